@@ -1,0 +1,159 @@
+"""Survey definitions as frozen domain objects.
+
+A survey is loaded from YAML (see `surveys.loader`) into these types; nothing here knows
+about YAML, databases or channels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class QuestionKind(StrEnum):
+    """What sort of answer a question takes."""
+
+    INFO = "info"  # a message only; moves on without an answer
+    CHOICE = "choice"  # one of several options
+    MULTI = "multi"  # several options, then "done"
+    SCALE = "scale"  # 1 to 5, each with an emoji label
+    YESNO = "yesno"  # yes or no
+    TEXT = "text"  # free text up to max_length characters
+
+
+class Form(StrEnum):
+    """The kind of form a survey stands in for, as boards count them."""
+
+    CONSULTATION = "consultation"
+    FEEDBACK = "feedback"
+    WELLBEING = "wellbeing"
+    SURVEY = "survey"
+
+
+class Audience(StrEnum):
+    """Who a survey is written for."""
+
+    CHILD = "child"  # 8 to 12
+    YOUNG_PERSON = "young_person"  # 13 to 17
+    CARE_LEAVER = "care_leaver"  # 16 to 25
+
+
+AUDIENCE_AGES: Mapping[Audience, tuple[int, int]] = {
+    Audience.CHILD: (8, 12),
+    Audience.YOUNG_PERSON: (13, 17),
+    Audience.CARE_LEAVER: (16, 25),
+}
+
+
+class Theme(StrEnum):
+    """What a question is about; board figures are grouped by it."""
+
+    HOME = "home"
+    SCHOOL = "school"
+    CONTACT = "contact"
+    HEALTH = "health"
+    REVIEW = "review"
+    WORKER = "worker"
+    WELLBEING = "wellbeing"
+    MONEY = "money"
+    WORK = "work"
+    HOUSING = "housing"
+    FRIENDS = "friends"
+    GENERAL = "general"
+
+
+class Operator(StrEnum):
+    """How a `show_if` condition compares an earlier answer."""
+
+    EQUALS = "equals"  # the answer is this option id / value
+    IN = "in"  # the answer is one of these
+    NOT_IN = "not_in"  # the answer is none of these
+    INCLUDES = "includes"  # a multi answer includes this option id
+    ANSWERED = "answered"  # the question was answered (not skipped)
+    AT_LEAST = "at_least"  # a scale answer is at least this number
+    AT_MOST = "at_most"  # a scale answer is at most this number
+
+
+AnswerValue = str | int | bool | tuple[str, ...]
+"""An answer: an option id (choice), option ids (multi), 1-5 (scale), bool (yesno), text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One test on an earlier answer; all conditions of a question must hold."""
+
+    question: str
+    operator: Operator
+    value: AnswerValue | tuple[AnswerValue, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An option of a choice or multi question; `id` is what buttons send back."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One step of a survey."""
+
+    id: str
+    kind: QuestionKind
+    text: str
+    choices: tuple[Choice, ...] = ()
+    skippable: bool = True
+    show_if: tuple[Condition, ...] = ()
+    sensitive: bool = False
+    theme: Theme = Theme.GENERAL
+    max_length: int = 1000
+    scale_labels: tuple[str, ...] = ()  # five labels for 1..5, emoji first
+    help: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return self.kind is not QuestionKind.INFO
+
+    def choice(self, choice_id: str) -> Choice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """A versioned survey definition."""
+
+    key: str
+    version: int
+    title: str
+    form: Form
+    audience: Audience
+    intro: str
+    thanks: str
+    questions: tuple[Question, ...]
+    anonymous: bool = False
+    description: str = ""
+    _index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {q.id: i for i, q in enumerate(self.questions)})
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id; KeyError if there is none."""
+        return self.questions[self._index[question_id]]
+
+    def position(self, question_id: str) -> int:
+        return self._index[question_id]
+
+    def has_question(self, question_id: str) -> bool:
+        return question_id in self._index
+
+
+DEFAULT_SCALE_LABELS: tuple[str, ...] = (
+    "😞 Really bad",
+    "🙁 Not good",
+    "😐 OK",
+    "🙂 Good",
+    "😀 Really good",
+)
