@@ -1,0 +1,45 @@
+"""Settings from the environment (prefix CAREVOICE_) or a .env file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_OFFICE_HOURS = "on the next working day (Monday to Friday, 9am to 5pm)"
+
+
+class Settings(BaseSettings):
+    """Everything carevoice can be configured with; every field has a sensible default."""
+
+    model_config = SettingsConfigDict(env_prefix="CAREVOICE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///carevoice.db",
+        description="Where answers are kept: a SQLite file (default) or postgresql://...",
+    )
+    council_name: str = "Demo Council"
+    office_hours: str = Field(
+        DEFAULT_OFFICE_HOURS, description="When a person reads safeguarding alerts."
+    )
+    timezone: str = "Europe/London"
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = Field(
+        "https://api.telegram.org/bot", description="Bot API base URL; tests use an emulator."
+    )
+    telegram_bot_username: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    officer_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    public_url: str = "http://127.0.0.1:8000"
+    quiet_start_hour: int = 21
+    quiet_end_hour: int = 8
+    log_level: str = "INFO"
+
+    @field_validator("officer_chat_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(v) for v in value.replace(";", ",").split(",") if v.strip()]
+        return value

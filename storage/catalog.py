@@ -1,0 +1,129 @@
+"""Survey versions in the store: built-ins synced, uploads versioned, definitions cached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveys.clock import Clock
+from surveys.errors import NotFoundError
+from surveys.loader import dump_survey_yaml, load_builtin_surveys, parse_survey, survey_fingerprint
+from surveys.model import Survey
+from storage.tables import SurveyVersionRow
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """The stored version a survey became, and whether it was new."""
+
+    row: SurveyVersionRow
+    survey: Survey
+    created: bool
+
+
+def content_fingerprint(survey: Survey) -> str:
+    """A fingerprint of what a survey says, whatever version number it carries."""
+    return survey_fingerprint(replace(survey, version=0))
+
+
+class SurveyCatalog:
+    """Reads and writes survey versions; parsed definitions are cached by version id."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._cache: dict[int, Survey] = {}
+
+    async def register(
+        self, session: AsyncSession, survey: Survey, *, builtin: bool = False
+    ) -> Registered:
+        """Store a survey; a changed survey becomes a new version, an unchanged one is reused."""
+        fingerprint = content_fingerprint(survey)
+        rows = (
+            await session.scalars(
+                select(SurveyVersionRow).where(SurveyVersionRow.key == survey.key)
+            )
+        ).all()
+        for row in rows:
+            if row.fingerprint == fingerprint:
+                return Registered(row, self._remember(row), created=False)
+        taken = {row.version for row in rows}
+        version = survey.version if survey.version not in taken else max(taken) + 1
+        stored = replace(survey, version=version)
+        row = SurveyVersionRow(
+            key=stored.key,
+            version=version,
+            title=stored.title,
+            form=str(stored.form),
+            audience=str(stored.audience),
+            anonymous=stored.anonymous,
+            definition=dump_survey_yaml(stored),
+            fingerprint=fingerprint,
+            builtin=builtin,
+            created_at=self._clock.now(),
+        )
+        session.add(row)
+        await session.flush()
+        self._cache[row.id] = stored
+        return Registered(row, stored, created=True)
+
+    async def sync_builtins(self, session: AsyncSession) -> list[Registered]:
+        """Make sure every built-in template is stored (a changed template is a new version)."""
+        return [
+            await self.register(session, survey, builtin=True) for survey in load_builtin_surveys()
+        ]
+
+    async def latest(self, session: AsyncSession, key: str) -> SurveyVersionRow:
+        """The newest version of a survey; NotFoundError naming the key if there is none."""
+        row = await session.scalar(
+            select(SurveyVersionRow)
+            .where(SurveyVersionRow.key == key)
+            .order_by(SurveyVersionRow.version.desc())
+            .limit(1)
+        )
+        if row is None:
+            raise NotFoundError(f"no survey with key {key!r}")
+        return row
+
+    async def latest_rows(self, session: AsyncSession) -> list[SurveyVersionRow]:
+        """The newest version of every survey, by key."""
+        newest = (
+            select(SurveyVersionRow.key, func.max(SurveyVersionRow.version).label("v"))
+            .group_by(SurveyVersionRow.key)
+            .subquery()
+        )
+        query = (
+            select(SurveyVersionRow)
+            .join(
+                newest,
+                (SurveyVersionRow.key == newest.c.key) & (SurveyVersionRow.version == newest.c.v),
+            )
+            .order_by(SurveyVersionRow.key)
+        )
+        return list((await session.scalars(query)).all())
+
+    async def versions(self, session: AsyncSession, key: str) -> list[SurveyVersionRow]:
+        rows = await session.scalars(
+            select(SurveyVersionRow)
+            .where(SurveyVersionRow.key == key)
+            .order_by(SurveyVersionRow.version)
+        )
+        return list(rows.all())
+
+    async def get(self, session: AsyncSession, version_id: int) -> Survey:
+        """The parsed survey of a stored version (cached: versions never change)."""
+        cached = self._cache.get(version_id)
+        if cached is not None:
+            return cached
+        row = await session.get(SurveyVersionRow, version_id)
+        if row is None:
+            raise NotFoundError(f"no survey version {version_id}")
+        return self._remember(row)
+
+    def _remember(self, row: SurveyVersionRow) -> Survey:
+        survey = self._cache.get(row.id)
+        if survey is None:
+            survey = parse_survey(row.definition, f"survey {row.key} v{row.version}")
+            self._cache[row.id] = survey
+        return survey

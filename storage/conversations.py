@@ -1,0 +1,462 @@
+"""Conversations: the use cases every channel calls (redeem a code, open, handle an input).
+
+Each call is one transaction. Safeguarding alerts are written first, then answers, then
+where the young person is; one commit makes all of it durable before anything is shown.
+A duplicate delivery (same channel and message key) is recognised and changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from storage.catalog import SurveyCatalog
+from storage.database import Database
+from storage.tables import (
+    AnswerRow,
+    CampaignRow,
+    ChannelLinkRow,
+    InboundMessageRow,
+    InvitationRow,
+    OutboxRow,
+    PersonRow,
+    ResponseRow,
+    SafeguardingAlertRow,
+)
+from surveys import safeguarding
+from surveys.clock import Clock
+from surveys.engine import (
+    AnswerRecorded,
+    Engine,
+    Prompt,
+    PromptKind,
+    ResponsePaused,
+    ResponseReturned,
+    ResponseStarted,
+    RiskFlagged,
+    Step,
+    UserInput,
+    describe_answer,
+)
+from surveys.errors import InvitationError
+from surveys.model import AnswerValue, QuestionKind, Survey
+from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
+from surveys.sentiment import SentimentScorer
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+NOTHING_TO_DO = (
+    "You don't have a survey to answer right now. Thank you for checking! "
+    "If you need help, type “I need help now”."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedAnswer:
+    """An answer just committed, as it reads back (for editing the question's message)."""
+
+    question_id: str
+    display: str
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What a channel shows after one call."""
+
+    prompts: tuple[Prompt, ...]
+    response_id: int | None = None
+    duplicate: bool = False
+    finished: bool = False
+    alert_ids: tuple[int, ...] = ()
+    recorded: tuple[RecordedAnswer, ...] = ()
+    current_question: str | None = None
+
+
+class NotLinkedError(Exception):
+    """The chat is not linked to a young person: they need their invitation link."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecipient:
+    """Where a safeguarding alert notification goes (an officer's chat)."""
+
+    channel: str
+    address: str
+
+
+@dataclass
+class ConversationService:
+    """The conversation use cases, over the store."""
+
+    db: Database
+    catalog: SurveyCatalog
+    scorer: SentimentScorer
+    clock: Clock
+    engine: Engine = field(default_factory=Engine)
+    alert_recipients: Sequence[AlertRecipient] = ()
+    retries: int = 8
+
+    # ----- use cases -----------------------------------------------------------------
+
+    async def redeem(self, code: str, *, channel: str, address: str) -> Turn:
+        """Link a chat to the young person an invitation code was issued to, and begin."""
+        return await self._retrying(lambda s: self._redeem(s, code.strip(), channel, address))
+
+    async def open(self, *, channel: str, address: str) -> Turn:
+        """Resume the young person's current survey (or say there is none)."""
+        return await self._retrying(lambda s: self._open(s, channel, address))
+
+    async def handle(
+        self,
+        user_input: UserInput,
+        *,
+        channel: str,
+        address: str,
+        message_key: str | None = None,
+    ) -> Turn:
+        """Apply one input; a repeated `message_key` on the same channel is recorded once."""
+        try:
+            return await self._retrying(
+                lambda s: self._handle(s, user_input, channel, address, message_key)
+            )
+        except IntegrityError as error:
+            if message_key is not None and await self._seen(channel, message_key):
+                log.info("duplicate delivery ignored", extra={"channel": channel})
+                return Turn((), duplicate=True)
+            raise error
+
+    async def begin_practice(self, survey_version_id: int, person_id: int, *, channel: str,
+                             address: str) -> Turn:
+        """Start a response with no invitation (the terminal `chat`, officers trying a survey)."""
+
+        async def run(session: AsyncSession) -> Turn:
+            await self._link(session, person_id, channel, address)
+            response = self._new_response(person_id, survey_version_id, channel, None, None)
+            session.add(response)
+            await session.flush()
+            return await self._open_response(session, response)
+
+        return await self._retrying(run)
+
+    # ----- transactions ----------------------------------------------------------------
+
+    async def _redeem(self, session: AsyncSession, code: str, channel: str, address: str) -> Turn:
+        now = self.clock.now()
+        invitation = await session.scalar(
+            select(InvitationRow).where(InvitationRow.code == code).with_for_update()
+        ) if code else None
+        if invitation is None:
+            raise InvitationError("unknown")
+        if invitation.revoked_at is not None:
+            raise InvitationError("revoked")
+        if invitation.used_at is not None:
+            response = await session.scalar(
+                select(ResponseRow).where(ResponseRow.invitation_id == invitation.id)
+            )
+            linked = await self._person_id(session, channel, address)
+            if response is not None and linked == invitation.person_id:
+                return await self._open_response(session, response)
+            raise InvitationError("used")
+        campaign = await session.get_one(CampaignRow, invitation.campaign_id)
+        if invitation.expires_at <= now:
+            raise InvitationError("expired")
+        if campaign.closes_at <= now:
+            raise InvitationError("closed")
+        if campaign.opens_at > now:
+            raise InvitationError("not_open")
+        invitation.used_at = now
+        if invitation.delivered_at is None:  # reached them by another route: they have it
+            invitation.delivered_at = now
+            invitation.delivered_by = channel
+        await self._link(session, invitation.person_id, channel, address)
+        person = await session.get_one(PersonRow, invitation.person_id)
+        person.stopped_at = None
+        response = self._new_response(
+            invitation.person_id, campaign.survey_version_id, channel, invitation.id, campaign.id
+        )
+        session.add(response)
+        await session.flush()
+        log.info("invitation redeemed", extra={"response": response.id, "channel": channel})
+        return await self._open_response(session, response)
+
+    async def _open(self, session: AsyncSession, channel: str, address: str) -> Turn:
+        person_id = await self._person_id(session, channel, address)
+        if person_id is None:
+            raise NotLinkedError
+        response = await self._active_response(session, person_id)
+        if response is None:
+            return Turn((Prompt(PromptKind.NOTICE, NOTHING_TO_DO),))
+        return await self._open_response(session, response)
+
+    async def _handle(
+        self,
+        session: AsyncSession,
+        user_input: UserInput,
+        channel: str,
+        address: str,
+        message_key: str | None,
+    ) -> Turn:
+        now = self.clock.now()
+        if message_key is not None:
+            session.add(InboundMessageRow(channel=channel, message_key=message_key, received_at=now))
+            await session.flush()
+        person_id = await self._person_id(session, channel, address)
+        if person_id is None:
+            raise NotLinkedError
+        response = await self._active_response(session, person_id)
+        if response is None:
+            return await self._outside_survey(session, person_id, channel, user_input)
+        survey = await self.catalog.get(session, response.survey_version_id)
+        progress = progress_from_json(response.state)
+        step = self.engine.advance(survey, progress, user_input)
+        return await self._apply(session, response, survey, step)
+
+    async def _outside_survey(
+        self, session: AsyncSession, person_id: int, channel: str, user_input: UserInput
+    ) -> Turn:
+        """No survey open: still listen for risk and for "I need help now"."""
+        text = (user_input.text or "").strip()
+        hits = [(str(h.category), h.phrase_id) for h in safeguarding.detect_risk(text)]
+        if user_input.command is not None and user_input.command.value == "help_now" or (
+            text and safeguarding.is_help_request(text)
+        ):
+            hits.append(("help_now", "help_now"))
+        if not hits:
+            return Turn((Prompt(PromptKind.NOTICE, NOTHING_TO_DO),))
+        ids = []
+        for category, phrase in dict(hits).items():
+            ids.append(await self._store_alert(session, person_id, None, None, category, phrase,
+                                               channel))
+        return Turn((Prompt(PromptKind.HELP, self.engine.help_text()),), alert_ids=tuple(ids))
+
+    # ----- applying a step -----------------------------------------------------------
+
+    async def _open_response(self, session: AsyncSession, response: ResponseRow) -> Turn:
+        survey = await self.catalog.get(session, response.survey_version_id)
+        step = self.engine.open_survey(survey, progress_from_json(response.state))
+        return await self._apply(session, response, survey, step)
+
+    async def _apply(
+        self, session: AsyncSession, response: ResponseRow, survey: Survey, step: Step
+    ) -> Turn:
+        now = self.clock.now()
+        alert_ids: list[int] = []
+        recorded: list[RecordedAnswer] = []
+        for event in step.events:  # alerts first: they must never be lost
+            if isinstance(event, RiskFlagged):
+                alert_ids.append(
+                    await self._store_alert(
+                        session, response.person_id, response.id, event.question_id,
+                        event.category, event.phrase_id, response.channel,
+                    )
+                )
+        for event in step.events:
+            if isinstance(event, AnswerRecorded):
+                await self._store_answer(session, response, survey, event, now)
+                question = survey.question(event.question_id)
+                recorded.append(RecordedAnswer(question.id, describe_answer(question, event.value)))
+            elif isinstance(event, ResponseStarted):
+                response.started_at = now
+                await self._mark_invitation(session, response, started_at=now)
+            elif isinstance(event, ResponseReturned):
+                response.returned_at = now
+                await self._mark_invitation(session, response, returned_at=now)
+            elif isinstance(event, ResponsePaused):
+                response.paused_at = now
+        self._save_progress(response, step.progress, now)
+        await session.flush()
+        return Turn(
+            step.prompts,
+            response_id=response.id,
+            finished=step.progress.finished,
+            alert_ids=tuple(alert_ids),
+            recorded=tuple(recorded),
+            current_question=step.progress.current,
+        )
+
+    def _save_progress(self, response: ResponseRow, progress: Progress, now: datetime) -> None:
+        state = progress_to_json(progress)
+        if state != response.state:
+            response.state = state
+            response.status = str(progress.status)
+            response.current_question = progress.current
+            response.updated_at = now
+
+    async def _store_answer(
+        self,
+        session: AsyncSession,
+        response: ResponseRow,
+        survey: Survey,
+        event: AnswerRecorded,
+        now: datetime,
+    ) -> None:
+        question = survey.question(event.question_id)
+        await session.execute(
+            update(AnswerRow)
+            .where(
+                AnswerRow.response_id == response.id,
+                AnswerRow.question_id == question.id,
+                AnswerRow.superseded_at.is_(None),
+            )
+            .values(superseded_at=now)
+        )
+        value = event.value
+        score = self.scorer.score(event.text) if event.text else None
+        session.add(
+            AnswerRow(
+                response_id=response.id,
+                survey_key=survey.key,
+                question_id=question.id,
+                kind=str(question.kind),
+                theme=str(question.theme),
+                sensitive=question.sensitive,
+                skipped=value is None,
+                value=_json_value(value),
+                choice=value if isinstance(value, str) and question.kind in _CHOICE_KINDS else None,
+                number=value if isinstance(value, int) and not isinstance(value, bool) else None,
+                text=event.text,
+                polarity=score.polarity if score else None,
+                subjectivity=score.subjectivity if score else None,
+                answered_at=now,
+            )
+        )
+
+    async def _store_alert(
+        self,
+        session: AsyncSession,
+        person_id: int,
+        response_id: int | None,
+        question_id: str | None,
+        category: str,
+        phrase_id: str,
+        channel: str,
+    ) -> int:
+        now = self.clock.now()
+        alert = SafeguardingAlertRow(
+            person_id=person_id, response_id=response_id, question_id=question_id,
+            category=category, phrase_id=phrase_id, channel=channel, created_at=now,
+        )
+        session.add(alert)
+        await session.flush()
+        for recipient in self.alert_recipients:
+            session.add(
+                OutboxRow(
+                    kind="alert", channel=recipient.channel, address=recipient.address,
+                    payload={"alert_id": alert.id, "category": category},
+                    dedupe_key=f"alert:{alert.id}:{recipient.channel}:{recipient.address}",
+                    person_id=None, alert_id=alert.id, not_before=now, attempts=0,
+                    created_at=now,
+                )
+            )
+        log.warning("safeguarding alert stored", extra={"alert": alert.id, "category": category})
+        return alert.id
+
+    async def _mark_invitation(
+        self, session: AsyncSession, response: ResponseRow, **values: datetime
+    ) -> None:
+        if response.invitation_id is not None:
+            await session.execute(
+                update(InvitationRow).where(InvitationRow.id == response.invitation_id).values(
+                    **values)
+            )
+
+    # ----- lookups -------------------------------------------------------------------
+
+    async def _person_id(self, session: AsyncSession, channel: str, address: str) -> int | None:
+        return await session.scalar(
+            select(ChannelLinkRow.person_id).where(
+                ChannelLinkRow.channel == channel, ChannelLinkRow.address == address
+            )
+        )
+
+    async def _active_response(self, session: AsyncSession, person_id: int) -> ResponseRow | None:
+        """The newest unfinished response whose campaign (if any) is still open."""
+        now = self.clock.now()
+        query = (
+            select(ResponseRow)
+            .outerjoin(CampaignRow, CampaignRow.id == ResponseRow.campaign_id)
+            .where(
+                ResponseRow.person_id == person_id,
+                ResponseRow.status != str(ResponseStatus.RETURNED),
+                (ResponseRow.campaign_id.is_(None)) | (CampaignRow.closes_at > now),
+            )
+            .order_by(ResponseRow.opened_at.desc(), ResponseRow.id.desc())
+            .limit(1)
+            .with_for_update(of=ResponseRow)
+        )
+        return await session.scalar(query)
+
+    async def _link(self, session: AsyncSession, person_id: int, channel: str, address: str) -> None:
+        link = await session.scalar(
+            select(ChannelLinkRow).where(
+                ChannelLinkRow.channel == channel, ChannelLinkRow.address == address
+            )
+        )
+        if link is None:
+            session.add(ChannelLinkRow(person_id=person_id, channel=channel, address=address,
+                                       linked_at=self.clock.now()))
+        elif link.person_id != person_id:
+            link.person_id = person_id
+            link.linked_at = self.clock.now()
+
+    def _new_response(
+        self, person_id: int, version_id: int, channel: str, invitation_id: int | None,
+        campaign_id: int | None,
+    ) -> ResponseRow:
+        now = self.clock.now()
+        return ResponseRow(
+            person_id=person_id, invitation_id=invitation_id, campaign_id=campaign_id,
+            survey_version_id=version_id, channel=channel, status=str(ResponseStatus.OPEN),
+            state={}, opened_at=now, updated_at=now,
+        )
+
+    async def _seen(self, channel: str, message_key: str) -> bool:
+        async with self.db.reader() as session:
+            found = await session.scalar(
+                select(InboundMessageRow.id).where(
+                    InboundMessageRow.channel == channel,
+                    InboundMessageRow.message_key == message_key,
+                )
+            )
+        return found is not None
+
+    async def _retrying(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run `work` in a transaction; retry when another writer got there first."""
+        for attempt in range(self.retries):
+            try:
+                async with self.db.transaction() as session:
+                    return await work(session)
+            except (StaleDataError, OperationalError) as error:
+                if attempt == self.retries - 1 or not _retryable(error):
+                    raise
+            except DBAPIError as error:
+                if attempt == self.retries - 1 or not _retryable(error):
+                    raise
+            await asyncio.sleep(0.005 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+_CHOICE_KINDS = (QuestionKind.CHOICE, QuestionKind.YESNO)
+
+
+def _json_value(value: AnswerValue | None) -> object:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _retryable(error: Exception) -> bool:
+    if isinstance(error, StaleDataError):
+        return True
+    text = str(error).lower()
+    return any(
+        marker in text
+        for marker in ("database is locked", "could not serialize", "deadlock detected", "busy")
+    )

@@ -1,0 +1,66 @@
+"""Young people in the store: import (all or nothing), look-ups and opt-outs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.tables import PersonRow
+from surveys.clock import Clock
+from surveys.people import PersonRecord
+
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """How an import went: rows added and rows updated (matched by council reference)."""
+
+    added: int
+    updated: int
+
+
+async def import_people(
+    session: AsyncSession,
+    records: Sequence[PersonRecord],
+    clock: Clock,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Add or update people by council reference, in the caller's transaction.
+
+    The records were validated as a whole first (`surveys.people`), so either every row is
+    written or, if the transaction fails, none is.
+    """
+    added = updated = 0
+    now = clock.now()
+    for start in range(0, len(records), CHUNK):
+        chunk = records[start : start + CHUNK]
+        refs = [r.council_ref for r in chunk]
+        existing = {
+            row.council_ref: row
+            for row in await session.scalars(
+                select(PersonRow).where(PersonRow.council_ref.in_(refs))
+            )
+        }
+        for record in chunk:
+            row = existing.get(record.council_ref)
+            if row is None:
+                row = PersonRow(council_ref=record.council_ref, created_at=now, status="active")
+                session.add(row)
+                added += 1
+            else:
+                updated += 1
+            row.cohort = str(record.cohort)
+            row.date_of_birth = record.date_of_birth
+            row.age_band = record.age_band if record.date_of_birth is None else None
+            row.team = record.team
+            row.next_review_date = record.next_review_date
+            row.first_name = record.first_name
+        await session.flush()
+        if progress is not None:
+            progress(len(chunk))
+    return ImportSummary(added, updated)

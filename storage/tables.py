@@ -1,0 +1,333 @@
+"""The database schema: SQLAlchemy 2.x declarative tables (classes end in `Row`).
+
+Board figures are GROUP BY queries over these tables, so the columns they group and filter
+by are stored flat (form, audience, age band, dates) and indexed. Children's data lives in
+`people`, `channel_links` and `answers.text`; nothing else holds a name or free text.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Base of every table; constraint names are stable for migrations."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class SurveyVersionRow(Base):
+    """One version of a survey definition; responses point at the version they began."""
+
+    __tablename__ = "survey_versions"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    form: Mapped[str] = mapped_column(String(32))
+    audience: Mapped[str] = mapped_column(String(32))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    definition: Mapped[str] = mapped_column(Text)  # YAML, reloaded with surveys.loader
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class PersonRow(Base):
+    """A young person, pseudonymous: the council's reference, never a full name."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_ref: Mapped[str] = mapped_column(String(64), unique=True)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    cohort: Mapped[str] = mapped_column(String(16), index=True)
+    team: Mapped[str | None] = mapped_column(String(64), index=True)
+    next_review_date: Mapped[date | None] = mapped_column(Date, index=True)
+    first_name: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    consented_at: Mapped[datetime | None]
+    stopped_at: Mapped[datetime | None]  # said /stop: no more messages until they start again
+    unreachable_at: Mapped[datetime | None]  # blocked the bot
+    erased_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ChannelLinkRow(Base):
+    """Which chat (Telegram chat id, web session) belongs to which young person."""
+
+    __tablename__ = "channel_links"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))
+    linked_at: Mapped[datetime]
+
+
+class CampaignRow(Base):
+    """A survey sent to a set of young people between an opening and a closing time."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
+    report_form: Mapped[str] = mapped_column(String(48))  # the form boards count it as
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    max_reminders: Mapped[int] = mapped_column(Integer, default=2)
+    target_rate: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime]
+
+
+class InvitationRow(Base):
+    """One young person invited to one campaign; the code is single use and expires.
+
+    `form`, `audience`, `age_band` and the dates are copied here so return rates are one
+    GROUP BY over this table.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "person_id"),
+        Index("ix_invitations_form_audience_delivered", "form", "audience", "delivered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    form: Mapped[str] = mapped_column(String(48))
+    audience: Mapped[str] = mapped_column(String(32))
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    review_date: Mapped[date | None] = mapped_column(Date)
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]  # "sent" in the board's figures
+    delivered_by: Mapped[str | None] = mapped_column(String(16))  # telegram, letter, web
+    started_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[datetime | None]
+
+
+class ResponseRow(Base):
+    """A young person's answers to one survey version, with where they are in it."""
+
+    __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_person_status", "person_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"), unique=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    current_question: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # surveys.progress, as JSON
+    share_quotes: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None] = mapped_column(index=True)
+    paused_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012
+
+
+class AnswerRow(Base):
+    """One committed answer. Going back and answering again supersedes, never deletes."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        Index("ix_answers_response_question", "response_id", "question_id"),
+        Index("ix_answers_survey_question", "survey_key", "question_id", "answered_at"),
+        Index("ix_answers_theme_answered", "theme", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"))
+    survey_key: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    theme: Mapped[str] = mapped_column(String(32))
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    choice: Mapped[str | None] = mapped_column(String(64))  # choice id, or yes / no
+    number: Mapped[int | None] = mapped_column(Integer)  # scale 1-5
+    text: Mapped[str | None] = mapped_column(Text)  # free text (children's words)
+    polarity: Mapped[float | None] = mapped_column(Float)
+    subjectivity: Mapped[float | None] = mapped_column(Float)
+    answered_at: Mapped[datetime]
+    superseded_at: Mapped[datetime | None]
+
+
+class InboundMessageRow(Base):
+    """Every incoming message id seen, so a duplicate delivery is recorded once."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "message_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    message_key: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime]
+
+
+class SafeguardingAlertRow(Base):
+    """A sign of risk or a call for help. Stored before anything else; never deleted."""
+
+    __tablename__ = "safeguarding_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
+    question_id: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    phrase_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    notified_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxRow(Base):
+    """A message waiting to go out (invitation, reminder, alert); workers share the queue."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "failed_at", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("safeguarding_alerts.id"))
+    not_before: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class ExternalFormCountRow(Base):
+    """Forms sent and returned by other routes (paper, email), counted by form and period."""
+
+    __tablename__ = "external_form_counts"
+    __table_args__ = (Index("ix_external_counts_form_audience", "form", "audience", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form: Mapped[str] = mapped_column(String(48))
+    audience: Mapped[str] = mapped_column(String(32))
+    route: Mapped[str] = mapped_column(String(16))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)  # exclusive
+    sent: Mapped[int] = mapped_column(Integer)
+    returned: Mapped[int] = mapped_column(Integer)
+    target_rate: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime]
+
+
+class RequestRow(Base):
+    """A young person asked for something a person must do: erase my data, talk to me."""
+
+    __tablename__ = "requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # erasure, talk
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiKeyRow(Base):
+    """A bearer key for the API, stored as a hash."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class AuditLogRow(Base):
+    """Who read or changed identifiable data, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(index=True)

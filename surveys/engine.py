@@ -1,0 +1,499 @@
+"""The conversation engine: one survey, one young person, one input at a time.
+
+Channel-agnostic and pure. `open_survey` greets and asks the first (or current) question;
+`advance` takes the stored `Progress` and a `UserInput` and returns a `Step`: the new
+progress, the events the store must commit, and the prompts a channel renders. Nothing
+here does I/O; the store (`storage.conversations`) applies the events in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from surveys import safeguarding
+from surveys.conditions import is_shown
+from surveys.model import AnswerValue, Question, QuestionKind, Survey
+from surveys.progress import Progress, ResponseStatus
+
+MAX_INPUT_CHARS = 4096
+"""Longest input looked at; a text answer is also held to its question's max_length."""
+
+
+class Command(StrEnum):
+    """Controls a young person can use at any question (buttons or slash commands)."""
+
+    BACK = "back"
+    SKIP = "skip"
+    DONE = "done"  # finish a multi question
+    STOP = "stop"  # pause; the same question comes back next time
+    HELP_NOW = "help_now"  # "I need help now"
+    REPEAT = "repeat"  # show the current question again
+
+
+class PromptKind(StrEnum):
+    """Why a prompt is being shown, so channels can style it."""
+
+    INTRO = "intro"
+    INFO = "info"
+    QUESTION = "question"
+    REPROMPT = "reprompt"
+    HELP = "help"
+    NOTICE = "notice"
+    THANKS = "thanks"
+
+
+@dataclass(frozen=True, slots=True)
+class UserInput:
+    """What arrived: typed text, or the id of a button (and the question it belonged to)."""
+
+    text: str | None = None
+    option: str | None = None
+    question_id: str | None = None
+    command: Command | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A button. `command` is set for controls (skip, back, done)."""
+
+    id: str
+    label: str
+    selected: bool = False
+    command: Command | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """Something to say. Question prompts carry their options and whether typing is allowed."""
+
+    kind: PromptKind
+    text: str
+    question_id: str | None = None
+    question_kind: QuestionKind | None = None
+    options: tuple[Option, ...] = ()
+    allow_text: bool = False
+    number: int | None = None  # this question's position among the answerable ones
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecorded:
+    """An answer to commit. `value` None means skipped; `text` is set for free text."""
+
+    question_id: str
+    value: AnswerValue | None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RiskFlagged:
+    """Free text showed a sign of risk, or the young person asked for help now."""
+
+    category: str
+    phrase_id: str
+    question_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseStarted:
+    """The first answer of a response arrived."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseReturned:
+    """The last question was answered: the form is returned."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResponsePaused:
+    """The young person said stop; answers so far are kept."""
+
+
+Event = AnswerRecorded | RiskFlagged | ResponseStarted | ResponseReturned | ResponsePaused
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The engine's answer to one input."""
+
+    progress: Progress
+    events: tuple[Event, ...]
+    prompts: tuple[Prompt, ...]
+
+    @property
+    def alerts(self) -> tuple[RiskFlagged, ...]:
+        return tuple(e for e in self.events if isinstance(e, RiskFlagged))
+
+
+HelpText = Callable[[], str]
+
+YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "yea", "ye", "yup", "ok", "sure", "👍"})
+NO_WORDS = frozenset({"no", "n", "nope", "nah", "na", "not really", "👎"})
+_WORD_RE = re.compile(r"[^\W_]", re.UNICODE)
+_SPLIT_RE = re.compile(r"[,;/&]|\band\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """Walks a young person through a survey. Stateless; safe to share."""
+
+    help_text: HelpText = safeguarding.help_reply
+
+    # ----- entry points -------------------------------------------------------------
+
+    def open_survey(self, survey: Survey, progress: Progress) -> Step:
+        """Greet (or welcome back) and show the question awaiting an answer."""
+        if progress.finished:
+            return Step(progress, (), (Prompt(PromptKind.NOTICE, _already_finished(survey)),))
+        if progress.current is None:
+            intro = (Prompt(PromptKind.INTRO, survey.intro),)
+            return self._move_to_next(survey, progress, after=None, lead=intro)
+        lead = ()
+        if progress.status is ResponseStatus.IN_PROGRESS:
+            lead = (Prompt(PromptKind.NOTICE, "Welcome back! Let's carry on where you left off."),)
+        return Step(progress, (), (*lead, self._ask(survey, progress, progress.current)))
+
+    def advance(self, survey: Survey, progress: Progress, user_input: UserInput) -> Step:
+        """Apply one input and say what comes next."""
+        text = _clean(user_input.text)
+        risk = self._risk_events(text, progress.current)
+        command = user_input.command or _command_from_option(user_input.option)
+        if command is Command.HELP_NOW or (text is not None and safeguarding.is_help_request(text)):
+            help_event = RiskFlagged("help_now", "help_now", progress.current)
+            events = (*risk, *(() if _has_help(risk) else (help_event,)))
+            return self._with_help(survey, progress, events)
+        if risk:
+            # Free text showed risk: record the alert first, then handle the input as usual.
+            step = self._dispatch(survey, progress, user_input, text, command)
+            return self._with_help(survey, step.progress, (*risk, *step.events), step.prompts)
+        return self._dispatch(survey, progress, user_input, text, command)
+
+    # ----- dispatch -----------------------------------------------------------------
+
+    def _dispatch(
+        self,
+        survey: Survey,
+        progress: Progress,
+        user_input: UserInput,
+        text: str | None,
+        command: Command | None,
+    ) -> Step:
+        if progress.finished:
+            return Step(progress, (), (Prompt(PromptKind.NOTICE, _already_finished(survey)),))
+        if progress.current is None:
+            return self.open_survey(survey, progress)
+        question = survey.question(progress.current)
+        if user_input.question_id is not None and user_input.question_id != question.id:
+            return self._reprompt(
+                survey, progress, "That button was for an earlier question. Here's where we are now:"
+            )
+        if command is not None:
+            return self._command(survey, progress, question, command)
+        if user_input.option is not None:
+            return self._option(survey, progress, question, user_input.option)
+        if text is None or not text:
+            return self._reprompt(survey, progress, _empty_hint(question))
+        return self._text(survey, progress, question, text)
+
+    def _command(
+        self, survey: Survey, progress: Progress, question: Question, command: Command
+    ) -> Step:
+        if command is Command.REPEAT:
+            return Step(progress, (), (self._ask(survey, progress, question.id),))
+        if command is Command.STOP:
+            return Step(
+                replace(progress, pending=()),
+                (ResponsePaused(),),
+                (Prompt(PromptKind.NOTICE, _PAUSED),),
+            )
+        if command is Command.BACK:
+            return self._back(survey, progress)
+        if command is Command.SKIP:
+            if not question.skippable:
+                return self._reprompt(survey, progress, "This one needs an answer, sorry.")
+            return self._record(survey, progress, question, None, None)
+        # DONE on a multi question
+        if question.kind is not QuestionKind.MULTI:
+            return self._reprompt(survey, progress, "Please answer this one first.")
+        if not progress.pending:
+            if question.skippable:
+                return self._record(survey, progress, question, None, None)
+            return self._reprompt(survey, progress, "Please tick at least one, then Done.")
+        chosen = tuple(c.id for c in question.choices if c.id in progress.pending)
+        return self._record(survey, progress, question, chosen, None)
+
+    def _option(self, survey: Survey, progress: Progress, question: Question, option: str) -> Step:
+        kind = question.kind
+        if kind is QuestionKind.MULTI and question.choice(option) is not None:
+            pending = tuple(p for p in progress.pending if p != option)
+            if option not in progress.pending:
+                pending = (*pending, option)
+            new = replace(progress, pending=pending)
+            return Step(new, (), (self._ask(survey, new, question.id),))
+        value = _option_value(question, option)
+        if value is None:
+            return self._reprompt(survey, progress, "Sorry, that button doesn't work any more.")
+        return self._record(survey, progress, question, value, None)
+
+    def _text(self, survey: Survey, progress: Progress, question: Question, text: str) -> Step:
+        kind = question.kind
+        if kind is QuestionKind.TEXT:
+            if len(text) > question.max_length:
+                return self._reprompt(
+                    survey,
+                    progress,
+                    f"That's a lot, thank you! Could you say it in fewer than "
+                    f"{question.max_length} characters? You can send it in parts later.",
+                )
+            if not _WORD_RE.search(text):
+                return self._reprompt(survey, progress, "I like the emoji! Can you tell me in words?")
+            return self._record(survey, progress, question, text, text)
+        if kind is QuestionKind.INFO:  # not reached: info questions are never current
+            return self._move_to_next(survey, progress, after=question.id)
+        value = _parse_typed(question, text)
+        if isinstance(value, _Hint):
+            return self._reprompt(survey, progress, value.message)
+        return self._record(survey, progress, question, value, None)
+
+    # ----- moves --------------------------------------------------------------------
+
+    def _record(
+        self,
+        survey: Survey,
+        progress: Progress,
+        question: Question,
+        value: AnswerValue | None,
+        text: str | None,
+    ) -> Step:
+        first = progress.status is ResponseStatus.OPEN
+        new = progress.with_answer(question.id, value)
+        events: tuple[Event, ...] = (AnswerRecorded(question.id, value, text),)
+        if first:
+            events = (ResponseStarted(), *events)
+        step = self._move_to_next(survey, new, after=question.id)
+        return Step(step.progress, (*events, *step.events), step.prompts)
+
+    def _back(self, survey: Survey, progress: Progress) -> Step:
+        current = progress.current
+        earlier = [
+            q
+            for q in progress.history
+            if current is None or survey.position(q) < survey.position(current)
+        ]
+        if not earlier:
+            return self._reprompt(survey, progress, "This is the first question.")
+        target = earlier[-1]
+        new = replace(progress, current=target, pending=_pending_for(progress, target))
+        return Step(new, (), (self._ask(survey, new, target),))
+
+    def _move_to_next(
+        self,
+        survey: Survey,
+        progress: Progress,
+        *,
+        after: str | None,
+        lead: tuple[Prompt, ...] = (),
+    ) -> Step:
+        start = 0 if after is None else survey.position(after) + 1
+        prompts = list(lead)
+        for question in survey.questions[start:]:
+            if not is_shown(question, progress.answers):
+                continue
+            if question.kind is QuestionKind.INFO:
+                prompts.append(Prompt(PromptKind.INFO, question.text, question_id=question.id))
+                continue
+            new = replace(progress, current=question.id, pending=_pending_for(progress, question.id))
+            prompts.append(self._ask(survey, new, question.id))
+            return Step(new, (), tuple(prompts))
+        done = replace(progress, current=None, pending=(), status=ResponseStatus.RETURNED)
+        prompts.append(Prompt(PromptKind.THANKS, survey.thanks))
+        return Step(done, (ResponseReturned(),), tuple(prompts))
+
+    # ----- prompts ------------------------------------------------------------------
+
+    def _ask(self, survey: Survey, progress: Progress, question_id: str) -> Prompt:
+        question = survey.question(question_id)
+        answerable = [q for q in survey.questions if q.answerable]
+        number = next(i for i, q in enumerate(answerable, 1) if q.id == question_id)
+        options = list(_answer_options(question, progress))
+        if question.kind is QuestionKind.MULTI:
+            options.append(Option(Command.DONE, "✅ Done", command=Command.DONE))
+        if question.skippable:
+            options.append(Option(Command.SKIP, "Skip", command=Command.SKIP))
+        if any(survey.position(q) < survey.position(question_id) for q in progress.history):
+            options.append(Option(Command.BACK, "⬅ Back", command=Command.BACK))
+        text = question.text if not question.help else f"{question.text}\n{question.help}"
+        return Prompt(
+            PromptKind.QUESTION,
+            text,
+            question_id=question.id,
+            question_kind=question.kind,
+            options=tuple(options),
+            allow_text=question.kind is QuestionKind.TEXT,
+            number=number,
+            total=len(answerable),
+        )
+
+    def _reprompt(self, survey: Survey, progress: Progress, message: str) -> Step:
+        prompts: tuple[Prompt, ...] = (Prompt(PromptKind.REPROMPT, message),)
+        if progress.current is not None:
+            prompts = (*prompts, self._ask(survey, progress, progress.current))
+        return Step(progress, (), prompts)
+
+    def _with_help(
+        self,
+        survey: Survey,
+        progress: Progress,
+        events: Sequence[Event],
+        after: tuple[Prompt, ...] | None = None,
+    ) -> Step:
+        help_prompt = Prompt(PromptKind.HELP, self.help_text())
+        if after is None:
+            after = () if progress.current is None else (self._ask(survey, progress, progress.current),)
+        return Step(progress, tuple(events), (help_prompt, *after))
+
+    def _risk_events(self, text: str | None, question_id: str | None) -> tuple[RiskFlagged, ...]:
+        if not text:
+            return ()
+        return tuple(
+            RiskFlagged(str(hit.category), hit.phrase_id, question_id)
+            for hit in safeguarding.detect_risk(text[: MAX_INPUT_CHARS * 4])
+        )
+
+
+# ----- helpers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Hint:
+    message: str
+
+
+_PAUSED = (
+    "OK, we'll stop here. Your answers so far are saved. "
+    "Come back any time and we'll carry on from this question."
+)
+
+
+def _already_finished(survey: Survey) -> str:
+    return f"You've already finished “{survey.title}”. Thank you!"
+
+
+def _has_help(events: Sequence[RiskFlagged]) -> bool:
+    return any(e.category == "help_now" for e in events)
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _command_from_option(option: str | None) -> Command | None:
+    try:
+        return Command(option) if option is not None else None
+    except ValueError:
+        return None
+
+
+def _pending_for(progress: Progress, question_id: str) -> tuple[str, ...]:
+    previous = progress.answers.get(question_id)
+    return previous if isinstance(previous, tuple) else ()
+
+
+def _empty_hint(question: Question) -> str:
+    if question.kind is QuestionKind.TEXT:
+        return "I didn't catch anything there. Type your answer whenever you're ready."
+    return "Please choose one of the buttons."
+
+
+def _answer_options(question: Question, progress: Progress) -> tuple[Option, ...]:
+    if question.kind in (QuestionKind.CHOICE, QuestionKind.MULTI):
+        picked = set(progress.pending)
+        return tuple(Option(c.id, c.label, selected=c.id in picked) for c in question.choices)
+    if question.kind is QuestionKind.YESNO:
+        return (Option("yes", "Yes"), Option("no", "No"))
+    if question.kind is QuestionKind.SCALE:
+        return tuple(Option(str(i), label) for i, label in enumerate(question.scale_labels, 1))
+    return ()
+
+
+def _option_value(question: Question, option: str) -> AnswerValue | None:
+    if question.kind is QuestionKind.CHOICE and question.choice(option) is not None:
+        return option
+    if question.kind is QuestionKind.YESNO and option in ("yes", "no"):
+        return option
+    if question.kind is QuestionKind.SCALE and option in {"1", "2", "3", "4", "5"}:
+        return int(option)
+    return None
+
+
+def _parse_typed(question: Question, text: str) -> AnswerValue | _Hint:
+    """Understand a typed answer where buttons were offered, or explain kindly."""
+    lowered = text.casefold().strip(" .!?")
+    if question.kind is QuestionKind.YESNO:
+        if lowered in YES_WORDS:
+            return "yes"
+        if lowered in NO_WORDS:
+            return "no"
+        return _Hint("Please tap Yes or No.")
+    if question.kind is QuestionKind.SCALE:
+        return _parse_scale(question, text, lowered)
+    if question.kind is QuestionKind.CHOICE:
+        found = _match_choice(question, lowered)
+        if found is None:
+            return _Hint("Please tap one of the buttons, or type its number.")
+        return found
+    if question.kind is QuestionKind.MULTI:
+        parts = [p.strip(" .!?") for p in _SPLIT_RE.split(lowered) if p.strip(" .!?")]
+        chosen = [_match_choice(question, p) for p in parts]
+        if not parts or any(c is None for c in chosen):
+            return _Hint("Tap the ones that fit, then Done. Or type their numbers, like 1, 3.")
+        picked = {c for c in chosen if c is not None}
+        return tuple(c.id for c in question.choices if c.id in picked)
+    return _Hint("Please choose one of the buttons.")
+
+
+def _parse_scale(question: Question, text: str, lowered: str) -> AnswerValue | _Hint:
+    if re.fullmatch(r"[+-]?\d+(\.\d+)?", lowered):
+        number = float(lowered)
+        if number.is_integer() and 1 <= number <= 5:
+            return int(number)
+        return _Hint("Please pick a number from 1 to 5.")
+    for i, label in enumerate(question.scale_labels, 1):
+        emoji = label.split(" ", 1)[0]
+        words = label.split(" ", 1)[1].casefold() if " " in label else ""
+        if text.strip() == emoji or (words and lowered == words):
+            return i
+    return _Hint("Please pick a number from 1 to 5, or tap a face.")
+
+
+def _match_choice(question: Question, lowered: str) -> str | None:
+    if lowered.isdigit():
+        index = int(lowered)
+        return question.choices[index - 1].id if 1 <= index <= len(question.choices) else None
+    for choice in question.choices:
+        if lowered in (choice.id.casefold(), choice.label.casefold().strip(" .!?")):
+            return choice.id
+    return None
+
+
+def describe_answer(question: Question, value: AnswerValue | None) -> str:
+    """How an answer reads back to the young person, e.g. "🙂 Good" or "Yes"."""
+    if value is None:
+        return "Skipped"
+    if question.kind is QuestionKind.YESNO:
+        return "Yes" if value == "yes" else "No"
+    if question.kind is QuestionKind.SCALE and isinstance(value, int):
+        return question.scale_labels[value - 1]
+    if question.kind is QuestionKind.CHOICE and isinstance(value, str):
+        choice = question.choice(value)
+        return choice.label if choice else value
+    if question.kind is QuestionKind.MULTI and isinstance(value, tuple):
+        labels = [c.label for c in question.choices if c.id in value]
+        return ", ".join(labels) if labels else "None of these"
+    return str(value)

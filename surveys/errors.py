@@ -1,0 +1,113 @@
+"""Errors carevoice raises on purpose, so callers can catch them by meaning.
+
+    Exception
+    └── CarevoiceError               base of every carevoice error
+        ├── SurveyDefinitionError    a survey definition is wrong; lists every fault
+        ├── PeopleImportError        rows of an import are wrong; nothing was imported
+        ├── InvitationError          an invitation code is unknown, used, expired, revoked
+        ├── NotFoundError            no such survey, campaign, person, key
+        ├── ConflictError            a duplicate, or a clash with what is stored
+        └── ValidationError          other input that cannot be accepted
+
+Add new classes under `CarevoiceError` (or a subclass) and extend the drawing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One thing wrong in a definition: where (`questions[3].choices`, line) and what."""
+
+    location: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part for part in (f"line {self.line}" if self.line else "", self.location) if part
+        )
+        return f"{where}: {self.message}" if where else self.message
+
+
+class CarevoiceError(Exception):
+    """Base class of every error carevoice raises on purpose."""
+
+
+class SurveyDefinitionError(CarevoiceError):
+    """A survey definition (YAML file or stored copy) is wrong; `faults` lists every fault."""
+
+    def __init__(self, file: str, faults: Iterable[Fault]) -> None:
+        self.file = file
+        self.faults: list[Fault] = list(faults)
+        super().__init__(self.file, self.faults)
+
+    def __str__(self) -> str:
+        count = len(self.faults)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{self.file}: {count} {noun} in this survey definition:"]
+        lines.extend(f"  - {fault}" for fault in self.faults)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFault:
+    """One bad cell in an import: the line (1 is the header), the field and what is wrong."""
+
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.field}: {self.message}"
+
+
+class PeopleImportError(CarevoiceError):
+    """An import of young people had bad rows; nothing was imported."""
+
+    def __init__(self, source: str, faults: Iterable[ImportFault]) -> None:
+        self.source = source
+        self.faults: list[ImportFault] = list(faults)
+        super().__init__(self.source, self.faults)
+
+    def __str__(self) -> str:
+        rows = len({f.line for f in self.faults})
+        lines = [f"{self.source}: nothing imported; {rows} row(s) need fixing:"]
+        lines.extend(f"  - {fault}" for fault in self.faults)
+        return "\n".join(lines)
+
+
+class InvitationError(CarevoiceError):
+    """An invitation code cannot be used. `reason` is one of: unknown, used, expired, revoked,
+    closed. The message is kind and says nothing about anyone."""
+
+    MESSAGES = {  # noqa: RUF012
+        "unknown": "Sorry, I don't recognise that code. Please check the link you were sent, "
+        "or ask your worker for a new one.",
+        "used": "That link has already been used. If it was you, just carry on in the chat "
+        "where you started. If not, ask your worker for a new link.",
+        "expired": "Sorry, that link has run out. Ask your worker and they can send a new one.",
+        "revoked": "Sorry, that link doesn't work any more. Ask your worker for a new one.",
+        "closed": "Thanks for coming! This survey has closed now. Ask your worker if you'd "
+        "still like to have your say.",
+        "not_open": "This survey isn't open yet. Please come back a bit later.",
+    }
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(self.MESSAGES.get(reason, self.MESSAGES["unknown"]))
+
+
+class NotFoundError(CarevoiceError):
+    """Something asked for by id or key does not exist."""
+
+
+class ConflictError(CarevoiceError):
+    """The request clashes with what is stored (a duplicate, or a change made elsewhere)."""
+
+
+class ValidationError(CarevoiceError):
+    """Input that cannot be accepted, with a message for the person who gave it."""

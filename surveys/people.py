@@ -1,0 +1,184 @@
+"""Young people as pseudonymous records, and reading them from CSV with a report of bad rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from surveys.errors import ImportFault, PeopleImportError
+
+
+class Cohort(StrEnum):
+    """Whether a young person is in care now or a care leaver."""
+
+    IN_CARE = "in_care"
+    CARE_LEAVER = "care_leaver"
+
+
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("under 8", 0, 7),
+    ("8-12", 8, 12),
+    ("13-15", 13, 15),
+    ("16-17", 16, 17),
+    ("18-21", 18, 21),
+    ("22-25", 22, 25),
+    ("over 25", 26, 200),
+)
+AGE_BAND_NAMES = tuple(name for name, _, _ in AGE_BANDS)
+COLUMNS = ("council_ref", "date_of_birth", "age_band", "cohort", "team", "next_review_date",
+           "first_name")
+REQUIRED = ("council_ref", "cohort")
+_REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
+_NAME_RE = re.compile(r"^[^\W\d_][^\W\d_' -]{0,40}([' -][^\W\d_]+)*$", re.UNICODE)
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """One young person to import; either a date of birth or an age band is given."""
+
+    council_ref: str
+    cohort: Cohort
+    date_of_birth: date | None = None
+    age_band: str | None = None
+    team: str | None = None
+    next_review_date: date | None = None
+    first_name: str | None = None
+
+    def band_on(self, day: date) -> str | None:
+        """The age band on a day: from the date of birth when known."""
+        if self.date_of_birth is None:
+            return self.age_band
+        return age_band(age_on(self.date_of_birth, day))
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years of age on a day."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def age_band(age: int) -> str:
+    """The band an age falls in, e.g. 14 -> "13-15"."""
+    return next(name for name, low, high in AGE_BANDS if low <= age <= high)
+
+
+def parse_people_csv(text: str, *, source: str, today: date) -> list[PersonRecord]:
+    """Read people from CSV text; raise PeopleImportError listing every bad row."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if reader.fieldnames is None:
+        raise PeopleImportError(source, [ImportFault(1, "file", "the file is empty")])
+    header = [h.strip().lower() for h in reader.fieldnames]
+    faults = [
+        ImportFault(1, name, f"unknown column (expected some of: {', '.join(COLUMNS)})")
+        for name in header
+        if name not in COLUMNS
+    ]
+    faults += [ImportFault(1, name, "required column is missing") for name in REQUIRED
+               if name not in header]
+    if faults:
+        raise PeopleImportError(source, faults)
+    rows = ({k.strip().lower(): (v or "") for k, v in row.items() if k} for row in reader)
+    return parse_people_rows(rows, source=source, today=today, first_line=2)
+
+
+def parse_people_rows(
+    rows: Iterable[Mapping[str, object]], *, source: str, today: date, first_line: int = 1
+) -> list[PersonRecord]:
+    """Validate mappings (from CSV or JSON) into records; every fault is reported at once."""
+    records: list[PersonRecord] = []
+    faults: list[ImportFault] = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows, first_line):
+        if line - first_line >= MAX_ROWS:
+            faults.append(ImportFault(line, "file", f"more than {MAX_ROWS} rows"))
+            break
+        record, row_faults = _parse_row(row, line, today)
+        if record is not None and record.council_ref in seen:
+            row_faults.append(ImportFault(
+                line, "council_ref", f"duplicate of line {seen[record.council_ref]}"))
+        faults += row_faults
+        if record is not None and not row_faults:
+            seen[record.council_ref] = line
+            records.append(record)
+    if faults:
+        raise PeopleImportError(source, faults)
+    if not records:
+        raise PeopleImportError(source, [ImportFault(first_line, "file", "no rows to import")])
+    return records
+
+
+def _text(row: Mapping[str, object], key: str) -> str | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _date(
+    row: Mapping[str, object], key: str, line: int, faults: list[ImportFault]
+) -> date | None:
+    raw = _text(row, key)
+    if raw is None:
+        return None
+    for parse in (date.fromisoformat, _uk_date):
+        try:
+            return parse(raw)
+        except ValueError:
+            continue
+    faults.append(ImportFault(line, key, f"{raw!r} is not a date (use YYYY-MM-DD)"))
+    return None
+
+
+def _uk_date(raw: str) -> date:
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw)
+    if not match:
+        raise ValueError(raw)
+    day, month, year = (int(g) for g in match.groups())
+    return date(year, month, day)
+
+
+def _parse_row(
+    row: Mapping[str, object], line: int, today: date
+) -> tuple[PersonRecord | None, list[ImportFault]]:
+    faults: list[ImportFault] = []
+    unknown = [k for k in row if k not in COLUMNS]
+    faults += [ImportFault(line, k, "unknown field") for k in unknown]
+    ref = _text(row, "council_ref")
+    if ref is None:
+        faults.append(ImportFault(line, "council_ref", "is required"))
+    elif not _REF_RE.match(ref):
+        faults.append(ImportFault(line, "council_ref", "use letters, digits and / _ . - only"))
+    cohort_raw = (_text(row, "cohort") or "").lower().replace(" ", "_").replace("-", "_")
+    cohort: Cohort | None = None
+    try:
+        cohort = Cohort(cohort_raw)
+    except ValueError:
+        faults.append(ImportFault(line, "cohort", "must be in_care or care_leaver"))
+    born = _date(row, "date_of_birth", line, faults)
+    band = _text(row, "age_band")
+    if band is not None and band not in AGE_BAND_NAMES:
+        faults.append(ImportFault(line, "age_band", f"must be one of {', '.join(AGE_BAND_NAMES)}"))
+    if born is not None:
+        age = age_on(born, today)
+        if born > today:
+            faults.append(ImportFault(line, "date_of_birth", "is in the future"))
+        elif not 4 <= age <= 25:
+            faults.append(ImportFault(line, "date_of_birth", f"gives age {age}; expected 4 to 25"))
+    if born is None and band is None and not any(f.field == "date_of_birth" for f in faults):
+        faults.append(ImportFault(line, "date_of_birth", "give a date of birth or an age band"))
+    review = _date(row, "next_review_date", line, faults)
+    name = _text(row, "first_name")
+    if name is not None and not _NAME_RE.match(name):
+        faults.append(ImportFault(line, "first_name", "should be a first name only"))
+    team = _text(row, "team")
+    if team is not None and len(team) > 64:
+        faults.append(ImportFault(line, "team", "is longer than 64 characters"))
+    if faults or ref is None or cohort is None:
+        return None, faults
+    return PersonRecord(ref, cohort, born, band, team, review, name), faults

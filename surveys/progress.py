@@ -1,0 +1,95 @@
+"""Where a young person is in a survey: the state the engine reads and the store keeps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from types import MappingProxyType
+
+from surveys.model import AnswerValue
+
+
+class ResponseStatus(StrEnum):
+    """The life of a response: created when opened, started at its first answer."""
+
+    OPEN = "open"  # opened (intro shown) but nothing answered yet
+    IN_PROGRESS = "in_progress"  # at least one answer (or skip) recorded
+    RETURNED = "returned"  # every shown question answered or skipped
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A snapshot of one response; the engine returns a new one, never mutates."""
+
+    current: str | None = None  # id of the question awaiting an answer
+    history: tuple[str, ...] = ()  # answered or skipped question ids, oldest first
+    answers: Mapping[str, AnswerValue] = field(default_factory=lambda: MappingProxyType({}))
+    skipped: frozenset[str] = frozenset()
+    pending: tuple[str, ...] = ()  # options ticked so far on the current multi question
+    status: ResponseStatus = ResponseStatus.OPEN
+
+    @property
+    def finished(self) -> bool:
+        return self.status is ResponseStatus.RETURNED
+
+    def with_answer(self, question_id: str, value: AnswerValue | None) -> Progress:
+        """Record an answer (or a skip, when value is None) and push it onto the history."""
+        answers = dict(self.answers)
+        skipped = set(self.skipped)
+        if value is None:
+            answers.pop(question_id, None)
+            skipped.add(question_id)
+        else:
+            answers[question_id] = value
+            skipped.discard(question_id)
+        history = (*self.history, question_id) if question_id not in self.history else (
+            *[q for q in self.history if q != question_id],
+            question_id,
+        )
+        return replace(
+            self,
+            answers=MappingProxyType(answers),
+            skipped=frozenset(skipped),
+            history=history,
+            pending=(),
+            status=ResponseStatus.IN_PROGRESS,
+        )
+
+
+def progress_to_json(progress: Progress) -> dict[str, object]:
+    """A JSON-safe form of progress, for the store."""
+    return {
+        "current": progress.current,
+        "history": list(progress.history),
+        "answers": {
+            k: list(v) if isinstance(v, tuple) else v for k, v in progress.answers.items()
+        },
+        "skipped": sorted(progress.skipped),
+        "pending": list(progress.pending),
+        "status": str(progress.status),
+    }
+
+
+def progress_from_json(data: Mapping[str, object]) -> Progress:
+    """Progress back from `progress_to_json`; an empty mapping is a new response."""
+    if not data:
+        return Progress()
+    raw_answers = data.get("answers") or {}
+    answers: dict[str, AnswerValue] = {}
+    if isinstance(raw_answers, Mapping):
+        for key, value in raw_answers.items():
+            answers[str(key)] = tuple(str(v) for v in value) if isinstance(value, list) else value
+    current = data.get("current")
+    return Progress(
+        current=str(current) if current is not None else None,
+        history=tuple(str(q) for q in _list(data.get("history"))),
+        answers=MappingProxyType(answers),
+        skipped=frozenset(str(q) for q in _list(data.get("skipped"))),
+        pending=tuple(str(q) for q in _list(data.get("pending"))),
+        status=ResponseStatus(str(data.get("status", ResponseStatus.OPEN))),
+    )
+
+
+def _list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []
