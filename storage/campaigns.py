@@ -90,9 +90,7 @@ async def create_campaign(
     return campaign
 
 
-async def select_people(
-    session: AsyncSession, wanted: CohortFilter, on: date
-) -> list[PersonRow]:
+async def select_people(session: AsyncSession, wanted: CohortFilter, on: date) -> list[PersonRow]:
     """Active young people matching the filter, with age bands worked out on a day."""
     query = select(PersonRow).where(PersonRow.erased_at.is_(None)).order_by(PersonRow.id)
     if wanted.cohort:
@@ -191,3 +189,18 @@ async def campaign_progress(session: AsyncSession, campaign_id: int) -> Campaign
         )
     ).one()
     return CampaignProgress(*(int(v) for v in row))
+
+
+async def invitation_codes(session: AsyncSession, campaign_id: int) -> list[tuple[str, str]]:
+    """(council reference, code) of the campaign's invitations still usable."""
+    rows = await session.execute(
+        select(PersonRow.council_ref, InvitationRow.code)
+        .join(PersonRow, PersonRow.id == InvitationRow.person_id)
+        .where(
+            InvitationRow.campaign_id == campaign_id,
+            InvitationRow.used_at.is_(None),
+            InvitationRow.revoked_at.is_(None),
+        )
+        .order_by(PersonRow.council_ref)
+    )
+    return [(ref, code) for ref, code in rows.all()]

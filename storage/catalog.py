@@ -7,11 +7,11 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.tables import SurveyVersionRow
 from surveys.clock import Clock
 from surveys.errors import NotFoundError
 from surveys.loader import dump_survey_yaml, load_builtin_surveys, parse_survey, survey_fingerprint
 from surveys.model import Survey
-from storage.tables import SurveyVersionRow
 
 
 @dataclass(frozen=True, slots=True)

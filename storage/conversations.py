@@ -48,7 +48,7 @@ from surveys.engine import (
     describe_answer,
 )
 from surveys.errors import InvitationError
-from surveys.model import AnswerValue, QuestionKind, Survey
+from surveys.model import SHARE_QUOTES_QUESTION, AnswerValue, QuestionKind, Survey
 from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
 from surveys.sentiment import SentimentScorer
 
@@ -134,8 +134,9 @@ class ConversationService:
                 return Turn((), duplicate=True)
             raise error
 
-    async def begin_practice(self, survey_version_id: int, person_id: int, *, channel: str,
-                             address: str) -> Turn:
+    async def begin_practice(
+        self, survey_version_id: int, person_id: int, *, channel: str, address: str
+    ) -> Turn:
         """Start a response with no invitation (the terminal `chat`, officers trying a survey)."""
 
         async def run(session: AsyncSession) -> Turn:
@@ -151,9 +152,13 @@ class ConversationService:
 
     async def _redeem(self, session: AsyncSession, code: str, channel: str, address: str) -> Turn:
         now = self.clock.now()
-        invitation = await session.scalar(
-            select(InvitationRow).where(InvitationRow.code == code).with_for_update()
-        ) if code else None
+        invitation = (
+            await session.scalar(
+                select(InvitationRow).where(InvitationRow.code == code).with_for_update()
+            )
+            if code
+            else None
+        )
         if invitation is None:
             raise InvitationError("unknown")
         if invitation.revoked_at is not None:
@@ -207,7 +212,9 @@ class ConversationService:
     ) -> Turn:
         now = self.clock.now()
         if message_key is not None:
-            session.add(InboundMessageRow(channel=channel, message_key=message_key, received_at=now))
+            session.add(
+                InboundMessageRow(channel=channel, message_key=message_key, received_at=now)
+            )
             await session.flush()
         person_id = await self._person_id(session, channel, address)
         if person_id is None:
@@ -226,16 +233,19 @@ class ConversationService:
         """No survey open: still listen for risk and for "I need help now"."""
         text = (user_input.text or "").strip()
         hits = [(str(h.category), h.phrase_id) for h in safeguarding.detect_risk(text)]
-        if user_input.command is not None and user_input.command.value == "help_now" or (
-            text and safeguarding.is_help_request(text)
+        if (
+            (user_input.command is not None
+            and user_input.command.value == "help_now")
+            or (text and safeguarding.is_help_request(text))
         ):
             hits.append(("help_now", "help_now"))
         if not hits:
             return Turn((Prompt(PromptKind.NOTICE, NOTHING_TO_DO),))
         ids = []
         for category, phrase in dict(hits).items():
-            ids.append(await self._store_alert(session, person_id, None, None, category, phrase,
-                                               channel))
+            ids.append(
+                await self._store_alert(session, person_id, None, None, category, phrase, channel)
+            )
         return Turn((Prompt(PromptKind.HELP, self.engine.help_text()),), alert_ids=tuple(ids))
 
     # ----- applying a step -----------------------------------------------------------
@@ -255,13 +265,20 @@ class ConversationService:
             if isinstance(event, RiskFlagged):
                 alert_ids.append(
                     await self._store_alert(
-                        session, response.person_id, response.id, event.question_id,
-                        event.category, event.phrase_id, response.channel,
+                        session,
+                        response.person_id,
+                        response.id,
+                        event.question_id,
+                        event.category,
+                        event.phrase_id,
+                        response.channel,
                     )
                 )
         for event in step.events:
             if isinstance(event, AnswerRecorded):
                 await self._store_answer(session, response, survey, event, now)
+                if event.question_id == SHARE_QUOTES_QUESTION:
+                    response.share_quotes = event.value == "yes"
                 question = survey.question(event.question_id)
                 recorded.append(RecordedAnswer(question.id, describe_answer(question, event.value)))
             elif isinstance(event, ResponseStarted):
@@ -342,18 +359,28 @@ class ConversationService:
     ) -> int:
         now = self.clock.now()
         alert = SafeguardingAlertRow(
-            person_id=person_id, response_id=response_id, question_id=question_id,
-            category=category, phrase_id=phrase_id, channel=channel, created_at=now,
+            person_id=person_id,
+            response_id=response_id,
+            question_id=question_id,
+            category=category,
+            phrase_id=phrase_id,
+            channel=channel,
+            created_at=now,
         )
         session.add(alert)
         await session.flush()
         for recipient in self.alert_recipients:
             session.add(
                 OutboxRow(
-                    kind="alert", channel=recipient.channel, address=recipient.address,
+                    kind="alert",
+                    channel=recipient.channel,
+                    address=recipient.address,
                     payload={"alert_id": alert.id, "category": category},
                     dedupe_key=f"alert:{alert.id}:{recipient.channel}:{recipient.address}",
-                    person_id=None, alert_id=alert.id, not_before=now, attempts=0,
+                    person_id=None,
+                    alert_id=alert.id,
+                    not_before=now,
+                    attempts=0,
                     created_at=now,
                 )
             )
@@ -365,8 +392,9 @@ class ConversationService:
     ) -> None:
         if response.invitation_id is not None:
             await session.execute(
-                update(InvitationRow).where(InvitationRow.id == response.invitation_id).values(
-                    **values)
+                update(InvitationRow)
+                .where(InvitationRow.id == response.invitation_id)
+                .values(**values)
             )
 
     # ----- lookups -------------------------------------------------------------------
@@ -395,28 +423,46 @@ class ConversationService:
         )
         return await session.scalar(query)
 
-    async def _link(self, session: AsyncSession, person_id: int, channel: str, address: str) -> None:
+    async def _link(
+        self, session: AsyncSession, person_id: int, channel: str, address: str
+    ) -> None:
         link = await session.scalar(
             select(ChannelLinkRow).where(
                 ChannelLinkRow.channel == channel, ChannelLinkRow.address == address
             )
         )
         if link is None:
-            session.add(ChannelLinkRow(person_id=person_id, channel=channel, address=address,
-                                       linked_at=self.clock.now()))
+            session.add(
+                ChannelLinkRow(
+                    person_id=person_id,
+                    channel=channel,
+                    address=address,
+                    linked_at=self.clock.now(),
+                )
+            )
         elif link.person_id != person_id:
             link.person_id = person_id
             link.linked_at = self.clock.now()
 
     def _new_response(
-        self, person_id: int, version_id: int, channel: str, invitation_id: int | None,
+        self,
+        person_id: int,
+        version_id: int,
+        channel: str,
+        invitation_id: int | None,
         campaign_id: int | None,
     ) -> ResponseRow:
         now = self.clock.now()
         return ResponseRow(
-            person_id=person_id, invitation_id=invitation_id, campaign_id=campaign_id,
-            survey_version_id=version_id, channel=channel, status=str(ResponseStatus.OPEN),
-            state={}, opened_at=now, updated_at=now,
+            person_id=person_id,
+            invitation_id=invitation_id,
+            campaign_id=campaign_id,
+            survey_version_id=version_id,
+            channel=channel,
+            status=str(ResponseStatus.OPEN),
+            state={},
+            opened_at=now,
+            updated_at=now,
         )
 
     async def _seen(self, channel: str, message_key: str) -> bool:

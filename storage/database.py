@@ -40,8 +40,13 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
-    """An async engine for the URL. SQLite gets WAL, foreign keys and `BEGIN IMMEDIATE` writes."""
+def make_engine(
+    url: str, *, echo: bool = False, pool_size: int = 10, schema: str | None = None
+) -> AsyncEngine:
+    """An async engine for the URL. SQLite gets WAL, foreign keys and `BEGIN IMMEDIATE` writes.
+
+    `schema` (PostgreSQL only) puts every table in that schema, e.g. one per test.
+    """
     full = async_url(url)
     if is_sqlite(full):
         database = make_url(full).database
@@ -50,8 +55,14 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
         engine = create_async_engine(full, echo=echo, connect_args={"timeout": 30})
         _tune_sqlite(engine)
         return engine
+    connect_args = {"server_settings": {"search_path": schema}} if schema else {}
     return create_async_engine(
-        full, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        full,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args=connect_args,
     )
 
 
@@ -102,9 +113,11 @@ class Database:
     sessions: async_sessionmaker[AsyncSession]
 
     @classmethod
-    async def connect(cls, url: str, *, migrate: bool = True, echo: bool = False) -> Database:
+    async def connect(
+        cls, url: str, *, migrate: bool = True, echo: bool = False, schema: str | None = None
+    ) -> Database:
         """Connect, and bring the schema up to date unless told not to."""
-        engine = make_engine(url, echo=echo)
+        engine = make_engine(url, echo=echo, schema=schema)
         if migrate:
             await upgrade_schema(engine)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))

@@ -59,7 +59,7 @@ class Base(DeclarativeBase):
     """Base of every table; constraint names are stable for migrations."""
 
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
 
 
 class SurveyVersionRow(Base):
@@ -277,7 +277,9 @@ class ExternalFormCountRow(Base):
     """Forms sent and returned by other routes (paper, email), counted by form and period."""
 
     __tablename__ = "external_form_counts"
-    __table_args__ = (Index("ix_external_counts_form_audience", "form", "audience", "period_start"),)
+    __table_args__ = (
+        Index("ix_external_counts_form_audience", "form", "audience", "period_start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     form: Mapped[str] = mapped_column(String(48))

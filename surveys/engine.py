@@ -152,7 +152,7 @@ class Engine:
         if progress.current is None:
             intro = (Prompt(PromptKind.INTRO, survey.intro),)
             return self._move_to_next(survey, progress, after=None, lead=intro)
-        lead = ()
+        lead: tuple[Prompt, ...] = ()
         if progress.status is ResponseStatus.IN_PROGRESS:
             lead = (Prompt(PromptKind.NOTICE, "Welcome back! Let's carry on where you left off."),)
         return Step(progress, (), (*lead, self._ask(survey, progress, progress.current)))
@@ -189,7 +189,9 @@ class Engine:
         question = survey.question(progress.current)
         if user_input.question_id is not None and user_input.question_id != question.id:
             return self._reprompt(
-                survey, progress, "That button was for an earlier question. Here's where we are now:"
+                survey,
+                progress,
+                "That button was for an earlier question. Here's where we are now:",
             )
         if command is not None:
             return self._command(survey, progress, question, command)
@@ -250,7 +252,9 @@ class Engine:
                     f"{question.max_length} characters? You can send it in parts later.",
                 )
             if not _WORD_RE.search(text):
-                return self._reprompt(survey, progress, "I like the emoji! Can you tell me in words?")
+                return self._reprompt(
+                    survey, progress, "I like the emoji! Can you tell me in words?"
+                )
             return self._record(survey, progress, question, text, text)
         if kind is QuestionKind.INFO:  # not reached: info questions are never current
             return self._move_to_next(survey, progress, after=question.id)
@@ -306,7 +310,9 @@ class Engine:
             if question.kind is QuestionKind.INFO:
                 prompts.append(Prompt(PromptKind.INFO, question.text, question_id=question.id))
                 continue
-            new = replace(progress, current=question.id, pending=_pending_for(progress, question.id))
+            new = replace(
+                progress, current=question.id, pending=_pending_for(progress, question.id)
+            )
             prompts.append(self._ask(survey, new, question.id))
             return Step(new, (), tuple(prompts))
         done = replace(progress, current=None, pending=(), status=ResponseStatus.RETURNED)
@@ -353,7 +359,9 @@ class Engine:
     ) -> Step:
         help_prompt = Prompt(PromptKind.HELP, self.help_text())
         if after is None:
-            after = () if progress.current is None else (self._ask(survey, progress, progress.current),)
+            after = (
+                () if progress.current is None else (self._ask(survey, progress, progress.current),)
+            )
         return Step(progress, tuple(events), (help_prompt, *after))
 
     def _risk_events(self, text: str | None, question_id: str | None) -> tuple[RiskFlagged, ...]:
@@ -473,7 +481,7 @@ def _parse_scale(question: Question, text: str, lowered: str) -> AnswerValue | _
 
 
 def _match_choice(question: Question, lowered: str) -> str | None:
-    if lowered.isdigit():
+    if lowered.isascii() and lowered.isdigit():
         index = int(lowered)
         return question.choices[index - 1].id if 1 <= index <= len(question.choices) else None
     for choice in question.choices:

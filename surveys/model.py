@@ -157,3 +157,6 @@ DEFAULT_SCALE_LABELS: tuple[str, ...] = (
     "🙂 Good",
     "😀 Really good",
 )
+
+SHARE_QUOTES_QUESTION = "share_quotes"
+"""A yes/no question with this id asks consent to quote the young person's words (no name)."""

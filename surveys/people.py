@@ -30,8 +30,15 @@ AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("over 25", 26, 200),
 )
 AGE_BAND_NAMES = tuple(name for name, _, _ in AGE_BANDS)
-COLUMNS = ("council_ref", "date_of_birth", "age_band", "cohort", "team", "next_review_date",
-           "first_name")
+COLUMNS = (
+    "council_ref",
+    "date_of_birth",
+    "age_band",
+    "cohort",
+    "team",
+    "next_review_date",
+    "first_name",
+)
 REQUIRED = ("council_ref", "cohort")
 _REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
 _NAME_RE = re.compile(r"^[^\W\d_][^\W\d_' -]{0,40}([' -][^\W\d_]+)*$", re.UNICODE)
@@ -78,8 +85,11 @@ def parse_people_csv(text: str, *, source: str, today: date) -> list[PersonRecor
         for name in header
         if name not in COLUMNS
     ]
-    faults += [ImportFault(1, name, "required column is missing") for name in REQUIRED
-               if name not in header]
+    faults += [
+        ImportFault(1, name, "required column is missing")
+        for name in REQUIRED
+        if name not in header
+    ]
     if faults:
         raise PeopleImportError(source, faults)
     rows = ({k.strip().lower(): (v or "") for k, v in row.items() if k} for row in reader)
@@ -99,8 +109,9 @@ def parse_people_rows(
             break
         record, row_faults = _parse_row(row, line, today)
         if record is not None and record.council_ref in seen:
-            row_faults.append(ImportFault(
-                line, "council_ref", f"duplicate of line {seen[record.council_ref]}"))
+            row_faults.append(
+                ImportFault(line, "council_ref", f"duplicate of line {seen[record.council_ref]}")
+            )
         faults += row_faults
         if record is not None and not row_faults:
             seen[record.council_ref] = line
@@ -120,9 +131,7 @@ def _text(row: Mapping[str, object], key: str) -> str | None:
     return text or None
 
 
-def _date(
-    row: Mapping[str, object], key: str, line: int, faults: list[ImportFault]
-) -> date | None:
+def _date(row: Mapping[str, object], key: str, line: int, faults: list[ImportFault]) -> date | None:
     raw = _text(row, key)
     if raw is None:
         return None

@@ -43,9 +43,13 @@ class Progress:
         else:
             answers[question_id] = value
             skipped.discard(question_id)
-        history = (*self.history, question_id) if question_id not in self.history else (
-            *[q for q in self.history if q != question_id],
-            question_id,
+        history = (
+            (*self.history, question_id)
+            if question_id not in self.history
+            else (
+                *[q for q in self.history if q != question_id],
+                question_id,
+            )
         )
         return replace(
             self,
@@ -62,9 +66,7 @@ def progress_to_json(progress: Progress) -> dict[str, object]:
     return {
         "current": progress.current,
         "history": list(progress.history),
-        "answers": {
-            k: list(v) if isinstance(v, tuple) else v for k, v in progress.answers.items()
-        },
+        "answers": {k: list(v) if isinstance(v, tuple) else v for k, v in progress.answers.items()},
         "skipped": sorted(progress.skipped),
         "pending": list(progress.pending),
         "status": str(progress.status),

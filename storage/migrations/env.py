@@ -38,7 +38,9 @@ def _url() -> str:
 
 
 async def _run_online() -> None:
-    engine = create_async_engine(_url())
+    schema = os.environ.get("CAREVOICE_DATABASE_SCHEMA")  # PostgreSQL: migrate this schema
+    connect_args = {"server_settings": {"search_path": schema}} if schema else {}
+    engine = create_async_engine(_url(), connect_args=connect_args)
     async with engine.begin() as connection:
         await connection.run_sync(_configure_and_run)
     await engine.dispose()

@@ -1,0 +1,464 @@
+"""The `carevoice` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from carevoice.settings import Settings
+from carevoice.wiring import Services, build_services
+from storage import campaigns as campaign_store
+from storage.people import import_people
+from surveys.errors import CarevoiceError
+from surveys.loader import load_survey
+from surveys.model import QuestionKind
+from surveys.people import parse_people_csv
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="carevoice: young people in care answer their council's surveys in a chat; "
+    "boards see what they said.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
+surveys_app = typer.Typer(
+    help="Survey definitions: list, check and show them.", no_args_is_help=True
+)
+people_app = typer.Typer(help="Young people: import them from CSV.", no_args_is_help=True)
+campaign_app = typer.Typer(
+    help="Campaigns: send a survey to a set of young people.", no_args_is_help=True
+)
+invites_app = typer.Typer(
+    help="Invitations: single-use links for young people.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(surveys_app, name="surveys")
+app.add_typer(people_app, name="people")
+app.add_typer(campaign_app, name="campaign")
+app.add_typer(invites_app, name="invites")
+
+console = Console()
+errors = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="CAREVOICE_DATABASE_URL",
+        show_envvar=True,
+        help="Database URL (default: sqlite:///carevoice.db in this folder).",
+    ),
+]
+
+
+def settings_for(database_url: str | None) -> Settings:
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def run_async(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
+    """Run an async command; a CarevoiceError becomes a clear message and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return asyncio.run(func(*args, **kwargs))
+        except CarevoiceError as error:
+            errors.print(f"[red]Error:[/red] {error}", highlight=False, markup=True)
+            raise typer.Exit(1) from None
+        except OSError as error:
+            errors.print(f"[red]Error:[/red] {error}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+async def with_services(database_url: str | None, work: Callable[[Services], Awaitable[T]]) -> T:
+    services = await build_services(settings_for(database_url))
+    try:
+        return await work(services)
+    finally:
+        await services.close()
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=False,
+    )
+
+
+# ----- db ------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+@run_async
+async def db_upgrade(database_url: DatabaseOption = None) -> None:
+    """Create the schema or bring it up to date, and store the built-in surveys."""
+
+    async def work(services: Services) -> None:
+        console.print(f"Database is up to date: {services.db.engine.url.render_as_string()}")
+
+    await with_services(database_url, work)
+
+
+# ----- surveys -------------------------------------------------------------------------
+
+
+@surveys_app.command("list")
+@run_async
+async def surveys_list(database_url: DatabaseOption = None) -> None:
+    """List the surveys in the database (newest version of each)."""
+
+    async def work(services: Services) -> None:
+        async with services.db.reader() as session:
+            rows = await services.catalog.latest_rows(session)
+        table = Table("key", "version", "title", "form", "audience", "questions")
+        for row in rows:
+            survey = services.catalog._remember(row)
+            table.add_row(
+                row.key,
+                str(row.version),
+                row.title,
+                row.form,
+                row.audience,
+                str(sum(q.answerable for q in survey.questions)),
+            )
+        console.print(table)
+
+    await with_services(database_url, work)
+
+
+@surveys_app.command("validate")
+def surveys_validate(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="YAML files to check.", exists=True, dir_okay=False, readable=True),
+    ],
+) -> None:
+    """Check survey YAML files; every fault is listed with its place."""
+    failed = False
+    for path in files:
+        try:
+            survey = load_survey(path)
+        except CarevoiceError as error:
+            failed = True
+            errors.print(str(error), highlight=False, markup=False)
+            continue
+        console.print(
+            f"[green]OK[/green] {path}: {survey.key} v{survey.version}, "
+            f"{len(survey.questions)} questions"
+        )
+    if failed:
+        raise typer.Exit(1)
+
+
+@surveys_app.command("add")
+@run_async
+async def surveys_add(
+    file: Annotated[Path, typer.Argument(help="Survey YAML file.", exists=True, dir_okay=False)],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Store a survey from YAML; a changed survey becomes a new version."""
+    survey = load_survey(file)
+
+    async def work(services: Services) -> None:
+        async with services.db.transaction() as session:
+            registered = await services.catalog.register(session, survey)
+        verb = "Added" if registered.created else "Unchanged:"
+        console.print(f"{verb} {registered.row.key} v{registered.row.version}")
+
+    await with_services(database_url, work)
+
+
+@surveys_app.command("show")
+@run_async
+async def surveys_show(
+    key: Annotated[str, typer.Argument(help="Survey key, e.g. review-prep-child.")],
+    version: Annotated[int | None, typer.Option(help="A version (default: newest).")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Show a survey's questions as a young person would meet them."""
+
+    async def work(services: Services) -> None:
+        async with services.db.reader() as session:
+            rows = await services.catalog.versions(session, key)
+            if not rows:
+                raise CarevoiceError(f"no survey with key {key!r} (see `carevoice surveys list`)")
+            row = next((r for r in rows if r.version == version), None) if version else rows[-1]
+            if row is None:
+                raise CarevoiceError(f"{key} has no version {version}")
+            survey = await services.catalog.get(session, row.id)
+        console.print(
+            f"[bold]{survey.title}[/bold] ({survey.key} v{survey.version}, "
+            f"{survey.form}, {survey.audience})\n{survey.intro}"
+        )
+        for i, q in enumerate(survey.questions, 1):
+            flags = [str(q.theme)]
+            if q.sensitive:
+                flags.append("sensitive")
+            if not q.skippable:
+                flags.append("required")
+            if q.show_if:
+                flags.append(
+                    "if " + " and ".join(f"{c.question} {c.operator} {c.value}" for c in q.show_if)
+                )
+            console.print(
+                f"{i:>2}. [cyan]{q.id}[/cyan] ({q.kind}; {', '.join(flags)})\n    {q.text}",
+                highlight=False,
+            )
+            options = [c.label for c in q.choices] or (
+                list(q.scale_labels)
+                if q.kind is QuestionKind.SCALE
+                else ["Yes", "No"]
+                if q.kind is QuestionKind.YESNO
+                else []
+            )
+            if options:
+                console.print("    " + " | ".join(options), highlight=False)
+        console.print(survey.thanks)
+
+    await with_services(database_url, work)
+
+
+# ----- people --------------------------------------------------------------------------
+
+
+@people_app.command("import")
+@run_async
+async def people_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with columns council_ref, cohort, "
+            "date_of_birth or age_band, team, next_review_date, "
+            "first_name.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Import young people from CSV: every bad row is reported and nothing half imported."""
+    text = file.read_text(encoding="utf-8-sig")
+    records = parse_people_csv(text, source=str(file), today=date.today())
+
+    async def work(services: Services) -> None:
+        with progress_bar() as bar:
+            task = bar.add_task("Importing", total=len(records))
+            async with services.db.transaction() as session:
+                summary = await import_people(
+                    session, records, services.clock, progress=lambda n: bar.advance(task, n)
+                )
+        console.print(f"Imported {summary.added} new and updated {summary.updated} young people.")
+
+    await with_services(database_url, work)
+
+
+# ----- campaigns and invitations -------------------------------------------------------
+
+
+def _parse_when(value: str, *, end: bool = False) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date or time (use 2026-01-31 or 2026-01-31T17:00)"
+        ) from None
+    if len(value) <= 10 and end:
+        parsed = datetime.combine(parsed.date(), time.max)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@campaign_app.command("create")
+@run_async
+async def campaign_create(
+    survey: Annotated[str, typer.Option(help="Survey key (see `carevoice surveys list`).")],
+    name: Annotated[str, typer.Option(help="A name officers will recognise.")],
+    opens: Annotated[str | None, typer.Option(help="Opening date/time (default: now).")] = None,
+    closes: Annotated[
+        str | None, typer.Option(help="Closing date/time (default: in 14 days).")
+    ] = None,
+    cohort: Annotated[str | None, typer.Option(help="in_care or care_leaver.")] = None,
+    age_band: Annotated[list[str] | None, typer.Option(help="Age band(s), e.g. 8-12.")] = None,
+    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
+    reviews_from: Annotated[str | None, typer.Option(help="Reviews on or after this date.")] = None,
+    reviews_to: Annotated[str | None, typer.Option(help="Reviews on or before this date.")] = None,
+    report_as: Annotated[
+        str | None,
+        typer.Option(help="Form name boards count it under (default: the survey's form)."),
+    ] = None,
+    max_reminders: Annotated[int, typer.Option(help="Reminders at most.")] = 2,
+    invite: Annotated[bool, typer.Option(help="Issue invitations at once.")] = True,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create a campaign for a cohort, and (by default) issue its invitations."""
+    now = datetime.now(UTC)
+    opens_at = _parse_when(opens) if opens else now
+    closes_at = _parse_when(closes, end=True) if closes else opens_at + timedelta(days=14)
+    wanted = campaign_store.CohortFilter(
+        cohort=cohort,
+        age_bands=tuple(age_band or ()),
+        team=team,
+        review_from=_parse_when(reviews_from).date() if reviews_from else None,
+        review_to=_parse_when(reviews_to).date() if reviews_to else None,
+    )
+
+    async def work(services: Services) -> None:
+        async with services.db.transaction() as session:
+            campaign = await campaign_store.create_campaign(
+                session,
+                services.catalog,
+                services.clock,
+                name=name,
+                survey_key=survey,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                report_form=report_as,
+                max_reminders=max_reminders,
+            )
+            people = await campaign_store.select_people(session, wanted, opens_at.date())
+            issued = 0
+            if invite:
+                with progress_bar() as bar:
+                    task = bar.add_task("Issuing invitations", total=len(people))
+                    summary = await campaign_store.issue_invitations(
+                        session,
+                        campaign,
+                        people,
+                        services.clock,
+                        progress=lambda n: bar.advance(task, n),
+                    )
+                issued = summary.issued
+        console.print(
+            f"Campaign {campaign.id} “{campaign.name}”: {len(people)} young people "
+            f"match; {issued} invitations issued. Open {opens_at:%Y-%m-%d %H:%M} to "
+            f"{closes_at:%Y-%m-%d %H:%M} UTC."
+        )
+
+    await with_services(database_url, work)
+
+
+@invites_app.command("issue")
+@run_async
+async def invites_issue(
+    campaign: Annotated[int, typer.Option(help="Campaign id.")],
+    cohort: Annotated[str | None, typer.Option(help="in_care or care_leaver.")] = None,
+    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
+    show: Annotated[bool, typer.Option(help="Print the codes and links.")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Issue invitations for a campaign to everyone matching who has none yet."""
+
+    async def work(services: Services) -> None:
+        async with services.db.transaction() as session:
+            row = await campaign_store.get_campaign(session, campaign)
+            people = await campaign_store.select_people(
+                session,
+                campaign_store.CohortFilter(cohort=cohort, team=team),
+                services.clock.now().date(),
+            )
+            with progress_bar() as bar:
+                task = bar.add_task("Issuing invitations", total=len(people))
+                summary = await campaign_store.issue_invitations(
+                    session, row, people, services.clock, progress=lambda n: bar.advance(task, n)
+                )
+            codes = await campaign_store.invitation_codes(session, campaign) if show else []
+        console.print(f"{summary.issued} issued; {summary.already_invited} already had one.")
+        for ref, code in codes:
+            console.print(
+                f"{ref}\t{code}\t{services.settings.public_url}/c/{code}", highlight=False
+            )
+
+    await with_services(database_url, work)
+
+
+@invites_app.command("revoke")
+@run_async
+async def invites_revoke(
+    code: Annotated[str, typer.Argument(help="The invitation code.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Revoke an invitation so its link no longer works."""
+
+    async def work(services: Services) -> None:
+        async with services.db.transaction() as session:
+            await campaign_store.revoke_invitation(session, code, services.clock)
+        console.print("Revoked.")
+
+    await with_services(database_url, work)
+
+
+# ----- chat and demo -------------------------------------------------------------------
+
+
+@app.command("chat")
+@run_async
+async def chat(
+    survey: Annotated[
+        str | None, typer.Option(help="Try a survey by key, as a practice young person.")
+    ] = None,
+    code: Annotated[str | None, typer.Option(help="Use an invitation code instead.")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Have a real conversation through the engine in this terminal (type `help` for controls)."""
+    from carevoice.terminal_chat import run_terminal_chat
+
+    async def work(services: Services) -> None:
+        await run_terminal_chat(
+            services, survey_key=survey, code=code, console=console, read=_read_line
+        )
+
+    await with_services(database_url, work)
+
+
+def _read_line(prompt: str) -> str | None:
+    try:
+        return console.input(prompt)
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
+@app.command("demo")
+@run_async
+async def demo(
+    database_url: DatabaseOption = None,
+    seed: Annotated[int, typer.Option(help="Random seed, for the same council every time.")] = 7,
+) -> None:
+    """Load a realistic demo council: people, finished campaigns, answers and free text."""
+    from carevoice.demo import load_demo
+
+    async def work(services: Services) -> None:
+        with progress_bar() as bar:
+            summary = await load_demo(services, seed=seed, bar=bar)
+        console.print(summary)
+
+    await with_services(database_url, work)
+
+
+def main() -> None:
+    """Entry point of the `carevoice` console script."""
+    app(prog_name="carevoice")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

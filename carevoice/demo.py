@@ -1,0 +1,373 @@
+"""`carevoice demo`: a realistic demo council, built through the real use cases.
+
+The 2017-18 sent and returned counts reproduce Cheshire East's IRO annual report
+(`shared/data/cheshire_east_2017_18_forms.csv`): young people's forms go through campaigns,
+invitations and the conversation engine; forms for parents, carers and professionals are
+counted as returned by other routes. 2016-17 is there so boards see a direction of travel:
+its sent counts follow the report's comparison (229 fewer children's forms, 381 fewer
+parents'); its returned counts are made up for the demo.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from rich.progress import Progress as ProgressBar
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carevoice.wiring import Services
+from storage import campaigns as campaign_store
+from storage.conversations import ConversationService, Turn
+from storage.people import import_people
+from storage.tables import ExternalFormCountRow, InvitationRow, PersonRow
+from surveys.clock import FixedClock
+from surveys.engine import Command, Prompt, PromptKind, UserInput
+from surveys.model import QuestionKind
+from surveys.people import Cohort, PersonRecord
+
+DEMO_PREFIX = "DEMO-"
+CHANNEL = "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Young people's forms for one period: sent and returned, by campaign."""
+
+    survey: str
+    report_form: str
+    cohort: Cohort
+    year: int  # financial year starting April of this year
+    sent: int
+    returned: int
+    answers: Mapping[str, str] | None = None  # fixed answers, e.g. did not attend
+
+
+# (form, audience, route, year, sent, returned, target)
+OTHER_ROUTES: tuple[tuple[str, str, str, int, int, int, float | None], ...] = (
+    ("consultation", "parent", "paper", 2017, 823, 89, 0.30),
+    ("consultation", "carer", "paper", 2017, 722, 194, None),
+    ("consultation", "health", "paper", 2017, 592, 171, 0.50),
+    ("consultation", "education", "paper", 2017, 704, 222, 0.50),
+    ("consultation", "professional", "email", 2017, 694, 54, None),
+    ("feedback", "parent_of_care_leaver", "paper", 2017, 50, 3, None),
+    # 2016-17: sent from the report's comparison; returned made up for the demo
+    ("consultation", "parent", "paper", 2016, 442, 44, 0.50),
+    ("consultation", "carer", "paper", 2016, 600, 150, None),
+    ("consultation", "health", "paper", 2016, 480, 120, 0.75),
+    ("consultation", "education", "paper", 2016, 543, 160, 0.75),
+)
+
+YOUNG_PEOPLES_FORMS: tuple[Batch, ...] = (
+    # 2017-18, as printed: 581 sent, 83 returned; 274 sent, 25 returned
+    Batch("review-prep-child", "consultation", Cohort.IN_CARE, 2017, 262, 36),
+    Batch("review-prep-young-person", "consultation", Cohort.IN_CARE, 2017, 319, 47),
+    Batch(
+        "review-feedback",
+        "feedback_not_attended",
+        Cohort.CARE_LEAVER,
+        2017,
+        274,
+        25,
+        {"went_to_review": "did_not_attend"},
+    ),
+    Batch("wellbeing-16plus", "wellbeing", Cohort.CARE_LEAVER, 2017, 160, 41),
+    Batch(
+        "review-feedback", "feedback", Cohort.IN_CARE, 2017, 120, 30, {"went_to_review": "attended"}
+    ),
+    # 2016-17 (illustrative): 352 children's forms sent
+    Batch("review-prep-child", "consultation", Cohort.IN_CARE, 2016, 160, 17),
+    Batch("review-prep-young-person", "consultation", Cohort.IN_CARE, 2016, 192, 22),
+    Batch(
+        "review-feedback",
+        "feedback_not_attended",
+        Cohort.CARE_LEAVER,
+        2016,
+        200,
+        14,
+        {"went_to_review": "did_not_attend"},
+    ),
+)
+
+TEXT_BANK: Mapping[str, tuple[str, ...]] = {
+    "positive": (
+        "I like my meeting",
+        "My IRO was descriptive",
+        "I know what the SGO is now",
+        "I got an explanation why I'm not with my old carer",
+        "My carer is really kind to me",
+        "I like my school and my teacher helps me",
+        "Football on Saturdays with my friends",
+        "I feel safe where I live",
+        "I see my nan every week and that's nice",
+        "My social worker listens to me",
+        "I'm doing well at college",
+        "Getting my own flat soon, I'm excited",
+        "My PA helped me sort my bank account",
+        "Everyone explained things properly this time",
+        "I enjoy drama club",
+    ),
+    "negative": (
+        "I've had too many changes of social worker",
+        "I don't get to see my brother enough",
+        "Nobody told me why the meeting was moved",
+        "Time could have been discussed, had to change things to be able to attend",
+        "The meeting was boring and too long",
+        "I didn't understand what they decided",
+        "My money doesn't last the month",
+        "I keep having to tell my story again",
+        "The school doesn't get me",
+        "I miss my mum",
+        "I don't like the new house rules",
+    ),
+    "neutral": (
+        "Maybe have it at school instead",
+        "Have it after school please",
+        "Can we do it on a video call",
+        "Just my carer and my IRO",
+        "Not sure",
+        "Send me a text before",
+        "Shorter meetings",
+    ),
+}
+TONE_WEIGHTS = {"in_care": (0.45, 0.35, 0.20), "care_leaver": (0.35, 0.45, 0.20)}
+
+
+def fy_start(year: int) -> datetime:
+    return datetime(year, 4, 1, 9, 0, tzinfo=UTC)
+
+
+async def load_demo(services: Services, *, seed: int = 7, bar: ProgressBar | None = None) -> str:
+    """Fill the store with the demo council (once; a second run changes nothing)."""
+    async with services.db.reader() as session:
+        already = await session.scalar(
+            select(func.count(PersonRow.id)).where(PersonRow.council_ref.like(f"{DEMO_PREFIX}%"))
+        )
+    if already:
+        return "The demo council is already loaded; nothing changed."
+    rng = random.Random(seed)
+    clock = FixedClock(fy_start(2016) - timedelta(days=1))
+    people = _people(rng, on=date(2017, 4, 1))
+    async with services.db.transaction() as session:
+        await import_people(session, people, clock)
+        for form, audience, route, year, sent, returned, target in OTHER_ROUTES:
+            session.add(
+                ExternalFormCountRow(
+                    form=form,
+                    audience=audience,
+                    route=route,
+                    period_start=date(year, 4, 1),
+                    period_end=date(year + 1, 4, 1),
+                    sent=sent,
+                    returned=returned,
+                    target_rate=target,
+                    created_at=clock.now(),
+                )
+            )
+    conversations = ConversationService(
+        services.db,
+        services.catalog,
+        services.conversations.scorer,
+        clock,
+        engine=services.conversations.engine,
+    )
+    total = sum(b.sent for b in YOUNG_PEOPLES_FORMS)
+    task = bar.add_task("Demo council", total=total) if bar else None
+    answered = 0
+    for batch in YOUNG_PEOPLES_FORMS:
+        answered += await _run_batch(services, conversations, clock, batch, rng, bar, task)
+    codes = await _open_campaign(services, rng)
+    return (
+        f"Demo council loaded: {len(people)} young people, {total} invitations over "
+        f"{len(YOUNG_PEOPLES_FORMS) * 4} campaigns, {answered} answers.\n"
+        "Try a survey as a young person would:\n"
+        + "\n".join(f"  carevoice chat --code {code}" for code in codes[:3])
+    )
+
+
+def _people(rng: random.Random, on: date) -> list[PersonRecord]:
+    records = []
+    teams = ("North", "South", "East", "Care Leavers")
+    for i in range(477):
+        age = rng.choice([8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 8, 10, 12, 14, 15])
+        records.append(
+            PersonRecord(
+                council_ref=f"{DEMO_PREFIX}C{i + 1:04d}",
+                cohort=Cohort.IN_CARE,
+                date_of_birth=_born(rng, age, on),
+                team=rng.choice(teams[:3]),
+                next_review_date=on + timedelta(days=rng.randint(10, 180)),
+            )
+        )
+    for i in range(215):
+        age = rng.randint(17, 24)
+        records.append(
+            PersonRecord(
+                council_ref=f"{DEMO_PREFIX}L{i + 1:04d}",
+                cohort=Cohort.CARE_LEAVER,
+                date_of_birth=_born(rng, age, on),
+                team=teams[3],
+                next_review_date=on + timedelta(days=rng.randint(10, 180)),
+            )
+        )
+    return records
+
+
+def _born(rng: random.Random, age: int, on: date) -> date:
+    return date(on.year - age - 1, 1, 1) + timedelta(days=rng.randint(0, 364))
+
+
+def _split(total: int, parts: int) -> list[int]:
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+async def _run_batch(
+    services: Services,
+    conversations: ConversationService,
+    clock: FixedClock,
+    batch: Batch,
+    rng: random.Random,
+    bar: ProgressBar | None,
+    task: object,
+) -> int:
+    """Four quarterly campaigns; the returned ones answer through the engine."""
+    answered = 0
+    survey_ages = {"review-prep-child": (8, 12), "review-prep-young-person": (13, 17)}
+    low, high = survey_ages.get(batch.survey, (0, 99))
+    for quarter, (sent, returned) in enumerate(
+        zip(_split(batch.sent, 4), _split(batch.returned, 4), strict=True)
+    ):
+        opens = fy_start(batch.year) + timedelta(days=91 * quarter + 3)
+        closes = opens + timedelta(days=80)
+        clock.at = opens
+        async with services.db.transaction() as session:
+            campaign = await campaign_store.create_campaign(
+                session,
+                services.catalog,
+                clock,
+                name=f"{batch.survey} {batch.year}-{(batch.year + 1) % 100:02d} Q{quarter + 1}",
+                survey_key=batch.survey,
+                opens_at=opens,
+                closes_at=closes,
+                report_form=batch.report_form,
+            )
+            pool = await campaign_store.select_people(
+                session, campaign_store.CohortFilter(cohort=batch.cohort.value), opens.date()
+            )
+            pool = [
+                p
+                for p in pool
+                if p.date_of_birth and low <= (opens.date() - p.date_of_birth).days // 365 <= high
+            ] or pool
+            chosen = rng.sample(pool, min(sent, len(pool)))
+            await campaign_store.issue_invitations(session, campaign, chosen, clock)
+            codes = await campaign_store.invitation_codes(session, campaign.id)
+            await _mark_delivered(session, campaign.id, opens)
+        rng.shuffle(codes)
+        partial = max(1, (sent - returned) // 8)
+        for n, (ref, code) in enumerate(codes):
+            if n < returned + partial:
+                clock.at = opens + timedelta(days=rng.randint(1, 60), minutes=n)
+                answered += await _answer(
+                    conversations, clock, code, ref, batch, rng, finish=n < returned
+                )
+            if bar is not None:
+                bar.advance(task, 1)  # type: ignore[arg-type]
+    return answered
+
+
+async def _mark_delivered(session: AsyncSession, campaign_id: int, at: datetime) -> None:
+    """Young people's forms went out by letter in the demo years."""
+    await session.execute(
+        update(InvitationRow)
+        .where(InvitationRow.campaign_id == campaign_id)
+        .values(delivered_at=at, delivered_by="letter")
+    )
+
+
+async def _answer(
+    conversations: ConversationService,
+    clock: FixedClock,
+    code: str,
+    ref: str,
+    batch: Batch,
+    rng: random.Random,
+    *,
+    finish: bool,
+) -> int:
+    address = f"demo-{ref}-{code[:6]}"
+    turn = await conversations.redeem(code, channel=CHANNEL, address=address)
+    count = 0
+    limit = 200 if finish else rng.randint(1, 3)
+    while not turn.finished and count < limit:
+        prompt = _question(turn)
+        if prompt is None:
+            break
+        user_input = _choose(prompt, batch, rng)
+        clock.advance(seconds=rng.randint(5, 90))
+        turn = await conversations.handle(
+            user_input, channel=CHANNEL, address=address, message_key=f"{address}:{count}"
+        )
+        count += 1
+    return count
+
+
+def _question(turn: Turn) -> Prompt | None:
+    return next((p for p in reversed(turn.prompts) if p.kind is PromptKind.QUESTION), None)
+
+
+def _choose(prompt: Prompt, batch: Batch, rng: random.Random) -> UserInput:
+    qid, kind = prompt.question_id, prompt.question_kind
+    answers = [o for o in prompt.options if o.command is None]
+    if batch.answers and qid is not None and qid in batch.answers:
+        return UserInput(option=batch.answers[qid], question_id=qid)
+    if qid == "share_quotes":
+        return UserInput(option="yes" if rng.random() < 0.7 else "no", question_id=qid)
+    can_skip = any(o.command is Command.SKIP for o in prompt.options)
+    if can_skip and rng.random() < 0.08:
+        return UserInput(command=Command.SKIP, question_id=qid)
+    if kind is QuestionKind.TEXT:
+        tone = rng.choices(
+            ("positive", "negative", "neutral"), weights=TONE_WEIGHTS[batch.cohort.value]
+        )[0]
+        return UserInput(text=rng.choice(TEXT_BANK[tone]))
+    if kind is QuestionKind.SCALE:
+        return UserInput(
+            option=str(rng.choices([1, 2, 3, 4, 5], weights=[1, 2, 4, 6, 4])[0]), question_id=qid
+        )
+    if kind is QuestionKind.YESNO:
+        yes = 0.2 if qid == "chair" else 0.7
+        return UserInput(option="yes" if rng.random() < yes else "no", question_id=qid)
+    if kind is QuestionKind.MULTI:
+        if any(o.selected for o in answers) or not answers:
+            return UserInput(command=Command.DONE, question_id=qid)
+        picks = rng.sample(answers, min(len(answers), rng.randint(1, 3)))
+        return UserInput(text=", ".join(str(answers.index(p) + 1) for p in picks))
+    return UserInput(option=rng.choice(answers).id, question_id=qid)
+
+
+async def _open_campaign(services: Services, rng: random.Random) -> list[str]:
+    """A campaign open now, so a newcomer can answer with a real code."""
+    now = services.clock.now()
+    async with services.db.transaction() as session:
+        campaign = await campaign_store.create_campaign(
+            session,
+            services.catalog,
+            services.clock,
+            name="Getting ready for my review (now)",
+            survey_key="review-prep-young-person",
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=30),
+            report_form="consultation",
+        )
+        pool = await campaign_store.select_people(
+            session, campaign_store.CohortFilter(cohort=Cohort.IN_CARE.value), now.date()
+        )
+        await campaign_store.issue_invitations(
+            session, campaign, rng.sample(pool, 25), services.clock
+        )
+        return [code for _, code in await campaign_store.invitation_codes(session, campaign.id)]

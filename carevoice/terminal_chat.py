@@ -1,0 +1,120 @@
+"""`carevoice chat`: a survey conversation in the terminal, through the same engine."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from rich.console import Console
+
+from carevoice.wiring import Services
+from storage.conversations import Turn
+from storage.tables import PersonRow
+from surveys.engine import Command, Prompt, PromptKind, UserInput
+
+CHANNEL = "terminal"
+CONTROLS = {
+    "back": Command.BACK,
+    "skip": Command.SKIP,
+    "done": Command.DONE,
+    "stop": Command.STOP,
+    "quit": Command.STOP,
+}
+HELP = (
+    "Type your answer, or the number of a choice. Controls: back, skip, done (after ticking "
+    "several), stop (carry on later), “I need help now” (any time)."
+)
+
+
+async def run_terminal_chat(
+    services: Services,
+    *,
+    survey_key: str | None,
+    code: str | None,
+    console: Console,
+    read: Callable[[str], str | None],
+) -> None:
+    """Talk to the engine until the survey is finished or the person stops."""
+    conversations = services.conversations
+    address = f"term-{secrets.token_hex(6)}"
+    if code:
+        turn = await conversations.redeem(code, channel=CHANNEL, address=address)
+    else:
+        key = survey_key or "review-prep-young-person"
+        async with services.db.transaction() as session:
+            version = await services.catalog.latest(session, key)
+            person = PersonRow(
+                council_ref=f"PRACTICE-{address}",
+                cohort="in_care",
+                age_band="13-15",
+                status="practice",
+                created_at=services.clock.now(),
+            )
+            session.add(person)
+            await session.flush()
+            person_id, version_id = person.id, version.id
+        turn = await conversations.begin_practice(
+            version_id, person_id, channel=CHANNEL, address=address
+        )
+    console.print(f"[dim]{HELP}[/dim]")
+    counter = 0
+    while True:
+        _show(turn, console)
+        if turn.finished:
+            return
+        line = read("[bold]> [/bold]")
+        if line is None:
+            line = "stop"
+        words = line.strip().casefold()
+        if words in ("help", "?"):
+            console.print(f"[dim]{HELP}[/dim]")
+            continue
+        counter += 1
+        user_input = _to_input(turn, line)
+        turn = await conversations.handle(
+            user_input, channel=CHANNEL, address=address, message_key=f"{address}:{counter}"
+        )
+        if user_input.command is Command.STOP:
+            _show(turn, console)
+            return
+
+
+def _to_input(turn: Turn, line: str) -> UserInput:
+    words = line.strip().casefold()
+    if words in CONTROLS:
+        return UserInput(command=CONTROLS[words])
+    question = _question(turn)
+    if question is not None and question.options and words.isascii() and words.isdigit():
+        answers = [o for o in question.options if o.command is None]
+        index = int(words)
+        if 1 <= index <= len(answers) and question.question_kind is not None:
+            return UserInput(option=answers[index - 1].id, question_id=question.question_id)
+    return UserInput(text=line)
+
+
+def _question(turn: Turn) -> Prompt | None:
+    return next((p for p in reversed(turn.prompts) if p.kind is PromptKind.QUESTION), None)
+
+
+def _show(turn: Turn, console: Console) -> None:
+    for prompt in turn.prompts:
+        style = {
+            PromptKind.HELP: "bold red",
+            PromptKind.REPROMPT: "yellow",
+            PromptKind.THANKS: "green",
+        }.get(prompt.kind, "")
+        head = f"({prompt.number}/{prompt.total}) " if prompt.number else ""
+        console.print(
+            f"[{style}]{head}{prompt.text}[/{style}]" if style else head + prompt.text,
+            highlight=False,
+        )
+        answers = [o for o in prompt.options if o.command is None]
+        for i, option in enumerate(answers, 1):
+            tick = (
+                "[x] "
+                if option.selected
+                else (
+                    "[ ] " if prompt.question_kind and prompt.question_kind.value == "multi" else ""
+                )
+            )
+            console.print(f"   {i}. {tick}{option.label}", highlight=False)

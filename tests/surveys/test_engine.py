@@ -1,0 +1,299 @@
+"""The conversation engine, on its own: no store, no channel."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from surveys.engine import (
+    AnswerRecorded,
+    Command,
+    Engine,
+    PromptKind,
+    ResponsePaused,
+    ResponseReturned,
+    ResponseStarted,
+    RiskFlagged,
+    Step,
+    UserInput,
+    describe_answer,
+)
+from surveys.loader import load_builtin_surveys
+from surveys.model import QuestionKind, Survey
+from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
+from tests.factories import small_survey
+
+ENGINE = Engine(help_text=lambda: "HELP: Childline 0800 1111; 999 in an emergency")
+
+
+@pytest.fixture
+def survey() -> Survey:
+    return small_survey()
+
+
+def opened(survey: Survey) -> Step:
+    return ENGINE.open_survey(survey, Progress())
+
+
+def answer(survey: Survey, progress: Progress, **kw: object) -> Step:
+    return ENGINE.advance(survey, progress, UserInput(**kw))  # type: ignore[arg-type]
+
+
+def test_open_shows_intro_info_and_first_question(survey: Survey) -> None:
+    step = opened(survey)
+    kinds = [p.kind for p in step.prompts]
+    assert kinds == [PromptKind.INTRO, PromptKind.INFO, PromptKind.QUESTION]
+    assert step.progress.current == "mood"
+    assert step.progress.status is ResponseStatus.OPEN
+    assert step.events == ()
+    question = step.prompts[-1]
+    assert [o.id for o in question.options][:5] == ["1", "2", "3", "4", "5"]
+    assert question.number == 1 and question.total == 6
+
+
+def test_first_answer_starts_the_response(survey: Survey) -> None:
+    step = answer(survey, opened(survey).progress, option="4", question_id="mood")
+    assert isinstance(step.events[0], ResponseStarted)
+    assert step.events[1] == AnswerRecorded("mood", 4, None)
+    assert step.progress.answers == {"mood": 4}
+    assert step.progress.current == "where"
+
+
+def walk(survey: Survey, *inputs: UserInput) -> Step:
+    step = opened(survey)
+    for user_input in inputs:
+        step = ENGINE.advance(survey, step.progress, user_input)
+    return step
+
+
+def test_whole_survey_returns_with_thanks(survey: Survey) -> None:
+    step = walk(
+        survey,
+        UserInput(option="5", question_id="mood"),
+        UserInput(text="2"),  # typed number of a choice
+        UserInput(option="carer", question_id="who"),
+        UserInput(option="mum", question_id="who"),
+        UserInput(option="carer", question_id="who"),  # untick
+        UserInput(command=Command.DONE),
+        UserInput(text="yeah"),
+        UserInput(text="I want to be in charge"),
+        UserInput(text="nothing thanks"),
+    )
+    assert step.progress.finished
+    assert isinstance(step.events[-1], ResponseReturned)
+    assert step.prompts[-1].kind is PromptKind.THANKS
+    assert step.progress.answers == {
+        "mood": 5,
+        "where": "school",
+        "who": ("mum",),
+        "chair": "yes",
+        "why_chair": "I want to be in charge",
+        "for_iro": "nothing thanks",
+    }
+
+
+def test_show_if_hides_a_question(survey: Survey) -> None:
+    step = walk(
+        survey,
+        UserInput(option="3", question_id="mood"),
+        UserInput(option="home", question_id="where"),
+        UserInput(command=Command.SKIP),
+        UserInput(option="no", question_id="chair"),
+    )
+    assert step.progress.current == "for_iro"
+    assert "who" in step.progress.skipped
+
+
+def test_back_returns_to_previous_question_and_keeps_answers(survey: Survey) -> None:
+    step = walk(survey, UserInput(option="3", question_id="mood"), UserInput(command=Command.BACK))
+    assert step.progress.current == "mood"
+    assert step.progress.answers == {"mood": 3}
+    assert step.events == ()
+    again = answer(survey, step.progress, option="1", question_id="mood")
+    assert again.progress.answers["mood"] == 1
+    assert not any(isinstance(e, ResponseStarted) for e in again.events)
+
+
+def test_back_at_first_question_is_explained(survey: Survey) -> None:
+    step = answer(survey, opened(survey).progress, command=Command.BACK)
+    assert step.prompts[0].kind is PromptKind.REPROMPT
+    assert "first question" in step.prompts[0].text
+
+
+def test_required_question_cannot_be_skipped(survey: Survey) -> None:
+    step = walk(
+        survey,
+        UserInput(option="3", question_id="mood"),
+        UserInput(option="home", question_id="where"),
+        UserInput(command=Command.DONE),
+    )
+    assert step.progress.current == "chair"
+    skip = answer(survey, step.progress, command=Command.SKIP)
+    assert skip.progress.current == "chair"
+    assert skip.prompts[0].kind is PromptKind.REPROMPT
+
+
+def test_stop_pauses_and_open_resumes_at_the_same_question(survey: Survey) -> None:
+    step = walk(survey, UserInput(option="3", question_id="mood"), UserInput(command=Command.STOP))
+    assert isinstance(step.events[0], ResponsePaused)
+    assert step.progress.current == "where"
+    resumed = ENGINE.open_survey(survey, progress_from_json(progress_to_json(step.progress)))
+    assert resumed.prompts[0].kind is PromptKind.NOTICE
+    assert resumed.prompts[-1].question_id == "where"
+
+
+@pytest.mark.parametrize(
+    ("question", "given_input", "hint"),
+    [
+        ("mood", UserInput(text="banana"), "1 to 5"),
+        ("mood", UserInput(text="7"), "1 to 5"),
+        ("mood", UserInput(text="0"), "1 to 5"),
+        ("mood", UserInput(text="-3"), "1 to 5"),
+        ("mood", UserInput(text="2.5"), "1 to 5"),
+        ("mood", UserInput(text=""), "buttons"),
+        ("mood", UserInput(text="   "), "buttons"),
+        ("mood", UserInput(option="9", question_id="mood"), "doesn't work"),
+        ("mood", UserInput(option="4", question_id="where"), "earlier question"),
+    ],
+)
+def test_bad_input_gets_a_kind_reprompt(
+    survey: Survey, question: str, given_input: UserInput, hint: str
+) -> None:
+    progress = opened(survey).progress
+    assert progress.current == question
+    step = ENGINE.advance(survey, progress, given_input)
+    assert step.progress == progress
+    assert step.events == ()
+    assert step.prompts[0].kind is PromptKind.REPROMPT
+    assert hint in step.prompts[0].text
+    assert step.prompts[-1].question_id == question
+
+
+def at_text_question(survey: Survey) -> Progress:
+    return walk(
+        survey,
+        UserInput(option="3", question_id="mood"),
+        UserInput(option="home", question_id="where"),
+        UserInput(command=Command.SKIP),
+        UserInput(option="no", question_id="chair"),
+    ).progress
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("x" * 10_000, "fewer than"),
+        ("🙂🙂🙂", "in words"),
+        ("", "didn't catch"),
+        ("👍 ❤️", "in words"),
+    ],
+)
+def test_text_question_reprompts(survey: Survey, text: str, hint: str) -> None:
+    progress = at_text_question(survey)
+    step = answer(survey, progress, text=text)
+    assert step.progress == progress
+    assert hint in step.prompts[0].text
+
+
+def test_emoji_scale_face_is_understood(survey: Survey) -> None:
+    progress = opened(survey).progress
+    face = survey.question("mood").scale_labels[3].split(" ")[0]
+    step = answer(survey, progress, text=face)
+    assert step.progress.answers["mood"] == 4
+
+
+def test_help_now_works_anywhere_and_raises_an_alert(survey: Survey) -> None:
+    progress = opened(survey).progress
+    step = answer(survey, progress, text="I need help now")
+    assert step.alerts and step.alerts[0].category == "help_now"
+    assert step.prompts[0].kind is PromptKind.HELP
+    assert "0800 1111" in step.prompts[0].text
+    assert step.prompts[-1].question_id == "mood"
+    assert step.progress == progress
+    by_button = answer(survey, progress, command=Command.HELP_NOW)
+    assert by_button.alerts[0].category == "help_now"
+
+
+def test_risk_in_free_text_is_flagged_and_the_answer_kept(survey: Survey) -> None:
+    progress = at_text_question(survey)
+    step = answer(survey, progress, text="he hits me when I get home")
+    assert isinstance(step.events[0], RiskFlagged)
+    assert any(isinstance(e, AnswerRecorded) for e in step.events)
+    assert step.prompts[0].kind is PromptKind.HELP
+
+
+def test_risk_typed_at_a_button_question_is_still_flagged(survey: Survey) -> None:
+    step = answer(survey, opened(survey).progress, text="i want to kill myself")
+    assert step.alerts
+    assert not any(isinstance(e, AnswerRecorded) for e in step.events)
+
+
+def test_input_after_finishing_changes_nothing(survey: Survey) -> None:
+    done = Progress(status=ResponseStatus.RETURNED)
+    step = answer(survey, done, text="hello")
+    assert step.progress == done and step.events == ()
+    assert "already finished" in step.prompts[0].text
+
+
+def test_describe_answer(survey: Survey) -> None:
+    assert describe_answer(survey.question("chair"), "yes") == "Yes"
+    assert describe_answer(survey.question("who"), ("mum", "carer")) == "My carer, My mum"
+    assert describe_answer(survey.question("mood"), 5).endswith("Really good")
+    assert describe_answer(survey.question("mood"), None) == "Skipped"
+
+
+def test_every_builtin_survey_can_be_completed() -> None:
+    for survey in load_builtin_surveys():
+        step = ENGINE.open_survey(survey, Progress())
+        for _ in range(100):
+            if step.progress.finished:
+                break
+            prompt = step.prompts[-1]
+            if prompt.question_kind is QuestionKind.TEXT:
+                step = ENGINE.advance(survey, step.progress, UserInput(text="It's fine"))
+            elif prompt.question_kind is QuestionKind.MULTI:
+                step = ENGINE.advance(survey, step.progress, UserInput(text="1"))
+            else:
+                first = prompt.options[0]
+                step = ENGINE.advance(
+                    survey,
+                    step.progress,
+                    UserInput(option=first.id, question_id=prompt.question_id),
+                )
+        assert step.progress.finished, survey.key
+
+
+inputs = st.one_of(
+    st.builds(UserInput, text=st.text(max_size=300)),
+    st.builds(UserInput, text=st.sampled_from(["1", "2", "9", "yes", "no", "done", "🙂", ""])),
+    st.builds(
+        UserInput,
+        option=st.sampled_from(["1", "3", "5", "home", "mum", "yes", "no", "x", "done", "skip"]),
+        question_id=st.sampled_from([None, "mood", "where", "who", "chair"]),
+    ),
+    st.builds(UserInput, command=st.sampled_from(list(Command))),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(inputs, max_size=40))
+def test_no_sequence_of_inputs_crashes_or_loses_an_answer(sequence: list[UserInput]) -> None:
+    survey = small_survey()
+    step = opened(survey)
+    committed: dict[str, object] = {}
+    for user_input in sequence:
+        before = step.progress
+        step = ENGINE.advance(survey, before, user_input)
+        assert step.prompts, "every input gets a reply"
+        for event in step.events:
+            if isinstance(event, AnswerRecorded):
+                if event.value is None:
+                    committed.pop(event.question_id, None)
+                else:
+                    committed[event.question_id] = event.value
+        # what was committed is exactly what progress holds (nothing lost, nothing invented)
+        assert dict(step.progress.answers) == committed
+        assert progress_from_json(progress_to_json(step.progress)) == step.progress
+        if step.progress.current is not None:
+            assert survey.has_question(step.progress.current)

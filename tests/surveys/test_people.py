@@ -1,0 +1,82 @@
+"""Reading young people from CSV: every bad row reported, nothing half read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from surveys.errors import PeopleImportError
+from surveys.people import Cohort, age_band, parse_people_csv, parse_people_rows
+
+TODAY = date(2026, 6, 1)
+GOOD = """council_ref,date_of_birth,age_band,cohort,team,next_review_date,first_name
+CE/0001,2014-03-02,,in_care,North,2026-07-01,Sam
+CE/0002,,16-17,care_leaver,Leaving Care,,
+CE/0003,02/03/2012,,In Care,,2026-06-20,Jo
+"""
+
+
+def test_good_file_is_read() -> None:
+    people = parse_people_csv(GOOD, source="people.csv", today=TODAY)
+    assert [p.council_ref for p in people] == ["CE/0001", "CE/0002", "CE/0003"]
+    assert people[0].band_on(TODAY) == "8-12"
+    assert people[1].cohort is Cohort.CARE_LEAVER and people[1].age_band == "16-17"
+    assert people[2].date_of_birth == date(2012, 3, 2)
+
+
+def test_every_bad_row_is_reported_at_once() -> None:
+    bad = GOOD + (
+        "CE/0004,2030-01-01,,in_care,,,\n"
+        ",2012-01-01,,in_care,,,\n"
+        "CE/0006,not-a-date,,in_care,,,\n"
+        "CE/0007,2012-01-01,,fostered,,,\n"
+        "CE/0001,2012-01-01,,in_care,,,\n"
+        "CE/0009,,,in_care,,,\n"
+        "CE/0010,2012-01-01,,in_care,,,Sam Smith 07700900123\n"
+    )
+    with pytest.raises(PeopleImportError) as caught:
+        parse_people_csv(bad, source="people.csv", today=TODAY)
+    message = str(caught.value)
+    assert message.startswith("people.csv: nothing imported; 7 row(s) need fixing")
+    for expected in (
+        "line 5, date_of_birth: is in the future",
+        "line 6, council_ref: is required",
+        "line 7, date_of_birth: 'not-a-date' is not a date",
+        "line 8, cohort: must be in_care or care_leaver",
+        "line 9, council_ref: duplicate of line 2",
+        "line 10, date_of_birth: give a date of birth or an age band",
+        "line 11, first_name: should be a first name only",
+    ):
+        assert expected in message
+
+
+def test_unknown_and_missing_columns() -> None:
+    with pytest.raises(PeopleImportError) as caught:
+        parse_people_csv("ref,surname\nA,B\n", source="x.csv", today=TODAY)
+    text = str(caught.value)
+    assert "ref: unknown column" in text and "council_ref: required column is missing" in text
+
+
+def test_empty_file() -> None:
+    with pytest.raises(PeopleImportError, match="empty"):
+        parse_people_csv("", source="x.csv", today=TODAY)
+    with pytest.raises(PeopleImportError, match="no rows"):
+        parse_people_csv("council_ref,cohort,age_band\n", source="x.csv", today=TODAY)
+
+
+def test_json_rows_are_checked_the_same_way() -> None:
+    with pytest.raises(PeopleImportError, match="line 1, age_band"):
+        parse_people_rows(
+            [{"council_ref": "A1", "cohort": "in_care", "age_band": "7-9"}],
+            source="json",
+            today=TODAY,
+        )
+
+
+@pytest.mark.parametrize(
+    ("age", "band"),
+    [(8, "8-12"), (12, "8-12"), (13, "13-15"), (16, "16-17"), (18, "18-21"), (25, "22-25")],
+)
+def test_age_bands(age: int, band: str) -> None:
+    assert age_band(age) == band
