@@ -1,0 +1,283 @@
+"""Sentiment scoring: the blend fixes TextBlob's known misses and needs no NLTK corpora."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from surveys.sentiment import (
+    DEFAULT_WEIGHTS,
+    NEGATIVE_BELOW,
+    POSITIVE_ABOVE,
+    BlendedScorer,
+    BlendParts,
+    BlendWeights,
+    LexiconError,
+    SentimentLabel,
+    SentimentScore,
+    SentimentScorer,
+    TextBlobScorer,
+    VaderScorer,
+    YouthLexicon,
+    blend,
+    default_scorer,
+    label_for,
+    score_text,
+)
+
+NEG, NEU, POS = SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE
+LIKE = "I like my meeting"
+COMPLAINT = "Time could have been discussed – had to change things to be able to attend"
+
+
+@pytest.fixture(scope="module")
+def textblob() -> TextBlobScorer:
+    return TextBlobScorer()
+
+
+@pytest.fixture(scope="module")
+def vader() -> VaderScorer:
+    return VaderScorer()
+
+
+def test_textblob_alone_gets_the_seed_quotes_wrong(textblob: TextBlobScorer) -> None:
+    assert textblob.score(LIKE) == SentimentScore(0.0, 0.0, NEU)
+    assert textblob.score(COMPLAINT).label is POS
+
+
+def test_blend_gets_the_seed_quotes_right() -> None:
+    assert score_text(LIKE).label is POS
+    assert score_text(COMPLAINT).label is NEG
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("not happy", NEG),
+        ("I'm not happy with my placement", NEG),
+        ("they never listen to me", NEG),
+        ("I was not listened to", NEG),
+        ("my social worker listened to me", POS),
+        ("it was not boring", POS),
+        ("I don't understand why I moved again", NEG),
+        ("changed my social worker again", NEG),
+        ("too many changes", NEG),
+        ("I miss my mum", NEG),
+        ("My IRO was descriptive", POS),
+        ("I know what the SGO is now", POS),
+        ("my carer is kind and helpful", POS),
+        ("I feel safe where I live", POS),
+        ("my foster carer is peng at cooking", POS),
+        ("The meeting was at 4pm in the school library", NEU),
+    ],
+)
+def test_care_answers(text: str, label: SentimentLabel) -> None:
+    assert score_text(text).label is label
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀", "👍", "!!! ...", "\n"])
+def test_no_words_is_neutral_zero(text: str, textblob: TextBlobScorer, vader: VaderScorer) -> None:
+    for scorer in (default_scorer(), textblob, vader):
+        assert scorer.score(text) == SentimentScore(0.0, 0.0, NEU)
+    assert score_text(text) == SentimentScore(0.0, 0.0, NEU)
+
+
+def test_label_thresholds() -> None:
+    assert (NEGATIVE_BELOW, POSITIVE_ABOVE) == (-0.05, 0.05)
+    assert label_for(-0.0501) is NEG
+    assert label_for(-0.05) is NEU
+    assert label_for(0.0) is NEU
+    assert label_for(0.05) is NEU
+    assert label_for(0.0501) is POS
+
+
+def test_score_validates_and_clamps() -> None:
+    with pytest.raises(ValueError, match="polarity"):
+        SentimentScore(1.5, 0.0, POS)
+    with pytest.raises(ValueError, match="subjectivity"):
+        SentimentScore(0.0, -0.1, NEU)
+    assert SentimentScore.of(3.0, 2.0) == SentimentScore(1.0, 1.0, POS)
+    assert SentimentScore.of(float("nan"), 0.5) == SentimentScore(0.0, 0.5, NEU)
+
+
+def test_scorers_meet_the_protocol(textblob: TextBlobScorer, vader: VaderScorer) -> None:
+    scorers: list[SentimentScorer] = [textblob, vader, default_scorer()]
+    for scorer in scorers:
+        assert scorer.score("I love it").label is POS
+        assert scorer.score("I hate it").label is NEG
+
+
+def test_textblob_is_straight(textblob: TextBlobScorer) -> None:
+    assert textblob.score("It was a great day") == SentimentScore(0.8, 0.75, POS)
+
+
+def test_deterministic() -> None:
+    texts = [LIKE, COMPLAINT, "meh", "i'm sooo bored of this"]
+    first = [score_text(t) for t in texts]
+    assert [score_text(t) for t in texts] == first
+    assert [BlendedScorer().score(t) for t in texts] == first
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_ranges_for_any_text(text: str) -> None:
+    score = score_text(text)
+    assert -1.0 <= score.polarity <= 1.0
+    assert 0.0 <= score.subjectivity <= 1.0
+    assert score.label is label_for(score.polarity)
+
+
+def test_long_text() -> None:
+    text = ("My carer is kind but the meeting was boring and too long. " * 200)[:10_000]
+    started = time.perf_counter()
+    score = score_text(text)
+    assert time.perf_counter() - started < 5.0
+    assert -1.0 <= score.polarity <= 1.0
+
+
+def test_works_without_nltk_corpora(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Any NLTK data lookup (punkt, wordnet, brown ...) fails; scoring must not need one."""
+    nltk = pytest.importorskip("nltk")
+
+    def no_corpora(*args: object, **kwargs: object) -> None:
+        raise LookupError("NLTK data is not installed here")
+
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
+    monkeypatch.setattr(nltk.data, "find", no_corpora)
+    monkeypatch.setattr(nltk.data, "load", no_corpora)
+    from textblob import TextBlob
+    from textblob.exceptions import MissingCorpusError
+
+    with pytest.raises(MissingCorpusError):  # the patch bites: punkt is out of reach
+        _ = TextBlob("One. Two.").sentences
+    scorer = BlendedScorer()
+    assert scorer.score(LIKE).label is POS
+    assert scorer.score(COMPLAINT + ". Second sentence! Third?").label is NEG
+
+
+def test_nothing_heavy_at_import() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        import surveys.sentiment
+        heavy = {"textblob", "vaderSentiment", "nltk", "sqlalchemy", "fastapi", "telegram"}
+        print(sorted(m for m in sys.modules if m.split(".")[0] in heavy))
+        surveys.sentiment.score_text("I like my meeting")
+        adapters = {"sqlalchemy", "fastapi", "telegram"}
+        print(sorted(m for m in sys.modules if m.split(".")[0] in adapters))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.stdout.split("\n")[:2] == ["[]", "[]"]
+
+
+# ----- blending -----------------------------------------------------------------------
+
+
+def test_blend_without_lexicon_is_the_general_score() -> None:
+    parts = BlendParts(textblob=0.4, subjectivity=0.3, vader=-0.2, lexicon=None, coverage=0.0)
+    score = blend(parts, BlendWeights(textblob_share=0.5, lexicon=0.6))
+    assert score.polarity == pytest.approx(0.1)
+    assert score.subjectivity == 0.3
+
+
+def test_blend_lexicon_weight_grows_with_coverage() -> None:
+    weights = BlendWeights(textblob_share=0.0, lexicon=0.6)
+    full = BlendParts(0.0, 0.0, 0.5, lexicon=-0.5, coverage=0.5)
+    slight = BlendParts(0.0, 0.0, 0.5, lexicon=-0.5, coverage=0.05)
+    assert blend(full, weights).polarity == pytest.approx(0.4 * 0.5 - 0.6 * 0.5)
+    assert blend(slight, weights).polarity == pytest.approx(0.88 * 0.5 - 0.12 * 0.5)
+
+
+def test_weights_validated() -> None:
+    with pytest.raises(ValueError, match="textblob_share"):
+        BlendWeights(textblob_share=1.2, lexicon=0.5)
+    assert 0.0 <= DEFAULT_WEIGHTS.textblob_share <= 1.0
+
+
+# ----- the youth lexicon --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> YouthLexicon:
+    return YouthLexicon(
+        {"like my meeting": 0.6, "i like": 0.4, "kind": 0.5, "kind of": 0.0, "boring": -0.5},
+        negators=["not", "never", "don't"],
+        breakers=["but"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "valence", "coverage"),
+    [
+        ("I like my meeting", 0.6, 0.75),  # the longer phrase wins
+        ("I like it", 0.4, 2 / 3),
+        ("it was kind of ok", None, 0.0),  # "kind of" only blocks "kind"
+        ("not boring", 0.375, 0.5),
+        ("it was never really that boring", 0.375, 1 / 6),
+        ("not long but boring", -0.5, 0.25),  # "but" ends the negation's reach
+        ("I DON'T like my meeting", -0.45, 0.6),
+        ("sooo boooring", -0.5, 0.5),
+        ("", None, 0.0),
+    ],
+)
+def test_lexicon_assess(
+    lexicon: YouthLexicon, text: str, valence: float | None, coverage: float
+) -> None:
+    found, covered = lexicon.assess(text)
+    assert found == (None if valence is None else pytest.approx(valence))
+    assert covered == pytest.approx(coverage)
+
+
+def test_default_lexicon_loads() -> None:
+    valence, coverage = YouthLexicon.default().assess(COMPLAINT)
+    assert valence is not None and valence < 0
+    assert coverage > 0.25
+
+
+def test_custom_lexicon_file(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("version: 1\nnegators: [not]\nphrases:\n  proper mint: 0.7\n", "utf-8")
+    lexicon = YouthLexicon.from_path(path)
+    valence, coverage = lexicon.assess("it was proper mint")
+    assert (valence, coverage) == (0.7, 0.5)
+    scorer = BlendedScorer(lexicon=lexicon)
+    assert scorer.score("proper mint").label is POS
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("phrases: [", "not valid YAML"),
+        ("version: 2\nphrases: {}", "version: 1"),
+        ("version: 1\nphrase: {}", "unknown keys"),
+        ("version: 1\nphrases: {good: 2}", "outside -1..1"),
+        ("version: 1\nphrases: {good: yes}", "must be a number"),
+        ("version: 1\nphrases: {'!!': 0.5}", "no words"),
+        ("version: 1\nphrases: {Good: 0.5, good: 0.4}", "are the same"),
+        ("version: 1\nnegators: [not at all]\nphrases: {}", "single words"),
+        ("version: 1\nnegators: not\nphrases: {}", "list of words"),
+    ],
+)
+def test_bad_lexicon_is_a_clear_error(text: str, message: str) -> None:
+    with pytest.raises(LexiconError, match=message) as raised:
+        YouthLexicon.from_yaml(text, source="lexicon.yaml")
+    assert str(raised.value).startswith("lexicon.yaml")
+
+
+def test_missing_lexicon_file(tmp_path: Path) -> None:
+    with pytest.raises(LexiconError, match="cannot read"):
+        YouthLexicon.from_path(tmp_path / "nope.yaml")
