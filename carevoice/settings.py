@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "sqlite:///carevoice.db",
         description="Where answers are kept: a SQLite file (default) or postgresql://...",
+    )
+    sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = Field(
+        "NORMAL",
+        description="SQLite durability: NORMAL survives a process crash; FULL a power cut too.",
     )
     council_name: str = "Demo Council"
     office_hours: str = Field(

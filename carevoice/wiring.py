@@ -37,7 +37,9 @@ async def build_services(
 ) -> Services:
     """Connect to the store (upgrading its schema) and wire the use cases."""
     clock = clock or SystemClock()
-    db = await Database.connect(settings.database_url)
+    db = await Database.connect(
+        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
+    )
     catalog = SurveyCatalog(clock)
     if sync_surveys:
         async with db.transaction() as session:

@@ -259,6 +259,7 @@ class ConversationService:
         self, session: AsyncSession, response: ResponseRow, survey: Survey, step: Step
     ) -> Turn:
         now = self.clock.now()
+        answered_before = set(response.state.get("history", ()))
         alert_ids: list[int] = []
         recorded: list[RecordedAnswer] = []
         for event in step.events:  # alerts first: they must never be lost
@@ -276,7 +277,8 @@ class ConversationService:
                 )
         for event in step.events:
             if isinstance(event, AnswerRecorded):
-                await self._store_answer(session, response, survey, event, now)
+                again = event.question_id in answered_before
+                await self._store_answer(session, response, survey, event, now, again=again)
                 if event.question_id == SHARE_QUOTES_QUESTION:
                     response.share_quotes = event.value == "yes"
                 question = survey.question(event.question_id)
@@ -315,17 +317,20 @@ class ConversationService:
         survey: Survey,
         event: AnswerRecorded,
         now: datetime,
+        *,
+        again: bool,
     ) -> None:
         question = survey.question(event.question_id)
-        await session.execute(
-            update(AnswerRow)
-            .where(
-                AnswerRow.response_id == response.id,
-                AnswerRow.question_id == question.id,
-                AnswerRow.superseded_at.is_(None),
+        if again:  # answered before (then went back): the earlier answer is kept, superseded
+            await session.execute(
+                update(AnswerRow)
+                .where(
+                    AnswerRow.response_id == response.id,
+                    AnswerRow.question_id == question.id,
+                    AnswerRow.superseded_at.is_(None),
+                )
+                .values(superseded_at=now)
             )
-            .values(superseded_at=now)
-        )
         value = event.value
         score = self.scorer.score(event.text) if event.text else None
         session.add(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,19 +42,28 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(
-    url: str, *, echo: bool = False, pool_size: int = 10, schema: str | None = None
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    schema: str | None = None,
+    sqlite_synchronous: str = "NORMAL",
 ) -> AsyncEngine:
     """An async engine for the URL. SQLite gets WAL, foreign keys and `BEGIN IMMEDIATE` writes.
 
     `schema` (PostgreSQL only) puts every table in that schema, e.g. one per test.
+    `sqlite_synchronous`: NORMAL (default) keeps every commit through a crash of the process;
+    FULL also through a power cut, at one fsync (several ms) per answer.
     """
+    if sqlite_synchronous.upper() not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"sqlite_synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
     full = async_url(url)
     if is_sqlite(full):
         database = make_url(full).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(full, echo=echo, connect_args={"timeout": 30})
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, sqlite_synchronous.upper())
         return engine
     connect_args = {"server_settings": {"search_path": schema}} if schema else {}
     return create_async_engine(
@@ -66,13 +76,16 @@ def make_engine(
     )
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
+SQLITE_SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+
+
+def _tune_sqlite(engine: AsyncEngine, synchronous: str) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
@@ -111,13 +124,22 @@ class Database:
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    _writer: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @classmethod
     async def connect(
-        cls, url: str, *, migrate: bool = True, echo: bool = False, schema: str | None = None
+        cls,
+        url: str,
+        *,
+        migrate: bool = True,
+        echo: bool = False,
+        schema: str | None = None,
+        sqlite_synchronous: str = "NORMAL",
     ) -> Database:
         """Connect, and bring the schema up to date unless told not to."""
-        engine = make_engine(url, echo=echo, schema=schema)
+        engine = make_engine(
+            url, echo=echo, schema=schema, sqlite_synchronous=sqlite_synchronous
+        )
         if migrate:
             await upgrade_schema(engine)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
@@ -128,7 +150,15 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction: committed on success, rolled back on error."""
+        """A session in a transaction: committed on success, rolled back on error.
+
+        SQLite has one writer at a time: in this process writers queue on a lock rather than
+        spin in SQLite's busy handler; other processes still wait on `busy_timeout`.
+        """
+        if self.is_sqlite:
+            async with self._writer, self.sessions() as session, session.begin():
+                yield session
+            return
         async with self.sessions() as session, session.begin():
             yield session
 

@@ -1,0 +1,205 @@
+"""Answers per second and latency through the conversation engine, beside a bare-driver baseline.
+
+    python -m benchmarks.engine_throughput --backend sqlite
+    python -m benchmarks.engine_throughput --backend postgresql \\
+        --url postgresql://postgres@127.0.0.1:5432/test
+
+Each young person answers a scale question over and over (answer, back, answer, ...), so
+every input commits one answer and moves the response, as in a real survey. The baseline
+does the same writes (dedupe row, answer row, response update, one commit per answer) with
+the bare driver (sqlite3 through aiosqlite, or asyncpg) in the same run; the ratio says
+what the engine, the ORM and the safety checks cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+import asyncpg
+from sqlalchemy import text
+
+from storage.catalog import SurveyCatalog
+from storage.conversations import ConversationService
+from storage.database import Database, async_url
+from surveys.clock import SystemClock
+from surveys.engine import Command, UserInput
+from surveys.sentiment import default_scorer
+from tests.factories import campaign_with_codes
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    answers: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.answers / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def timed_workers(
+    name: str, workers: int, per_worker: int, step: Callable[[int, int], Awaitable[bool]]
+) -> Result:
+    latencies: list[float] = []
+    answers = 0
+
+    async def worker(w: int) -> None:
+        nonlocal answers
+        for n in range(per_worker):
+            started = time.perf_counter()
+            counted = await step(w, n)
+            latencies.append((time.perf_counter() - started) * 1000)
+            answers += counted
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(w) for w in range(workers)))
+    return Result(name, answers, time.perf_counter() - began, latencies)
+
+
+async def run_engine(db: Database, workers: int, per_worker: int) -> Result:
+    clock = SystemClock()
+    catalog = SurveyCatalog(clock)
+    service = ConversationService(db, catalog, default_scorer(), clock)
+    _, codes = await campaign_with_codes(db, catalog, clock, people=workers)
+    for w, code in enumerate(codes):
+        await service.redeem(code, channel="bench", address=str(w))
+
+    async def step(w: int, n: int) -> bool:
+        if n % 2:
+            user_input = UserInput(command=Command.BACK)
+        else:
+            user_input = UserInput(option=str(1 + n % 5), question_id="mood")
+        await service.handle(user_input, channel="bench", address=str(w), message_key=f"{w}:{n}")
+        return n % 2 == 0  # "back" commits no answer
+
+    return await timed_workers("carevoice engine", workers, per_worker, step)
+
+
+BASELINE_SQL = {
+    "inbound": "INSERT INTO inbound_messages (channel, message_key, received_at) "
+    "VALUES ({p1}, {p2}, {p3})",
+    "answer": "INSERT INTO answers (response_id, survey_key, question_id, kind, theme, "
+    "sensitive, skipped, value, number, answered_at) VALUES "
+    "({p1}, 'small', 'mood', 'scale', 'wellbeing', false, false, {p2}, {p3}, {p4})",
+    "response": "UPDATE responses SET state = {p1}, updated_at = {p2}, "
+    "revision = revision + 1 WHERE id = {p3}",
+}
+
+
+async def response_ids(db: Database) -> list[int]:
+    async with db.reader() as session:
+        rows = await session.execute(text("SELECT id FROM responses ORDER BY id"))
+        return [int(r[0]) for r in rows]
+
+
+async def run_sqlite_baseline(path: str, ids: list[int], per_worker: int) -> Result:
+    sql = {k: v.format(p1="?", p2="?", p3="?", p4="?") for k, v in BASELINE_SQL.items()}
+    connections = []
+    for _ in ids:
+        conn = await aiosqlite.connect(path, isolation_level=None, timeout=30)
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA busy_timeout=30000")
+        connections.append(conn)
+    now = "2026-01-01 00:00:00"
+
+    async def step(w: int, n: int) -> bool:
+        if n % 2:
+            return False
+        conn = connections[w]
+        await conn.execute("BEGIN IMMEDIATE")
+        await conn.execute(sql["inbound"], ("base", f"{w}:{n}", now))
+        await conn.execute(sql["answer"], (ids[w], "3", 3, now))
+        await conn.execute(sql["response"], (json.dumps({"current": "mood"}), now, ids[w]))
+        await conn.execute("COMMIT")
+        return True
+
+    try:
+        return await timed_workers("bare aiosqlite", len(ids), per_worker, step)
+    finally:
+        for conn in connections:
+            await conn.close()
+
+
+async def run_pg_baseline(url: str, schema: str, ids: list[int], per_worker: int) -> Result:
+    sql = {k: v.format(p1="$1", p2="$2", p3="$3", p4="$4") for k, v in BASELINE_SQL.items()}
+    dsn = async_url(url).replace("postgresql+asyncpg://", "postgresql://")
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=10,
+                                     server_settings={"search_path": schema})
+    from datetime import UTC, datetime
+
+    async def step(w: int, n: int) -> bool:
+        if n % 2:
+            return False
+        now = datetime.now(UTC)
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(sql["inbound"], "base", f"{w}:{n}", now)
+            await conn.execute(sql["answer"], ids[w], "3", 3, now)
+            await conn.execute(sql["response"], json.dumps({"current": "mood"}), now, ids[w])
+        return True
+
+    try:
+        return await timed_workers("bare asyncpg", len(ids), per_worker, step)
+    finally:
+        await pool.close()
+
+
+def report(engine: Result, baseline: Result) -> None:
+    print(f"{'':22} {'answers':>8} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
+    for r in (engine, baseline):
+        print(f"{r.name:22} {r.answers:8d} {r.rate:10.0f} {r.pct(0.5):8.2f} {r.pct(0.99):8.2f}")
+    print(f"ratio engine/baseline: {engine.rate / baseline.rate:.2f} of the bare driver's rate "
+          f"(goal: >= 1000 answers/s, p99 < 20 ms)")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test",
+                        help="PostgreSQL URL (for --backend postgresql)")
+    parser.add_argument("--workers", type=int, default=20, help="young people at once")
+    parser.add_argument("--inputs", type=int, default=200, help="inputs per young person")
+    args = parser.parse_args()
+    if args.backend == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            path = str(Path(folder) / "bench.db")
+            db = await Database.connect(f"sqlite:///{path}")
+            engine = await run_engine(db, args.workers, args.inputs)
+            ids = await response_ids(db)
+            await db.dispose()
+            baseline = await run_sqlite_baseline(path, ids, args.inputs)
+    else:
+        schema = f"bench_{secrets.token_hex(4)}"
+        admin = await asyncpg.connect(args.url)
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            db = await Database.connect(args.url, schema=schema)
+            engine = await run_engine(db, args.workers, args.inputs)
+            ids = await response_ids(db)
+            await db.dispose()
+            baseline = await run_pg_baseline(args.url, schema, ids, args.inputs)
+        finally:
+            await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            await admin.close()
+    print(f"backend: {args.backend}; {args.workers} young people x {args.inputs} inputs "
+          f"(half are answers)")
+    report(engine, baseline)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
