@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import secrets
-import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -139,8 +138,9 @@ async def run_sqlite_baseline(path: str, ids: list[int], per_worker: int) -> Res
 async def run_pg_baseline(url: str, schema: str, ids: list[int], per_worker: int) -> Result:
     sql = {k: v.format(p1="$1", p2="$2", p3="$3", p4="$4") for k, v in BASELINE_SQL.items()}
     dsn = async_url(url).replace("postgresql+asyncpg://", "postgresql://")
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=10,
-                                     server_settings={"search_path": schema})
+    pool = await asyncpg.create_pool(
+        dsn, min_size=1, max_size=10, server_settings={"search_path": schema}
+    )
     from datetime import UTC, datetime
 
     async def step(w: int, n: int) -> bool:
@@ -163,15 +163,20 @@ def report(engine: Result, baseline: Result) -> None:
     print(f"{'':22} {'answers':>8} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
     for r in (engine, baseline):
         print(f"{r.name:22} {r.answers:8d} {r.rate:10.0f} {r.pct(0.5):8.2f} {r.pct(0.99):8.2f}")
-    print(f"ratio engine/baseline: {engine.rate / baseline.rate:.2f} of the bare driver's rate "
-          f"(goal: >= 1000 answers/s, p99 < 20 ms)")
+    print(
+        f"ratio engine/baseline: {engine.rate / baseline.rate:.2f} of the bare driver's rate "
+        f"(goal: >= 1000 answers/s, p99 < 20 ms)"
+    )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test",
-                        help="PostgreSQL URL (for --backend postgresql)")
+    parser.add_argument(
+        "--url",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="PostgreSQL URL (for --backend postgresql)",
+    )
     parser.add_argument("--workers", type=int, default=20, help="young people at once")
     parser.add_argument("--inputs", type=int, default=200, help="inputs per young person")
     args = parser.parse_args()
@@ -196,8 +201,10 @@ async def main() -> None:
         finally:
             await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
             await admin.close()
-    print(f"backend: {args.backend}; {args.workers} young people x {args.inputs} inputs "
-          f"(half are answers)")
+    print(
+        f"backend: {args.backend}; {args.workers} young people x {args.inputs} inputs "
+        f"(half are answers)"
+    )
     report(engine, baseline)
 
 
