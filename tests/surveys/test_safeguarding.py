@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import timeit
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -286,13 +287,23 @@ def test_long_text_is_fast_and_still_found() -> None:
     assert seconds < 0.05
 
 
+def _best_seconds(function: Callable[[], object], number: int) -> float:
+    return min(timeit.repeat(function, number=number, repeat=7)) / number
+
+
 def test_typical_answer_under_50_microseconds() -> None:
+    """50 µs on an ordinary machine; on a slow or busy one, scaled by a reference loop.
+
+    The reference (summing 1,000 integers) takes about 6 µs on an idle laptop; detection
+    measured 0.4 to 2 times the reference on a slow, busy 2-CPU box, so 4 times it still
+    catches a real slow-down (trying every pattern at every word was five times slower).
+    """
     text = "My IRO was descriptive and listened to me, but the meeting was too long and I missed"
     text += " school again :("
     assert len(text) == 100
     detect_risk(text)  # load the phrase book first
-    seconds = min(timeit.repeat(lambda: detect_risk(text), number=500, repeat=5)) / 500
-    assert seconds < 50e-6
+    budget = max(50e-6, 4 * _best_seconds(lambda: sum(range(1000)), 500))
+    assert _best_seconds(lambda: detect_risk(text), 500) < budget
 
 
 # ----- the reply ------------------------------------------------------------------------
