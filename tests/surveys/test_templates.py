@@ -1,0 +1,123 @@
+"""The built-in surveys in `surveys/templates/` load and keep the ids others rely on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from surveys.loader import (
+    ID_PATTERN,
+    dump_survey_yaml,
+    load_builtin_surveys,
+    load_survey,
+    parse_survey,
+    survey_fingerprint,
+)
+from surveys.model import Audience, Condition, Form, Operator, QuestionKind, Survey, Theme
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "surveys" / "templates"
+FILES = sorted(TEMPLATES.glob("*.yaml"))
+EXPECTED = {
+    "review-prep-child": (Form.CONSULTATION, Audience.CHILD),
+    "review-prep-young-person": (Form.CONSULTATION, Audience.YOUNG_PERSON),
+    "pathway-plan-review": (Form.CONSULTATION, Audience.CARE_LEAVER),
+    "review-feedback": (Form.FEEDBACK, Audience.YOUNG_PERSON),
+    "wellbeing-16plus": (Form.WELLBEING, Audience.CARE_LEAVER),
+}
+PRE_REVIEW = ("review-prep-child", "review-prep-young-person", "pathway-plan-review")
+
+
+@pytest.fixture(scope="module")
+def builtins() -> dict[str, Survey]:
+    return {survey.key: survey for survey in load_builtin_surveys()}
+
+
+def test_every_builtin_loads(builtins: dict[str, Survey]) -> None:
+    assert sorted(builtins) == sorted(EXPECTED)
+    assert [path.stem for path in FILES] == sorted(EXPECTED)
+    for key, (form, audience) in EXPECTED.items():
+        survey = builtins[key]
+        assert (survey.form, survey.audience) == (form, audience), key
+        assert survey.version == 1
+        assert survey.anonymous is False
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_template_file_is_sound(path: Path) -> None:
+    survey = load_survey(path)
+    assert survey.key == path.stem
+    assert 8 <= len(survey.questions) <= 16
+    assert survey.title and survey.intro and survey.thanks
+    for question in survey.questions:
+        assert ID_PATTERN.fullmatch(question.id), question.id
+        assert all(ID_PATTERN.fullmatch(c.id) for c in question.choices), question.id
+        assert len(question.text) <= 250, question.id  # short enough to read in a chat
+    assert any(q.sensitive for q in survey.questions)
+    if survey.form is not Form.FEEDBACK:  # feedback is all about the review itself
+        assert len({q.theme for q in survey.questions}) >= 3
+    assert any(q.kind is QuestionKind.SCALE for q in survey.questions)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_template_round_trips(path: Path) -> None:
+    survey = load_survey(path)
+    again = parse_survey(dump_survey_yaml(survey), f"dumped {path.name}")
+    assert again == survey
+    assert survey_fingerprint(again) == survey_fingerprint(survey)
+
+
+def test_builtins_have_distinct_fingerprints(builtins: dict[str, Survey]) -> None:
+    assert len({survey_fingerprint(s) for s in builtins.values()}) == len(builtins)
+
+
+@pytest.mark.parametrize("key", PRE_REVIEW)
+def test_pre_review_surveys_ask_about_chairing(builtins: dict[str, Survey], key: str) -> None:
+    chair = builtins[key].question("chair")
+    assert chair.kind is QuestionKind.YESNO
+    assert chair.theme is Theme.REVIEW
+
+
+@pytest.mark.parametrize("key", ["review-prep-child", "review-prep-young-person"])
+def test_review_prep_has_a_private_note_for_the_iro(builtins: dict[str, Survey], key: str) -> None:
+    note = builtins[key].question("for_my_iro")
+    assert note.kind is QuestionKind.TEXT
+    assert note.sensitive is True
+    assert "IRO" in note.text
+
+
+def test_review_prep_child_covers_the_brief(builtins: dict[str, Survey]) -> None:
+    survey = builtins["review-prep-child"]
+    kinds = {q.id: q.kind for q in survey.questions}
+    assert kinds["home_feel"] is kinds["school_feel"] is kinds["family_feel"] is QuestionKind.SCALE
+    assert kinds["who_at_meeting"] is QuestionKind.MULTI
+    assert kinds["meeting_place"] is QuestionKind.CHOICE
+    assert kinds["advocate"] is QuestionKind.YESNO
+
+
+def test_review_feedback_branches(builtins: dict[str, Survey]) -> None:
+    survey = builtins["review-feedback"]
+    first = survey.questions[0]
+    assert first.kind is QuestionKind.CHOICE
+    assert first.text == "Did you go to your review?"
+    assert [c.id for c in first.choices] == ["attended", "did_not_attend"]
+    went = Condition(first.id, Operator.EQUALS, "attended")
+    did_not = Condition(first.id, Operator.EQUALS, "did_not_attend")
+    for question_id in ("listened", "understood"):
+        question = survey.question(question_id)
+        assert question.kind is QuestionKind.YESNO
+        assert question.show_if == (went,)
+    assert survey.question("why_not_listened").show_if == (
+        Condition("listened", Operator.EQUALS, "no"),
+    )
+    for question_id in ("why_not_go", "someone_explained", "go_next_time"):
+        assert survey.question(question_id).show_if == (did_not,)
+
+
+def test_wellbeing_has_an_overall_scale(builtins: dict[str, Survey]) -> None:
+    survey = builtins["wellbeing-16plus"]
+    assert survey.question("overall_wellbeing").kind is QuestionKind.SCALE
+    scales = [q for q in survey.questions if q.kind is QuestionKind.SCALE]
+    assert len(scales) >= 6
+    assert all(len(q.scale_labels) == 5 for q in scales)
+    assert any(q.kind is QuestionKind.TEXT for q in survey.questions)
