@@ -47,7 +47,7 @@ def test_every_builtin_loads(builtins: dict[str, Survey]) -> None:
 def test_template_file_is_sound(path: Path) -> None:
     survey = load_survey(path)
     assert survey.key == path.stem
-    assert 8 <= len(survey.questions) <= 16
+    assert 8 <= len(survey.questions) <= 17
     assert survey.title and survey.intro and survey.thanks
     for question in survey.questions:
         assert ID_PATTERN.fullmatch(question.id), question.id
@@ -121,3 +121,11 @@ def test_wellbeing_has_an_overall_scale(builtins: dict[str, Survey]) -> None:
     assert len(scales) >= 6
     assert all(len(q.scale_labels) == 5 for q in scales)
     assert any(q.kind is QuestionKind.TEXT for q in survey.questions)
+
+
+def test_every_builtin_asks_consent_to_share_quotes() -> None:
+    from surveys.model import SHARE_QUOTES_QUESTION, QuestionKind
+
+    for survey in load_builtin_surveys():
+        question = survey.question(SHARE_QUOTES_QUESTION)
+        assert question.kind is QuestionKind.YESNO and not question.sensitive
