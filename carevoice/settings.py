@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_OFFICE_HOURS = "on the next working day (Monday to Friday, 9am to 5pm)"
+from surveys.safeguarding import DEFAULT_OFFICE_HOURS
+
 
 
 class Settings(BaseSettings):

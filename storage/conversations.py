@@ -36,6 +36,7 @@ from surveys import safeguarding
 from surveys.clock import Clock
 from surveys.engine import (
     AnswerRecorded,
+    Command,
     Engine,
     Prompt,
     PromptKind,
@@ -233,11 +234,7 @@ class ConversationService:
         """No survey open: still listen for risk and for "I need help now"."""
         text = (user_input.text or "").strip()
         hits = [(str(h.category), h.phrase_id) for h in safeguarding.detect_risk(text)]
-        if (
-            (user_input.command is not None
-            and user_input.command.value == "help_now")
-            or (text and safeguarding.is_help_request(text))
-        ):
+        if user_input.command is Command.HELP_NOW:
             hits.append(("help_now", "help_now"))
         if not hits:
             return Turn((Prompt(PromptKind.NOTICE, NOTHING_TO_DO),))

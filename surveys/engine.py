@@ -162,7 +162,7 @@ class Engine:
         text = _clean(user_input.text)
         risk = self._risk_events(text, progress.current)
         command = user_input.command or _command_from_option(user_input.option)
-        if command is Command.HELP_NOW or (text is not None and safeguarding.is_help_request(text)):
+        if command is Command.HELP_NOW or _has_help(risk):
             help_event = RiskFlagged("help_now", "help_now", progress.current)
             events = (*risk, *(() if _has_help(risk) else (help_event,)))
             return self._with_help(survey, progress, events)
