@@ -10,7 +10,6 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from surveys.safeguarding import DEFAULT_OFFICE_HOURS
 
 
-
 class Settings(BaseSettings):
     """Everything carevoice can be configured with; every field has a sensible default."""
 
