@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -87,6 +87,92 @@ class NotLinkedError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class ActiveResponse:
+    """The columns of a response the hot path reads; written back with a revision check."""
+
+    id: int
+    person_id: int
+    survey_version_id: int
+    channel: str
+    invitation_id: int | None
+    state: dict[str, object]
+    revision: int
+
+    @classmethod
+    def of(cls, row: ResponseRow) -> ActiveResponse:
+        return cls(
+            row.id,
+            row.person_id,
+            row.survey_version_id,
+            row.channel,
+            row.invitation_id,
+            dict(row.state),
+            row.revision,
+        )
+
+
+_ACTIVE_COLUMNS = (
+    ResponseRow.id,
+    ResponseRow.person_id,
+    ResponseRow.survey_version_id,
+    ResponseRow.channel,
+    ResponseRow.invitation_id,
+    ResponseRow.state,
+    ResponseRow.revision,
+)
+
+# Statements of the hot path, built once (binding values per call is far cheaper than
+# building the expression each time).
+_RESPONSES = ResponseRow.__table__
+_ANSWERS = AnswerRow.__table__
+_INSERT_INBOUND = insert(InboundMessageRow.__table__)
+_INSERT_ANSWER = insert(_ANSWERS)
+_SUPERSEDE = (
+    update(_ANSWERS)
+    .where(
+        _ANSWERS.c.response_id == bindparam("rid"),
+        _ANSWERS.c.question_id == bindparam("qid"),
+        _ANSWERS.c.superseded_at.is_(None),
+    )
+    .values(superseded_at=bindparam("now"))
+)
+_SAVE_PROGRESS = (
+    update(_RESPONSES)
+    .where(_RESPONSES.c.id == bindparam("rid"), _RESPONSES.c.revision == bindparam("rev"))
+    .values(
+        state=bindparam("state", type_=_RESPONSES.c.state.type),
+        status=bindparam("status"),
+        current_question=bindparam("current"),
+        updated_at=bindparam("now", type_=_RESPONSES.c.updated_at.type),
+        revision=bindparam("new_rev"),
+    )
+)
+_FIND = (
+    select(ChannelLinkRow.person_id, *_ACTIVE_COLUMNS)
+    .select_from(ChannelLinkRow)
+    .outerjoin(
+        ResponseRow,
+        and_(
+            ResponseRow.person_id == ChannelLinkRow.person_id,
+            ResponseRow.status != str(ResponseStatus.RETURNED),
+            or_(
+                ResponseRow.campaign_id.is_(None),
+                ResponseRow.campaign_id.in_(
+                    select(CampaignRow.id).where(CampaignRow.closes_at > bindparam("now"))
+                ),
+            ),
+        ),
+    )
+    .where(
+        ChannelLinkRow.channel == bindparam("channel"),
+        ChannelLinkRow.address == bindparam("address"),
+    )
+    .order_by(ResponseRow.opened_at.desc(), ResponseRow.id.desc())
+    .limit(1)
+)
+
+
+@dataclass(frozen=True, slots=True)
 class AlertRecipient:
     """Where a safeguarding alert notification goes (an officer's chat)."""
 
@@ -145,7 +231,7 @@ class ConversationService:
             response = self._new_response(person_id, survey_version_id, channel, None, None)
             session.add(response)
             await session.flush()
-            return await self._open_response(session, response)
+            return await self._open_response(session, ActiveResponse.of(response))
 
         return await self._retrying(run)
 
@@ -170,7 +256,7 @@ class ConversationService:
             )
             linked = await self._person_id(session, channel, address)
             if response is not None and linked == invitation.person_id:
-                return await self._open_response(session, response)
+                return await self._open_response(session, ActiveResponse.of(response))
             raise InvitationError("used")
         campaign = await session.get_one(CampaignRow, invitation.campaign_id)
         if invitation.expires_at <= now:
@@ -192,13 +278,10 @@ class ConversationService:
         session.add(response)
         await session.flush()
         log.info("invitation redeemed", extra={"response": response.id, "channel": channel})
-        return await self._open_response(session, response)
+        return await self._open_response(session, ActiveResponse.of(response))
 
     async def _open(self, session: AsyncSession, channel: str, address: str) -> Turn:
-        person_id = await self._person_id(session, channel, address)
-        if person_id is None:
-            raise NotLinkedError
-        response = await self._active_response(session, person_id)
+        person_id, response = await self._find(session, channel, address)
         if response is None:
             return Turn((Prompt(PromptKind.NOTICE, NOTHING_TO_DO),))
         return await self._open_response(session, response)
@@ -213,14 +296,12 @@ class ConversationService:
     ) -> Turn:
         now = self.clock.now()
         if message_key is not None:
-            session.add(
-                InboundMessageRow(channel=channel, message_key=message_key, received_at=now)
+            connection = await session.connection()
+            await connection.execute(
+                _INSERT_INBOUND,
+                {"channel": channel, "message_key": message_key, "received_at": now},
             )
-            await session.flush()
-        person_id = await self._person_id(session, channel, address)
-        if person_id is None:
-            raise NotLinkedError
-        response = await self._active_response(session, person_id)
+        person_id, response = await self._find(session, channel, address)
         if response is None:
             return await self._outside_survey(session, person_id, channel, user_input)
         survey = await self.catalog.get(session, response.survey_version_id)
@@ -247,16 +328,18 @@ class ConversationService:
 
     # ----- applying a step -----------------------------------------------------------
 
-    async def _open_response(self, session: AsyncSession, response: ResponseRow) -> Turn:
+    async def _open_response(self, session: AsyncSession, response: ActiveResponse) -> Turn:
         survey = await self.catalog.get(session, response.survey_version_id)
         step = self.engine.open_survey(survey, progress_from_json(response.state))
         return await self._apply(session, response, survey, step)
 
     async def _apply(
-        self, session: AsyncSession, response: ResponseRow, survey: Survey, step: Step
+        self, session: AsyncSession, response: ActiveResponse, survey: Survey, step: Step
     ) -> Turn:
         now = self.clock.now()
-        answered_before = set(response.state.get("history", ()))
+        history = response.state.get("history", ())
+        answered_before = set(history) if isinstance(history, list) else set()
+        changes: dict[str, object] = {}
         alert_ids: list[int] = []
         recorded: list[RecordedAnswer] = []
         for event in step.events:  # alerts first: they must never be lost
@@ -277,19 +360,18 @@ class ConversationService:
                 again = event.question_id in answered_before
                 await self._store_answer(session, response, survey, event, now, again=again)
                 if event.question_id == SHARE_QUOTES_QUESTION:
-                    response.share_quotes = event.value == "yes"
+                    changes["share_quotes"] = event.value == "yes"
                 question = survey.question(event.question_id)
                 recorded.append(RecordedAnswer(question.id, describe_answer(question, event.value)))
             elif isinstance(event, ResponseStarted):
-                response.started_at = now
+                changes["started_at"] = now
                 await self._mark_invitation(session, response, started_at=now)
             elif isinstance(event, ResponseReturned):
-                response.returned_at = now
+                changes["returned_at"] = now
                 await self._mark_invitation(session, response, returned_at=now)
             elif isinstance(event, ResponsePaused):
-                response.paused_at = now
-        self._save_progress(response, step.progress, now)
-        await session.flush()
+                changes["paused_at"] = now
+        await self._save_progress(session, response, step.progress, now, changes)
         return Turn(
             step.prompts,
             response_id=response.id,
@@ -299,18 +381,39 @@ class ConversationService:
             current_question=step.progress.current,
         )
 
-    def _save_progress(self, response: ResponseRow, progress: Progress, now: datetime) -> None:
+    async def _save_progress(
+        self,
+        session: AsyncSession,
+        response: ActiveResponse,
+        progress: Progress,
+        now: datetime,
+        changes: dict[str, object],
+    ) -> None:
+        """Write where the young person is; another writer in between means start again."""
         state = progress_to_json(progress)
-        if state != response.state:
-            response.state = state
-            response.status = str(progress.status)
-            response.current_question = progress.current
-            response.updated_at = now
+        if state == response.state and not changes:
+            return
+        connection = await session.connection()
+        statement = _SAVE_PROGRESS.values(**changes) if changes else _SAVE_PROGRESS
+        done = await connection.execute(
+            statement,
+            {
+                "rid": response.id,
+                "rev": response.revision,
+                "state": state,
+                "status": str(progress.status),
+                "current": progress.current,
+                "now": now,
+                "new_rev": response.revision + 1,
+            },
+        )
+        if getattr(done, "rowcount", 1) != 1:
+            raise StaleDataError(f"response {response.id} changed while this input was applied")
 
     async def _store_answer(
         self,
         session: AsyncSession,
-        response: ResponseRow,
+        response: ActiveResponse,
         survey: Survey,
         event: AnswerRecorded,
         now: datetime,
@@ -318,20 +421,16 @@ class ConversationService:
         again: bool,
     ) -> None:
         question = survey.question(event.question_id)
+        connection = await session.connection()
         if again:  # answered before (then went back): the earlier answer is kept, superseded
-            await session.execute(
-                update(AnswerRow)
-                .where(
-                    AnswerRow.response_id == response.id,
-                    AnswerRow.question_id == question.id,
-                    AnswerRow.superseded_at.is_(None),
-                )
-                .values(superseded_at=now)
+            await connection.execute(
+                _SUPERSEDE, {"rid": response.id, "qid": question.id, "now": now}
             )
         value = event.value
         score = self.scorer.score(event.text) if event.text else None
-        session.add(
-            AnswerRow(
+        await connection.execute(
+            _INSERT_ANSWER,
+            dict(
                 response_id=response.id,
                 survey_key=survey.key,
                 question_id=question.id,
@@ -346,7 +445,8 @@ class ConversationService:
                 polarity=score.polarity if score else None,
                 subjectivity=score.subjectivity if score else None,
                 answered_at=now,
-            )
+                superseded_at=None,
+            ),
         )
 
     async def _store_alert(
@@ -390,7 +490,7 @@ class ConversationService:
         return alert.id
 
     async def _mark_invitation(
-        self, session: AsyncSession, response: ResponseRow, **values: datetime
+        self, session: AsyncSession, response: ActiveResponse, **values: datetime
     ) -> None:
         if response.invitation_id is not None:
             await session.execute(
@@ -408,22 +508,23 @@ class ConversationService:
             )
         )
 
-    async def _active_response(self, session: AsyncSession, person_id: int) -> ResponseRow | None:
-        """The newest unfinished response whose campaign (if any) is still open."""
-        now = self.clock.now()
-        query = (
-            select(ResponseRow)
-            .outerjoin(CampaignRow, CampaignRow.id == ResponseRow.campaign_id)
-            .where(
-                ResponseRow.person_id == person_id,
-                ResponseRow.status != str(ResponseStatus.RETURNED),
-                (ResponseRow.campaign_id.is_(None)) | (CampaignRow.closes_at > now),
-            )
-            .order_by(ResponseRow.opened_at.desc(), ResponseRow.id.desc())
-            .limit(1)
-            .with_for_update(of=ResponseRow)
-        )
-        return await session.scalar(query)
+    async def _find(
+        self, session: AsyncSession, channel: str, address: str
+    ) -> tuple[int, ActiveResponse | None]:
+        """The linked young person and their newest unfinished response in an open campaign.
+
+        One query. Two inputs for the same response are serialised by the revision check
+        when the new progress is written (see `_save_progress`).
+        """
+        connection = await session.connection()
+        params = {"channel": channel, "address": address, "now": self.clock.now()}
+        row = (await connection.execute(_FIND, params)).first()
+        if row is None:
+            raise NotLinkedError
+        person_id, response_id, *rest = row
+        if response_id is None:
+            return int(person_id), None
+        return int(person_id), ActiveResponse(response_id, *rest)
 
     async def _link(
         self, session: AsyncSession, person_id: int, channel: str, address: str
