@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from storage.catalog import SurveyCatalog
 from storage.database import Database
 from storage.tables import (
-    AnswerRow,
+    Base,
     CampaignRow,
     ChannelLinkRow,
     InboundMessageRow,
@@ -123,9 +123,9 @@ _ACTIVE_COLUMNS = (
 
 # Statements of the hot path, built once (binding values per call is far cheaper than
 # building the expression each time).
-_RESPONSES = ResponseRow.__table__
-_ANSWERS = AnswerRow.__table__
-_INSERT_INBOUND = insert(InboundMessageRow.__table__)
+_RESPONSES = Base.metadata.tables["responses"]
+_ANSWERS = Base.metadata.tables["answers"]
+_INSERT_INBOUND = insert(Base.metadata.tables["inbound_messages"])
 _INSERT_ANSWER = insert(_ANSWERS)
 _SUPERSEDE = (
     update(_ANSWERS)
@@ -281,7 +281,7 @@ class ConversationService:
         return await self._open_response(session, ActiveResponse.of(response))
 
     async def _open(self, session: AsyncSession, channel: str, address: str) -> Turn:
-        person_id, response = await self._find(session, channel, address)
+        _, response = await self._find(session, channel, address)
         if response is None:
             return Turn((Prompt(PromptKind.NOTICE, NOTHING_TO_DO),))
         return await self._open_response(session, response)
