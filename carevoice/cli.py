@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, date, datetime, time, timedelta
@@ -457,8 +459,14 @@ async def demo(
 
 def main() -> None:
     """Entry point of the `carevoice` console script."""
+    logging.basicConfig(
+        level=os.environ.get("CAREVOICE_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     app(prog_name="carevoice")
 
+
+from carevoice import cli_api  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -23,7 +23,7 @@ from carevoice.wiring import Services
 from storage import campaigns as campaign_store
 from storage.conversations import ConversationService, Turn
 from storage.people import import_people
-from storage.tables import ExternalFormCountRow, InvitationRow, PersonRow
+from storage.tables import CampaignRow, ExternalFormCountRow, InvitationRow, PersonRow
 from surveys.clock import FixedClock
 from surveys.engine import Command, Prompt, PromptKind, UserInput
 from surveys.model import QuestionKind
@@ -147,7 +147,8 @@ async def load_demo(services: Services, *, seed: int = 7, bar: ProgressBar | Non
             select(func.count(PersonRow.id)).where(PersonRow.council_ref.like(f"{DEMO_PREFIX}%"))
         )
     if already:
-        return "The demo council is already loaded; nothing changed."
+        codes = await _open_campaign(services, random.Random(seed))
+        return "The demo council is already loaded.\n" + _try_these(codes)
     rng = random.Random(seed)
     clock = FixedClock(fy_start(2016) - timedelta(days=1))
     people = _people(rng, on=date(2017, 4, 1))
@@ -182,9 +183,13 @@ async def load_demo(services: Services, *, seed: int = 7, bar: ProgressBar | Non
     codes = await _open_campaign(services, rng)
     return (
         f"Demo council loaded: {len(people)} young people, {total} invitations over "
-        f"{len(YOUNG_PEOPLES_FORMS) * 4} campaigns, {answered} answers.\n"
-        "Try a survey as a young person would:\n"
-        + "\n".join(f"  carevoice chat --code {code}" for code in codes[:3])
+        f"{len(YOUNG_PEOPLES_FORMS) * 4} campaigns, {answered} answers.\n" + _try_these(codes)
+    )
+
+
+def _try_these(codes: list[str]) -> str:
+    return "Try a survey as a young person would (each code works once):\n" + "\n".join(
+        f"  carevoice chat --code {code}" for code in codes[:3]
     )
 
 
@@ -350,10 +355,22 @@ def _choose(prompt: Prompt, batch: Batch, rng: random.Random) -> UserInput:
     return UserInput(option=rng.choice(answers).id, question_id=qid)
 
 
+OPEN_CAMPAIGN = "Getting ready for my review (now)"
+
+
 async def _open_campaign(services: Services, rng: random.Random) -> list[str]:
-    """A campaign open now, so a newcomer can answer with a real code."""
+    """A campaign open now (made again when the last one has closed), with unused codes."""
     now = services.clock.now()
     async with services.db.transaction() as session:
+        campaign = await session.scalar(
+            select(CampaignRow).where(
+                CampaignRow.name == OPEN_CAMPAIGN, CampaignRow.closes_at > now + timedelta(days=1)
+            )
+        )
+        if campaign is not None:
+            codes = await campaign_store.invitation_codes(session, campaign.id)
+            if codes:
+                return [code for _, code in codes]
         campaign = await campaign_store.create_campaign(
             session,
             services.catalog,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable
 
@@ -36,7 +37,12 @@ async def run_terminal_chat(
 ) -> None:
     """Talk to the engine until the survey is finished or the person stops."""
     conversations = services.conversations
-    address = f"term-{secrets.token_hex(6)}"
+    # The same code in this terminal again resumes where it stopped.
+    address = (
+        f"term-{hashlib.sha256(code.encode()).hexdigest()[:16]}"
+        if code
+        else (f"term-{secrets.token_hex(6)}")
+    )
     if code:
         turn = await conversations.redeem(code, channel=CHANNEL, address=address)
     else:

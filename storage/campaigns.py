@@ -21,8 +21,14 @@ REPORT_AUDIENCE = {Cohort.IN_CARE.value: "child", Cohort.CARE_LEAVER.value: "car
 
 
 def new_invitation_code() -> str:
-    """An unguessable single-use code (192 random bits), safe in a Telegram /start link."""
-    return secrets.token_urlsafe(CODE_BYTES)
+    """An unguessable single-use code (192 random bits), safe in a Telegram /start link.
+
+    It starts and ends with a letter or digit, so it never reads as a command-line option.
+    """
+    while True:
+        code = secrets.token_urlsafe(CODE_BYTES)
+        if code[0].isalnum() and code[-1].isalnum():
+            return code
 
 
 @dataclass(frozen=True, slots=True)

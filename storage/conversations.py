@@ -486,7 +486,7 @@ class ConversationService:
                     created_at=now,
                 )
             )
-        log.warning("safeguarding alert stored", extra={"alert": alert.id, "category": category})
+        log.info("safeguarding alert stored", extra={"alert": alert.id, "category": category})
         return alert.id
 
     async def _mark_invitation(

@@ -1,0 +1,129 @@
+"""`carevoice serve` (the HTTP API) and `carevoice keys` (API keys), on the main CLI app."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from carevoice.cli import (
+    DatabaseOption,
+    app,
+    console,
+    errors,
+    progress_bar,
+    run_async,
+    settings_for,
+    with_services,
+)
+from carevoice.settings import Settings
+from carevoice.wiring import Services, build_services
+from storage import keys as key_store
+from storage.keys import Role
+from storage.tables import ApiKeyRow
+
+keys_app = typer.Typer(help="API keys: make, list and revoke them.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+@run_async
+async def keys_create(
+    role: Annotated[Role, typer.Option(help="board: aggregates only; officer: run surveys; "
+                                       "admin: everything, plus keys and erasure.")],
+    name: Annotated[str, typer.Option(help="Who or what uses it, e.g. 'Board 2026'.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Make an API key. It is printed once, here, and never again: store it safely."""
+    async def work(services: Services) -> key_store.NewKey:
+        async with services.db.transaction() as session:
+            return await key_store.create_key(session, services.clock, role=role, name=name)
+
+    made = await with_services(database_url, work)
+    errors.print(f"Made a {made.row.role} key “{made.row.name}” (prefix {made.row.prefix}). "
+                 "This is the only time it is shown:", highlight=False)
+    print(made.token)
+
+
+@keys_app.command("list")
+@run_async
+async def keys_list(database_url: DatabaseOption = None) -> None:
+    """List API keys (never their secrets)."""
+    async def work(services: Services) -> list[ApiKeyRow]:
+        async with services.db.reader() as session:
+            return await key_store.list_keys(session)
+
+    rows = await with_services(database_url, work)
+    table = Table("prefix", "name", "role", "created", "last used", "revoked")
+    for row in rows:
+        table.add_row(
+            row.prefix, row.name, row.role, f"{row.created_at:%Y-%m-%d %H:%M}",
+            f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never",
+            f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "",
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+@run_async
+async def keys_revoke(
+    prefix: Annotated[str, typer.Argument(help="The key's prefix (see `carevoice keys list`).")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Revoke an API key: it stops working at once."""
+    async def work(services: Services) -> ApiKeyRow:
+        async with services.db.transaction() as session:
+            return await key_store.revoke_key(session, services.clock, prefix)
+
+    row = await with_services(database_url, work)
+    console.print(f"Revoked {row.role} key “{row.name}” ({row.prefix}).", highlight=False)
+
+
+async def _load_demo(settings: Settings) -> tuple[str, str]:
+    """Load the demo council (once) and make a board key and an officer key to try it with."""
+    from carevoice.demo import load_demo
+
+    services = await build_services(settings)
+    try:
+        with progress_bar() as bar:
+            summary = await load_demo(services, bar=bar)
+        console.print(summary.splitlines()[0], highlight=False)
+        async with services.db.transaction() as session:
+            board = await key_store.create_key(session, services.clock, role=Role.BOARD,
+                                               name="demo board")
+            officer = await key_store.create_key(session, services.clock, role=Role.OFFICER,
+                                                 name="demo officer")
+    finally:
+        await services.close()
+    return board.token, officer.token
+
+
+@app.command("serve")
+def serve(
+    demo: Annotated[bool, typer.Option(help="Load the demo council first, and make keys to "
+                                       "try the API with.")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Run the officer and board API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = settings_for(database_url)
+    url = f"http://{host}:{port}"
+    if demo:
+        board, officer = run_async(_load_demo)(settings)
+        console.print(
+            f"\nBoard key:   {board}\nOfficer key: {officer}\n\nTry:\n"
+            f'  curl -H "Authorization: Bearer {board}" '
+            f'"{url}/api/v1/return-rates?period=2017-18"\n'
+            f'  curl -H "Authorization: Bearer {officer}" "{url}/api/v1/campaigns"\n',
+            highlight=False, soft_wrap=True,
+        )
+    console.print(f"carevoice API on {url} (docs: {url}/docs). Ctrl+C stops it.",
+                  highlight=False)
+    uvicorn.run(create_app(settings=settings), host=host, port=port,
+                log_level=settings.log_level.lower())
