@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
-import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
