@@ -14,7 +14,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
@@ -134,7 +134,8 @@ async def surveys_list(database_url: DatabaseOption = None) -> None:
     async def work(services: Services) -> None:
         async with services.db.reader() as session:
             rows = await services.catalog.latest_rows(session)
-        table = Table("key", "version", "title", "form", "audience", "questions")
+        table = Table("version", "title", "form", "audience", "questions")
+        table.columns.insert(0, Column("key", no_wrap=True))
         for row in rows:
             survey = services.catalog._remember(row)
             table.add_row(
