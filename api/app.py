@@ -1,0 +1,110 @@
+"""The HTTP app: a factory, so nothing is built at import time.
+
+    app = create_app(services)                  # tests, or a caller that owns the services
+    app = create_app(settings=Settings())       # `carevoice serve`: built at startup, closed
+                                                # at shutdown
+
+Other adapters (the Telegram webhook, web pages) add their routers with `extra_routers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from api.errors import install_error_handlers
+from api.routes import (
+    alerts,
+    campaigns,
+    form_counts,
+    health,
+    invitations,
+    keys,
+    people,
+    quotes,
+    requests,
+    retention,
+    return_rates,
+    scorecard,
+    sentiment,
+    surveys,
+    themes,
+)
+from carevoice.settings import Settings
+from carevoice.wiring import Services, build_services
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """\
+Young people in care and care leavers answer their council's surveys in a chat; this API
+lets participation officers run those surveys and corporate parenting boards read what
+young people said, as aggregates only.
+
+Send an API key as `Authorization: Bearer cv_...` (make one with `carevoice keys create`).
+**Board** keys read aggregate figures; **officer** keys also run surveys, people,
+campaigns, invitations, alerts and requests; **admin** keys also manage keys, retention and
+erasure. Reads of identifiable data are written to an audit log.
+
+Board figures suppress counts of 1 to 5 young people (shown as `"c"`). Every board figure
+is also available as CSV with `?format=csv`. Errors always look like
+`{"error": {"code": "...", "message": "...", "faults": [...]}}`.
+"""
+
+ROUTERS: tuple[APIRouter, ...] = (
+    surveys.router,
+    people.router,
+    campaigns.router,
+    invitations.router,
+    form_counts.router,
+    alerts.router,
+    requests.router,
+    retention.router,
+    keys.router,
+    return_rates.router,
+    sentiment.router,
+    themes.router,
+    quotes.router,
+    scorecard.router,
+)
+
+
+def create_app(
+    services: Services | None = None,
+    *,
+    settings: Settings | None = None,
+    extra_routers: Sequence[APIRouter] = (),
+) -> FastAPI:
+    """The app. Given `services`, it uses them (the caller closes them); otherwise it builds
+    them from `settings` (default: the environment) at startup and closes them at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if services is not None:
+            yield
+            return
+        built = await build_services(settings or Settings())
+        app.state.services = built
+        try:
+            yield
+        finally:
+            await built.close()
+
+    app = FastAPI(
+        title="carevoice",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    if services is not None:
+        app.state.services = services
+    install_error_handlers(app)
+    app.include_router(health.router)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    for router in extra_routers:
+        app.include_router(router)
+    return app

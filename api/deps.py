@@ -1,0 +1,125 @@
+"""FastAPI dependencies, as `Annotated` aliases the routes declare.
+
+    ServicesDep   the wired services (settings, database, catalog, clock)
+    SessionDep    a session in a transaction, committed before the reply is sent
+    ReaderDep     a read-only session (board figures)
+    (both are opened only once the caller's key has been checked)
+    BoardKey      a caller whose key may read aggregates (board, officer or admin)
+    OfficerKey    a caller whose key may run surveys (officer or admin)
+    AdminKey      a caller whose key may do anything (admin)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, cast
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import forbidden, unauthorized
+from carevoice.wiring import Services
+from storage import audit
+from storage.keys import Role, find_key, needs_touch, touch_key
+
+
+def get_services(request: Request) -> Services:
+    """The services the app was built with."""
+    return cast(Services, request.app.state.services)
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: the key's name, prefix and role."""
+
+    key_id: int
+    name: str
+    prefix: str
+    role: Role
+
+    @property
+    def actor(self) -> str:
+        """How the caller is named in the audit log."""
+        return f"{self.name} ({self.prefix})"
+
+    async def audit(
+        self, session: AsyncSession, services: Services, action: str, subject: str
+    ) -> None:
+        """Write an audit row for something this caller read or changed."""
+        await audit.record(
+            session, services.clock, actor=self.actor, action=action, subject=subject
+        )
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `cv_<prefix>_<secret>`.")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def authenticate(services: ServicesDep, credentials: Credentials) -> Caller:
+    """The caller named by the bearer key; 401 if there is none or it is not valid."""
+    if credentials is None:
+        raise unauthorized(
+            "send an API key: 'Authorization: Bearer cv_...' "
+            "(make one with `carevoice keys create`)"
+        )
+    async with services.db.reader() as session:
+        row = await find_key(session, credentials.credentials)
+    if row is None:
+        raise unauthorized("this API key is not recognised")
+    if row.revoked_at is not None:
+        raise unauthorized(f"this API key ({row.prefix}) was revoked")
+    if needs_touch(row, services.clock):
+        async with services.db.transaction() as session:
+            await touch_key(session, row.id, services.clock)
+    return Caller(row.id, row.name, row.prefix, Role(row.role))
+
+
+async def _session(
+    services: ServicesDep, _: Annotated[Caller, Depends(authenticate)]
+) -> AsyncIterator[AsyncSession]:
+    async with services.db.transaction() as session:
+        yield session
+
+
+async def _reader(
+    services: ServicesDep, _: Annotated[Caller, Depends(authenticate)]
+) -> AsyncIterator[AsyncSession]:
+    async with services.db.reader() as session:
+        yield session
+
+
+# Sessions are opened only for a known caller, after the key is checked (and its use
+# recorded in a short transaction of its own: SQLite has one writer at a time).
+# scope="function": the transaction ends (commits) before the reply goes out, so a 2xx
+# always means the change and its audit row are stored.
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+ReaderDep = Annotated[AsyncSession, Depends(_reader, scope="function")]
+
+
+def require(role: Role) -> Callable[..., Awaitable[Caller]]:
+    """A dependency letting through keys whose role includes `role`."""
+
+    async def check(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+        if not caller.role.allows(role):
+            raise forbidden(
+                f"a {caller.role} key cannot do this; it needs a {role} key"
+                + (" or an admin key" if role is not Role.ADMIN else "")
+            )
+        return caller
+
+    check.__name__ = f"require_{role}"
+    return check
+
+
+BoardKey = Annotated[Caller, Depends(require(Role.BOARD))]
+OfficerKey = Annotated[Caller, Depends(require(Role.OFFICER))]
+AdminKey = Annotated[Caller, Depends(require(Role.ADMIN))]
+
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]

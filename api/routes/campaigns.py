@@ -1,0 +1,139 @@
+"""Campaigns: create one for a cohort (issuing invitations), list them, see progress, and
+read a campaign's responses (audited)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from api.deps import Limit, OfficerKey, Offset, ReaderDep, ServicesDep, SessionDep
+from api.queries import CampaignView, campaign_responses, campaign_view, list_campaigns
+from api.schemas import (
+    AnswerPublic,
+    AudienceFilter,
+    CampaignCreate,
+    CampaignCreated,
+    CampaignPublic,
+    Page,
+    ProgressPublic,
+    ResponsePublic,
+    error_responses,
+)
+from storage import campaigns as campaign_store
+from surveys.errors import ValidationError
+
+router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+DEFAULT_OPEN = timedelta(days=14)
+
+
+def cohort_filter(body: AudienceFilter) -> campaign_store.CohortFilter:
+    """The store's filter for an audience in a request."""
+    return campaign_store.CohortFilter(
+        cohort=body.cohort.value if body.cohort else None,
+        age_bands=tuple(body.age_bands),
+        team=body.team,
+        review_from=body.review_from,
+        review_to=body.review_to,
+    )
+
+
+def campaign_public(view: CampaignView) -> CampaignPublic:
+    row = view.row
+    return CampaignPublic(
+        id=row.id, name=row.name, survey=view.survey, survey_version=view.survey_version,
+        report_form=row.report_form, opens_at=row.opens_at, closes_at=row.closes_at,
+        max_reminders=row.max_reminders, target_rate=row.target_rate, created_at=row.created_at,
+    )
+
+
+@router.post("", status_code=201, responses=error_responses(401, 403, 404, 422))
+async def create_campaign(
+    body: CampaignCreate, session: SessionDep, services: ServicesDep, caller: OfficerKey
+) -> CampaignCreated:
+    """Create a campaign on a survey's newest version; by default, invite everyone matching."""
+    now = services.clock.now()
+    opens_at = body.opens_at or now
+    closes_at = body.closes_at or opens_at + DEFAULT_OPEN
+    if body.issue_invitations and closes_at <= now:
+        raise ValidationError("closes_at is in the past: invitations would never work")
+    campaign = await campaign_store.create_campaign(
+        session, services.catalog, services.clock, name=body.name, survey_key=body.survey,
+        opens_at=opens_at, closes_at=closes_at, report_form=body.report_form,
+        max_reminders=body.max_reminders, target_rate=body.target_rate,
+    )
+    people = await campaign_store.select_people(session, cohort_filter(body), opens_at.date())
+    issued = 0
+    if body.issue_invitations:
+        issued = (await campaign_store.issue_invitations(
+            session, campaign, people, services.clock)).issued
+        await caller.audit(session, services, "issue invitations", f"campaign {campaign.id}")
+    view = await campaign_view(session, campaign.id)
+    return CampaignCreated(
+        **campaign_public(view).model_dump(), matched=len(people), invitations_issued=issued
+    )
+
+
+@router.get("", responses=error_responses(401, 403, 422))
+async def list_campaigns_route(
+    session: ReaderDep, _: OfficerKey, limit: Limit = 100, offset: Offset = 0
+) -> Page[CampaignPublic]:
+    """Campaigns, newest first."""
+    views, total = await list_campaigns(session, limit=limit, offset=offset)
+    return Page(
+        items=[campaign_public(v) for v in views], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{campaign_id}", responses=error_responses(401, 403, 404, 422))
+async def show_campaign(
+    campaign_id: CampaignId, session: ReaderDep, _: OfficerKey
+) -> CampaignPublic:
+    """One campaign."""
+    return campaign_public(await campaign_view(session, campaign_id))
+
+
+@router.get("/{campaign_id}/progress", responses=error_responses(401, 403, 404, 422))
+async def campaign_progress(
+    campaign_id: CampaignId, session: ReaderDep, _: OfficerKey
+) -> ProgressPublic:
+    """Invited, delivered, started, returned, opted out and unreachable, for one campaign."""
+    await campaign_store.get_campaign(session, campaign_id)
+    progress = await campaign_store.campaign_progress(session, campaign_id)
+    return ProgressPublic.model_validate(progress)
+
+
+@router.get("/{campaign_id}/responses", responses=error_responses(401, 403, 404, 422))
+async def campaign_responses_route(
+    campaign_id: CampaignId,
+    session: SessionDep,
+    services: ServicesDep,
+    caller: OfficerKey,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[ResponsePublic]:
+    """A campaign's responses with their current answers, including free text (audited)."""
+    await campaign_store.get_campaign(session, campaign_id)
+    views, total = await campaign_responses(session, campaign_id, limit=limit, offset=offset)
+    await caller.audit(
+        session, services, "read responses",
+        f"campaign {campaign_id}: {len(views)} of {total} (offset {offset})",
+    )
+    items = [
+        ResponsePublic(
+            id=v.row.id, council_ref=v.council_ref, status=v.row.status, channel=v.row.channel,
+            share_quotes=v.row.share_quotes, started_at=v.row.started_at,
+            returned_at=v.row.returned_at,
+            answers=[
+                AnswerPublic(
+                    question_id=a.question_id, kind=a.kind, theme=a.theme, sensitive=a.sensitive,
+                    skipped=a.skipped, value=a.value, text=a.text, answered_at=a.answered_at,
+                )
+                for a in v.answers
+            ],
+        )
+        for v in views
+    ]
+    return Page(items=items, total=total, limit=limit, offset=offset)

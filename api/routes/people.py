@@ -1,0 +1,90 @@
+"""Young people: import (CSV or JSON, all or nothing), list (audited), erase (admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from api.bodies import people_records
+from api.deps import AdminKey, Limit, OfficerKey, Offset, ServicesDep, SessionDep
+from api.queries import list_people
+from api.schemas import ErasurePublic, ImportPublic, Page, PersonPublic, error_responses
+from storage.campaigns import band_of
+from storage.erasure import erase_person
+from storage.people import import_people
+from surveys.people import COLUMNS, Cohort
+
+router = APIRouter(prefix="/people", tags=["people"])
+
+_PERSON = {"type": "object", "properties": {name: {"type": "string"} for name in COLUMNS}}
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "CSV (a header row, then one young person a row), the same as a "
+        "multipart `file`, or a JSON list of objects with the CSV's columns.",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+            "application/json": {"schema": {"type": "array", "items": _PERSON}},
+        },
+    }
+}
+
+
+@router.post(
+    "",
+    openapi_extra=IMPORT_BODY,
+    responses=error_responses(400, 401, 403, 413, 415, 422),
+)
+async def import_people_route(
+    request: Request, session: SessionDep, services: ServicesDep, caller: OfficerKey
+) -> ImportPublic:
+    """Add or update young people by council reference; any bad row stops the whole import."""
+    records = await people_records(request, today=services.clock.now().date())
+    summary = await import_people(session, records, services.clock)
+    await caller.audit(session, services, "import people", f"{len(records)} rows")
+    return ImportPublic(added=summary.added, updated=summary.updated)
+
+
+@router.get("", responses=error_responses(401, 403, 422))
+async def list_people_route(
+    session: SessionDep,
+    services: ServicesDep,
+    caller: OfficerKey,
+    cohort: Cohort | None = None,
+    team: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[PersonPublic]:
+    """Young people by council reference, a page at a time (each read is audited)."""
+    rows, total = await list_people(session, cohort=cohort, team=team, limit=limit, offset=offset)
+    today = services.clock.now().date()
+    await caller.audit(
+        session, services, "list people",
+        f"{len(rows)} of {total} (offset {offset}, cohort {cohort or 'any'}, team {team or 'any'})",
+    )
+    items = [
+        PersonPublic.model_validate(row).model_copy(update={"age_band": band_of(row, today)})
+        for row in rows
+    ]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post("/{council_ref:path}/erase", responses=error_responses(401, 403, 404, 422))
+async def erase_person_route(
+    council_ref: Annotated[str, Path(min_length=1, max_length=64)],
+    session: SessionDep,
+    services: ServicesDep,
+    caller: AdminKey,
+) -> ErasurePublic:
+    """Erase a young person's name, date of birth, chat links and words; counts are kept."""
+    summary = await erase_person(session, services.clock, council_ref, actor=caller.actor)
+    await caller.audit(session, services, "erase person", council_ref)
+    return ErasurePublic.model_validate(summary, from_attributes=True)

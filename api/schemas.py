@@ -1,0 +1,453 @@
+"""Pydantic schemas of the API: `XCreate` is what a client sends, `XPublic` what it gets.
+
+Board figures are not here: they are the store's own dataclasses, already suppressed,
+turned into JSON by `api.board`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from storage.keys import Role
+from surveys.people import Cohort
+
+T = TypeVar("T")
+
+AgeBand = Literal["under 8", "8-12", "13-15", "16-17", "18-21", "22-25", "over 25"]
+"""The age bands of `surveys.people.AGE_BANDS` (a test keeps the two the same)."""
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class Public(BaseModel):
+    """Base of what the API returns: read from objects, no extra fields."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+# ----- errors ----------------------------------------------------------------------------
+
+
+class FaultPublic(BaseModel):
+    """One thing wrong: where (a place in a file, a line, a field) and what."""
+
+    location: str | None = None
+    line: int | None = None
+    field: str | None = None
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable `code`, a message for people, and every fault found."""
+
+    code: str
+    message: str
+    faults: list[FaultPublic] = Field(default_factory=list)
+
+
+class ErrorResponse(BaseModel):
+    """Every error reply has this shape."""
+
+    error: ErrorDetail
+
+    @classmethod
+    def build(cls, code: str, message: str, faults: Sequence[FaultPublic] = ()) -> ErrorResponse:
+        return cls(error=ErrorDetail(code=code, message=message, faults=list(faults)))
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for error statuses, all with the error shape."""
+    words = {
+        400: "The request cannot be carried out.",
+        401: "No key, or a key that is unknown or revoked.",
+        403: "The key's role may not do this.",
+        404: "Not found.",
+        409: "Clashes with what is stored.",
+        410: "Gone: the invitation was used, revoked or has expired.",
+        413: "The body is too large.",
+    415: "The body is not in a form this route reads.",
+        422: "The request is not valid; `faults` says where.",
+        503: "The database cannot be reached.",
+    }
+    return {s: {"model": ErrorResponse, "description": words.get(s, "Error.")} for s in statuses}
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: `items`, and `total` matching items."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+# ----- health ----------------------------------------------------------------------------
+
+
+class HealthPublic(BaseModel):
+    """Whether the process (and, for readiness, the database) is up."""
+
+    status: Literal["ok"]
+
+
+# ----- surveys ---------------------------------------------------------------------------
+
+
+class SurveyUpload(BaseModel):
+    """A survey definition in YAML, sent as JSON."""
+
+    yaml: str = Field(max_length=200_000, description="The survey definition, as YAML text.")
+
+
+class SurveySummary(Public):
+    """The newest version of one survey."""
+
+    key: str
+    version: int
+    title: str
+    form: str
+    audience: str
+    anonymous: bool
+    builtin: bool
+    questions: int = Field(description="Questions a young person answers (info steps aside).")
+    created_at: datetime
+
+
+class SurveyVersionPublic(Public):
+    """One stored version of a survey."""
+
+    version: int
+    title: str
+    fingerprint: str
+    builtin: bool
+    created_at: datetime
+
+
+class ChoicePublic(Public):
+    id: str
+    label: str
+
+
+class QuestionPublic(BaseModel):
+    """A question as a young person meets it."""
+
+    id: str
+    kind: str
+    text: str
+    theme: str
+    skippable: bool
+    sensitive: bool
+    conditional: bool = Field(description="Only asked when earlier answers say so.")
+    choices: list[ChoicePublic]
+
+
+class SurveyPublic(BaseModel):
+    """A survey version in full, with the list of every version."""
+
+    key: str
+    version: int
+    title: str
+    form: str
+    audience: str
+    anonymous: bool
+    description: str
+    intro: str
+    thanks: str
+    questions: list[QuestionPublic]
+    versions: list[SurveyVersionPublic]
+
+
+class SurveyUploaded(BaseModel):
+    """The version an upload became; `created` is false if it matched a stored version."""
+
+    key: str
+    version: int
+    title: str
+    created: bool
+    questions: int
+
+
+# ----- people ----------------------------------------------------------------------------
+
+
+class PersonCreate(BaseModel):
+    """One young person to import (the same fields as the CSV columns)."""
+
+    council_ref: str | None = None
+    cohort: str | None = None
+    date_of_birth: str | None = None
+    age_band: str | None = None
+    team: str | None = None
+    next_review_date: str | None = None
+    first_name: str | None = None
+
+
+class ImportPublic(BaseModel):
+    """How an import went: young people added, and updated by council reference."""
+
+    added: int
+    updated: int
+
+
+class PersonPublic(Public):
+    """A young person, as officers see them (no date of birth: the age band instead)."""
+
+    council_ref: str
+    cohort: str
+    age_band: str | None
+    team: str | None
+    next_review_date: date | None
+    first_name: str | None
+    status: str
+    consented_at: datetime | None
+    stopped_at: datetime | None
+    unreachable_at: datetime | None
+    erased_at: datetime | None
+    created_at: datetime
+
+
+# ----- campaigns and invitations -------------------------------------------------------
+
+
+class AudienceFilter(BaseModel):
+    """Which young people: every field given must match (none given: everyone)."""
+
+    cohort: Cohort | None = None
+    age_bands: list[AgeBand] = Field(default_factory=list, max_length=7)
+    team: str | None = Field(None, max_length=64)
+    review_from: date | None = Field(None, description="Next review on or after this day.")
+    review_to: date | None = Field(None, description="Next review on or before this day.")
+
+    @model_validator(mode="after")
+    def _review_order(self) -> AudienceFilter:
+        if self.review_from and self.review_to and self.review_from > self.review_to:
+            raise ValueError("review_from is after review_to")
+        return self
+
+
+class CampaignCreate(AudienceFilter):
+    """A campaign: a survey sent to the young people who match, between two times."""
+
+    name: str = Field(min_length=1, max_length=200)
+    survey: str = Field(min_length=1, max_length=64, description="Survey key.")
+    opens_at: AwareDatetime | None = Field(None, description="Default: now.")
+    closes_at: AwareDatetime | None = Field(None, description="Default: 14 days after opening.")
+    report_form: str | None = Field(
+        None, max_length=48, pattern=NAME_PATTERN,
+        description="The form boards count it as (default: the survey's form).",
+    )
+    max_reminders: int = Field(2, ge=0, le=10)
+    target_rate: float | None = Field(None, gt=0, le=1, description="e.g. 0.3 for 30%.")
+    issue_invitations: bool = Field(True, description="Issue invitations at once.")
+
+
+class CampaignPublic(BaseModel):
+    """A campaign."""
+
+    id: int
+    name: str
+    survey: str
+    survey_version: int
+    report_form: str
+    opens_at: datetime
+    closes_at: datetime
+    max_reminders: int
+    target_rate: float | None
+    created_at: datetime
+
+
+class CampaignCreated(CampaignPublic):
+    """A new campaign, with how many matched and how many invitations were issued."""
+
+    matched: int
+    invitations_issued: int
+
+
+class ProgressPublic(Public):
+    """How a campaign is going."""
+
+    invited: int
+    delivered: int
+    started: int
+    returned: int
+    opted_out: int
+    unreachable: int
+
+
+class IssuePublic(BaseModel):
+    """Invitations issued now, and matching young people who already had one."""
+
+    issued: int
+    already_invited: int
+
+
+class InvitationPublic(BaseModel):
+    """An invitation with its links (the code is a secret: treat the list with care)."""
+
+    code: str
+    council_ref: str
+    status: Literal["issued", "delivered", "started", "returned", "revoked", "expired"]
+    web_link: str
+    telegram_link: str | None
+    issued_at: datetime
+    expires_at: datetime
+    delivered_at: datetime | None
+    started_at: datetime | None
+    returned_at: datetime | None
+    revoked_at: datetime | None
+
+
+class AnswerPublic(BaseModel):
+    """A current answer (superseded ones are left out)."""
+
+    question_id: str
+    kind: str
+    theme: str
+    sensitive: bool
+    skipped: bool
+    value: str | int | bool | list[str] | None
+    text: str | None
+    answered_at: datetime
+
+
+class ResponsePublic(BaseModel):
+    """A young person's response to a campaign."""
+
+    id: int
+    council_ref: str
+    status: str
+    channel: str
+    share_quotes: bool
+    started_at: datetime | None
+    returned_at: datetime | None
+    answers: list[AnswerPublic]
+
+
+# ----- forms returned by other routes --------------------------------------------------
+
+
+class FormCountCreate(BaseModel):
+    """Forms sent and returned by another route (paper, email) in a period."""
+
+    form: str = Field(max_length=48, pattern=NAME_PATTERN, examples=["consultation"])
+    audience: str = Field(max_length=32, pattern=NAME_PATTERN, examples=["parent"])
+    route: Literal["paper", "email", "post", "phone", "in_person", "other"]
+    period: str = Field(max_length=32, examples=["2017-18", "2017-18 Q1"])
+    sent: int = Field(ge=0, le=10_000_000)
+    returned: int = Field(ge=0, le=10_000_000)
+    target_rate: float | None = Field(None, gt=0, le=1)
+
+
+class FormCountPublic(BaseModel):
+    """A stored count."""
+
+    id: int
+    form: str
+    audience: str
+    route: str
+    period: str
+    period_start: date
+    period_end: date = Field(description="The first day after the period.")
+    sent: int
+    returned: int
+    target_rate: float | None
+    created_at: datetime
+
+
+# ----- alerts and requests ---------------------------------------------------------------
+
+
+class NoteCreate(BaseModel):
+    """A note of what was done."""
+
+    note: str = Field(min_length=1, max_length=4000)
+
+
+class AlertPublic(BaseModel):
+    """A safeguarding alert. Alerts are never deleted."""
+
+    id: int
+    council_ref: str | None
+    category: str
+    phrase_id: str
+    question_id: str | None
+    channel: str
+    created_at: datetime
+    notified_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    note: str | None
+
+
+class RequestPublic(BaseModel):
+    """Something a young person asked a person to do: erase my data, or talk to me."""
+
+    id: int
+    council_ref: str
+    kind: str
+    channel: str
+    created_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+    note: str | None
+
+
+class ErasurePublic(BaseModel):
+    """What erasing a young person changed."""
+
+    council_ref: str
+    already_erased: bool
+    answers_blanked: int
+    responses_scrubbed: int
+    links_removed: int
+    invitations_revoked: int
+    messages_cancelled: int
+    requests_resolved: int
+
+
+class RetentionPublic(BaseModel):
+    """What applying retention changed."""
+
+    cutoff: datetime
+    answers_blanked: int
+    responses_scrubbed: int
+
+
+# ----- keys and audit --------------------------------------------------------------------
+
+
+class KeyCreate(BaseModel):
+    """A key to make."""
+
+    role: Role
+    name: str = Field(min_length=1, max_length=80, examples=["Corporate parenting board"])
+
+
+class KeyPublic(Public):
+    """A key, without its secret."""
+
+    prefix: str
+    name: str
+    role: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class KeyCreated(KeyPublic):
+    """A new key: `key` is shown this once and cannot be shown again."""
+
+    key: str
+
+
+class AuditPublic(Public):
+    """Who read or changed identifiable data."""
+
+    actor: str
+    action: str
+    subject: str
+    at: datetime

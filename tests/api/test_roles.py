@@ -1,0 +1,188 @@
+"""Every endpoint against every kind of caller: no key and a revoked key get 401, a role
+below the endpoint's gets 403, and every role at or above it gets a 2xx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from carevoice.wiring import Services
+from storage.keys import Role
+from storage.tables import ApiKeyRow, ExternalFormCountRow, RequestRow, SafeguardingAlertRow
+from tests.api.conftest import Keys, add_alerts_and_requests, answered_campaign
+from tests.factories import SMALL_SURVEY_YAML
+
+ROLES = list(Role)
+
+
+@dataclass(frozen=True)
+class World:
+    """What the calls act on; per-role lists so each role changes its own row."""
+
+    campaign_id: int
+    answered_ref: str
+    waiting_code: str
+    alert_ids: list[int]
+    request_ids: list[int]
+    count_ids: list[int]
+    revoked_prefix: str
+
+
+@pytest.fixture
+async def world(services: Services, keys: Keys) -> World:
+    db, clock = services.db, services.clock
+    answered = await answered_campaign(db, services.catalog, clock, services.conversations)  # type: ignore[arg-type]
+    await add_alerts_and_requests(db, clock, count=3)  # type: ignore[arg-type]
+    async with db.transaction() as session:
+        for n in range(3):
+            session.add(ExternalFormCountRow(
+                form="consultation", audience=f"group{n}", route="paper",
+                period_start=clock.now().date().replace(month=4, day=1, year=2017),
+                period_end=clock.now().date().replace(month=4, day=1, year=2018),
+                sent=10, returned=2, target_rate=None, created_at=clock.now(),
+            ))
+    async with db.reader() as session:
+        alerts = list((await session.scalars(select(SafeguardingAlertRow.id))).all())
+        requests = list((await session.scalars(select(RequestRow.id))).all())
+        counts = list((await session.scalars(select(ExternalFormCountRow.id))).all())
+        revoked = await session.scalar(
+            select(ApiKeyRow.prefix).where(ApiKeyRow.revoked_at.is_not(None))
+        )
+    assert revoked is not None
+    return World(answered.campaign_id, answered.answered_ref, answered.waiting_code, alerts,
+                 requests, counts, revoked)
+
+
+Request = tuple[str, str, dict[str, Any]]
+Builder = Callable[[World, int], Request]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An endpoint, the least role that may call it, and a good request for the n-th role."""
+
+    method: str
+    path: str
+    least: Role
+    build: Builder
+
+
+def get(path: str, least: Role, **params: Any) -> Endpoint:
+    return Endpoint("GET", path, least, lambda w, n: (
+        "GET", path.format(key="small", **w.__dict__), {"params": params}))
+
+
+def yaml_survey(n: int) -> str:
+    return SMALL_SURVEY_YAML.replace("title: A small survey", f"title: A small survey {n}")
+
+
+ENDPOINTS: list[Endpoint] = [
+    get("/api/v1/surveys", Role.OFFICER),
+    get("/api/v1/surveys/{key}", Role.OFFICER),
+    Endpoint("POST", "/api/v1/surveys", Role.OFFICER, lambda w, n: (
+        "POST", "/api/v1/surveys",
+        {"content": yaml_survey(n), "headers": {"content-type": "text/yaml"}})),
+    Endpoint("POST", "/api/v1/people", Role.OFFICER, lambda w, n: (
+        "POST", "/api/v1/people",
+        {"content": f"council_ref,cohort,age_band\nNEW-{n},in_care,8-12\n",
+         "headers": {"content-type": "text/csv"}})),
+    get("/api/v1/people", Role.OFFICER),
+    Endpoint("POST", "/api/v1/people/{council_ref}/erase", Role.ADMIN, lambda w, n: (
+        "POST", f"/api/v1/people/{w.answered_ref}/erase", {})),
+    Endpoint("POST", "/api/v1/campaigns", Role.OFFICER, lambda w, n: (
+        "POST", "/api/v1/campaigns", {"json": {"name": f"c{n}", "survey": "small"}})),
+    get("/api/v1/campaigns", Role.OFFICER),
+    get("/api/v1/campaigns/{campaign_id}", Role.OFFICER),
+    get("/api/v1/campaigns/{campaign_id}/progress", Role.OFFICER),
+    get("/api/v1/campaigns/{campaign_id}/responses", Role.OFFICER),
+    Endpoint("POST", "/api/v1/campaigns/{campaign_id}/invitations", Role.OFFICER, lambda w, n: (
+        "POST", f"/api/v1/campaigns/{w.campaign_id}/invitations", {"json": {}})),
+    get("/api/v1/campaigns/{campaign_id}/invitations", Role.OFFICER),
+    Endpoint("POST", "/api/v1/invitations/{code}/revoke", Role.OFFICER, lambda w, n: (
+        "POST", f"/api/v1/invitations/{w.waiting_code}/revoke", {})),
+    get("/api/v1/invitations/{waiting_code}/qr.svg", Role.OFFICER),
+    get("/api/v1/invitations/{waiting_code}/qr.png", Role.OFFICER),
+    Endpoint("POST", "/api/v1/form-counts", Role.OFFICER, lambda w, n: (
+        "POST", "/api/v1/form-counts",
+        {"json": {"form": "consultation", "audience": f"aud{n}", "route": "paper",
+                  "period": "2017-18", "sent": 10, "returned": 3}})),
+    get("/api/v1/form-counts", Role.OFFICER, period="2017-18"),
+    Endpoint("DELETE", "/api/v1/form-counts/{count_id}", Role.OFFICER, lambda w, n: (
+        "DELETE", f"/api/v1/form-counts/{w.count_ids[n]}", {})),
+    get("/api/v1/alerts", Role.OFFICER),
+    Endpoint("POST", "/api/v1/alerts/{alert_id}/acknowledge", Role.OFFICER, lambda w, n: (
+        "POST", f"/api/v1/alerts/{w.alert_ids[n]}/acknowledge", {"json": {"note": "called"}})),
+    get("/api/v1/requests", Role.OFFICER),
+    Endpoint("POST", "/api/v1/requests/{request_id}/resolve", Role.OFFICER, lambda w, n: (
+        "POST", f"/api/v1/requests/{w.request_ids[n]}/resolve", {"json": {"note": "done"}})),
+    Endpoint("POST", "/api/v1/retention/apply", Role.ADMIN, lambda w, n: (
+        "POST", "/api/v1/retention/apply", {"params": {"older_than_days": 30}})),
+    get("/api/v1/keys", Role.ADMIN),
+    Endpoint("POST", "/api/v1/keys", Role.ADMIN, lambda w, n: (
+        "POST", "/api/v1/keys", {"json": {"role": "board", "name": f"board {n}"}})),
+    Endpoint("POST", "/api/v1/keys/{prefix}/revoke", Role.ADMIN, lambda w, n: (
+        "POST", f"/api/v1/keys/{w.revoked_prefix}/revoke", {})),
+    get("/api/v1/audit", Role.ADMIN),
+    get("/api/v1/return-rates", Role.BOARD, period="2017-18"),
+    get("/api/v1/return-rates", Role.BOARD, period="2017-18", by="form,audience", format="csv"),
+    get("/api/v1/sentiment", Role.BOARD, period="2025-26"),
+    get("/api/v1/themes", Role.BOARD, period="2025-26"),
+    get("/api/v1/quotes", Role.BOARD, period="2025-26"),
+    get("/api/v1/scorecard", Role.BOARD, period="2017-18"),
+]
+
+
+def test_the_matrix_covers_every_api_route(app: FastAPI) -> None:
+    routes = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/api/")
+        for method in operations
+    }
+    covered = {(e.method, e.path.replace("{waiting_code}", "{code}")) for e in ENDPOINTS}
+    assert routes == covered
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method} {e.path}")
+async def test_each_role_against_the_endpoint(
+    client: httpx.AsyncClient, keys: Keys, world: World, endpoint: Endpoint
+) -> None:
+    method, url, kwargs = endpoint.build(world, 0)
+    headers = dict(kwargs.pop("headers", {}))
+
+    nobody = await client.request(method, url, headers=headers, **kwargs)
+    assert nobody.status_code == 401, nobody.text
+    assert nobody.headers["www-authenticate"] == "Bearer"
+    assert nobody.json()["error"]["code"] == "unauthorized"
+
+    revoked = await client.request(
+        method, url, headers={**headers, **keys.headers("revoked")}, **kwargs
+    )
+    assert revoked.status_code == 401 and "revoked" in revoked.json()["error"]["message"]
+
+    garbled = await client.request(
+        method, url, headers={**headers, "Authorization": "Bearer cv_nothing_here"}, **kwargs
+    )
+    assert garbled.status_code == 401
+
+    for n, role in enumerate(ROLES):
+        method, url, kwargs = endpoint.build(world, n)
+        headers = {**kwargs.pop("headers", {}), **keys.headers(role)}
+        reply = await client.request(method, url, headers=headers, **kwargs)
+        if role.allows(endpoint.least):
+            assert 200 <= reply.status_code < 300, (role, reply.status_code, reply.text)
+        else:
+            assert reply.status_code == 403, (role, reply.status_code, reply.text)
+            error = reply.json()["error"]
+            assert error["code"] == "forbidden" and str(endpoint.least) in error["message"]
+
+
+async def test_health_needs_no_key(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).json() == {"status": "ok"}
