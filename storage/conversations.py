@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -167,7 +167,12 @@ _FIND = (
         ChannelLinkRow.channel == bindparam("channel"),
         ChannelLinkRow.address == bindparam("address"),
     )
-    .order_by(ResponseRow.opened_at.desc(), ResponseRow.id.desc())
+    .order_by(
+        # the response this chat redeemed last comes first, then the newest
+        case((ResponseRow.id == ChannelLinkRow.response_id, 0), else_=1),
+        ResponseRow.opened_at.desc(),
+        ResponseRow.id.desc(),
+    )
     .limit(1)
 )
 
@@ -227,10 +232,10 @@ class ConversationService:
         """Start a response with no invitation (the terminal `chat`, officers trying a survey)."""
 
         async def run(session: AsyncSession) -> Turn:
-            await self._link(session, person_id, channel, address)
             response = self._new_response(person_id, survey_version_id, channel, None, None)
             session.add(response)
             await session.flush()
+            await self._link(session, person_id, channel, address, response.id)
             return await self._open_response(session, ActiveResponse.of(response))
 
         return await self._retrying(run)
@@ -256,6 +261,7 @@ class ConversationService:
             )
             linked = await self._person_id(session, channel, address)
             if response is not None and linked == invitation.person_id:
+                await self._link(session, linked, channel, address, response.id)
                 return await self._open_response(session, ActiveResponse.of(response))
             raise InvitationError("used")
         campaign = await session.get_one(CampaignRow, invitation.campaign_id)
@@ -269,7 +275,6 @@ class ConversationService:
         if invitation.delivered_at is None:  # reached them by another route: they have it
             invitation.delivered_at = now
             invitation.delivered_by = channel
-        await self._link(session, invitation.person_id, channel, address)
         person = await session.get_one(PersonRow, invitation.person_id)
         person.stopped_at = None
         response = self._new_response(
@@ -277,6 +282,7 @@ class ConversationService:
         )
         session.add(response)
         await session.flush()
+        await self._link(session, invitation.person_id, channel, address, response.id)
         log.info("invitation redeemed", extra={"response": response.id, "channel": channel})
         return await self._open_response(session, ActiveResponse.of(response))
 
@@ -527,8 +533,14 @@ class ConversationService:
         return int(person_id), ActiveResponse(response_id, *rest)
 
     async def _link(
-        self, session: AsyncSession, person_id: int, channel: str, address: str
+        self,
+        session: AsyncSession,
+        person_id: int,
+        channel: str,
+        address: str,
+        response_id: int | None = None,
     ) -> None:
+        """Link the chat to the young person, and to the response it is answering."""
         link = await session.scalar(
             select(ChannelLinkRow).where(
                 ChannelLinkRow.channel == channel, ChannelLinkRow.address == address
@@ -541,11 +553,14 @@ class ConversationService:
                     channel=channel,
                     address=address,
                     linked_at=self.clock.now(),
+                    response_id=response_id,
                 )
             )
-        elif link.person_id != person_id:
+            return
+        if link.person_id != person_id:
             link.person_id = person_id
             link.linked_at = self.clock.now()
+        link.response_id = response_id
 
     def _new_response(
         self,

@@ -113,6 +113,9 @@ class ChannelLinkRow(Base):
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(128))
     linked_at: Mapped[datetime]
+    # The response this chat is answering now (set when a code is redeemed). Not a foreign
+    # key: responses are created after the link, and a stale id just falls back to the newest.
+    response_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class CampaignRow(Base):

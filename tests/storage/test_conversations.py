@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -267,4 +268,45 @@ async def test_paused_response_resumes_after_days(
     )
     clock.advance(days=3)
     turn = await conversations.open(channel=CHAT, address="12")
+    assert turn.current_question == "where"
+
+
+async def test_inputs_go_to_the_survey_this_chat_opened_last(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    """A young person with two open surveys answers the one they opened last in this chat."""
+    from dataclasses import replace
+
+    from storage import campaigns as campaign_store
+
+    first_id, [first] = await campaign_with_codes(db, catalog, clock)
+    other = replace(small_survey(), key="other")
+    async with db.transaction() as session:
+        await catalog.register(session, other)
+        campaign = await campaign_store.create_campaign(
+            session,
+            catalog,
+            clock,
+            name="second",
+            survey_key="other",
+            opens_at=clock.now(),
+            closes_at=clock.now() + timedelta(days=3),
+        )
+        people = await campaign_store.select_people(
+            session, campaign_store.CohortFilter(), clock.now().date()
+        )
+        await campaign_store.issue_invitations(session, campaign, people, clock)
+        [second] = [c for _, c in await campaign_store.invitation_codes(session, campaign.id)]
+    clock.advance(hours=1)
+    await conversations.redeem(second, channel=CHAT, address="phone-b")
+    clock.advance(hours=1)
+    await conversations.redeem(first, channel=CHAT, address="phone-a")
+    turn = await conversations.handle(
+        UserInput(option="2", question_id="mood"), channel=CHAT, address="phone-b", message_key="b1"
+    )
+    async with db.reader() as session:
+        answered = await session.scalar(
+            select(ResponseRow.campaign_id).join(AnswerRow, AnswerRow.response_id == ResponseRow.id)
+        )
+    assert answered == campaign.id and answered != first_id
     assert turn.current_question == "where"

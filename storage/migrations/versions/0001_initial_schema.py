@@ -143,6 +143,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("address", sa.String(length=128), nullable=False),
         sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("response_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["person_id"], ["people.id"], name=op.f("fk_channel_links_person_id_people")
         ),
