@@ -468,6 +468,7 @@ def main() -> None:
 
 
 from carevoice import cli_api  # noqa: E402,F401
+from carevoice import cli_bot  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -111,6 +111,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from carevoice.cli_bot import webhook_routers
 
     settings = settings_for(database_url)
     url = f"http://{host}:{port}"
@@ -125,5 +126,6 @@ def serve(
         )
     console.print(f"carevoice API on {url} (docs: {url}/docs). Ctrl+C stops it.",
                   highlight=False)
-    uvicorn.run(create_app(settings=settings), host=host, port=port,
+    uvicorn.run(create_app(settings=settings, extra_routers=webhook_routers(settings)),
+                host=host, port=port,
                 log_level=settings.log_level.lower())

@@ -1030,15 +1030,18 @@ class BotApiState:
         user = self._ensure_user(user_id)
         chat = self._chats[user_id]
         bot = self._bot_sender()
-        new_member: JSONDict = {"user": bot, "status": new}
-        if new == "kicked":
-            new_member["until_date"] = 0
+        members: list[JSONDict] = []
+        for status in (old, new):
+            member: JSONDict = {"user": bot, "status": status}
+            if status == "kicked":  # a banned member always carries until_date (0: forever)
+                member["until_date"] = 0
+            members.append(member)
         payload = {
             "chat": copy.deepcopy(chat.data),
             "from": copy.deepcopy(user),
             "date": self._now(),
-            "old_chat_member": {"user": bot, "status": old},
-            "new_chat_member": new_member,
+            "old_chat_member": members[0],
+            "new_chat_member": members[1],
         }
         return self._enqueue("my_chat_member", payload, deliver)
 

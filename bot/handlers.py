@@ -1,0 +1,513 @@
+"""Telegram handlers: parse an update, make one service call, render the turn.
+
+No per-question state lives here or in python-telegram-bot: where a young person is in a
+survey is in the database, so a restart or a second worker loses nothing. Private chats
+only; updates from groups and channels match no handler and are ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from telegram import (
+    CallbackQuery,
+    ChatMember,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.callbacks import ANY_QUESTION, ButtonKind, Signer
+from bot.render import (
+    Outgoing,
+    answered_text,
+    consent_keyboard,
+    delete_keyboard,
+    fit,
+    keyboard,
+    render_prompts,
+    toast,
+    went_back_text,
+)
+from storage.conversations import ConversationService, NotLinkedError, Turn
+from storage.reach import Reach, RequestKind, RequestOutcome
+from surveys import safeguarding
+from surveys.engine import Command, Prompt, PromptKind, UserInput
+from surveys.errors import InvitationError
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+PRIVATE = filters.ChatType.PRIVATE
+NEW_MESSAGE = filters.UpdateType.MESSAGE & PRIVATE
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+COMMANDS = {
+    "start": "Start, or carry on where you left off",
+    "help": "What I can do",
+    "back": "Go back a question",
+    "skip": "Skip this question",
+    "stop": "Pause: no more messages until /start",
+    "talk": "Ask your worker or an advocate to get in touch",
+    "privacy": "What we keep and who sees it",
+    "delete": "Ask for your data to be deleted",
+}
+_CONTROL_COMMANDS = {"back": Command.BACK, "skip": Command.SKIP, "done": Command.DONE}
+
+
+@dataclass
+class ChatHandlers:
+    """The handlers, bound to the use cases they call."""
+
+    conversations: ConversationService
+    reach: Reach
+    signer: Signer
+    council_name: str = "your council"
+    on_alert: Callable[[], None] = field(default=lambda: None)
+
+    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Add every handler (and the error handler) to `app`."""
+        edited = filters.UpdateType.EDITED_MESSAGE & PRIVATE
+        app.add_handler(MessageHandler(edited, self.on_edited))
+        app.add_handler(CommandHandler("start", self.on_start, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("help", self.on_help, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("privacy", self.on_privacy, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler(list(_CONTROL_COMMANDS), self.on_control, NEW_MESSAGE))
+        app.add_handler(CommandHandler("stop", self.on_stop, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("delete", self.on_delete, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("talk", self.on_talk, filters=NEW_MESSAGE))
+        app.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND, self.on_unknown_command))
+        app.add_handler(MessageHandler(NEW_MESSAGE & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(NEW_MESSAGE, self.on_other))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_error_handler(self.on_error)
+
+    # ----- commands ---------------------------------------------------------------------
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start CODE links the chat (after the privacy notice); /start alone carries on."""
+        message, chat_id = _message(update)
+        code = context.args[0] if context.args else None
+        status = await self.reach.chat_status(CHANNEL, str(chat_id), code=code)
+        if code is not None and not (status.consented and status.owns_code):
+            if not self.signer.fits(ButtonKind.CONSENT, code):
+                await message.reply_text(str(InvitationError("unknown")))
+                return
+            markup = consent_keyboard(chat_id, code, self.signer)
+            await message.reply_text(texts.privacy_notice(self.council_name), reply_markup=markup)
+            return
+        if code is not None:
+            await self.reach.restart(CHANNEL, str(chat_id))
+            await self._redeem(context, chat_id, code)
+            return
+        if not status.linked:
+            await message.reply_text(texts.WELCOME_UNLINKED)
+            return
+        await self.reach.restart(CHANNEL, str(chat_id))
+        turn = await self.conversations.open(channel=CHANNEL, address=str(chat_id))
+        await self._send(context, chat_id, turn.prompts, help_keyboard=True)
+
+    async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, _ = _message(update)
+        await message.reply_text(texts.HELP)
+
+    async def on_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, _ = _message(update)
+        await message.reply_text(texts.privacy_reminder(self.council_name))
+
+    async def on_control(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/back, /skip, /done: the same as the buttons."""
+        message, _ = _message(update)
+        name = (message.text or "/").split()[0][1:].split("@")[0].lower()
+        await self._answer(update, context, UserInput(command=_CONTROL_COMMANDS[name]))
+
+    async def on_stop(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/stop: pause the survey and send nothing more until /start."""
+        message, chat_id = _message(update)
+        if not await self.reach.stop(CHANNEL, str(chat_id)):
+            await message.reply_text(texts.NOT_LINKED)
+            return
+        key = self.signer.message_key("m", chat_id, message.message_id)
+        await self.conversations.handle(
+            UserInput(command=Command.STOP), channel=CHANNEL, address=str(chat_id), message_key=key
+        )
+        await message.reply_text(texts.STOPPED)
+
+    async def on_delete(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/delete: ask first; the button records the request for an officer."""
+        message, chat_id = _message(update)
+        status = await self.reach.chat_status(CHANNEL, str(chat_id))
+        if not status.linked:
+            await message.reply_text(texts.NOTHING_TO_DELETE)
+            return
+        markup = delete_keyboard(chat_id, self.signer)
+        await message.reply_text(texts.DELETE_ASK, reply_markup=markup)
+
+    async def on_talk(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/talk: ask for the young person's worker or an advocate to get in touch."""
+        message, chat_id = _message(update)
+        outcome = await self.reach.request(RequestKind.TALK, CHANNEL, str(chat_id))
+        reply = {
+            RequestOutcome.CREATED: texts.TALK_DONE,
+            RequestOutcome.ALREADY_OPEN: texts.TALK_ALREADY,
+            RequestOutcome.NOT_LINKED: texts.NOT_LINKED,
+        }[outcome]
+        await message.reply_text(reply)
+
+    async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, _ = _message(update)
+        await message.reply_text(texts.UNKNOWN_COMMAND)
+
+    # ----- messages ---------------------------------------------------------------------
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Typed words: an answer, or "I need help now" (also the keyboard button)."""
+        message, _ = _message(update)
+        text = message.text or ""
+        if text.strip() == texts.HELP_BUTTON:
+            await self._answer(update, context, UserInput(command=Command.HELP_NOW))
+        else:
+            await self._answer(update, context, UserInput(text=text))
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice notes, locations, documents...: a kind word. A caption
+        is read as typed words, so a worrying one is never missed."""
+        message, _ = _message(update)
+        if message.caption:
+            await self._answer(update, context, UserInput(text=message.caption))
+            return
+        if message.voice or message.audio or message.video_note:
+            await message.reply_text(texts.VOICE)
+        elif message.text is None:
+            await message.reply_text(texts.NOT_TEXT)
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edit is not a new answer; but a worrying edit is handled like a new message."""
+        message = update.edited_message
+        if message is None:
+            return
+        text = message.text or message.caption or ""
+        if text and safeguarding.detect_risk(text):
+            when = message.edit_date.timestamp() if message.edit_date else 0
+            key = self.signer.message_key("e", message.chat_id, f"{message.message_id}.{when}")
+            await self._run_input(context, message.chat_id, UserInput(text=text), key)
+            return
+        await message.reply_text(texts.EDITED)
+
+    async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The young person blocked (or unblocked) the bot in their private chat."""
+        change = update.my_chat_member
+        if change is None or change.chat.type != ChatType.PRIVATE:
+            return
+        blocked = change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT)
+        await self.reach.set_blocked(CHANNEL, str(change.chat.id), blocked=blocked)
+
+    # ----- buttons ----------------------------------------------------------------------
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An inline button: checked, then routed by its kind."""
+        query = update.callback_query
+        if query is None:
+            return
+        message = query.message
+        if message is None or message.chat.type != ChatType.PRIVATE:
+            await _answer_query(query)
+            return
+        chat_id = message.chat.id
+        button = self.signer.decode(chat_id, query.data)
+        if button is None:
+            log.info("button refused", extra={"reason": "bad tag"})
+            await _answer_query(query, texts.WRONG_BUTTON)
+            await self._show_current(context, chat_id)
+            return
+        if button.kind is ButtonKind.ANSWER and len(button.fields) == 2:
+            question_id = None if button.fields[0] == ANY_QUESTION else button.fields[0]
+            await self._on_answer_button(context, query, chat_id, question_id, button.fields[1])
+        elif button.kind is ButtonKind.CONSENT and len(button.fields) == 1:
+            await _answer_query(query)
+            await _close(query, texts.CONSENT_YES)
+            await self._redeem(context, chat_id, button.fields[0], consent=True)
+        elif button.kind is ButtonKind.DECLINE:
+            await _answer_query(query)
+            await _close(query, texts.CONSENT_NO)
+            await context.bot.send_message(chat_id, texts.DECLINED)
+        elif button.kind is ButtonKind.DELETE and button.fields in (("y",), ("n",)):
+            await self._on_delete_button(context, query, chat_id, confirmed=button.fields == ("y",))
+        elif button.kind is ButtonKind.INVITATION and len(button.fields) == 1:
+            await self._on_invitation_button(context, query, chat_id, button.fields[0])
+        else:
+            await _answer_query(query, texts.WRONG_BUTTON)
+
+    async def _on_answer_button(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        query: CallbackQuery,
+        chat_id: int,
+        question_id: str | None,
+        option: str,
+    ) -> None:
+        key = self.signer.message_key("q", chat_id, query.id)
+        user_input = UserInput(option=option, question_id=question_id)
+        turn = await self._handle(context, chat_id, user_input, key)
+        if turn is None:
+            await _answer_query(query)
+            return
+        if turn.duplicate:
+            await _answer_query(query)
+            await self._show_current(context, chat_id)
+            return
+        prompts, note = await self._update_in_place(query, chat_id, question_id, option, turn)
+        await _answer_query(query, note)
+        await self._send(context, chat_id, prompts)
+
+    async def _update_in_place(
+        self,
+        query: CallbackQuery,
+        chat_id: int,
+        question_id: str | None,
+        option: str,
+        turn: Turn,
+    ) -> tuple[Sequence[Prompt], str | None]:
+        """Edit the tapped message (answered, ticked, went back); return what is left to
+        send and a short note for the tap."""
+        prompts = list(turn.prompts)
+        shown = {r.question_id: r.display for r in turn.recorded}
+        hints = [p for p in prompts if p.kind is PromptKind.REPROMPT]
+        note = hints[0].text if hints else None
+        same = (
+            prompts
+            and prompts[-1].kind is PromptKind.QUESTION
+            and prompts[-1].question_id == (question_id or turn.current_question)
+            and all(p.kind is PromptKind.REPROMPT for p in prompts[:-1])
+        )
+        if question_id is not None and question_id in shown:
+            await _edit(query, answered_text(_shown(query), shown[question_id]))
+        elif same and not (question_id is None and note):
+            await _edit(query, None, keyboard(prompts[-1], chat_id, self.signer))
+            return [], note
+        elif option == Command.BACK and not hints:
+            await _edit(query, went_back_text(_shown(query)))
+        if note is not None:
+            prompts = [p for p in prompts if p.kind is not PromptKind.REPROMPT]
+        return prompts, note
+
+    async def _on_delete_button(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        query: CallbackQuery,
+        chat_id: int,
+        *,
+        confirmed: bool,
+    ) -> None:
+        await _answer_query(query)
+        if not confirmed:
+            await _close(query, texts.DELETE_NO)
+            await context.bot.send_message(chat_id, texts.DELETE_KEPT)
+            return
+        outcome = await self.reach.request(RequestKind.ERASURE, CHANNEL, str(chat_id))
+        await _close(query, texts.DELETE_YES)
+        reply = {
+            RequestOutcome.CREATED: texts.DELETE_DONE,
+            RequestOutcome.ALREADY_OPEN: texts.DELETE_ALREADY,
+            RequestOutcome.NOT_LINKED: texts.NOTHING_TO_DELETE,
+        }[outcome]
+        await context.bot.send_message(chat_id, reply)
+
+    async def _on_invitation_button(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        query: CallbackQuery,
+        chat_id: int,
+        invitation: str,
+    ) -> None:
+        code = (
+            await self.reach.invitation_code(int(invitation), CHANNEL, str(chat_id))
+            if invitation.isdigit()
+            else None
+        )
+        if code is None:
+            await _answer_query(query, texts.WRONG_BUTTON)
+            return
+        await _answer_query(query)
+        await _edit(query, None, None)
+        await self.reach.restart(CHANNEL, str(chat_id))
+        await self._redeem(context, chat_id, code)
+
+    # ----- shared steps -----------------------------------------------------------------
+
+    async def _answer(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, user_input: UserInput
+    ) -> None:
+        message, chat_id = _message(update)
+        key = self.signer.message_key("m", chat_id, message.message_id)
+        await self._run_input(context, chat_id, user_input, key)
+
+    async def _run_input(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        user_input: UserInput,
+        key: str,
+    ) -> None:
+        turn = await self._handle(context, chat_id, user_input, key)
+        if turn is None:
+            return
+        if turn.duplicate:
+            await self._show_current(context, chat_id)
+            return
+        await self._send(context, chat_id, turn.prompts)
+
+    async def _handle(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_input: UserInput, key: str
+    ) -> Turn | None:
+        """One input through the service; None (after a reply) if the chat is not linked."""
+        try:
+            turn = await self.conversations.handle(
+                user_input, channel=CHANNEL, address=str(chat_id), message_key=key
+            )
+        except NotLinkedError:
+            words = user_input.text or ""
+            asks_help = user_input.command is Command.HELP_NOW or safeguarding.detect_risk(words)
+            reply = self.conversations.engine.help_text() if asks_help else texts.NOT_LINKED
+            await context.bot.send_message(chat_id, reply)
+            return None
+        if turn.alert_ids:
+            self.on_alert()
+        return turn
+
+    async def _redeem(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, code: str, *, consent: bool = False
+    ) -> None:
+        try:
+            turn = await self.conversations.redeem(code, channel=CHANNEL, address=str(chat_id))
+        except InvitationError as error:
+            log.info("invitation refused", extra={"reason": error.reason})
+            await context.bot.send_message(chat_id, str(error))
+            return
+        if consent:
+            await self.reach.record_consent(CHANNEL, str(chat_id))
+        await self._send(context, chat_id, turn.prompts, help_keyboard=True)
+
+    async def _show_current(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+        """Show where the young person is (after a refused or repeated button)."""
+        try:
+            turn = await self.conversations.open(channel=CHANNEL, address=str(chat_id))
+        except NotLinkedError:
+            return
+        await self._send(context, chat_id, turn.prompts)
+
+    async def _send(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        prompts: Sequence[Prompt],
+        *,
+        help_keyboard: bool = False,
+    ) -> None:
+        for out in render_prompts(prompts, chat_id, self.signer, help_keyboard=help_keyboard):
+            await _send_one(context, chat_id, out)
+
+    # ----- errors -----------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log what failed (never who or what they wrote) and apologise kindly."""
+        error = context.error
+        where = _where(error)
+        kind = _update_kind(update)
+        if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_chat:
+            log.info("young person has blocked the bot", extra={"update_kind": kind})
+            await self.reach.set_blocked(CHANNEL, str(update.effective_chat.id), blocked=True)
+            return
+        log.error(
+            "update failed: %s at %s",
+            type(error).__name__,
+            where,
+            extra={"update_kind": kind, "error": type(error).__name__},
+        )
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            try:
+                await context.bot.send_message(chat.id, texts.SOMETHING_WRONG)
+            except TelegramError:
+                log.warning("could not send the apology", extra={"update_kind": kind})
+
+
+# ----- helpers ------------------------------------------------------------------------------
+
+
+def _message(update: Update) -> tuple[Message, int]:
+    message = update.effective_message
+    if message is None:  # pragma: no cover - the filters only let messages through
+        raise ValueError("update without a message")
+    return message, message.chat_id
+
+
+def _shown(query: CallbackQuery) -> str:
+    message = query.message
+    return message.text or "" if isinstance(message, Message) else ""
+
+
+async def _send_one(context: ContextTypes.DEFAULT_TYPE, chat_id: int, out: Outgoing) -> None:
+    await context.bot.send_message(chat_id, out.text, reply_markup=out.markup)
+
+
+async def _answer_query(query: CallbackQuery, text: str | None = None) -> None:
+    """Stop the button's spinner; a query answered before (a redelivery) is no error."""
+    try:
+        await query.answer(toast(text) if text else None)
+    except BadRequest:
+        log.debug("callback query already answered or too old")
+
+
+async def _edit(
+    query: CallbackQuery, text: str | None, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit the tapped message: new text (keyboard removed unless given) or new keyboard."""
+    message = query.message
+    if not isinstance(message, Message):
+        return  # too old to edit
+    try:
+        if text is None:
+            await message.edit_reply_markup(reply_markup=markup)
+        else:
+            await message.edit_text(fit(text), reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            log.info("could not edit a message", extra={"error": type(error).__name__})
+
+
+async def _close(query: CallbackQuery, choice: str) -> None:
+    """Remove a question's buttons and show the choice made."""
+    await _edit(query, answered_text(_shown(query), choice))
+
+
+def _where(error: BaseException | None) -> str:
+    """The innermost frame of an error's traceback, as file:line (no values)."""
+    tb = error.__traceback__ if error is not None else None
+    if tb is None:
+        return "?"
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"
+
+
+def _update_kind(update: object) -> str:
+    if not isinstance(update, Update):
+        return type(update).__name__
+    for kind in ("message", "edited_message", "callback_query", "my_chat_member"):
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "other"
