@@ -467,8 +467,8 @@ def main() -> None:
     app(prog_name="carevoice")
 
 
-from carevoice import cli_api  # noqa: E402,F401
-from carevoice import cli_bot  # noqa: E402,F401
+# The serve, keys and bot commands register themselves on `app`.
+from carevoice import cli_api, cli_bot  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()
