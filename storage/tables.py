@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -145,6 +146,16 @@ class InvitationRow(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "person_id"),
         Index("ix_invitations_form_audience_delivered", "form", "audience", "delivered_at"),
+        # board figures (storage.board): return rates and the scorecard, read from the index
+        Index(
+            "ix_invitations_delivered_board",
+            "delivered_at",
+            "form",
+            "audience",
+            "age_band",
+            "returned_at",
+            "review_date",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,7 +182,11 @@ class ResponseRow(Base):
     """A young person's answers to one survey version, with where they are in it."""
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_person_status", "person_id", "status"),)
+    __table_args__ = (
+        Index("ix_responses_person_status", "person_id", "status"),
+        # board figures: who returned which survey when (quotes only from big enough groups)
+        Index("ix_responses_returned_survey", "returned_at", "survey_version_id", "person_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
@@ -201,6 +216,32 @@ class AnswerRow(Base):
         Index("ix_answers_response_question", "response_id", "question_id"),
         Index("ix_answers_survey_question", "survey_key", "question_id", "answered_at"),
         Index("ix_answers_theme_answered", "theme", "answered_at"),
+        # board figures: current scored free text (sentiment, themes, quotes) ...
+        Index(
+            "ix_answers_scored",
+            "answered_at",
+            "theme",
+            "question_id",
+            "survey_key",
+            "response_id",
+            "polarity",
+            sqlite_where=text("superseded_at IS NULL AND sensitive = 0 AND polarity IS NOT NULL"),
+            postgresql_where=text(
+                "superseded_at IS NULL AND sensitive = false AND polarity IS NOT NULL"
+            ),
+        ),
+        # ... and current answers to one question (the scorecard's measures)
+        Index(
+            "ix_answers_current_question",
+            "question_id",
+            "answered_at",
+            "survey_key",
+            "skipped",
+            "choice",
+            "number",
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,6 +278,7 @@ class SafeguardingAlertRow(Base):
     """A sign of risk or a call for help. Stored before anything else; never deleted."""
 
     __tablename__ = "safeguarding_alerts"
+    __table_args__ = (Index("ix_safeguarding_alerts_response", "response_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)

@@ -1,0 +1,230 @@
+"""Sentiment of young people's free text, by question, theme or age band, with its trend.
+
+Polarity is scored once, when an answer is stored (`answers.polarity`); here it is only
+averaged. Only current answers (not superseded) to questions that are not sensitive
+count: what a young person wrote for their IRO alone is not a board's to read, even as a
+number. A group of 1 to `threshold` respondents is suppressed with its figures; so is a
+quarter of its trend, with a second quarter where one alone would be recoverable from
+the total (age bands, which split respondents, are treated alike).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, case, false, func, literal_column, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.board._common import (
+    NEGATIVE_BELOW,
+    POSITIVE_ABOVE,
+    SUPPRESSED,
+    UNKNOWN,
+    Count,
+    Span,
+    bucket,
+    in_spans,
+    prepare,
+    rounded,
+    spans_of,
+)
+from storage.tables import AnswerRow, InvitationRow, ResponseRow
+from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small, suppress_counts
+from surveys.insights.periods import Period, PeriodKind, period_containing, uk_date
+from surveys.people import AGE_BAND_NAMES
+
+__all__ = ["SENTIMENT_GROUPS", "SentimentRow", "TrendPoint", "sentiment_summary"]
+
+SENTIMENT_GROUPS: Final = ("question", "theme", "age_band")
+Point = tuple[int, float | None]  # respondents and mean polarity in one quarter
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """One quarter of a group's trend."""
+
+    quarter: str
+    respondents: Count
+    mean_polarity: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentRow:
+    """Sentiment of one group: respondents (responses with a scored text answer), mean
+    polarity (-1 to 1) and the shares of answers that are negative, neutral, positive."""
+
+    group: str
+    respondents: Count
+    mean_polarity: float | None
+    share_negative: float | None
+    share_neutral: float | None
+    share_positive: float | None
+    trend: tuple[TrendPoint, ...]
+
+
+def scored_answers(survey_key: str | None) -> list[ColumnElement[bool]]:
+    """Conditions for answers whose text sentiment a board may see."""
+    a = AnswerRow
+    conditions = [a.superseded_at.is_(None), a.polarity.is_not(None), a.sensitive == false()]
+    if survey_key is not None:
+        conditions.append(a.survey_key == survey_key)
+    return conditions
+
+
+def _group_column(by: str) -> Any:
+    # `|| ''` keeps SQLite from walking the theme index just to avoid a sort
+    if by == "theme":
+        return AnswerRow.theme.concat(literal_column("''"))
+    if by == "question":
+        return AnswerRow.question_id.concat(literal_column("''"))
+    return func.coalesce(InvitationRow.age_band, UNKNOWN)
+
+
+async def _aggregate(
+    session: AsyncSession, by: str, where: list[ColumnElement[bool]], quarter: Any, quarters: int
+) -> tuple[dict[str, tuple[int, int, float | None, int, int]], dict[str, list[Point]]]:
+    """Totals by group (respondents, answers, mean, negative, positive) and each group's
+    trend, from one statement: answers are first summed per response and quarter (a hash
+    aggregate over the index), then those rows are counted, not the answers again."""
+    a = AnswerRow
+    own_group = [_group_column(by).label("grp")] if by != "age_band" else []
+    raw = select(*own_group, quarter.label("q"), a.response_id, a.polarity).where(*where).subquery()
+    keys = [raw.c.grp] if own_group else []
+    per_response = (
+        select(
+            *keys,
+            raw.c.q,
+            raw.c.response_id,
+            func.count().label("n"),
+            func.sum(raw.c.polarity).label("s"),
+            func.sum(case((raw.c.polarity < NEGATIVE_BELOW, 1), else_=0)).label("neg"),
+            func.sum(case((raw.c.polarity > POSITIVE_ABOVE, 1), else_=0)).label("pos"),
+        )
+        .group_by(*keys, raw.c.q, raw.c.response_id)
+        .cte("per_response")
+        .prefix_with("MATERIALIZED")
+    )
+    rows: Any = per_response
+    if not own_group:  # age band: the response's invitation, joined per response not answer
+        r, i = ResponseRow, InvitationRow
+        rows = (
+            select(_group_column(by).label("grp"), *per_response.c)
+            .join(r, r.id == per_response.c.response_id)
+            .outerjoin(i, i.id == r.invitation_id)
+            .subquery()
+        )
+    sums = (func.sum(rows.c.n), func.sum(rows.c.s), func.sum(rows.c.neg), func.sum(rows.c.pos))
+    query = union_all(
+        select(
+            literal_column("-1").label("q"),
+            rows.c.grp,
+            func.count(func.distinct(rows.c.response_id)),
+            *sums,
+        ).group_by(rows.c.grp),
+        select(rows.c.q, rows.c.grp, func.count(), *sums)
+        .where(rows.c.q >= 0)
+        .group_by(rows.c.grp, rows.c.q),
+    )
+    totals: dict[str, tuple[int, int, float | None, int, int]] = {}
+    trends: dict[str, list[Point]] = {}
+    for q, grp, respondents, n, total, negative, positive in (await session.execute(query)).all():
+        mean = float(total) / int(n) if n else None
+        if int(q) < 0:
+            totals[str(grp)] = (int(respondents), int(n), mean, int(negative), int(positive))
+        else:
+            trends.setdefault(str(grp), [(0, None)] * quarters)[int(q)] = (int(respondents), mean)
+    return totals, trends
+
+
+async def sentiment_summary(
+    session: AsyncSession,
+    period: Period | None,
+    survey_key: str | None,
+    by: str = "theme",
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    today: date | None = None,
+) -> list[SentimentRow]:
+    """Sentiment by `by` ("question", "theme" or "age_band") in `period` (all time when
+    None) for one survey or all. The trend runs by quarter over the period, or over the
+    last four quarters up to `today` (UK date, default now) when there is no period."""
+    if by not in SENTIMENT_GROUPS:
+        raise ValueError(f"cannot group sentiment by {by!r}: use {list(SENTIMENT_GROUPS)}")
+    await prepare(session)
+    a = AnswerRow
+    if period is None:
+        latest = period_containing(today or uk_date(datetime.now(UTC)), PeriodKind.QUARTER)
+        quarters = [latest]
+        for _ in range(3):
+            quarters.insert(0, quarters[0].previous())
+    else:
+        quarters = list(period.quarters())
+    spans = spans_of(quarters)
+    where = scored_answers(survey_key)
+    if period is not None:  # its quarters cover it exactly
+        where.append(in_spans(a.answered_at, spans))
+        quarter = bucket(a.answered_at, spans)
+    else:
+        quarter = case((in_spans(a.answered_at, spans), bucket(a.answered_at, spans)), else_=-1)
+    totals, trends = await _aggregate(session, by, where, quarter, len(spans))
+    groups = [
+        _Group(name, *figures, trends.get(name, [(0, None)] * len(spans)))
+        for name, figures in totals.items()
+    ]
+    for g in groups:
+        g.protect(threshold, whole_trend=period is not None)
+    if by == "age_band":  # age bands split the respondents: a lone hidden one needs a partner
+        split = suppress_counts([g.respondents for g in groups], threshold=threshold)
+        for g, cell in zip(groups, split.cells, strict=True):
+            g.hidden = g.hidden or cell.suppressed
+        order = {name: i for i, name in enumerate((*AGE_BAND_NAMES, UNKNOWN))}
+        groups.sort(key=lambda g: (order.get(g.name, len(order)), g.name))
+    else:
+        groups.sort(key=lambda g: (-g.respondents, g.name))
+    return [g.row(spans) for g in groups]
+
+
+@dataclass
+class _Group:
+    """A group's true figures, and which of them must be hidden."""
+
+    name: str
+    respondents: int
+    answers: int
+    mean: float | None
+    negative: int
+    positive: int
+    trend: list[Point]
+    hidden: bool = False
+    hidden_quarters: tuple[bool, ...] = ()
+
+    def protect(self, threshold: int, *, whole_trend: bool) -> None:
+        """Hide small figures; when the trend adds up to the group, protect it as a whole."""
+        self.hidden = is_small(self.respondents, threshold)
+        quarters = suppress_counts([n for n, _ in self.trend], threshold=threshold)
+        self.hidden_quarters = tuple(c.suppressed for c in quarters.cells)
+        if whole_trend and quarters.total.suppressed:
+            self.hidden = True
+
+    def row(self, spans: Sequence[Span]) -> SentimentRow:
+        trend = tuple(
+            TrendPoint(span.label, SUPPRESSED, None)
+            if hide
+            else TrendPoint(span.label, n, rounded(mean))
+            for span, (n, mean), hide in zip(spans, self.trend, self.hidden_quarters, strict=True)
+        )
+        if self.hidden:
+            return SentimentRow(self.name, SUPPRESSED, None, None, None, None, trend)
+        neutral = self.answers - self.negative - self.positive
+        return SentimentRow(
+            group=self.name,
+            respondents=self.respondents,
+            mean_polarity=rounded(self.mean),
+            share_negative=rounded(self.negative / self.answers),
+            share_neutral=rounded(neutral / self.answers),
+            share_positive=rounded(self.positive / self.answers),
+            trend=trend,
+        )

@@ -1,0 +1,525 @@
+"""Board figures from the store: counted in SQL, in UK time, with small numbers hidden."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from storage.board import (
+    SUPPRESSED,
+    ReturnRateRow,
+    load_topics,
+    quotes,
+    return_rates,
+    scorecard,
+    sentiment_summary,
+    top_themes,
+)
+from storage.board.themes import needle
+from storage.database import Database
+from storage.tables import AnswerRow, SafeguardingAlertRow
+from surveys.insights.periods import parse_period
+from surveys.insights.rates import Direction, Rag
+from tests.storage.board_factories import BoardData, uk
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_CSV = ROOT.parent / "shared" / "data" / "cheshire_east_2017_18_forms.csv"
+YEAR = parse_period("2017-18")
+
+
+def cells(rows: list[ReturnRateRow]) -> dict[tuple[str | None, str | None], ReturnRateRow]:
+    return {(r.form, r.audience): r for r in rows}
+
+
+# --- return rates ------------------------------------------------------------------------
+
+
+async def test_return_rates_by_form_and_audience_with_targets(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(100, 30, at=uk(2017, 5, 1))  # consultation / child: default target 30%
+        await b.forms(
+            50,
+            20,
+            at=uk(2017, 9, 1),
+            form="feedback_not_attended",
+            audience="care_leaver",
+            campaign=await b.campaign(form="feedback_not_attended", target=0.5),
+        )
+        await b.external(
+            "consultation", "carer", 722, 194, start=date(2017, 4, 1), end=date(2018, 4, 1)
+        )
+        await b.external(
+            "consultation",
+            "health",
+            592,
+            171,
+            start=date(2017, 4, 1),
+            end=date(2018, 4, 1),
+            target=0.75,
+        )
+        await b.external(
+            "consultation",
+            "health",
+            8,
+            2,
+            start=date(2017, 4, 1),
+            end=date(2018, 4, 1),
+            route="email",
+        )
+    async with db.reader() as s:
+        rows = await return_rates(s, YEAR)
+    got = cells(rows)
+    child = got[("consultation", "child")]
+    assert (child.sent, child.returned, child.rate, child.target) == (100, 30, 0.3, 0.3)
+    assert child.rag is Rag.GREEN and child.period == "2017-18"
+    carer = got[("consultation", "carer")]
+    assert (carer.sent, carer.returned, carer.target, carer.rag) == (722, 194, None, None)
+    assert round(carer.rate or 0, 4) == 0.2687  # 27%, although the report printed 29%
+    health = got[("consultation", "health")]
+    assert (health.sent, health.returned, health.target) == (600, 173, 0.75)  # routes summed
+    assert health.rag is Rag.RED
+    leavers = got[("feedback_not_attended", "care_leaver")]
+    assert (leavers.rate, leavers.target, leavers.rag) == (0.4, 0.5, Rag.RED)
+    assert [r.form for r in rows] == ["consultation"] * 3 + ["feedback_not_attended"]
+
+
+async def test_periods_begin_at_uk_midnight(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(10, 10, at=uk(2017, 3, 31, 23, 30))  # 2016-17 (22:30 UTC)
+        await b.forms(20, 20, at=uk(2017, 4, 1, 0, 30))  # 2017-18 Q1, though 31 March in UTC
+        await b.forms(30, 30, at=uk(2017, 6, 30, 23, 59))  # still Q1
+        await b.forms(40, 40, at=uk(2017, 7, 1, 0, 10))  # Q2 (30 June in UTC)
+        await b.forms(50, 50, at=uk(2018, 1, 1, 0, 5))  # Q4, winter time
+        await b.forms(60, 60, at=uk(2018, 4, 1, 0, 30))  # 2018-19
+    async with db.reader() as s:
+        year = await return_rates(s, YEAR)
+        by_quarter = await return_rates(s, YEAR, by=("form", "quarter"))
+        q1 = await return_rates(s, parse_period("2017-18 Q1"))
+    assert [r.sent for r in year] == [140]
+    assert [(r.quarter, r.sent) for r in by_quarter] == [
+        ("2017-18 Q1", 50),
+        ("2017-18 Q2", 40),
+        ("2017-18 Q4", 50),
+    ]
+    assert [(r.sent, r.period) for r in q1] == [(50, "2017-18 Q1")]
+
+
+async def test_returned_counts_in_the_period_the_form_was_sent(db: Database) -> None:
+    async with db.transaction() as s:
+        await BoardData(s).forms(20, 12, at=uk(2018, 3, 20), returned_at=uk(2018, 4, 10))
+    async with db.reader() as s:
+        assert [(r.sent, r.returned) for r in await return_rates(s, YEAR)] == [(20, 12)]
+        assert await return_rates(s, parse_period("2018-19")) == []
+
+
+async def test_direction_against_the_previous_period(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(100, 20, at=uk(2016, 6, 1))
+        await b.forms(100, 30, at=uk(2017, 2, 1))  # 2016-17 Q4
+        await b.forms(100, 25, at=uk(2017, 5, 1))  # 2017-18 Q1
+        await b.forms(100, 25, at=uk(2017, 8, 1))  # Q2: same as Q1
+    async with db.reader() as s:
+        [year] = await return_rates(s, YEAR)
+        quarters = await return_rates(s, YEAR, by=("form", "audience", "quarter"))
+    assert (year.previous_rate, year.rate, year.direction) == (0.25, 0.25, Direction.SAME)
+    assert [(r.quarter, r.previous_rate, r.direction) for r in quarters] == [
+        ("2017-18 Q1", 0.3, Direction.WORSE),  # against 2016-17 Q4
+        ("2017-18 Q2", 0.25, Direction.SAME),
+    ]
+    async with db.reader() as s:
+        [better] = await return_rates(s, parse_period("2016-17 Q4"))
+    assert (better.rate, better.previous_rate, better.direction) == (0.3, None, None)
+
+
+async def test_small_counts_are_hidden_with_a_second_cell_in_the_form(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(200, 60, at=uk(2017, 5, 1))
+        await b.forms(40, 3, at=uk(2017, 5, 1), form="feedback", audience="child")
+        await b.forms(
+            40, 10, at=uk(2017, 5, 1), form="feedback", audience="care_leaver", cohort="care_leaver"
+        )
+        await b.forms(30, 12, at=uk(2017, 5, 1), form="feedback", audience="young_person")
+    async with db.reader() as s:
+        got = cells(await return_rates(s, YEAR))
+        raw = cells(await return_rates(s, YEAR, suppress=False))
+    small, partner = got[("feedback", "child")], got[("feedback", "care_leaver")]
+    assert (small.sent, small.returned, small.rate, small.rag) == (40, SUPPRESSED, None, None)
+    # the feedback total (25) is known, so 10 is hidden too: 3 cannot be worked out
+    assert (partner.returned, partner.rate) == (SUPPRESSED, None)
+    assert got[("feedback", "young_person")].returned == 12
+    assert got[("consultation", "child")].returned == 60
+    assert [raw[k].returned for k in (("feedback", "child"), ("feedback", "care_leaver"))] == [
+        3,
+        10,
+    ]
+
+
+async def test_nearly_all_returned_is_hidden_too(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(30, 27, at=uk(2017, 5, 1))  # "all but 3"
+        await b.forms(30, 10, at=uk(2017, 5, 1), form="feedback")
+        await b.forms(30, 12, at=uk(2017, 5, 1), form="feedback", audience="care_leaver")
+    async with db.reader() as s:
+        got = cells(await return_rates(s, YEAR))
+    assert (got[("consultation", "child")].returned, got[("consultation", "child")].rate) == (
+        SUPPRESSED,
+        None,
+    )
+    assert got[("feedback", "child")].returned == 10
+
+
+async def test_coarser_views_hide_sums_of_hidden_cells(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(100, 20, at=uk(2017, 5, 1))
+        await b.forms(40, 3, at=uk(2017, 5, 1), form="feedback")
+        await b.forms(40, 10, at=uk(2017, 5, 1), form="feedback", audience="care_leaver")
+    async with db.reader() as s:
+        by_audience = {r.audience: r for r in await return_rates(s, YEAR, by=("audience",))}
+        by_form = {r.form: r for r in await return_rates(s, YEAR, by=("form",))}
+    # 23 children returned, less the 20 shown by form and audience, would give away the 3
+    assert by_audience["child"].returned == SUPPRESSED and by_audience["child"].sent == 140
+    assert by_audience["child"].form is None and by_audience["child"].target is None
+    assert by_form["feedback"].returned == SUPPRESSED
+    assert by_form["consultation"].returned == 20
+
+
+async def test_forms_counted_for_a_whole_year_show_beside_the_quarters(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(100, 20, at=uk(2017, 5, 1))
+        await b.external(
+            "consultation", "parent", 823, 89, start=date(2017, 4, 1), end=date(2018, 4, 1)
+        )
+        await b.external(
+            "consultation", "parent", 100, 50, start=date(2017, 7, 1), end=date(2017, 10, 1)
+        )
+        await b.external(
+            "consultation", "parent", 400, 40, start=date(2016, 4, 1), end=date(2017, 4, 1)
+        )
+    async with db.reader() as s:
+        rows = await return_rates(s, YEAR, by=("audience", "quarter"))
+        [parents] = [r for r in await return_rates(s, YEAR) if r.audience == "parent"]
+    assert [(r.audience, r.quarter, r.sent, r.previous_rate) for r in rows] == [
+        ("child", "2017-18 Q1", 100, None),
+        ("parent", "2017-18 Q2", 100, None),
+        ("parent", "2017-18", 823, 0.1),
+    ]
+    assert (parents.sent, parents.returned, parents.previous_rate) == (923, 139, 0.1)
+    assert parents.direction is Direction.BETTER and parents.target == 0.30
+
+
+async def test_return_rates_by_age_band(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(50, 10, at=uk(2017, 5, 1), age_band="8-12")
+        await b.forms(60, 30, at=uk(2017, 5, 1), age_band="13-15")
+        await b.forms(20, 10, at=uk(2017, 5, 1), age_band=None)
+    async with db.reader() as s:
+        rows = await return_rates(s, YEAR, by=("form", "audience", "age_band"))
+    assert [(r.age_band, r.sent, r.returned) for r in rows] == [
+        ("8-12", 50, 10),
+        ("13-15", 60, 30),
+        ("unknown", 20, 10),
+    ]
+
+
+async def test_return_rates_rejects_unknown_breakdowns(db: Database) -> None:
+    async with db.reader() as s:
+        with pytest.raises(ValueError, match="team"):
+            await return_rates(s, YEAR, by=("form", "team"))
+        with pytest.raises(ValueError, match="at least one"):
+            await return_rates(s, YEAR, by=())
+
+
+# --- sentiment ---------------------------------------------------------------------------
+
+
+async def test_sentiment_by_theme_with_shares_and_trend(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        texts = [("good", 0.5), ("fine", 0.0), ("bad", -0.5), ("great", 0.8)] * 2
+        await b.texts(texts, theme="school", at=uk(2017, 5, 1))
+        await b.texts([("ok", 0.1)] * 6, theme="school", at=uk(2017, 11, 1))
+        await b.texts([("home", 0.2)] * 3, theme="home", at=uk(2017, 5, 1))
+        await b.texts([("secret", -0.9)] * 9, theme="school", sensitive=True, at=uk(2017, 5, 1))
+        await b.texts([("old", -1.0)] * 9, theme="school", at=uk(2016, 5, 1))
+        [r] = await b.texts([("first try", -1.0)], theme="school", at=uk(2017, 5, 2))
+        await s.execute(
+            update(AnswerRow).where(AnswerRow.response_id == r).values(superseded_at=uk(2017, 5, 3))
+        )
+    async with db.reader() as s:
+        rows = await sentiment_summary(s, YEAR, None, "theme")
+    school, home = rows
+    assert (school.group, school.respondents) == ("school", 14)
+    assert school.mean_polarity == round((0.8 * 2 + 0.6) / 14, 3)
+    assert (school.share_negative, school.share_neutral, school.share_positive) == (
+        round(2 / 14, 3),
+        round(2 / 14, 3),
+        round(10 / 14, 3),
+    )
+    assert [(t.quarter, t.respondents) for t in school.trend] == [
+        ("2017-18 Q1", 8),
+        ("2017-18 Q2", 0),
+        ("2017-18 Q3", 6),
+        ("2017-18 Q4", 0),
+    ]
+    assert (home.respondents, home.mean_polarity, home.share_positive) == (SUPPRESSED, None, None)
+
+
+async def test_sentiment_trend_hides_a_second_quarter(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.texts([("a", 0.1)] * 3, at=uk(2017, 5, 1))
+        await b.texts([("b", 0.1)] * 9, at=uk(2017, 8, 1))
+        await b.texts([("c", 0.1)] * 12, at=uk(2017, 11, 1))
+    async with db.reader() as s:
+        [row] = await sentiment_summary(s, YEAR, "survey", "question")
+    assert row.group == "going_well" and row.respondents == 24
+    assert [t.respondents for t in row.trend] == [SUPPRESSED, SUPPRESSED, 12, 0]
+
+
+async def test_sentiment_by_age_band_and_without_a_period(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        young = await b.forms(1, 1, at=uk(2017, 5, 1), age_band="8-12")
+        older = await b.forms(1, 1, at=uk(2017, 5, 1), age_band="16-17")
+        for invitation, n in ((young[0], 8), (older[0], 7)):
+            await b.texts([("x", 0.3)], invitation=invitation, at=uk(2017, 5, 1))
+            await b.texts([("y", 0.3)] * (n - 1), at=uk(2017, 5, 1))
+        await b.texts([("z", -0.3)] * 10, at=uk(2018, 5, 1))
+    async with db.reader() as s:
+        bands = await sentiment_summary(s, YEAR, None, "age_band")
+        recent = await sentiment_summary(s, None, None, "theme", today=date(2018, 6, 1))
+    # the two 1s are hidden; with 13 unknowns shown, no band can be worked out
+    assert [(r.group, r.respondents) for r in bands] == [
+        ("8-12", SUPPRESSED),
+        ("16-17", SUPPRESSED),
+        ("unknown", 13),
+    ]
+    [everything] = recent
+    assert everything.respondents == 25
+    assert [t.quarter for t in everything.trend] == [
+        "2017-18 Q2",
+        "2017-18 Q3",
+        "2017-18 Q4",
+        "2018-19 Q1",
+    ]
+    assert [t.respondents for t in everything.trend] == [0, 0, 0, 10]
+    with pytest.raises(ValueError, match="survey"):
+        async with db.reader() as s:
+            await sentiment_summary(s, YEAR, None, "survey")
+
+
+# --- themes ------------------------------------------------------------------------------
+
+
+async def test_top_themes_and_topics(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.texts([("I've had too many changes of social worker!", -0.6)] * 7)
+        await b.texts([("I miss my mum", -0.4), ("My dad's great", 0.6)] * 4, theme="contact")
+        await b.texts([("Mumble jumble, I'm fine", 0.0)] * 6, theme="contact")
+        await b.texts([("My money doesn't last", -0.3)] * 4, theme="money")
+        await b.texts([("Mum hits me", -0.9)] * 8, theme="contact", sensitive=True)
+    async with db.reader() as s:
+        rows = await top_themes(s, YEAR)
+        one = await top_themes(s, YEAR, limit=1)
+    themes = [(r.key, r.answers, r.respondents) for r in rows if r.kind == "theme"]
+    assert themes == [("contact", 14, 14), ("general", 7, 7), ("money", SUPPRESSED, SUPPRESSED)]
+    topics = {r.key: r for r in rows if r.kind == "topic"}
+    assert topics["seeing_family"].answers == 8  # "mumble" is not "mum"; sensitive unread
+    assert topics["seeing_family"].mean_polarity == 0.1
+    assert topics["social_worker_changes"].respondents == 7
+    assert topics["social_worker_changes"].label == "Changes of social worker"
+    assert topics["money"].answers == SUPPRESSED and topics["money"].mean_polarity is None
+    assert [(r.kind, r.key) for r in one] == [("theme", "contact"), ("topic", "seeing_family")]
+
+
+def test_topic_keywords_match_whole_words() -> None:
+    topics = load_topics()
+    assert len({t.key for t in topics}) == len(topics) >= 10
+    assert needle("mum") == " mum "
+    assert needle("brother*") == " brother"
+    family = next(t for t in topics if t.key == "seeing_family")
+    assert "mum" in family.keywords and "brother*" in family.keywords
+
+
+# --- quotes ------------------------------------------------------------------------------
+
+
+async def test_quotes_are_shared_redacted_and_from_big_enough_groups(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        for n in range(10):
+            r = await b.response(
+                survey="big", share_quotes=n < 6, first_name="Tayla", at=uk(2017, 5, 1)
+            )
+            await b.answer(
+                r,
+                "going_well",
+                survey="big",
+                theme="school",
+                polarity=0.4,
+                text=f"Tayla here, call 07700 900{n:03d}, I like my meeting",
+                at=uk(2017, 5, 1),
+            )
+            await b.answer(
+                r, "for_iro", survey="big", sensitive=True, text="private", at=uk(2017, 5, 1)
+            )
+        flagged = await b.response(survey="big", share_quotes=True, at=uk(2017, 5, 1))
+        await b.answer(flagged, "going_well", survey="big", text="alerted words", at=uk(2017, 5, 1))
+        s.add(
+            SafeguardingAlertRow(
+                person_id=None,
+                response_id=flagged,
+                question_id="going_well",
+                category="harm",
+                phrase_id="x",
+                channel="test",
+                created_at=uk(2017, 5, 1),
+            )
+        )
+        small = await b.response(survey="small", share_quotes=True, at=uk(2017, 5, 1))
+        await b.answer(small, "going_well", survey="small", text="only me here", at=uk(2017, 5, 1))
+    async with db.reader() as s:
+        found = await quotes(s, YEAR)
+        few = await quotes(s, YEAR, limit=2, max_chars=20)
+        other_year = await quotes(s, parse_period("2018-19"))
+    assert len(found) == 6
+    assert {q.survey_key for q in found} == {"big"} and {q.quarter for q in found} == {"2017-18 Q1"}
+    for quote in found:
+        assert "Tayla" not in quote.text and "07700" not in quote.text
+        assert quote.text.startswith("[name] here, call [phone]")
+        assert (quote.theme, quote.polarity) == ("school", 0.4)
+        assert "private" not in quote.text and "alerted" not in quote.text
+    assert len(few) == 2 and all(len(q.text) <= 20 for q in few)
+    assert other_year == []
+    assert not hasattr(found[0], "response_id")
+
+
+# --- scorecard ---------------------------------------------------------------------------
+
+
+async def test_scorecard_rows(db: Database) -> None:
+    review = date(2017, 6, 1)
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(100, 20, at=uk(2016, 6, 1))
+        await b.forms(
+            40, 10, at=uk(2017, 5, 1), review_date=review, returned_at=uk(2017, 5, 31, 23, 30)
+        )
+        await b.forms(
+            40, 12, at=uk(2017, 5, 1), review_date=review, returned_at=uk(2017, 6, 1, 0, 30)
+        )
+        await b.forms(30, 9, at=uk(2017, 8, 1))
+        await b.forms(
+            20, 3, at=uk(2017, 8, 1), form="feedback_not_attended", audience="care_leaver"
+        )
+        for n in range(10):
+            r = await b.response(survey="wellbeing-16plus", at=uk(2017, 5, 1))
+            await b.answer(
+                r,
+                "overall_wellbeing",
+                survey="wellbeing-16plus",
+                kind="scale",
+                number=3 + n % 2,
+                at=uk(2017, 5, 1),
+            )
+            await b.answer(
+                r,
+                "chair",
+                survey="wellbeing-16plus",
+                kind="yesno",
+                choice="yes" if n < 7 else "no",
+                at=uk(2017, 5, 1),
+            )
+        for n in range(12):
+            r = await b.response(survey="review-feedback", at=uk(2017, 8, 1))
+            await b.answer(
+                r,
+                "listened",
+                survey="review-feedback",
+                kind="yesno",
+                choice="yes" if n < 6 else "no",
+                at=uk(2017, 8, 1),
+            )
+    async with db.reader() as s:
+        rows = {r.ref: r for r in await scorecard(s, YEAR)}
+        q2 = {r.ref: r for r in await scorecard(s, parse_period("2017-18 Q2"))}
+    p11 = rows["P1.1"]
+    assert (p11.q1, p11.q2, p11.q3, p11.q4) == (22 / 80, 0.3, None, None)
+    assert (p11.value, p11.last_year, p11.target) == (31 / 110, 0.2, 0.3)
+    assert (p11.rag, p11.direction, p11.polarity) == (Rag.AMBER, Direction.BETTER, "High is Good")
+    assert rows["P1.2"].value == SUPPRESSED and rows["P1.2"].rag is None  # 3 returned
+    assert rows["P1.3"].value == 10 / 22  # returned at 00:30 BST on the review day: too late
+    assert (rows["P1.4"].q1, rows["P1.4"].value, rows["P1.4"].unit) == (3.5, 3.5, "score")
+    assert rows["P1.5"].q2 == 0.5 and rows["P1.5"].q1 is None
+    assert rows["P1.6"].value == SUPPRESSED  # "all but 3" want to chair
+    assert (q2["P1.1"].value, q2["P1.1"].q3, q2["P1.1"].direction) == (0.3, None, Direction.BETTER)
+
+
+# --- the seed, through the real demo -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo council, loaded once for this module through the real use cases."""
+    from carevoice.demo import load_demo
+    from carevoice.settings import Settings
+    from carevoice.wiring import build_services
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+
+    async def load() -> None:
+        services = await build_services(Settings(database_url=url))
+        try:
+            await load_demo(services)
+        finally:
+            await services.close()
+
+    asyncio.run(load())
+    yield url
+
+
+@pytest.mark.skipif(not SEED_CSV.exists(), reason=f"{SEED_CSV} is not there")
+async def test_the_seed_is_reproduced(demo_database: str) -> None:
+    with SEED_CSV.open(newline="") as f:
+        seed = [
+            (r["form"], r["audience"], int(r["sent"]), int(r["returned"]))
+            for r in csv.DictReader(f)
+        ]
+    db = await Database.connect(demo_database, migrate=False)
+    try:
+        async with db.reader() as s:
+            shown = cells(await return_rates(s, YEAR, by=("form", "audience")))
+            true = cells(await return_rates(s, YEAR, by=("form", "audience"), suppress=False))
+    finally:
+        await db.dispose()
+    assert len(seed) == 8
+    for form, audience, sent, returned in seed:
+        assert (true[(form, audience)].sent, true[(form, audience)].returned) == (sent, returned)
+        row = shown[(form, audience)]
+        if 1 <= returned <= 5:  # 3 of 50 parents of care leavers: not for a board
+            assert (row.sent, row.returned, row.rate) == (sent, SUPPRESSED, None)
+        else:
+            assert (row.sent, row.returned) == (sent, returned), (form, audience)
+    carers = shown[("consultation", "carer")]
+    assert carers.rate is not None and round(carers.rate, 4) == 0.2687
+    assert shown[("consultation", "child")].target == 0.30
+    assert shown[("consultation", "child")].previous_rate is not None
+
+
+def test_times_are_uk_times() -> None:
+    assert uk(2017, 4, 1, 0, 30).astimezone(UTC) == datetime(2017, 3, 31, 23, 30, tzinfo=UTC)
