@@ -32,6 +32,7 @@ from api.routes import (
     surveys,
     themes,
 )
+from api.schemas import error_responses
 from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
 
@@ -103,8 +104,8 @@ def create_app(
         app.state.services = services
     install_error_handlers(app)
     app.include_router(health.router)
-    for router in ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+    for router in ROUTERS:  # any of them may get a body it cannot parse (400)
+        app.include_router(router, prefix=API_PREFIX, responses=error_responses(400))
     for router in extra_routers:
         app.include_router(router)
     return app

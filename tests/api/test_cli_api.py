@@ -1,0 +1,81 @@
+"""`carevoice keys` and `carevoice serve`, as an administrator would use them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from carevoice.cli import app
+
+runner = CliRunner()
+KEY = re.compile(r"cv_([0-9a-f]{8})_[A-Za-z0-9_-]{40,}")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "COLUMNS": "200"}
+
+
+def test_keys_create_list_revoke(env: dict[str, str]) -> None:
+    made = runner.invoke(app, ["keys", "create", "--role", "board", "--name", "Board 2026"],
+                         env=env)
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()
+    match = KEY.fullmatch(token)
+    assert match is not None, made.stdout  # stdout holds the key alone: KEY=$(carevoice ...)
+    assert "only time" in made.stderr
+
+    listed = runner.invoke(app, ["keys", "list"], env=env)
+    assert listed.exit_code == 0 and match[1] in listed.stdout and "Board 2026" in listed.stdout
+    assert token not in listed.stdout and token.split("_", 2)[2] not in listed.stdout
+
+    revoked = runner.invoke(app, ["keys", "revoke", match[1]], env=env)
+    assert revoked.exit_code == 0 and "Revoked" in revoked.stdout
+    missing = runner.invoke(app, ["keys", "revoke", "00000000"], env=env)
+    assert missing.exit_code == 1 and "no key" in missing.stderr
+    wrong = runner.invoke(app, ["keys", "create", "--role", "mayor", "--name", "x"], env=env)
+    assert wrong.exit_code != 0
+
+
+def test_serve_demo_prints_keys_and_a_command_to_try(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    import carevoice.demo
+
+    served: dict[str, Any] = {}
+
+    def fake_run(app_: Any, **options: Any) -> None:
+        served.update(options, app=app_)
+
+    async def fake_demo(services: Any, **_: Any) -> str:
+        return "Demo council loaded: (stand-in for the test)"
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(carevoice.demo, "load_demo", fake_demo)
+    result = runner.invoke(app, ["serve", "--demo", "--port", "8123"], env=env)
+    assert result.exit_code == 0, result.output
+    assert served["host"] == "127.0.0.1" and served["port"] == 8123
+    assert served["app"].title == "carevoice"
+    keys = KEY.findall(result.stdout)
+    assert len(set(keys)) == 2  # a board key and an officer key (each also in a command)
+    assert 'curl -H "Authorization: Bearer cv_' in result.stdout
+    assert "http://127.0.0.1:8123/api/v1/return-rates?period=2017-18" in result.stdout
+    assert "http://127.0.0.1:8123/docs" in result.stdout
+
+
+def test_serve_without_demo_just_serves(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app_, **options: served.update(options))
+    result = runner.invoke(app, ["serve", "--host", "0.0.0.0"], env=env)
+    assert result.exit_code == 0 and served["host"] == "0.0.0.0" and served["port"] == 8000
+    assert "Bearer" not in result.stdout

@@ -1,0 +1,438 @@
+"""Officer flows end to end: surveys, people, campaigns, invitations, alerts, requests,
+forms by other routes, erasure and retention, and the audit rows identifiable reads leave."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import func, select
+
+from carevoice.wiring import Services
+from storage.tables import (
+    AnswerRow,
+    AuditLogRow,
+    ChannelLinkRow,
+    PersonRow,
+    ResponseRow,
+    SafeguardingAlertRow,
+)
+from surveys.clock import FixedClock
+from tests.api.conftest import (
+    BOT,
+    FOR_IRO,
+    PUBLIC_URL,
+    WHY_CHAIR,
+    Keys,
+    add_alerts_and_requests,
+    answered_campaign,
+)
+from tests.factories import SMALL_SURVEY_YAML
+
+API = "/api/v1"
+YAML = {"content-type": "text/yaml"}
+CSV = {"content-type": "text/csv"}
+
+BROKEN_SURVEY = """\
+key: broken
+version: 1
+title: Broken
+form: consultation
+audience: child
+intro: Hi
+thanks: Thanks
+questions:
+  - id: one
+    kind: sometimes
+    text: What?
+  - id: two
+    kind: choice
+    text: Which?
+    choices:
+      - {id: a, label: A}
+"""
+
+
+def clock_of(services: Services) -> FixedClock:
+    assert isinstance(services.clock, FixedClock)
+    return services.clock
+
+
+async def audit_actions(services: Services) -> list[str]:
+    async with services.db.reader() as session:
+        rows = await session.scalars(select(AuditLogRow).order_by(AuditLogRow.id))
+        return [f"{r.action}|{r.actor}" for r in rows.all()]
+
+
+# ----- surveys ---------------------------------------------------------------------------
+
+
+async def test_upload_with_faults_names_each_place(client: httpx.AsyncClient, keys: Keys) -> None:
+    reply = await client.post(f"{API}/surveys", content=BROKEN_SURVEY,
+                              headers={**YAML, **keys.headers("officer")})
+    assert reply.status_code == 422
+    error = reply.json()["error"]
+    assert error["code"] == "invalid_survey"
+    places = {(f["location"], f["line"]) for f in error["faults"]}
+    assert any(loc and loc.startswith("questions[0]") and line == 10 for loc, line in places)
+    assert any(loc and loc.startswith("questions[1]") for loc, _ in places)
+    assert len(error["faults"]) >= 2 and all(f["message"] for f in error["faults"])
+
+
+async def test_upload_versions_and_show(client: httpx.AsyncClient, keys: Keys) -> None:
+    officer = keys.headers("officer")
+    first = await client.post(f"{API}/surveys", content=SMALL_SURVEY_YAML,
+                              headers={**YAML, **officer})
+    assert first.status_code == 201 and first.json()["version"] == 1
+    again = await client.post(f"{API}/surveys", json={"yaml": SMALL_SURVEY_YAML}, headers=officer)
+    assert again.status_code == 200 and again.json()["created"] is False
+    changed = SMALL_SURVEY_YAML.replace("How are things?", "How are things at home?")
+    second = await client.post(f"{API}/surveys", content=changed, headers={**YAML, **officer})
+    assert second.status_code == 201 and second.json()["version"] == 2
+
+    shown = (await client.get(f"{API}/surveys/small", headers=officer)).json()
+    assert shown["version"] == 2 and [v["version"] for v in shown["versions"]] == [1, 2]
+    assert shown["questions"][1]["text"] == "How are things at home?"
+    old = (await client.get(f"{API}/surveys/small", params={"version": 1}, headers=officer))
+    assert old.json()["questions"][1]["text"] == "How are things?"
+    listed = (await client.get(f"{API}/surveys", headers=officer)).json()
+    assert {"small", "review-prep-child"} <= {s["key"] for s in listed}
+
+    missing = await client.get(f"{API}/surveys/nothing-here", headers=officer)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    wrong_type = await client.post(f"{API}/surveys", content=b"\x00",
+                                   headers={"content-type": "image/png", **officer})
+    assert wrong_type.status_code == 415
+    bad_json = await client.post(f"{API}/surveys", json={"yml": "x"}, headers=officer)
+    assert bad_json.status_code == 422
+    assert bad_json.json()["error"]["faults"][0]["location"] == "body.yaml"
+
+
+# ----- people ----------------------------------------------------------------------------
+
+
+async def test_bad_rows_are_all_reported_and_nothing_is_stored(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    text = (
+        "council_ref,cohort,date_of_birth,age_band,first_name\n"
+        "A1,in_care,,8-12,Sam\n"
+        "A2,space_cadet,,8-12,\n"
+        "A3,care_leaver,31/02/2005,,\n"
+        "A1,in_care,,8-12,\n"
+    )
+    reply = await client.post(f"{API}/people", content=text,
+                              headers={**CSV, **keys.headers("officer")})
+    assert reply.status_code == 422
+    error = reply.json()["error"]
+    assert error["code"] == "invalid_import"
+    assert {(f["line"], f["field"]) for f in error["faults"]} >= {
+        (3, "cohort"), (4, "date_of_birth"), (5, "council_ref")}
+    async with services.db.reader() as session:
+        assert await session.scalar(select(func.count(PersonRow.id))) == 0
+
+
+async def test_import_csv_multipart_and_json_then_list(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    officer = keys.headers("officer")
+    csv_text = "council_ref,cohort,age_band,team\nB1,in_care,8-12,North\nB2,care_leaver,18-21,\n"
+    first = await client.post(f"{API}/people", content=csv_text, headers={**CSV, **officer})
+    assert first.json() == {"added": 2, "updated": 0}
+    upload = await client.post(
+        f"{API}/people", headers=officer,
+        files={"file": ("people.csv", "council_ref,cohort,age_band\nB3,in_care,13-15\n",
+                        "text/csv")},
+    )
+    assert upload.status_code == 200 and upload.json() == {"added": 1, "updated": 0}
+    rows = [{"council_ref": "B1", "cohort": "in_care", "age_band": "13-15", "team": "South"},
+            {"council_ref": "B4", "cohort": "care_leaver", "age_band": "16-17"}]
+    as_json = await client.post(f"{API}/people", json=rows, headers=officer)
+    assert as_json.json() == {"added": 1, "updated": 1}
+    bad_json = await client.post(f"{API}/people", json=[{"council_ref": "B9"}, "x"],
+                                 headers=officer)
+    assert bad_json.status_code == 422
+    assert {f["line"] for f in bad_json.json()["error"]["faults"]} == {2}
+
+    page = (await client.get(f"{API}/people", params={"limit": 2}, headers=officer)).json()
+    assert page["total"] == 4 and [p["council_ref"] for p in page["items"]] == ["B1", "B2"]
+    assert page["items"][0]["team"] == "South" and "date_of_birth" not in page["items"][0]
+    leavers = (await client.get(f"{API}/people", params={"cohort": "care_leaver"},
+                                headers=officer)).json()
+    assert {p["council_ref"] for p in leavers["items"]} == {"B2", "B4"}
+    assert "list people|test officer" in " ".join(await audit_actions(services))
+
+
+# ----- campaigns and invitations ---------------------------------------------------------
+
+
+async def test_campaign_for_a_cohort_then_progress_invitations_and_qr(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    officer = keys.headers("officer")
+    today = services.clock.now().date()
+    people = (
+        "council_ref,cohort,age_band,team,next_review_date\n"
+        f"C1,in_care,8-12,North,{today + timedelta(days=10)}\n"
+        f"C2,in_care,13-15,North,{today + timedelta(days=50)}\n"
+        f"C3,care_leaver,18-21,Leaving Care,{today + timedelta(days=10)}\n"
+    )
+    await client.post(f"{API}/people", content=people, headers={**CSV, **officer})
+    body = {"name": "North reviews", "survey": "review-prep-child", "cohort": "in_care",
+            "team": "North", "review_to": str(today + timedelta(days=30)), "target_rate": 0.3}
+    created = await client.post(f"{API}/campaigns", json=body, headers=officer)
+    assert created.status_code == 201, created.text
+    campaign = created.json()
+    assert campaign["matched"] == 1 and campaign["invitations_issued"] == 1
+    assert campaign["survey"] == "review-prep-child" and campaign["report_form"] == "consultation"
+    cid = campaign["id"]
+
+    more = await client.post(f"{API}/campaigns/{cid}/invitations",
+                             json={"age_bands": ["8-12", "13-15"]}, headers=officer)
+    assert more.json() == {"issued": 1, "already_invited": 1}
+    progress = (await client.get(f"{API}/campaigns/{cid}/progress", headers=officer)).json()
+    assert progress == {"invited": 2, "delivered": 0, "started": 0, "returned": 0,
+                        "opted_out": 0, "unreachable": 0}
+
+    listed = (await client.get(f"{API}/campaigns/{cid}/invitations", headers=officer)).json()
+    assert [i["council_ref"] for i in listed["items"]] == ["C1", "C2"]
+    first = listed["items"][0]
+    code = first["code"]
+    assert first["telegram_link"] == f"https://t.me/{BOT}?start={code}"
+    assert first["web_link"] == f"{PUBLIC_URL}/c/{code}" and first["status"] == "issued"
+
+    svg = await client.get(f"{API}/invitations/{code}/qr.svg", headers=officer)
+    assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    png = await client.get(f"{API}/invitations/{code}/qr.png", params={"link": "web"},
+                           headers=officer)
+    assert png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
+
+    revoked = await client.post(f"{API}/invitations/{code}/revoke", headers=officer)
+    assert revoked.json()["status"] == "revoked"
+    gone = await client.get(f"{API}/invitations/{code}/qr.svg", headers=officer)
+    assert gone.status_code == 410 and gone.json()["error"]["code"] == "invitation_revoked"
+    unknown = await client.get(f"{API}/invitations/nope/qr.svg", headers=officer)
+    assert unknown.status_code == 404
+    assert (await client.get(f"{API}/campaigns/999/progress", headers=officer)).status_code == 404
+
+    all_campaigns = (await client.get(f"{API}/campaigns", headers=officer)).json()
+    assert all_campaigns["total"] == 1 and all_campaigns["items"][0]["target_rate"] == 0.3
+    bad = await client.post(f"{API}/campaigns", headers=officer,
+                            json={"name": "x", "survey": "review-prep-child",
+                                  "age_bands": ["7-9"]})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["faults"][0]["location"].startswith("body.age_bands")
+    assert "list invitations|test officer" in " ".join(await audit_actions(services))
+
+
+async def test_campaign_responses_are_readable_and_audited(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    answered = await answered_campaign(services.db, services.catalog, clock_of(services),
+                                       services.conversations)
+    reply = await client.get(f"{API}/campaigns/{answered.campaign_id}/responses",
+                             headers=keys.headers("officer"))
+    page = reply.json()
+    assert page["total"] == 1
+    response = page["items"][0]
+    assert response["council_ref"] == answered.answered_ref and response["status"] == "returned"
+    texts = {a["question_id"]: a["text"] for a in response["answers"]}
+    assert texts["why_chair"] == WHY_CHAIR and texts["for_iro"] == FOR_IRO
+    assert f"read responses|test officer ({keys.officer.split('_')[1]})" in await audit_actions(
+        services)
+
+
+# ----- alerts and requests ---------------------------------------------------------------
+
+
+async def test_alerts_newest_first_acknowledged_once_never_deleted(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    officer = keys.headers("officer")
+    await answered_campaign(services.db, services.catalog, clock_of(services),
+                            services.conversations)
+    await add_alerts_and_requests(services.db, clock_of(services), count=3)
+    page = (await client.get(f"{API}/alerts", headers=officer)).json()
+    assert [a["phrase_id"] for a in page["items"]] == ["phrase2", "phrase1", "phrase0"]
+    newest = page["items"][0]
+    assert newest["council_ref"] is not None
+
+    done = await client.post(f"{API}/alerts/{newest['id']}/acknowledge",
+                             json={"note": "Spoke to their social worker"}, headers=officer)
+    assert done.status_code == 200
+    assert done.json()["acknowledged_by"].startswith("test officer (")
+    twice = await client.post(f"{API}/alerts/{newest['id']}/acknowledge",
+                              json={"note": "again"}, headers=officer)
+    assert twice.status_code == 409
+    open_only = (await client.get(f"{API}/alerts", params={"unacknowledged": True},
+                                  headers=officer)).json()
+    assert open_only["total"] == 2
+
+    deleting = await client.delete(f"{API}/alerts/{newest['id']}", headers=keys.headers("admin"))
+    assert deleting.status_code in (404, 405)
+    async with services.db.reader() as session:
+        assert await session.scalar(select(func.count(SafeguardingAlertRow.id))) == 3
+    assert "list alerts|test officer" in " ".join(await audit_actions(services))
+
+
+async def test_requests_list_and_resolve(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    officer = keys.headers("officer")
+    await answered_campaign(services.db, services.catalog, clock_of(services),
+                            services.conversations)
+    await add_alerts_and_requests(services.db, clock_of(services), count=1)
+    talks = (await client.get(f"{API}/requests", params={"kind": "talk", "open": True},
+                              headers=officer)).json()
+    assert talks["total"] == 2 and {r["kind"] for r in talks["items"]} == {"talk"}
+    first = talks["items"][0]["id"]
+    done = await client.post(f"{API}/requests/{first}/resolve", json={"note": "Rang them"},
+                             headers=officer)
+    assert done.json()["resolved_by"].startswith("test officer")
+    again = await client.post(f"{API}/requests/{first}/resolve", json={"note": "x"},
+                              headers=officer)
+    assert again.status_code == 409
+    still_open = (await client.get(f"{API}/requests", params={"kind": "talk", "open": True},
+                                   headers=officer)).json()
+    assert still_open["total"] == 1
+    assert "list requests|test officer" in " ".join(await audit_actions(services))
+
+
+# ----- forms returned by other routes ----------------------------------------------------
+
+
+async def test_form_counts(client: httpx.AsyncClient, keys: Keys) -> None:
+    officer = keys.headers("officer")
+    body = {"form": "consultation", "audience": "parent", "route": "paper",
+            "period": "2017-18 Q2", "sent": 200, "returned": 21, "target_rate": 0.3}
+    made = await client.post(f"{API}/form-counts", json=body, headers=officer)
+    assert made.status_code == 201
+    count = made.json()
+    assert (count["period"], count["period_start"], count["period_end"]) == (
+        "2017-18 Q2", "2017-07-01", "2017-10-01")
+    clash = await client.post(f"{API}/form-counts", json=body, headers=officer)
+    assert clash.status_code == 409
+    too_many = await client.post(f"{API}/form-counts", json={**body, "returned": 201},
+                                 headers=officer)
+    assert too_many.status_code == 422
+    bad_period = await client.post(f"{API}/form-counts", json={**body, "period": "2017"},
+                                   headers=officer)
+    assert bad_period.status_code == 422 and "2017-18" in bad_period.json()["error"]["message"]
+
+    in_year = await client.get(f"{API}/form-counts", params={"period": "2017-18"},
+                               headers=officer)
+    assert [c["id"] for c in in_year.json()] == [count["id"]]
+    other_year = await client.get(f"{API}/form-counts", params={"period": "2018-19"},
+                                  headers=officer)
+    assert other_year.json() == []
+    gone = await client.delete(f"{API}/form-counts/{count['id']}", headers=officer)
+    assert gone.status_code == 204
+    assert (await client.delete(f"{API}/form-counts/{count['id']}", headers=officer)
+            ).status_code == 404
+
+
+# ----- erasure and retention -------------------------------------------------------------
+
+
+async def test_erasure_removes_words_and_identity_but_keeps_counts_and_alerts(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    answered = await answered_campaign(services.db, services.catalog, clock_of(services),
+                                       services.conversations)
+    await add_alerts_and_requests(services.db, clock_of(services), count=2)
+    async with services.db.transaction() as session:
+        person = await session.scalar(
+            select(PersonRow).where(PersonRow.council_ref == answered.answered_ref))
+        assert person is not None
+        person.first_name = "Kayden"
+    officer_try = await client.post(f"{API}/people/{answered.answered_ref}/erase",
+                                    headers=keys.headers("officer"))
+    assert officer_try.status_code == 403
+
+    reply = await client.post(f"{API}/people/{answered.answered_ref}/erase",
+                              headers=keys.headers("admin"))
+    assert reply.status_code == 200, reply.text
+    summary = reply.json()
+    assert summary["answers_blanked"] == 2 and summary["links_removed"] == 1
+    assert summary["requests_resolved"] == 1 and summary["already_erased"] is False
+
+    async with services.db.reader() as session:
+        person = await session.scalar(
+            select(PersonRow).where(PersonRow.council_ref == answered.answered_ref))
+        assert person is not None and person.erased_at is not None
+        assert person.first_name is None and person.date_of_birth is None
+        assert person.age_band == "13-15"
+        answers = (await session.scalars(select(AnswerRow))).all()
+        assert all(a.text is None for a in answers)
+        assert {a.question_id: a.number for a in answers}["mood"] == 4  # counts are kept
+        assert all(a.polarity is not None for a in answers if a.kind == "text")
+        response = await session.scalar(select(ResponseRow))
+        assert response is not None
+        assert WHY_CHAIR not in json.dumps(response.state)
+        assert FOR_IRO not in json.dumps(response.state)
+        assert await session.scalar(select(func.count(ChannelLinkRow.id))) == 0
+        assert await session.scalar(select(func.count(SafeguardingAlertRow.id))) == 2
+    again = await client.post(f"{API}/people/{answered.answered_ref}/erase",
+                              headers=keys.headers("admin"))
+    assert again.json()["already_erased"] is True and again.json()["answers_blanked"] == 0
+    assert "erase person|test admin" in " ".join(await audit_actions(services))
+    missing = await client.post(f"{API}/people/NOBODY/erase", headers=keys.headers("admin"))
+    assert missing.status_code == 404
+
+
+async def test_retention_blanks_old_free_text_only(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    await answered_campaign(services.db, services.catalog, clock_of(services),
+                            services.conversations)
+    admin = keys.headers("admin")
+    early = await client.post(f"{API}/retention/apply", params={"older_than_days": 30},
+                              headers=admin)
+    assert early.json()["answers_blanked"] == 0
+    clock_of(services).advance(days=40)
+    later = await client.post(f"{API}/retention/apply", params={"older_than_days": 30},
+                              headers=admin)
+    assert later.json()["answers_blanked"] == 2 and later.json()["responses_scrubbed"] == 1
+    async with services.db.reader() as session:
+        texts = (await session.scalars(select(AnswerRow.text))).all()
+        assert set(texts) == {None}
+        assert (await session.scalar(select(func.count(AnswerRow.id))) or 0) >= 4
+    zero = await client.post(f"{API}/retention/apply", params={"older_than_days": 0},
+                             headers=admin)
+    assert zero.status_code == 422 and zero.json()["error"]["faults"][0]["field"] == (
+        "older_than_days")
+
+
+# ----- keys ------------------------------------------------------------------------------
+
+
+async def test_admin_makes_a_key_that_works_once_shown_then_revokes_it(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    admin = keys.headers("admin")
+    made = await client.post(f"{API}/keys", json={"role": "board", "name": "Board 2026"},
+                             headers=admin)
+    assert made.status_code == 201
+    token = made.json()["key"]
+    assert token.startswith(f"cv_{made.json()['prefix']}_")
+    board = {"Authorization": f"Bearer {token}"}
+    assert (await client.get(f"{API}/scorecard", params={"period": "2017-18"},
+                             headers=board)).status_code == 200
+    listed = (await client.get(f"{API}/keys", headers=admin)).json()
+    assert all("key" not in k and "key_hash" not in k for k in listed)
+    assert (await client.post(f"{API}/keys/{made.json()['prefix']}/revoke",
+                              headers=admin)).json()["revoked_at"] is not None
+    refused = await client.get(f"{API}/scorecard", params={"period": "2017-18"}, headers=board)
+    assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+    audit = (await client.get(f"{API}/audit", headers=admin)).json()
+    assert {"create key", "revoke key"} <= {a["action"] for a in audit}
+
+
+def test_age_bands_in_the_schema_are_the_domain_s() -> None:
+    from typing import get_args
+
+    from api.schemas import AgeBand
+    from surveys.people import AGE_BAND_NAMES
+
+    assert get_args(AgeBand) == AGE_BAND_NAMES

@@ -1,0 +1,135 @@
+"""Schemathesis against the app's own OpenAPI schema: generated requests to every operation
+(with an admin key, on a temporary SQLite store) get no 500s and replies that match it.
+
+Invalid requests (negative mode) must be answered the same way: a documented status in the
+error shape. Unknown query parameters are ignored, as FastAPI does, so schemathesis'
+`negative_data_rejection` check (which wants them refused) is not used."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from api.app import create_app
+from carevoice.wiring import build_services
+from storage.keys import Role, create_key
+from tests.api.conftest import api_settings
+from tests.factories import campaign_with_codes, small_survey
+
+T = TypeVar("T")
+EXAMPLES = 20
+CONFORMANCE = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+def run_apart(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to the end in a thread with its own event loop."""
+    result: list[T] = []
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(asyncio.run(work()))
+        except BaseException as error:
+            failures.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]
+    return result[0]
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+    """The schema, loaded from an app that builds its own services; and an admin key."""
+    path: Path = tmp_path_factory.mktemp("schema") / "schema.db"
+    config = api_settings(f"sqlite:///{path}")
+
+    async def prepare() -> str:
+        services = await build_services(config)
+        try:
+            async with services.db.transaction() as session:
+                await services.catalog.register(session, small_survey())
+                token = (await create_key(session, services.clock, role=Role.ADMIN,
+                                          name="schemathesis")).token
+            await campaign_with_codes(services.db, services.catalog, services.clock, people=3)
+            return token
+        finally:
+            await services.close()
+
+    token = run_apart(prepare)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings=config))
+    try:
+        yield schema, token
+    finally:
+        asgi.shutdown_lifespans()  # the app's lifespan closes its services
+
+
+def test_every_operation_conforms_to_the_schema(api: tuple[Any, str]) -> None:
+    schema, token = api
+    auth = {"Authorization": f"Bearer {token}"}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 30
+
+    failed: list[str] = []
+    for operation in operations:
+
+        @settings(max_examples=EXAMPLES, deadline=None, database=None,
+                  phases=[Phase.explicit, Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def check(case: Any) -> None:
+            case.call_and_validate(headers=auth, checks=CONFORMANCE)
+
+        try:
+            check()
+        except Exception as error:  # collect them all, then fail once with every one
+            failed.append(f"{operation.label}: {error}")
+    assert not failed, "\n\n".join(failed)
+
+
+def test_invalid_requests_get_documented_errors_not_crashes(api: tuple[Any, str]) -> None:
+    schema, token = api
+    auth = {"Authorization": f"Bearer {token}"}
+    failed: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @settings(max_examples=EXAMPLES // 2, deadline=None, database=None,
+                  phases=[Phase.explicit, Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy(
+            generation_mode=schemathesis.GenerationMode.NEGATIVE))
+        def check(case: Any) -> None:
+            case.call_and_validate(headers=auth, checks=CONFORMANCE)
+
+        try:
+            check()
+        except Unsatisfiable:  # nothing to get wrong: no parameters and no body
+            continue
+        except Exception as error:
+            failed.append(f"{operation.label}: {error}")
+    assert not failed, "\n\n".join(failed)
