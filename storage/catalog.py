@@ -65,7 +65,7 @@ class SurveyCatalog:
         )
         session.add(row)
         await session.flush()
-        self._cache[row.id] = stored
+        # Not cached here: if the transaction rolls back, the id may be reused for another.
         return Registered(row, stored, created=True)
 
     async def sync_builtins(self, session: AsyncSession) -> list[Registered]:
