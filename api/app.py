@@ -33,6 +33,7 @@ from api.routes import (
     themes,
 )
 from api.schemas import error_responses
+from api.web import install_web
 from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
 
@@ -108,4 +109,5 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX, responses=error_responses(400))
     for router in extra_routers:
         app.include_router(router)
+    install_web(app)  # the chat, board and officer pages, their static files and headers
     return app

@@ -1,0 +1,139 @@
+/* carevoice web chat: a small progressive enhancement.
+ *
+ * Without this script every form still works: it posts, the server redirects, and the
+ * page shows what comes next. With it, the same forms are sent with fetch, the new
+ * messages are added to the conversation (an aria-live log, so screen readers hear
+ * them), the answer area is replaced, and focus moves to the next answer. Anything
+ * unexpected falls back to a plain form submission, whose message key makes a repeat
+ * harmless (the server records each key once).
+ */
+(function () {
+  "use strict";
+  if (!window.fetch || !window.DOMParser || !window.URLSearchParams || !document.addEventListener) {
+    return;
+  }
+  var busy = false;
+
+  function buttons() {
+    return document.querySelectorAll("#answer button, #help-form button");
+  }
+
+  function setBusy(on) {
+    busy = on;
+    buttons().forEach(function (b) { b.disabled = on; });
+    document.body.setAttribute("aria-busy", on ? "true" : "false");
+  }
+
+  function formData(form, submitter) {
+    var data;
+    try {
+      data = new FormData(form, submitter || undefined);
+    } catch (e) {
+      data = new FormData(form);
+      if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+    }
+    return data;
+  }
+
+  function plainSubmit(form, submitter) {
+    form.setAttribute("data-plain", "1");
+    if (form.requestSubmit) {
+      form.requestSubmit(submitter || undefined);
+      return;
+    }
+    if (submitter && submitter.name) {
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = submitter.name;
+      hidden.value = submitter.value;
+      form.appendChild(hidden);
+    }
+    form.submit();
+  }
+
+  function replaceById(doc, id) {
+    var fresh = doc.getElementById(id);
+    var old = document.getElementById(id);
+    if (fresh && old) { old.replaceWith(document.importNode(fresh, true)); }
+  }
+
+  function focusNext(added) {
+    var area = document.getElementById("answer-area");
+    var target = area && area.querySelector("textarea, input[type=checkbox], button, a[href]");
+    if (!target && added.length) {
+      target = added[added.length - 1];
+      target.setAttribute("tabindex", "-1");
+    }
+    if (target) { target.focus(); }
+  }
+
+  function update(doc) {
+    var log = document.getElementById("log");
+    var added = [];
+    doc.querySelectorAll("#log > li").forEach(function (item) {
+      var node = document.importNode(item, true);
+      node.classList.add("is-new");
+      log.appendChild(node);
+      added.push(node);
+    });
+    replaceById(doc, "answer-area");
+    replaceById(doc, "progress-area");
+    var key = doc.querySelector("#help-form input[name=key]");
+    var mine = document.querySelector("#help-form input[name=key]");
+    if (key && mine) { mine.value = key.value; }
+    var title = doc.getElementById("chat-title");
+    var myTitle = document.getElementById("chat-title");
+    if (title && myTitle) { myTitle.textContent = title.textContent; }
+    document.title = doc.title;
+    setBusy(false);
+    enhance();
+    focusNext(added);
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || (form.id !== "answer" && form.id !== "help-form")) { return; }
+    if (form.getAttribute("data-plain") === "1") { return; }
+    event.preventDefault();
+    if (busy) { return; }
+    var submitter = event.submitter || null;
+    var body = new URLSearchParams(formData(form, submitter));
+    setBusy(true);
+    fetch(form.action, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      redirect: "follow",
+      headers: { "Accept": "text/html" }
+    }).then(function (response) {
+      return response.text().then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        if (!response.ok || !doc.getElementById("log")) { throw new Error("not the chat"); }
+        update(doc);
+      });
+    }).catch(function () {
+      setBusy(false);
+      plainSubmit(form, submitter);
+    });
+  });
+
+  function enhance() {
+    var text = document.getElementById("text");
+    if (!text || text.getAttribute("data-counted")) { return; }
+    text.setAttribute("data-counted", "1");
+    var limit = parseInt(text.getAttribute("maxlength"), 10);
+    var row = text.form && text.form.querySelector(".send-row");
+    if (!limit || !row) { return; }
+    var counter = document.createElement("span");
+    counter.className = "counter";
+    row.insertBefore(counter, row.firstChild);
+    function show() {
+      var left = limit - text.value.length;
+      counter.textContent = left + (left === 1 ? " character left" : " characters left");
+    }
+    text.addEventListener("input", show);
+    show();
+  }
+
+  enhance();
+}());

@@ -1,0 +1,43 @@
+"""Web pages: the young people's chat, the board dashboard and the officer pages.
+
+    install_web(app)      adds all of it to an app (create_app calls it)
+
+    /c/{code}             the chat (chat.py): JavaScript optional, plain forms always work
+    /signin, /signout     staff sign in with their API key (staff.py)
+    /board, /board/print  the dashboard and its A4 report (board.py)
+    /officer              campaigns, alerts, invitation letters (officer.py)
+    /static/...           CSS and the chat's small script (api/static)
+
+Every page is server-rendered with autoescaping, every form carries a CSRF token, and
+`security.SecurityHeaders` sets a strict Content-Security-Policy on all of them.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from starlette.staticfiles import StaticFiles
+
+from api.web import board, chat, officer, staff
+from api.web.errors import install_web_errors
+from api.web.render import STATIC
+from api.web.security import SecurityHeaders
+from api.web.stores import WebState
+
+__all__ = ["install_web", "web_router"]
+
+
+def web_router() -> APIRouter:
+    """Every web page's route (not in the OpenAPI schema)."""
+    router = APIRouter(include_in_schema=False)
+    for part in (chat.router, staff.router, board.router, officer.router):
+        router.include_router(part)
+    return router
+
+
+def install_web(app: FastAPI) -> None:
+    """Add the web pages, their static files, error pages and security headers."""
+    app.state.web = WebState()
+    install_web_errors(app)
+    app.include_router(web_router())
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)

@@ -1,0 +1,362 @@
+"""The web chat, `/c/<invitation code>`: the survey engine in plain HTML forms.
+
+A web session id (random, in the HttpOnly cookie `cv_chat`, kept for 180 days) is the
+chat's address on channel "web", so closing the tab and coming back carries on. The
+first visit shows a short privacy notice; its button redeems the code. Each answer is a
+POST carrying the form's random message key (a double submit is recorded once), then a
+redirect to the page (post-redirect-get). With JavaScript on, `chat.js` sends the same
+forms with fetch and adds the new messages to the page instead of reloading it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import ServicesDep
+from api.web.errors import CSRF_YOUNG, CsrfRejected
+from api.web.render import render
+from api.web.security import csrf_ok, csrf_token, new_nonce, new_token, set_cookie
+from api.web.staff import read_form
+from api.web.stores import ChatFlash, web_state
+from carevoice.wiring import Services
+from storage.conversations import NotLinkedError
+from storage.tables import CampaignRow, InvitationRow, ResponseRow, SurveyVersionRow
+from surveys.engine import MAX_INPUT_CHARS, Command, Option, Prompt, PromptKind, UserInput
+from surveys.errors import InvitationError
+from surveys.model import QuestionKind, Survey
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+CHANNEL: Final = "web"
+CHAT_COOKIE: Final = "cv_chat"
+CHAT_COOKIE_DAYS: Final = 180
+MAX_CODE: Final = 64
+ECHO: Final = {
+    Command.HELP_NOW: "I need help now",
+    Command.STOP: "Stop for now",
+    Command.BACK: "Go back",
+    Command.REPEAT: "Carry on",
+}
+ICONS: Final = {"yes": "👍", "no": "👎"}
+SOMETHING_WRONG: Final = (
+    "Sorry, something went wrong on our side. Your answers so far are safe. "
+    "Please try again in a minute by opening your link again."
+)
+
+
+# ----- what the page shows -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Bubble:
+    """One message in the chat: from the young person ("you") or from us ("bot")."""
+
+    who: str
+    text: str
+    kind: str = "you"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An answer button or tick box."""
+
+    id: str
+    label: str
+    icon: str
+    index: int
+    selected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """The question waiting for an answer, as the form shows it."""
+
+    id: str
+    kind: str
+    number: int | None
+    total: int | None
+    choices: tuple[Choice, ...]
+    commands: tuple[Option, ...]
+    max_length: int
+    preselected: bool
+
+
+def _choice(option: Option, index: int, kind: QuestionKind | None) -> Choice:
+    label, icon = option.label, ""
+    if kind is QuestionKind.SCALE and " " in label and not label[0].isalnum():
+        icon, label = label.split(" ", 1)
+    elif kind is QuestionKind.YESNO:
+        icon = ICONS.get(option.id, "")
+    return Choice(option.id, label, icon, index, option.selected)
+
+
+def _question(prompt: Prompt, survey: Survey | None) -> Question:
+    answers = [o for o in prompt.options if o.command is None]
+    commands = tuple(o for o in prompt.options if o.command is not None)
+    max_length = MAX_INPUT_CHARS
+    if survey is not None and prompt.question_id and survey.has_question(prompt.question_id):
+        max_length = min(max_length, survey.question(prompt.question_id).max_length)
+    return Question(
+        id=prompt.question_id or "",
+        kind=str(prompt.question_kind or ""),
+        number=prompt.number,
+        total=prompt.total,
+        choices=tuple(_choice(o, i, prompt.question_kind) for i, o in enumerate(answers, 1)),
+        commands=commands,
+        max_length=max_length,
+        preselected=any(o.selected for o in answers),
+    )
+
+
+def _bubbles(flash: ChatFlash) -> list[Bubble]:
+    turn = flash.turn
+    said = [r.display for r in turn.recorded] or ([flash.echo] if flash.echo else [])
+    out = [Bubble("you", text) for text in said]
+    out += [Bubble("bot", p.text, str(p.kind)) for p in turn.prompts]
+    return out
+
+
+async def _survey_of(services: Services, response_id: int | None) -> Survey | None:
+    if response_id is None:
+        return None
+    async with services.db.reader() as session:
+        version = await session.scalar(
+            select(ResponseRow.survey_version_id).where(ResponseRow.id == response_id)
+        )
+        return None if version is None else await services.catalog.get(session, version)
+
+
+async def _chat_page(
+    request: Request, services: Services, code: str, sid: str, flash: ChatFlash
+) -> Response:
+    turn = flash.turn
+    survey = await _survey_of(services, turn.response_id)
+    asked = next((p for p in reversed(turn.prompts) if p.kind is PromptKind.QUESTION), None)
+    question = _question(asked, survey) if asked is not None else None
+    response = render(
+        "chat.html",
+        title=survey.title if survey else "Your chat",
+        council=services.settings.council_name,
+        code=code,
+        csrf=csrf_token(sid, "chat"),
+        nonce=new_nonce(),
+        help_nonce=new_nonce(),
+        bubbles=_bubbles(flash),
+        question=question,
+        draft=flash.draft or "",
+        finished=turn.finished,
+        can_carry_on=question is None and not turn.finished and turn.response_id is not None,
+        helped=any(p.kind is PromptKind.HELP for p in turn.prompts),
+    )
+    _set_chat_cookie(response, request, sid)  # each visit keeps it for another 180 days
+    return response
+
+
+def _invitation_page(error: InvitationError, council: str) -> Response:
+    return render(
+        "chat_message.html",
+        status_code=404 if error.reason == "unknown" else 410,
+        title="This link can't be used",
+        message=str(error),
+        council=council,
+    )
+
+
+def _trouble_page(council: str) -> Response:
+    return render(
+        "chat_message.html", status_code=500, title="Sorry", message=SOMETHING_WRONG,
+        council=council,
+    )
+
+
+# ----- reading the invitation before consent ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Peek:
+    used: bool
+    revoked: bool
+    expires_at: datetime
+    title: str
+
+
+async def _peek(services: Services, code: str) -> _Peek | None:
+    """The invitation's state, read only: consent comes before the code is used."""
+    if not code or len(code) > MAX_CODE:
+        return None
+    async with services.db.reader() as session:
+        row = (
+            await session.execute(
+                select(
+                    InvitationRow.used_at,
+                    InvitationRow.revoked_at,
+                    InvitationRow.expires_at,
+                    SurveyVersionRow.title,
+                )
+                .join(CampaignRow, CampaignRow.id == InvitationRow.campaign_id)
+                .join(SurveyVersionRow, SurveyVersionRow.id == CampaignRow.survey_version_id)
+                .where(InvitationRow.code == code)
+            )
+        ).first()
+    if row is None:
+        return None
+    used_at, revoked_at, expires_at, title = row
+    return _Peek(used_at is not None, revoked_at is not None, expires_at, title)
+
+
+def _consent_page(
+    request: Request, services: Services, code: str, sid: str | None, title: str
+) -> Response:
+    fresh = sid is None
+    sid = sid or new_token()
+    response = render(
+        "consent.html",
+        title=title,
+        council=services.settings.council_name,
+        code=code,
+        csrf=csrf_token(sid, "chat"),
+        nonce=new_nonce(),
+    )
+    if fresh:
+        _set_chat_cookie(response, request, sid)
+    return response
+
+
+def _set_chat_cookie(response: Response, request: Request, sid: str) -> None:
+    set_cookie(
+        response, request, CHAT_COOKIE, sid, path="/c/", max_age=CHAT_COOKIE_DAYS * 86_400
+    )
+
+
+# ----- routes ----------------------------------------------------------------------------
+
+
+@router.get("/c/{code}")
+async def chat(code: str, request: Request, services: ServicesDep) -> Response:
+    """The chat: the privacy notice first, then the question waiting for an answer."""
+    council = services.settings.council_name
+    try:
+        return await _show(request, services, code)
+    except InvitationError as error:
+        return _invitation_page(error, council)
+    except Exception:
+        log.exception("web chat page failed")
+        return _trouble_page(council)
+
+
+async def _show(request: Request, services: Services, code: str) -> Response:
+    sid = request.cookies.get(CHAT_COOKIE)
+    if sid:
+        flash = web_state(request).chat.pop(sid, services.clock.now())
+        if flash is not None and flash.code == code:
+            return await _chat_page(request, services, code, sid, flash)
+    peek = await _peek(services, code)
+    if peek is None:
+        raise InvitationError("unknown")
+    if peek.revoked:
+        raise InvitationError("revoked")
+    if not peek.used:
+        if peek.expires_at <= services.clock.now():
+            raise InvitationError("expired")
+        return _consent_page(request, services, code, sid, peek.title)
+    if not sid:
+        raise InvitationError("used")
+    turn = await services.conversations.redeem(code, channel=CHANNEL, address=sid)
+    return await _chat_page(request, services, code, sid, ChatFlash(code, turn))
+
+
+@router.post("/c/{code}")
+async def chat_post(code: str, request: Request, services: ServicesDep) -> Response:
+    """One answer, button or command; then back to the page (post-redirect-get)."""
+    council = services.settings.council_name
+    form = await read_form(request)
+    sid = request.cookies.get(CHAT_COOKIE)
+    if not csrf_ok(sid, "chat", form.get("csrf")) or sid is None:
+        raise CsrfRejected(CSRF_YOUNG, young=True)
+    try:
+        flash = await _apply(services, code, sid, form)
+    except InvitationError as error:
+        return _invitation_page(error, council)
+    except NotLinkedError:
+        flash = None
+    except Exception:
+        log.exception("web chat answer failed")
+        return _trouble_page(council)
+    if flash is not None:
+        web_state(request).chat.put(sid, flash, services.clock.now())
+    return RedirectResponse(f"/c/{code}", 303)
+
+
+async def _apply(services: Services, code: str, sid: str, form: FormData) -> ChatFlash | None:
+    if form.get("action") == "start":
+        turn = await services.conversations.redeem(code, channel=CHANNEL, address=sid)
+        return ChatFlash(code, turn)
+    parsed = parse_input(form)
+    if parsed is None:
+        return None
+    user_input, echo = parsed
+    nonce = _text(form, "key", 64)
+    turn = await services.conversations.handle(
+        user_input,
+        channel=CHANNEL,
+        address=sid,
+        message_key=f"web:{nonce}" if nonce else None,
+    )
+    if turn.duplicate:
+        return None
+    typed = user_input.text if user_input.option is None and user_input.command is None else None
+    draft = typed if typed and not turn.recorded and _is_text_question(form) else None
+    return ChatFlash(code, turn, echo, draft)
+
+
+def _text(form: FormData, name: str, limit: int) -> str | None:
+    value = form.get(name)
+    if not isinstance(value, str) or not value or len(value) > limit:
+        return None
+    return value
+
+
+def _is_text_question(form: FormData) -> bool:
+    return form.get("kind") == str(QuestionKind.TEXT)
+
+
+def parse_input(form: FormData) -> tuple[UserInput, str | None] | None:
+    """What a chat form sent, as the engine's input, and what to show as the young
+    person's message if no answer is recorded. Tick boxes arrive as their numbers."""
+    question = _text(form, "question", 64)
+    command = _command(form.get("command"))
+    if command is Command.DONE:
+        picked = [c for c in form.getlist("choice") if isinstance(c, str) and c.isdigit()]
+        if picked:
+            return UserInput(text=", ".join(picked[:50]), question_id=question), None
+        if form.get("preselected"):  # everything unticked: nothing chosen
+            return UserInput(command=Command.SKIP, question_id=question), None
+        return UserInput(command=Command.DONE, question_id=question), None
+    if command is Command.HELP_NOW:
+        return UserInput(command=command), ECHO[command]
+    if command is not None:
+        return UserInput(command=command, question_id=question), ECHO.get(command)
+    option = _text(form, "option", 64)
+    if option is not None:
+        return UserInput(option=option, question_id=question), None
+    text = form.get("text")
+    if isinstance(text, str):
+        text = text[:MAX_INPUT_CHARS]
+        return UserInput(text=text, question_id=question), text.strip() or None
+    return None
+
+
+def _command(value: Any) -> Command | None:
+    try:
+        return Command(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

@@ -1,0 +1,81 @@
+"""Words a board reads: forms, audiences, themes, RAG and direction, figures as text."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from surveys.insights.rates import Direction, Rag, as_percent
+
+FORMS: Final = {
+    "consultation": "Consultation",
+    "feedback": "Feedback",
+    "feedback_not_attended": "Feedback, did not attend review",
+    "wellbeing": "Wellbeing check",
+    "survey": "Survey",
+}
+AUDIENCES: Final = {
+    "child": "children and young people",
+    "young_person": "young people",
+    "care_leaver": "care leavers",
+    "parent": "parents",
+    "carer": "foster carers / residential",
+    "health": "health",
+    "education": "education",
+    "professional": "other professionals",
+    "parent_of_care_leaver": "parents of care leavers",
+}
+RAG_TEXT: Final = {Rag.GREEN: "On target", Rag.AMBER: "Near target", Rag.RED: "Below target"}
+DIRECTION_TEXT: Final = {
+    Direction.BETTER: "Better",
+    Direction.WORSE: "Worse",
+    Direction.SAME: "Same",
+}
+SENTIMENT_WORDS: Final = ((-0.3, "mostly negative"), (-0.05, "a little negative"),
+                          (0.05, "mixed"), (0.3, "a little positive"))
+
+
+def form_label(form: str | None) -> str:
+    """"Consultation", "Feedback, did not attend review", or the code tidied up."""
+    if form is None:
+        return "All forms"
+    return FORMS.get(form, form.replace("_", " ").capitalize())
+
+
+def audience_label(audience: str | None) -> str:
+    """"children and young people", "parents", ... or the code tidied up."""
+    if audience is None:
+        return "everyone"
+    return AUDIENCES.get(audience, audience.replace("_", " "))
+
+
+def row_label(form: str | None, audience: str | None) -> str:
+    """How a return-rate row reads: "Consultation: children and young people"."""
+    return f"{form_label(form)}: {audience_label(audience)}"
+
+
+def theme_label(theme: str) -> str:
+    return theme.replace("_", " ").capitalize()
+
+
+def percent(value: float | None) -> str:
+    """A fraction as a whole percentage ("14%"), or an en dash when there is none."""
+    return "–" if value is None else f"{as_percent(value)}%"
+
+
+def count(value: int | str | None) -> str:
+    """A count with thousands separated; "c" (suppressed) and missing stay as they are."""
+    if value is None:
+        return "–"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return value
+
+
+def sentiment_words(polarity: float | None) -> str:
+    """A mean polarity (-1 to 1) in words: "mostly negative" ... "mostly positive"."""
+    if polarity is None:
+        return "–"
+    for upper, words in SENTIMENT_WORDS:
+        if polarity < upper:
+            return words
+    return "mostly positive"

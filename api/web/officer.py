@@ -1,0 +1,176 @@
+"""Officer pages `/officer`: campaigns and their progress, the safeguarding alerts queue
+(acknowledged with a note, never deleted), and printable invitation letters with QR codes.
+
+Reads of identifiable data (alerts name a young person's reference; letters carry codes)
+are written to the audit log in the same transaction, as the API does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Final
+
+import segno
+from fastapi import APIRouter, Path, Request
+from markupsafe import Markup
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import ServicesDep
+from api.queries import CampaignView, acknowledge_alert, campaign_view, list_alerts, list_campaigns
+from api.web.render import render
+from api.web.staff import OfficerStaff, staff_form
+from storage import audit
+from storage import campaigns as campaign_store
+from surveys.errors import ConflictError, NotFoundError
+
+router = APIRouter(include_in_schema=False)
+
+CAMPAIGNS_PER_PAGE: Final = 20
+ALERTS_SHOWN: Final = 100
+LETTERS_PER_PAGE: Final = 100
+NOTE_MAX: Final = 4000
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignLine:
+    """A campaign with how far its invitations got."""
+
+    view: CampaignView
+    progress: campaign_store.CampaignProgress
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """One invitation letter: who it is for (staff only), the link and its QR code."""
+
+    ref: str
+    link: str
+    qr: Markup
+
+
+@router.get("/officer")
+async def officer_home(
+    request: Request,
+    services: ServicesDep,
+    staff: OfficerStaff,
+    page: int = 1,
+    acknowledged: int | None = None,
+    problem: str | None = None,
+) -> Response:
+    """Campaigns with progress, and the safeguarding alerts queue, newest first."""
+    page = max(1, min(page, 100_000))
+    async with services.db.transaction() as session:
+        views, total = await list_campaigns(
+            session, limit=CAMPAIGNS_PER_PAGE, offset=(page - 1) * CAMPAIGNS_PER_PAGE
+        )
+        lines = [
+            CampaignLine(v, await campaign_store.campaign_progress(session, v.row.id))
+            for v in views
+        ]
+        alerts, alert_total = await list_alerts(
+            session, unacknowledged=False, limit=ALERTS_SHOWN, offset=0
+        )
+        _, open_total = await list_alerts(session, unacknowledged=True, limit=1, offset=0)
+        await audit.record(
+            session, services.clock, actor=staff.session.actor, action="list alerts",
+            subject=f"officer page: {len(alerts)} of {alert_total}",
+        )
+    pages = max(1, -(-total // CAMPAIGNS_PER_PAGE))
+    return render(
+        "officer.html",
+        title="Officer",
+        council=services.settings.council_name,
+        staff=staff,
+        campaigns=lines,
+        page=page,
+        pages=pages,
+        alerts=alerts,
+        alert_total=alert_total,
+        open_alerts=open_total,
+        acknowledged=acknowledged,
+        problem=_problem(problem),
+        note_max=NOTE_MAX,
+    )
+
+
+PROBLEMS: Final = {
+    "note": "Please write a note of what was done (up to 4,000 characters).",
+    "already": "That alert had already been acknowledged; its note is unchanged.",
+    "missing": "There is no such alert.",
+}
+
+
+def _problem(key: str | None) -> str | None:
+    return PROBLEMS.get(key or "")
+
+
+@router.post("/officer/alerts/{alert_id}/acknowledge")
+async def acknowledge(
+    alert_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff
+) -> Response:
+    """Record that a person has dealt with an alert, and how. The alert itself stays."""
+    form = await staff_form(request, staff)
+    note = form.get("note")
+    note = note.strip() if isinstance(note, str) else ""
+    if not note or len(note) > NOTE_MAX:
+        return RedirectResponse(f"/officer?problem=note#alert-{alert_id}", 303)
+    try:
+        async with services.db.transaction() as session:
+            await acknowledge_alert(
+                session, services.clock, alert_id, actor=staff.session.actor, note=note
+            )
+            await audit.record(
+                session, services.clock, actor=staff.session.actor,
+                action="acknowledge alert", subject=f"alert {alert_id}",
+            )
+    except ConflictError:
+        return RedirectResponse(f"/officer?problem=already#alert-{alert_id}", 303)
+    except NotFoundError:
+        return RedirectResponse("/officer?problem=missing#alerts", 303)
+    return RedirectResponse(f"/officer?acknowledged={alert_id}#alert-{alert_id}", 303)
+
+
+def qr_svg(link: str) -> Markup:
+    """An inline SVG QR code for a link (no style attributes, so the CSP allows it)."""
+    code = segno.make(link, error="m")
+    return Markup(code.svg_inline(scale=4, border=4, title="QR code for the link below",
+                                  svgclass="qr", lineclass="qr-line"))
+
+
+@router.get("/officer/campaigns/{campaign_id}/letters")
+async def letters(
+    campaign_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff,
+    page: int = 1,
+) -> Response:
+    """Invitation letters to print, one per page: the web link and its QR code."""
+    page = max(1, min(page, 100_000))
+    try:
+        async with services.db.transaction() as session:
+            view = await campaign_view(session, campaign_id)
+            survey = await services.catalog.get(session, view.row.survey_version_id)
+            codes = await campaign_store.invitation_codes(session, campaign_id)
+            shown = codes[(page - 1) * LETTERS_PER_PAGE : page * LETTERS_PER_PAGE]
+            await audit.record(
+                session, services.clock, actor=staff.session.actor,
+                action="print invitation letters",
+                subject=f"campaign {campaign_id}: {len(shown)} letters (page {page})",
+            )
+    except NotFoundError:
+        return render("message.html", status_code=404, title="No such campaign",
+                      message="There is no campaign with that number.", young=False)
+    base = services.settings.public_url.rstrip("/")
+    made = [Letter(ref, f"{base}/c/{code}", qr_svg(f"{base}/c/{code}")) for ref, code in shown]
+    return render(
+        "letters.html",
+        title=f"Letters: {view.row.name}",
+        council=services.settings.council_name,
+        staff=staff,
+        campaign=view,
+        survey_title=survey.title,
+        letters=made,
+        total=len(codes),
+        page=page,
+        pages=max(1, -(-len(codes) // LETTERS_PER_PAGE)),
+        closes=view.row.closes_at,
+    )

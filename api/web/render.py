@@ -1,0 +1,71 @@
+"""Templates: one Jinja2 environment with autoescape on, and the filters pages use."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+from starlette.responses import HTMLResponse
+
+from api.web import labels
+from surveys.insights.disclosure import SUPPRESSED
+
+TEMPLATES: Final = Path(__file__).resolve().parent.parent / "templates"
+STATIC: Final = Path(__file__).resolve().parent.parent / "static"
+
+_HELP_LINKS: Final = re.compile(r"\b(0800 1111|999)\b|\b(childline\.org\.uk)\b")
+
+
+def help_links(text: str) -> Markup:
+    """Escape `text`, then make Childline's and the emergency numbers tappable links."""
+
+    def link(match: re.Match[str]) -> str:
+        number, site = match.group(1), match.group(2)
+        if number:
+            return f'<a href="tel:{number.replace(" ", "")}">{number}</a>'
+        return f'<a href="https://www.{site}/" rel="noreferrer">{site}</a>'
+
+    return Markup(_HELP_LINKS.sub(link, str(escape(text))))
+
+
+def paragraphs(text: str) -> list[str]:
+    """Lines of a message, without empty ones."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The template environment (autoescape on for every template)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        percent=labels.percent,
+        count=labels.count,
+        help_links=help_links,
+        paragraphs=paragraphs,
+        form_label=labels.form_label,
+        audience_label=labels.audience_label,
+        theme_label=labels.theme_label,
+        sentiment_words=labels.sentiment_words,
+    )
+    env.globals.update(
+        RAG_TEXT={str(k): v for k, v in labels.RAG_TEXT.items()},
+        DIRECTION_TEXT={str(k): v for k, v in labels.DIRECTION_TEXT.items()},
+        SUPPRESSED=SUPPRESSED,
+    )
+    return env
+
+
+def render(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page from a template."""
+    html = environment().get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,215 @@
+"""Web fixtures: the whole app (API and pages) on the test store, over https by default,
+keys for every role, signed-in staff, and a young person in the web chat.
+
+Browser tests (marked `browser`) share one uvicorn server on a demo council; see
+`test_browser.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from api.app import create_app
+from carevoice.demo import load_demo
+from carevoice.settings import Settings
+from carevoice.wiring import Services, build_services
+from storage import campaigns as campaign_store
+from storage.catalog import SurveyCatalog
+from storage.conversations import ConversationService
+from storage.database import Database
+from storage.keys import Role, create_key, revoke_key
+from storage.tables import CampaignRow
+from surveys.clock import FixedClock
+from tests.factories import campaign_with_codes
+from tests.web.pages import Page
+
+T = TypeVar("T")
+PUBLIC_URL = "https://voice.example.org"
+COUNCIL = "Testshire Council"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: runs headless Chromium against a live server (slow)"
+    )
+
+
+def web_settings(database_url: str = "sqlite://") -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        public_url=PUBLIC_URL,
+        council_name=COUNCIL,
+    )
+
+
+@pytest.fixture
+async def services(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> Services:
+    async with db.transaction() as session:
+        await catalog.sync_builtins(session)
+    return Services(web_settings(), db, catalog, conversations, clock)
+
+
+@pytest.fixture
+def app(services: Services) -> FastAPI:
+    return create_app(services)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client as a browser over https (so Secure cookies come back)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://test") as http:
+        yield http
+
+
+@pytest.fixture
+async def other_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A second browser, with cookies of its own."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://test") as http:
+        yield http
+
+
+@dataclass(frozen=True)
+class Keys:
+    board: str
+    officer: str
+    admin: str
+    revoked: str
+
+    def of(self, role: str) -> str:
+        return str(getattr(self, role))
+
+
+@pytest.fixture
+async def keys(db: Database, clock: FixedClock) -> Keys:
+    async with db.transaction() as session:
+        made = {
+            role: (await create_key(session, clock, role=role, name=f"test {role}")).token
+            for role in Role
+        }
+        old = await create_key(session, clock, role=Role.ADMIN, name="old admin")
+        await revoke_key(session, clock, old.row.prefix)
+    return Keys(made[Role.BOARD], made[Role.OFFICER], made[Role.ADMIN], old.token)
+
+
+async def sign_in(http: httpx.AsyncClient, key: str, next_path: str = "") -> httpx.Response:
+    """Sign in through the form, as a person would."""
+    page = Page.of((await http.get("/signin")).text)
+    form = page.form_to("/signin")
+    data = form.data(key=key)
+    if next_path:
+        data["next"] = next_path
+    return await http.post("/signin", data=data)
+
+
+@pytest.fixture
+async def codes(db: Database, catalog: SurveyCatalog, clock: FixedClock) -> list[str]:
+    """Three invitation codes to the small survey."""
+    _, made = await campaign_with_codes(db, catalog, clock, people=3)
+    return made
+
+
+# ----- one live server on a demo council, for the browser tests ----------------------------
+
+
+@dataclass(frozen=True)
+class Live:
+    """The server's address, a key per staff role, unused codes and the database file."""
+
+    url: str
+    board_key: str
+    officer_key: str
+    codes: tuple[str, ...]
+    database: Path
+
+
+async def _demo_council(settings: Settings) -> tuple[str, str, list[str]]:
+    """Load the demo council (about a minute) and make keys to sign in with."""
+    services = await build_services(settings)
+    try:
+        await load_demo(services)
+        async with services.db.transaction() as session:
+            board = await create_key(session, services.clock, role=Role.BOARD, name="board")
+            officer = await create_key(session, services.clock, role=Role.OFFICER, name="officer")
+            campaign = await session.scalar(
+                select(CampaignRow.id).where(CampaignRow.name.like("%(now)%"))
+            )
+            assert campaign is not None
+            codes = [c for _, c in await campaign_store.invitation_codes(session, campaign)]
+    finally:
+        await services.close()
+    return board.token, officer.token, codes
+
+
+def _in_a_thread(work: Callable[[], T]) -> T:
+    """Run `work` on a thread of its own (its own event loop), and return what it gave."""
+    out: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            out.append(work())
+        except BaseException as error:  # handed back to the caller
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return out[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """The real app (`create_app(settings=...)`) under uvicorn on 127.0.0.1, on a demo
+    council in a temporary SQLite file; one for every browser test."""
+    database = tmp_path_factory.mktemp("live") / "demo.db"
+    port = _free_port()
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite:///{database}",
+        public_url=f"http://127.0.0.1:{port}",
+        council_name="Demo Council",
+    )
+    board, officer, codes = _in_a_thread(lambda: asyncio.run(_demo_council(settings)))
+    config = uvicorn.Config(
+        create_app(settings=settings), host="127.0.0.1", port=port, log_level="warning",
+        ws="none", http="h11", lifespan="on", access_log=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield Live(f"http://127.0.0.1:{port}", board, officer, tuple(codes), database)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

@@ -1,0 +1,154 @@
+"""The board dashboard and its print view: the figures from the store's board queries,
+a table with every chart, "c" with its footnote, and a period selector."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import re
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.web.board import board_page
+from api.web.render import environment
+from storage.board import QuoteRow
+from storage.database import Database
+from storage.tables import ExternalFormCountRow
+from surveys.clock import FixedClock
+from surveys.insights.periods import parse_period
+from surveys.insights.rates import as_percent
+from tests.web.conftest import Keys, sign_in
+from tests.web.pages import Page
+from tests.web.test_chat import Chat
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "cheshire_east_2017_18_forms.csv"
+
+
+def seed_rows() -> list[dict[str, str]]:
+    if not SEED.exists():
+        pytest.skip(f"the seed table is not here: {SEED}")
+    with SEED.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def cell(html: str, form: str, audience: str, column: str) -> str:
+    """The data-value of a cell of the return-rates table."""
+    row = re.search(
+        rf'<tr data-form="{form}" data-audience="{audience}">(.*?)</tr>', html, re.S
+    )
+    assert row is not None, (form, audience)
+    found = re.search(rf'data-col="{column}"(?: data-value="([^"]*)")?>(.*?)</td>', row[1], re.S)
+    assert found is not None, column
+    return found[1] if found[1] is not None else " ".join(re.sub("<[^>]+>", " ", found[2]).split())
+
+
+async def test_the_board_shows_the_seed_table(
+    client: httpx.AsyncClient, keys: Keys, db: Database, clock: FixedClock
+) -> None:
+    rows = seed_rows()
+    async with db.transaction() as session:
+        for r in rows:
+            session.add(ExternalFormCountRow(
+                form=r["form"], audience=r["audience"], route="paper",
+                period_start=date(2017, 4, 1), period_end=date(2018, 4, 1),
+                sent=int(r["sent"]), returned=int(r["returned"]),
+                target_rate=float(r["target_rate"]) if r["target_rate"] else None,
+                created_at=clock.now(),
+            ))
+    await sign_in(client, keys.board)
+    page = await client.get("/board?period=2017-18")
+    assert page.status_code == 200
+    html = page.text
+    for r in rows:
+        sent, returned = int(r["sent"]), int(r["returned"])
+        assert cell(html, r["form"], r["audience"], "sent") == str(sent)
+        shown = cell(html, r["form"], r["audience"], "returned")
+        if returned <= 5:
+            assert shown == "c"
+            assert cell(html, r["form"], r["audience"], "rate") == "–"
+        else:
+            assert shown == str(returned)
+            assert cell(html, r["form"], r["audience"], "rate") == f"{as_percent(returned / sent)}%"
+    assert cell(html, "consultation", "child", "rate") == "14%"
+    assert cell(html, "consultation", "carer", "rate") == "27%"
+    assert "Below target" in cell(html, "consultation", "child", "rag")
+    assert 'id="note-c"' in html and "disclosure control" in html
+
+
+async def test_small_numbers_show_as_c_with_a_footnote(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys, codes: list[str]
+) -> None:
+    chat = Chat(other_client, codes[0])
+    await chat.start()  # one invitation delivered: a count of 1
+    await sign_in(client, keys.board)
+    html = (await client.get("/board")).text
+    assert cell(html, "consultation", "child", "sent") == "c"
+    assert "too few to show" in html
+    text = Page.of(html).text
+    assert "2025-26" in text and "5 or fewer young people" in text
+    assert "Nothing on this page needed it" not in text
+
+
+async def test_the_default_period_is_this_financial_year(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    await sign_in(client, keys.board)
+    page = Page.of((await client.get("/board")).text)
+    assert "Corporate parenting board, 2025-26" in page.text
+    assert "See 2017-18" in page.text
+    assert 'href="/board?period=2017-18"' in page.html
+    assert '<option value="2025-26" selected>' in page.html
+    assert "Nothing on this page needed it" in page.text
+
+
+async def test_a_period_that_cannot_be_read_is_explained(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    await sign_in(client, keys.board)
+    for bad in ("2017-19", "next year", "x" * 40):
+        response = await client.get("/board", params={"period": bad})
+        assert response.status_code == 400
+        text = Page.of(response.text).text
+        assert "Showing this financial year" in text and "2025-26" in text
+
+
+async def test_quarters_and_the_print_view(client: httpx.AsyncClient, keys: Keys) -> None:
+    await sign_in(client, keys.board)
+    quarter = await client.get("/board", params={"period": "2017-18 Q2"})
+    assert quarter.status_code == 200 and "Trend by quarter, 2017-18" in Page.of(quarter.text).text
+    printed = await client.get("/board/print", params={"period": "2017-18"})
+    text = Page.of(printed.text).text
+    assert printed.status_code == 200
+    assert "Corporate Parenting Board" in text and "Produced 5 January 2026" in text
+    assert 'id="return-rates"' in printed.text and 'class="staff-top"' not in printed.text
+
+
+async def test_every_chart_has_a_table_and_a_text_alternative(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    await sign_in(client, keys.board)
+    html = (await client.get("/board?period=2017-18")).text
+    charts = re.findall(r'<svg class="chart"[^>]*aria-labelledby="([^"]+)"', html)
+    for ids in charts:
+        for part in ids.split():
+            assert f'id="{part}"' in html
+    assert html.count('<svg class="chart"') <= html.count('<table class="data"')
+
+
+async def test_quotes_are_escaped(db: Database, clock: FixedClock, keys: Keys) -> None:
+    async with db.reader() as session:
+        page = await board_page(session, parse_period("2017-18"), date(2026, 1, 5))
+    page = dataclasses.replace(page, quotes=[
+        QuoteRow("<script>alert(1)</script>", "review", 0.1, "small", "2017-18 Q1"),
+        QuoteRow('"><img src=x onerror=alert(1)>', "review", 0.1, "small", "2017-18 Q1"),
+    ])
+    html = environment().get_template("board.html").render(
+        title="t", council="c", staff=None, page=page, problem=None, demo_year="2017-18",
+        today=date(2026, 1, 5),
+    )
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html

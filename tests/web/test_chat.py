@@ -1,0 +1,313 @@
+"""The web chat with JavaScript off: plain forms, post-redirect-get, one cookie."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import func, select
+
+from storage.database import Database
+from storage.tables import (
+    AnswerRow,
+    ChannelLinkRow,
+    InboundMessageRow,
+    InvitationRow,
+    ResponseRow,
+    SafeguardingAlertRow,
+)
+from surveys.clock import FixedClock
+from tests.web.pages import Page
+
+SCRIPT = "<script>alert('x')</script> I want to chair"
+IMG = '"><img src=x onerror=alert(1)> for my IRO'
+
+
+def words(response: httpx.Response) -> str:
+    """The text of a page, as read."""
+    return Page.of(response.text).text
+
+
+class Chat:
+    """A young person in the web chat, pressing buttons without JavaScript."""
+
+    def __init__(self, http: httpx.AsyncClient, code: str) -> None:
+        self.http = http
+        self.code = code
+        self.page: Page | None = None
+
+    async def open(self) -> httpx.Response:
+        response = await self.http.get(f"/c/{self.code}")
+        self.page = Page.of(response.text)
+        return response
+
+    async def post(self, data: dict[str, str | list[str]]) -> httpx.Response:
+        response = await self.http.post(f"/c/{self.code}", data=data)
+        assert response.status_code == 303, response.text
+        assert response.headers["location"] == f"/c/{self.code}"
+        return await self.open()
+
+    async def start(self) -> httpx.Response:
+        await self.open()
+        assert self.page is not None
+        form = self.page.form("start")
+        return await self.post(form.data(form.button("let's start")))
+
+    async def press(self, text: str, **extra: str | list[str]) -> httpx.Response:
+        assert self.page is not None
+        form = self.page.form("answer")
+        return await self.post(form.data(form.button(text), **extra))
+
+    async def tick(self, *labels: str) -> httpx.Response:
+        assert self.page is not None
+        form = self.page.form("answer")
+        form.checkboxes = [(n, v, label in labels, label) for n, v, _, label in form.checkboxes]
+        return await self.post(form.data(form.button("Done")))
+
+    async def write(self, text: str) -> httpx.Response:
+        assert self.page is not None
+        form = self.page.form("answer")
+        return await self.post(form.data(form.button("Send"), text=text))
+
+    @property
+    def text(self) -> str:
+        assert self.page is not None
+        return self.page.text
+
+
+async def test_a_young_person_completes_the_survey_with_plain_forms(
+    client: httpx.AsyncClient, codes: list[str], db: Database
+) -> None:
+    chat = Chat(client, codes[0])
+    first = await chat.open()
+    assert first.status_code == 200
+    assert "Before we start" in chat.text and "cookie" in chat.text
+    assert not chat.page or not chat.page.has_form("answer")
+
+    await chat.start()
+    assert "Hi! A few questions." in chat.text and "How are things?" in chat.text
+    assert "Question 1 of about 6" in chat.text
+    await chat.press("Good")
+    assert "🙂 Good" in chat.text and "Where should the meeting be?" in chat.text
+    await chat.press("At school")
+    assert "Who should come?" in chat.text
+    await chat.tick("My carer", "My teacher")
+    assert "My carer, My teacher" in chat.text
+    await chat.press("Yes")
+    assert "Why would you like to chair it?" in chat.text
+    assert 'maxlength="200"' in chat.page.html if chat.page else False
+    await chat.write(SCRIPT)
+    assert "Anything just for your IRO?" in chat.text
+    await chat.write(IMG)
+    assert "Thank you!" in chat.text and "All done" in chat.text
+    assert not chat.page or not chat.page.has_form("answer")
+
+    async with db.reader() as session:
+        response = await session.scalar(select(ResponseRow))
+        assert response is not None and response.status == "returned"
+        assert response.channel == "web"
+        texts = set((await session.scalars(select(AnswerRow.text))).all())
+        link = await session.scalar(select(ChannelLinkRow))
+    assert {SCRIPT, IMG} <= texts
+    assert link is not None and link.channel == "web"
+    assert client.cookies.get("cv_chat") == link.address
+
+
+async def test_what_a_young_person_wrote_is_escaped(
+    client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    for button in ("Good", "At school"):
+        await chat.press(button)
+    await chat.tick("My mum")
+    await chat.press("Yes")
+    shown = await chat.write(SCRIPT)
+    assert "<script>alert" not in shown.text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in shown.text
+    shown = await chat.write(IMG)
+    assert "<img src=x" not in shown.text
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in shown.text
+
+
+async def test_the_chat_cookie_is_httponly_lax_secure_and_long_lived(
+    client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    response = await client.get(f"/c/{codes[0]}")
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("cv_chat=")
+    for flag in ("HttpOnly", "SameSite=lax", "Secure", "Path=/c/", "Max-Age=15552000"):
+        assert flag in cookie, cookie
+
+
+async def test_over_plain_http_the_cookie_is_not_secure(app: object, codes: list[str]) -> None:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        cookie = (await http.get(f"/c/{codes[0]}")).headers["set-cookie"]
+    assert "HttpOnly" in cookie and "Secure" not in cookie
+
+
+async def test_closing_the_tab_and_coming_back_carries_on(
+    client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    await chat.press("Good")
+    again = Chat(client, codes[0])  # same cookie, a fresh page
+    await again.open()
+    assert "Welcome back" in again.text and "Where should the meeting be?" in again.text
+    await again.press("Where I live")
+    assert "Who should come?" in again.text
+
+
+async def test_a_double_submit_is_recorded_once(
+    client: httpx.AsyncClient, codes: list[str], db: Database
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    assert chat.page is not None
+    form = chat.page.form("answer")
+    data = form.data(form.button("Good"))
+    first = await client.post(f"/c/{codes[0]}", data=data)
+    second = await client.post(f"/c/{codes[0]}", data=data)
+    assert first.status_code == second.status_code == 303
+    page = Page.of((await client.get(f"/c/{codes[0]}")).text)
+    assert "Where should the meeting be?" in page.text
+    async with db.reader() as session:
+        answers = await session.scalar(select(func.count()).select_from(AnswerRow))
+        keys = await session.scalar(
+            select(func.count()).select_from(InboundMessageRow).where(
+                InboundMessageRow.channel == "web"
+            )
+        )
+    assert answers == 1 and keys == 1
+
+
+async def test_back_skip_and_stop(client: httpx.AsyncClient, codes: list[str]) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    await chat.press("Skip")
+    assert "Skipped" in chat.text and "Where should the meeting be?" in chat.text
+    await chat.press("Back")
+    assert "How are things?" in chat.text
+    await chat.press("Really good")
+    await chat.press("Stop for now")
+    assert "we'll stop here" in chat.text and "Carry on" in chat.text
+    await chat.press("Carry on")
+    assert "Where should the meeting be?" in chat.text
+
+
+async def test_unticking_everything_after_going_back_clears_the_answer(
+    client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    await chat.press("Good")
+    await chat.press("At school")
+    await chat.tick("My carer")
+    await chat.press("Back")
+    assert chat.page is not None
+    assert next(c for c in chat.page.form("answer").checkboxes if c[2])[3] == "My carer"
+    await chat.tick()
+    assert "Skipped" in chat.text and "Would you like to chair" in chat.text
+
+
+async def test_i_need_help_now_shows_help_and_raises_an_alert(
+    client: httpx.AsyncClient, codes: list[str], db: Database
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    assert chat.page is not None
+    help_form = chat.page.form("help-form")
+    await chat.post(help_form.data(help_form.button("I need help now")))
+    assert "Help is here" in chat.text and "Childline" in chat.text
+    assert 'href="tel:08001111"' in chat.page.html
+    assert "How are things?" in chat.text  # the question is still there
+    async with db.reader() as session:
+        alert = await session.scalar(select(SafeguardingAlertRow))
+    assert alert is not None and alert.category == "help_now" and alert.channel == "web"
+
+
+async def test_a_text_that_is_not_taken_is_kept_in_the_box(
+    client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    for button in ("Good", "At school"):
+        await chat.press(button)
+    await chat.tick("My mum")
+    await chat.press("Yes")
+    await chat.write("😀😀")
+    assert "Can you tell me in words?" in chat.text
+    assert chat.page is not None and chat.page.form("answer").textareas["text"] == "😀😀"
+
+
+async def test_kind_pages_for_codes_that_cannot_be_used(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, codes: list[str],
+    db: Database, clock: FixedClock,
+) -> None:
+    unknown = await client.get("/c/not-a-real-code")
+    assert unknown.status_code == 404 and "don't recognise that code" in words(unknown)
+    assert unknown.headers["content-type"].startswith("text/html")
+
+    chat = Chat(client, codes[0])
+    await chat.start()
+    used = await other_client.get(f"/c/{codes[0]}")  # another device, no cookie
+    assert used.status_code == 410 and "already been used" in words(used)
+
+    async with db.transaction() as session:
+        row = await session.scalar(select(InvitationRow).where(InvitationRow.code == codes[1]))
+        assert row is not None
+        row.revoked_at = clock.now()
+    revoked = await client.get(f"/c/{codes[1]}")
+    assert revoked.status_code == 410 and "doesn't work any more" in words(revoked)
+
+    clock.advance(days=30)
+    expired = await other_client.get(f"/c/{codes[2]}")
+    assert expired.status_code == 410 and "run out" in words(expired)
+    for page in (unknown, used, revoked, expired):
+        assert "Traceback" not in page.text and "Childline" in words(page)
+
+
+async def test_a_code_that_expires_between_notice_and_start_is_explained(
+    client: httpx.AsyncClient, codes: list[str], clock: FixedClock
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.open()
+    clock.advance(days=30)
+    assert chat.page is not None
+    form = chat.page.form("start")
+    response = await client.post(f"/c/{codes[0]}", data=form.data(form.button("start")))
+    assert response.status_code == 410 and "run out" in words(response)
+
+
+async def test_answers_without_a_session_go_back_to_the_notice(
+    client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.open()  # cookie set, but the code is not redeemed yet
+    assert chat.page is not None
+    form = chat.page.form("start")
+    response = await client.post(
+        f"/c/{codes[0]}", data={"csrf": form.fields["csrf"], "key": "k1", "option": "4"}
+    )
+    assert response.status_code == 303
+    assert "Before we start" in (await client.get(f"/c/{codes[0]}")).text
+
+
+async def test_a_form_without_its_token_is_refused_kindly(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, codes: list[str], db: Database
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    assert chat.page is not None
+    data = chat.page.form("answer").data(chat.page.form("answer").button("Good"))
+    forged = {**data, "csrf": "0" * 64}
+    refused = await client.post(f"/c/{codes[0]}", data=forged)
+    assert refused.status_code == 403 and "Please try that again" in words(refused)
+    assert "cookies" in words(refused) and refused.headers["content-type"].startswith("text/html")
+    without = {k: v for k, v in data.items() if k != "csrf"}
+    missing = await client.post(f"/c/{codes[0]}", data=without)
+    assert missing.status_code == 403
+    elsewhere = await other_client.post(f"/c/{codes[0]}", data=data)  # no cookie at all
+    assert elsewhere.status_code == 403
+    async with db.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(AnswerRow)) == 0

@@ -1,0 +1,133 @@
+"""Officer pages: campaigns with progress, the alerts queue (acknowledged with a note,
+never deleted), and letters with QR codes; reads of identifiable data are audited."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlalchemy import func, select
+
+from storage.database import Database
+from storage.tables import AuditLogRow, SafeguardingAlertRow
+from tests.web.conftest import PUBLIC_URL, Keys, sign_in
+from tests.web.pages import Page
+from tests.web.test_chat import Chat
+
+PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+
+
+async def asked_for_help(http: httpx.AsyncClient, code: str) -> None:
+    chat = Chat(http, code)
+    await chat.start()
+    assert chat.page is not None
+    form = chat.page.form("help-form")
+    await chat.post(form.data(form.button("I need help now")))
+
+
+async def actions(db: Database) -> list[str]:
+    async with db.reader() as session:
+        return list((await session.scalars(select(AuditLogRow.action))).all())
+
+
+async def test_campaigns_and_their_progress(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys, codes: list[str]
+) -> None:
+    chat = Chat(other_client, codes[0])
+    await chat.start()
+    await chat.press("Good")
+    await sign_in(client, keys.officer)
+    page = Page.of((await client.get("/officer")).text)
+    assert "Campaigns and their progress" in page.text
+    row = re.search(r"<th scope=\"row\">test</th>(.*?)</tr>", page.html, re.S)
+    assert row is not None
+    numbers = re.findall(r'<td class="num">(\d+)', row[1])
+    assert numbers == ["3", "1", "1", "0", "0", "0"]  # invited, delivered, started, ...
+
+
+async def test_the_alerts_queue_and_acknowledging_with_a_note(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys,
+    codes: list[str], db: Database,
+) -> None:
+    await asked_for_help(other_client, codes[0])
+    await sign_in(client, keys.officer)
+    page = Page.of((await client.get("/officer")).text)
+    assert "1 waiting" in page.text and "help now" in page.text
+    assert "P00000-small" in page.text  # the young person's reference, for the officer
+    assert "list alerts" in await actions(db)
+
+    alert_id = (await _alert_ids(db))[0]
+    form = page.form_to(f"/officer/alerts/{alert_id}/acknowledge")
+    empty = await client.post(form.action, data=form.data(note="  "))
+    assert empty.status_code == 303 and "problem=note" in empty.headers["location"]
+
+    done = await client.post(form.action, data=form.data(note=PAYLOAD))
+    assert done.status_code == 303 and f"acknowledged={alert_id}" in done.headers["location"]
+    after = await client.get(done.headers["location"])
+    assert "<script>alert(1)" not in after.text and "<img src=x" not in after.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in after.text
+    text = Page.of(after.text).text
+    assert f"Alert {alert_id} acknowledged" in text and "0 waiting" in text
+    assert "By test officer" in text
+
+    again = await client.post(form.action, data=form.data(note="twice"))
+    assert "problem=already" in again.headers["location"]
+    async with db.reader() as session:
+        alert = await session.get(SafeguardingAlertRow, alert_id)
+        assert alert is not None and alert.note == PAYLOAD
+        assert (alert.acknowledged_by or "").startswith("test officer")
+        count = await session.scalar(select(func.count()).select_from(SafeguardingAlertRow))
+    assert count == 1  # never deleted
+    assert "acknowledge alert" in await actions(db)
+
+
+async def test_acknowledging_needs_the_token_and_an_officer(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys,
+    codes: list[str], db: Database,
+) -> None:
+    await asked_for_help(other_client, codes[0])
+    alert_id = (await _alert_ids(db))[0]
+    await sign_in(client, keys.officer)
+    forged = await client.post(
+        f"/officer/alerts/{alert_id}/acknowledge", data={"note": "x", "csrf": "bad"}
+    )
+    assert forged.status_code == 403
+    board = await other_client.post("/signout", data={})  # other_client holds a chat cookie
+    assert board.status_code == 403
+    async with db.reader() as session:
+        alert = await session.get(SafeguardingAlertRow, alert_id)
+    assert alert is not None and alert.acknowledged_at is None
+
+
+async def test_letters_with_qr_codes_and_web_links(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database
+) -> None:
+    await sign_in(client, keys.officer)
+    officer = Page.of((await client.get("/officer")).text)
+    link = re.search(r'href="(/officer/campaigns/(\d+)/letters)"', officer.html)
+    assert link is not None
+    letters = await client.get(link[1])
+    assert letters.status_code == 200
+    html = letters.text
+    assert html.count('<article class="letter"') == 3
+    assert html.count('<svg width=') == 3 and 'class="qr"' in html
+    for code in codes:
+        assert f"{PUBLIC_URL}/c/{code}" in html
+    assert " style=" not in html
+    assert "print invitation letters" in await actions(db)
+    missing = await client.get("/officer/campaigns/999/letters")
+    assert missing.status_code == 404 and "No such campaign" in missing.text
+
+
+async def test_board_keys_cannot_see_officer_pages(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str]
+) -> None:
+    await sign_in(client, keys.board)
+    for path in ("/officer", "/officer/campaigns/1/letters"):
+        assert (await client.get(path)).status_code == 403
+    assert (await client.post("/officer/alerts/1/acknowledge", data={})).status_code == 403
+
+
+async def _alert_ids(db: Database) -> list[int]:
+    async with db.reader() as session:
+        return list((await session.scalars(select(SafeguardingAlertRow.id))).all())
