@@ -1,0 +1,329 @@
+"""In a real browser: headless Chromium from Debian's packages, driven by Playwright.
+
+One uvicorn server on a demo council serves every test here (`live` in conftest). A young
+person completes a survey with the mouse, with the keyboard alone, and with JavaScript
+off; the board page shows the seed's table; axe-core finds no serious or critical
+accessibility violation on any page. Screenshots go to test-artifacts/screenshots/.
+
+Needs /usr/bin/chromium (`.ci/browsers` installs it, and axe-core into .cache/axe).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from surveys.insights.rates import as_percent
+from tests.web.conftest import Live
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("CAREVOICE_CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(
+    os.environ.get("CAREVOICE_AXE", ROOT / ".cache/axe/node_modules/axe-core/axe.min.js")
+)
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+SEED = ROOT.parent / "shared" / "data" / "cheshire_east_2017_18_forms.csv"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1280, "height": 900}
+BAD_TEXT = '<img src=x onerror="window.__pwned=1"> I like my meeting'
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"no Chromium at {CHROMIUM}: run .ci/browsers (apt-get install chromium)",
+    ),
+]
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'"
+)
+Page = Any  # playwright's Page, typed loosely so the module imports without it
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Chromium with a fresh profile (Playwright makes a new user data dir each launch)."""
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """A page, with every console error and CSP violation it raised kept for the end."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.problems: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+
+    def _console(self, message: Any) -> None:
+        text = message.text
+        if message.type == "error" or "Content Security Policy" in text:
+            self.problems.append(f"{message.type}: {text}")
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def clean(self) -> None:
+        assert not self.problems, self.problems
+
+
+def new_page(browser: Any, *, viewport: dict[str, int] = PHONE, js: bool = True,
+             axe: bool = False) -> Watch:
+    context = browser.new_context(viewport=viewport, java_script_enabled=js)
+    if axe:
+        context.add_init_script(path=str(AXE))  # not subject to the page's CSP
+    return Watch(context.new_page())
+
+
+def answer_key(page: Page) -> str:
+    """The message key of the answer form now shown ("" when there is none)."""
+    found = page.locator("#answer input[name=key]")
+    return str(found.get_attribute("value")) if found.count() else ""
+
+
+def wait_for_next(page: Page, before: str) -> None:
+    """Wait until the chat shows a new answer form (or none: the end)."""
+    page.wait_for_function(
+        "before => { const k = document.querySelector('#answer input[name=key]');"
+        " return !k || k.value !== before; }",
+        arg=before,
+    )
+
+
+def kind_of(page: Page) -> str:
+    classes = str(page.locator("#answer").get_attribute("class"))
+    return next(c.removeprefix("answer-") for c in classes.split() if c.startswith("answer-"))
+
+
+def status_of(live: Live, code: str) -> str | None:
+    with sqlite3.connect(live.database) as db:
+        row = db.execute(
+            "select r.status from responses r join invitations i on i.id = r.invitation_id"
+            " where i.code = ?",
+            (code,),
+        ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def test_a_young_person_completes_a_survey_with_the_mouse(browser: Any, live: Live) -> None:
+    watch = new_page(browser)
+    page = watch.page
+    code = live.codes[0]
+    page.goto(f"{live.url}/c/{code}")
+    watch.shot("chat-1-privacy-notice")
+    page.get_by_role("button", name="OK, let's start").click()
+    page.wait_for_selector("#answer")
+    watch.shot("chat-2-first-question")
+    steps = 0
+    while page.locator("#answer").count() and steps < 40:
+        before = answer_key(page)
+        kind = kind_of(page)
+        if kind == "text":
+            page.fill("#text", BAD_TEXT if steps == 0 else "Football on Saturdays")
+            page.get_by_role("button", name="Send").click()
+        elif kind == "multi":
+            page.locator(".tick").first.click()
+            page.get_by_role("button", name="Done").click()
+        elif kind == "scale":
+            page.get_by_role("button", name="Good", exact=True).click()
+        else:
+            page.locator("#answer .btn-option").first.click()
+        wait_for_next(page, before)
+        steps += 1
+        if steps == 4:
+            watch.shot("chat-3-scale")
+            page.get_by_role("button", name="I need help now").click()
+            page.wait_for_selector(".help-card")
+            assert "Childline" in page.locator(".help-card").last.inner_text()
+            watch.shot("chat-4-help")
+    assert page.locator(".msg-thanks").count() == 1
+    assert "All done" in page.inner_text("#answer-area")
+    assert page.evaluate("window.__pwned") is None
+    assert page.get_by_text(BAD_TEXT).count() >= 1  # shown as text, not run
+    watch.shot("chat-5-thanks")
+    watch.clean()
+    assert status_of(live, code) == "returned"
+
+
+def test_a_young_person_completes_a_survey_with_the_keyboard_alone(
+    browser: Any, live: Live
+) -> None:
+    watch = new_page(browser)
+    page = watch.page
+    code = live.codes[1]
+    page.goto(f"{live.url}/c/{code}")
+
+    def focused() -> dict[str, str]:
+        return dict(page.evaluate(
+            "() => { const e = document.activeElement; const s = getComputedStyle(e);"
+            " return {tag: e.tagName, text: (e.innerText || e.value || '').trim(),"
+            " type: e.type || '', ring: s.boxShadow + ' ' + s.outlineStyle}; }"
+        ))
+
+    def tab_to(text: str, limit: int = 40) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            now = focused()
+            if text.casefold() in now["text"].casefold():
+                assert now["ring"] != "none none", f"no visible focus on {now}"
+                return
+        raise AssertionError(f"Tab never reached {text!r}")
+
+    def in_answer() -> bool:
+        return bool(page.evaluate("() => !!document.activeElement.closest('#answer')"))
+
+    tab_to("let's start")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#answer")
+    tab_to("Skip to your answer")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    steps = 0
+    while page.locator("#answer").count() and steps < 40:
+        assert in_answer(), focused()  # the skip link, then the script, put focus there
+        before = answer_key(page)
+        kind = kind_of(page)
+        if kind == "text":
+            page.keyboard.type("My IRO was descriptive")
+            tab_to("Send")
+            page.keyboard.press("Enter")
+        elif kind == "multi":
+            page.keyboard.press("Space")
+            tab_to("Done")
+            page.keyboard.press("Enter")
+        else:
+            page.keyboard.press("Enter")
+        wait_for_next(page, before)
+        steps += 1
+    assert page.locator(".msg-thanks").count() == 1
+    watch.shot("chat-6-keyboard-done")
+    watch.clean()
+    assert status_of(live, code) == "returned"
+
+
+def test_the_chat_works_with_javascript_off(browser: Any, live: Live) -> None:
+    watch = new_page(browser, js=False)
+    page = watch.page
+    code = live.codes[2]
+    page.goto(f"{live.url}/c/{code}")
+    page.get_by_role("button", name="OK, let's start").click()
+    page.fill("#text", "Seeing my nan")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_selector("text=Seeing my nan")
+    page.get_by_role("button", name="Skip this one").click()
+    page.wait_for_selector("text=Skipped")
+    page.get_by_role("button", name="Stop for now").click()
+    page.get_by_role("button", name="Carry on").click()
+    assert page.locator("#answer").count() == 1
+    watch.shot("chat-7-no-javascript")
+    watch.clean()
+    assert status_of(live, code) == "in_progress"
+
+
+def sign_in(watch: Watch, live: Live, key: str, next_path: str) -> None:
+    page = watch.page
+    page.goto(f"{live.url}/signin?next={next_path}")
+    page.fill("#key", key)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{next_path}")
+
+
+def test_the_board_shows_the_seed_table(browser: Any, live: Live) -> None:
+    if not SEED.exists():
+        pytest.skip(f"no seed table at {SEED}")
+    watch = new_page(browser, viewport=DESK)
+    sign_in(watch, live, live.board_key, "/board?period=2017-18")
+    page = watch.page
+    with SEED.open(newline="") as f:
+        seed = list(csv.DictReader(f))
+    for row in seed:
+        line = page.locator(
+            f'#return-rates tr[data-form="{row["form"]}"][data-audience="{row["audience"]}"]'
+        )
+        sent = line.locator('[data-col="sent"]').inner_text().replace(",", "")
+        returned = line.locator('[data-col="returned"]').get_attribute("data-value")
+        rate = line.locator('[data-col="rate"]').inner_text()
+        assert sent == row["sent"], row
+        if int(row["returned"]) <= 5:
+            assert returned == "c" and rate == "–", row
+        else:
+            assert returned == row["returned"], row
+            assert rate == f"{as_percent(int(row['returned']) / int(row['sent']))}%", row
+    assert page.locator("#note-c").is_visible()
+    watch.shot("board-2017-18")
+    watch.clean()
+
+
+def test_no_serious_accessibility_violations(browser: Any, live: Live) -> None:
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not at {AXE}: run .ci/browsers (npm install axe-core)")
+    found: dict[str, list[dict[str, Any]]] = {}
+    young = new_page(browser, axe=True)
+    code = live.codes[3]
+    pages: list[tuple[Watch, str, str]] = [(young, f"/c/{code}", "axe-chat-notice")]
+    staff = new_page(browser, viewport=DESK, axe=True)
+    staff.page.goto(f"{live.url}/signin")
+    found["axe-signin"] = axe(staff.page)
+    staff.shot("signin")
+    sign_in(staff, live, live.officer_key, "/board")
+    for watch, path, name in pages:
+        watch.page.goto(live.url + path)
+        found[name] = axe(watch.page)
+    young.page.get_by_role("button", name="OK, let's start").click()
+    young.page.wait_for_selector("#answer")
+    found["axe-chat-question"] = axe(young.page)
+    young.page.get_by_role("button", name="I need help now").click()
+    young.page.wait_for_selector(".help-card")
+    found["axe-chat-help"] = axe(young.page)
+    young.shot("axe-chat-help")
+    for path, name in [
+        ("/board?period=2017-18", "axe-board"),
+        ("/board/print?period=2017-18", "axe-board-print"),
+        ("/officer", "axe-officer"),
+    ]:
+        staff.page.goto(live.url + path)
+        found[name] = axe(staff.page)
+        staff.shot(name)
+    letters = staff.page.locator("a", has_text="Letters").first.get_attribute("href")
+    staff.page.goto(f"{live.url}{letters}")
+    found["axe-letters"] = axe(staff.page)
+    staff.shot("officer-letters")
+    staff.page.emulate_media(media="print")
+    staff.page.goto(f"{live.url}/board/print?period=2017-18")
+    staff.shot("board-print-as-printed")
+    staff.page.pdf(path=str(SHOTS / "board-print.pdf"), format="A4", print_background=True)
+    serious = {
+        name: [v for v in violations if v["impact"] in ("serious", "critical")]
+        for name, violations in found.items()
+    }
+    assert not any(serious.values()), serious
+    young.clean()
+    staff.clean()
+
+
+def axe(page: Page) -> list[dict[str, Any]]:
+    """axe-core's violations of WCAG 2.0-2.2 A and AA (and best practice) on the page,
+    once every animation (new messages fade in) has finished."""
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")
+    return list(page.evaluate(
+        """async () => {
+          const result = await axe.run(document, {runOnly: {type: 'tag', values:
+            ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+          return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+        }"""
+    ))
