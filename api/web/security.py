@@ -28,7 +28,7 @@ HEADERS: Final = (
     ("referrer-policy", "no-referrer"),
     (
         "permissions-policy",
-        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     ),
     ("x-frame-options", "DENY"),
     ("cross-origin-opener-policy", "same-origin"),
