@@ -14,13 +14,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
 
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.handlers import ALLOWED_UPDATES
+from bot.sender import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ async def poll_updates(
         except InvalidToken:
             raise
         except RetryAfter as error:
-            await _sleep(stop, _seconds(error.retry_after))
+            await _sleep(stop, retry_after_seconds(error))
             continue
         except TelegramError as error:
             log.warning("getUpdates failed (%s); retrying in %.1fs", type(error).__name__, delay)
@@ -98,10 +98,6 @@ def chat_key(update: Update) -> int:
     if update.effective_user is not None:
         return update.effective_user.id
     return -update.update_id
-
-
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -1,8 +1,9 @@
 """Keeping within Telegram's flood limits: about 30 messages a second, one a second per chat.
 
-A sliding-window log rather than a token bucket: Telegram counts messages in the last
-second, so a bucket's burst on top of a full second would be refused. A small margin on
-the window absorbs the jitter between when we send and when Telegram counts.
+A sliding-window log, with sends also spaced evenly through the window: Telegram counts
+the messages that arrived in the last second, so a burst (a token bucket's, or a full
+window sent at once) meets network jitter and is refused. A small margin on the window
+absorbs the jitter between when we send and when Telegram counts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class WindowLimiter:
-    """At most `limit` acquisitions in any `window` seconds; waiters are served in order."""
+    """At most `limit` acquisitions in any `window` seconds, at least `window / limit`
+    apart; waiters are served in order."""
 
     def __init__(
         self,
@@ -34,6 +36,8 @@ class WindowLimiter:
         self.window = window
         self._clock = clock
         self._sleep = sleep
+        self.spacing = window / limit
+        self._next_slot = 0.0  # the timeline of evenly spaced sends
         self._times: deque[float] = deque()
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
@@ -43,12 +47,16 @@ class WindowLimiter:
         async with self._lock:
             while True:
                 now = self._clock()
-                wait = self._paused_until - now
+                wait = max(self._paused_until, self._next_slot) - now
                 if wait <= 0:
-                    while self._times and self._times[0] <= now - self.window:
+                    # (the same arithmetic as the wait below, so a float never spins)
+                    while self._times and self._times[0] + self.window - now <= 0:
                         self._times.popleft()
                     if len(self._times) < self.limit:
                         self._times.append(now)
+                        # a late wake-up is made up on the next slot, never as a burst
+                        slot = max(self._next_slot, now - self.spacing / 2)
+                        self._next_slot = slot + self.spacing
                         return
                     wait = self._times[0] + self.window - now
                 await self._sleep(wait)

@@ -13,11 +13,13 @@ import asyncio
 import contextlib
 import logging
 import time
+import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot import texts
 from bot.callbacks import Signer
@@ -156,7 +158,7 @@ class OutboxSender:
                 await self.bot.send_message(chat_id, out.text, reply_markup=out.markup)
             except RetryAfter as error:
                 self.stats.retry_after += 1
-                self.limiter.pause(_seconds(error.retry_after))
+                self.limiter.pause(retry_after_seconds(error))
                 continue
             except Forbidden:
                 self.stats.gave_up += 1
@@ -176,7 +178,11 @@ class OutboxSender:
             return
 
 
-def _seconds(value: int | timedelta) -> float:
+def retry_after_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked us to wait (PTB 22 warns on reading it as an int)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | timedelta = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -45,6 +46,8 @@ def telegram_bot(settings: Settings, services: Services) -> TelegramBot:
         raise typer.BadParameter(
             "set CAREVOICE_TELEGRAM_TOKEN to the token BotFather gave you (README: Telegram)"
         )
+    # PTB 22 warns each time it builds a RetryAfter unless we opt in to PTB 23's timedelta.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     quiet = QuietHours(settings.quiet_start_hour, settings.quiet_end_hour, settings.timezone)
     config = BotConfig(
         token=settings.telegram_token.get_secret_value(),

@@ -31,6 +31,12 @@ CONFIG = BotConfig(
 )
 
 
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt in to PTB 23's `RetryAfter.retry_after` (PTB 22 warns whenever one is built)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
 @pytest.fixture
 def state() -> BotApiState:
     return BotApiState()
