@@ -64,6 +64,22 @@ COMMANDS = {
     "privacy": "What we keep and who sees it",
     "delete": "Ask for your data to be deleted",
 }
+# What a person sends that is not typed words (service messages are left alone).
+USER_CONTENT = (
+    filters.Sticker.ALL
+    | filters.PHOTO
+    | filters.VIDEO
+    | filters.ANIMATION
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO_NOTE
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.VENUE
+    | filters.CONTACT
+    | filters.POLL
+    | filters.Dice.ALL
+)
 _CONTROL_COMMANDS = {"back": Command.BACK, "skip": Command.SKIP, "done": Command.DONE}
 
 
@@ -90,7 +106,7 @@ class ChatHandlers:
         app.add_handler(CommandHandler("talk", self.on_talk, filters=NEW_MESSAGE))
         app.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(NEW_MESSAGE & filters.TEXT, self.on_text))
-        app.add_handler(MessageHandler(NEW_MESSAGE, self.on_other))
+        app.add_handler(MessageHandler(NEW_MESSAGE & USER_CONTENT, self.on_other))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_error_handler(self.on_error)
@@ -191,7 +207,7 @@ class ChatHandlers:
             return
         if message.voice or message.audio or message.video_note:
             await message.reply_text(texts.VOICE)
-        elif message.text is None:
+        else:
             await message.reply_text(texts.NOT_TEXT)
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -547,3 +547,19 @@ async def test_an_invitation_button_starts_the_survey(
     other = signer.encode(young.user_id, ButtonKind.INVITATION, str(invitation_id + 99))
     await young.press(young.last()["message_id"], other)
     assert young.state.callback_answers[-1]["text"] == texts.WRONG_BUTTON
+
+
+async def test_service_messages_are_left_alone(young: YoungPerson) -> None:
+    chat = {"id": young.user_id, "type": "private", "first_name": "Sam"}
+    sender = {"id": young.user_id, "is_bot": False, "first_name": "Sam"}
+    for extra in (
+        {"write_access_allowed": {}},
+        {"contact": {"phone_number": "1", "first_name": "A"}},
+    ):
+        update = young.state.push_update(
+            "message",
+            {"message_id": 900, "date": 0, "chat": chat, "from": sender, **extra},
+            deliver=False,
+        )
+        await young.app.process_update(make_update(update, young.app.bot))
+    assert young.texts() == [texts.NOT_TEXT]  # the contact only
