@@ -19,7 +19,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -441,24 +441,25 @@ class ChatHandlers:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what failed (never who or what they wrote) and apologise kindly."""
         error = context.error
-        where = _where(error)
         kind = _update_kind(update)
-        if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_chat:
-            log.info("young person has blocked the bot", extra={"update_kind": kind})
-            await self.reach.set_blocked(CHANNEL, str(update.effective_chat.id), blocked=True)
-            return
-        log.error(
-            "update failed: %s at %s",
-            type(error).__name__,
-            where,
-            extra={"update_kind": kind, "error": type(error).__name__},
-        )
         chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is not None and chat.type == ChatType.PRIVATE:
-            try:
+        try:
+            if isinstance(error, Forbidden) and chat is not None:
+                log.info("young person has blocked the bot", extra={"update_kind": kind})
+                await self.reach.set_blocked(CHANNEL, str(chat.id), blocked=True)
+                return
+            log.error(
+                "update failed: %s at %s",
+                type(error).__name__,
+                _where(error),
+                extra={"update_kind": kind, "error": type(error).__name__},
+            )
+            if chat is not None and chat.type == ChatType.PRIVATE:
                 await context.bot.send_message(chat.id, texts.SOMETHING_WRONG)
-            except TelegramError:
-                log.warning("could not send the apology", extra={"update_kind": kind})
+        except Exception as failure:  # never let PTB log a traceback: it may hold words or ids
+            log.warning(
+                "error handling failed too: %s", type(failure).__name__, extra={"update_kind": kind}
+            )
 
 
 # ----- helpers ------------------------------------------------------------------------------

@@ -563,3 +563,24 @@ async def test_service_messages_are_left_alone(young: YoungPerson) -> None:
         )
         await young.app.process_update(make_update(update, young.app.bot))
     assert young.texts() == [texts.NOT_TEXT]  # the contact only
+
+
+async def test_an_error_while_handling_an_error_is_logged_quietly(
+    young: YoungPerson,
+    code: str,
+    conversations: ConversationService,
+    monkeypatch: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await joined(young, code)
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"boom with {args!r}")
+
+    monkeypatch.setattr(conversations, "handle", broken)
+    young.state.user_blocks_bot(young.user_id, deliver=False)  # the apology cannot be sent
+    update = young.maker.text(young.user_id, "My secret words")
+    with caplog.at_level(logging.DEBUG):
+        await young.app.process_update(update)
+    assert "error handling failed too: Forbidden" in caplog.text
+    assert "My secret words" not in caplog.text and "Traceback" not in caplog.text
