@@ -452,8 +452,9 @@ async def demo(
 
     async def work(services: Services) -> None:
         with progress_bar() as bar:
-            summary = await load_demo(services, seed=seed, bar=bar)
-        console.print(summary)
+            council = await load_demo(services, seed=seed, bar=bar)
+        console.print(council.headline, highlight=False)
+        console.print(council.chat_commands(), highlight=False)
 
     await with_services(database_url, work)
 

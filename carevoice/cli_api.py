@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -22,6 +22,9 @@ from carevoice.wiring import Services, build_services
 from storage import keys as key_store
 from storage.keys import Role
 from storage.tables import ApiKeyRow
+
+if TYPE_CHECKING:
+    from carevoice.demo import DemoCouncil
 
 keys_app = typer.Typer(help="API keys: make, list and revoke them.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -80,15 +83,14 @@ async def keys_revoke(
     console.print(f"Revoked {row.role} key “{row.name}” ({row.prefix}).", highlight=False)
 
 
-async def _load_demo(settings: Settings) -> tuple[str, str]:
+async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str]:
     """Load the demo council (once) and make a board key and an officer key to try it with."""
     from carevoice.demo import load_demo
 
     services = await build_services(settings)
     try:
         with progress_bar() as bar:
-            summary = await load_demo(services, bar=bar)
-        console.print(summary.splitlines()[0], highlight=False)
+            council = await load_demo(services, bar=bar)
         async with services.db.transaction() as session:
             board = await key_store.create_key(session, services.clock, role=Role.BOARD,
                                                name="demo board")
@@ -96,7 +98,7 @@ async def _load_demo(settings: Settings) -> tuple[str, str]:
                                                  name="demo officer")
     finally:
         await services.close()
-    return board.token, officer.token
+    return council, board.token, officer.token
 
 
 @app.command("serve")
@@ -116,11 +118,15 @@ def serve(
     settings = settings_for(database_url)
     url = f"http://{host}:{port}"
     if demo:
-        board, officer = run_async(_load_demo)(settings)
+        council, board, officer = run_async(_load_demo)(settings)
         console.print(
-            f"\nBoard key:   {board}\nOfficer key: {officer}\n\nTry:\n"
+            f"{council.headline}\n\n{council.web_links(url)}\n"
+            f"(or in this terminal: carevoice chat --code {council.codes[0]})\n\n"
+            f"Board key:   {board}\nOfficer key: {officer}\n"
+            f"Sign in with a key at {url}/signin, then see {url}/board?period=2017-18 "
+            f"and {url}/officer\n\nTry the API:\n"
             f'  curl -H "Authorization: Bearer {board}" '
-            f'"{url}/api/v1/return-rates?period=2017-18"\n'
+            f'"{url}/api/v1/return-rates?period=2017-18&by=form,audience"\n'
             f'  curl -H "Authorization: Bearer {officer}" "{url}/api/v1/campaigns"\n',
             highlight=False, soft_wrap=True,
         )

@@ -140,7 +140,29 @@ def fy_start(year: int) -> datetime:
     return datetime(year, 4, 1, 9, 0, tzinfo=UTC)
 
 
-async def load_demo(services: Services, *, seed: int = 7, bar: ProgressBar | None = None) -> str:
+@dataclass(frozen=True, slots=True)
+class DemoCouncil:
+    """What `load_demo` did (`headline`) and invitation codes still unused, to try."""
+
+    headline: str
+    codes: tuple[str, ...]
+
+    def chat_commands(self) -> str:
+        """How to try a survey in the terminal with the first three codes."""
+        return "Try a survey as a young person would (each code works once):\n" + "\n".join(
+            f"  carevoice chat --code {code}" for code in self.codes[:3]
+        )
+
+    def web_links(self, base_url: str) -> str:
+        """The web chat's links for the first three codes."""
+        return "Try a survey in the web chat (each link works once):\n" + "\n".join(
+            f"  {base_url.rstrip('/')}/c/{code}" for code in self.codes[:3]
+        )
+
+
+async def load_demo(
+    services: Services, *, seed: int = 7, bar: ProgressBar | None = None
+) -> DemoCouncil:
     """Fill the store with the demo council (once; a second run changes nothing)."""
     async with services.db.reader() as session:
         already = await session.scalar(
@@ -148,7 +170,7 @@ async def load_demo(services: Services, *, seed: int = 7, bar: ProgressBar | Non
         )
     if already:
         codes = await _open_campaign(services, random.Random(seed))
-        return "The demo council is already loaded.\n" + _try_these(codes)
+        return DemoCouncil("The demo council is already loaded.", tuple(codes))
     rng = random.Random(seed)
     clock = FixedClock(fy_start(2016) - timedelta(days=1))
     people = _people(rng, on=date(2017, 4, 1))
@@ -181,15 +203,10 @@ async def load_demo(services: Services, *, seed: int = 7, bar: ProgressBar | Non
     for batch in YOUNG_PEOPLES_FORMS:
         answered += await _run_batch(services, conversations, clock, batch, rng, bar, task)
     codes = await _open_campaign(services, rng)
-    return (
+    return DemoCouncil(
         f"Demo council loaded: {len(people)} young people, {total} invitations over "
-        f"{len(YOUNG_PEOPLES_FORMS) * 4} campaigns, {answered} answers.\n" + _try_these(codes)
-    )
-
-
-def _try_these(codes: list[str]) -> str:
-    return "Try a survey as a young person would (each code works once):\n" + "\n".join(
-        f"  carevoice chat --code {code}" for code in codes[:3]
+        f"{len(YOUNG_PEOPLES_FORMS) * 4} campaigns, {answered} answers.",
+        tuple(codes),
     )
 
 

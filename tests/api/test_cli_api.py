@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from carevoice.cli import app
+from carevoice.demo import DemoCouncil
 
 runner = CliRunner()
 KEY = re.compile(r"cv_([0-9a-f]{8})_[A-Za-z0-9_-]{40,}")
@@ -53,8 +54,8 @@ def test_serve_demo_prints_keys_and_a_command_to_try(
     def fake_run(app_: Any, **options: Any) -> None:
         served.update(options, app=app_)
 
-    async def fake_demo(services: Any, **_: Any) -> str:
-        return "Demo council loaded: (stand-in for the test)"
+    async def fake_demo(services: Any, **_: Any) -> DemoCouncil:
+        return DemoCouncil("Demo council loaded: (stand-in for the test)", ("code_1", "code_2"))
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
     monkeypatch.setattr(carevoice.demo, "load_demo", fake_demo)
@@ -67,6 +68,8 @@ def test_serve_demo_prints_keys_and_a_command_to_try(
     assert 'curl -H "Authorization: Bearer cv_' in result.stdout
     assert "http://127.0.0.1:8123/api/v1/return-rates?period=2017-18" in result.stdout
     assert "http://127.0.0.1:8123/docs" in result.stdout
+    assert "http://127.0.0.1:8123/c/code_1" in result.stdout  # the web chat, to try
+    assert "http://127.0.0.1:8123/board?period=2017-18" in result.stdout
 
 
 def test_serve_without_demo_just_serves(
