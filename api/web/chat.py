@@ -28,6 +28,7 @@ from api.web.staff import read_form
 from api.web.stores import ChatFlash, web_state
 from carevoice.wiring import Services
 from storage.conversations import NotLinkedError
+from storage.reach import Reach
 from storage.tables import CampaignRow, InvitationRow, ResponseRow, SurveyVersionRow
 from surveys.engine import MAX_INPUT_CHARS, Command, Option, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError
@@ -297,8 +298,9 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
 
 
 async def _apply(services: Services, code: str, sid: str, form: FormData) -> ChatFlash | None:
-    if form.get("action") == "start":
+    if form.get("action") == "start":  # the privacy notice's "Yes, start"
         turn = await services.conversations.redeem(code, channel=CHANNEL, address=sid)
+        await Reach(services.db, services.clock).record_consent(CHANNEL, sid)
         return ChatFlash(code, turn)
     parsed = parse_input(form)
     if parsed is None:

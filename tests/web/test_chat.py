@@ -11,6 +11,7 @@ from storage.tables import (
     ChannelLinkRow,
     InboundMessageRow,
     InvitationRow,
+    PersonRow,
     ResponseRow,
     SafeguardingAlertRow,
 )
@@ -106,9 +107,11 @@ async def test_a_young_person_completes_the_survey_with_plain_forms(
         assert response.channel == "web"
         texts = set((await session.scalars(select(AnswerRow.text))).all())
         link = await session.scalar(select(ChannelLinkRow))
+        person = await session.get(PersonRow, response.person_id)
     assert {SCRIPT, IMG} <= texts
     assert link is not None and link.channel == "web"
     assert client.cookies.get("cv_chat") == link.address
+    assert person is not None and person.consented_at is not None  # "Yes, let's start"
 
 
 async def test_what_a_young_person_wrote_is_escaped(
