@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     quiet_start_hour: int = 21
     quiet_end_hour: int = 8
     log_level: str = "INFO"
+    quote_min_group: int = Field(
+        10,
+        ge=6,
+        description="Boards see quotes only from surveys at least this many young people "
+        "returned in the period (never fewer than 6: groups of 1 to 5 are suppressed).",
+    )
 
     @field_validator("officer_chat_ids", mode="before")
     @classmethod

@@ -13,7 +13,6 @@ from api.schemas import error_responses
 from storage import board
 
 router = APIRouter(tags=["board"])
-MIN_GROUP = 10  # quotes only from surveys at least this many young people returned
 MAX_CHARS = 200
 
 
@@ -32,10 +31,13 @@ async def quotes(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     fmt: FormatQuery = Format.JSON,
 ) -> Any:
-    """Young people's words from questions that are not sensitive, names and places removed."""
+    """Young people's words from questions that are not sensitive, names and places removed,
+    from surveys returned by at least `CAREVOICE_QUOTE_MIN_GROUP` young people (10)."""
     chosen = period_of(period) if period is not None else None
     if survey is not None:
         await services.catalog.latest(session, survey)
-    rows = await board.quotes(session, chosen, survey, limit=limit, min_group=MIN_GROUP,
-                              max_chars=MAX_CHARS)
+    rows = await board.quotes(
+        session, chosen, survey, limit=limit,
+        min_group=services.settings.quote_min_group, max_chars=MAX_CHARS,
+    )
     return reply(rows, fmt, f"quotes-{period or 'all'}", board.QuoteRow)

@@ -37,7 +37,6 @@ router = APIRouter(include_in_schema=False)
 FIRST_YEAR: Final = 2016
 DEMO_YEAR: Final = "2017-18"
 QUOTES: Final = 6
-QUOTE_GROUP: Final = 10  # quotes only from surveys at least this many young people returned
 QUOTE_CHARS: Final = 200
 THEMES: Final = 8
 YOUNG_FORMS: Final = frozenset({"child", "young_person", "care_leaver"})
@@ -91,7 +90,9 @@ def _withheld(row: board.ReturnRateRow, year: board.ReturnRateRow) -> board.Retu
     )
 
 
-async def board_page(session: AsyncSession, period: Period, today: date) -> BoardPage:
+async def board_page(
+    session: AsyncSession, period: Period, today: date, *, quote_min_group: int = 10
+) -> BoardPage:
     """The dashboard's figures for `period`, from the store's board queries."""
     current = period_containing(today, PeriodKind.YEAR)
     years = tuple(
@@ -104,7 +105,7 @@ async def board_page(session: AsyncSession, period: Period, today: date) -> Boar
     sentiment = await board.sentiment_summary(session, period, None, by="theme", today=today)
     themed = await board.top_themes(session, period, limit=THEMES)
     quotes = await board.quotes(
-        session, period, limit=QUOTES, min_group=QUOTE_GROUP, max_chars=QUOTE_CHARS
+        session, period, limit=QUOTES, min_group=quote_min_group, max_chars=QUOTE_CHARS
     )
     scorecard = await board.scorecard(session, period)
 
@@ -210,7 +211,9 @@ async def _page(
     today = uk_date(services.clock.now())
     chosen, problem = _period(period, today)
     async with services.db.reader() as session:
-        page = await board_page(session, chosen, today)
+        page = await board_page(
+            session, chosen, today, quote_min_group=services.settings.quote_min_group
+        )
     return render(
         template,
         status_code=400 if problem else 200,

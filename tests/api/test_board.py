@@ -18,6 +18,7 @@ from sqlalchemy import String, cast, literal, select, update
 from api.app import create_app
 from api.board import to_csv
 from carevoice.demo import load_demo
+from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
@@ -256,3 +257,26 @@ async def test_no_board_reply_identifies_anyone(
                                headers=keys.headers("board"))).json()
     assert quotes and all(set(q) == {"text", "theme", "polarity", "survey_key", "quarter"}
                           for q in quotes)
+
+
+async def test_quotes_only_from_groups_of_the_configured_size(
+    demo: tuple[httpx.AsyncClient, Keys, Database],
+) -> None:
+    client, keys, db = demo
+    params: dict[str, str | int] = {"period": "2017-18", "limit": 50}
+    assert (await client.get(f"{API}/quotes", params=params, headers=keys.headers("board"))).json()
+
+    clock = FixedClock()
+    catalog = SurveyCatalog(clock)
+    strict = api_settings().model_copy(update={"quote_min_group": 10_000})
+    services = Services(strict, db, catalog,
+                        ConversationService(db, catalog, FakeScorer(), clock), clock)
+    transport = httpx.ASGITransport(app=create_app(services))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as other:
+        reply = await other.get(f"{API}/quotes", params=params, headers=keys.headers("board"))
+    assert reply.status_code == 200 and reply.json() == []
+
+
+def test_the_quote_group_size_cannot_go_below_six() -> None:
+    with pytest.raises(ValueError, match="quote_min_group"):
+        Settings(_env_file=None, quote_min_group=5)
