@@ -73,3 +73,12 @@ def conversations(
     db: Database, catalog: SurveyCatalog, scorer: FakeScorer, clock: FixedClock
 ) -> ConversationService:
     return ConversationService(db, catalog, scorer, clock)
+
+
+@pytest.fixture(scope="session")
+def demo_council_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo council (SQLite), loaded once per test session: copy it before use, with
+    `tests.demo_council.copy_demo_council`, so no test sees another's changes."""
+    from tests.demo_council import build_demo_council
+
+    return build_demo_council(tmp_path_factory.mktemp("demo-council") / "demo.db")

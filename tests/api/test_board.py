@@ -3,11 +3,8 @@ the demo council, nothing that identifies a young person in any reply."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-import shutil
-import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,9 +14,8 @@ from sqlalchemy import String, cast, literal, select, update
 
 from api.app import create_app
 from api.board import to_csv
-from carevoice.demo import load_demo
 from carevoice.settings import Settings
-from carevoice.wiring import Services, build_services
+from carevoice.wiring import Services
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
@@ -27,6 +23,7 @@ from storage.keys import Role, create_key
 from storage.tables import AnswerRow, ChannelLinkRow, PersonRow
 from surveys.clock import FixedClock
 from tests.api.conftest import Keys, api_settings
+from tests.demo_council import copy_demo_council
 from tests.fakes import FakeScorer
 
 API = "/api/v1"
@@ -140,43 +137,13 @@ def test_csv_pivots_records_and_keeps_the_header_when_empty() -> None:
 # ----- after the demo council ------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo council, loaded once per test session (it takes a while)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-
-    async def build() -> None:
-        services = await build_services(api_settings(f"sqlite:///{path}"), scorer=FakeScorer())
-        try:
-            await load_demo(services)
-        finally:
-            await services.close()
-
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(build())
-        except BaseException as error:  # re-raised below, in the test's thread
-            failures.append(error)
-
-    worker = threading.Thread(target=run)  # its own event loop, away from the tests' one
-    worker.start()
-    worker.join()
-    if failures:
-        raise failures[0]
-    return path
-
-
 @pytest.fixture
-async def demo(demo_file: Path, tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Keys,
-                                                                         Database]]:
+async def demo(
+    demo_council_file: Path, tmp_path: Path
+) -> AsyncIterator[tuple[httpx.AsyncClient, Keys, Database]]:
     """A client on a copy of the demo store, with keys."""
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(f"{demo_file}{suffix}")
-        if source.exists():
-            shutil.copy(source, tmp_path / f"demo.db{suffix}")
-    db = await Database.connect(f"sqlite:///{tmp_path / 'demo.db'}")
+    copy = copy_demo_council(demo_council_file, tmp_path)
+    db = await Database.connect(f"sqlite:///{copy}")
     clock = FixedClock()
     catalog = SurveyCatalog(clock)
     services = Services(api_settings(), db, catalog,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -474,23 +472,11 @@ async def test_scorecard_rows(db: Database) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo council, loaded once for this module through the real use cases."""
-    from carevoice.demo import load_demo
-    from carevoice.settings import Settings
-    from carevoice.wiring import build_services
+def demo_database(demo_council_file: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo council, loaded through the real use cases (a copy for this module)."""
+    from tests.demo_council import copy_demo_council
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-
-    async def load() -> None:
-        services = await build_services(Settings(database_url=url))
-        try:
-            await load_demo(services)
-        finally:
-            await services.close()
-
-    asyncio.run(load())
-    yield url
+    return f"sqlite:///{copy_demo_council(demo_council_file, tmp_path_factory.mktemp('demo'))}"
 
 
 @pytest.mark.skipif(not SEED_CSV.exists(), reason=f"{SEED_CSV} is not there")

@@ -11,10 +11,9 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 import pytest
@@ -33,10 +32,10 @@ from storage.database import Database
 from storage.keys import Role, create_key, revoke_key
 from storage.tables import CampaignRow
 from surveys.clock import FixedClock
+from tests.demo_council import copy_demo_council, in_a_thread
 from tests.factories import campaign_with_codes
 from tests.web.pages import Page
 
-T = TypeVar("T")
 PUBLIC_URL = "https://voice.example.org"
 COUNCIL = "Testshire Council"
 
@@ -158,25 +157,6 @@ async def _demo_council(settings: Settings) -> tuple[str, str, list[str]]:
     return board.token, officer.token, codes
 
 
-def _in_a_thread(work: Callable[[], T]) -> T:
-    """Run `work` on a thread of its own (its own event loop), and return what it gave."""
-    out: list[T] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            out.append(work())
-        except BaseException as error:  # handed back to the caller
-            errors.append(error)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return out[0]
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -184,10 +164,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, demo_council_file: Path) -> Iterator[Live]:
     """The real app (`create_app(settings=...)`) under uvicorn on 127.0.0.1, on a demo
     council in a temporary SQLite file; one for every browser test."""
-    database = tmp_path_factory.mktemp("live") / "demo.db"
+    database = copy_demo_council(demo_council_file, tmp_path_factory.mktemp("live"))
     port = _free_port()
     settings = Settings(
         _env_file=None,
@@ -195,7 +175,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         public_url=f"http://127.0.0.1:{port}",
         council_name="Demo Council",
     )
-    board, officer, codes = _in_a_thread(lambda: asyncio.run(_demo_council(settings)))
+    board, officer, codes = in_a_thread(lambda: asyncio.run(_demo_council(settings)))
     config = uvicorn.Config(
         create_app(settings=settings), host="127.0.0.1", port=port, log_level="warning",
         ws="none", http="h11", lifespan="on", access_log=False,
