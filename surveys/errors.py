@@ -7,7 +7,10 @@
         ├── InvitationError          an invitation code is unknown, used, expired, revoked
         ├── NotFoundError            no such survey, campaign, person, key
         ├── ConflictError            a duplicate, or a clash with what is stored
+        ├── PeriodError              a period that is not "2017-18" or "2017-18 Q1"
+        │                            (in surveys.insights.periods; also a ValueError)
         └── ValidationError          other input that cannot be accepted
+            └── InvalidParameter     a bad query parameter (api.errors)
 
 Add new classes under `CarevoiceError` (or a subclass) and extend the drawing.
 """
