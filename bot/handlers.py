@@ -48,6 +48,7 @@ from storage.reach import Reach, RequestKind, RequestOutcome
 from surveys import safeguarding
 from surveys.engine import Command, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError
+from surveys.failures import where
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -451,7 +452,7 @@ class ChatHandlers:
             log.error(
                 "update failed: %s at %s",
                 type(error).__name__,
-                _where(error),
+                where(error),
                 extra={"update_kind": kind, "error": type(error).__name__},
             )
             if chat is not None and chat.type == ChatType.PRIVATE:
@@ -509,16 +510,6 @@ async def _edit(
 async def _close(query: CallbackQuery, choice: str) -> None:
     """Remove a question's buttons and show the choice made."""
     await _edit(query, answered_text(_shown(query), choice))
-
-
-def _where(error: BaseException | None) -> str:
-    """The innermost frame of an error's traceback, as file:line (no values)."""
-    tb = error.__traceback__ if error is not None else None
-    if tb is None:
-        return "?"
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"
 
 
 def _update_kind(update: object) -> str:

@@ -32,6 +32,7 @@ from storage.reach import Reach
 from storage.tables import CampaignRow, InvitationRow, ResponseRow, SurveyVersionRow
 from surveys.engine import MAX_INPUT_CHARS, Command, Option, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError
+from surveys.failures import describe
 from surveys.model import QuestionKind, Survey
 
 log = logging.getLogger(__name__)
@@ -249,8 +250,8 @@ async def chat(code: str, request: Request, services: ServicesDep) -> Response:
         return await _show(request, services, code)
     except InvitationError as error:
         return _invitation_page(error, council)
-    except Exception:
-        log.exception("web chat page failed")
+    except Exception as error:  # logged without a traceback: it may hold their words
+        log.error("web chat page failed: %s", describe(error))
         return _trouble_page(council)
 
 
@@ -289,8 +290,8 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
         return _invitation_page(error, council)
     except NotLinkedError:
         flash = None
-    except Exception:
-        log.exception("web chat answer failed")
+    except Exception as error:  # logged without a traceback: it may hold their words
+        log.error("web chat answer failed: %s", describe(error))
         return _trouble_page(council)
     if flash is not None:
         web_state(request).chat.put(sid, flash, services.clock.now())
