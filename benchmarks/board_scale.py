@@ -43,6 +43,7 @@ from storage.catalog import SurveyCatalog
 from storage.database import Database, async_url
 from surveys.clock import FixedClock
 from surveys.insights.periods import parse_period
+from surveys.topics import topics_of
 
 console = Console()
 
@@ -194,7 +195,7 @@ SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
 FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname = current_schema()
-  AND t.relname IN ('people', 'invitations', 'responses', 'answers')
+  AND t.relname IN ('people', 'invitations', 'responses', 'answers', 'answer_topics')
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
 """
 PEOPLE = "id, council_ref, age_band, cohort, team, first_name, status, created_at"
@@ -380,7 +381,26 @@ async def build(
         ),
     )  # fmt: skip
 
+    await _tag_topics(conn)
     await _small_tables(conn, d, n, created)
+
+
+async def _tag_topics(conn: AsyncConnection) -> None:
+    """answer_topics for the built answers, as storing them would have written it."""
+    await conn.execute(text("DROP TABLE IF EXISTS bench_tt"))
+    await conn.execute(text("CREATE TABLE bench_tt (i INTEGER, topic VARCHAR(32))"))
+    rows = [{"i": i, "t": t} for i, (body, _) in enumerate(TEXTS) for t in topics_of(body)]
+    await conn.execute(text("INSERT INTO bench_tt VALUES (:i, :t)"), rows)
+    await conn.execute(
+        text(
+            "INSERT INTO answer_topics (answer_id, topic, response_id, survey_key, answered_at,"
+            " polarity) SELECT a.id, tt.topic, a.response_id, a.survey_key, a.answered_at,"
+            " a.polarity FROM answers a JOIN bench_t t ON t.body = a.text"
+            " JOIN bench_tt tt ON tt.i = t.i WHERE a.superseded_at IS NULL"
+            " AND a.sensitive = false AND a.polarity IS NOT NULL"
+        )
+    )
+    await conn.execute(text("DROP TABLE bench_tt"))
 
 
 async def _small_tables(conn: AsyncConnection, d: Dialect, n: int, created: str) -> None:

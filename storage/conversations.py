@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from storage.board.topics import tag_answer
 from storage.catalog import SurveyCatalog
 from storage.database import Database
 from storage.tables import (
@@ -434,7 +435,7 @@ class ConversationService:
             )
         value = event.value
         score = self.scorer.score(event.text) if event.text else None
-        await connection.execute(
+        stored = await connection.execute(
             _INSERT_ANSWER,
             dict(
                 response_id=response.id,
@@ -454,6 +455,19 @@ class ConversationService:
                 superseded_at=None,
             ),
         )
+        # --- board topics (storage.board.topics): free text a board may read is tagged
+        # in this transaction; one executemany, only when the text names a topic.
+        if event.text and score is not None and not question.sensitive:
+            await tag_answer(
+                connection,
+                stored.inserted_primary_key[0],  # type: ignore[index]
+                response_id=response.id,
+                survey_key=survey.key,
+                answered_at=now,
+                polarity=score.polarity,
+                text=event.text,
+            )
+        # --- end board topics
 
     async def _store_alert(
         self,

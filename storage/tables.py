@@ -262,6 +262,26 @@ class AnswerRow(Base):
     superseded_at: Mapped[datetime | None]
 
 
+class AnswerTopicRow(Base):
+    """A topic (`surveys.topics`) that a current free-text answer a board may read talks
+    about: tagged when the answer is stored, in the same transaction. Rows exist only
+    while the answer is current and its text is held: a trigger (migration 0003) deletes
+    them when the answer is superseded or its text erased. The answer's response, survey,
+    time and polarity are copied so topic counts read one index."""
+
+    __tablename__ = "answer_topics"
+    __table_args__ = (
+        Index("ix_answer_topics_board", "answered_at", "topic", "response_id", "polarity"),
+    )
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(32), primary_key=True)
+    response_id: Mapped[int] = mapped_column(Integer)
+    survey_key: Mapped[str] = mapped_column(String(64))
+    answered_at: Mapped[datetime]
+    polarity: Mapped[float] = mapped_column(Float)
+
+
 class InboundMessageRow(Base):
     """Every incoming message id seen, so a duplicate delivery is recorded once."""
 

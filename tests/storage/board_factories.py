@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.board.topics import tag_answer
 from storage.tables import (
     AnswerRow,
     CampaignRow,
@@ -234,6 +235,16 @@ class BoardData:
         )
         self.session.add(row)
         await self.session.flush()
+        if text is not None and polarity is not None and not sensitive and superseded is None:
+            await tag_answer(
+                await self.session.connection(),
+                row.id,
+                response_id=response,
+                survey_key=survey,
+                answered_at=at,
+                polarity=polarity,
+                text=text,
+            )
         return row.id
 
     async def texts(

@@ -78,3 +78,57 @@ def test_models_and_migrations_agree(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_answer_topics_are_backfilled(tmp_path: Path) -> None:
+    """0003 tags answers stored before it: current, not sensitive, scored text only."""
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    assert run_alembic(url, "upgrade", "0002_board_indexes").returncode == 0
+    engine = create_engine(url)
+    at = "'2017-06-01 12:00:00.000000'"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO survey_versions VALUES (1, 's', 1, 's', 'f', 'a', 0, '', 'x', 0, "
+                f"{at})"
+            )
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO people (id, council_ref, cohort, status, created_at) VALUES (1, 'r', "
+                f"'in_care', 'active', {at})"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO responses (id, person_id, survey_version_id, channel, status, state, "
+                f"share_quotes, opened_at, updated_at, revision) VALUES (1, 1, 1, 't', 'returned', "
+                f"'{{}}', 0, {at}, {at}, 1)"
+            )
+        )
+        for n, (words, sensitive, superseded) in enumerate(
+            [
+                ("I miss my mum", 0, "NULL"),
+                ("my mum", 1, "NULL"),
+                ("my dad", 0, at),
+                ("school and my nan", 0, "NULL"),
+            ],
+            start=1,
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO answers (id, response_id, survey_key, question_id, kind, theme, "
+                    "sensitive, skipped, text, polarity, answered_at, superseded_at) VALUES "
+                    f"({n}, 1, 's', 'q{n}', 'text', 'general', {sensitive}, 0, '{words}', 0.5, {at},"
+                    f" {superseded})"
+                )
+            )
+    engine.dispose()
+    assert run_alembic(url, "upgrade", "head").returncode == 0
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT answer_id, topic FROM answer_topics ORDER BY answer_id, topic")
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in found] == [(1, "seeing_family"), (4, "school"), (4, "seeing_family")]
