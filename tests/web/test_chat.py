@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
+import pytest
 from sqlalchemy import func, select
 
+from carevoice.wiring import Services
 from storage.database import Database
 from storage.tables import (
     AnswerRow,
@@ -314,3 +318,28 @@ async def test_a_form_without_its_token_is_refused_kindly(
     assert elsewhere.status_code == 403
     async with db.reader() as session:
         assert await session.scalar(select(func.count()).select_from(AnswerRow)) == 0
+
+
+async def test_a_failure_gets_a_kind_page_and_logs_nothing_they_wrote(
+    client: httpx.AsyncClient,
+    codes: list[str],
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    assert chat.page is not None
+    csrf = chat.page.form("answer").fields["csrf"]
+    data = {"csrf": csrf, "key": "k9", "text": "My carer Sam hits me"}
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"could not store {args!r} {kwargs!r}")
+
+    monkeypatch.setattr(services.conversations, "handle", broken)
+    with caplog.at_level(logging.DEBUG):
+        reply = await client.post(f"/c/{codes[0]}", data=data)
+    assert reply.status_code == 500 and "Sorry" in reply.text
+    assert "web chat answer failed: RuntimeError at test_chat.py:" in caplog.text
+    assert "Sam" not in caplog.text and "hits" not in caplog.text
+    assert all(record.exc_info is None for record in caplog.records)
