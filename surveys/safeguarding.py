@@ -23,10 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
+from surveys.data_files import builtin_text, parse_yaml, read_text
 
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
@@ -303,21 +302,13 @@ class PhraseBook:
     @classmethod
     def from_path(cls, path: str | os.PathLike[str]) -> PhraseBook:
         """Load a phrase-book YAML file; raise `PhraseBookError` if it is not right."""
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as error:
-            raise PhraseBookError(f"{os.fspath(path)}: cannot read phrase book: {error}") from None
+        text = read_text(path, PhraseBookError, "phrase book")
         return cls.from_yaml(text, source=os.fspath(path))
 
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<string>") -> PhraseBook:
         """Build a phrase book from YAML text; `source` names it in error messages."""
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise PhraseBookError(f"{source}: not valid YAML: {error}") from None
-        return cls(_parse_book(data, source))
+        return cls(_parse_book(parse_yaml(text, source, PhraseBookError), source))
 
     def extended(self, other: PhraseBook) -> PhraseBook:
         """A new book with both books' phrases (the same id in a category adds patterns)."""
@@ -430,9 +421,8 @@ def _parse_book(data: Any, source: str) -> list[_Entry]:
 
 @cache
 def _default_book() -> PhraseBook:
-    resource = resources.files("surveys").joinpath("data", "safeguarding_phrases.yaml")
-    text = resource.read_text(encoding="utf-8")
-    return PhraseBook.from_yaml(text, source="surveys/data/safeguarding_phrases.yaml")
+    text, source = builtin_text("safeguarding_phrases.yaml")
+    return PhraseBook.from_yaml(text, source=source)
 
 
 def detect_risk(text: str, *, book: PhraseBook | None = None) -> tuple[RiskHit, ...]:

@@ -15,11 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from typing import Any, Protocol
 
-import yaml
-
+from surveys.data_files import builtin_text, parse_yaml, read_text
 from surveys.safeguarding import normalise
 
 __all__ = [
@@ -191,20 +189,13 @@ class YouthLexicon:
     @classmethod
     def from_path(cls, path: str | os.PathLike[str]) -> YouthLexicon:
         """Load a lexicon YAML file; raise `LexiconError` if it is not right."""
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as error:
-            raise LexiconError(f"{os.fspath(path)}: cannot read lexicon: {error}") from None
+        text = read_text(path, LexiconError, "lexicon")
         return cls.from_yaml(text, source=os.fspath(path))
 
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<string>") -> YouthLexicon:
         """Build a lexicon from YAML text; `source` names it in error messages."""
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise LexiconError(f"{source}: not valid YAML: {error}") from None
+        data = parse_yaml(text, source, LexiconError)
         if not isinstance(data, dict) or data.get("version") != 1:
             raise LexiconError(f"{source}: expected a mapping with 'version: 1' and 'phrases'")
         unknown = set(data) - {"version", "negators", "breakers", "phrases"}
@@ -264,10 +255,8 @@ class YouthLexicon:
 
 @cache
 def _default_lexicon() -> YouthLexicon:
-    resource = resources.files("surveys").joinpath("data", "youth_lexicon.yaml")
-    return YouthLexicon.from_yaml(
-        resource.read_text(encoding="utf-8"), source="surveys/data/youth_lexicon.yaml"
-    )
+    text, source = builtin_text("youth_lexicon.yaml")
+    return YouthLexicon.from_yaml(text, source=source)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,35 @@
+"""Reading carevoice's YAML data files (phrase book, lexicons), built in or a council's own,
+with one clear error naming the file when it cannot be read or parsed."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from typing import Any
+
+import yaml
+
+__all__ = ["builtin_text", "parse_yaml", "read_text"]
+
+
+def builtin_text(name: str) -> tuple[str, str]:
+    """The text of `surveys/data/<name>` shipped with carevoice, and that path to name it."""
+    resource = resources.files("surveys").joinpath("data", name)
+    return resource.read_text(encoding="utf-8"), f"surveys/data/{name}"
+
+
+def read_text(path: str | os.PathLike[str], error: type[Exception], what: str) -> str:
+    """The file's UTF-8 text; `error("<path>: cannot read <what>: ...")` if it cannot be read."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(f"{os.fspath(path)}: cannot read {what}: {problem}") from None
+
+
+def parse_yaml(text: str, source: str, error: type[Exception]) -> Any:
+    """YAML `text` (safe types only); `error("<source>: not valid YAML: ...")` if it is not."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as problem:
+        raise error(f"{source}: not valid YAML: {problem}") from None
