@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from api.errors import install_error_handlers
 from api.routes import (
@@ -104,10 +105,22 @@ def create_app(
     if services is not None:
         app.state.services = services
     install_error_handlers(app)
-    app.include_router(health.router)
+    app.include_router(_summaries_from_docstrings(health.router))
     for router in ROUTERS:  # any of them may get a body it cannot parse (400)
-        app.include_router(router, prefix=API_PREFIX, responses=error_responses(400))
+        app.include_router(
+            _summaries_from_docstrings(router), prefix=API_PREFIX, responses=error_responses(400)
+        )
     for router in extra_routers:
         app.include_router(router)
     install_web(app)  # the chat, board and officer pages, their static files and headers
     return app
+
+
+def _summaries_from_docstrings(router: APIRouter) -> APIRouter:
+    """Each operation's summary in /docs is its docstring's first sentence, not a title made
+    from the function's name ("List People Route")."""
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.summary is None and route.description:
+            first = route.description.strip().split("\n\n", 1)[0]
+            route.summary = " ".join(first.split()).split(". ", 1)[0].rstrip(".")
+    return router

@@ -31,8 +31,9 @@ async def quotes(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     fmt: FormatQuery = Format.JSON,
 ) -> Any:
-    """Young people's words from questions that are not sensitive, names and places removed,
-    from surveys returned by at least `CAREVOICE_QUOTE_MIN_GROUP` young people (10)."""
+    """Young people's words from questions that are not sensitive, names and places removed.
+
+    Only from surveys returned by at least `CAREVOICE_QUOTE_MIN_GROUP` young people (10)."""
     chosen = period_of(period) if period is not None else None
     if survey is not None:
         await services.catalog.latest(session, survey)
