@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_e
 
 from storage import board
 from storage.board._common import WORK_MEM
+from storage.board.rollups import log_every_day, refresh_rollups
 from storage.catalog import SurveyCatalog
 from storage.database import Database, async_url
 from surveys.clock import FixedClock
@@ -614,6 +615,18 @@ async def run_size(args: argparse.Namespace, size: int) -> list[Measured]:
                     for definition in indexes:
                         await conn.execute(text(definition))
                         progress.advance(task)
+        built = time.perf_counter() - started
+        if dialect.pg:  # triggers were off while loading: log every day, as 0004 does
+            async with db.transaction() as session:
+                await log_every_day(session)
+        refreshed = time.perf_counter()
+        if args.rollups:
+            async with db.transaction() as session:
+                done = await refresh_rollups(session)
+            console.print(
+                f"Rollups refreshed in {time.perf_counter() - refreshed:.1f} s "
+                f"({done.quarters} quarters, {done.years} years)"
+            )
         if dialect.pg:
             async with db.engine.connect() as conn:
                 auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -626,7 +639,8 @@ async def run_size(args: argparse.Namespace, size: int) -> list[Measured]:
         console.print(
             f"[bold]{size:,} responses[/]: {people:,} young people, {size * 3 // 2:,} "
             f"invitations, {size * args.answers:,} answers built in "
-            f"{time.perf_counter() - started:.1f} s ({args.backend})"
+            f"{built:.1f} s ({args.backend}); board read "
+            f"{'from rollups' if args.rollups else 'straight from the rows'}"
         )
         direct = Direct(args.backend, url, schema)
         await direct.open()
@@ -729,6 +743,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="do not print which indexes the queries use",
     )
     parser.add_argument("--keep", action="store_true", help="keep the data afterwards")
+    parser.add_argument(
+        "--no-rollups",
+        dest="rollups",
+        action="store_false",
+        help="do not refresh the rollups: every figure is counted from the rows",
+    )
     args = parser.parse_args(argv)
     if args.backend == "postgresql" and not args.url:
         parser.error("--url is required for PostgreSQL")

@@ -282,6 +282,70 @@ class AnswerTopicRow(Base):
     polarity: Mapped[float] = mapped_column(Float)
 
 
+class BoardChangeRow(Base):
+    """A UTC day whose answers or delivered forms changed since the board's rollups were
+    refreshed. Written by triggers (migration 0004) in the changing transaction, deleted
+    by `storage.board.rollups.refresh_rollups`; a period with a change is read directly."""
+
+    __tablename__ = "board_changes"
+    __table_args__ = (Index("ix_board_changes_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+
+
+class BoardAnswerCellRow(Base):
+    """Scored free text summed for one quarter (`grain` "q") or financial year ("y"), one
+    survey and one group: a question, theme, age band ("band") or topic. Respondents are
+    distinct within the cell (a response has one survey and one age band, so cells add
+    up across those; never across quarters, themes or topics)."""
+
+    __tablename__ = "board_answer_cells"
+
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    survey_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    grp: Mapped[str] = mapped_column(String(64), primary_key=True)
+    respondents: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Float)  # sum of polarity
+    negative: Mapped[int] = mapped_column(Integer)
+    positive: Mapped[int] = mapped_column(Integer)
+
+
+class BoardFormCellRow(Base):
+    """Invitations delivered in one quarter (UK dates) by form, audience and age band:
+    sent, returned, returned before the review, and returned with a review date."""
+
+    __tablename__ = "board_form_cells"
+
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    form: Mapped[str] = mapped_column(String(48), primary_key=True)
+    audience: Mapped[str] = mapped_column(String(32), primary_key=True)
+    age_band: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer)
+    returned: Mapped[int] = mapped_column(Integer)
+    early: Mapped[int] = mapped_column(Integer)
+    reviewed: Mapped[int] = mapped_column(Integer)
+
+
+class BoardChoiceCellRow(Base):
+    """Current answers given (not skipped) in one quarter by survey, question and choice
+    or number: the scorecard's measures."""
+
+    __tablename__ = "board_choice_cells"
+    __table_args__ = (Index("ix_board_choice_cells_start", "start", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    start: Mapped[date] = mapped_column(Date)
+    survey_key: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    choice: Mapped[str | None] = mapped_column(String(64))
+    number: Mapped[int | None] = mapped_column(Integer)
+    answers: Mapped[int] = mapped_column(Integer)
+
+
 class InboundMessageRow(Base):
     """Every incoming message id seen, so a duplicate delivery is recorded once."""
 

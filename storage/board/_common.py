@@ -31,11 +31,19 @@ NEGATIVE_BELOW: Final = -0.05
 POSITIVE_ABOVE: Final = 0.05
 """Polarity below -0.05 is negative, above 0.05 positive, between them neutral."""
 
+WELLBEING: Final = ("wellbeing-16plus", "overall_wellbeing")
+LISTENED: Final = ("review-feedback", "listened")
+CHAIR: Final = "chair"
+"""The scorecard's questions (survey, question): its rollup cells hold only these."""
+
 __all__ = [
+    "CHAIR",
+    "LISTENED",
     "NEGATIVE_BELOW",
     "POSITIVE_ABOVE",
     "SUPPRESSED",
     "UNKNOWN",
+    "WELLBEING",
     "Count",
     "Span",
     "bucket",

@@ -29,8 +29,16 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.board._common import Span, in_spans, prepare, rounded, uk_midnight
+from storage.board.rollups import is_fresh
 from storage.board.themes import written
-from storage.tables import AnswerRow, PersonRow, ResponseRow, SafeguardingAlertRow, SurveyVersionRow
+from storage.tables import (
+    AnswerRow,
+    BoardAnswerCellRow,
+    PersonRow,
+    ResponseRow,
+    SafeguardingAlertRow,
+    SurveyVersionRow,
+)
 from surveys.insights.disclosure import min_group_size_ok
 from surveys.insights.periods import Period, PeriodKind, period_containing
 from surveys.insights.redaction import TOKENS, redact, shorten
@@ -52,9 +60,33 @@ class QuoteRow:
 
 
 async def eligible_surveys(
-    session: AsyncSession, period: Period | None, survey_key: str | None, min_group: int
+    session: AsyncSession,
+    period: Period | None,
+    survey_key: str | None,
+    min_group: int,
+    *,
+    rollups: bool = True,
 ) -> list[str]:
-    """Surveys returned by at least `min_group` young people in the period."""
+    """Surveys returned by at least `min_group` young people in the period (from the
+    rollups when they are fresh)."""
+    if (
+        rollups
+        and period is not None
+        and await is_fresh(session, period.start, period.end_exclusive)
+    ):
+        c = BoardAnswerCellRow
+        cells = select(c.survey_key, c.respondents).where(
+            c.grain == ("y" if period.quarter is None else "q"),
+            c.start == period.start,
+            c.kind == "returned",
+        )
+        if survey_key is not None:
+            cells = cells.where(c.survey_key == survey_key)
+        return sorted(
+            str(key)
+            for key, n in (await session.execute(cells)).all()
+            if min_group_size_ok(int(n), max(min_group, 1))
+        )
     r, v = ResponseRow, SurveyVersionRow
     query = (
         select(v.key, func.count(func.distinct(r.person_id)))
@@ -80,6 +112,8 @@ async def quotes(
     limit: int = 20,
     min_group: int = 10,
     max_chars: int = 200,
+    *,
+    rollups: bool = True,
 ) -> list[QuoteRow]:
     """Up to `limit` quotes from `period` (all time when None), one survey or all, spread
     over it: the period is cut into `limit` slices, each gives its first `limit` quotable
@@ -88,7 +122,7 @@ async def quotes(
     await prepare(session)
     if limit < 1:
         return []
-    surveys = await eligible_surveys(session, period, survey_key, min_group)
+    surveys = await eligible_surveys(session, period, survey_key, min_group, rollups=rollups)
     if not surveys:
         return []
     a = AnswerRow

@@ -40,7 +40,8 @@ from storage.board._common import (
     spans_of,
     uk_midnight,
 )
-from storage.tables import CampaignRow, ExternalFormCountRow, InvitationRow
+from storage.board.rollups import is_fresh
+from storage.tables import BoardFormCellRow, CampaignRow, ExternalFormCountRow, InvitationRow
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, RETURNED_OF_SENT, suppress_table
 from surveys.insights.periods import Period
 from surveys.insights.rates import Direction, Polarity, Rag, direction, rag, rate
@@ -154,6 +155,27 @@ async def invitation_counts(
     ]
 
 
+async def cell_counts(
+    session: AsyncSession, spans: Sequence[Span], dims: Sequence[str]
+) -> list[tuple[int, Key, int, int]]:
+    """What `invitation_counts` counts, summed from the quarters' rollup cells."""
+    c = BoardFormCellRow
+    columns = {"form": c.form, "audience": c.audience, "age_band": c.age_band}
+    keys: list[Any] = [columns[d] for d in dims if d != "quarter"]
+    query = (
+        select(c.start, *keys, func.sum(c.sent), func.sum(c.returned))
+        .where(c.start >= spans[0].start, c.start < spans[-1].end)
+        .group_by(c.start, *keys)
+    )
+    out: dict[tuple[int, Key], list[int]] = {}
+    for row in (await session.execute(query)).all():
+        index = next(i for i, s in enumerate(spans) if s.start <= row[0] < s.end)
+        cell = out.setdefault((index, tuple(str(v) for v in row[1:-2])), [0, 0])
+        cell[0] += int(row[-2])
+        cell[1] += int(row[-1])
+    return [(index, key, sent, returned) for (index, key), (sent, returned) in out.items()]
+
+
 @dataclass(frozen=True, slots=True)
 class ExternalCount:
     """Forms counted by other routes, for one form, audience and recorded period."""
@@ -212,6 +234,7 @@ async def return_rates(
     *,
     targets: Mapping[tuple[str, str], float] = DEFAULT_TARGETS,
     suppress: bool = True,
+    rollups: bool = True,
 ) -> list[ReturnRateRow]:
     """Forms sent and returned in `period`, broken down `by` form, audience, age band and
     quarter, with rate, target, RAG and the direction since the period before (the
@@ -219,7 +242,8 @@ async def return_rates(
 
     The target is a campaign's (for young people's forms), else one recorded with the
     external counts, else `targets`. `suppress=False` gives the true counts: only for
-    trusted callers, never for a board."""
+    trusted callers, never for a board. Read from the rollups when they are fresh
+    (`rollups=False`: never)."""
     dims = check_by(by)
     await prepare(session)
     fine = tuple(d for d in DIMENSIONS if d in {"form", "audience", *dims})
@@ -235,7 +259,9 @@ async def return_rates(
     def key(base: Key, label: str) -> Key:
         return (*base, label) if by_quarter else base
 
-    for index, base, sent, returned in await invitation_counts(session, spans, fine):
+    fresh = rollups and await is_fresh(session, spans[0].start, spans[-1].end)
+    counted = await (cell_counts if fresh else invitation_counts)(session, spans, fine)
+    for index, base, sent, returned in counted:
         (now if index else before).add(key(base, spans[index].label), sent, returned)
 
     external_targets: dict[tuple[str, str], float] = {}

@@ -17,7 +17,10 @@ from sqlalchemy import ColumnElement, and_, case, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.board._common import (
+    CHAIR,
+    LISTENED,
     SUPPRESSED,
+    WELLBEING,
     Span,
     bucket,
     in_spans,
@@ -26,7 +29,8 @@ from storage.board._common import (
     uk_date_before,
 )
 from storage.board.return_rates import external_counts
-from storage.tables import AnswerRow, InvitationRow
+from storage.board.rollups import is_fresh
+from storage.tables import AnswerRow, BoardChoiceCellRow, BoardFormCellRow, InvitationRow
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, Pair, suppress_counts, suppress_table
 from surveys.insights.periods import Period
 from surveys.insights.rates import Direction, Polarity, Rag, build_scorecard_row
@@ -69,9 +73,6 @@ SCORECARD_TARGETS: Final[Mapping[str, float]] = {"P1.1": 0.30}
 
 CHILD_CONSULTATION: Final = ("consultation", "child")
 LEAVER_FEEDBACK: Final = ("feedback_not_attended", "care_leaver")
-WELLBEING: Final = ("wellbeing-16plus", "overall_wellbeing")
-LISTENED: Final = ("review-feedback", "listened")
-CHAIR: Final = "chair"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +117,21 @@ async def scorecard(
     period: Period,
     targets: Mapping[str, float] = SCORECARD_TARGETS,
     threshold: int = DEFAULT_THRESHOLD,
+    *,
+    rollups: bool = True,
 ) -> list[ScorecardRowOut]:
     """The participation measures for `period` (a year, or a quarter: its year's quarters
-    up to it are shown and it is the value rated), with last year's figure."""
+    up to it are shown and it is the value rated), with last year's figure. Read from the
+    rollups when they are fresh (`rollups=False`: never)."""
     dialect = await prepare(session)
     year = period.year
     quarters = [*year.previous().quarters(), *year.quarters()]
     spans = spans_of(quarters)
     shown_upto = 4 if period.quarter is None else period.quarter
-    counts = await _count(session, spans, year, dialect)
+    if rollups and await is_fresh(session, spans[0].start, spans[-1].end):
+        counts = await _from_cells(session, spans, year)
+    else:
+        counts = await _count(session, spans, year, dialect)
     rows = []
     for measure in MEASURES:
         c = counts[measure.ref]
@@ -174,6 +181,18 @@ async def _count(
         if (form, audience) in forms:
             forms[(form, audience)].add(int(q), int(returned), int(sent))
         counts["P1.3"].add(int(q), int(early), int(reviewed))
+    await _add_external(session, spans, year, forms)
+    await _add_answers(session, spans, counts)
+    return counts
+
+
+async def _add_external(
+    session: AsyncSession,
+    spans: Sequence[Span],
+    year: Period,
+    forms: dict[tuple[str, str], _Counts],
+) -> None:
+    """Forms counted by other routes, in their quarter or (longer) their year."""
     years = [Span.of(year.previous()), Span.of(year)]
     for ext in await external_counts(session, spans[0].start, spans[-1].end):
         target = forms.get((ext.form, ext.audience))
@@ -188,6 +207,11 @@ async def _count(
                 target.whole_year[y][0] += ext.returned
                 target.whole_year[y][1] += ext.sent
 
+
+async def _add_answers(
+    session: AsyncSession, spans: Sequence[Span], counts: dict[str, _Counts]
+) -> None:
+    """Wellbeing scores and yes/no answers by quarter, straight from the answers."""
     a = AnswerRow
 
     def answered(survey: str | None, question: str) -> ColumnElement[bool]:
@@ -223,6 +247,43 @@ async def _count(
         counts["P1.4"].add(int(q), int(score), int(scored))
         counts["P1.5"].add(int(q), int(yes_l), int(n_l))
         counts["P1.6"].add(int(q), int(yes_c), int(n_c))
+
+
+async def _from_cells(
+    session: AsyncSession, spans: Sequence[Span], year: Period
+) -> dict[str, _Counts]:
+    """What `_count` counts, summed from the quarters' rollup cells."""
+    counts = {m.ref: _Counts.empty() for m in MEASURES}
+    forms = {CHILD_CONSULTATION: counts["P1.1"], LEAVER_FEEDBACK: counts["P1.2"]}
+    index = {span.start: i for i, span in enumerate(spans)}
+    f = BoardFormCellRow
+    query = (
+        select(
+            f.start, f.form, f.audience, func.sum(f.sent), func.sum(f.returned),
+            func.sum(f.early), func.sum(f.reviewed),
+        )
+        .where(f.start.in_(list(index)))
+        .group_by(f.start, f.form, f.audience)
+    )  # fmt: skip
+    for start, form, audience, sent, returned, early, reviewed in (
+        await session.execute(query)
+    ).all():
+        if (form, audience) in forms:
+            forms[(form, audience)].add(index[start], int(returned), int(sent))
+        counts["P1.3"].add(index[start], int(early), int(reviewed))
+    await _add_external(session, spans, year, forms)
+    c = BoardChoiceCellRow
+    cells = select(c.start, c.survey_key, c.question_id, c.choice, c.number, c.answers).where(
+        c.start.in_(list(index))
+    )
+    for start, survey, question, choice, number, n in (await session.execute(cells)).all():
+        q, n = index[start], int(n)
+        if (survey, question) == WELLBEING and number is not None:
+            counts["P1.4"].add(q, int(number) * n, n)
+        elif (survey, question) == LISTENED and choice in ("yes", "no"):
+            counts["P1.5"].add(q, n if choice == "yes" else 0, n)
+        if question == CHAIR and choice in ("yes", "no"):
+            counts["P1.6"].add(q, n if choice == "yes" else 0, n)
     return counts
 
 

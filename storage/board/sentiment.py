@@ -31,6 +31,7 @@ from storage.board._common import (
     rounded,
     spans_of,
 )
+from storage.board.rollups import answer_cells, is_fresh
 from storage.tables import AnswerRow, InvitationRow, ResponseRow
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small, suppress_counts
 from surveys.insights.periods import Period, PeriodKind, period_containing, uk_date
@@ -139,6 +140,30 @@ async def _aggregate(
     return totals, trends
 
 
+async def _from_cells(
+    session: AsyncSession, by: str, period: Period, spans: Sequence[Span], survey_key: str | None
+) -> tuple[dict[str, tuple[int, int, float | None, int, int]], dict[str, list[Point]]]:
+    """What `_aggregate` counts, summed from the rollup cells: the period's own cells for
+    the totals (its distinct respondents), its quarters' cells for the trend."""
+    kind = {"question": "question", "theme": "theme", "age_band": "band"}[by]
+    grain = "y" if period.quarter is None else "q"
+    totals: dict[str, tuple[int, int, float | None, int, int]] = {}
+    for _, grp, respondents, n, total, negative, positive in await answer_cells(
+        session, grain, [period.start], kind, survey_key
+    ):
+        totals[grp] = (respondents, n, total / n if n else None, negative, positive)
+    index = {span.start: i for i, span in enumerate(spans)}
+    trends: dict[str, list[Point]] = {}
+    for start, grp, respondents, n, total, _, _ in await answer_cells(
+        session, "q", list(index), kind, survey_key
+    ):
+        trends.setdefault(grp, [(0, None)] * len(spans))[index[start]] = (
+            respondents,
+            total / n if n else None,
+        )
+    return totals, trends
+
+
 async def sentiment_summary(
     session: AsyncSession,
     period: Period | None,
@@ -147,10 +172,12 @@ async def sentiment_summary(
     threshold: int = DEFAULT_THRESHOLD,
     *,
     today: date | None = None,
+    rollups: bool = True,
 ) -> list[SentimentRow]:
     """Sentiment by `by` ("question", "theme" or "age_band") in `period` (all time when
     None) for one survey or all. The trend runs by quarter over the period, or over the
-    last four quarters up to `today` (UK date, default now) when there is no period."""
+    last four quarters up to `today` (UK date, default now) when there is no period.
+    A period is read from the rollups when they are fresh (`rollups=False`: never)."""
     if by not in SENTIMENT_GROUPS:
         raise ValueError(f"cannot group sentiment by {by!r}: use {list(SENTIMENT_GROUPS)}")
     await prepare(session)
@@ -169,7 +196,14 @@ async def sentiment_summary(
         quarter = bucket(a.answered_at, spans)
     else:
         quarter = case((in_spans(a.answered_at, spans), bucket(a.answered_at, spans)), else_=-1)
-    totals, trends = await _aggregate(session, by, where, quarter, len(spans))
+    if (
+        rollups
+        and period is not None
+        and await is_fresh(session, period.start, period.end_exclusive)
+    ):
+        totals, trends = await _from_cells(session, by, period, spans, survey_key)
+    else:
+        totals, trends = await _aggregate(session, by, where, quarter, len(spans))
     groups = [
         _Group(name, *figures, trends.get(name, [(0, None)] * len(spans)))
         for name, figures in totals.items()

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, false, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.board._common import SUPPRESSED, Count, Span, in_spans, prepare, rounded
+from storage.board.rollups import answer_cells, is_fresh
 from storage.tables import AnswerRow, AnswerTopicRow
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small
 from surveys.insights.periods import Period
@@ -82,6 +83,16 @@ async def topic_counts(session: AsyncSession, period: Period) -> dict[str, Figur
     }
 
 
+async def _from_cells(session: AsyncSession, period: Period, kind: str) -> dict[str, Figures]:
+    grain = "y" if period.quarter is None else "q"
+    return {
+        grp: (n, respondents, total / n if n else None)
+        for _, grp, respondents, n, total, _, _ in await answer_cells(
+            session, grain, [period.start], kind, None
+        )
+    }
+
+
 async def top_themes(
     session: AsyncSession,
     period: Period,
@@ -89,16 +100,21 @@ async def top_themes(
     threshold: int = DEFAULT_THRESHOLD,
     *,
     topics: Sequence[Topic] | None = None,
+    rollups: bool = True,
 ) -> list[ThemeRow]:
     """The `limit` themes and the `limit` topics (of `topics`, default the lexicon's)
     most written about in `period`, each list by respondents (most first): themes, then
-    topics."""
+    topics. Read from the rollups when they are fresh (`rollups=False`: never)."""
     await prepare(session)
+    if rollups and await is_fresh(session, period.start, period.end_exclusive):
+        by_theme = await _from_cells(session, period, "theme")
+        found = await _from_cells(session, period, "topic")
+    else:
+        by_theme = await theme_counts(session, period)
+        found = await topic_counts(session, period)
     themes = [
-        _row("theme", key, _label(key), *figures, threshold)
-        for key, figures in (await theme_counts(session, period)).items()
+        _row("theme", key, _label(key), *figures, threshold) for key, figures in by_theme.items()
     ]
-    found = await topic_counts(session, period)
     topic_rows = [
         _row("topic", topic.key, topic.label, *found[topic.key], threshold)
         for topic in (load_topics() if topics is None else topics)

@@ -119,8 +119,8 @@ def test_answer_topics_are_backfilled(tmp_path: Path) -> None:
                 text(
                     "INSERT INTO answers (id, response_id, survey_key, question_id, kind, theme, "
                     "sensitive, skipped, text, polarity, answered_at, superseded_at) VALUES "
-                    f"({n}, 1, 's', 'q{n}', 'text', 'general', {sensitive}, 0, '{words}', 0.5, {at},"
-                    f" {superseded})"
+                    f"({n}, 1, 's', 'q{n}', 'text', 'general', {sensitive}, 0, '{words}', 0.5, "
+                    f"{at}, {superseded})"
                 )
             )
     engine.dispose()

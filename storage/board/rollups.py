@@ -1,0 +1,351 @@
+"""Rollups: the board's figures summed by quarter and year, refreshed in SQL, always exact.
+
+Cells (`board_answer_cells`, `board_form_cells`, `board_choice_cells`) hold per quarter
+(and, for distinct respondents, per financial year) what the board functions would count
+from the rows. Triggers log the UTC day of every change to an answer, a delivered
+invitation or a returned response (`board_changes`) in the changing transaction: a new
+or late answer, going back, erasing text, a late return. `refresh_rollups` recomputes
+the cells of the logged days' quarters and years and deletes the log rows it saw. A
+board function reads cells only when `is_fresh` finds no logged change in its period
+(UTC days map to one UK day or the next, so the day before a period counts too);
+otherwise it counts the rows. So a figure is the same either way, only slower while a
+change waits for the refresh.
+
+Respondents are not additive across quarters, questions, themes or topics, so each cell
+counts its own distinct respondents and a year has cells of its own. They do add up
+across surveys and age bands (a response has one of each), which is all a read sums.
+Periods without a year or quarter (all time) are always counted from the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Final
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from storage.board._common import (
+    CHAIR,
+    LISTENED,
+    NEGATIVE_BELOW,
+    POSITIVE_ABOVE,
+    UNKNOWN,
+    WELLBEING,
+    Span,
+    in_spans,
+    uk_date_before,
+)
+from storage.tables import (
+    AnswerRow,
+    AnswerTopicRow,
+    BoardAnswerCellRow,
+    BoardChangeRow,
+    BoardChoiceCellRow,
+    BoardFormCellRow,
+    InvitationRow,
+    ResponseRow,
+    SurveyVersionRow,
+)
+
+__all__ = [
+    "CHOICE_QUESTIONS",
+    "RefreshSummary",
+    "answer_cells",
+    "is_fresh",
+    "log_every_day",
+    "quarter_start",
+    "refresh_rollups",
+]
+
+QUARTER: Final = "q"
+YEAR: Final = "y"
+CHOICE_QUESTIONS: Final = (WELLBEING[1], LISTENED[1], CHAIR)
+WATCHED: Final = (
+    ("answers", "answered_at"),
+    ("invitations", "delivered_at"),
+    ("responses", "returned_at"),
+)
+"""Tables whose changes triggers log, by the day of this column (migration 0004)."""
+LOCK: Final = 421338
+"""PostgreSQL advisory lock: one refresh at a time."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshSummary:
+    """What a refresh did: changes logged, quarters and years recomputed."""
+
+    changes: int
+    quarters: int
+    years: int
+
+
+def quarter_start(day: date) -> date:
+    """The first day of the quarter (of a financial year) holding `day`."""
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def _year_start(day: date) -> date:
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+async def is_fresh(session: AsyncSession, start: date, end: date) -> bool:
+    """Whether the cells of UK dates [start, end) hold every change (none waits)."""
+    c = BoardChangeRow
+    waiting = select(c.id).where(c.day >= start - timedelta(days=1), c.day < end).limit(1)
+    return (await session.scalar(waiting)) is None
+
+
+async def answer_cells(
+    session: AsyncSession,
+    grain: str,
+    starts: Sequence[date],
+    kind: str,
+    survey_key: str | None,
+) -> list[tuple[date, str, int, int, float, int, int]]:
+    """(start, group, respondents, answers, polarity sum, negative, positive) of the
+    cells of `kind` at `grain` ("q" or "y") beginning on `starts`, summed over surveys
+    (or of `survey_key` alone)."""
+    c = BoardAnswerCellRow
+    query = (
+        select(
+            c.start,
+            c.grp,
+            func.sum(c.respondents),
+            func.sum(c.answers),
+            func.sum(c.total),
+            func.sum(c.negative),
+            func.sum(c.positive),
+        )
+        .where(c.grain == grain, c.start.in_(list(starts)), c.kind == kind)
+        .group_by(c.start, c.grp)
+    )
+    if survey_key is not None:
+        query = query.where(c.survey_key == survey_key)
+    return [
+        (start, str(g), int(r), int(n), float(t), int(neg), int(pos))
+        for start, g, r, n, t, neg, pos in (await session.execute(query)).all()
+    ]
+
+
+async def log_every_day(session: AsyncSession) -> None:
+    """Log a change on every day holding answers or delivered forms, so the next refresh
+    rebuilds every cell (after a bulk load with triggers off, or a new topic lexicon)."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        day = "(({}) AT TIME ZONE 'UTC')::date"
+    else:
+        day = "date({})"
+    days = " UNION ".join(
+        f"SELECT {day.format(column)} AS d FROM {table} WHERE {column} IS NOT NULL"
+        for table, column in WATCHED
+    )
+    await connection.execute(
+        text(f"INSERT INTO board_changes (day) SELECT DISTINCT d FROM ({days}) AS days")
+    )
+
+
+async def refresh_rollups(session: AsyncSession) -> RefreshSummary:
+    """Recompute the cells of every quarter and year with a logged change, then delete
+    the log rows seen. Run it in its own, fresh transaction (PostgreSQL: it reads one
+    snapshot, so a change committed meanwhile stays logged for the next refresh)."""
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        await connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+        await connection.execute(select(func.pg_advisory_xact_lock(LOCK)))
+    c = BoardChangeRow
+    last = await connection.scalar(select(func.max(c.id)))
+    if last is None:
+        return RefreshSummary(0, 0, 0)
+    days = (await connection.scalars(select(c.day).where(c.id <= last).distinct())).all()
+    quarters = sorted(
+        {quarter_start(d) for d in days} | {quarter_start(d + timedelta(days=1)) for d in days}
+    )
+    years = sorted({_year_start(q) for q in quarters})
+    for start in quarters:
+        span = Span("", start, _add_months(start, 3))
+        await _answer_cells(connection, QUARTER, span)
+        await _form_cells(connection, span, dialect)
+        await _choice_cells(connection, span)
+    for start in years:
+        await _answer_cells(connection, YEAR, Span("", start, _add_months(start, 12)))
+    done = await connection.execute(delete(c).where(c.id <= last))
+    return RefreshSummary(int(getattr(done, "rowcount", 0) or 0), len(quarters), len(years))
+
+
+def _scored(span: Span) -> list[ColumnElement[bool]]:
+    """Current, scored free text to questions that are not sensitive, in `span`."""
+    a = AnswerRow
+    return [
+        a.superseded_at.is_(None),
+        a.polarity.is_not(None),
+        a.sensitive == false(),
+        in_spans(a.answered_at, [span]),
+    ]
+
+
+async def _answer_cells(connection: AsyncConnection, grain: str, span: Span) -> None:
+    cells = BoardAnswerCellRow
+    await connection.execute(delete(cells).where(cells.grain == grain, cells.start == span.start))
+    a, r, i, t = AnswerRow, ResponseRow, InvitationRow, AnswerTopicRow
+    head = (literal(grain), literal(span.start, Date()))
+    negative = func.sum(case((a.polarity < NEGATIVE_BELOW, 1), else_=0))
+    positive = func.sum(case((a.polarity > POSITIVE_ABOVE, 1), else_=0))
+    selects: list[Any] = [
+        select(
+            *head,
+            a.survey_key,
+            literal(kind),
+            column,
+            func.count(func.distinct(a.response_id)),
+            func.count(),
+            func.sum(a.polarity),
+            negative,
+            positive,
+        )
+        .where(*_scored(span))
+        .group_by(a.survey_key, column)
+        for kind, column in (("question", a.question_id), ("theme", a.theme))
+    ]
+    per_response = (
+        select(
+            a.response_id,
+            a.survey_key,
+            func.count().label("n"),
+            func.sum(a.polarity).label("s"),
+            negative.label("neg"),
+            positive.label("pos"),
+        )
+        .where(*_scored(span))
+        .group_by(a.response_id, a.survey_key)
+        .subquery()
+    )
+    band = func.coalesce(i.age_band, UNKNOWN)
+    selects.append(
+        select(
+            *head,
+            per_response.c.survey_key,
+            literal("band"),
+            band,
+            func.count(),
+            func.sum(per_response.c.n),
+            func.sum(per_response.c.s),
+            func.sum(per_response.c.neg),
+            func.sum(per_response.c.pos),
+        )
+        .select_from(per_response)
+        .join(r, r.id == per_response.c.response_id)
+        .outerjoin(i, i.id == r.invitation_id)
+        .group_by(per_response.c.survey_key, band)
+    )
+    selects.append(
+        select(
+            *head,
+            t.survey_key,
+            literal("topic"),
+            t.topic,
+            func.count(func.distinct(t.response_id)),
+            func.count(),
+            func.sum(t.polarity),
+            literal(0),
+            literal(0),
+        )
+        .where(in_spans(t.answered_at, [span]))
+        .group_by(t.survey_key, t.topic)
+    )
+    v = SurveyVersionRow
+    selects.append(  # young people who returned each survey (quotes need enough of them)
+        select(
+            *head,
+            v.key,
+            literal("returned"),
+            literal(""),
+            func.count(func.distinct(r.person_id)),
+            func.count(),
+            literal(0.0),
+            literal(0),
+            literal(0),
+        )
+        .join(v, v.id == r.survey_version_id)
+        .where(in_spans(r.returned_at, [span]))
+        .group_by(v.key)
+    )
+    columns = [
+        "grain", "start", "survey_key", "kind", "grp", "respondents", "answers", "total",
+        "negative", "positive",
+    ]  # fmt: skip
+    for query in selects:
+        await connection.execute(insert(cells).from_select(columns, query))
+
+
+async def _form_cells(connection: AsyncConnection, span: Span, dialect: str) -> None:
+    cells, i = BoardFormCellRow, InvitationRow
+    await connection.execute(delete(cells).where(cells.start == span.start))
+    year = _year_start(span.start).year
+    before_review = uk_date_before(
+        i.returned_at, i.review_date, dialect=dialect, years=(year - 1, year + 4)
+    )
+    with_review = and_(i.returned_at.is_not(None), i.review_date.is_not(None))
+    band = func.coalesce(i.age_band, UNKNOWN)
+    query = (
+        select(
+            literal(span.start, Date()),
+            i.form,
+            i.audience,
+            band,
+            func.count(),
+            func.count(i.returned_at),
+            func.sum(case((and_(with_review, before_review), 1), else_=0)),
+            func.sum(case((with_review, 1), else_=0)),
+        )
+        .where(in_spans(i.delivered_at, [span]))
+        .group_by(i.form, i.audience, band)
+    )
+    columns = ["start", "form", "audience", "age_band", "sent", "returned", "early", "reviewed"]
+    await connection.execute(insert(cells).from_select(columns, query))
+
+
+async def _choice_cells(connection: AsyncConnection, span: Span) -> None:
+    cells, a = BoardChoiceCellRow, AnswerRow
+    await connection.execute(delete(cells).where(cells.start == span.start))
+    query = (
+        select(
+            literal(span.start, Date()),
+            a.survey_key,
+            a.question_id,
+            a.choice,
+            a.number,
+            func.count(),
+        )
+        .where(
+            a.superseded_at.is_(None),
+            a.question_id.in_(CHOICE_QUESTIONS),
+            a.skipped == false(),
+            or_(a.choice.is_not(None), a.number.is_not(None)),
+            in_spans(a.answered_at, [span]),
+        )
+        .group_by(a.survey_key, a.question_id, a.choice, a.number)
+    )
+    columns = ["start", "survey_key", "question_id", "choice", "number", "answers"]
+    await connection.execute(insert(cells).from_select(columns, query))
