@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.tables import SurveyVersionRow
 from surveys.clock import Clock
@@ -116,7 +117,14 @@ class SurveyCatalog:
         cached = self._cache.get(version_id)
         if cached is not None:
             return cached
-        row = await session.get(SurveyVersionRow, version_id)
+        return await session.run_sync(self.survey, version_id)
+
+    def survey(self, session: Session, version_id: int) -> Survey:
+        """`get` for a sync session (the conversation service's transactions)."""
+        cached = self._cache.get(version_id)
+        if cached is not None:
+            return cached
+        row = session.get(SurveyVersionRow, version_id)
         if row is None:
             raise NotFoundError(f"no survey version {version_id}")
         return self._remember(row)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import and_, bindparam, case, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.board.topics import tag_answer
@@ -232,21 +232,21 @@ class ConversationService:
     ) -> Turn:
         """Start a response with no invitation (the terminal `chat`, officers trying a survey)."""
 
-        async def run(session: AsyncSession) -> Turn:
+        def run(session: Session) -> Turn:
             response = self._new_response(person_id, survey_version_id, channel, None, None)
             session.add(response)
-            await session.flush()
-            await self._link(session, person_id, channel, address, response.id)
-            return await self._open_response(session, ActiveResponse.of(response))
+            session.flush()
+            self._link(session, person_id, channel, address, response.id)
+            return self._open_response(session, ActiveResponse.of(response))
 
         return await self._retrying(run)
 
     # ----- transactions ----------------------------------------------------------------
 
-    async def _redeem(self, session: AsyncSession, code: str, channel: str, address: str) -> Turn:
+    def _redeem(self, session: Session, code: str, channel: str, address: str) -> Turn:
         now = self.clock.now()
         invitation = (
-            await session.scalar(
+            session.scalar(
                 select(InvitationRow).where(InvitationRow.code == code).with_for_update()
             )
             if code
@@ -257,15 +257,15 @@ class ConversationService:
         if invitation.revoked_at is not None:
             raise InvitationError("revoked")
         if invitation.used_at is not None:
-            response = await session.scalar(
+            response = session.scalar(
                 select(ResponseRow).where(ResponseRow.invitation_id == invitation.id)
             )
-            linked = await self._person_id(session, channel, address)
+            linked = self._person_id(session, channel, address)
             if response is not None and linked == invitation.person_id:
-                await self._link(session, linked, channel, address, response.id)
-                return await self._open_response(session, ActiveResponse.of(response))
+                self._link(session, linked, channel, address, response.id)
+                return self._open_response(session, ActiveResponse.of(response))
             raise InvitationError("used")
-        campaign = await session.get_one(CampaignRow, invitation.campaign_id)
+        campaign = session.get_one(CampaignRow, invitation.campaign_id)
         if invitation.expires_at <= now:
             raise InvitationError("expired")
         if campaign.closes_at <= now:
@@ -276,26 +276,26 @@ class ConversationService:
         if invitation.delivered_at is None:  # reached them by another route: they have it
             invitation.delivered_at = now
             invitation.delivered_by = channel
-        person = await session.get_one(PersonRow, invitation.person_id)
+        person = session.get_one(PersonRow, invitation.person_id)
         person.stopped_at = None
         response = self._new_response(
             invitation.person_id, campaign.survey_version_id, channel, invitation.id, campaign.id
         )
         session.add(response)
-        await session.flush()
-        await self._link(session, invitation.person_id, channel, address, response.id)
+        session.flush()
+        self._link(session, invitation.person_id, channel, address, response.id)
         log.info("invitation redeemed", extra={"response": response.id, "channel": channel})
-        return await self._open_response(session, ActiveResponse.of(response))
+        return self._open_response(session, ActiveResponse.of(response))
 
-    async def _open(self, session: AsyncSession, channel: str, address: str) -> Turn:
-        _, response = await self._find(session, channel, address)
+    def _open(self, session: Session, channel: str, address: str) -> Turn:
+        _, response = self._find(session, channel, address)
         if response is None:
             return Turn((Prompt(PromptKind.NOTICE, NOTHING_TO_DO),))
-        return await self._open_response(session, response)
+        return self._open_response(session, response)
 
-    async def _handle(
+    def _handle(
         self,
-        session: AsyncSession,
+        session: Session,
         user_input: UserInput,
         channel: str,
         address: str,
@@ -303,21 +303,21 @@ class ConversationService:
     ) -> Turn:
         now = self.clock.now()
         if message_key is not None:
-            connection = await session.connection()
-            await connection.execute(
+            connection = session.connection()
+            connection.execute(
                 _INSERT_INBOUND,
                 {"channel": channel, "message_key": message_key, "received_at": now},
             )
-        person_id, response = await self._find(session, channel, address)
+        person_id, response = self._find(session, channel, address)
         if response is None:
-            return await self._outside_survey(session, person_id, channel, user_input)
-        survey = await self.catalog.get(session, response.survey_version_id)
+            return self._outside_survey(session, person_id, channel, user_input)
+        survey = self.catalog.survey(session, response.survey_version_id)
         progress = progress_from_json(response.state)
         step = self.engine.advance(survey, progress, user_input)
-        return await self._apply(session, response, survey, step)
+        return self._apply(session, response, survey, step)
 
-    async def _outside_survey(
-        self, session: AsyncSession, person_id: int, channel: str, user_input: UserInput
+    def _outside_survey(
+        self, session: Session, person_id: int, channel: str, user_input: UserInput
     ) -> Turn:
         """No survey open: still listen for risk and for "I need help now"."""
         text = (user_input.text or "").strip()
@@ -329,19 +329,19 @@ class ConversationService:
         ids = []
         for category, phrase in dict(hits).items():
             ids.append(
-                await self._store_alert(session, person_id, None, None, category, phrase, channel)
+                self._store_alert(session, person_id, None, None, category, phrase, channel)
             )
         return Turn((Prompt(PromptKind.HELP, self.engine.help_text()),), alert_ids=tuple(ids))
 
     # ----- applying a step -----------------------------------------------------------
 
-    async def _open_response(self, session: AsyncSession, response: ActiveResponse) -> Turn:
-        survey = await self.catalog.get(session, response.survey_version_id)
+    def _open_response(self, session: Session, response: ActiveResponse) -> Turn:
+        survey = self.catalog.survey(session, response.survey_version_id)
         step = self.engine.open_survey(survey, progress_from_json(response.state))
-        return await self._apply(session, response, survey, step)
+        return self._apply(session, response, survey, step)
 
-    async def _apply(
-        self, session: AsyncSession, response: ActiveResponse, survey: Survey, step: Step
+    def _apply(
+        self, session: Session, response: ActiveResponse, survey: Survey, step: Step
     ) -> Turn:
         now = self.clock.now()
         history = response.state.get("history", ())
@@ -352,7 +352,7 @@ class ConversationService:
         for event in step.events:  # alerts first: they must never be lost
             if isinstance(event, RiskFlagged):
                 alert_ids.append(
-                    await self._store_alert(
+                    self._store_alert(
                         session,
                         response.person_id,
                         response.id,
@@ -365,20 +365,20 @@ class ConversationService:
         for event in step.events:
             if isinstance(event, AnswerRecorded):
                 again = event.question_id in answered_before
-                await self._store_answer(session, response, survey, event, now, again=again)
+                self._store_answer(session, response, survey, event, now, again=again)
                 if event.question_id == SHARE_QUOTES_QUESTION:
                     changes["share_quotes"] = event.value == "yes"
                 question = survey.question(event.question_id)
                 recorded.append(RecordedAnswer(question.id, describe_answer(question, event.value)))
             elif isinstance(event, ResponseStarted):
                 changes["started_at"] = now
-                await self._mark_invitation(session, response, started_at=now)
+                self._mark_invitation(session, response, started_at=now)
             elif isinstance(event, ResponseReturned):
                 changes["returned_at"] = now
-                await self._mark_invitation(session, response, returned_at=now)
+                self._mark_invitation(session, response, returned_at=now)
             elif isinstance(event, ResponsePaused):
                 changes["paused_at"] = now
-        await self._save_progress(session, response, step.progress, now, changes)
+        self._save_progress(session, response, step.progress, now, changes)
         return Turn(
             step.prompts,
             response_id=response.id,
@@ -388,9 +388,9 @@ class ConversationService:
             current_question=step.progress.current,
         )
 
-    async def _save_progress(
+    def _save_progress(
         self,
-        session: AsyncSession,
+        session: Session,
         response: ActiveResponse,
         progress: Progress,
         now: datetime,
@@ -400,9 +400,9 @@ class ConversationService:
         state = progress_to_json(progress)
         if state == response.state and not changes:
             return
-        connection = await session.connection()
+        connection = session.connection()
         statement = _SAVE_PROGRESS.values(**changes) if changes else _SAVE_PROGRESS
-        done = await connection.execute(
+        done = connection.execute(
             statement,
             {
                 "rid": response.id,
@@ -417,9 +417,9 @@ class ConversationService:
         if getattr(done, "rowcount", 1) != 1:
             raise StaleDataError(f"response {response.id} changed while this input was applied")
 
-    async def _store_answer(
+    def _store_answer(
         self,
-        session: AsyncSession,
+        session: Session,
         response: ActiveResponse,
         survey: Survey,
         event: AnswerRecorded,
@@ -428,14 +428,14 @@ class ConversationService:
         again: bool,
     ) -> None:
         question = survey.question(event.question_id)
-        connection = await session.connection()
+        connection = session.connection()
         if again:  # answered before (then went back): the earlier answer is kept, superseded
-            await connection.execute(
+            connection.execute(
                 _SUPERSEDE, {"rid": response.id, "qid": question.id, "now": now}
             )
         value = event.value
         score = self.scorer.score(event.text) if event.text else None
-        stored = await connection.execute(
+        stored = connection.execute(
             _INSERT_ANSWER,
             dict(
                 response_id=response.id,
@@ -458,7 +458,7 @@ class ConversationService:
         # --- board topics (storage.board.topics): free text a board may read is tagged
         # in this transaction; one executemany, only when the text names a topic.
         if event.text and score is not None and not question.sensitive:
-            await tag_answer(
+            tag_answer(
                 connection,
                 stored.inserted_primary_key[0],  # type: ignore[index]
                 response_id=response.id,
@@ -469,9 +469,9 @@ class ConversationService:
             )
         # --- end board topics
 
-    async def _store_alert(
+    def _store_alert(
         self,
-        session: AsyncSession,
+        session: Session,
         person_id: int,
         response_id: int | None,
         question_id: str | None,
@@ -490,7 +490,7 @@ class ConversationService:
             created_at=now,
         )
         session.add(alert)
-        await session.flush()
+        session.flush()
         for recipient in self.alert_recipients:
             session.add(
                 OutboxRow(
@@ -509,11 +509,11 @@ class ConversationService:
         log.info("safeguarding alert stored", extra={"alert": alert.id, "category": category})
         return alert.id
 
-    async def _mark_invitation(
-        self, session: AsyncSession, response: ActiveResponse, **values: datetime
+    def _mark_invitation(
+        self, session: Session, response: ActiveResponse, **values: datetime
     ) -> None:
         if response.invitation_id is not None:
-            await session.execute(
+            session.execute(
                 update(InvitationRow)
                 .where(InvitationRow.id == response.invitation_id)
                 .values(**values)
@@ -521,24 +521,24 @@ class ConversationService:
 
     # ----- lookups -------------------------------------------------------------------
 
-    async def _person_id(self, session: AsyncSession, channel: str, address: str) -> int | None:
-        return await session.scalar(
+    def _person_id(self, session: Session, channel: str, address: str) -> int | None:
+        return session.scalar(
             select(ChannelLinkRow.person_id).where(
                 ChannelLinkRow.channel == channel, ChannelLinkRow.address == address
             )
         )
 
-    async def _find(
-        self, session: AsyncSession, channel: str, address: str
+    def _find(
+        self, session: Session, channel: str, address: str
     ) -> tuple[int, ActiveResponse | None]:
         """The linked young person and their newest unfinished response in an open campaign.
 
         One query. Two inputs for the same response are serialised by the revision check
         when the new progress is written (see `_save_progress`).
         """
-        connection = await session.connection()
+        connection = session.connection()
         params = {"channel": channel, "address": address, "now": self.clock.now()}
-        row = (await connection.execute(_FIND, params)).first()
+        row = (connection.execute(_FIND, params)).first()
         if row is None:
             raise NotLinkedError
         person_id, response_id, *rest = row
@@ -546,16 +546,16 @@ class ConversationService:
             return int(person_id), None
         return int(person_id), ActiveResponse(response_id, *rest)
 
-    async def _link(
+    def _link(
         self,
-        session: AsyncSession,
+        session: Session,
         person_id: int,
         channel: str,
         address: str,
         response_id: int | None = None,
     ) -> None:
         """Link the chat to the young person, and to the response it is answering."""
-        link = await session.scalar(
+        link = session.scalar(
             select(ChannelLinkRow).where(
                 ChannelLinkRow.channel == channel, ChannelLinkRow.address == address
             )
@@ -607,12 +607,11 @@ class ConversationService:
             )
         return found is not None
 
-    async def _retrying(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def _retrying(self, work: Callable[[Session], T]) -> T:
         """Run `work` in a transaction; retry when another writer got there first."""
         for attempt in range(self.retries):
             try:
-                async with self.db.transaction() as session:
-                    return await work(session)
+                return await self.db.run(work)
             except (StaleDataError, OperationalError) as error:
                 if attempt == self.retries - 1 or not _retryable(error):
                     raise
@@ -631,8 +630,8 @@ def _json_value(value: AnswerValue | None) -> object:
 
 
 def _retryable(error: Exception) -> bool:
-    if isinstance(error, StaleDataError):
-        return True
+    if isinstance(error, StaleDataError) or getattr(error, "connection_invalidated", False):
+        return True  # lost a race, or a connection the pool has now replaced
     text = str(error).lower()
     return any(
         marker in text

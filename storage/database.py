@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
+from storage.group_commit import GroupCommit, Outcome, commit_together
+from storage.sqlite_writer import SqliteWriter
+
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -62,35 +68,50 @@ def make_engine(
         database = make_url(full).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(full, echo=echo, connect_args={"timeout": 30})
-        _tune_sqlite(engine, sqlite_synchronous.upper())
+        engine = create_async_engine(
+            full, echo=echo, connect_args={"timeout": SQLITE_TIMEOUT, "isolation_level": None}
+        )
+        _tune_sqlite(engine.sync_engine, sqlite_synchronous.upper())
         return engine
     connect_args = {"server_settings": {"search_path": schema}} if schema else {}
-    return create_async_engine(
-        full,
-        echo=echo,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        connect_args=connect_args,
+    engine = create_async_engine(
+        full, echo=echo, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args
     )
+    _skip_closed_connections(engine)
+    return engine
+
+
+def _skip_closed_connections(engine: AsyncEngine) -> None:
+    """A pooled PostgreSQL connection the server has closed is replaced before use.
+
+    Instead of `pool_pre_ping`, which costs three round trips (BEGIN, a ping, ROLLBACK) a
+    checkout: when the server restarts or ends a session it closes the socket, and asyncpg
+    notices that without asking. A connection lost silently fails once; the pool then
+    replaces all older connections, and `ConversationService` retries such an input.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise DisconnectionError
 
 
 SQLITE_SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+SQLITE_TIMEOUT = 30.0
 
 
-def _tune_sqlite(engine: AsyncEngine, synchronous: str) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _tune_sqlite(engine: Engine, synchronous: str) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        # opened with isolation_level=None: we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_TIMEOUT * 1000)}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         # Writers take the lock up front, so two writers never deadlock on an upgrade.
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
@@ -124,7 +145,10 @@ class Database:
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    sqlite_synchronous: str = "NORMAL"
     _writer: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    _group: GroupCommit | None = field(default=None, repr=False)
+    _inline: SqliteWriter | None = field(default=None, repr=False)
 
     @classmethod
     async def connect(
@@ -142,7 +166,8 @@ class Database:
         )
         if migrate:
             await upgrade_schema(engine)
-        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        return cls(engine, sessions, sqlite_synchronous.upper())
 
     @property
     def is_sqlite(self) -> bool:
@@ -162,6 +187,36 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run `work` (a function of a sync session) in a write transaction, committed
+        before this returns.
+
+        Inputs that queue up meanwhile are committed together (`storage.group_commit`).
+        On a SQLite file the work runs in a writer thread, one hop instead of several a
+        statement (`storage.sqlite_writer`), queued on the same lock as `transaction`;
+        elsewhere in SQLAlchemy's greenlet. Either way it must do nothing but database work
+        through the session it is given.
+        """
+        if self._group is None:
+            self._group = self._group_commit()
+        return await self._group.run(work)
+
+    def _group_commit(self) -> GroupCommit:
+        url = self.engine.url
+        if not self.is_sqlite or url.database in (None, "", ":memory:"):
+            lock = self._writer if self.is_sqlite else None
+            return GroupCommit(self._commit_here, lock)
+        self._inline = SqliteWriter(
+            url.set(drivername="sqlite").render_as_string(hide_password=False),
+            timeout=SQLITE_TIMEOUT,
+            tune=lambda engine: _tune_sqlite(engine, self.sqlite_synchronous),
+        )
+        return GroupCommit(self._inline.commit, self._writer)
+
+    async def _commit_here(self, works: list[Callable[[Session], object]]) -> list[Outcome]:
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(commit_together, works)
+
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:
         """A read-only session; on SQLite it does not take the write lock."""
@@ -170,4 +225,8 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
+        self._group = None
+        if self._inline is not None:
+            await self._inline.close()
+            self._inline = None
         await self.engine.dispose()

@@ -13,8 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, insert
 
 from storage.tables import AnswerTopicRow
 from surveys.topics import topics_of
@@ -24,8 +23,8 @@ __all__ = ["tag_answer"]
 _INSERT_TOPICS: Final = insert(AnswerTopicRow.__table__)  # type: ignore[arg-type]
 
 
-async def tag_answer(
-    connection: AsyncConnection,
+def tag_answer(
+    connection: Connection,
     answer_id: int,
     *,
     response_id: int,
@@ -38,7 +37,7 @@ async def tag_answer(
     executemany; nothing when it names no topic)."""
     found = topics_of(text)
     if found:
-        await connection.execute(
+        connection.execute(
             _INSERT_TOPICS,
             [
                 {

@@ -236,14 +236,17 @@ class BoardData:
         self.session.add(row)
         await self.session.flush()
         if text is not None and polarity is not None and not sensitive and superseded is None:
-            await tag_answer(
-                await self.session.connection(),
-                row.id,
-                response_id=response,
-                survey_key=survey,
-                answered_at=at,
-                polarity=polarity,
-                text=text,
+            connection = await self.session.connection()
+            await connection.run_sync(
+                lambda sync: tag_answer(
+                    sync,
+                    row.id,
+                    response_id=response,
+                    survey_key=survey,
+                    answered_at=at,
+                    polarity=polarity,
+                    text=text,
+                )
             )
         return row.id
 
