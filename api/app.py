@@ -9,6 +9,8 @@ Other adapters (the Telegram webhook, web pages) add their routers with `extra_r
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -37,6 +39,7 @@ from api.schemas import error_responses
 from api.web import install_web
 from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
+from storage.board.rollups import keep_fresh
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """\
@@ -88,9 +91,13 @@ def create_app(
             return
         built = await build_services(settings or Settings())
         app.state.services = built
+        refresher = asyncio.create_task(keep_fresh(built.db))  # board rollups, every minute
         try:
             yield
         finally:
+            refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresher
             await built.close()
 
     app = FastAPI(

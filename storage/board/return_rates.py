@@ -40,7 +40,7 @@ from storage.board._common import (
     spans_of,
     uk_midnight,
 )
-from storage.board.rollups import is_fresh
+from storage.board.rollups import contiguous, dirty_quarters
 from storage.tables import BoardFormCellRow, CampaignRow, ExternalFormCountRow, InvitationRow
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, RETURNED_OF_SENT, suppress_table
 from surveys.insights.periods import Period
@@ -155,25 +155,32 @@ async def invitation_counts(
     ]
 
 
-async def cell_counts(
+async def form_counts(
     session: AsyncSession, spans: Sequence[Span], dims: Sequence[str]
 ) -> list[tuple[int, Key, int, int]]:
-    """What `invitation_counts` counts, summed from the quarters' rollup cells."""
+    """What `invitation_counts` counts: quarters whose rollup cells are fresh from the
+    cells, the others (a change waits for the refresh) from the invitations."""
+    dirty = await dirty_quarters(session, spans[0].start, spans[-1].end)
     c = BoardFormCellRow
     columns = {"form": c.form, "audience": c.audience, "age_band": c.age_band}
     keys: list[Any] = [columns[d] for d in dims if d != "quarter"]
     query = (
         select(c.start, *keys, func.sum(c.sent), func.sum(c.returned))
-        .where(c.start >= spans[0].start, c.start < spans[-1].end)
+        .where(c.start >= spans[0].start, c.start < spans[-1].end, c.start.not_in(dirty))
         .group_by(c.start, *keys)
     )
-    out: dict[tuple[int, Key], list[int]] = {}
-    for row in (await session.execute(query)).all():
-        index = next(i for i, s in enumerate(spans) if s.start <= row[0] < s.end)
-        cell = out.setdefault((index, tuple(str(v) for v in row[1:-2])), [0, 0])
-        cell[0] += int(row[-2])
-        cell[1] += int(row[-1])
-    return [(index, key, sent, returned) for (index, key), (sent, returned) in out.items()]
+
+    def within(day: date) -> int:
+        return next(i for i, s in enumerate(spans) if s.start <= day < s.end)
+
+    out = [
+        (within(row[0]), tuple(str(v) for v in row[1:-2]), int(row[-2]), int(row[-1]))
+        for row in (await session.execute(query)).all()
+    ]
+    for run in contiguous(dirty):
+        for index, key, sent, returned in await invitation_counts(session, run, dims):
+            out.append((within(run[index].start), key, sent, returned))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,8 +249,8 @@ async def return_rates(
 
     The target is a campaign's (for young people's forms), else one recorded with the
     external counts, else `targets`. `suppress=False` gives the true counts: only for
-    trusted callers, never for a board. Read from the rollups when they are fresh
-    (`rollups=False`: never)."""
+    trusted callers, never for a board. Quarters whose rollups are fresh are read from
+    them (`rollups=False`: never)."""
     dims = check_by(by)
     await prepare(session)
     fine = tuple(d for d in DIMENSIONS if d in {"form", "audience", *dims})
@@ -259,8 +266,7 @@ async def return_rates(
     def key(base: Key, label: str) -> Key:
         return (*base, label) if by_quarter else base
 
-    fresh = rollups and await is_fresh(session, spans[0].start, spans[-1].end)
-    counted = await (cell_counts if fresh else invitation_counts)(session, spans, fine)
+    counted = await (form_counts if rollups else invitation_counts)(session, spans, fine)
     for index, base, sent, returned in counted:
         (now if index else before).add(key(base, spans[index].label), sent, returned)
 

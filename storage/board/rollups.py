@@ -19,6 +19,8 @@ Periods without a year or quarter (all time) are always counted from the rows.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -38,6 +40,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.board._common import (
@@ -51,6 +54,7 @@ from storage.board._common import (
     in_spans,
     uk_date_before,
 )
+from storage.database import Database
 from storage.tables import (
     AnswerRow,
     AnswerTopicRow,
@@ -63,13 +67,21 @@ from storage.tables import (
     SurveyVersionRow,
 )
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "CHOICE_QUESTIONS",
+    "REFRESH_EVERY",
     "RefreshSummary",
     "answer_cells",
+    "contiguous",
+    "dirty_quarters",
     "is_fresh",
+    "keep_fresh",
     "log_every_day",
+    "quarter_span",
     "quarter_start",
+    "refresh_once",
     "refresh_rollups",
 ]
 
@@ -82,6 +94,8 @@ WATCHED: Final = (
     ("responses", "returned_at"),
 )
 """Tables whose changes triggers log, by the day of this column (migration 0004)."""
+REFRESH_EVERY: Final = 60.0
+"""Seconds between refreshes in `carevoice serve`."""
 LOCK: Final = 421338
 """PostgreSQL advisory lock: one refresh at a time."""
 
@@ -114,6 +128,33 @@ async def is_fresh(session: AsyncSession, start: date, end: date) -> bool:
     c = BoardChangeRow
     waiting = select(c.id).where(c.day >= start - timedelta(days=1), c.day < end).limit(1)
     return (await session.scalar(waiting)) is None
+
+
+def quarter_span(start: date) -> Span:
+    """The quarter beginning on `start`, as a span."""
+    return Span(start.isoformat(), start, _add_months(start, 3))
+
+
+async def dirty_quarters(session: AsyncSession, start: date, end: date) -> list[date]:
+    """The quarters in [start, end) (quarter-aligned) with a change waiting."""
+    found = []
+    while start < end:
+        span = quarter_span(start)
+        if not await is_fresh(session, span.start, span.end):
+            found.append(start)
+        start = span.end
+    return found
+
+
+def contiguous(quarters: Sequence[date]) -> list[list[Span]]:
+    """Quarters (sorted) as runs of adjacent quarter spans."""
+    runs: list[list[Span]] = []
+    for start in quarters:
+        if runs and runs[-1][-1].end == start:
+            runs[-1].append(quarter_span(start))
+        else:
+            runs.append([quarter_span(start)])
+    return runs
 
 
 async def answer_cells(
@@ -165,6 +206,23 @@ async def log_every_day(session: AsyncSession) -> None:
     )
 
 
+async def refresh_once(db: Database) -> RefreshSummary | None:
+    """One refresh in its own transaction; None (logged by error class only) if it failed."""
+    try:
+        async with db.transaction() as session:
+            return await refresh_rollups(session)
+    except (DBAPIError, OperationalError) as error:
+        log.warning("board rollups not refreshed: %s", type(error).__name__)
+        return None
+
+
+async def keep_fresh(db: Database, every: float = REFRESH_EVERY) -> None:
+    """Refresh the rollups every `every` seconds until cancelled (`carevoice serve`)."""
+    while True:
+        await refresh_once(db)
+        await asyncio.sleep(every)
+
+
 async def refresh_rollups(session: AsyncSession) -> RefreshSummary:
     """Recompute the cells of every quarter and year with a logged change, then delete
     the log rows seen. Run it in its own, fresh transaction (PostgreSQL: it reads one
@@ -173,7 +231,8 @@ async def refresh_rollups(session: AsyncSession) -> RefreshSummary:
     dialect = connection.dialect.name
     if dialect == "postgresql":
         await connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-        await connection.execute(select(func.pg_advisory_xact_lock(LOCK)))
+        if not await connection.scalar(select(func.pg_try_advisory_xact_lock(LOCK))):
+            return RefreshSummary(0, 0, 0)  # another process is refreshing
     c = BoardChangeRow
     last = await connection.scalar(select(func.max(c.id)))
     if last is None:

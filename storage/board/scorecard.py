@@ -29,7 +29,7 @@ from storage.board._common import (
     uk_date_before,
 )
 from storage.board.return_rates import external_counts
-from storage.board.rollups import is_fresh
+from storage.board.rollups import contiguous, dirty_quarters
 from storage.tables import AnswerRow, BoardChoiceCellRow, BoardFormCellRow, InvitationRow
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, Pair, suppress_counts, suppress_table
 from surveys.insights.periods import Period
@@ -121,17 +121,14 @@ async def scorecard(
     rollups: bool = True,
 ) -> list[ScorecardRowOut]:
     """The participation measures for `period` (a year, or a quarter: its year's quarters
-    up to it are shown and it is the value rated), with last year's figure. Read from the
-    rollups when they are fresh (`rollups=False`: never)."""
+    up to it are shown and it is the value rated), with last year's figure. Quarters whose
+    rollups are fresh are read from them (`rollups=False`: never)."""
     dialect = await prepare(session)
     year = period.year
     quarters = [*year.previous().quarters(), *year.quarters()]
     spans = spans_of(quarters)
     shown_upto = 4 if period.quarter is None else period.quarter
-    if rollups and await is_fresh(session, spans[0].start, spans[-1].end):
-        counts = await _from_cells(session, spans, year)
-    else:
-        counts = await _count(session, spans, year, dialect)
+    counts = await _count(session, spans, year, dialect, rollups=rollups)
     rows = []
     for measure in MEASURES:
         c = counts[measure.ref]
@@ -142,10 +139,38 @@ async def scorecard(
 
 
 async def _count(
-    session: AsyncSession, spans: Sequence[Span], year: Period, dialect: str
+    session: AsyncSession, spans: Sequence[Span], year: Period, dialect: str, *, rollups: bool
 ) -> dict[str, _Counts]:
+    """Each measure by quarter: quarters whose rollup cells are fresh from the cells, the
+    others (a change waits for the refresh) from the rows; then other routes' forms."""
     counts = {m.ref: _Counts.empty() for m in MEASURES}
     forms = {CHILD_CONSULTATION: counts["P1.1"], LEAVER_FEEDBACK: counts["P1.2"]}
+    if rollups:
+        dirty = await dirty_quarters(session, spans[0].start, spans[-1].end)
+        clean = [s for s in spans if s.start not in dirty]
+        await _add_cells(session, spans, clean, counts, forms)
+    else:
+        dirty = [s.start for s in spans]
+    index = {s.start: i for i, s in enumerate(spans)}
+    for run in contiguous(dirty):
+        offset = index[run[0].start]
+        await _add_forms(session, run, offset, year, dialect, counts, forms)
+        await _add_answers(session, run, offset, counts)
+    await _add_external(session, spans, year, forms)
+    return counts
+
+
+async def _add_forms(
+    session: AsyncSession,
+    spans: Sequence[Span],
+    offset: int,
+    year: Period,
+    dialect: str,
+    counts: dict[str, _Counts],
+    forms: dict[tuple[str, str], _Counts],
+) -> None:
+    """Forms sent, returned and returned before the review in the (adjacent) quarters
+    `spans`, the first being quarter `offset`, straight from the invitations."""
     i = InvitationRow
     before_review = uk_date_before(
         i.returned_at,
@@ -179,11 +204,8 @@ async def _count(
         await session.execute(forms_query)
     ).all():
         if (form, audience) in forms:
-            forms[(form, audience)].add(int(q), int(returned), int(sent))
-        counts["P1.3"].add(int(q), int(early), int(reviewed))
-    await _add_external(session, spans, year, forms)
-    await _add_answers(session, spans, counts)
-    return counts
+            forms[(form, audience)].add(offset + int(q), int(returned), int(sent))
+        counts["P1.3"].add(offset + int(q), int(early), int(reviewed))
 
 
 async def _add_external(
@@ -209,9 +231,10 @@ async def _add_external(
 
 
 async def _add_answers(
-    session: AsyncSession, spans: Sequence[Span], counts: dict[str, _Counts]
+    session: AsyncSession, spans: Sequence[Span], offset: int, counts: dict[str, _Counts]
 ) -> None:
-    """Wellbeing scores and yes/no answers by quarter, straight from the answers."""
+    """Wellbeing scores and yes/no answers by quarter (the first being quarter `offset`),
+    straight from the answers."""
     a = AnswerRow
 
     def answered(survey: str | None, question: str) -> ColumnElement[bool]:
@@ -244,25 +267,31 @@ async def _add_answers(
     ]
     answers = select(inner.c.q, *sums).group_by(inner.c.q)
     for q, score, scored, yes_l, n_l, yes_c, n_c in (await session.execute(answers)).all():
-        counts["P1.4"].add(int(q), int(score), int(scored))
-        counts["P1.5"].add(int(q), int(yes_l), int(n_l))
-        counts["P1.6"].add(int(q), int(yes_c), int(n_c))
+        counts["P1.4"].add(offset + int(q), int(score), int(scored))
+        counts["P1.5"].add(offset + int(q), int(yes_l), int(n_l))
+        counts["P1.6"].add(offset + int(q), int(yes_c), int(n_c))
 
 
-async def _from_cells(
-    session: AsyncSession, spans: Sequence[Span], year: Period
-) -> dict[str, _Counts]:
-    """What `_count` counts, summed from the quarters' rollup cells."""
-    counts = {m.ref: _Counts.empty() for m in MEASURES}
-    forms = {CHILD_CONSULTATION: counts["P1.1"], LEAVER_FEEDBACK: counts["P1.2"]}
+async def _add_cells(
+    session: AsyncSession,
+    spans: Sequence[Span],
+    clean: Sequence[Span],
+    counts: dict[str, _Counts],
+    forms: dict[tuple[str, str], _Counts],
+) -> None:
+    """Add what `_add_forms` and `_add_answers` count for the `clean` quarters, summed
+    from their rollup cells."""
+    if not clean:
+        return
     index = {span.start: i for i, span in enumerate(spans)}
+    starts = [span.start for span in clean]
     f = BoardFormCellRow
     query = (
         select(
             f.start, f.form, f.audience, func.sum(f.sent), func.sum(f.returned),
             func.sum(f.early), func.sum(f.reviewed),
         )
-        .where(f.start.in_(list(index)))
+        .where(f.start.in_(starts))
         .group_by(f.start, f.form, f.audience)
     )  # fmt: skip
     for start, form, audience, sent, returned, early, reviewed in (
@@ -271,10 +300,9 @@ async def _from_cells(
         if (form, audience) in forms:
             forms[(form, audience)].add(index[start], int(returned), int(sent))
         counts["P1.3"].add(index[start], int(early), int(reviewed))
-    await _add_external(session, spans, year, forms)
     c = BoardChoiceCellRow
     cells = select(c.start, c.survey_key, c.question_id, c.choice, c.number, c.answers).where(
-        c.start.in_(list(index))
+        c.start.in_(starts)
     )
     for start, survey, question, choice, number, n in (await session.execute(cells)).all():
         q, n = index[start], int(n)
@@ -284,7 +312,6 @@ async def _from_cells(
             counts["P1.5"].add(q, n if choice == "yes" else 0, n)
         if question == CHAIR and choice in ("yes", "no"):
             counts["P1.6"].add(q, n if choice == "yes" else 0, n)
-    return counts
 
 
 @dataclass(frozen=True, slots=True)

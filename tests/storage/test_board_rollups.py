@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from storage.board import quotes, return_rates, scorecard, sentiment_summary, top_themes
-from storage.board.rollups import is_fresh, refresh_rollups
+from storage.board.rollups import dirty_quarters, is_fresh, refresh_once, refresh_rollups
 from storage.database import Database
 from storage.erasure import erase_person
 from storage.tables import AnswerRow, InvitationRow, PersonRow, ResponseRow
@@ -165,6 +165,26 @@ async def test_rollups_give_exactly_the_direct_figures(db: Database) -> None:
     assert all([await fresh(db, p) for p in PERIODS])
     await same_either_way(db)
 
+    async with db.transaction() as s:  # one late return: only its quarter is counted again
+        late = await s.scalar(
+            select(InvitationRow.id)
+            .where(
+                InvitationRow.returned_at.is_(None),
+                InvitationRow.delivered_at >= datetime(2017, 7, 2, tzinfo=UTC),
+                InvitationRow.delivered_at < datetime(2017, 9, 29, tzinfo=UTC),
+            )
+            .limit(1)
+        )
+        assert late is not None
+        await s.execute(
+            update(InvitationRow)
+            .where(InvitationRow.id == late)
+            .values(returned_at=datetime(2017, 10, 2, tzinfo=UTC))
+        )
+    async with db.reader() as s:
+        assert await dirty_quarters(s, date(2017, 4, 1), date(2018, 4, 1)) == [date(2017, 7, 1)]
+    await same_either_way(db)
+
     await change(db, rng)
     assert not await fresh(db, PERIODS[1])  # read directly until the next refresh
     await same_either_way(db)
@@ -191,3 +211,11 @@ async def test_a_change_marks_only_its_own_days(db: Database) -> None:
         assert not await is_fresh(s, date(2018, 7, 1), date(2018, 10, 1))  # UK: 1 July
         rows = await sentiment_summary(s, parse_period("2017-18"), None, "theme")
     assert rows[0].respondents == 6
+
+
+async def test_refresh_once_runs_in_its_own_transaction(db: Database) -> None:
+    async with db.transaction() as s:
+        await BoardData(s).texts([("My mum", 0.5)] * 3)
+    first = await refresh_once(db)
+    assert first is not None and first.changes > 0
+    assert await refresh_once(db) == type(first)(0, 0, 0)
