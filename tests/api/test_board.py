@@ -25,20 +25,14 @@ from surveys.clock import FixedClock
 from tests.api.conftest import Keys, api_settings
 from tests.demo_council import copy_demo_council
 from tests.fakes import FakeScorer
+from tests.seed import seed_rows
 
 API = "/api/v1"
 YOUNG_PEOPLE = ("child", "young_person", "care_leaver")
 BOARD_PATHS = ("return-rates", "sentiment", "themes", "quotes", "scorecard")
-SEED = (  # shared/data/cheshire_east_2017_18_forms.csv: form, audience, sent, returned
-    ("consultation", "child", 581, 83),
-    ("consultation", "parent", 823, 89),
-    ("consultation", "carer", 722, 194),
-    ("consultation", "health", 592, 171),
-    ("consultation", "education", 704, 222),
-    ("consultation", "professional", 694, 54),
-    ("feedback_not_attended", "care_leaver", 274, 25),
-    ("feedback", "parent_of_care_leaver", 50, 3),
-)
+SEED = [
+    (r["form"], r["audience"], int(r["sent"]), int(r["returned"])) for r in seed_rows()
+]
 
 
 def rows_of(reply: httpx.Response) -> list[dict[str, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -24,10 +23,10 @@ from storage.database import Database
 from storage.tables import AnswerRow, SafeguardingAlertRow
 from surveys.insights.periods import parse_period
 from surveys.insights.rates import Direction, Rag
+from tests.seed import seed_rows
 from tests.storage.board_factories import BoardData, uk
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED_CSV = ROOT.parent / "shared" / "data" / "cheshire_east_2017_18_forms.csv"
 YEAR = parse_period("2017-18")
 
 
@@ -479,13 +478,8 @@ def demo_database(demo_council_file: Path, tmp_path_factory: pytest.TempPathFact
     return f"sqlite:///{copy_demo_council(demo_council_file, tmp_path_factory.mktemp('demo'))}"
 
 
-@pytest.mark.skipif(not SEED_CSV.exists(), reason=f"{SEED_CSV} is not there")
 async def test_the_seed_is_reproduced(demo_database: str) -> None:
-    with SEED_CSV.open(newline="") as f:
-        seed = [
-            (r["form"], r["audience"], int(r["sent"]), int(r["returned"]))
-            for r in csv.DictReader(f)
-        ]
+    seed = [(r["form"], r["audience"], int(r["sent"]), int(r["returned"])) for r in seed_rows()]
     db = await Database.connect(demo_database, migrate=False)
     try:
         async with db.reader() as s:

@@ -3,14 +3,11 @@ a table with every chart, "c" with its footnote, and a period selector."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import re
 from datetime import date
-from pathlib import Path
 
 import httpx
-import pytest
 
 from api.web.board import board_page
 from api.web.render import environment
@@ -20,18 +17,10 @@ from storage.tables import ExternalFormCountRow
 from surveys.clock import FixedClock
 from surveys.insights.periods import parse_period
 from surveys.insights.rates import as_percent
+from tests.seed import seed_rows
 from tests.web.conftest import Keys, sign_in
 from tests.web.pages import Page
 from tests.web.test_chat import Chat
-
-SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "cheshire_east_2017_18_forms.csv"
-
-
-def seed_rows() -> list[dict[str, str]]:
-    if not SEED.exists():
-        pytest.skip(f"the seed table is not here: {SEED}")
-    with SEED.open(newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def cell(html: str, form: str, audience: str, column: str) -> str:

@@ -10,7 +10,6 @@ Needs /usr/bin/chromium (`.ci/browsers` installs it, and axe-core into .cache/ax
 
 from __future__ import annotations
 
-import csv
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 
 from surveys.insights.rates import as_percent
+from tests.seed import seed_rows
 from tests.web.conftest import Live
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,6 @@ AXE = Path(
     os.environ.get("CAREVOICE_AXE", ROOT / ".cache/axe/node_modules/axe-core/axe.min.js")
 )
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-SEED = ROOT.parent / "shared" / "data" / "cheshire_east_2017_18_forms.csv"
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -243,14 +242,10 @@ def sign_in(watch: Watch, live: Live, key: str, next_path: str) -> None:
 
 
 def test_the_board_shows_the_seed_table(browser: Any, live: Live) -> None:
-    if not SEED.exists():
-        pytest.skip(f"no seed table at {SEED}")
     watch = new_page(browser, viewport=DESK)
     sign_in(watch, live, live.board_key, "/board?period=2017-18")
     page = watch.page
-    with SEED.open(newline="") as f:
-        seed = list(csv.DictReader(f))
-    for row in seed:
+    for row in seed_rows():
         line = page.locator(
             f'#return-rates tr[data-form="{row["form"]}"][data-audience="{row["audience"]}"]'
         )
