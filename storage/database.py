@@ -98,6 +98,7 @@ def _skip_closed_connections(engine: AsyncEngine) -> None:
 
 SQLITE_SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
 SQLITE_TIMEOUT = 30.0
+PG_PARALLEL_BATCHES = 4
 
 
 def _tune_sqlite(engine: Engine, synchronous: str) -> None:
@@ -203,9 +204,10 @@ class Database:
 
     def _group_commit(self) -> GroupCommit:
         url = self.engine.url
-        if not self.is_sqlite or url.database in (None, "", ":memory:"):
-            lock = self._writer if self.is_sqlite else None
-            return GroupCommit(self._commit_here, lock)
+        if not self.is_sqlite:  # a few batches at once: their round trips overlap
+            return GroupCommit(self._commit_here, parallel=PG_PARALLEL_BATCHES)
+        if url.database in (None, "", ":memory:"):
+            return GroupCommit(self._commit_here, self._writer)
         self._inline = SqliteWriter(
             url.set(drivername="sqlite").render_as_string(hide_password=False),
             timeout=SQLITE_TIMEOUT,

@@ -50,13 +50,18 @@ def commit_together(connection: Connection, works: list[Work[Any]]) -> list[Outc
 
 
 def _in_transaction(connection: Connection, works: list[Work[Any]]) -> list[Outcome]:
-    # One session, one unit of work: flushed by its own commit, committed by the connection.
+    # One session joined to the connection's transaction; a failure rolls all of it back.
     with (
         connection.begin(),
         Session(connection, expire_on_commit=False) as session,
         session.begin(),
     ):
-        return [(work(session), None) for work in works]
+        outcomes: list[Outcome] = []
+        for work in works:
+            outcomes.append((work(session), None))
+            session.flush()
+            session.expunge_all()  # the next input reads rows afresh, not this one's objects
+        return outcomes
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import Session
@@ -63,13 +63,25 @@ async def test_inputs_waiting_meanwhile_go_in_one_batch() -> None:
     committer = HeldCommitter()
     group = GroupCommit(committer)
     first = asyncio.create_task(group.run(lambda _: 0))
-    await asyncio.sleep(0)
+    while not committer.batches:
+        await asyncio.sleep(0)
     rest = [asyncio.create_task(group.run(lambda _, n=n: n)) for n in range(1, 6)]
     await asyncio.sleep(0)
     committer.release.set()
     assert await first == 0
     assert await asyncio.gather(*rest) == [1, 2, 3, 4, 5]
     assert committer.batches == [1, 5]
+
+
+async def test_without_a_lock_batches_may_be_written_side_by_side() -> None:
+    committer = HeldCommitter()
+    group = GroupCommit(committer, parallel=2)
+    first = asyncio.create_task(group.run(lambda _: 1))
+    while not committer.batches:  # the first batch is being written (and held)
+        await asyncio.sleep(0)
+    assert await group.run(lambda _: 2) == 2  # not held behind it
+    committer.release.set()
+    assert await first == 1
 
 
 async def test_a_failed_commit_fails_every_input_of_its_batch() -> None:
@@ -88,7 +100,8 @@ async def test_an_input_cancelled_before_its_batch_is_never_run() -> None:
     group = GroupCommit(committer)
     ran: list[str] = []
     first = asyncio.create_task(group.run(lambda _: ran.append("first")))
-    await asyncio.sleep(0)
+    while not committer.batches:
+        await asyncio.sleep(0)
     second = asyncio.create_task(group.run(lambda _: ran.append("second")))
     await asyncio.sleep(0)
     second.cancel()
@@ -120,6 +133,22 @@ async def test_a_duplicate_in_the_same_batch_is_stored_once(db: Database) -> Non
     assert results.count("same") == 1
     assert sum(isinstance(r, IntegrityError) for r in results) == 2
     assert await stored(db) == ["same"]
+
+
+async def test_each_input_reads_rows_afresh(db: Database) -> None:
+    def add_then_change(session: Session) -> InboundMessageRow:
+        row = InboundMessageRow(channel="t", message_key="old", received_at=NOW)
+        session.add(row)
+        session.flush()
+        table = InboundMessageRow.__table__  # Core, as the hot path writes: no ORM sync
+        session.connection().execute(update(table).values(message_key="new"))
+        return row  # still referenced while the batch is written
+
+    def read(session: Session) -> str:
+        return session.scalars(select(InboundMessageRow)).one().message_key
+
+    results = await asyncio.gather(db.run(add_then_change), db.run(read))
+    assert results[1] == "new"
 
 
 async def test_other_writers_still_take_turns(db: Database) -> None:
