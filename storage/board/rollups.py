@@ -32,6 +32,7 @@ from sqlalchemy import (
     and_,
     case,
     delete,
+    exists,
     false,
     func,
     insert,
@@ -136,14 +137,18 @@ def quarter_span(start: date) -> Span:
 
 
 async def dirty_quarters(session: AsyncSession, start: date, end: date) -> list[date]:
-    """The quarters in [start, end) (quarter-aligned) with a change waiting."""
-    found = []
+    """The quarters in [start, end) (quarter-aligned) with a change waiting (one
+    statement: a probe of the log's index per quarter)."""
+    quarters = []
     while start < end:
-        span = quarter_span(start)
-        if not await is_fresh(session, span.start, span.end):
-            found.append(start)
-        start = span.end
-    return found
+        quarters.append(quarter_span(start))
+        start = quarters[-1].end
+    c = BoardChangeRow
+    probes = [
+        exists().where(c.day >= q.start - timedelta(days=1), c.day < q.end) for q in quarters
+    ]
+    waiting = (await session.execute(select(*probes))).one()
+    return [q.start for q, found in zip(quarters, waiting, strict=True) if found]
 
 
 def contiguous(quarters: Sequence[date]) -> list[list[Span]]:
