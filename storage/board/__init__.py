@@ -1,5 +1,7 @@
 """Board figures: every one a GROUP BY in SQL over indexed columns, with disclosure control.
 
+Periods are read from rollup cells (`storage.board.rollups`) when no change waits for
+their refresh, else counted from the rows: the figures are the same either way.
 The API's board endpoints call these with a read-only session (`Database.reader()`). Counts
 come back already suppressed (`SUPPRESSED`, "c"); rows are frozen dataclasses, ready for
 `dataclasses.asdict` and JSON. No function returns a person's reference, chat id, date of

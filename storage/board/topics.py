@@ -5,7 +5,8 @@ a question that is not sensitive, once scored, gets a row per topic it talks abo
 (`surveys.topics.topics_of`), so the board counts tags instead of searching text. Going
 back (superseding) or erasing the text deletes the tags (a trigger, migration 0003).
 After the lexicon changes, existing answers are tagged again by a migration that
-calls `surveys.topics` the same way.
+calls `surveys.topics` the same way, then `storage.board.rollups.log_every_day` so the
+next refresh rebuilds the topic cells.
 """
 
 from __future__ import annotations

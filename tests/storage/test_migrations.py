@@ -81,7 +81,8 @@ def test_models_and_migrations_agree(tmp_path: Path) -> None:
 
 
 def test_answer_topics_are_backfilled(tmp_path: Path) -> None:
-    """0003 tags answers stored before it: current, not sensitive, scored text only."""
+    """0003 tags answers stored before it: current, not sensitive, scored text only; 0004
+    logs the days holding data, so the first refresh builds every rollup cell."""
     url = f"sqlite:///{tmp_path / 'b.db'}"
     assert run_alembic(url, "upgrade", "0002_board_indexes").returncode == 0
     engine = create_engine(url)
@@ -130,5 +131,7 @@ def test_answer_topics_are_backfilled(tmp_path: Path) -> None:
         found = conn.execute(
             text("SELECT answer_id, topic FROM answer_topics ORDER BY answer_id, topic")
         ).all()
+        logged = conn.execute(text("SELECT DISTINCT day FROM board_changes")).scalars().all()
     engine.dispose()
     assert [tuple(r) for r in found] == [(1, "seeing_family"), (4, "school"), (4, "seeing_family")]
+    assert logged == ["2017-06-01"]  # 0004: the first refresh builds the rollups
