@@ -1,8 +1,10 @@
 """Conversations: the use cases every channel calls (redeem a code, open, handle an input).
 
-Each call is one transaction. Safeguarding alerts are written first, then answers, then
-where the young person is; one commit makes all of it durable before anything is shown.
-A duplicate delivery (same channel and message key) is recognised and changes nothing.
+Each call is one transaction, a plain function of a `Session` run by `Database.run` (which
+may commit it together with inputs that arrived meanwhile). Safeguarding alerts are written
+first, then answers, then where the young person is; one commit makes all of it durable
+before anything is shown. A duplicate delivery (same channel and message key) is
+recognised and changes nothing.
 """
 
 from __future__ import annotations
