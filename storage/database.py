@@ -69,13 +69,21 @@ def make_engine(
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            full, echo=echo, connect_args={"timeout": SQLITE_TIMEOUT, "isolation_level": None}
+            full,
+            echo=echo,
+            hide_parameters=True,  # a database error must never quote a young person's words
+            connect_args={"timeout": SQLITE_TIMEOUT, "isolation_level": None},
         )
         _tune_sqlite(engine.sync_engine, sqlite_synchronous.upper())
         return engine
     connect_args = {"server_settings": {"search_path": schema}} if schema else {}
     engine = create_async_engine(
-        full, echo=echo, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args
+        full,
+        echo=echo,
+        hide_parameters=True,  # a database error must never quote a young person's words
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        connect_args=connect_args,
     )
     _skip_closed_connections(engine)
     return engine

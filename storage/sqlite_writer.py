@@ -32,6 +32,7 @@ class SqliteWriter:
             },
             pool_size=1,
             max_overflow=0,
+            hide_parameters=True,  # a database error must never quote a young person's words
         )
         tune(self.engine)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="carevoice-sqlite-writer")
