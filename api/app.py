@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from api.errors import install_error_handlers
+from api.failures import QuietFailures
 from api.routes import (
     alerts,
     campaigns,
@@ -119,6 +120,7 @@ def create_app(
         )
     for router in extra_routers:
         app.include_router(router)
+    app.add_middleware(QuietFailures)  # inside SecurityHeaders, so a 500 page gets them too
     install_web(app)  # the chat, board and officer pages, their static files and headers
     return app
 
