@@ -8,10 +8,9 @@ error shape. Unknown query parameters are ignored, as FastAPI does, so schemathe
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import schemathesis
@@ -30,9 +29,9 @@ from api.app import create_app
 from carevoice.wiring import build_services
 from storage.keys import Role, create_key
 from tests.api.conftest import api_settings
+from tests.demo_council import in_a_thread
 from tests.factories import campaign_with_codes, small_survey
 
-T = TypeVar("T")
 EXAMPLES = 20
 CONFORMANCE = [
     not_a_server_error,
@@ -41,25 +40,6 @@ CONFORMANCE = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-
-
-def run_apart(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine to the end in a thread with its own event loop."""
-    result: list[T] = []
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            result.append(asyncio.run(work()))
-        except BaseException as error:
-            failures.append(error)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    if failures:
-        raise failures[0]
-    return result[0]
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +60,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
         finally:
             await services.close()
 
-    token = run_apart(prepare)
+    token = in_a_thread(lambda: asyncio.run(prepare()))
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings=config))
     try:
         yield schema, token
