@@ -416,7 +416,7 @@ def _pending_for(progress: Progress, question_id: str) -> tuple[str, ...]:
 def _empty_hint(question: Question) -> str:
     if question.kind is QuestionKind.TEXT:
         return "I didn't catch anything there. Type your answer whenever you're ready."
-    return "Please choose one of the buttons."
+    return "Please choose one of the answers, or type its number."
 
 
 def _answer_options(question: Question, progress: Progress) -> tuple[Option, ...]:
@@ -463,7 +463,7 @@ def _parse_typed(question: Question, text: str) -> AnswerValue | _Hint:
             return _Hint("Tap the ones that fit, then Done. Or type their numbers, like 1, 3.")
         picked = {c for c in chosen if c is not None}
         return tuple(c.id for c in question.choices if c.id in picked)
-    return _Hint("Please choose one of the buttons.")
+    return _Hint("Please choose one of the answers, or type its number.")
 
 
 def _parse_scale(question: Question, text: str, lowered: str) -> AnswerValue | _Hint:
