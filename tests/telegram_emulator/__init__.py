@@ -16,6 +16,7 @@ from .offline import (
     FakeRequest,
     UpdateMaker,
     UploadedFile,
+    fake_token,
     make_update,
 )
 from .server import EmulatorServer, create_app, running_emulator, serve_asgi
@@ -32,6 +33,7 @@ __all__ = [
     "UpdateMaker",
     "UploadedFile",
     "create_app",
+    "fake_token",
     "make_update",
     "running_emulator",
     "serve_asgi",

@@ -15,6 +15,7 @@ import itertools
 import json
 import math
 import re
+import secrets
 import threading
 import time
 from collections import Counter, deque
@@ -32,7 +33,15 @@ JSONDict = dict[str, Any]
 T = TypeVar("T")
 MessagePredicate = Callable[[JSONDict], bool]
 
-DEFAULT_TOKEN = "123456789:AAEmulatorTokenForTests_0123456789ab"
+
+
+def fake_token(bot_id: int = 123456789) -> str:
+    """A well-formed bot token, made afresh (never a literal that looks like a real one)."""
+    return f"{bot_id}:{secrets.token_urlsafe(27)}"
+
+
+DEFAULT_TOKEN = fake_token()
+"""The emulator's token for this test process."""
 SECRET_TOKEN_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_MESSAGE_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
@@ -1826,6 +1835,7 @@ __all__ = [
     "UpdateMaker",
     "UploadedFile",
     "WebhookJob",
+    "fake_token",
     "make_update",
     "split_api_path",
 ]

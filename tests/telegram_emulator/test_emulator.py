@@ -44,6 +44,7 @@ from tests.telegram_emulator import (
     EmulatorServer,
     FakeRequest,
     UpdateMaker,
+    fake_token,
     running_emulator,
     serve_asgi,
 )
@@ -272,7 +273,7 @@ async def test_unknown_method_and_bad_tokens(
         await bot.do_api_request("fooBar")
     assert (await http.post("/sendSticker")).status_code == 501  # real, but not emulated
 
-    intruder = Bot("987654321:AAWrongTokenWrongTokenWrongToken", base_url=emu.base_url)
+    intruder = Bot(fake_token(987654321), base_url=emu.base_url)
     with pytest.raises(InvalidToken, match="rejected by the server"):  # getMe got a 401
         async with intruder:  # closes its HTTP pool when initialize() fails
             pass
