@@ -457,8 +457,8 @@ class ConversationService:
                 superseded_at=None,
             ),
         )
-        # --- board topics (storage.board.topics): free text a board may read is tagged
-        # in this transaction; one executemany, only when the text names a topic.
+        # Free text a board may read is tagged with its topics in this transaction
+        # (storage.board.topics): one executemany, only when the text names a topic.
         if event.text and score is not None and not question.sensitive:
             tag_answer(
                 connection,
@@ -469,7 +469,6 @@ class ConversationService:
                 polarity=score.polarity,
                 text=event.text,
             )
-        # --- end board topics
 
     def _store_alert(
         self,

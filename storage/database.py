@@ -157,7 +157,7 @@ class Database:
     sqlite_synchronous: str = "NORMAL"
     _writer: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _group: GroupCommit | None = field(default=None, repr=False)
-    _inline: SqliteWriter | None = field(default=None, repr=False)
+    _sqlite_writer: SqliteWriter | None = field(default=None, repr=False)
 
     @classmethod
     async def connect(
@@ -216,12 +216,12 @@ class Database:
             return GroupCommit(self._commit_here, parallel=PG_PARALLEL_BATCHES)
         if url.database in (None, "", ":memory:"):
             return GroupCommit(self._commit_here, self._writer)
-        self._inline = SqliteWriter(
+        self._sqlite_writer = SqliteWriter(
             url.set(drivername="sqlite").render_as_string(hide_password=False),
             timeout=SQLITE_TIMEOUT,
             tune=lambda engine: _tune_sqlite(engine, self.sqlite_synchronous),
         )
-        return GroupCommit(self._inline.commit, self._writer)
+        return GroupCommit(self._sqlite_writer.commit, self._writer)
 
     async def _commit_here(self, works: list[Callable[[Session], object]]) -> list[Outcome]:
         async with self.engine.connect() as connection:
@@ -236,7 +236,7 @@ class Database:
 
     async def dispose(self) -> None:
         self._group = None
-        if self._inline is not None:
-            await self._inline.close()
-            self._inline = None
+        if self._sqlite_writer is not None:
+            await self._sqlite_writer.close()
+            self._sqlite_writer = None
         await self.engine.dispose()

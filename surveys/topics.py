@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Final
 
-import yaml
+from surveys.data_files import builtin_text, parse_yaml, read_text
 
 __all__ = ["PUNCTUATION", "Topic", "load_topics", "needle", "normalise", "topics_of"]
 
@@ -66,17 +65,16 @@ def load_topics(path: Path | None = None) -> tuple[Topic, ...]:
     """The topic lexicon: `path`, or the built-in `surveys/data/topics.yaml`."""
     if path is None:
         return _builtin_topics()
-    return _parse_topics(path.read_text(encoding="utf-8"), str(path))
+    return _parse_topics(read_text(path, ValueError, "topic lexicon"), str(path))
 
 
 @lru_cache(maxsize=1)
 def _builtin_topics() -> tuple[Topic, ...]:
-    source = resources.files("surveys").joinpath("data/topics.yaml")
-    return _parse_topics(source.read_text(encoding="utf-8"), "surveys/data/topics.yaml")
+    return _parse_topics(*builtin_text("topics.yaml"))
 
 
 def _parse_topics(text: str, where: str) -> tuple[Topic, ...]:
-    data = yaml.safe_load(text)
+    data = parse_yaml(text, where, ValueError)
     if not isinstance(data, dict) or not isinstance(data.get("topics"), dict):
         raise ValueError(f"{where}: expected a mapping with 'topics'")
     topics = []

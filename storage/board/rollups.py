@@ -248,7 +248,7 @@ async def refresh_rollups(session: AsyncSession) -> RefreshSummary:
     )
     years = sorted({_year_start(q) for q in quarters})
     for start in quarters:
-        span = Span("", start, _add_months(start, 3))
+        span = quarter_span(start)
         await _answer_cells(connection, QUARTER, span)
         await _form_cells(connection, span, dialect)
         await _choice_cells(connection, span)
