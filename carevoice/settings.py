@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from surveys.safeguarding import DEFAULT_OFFICE_HOURS
+from surveys.office_hours import DEFAULT_OFFICE_TIMES, OfficeHours
 
 
 class Settings(BaseSettings):
@@ -24,8 +24,30 @@ class Settings(BaseSettings):
         description="SQLite durability: NORMAL survives a process crash; FULL a power cut too.",
     )
     council_name: str = "Demo Council"
-    office_hours: str = Field(
-        DEFAULT_OFFICE_HOURS, description="When a person reads safeguarding alerts."
+    office_hours: str | None = Field(
+        None,
+        description="Overrides what young people are told about when a person reads their "
+        "message (completes 'A participation officer will read this ...'); by default it is "
+        "worked out from CAREVOICE_OFFICE_TIMES, e.g. 'today, before 5pm'.",
+    )
+    office_times: str = Field(
+        DEFAULT_OFFICE_TIMES,
+        description="When a person reads safeguarding alerts, local time: 'Mon-Fri 09:00-17:00'.",
+    )
+    office_bank_holidays: str = Field(
+        "ENG", description="Closed on the bank holidays of ENG, WLS, SCT or NIR (or none)."
+    )
+    alert_escalate_after: int = Field(
+        15,
+        ge=1,
+        le=7 * 24 * 60,
+        description="Minutes of office time an alert may wait unacknowledged before it is "
+        "escalated to the duty team.",
+    )
+    duty_chat_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Telegram user ids of the duty team, who get alerts not acknowledged in "
+        "time.",
     )
     timezone: str = "Europe/London"
     telegram_token: SecretStr | None = None
@@ -47,7 +69,18 @@ class Settings(BaseSettings):
         "returned in the period (never fewer than 6: groups of 1 to 5 are suppressed).",
     )
 
-    @field_validator("officer_chat_ids", mode="before")
+    def office(self) -> OfficeHours:
+        """The office hours, parsed (checked when the settings are read)."""
+        return OfficeHours.parse(
+            self.office_times, zone=self.timezone, bank_holidays=self.office_bank_holidays
+        )
+
+    @model_validator(mode="after")
+    def _check_office(self) -> Settings:
+        self.office()  # a bad CAREVOICE_OFFICE_TIMES is reported at start-up, plainly
+        return self
+
+    @field_validator("officer_chat_ids", "duty_chat_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):

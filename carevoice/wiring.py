@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from carevoice.settings import Settings
+from storage.alerts import AlertPolicy, AlertRecipient
 from storage.catalog import SurveyCatalog
-from storage.conversations import AlertRecipient, ConversationService
+from storage.conversations import ConversationService
 from storage.database import Database
 from surveys import safeguarding
 from surveys.clock import Clock, SystemClock
@@ -44,10 +45,13 @@ async def build_services(
     if sync_surveys:
         async with db.transaction() as session:
             await catalog.sync_builtins(session)
-    office_hours = settings.office_hours
+    office = settings.office()
+    said = settings.office_hours  # a council's own words, if it set them
+    now = clock.now
 
     def help_text() -> str:
-        return safeguarding.help_reply(office_hours=office_hours)
+        # Honest, for the moment it is said: "today, before 5pm", "on Monday after 9am".
+        return safeguarding.help_reply(office_hours=said or office.when_read(now()))
 
     conversations = ConversationService(
         db,
@@ -55,8 +59,16 @@ async def build_services(
         scorer or default_scorer(),
         clock,
         engine=Engine(help_text=help_text),
-        alert_recipients=tuple(
-            AlertRecipient("telegram", str(chat_id)) for chat_id in settings.officer_chat_ids
-        ),
+        alert_policy=alert_policy(settings),
     )
     return Services(settings, db, catalog, conversations, clock)
+
+
+def alert_policy(settings: Settings) -> AlertPolicy:
+    """Who hears of a safeguarding alert at once (officers), and who when it waits too long."""
+    return AlertPolicy(
+        recipients=tuple(AlertRecipient("telegram", str(i)) for i in settings.officer_chat_ids),
+        duty=tuple(AlertRecipient("telegram", str(i)) for i in settings.duty_chat_ids),
+        office=settings.office(),
+        escalate_after=settings.alert_escalate_after,
+    )

@@ -21,6 +21,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from storage import alerts
+from storage.alerts import AlertPolicy
+from storage.alerts import AlertRecipient as AlertRecipient  # where it used to live
 from storage.board.topics import tag_answer
 from storage.catalog import SurveyCatalog
 from storage.database import Database
@@ -30,7 +33,6 @@ from storage.tables import (
     ChannelLinkRow,
     InboundMessageRow,
     InvitationRow,
-    OutboxRow,
     PersonRow,
     ResponseRow,
     SafeguardingAlertRow,
@@ -47,6 +49,7 @@ from surveys.engine import (
     ResponseReturned,
     ResponseStarted,
     RiskFlagged,
+    SaidMore,
     Step,
     UserInput,
     describe_answer,
@@ -180,14 +183,6 @@ _FIND = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class AlertRecipient:
-    """Where a safeguarding alert notification goes (an officer's chat)."""
-
-    channel: str
-    address: str
-
-
 @dataclass
 class ConversationService:
     """The conversation use cases, over the store."""
@@ -199,6 +194,16 @@ class ConversationService:
     engine: Engine = field(default_factory=Engine)
     alert_recipients: Sequence[AlertRecipient] = ()
     retries: int = 8
+    alert_policy: AlertPolicy | None = None  # default: notify `alert_recipients`
+
+    def __post_init__(self) -> None:
+        if self.alert_policy is None:
+            self.alert_policy = AlertPolicy(recipients=tuple(self.alert_recipients))
+
+    @property
+    def policy(self) -> AlertPolicy:
+        assert self.alert_policy is not None
+        return self.alert_policy
 
     # ----- use cases -----------------------------------------------------------------
 
@@ -316,7 +321,7 @@ class ConversationService:
         survey = self.catalog.survey(session, response.survey_version_id)
         progress = progress_from_json(response.state)
         step = self.engine.advance(survey, progress, user_input)
-        return self._apply(session, response, survey, step)
+        return self._apply(session, response, survey, step, words=user_input.text)
 
     def _outside_survey(
         self, session: Session, person_id: int, channel: str, user_input: UserInput
@@ -328,12 +333,12 @@ class ConversationService:
             hits.append(("help_now", "help_now"))
         if not hits:
             return Turn((Prompt(PromptKind.NOTICE, NOTHING_TO_DO),))
-        ids = []
-        for category, phrase in dict(hits).items():
-            ids.append(
-                self._store_alert(session, person_id, None, None, category, phrase, channel)
-            )
-        return Turn((Prompt(PromptKind.HELP, self.engine.help_text()),), alert_ids=tuple(ids))
+        prompts = (Prompt(PromptKind.HELP, self.engine.help_text()),)
+        flagged = [RiskFlagged(category, phrase, None) for category, phrase in dict(hits).items()]
+        ids = self._store_alerts(
+            session, person_id, None, channel, flagged, text or None, _told(prompts)
+        )
+        return Turn(prompts, alert_ids=ids)
 
     # ----- applying a step -----------------------------------------------------------
 
@@ -343,31 +348,39 @@ class ConversationService:
         return self._apply(session, response, survey, step)
 
     def _apply(
-        self, session: Session, response: ActiveResponse, survey: Survey, step: Step
+        self,
+        session: Session,
+        response: ActiveResponse,
+        survey: Survey,
+        step: Step,
+        words: str | None = None,
     ) -> Turn:
         now = self.clock.now()
         history = response.state.get("history", ())
         answered_before = set(history) if isinstance(history, list) else set()
         changes: dict[str, object] = {}
-        alert_ids: list[int] = []
         recorded: list[RecordedAnswer] = []
-        for event in step.events:  # alerts first: they must never be lost
-            if isinstance(event, RiskFlagged):
-                alert_ids.append(
-                    self._store_alert(
-                        session,
-                        response.person_id,
-                        response.id,
-                        event.question_id,
-                        event.category,
-                        event.phrase_id,
-                        response.channel,
-                    )
-                )
+        # alerts first: they must never be lost
+        alert_ids = self._store_alerts(
+            session, response.person_id, response, response.channel, step.alerts,
+            (words or "").strip() or None, _told(step.prompts),
+        )
         for event in step.events:
-            if isinstance(event, AnswerRecorded):
+            if isinstance(event, SaidMore):
+                alerts.add_words(session, now, response.person_id, event.text)
+            elif isinstance(event, AnswerRecorded):
                 again = event.question_id in answered_before
-                self._store_answer(session, response, survey, event, now, again=again)
+                answer_id = self._store_answer(session, response, survey, event, now, again=again)
+                if alert_ids and event.text is not None:
+                    session.execute(
+                        update(SafeguardingAlertRow)
+                        .where(
+                            SafeguardingAlertRow.id.in_(alert_ids),
+                            SafeguardingAlertRow.question_id == event.question_id,
+                            SafeguardingAlertRow.category != alerts.HELP_NOW,
+                        )
+                        .values(answer_id=answer_id)
+                    )
                 if event.question_id == SHARE_QUOTES_QUESTION:
                     changes["share_quotes"] = event.value == "yes"
                 question = survey.question(event.question_id)
@@ -428,7 +441,7 @@ class ConversationService:
         now: datetime,
         *,
         again: bool,
-    ) -> None:
+    ) -> int:
         question = survey.question(event.question_id)
         connection = session.connection()
         if again:  # answered before (then went back): the earlier answer is kept, superseded
@@ -457,58 +470,57 @@ class ConversationService:
                 superseded_at=None,
             ),
         )
+        answer_id = int(stored.inserted_primary_key[0])  # type: ignore[index]
         # Free text a board may read is tagged with its topics in this transaction
         # (storage.board.topics): one executemany, only when the text names a topic.
         if event.text and score is not None and not question.sensitive:
             tag_answer(
                 connection,
-                stored.inserted_primary_key[0],  # type: ignore[index]
+                answer_id,
                 response_id=response.id,
                 survey_key=survey.key,
                 answered_at=now,
                 polarity=score.polarity,
                 text=event.text,
             )
+        return answer_id
 
-    def _store_alert(
+    def _store_alerts(
         self,
         session: Session,
         person_id: int,
-        response_id: int | None,
-        question_id: str | None,
-        category: str,
-        phrase_id: str,
+        response: ActiveResponse | None,
         channel: str,
-    ) -> int:
+        flagged: Sequence[RiskFlagged],
+        words: str | None,
+        reply: str | None,
+    ) -> tuple[int, ...]:
+        """New alerts for signs of risk; a call for help joins the young person's open
+        alert (one raised just now included) and raises one only when none is open."""
         now = self.clock.now()
-        alert = SafeguardingAlertRow(
-            person_id=person_id,
-            response_id=response_id,
-            question_id=question_id,
-            category=category,
-            phrase_id=phrase_id,
-            channel=channel,
-            created_at=now,
-        )
-        session.add(alert)
-        session.flush()
-        for recipient in self.alert_recipients:
-            session.add(
-                OutboxRow(
-                    kind="alert",
-                    channel=recipient.channel,
-                    address=recipient.address,
-                    payload={"alert_id": alert.id, "category": category},
-                    dedupe_key=f"alert:{alert.id}:{recipient.channel}:{recipient.address}",
-                    person_id=None,
-                    alert_id=alert.id,
-                    not_before=now,
-                    attempts=0,
-                    created_at=now,
+        ids: list[int] = []
+        for event in sorted(flagged, key=lambda e: e.category == alerts.HELP_NOW):
+            if event.category == alerts.HELP_NOW:
+                joined = alerts.join_open_alert(session, now, person_id, None if ids else words)
+                if joined is not None:
+                    ids.append(joined)
+                    continue
+            ids.append(
+                alerts.raise_alert(
+                    session,
+                    self.policy,
+                    now,
+                    person_id=person_id,
+                    response_id=response.id if response else None,
+                    question_id=event.question_id,
+                    category=event.category,
+                    phrase_id=event.phrase_id,
+                    channel=channel,
+                    words=words,
+                    reply=reply,
                 )
             )
-        log.info("safeguarding alert stored", extra={"alert": alert.id, "category": category})
-        return alert.id
+        return tuple(dict.fromkeys(ids))
 
     def _mark_invitation(
         self, session: Session, response: ActiveResponse, **values: datetime
@@ -624,6 +636,12 @@ class ConversationService:
 
 
 _CHOICE_KINDS = (QuestionKind.CHOICE, QuestionKind.YESNO)
+
+
+def _told(prompts: Sequence[Prompt]) -> str | None:
+    """What the young person was told after a disclosure: the help reply and the check-in."""
+    said = [p.text for p in prompts if p.kind in (PromptKind.HELP, PromptKind.CHECK_IN)]
+    return "\n\n".join(said) or None
 
 
 def _json_value(value: AnswerValue | None) -> object:

@@ -2,7 +2,8 @@
 
 Board figures are GROUP BY queries over these tables, so the columns they group and filter
 by are stored flat (form, audience, age band, dates) and indexed. Children's data lives in
-`people`, `channel_links` and `answers.text`; nothing else holds a name or free text.
+`people`, `channel_links`, `answers.text` and the words of safeguarding alerts (with their
+events); nothing else holds a name or free text.
 """
 
 from __future__ import annotations
@@ -359,10 +360,19 @@ class InboundMessageRow(Base):
 
 
 class SafeguardingAlertRow(Base):
-    """A sign of risk or a call for help. Stored before anything else; never deleted."""
+    """A sign of risk or a call for help. Stored before anything else; never deleted.
+
+    `words` is what the young person wrote (staff only; blanked by erasure), `reply` what
+    they were told. An answer raises at most one alert per category (`answer_id`), so a
+    rescan never raises a second. `escalate_at` is when, unacknowledged, it goes to the duty
+    team (office time counted); `escalated_at` says it did (set once, by one worker)."""
 
     __tablename__ = "safeguarding_alerts"
-    __table_args__ = (Index("ix_safeguarding_alerts_response", "response_id", "question_id"),)
+    __table_args__ = (
+        Index("ix_safeguarding_alerts_response", "response_id", "question_id"),
+        Index("ix_safeguarding_alerts_escalate", "escalate_at"),
+        UniqueConstraint("answer_id", "category"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
@@ -376,6 +386,27 @@ class SafeguardingAlertRow(Base):
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
+    words: Mapped[str | None] = mapped_column(Text)  # the young person's own words
+    reply: Mapped[str | None] = mapped_column(Text)  # what they were told
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id"))
+    source: Mapped[str] = mapped_column(String(16), default="live")  # live, rescan
+    escalate_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+
+
+class SafeguardingAlertEventRow(Base):
+    """One step in an alert's history: raised, joined (another call for help), wrote more,
+    notified, escalated, note, acknowledged. Kept for ever, like the alert."""
+
+    __tablename__ = "safeguarding_alert_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("safeguarding_alerts.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str | None] = mapped_column(String(100))  # staff, for notes
+    detail: Mapped[str | None] = mapped_column(Text)  # staff notes, or what happened
+    words: Mapped[str | None] = mapped_column(Text)  # the young person's, when they wrote more
 
 
 class OutboxRow(Base):

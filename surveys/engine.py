@@ -42,6 +42,7 @@ class PromptKind(StrEnum):
     QUESTION = "question"
     REPROMPT = "reprompt"
     HELP = "help"
+    CHECK_IN = "check_in"  # after help: carry on, or stop for now? (options are commands)
     NOTICE = "notice"
     THANKS = "thanks"
 
@@ -99,6 +100,14 @@ class RiskFlagged:
 
 
 @dataclass(frozen=True, slots=True)
+class SaidMore:
+    """Words typed after a disclosure, while asked whether to carry on: kept with the alert."""
+
+    text: str
+    question_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ResponseStarted:
     """The first answer of a response arrived."""
 
@@ -113,7 +122,9 @@ class ResponsePaused:
     """The young person said stop; answers so far are kept."""
 
 
-Event = AnswerRecorded | RiskFlagged | ResponseStarted | ResponseReturned | ResponsePaused
+Event = (
+    AnswerRecorded | RiskFlagged | SaidMore | ResponseStarted | ResponseReturned | ResponsePaused
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +160,8 @@ class Engine:
         """Greet (or welcome back) and show the question awaiting an answer."""
         if progress.finished:
             return Step(progress, (), (Prompt(PromptKind.NOTICE, _already_finished(survey)),))
+        if progress.checking_in:  # they came back: the question, not the check-in
+            progress = replace(progress, checking_in=False)
         if progress.current is None:
             intro = (Prompt(PromptKind.INTRO, survey.intro),)
             return self._move_to_next(survey, progress, after=None, lead=intro)
@@ -166,6 +179,10 @@ class Engine:
             help_event = RiskFlagged("help_now", "help_now", progress.current)
             events = (*risk, *(() if _has_help(risk) else (help_event,)))
             return self._with_help(survey, progress, events)
+        if progress.checking_in:
+            if command is None and user_input.option is None:
+                return self._checked_in(survey, progress, text, risk)
+            progress = replace(progress, checking_in=False)  # a button: do what it says
         if risk:
             # Free text showed risk: record the alert first, then handle the input as usual.
             step = self._dispatch(survey, progress, user_input, text, command)
@@ -355,14 +372,52 @@ class Engine:
         survey: Survey,
         progress: Progress,
         events: Sequence[Event],
-        after: tuple[Prompt, ...] | None = None,
+        after: tuple[Prompt, ...] = (),
     ) -> Step:
+        """The help reply stays the last thing said: then "carry on, or stop for now?",
+        never straight on to the next question."""
         help_prompt = Prompt(PromptKind.HELP, self.help_text())
-        if after is None:
-            after = (
-                () if progress.current is None else (self._ask(survey, progress, progress.current),)
-            )
-        return Step(progress, tuple(events), (help_prompt, *after))
+        if progress.current is None:  # finished (or nothing to ask): help, and the thanks
+            thanks = tuple(p for p in after if p.kind is PromptKind.THANKS)
+            return Step(progress, tuple(events), (help_prompt, *thanks))
+        checking = replace(progress, checking_in=True)
+        return Step(checking, tuple(events), (help_prompt, self._check_in(progress)))
+
+    def _check_in(self, progress: Progress, lead: str = "") -> Prompt:
+        return Prompt(
+            PromptKind.CHECK_IN,
+            lead + CHECK_IN,
+            question_id=progress.current,
+            options=(
+                Option(Command.REPEAT, "Carry on", command=Command.REPEAT),
+                Option(Command.STOP, "Stop for now", command=Command.STOP),
+            ),
+        )
+
+    def _checked_in(
+        self,
+        survey: Survey,
+        progress: Progress,
+        text: str | None,
+        risk: tuple[RiskFlagged, ...],
+    ) -> Step:
+        """Typed words while asked whether to carry on: carry on, stop, or more to say."""
+        if risk:
+            return self._with_help(survey, progress, risk)
+        words = " ".join(_WORDS_ONLY.sub(" ", (text or "").casefold()).split())
+        if words in CARRY_ON_WORDS:
+            carried = replace(progress, checking_in=False)
+            return Step(carried, (), (self._ask(survey, carried, str(progress.current)),))
+        if words in STOP_WORDS:
+            stopped = replace(progress, checking_in=False, pending=())
+            return Step(stopped, (ResponsePaused(),), (Prompt(PromptKind.NOTICE, _PAUSED),))
+        if not words:
+            return Step(progress, (), (self._check_in(progress),))
+        return Step(
+            progress,
+            (SaidMore(str(text), progress.current),),
+            (self._check_in(progress, SAID_MORE),),
+        )
 
     def _risk_events(self, text: str | None, question_id: str | None) -> tuple[RiskFlagged, ...]:
         if not text:
@@ -380,6 +435,19 @@ class Engine:
 class _Hint:
     message: str
 
+
+CHECK_IN = (
+    "Would you like to carry on with the questions, or stop for now? Either is fine, and "
+    "your answers so far are saved."
+)
+SAID_MORE = "Thank you. I've added that to your message, so the person who reads it sees it. "
+CARRY_ON_WORDS = frozenset(
+    {"carry on", "continue", "go on", "yes", "y", "yeah", "yep", "ok", "okay", "next", "sure"}
+)
+STOP_WORDS = frozenset(
+    {"stop", "stop for now", "no", "n", "nah", "not now", "later", "bye", "quit", "no thanks"}
+)
+_WORDS_ONLY = re.compile(r"[^\w\s]+", re.UNICODE)
 
 _PAUSED = (
     "OK, we'll stop here. Your answers so far are saved. "

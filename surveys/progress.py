@@ -28,6 +28,7 @@ class Progress:
     skipped: frozenset[str] = frozenset()
     pending: tuple[str, ...] = ()  # options ticked so far on the current multi question
     status: ResponseStatus = ResponseStatus.OPEN
+    checking_in: bool = False  # after a disclosure: asked "carry on, or stop for now?"
 
     @property
     def finished(self) -> bool:
@@ -70,7 +71,7 @@ def progress_to_json(progress: Progress) -> dict[str, object]:
         "skipped": sorted(progress.skipped),
         "pending": list(progress.pending),
         "status": str(progress.status),
-    }
+    } | ({"checking_in": True} if progress.checking_in else {})
 
 
 def progress_from_json(data: Mapping[str, object]) -> Progress:
@@ -90,6 +91,7 @@ def progress_from_json(data: Mapping[str, object]) -> Progress:
         skipped=frozenset(str(q) for q in _list(data.get("skipped"))),
         pending=tuple(str(q) for q in _list(data.get("pending"))),
         status=ResponseStatus(str(data.get("status", ResponseStatus.OPEN))),
+        checking_in=data.get("checking_in") is True,
     )
 
 

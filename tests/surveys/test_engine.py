@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,6 +17,7 @@ from surveys.engine import (
     ResponseReturned,
     ResponseStarted,
     RiskFlagged,
+    SaidMore,
     Step,
     UserInput,
     describe_answer,
@@ -209,8 +212,9 @@ def test_help_now_works_anywhere_and_raises_an_alert(survey: Survey) -> None:
     assert step.alerts and step.alerts[0].category == "help_now"
     assert step.prompts[0].kind is PromptKind.HELP
     assert "0800 1111" in step.prompts[0].text
+    assert step.prompts[-1].kind is PromptKind.CHECK_IN  # not straight on to a question
     assert step.prompts[-1].question_id == "mood"
-    assert step.progress == progress
+    assert step.progress == replace(progress, checking_in=True)
     by_button = answer(survey, progress, command=Command.HELP_NOW)
     assert by_button.alerts[0].category == "help_now"
 
@@ -297,3 +301,59 @@ def test_no_sequence_of_inputs_crashes_or_loses_an_answer(sequence: list[UserInp
         assert progress_from_json(progress_to_json(step.progress)) == step.progress
         if step.progress.current is not None:
             assert survey.has_question(step.progress.current)
+
+
+# ----- after a disclosure: the help stays in view, then "carry on, or stop for now?" ------
+
+
+def _checking_in(survey: Survey) -> Progress:
+    step = answer(survey, opened(survey).progress, text="he hits me when I get home")
+    assert [p.kind for p in step.prompts] == [PromptKind.HELP, PromptKind.CHECK_IN]
+    assert {o.command for o in step.prompts[-1].options} == {Command.REPEAT, Command.STOP}
+    assert step.progress.checking_in
+    return step.progress
+
+
+def test_after_a_disclosure_carry_on_shows_the_next_question(survey: Survey) -> None:
+    progress = _checking_in(survey)
+    for carry_on in (UserInput(command=Command.REPEAT), UserInput(text="Carry on!")):
+        step = ENGINE.advance(survey, progress, carry_on)
+        assert step.prompts[-1].kind is PromptKind.QUESTION
+        assert step.prompts[-1].question_id == progress.current
+        assert not step.progress.checking_in and not step.events
+
+
+def test_after_a_disclosure_stop_for_now_pauses(survey: Survey) -> None:
+    progress = _checking_in(survey)
+    for stop in (UserInput(command=Command.STOP), UserInput(text="stop")):
+        step = ENGINE.advance(survey, progress, stop)
+        assert isinstance(step.events[0], ResponsePaused)
+        assert not step.progress.checking_in
+
+
+def test_more_words_after_a_disclosure_are_kept_not_taken_as_an_answer(survey: Survey) -> None:
+    progress = _checking_in(survey)
+    step = ENGINE.advance(survey, progress, UserInput(text="hes back at 6"))
+    assert step.events == (SaidMore("hes back at 6", progress.current),)
+    assert step.progress == progress  # still asked: carry on, or stop?
+    assert step.prompts[-1].kind is PromptKind.CHECK_IN
+    again = ENGINE.advance(survey, progress, UserInput(text="i want to kill myself"))
+    assert again.alerts and again.prompts[0].kind is PromptKind.HELP
+
+
+def test_coming_back_after_a_disclosure_shows_the_question(survey: Survey) -> None:
+    progress = _checking_in(survey)
+    step = ENGINE.open_survey(survey, progress)
+    assert step.prompts[-1].kind is PromptKind.QUESTION and not step.progress.checking_in
+
+
+def test_a_disclosure_in_the_last_answer_ends_with_help_and_thanks(survey: Survey) -> None:
+    step = answer(survey, at_text_question(survey), text="he hits me when I get home")
+    assert [p.kind for p in step.prompts] == [PromptKind.HELP, PromptKind.THANKS]
+    assert step.progress.finished and not step.progress.checking_in
+
+
+def test_checking_in_survives_the_store() -> None:
+    progress = Progress(current="q", checking_in=True)
+    assert progress_from_json(progress_to_json(progress)) == progress
+    assert "checking_in" not in progress_to_json(Progress(current="q"))
