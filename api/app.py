@@ -40,6 +40,7 @@ from api.schemas import error_responses
 from api.web import install_web
 from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
+from storage.alerts import keep_escalating
 from storage.board.rollups import keep_fresh
 
 API_PREFIX = "/api/v1"
@@ -93,12 +94,17 @@ def create_app(
         built = await build_services(settings or Settings())
         app.state.services = built
         refresher = asyncio.create_task(keep_fresh(built.db))  # board rollups, every minute
+        conversations = built.conversations  # safeguarding alerts due for the duty team
+        escalator = asyncio.create_task(
+            keep_escalating(built.db, built.clock, conversations.policy)
+        )
         try:
             yield
         finally:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+            for task in (refresher, escalator):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await built.close()
 
     app = FastAPI(

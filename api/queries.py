@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import alerts
 from storage.tables import (
     AnswerRow,
     CampaignRow,
@@ -23,7 +24,7 @@ from storage.tables import (
     SurveyVersionRow,
 )
 from surveys.clock import Clock
-from surveys.errors import ConflictError, InvitationError, NotFoundError
+from surveys.errors import InvitationError, NotFoundError
 
 
 async def _count(session: AsyncSession, query: Any) -> int:
@@ -183,23 +184,8 @@ async def acknowledge_alert(
     session: AsyncSession, clock: Clock, alert_id: int, *, actor: str, note: str
 ) -> tuple[SafeguardingAlertRow, str | None]:
     """Record that a person has dealt with an alert (once; the alert itself stays)."""
-    row = (
-        await session.execute(
-            select(SafeguardingAlertRow, PersonRow.council_ref)
-            .outerjoin(PersonRow, PersonRow.id == SafeguardingAlertRow.person_id)
-            .where(SafeguardingAlertRow.id == alert_id)
-        )
-    ).first()
-    if row is None:
-        raise NotFoundError(f"no alert {alert_id}")
-    alert, ref = row
-    if alert.acknowledged_at is not None:
-        raise ConflictError(
-            f"alert {alert_id} was already acknowledged by {alert.acknowledged_by} "
-            f"at {alert.acknowledged_at:%Y-%m-%d %H:%M} UTC"
-        )
-    alert.acknowledged_at = clock.now()
-    alert.acknowledged_by = actor[:100]
-    alert.note = note
-    await session.flush()
+    alert = await alerts.acknowledge(session, clock.now(), alert_id, actor=actor, note=note)
+    ref = await session.scalar(
+        select(PersonRow.council_ref).where(PersonRow.id == alert.person_id)
+    )
     return alert, ref

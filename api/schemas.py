@@ -381,6 +381,63 @@ class AlertPublic(BaseModel):
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     note: str | None
+    label: str = Field("", description="The category in words, as officers read it.")
+    source: str = Field("live", description="live, or rescan (found later in a stored answer).")
+    escalate_at: datetime | None = Field(
+        None, description="When it goes to the duty team if still not acknowledged."
+    )
+    escalated_at: datetime | None = None
+    page: str = Field("", description="The alert's page for officers (sign in first).")
+
+
+class AlertEventPublic(BaseModel):
+    """One step in an alert's history."""
+
+    at: datetime
+    at_uk: str = Field(description="The same time in UK local time, as people read it.")
+    kind: str = Field(description="raised, joined, more, notified, escalated, note, "
+                      "acknowledged")
+    actor: str | None
+    detail: str | None
+    words: str | None = Field(description="The young person's words (joined or wrote more).")
+
+
+class AlertDetailPublic(AlertPublic):
+    """An alert as an officer acts on it: the young person's own words (staff only), the
+    question they answered, who they are, what they were told, and its history."""
+
+    words: str | None
+    question: str | None = Field(description="The question they were answering, in words.")
+    survey: str | None
+    first_name: str | None
+    age_band: str | None
+    team: str | None
+    created_uk: str = Field(description="When it was raised, in UK local time.")
+    reply: str | None = Field(description="What the young person was told.")
+    response_id: int | None
+    response_link: str | None = Field(description="The whole response, answer by answer.")
+    calls_for_help: int = Field(description="Further calls for help joined to this alert.")
+    events: list[AlertEventPublic]
+
+
+class AnswerLinePublic(BaseModel):
+    """One answer in a response."""
+
+    question_id: str
+    question: str
+    answer: str
+    answered_at: datetime
+    superseded: bool = Field(description="Changed later (the young person went back).")
+
+
+class AlertResponsePublic(BaseModel):
+    """A young person's whole response, answer by answer (staff only)."""
+
+    response_id: int
+    survey: str
+    status: str
+    channel: str
+    answers: list[AnswerLinePublic]
 
 
 class RequestPublic(BaseModel):

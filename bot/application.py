@@ -31,6 +31,7 @@ from bot.ratelimit import SendLimiter
 from bot.scheduler import ReminderScheduler
 from bot.sender import OutboxSender
 from bot.webhook import WebhookReceiver
+from storage.alerts import keep_escalating
 from storage.conversations import ConversationService
 from storage.outbox import Outbox
 from storage.reach import Reach
@@ -103,6 +104,7 @@ class TelegramBot:
         send_outbox: bool = True,
     ) -> None:
         self.config = config
+        self.conversations = conversations
         self.signer = Signer(config.token)
         self.app = build_application(
             config,
@@ -126,6 +128,18 @@ class TelegramBot:
     def _wake_sender(self) -> None:
         self.sender.wake()
 
+    async def _escalate(self) -> None:
+        """Safeguarding alerts waiting too long go to the duty team (state in the database,
+        so any number of processes may run this)."""
+        conversations = self.conversations
+        task = asyncio.create_task(
+            keep_escalating(conversations.db, conversations.clock, conversations.policy)
+        )
+        await self._stop.wait()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
     async def __aenter__(self) -> TelegramBot:
         await self.app.initialize()
         with contextlib.suppress(TelegramError):  # a nicety: the menu of commands
@@ -137,6 +151,7 @@ class TelegramBot:
             self._tasks = [
                 asyncio.create_task(self.sender.run(self._stop), name="outbox-sender"),
                 asyncio.create_task(self.scheduler.run(self._stop), name="reminders"),
+                asyncio.create_task(self._escalate(), name="alert-escalation"),
             ]
         log.info("telegram bot ready", extra={"bot": self.app.bot.username})
         return self

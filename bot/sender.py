@@ -64,7 +64,10 @@ def render_item(item: OutboxItem, signer: Signer, alerts_link: str) -> tuple[int
     if item.kind == OutboxKind.ALERT:
         alert_id = int(payload.get("alert_id", item.alert_id or 0))
         category = str(payload.get("category", "alert"))
-        return chat_id, Outgoing(texts.alert(alert_id, category, alerts_link))
+        escalated = bool(payload.get("escalated"))
+        return chat_id, Outgoing(
+            texts.alert(alert_id, category, alerts_link, escalated=escalated)
+        )
     raise UnsendableError(f"unknown outbox kind {item.kind!r}")
 
 

@@ -5,6 +5,8 @@ Written for 16-25 year olds: short sentences, plain words, no jargon, never blam
 
 from __future__ import annotations
 
+from storage.alerts import category_label
+
 HELP_BUTTON = "🆘 I need help now"
 CONSENT_YES = "👍 Yes, that's OK"
 CONSENT_NO = "No thanks"
@@ -118,11 +120,20 @@ def reminder(title: str, *, started: bool) -> str:
     )
 
 
-def alert(alert_id: int, category: str, link: str) -> str:
-    """A safeguarding alert to an officer: no name, no words from the young person."""
-    label = category.replace("_", " ")
-    return (
-        f"⚠️ Safeguarding alert #{alert_id} ({label}).\n"
-        "A young person's message needs a person to read it now. "
-        f"Open the alerts list: {link}"
-    )
+def alert(alert_id: int, category: str, link: str, *, escalated: bool = False) -> str:
+    """A safeguarding alert to an officer (or, escalated, to the duty team): no name, no id
+    of the young person, no words from them; a link to the alert's page, behind sign-in.
+    `link` is where alerts are read; the alert's own page is `<link>/<alert id>`."""
+    label = category_label(category)
+    page = f"{link.rstrip('/')}/{alert_id}" if link else ""
+    if escalated:
+        lead = (
+            f"⏰ Safeguarding alert #{alert_id} ({label}) has not been acknowledged in time.\n"
+            "A young person's message needs a person to read it now. "
+        )
+    else:
+        lead = (
+            f"⚠️ Safeguarding alert #{alert_id} ({label}).\n"
+            "A young person's message needs a person to read it now. "
+        )
+    return lead + (f"Open the alert: {page}" if page else "Open the officer page to read it.")

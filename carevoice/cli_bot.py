@@ -53,7 +53,7 @@ def telegram_bot(settings: Settings, services: Services) -> TelegramBot:
         token=settings.telegram_token.get_secret_value(),
         api_url=settings.telegram_api_url,
         council_name=settings.council_name,
-        alerts_link=f"{settings.public_url.rstrip('/')}/officer#alerts",
+        alerts_link=f"{settings.public_url.rstrip('/')}/officer/alerts",  # + /<alert id>
     )
     return TelegramBot(
         config,

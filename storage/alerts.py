@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +40,7 @@ from storage.tables import (
 )
 from surveys import safeguarding
 from surveys.clock import Clock
+from surveys.engine import describe_answer
 from surveys.errors import ConflictError, NotFoundError
 from surveys.office_hours import OfficeHours
 
@@ -506,3 +508,69 @@ def _has_alert(
             ),
         ).limit(1)
     ) is not None
+
+
+# ----- the whole response an alert came from ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerLine:
+    """One answer of a response, as an officer reads it."""
+
+    question_id: str
+    question: str
+    answer: str
+    answered_at: datetime
+    superseded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseView:
+    """A young person's whole response (staff only)."""
+
+    response_id: int
+    survey_title: str
+    status: str
+    channel: str
+    answers: tuple[AnswerLine, ...]
+
+
+async def alert_response(
+    session: AsyncSession, catalog: SurveyCatalog, alert_id: int
+) -> ResponseView:
+    """Every answer (going back kept, marked) of the response an alert came from."""
+    response_id = await session.scalar(
+        select(SafeguardingAlertRow.response_id).where(SafeguardingAlertRow.id == alert_id)
+    )
+    response = await session.get(ResponseRow, response_id) if response_id else None
+    if response is None:
+        raise NotFoundError(f"alert {alert_id} did not come from a survey response")
+    survey = await catalog.get(session, response.survey_version_id)
+    rows = (
+        await session.scalars(
+            select(AnswerRow)
+            .where(AnswerRow.response_id == response.id)
+            .order_by(AnswerRow.answered_at, AnswerRow.id)
+        )
+    ).all()
+    lines = []
+    for row in rows:
+        known = survey.has_question(row.question_id)
+        question = survey.question(row.question_id) if known else None
+        value = tuple(row.value) if isinstance(row.value, list) else row.value
+        shown = (
+            row.text if row.text is not None
+            else "Skipped" if row.skipped
+            else describe_answer(question, value) if question is not None
+            else str(value)
+        )
+        lines.append(AnswerLine(row.question_id, question.text if question else row.question_id,
+                                shown, row.answered_at, row.superseded_at is not None))
+    return ResponseView(response.id, survey.title, response.status, response.channel,
+                        tuple(lines))
+
+
+def local_time(at: datetime, zone: str = "Europe/London") -> str:
+    """A time as people in the UK read it: "Tue 2 Dec 2026, 09:14 GMT" (BST in summer)."""
+    local = at.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"

@@ -27,6 +27,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.alerts import record_notified
 from storage.database import Database
 from storage.tables import (
     CampaignRow,
@@ -332,6 +333,8 @@ async def _record_delivery(session: AsyncSession, item: OutboxItem, now: datetim
             )
             .values(notified_at=now)
         )
+        escalated = bool(item.payload.get("escalated"))
+        await record_notified(session, item.alert_id, now, escalated=escalated)
 
 
 async def _unwanted(

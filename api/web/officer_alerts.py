@@ -1,0 +1,133 @@
+"""The alert an officer acts on: `/officer/alerts/{id}` (the young person's own words, the
+question, who and when in UK time, what they were told, the history; add a note or
+acknowledge with a note of the action taken) and `/officer/alerts/{id}/response` (the whole
+response). Officer's Telegram messages link here. Every read is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Path, Request
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import ServicesDep
+from api.web.render import render
+from api.web.staff import OfficerStaff, staff_form
+from storage import alerts as alert_store
+from storage import audit
+from surveys.errors import ConflictError, NotFoundError
+
+router = APIRouter(include_in_schema=False)
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+NOTE_MAX: Final = 4000
+EVENT_WORDS: Final = {
+    "raised": "Alert raised",
+    "joined": "Asked for help again",
+    "more": "Wrote more",
+    "notified": "Officer told",
+    "escalated": "Escalated to the duty team",
+    "note": "Note",
+    "acknowledged": "Acknowledged",
+}
+PROBLEMS: Final = {
+    "note": "Please write a note of what was done (up to 4,000 characters).",
+    "already": "This alert had already been acknowledged; your note was not saved as the "
+    "acknowledgement. Add it as a note instead.",
+}
+DONE: Final = {"note": "Your note is saved in the alert's history.",
+               "acknowledged": "Alert acknowledged. Your note of what was done is saved."}
+
+
+def _missing() -> Response:
+    return render("message.html", status_code=404, title="No such alert",
+                  message="There is no alert with that number.", young=False)
+
+
+@router.get("/officer/alerts/{alert_id}")
+async def alert_page(
+    alert_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff,
+    problem: str | None = None, done: str | None = None,
+) -> Response:
+    """One safeguarding alert, everything needed to act on it."""
+    try:
+        async with services.db.transaction() as session:
+            detail = await alert_store.alert_detail(session, services.catalog, alert_id)
+            await audit.record(session, services.clock, actor=staff.session.actor,
+                               action="read alert", subject=f"alert {alert_id}")
+    except NotFoundError:
+        return _missing()
+    zone = services.settings.timezone
+    return render(
+        "officer_alert.html",
+        title=f"Alert {alert_id}",
+        council=services.settings.council_name,
+        staff=staff,
+        d=detail,
+        a=detail.alert,
+        when=lambda at: alert_store.local_time(at, zone),
+        event_words=EVENT_WORDS,
+        problem=PROBLEMS.get(problem or ""),
+        done=DONE.get(done or ""),
+        note_max=NOTE_MAX,
+        escalate_after=services.settings.alert_escalate_after,
+    )
+
+
+@router.post("/officer/alerts/{alert_id}/actions")
+async def alert_action(
+    alert_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff
+) -> Response:
+    """Add a note, or acknowledge with a note of the action taken."""
+    form = await staff_form(request, staff)
+    note = form.get("note")
+    note = note.strip() if isinstance(note, str) else ""
+    here = f"/officer/alerts/{alert_id}"
+    if not note or len(note) > NOTE_MAX:
+        return RedirectResponse(f"{here}?problem=note#act", 303)
+    acknowledging = form.get("action") == "acknowledge"
+    try:
+        async with services.db.transaction() as session:
+            if acknowledging:
+                await alert_store.acknowledge(session, services.clock.now(), alert_id,
+                                              actor=staff.session.actor, note=note)
+            else:
+                await alert_store.add_note(session, services.clock.now(), alert_id,
+                                           actor=staff.session.actor, note=note)
+            await audit.record(
+                session, services.clock, actor=staff.session.actor,
+                action="acknowledge alert" if acknowledging else "note on alert",
+                subject=f"alert {alert_id}",
+            )
+    except ConflictError:
+        return RedirectResponse(f"{here}?problem=already#act", 303)
+    except NotFoundError:
+        return _missing()
+    return RedirectResponse(f"{here}?done={'acknowledged' if acknowledging else 'note'}#history",
+                            303)
+
+
+@router.get("/officer/alerts/{alert_id}/response")
+async def alert_response_page(
+    alert_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff
+) -> Response:
+    """The whole response an alert came from, answer by answer."""
+    try:
+        async with services.db.transaction() as session:
+            view = await alert_store.alert_response(session, services.catalog, alert_id)
+            await audit.record(session, services.clock, actor=staff.session.actor,
+                               action="read response",
+                               subject=f"response {view.response_id} (alert {alert_id})")
+    except NotFoundError:
+        return render("message.html", status_code=404, title="No response",
+                      message="This alert did not come from a survey response.", young=False)
+    zone = services.settings.timezone
+    return render(
+        "officer_alert_response.html",
+        title=f"Response {view.response_id}",
+        council=services.settings.council_name,
+        staff=staff,
+        view=view,
+        alert_id=alert_id,
+        when=lambda at: alert_store.local_time(at, zone),
+    )
