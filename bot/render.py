@@ -82,6 +82,8 @@ def render_prompt(prompt: Prompt, chat_id: int, signer: Signer) -> Outgoing:
     """One engine prompt as one message (questions carry their keyboard)."""
     if prompt.kind is PromptKind.QUESTION:
         return Outgoing(question_text(prompt), keyboard(prompt, chat_id, signer))
+    if prompt.kind is PromptKind.CHECK_IN:  # after help: "Carry on" / "Stop for now"
+        return Outgoing(prompt.text, keyboard(prompt, chat_id, signer))
     return Outgoing(prompt.text)
 
 

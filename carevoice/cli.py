@@ -469,7 +469,7 @@ def main() -> None:
 
 
 # The serve, keys and bot commands register themselves on `app`.
-from carevoice import cli_api, cli_bot  # noqa: E402,F401
+from carevoice import cli_alerts, cli_api, cli_bot  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -19,7 +19,10 @@ CONTROLS = {
     "skip": Command.SKIP,
     "done": Command.DONE,
     "stop": Command.STOP,
+    "stop for now": Command.STOP,
     "quit": Command.STOP,
+    "carry on": Command.REPEAT,
+    "continue": Command.REPEAT,
 }
 HELP = (
     "Type your answer, or the number of a choice. Controls: back, skip, done (after ticking "
@@ -63,6 +66,9 @@ async def run_terminal_chat(
             version_id, person_id, channel=CHANNEL, address=address
         )
     console.print(f"[dim]{HELP}[/dim]")
+    # Message keys must be unique across runs: the same chat resumed restarts the counter,
+    # and a repeated key is taken for a duplicate delivery and dropped.
+    run = secrets.token_hex(6)
     counter = 0
     while True:
         _show(turn, console)
@@ -78,7 +84,7 @@ async def run_terminal_chat(
         counter += 1
         user_input = _to_input(turn, line)
         turn = await conversations.handle(
-            user_input, channel=CHANNEL, address=address, message_key=f"{address}:{counter}"
+            user_input, channel=CHANNEL, address=address, message_key=f"{address}:{run}:{counter}"
         )
         if user_input.command is Command.STOP:
             _show(turn, console)
@@ -106,6 +112,7 @@ def _show(turn: Turn, console: Console) -> None:
     for prompt in turn.prompts:
         style = {
             PromptKind.HELP: "bold red",
+            PromptKind.CHECK_IN: "bold",
             PromptKind.REPROMPT: "yellow",
             PromptKind.THANKS: "green",
         }.get(prompt.kind, "")
@@ -114,6 +121,8 @@ def _show(turn: Turn, console: Console) -> None:
             f"[{style}]{head}{prompt.text}[/{style}]" if style else head + prompt.text,
             highlight=False,
         )
+        if prompt.kind is PromptKind.CHECK_IN:
+            console.print("   Type “carry on” or “stop”.", highlight=False)
         answers = [o for o in prompt.options if o.command is None]
         for i, option in enumerate(answers, 1):
             tick = (

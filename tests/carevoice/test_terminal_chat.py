@@ -1,0 +1,49 @@
+"""`carevoice chat` stopped and resumed: every input of the second run counts (issue 9 item 6)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from carevoice.cli import app
+
+runner = CliRunner()
+
+
+def run(env: dict[str, str], *args: str, input: str | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env=env, input=input)
+    return result.exit_code, result.output
+
+
+def test_a_resumed_terminal_chat_raises_an_alert(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    env = {"CAREVOICE_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200"}
+    csv = tmp_path / "people.csv"
+    csv.write_text("council_ref,cohort,age_band\nT1,in_care,13-15\n")
+    assert run(env, "people", "import", str(csv))[0] == 0
+    assert run(env, "campaign", "create", "--survey", "review-feedback", "--name", "F",
+               "--cohort", "in_care")[0] == 0
+    code, out = run(env, "invites", "issue", "--campaign", "1", "--show")
+    found = re.search(r"T1\s+(\S+)\s+http", out)
+    assert code == 0 and found, out
+    chat_code = found.group(1)
+
+    code, out = run(env, "chat", "--code", chat_code, input="1\nstop\n")
+    assert code == 0 and "Your answers so far are saved" in out
+    # The second run's inputs used to reuse the first run's keys and be dropped as repeats.
+    code, out = run(env, "chat", "--code", chat_code,
+                    input="I need help now\ncarry on\nmy dad hits me\nstop\n")
+    assert code == 0, out
+    assert "0800 1111" in out and "carry on" in out.casefold()
+
+    with sqlite3.connect(db) as conn:
+        alerts = conn.execute(
+            "SELECT category, words FROM safeguarding_alerts ORDER BY id"
+        ).fetchall()
+        inbound = conn.execute("SELECT count(*) FROM inbound_messages").fetchone()[0]
+    assert ("help_now", "I need help now") in alerts
+    assert any(words == "my dad hits me" for _, words in alerts)
+    assert inbound == 6  # every input of both runs recorded once
