@@ -312,6 +312,8 @@ class ChatHandlers:
         )
         if question_id is not None and question_id in shown:
             await _edit(query, answered_text(_shown(query), shown[question_id]))
+        elif option in CHECK_IN_CHOICES:  # "carry on, or stop for now?" after the help reply
+            await _edit(query, answered_text(_shown(query), CHECK_IN_CHOICES[option]))
         elif same and not (question_id is None and note):
             await _edit(query, None, keyboard(prompts[-1], chat_id, self.signer))
             return [], note
@@ -464,6 +466,8 @@ class ChatHandlers:
 
 
 # ----- helpers ------------------------------------------------------------------------------
+
+CHECK_IN_CHOICES = {str(Command.REPEAT): "Carry on", str(Command.STOP): "Stop for now"}
 
 
 def _message(update: Update) -> tuple[Message, int]:

@@ -58,6 +58,19 @@
   }
 
   function focusNext(added) {
+    // After a disclosure the help reply (Childline, 999) gets focus, not the next answer.
+    for (var i = 0; i < added.length; i += 1) {
+      var help = added[i].querySelector(".help-card");
+      if (help) {
+        document.querySelectorAll(".help-card[id=help]").forEach(function (old) {
+          if (old !== help) { old.removeAttribute("id"); }
+        });
+        help.setAttribute("tabindex", "-1");
+        help.focus();
+        help.scrollIntoView({ block: "start" });
+        return;
+      }
+    }
     var area = document.getElementById("answer-area");
     var target = area && area.querySelector("textarea, input[type=checkbox], button, a[href]");
     if (!target && added.length) {

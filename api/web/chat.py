@@ -158,6 +158,7 @@ async def _chat_page(
         finished=turn.finished,
         can_carry_on=question is None and not turn.finished and turn.response_id is not None,
         helped=any(p.kind is PromptKind.HELP for p in turn.prompts),
+        checking_in=any(p.kind is PromptKind.CHECK_IN for p in turn.prompts),
     )
     _set_chat_cookie(response, request, sid)  # each visit keeps it for another 180 days
     return response
@@ -295,6 +296,8 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
         return _trouble_page(council)
     if flash is not None:
         web_state(request).chat.put(sid, flash, services.clock.now())
+        if any(p.kind is PromptKind.HELP for p in flash.turn.prompts):
+            return RedirectResponse(f"/c/{code}#help", 303)  # the help stays in view
     return RedirectResponse(f"/c/{code}", 303)
 
 

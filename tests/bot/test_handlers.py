@@ -352,13 +352,19 @@ async def test_i_need_help_now_at_any_point_alerts_an_officer(
         young = YoungPerson(state, app, 5002)
         await joined(young, code)
         await young.say(words)
+        assert young.texts()[-2].startswith("Thank you for telling us. You are not in trouble.")
+        check_in = young.last()  # the help stays in view: carry on, or stop for now?
+        assert check_in["text"].startswith("Would you like to carry on")
+        assert buttons(check_in) == ["Carry on", "Stop for now"]
+        await young.say(words)  # pressed again: joins the open alert
+        await young.tap("Carry on")
     finally:
         await app.shutdown()
-    assert young.texts()[-2].startswith("Thank you for telling us. You are not in trouble.")
-    assert young.last()["text"].startswith("Question 1 of 6")  # and the question again
+    assert young.last()["text"].startswith("Question 1 of 6")  # and then the question again
+    assert "Carry on" in young.texts()[-2]  # the check-in now reads as answered
     assert await count(db, SafeguardingAlertRow) == 1
     assert await count(db, OutboxRow, OutboxRow.kind == "alert") == 1
-    assert woken == [True]
+    assert woken == [True, True]
 
 
 async def test_help_in_an_unknown_chat_still_gets_the_help_reply(

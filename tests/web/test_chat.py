@@ -38,6 +38,7 @@ class Chat:
         self.http = http
         self.code = code
         self.page: Page | None = None
+        self.location = ""
 
     async def open(self) -> httpx.Response:
         response = await self.http.get(f"/c/{self.code}")
@@ -47,7 +48,8 @@ class Chat:
     async def post(self, data: dict[str, str | list[str]]) -> httpx.Response:
         response = await self.http.post(f"/c/{self.code}", data=data)
         assert response.status_code == 303, response.text
-        assert response.headers["location"] == f"/c/{self.code}"
+        assert response.headers["location"] in (f"/c/{self.code}", f"/c/{self.code}#help")
+        self.location = response.headers["location"]
         return await self.open()
 
     async def start(self) -> httpx.Response:
@@ -227,10 +229,17 @@ async def test_i_need_help_now_shows_help_and_raises_an_alert(
     await chat.post(help_form.data(help_form.button("I need help now")))
     assert "Help is here" in chat.text and "Childline" in chat.text
     assert 'href="tel:08001111"' in chat.page.html
-    assert "How are things?" in chat.text  # the question is still there
+    assert chat.location.endswith("#help") and 'id="help"' in chat.page.html  # in view
+    assert "How are things?" not in chat.text  # not straight on to the question:
+    assert "carry on with the questions, or stop for now" in chat.text
+    again = chat.page.form("help-form")
+    await chat.post(again.data(again.button("I need help now")))  # pressed again
+    stop = chat.page.form("answer")
+    await chat.post(stop.data(stop.button("Carry on")))
+    assert "How are things?" in chat.text  # carried on
     async with db.reader() as session:
-        alert = await session.scalar(select(SafeguardingAlertRow))
-    assert alert is not None and alert.category == "help_now" and alert.channel == "web"
+        [alert] = (await session.scalars(select(SafeguardingAlertRow))).all()
+    assert alert.category == "help_now" and alert.channel == "web"  # the second press joined
 
 
 async def test_a_text_that_is_not_taken_is_kept_in_the_box(
