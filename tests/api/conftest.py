@@ -18,7 +18,7 @@ from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
 from storage.keys import Role, create_key, revoke_key
-from storage.tables import PersonRow, RequestRow, SafeguardingAlertRow
+from storage.tables import PersonRow, RequestRow, ResponseRow, SafeguardingAlertRow
 from surveys.clock import FixedClock
 from surveys.engine import Command, UserInput
 from tests.factories import campaign_with_codes
@@ -124,10 +124,14 @@ async def add_alerts_and_requests(db: Database, clock: FixedClock, count: int = 
     """`count` safeguarding alerts (oldest first) and a request of each kind, per young person."""
     async with db.transaction() as session:
         people = list((await session.scalars(select(PersonRow.id).order_by(PersonRow.id))).all())
+        found = await session.execute(select(ResponseRow.person_id, ResponseRow.id))
+        responses = {int(p): int(r) for p, r in found.all()}
         for n in range(count):
+            person_id = people[n % len(people)]
             session.add(SafeguardingAlertRow(
-                person_id=people[n % len(people)], category="harm", phrase_id=f"phrase{n}",
+                person_id=person_id, category="harm", phrase_id=f"phrase{n}",
                 channel=CHAT, created_at=clock.now().replace(minute=n),
+                response_id=responses.get(person_id), question_id="mood",
             ))
         for person_id in people:
             for kind in ("erasure", "talk"):

@@ -118,6 +118,12 @@ ENDPOINTS: list[Endpoint] = [
     get("/api/v1/alerts", Role.OFFICER),
     Endpoint("POST", "/api/v1/alerts/{alert_id}/acknowledge", Role.OFFICER, lambda w, n: (
         "POST", f"/api/v1/alerts/{w.alert_ids[n]}/acknowledge", {"json": {"note": "called"}})),
+    Endpoint("GET", "/api/v1/alerts/{alert_id}", Role.OFFICER, lambda w, n: (
+        "GET", f"/api/v1/alerts/{w.alert_ids[0]}", {})),
+    Endpoint("GET", "/api/v1/alerts/{alert_id}/response", Role.OFFICER, lambda w, n: (
+        "GET", f"/api/v1/alerts/{w.alert_ids[0]}/response", {})),
+    Endpoint("POST", "/api/v1/alerts/{alert_id}/notes", Role.OFFICER, lambda w, n: (
+        "POST", f"/api/v1/alerts/{w.alert_ids[0]}/notes", {"json": {"note": f"rang {n}"}})),
     get("/api/v1/requests", Role.OFFICER),
     Endpoint("POST", "/api/v1/requests/{request_id}/resolve", Role.OFFICER, lambda w, n: (
         "POST", f"/api/v1/requests/{w.request_ids[n]}/resolve", {"json": {"note": "done"}})),
