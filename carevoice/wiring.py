@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from carevoice.settings import Settings
 from storage.catalog import SurveyCatalog
@@ -12,6 +12,7 @@ from surveys import safeguarding
 from surveys.clock import Clock, SystemClock
 from surveys.engine import Engine
 from surveys.sentiment import SentimentScorer, default_scorer
+from surveys.throttle import Throttles
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Services:
     catalog: SurveyCatalog
     conversations: ConversationService
     clock: Clock
+    throttles: Throttles = field(default_factory=Throttles.from_limits)
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -59,4 +61,14 @@ async def build_services(
             AlertRecipient("telegram", str(chat_id)) for chat_id in settings.officer_chat_ids
         ),
     )
-    return Services(settings, db, catalog, conversations, clock)
+    return Services(settings, db, catalog, conversations, clock, throttles_from(settings))
+
+
+def throttles_from(settings: Settings) -> Throttles:
+    """The throttles on guessing keys and invitation codes, with the limits from settings."""
+    return Throttles.from_limits(
+        keys_per_client=settings.throttle_keys_per_client,
+        keys_overall=settings.throttle_keys_overall,
+        codes_per_client=settings.throttle_codes_per_client,
+        codes_overall=settings.throttle_codes_overall,
+    )
