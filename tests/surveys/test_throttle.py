@@ -32,5 +32,5 @@ def test_keys_and_codes_are_counted_apart() -> None:
 
 @pytest.mark.parametrize("bad", ["", "ten a minute", "10/fortnight"])
 def test_a_limit_that_cannot_be_read_is_refused_clearly(bad: str) -> None:
-    with pytest.raises(ValueError, match="is not a limit|gives no limit"):
+    with pytest.raises(ValueError, match=r"is not a limit|gives no limit"):
         parse_limits(bad)
