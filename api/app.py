@@ -117,9 +117,10 @@ def create_app(
     install_error_handlers(app)
     install_docs(app)
     app.include_router(_summaries_from_docstrings(health.router))
-    for router in ROUTERS:  # any of them may get a body it cannot parse (400)
-        app.include_router(
-            _summaries_from_docstrings(router), prefix=API_PREFIX, responses=error_responses(400)
+    for router in ROUTERS:  # any of them may get a body it cannot parse (400), a NUL byte
+        app.include_router(  # (400), too large a body (413) or too many wrong keys (429)
+            _summaries_from_docstrings(router), prefix=API_PREFIX,
+            responses=error_responses(400, 413, 429),
         )
     for router in extra_routers:
         app.include_router(router)
