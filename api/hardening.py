@@ -6,9 +6,9 @@
                              X-Forwarded-Proto, only when the peer is a trusted proxy
     RequestLimits            413 for a body over the limit, before it is read (its
                              Content-Length) or as it streams in; 400 for a NUL byte in
-                             the path, the query, a JSON body or a form (the chat and the
-                             Telegram webhook clean theirs instead: a child's words are
-                             never refused)
+                             the path, the query, or an API or staff JSON body or form
+                             (the chat and the Telegram webhook clean theirs instead: a
+                             child's words are never refused)
     ApiHeaders               `Cache-Control: no-store` and `nosniff` on the API, its docs
                              and health; the pages' CSP on the docs; HSTS over https
 """
@@ -32,8 +32,10 @@ __all__ = ["BodyTooLarge", "install_hardening"]
 HSTS: Final = "max-age=31536000; includeSubDomains"
 UPLOAD_PATHS: Final = ("/api/v1/people",)
 """Paths whose bodies may be as large as `max_upload_bytes` (people imports)."""
-CLEANED_PATHS: Final = ("/c/", "/telegram/")
-"""Paths whose NUL bytes are cleaned by the handler (a young person's words), not refused."""
+REFUSE_NUL_IN_BODY: Final = ("/api/", "/signin", "/signout", "/officer", "/board")
+"""Paths whose JSON or form bodies are refused for a NUL byte. Elsewhere (the web chat, the
+Telegram webhook at whatever path it is given) the words are a young person's: the handler
+cleans them and keeps the answer."""
 _JSON_NUL: Final = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 _NUL_IN_URL: Final = re.compile(rb"%00|\x00")
 _BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -90,8 +92,8 @@ class RequestLimits:
             await _refuse(scope, 413, "too_large", message)(scope, receive, send)
             return
         kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if kind in (b"application/json", b"application/x-www-form-urlencoded") and not any(
-            path.startswith(p) for p in CLEANED_PATHS
+        if kind in (b"application/json", b"application/x-www-form-urlencoded") and any(
+            path.startswith(p) for p in REFUSE_NUL_IN_BODY
         ):
             body = await _read_all(receive, limit)
             if body is None:
