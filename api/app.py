@@ -17,8 +17,10 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.failures import QuietFailures
+from api.hardening import install_hardening
 from api.routes import (
     alerts,
     campaigns,
@@ -112,22 +114,29 @@ def create_app(
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # api.docs serves /docs and /redoc from local files
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     if services is not None:
         app.state.services = services
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(_summaries_from_docstrings(health.router))
-    for router in ROUTERS:  # any of them may get a body it cannot parse (400)
-        app.include_router(
-            _summaries_from_docstrings(router), prefix=API_PREFIX, responses=error_responses(400)
+    for router in ROUTERS:  # any of them may get a body it cannot parse (400), a NUL byte
+        app.include_router(  # (400), too large a body (413) or too many wrong keys (429)
+            _summaries_from_docstrings(router), prefix=API_PREFIX,
+            responses=error_responses(400, 413, 429),
         )
     for router in extra_routers:
         app.include_router(router)
     app.add_middleware(QuietFailures)  # inside SecurityHeaders, so a 500 page gets them too
     install_web(app)  # the chat, board and officer pages, their static files and headers
+    config = settings or (services.settings if services is not None else Settings())
+    install_hardening(  # body limits, NUL bytes, API headers, trusted proxies
+        app, max_body=config.max_body_bytes, max_upload=config.max_upload_bytes,
+        trusted_proxies=config.trusted_proxies,
+    )
     return app
 
 

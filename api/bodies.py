@@ -19,9 +19,9 @@ from starlette.datastructures import UploadFile
 from api.errors import ApiError
 from api.schemas import SurveyUpload
 from surveys.errors import ImportFault, PeopleImportError, ValidationError
+from surveys.loader import MAX_SURVEY_BYTES
 from surveys.people import PersonRecord, parse_people_csv, parse_people_rows
 
-MAX_SURVEY_BYTES = 200_000
 MAX_PEOPLE_BYTES = 20_000_000
 YAML_TYPES = frozenset(
     {"text/yaml", "application/yaml", "application/x-yaml", "text/x-yaml", "text/plain"}
@@ -95,8 +95,7 @@ async def people_records(request: Request, *, today: date) -> list[PersonRecord]
     if kind == "application/json":
         return _people_json(_json(await read_limited(request, MAX_PEOPLE_BYTES)), today)
     if kind in CSV_TYPES:
-        text = decode(await read_limited(request, MAX_PEOPLE_BYTES), "CSV file")
-        return _people_csv(text, SOURCE, today)
+        return _people_csv(await read_limited(request, MAX_PEOPLE_BYTES), SOURCE, today)
     if kind == "multipart/form-data":
         return await _people_multipart(request, today)
     raise unsupported("text/csv, a multipart form with a `file`, or a JSON list")
@@ -130,11 +129,12 @@ async def _people_multipart(request: Request, today: date) -> list[PersonRecord]
         body = await upload.read(MAX_PEOPLE_BYTES + 1)
     if len(body) > MAX_PEOPLE_BYTES:
         raise too_large(MAX_PEOPLE_BYTES)
-    return _people_csv(decode(body, "CSV file"), upload.filename or SOURCE, today)
+    return _people_csv(body, (upload.filename or SOURCE)[:200], today)
 
 
-def _people_csv(text: str, source: str, today: date) -> list[PersonRecord]:
+def _people_csv(data: bytes, source: str, today: date) -> list[PersonRecord]:
+    """UTF-8 (with or without a byte-order mark), UTF-16 or Windows-1252, as Excel saves."""
     try:
-        return parse_people_csv(text, source=source, today=today)
+        return parse_people_csv(data, source=source, today=today)
     except csv.Error as error:
         raise ValidationError(f"the CSV file cannot be read: {error}") from None

@@ -19,6 +19,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.clients import client_address, too_many
 from api.errors import forbidden, unauthorized
 from carevoice.wiring import Services
 from storage import audit
@@ -60,15 +61,24 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: `cv_<prefix>_<se
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-async def authenticate(services: ServicesDep, credentials: Credentials) -> Caller:
-    """The caller named by the bearer key; 401 if there is none or it is not valid."""
+async def authenticate(
+    request: Request, services: ServicesDep, credentials: Credentials
+) -> Caller:
+    """The caller named by the bearer key; 401 if there is none or it is not valid, 429
+    after too many wrong keys from the same client (or from everyone)."""
     if credentials is None:
         raise unauthorized(
             "send an API key: 'Authorization: Bearer cv_...' "
             "(make one with `carevoice keys create`)"
         )
+    guard, client = services.throttles.keys, client_address(request)
+    wait = guard.wait(client)
+    if wait:
+        raise too_many(wait, "API keys")
     async with services.db.reader() as session:
         row = await find_key(session, credentials.credentials)
+    if row is None or row.revoked_at is not None:
+        guard.miss(client)
     if row is None:
         raise unauthorized("this API key is not recognised")
     if row.revoked_at is not None:

@@ -12,7 +12,8 @@
     ├── PeriodError                       422 invalid_period
     ├── InvitationError                   404 invitation_unknown, else 410 invitation_<reason>
     └── anything else                     400 bad_request
-    ApiError (here): 401 unauthorized (with WWW-Authenticate), 403 forbidden, 413 too_large
+    ApiError (here): 401 unauthorized (with WWW-Authenticate), 403 forbidden, 413 too_large,
+                     429 too_many_requests (with Retry-After)
     RequestValidationError                422 invalid_request, a fault per bad field
     IntegrityError (a clash in the store) 409 conflict
     HTTPException (unknown path, ...)     its status, code from the status
@@ -174,7 +175,7 @@ def install_error_handlers(app: FastAPI) -> None:
             phrase = HTTPStatus(error.status_code).phrase
         except ValueError:
             phrase = "error"
-        code = phrase.lower().replace(" ", "_").replace("-", "_")
+        code = getattr(error, "code", None) or phrase.lower().replace(" ", "_").replace("-", "_")
         message = error.detail if isinstance(error.detail, str) else phrase
         headers = dict(error.headers) if error.headers else None
         return _reply(error.status_code, code, message, headers=headers)

@@ -71,9 +71,17 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "The body is too large.",
     415: "The body is not in a form this route reads.",
         422: "The request is not valid; `faults` says where.",
+        429: "Too many wrong keys or codes from this client (or from everyone); wait as "
+        "`Retry-After` says.",
         503: "The database cannot be reached.",
     }
-    return {s: {"model": ErrorResponse, "description": words.get(s, "Error.")} for s in statuses}
+    retry = {"Retry-After": {"description": "Seconds to wait before trying again.",
+                             "schema": {"type": "integer", "minimum": 1}}}
+    return {
+        s: {"model": ErrorResponse, "description": words.get(s, "Error."),
+            **({"headers": retry} if s == 429 else {})}
+        for s in statuses
+    }
 
 
 class Page(BaseModel, Generic[T]):

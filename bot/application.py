@@ -35,6 +35,7 @@ from storage.alerts import keep_escalating
 from storage.conversations import ConversationService
 from storage.outbox import Outbox
 from storage.reach import Reach
+from surveys.throttle import Guard
 
 log = logging.getLogger(__name__)
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -52,6 +53,7 @@ class BotConfig:
     reminder_every: float = 300.0  # seconds between reminder scans
     messages_per_second: int = 30
     per_chat_interval: float = 1.0
+    codes: Guard | None = None  # the throttle on unknown invitation codes (default: its own)
 
 
 def build_application(
@@ -85,6 +87,8 @@ def build_application(
         council_name=config.council_name,
         on_alert=on_alert or (lambda: None),
     )
+    if config.codes is not None:
+        handlers.codes = config.codes
     handlers.register(app)
     return app
 

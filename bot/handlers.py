@@ -8,6 +8,7 @@ only; updates from groups and channels match no handler and are ignored.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -49,6 +50,7 @@ from surveys import safeguarding
 from surveys.engine import Command, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError
 from surveys.failures import where
+from surveys.throttle import Guard, Throttles
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -81,6 +83,8 @@ USER_CONTENT = (
     | filters.POLL
     | filters.Dice.ALL
 )
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What an invitation code can look like (URL-safe base64); anything else is no code."""
 _CONTROL_COMMANDS = {"back": Command.BACK, "skip": Command.SKIP, "done": Command.DONE}
 
 
@@ -93,6 +97,8 @@ class ChatHandlers:
     signer: Signer
     council_name: str = "your council"
     on_alert: Callable[[], None] = field(default=lambda: None)
+    codes: Guard = field(default_factory=lambda: Throttles.from_limits().codes)
+    """Unknown invitation codes a chat may try (`carevoice` shares the serve process's)."""
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add every handler (and the error handler) to `app`."""
@@ -118,6 +124,12 @@ class ChatHandlers:
         """/start CODE links the chat (after the privacy notice); /start alone carries on."""
         message, chat_id = _message(update)
         code = context.args[0] if context.args else None
+        if code is not None and not _CODE.fullmatch(code):  # not one we could have issued
+            if not await self._may_try_code(context, chat_id):
+                return
+            self.codes.miss(f"{CHANNEL}:{chat_id}")
+            await message.reply_text(str(InvitationError("unknown")))
+            return
         status = await self.reach.chat_status(CHANNEL, str(chat_id), code=code)
         if code is not None and not (status.consented and status.owns_code):
             if not self.signer.fits(ButtonKind.CONSENT, code):
@@ -410,15 +422,26 @@ class ChatHandlers:
     async def _redeem(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, code: str, *, consent: bool = False
     ) -> None:
+        if not await self._may_try_code(context, chat_id):
+            return
         try:
             turn = await self.conversations.redeem(code, channel=CHANNEL, address=str(chat_id))
         except InvitationError as error:
             log.info("invitation refused", extra={"reason": error.reason})
+            if error.reason == "unknown":
+                self.codes.miss(f"{CHANNEL}:{chat_id}")
             await context.bot.send_message(chat_id, str(error))
             return
         if consent:
             await self.reach.record_consent(CHANNEL, str(chat_id))
         await self._send(context, chat_id, turn.prompts, help_keyboard=True)
+
+    async def _may_try_code(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
+        """False (after asking them to wait) if this chat tried too many unknown codes."""
+        wait = self.codes.wait(f"{CHANNEL}:{chat_id}")
+        if wait:
+            await context.bot.send_message(chat_id, texts.too_many_codes(wait))
+        return not wait
 
     async def _show_current(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
         """Show where the young person is (after a refused or repeated button)."""

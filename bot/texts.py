@@ -99,6 +99,16 @@ SOMETHING_WRONG = (
 )
 
 
+def too_many_codes(wait: int) -> str:
+    """After too many invitation codes that don't exist were tried from this chat."""
+    minutes = max(1, round(wait / 60))
+    return (
+        f"Too many codes that don't work were tried. Please wait {minutes} minute"
+        f"{'s' if minutes != 1 else ''}, then tap your invitation link again. If it still "
+        "doesn't work, ask the person who sent it for a new one."
+    )
+
+
 def invitation(title: str) -> str:
     """An invitation to a linked young person."""
     return (

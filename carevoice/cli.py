@@ -262,8 +262,8 @@ async def people_import(
     database_url: DatabaseOption = None,
 ) -> None:
     """Import young people from CSV: every bad row is reported and nothing half imported."""
-    text = file.read_text(encoding="utf-8-sig")
-    records = parse_people_csv(text, source=str(file), today=date.today())
+    # bytes: UTF-8 with or without a byte-order mark, UTF-16 or Windows-1252, as Excel saves
+    records = parse_people_csv(file.read_bytes(), source=str(file), today=date.today())
 
     async def work(services: Services) -> None:
         with progress_bar() as bar:

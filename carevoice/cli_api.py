@@ -134,4 +134,5 @@ def serve(
                   highlight=False)
     uvicorn.run(create_app(settings=settings, extra_routers=webhook_routers(settings)),
                 host=host, port=port,
+                proxy_headers=False,  # the app trusts only CAREVOICE_TRUSTED_PROXIES
                 log_level=settings.log_level.lower())

@@ -54,6 +54,7 @@ def telegram_bot(settings: Settings, services: Services) -> TelegramBot:
         api_url=settings.telegram_api_url,
         council_name=settings.council_name,
         alerts_link=f"{settings.public_url.rstrip('/')}/officer/alerts",  # + /<alert id>
+        codes=services.throttles.codes,  # shared with the web chat in `serve`
     )
     return TelegramBot(
         config,

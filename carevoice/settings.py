@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from surveys.office_hours import DEFAULT_OFFICE_TIMES, OfficeHours
+from surveys.throttle import parse_limits
 
 
 class Settings(BaseSettings):
@@ -79,6 +80,49 @@ class Settings(BaseSettings):
     def _check_office(self) -> Settings:
         self.office()  # a bad CAREVOICE_OFFICE_TIMES is reported at start-up, plainly
         return self
+
+    throttle_keys_per_client: str = Field(
+        "10/minute;50/hour",
+        description="Wrong API keys (sign-in page or bearer) a client may send before a 429.",
+    )
+    throttle_keys_overall: str = Field(
+        "300/minute", description="Wrong API keys from all clients together before a 429."
+    )
+    throttle_codes_per_client: str = Field(
+        "10/minute;50/hour",
+        description="Unknown invitation codes (web chat links, Telegram /start) a client "
+        "(an address, or a Telegram chat) may try before it is asked to wait.",
+    )
+    throttle_codes_overall: str = Field(
+        "300/minute", description="Unknown invitation codes from all clients together."
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (comma-separated; empty: none, the peer is the client).",
+    )
+    max_body_bytes: int = Field(
+        1_000_000, ge=1024, description="The largest request body, except people imports."
+    )
+    max_upload_bytes: int = Field(
+        20_000_000, ge=1024, description="The largest people import (CSV or JSON) body."
+    )
+
+    @field_validator(
+        "throttle_keys_per_client", "throttle_keys_overall", "throttle_codes_per_client",
+        "throttle_codes_overall",
+    )
+    @classmethod
+    def _check_limits(cls, value: str) -> str:
+        parse_limits(value)
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
 
     @field_validator("officer_chat_ids", "duty_chat_ids", mode="before")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from carevoice.settings import Settings
 from storage.alerts import AlertPolicy, AlertRecipient
@@ -13,6 +13,7 @@ from surveys import safeguarding
 from surveys.clock import Clock, SystemClock
 from surveys.engine import Engine
 from surveys.sentiment import SentimentScorer, default_scorer
+from surveys.throttle import Throttles
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Services:
     catalog: SurveyCatalog
     conversations: ConversationService
     clock: Clock
+    throttles: Throttles = field(default_factory=Throttles.from_limits)
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -61,7 +63,7 @@ async def build_services(
         engine=Engine(help_text=help_text),
         alert_policy=alert_policy(settings),
     )
-    return Services(settings, db, catalog, conversations, clock)
+    return Services(settings, db, catalog, conversations, clock, throttles_from(settings))
 
 
 def alert_policy(settings: Settings) -> AlertPolicy:
@@ -71,4 +73,14 @@ def alert_policy(settings: Settings) -> AlertPolicy:
         duty=tuple(AlertRecipient("telegram", str(i)) for i in settings.duty_chat_ids),
         office=settings.office(),
         escalate_after=settings.alert_escalate_after,
+    )
+
+
+def throttles_from(settings: Settings) -> Throttles:
+    """The throttles on guessing keys and invitation codes, with the limits from settings."""
+    return Throttles.from_limits(
+        keys_per_client=settings.throttle_keys_per_client,
+        keys_overall=settings.throttle_keys_overall,
+        codes_per_client=settings.throttle_codes_per_client,
+        codes_overall=settings.throttle_codes_overall,
     )

@@ -38,6 +38,7 @@ from storage.tables import (
     SafeguardingAlertRow,
 )
 from surveys import safeguarding
+from surveys.cleaning import storable, storable_input
 from surveys.clock import Clock
 from surveys.engine import (
     AnswerRecorded,
@@ -209,7 +210,8 @@ class ConversationService:
 
     async def redeem(self, code: str, *, channel: str, address: str) -> Turn:
         """Link a chat to the young person an invitation code was issued to, and begin."""
-        return await self._retrying(lambda s: self._redeem(s, code.strip(), channel, address))
+        code, address = storable(code).strip(), storable(address)
+        return await self._retrying(lambda s: self._redeem(s, code, channel, address))
 
     async def open(self, *, channel: str, address: str) -> Turn:
         """Resume the young person's current survey (or say there is none)."""
@@ -223,7 +225,10 @@ class ConversationService:
         address: str,
         message_key: str | None = None,
     ) -> Turn:
-        """Apply one input; a repeated `message_key` on the same channel is recorded once."""
+        """Apply one input; a repeated `message_key` on the same channel is recorded once.
+        NUL and other characters no store can keep are removed first (never the answer)."""
+        user_input, address = storable_input(user_input), storable(address)
+        message_key = storable(message_key)
         try:
             return await self._retrying(
                 lambda s: self._handle(s, user_input, channel, address, message_key)

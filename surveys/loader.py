@@ -59,7 +59,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import yaml
 
@@ -81,6 +81,7 @@ from surveys.model import (
 __all__ = [
     "ID_PATTERN",
     "KEY_PATTERN",
+    "MAX_SURVEY_BYTES",
     "MAX_TEXT_LENGTH",
     "MAX_VERSION",
     "dump_survey_yaml",
@@ -97,6 +98,13 @@ ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,30}")
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9-]{1,40}")
 """Survey keys."""
 MAX_TEXT_LENGTH = 4000
+MAX_SURVEY_BYTES = 200_000
+"""The largest survey file (the built-ins are under 10 KB)."""
+MAX_DEPTH = 20
+"""The deepest nesting of lists and mappings (a survey needs 8)."""
+MAX_ALIASES = 100
+MAX_NODES = 50_000
+"""Values in a survey once aliases are expanded (so a "billion laughs" file is refused)."""
 MAX_VERSION = 1_000_000
 SCALE_SIZE = len(DEFAULT_SCALE_LABELS)
 
@@ -152,8 +160,51 @@ class _Seq(list[Any]):
         self.item_lines: list[int] = []
 
 
+class _TooComplex(yaml.MarkedYAMLError):
+    """The YAML passes a limit on nesting, aliases or nodes; reading stops at once."""
+
+
 class _LineLoader(yaml.SafeLoader):
-    """`yaml.SafeLoader` whose mappings and lists carry line numbers (1-based)."""
+    """`yaml.SafeLoader` whose mappings and lists carry line numbers (1-based), and which
+    stops as soon as the text nests deeper than MAX_DEPTH, uses more than MAX_ALIASES
+    aliases, or would expand (aliases counted in full) past MAX_NODES nodes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> nodes it expands to
+
+    def _refuse(self, problem: str) -> NoReturn:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        raise _TooComplex(problem=problem, problem_mark=mark)
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                self._refuse(f"more than {MAX_ALIASES} aliases (*name)")
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            self._refuse(f"nested more than {MAX_DEPTH} levels deep")
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        size = 1
+        if isinstance(node, yaml.SequenceNode):
+            size += sum(self._sizes.get(id(child), 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size += sum(
+                self._sizes.get(id(k), 1) + self._sizes.get(id(v), 1) for k, v in node.value
+            )
+        if node is None:
+            return None
+        self._sizes[id(node)] = size
+        if size > MAX_NODES:
+            self._refuse(f"more than {MAX_NODES:,} values once aliases are expanded")
+        return node
 
 
 def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Iterator[_Map]:
@@ -184,8 +235,14 @@ _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 def _read_yaml(text: str, source: str) -> Any:
     """Parse YAML text safely; syntax errors become a SurveyDefinitionError with the line."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_SURVEY_BYTES:
+        raise SurveyDefinitionError(source, [Fault("", _too_big(size))])
     try:
-        return yaml.load(text, Loader=_LineLoader)  # safe: a SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)  # safe: a SafeLoader subclass
+    except _TooComplex as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        fault = Fault("", f"too complex to be a survey: {exc.problem}; nothing was read", line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(part for part in (exc.context, exc.problem) if part) or "unreadable"
@@ -198,7 +255,39 @@ def _read_yaml(text: str, source: str) -> Any:
         fault = Fault("", f"YAML value cannot be read: {exc}")
     except RecursionError:
         fault = Fault("", "YAML is nested too deeply to read")
+    else:
+        nul = _first_nul(data)
+        if nul is None:
+            return data
+        fault = Fault(nul[0], "holds a NUL character (\\0), which text may not contain", nul[1])
     raise SurveyDefinitionError(source, [fault])
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"the file is {size:,} bytes; a survey definition is at most {MAX_SURVEY_BYTES:,} "
+        "bytes (is this the right file?)"
+    )
+
+
+def _first_nul(data: object, location: str = "") -> tuple[str, int | None] | None:
+    """Where the first NUL character in a key or text value is, if any."""
+    if isinstance(data, str):
+        return (location, None) if "\x00" in data else None
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            where = _join(location, str(key))
+            if isinstance(key, str) and "\x00" in key:
+                return location, _key_line(data, key)
+            found = _first_nul(value, where)
+            if found is not None:
+                return found[0], found[1] or _key_line(data, key)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            found = _first_nul(item, f"{location}[{index}]")
+            if found is not None:
+                return found[0], found[1] or _item_line(data, index)
+    return None
 
 
 # --- checking ------------------------------------------------------------------------------
@@ -893,8 +982,11 @@ def parse_survey(text: str, source: str) -> Survey:
 
 
 def load_survey(path: Path) -> Survey:
-    """Read, parse and check one survey file."""
+    """Read, parse and check one survey file (a file over MAX_SURVEY_BYTES is not read)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_SURVEY_BYTES:
+            raise SurveyDefinitionError(str(path), [Fault("", _too_big(size))])
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise SurveyDefinitionError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -9,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from surveys.errors import ImportFault, PeopleImportError
 
@@ -74,37 +76,124 @@ def age_band(age: int) -> str:
     return next(name for name, low, high in AGE_BANDS if low <= age <= high)
 
 
-def parse_people_csv(text: str, *, source: str, today: date) -> list[PersonRecord]:
-    """Read people from CSV text; raise PeopleImportError listing every bad row."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if reader.fieldnames is None:
-        raise PeopleImportError(source, [ImportFault(1, "file", "the file is empty")])
-    header = [h.strip().lower() for h in reader.fieldnames]
-    faults = [
-        ImportFault(1, name, f"unknown column (expected some of: {', '.join(COLUMNS)})")
+def decode_csv(data: bytes, *, source: str) -> str:
+    """The text of a CSV file as spreadsheets save it: UTF-8 with or without a byte-order
+    mark, UTF-16 (Excel's "Unicode text", with or without a mark) or Windows-1252 (Excel's
+    plain "CSV" on Windows). Anything else is a PeopleImportError saying how to save it."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates: tuple[str, ...] = ("utf-8-sig",)
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ("utf-16",)
+    elif len(data) >= 4 and data[1:64:2].count(0) > len(data[1:64:2]) // 2:
+        candidates = ("utf-16-le",)
+    elif len(data) >= 4 and data[0:64:2].count(0) > len(data[0:64:2]) // 2:
+        candidates = ("utf-16-be",)
+    else:
+        candidates = ("utf-8", "cp1252")
+    for encoding in candidates:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise PeopleImportError(source, [ImportFault(
+        1, "file", "the file is not text in UTF-8, UTF-16 or Windows-1252; in Excel use "
+        "Save As, then 'CSV UTF-8 (Comma delimited)'",
+    )])
+
+
+def parse_people_csv(text: str | bytes, *, source: str, today: date) -> list[PersonRecord]:
+    """Read people from CSV (text, or the file's bytes in any encoding `decode_csv` reads);
+    raise PeopleImportError listing every bad row. Commas, semicolons or tabs may separate
+    the columns (the header row says which)."""
+    if isinstance(text, bytes):
+        text = decode_csv(text, source=source)
+    text = text.lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count) if first.strip() else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    numbered, faults = _csv_rows(reader)
+    if not numbered:
+        raise PeopleImportError(source, faults or [ImportFault(1, "file", "the file is empty")])
+    header_line, header_row = numbered[0]
+    header = [h.strip().lower() for h in header_row]
+    faults += [
+        ImportFault(header_line, name, f"unknown column (expected some of: {', '.join(COLUMNS)})")
         for name in header
         if name not in COLUMNS
     ]
     faults += [
-        ImportFault(1, name, "required column is missing")
+        ImportFault(header_line, name, "required column is missing")
         for name in REQUIRED
         if name not in header
     ]
     if faults:
         raise PeopleImportError(source, faults)
-    rows = ({k.strip().lower(): (v or "") for k, v in row.items() if k} for row in reader)
-    return parse_people_rows(rows, source=source, today=today, first_line=2)
+    rows: list[tuple[int, dict[str, object]]] = []
+    for line, row in numbered[1:]:
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+            faults.append(ImportFault(
+                line, "row", f"has {len(row)} values but the header names {len(header)} "
+                "columns (a comma inside a value needs quotes around the value)",
+            ))
+            continue
+        rows.append((line, {name: (row[i] if i < len(row) else "") for i, name in
+                            enumerate(header) if name}))
+    if faults:
+        raise PeopleImportError(source, faults)
+    return _parse_numbered(rows, source=source, today=today, first_line=2)
+
+
+def _csv_rows(reader: Any) -> tuple[list[tuple[int, list[str]]], list[ImportFault]]:
+    """Non-blank rows with the line each starts on; a quote left open, a NUL character or
+    a broken row is a fault at its line (never a row swallowed into the one before)."""
+    rows: list[tuple[int, list[str]]] = []
+    faults: list[ImportFault] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            why = str(error)
+            if "unexpected end of data" in why:
+                why = 'a quote (") opened on this line is never closed'
+            faults.append(ImportFault(start, "row", f"cannot be read: {why}"))
+            break
+        end = reader.line_num
+        if end > start and any("\n" in cell or "\r" in cell for cell in row):
+            faults.append(ImportFault(
+                start, "row", f'a quote (") opened on this line is not closed before the line '
+                f"ends, so it would swallow line{'s' if end - start > 1 else ''} "
+                f"{start + 1}{f'-{end}' if end - start > 1 else ''}; close or remove it",
+            ))
+            continue
+        if any("\x00" in cell for cell in row):
+            faults.append(ImportFault(start, "row", "holds a NUL character; remove it"))
+            continue
+        if any(cell.strip() for cell in row):
+            rows.append((start, row))
+    return rows, faults
 
 
 def parse_people_rows(
     rows: Iterable[Mapping[str, object]], *, source: str, today: date, first_line: int = 1
 ) -> list[PersonRecord]:
     """Validate mappings (from CSV or JSON) into records; every fault is reported at once."""
+    return _parse_numbered(
+        enumerate(rows, first_line), source=source, today=today, first_line=first_line
+    )
+
+
+def _parse_numbered(
+    rows: Iterable[tuple[int, Mapping[str, object]]], *, source: str, today: date,
+    first_line: int,
+) -> list[PersonRecord]:
     records: list[PersonRecord] = []
     faults: list[ImportFault] = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(rows, first_line):
-        if line - first_line >= MAX_ROWS:
+    for count, (line, row) in enumerate(rows):
+        if count >= MAX_ROWS:
             faults.append(ImportFault(line, "file", f"more than {MAX_ROWS} rows"))
             break
         record, row_faults = _parse_row(row, line, today)

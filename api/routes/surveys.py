@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.bodies import survey_yaml
 from api.deps import OfficerKey, ReaderDep, ServicesDep, SessionDep
@@ -105,7 +106,9 @@ async def upload_survey(
     _: OfficerKey,
 ) -> SurveyUploaded:
     """Store a survey from YAML: a changed survey becomes a new version; faults are listed."""
-    survey = parse_survey(await survey_yaml(request), "upload")
+    text = await survey_yaml(request)
+    # parsed in a worker thread, so a large or tricky file never stalls anyone's chat
+    survey = await run_in_threadpool(parse_survey, text, "upload")
     registered = await services.catalog.register(session, survey)
     if not registered.created:
         response.status_code = 200

@@ -11,6 +11,7 @@ forms with fetch and adds the new messages to the page instead of reloading it.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from api.clients import client_address
 from api.deps import ServicesDep
 from api.web.errors import CSRF_YOUNG, CsrfRejected
 from api.web.render import render
@@ -48,6 +50,7 @@ ECHO: Final = {
     Command.BACK: "Go back",
     Command.REPEAT: "Carry on",
 }
+_SID: Final = re.compile(r"[A-Za-z0-9_-]+")
 ICONS: Final = {"yes": "👍", "no": "👎"}
 SOMETHING_WRONG: Final = (
     "Sorry, something went wrong on our side. Your answers so far are safe. "
@@ -174,6 +177,26 @@ def _invitation_page(error: InvitationError, council: str) -> Response:
     )
 
 
+def _wait_page(wait: int, council: str) -> Response:
+    """429: this address tried too many links that do not exist."""
+    minutes = max(1, round(wait / 60))
+    response = render(
+        "chat_message.html", status_code=429, title="Please wait a little",
+        message=f"Too many links that don't work were tried from here. Please wait {minutes} "
+        f"minute{'s' if minutes != 1 else ''} and open your link again. If it still doesn't "
+        "work, ask the person who gave it to you for a new one.",
+        council=council,
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _count_miss(request: Request, services: Services, error: InvitationError) -> None:
+    """A code that names no invitation is a guess: count it against the address."""
+    if error.reason == "unknown":
+        services.throttles.codes.miss(client_address(request))
+
+
 def _trouble_page(council: str) -> Response:
     return render(
         "chat_message.html", status_code=500, title="Sorry", message=SOMETHING_WRONG,
@@ -234,6 +257,12 @@ def _consent_page(
     return response
 
 
+def _chat_sid(request: Request) -> str | None:
+    """The chat cookie's session id; one that could not have come from us counts as none."""
+    sid = request.cookies.get(CHAT_COOKIE)
+    return sid if sid and len(sid) <= MAX_CODE and _SID.fullmatch(sid) else None
+
+
 def _set_chat_cookie(response: Response, request: Request, sid: str) -> None:
     set_cookie(
         response, request, CHAT_COOKIE, sid, path="/c/", max_age=CHAT_COOKIE_DAYS * 86_400
@@ -250,6 +279,7 @@ async def chat(code: str, request: Request, services: ServicesDep) -> Response:
     try:
         return await _show(request, services, code)
     except InvitationError as error:
+        _count_miss(request, services, error)
         return _invitation_page(error, council)
     except Exception as error:  # logged without a traceback: it may hold their words
         log.error("web chat page failed: %s", describe(error))
@@ -257,11 +287,14 @@ async def chat(code: str, request: Request, services: ServicesDep) -> Response:
 
 
 async def _show(request: Request, services: Services, code: str) -> Response:
-    sid = request.cookies.get(CHAT_COOKIE)
+    sid = _chat_sid(request)
     if sid:
         flash = web_state(request).chat.pop(sid, services.clock.now())
         if flash is not None and flash.code == code:
             return await _chat_page(request, services, code, sid, flash)
+    wait = services.throttles.codes.wait(client_address(request))
+    if wait:
+        return _wait_page(wait, services.settings.council_name)
     peek = await _peek(services, code)
     if peek is None:
         raise InvitationError("unknown")
@@ -282,12 +315,17 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
     """One answer, button or command; then back to the page (post-redirect-get)."""
     council = services.settings.council_name
     form = await read_form(request)
-    sid = request.cookies.get(CHAT_COOKIE)
+    sid = _chat_sid(request)
     if not csrf_ok(sid, "chat", form.get("csrf")) or sid is None:
         raise CsrfRejected(CSRF_YOUNG, young=True)
+    if form.get("action") == "start":
+        wait = services.throttles.codes.wait(client_address(request))
+        if wait:
+            return _wait_page(wait, council)
     try:
         flash = await _apply(services, code, sid, form)
     except InvitationError as error:
+        _count_miss(request, services, error)
         return _invitation_page(error, council)
     except NotLinkedError:
         flash = None

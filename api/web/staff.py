@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from api.clients import client_address, too_many
 from api.deps import ServicesDep, get_services
 from api.web.errors import CsrfRejected, NotAllowed, SignInNeeded, safe_next
 from api.web.render import render
@@ -163,12 +164,20 @@ async def sign_in(request: Request, services: ServicesDep) -> Response:
             request, next_text, status=403,
             error="The sign-in form had timed out. Please paste your key again.",
         )
+    guard, client = services.throttles.keys, client_address(request)
+    wait = guard.wait(client)
+    if wait:
+        response = _sign_in_form(request, next_text, error=too_many(wait, "keys").message
+                                 .capitalize() + ".", status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     key = form.get("key")
     row = None
     if isinstance(key, str) and key.strip():
         async with services.db.reader() as session:
             row = await find_key(session, key.strip())
     if row is None or row.revoked_at is not None:
+        guard.miss(client)
         return _sign_in_form(request, next_text, error=NOT_RECOGNISED, status=401)
     if needs_touch(row, services.clock):
         async with services.db.transaction() as session:

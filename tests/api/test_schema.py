@@ -32,7 +32,7 @@ from tests.api.conftest import api_settings
 from tests.demo_council import in_a_thread
 from tests.factories import campaign_with_codes, small_survey
 
-EXAMPLES = 20
+EXAMPLES = 12
 CONFORMANCE = [
     not_a_server_error,
     status_code_conformance,
@@ -43,34 +43,41 @@ CONFORMANCE = [
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
-    """The schema, loaded from an app that builds its own services; and an admin key."""
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[str, str]]]:
+    """The schema, loaded from an app that builds its own services; and a key per role."""
     path: Path = tmp_path_factory.mktemp("schema") / "schema.db"
     config = api_settings(f"sqlite:///{path}")
 
-    async def prepare() -> str:
+    async def prepare() -> dict[str, str]:
         services = await build_services(config)
         try:
             async with services.db.transaction() as session:
                 await services.catalog.register(session, small_survey())
-                token = (await create_key(session, services.clock, role=Role.ADMIN,
-                                          name="schemathesis")).token
+                tokens = {
+                    str(role): (await create_key(session, services.clock, role=role,
+                                                 name=f"schemathesis {role}")).token
+                    for role in Role
+                }
             await campaign_with_codes(services.db, services.catalog, services.clock, people=3)
-            return token
+            return tokens
         finally:
             await services.close()
 
-    token = in_a_thread(lambda: asyncio.run(prepare()))
+    tokens = in_a_thread(lambda: asyncio.run(prepare()))
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings=config))
     try:
-        yield schema, token
+        yield schema, tokens
     finally:
         asgi.shutdown_lifespans()  # the app's lifespan closes its services
 
 
-def test_every_operation_conforms_to_the_schema(api: tuple[Any, str]) -> None:
-    schema, token = api
-    auth = {"Authorization": f"Bearer {token}"}
+@pytest.mark.parametrize("role", ["admin", "officer", "board", "none"])
+def test_every_operation_conforms_to_the_schema(
+    api: tuple[Any, dict[str, str]], role: str
+) -> None:
+    """For each role, and with no key: every reply is one the schema describes."""
+    schema, tokens = api
+    auth = {"Authorization": f"Bearer {tokens[role]}"} if role in tokens else {}
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 30
 
@@ -91,9 +98,11 @@ def test_every_operation_conforms_to_the_schema(api: tuple[Any, str]) -> None:
     assert not failed, "\n\n".join(failed)
 
 
-def test_invalid_requests_get_documented_errors_not_crashes(api: tuple[Any, str]) -> None:
-    schema, token = api
-    auth = {"Authorization": f"Bearer {token}"}
+def test_invalid_requests_get_documented_errors_not_crashes(
+    api: tuple[Any, dict[str, str]]
+) -> None:
+    schema, tokens = api
+    auth = {"Authorization": f"Bearer {tokens['admin']}"}
     failed: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()

@@ -322,3 +322,17 @@ def axe(page: Page) -> list[dict[str, Any]]:
             nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
         }"""
     ))
+
+
+def test_the_api_docs_work_offline_under_the_csp(browser: Any, live: Live) -> None:
+    """/docs draws every operation from local files: no request leaves the server, and
+    the CSP blocks nothing (a CDN-loaded page would be blank on a council network)."""
+    watch = new_page(browser, viewport={"width": 1280, "height": 900})
+    outside: list[str] = []
+    watch.page.on("request", lambda r: outside.append(r.url)
+                  if not r.url.startswith((live.url, "data:", "blob:")) else None)
+    watch.page.goto(f"{live.url}/docs")
+    watch.page.wait_for_selector(".opblock-summary", timeout=20_000)
+    assert watch.page.locator(".opblock-summary").count() >= 30
+    assert outside == []
+    watch.clean()
