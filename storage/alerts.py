@@ -561,6 +561,7 @@ async def alert_response(
         shown = (
             row.text if row.text is not None
             else "Skipped" if row.skipped
+            else "(erased)" if value is None
             else describe_answer(question, value) if question is not None
             else str(value)
         )
