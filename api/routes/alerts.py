@@ -22,6 +22,7 @@ from api.schemas import (
     AnswerLinePublic,
     NoteCreate,
     Page,
+    RelatedAlertPublic,
     error_responses,
 )
 from carevoice.wiring import Services
@@ -62,6 +63,11 @@ def detail_public(detail: alert_store.AlertDetail, services: Services) -> AlertD
             AlertEventPublic(at=e.at, at_uk=alert_store.local_time(e.at, zone), kind=e.kind,
                              actor=e.actor, detail=e.detail, words=e.words)
             for e in detail.events
+        ],
+        other_alerts=[
+            RelatedAlertPublic(id=r.id, label=r.label, created_at=r.created_at,
+                               acknowledged=r.acknowledged)
+            for r in detail.related
         ],
     )
 
