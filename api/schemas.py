@@ -410,6 +410,15 @@ class AlertEventPublic(BaseModel):
     words: str | None = Field(description="The young person's words (joined or wrote more).")
 
 
+class RelatedAlertPublic(BaseModel):
+    """Another alert about the same young person."""
+
+    id: int
+    label: str
+    created_at: datetime
+    acknowledged: bool
+
+
 class AlertDetailPublic(AlertPublic):
     """An alert as an officer acts on it: the young person's own words (staff only), the
     question they answered, who they are, what they were told, and its history."""
@@ -426,6 +435,9 @@ class AlertDetailPublic(AlertPublic):
     response_link: str | None = Field(description="The whole response, answer by answer.")
     calls_for_help: int = Field(description="Further calls for help joined to this alert.")
     events: list[AlertEventPublic]
+    other_alerts: list[RelatedAlertPublic] = Field(
+        default_factory=list, description="The young person's other alerts, newest first."
+    )
 
 
 class AnswerLinePublic(BaseModel):

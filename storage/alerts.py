@@ -43,9 +43,11 @@ from surveys.clock import Clock
 from surveys.engine import describe_answer
 from surveys.errors import ConflictError, NotFoundError
 from surveys.office_hours import OfficeHours
+from surveys.people import age_band, age_on
 
 log = logging.getLogger(__name__)
 HELP_NOW = "help_now"
+RELATED_SHOWN = 20
 
 
 class EventKind(StrEnum):
@@ -278,6 +280,20 @@ class AlertEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class RelatedAlert:
+    """Another alert about the same young person (a pattern matters to safeguarding)."""
+
+    id: int
+    category: str
+    created_at: datetime
+    acknowledged: bool
+
+    @property
+    def label(self) -> str:
+        return category_label(self.category)
+
+
+@dataclass(frozen=True, slots=True)
 class AlertDetail:
     """Everything an officer needs to act on an alert (staff only: it holds words)."""
 
@@ -289,6 +305,7 @@ class AlertDetail:
     survey_title: str | None
     question_text: str | None
     events: tuple[AlertEvent, ...]
+    related: tuple[RelatedAlert, ...] = ()  # the young person's other alerts, newest first
 
     @property
     def label(self) -> str:
@@ -328,15 +345,30 @@ async def alert_detail(
             .order_by(SafeguardingAlertEventRow.at, SafeguardingAlertEventRow.id)
         )
     ).all()
+    related: list[RelatedAlert] = []
+    if alert.person_id is not None:
+        others = await session.execute(
+            select(SafeguardingAlertRow.id, SafeguardingAlertRow.category,
+                   SafeguardingAlertRow.created_at, SafeguardingAlertRow.acknowledged_at)
+            .where(SafeguardingAlertRow.person_id == alert.person_id,
+                   SafeguardingAlertRow.id != alert.id)
+            .order_by(SafeguardingAlertRow.created_at.desc(), SafeguardingAlertRow.id.desc())
+            .limit(RELATED_SHOWN)
+        )
+        related = [RelatedAlert(i, c, at, ack is not None) for i, c, at, ack in others.all()]
+    band = person.age_band if person else None
+    if person is not None and person.date_of_birth is not None:
+        band = age_band(age_on(person.date_of_birth, alert.created_at.date()))
     return AlertDetail(
         alert,
         person.council_ref if person else None,
         person.first_name if person else None,
-        person.age_band if person else None,
+        band,
         person.team if person else None,
         title,
         question,
         tuple(AlertEvent(e.at, e.kind, e.actor, e.detail, e.words) for e in events),
+        tuple(related),
     )
 
 
@@ -561,6 +593,7 @@ async def alert_response(
         shown = (
             row.text if row.text is not None
             else "Skipped" if row.skipped
+            else "(erased)" if value is None
             else describe_answer(question, value) if question is not None
             else str(value)
         )

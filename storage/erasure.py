@@ -4,7 +4,8 @@ Erasing a young person removes what identifies them and everything they wrote, a
 what boards count: their answers' choices, scores, themes and sentiment stay (so last
 year's figures do not change), their free text goes (`answers.text`, the copy in
 `answers.value` and the one in the response's progress), as do their first name, date of
-birth (the age band is kept) and chat links. Safeguarding alerts are never touched.
+birth (the age band is kept) and chat links. Safeguarding alerts are kept (that one was
+raised, and what was done), without the young person's words.
 Retention blanks free text older than a number of days in the same way, for everyone.
 """
 
@@ -26,6 +27,8 @@ from storage.tables import (
     PersonRow,
     RequestRow,
     ResponseRow,
+    SafeguardingAlertEventRow,
+    SafeguardingAlertRow,
 )
 from surveys.clock import Clock
 from surveys.errors import ConflictError, NotFoundError, ValidationError
@@ -95,6 +98,23 @@ async def _scrub_responses(session: AsyncSession, text_questions: Mapping[int, s
             scrubbed += 1
     await session.flush()
     return scrubbed
+
+
+async def _blank_alert_words(session: AsyncSession, person_id: int) -> None:
+    """The words on a young person's alerts and in their history go; the alerts stay."""
+    alerts = select(SafeguardingAlertRow.id).where(SafeguardingAlertRow.person_id == person_id)
+    await session.execute(
+        update(SafeguardingAlertEventRow)
+        .where(SafeguardingAlertEventRow.alert_id.in_(alerts))
+        .values(words=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(SafeguardingAlertRow)
+        .where(SafeguardingAlertRow.person_id == person_id)
+        .values(words=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def erase_person(
@@ -168,6 +188,7 @@ async def erase_person(
         .values(resolved_at=now, resolved_by=actor[:100], note="erased")
         .execution_options(synchronize_session=False)
     )
+    await _blank_alert_words(session, person.id)
     if person.date_of_birth is not None:
         person.age_band = age_band(age_on(person.date_of_birth, now.date()))
     person.date_of_birth = None

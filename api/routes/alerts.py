@@ -22,6 +22,7 @@ from api.schemas import (
     AnswerLinePublic,
     NoteCreate,
     Page,
+    RelatedAlertPublic,
     error_responses,
 )
 from carevoice.wiring import Services
@@ -63,6 +64,11 @@ def detail_public(detail: alert_store.AlertDetail, services: Services) -> AlertD
                              actor=e.actor, detail=e.detail, words=e.words)
             for e in detail.events
         ],
+        other_alerts=[
+            RelatedAlertPublic(id=r.id, label=r.label, created_at=r.created_at,
+                               acknowledged=r.acknowledged)
+            for r in detail.related
+        ],
     )
 
 
@@ -91,8 +97,9 @@ async def list_alerts_route(
 async def read_alert(
     alert_id: AlertId, session: SessionDep, services: ServicesDep, caller: OfficerKey
 ) -> AlertDetailPublic:
-    """One alert: the young person's own words, the question, who, when (UK time), what they
-    were told, and its history (audited)."""
+    """One alert: the young person's words, the question, who, when, what they were told.
+
+    Times also in UK local time; the history of the alert; each read is audited."""
     detail = await alert_store.alert_detail(session, services.catalog, alert_id)
     await caller.audit(session, services, "read alert", f"alert {alert_id}")
     return detail_public(detail, services)

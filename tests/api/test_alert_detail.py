@@ -35,6 +35,7 @@ async def test_alert_contents_per_role(
     assert "0800 1111" in alert["reply"] and alert["channel"] == "web"
     assert alert["calls_for_help"] == 1 and alert["page"].endswith("/officer/alerts/1")
     assert [e["kind"] for e in alert["events"]] == ["raised", "joined"]
+    assert alert["other_alerts"] == []
     assert alert["response_link"].endswith("/officer/alerts/1/response")
     noted = await client.post("/api/v1/alerts/1/notes", json={"note": "Rang the carer"},
                               headers=keys.headers("officer"))

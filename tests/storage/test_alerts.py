@@ -165,3 +165,24 @@ async def test_rescan_raises_alerts_for_stored_answers_once(
         assert await session.scalar(select(func.count()).select_from(SafeguardingAlertRow)) == 1
         notified = await session.scalar(select(func.count()).select_from(OutboxRow))
     assert notified == 1  # the officer was told of the rescan's alert
+
+
+async def test_erasure_blanks_the_words_on_alerts_and_keeps_the_alerts(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    from storage.erasure import erase_person
+
+    conversations = service(db, catalog, clock)
+    await joined(conversations, db, catalog, clock)
+    await conversations.handle(UserInput(text="I want to kill myself"), channel=CHAT,
+                               address="7", message_key="a")
+    await conversations.handle(UserInput(text="please help me"), channel=CHAT,
+                               address="7", message_key="b")
+    events = await rows(db, SafeguardingAlertEventRow)
+    assert any(e.words for e in events)  # type: ignore[attr-defined]
+    async with db.transaction() as session:
+        [alert] = (await session.scalars(select(SafeguardingAlertRow))).all()
+        await erase_person(session, clock, "P00000-small", actor="admin")
+    [kept] = await rows(db, SafeguardingAlertRow)
+    assert kept.words is None and kept.category == alert.category  # type: ignore[attr-defined]
+    assert not any(e.words for e in await rows(db, SafeguardingAlertEventRow))  # type: ignore[attr-defined]

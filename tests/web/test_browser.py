@@ -149,6 +149,9 @@ def test_a_young_person_completes_a_survey_with_the_mouse(browser: Any, live: Li
             page.wait_for_selector(".help-card")
             assert "Childline" in page.locator(".help-card").last.inner_text()
             watch.shot("chat-4-help")
+            before = answer_key(page)
+            page.get_by_role("button", name="Carry on").click()  # after help: carry on
+            wait_for_next(page, before)
     assert page.locator(".msg-thanks").count() == 1
     assert "All done" in page.inner_text("#answer-area")
     assert page.evaluate("window.__pwned") is None
@@ -335,4 +338,50 @@ def test_the_api_docs_work_offline_under_the_csp(browser: Any, live: Live) -> No
     watch.page.wait_for_selector(".opblock-summary", timeout=20_000)
     assert watch.page.locator(".opblock-summary").count() >= 30
     assert outside == []
+
+
+def test_after_a_disclosure_the_help_stays_in_view_on_a_phone(browser: Any, live: Live) -> None:
+    watch = new_page(browser)  # 390 x 844
+    page = watch.page
+    page.goto(f"{live.url}/c/{live.codes[5]}")
+    page.get_by_role("button", name="OK, let's start").click()
+    page.wait_for_selector("#answer")
+    page.get_by_role("button", name="I need help now").click()
+    page.wait_for_selector(".help-card")
+    focused = page.evaluate("document.activeElement && document.activeElement.className")
+    assert focused == "help-card"  # focus on the help, not on the next question
+    card = page.locator(".help-card").last.bounding_box()
+    assert card is not None and 0 <= card["y"] < 844  # on screen
+    assert "0800 1111" in page.locator(".help-card").last.inner_text()
+    assert "stop for now" in page.inner_text("#log").casefold()
+    assert page.get_by_role("button", name="Carry on").count() == 1
+    assert page.locator("#answer-area button[value=stop]").count() == 1
+    watch.shot("chat-8-after-disclosure-phone")
+    page.get_by_role("button", name="Carry on").click()
+    page.wait_for_selector("#answer fieldset, #answer textarea")
+    watch.clean()
+
+    officer = new_page(browser, viewport=DESK)
+    with sqlite3.connect(live.database) as db:
+        [alert_id] = db.execute("select max(id) from safeguarding_alerts").fetchone()
+    sign_in(officer, live, live.officer_key, f"/officer/alerts/{alert_id}")
+    text = officer.page.inner_text("main")
+    assert "pressed “I need help now”" in text and "What they were told" in text
+    assert "0800 1111" in text and "History" in text
+    officer.shot("officer-alert")
+    officer.clean()
+
+
+def test_without_javascript_the_page_opens_at_the_help(browser: Any, live: Live) -> None:
+    watch = new_page(browser, js=False)
+    page = watch.page
+    page.goto(f"{live.url}/c/{live.codes[6]}")
+    page.get_by_role("button", name="OK, let's start").click()
+    page.get_by_role("button", name="I need help now").click()
+    page.wait_for_selector(".help-card")
+    assert page.url.endswith("#help")
+    card = page.locator("#help").bounding_box()
+    assert card is not None and 0 <= card["y"] < 844
+    page.get_by_role("button", name="Stop for now").click()
+    page.wait_for_selector("text=Your answers so far are saved")
     watch.clean()

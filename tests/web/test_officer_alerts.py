@@ -1,0 +1,68 @@
+"""The alert page an officer acts on (`/officer/alerts/<id>`): the young person's words,
+escaped; the question; UK time; what they were told; history; notes and acknowledging."""
+
+from __future__ import annotations
+
+import httpx
+
+from storage.conversations import ConversationService
+from storage.database import Database
+from surveys.engine import Command, UserInput
+from tests.web.conftest import Keys, sign_in
+from tests.web.pages import Page
+
+WORDS = "i want to kill myself <script>alert(1)</script>"
+
+
+async def disclosed(conversations: ConversationService, code: str) -> None:
+    await conversations.redeem(code, channel="web", address="sid-1")
+    await conversations.handle(UserInput(text=WORDS), channel="web", address="sid-1",
+                               message_key="k1")
+    await conversations.handle(UserInput(command=Command.HELP_NOW), channel="web",
+                               address="sid-1", message_key="k2")
+
+
+async def test_the_alert_page_has_what_an_officer_needs_to_act(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database,
+    conversations: ConversationService,
+) -> None:
+    await disclosed(conversations, codes[0])
+    away = await client.get("/officer/alerts/1")  # the Telegram link, before signing in
+    assert away.status_code in (302, 303, 307) and "next=" in away.headers["location"]
+    await sign_in(client, keys.officer)
+    response = await client.get("/officer/alerts/1")
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.text  # escaped
+    page = Page.of(response.text)
+    text = page.text
+    assert "i want to kill myself" in text and "How are things?" in text
+    assert "Mon 5 Jan 2026, 10:00 GMT" in text and "13-15" in text and "Web chat" in text
+    assert "0800 1111" in text and "carry on" in text  # what they were told
+    assert "asked for help 1 more time" in text
+    assert "goes to the duty team on Mon 5 Jan 2026, 10:15 GMT" in text
+    assert "Alert raised" in text and "Asked for help again" in text
+
+    form = page.form_to("/officer/alerts/1/actions")
+    empty = await client.post(form.action, data=form.data(form.button("Acknowledge"), note=" "))
+    assert "problem=note" in empty.headers["location"]
+    noted = await client.post(form.action,
+                              data=form.data(form.button("Add a note only"), note="Rang carer"))
+    assert "done=note" in noted.headers["location"]
+    done = await client.post(form.action,
+                             data=form.data(form.button("Acknowledge"), note="Strategy call"))
+    after = Page.of((await client.get(done.headers["location"])).text).text
+    assert "Alert acknowledged" in after and "Rang carer" in after and "Strategy call" in after
+    whole = await client.get("/officer/alerts/1/response")
+    assert whole.status_code == 200 and "the whole response" in Page.of(whole.text).text
+
+
+async def test_board_keys_cannot_read_an_alert(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str],
+    conversations: ConversationService,
+) -> None:
+    await disclosed(conversations, codes[0])
+    await sign_in(client, keys.board)
+    for path in ("/officer/alerts/1", "/officer/alerts/1/response"):
+        refused = await client.get(path)
+        assert refused.status_code == 403 and "kill" not in refused.text
+    assert (await client.post("/officer/alerts/1/actions", data={})).status_code == 403
