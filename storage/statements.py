@@ -1,4 +1,4 @@
-""""You said, we did": what changed because young people spoke, published by a
+"""You said, we did: what changed because young people spoke, published by a
 participation officer for a cohort and/or a survey (optionally one of its themes).
 
     publish(...)            a statement (no young person is named in it: it is about many)
