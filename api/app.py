@@ -41,6 +41,7 @@ from api.web import install_web
 from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
 from storage.board.rollups import keep_fresh
+from storage.rolling import keep_rolling
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """\
@@ -93,12 +94,16 @@ def create_app(
         built = await build_services(settings or Settings())
         app.state.services = built
         refresher = asyncio.create_task(keep_fresh(built.db))  # board rollups, every minute
+        rolling = asyncio.create_task(keep_rolling(built.db, built.clock))  # before reviews
         try:
             yield
         finally:
             refresher.cancel()
+            rolling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await refresher
+            with contextlib.suppress(asyncio.CancelledError):
+                await rolling
             await built.close()
 
     app = FastAPI(

@@ -34,6 +34,7 @@ from bot.webhook import WebhookReceiver
 from storage.conversations import ConversationService
 from storage.outbox import Outbox
 from storage.reach import Reach
+from storage.rolling import RollingCampaigns
 
 log = logging.getLogger(__name__)
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -117,7 +118,10 @@ class TelegramBot:
             self.app.bot, outbox, self.signer, alerts_link=config.alerts_link, limiter=limiter
         )
         self.scheduler = ReminderScheduler(
-            reach, every=config.reminder_every, on_queued=self._wake_sender
+            reach,
+            every=config.reminder_every,
+            on_queued=self._wake_sender,
+            rolling=RollingCampaigns(reach.db, reach.clock),
         )
         self.send_outbox = send_outbox
         self._stop = asyncio.Event()

@@ -16,6 +16,7 @@ person and cycle) and queue each message once (the outbox's dedupe key).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -308,6 +309,21 @@ class RollingCampaigns:
         return int(added)
 
 
+SCAN_EVERY = 300.0
+
+
+async def keep_rolling(db: Database, clock: Clock, every: float = SCAN_EVERY) -> None:
+    """Scan rolling campaigns every `every` seconds until cancelled (`carevoice serve`; the
+    bot's reminder timer scans too, and the two never invite or queue anyone twice)."""
+    jobs = RollingCampaigns(db, clock)
+    while True:
+        try:
+            await jobs.scan()
+        except Exception as error:  # the database may be briefly away: next time round
+            log.error("rolling campaign scan failed: %s", type(error).__name__)
+        await asyncio.sleep(every)
+
+
 def _fields(summary: ScanSummary) -> tuple[int, int, int, int]:
     return summary.invited, summary.moved, summary.queued, summary.refused_past
 
@@ -483,6 +499,7 @@ __all__ = [
     "check_review",
     "create_rolling_campaign",
     "invite_for_review",
+    "keep_rolling",
     "outcome_of",
     "review_closes_at",
     "review_report",

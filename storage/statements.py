@@ -16,7 +16,14 @@ from typing import Final
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.tables import PersonRow, StatementRow, StatementViewRow, SurveyVersionRow
+from storage.database import Database
+from storage.tables import (
+    PersonRow,
+    ResponseRow,
+    StatementRow,
+    StatementViewRow,
+    SurveyVersionRow,
+)
 from surveys.clock import Clock
 from surveys.errors import NotFoundError, ValidationError
 from surveys.people import Cohort
@@ -164,4 +171,27 @@ async def take_for_person(
     return [Statement.of(r) for r in rows]
 
 
-__all__ = ["Statement", "for_board", "publish", "published", "take_for_person", "withdraw"]
+async def take_at_end(db: Database, clock: Clock, response_id: int) -> list[Statement]:
+    """`take_for_person` for the young person who just finished `response_id`."""
+    async with db.transaction() as session:
+        row = (
+            await session.execute(
+                select(ResponseRow.person_id, SurveyVersionRow.key)
+                .join(SurveyVersionRow, SurveyVersionRow.id == ResponseRow.survey_version_id)
+                .where(ResponseRow.id == response_id)
+            )
+        ).first()
+        if row is None:
+            return []
+        return await take_for_person(session, row[0], row[1], clock)
+
+
+__all__ = [
+    "Statement",
+    "for_board",
+    "publish",
+    "published",
+    "take_at_end",
+    "take_for_person",
+    "withdraw",
+]
