@@ -28,11 +28,14 @@ from api.routes import (
     keys,
     people,
     quotes,
+    replies,
     requests,
     retention,
     return_rates,
+    rolling,
     scorecard,
     sentiment,
+    statements,
     surveys,
     themes,
 )
@@ -74,6 +77,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     themes.router,
     quotes.router,
     scorecard.router,
+    rolling.router,
+    replies.router,
+    statements.router,
 )
 
 

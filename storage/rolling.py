@@ -238,11 +238,17 @@ class RollingCampaigns:
             )
         return totals
 
+    async def scan_campaign(self, session: AsyncSession, campaign_id: int) -> ScanSummary:
+        """Scan one rolling campaign in the caller's transaction (just after creating it)."""
+        return await self._scan_one(session, campaign_id, self.clock.now())
+
     async def _scan_one(
         self, session: AsyncSession, campaign_id: int, now: datetime
     ) -> ScanSummary:
         campaign = await session.get_one(CampaignRow, campaign_id)
         settings = await session.get_one(RollingCampaignRow, campaign_id)
+        if not campaign.opens_at <= now < campaign.closes_at:
+            return ScanSummary()
         today = uk_date(now)
         moved = await _follow_moved_reviews(session, campaign_id, today)
         due_by = today + timedelta(days=settings.days_before)
