@@ -17,17 +17,25 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage.conversations import ConversationService
 from storage.database import Database
-from storage.tables import ChannelLinkRow, ContactLinkRow, ContactMessageRow, PersonRow
+from storage.tables import (
+    ChannelLinkRow,
+    ContactLinkRow,
+    ContactMessageRow,
+    PersonRow,
+    ReplyRow,
+    StatementViewRow,
+)
 from surveys import safeguarding
 from surveys.clock import Clock
 from surveys.engine import MAX_INPUT_CHARS
@@ -234,6 +242,40 @@ class Contact:
             return row.bound_address == browser
 
 
+async def erase_words(
+    session: AsyncSession,
+    *,
+    person_id: int | None = None,
+    before: datetime | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Blank the words of messages at any time and of replies: one young person's (erasure:
+    their personal links stop working too, and what they were shown is forgotten), or
+    everyone's older than `before` (retention). Returns how many messages were blanked."""
+    messages = update(ContactMessageRow).where(ContactMessageRow.text.is_not(None))
+    answers = update(ReplyRow).where(ReplyRow.text.is_not(None))
+    if person_id is not None:
+        messages = messages.where(ContactMessageRow.person_id == person_id)
+        answers = answers.where(ReplyRow.person_id == person_id)
+        await session.execute(
+            update(ContactLinkRow)
+            .where(ContactLinkRow.person_id == person_id, ContactLinkRow.revoked_at.is_(None))
+            .values(revoked_at=now or func.now())
+            .execution_options(synchronize_session=False)
+        )
+        await session.execute(
+            delete(StatementViewRow).where(StatementViewRow.person_id == person_id)
+        )
+    if before is not None:
+        messages = messages.where(ContactMessageRow.created_at < before)
+        answers = answers.where(ReplyRow.created_at < before)
+    done = await session.execute(
+        messages.values(text=None).execution_options(synchronize_session=False)
+    )
+    await session.execute(answers.values(text=None).execution_options(synchronize_session=False))
+    return int(getattr(done, "rowcount", 0) or 0)
+
+
 async def open_messages(session: AsyncSession) -> int:
     """How many messages no officer has marked read."""
     return int(
@@ -251,6 +293,7 @@ __all__ = [
     "LinkOwner",
     "Sent",
     "clean_text",
+    "erase_words",
     "issue_contact_link",
     "open_messages",
     "token_hash",

@@ -326,10 +326,15 @@ async def _record_delivery(session: AsyncSession, item: OutboxItem, now: datetim
             .values(reminders_sent=InvitationRow.reminders_sent + 1, last_reminded_at=now)
         )
     elif item.kind == OutboxKind.REPLY and "reply_id" in item.payload:
+        reply_id = int(item.payload["reply_id"])
         await session.execute(
             update(ReplyRow)
-            .where(ReplyRow.id == int(item.payload["reply_id"]), ReplyRow.delivered_at.is_(None))
+            .where(ReplyRow.id == reply_id, ReplyRow.delivered_at.is_(None))
             .values(delivered_at=now)
+        )
+        # the words stay with the reply only (erasure and retention blank them there)
+        await session.execute(
+            update(OutboxRow).where(OutboxRow.id == item.id).values(payload={"reply_id": reply_id})
         )
     elif item.kind == OutboxKind.ALERT and item.alert_id is not None:
         await session.execute(
