@@ -41,6 +41,7 @@ from storage.tables import (
     SurveyVersionRow,
 )
 from surveys.errors import NotFoundError, ValidationError
+from surveys.insights.periods import UK_TZ as UK
 from surveys.people import Cohort
 
 router = APIRouter(include_in_schema=False)
@@ -75,9 +76,9 @@ class ResponseLine:
     replies: list[replies.ReplyStatus]
 
 
-def _redirect(anchor: str, **query: object) -> RedirectResponse:
+def _redirect(anchor: str, *, path: str = "/officer/replies", **query: object) -> RedirectResponse:
     params = "&".join(f"{k}={v}" for k, v in query.items())
-    return RedirectResponse(f"/officer/replies{'?' + params if params else ''}#{anchor}", 303)
+    return RedirectResponse(f"{path}{'?' + params if params else ''}#{anchor}", 303)
 
 
 @router.get("/officer/replies")
@@ -122,7 +123,15 @@ async def replies_home(
         done=done,
         problem=PROBLEMS.get(problem or ""),
         max_reply=replies.MAX_REPLY,
+        uk=uk_time,
     )
+
+
+def uk_time(moment: datetime | None) -> str:
+    """A time as officers read it: UK local time, e.g. "5 Jan 2026, 14:05"."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UK).strftime("%-d %b %Y, %H:%M")
 
 
 async def _messages(session: AsyncSession) -> list[MessageLine]:
@@ -143,7 +152,9 @@ async def _messages(session: AsyncSession) -> list[MessageLine]:
     return lines
 
 
-async def _responses(session: AsyncSession) -> list[ResponseLine]:
+async def _responses(
+    session: AsyncSession, *, response_id: int | None = None
+) -> list[ResponseLine]:
     rows = await session.execute(
         select(
             ResponseRow.id,
@@ -158,6 +169,7 @@ async def _responses(session: AsyncSession) -> list[ResponseLine]:
             ResponseRow.returned_at.is_not(None),
             PersonRow.erased_at.is_(None),
             PersonRow.status == "active",
+            *([ResponseRow.id == response_id] if response_id is not None else []),
         )
         .order_by(ResponseRow.returned_at.desc(), ResponseRow.id.desc())
         .limit(RESPONSES_SHOWN)
@@ -180,6 +192,7 @@ async def _reply(
 ) -> Response:
     form = await staff_form(request, staff)
     text = form.get("text")
+    path = f"/officer/replies/responses/{response_id}" if response_id else "/officer/replies"
     try:
         async with services.db.transaction() as session:
             await replies.write_reply(
@@ -193,8 +206,9 @@ async def _reply(
     except NotFoundError:
         return _redirect(anchor, problem="missing")
     except ValidationError as error:
-        return _redirect(anchor, problem="erased" if "erased" in str(error) else "reply")
-    return _redirect(anchor, done="reply")
+        problem = "erased" if "erased" in str(error) else "reply"
+        return _redirect(anchor, path=path, problem=problem)
+    return _redirect(anchor, path=path, done="reply")
 
 
 @router.post("/officer/replies/messages/{message_id}/reply")
@@ -204,6 +218,44 @@ async def reply_to_message(
     """Answer a message; it goes back on the channel the young person used."""
     return await _reply(
         request, services, staff, f"message-{message_id}", contact_message_id=message_id
+    )
+
+
+@router.get("/officer/replies/responses/{response_id}")
+async def response_reply_page(
+    response_id: Id,
+    request: Request,
+    services: ServicesDep,
+    staff: OfficerStaff,
+    done: str | None = None,
+    problem: str | None = None,
+) -> Response:
+    """One returned response: the replies so far and a box to answer the young person."""
+    async with services.db.transaction() as session:
+        line = next(iter(await _responses(session, response_id=response_id)), None)
+        if line is not None:
+            await audit.record(
+                session, services.clock, actor=staff.session.actor, action="read replies",
+                subject=f"response {response_id}",
+            )  # fmt: skip
+    if line is None:
+        return render(
+            "message.html",
+            status_code=404,
+            title="No such response",
+            message="There is no returned response with that number.",
+            young=False,
+        )
+    return render(
+        "officer_reply.html",
+        title=f"Reply: {line.title}",
+        council=services.settings.council_name,
+        staff=staff,
+        response=line,
+        max_reply=replies.MAX_REPLY,
+        uk=uk_time,
+        done=done,
+        problem=PROBLEMS.get(problem or ""),
     )
 
 
@@ -346,4 +398,5 @@ async def reviews(
         total=total,
         page=page,
         pages=max(1, -(-total // per_page)),
+        uk=uk_time,
     )

@@ -32,8 +32,10 @@ async def _finish(chat: Chat) -> None:
     assert "All done" in chat.text
 
 
-async def _officer_form(officer: httpx.AsyncClient, action: str, **data: str) -> httpx.Response:
-    page = Page.of((await officer.get("/officer/replies")).text)
+async def _officer_form(
+    officer: httpx.AsyncClient, action: str, *, on: str = "/officer/replies", **data: str
+) -> httpx.Response:
+    page = Page.of((await officer.get(on)).text)
     form = page.form_to(action)
     return await officer.post(action, data=form.data(**data))
 
@@ -56,13 +58,17 @@ async def test_worker_replies_and_the_child_sees_it_on_their_link(
     page = await officer.get("/officer/replies")
     assert page.status_code == 200 and f'id="response-{response_id}"' in page.text
 
+    assert f'href="/officer/replies/responses/{response_id}"' in page.text
     sent = await _officer_form(
         officer,
         f"/officer/replies/responses/{response_id}/reply",
+        on=f"/officer/replies/responses/{response_id}",
         text="Thank you. I'll ask for your meeting to be at school.",
     )
-    assert sent.status_code == 303 and "done=reply" in sent.headers["location"]
-    listed = await officer.get("/officer/replies")
+    assert sent.status_code == 303
+    assert sent.headers["location"].startswith(f"/officer/replies/responses/{response_id}?done")
+    listed = await officer.get(sent.headers["location"])
+    assert "Reply saved" in listed.text
     assert "waiting: shown when they next open their link" in listed.text
 
     again = await chat.open()  # the child opens their link again
@@ -75,6 +81,8 @@ async def test_worker_replies_and_the_child_sees_it_on_their_link(
     assert reply is not None and reply.delivered_at is not None and reply.channel == "web"
     assert "reply to young person" in audited
     assert "shown on the web chat" in (await officer.get("/officer/replies")).text
+    missing = await officer.get("/officer/replies/responses/999999")
+    assert missing.status_code == 404
 
 
 async def test_you_said_we_did_at_the_end_of_the_next_survey(
