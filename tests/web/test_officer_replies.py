@@ -156,3 +156,32 @@ async def test_a_young_persons_own_link_sends_messages_through_the_net(
     assert "he hits me" not in seen.text and "calling you today" not in seen.text
     assert "first opened this link" in seen.text
     assert (await client.get("/talk/not-a-real-link")).status_code == 404
+
+
+async def test_statements_sit_beside_the_figures_of_their_theme(
+    client: httpx.AsyncClient,
+    other_client: httpx.AsyncClient,
+    codes: list[str],
+    keys: Keys,
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    await chat.press("Good")
+    await chat.press("At school")
+    await chat.tick("My carer")
+    await chat.press("Yes")
+    await chat.write("I want to say how it goes")
+    await chat.write("nothing")
+    await sign_in(other_client, keys.officer)
+    await _officer_form(
+        other_client,
+        "/officer/statements",
+        you_said="You want to chair your meeting",
+        we_did="IROs now offer it at every review",
+        survey="small",
+        theme="review",
+    )
+    board = Page.of((await other_client.get("/board?period=2025-26")).text)
+    feel = board.html.split('id="feel-h"', 1)[1].split('id="themes-h"', 1)[0]
+    assert "You said, we did, on these themes" in feel
+    assert "IROs now offer it at every review" in feel
