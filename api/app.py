@@ -30,11 +30,14 @@ from api.routes import (
     keys,
     people,
     quotes,
+    replies,
     requests,
     retention,
     return_rates,
+    rolling,
     scorecard,
     sentiment,
+    statements,
     surveys,
     themes,
 )
@@ -44,6 +47,7 @@ from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
 from storage.alerts import keep_escalating
 from storage.board.rollups import keep_fresh
+from storage.rolling import keep_rolling
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """\
@@ -76,6 +80,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     themes.router,
     quotes.router,
     scorecard.router,
+    rolling.router,
+    replies.router,
+    statements.router,
 )
 
 
@@ -97,13 +104,14 @@ def create_app(
         app.state.services = built
         refresher = asyncio.create_task(keep_fresh(built.db))  # board rollups, every minute
         conversations = built.conversations  # safeguarding alerts due for the duty team
+        rolling = asyncio.create_task(keep_rolling(built.db, built.clock))  # before reviews
         escalator = asyncio.create_task(
             keep_escalating(built.db, built.clock, conversations.policy)
         )
         try:
             yield
         finally:
-            for task in (refresher, escalator):
+            for task in (refresher, escalator, rolling):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

@@ -35,6 +35,7 @@ from storage.alerts import keep_escalating
 from storage.conversations import ConversationService
 from storage.outbox import Outbox
 from storage.reach import Reach
+from storage.rolling import RollingCampaigns
 from surveys.throttle import Guard
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,10 @@ class TelegramBot:
             self.app.bot, outbox, self.signer, alerts_link=config.alerts_link, limiter=limiter
         )
         self.scheduler = ReminderScheduler(
-            reach, every=config.reminder_every, on_queued=self._wake_sender
+            reach,
+            every=config.reminder_every,
+            on_queued=self._wake_sender,
+            rolling=RollingCampaigns(reach.db, reach.clock),
         )
         self.send_outbox = send_outbox
         self._stop = asyncio.Event()

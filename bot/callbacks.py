@@ -5,6 +5,7 @@
     n|Xq1...             consent declined
     d|y|Xq1...           /delete confirmed (d|n: kept)
     i|42|Xq1...          start invitation 42 (a button on an invitation or reminder)
+    m|wrong|Xq1...       /message: the kind of message they want to send
 
 The last field is a tag: an HMAC of the chat id and the fields, keyed by a secret derived
 from the bot token. A button copied to another chat, edited by a client or made up fails
@@ -35,6 +36,7 @@ class ButtonKind(StrEnum):
     DECLINE = "n"
     DELETE = "d"
     INVITATION = "i"
+    CONTACT = "m"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from telegram import (
     CallbackQuery,
     ChatMember,
+    ForceReply,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -44,11 +46,13 @@ from bot.render import (
     toast,
     went_back_text,
 )
+from storage import statements
+from storage.contact import Contact, ContactKind
 from storage.conversations import ConversationService, NotLinkedError, Turn
 from storage.reach import Reach, RequestKind, RequestOutcome
 from surveys import safeguarding
 from surveys.engine import Command, Prompt, PromptKind, UserInput
-from surveys.errors import InvitationError
+from surveys.errors import InvitationError, ValidationError
 from surveys.failures import where
 from surveys.throttle import Guard, Throttles
 
@@ -64,6 +68,7 @@ COMMANDS = {
     "skip": "Skip this question",
     "stop": "Pause: no more messages until /start",
     "talk": "Ask your worker or an advocate to get in touch",
+    "message": "Tell us something: something's wrong, good news, talk to my worker",
     "privacy": "What we keep and who sees it",
     "delete": "Ask for your data to be deleted",
 }
@@ -111,6 +116,7 @@ class ChatHandlers:
         app.add_handler(CommandHandler("stop", self.on_stop, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("delete", self.on_delete, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("talk", self.on_talk, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("message", self.on_message, filters=NEW_MESSAGE))
         app.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(NEW_MESSAGE & filters.TEXT, self.on_text))
         app.add_handler(MessageHandler(NEW_MESSAGE & USER_CONTENT, self.on_other))
@@ -196,6 +202,53 @@ class ChatHandlers:
         }[outcome]
         await message.reply_text(reply)
 
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/message: a message at any time; first, which kind (three buttons)."""
+        message, chat_id = _message(update)
+        status = await self.reach.chat_status(CHANNEL, str(chat_id))
+        if not status.linked:
+            await message.reply_text(texts.NOT_LINKED)
+            return
+        rows = [
+            [InlineKeyboardButton(label, callback_data=self.signer.encode(
+                chat_id, ButtonKind.CONTACT, kind))]
+            for kind, label in texts.CONTACT_BUTTONS.items()
+        ]  # fmt: skip
+        await message.reply_text(texts.CONTACT_ASK, reply_markup=InlineKeyboardMarkup(rows))
+
+    async def _on_contact_button(
+        self, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, chat_id: int, kind: str
+    ) -> None:
+        """The kind chosen: ask for the words, as a reply to this prompt (no state kept:
+        the young person's reply names the prompt it answers)."""
+        await _answer_query(query)
+        await _close(query, texts.CONTACT_BUTTONS[kind])
+        markup = ForceReply(input_field_placeholder=texts.CONTACT_PLACEHOLDER)
+        await context.bot.send_message(chat_id, texts.CONTACT_PROMPTS[kind], reply_markup=markup)
+
+    async def _on_contact_text(
+        self, context: ContextTypes.DEFAULT_TYPE, message: Message, kind: str, text: str
+    ) -> None:
+        """Words sent in reply to a /message prompt: to the officers, through the net."""
+        chat_id = message.chat_id
+        key = self.signer.message_key("c", chat_id, message.message_id)
+        contact = Contact(self.conversations.db, self.conversations.clock, self.conversations)
+        try:
+            sent = await contact.send_from_chat(
+                ContactKind(kind), text, channel=CHANNEL, address=str(chat_id), message_key=key
+            )
+        except ValidationError:
+            await message.reply_text(texts.CONTACT_EMPTY)
+            return
+        if sent is None:
+            await message.reply_text(texts.NOT_LINKED)
+            return
+        if sent.alert_ids:
+            self.on_alert()
+            await message.reply_text(self.conversations.engine.help_text())
+        if not sent.duplicate:
+            await message.reply_text(texts.CONTACT_SENT)
+
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, _ = _message(update)
         await message.reply_text(texts.UNKNOWN_COMMAND)
@@ -206,10 +259,21 @@ class ChatHandlers:
         """Typed words: an answer, or "I need help now" (also the keyboard button)."""
         message, _ = _message(update)
         text = message.text or ""
-        if text.strip() == texts.HELP_BUTTON:
+        kind = self._contact_reply(context, message)
+        if kind is not None and text.strip() != texts.HELP_BUTTON:
+            await self._on_contact_text(context, message, kind, text)
+        elif text.strip() == texts.HELP_BUTTON:
             await self._answer(update, context, UserInput(command=Command.HELP_NOW))
         else:
             await self._answer(update, context, UserInput(text=text))
+
+    @staticmethod
+    def _contact_reply(context: ContextTypes.DEFAULT_TYPE, message: Message) -> str | None:
+        """The kind of message asked for, if `message` replies to the bot's /message prompt."""
+        asked = message.reply_to_message
+        if asked is None or asked.from_user is None or asked.from_user.id != context.bot.id:
+            return None
+        return texts.contact_kind_of(asked.text or "")
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice notes, locations, documents...: a kind word. A caption
@@ -277,6 +341,8 @@ class ChatHandlers:
             await self._on_delete_button(context, query, chat_id, confirmed=button.fields == ("y",))
         elif button.kind is ButtonKind.INVITATION and len(button.fields) == 1:
             await self._on_invitation_button(context, query, chat_id, button.fields[0])
+        elif button.kind is ButtonKind.CONTACT and button.fields[0] in texts.CONTACT_BUTTONS:
+            await self._on_contact_button(context, query, chat_id, button.fields[0])
         else:
             await _answer_query(query, texts.WRONG_BUTTON)
 
@@ -301,6 +367,7 @@ class ChatHandlers:
         prompts, note = await self._update_in_place(query, chat_id, question_id, option, turn)
         await _answer_query(query, note)
         await self._send(context, chat_id, prompts)
+        await self._you_said_we_did(context, chat_id, turn)
 
     async def _update_in_place(
         self,
@@ -400,6 +467,18 @@ class ChatHandlers:
             await self._show_current(context, chat_id)
             return
         await self._send(context, chat_id, turn.prompts)
+        await self._you_said_we_did(context, chat_id, turn)
+
+    async def _you_said_we_did(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, turn: Turn
+    ) -> None:
+        """At the end of a survey: what changed because young people spoke (each once)."""
+        if not turn.finished or turn.response_id is None:
+            return
+        db, clock = self.conversations.db, self.conversations.clock
+        for said in await statements.take_at_end(db, clock, turn.response_id):
+            words = texts.you_said_we_did(said.you_said, said.we_did)
+            await context.bot.send_message(chat_id, words)
 
     async def _handle(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_input: UserInput, key: str

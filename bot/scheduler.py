@@ -1,4 +1,5 @@
-"""Reminders on a timer: every few minutes, queue the reminders that are due.
+"""Reminders on a timer: every few minutes, queue the reminders that are due (and, first,
+the invitations rolling campaigns owe before each young person's review).
 
 Which young people are due (and that none go in quiet hours) is decided in the store
 (`storage.reach.Reach.queue_reminders`); the outbox dedupe key makes two schedulers in two
@@ -13,6 +14,7 @@ import logging
 from collections.abc import Callable
 
 from storage.reach import Reach
+from storage.rolling import RollingCampaigns
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +29,18 @@ class ReminderScheduler:
         every: float = 300.0,
         channel: str = "telegram",
         on_queued: Callable[[], None] = lambda: None,
+        rolling: RollingCampaigns | None = None,
     ) -> None:
         self.reach = reach
+        self.rolling = rolling
         self.every = every
         self.channel = channel
         self.on_queued = on_queued
 
     async def run_once(self) -> int:
         """Queue what is due now; returns how many reminders were queued."""
+        if self.rolling is not None and (await self.rolling.scan()).queued:
+            self.on_queued()
         queued = await self.reach.queue_reminders(channel=self.channel)
         if queued:
             log.info("queued %d reminders", queued)

@@ -61,6 +61,8 @@ def render_item(item: OutboxItem, signer: Signer, alerts_link: str) -> tuple[int
         label = texts.CARRY_ON_BUTTON if started else texts.START_BUTTON
         markup = start_keyboard(chat_id, item.invitation_id, signer, label=label)
         return chat_id, Outgoing(fit(texts.reminder(title, started=started)), markup)
+    if item.kind == OutboxKind.REPLY and payload.get("text"):
+        return chat_id, Outgoing(fit(texts.reply(str(payload["text"]))))
     if item.kind == OutboxKind.ALERT:
         alert_id = int(payload.get("alert_id", item.alert_id or 0))
         category = str(payload.get("category", "alert"))

@@ -52,6 +52,7 @@ HELP = (
     "/stop: pause; I won't message you until you send /start\n"
     "/start: carry on where you left off\n"
     "/talk: ask your worker or an advocate to get in touch\n"
+    "/message: tell us something any time (something's wrong, good news, talk to my worker)\n"
     "/privacy: what we keep and who sees it\n"
     "/delete: ask for your data to be deleted\n\n"
     f"If you need help now, tap “{HELP_BUTTON}” or type “I need help now”."
@@ -147,3 +148,40 @@ def alert(alert_id: int, category: str, link: str, *, escalated: bool = False) -
             "A young person's message needs a person to read it now. "
         )
     return lead + (f"Open the alert: {page}" if page else "Open the officer page to read it.")
+# ----- messages at any time, replies, "you said, we did" -----------------------------------
+
+CONTACT_ASK = "What would you like to tell us? Tap one."
+CONTACT_BUTTONS = {
+    "wrong": "😟 Something's wrong",
+    "good_news": "🌟 Good news",
+    "talk": "💬 Talk to my worker",
+}
+CONTACT_PROMPTS = {
+    "wrong": "😟 Something's wrong. Tell us what's happened: type it here and send it.",
+    "good_news": "🌟 Good news! Tell us about it: type it here and send it.",
+    "talk": "💬 What would you like to talk to your worker about? Type it here and send it.",
+}
+CONTACT_PLACEHOLDER = "Type your message…"
+CONTACT_SENT = (
+    "Thank you, your message has gone to the participation team. A person will read it "
+    "and your worker can reply here. If you need help right now, type “I need help now”."
+)
+CONTACT_EMPTY = "I didn't get any words there. Send /message to try again."
+
+
+def contact_kind_of(prompt: str) -> str | None:
+    """Which kind of message a bot prompt asked for (the young person replied to it)."""
+    for kind, text in CONTACT_PROMPTS.items():
+        if prompt.strip() == text:
+            return kind
+    return None
+
+
+def reply(text: str) -> str:
+    """A worker's reply to something the young person said."""
+    return f"💬 A reply from your worker:\n\n{text}\n\n(To answer, send /message.)"
+
+
+def you_said_we_did(said: str, did: str) -> str:
+    """A "you said, we did" statement at the end of a survey."""
+    return f"📣 You said: {said}\n✅ We did: {did}"

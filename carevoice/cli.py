@@ -312,9 +312,31 @@ async def campaign_create(
     ] = None,
     max_reminders: Annotated[int, typer.Option(help="Reminders at most.")] = 2,
     invite: Annotated[bool, typer.Option(help="Issue invitations at once.")] = True,
+    rolling: Annotated[
+        bool,
+        typer.Option(
+            "--rolling",
+            help="A standing campaign: each young person is invited --days-before their "
+            "next_review_date, and their invitation closes at the review (serve and bot "
+            "invite who is due every 5 minutes).",
+        ),
+    ] = False,
+    days_before: Annotated[
+        int, typer.Option(help="With --rolling: days before each review to invite.")
+    ] = 10,
     database_url: DatabaseOption = None,
 ) -> None:
     """Create a campaign for a cohort, and (by default) issue its invitations."""
+    if rolling:
+        from carevoice.cli_loop import create_rolling
+
+        await create_rolling(
+            survey=survey, name=name, opens=opens, closes=closes, cohort=cohort,
+            age_band=age_band, team=team, reviews=(reviews_from, reviews_to),
+            report_as=report_as, max_reminders=max_reminders, days_before=days_before,
+            database_url=database_url,
+        )  # fmt: skip
+        return
     now = datetime.now(UTC)
     opens_at = _parse_when(opens) if opens else now
     closes_at = _parse_when(closes, end=True) if closes else opens_at + timedelta(days=14)
@@ -469,7 +491,7 @@ def main() -> None:
 
 
 # The serve, keys and bot commands register themselves on `app`.
-from carevoice import cli_alerts, cli_api, cli_bot  # noqa: E402,F401
+from carevoice import cli_alerts, cli_api, cli_bot, cli_loop  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

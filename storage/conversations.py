@@ -253,6 +253,21 @@ class ConversationService:
 
         return await self._retrying(run)
 
+    def raise_alert(
+        self,
+        session: Session,
+        person_id: int,
+        category: str,
+        phrase_id: str,
+        channel: str,
+        *,
+        about: str | None = None,
+    ) -> int:
+        """Store an alert for something said outside a survey (a message at any time), with
+        its officer notifications, the same way as for an answer; `about` names where it
+        was said (never the words). Returns the alert's id."""
+        return self._store_alert(session, person_id, None, about, category, phrase_id, channel)
+
     # ----- transactions ----------------------------------------------------------------
 
     def _redeem(self, session: Session, code: str, channel: str, address: str) -> Turn:

@@ -4,8 +4,9 @@ Erasing a young person removes what identifies them and everything they wrote, a
 what boards count: their answers' choices, scores, themes and sentiment stay (so last
 year's figures do not change), their free text goes (`answers.text`, the copy in
 `answers.value` and the one in the response's progress), as do their first name, date of
-birth (the age band is kept) and chat links. Safeguarding alerts are kept (that one was
-raised, and what was done), without the young person's words.
+birth (the age band is kept) and chat links, and the words of their messages at any time
+and of replies to them (`storage.contact.erase_words`). Safeguarding alerts are kept (that
+one was raised, and what was done), without the young person's words.
 Retention blanks free text older than a number of days in the same way, for everyone.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.contact import erase_words
 from storage.tables import (
     AnswerRow,
     ChannelLinkRow,
@@ -189,6 +191,7 @@ async def erase_person(
         .execution_options(synchronize_session=False)
     )
     await _blank_alert_words(session, person.id)
+    await erase_words(session, person_id=person.id, now=now)
     if person.date_of_birth is not None:
         person.age_band = age_band(age_on(person.date_of_birth, now.date()))
     person.date_of_birth = None
@@ -255,6 +258,7 @@ async def apply_retention(
             session, AnswerRow.answered_at < cutoff, AnswerRow.response_id.in_(batch)
         )
         scrubbed += await _scrub_responses(session, text_questions)
+    await erase_words(session, before=cutoff)
     return RetentionSummary(cutoff, blanked, scrubbed)
 
 

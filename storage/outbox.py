@@ -34,6 +34,7 @@ from storage.tables import (
     InvitationRow,
     OutboxRow,
     PersonRow,
+    ReplyRow,
     SafeguardingAlertRow,
 )
 from surveys.clock import Clock
@@ -45,9 +46,10 @@ class OutboxKind(StrEnum):
     INVITATION = "invitation"
     REMINDER = "reminder"
     ALERT = "alert"
+    REPLY = "reply"  # a worker's reply to a young person (storage.replies)
 
 
-PERSON_KINDS = (OutboxKind.INVITATION, OutboxKind.REMINDER)
+PERSON_KINDS = (OutboxKind.INVITATION, OutboxKind.REMINDER, OutboxKind.REPLY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +325,17 @@ async def _record_delivery(session: AsyncSession, item: OutboxItem, now: datetim
             update(InvitationRow)
             .where(InvitationRow.id == item.invitation_id)
             .values(reminders_sent=InvitationRow.reminders_sent + 1, last_reminded_at=now)
+        )
+    elif item.kind == OutboxKind.REPLY and "reply_id" in item.payload:
+        reply_id = int(item.payload["reply_id"])
+        await session.execute(
+            update(ReplyRow)
+            .where(ReplyRow.id == reply_id, ReplyRow.delivered_at.is_(None))
+            .values(delivered_at=now)
+        )
+        # the words stay with the reply only (erasure and retention blank them there)
+        await session.execute(
+            update(OutboxRow).where(OutboxRow.id == item.id).values(payload={"reply_id": reply_id})
         )
     elif item.kind == OutboxKind.ALERT and item.alert_id is not None:
         await session.execute(

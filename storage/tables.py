@@ -145,7 +145,7 @@ class InvitationRow(Base):
 
     __tablename__ = "invitations"
     __table_args__ = (
-        UniqueConstraint("campaign_id", "person_id"),
+        UniqueConstraint("campaign_id", "person_id", "cycle"),
         Index("ix_invitations_form_audience_delivered", "form", "audience", "delivered_at"),
         # board figures (storage.board): return rates and the scorecard, read from the index
         Index(
@@ -177,6 +177,9 @@ class InvitationRow(Base):
     returned_at: Mapped[datetime | None]
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     last_reminded_at: Mapped[datetime | None]
+    # 1 for a campaign's one invitation; a rolling campaign invites again before each
+    # review (2, 3, ...), so its figures keep every review's form.
+    cycle: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class ResponseRow(Base):
@@ -493,3 +496,100 @@ class AuditLogRow(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class RollingCampaignRow(Base):
+    """A standing campaign that invites each young person matching it `days_before` their
+    `next_review_date`; each invitation closes at the review (`storage.rolling`)."""
+
+    __tablename__ = "rolling_campaigns"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    days_before: Mapped[int] = mapped_column(Integer)
+    cohort: Mapped[str | None] = mapped_column(String(16))
+    team: Mapped[str | None] = mapped_column(String(64))
+    age_bands: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    last_scan_at: Mapped[datetime | None]
+
+
+class ContactMessageRow(Base):
+    """Something a young person sent at any time, outside a survey ("something's wrong",
+    "good news", "talk to my worker"): read by officers, checked for risk when stored."""
+
+    __tablename__ = "contact_messages"
+    __table_args__ = (Index("ix_contact_messages_open", "read_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)  # a young person's words
+    channel: Mapped[str] = mapped_column(String(16))
+    message_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    alerted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    read_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class ReplyRow(Base):
+    """A worker's answer to a young person's response or message, in plain words; it goes
+    back on the channel they used (Telegram through the outbox; the web chat shows it when
+    they next open their link)."""
+
+    __tablename__ = "replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"), index=True)
+    contact_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact_messages.id"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)  # staff words to one young person
+    written_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]  # sent on Telegram, or shown on the web
+    undelivered: Mapped[str | None] = mapped_column(String(64))  # why it could not go
+
+
+class ContactLinkRow(Base):
+    """A young person's own web link for messages at any time (`/talk/<token>`), not tied
+    to a survey. Only a hash of the token is kept; the first browser to open it is theirs
+    (`bound_address`, a hash of that browser's cookie) and alone shows replies."""
+
+    __tablename__ = "contact_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    bound_address: Mapped[str | None] = mapped_column(String(64))
+    bound_at: Mapped[datetime | None]
+
+
+class StatementRow(Base):
+    """A "you said, we did" statement for a cohort and/or a survey (and its theme), shown to
+    young people at the end of their next survey and to boards beside the figures."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    you_said: Mapped[str] = mapped_column(Text)
+    we_did: Mapped[str] = mapped_column(Text)
+    cohort: Mapped[str | None] = mapped_column(String(16))
+    survey_key: Mapped[str | None] = mapped_column(String(64))
+    theme: Mapped[str | None] = mapped_column(String(32))
+    published_by: Mapped[str] = mapped_column(String(100))
+    published_at: Mapped[datetime] = mapped_column(index=True)
+    withdrawn_at: Mapped[datetime | None]
+
+
+class StatementViewRow(Base):
+    """A statement shown to a young person (each is shown once)."""
+
+    __tablename__ = "statement_views"
+
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    shown_at: Mapped[datetime]

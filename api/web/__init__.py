@@ -7,6 +7,9 @@
     /board, /board/print  the dashboard and its A4 report (board.py)
     /officer              campaigns, alerts, invitation letters (officer.py)
     /officer/alerts/{id}  one safeguarding alert, to act on (officer_alerts.py)
+    /talk/{token}         a young person's own link: messages any time, replies (talk.py)
+    /officer/replies      messages, replies, "you said, we did", rolling reviews
+                          (officer_replies.py)
     /static/...           CSS and the chat's small script (api/static)
 
 Every page is server-rendered with autoescaping, every form carries a CSRF token, and
@@ -18,7 +21,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
-from api.web import board, chat, officer, officer_alerts, staff
+from api.web import board, chat, officer, officer_alerts, officer_replies, staff, talk
 from api.web.errors import install_web_errors
 from api.web.render import STATIC
 from api.web.security import SecurityHeaders
@@ -31,6 +34,8 @@ def web_router() -> APIRouter:
     """Every web page's route (not in the OpenAPI schema)."""
     router = APIRouter(include_in_schema=False)
     for part in (chat.router, staff.router, board.router, officer.router, officer_alerts.router):
+        router.include_router(part)
+    for part in (talk.router, officer_replies.router):
         router.include_router(part)
     return router
 

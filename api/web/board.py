@@ -20,7 +20,7 @@ from api.web import charts
 from api.web.labels import audience_label, form_label, theme_label
 from api.web.render import render
 from api.web.staff import BoardStaff, Staff
-from storage import board
+from storage import board, statements
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, SUPPRESSED
 from surveys.insights.periods import (
     Period,
@@ -214,6 +214,7 @@ async def _page(
         page = await board_page(
             session, chosen, today, quote_min_group=services.settings.quote_min_group
         )
+        said_did = await statements.for_board(session)
     return render(
         template,
         status_code=400 if problem else 200,
@@ -224,6 +225,7 @@ async def _page(
         problem=problem,
         demo_year=DEMO_YEAR,
         today=today,
+        said_did=said_did,
     )
 
 

@@ -28,6 +28,7 @@ from api.web.render import render
 from api.web.security import csrf_ok, csrf_token, new_nonce, new_token, set_cookie
 from api.web.staff import read_form
 from api.web.stores import ChatFlash, web_state
+from api.web.talk import worker_words
 from carevoice.wiring import Services
 from storage.conversations import NotLinkedError
 from storage.reach import Reach
@@ -145,6 +146,7 @@ async def _chat_page(
 ) -> Response:
     turn = flash.turn
     survey = await _survey_of(services, turn.response_id)
+    before, after = await worker_words(services, sid, turn.response_id if turn.finished else None)
     asked = next((p for p in reversed(turn.prompts) if p.kind is PromptKind.QUESTION), None)
     question = _question(asked, survey) if asked is not None else None
     response = render(
@@ -155,7 +157,7 @@ async def _chat_page(
         csrf=csrf_token(sid, "chat"),
         nonce=new_nonce(),
         help_nonce=new_nonce(),
-        bubbles=_bubbles(flash),
+        bubbles=[*before, *_bubbles(flash), *after],
         question=question,
         draft=flash.draft or "",
         finished=turn.finished,

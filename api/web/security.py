@@ -33,7 +33,9 @@ HEADERS: Final = (
     ("x-frame-options", "DENY"),
     ("cross-origin-opener-policy", "same-origin"),
 )
-WEB_PREFIXES: Final = ("/c/", "/board", "/officer", "/signin", "/signout", "/static/")
+WEB_PREFIXES: Final = (
+    "/c/", "/board", "/officer", "/signin", "/signout", "/static/", "/talk/",
+)  # fmt: skip
 """Paths the web pages own; the JSON API and its docs keep their own headers."""
 
 CSRF_FIELD: Final = "csrf"

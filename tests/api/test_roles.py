@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from carevoice.wiring import Services
+from storage.campaigns import CohortFilter
 from storage.keys import Role
 from storage.tables import ApiKeyRow, ExternalFormCountRow, RequestRow, SafeguardingAlertRow
 from tests.api.conftest import Keys, add_alerts_and_requests, answered_campaign
@@ -32,6 +33,17 @@ class World:
     request_ids: list[int]
     count_ids: list[int]
     revoked_prefix: str
+    loop: Loop | None = None
+
+
+@dataclass(frozen=True)
+class Loop:
+    """For the replies, messages, statements and rolling campaign routes."""
+
+    response_id: int
+    message_ids: list[int]
+    statement_ids: list[int]
+    rolling_id: int
 
 
 @pytest.fixture
@@ -55,8 +67,48 @@ async def world(services: Services, keys: Keys) -> World:
             select(ApiKeyRow.prefix).where(ApiKeyRow.revoked_at.is_not(None))
         )
     assert revoked is not None
+    loop = await _loop_world(services)
     return World(answered.campaign_id, answered.answered_ref, answered.waiting_code, alerts,
-                 requests, counts, revoked)
+                 requests, counts, revoked, loop)
+
+
+async def _loop_world(services: Services) -> Loop:
+    from datetime import timedelta
+
+    from storage.contact import Contact, ContactKind
+    from storage.people import import_people
+    from storage.rolling import create_rolling_campaign
+    from storage.statements import publish
+    from storage.tables import PersonRow, ResponseRow
+    from surveys.people import Cohort, PersonRecord
+
+    db, clock = services.db, services.clock
+    soon = PersonRecord(council_ref="REVIEW-SOON", cohort=Cohort.IN_CARE, age_band="13-15",
+                        next_review_date=clock.now().date() + timedelta(days=30))
+    async with db.transaction() as session:
+        await import_people(session, [soon], clock)
+        response_id = await session.scalar(select(ResponseRow.id).limit(1))
+        person_id = await session.scalar(select(PersonRow.id).limit(1))
+        statements = [
+            (await publish(session, clock, actor="t", you_said=f"s{n}", we_did="d")).id
+            for n in range(3)
+        ]
+        rolling = await create_rolling_campaign(
+            session, services.catalog, clock, name="r", survey_key="small",
+            wanted=CohortFilter(),
+        )
+    assert response_id is not None and person_id is not None
+    contact = Contact(db, clock, services.conversations)
+    messages = [
+        (await contact.send(person_id, ContactKind.TALK, f"m{n}", channel="web")).message_id
+        for n in range(3)
+    ]
+    return Loop(response_id, messages, statements, rolling.id)
+
+
+def _loop(w: World) -> Loop:
+    assert w.loop is not None
+    return w.loop
 
 
 Request = tuple[str, str, dict[str, Any]]
@@ -141,6 +193,27 @@ ENDPOINTS: list[Endpoint] = [
     get("/api/v1/themes", Role.BOARD, period="2025-26"),
     get("/api/v1/quotes", Role.BOARD, period="2025-26"),
     get("/api/v1/scorecard", Role.BOARD, period="2017-18"),
+    Endpoint("POST", "/api/v1/campaigns/rolling", Role.OFFICER, lambda w, n: (
+        "POST", "/api/v1/campaigns/rolling", {"json": {"name": f"r{n}", "survey": "small"}})),
+    Endpoint("GET", "/api/v1/campaigns/{campaign_id}/reviews", Role.OFFICER, lambda w, n: (
+        "GET", f"/api/v1/campaigns/{_loop(w).rolling_id}/reviews", {})),
+    Endpoint("POST", "/api/v1/campaigns/{campaign_id}/reviews", Role.OFFICER, lambda w, n: (
+        "POST", f"/api/v1/campaigns/{_loop(w).rolling_id}/reviews",
+        {"json": {"council_ref": "REVIEW-SOON"}})),
+    get("/api/v1/messages", Role.OFFICER),
+    Endpoint("POST", "/api/v1/messages/{message_id}/replies", Role.OFFICER, lambda w, n: (
+        "POST", f"/api/v1/messages/{_loop(w).message_ids[n]}/replies", {"json": {"text": "hi"}})),
+    Endpoint("POST", "/api/v1/responses/{response_id}/replies", Role.OFFICER, lambda w, n: (
+        "POST", f"/api/v1/responses/{_loop(w).response_id}/replies", {"json": {"text": "hi"}})),
+    Endpoint("GET", "/api/v1/responses/{response_id}/replies", Role.OFFICER, lambda w, n: (
+        "GET", f"/api/v1/responses/{_loop(w).response_id}/replies", {})),
+    Endpoint("POST", "/api/v1/people/{council_ref}/contact-link", Role.OFFICER, lambda w, n: (
+        "POST", "/api/v1/people/P00001-small/contact-link", {})),
+    get("/api/v1/statements", Role.BOARD),
+    Endpoint("POST", "/api/v1/statements", Role.OFFICER, lambda w, n: (
+        "POST", "/api/v1/statements", {"json": {"you_said": "a", "we_did": f"b{n}"}})),
+    Endpoint("POST", "/api/v1/statements/{statement_id}/withdraw", Role.OFFICER, lambda w, n: (
+        "POST", f"/api/v1/statements/{_loop(w).statement_ids[n]}/withdraw", {})),
 ]
 
 

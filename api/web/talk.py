@@ -1,0 +1,187 @@
+"""A young person's own link, `/talk/<token>`: a message at any time, not tied to a survey
+("something's wrong", "good news", "talk to my worker"), and their worker's replies.
+
+The first browser to open the link (after a short notice) is theirs: it alone shows the
+conversation, so a letter found by someone else reveals nothing. Any browser can still
+send a message: a child reaching out is never turned away. Messages go through the
+safeguarding net (`storage.contact`); words are never logged.
+
+`worker_words` also puts replies (and "you said, we did" at the end of a survey) into the
+survey chat, `/c/<code>`, for the young person linked to that browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Final
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import ServicesDep
+from api.web.errors import CSRF_YOUNG, CsrfRejected
+from api.web.render import render
+from api.web.security import csrf_ok, csrf_token, new_nonce, new_token, set_cookie
+from api.web.staff import read_form
+from carevoice.wiring import Services
+from storage import replies, statements
+from storage.contact import LABELS, Contact, ContactKind, LinkOwner
+from storage.tables import ChannelLinkRow
+from surveys.errors import NotFoundError, ValidationError
+from surveys.failures import describe
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+TALK_COOKIE: Final = "cv_talk"
+COOKIE_DAYS: Final = 365
+UNKNOWN: Final = (
+    "This link doesn't work. It may be an old one: ask your worker for a new link. "
+    "If you need help now, call Childline free on 0800 1111."
+)
+
+
+NOT_SENT: Final = (
+    "Sorry, something went wrong on our side and your message was not sent. Please go back "
+    "and try again in a minute. If you need help now, call Childline free on 0800 1111."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerWords:
+    """Something a worker or the council said, shown in a young person's chat."""
+
+    who: str
+    text: str
+    kind: str
+
+
+def _browser(sid: str | None) -> str | None:
+    return hashlib.sha256(sid.encode()).hexdigest() if sid else None
+
+
+async def worker_words(
+    services: Services, sid: str, finished_response: int | None
+) -> tuple[list[WorkerWords], list[WorkerWords]]:
+    """For the survey chat: replies not yet shown to the young person linked to this
+    browser (before the messages), and statements if they just finished (after)."""
+    async with services.db.transaction() as session:
+        person_id = await session.scalar(
+            select(ChannelLinkRow.person_id).where(
+                ChannelLinkRow.channel == "web", ChannelLinkRow.address == sid
+            )
+        )
+        if person_id is None:
+            return [], []
+        new = await replies.take_web_replies(session, person_id, services.clock)
+    before = [WorkerWords("bot", f"💬 A reply from your worker:\n{text}", "reply") for text in new]
+    after: list[WorkerWords] = []
+    if finished_response is not None:
+        said = await statements.take_at_end(services.db, services.clock, finished_response)
+        after = [
+            WorkerWords("bot", f"📣 You said: {s.you_said}\n✅ We did: {s.we_did}", "statement")
+            for s in said
+        ]
+    return before, after
+
+
+def _contact(services: Services) -> Contact:
+    return Contact(services.db, services.clock, services.conversations)
+
+
+def _gone(council: str) -> Response:
+    return render(
+        "chat_message.html",
+        status_code=404,
+        title="This link can't be used",
+        message=UNKNOWN,
+        council=council,
+    )
+
+
+@router.get("/talk/{token}")
+async def talk(token: str, request: Request, services: ServicesDep, sent: int = 0) -> Response:
+    """The young person's own page: send a message; their conversation if this is their
+    browser; a short notice the first time."""
+    council = services.settings.council_name
+    sid = request.cookies.get(TALK_COOKIE)
+    fresh = sid is None
+    sid = sid or new_token()
+    try:
+        owner = await _contact(services).open_link(token, _browser(sid))
+        thread = await _thread(services, owner)
+    except NotFoundError:
+        return _gone(council)
+    except Exception as error:  # logged without a traceback: it may hold their words
+        log.error("talk page failed: %s", describe(error))
+        return _gone(council)
+    response = render(
+        "talk.html",
+        title="Message your worker",
+        council=council,
+        token=token,
+        csrf=csrf_token(sid, "talk"),
+        nonce=new_nonce(),
+        owner=owner,
+        thread=thread,
+        kinds=[(str(k), v) for k, v in LABELS.items()],
+        sent=sent in (1, 2),
+        helped=sent == 2,
+        help_text=services.conversations.engine.help_text(),
+        problem=request.query_params.get("problem"),
+    )
+    if fresh:
+        set_cookie(response, request, TALK_COOKIE, sid, path="/talk/", max_age=COOKIE_DAYS * 86_400)
+    return response
+
+
+async def _thread(services: Services, owner: LinkOwner) -> list[replies.ThreadItem]:
+    if not owner.this_browser:
+        return []
+    async with services.db.transaction() as session:
+        items = await replies.thread(session, owner.person_id)
+        await replies.mark_web_replies_shown(session, owner.person_id, services.clock)
+    return items
+
+
+@router.post("/talk/{token}")
+async def talk_post(token: str, request: Request, services: ServicesDep) -> Response:
+    """Make this browser theirs (the notice's button), or send a message."""
+    form = await read_form(request)
+    sid = request.cookies.get(TALK_COOKIE)
+    if sid is None or not csrf_ok(sid, "talk", form.get("csrf")):
+        raise CsrfRejected(CSRF_YOUNG, young=True)
+    contact = _contact(services)
+    try:
+        owner = await contact.open_link(token, _browser(sid))
+        if form.get("action") == "bind":
+            await contact.bind_link(owner.link_id, _browser(sid) or "")
+            return RedirectResponse(f"/talk/{token}", 303)
+        kind = form.get("kind")
+        if kind not in {str(k) for k in ContactKind}:
+            return RedirectResponse(f"/talk/{token}?problem=kind#send", 303)
+        key = form.get("key")
+        done = await contact.send(
+            owner.person_id,
+            ContactKind(str(kind)),
+            str(form.get("text") or "")[:8000],
+            channel="web",
+            message_key=f"talk:{key}" if isinstance(key, str) and 0 < len(key) <= 64 else None,
+        )
+    except NotFoundError:
+        return _gone(services.settings.council_name)
+    except ValidationError:
+        return RedirectResponse(f"/talk/{token}?problem=text#send", 303)
+    except Exception as error:  # logged without a traceback: it may hold their words
+        log.error("talk message failed: %s", describe(error))
+        return render(
+            "chat_message.html",
+            status_code=500,
+            title="Sorry",
+            message=NOT_SENT,
+            council=services.settings.council_name,
+        )
+    return RedirectResponse(f"/talk/{token}?sent={2 if done.alert_ids else 1}#sent", 303)

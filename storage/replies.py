@@ -1,0 +1,249 @@
+"""A worker's reply to what a young person said, back on the channel they used.
+
+    write_reply(...)       an officer answers a response or a message in plain words: on
+                           Telegram it is queued in the outbox (`OutboxKind.REPLY`, sent
+                           within the quiet hours like any message to a young person); on
+                           the web it waits until they next open their link
+    take_web_replies(...)  the web replies not yet shown to a young person (marked shown)
+    thread(...)            a young person's messages and the replies to them, oldest first
+
+Replies are staff words, not a young person's, so they do not go through the safeguarding
+net; each is written to the audit log (who wrote to whom, never the words) and the words
+never reach a log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import audit
+from storage.outbox import OutboxKind, enqueue
+from storage.tables import (
+    ChannelLinkRow,
+    ContactMessageRow,
+    OutboxRow,
+    PersonRow,
+    ReplyRow,
+    ResponseRow,
+)
+from surveys.clock import Clock
+from surveys.errors import NotFoundError, ValidationError
+
+MAX_REPLY: Final = 2000
+WEB: Final = "web"
+TELEGRAM: Final = "telegram"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyStatus:
+    """A reply as officers see it: where it went and whether it arrived."""
+
+    id: int
+    text: str | None
+    written_by: str
+    created_at: datetime
+    channel: str
+    state: str  # "sent", "shown", "waiting", "not sent: ..."
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadItem:
+    """One line of a young person's thread: their message or a worker's reply."""
+
+    who: str  # "you" or "worker"
+    text: str
+    at: datetime
+    kind: str | None = None
+
+
+async def write_reply(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    actor: str,
+    text: str,
+    response_id: int | None = None,
+    contact_message_id: int | None = None,
+) -> ReplyRow:
+    """Store a reply to a response or a message and send it on the young person's channel."""
+    words = (text or "").strip()
+    if not words:
+        raise ValidationError("write the reply first")
+    if len(words) > MAX_REPLY:
+        raise ValidationError(f"a reply is at most {MAX_REPLY:,} characters")
+    if (response_id is None) == (contact_message_id is None):
+        raise ValidationError("reply to one response or one message")
+    if response_id is not None:
+        found = await session.get(ResponseRow, response_id)
+        if found is None:
+            raise NotFoundError(f"no response {response_id}")
+        person_id, channel, subject = found.person_id, found.channel, f"response {response_id}"
+    else:
+        message = await session.get(ContactMessageRow, contact_message_id)
+        if message is None:
+            raise NotFoundError(f"no message {contact_message_id}")
+        person_id, channel = message.person_id, message.channel
+        subject = f"message {contact_message_id}"
+        if message.read_at is None:
+            message.read_at, message.read_by = clock.now(), actor[:100]
+    person = await session.get_one(PersonRow, person_id)
+    if person.erased_at is not None:
+        raise ValidationError("this young person's data has been erased")
+    now = clock.now()
+    reply = ReplyRow(
+        person_id=person_id,
+        response_id=response_id,
+        contact_message_id=contact_message_id,
+        channel=channel,
+        text=words,
+        written_by=actor[:100],
+        created_at=now,
+    )
+    session.add(reply)
+    await session.flush()
+    if channel == TELEGRAM:
+        await _queue(session, reply, now)
+    elif channel != WEB:
+        reply.undelivered = f"no way to reach them on {channel}"[:64]
+    await audit.record(session, clock, actor=actor, action="reply to young person", subject=subject)
+    return reply
+
+
+async def _queue(session: AsyncSession, reply: ReplyRow, now: datetime) -> None:
+    address = await session.scalar(
+        select(ChannelLinkRow.address)
+        .where(ChannelLinkRow.person_id == reply.person_id, ChannelLinkRow.channel == TELEGRAM)
+        .order_by(ChannelLinkRow.linked_at.desc(), ChannelLinkRow.id.desc())
+        .limit(1)
+    )
+    if address is None:
+        reply.undelivered = "no Telegram chat"
+        return
+    await enqueue(
+        session,
+        kind=OutboxKind.REPLY,
+        channel=TELEGRAM,
+        address=address,
+        payload={"reply_id": reply.id, "text": reply.text},
+        dedupe_key=f"reply:{reply.id}",
+        now=now,
+        person_id=reply.person_id,
+    )
+
+
+async def take_web_replies(session: AsyncSession, person_id: int, clock: Clock) -> list[str]:
+    """Web replies not yet shown to the young person, oldest first; marked shown now."""
+    rows = list(
+        (
+            await session.scalars(
+                select(ReplyRow)
+                .where(
+                    ReplyRow.person_id == person_id,
+                    ReplyRow.channel == WEB,
+                    ReplyRow.delivered_at.is_(None),
+                    ReplyRow.text.is_not(None),
+                )
+                .order_by(ReplyRow.id)
+                .with_for_update()
+            )
+        ).all()
+    )
+    now = clock.now()
+    for row in rows:
+        row.delivered_at = now
+    return [row.text for row in rows if row.text]
+
+
+async def thread(session: AsyncSession, person_id: int, *, limit: int = 50) -> list[ThreadItem]:
+    """A young person's newest messages at any time and all replies to them (or to their
+    responses), oldest first."""
+    messages = await session.scalars(
+        select(ContactMessageRow)
+        .where(ContactMessageRow.person_id == person_id, ContactMessageRow.text.is_not(None))
+        .order_by(ContactMessageRow.id.desc())
+        .limit(limit)
+    )
+    replies = await session.scalars(
+        select(ReplyRow)
+        .where(ReplyRow.person_id == person_id, ReplyRow.text.is_not(None))
+        .order_by(ReplyRow.id.desc())
+        .limit(limit)
+    )
+    items = [ThreadItem("you", m.text or "", m.created_at, m.kind) for m in messages]
+    items += [ThreadItem("worker", r.text or "", r.created_at) for r in replies]
+    return sorted(items, key=lambda item: item.at)[-limit:]
+
+
+async def mark_web_replies_shown(session: AsyncSession, person_id: int, clock: Clock) -> None:
+    """Every web reply to this young person counts as shown (their thread was opened)."""
+    await session.execute(
+        update(ReplyRow)
+        .where(
+            ReplyRow.person_id == person_id,
+            ReplyRow.channel == WEB,
+            ReplyRow.delivered_at.is_(None),
+        )
+        .values(delivered_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def replies_to(
+    session: AsyncSession, *, response_id: int | None = None, contact_message_id: int | None = None
+) -> list[ReplyStatus]:
+    """The replies to one response or message, oldest first, with how each went."""
+    where = (
+        ReplyRow.response_id == response_id
+        if response_id is not None
+        else ReplyRow.contact_message_id == contact_message_id
+    )
+    rows = list((await session.scalars(select(ReplyRow).where(where).order_by(ReplyRow.id))).all())
+    failures = await _failures(session, [r.id for r in rows])
+    return [
+        ReplyStatus(
+            r.id, r.text, r.written_by, r.created_at, r.channel, _state(r, failures.get(r.id))
+        )
+        for r in rows
+    ]
+
+
+async def _failures(session: AsyncSession, reply_ids: list[int]) -> dict[int, str]:
+    """Why a Telegram reply was not sent, by reply id (cancelled or given up)."""
+    if not reply_ids:
+        return {}
+    keys = {f"reply:{i}": i for i in reply_ids}
+    rows = await session.execute(
+        select(OutboxRow.dedupe_key, OutboxRow.last_error).where(
+            OutboxRow.dedupe_key.in_(list(keys)), OutboxRow.failed_at.is_not(None)
+        )
+    )
+    return {keys[key]: (error or "failed") for key, error in rows.all()}
+
+
+def _state(reply: ReplyRow, failure: str | None) -> str:
+    if reply.undelivered:
+        return f"not sent: {reply.undelivered}"
+    if reply.delivered_at is not None:
+        return "sent on Telegram" if reply.channel == TELEGRAM else "shown on the web chat"
+    if failure is not None:
+        return f"not sent: {failure.removeprefix('cancelled: ')}"
+    if reply.channel == TELEGRAM:
+        return "waiting to be sent"
+    return "waiting: shown when they next open their link"
+
+
+__all__ = [
+    "MAX_REPLY",
+    "ReplyStatus",
+    "ThreadItem",
+    "mark_web_replies_shown",
+    "replies_to",
+    "take_web_replies",
+    "thread",
+    "write_reply",
+]

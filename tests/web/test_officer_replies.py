@@ -1,0 +1,187 @@
+"""The loop back to young people on the web: a worker replies to a response and the child
+sees it when they next open their link; "you said, we did" at the end of the next survey;
+a young person's own link for messages at any time, through the safeguarding net."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlalchemy import select
+
+from storage.database import Database
+from storage.tables import (
+    AuditLogRow,
+    ContactMessageRow,
+    ReplyRow,
+    ResponseRow,
+    SafeguardingAlertRow,
+)
+from tests.web.conftest import Keys, sign_in
+from tests.web.pages import Page
+from tests.web.test_chat import Chat
+
+
+async def _finish(chat: Chat) -> None:
+    await chat.start()
+    await chat.press("Good")
+    await chat.press("At school")
+    await chat.tick("My carer")
+    await chat.press("No")
+    await chat.write("nothing else")
+    assert "All done" in chat.text
+
+
+async def _officer_form(
+    officer: httpx.AsyncClient, action: str, *, on: str = "/officer/replies", **data: str
+) -> httpx.Response:
+    page = Page.of((await officer.get(on)).text)
+    form = page.form_to(action)
+    return await officer.post(action, data=form.data(**data))
+
+
+async def test_worker_replies_and_the_child_sees_it_on_their_link(
+    client: httpx.AsyncClient,
+    other_client: httpx.AsyncClient,
+    codes: list[str],
+    keys: Keys,
+    db: Database,
+) -> None:
+    chat = Chat(client, codes[0])
+    await _finish(chat)
+    async with db.reader() as session:
+        response_id = await session.scalar(select(ResponseRow.id))
+    officer = other_client
+    await sign_in(officer, keys.officer)
+    home = await officer.get("/officer")
+    assert 'href="/officer/replies"' in home.text
+    page = await officer.get("/officer/replies")
+    assert page.status_code == 200 and f'id="response-{response_id}"' in page.text
+
+    assert f'href="/officer/replies/responses/{response_id}"' in page.text
+    sent = await _officer_form(
+        officer,
+        f"/officer/replies/responses/{response_id}/reply",
+        on=f"/officer/replies/responses/{response_id}",
+        text="Thank you. I'll ask for your meeting to be at school.",
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"].startswith(f"/officer/replies/responses/{response_id}?done")
+    listed = await officer.get(sent.headers["location"])
+    assert "Reply saved" in listed.text
+    assert "waiting: shown when they next open their link" in listed.text
+
+    again = await chat.open()  # the child opens their link again
+    assert "A reply from your worker" in again.text
+    assert "I&#39;ll ask for your meeting to be at school." in again.text
+    assert "A reply from your worker" not in (await chat.open()).text  # shown once
+    async with db.reader() as session:
+        reply = await session.scalar(select(ReplyRow))
+        audited = (await session.scalars(select(AuditLogRow.action))).all()
+    assert reply is not None and reply.delivered_at is not None and reply.channel == "web"
+    assert "reply to young person" in audited
+    assert "shown on the web chat" in (await officer.get("/officer/replies")).text
+    missing = await officer.get("/officer/replies/responses/999999")
+    assert missing.status_code == 404
+
+
+async def test_you_said_we_did_at_the_end_of_the_next_survey(
+    client: httpx.AsyncClient,
+    other_client: httpx.AsyncClient,
+    codes: list[str],
+    keys: Keys,
+) -> None:
+    await sign_in(other_client, keys.officer)
+    done = await _officer_form(
+        other_client,
+        "/officer/statements",
+        you_said="Meetings at school are embarrassing",
+        we_did="Reviews now happen after school, where you choose",
+        cohort="in_care",
+    )
+    assert "done=published" in done.headers["location"]
+    chat = Chat(client, codes[0])
+    await _finish(chat)
+    assert "You said: Meetings at school are embarrassing" in chat.text
+    assert "We did: Reviews now happen after school" in chat.text
+    board = await other_client.get("/board?period=2025-26")
+    assert "Reviews now happen after school" in board.text
+
+
+async def test_a_young_persons_own_link_sends_messages_through_the_net(
+    client: httpx.AsyncClient,
+    other_client: httpx.AsyncClient,
+    codes: list[str],
+    keys: Keys,
+    db: Database,
+) -> None:
+    await sign_in(other_client, keys.officer)
+    made = await _officer_form(other_client, "/officer/contact-links", council_ref="P00000-small")
+    assert made.status_code == 200
+    link = re.search(r'href="https?://[^"/]+(/talk/[A-Za-z0-9_-]+)"', made.text)
+    assert link is not None
+    path = link.group(1)
+
+    first = await client.get(path)
+    assert "This is your own link" in first.text
+    bind = Page.of(first.text).form_to(path)
+    await client.post(path, data=bind.data(bind.button("This is my link")))
+    page = Page.of((await client.get(path)).text)
+    form = page.form("send")
+    sent = await client.post(
+        path, data=form.data(form.button("Send"), kind="wrong", text="he hits me when I'm late")
+    )
+    assert sent.status_code == 303 and "sent=2" in sent.headers["location"]
+    after = await client.get(sent.headers["location"].split("#")[0])
+    assert "Help is here" in after.text and "0800 1111" in after.text
+    assert "he hits me" in after.text  # their own conversation, in their browser
+    async with db.reader() as session:
+        message = await session.scalar(select(ContactMessageRow))
+        alert = await session.scalar(select(SafeguardingAlertRow))
+    assert message is not None and message.kind == "wrong" and message.alerted
+    assert alert is not None and alert.question_id == f"message {message.id}"
+
+    listed = await other_client.get("/officer/replies")
+    assert "he hits me when I&#39;m late" in listed.text and "Alert raised" in listed.text
+    await _officer_form(
+        other_client,
+        f"/officer/replies/messages/{message.id}/reply",
+        text="I'm calling you today.",
+    )
+    assert "I&#39;m calling you today." in (await client.get(path)).text
+
+    stranger = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
+    async with stranger:
+        seen = await stranger.get(path)
+    assert "he hits me" not in seen.text and "calling you today" not in seen.text
+    assert "first opened this link" in seen.text
+    assert (await client.get("/talk/not-a-real-link")).status_code == 404
+
+
+async def test_statements_sit_beside_the_figures_of_their_theme(
+    client: httpx.AsyncClient,
+    other_client: httpx.AsyncClient,
+    codes: list[str],
+    keys: Keys,
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    await chat.press("Good")
+    await chat.press("At school")
+    await chat.tick("My carer")
+    await chat.press("Yes")
+    await chat.write("I want to say how it goes")
+    await chat.write("nothing")
+    await sign_in(other_client, keys.officer)
+    await _officer_form(
+        other_client,
+        "/officer/statements",
+        you_said="You want to chair your meeting",
+        we_did="IROs now offer it at every review",
+        survey="small",
+        theme="review",
+    )
+    board = Page.of((await other_client.get("/board?period=2025-26")).text)
+    feel = board.html.split('id="feel-h"', 1)[1].split('id="themes-h"', 1)[0]
+    assert "You said, we did, on these themes" in feel
+    assert "IROs now offer it at every review" in feel
