@@ -205,7 +205,7 @@ class Contact:
                 str(hit.category),
                 hit.phrase_id,
                 channel,
-                about=f"message {message.id}",
+                words=words,
             )
             for hit in hits
         )

@@ -261,12 +261,26 @@ class ConversationService:
         phrase_id: str,
         channel: str,
         *,
-        about: str | None = None,
+        words: str | None = None,
+        reply: str | None = None,
     ) -> int:
         """Store an alert for something said outside a survey (a message at any time), with
-        its officer notifications, the same way as for an answer; `about` names where it
-        was said (never the words). Returns the alert's id."""
-        return self._store_alert(session, person_id, None, about, category, phrase_id, channel)
+        its officer notifications, the same way as for an answer (the words are for staff
+        only). Returns the alert's id."""
+        return alerts.raise_alert(
+            session,
+            self.policy,
+            self.clock.now(),
+            person_id=person_id,
+            response_id=None,
+            question_id=None,
+            category=category,
+            phrase_id=phrase_id,
+            channel=channel,
+            words=words,
+            reply=reply,
+            source="message",
+        )
 
     # ----- transactions ----------------------------------------------------------------
 

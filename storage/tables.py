@@ -392,7 +392,7 @@ class SafeguardingAlertRow(Base):
     words: Mapped[str | None] = mapped_column(Text)  # the young person's own words
     reply: Mapped[str | None] = mapped_column(Text)  # what they were told
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id"))
-    source: Mapped[str] = mapped_column(String(16), default="live")  # live, rescan
+    source: Mapped[str] = mapped_column(String(16), default="live")  # live, rescan, message
     escalate_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
 
