@@ -84,4 +84,4 @@ async def test_message_at_any_time_goes_to_officers_and_through_the_net(
         ("wrong", "nobody would care if i wasnt here", True),
         ("good_news", "I passed my exams", False),
     ]
-    assert len(alerts) >= 1 and all(a.question_id == f"message {messages[0].id}" for a in alerts)
+    assert len(alerts) >= 1 and all(a.source == "message" and a.words == messages[0].text for a in alerts)

@@ -139,7 +139,7 @@ async def test_a_young_persons_own_link_sends_messages_through_the_net(
         message = await session.scalar(select(ContactMessageRow))
         alert = await session.scalar(select(SafeguardingAlertRow))
     assert message is not None and message.kind == "wrong" and message.alerted
-    assert alert is not None and alert.question_id == f"message {message.id}"
+    assert alert is not None and alert.source == "message" and alert.words == message.text
 
     listed = await other_client.get("/officer/replies")
     assert "he hits me when I&#39;m late" in listed.text and "Alert raised" in listed.text
