@@ -74,7 +74,8 @@ async def test_a_message_is_stored_once_and_risk_raises_an_alert_in_the_same_com
         notices = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "alert"))).all()
     assert [(m.text, m.alerted) for m in messages] == [("he hurts me", True)]
     assert len(alerts) == len(sent.alert_ids) and len(notices) == len(alerts)
-    assert {(a.source, a.question_id, a.words) for a in alerts} == {("message", None, "he hurts me")}
+    expected = {("message", None, "he hurts me")}
+    assert {(a.source, a.question_id, a.words) for a in alerts} == expected
     assert all(a.response_id is None and a.person_id == who for a in alerts)
 
 
