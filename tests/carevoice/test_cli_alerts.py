@@ -35,7 +35,7 @@ def test_rescan_show_ack_and_list(tmp_path: Path) -> None:
     # As if the answer had been stored before the net knew the phrase.
     with sqlite3.connect(db) as conn:
         for table in ("safeguarding_alert_events", "outbox", "safeguarding_alerts"):
-            conn.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+            conn.execute(f"DELETE FROM {table}")
 
     code, out = run(env, "alerts", "rescan", "--since", "2020-01-01")
     assert code == 0 and "1 matched; 1 new alert(s), 0 already raised" in out, out
