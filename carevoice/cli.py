@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Column, Table
@@ -67,7 +68,15 @@ DatabaseOption = Annotated[
 
 
 def settings_for(database_url: str | None) -> Settings:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:  # a setting that cannot be read: say which, plainly
+        for fault in error.errors():
+            name = "CAREVOICE_" + "_".join(str(p) for p in fault["loc"]).upper()
+            where = name if fault["loc"] else "a setting"
+            errors.print(f"[red]Error:[/red] {where}: {fault['msg']}", highlight=False,
+                         markup=True)
+        raise typer.Exit(1) from None
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     return settings

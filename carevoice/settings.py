@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from surveys.office_hours import DEFAULT_OFFICE_TIMES, OfficeHours
@@ -76,10 +76,23 @@ class Settings(BaseSettings):
             self.office_times, zone=self.timezone, bank_holidays=self.office_bank_holidays
         )
 
-    @model_validator(mode="after")
-    def _check_office(self) -> Settings:
-        self.office()  # a bad CAREVOICE_OFFICE_TIMES is reported at start-up, plainly
-        return self
+    @field_validator("office_times")
+    @classmethod
+    def _check_office_times(cls, value: str) -> str:
+        OfficeHours.parse(value)  # reported at start-up, plainly
+        return value
+
+    @field_validator("office_bank_holidays")
+    @classmethod
+    def _check_bank_holidays(cls, value: str) -> str:
+        OfficeHours.parse(bank_holidays=value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        OfficeHours.parse(zone=value)
+        return value
 
     throttle_keys_per_client: str = Field(
         "10/minute;50/hour",

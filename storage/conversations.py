@@ -369,7 +369,7 @@ class ConversationService:
             return Turn((Prompt(PromptKind.NOTICE, NOTHING_TO_DO),))
         prompts = (Prompt(PromptKind.HELP, self.engine.help_text()),)
         flagged = [RiskFlagged(category, phrase, None) for category, phrase in dict(hits).items()]
-        ids = self._store_alerts(
+        ids, _ = self._store_alerts(
             session, person_id, None, channel, flagged, text or None, _told(prompts)
         )
         return Turn(prompts, alert_ids=ids)
@@ -395,7 +395,7 @@ class ConversationService:
         changes: dict[str, object] = {}
         recorded: list[RecordedAnswer] = []
         # alerts first: they must never be lost
-        alert_ids = self._store_alerts(
+        alert_ids, raised = self._store_alerts(
             session, response.person_id, response, response.channel, step.alerts,
             (words or "").strip() or None, _told(step.prompts),
         )
@@ -405,11 +405,11 @@ class ConversationService:
             elif isinstance(event, AnswerRecorded):
                 again = event.question_id in answered_before
                 answer_id = self._store_answer(session, response, survey, event, now, again=again)
-                if alert_ids and event.text is not None:
+                if raised and event.text is not None:
                     session.execute(
                         update(SafeguardingAlertRow)
                         .where(
-                            SafeguardingAlertRow.id.in_(alert_ids),
+                            SafeguardingAlertRow.id.in_(raised),
                             SafeguardingAlertRow.question_id == event.question_id,
                             SafeguardingAlertRow.category != alerts.HELP_NOW,
                         )
@@ -528,18 +528,20 @@ class ConversationService:
         flagged: Sequence[RiskFlagged],
         words: str | None,
         reply: str | None,
-    ) -> tuple[int, ...]:
+    ) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """New alerts for signs of risk; a call for help joins the young person's open
-        alert (one raised just now included) and raises one only when none is open."""
+        alert (one raised just now included) and raises one only when none is open.
+        Returns the alerts this input raised or joined, and those it raised."""
         now = self.clock.now()
         ids: list[int] = []
+        raised: list[int] = []
         for event in sorted(flagged, key=lambda e: e.category == alerts.HELP_NOW):
             if event.category == alerts.HELP_NOW:
                 joined = alerts.join_open_alert(session, now, person_id, None if ids else words)
                 if joined is not None:
                     ids.append(joined)
                     continue
-            ids.append(
+            raised.append(
                 alerts.raise_alert(
                     session,
                     self.policy,
@@ -554,7 +556,8 @@ class ConversationService:
                     reply=reply,
                 )
             )
-        return tuple(dict.fromkeys(ids))
+            ids.append(raised[-1])
+        return tuple(dict.fromkeys(ids)), tuple(raised)
 
     def _mark_invitation(
         self, session: Session, response: ActiveResponse, **values: datetime

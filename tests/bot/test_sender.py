@@ -12,6 +12,7 @@ from telegram import Bot
 from bot.callbacks import Signer
 from bot.ratelimit import SendLimiter
 from bot.sender import OutboxSender
+from storage.alerts import AlertPolicy, AlertRecipient, escalate_due
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
@@ -22,12 +23,14 @@ from storage.tables import (
     InvitationRow,
     OutboxRow,
     PersonRow,
+    SafeguardingAlertEventRow,
     SafeguardingAlertRow,
 )
 from surveys.clock import FixedClock
 from surveys.engine import UserInput
 from tests.bot.conftest import CONFIG, NO_QUIET, OFFICER, YoungPerson, buttons
 from tests.factories import campaign_with_codes
+from tests.fakes import FakeScorer
 from tests.telegram_emulator import DEFAULT_TOKEN, BotApiState, FakeRequest
 
 FIRST_CHAT = 6000
@@ -276,3 +279,35 @@ async def test_an_officer_who_blocked_the_bot_still_never_loses_an_alert(
     clock.advance(minutes=10)
     await drain(sender)
     assert len(state.messages_to(OFFICER)) == 1
+
+
+async def test_an_alert_not_acknowledged_in_time_reaches_the_duty_team(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, state: BotApiState,
+    outbox: Outbox, scorer: FakeScorer,
+) -> None:
+    duty = OFFICER + 1
+    policy = AlertPolicy(recipients=(AlertRecipient("telegram", str(OFFICER)),),
+                         duty=(AlertRecipient("telegram", str(duty)),))
+    conversations = ConversationService(db, catalog, scorer, clock, alert_policy=policy)
+    _, [code] = await campaign_with_codes(db, catalog, clock)
+    for user in (OFFICER, duty):
+        state.add_user(user)
+    await conversations.redeem(code, channel="telegram", address="5006")
+    await conversations.handle(UserInput(text="i want to kill myself"), channel="telegram",
+                               address="5006")
+    clock.advance(minutes=15)
+    assert await escalate_due(db, clock, policy) == [1]
+    _, sender = await sender_for(state, outbox)
+    while await sender.send_due():
+        pass
+    [told] = state.messages_to(OFFICER)
+    [escalated] = state.messages_to(duty)
+    assert told["text"].startswith("⚠️ Safeguarding alert #1")
+    assert escalated["text"].startswith("⏰ Safeguarding alert #1")
+    assert "not been acknowledged" in escalated["text"]
+    for message in (told, escalated):
+        assert f"{CONFIG.alerts_link}/1" in message["text"]  # the alert's own page
+        assert "kill" not in message["text"] and "5006" not in message["text"]
+    async with db.reader() as session:
+        kinds = (await session.scalars(select(SafeguardingAlertEventRow.kind))).all()
+    assert sorted(kinds) == ["escalated", "notified", "notified", "raised"]
