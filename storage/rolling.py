@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -252,9 +252,10 @@ class RollingCampaigns:
         today = uk_date(now)
         moved = await _follow_moved_reviews(session, campaign_id, today)
         due_by = today + timedelta(days=settings.days_before)
+        wanted = replace(filter_of(settings), review_to=due_by)  # due now, or already past
         people = [
             p
-            for p in await select_people(session, filter_of(settings), today)
+            for p in await select_people(session, wanted, today)
             if p.status == "active" and p.next_review_date is not None
         ]
         invited = queued = past = 0
