@@ -87,6 +87,7 @@ USER_CONTENT = (
     | filters.Dice.ALL
 )
 _CONTROL_COMMANDS = {"back": Command.BACK, "skip": Command.SKIP, "done": Command.DONE}
+_CONTACT_FIELDS = {(kind,) for kind in texts.CONTACT_BUTTONS}
 
 
 @dataclass
@@ -234,8 +235,7 @@ class ChatHandlers:
         if sent.alert_ids:
             self.on_alert()
             await message.reply_text(self.conversations.engine.help_text())
-        if not sent.duplicate:
-            await message.reply_text(texts.CONTACT_SENT)
+        await message.reply_text(texts.CONTACT_SENT)  # again for a repeat: it may not have gone
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, _ = _message(update)
@@ -329,7 +329,7 @@ class ChatHandlers:
             await self._on_delete_button(context, query, chat_id, confirmed=button.fields == ("y",))
         elif button.kind is ButtonKind.INVITATION and len(button.fields) == 1:
             await self._on_invitation_button(context, query, chat_id, button.fields[0])
-        elif button.kind is ButtonKind.CONTACT and button.fields[0] in texts.CONTACT_BUTTONS:
+        elif button.kind is ButtonKind.CONTACT and button.fields in _CONTACT_FIELDS:
             await self._on_contact_button(context, query, chat_id, button.fields[0])
         else:
             await _answer_query(query, texts.WRONG_BUTTON)
