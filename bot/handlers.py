@@ -91,6 +91,7 @@ USER_CONTENT = (
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What an invitation code can look like (URL-safe base64); anything else is no code."""
 _CONTROL_COMMANDS = {"back": Command.BACK, "skip": Command.SKIP, "done": Command.DONE}
+_CONTACT_FIELDS = {(kind,) for kind in texts.CONTACT_BUTTONS}
 
 
 @dataclass
@@ -246,8 +247,7 @@ class ChatHandlers:
         if sent.alert_ids:
             self.on_alert()
             await message.reply_text(self.conversations.engine.help_text())
-        if not sent.duplicate:
-            await message.reply_text(texts.CONTACT_SENT)
+        await message.reply_text(texts.CONTACT_SENT)  # again for a repeat: it may not have gone
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, _ = _message(update)
@@ -341,7 +341,7 @@ class ChatHandlers:
             await self._on_delete_button(context, query, chat_id, confirmed=button.fields == ("y",))
         elif button.kind is ButtonKind.INVITATION and len(button.fields) == 1:
             await self._on_invitation_button(context, query, chat_id, button.fields[0])
-        elif button.kind is ButtonKind.CONTACT and button.fields[0] in texts.CONTACT_BUTTONS:
+        elif button.kind is ButtonKind.CONTACT and button.fields in _CONTACT_FIELDS:
             await self._on_contact_button(context, query, chat_id, button.fields[0])
         else:
             await _answer_query(query, texts.WRONG_BUTTON)

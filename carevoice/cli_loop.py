@@ -67,7 +67,8 @@ async def create_rolling(
                 wanted=wanted, days_before=days_before, opens_at=opens_at,
                 closes_at=closes_at, report_form=report_as, max_reminders=max_reminders,
             )  # fmt: skip
-        scan = await RollingCampaigns(services.db, services.clock).scan()
+            jobs = RollingCampaigns(services.db, services.clock)
+            scan = await jobs.scan_campaign(session, campaign.id)  # who is due now
         ends = (
             "no end date"
             if campaign.closes_at >= NO_END

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -240,11 +240,14 @@ class RollingCampaigns:
 
     async def scan_campaign(self, session: AsyncSession, campaign_id: int) -> ScanSummary:
         """Scan one rolling campaign in the caller's transaction (just after creating it)."""
-        return await self._scan_one(session, campaign_id, self.clock.now())
+        return await self._scan_one(session, campaign_id, self.clock.now(), count_past=True)
 
     async def _scan_one(
-        self, session: AsyncSession, campaign_id: int, now: datetime
+        self, session: AsyncSession, campaign_id: int, now: datetime, *, count_past: bool = False
     ) -> ScanSummary:
+        """One campaign: reviews moved, then who is due. Only young people whose review is
+        due within the window are read (in SQL); `count_past` also counts those whose
+        review date has already passed (stale data an officer should update)."""
         campaign = await session.get_one(CampaignRow, campaign_id)
         settings = await session.get_one(RollingCampaignRow, campaign_id)
         if not campaign.opens_at <= now < campaign.closes_at:
@@ -252,67 +255,67 @@ class RollingCampaigns:
         today = uk_date(now)
         moved = await _follow_moved_reviews(session, campaign_id, today)
         due_by = today + timedelta(days=settings.days_before)
-        people = [
-            p
-            for p in await select_people(session, filter_of(settings), today)
-            if p.status == "active" and p.next_review_date is not None
-        ]
-        invited = queued = past = 0
-        latest = await _latest_by_person(session, campaign_id, [p.id for p in people])
-        title = await session.scalar(
-            select(SurveyVersionRow.title).where(SurveyVersionRow.id == campaign.survey_version_id)
+        window = replace(
+            filter_of(settings), review_from=today + timedelta(days=1), review_to=due_by
         )
+        people = [p for p in await select_people(session, window, today) if p.status == "active"]
+        latest = await _latest_by_person(session, campaign_id, [p.id for p in people])
+        wanted: list[dict[str, Any]] = []
         for person in people:
             review = person.next_review_date
-            assert review is not None
-            if review > due_by:
-                continue
             last = latest.get(person.id)
-            if last is not None and last.review_date == review:
-                continue  # already invited for this review
-            if review <= today:
-                past += last is None or last.review_date != review
-                continue
-            invitation, created = await _invite(session, campaign, person, review, now, last)
-            if invitation is None or not created:
-                continue
-            invited += 1
-            queued += await self._queue(session, campaign, person, invitation, title or "", now)
+            if review is None or (last is not None and last.review_date == review):
+                continue  # already invited for this review (a moved one was followed above)
+            wanted.append(_new_invitation(campaign, person, review, now, last))
+        made = await _insert_invitations(session, wanted)
+        queued = await self._queue(session, campaign, people, made, now)
+        past = await _past_reviews(session, campaign_id, settings, today) if count_past else 0
         settings.last_scan_at = now
-        return ScanSummary(invited, moved, queued, past)
+        return ScanSummary(len(made), moved, queued, past)
 
     async def _queue(
         self,
         session: AsyncSession,
         campaign: CampaignRow,
-        person: PersonRow,
-        invitation: InvitationRow,
-        title: str,
+        people: Sequence[PersonRow],
+        made: dict[int, tuple[int, datetime]],
         now: datetime,
     ) -> int:
-        if any(v is not None for v in (person.stopped_at, person.unreachable_at)):
+        """Queue the new invitations (`made`: person id to invitation id and closing time)
+        of young people linked on Telegram, in one query for their chats; the others are
+        on the web: their letter carries the link."""
+        reachable = [
+            p.id
+            for p in people
+            if p.id in made and p.stopped_at is None and p.unreachable_at is None
+        ]
+        if not reachable:
             return 0
-        address = await session.scalar(
-            select(ChannelLinkRow.address)
-            .where(ChannelLinkRow.person_id == person.id, ChannelLinkRow.channel == self.channel)
-            .order_by(ChannelLinkRow.linked_at.desc(), ChannelLinkRow.id.desc())
-            .limit(1)
+        title = await session.scalar(
+            select(SurveyVersionRow.title).where(SurveyVersionRow.id == campaign.survey_version_id)
         )
-        if address is None:
-            return 0  # on the web: their letter carries the link (officer letters page)
-        added = await enqueue(
-            session,
-            kind=OutboxKind.INVITATION,
-            channel=self.channel,
-            address=address,
-            payload={"title": title, "closes_at": invitation.expires_at.isoformat()},
-            dedupe_key=f"invitation:{invitation.id}:{self.channel}",
-            now=now,
-            not_before=max(now, campaign.opens_at),
-            person_id=person.id,
-            invitation_id=invitation.id,
+        links = await session.execute(
+            select(ChannelLinkRow.person_id, ChannelLinkRow.address)
+            .where(ChannelLinkRow.person_id.in_(reachable), ChannelLinkRow.channel == self.channel)
+            .order_by(ChannelLinkRow.linked_at, ChannelLinkRow.id)
         )
-        return int(added)
+        addresses = dict(links.all())  # the newest link of each young person wins
+        queued = 0
+        for person_id, address in addresses.items():
+            invitation_id, closes = made[person_id]
+            queued += await enqueue(
+                session,
+                kind=OutboxKind.INVITATION,
+                channel=self.channel,
+                address=address,
+                payload={"title": title or "", "closes_at": closes.isoformat()},
+                dedupe_key=f"invitation:{invitation_id}:{self.channel}",
+                now=now,
+                not_before=max(now, campaign.opens_at),
+                person_id=person_id,
+                invitation_id=invitation_id,
+            )
+        return queued
 
 
 SCAN_EVERY = 300.0
@@ -340,18 +343,33 @@ async def _invite(
     person: PersonRow,
     review: date,
     now: datetime,
-    last: InvitationRow | None = None,
 ) -> tuple[InvitationRow | None, bool]:
-    """The invitation for `review`: the open one (its review moved), or a new cycle.
-    (None, False) when another worker inserted the same cycle first."""
-    last = last or await _latest(session, campaign.id, person.id)
+    """The invitation for `review`: the open one (its review moved), or a new round.
+    (None, False) when another worker inserted the same round first."""
+    last = await _latest(session, campaign.id, person.id)
     if last is not None and last.review_date == review:
         return last, False
     if last is not None and _open(last, now):
         last.review_date = review  # the review was moved: the same form, a new date
         last.expires_at = review_closes_at(review)
         return last, False
-    values: dict[str, Any] = {
+    made = await _insert_invitations(
+        session, [_new_invitation(campaign, person, review, now, last)]
+    )
+    if person.id not in made:
+        return None, False
+    return await session.get_one(InvitationRow, made[person.id][0]), True
+
+
+def _new_invitation(
+    campaign: CampaignRow,
+    person: PersonRow,
+    review: date,
+    now: datetime,
+    last: InvitationRow | None,
+) -> dict[str, Any]:
+    """The row of a young person's invitation for one review: the next round."""
+    return {
         "campaign_id": campaign.id,
         "person_id": person.id,
         "cycle": (last.cycle + 1) if last is not None else 1,
@@ -364,18 +382,32 @@ async def _invite(
         "expires_at": min(review_closes_at(review), campaign.closes_at),
         "reminders_sent": 0,
     }
+
+
+INSERT_BATCH = 500
+
+
+async def _insert_invitations(
+    session: AsyncSession, rows: Sequence[dict[str, Any]]
+) -> dict[int, tuple[int, datetime]]:
+    """Insert invitations, a batch a statement; a round another worker inserted first is
+    skipped. Returns person id to (invitation id, closing time) for the rows inserted."""
+    made: dict[int, tuple[int, datetime]] = {}
+    if not rows:
+        return made
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(InvitationRow)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["campaign_id", "person_id", "cycle"])
-        .returning(InvitationRow.id)
-    )
-    new_id = await session.scalar(statement)
-    if new_id is None:
-        return None, False
-    return await session.get_one(InvitationRow, new_id), True
+    closes = {row["person_id"]: row["expires_at"] for row in rows}
+    for start in range(0, len(rows), INSERT_BATCH):
+        statement = (
+            insert(InvitationRow)
+            .values(list(rows[start : start + INSERT_BATCH]))
+            .on_conflict_do_nothing(index_elements=["campaign_id", "person_id", "cycle"])
+            .returning(InvitationRow.id, InvitationRow.person_id)
+        )
+        for invitation_id, person_id in (await session.execute(statement)).all():
+            made[person_id] = (invitation_id, closes[person_id])
+    return made
 
 
 def _open(invitation: InvitationRow, now: datetime) -> bool:
@@ -419,6 +451,21 @@ async def _latest_by_person(
     )
     wanted = set(person_ids)
     return {row.person_id: row for row in rows if row.person_id in wanted}
+
+
+async def _past_reviews(
+    session: AsyncSession, campaign_id: int, settings: RollingCampaignRow, today: date
+) -> int:
+    """Young people the campaign covers whose review date has passed with no invitation
+    for it: they cannot be consulted until a new date is imported."""
+    past = replace(filter_of(settings), review_to=today)
+    people = [p for p in await select_people(session, past, today) if p.status == "active"]
+    latest = await _latest_by_person(session, campaign_id, [p.id for p in people])
+    return sum(
+        1
+        for p in people
+        if (last := latest.get(p.id)) is None or last.review_date != p.next_review_date
+    )
 
 
 async def _follow_moved_reviews(session: AsyncSession, campaign_id: int, today: date) -> int:

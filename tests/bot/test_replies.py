@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot import texts
+from bot.callbacks import ButtonKind, Signer
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
@@ -84,4 +85,26 @@ async def test_message_at_any_time_goes_to_officers_and_through_the_net(
         ("wrong", "nobody would care if i wasnt here", True),
         ("good_news", "I passed my exams", False),
     ]
-    assert len(alerts) >= 1 and all(a.source == "message" and a.words == messages[0].text for a in alerts)
+    assert alerts and all(a.source == "message" and a.words == messages[0].text for a in alerts)
+
+
+async def test_a_message_button_with_a_missing_or_unknown_kind_is_refused_kindly(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    conversations: ConversationService,
+    state: BotApiState,
+    signer: Signer,
+    young: YoungPerson,
+) -> None:
+    _, codes = await campaign_with_codes(db, catalog, clock)
+    await conversations.redeem(codes[0], channel="telegram", address=str(young.user_id))
+    await young.command("message")
+    menu = young.last()
+    for fields in ((), ("nope",), ("wrong", "extra")):
+        await young.press(
+            menu["message_id"], signer.encode(young.user_id, ButtonKind.CONTACT, *fields)
+        )
+    answers = [a.get("text") for a in state.callback_answers]
+    assert answers[-3:] == [texts.WRONG_BUTTON] * 3
+    assert young.last()["message_id"] == menu["message_id"]  # nothing asked

@@ -94,7 +94,8 @@ async def test_invites_each_young_person_days_before_their_review(
     campaign_id = await _rolling(db, catalog, clock)
     jobs = RollingCampaigns(db, clock)
 
-    first = await jobs.scan()
+    async with db.transaction() as session:  # as just after creating it
+        first = await jobs.scan_campaign(session, campaign_id)
     assert (first.invited, first.refused_past) == (1, 1)
     again = await jobs.scan()
     assert again.invited == 0  # idempotent
