@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from carevoice.settings import Settings
+from storage.audit import RefHasher
 from storage.catalog import SurveyCatalog
 from storage.conversations import AlertRecipient, ConversationService
 from storage.database import Database
@@ -23,6 +24,11 @@ class Services:
     catalog: SurveyCatalog
     conversations: ConversationService
     clock: Clock
+
+    def ref_hasher(self) -> RefHasher:
+        """Names erased young people in the audit log (keyed by CAREVOICE_SECRET_KEY)."""
+        secret = self.settings.secret_key
+        return RefHasher(secret.get_secret_value().encode() if secret else None)
 
     async def close(self) -> None:
         await self.db.dispose()

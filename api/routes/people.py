@@ -77,14 +77,18 @@ async def list_people_route(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.post("/{council_ref:path}/erase", responses=error_responses(401, 403, 404, 422))
+@router.post("/{council_ref:path}/erase", responses=error_responses(401, 403, 404, 409, 422))
 async def erase_person_route(
     council_ref: Annotated[str, Path(min_length=1, max_length=64)],
-    session: SessionDep,
     services: ServicesDep,
     caller: AdminKey,
 ) -> ErasurePublic:
-    """Erase a young person's name, date of birth, chat links and words; counts are kept."""
-    summary = await erase_person(session, services.clock, council_ref, actor=caller.actor)
-    await caller.audit(session, services, "erase person", council_ref)
+    """Erase a young person: every row holding them or their words is deleted, the board's
+    figures stay; 409 while a safeguarding alert about them is not yet acknowledged."""
+    async with services.db.transaction() as session:
+        summary = await erase_person(
+            session, services.clock, council_ref, actor=caller.actor,
+            hasher=services.ref_hasher(),
+        )  # fmt: skip
+    await services.db.checkpoint()  # SQLite: the WAL holds the words no more
     return ErasurePublic.model_validate(summary, from_attributes=True)
