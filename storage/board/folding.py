@@ -71,19 +71,21 @@ class Contributions:
     def minus(self, after: Contributions) -> Contributions:
         """What these contributions hold beyond `after` (cells that did not change left out)."""
 
-        def less(mine: Sequence[float], theirs: Sequence[float] | None) -> list[float]:
-            return [a - b for a, b in zip(mine, theirs or [0] * len(mine), strict=True)]
+        def less(mine: Sequence[float] | None, theirs: Sequence[float] | None) -> list[float]:
+            size = len(mine or theirs or ())
+            return [a - b for a, b in zip(mine or [0] * size, theirs or [0] * size, strict=True)]
 
+        # A cell only `after` has is a change too (a response moved to another age band).
         out = Contributions(quarters=self.quarters)
-        for a_key, values in self.answers.items():
-            if any(delta := less(values, after.answers.get(a_key))):
+        for a_key in self.answers.keys() | after.answers.keys():
+            if any(delta := less(self.answers.get(a_key), after.answers.get(a_key))):
                 out.answers[a_key] = delta
-        for f_key, counts in self.forms.items():
-            if any(diff := [int(v) for v in less(counts, after.forms.get(f_key))]):
+        for f_key in self.forms.keys() | after.forms.keys():
+            if any(diff := [int(v) for v in less(self.forms.get(f_key), after.forms.get(f_key))]):
                 out.forms[f_key] = diff
-        for c_key, n in self.choices.items():
-            if n - after.choices.get(c_key, 0):
-                out.choices[c_key] = n - after.choices.get(c_key, 0)
+        for c_key in self.choices.keys() | after.choices.keys():
+            if n := self.choices.get(c_key, 0) - after.choices.get(c_key, 0):
+                out.choices[c_key] = n
         return out
 
 
