@@ -41,6 +41,7 @@ from api.web import install_web
 from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
 from storage.board.rollups import keep_fresh
+from storage.retention import keep_retained
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """\
@@ -93,12 +94,19 @@ def create_app(
         built = await build_services(settings or Settings())
         app.state.services = built
         refresher = asyncio.create_task(keep_fresh(built.db))  # board rollups, every minute
+        retainer = asyncio.create_task(  # retention, daily at CAREVOICE_RETENTION_HOUR
+            keep_retained(
+                built.db, built.clock, built.retention_policy(), hasher=built.ref_hasher(),
+                hour=built.settings.retention_hour, timezone=built.settings.timezone,
+            )
+        )  # fmt: skip
         try:
             yield
         finally:
-            refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await refresher
+            for task in (refresher, retainer):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await built.close()
 
     app = FastAPI(

@@ -9,6 +9,7 @@ from storage.audit import RefHasher
 from storage.catalog import SurveyCatalog
 from storage.conversations import AlertRecipient, ConversationService
 from storage.database import Database
+from storage.retention import RetentionPolicy
 from surveys import safeguarding
 from surveys.clock import Clock, SystemClock
 from surveys.engine import Engine
@@ -29,6 +30,11 @@ class Services:
         """Names erased young people in the audit log (keyed by CAREVOICE_SECRET_KEY)."""
         secret = self.settings.secret_key
         return RefHasher(secret.get_secret_value().encode() if secret else None)
+
+    def retention_policy(self) -> RetentionPolicy:
+        """How long words, responses and people are kept (CAREVOICE_RETAIN_*_DAYS)."""
+        s = self.settings
+        return RetentionPolicy(s.retain_text_days, s.retain_responses_days, s.retain_people_days)
 
     async def close(self) -> None:
         await self.db.dispose()

@@ -51,9 +51,11 @@ class RefHasher:
         return f"ref#{digest.hexdigest()[:20]}"
 
 
-def mentions(council_ref: str) -> re.Pattern[str]:
-    """The reference as a whole word (`C1` is not in `C10`)."""
-    return re.compile(rf"(?<![\w-]){re.escape(council_ref)}(?![\w-])")
+def mentions(council_ref: str, *, loose: bool = False) -> re.Pattern[str]:
+    """The reference as a whole word (`C1` is not in `C10`, nor in `C1-2`); `loose`: not
+    within letters or digits only (`C1` is in `demo-C1-x`)."""
+    edge = "[A-Za-z0-9]" if loose else "[\\w-]"
+    return re.compile(rf"(?<!{edge}){re.escape(council_ref)}(?!{edge})")
 
 
 async def record(

@@ -41,6 +41,7 @@ from storage.tables import (
     AnswerTopicRow,
     AuditLogRow,
     ChannelLinkRow,
+    InboundMessageRow,
     InvitationRow,
     OutboxRow,
     PersonRow,
@@ -215,6 +216,7 @@ async def erase_person(
     session.expunge(person)
     await fold(session, [person_id, *others], unlink_then_remove)
     await rewrite_mentions(session, council_ref, subject)
+    await forget_message_keys(session, council_ref)
     await audit_record(session, clock, actor=actor, action=ERASE_ACTION, subject=subject)
     return ErasureSummary(
         subject=subject,
@@ -321,11 +323,34 @@ async def _persons_of(
     return sorted(found)
 
 
+async def forget_message_keys(session: AsyncSession, council_ref: str) -> int:
+    """Delete the duplicate-detection keys of incoming messages that name the reference
+    (a chat adapter that built keys from it); the chat is unlinked, so none is needed."""
+    pattern = mentions(council_ref, loose=True)
+    rows = (
+        await session.execute(
+            select(InboundMessageRow.id, InboundMessageRow.message_key).where(
+                InboundMessageRow.message_key.like(_like(council_ref), escape="\\")
+            )
+        )
+    ).all()
+    ids = [row_id for row_id, key in rows if pattern.search(key)]
+    if ids:
+        await session.execute(delete(InboundMessageRow).where(InboundMessageRow.id.in_(ids)))
+    return len(ids)
+
+
+def _like(council_ref: str) -> str:
+    """A LIKE pattern finding the reference anywhere in a column."""
+    escaped = council_ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 async def rewrite_mentions(session: AsyncSession, council_ref: str, subject: str) -> int:
     """Replace the reference (as a whole word) with `subject` in the audit log and in
     officers' notes on requests and alerts. Returns how many rows changed."""
     pattern = mentions(council_ref)
-    like = "%" + council_ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    like = _like(council_ref)
     changed = 0
     for table, column in (
         (AuditLogRow, AuditLogRow.subject),

@@ -6,6 +6,7 @@
     /signin, /signout     staff sign in with their API key (staff.py)
     /board, /board/print  the dashboard and its A4 report (board.py)
     /officer              campaigns, alerts, invitation letters (officer.py)
+    /officer/people       subject access: a young person's data to print (officer_people.py)
     /static/...           CSS and the chat's small script (api/static)
 
 Every page is server-rendered with autoescaping, every form carries a CSRF token, and
@@ -17,7 +18,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
-from api.web import board, chat, officer, staff
+from api.web import board, chat, officer, officer_people, staff
 from api.web.errors import install_web_errors
 from api.web.render import STATIC
 from api.web.security import SecurityHeaders
@@ -29,7 +30,7 @@ __all__ = ["install_web", "web_router"]
 def web_router() -> APIRouter:
     """Every web page's route (not in the OpenAPI schema)."""
     router = APIRouter(include_in_schema=False)
-    for part in (chat.router, staff.router, board.router, officer.router):
+    for part in (chat.router, staff.router, board.router, officer.router, officer_people.router):
         router.include_router(part)
     return router
 

@@ -59,9 +59,11 @@ async def answer_all(
         UserInput(text=WORDS),
         UserInput(text=SECRET),
     ]
-    for n, step in enumerate(steps):
-        await conversations.handle(step, channel="telegram", address="777001", message_key=f"k{n}")
     ref = "P00000-small"
+    for n, step in enumerate(steps):  # keys like the demo's once were: naming the ref
+        await conversations.handle(
+            step, channel="telegram", address="777001", message_key=f"demo-{ref}:{n}"
+        )
     async with db.transaction() as session:
         person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == ref))
         assert person is not None
@@ -223,7 +225,8 @@ def test_the_audit_hash_is_keyed_and_whole_words_only() -> None:
     assert HASHER.label("C1") != RefHasher(b"other key").label("C1")
     assert HASHER.label("C1") == HASHER.label("C1") and "C1" not in HASHER.label("C1")
     assert RefHasher(None).label("C1") == NO_KEY_LABEL
-    assert audit.mentions("C1").sub("#", "C1 C10 xC1 C1.") == "# C10 xC1 #."
+    assert audit.mentions("C1").sub("#", "C1 C10 xC1 C1. C1-2") == "# C10 xC1 #. C1-2"
+    assert audit.mentions("C1", loose=True).sub("#", "demo-C1-x C10") == "demo-#-x C10"
 
 
 async def test_past_audit_rows_name_the_hash_and_other_children_stay(
