@@ -63,6 +63,7 @@ COMMANDS = {
     "stop": "Pause: no more messages until /start",
     "talk": "Ask your worker or an advocate to get in touch",
     "privacy": "What we keep and who sees it",
+    "mydata": "Ask for a copy of everything we hold about you",
     "delete": "Ask for your data to be deleted",
 }
 # What a person sends that is not typed words (service messages are left alone).
@@ -93,6 +94,7 @@ class ChatHandlers:
     signer: Signer
     council_name: str = "your council"
     on_alert: Callable[[], None] = field(default=lambda: None)
+    keeping: str = ""  # the retention periods in words, for the privacy notice
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add every handler (and the error handler) to `app`."""
@@ -105,6 +107,7 @@ class ChatHandlers:
         app.add_handler(CommandHandler("stop", self.on_stop, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("delete", self.on_delete, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("talk", self.on_talk, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("mydata", self.on_my_data, filters=NEW_MESSAGE))
         app.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(NEW_MESSAGE & filters.TEXT, self.on_text))
         app.add_handler(MessageHandler(NEW_MESSAGE & USER_CONTENT, self.on_other))
@@ -124,7 +127,9 @@ class ChatHandlers:
                 await message.reply_text(str(InvitationError("unknown")))
                 return
             markup = consent_keyboard(chat_id, code, self.signer)
-            await message.reply_text(texts.privacy_notice(self.council_name), reply_markup=markup)
+            await message.reply_text(
+                texts.privacy_notice(self.council_name, self.keeping), reply_markup=markup
+            )
             return
         if code is not None:
             await self.reach.restart(CHANNEL, str(chat_id))
@@ -143,7 +148,7 @@ class ChatHandlers:
 
     async def on_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, _ = _message(update)
-        await message.reply_text(texts.privacy_reminder(self.council_name))
+        await message.reply_text(texts.privacy_reminder(self.council_name, self.keeping))
 
     async def on_control(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/back, /skip, /done: the same as the buttons."""
@@ -181,6 +186,17 @@ class ChatHandlers:
             RequestOutcome.CREATED: texts.TALK_DONE,
             RequestOutcome.ALREADY_OPEN: texts.TALK_ALREADY,
             RequestOutcome.NOT_LINKED: texts.NOT_LINKED,
+        }[outcome]
+        await message.reply_text(reply)
+
+    async def on_my_data(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/mydata: record a subject access request for an officer; say what happens next."""
+        message, chat_id = _message(update)
+        outcome = await self.reach.request(RequestKind.ACCESS, CHANNEL, str(chat_id))
+        reply = {
+            RequestOutcome.CREATED: texts.access_done(self.council_name),
+            RequestOutcome.ALREADY_OPEN: texts.ACCESS_ALREADY,
+            RequestOutcome.NOT_LINKED: texts.NOTHING_HELD,
         }[outcome]
         await message.reply_text(reply)
 

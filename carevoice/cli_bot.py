@@ -53,6 +53,7 @@ def telegram_bot(settings: Settings, services: Services) -> TelegramBot:
         token=settings.telegram_token.get_secret_value(),
         api_url=settings.telegram_api_url,
         council_name=settings.council_name,
+        keeping=services.retention_policy().describe(),
         alerts_link=f"{settings.public_url.rstrip('/')}/officer#alerts",
     )
     return TelegramBot(

@@ -3,6 +3,7 @@
     install_web(app)      adds all of it to an app (create_app calls it)
 
     /c/{code}             the chat (chat.py): JavaScript optional, plain forms always work
+    /c/{code}/my-data     a young person asks for a copy of their data (chat_requests.py)
     /signin, /signout     staff sign in with their API key (staff.py)
     /board, /board/print  the dashboard and its A4 report (board.py)
     /officer              campaigns, alerts, invitation letters (officer.py)
@@ -18,7 +19,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
-from api.web import board, chat, officer, officer_people, staff
+from api.web import board, chat, chat_requests, officer, officer_people, staff
 from api.web.errors import install_web_errors
 from api.web.render import STATIC
 from api.web.security import SecurityHeaders
@@ -30,7 +31,11 @@ __all__ = ["install_web", "web_router"]
 def web_router() -> APIRouter:
     """Every web page's route (not in the OpenAPI schema)."""
     router = APIRouter(include_in_schema=False)
-    for part in (chat.router, staff.router, board.router, officer.router, officer_people.router):
+    parts = (
+        chat.router, chat_requests.router, staff.router, board.router, officer.router,
+        officer_people.router,
+    )  # fmt: skip
+    for part in parts:
         router.include_router(part)
     return router
 
