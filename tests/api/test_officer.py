@@ -395,6 +395,29 @@ async def test_erasure_deletes_the_young_person_and_keeps_alerts_without_them(
     assert missing.status_code == 404
 
 
+async def test_export_gives_a_young_person_everything_held_and_is_audited(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    answered = await answered_campaign(services.db, services.catalog, clock_of(services),
+                                       services.conversations)
+    ref = answered.answered_ref
+    board = await client.get(f"{API}/people/{ref}/export", headers=keys.headers("board"))
+    assert board.status_code == 403
+    reply = await client.get(f"{API}/people/{ref}/export", headers=keys.headers("officer"))
+    assert reply.status_code == 200, reply.text
+    data = reply.json()
+    assert data["person"]["council_ref"] == ref and data["chats"][0]["address"] == "4242"
+    answers = {a["question_id"]: a for a in data["responses"][0]["answers"]}
+    assert answers["why_chair"]["answer"] == WHY_CHAIR
+    assert answers["for_iro"]["answer"] == FOR_IRO and answers["for_iro"]["only_for_your_iro"]
+    assert answers["chair"]["answer"] == "Yes"
+    assert answers["mood"]["answer"].endswith("(4 out of 5)")
+    assert answered.answered_code not in reply.text  # codes are keys: described, not shown
+    assert "export person|test officer" in " ".join(await audit_actions(services))
+    missing = await client.get(f"{API}/people/NOBODY/export", headers=keys.headers("officer"))
+    assert missing.status_code == 404
+
+
 async def test_retention_blanks_old_free_text_only(
     client: httpx.AsyncClient, keys: Keys, services: Services
 ) -> None:

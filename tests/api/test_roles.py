@@ -102,6 +102,8 @@ ENDPOINTS: list[Endpoint] = [
         {"content": f"council_ref,cohort,age_band\nNEW-{n},in_care,8-12\n",
          "headers": {"content-type": "text/csv"}})),
     get("/api/v1/people", Role.OFFICER),
+    Endpoint("GET", "/api/v1/people/{council_ref}/export", Role.OFFICER, lambda w, n: (
+        "GET", f"/api/v1/people/{w.answered_ref}/export", {})),
     Endpoint("POST", "/api/v1/people/{council_ref}/erase", Role.ADMIN, lambda w, n: (
         "POST", f"/api/v1/people/{w.erasable_ref}/erase", {})),
     Endpoint("POST", "/api/v1/campaigns", Role.OFFICER, lambda w, n: (
