@@ -53,7 +53,7 @@ async def people_export(
     ] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Everything held about one young person, as JSON, for a subject access request.
+    """Everything held about one young person, as JSON (subject access).
 
     The read is written to the audit log. Invitation codes and web chat session ids are
     described, not shown (they are keys); review safeguarding notes before sharing."""
@@ -86,8 +86,11 @@ async def people_erase(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Erase a young person: every row holding them or their words is deleted; the board's
-    figures stay (kept as counts). Refused while a safeguarding alert about them waits."""
+    """Erase a young person and everything they said; the board's figures stay.
+
+    Every row holding them or their words is deleted (their part of the board's figures is
+    kept as counts first). Refused while a safeguarding alert about them waits for an
+    officer. The audit log names them by a keyed hash (CAREVOICE_SECRET_KEY)."""
     if not yes:
         typer.confirm(
             f"Erase {council_ref} and everything they said? This cannot be undone", abort=True
@@ -137,8 +140,11 @@ async def retention(
     ] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Apply the retention periods now (`carevoice serve` does it daily): blank old words,
-    delete old responses, erase young people no longer heard from (CAREVOICE_RETAIN_*)."""
+    """Apply the retention periods now (`carevoice serve` does it daily).
+
+    Blanks old words, deletes old responses and erases young people no longer heard from
+    (CAREVOICE_RETAIN_TEXT_DAYS, _RESPONSES_DAYS, _PEOPLE_DAYS), with progress and a
+    summary; --dry-run only counts."""
 
     async def work(services: Services) -> RetentionReport:
         policy = services.retention_policy()

@@ -216,7 +216,12 @@ async def plan(session: AsyncSession, clock: Clock, policy: RetentionPolicy) -> 
     if (cut := _cutoff(now, policy.response_days)) is not None:
         counts["responses"] = await _count(session, _responses_query(cut, held=False))
         counts["hr"] = await _count(session, _responses_query(cut, held=True))
-        counts["invitations"] = await _count(session, _lone_invitations_query(cut))
+        counts["invitations"] = await _count(session, _lone_invitations_query(cut)) + (
+            await _count(
+                session,
+                _responses_query(cut, held=False).where(ResponseRow.invitation_id.is_not(None)),
+            )
+        )
     if (cut := _cutoff(now, policy.people_days)) is not None:
         counts["people"] = await _count(session, _people_query(cut, held=False))
         counts["hp"] = await _count(session, _people_query(cut, held=True))
