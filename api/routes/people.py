@@ -102,8 +102,10 @@ async def erase_person_route(
     services: ServicesDep,
     caller: AdminKey,
 ) -> ErasurePublic:
-    """Erase a young person: every row holding them or their words is deleted, the board's
-    figures stay; 409 while a safeguarding alert about them is not yet acknowledged."""
+    """Erase a young person and everything they said; the board's figures stay.
+
+    Every row holding them or their words is deleted; the audit log names them by a keyed
+    hash. 409 while a safeguarding alert about them is not yet acknowledged."""
     async with services.db.transaction() as session:
         summary = await erase_person(
             session, services.clock, council_ref, actor=caller.actor,
