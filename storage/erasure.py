@@ -144,6 +144,12 @@ async def erase_person(
         )
     counts: dict[str, int] = {}
     person_id = person.id
+    # An answer arriving meanwhile waits for this erasure (it updates its response, and
+    # inserting answers or responses needs these rows unlocked), then finds nothing: so
+    # what is folded is exactly what is deleted.
+    await session.execute(
+        select(ResponseRow.id).where(ResponseRow.person_id == person_id).with_for_update()
+    )
 
     async def remove() -> None:
         responses = [

@@ -44,11 +44,16 @@ from surveys.clock import Clock
 from surveys.errors import CarevoiceError, NotFoundError
 from surveys.loader import parse_survey
 from surveys.model import QuestionKind, Survey
+from surveys.topics import load_topics
 
 __all__ = ["EXPORT_ACTION", "export_person"]
 
 EXPORT_ACTION: Final = "export person"
 FORMAT_VERSION: Final = 1
+
+
+def _topic_labels() -> dict[str, str]:
+    return {topic.key: topic.label for topic in load_topics()}
 
 
 def _when(value: datetime | date | None) -> str | None:
@@ -257,7 +262,7 @@ async def _response(
                 "read_as": mood_of(a.polarity),
                 "polarity": a.polarity,
                 "subjectivity": a.subjectivity,
-                "topics": sorted(tags.get(a.id, [])),
+                "topics": sorted(_topic_labels().get(t, t) for t in tags.get(a.id, [])),
             }
             for a in answers
         ],
