@@ -47,6 +47,7 @@ from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
 from storage.alerts import keep_escalating
 from storage.board.rollups import keep_fresh
+from storage.retention import keep_retained
 from storage.rolling import keep_rolling
 
 API_PREFIX = "/api/v1"
@@ -108,10 +109,16 @@ def create_app(
         escalator = asyncio.create_task(
             keep_escalating(built.db, built.clock, conversations.policy)
         )
+        retainer = asyncio.create_task(  # retention, daily at CAREVOICE_RETENTION_HOUR
+            keep_retained(
+                built.db, built.clock, built.retention_policy(), hasher=built.ref_hasher(),
+                hour=built.settings.retention_hour, timezone=built.settings.timezone,
+            )
+        )  # fmt: skip
         try:
             yield
         finally:
-            for task in (refresher, escalator, rolling):
+            for task in (refresher, escalator, rolling, retainer):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

@@ -461,10 +461,11 @@ class AlertResponsePublic(BaseModel):
 
 
 class RequestPublic(BaseModel):
-    """Something a young person asked a person to do: erase my data, or talk to me."""
+    """Something a young person asked a person to do: erase my data, talk to me, or send
+    me my data. `council_ref` is null once the young person has been erased."""
 
     id: int
-    council_ref: str
+    council_ref: str | None
     kind: str
     channel: str
     created_at: datetime
@@ -474,16 +475,18 @@ class RequestPublic(BaseModel):
 
 
 class ErasurePublic(BaseModel):
-    """What erasing a young person changed."""
+    """What erasing a young person removed; `subject` names them in the audit log (a keyed
+    hash of the reference, never the reference)."""
 
-    council_ref: str
+    subject: str
     already_erased: bool
-    answers_blanked: int
-    responses_scrubbed: int
+    answers_deleted: int
+    responses_deleted: int
+    invitations_deleted: int
     links_removed: int
-    invitations_revoked: int
-    messages_cancelled: int
-    requests_resolved: int
+    messages_deleted: int
+    requests_closed: int
+    alerts_kept: int
 
 
 class RetentionPublic(BaseModel):

@@ -49,6 +49,7 @@ class BotConfig:
     token: str
     api_url: str = TELEGRAM_API
     council_name: str = "your council"
+    keeping: str = ""  # the retention periods in words, for the privacy notice
     alerts_link: str = ""  # where officers read alerts (in alert messages)
     poll_timeout: float = 10.0
     reminder_every: float = 300.0  # seconds between reminder scans
@@ -86,6 +87,7 @@ def build_application(
         reach,
         Signer(config.token),
         council_name=config.council_name,
+        keeping=config.keeping,
         on_alert=on_alert or (lambda: None),
     )
     if config.codes is not None:

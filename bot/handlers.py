@@ -70,6 +70,7 @@ COMMANDS = {
     "talk": "Ask your worker or an advocate to get in touch",
     "message": "Tell us something: something's wrong, good news, talk to my worker",
     "privacy": "What we keep and who sees it",
+    "mydata": "Ask for a copy of everything we hold about you",
     "delete": "Ask for your data to be deleted",
 }
 # What a person sends that is not typed words (service messages are left alone).
@@ -105,6 +106,7 @@ class ChatHandlers:
     on_alert: Callable[[], None] = field(default=lambda: None)
     codes: Guard = field(default_factory=lambda: Throttles.from_limits().codes)
     """Unknown invitation codes a chat may try (`carevoice` shares the serve process's)."""
+    keeping: str = ""  # the retention periods in words, for the privacy notice
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add every handler (and the error handler) to `app`."""
@@ -118,6 +120,7 @@ class ChatHandlers:
         app.add_handler(CommandHandler("delete", self.on_delete, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("talk", self.on_talk, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("message", self.on_message, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("mydata", self.on_my_data, filters=NEW_MESSAGE))
         app.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(NEW_MESSAGE & filters.TEXT, self.on_text))
         app.add_handler(MessageHandler(NEW_MESSAGE & USER_CONTENT, self.on_other))
@@ -143,7 +146,9 @@ class ChatHandlers:
                 await message.reply_text(str(InvitationError("unknown")))
                 return
             markup = consent_keyboard(chat_id, code, self.signer)
-            await message.reply_text(texts.privacy_notice(self.council_name), reply_markup=markup)
+            await message.reply_text(
+                texts.privacy_notice(self.council_name, self.keeping), reply_markup=markup
+            )
             return
         if code is not None:
             await self.reach.restart(CHANNEL, str(chat_id))
@@ -162,7 +167,7 @@ class ChatHandlers:
 
     async def on_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, _ = _message(update)
-        await message.reply_text(texts.privacy_reminder(self.council_name))
+        await message.reply_text(texts.privacy_reminder(self.council_name, self.keeping))
 
     async def on_control(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/back, /skip, /done: the same as the buttons."""
@@ -248,6 +253,17 @@ class ChatHandlers:
             self.on_alert()
             await message.reply_text(self.conversations.engine.help_text())
         await message.reply_text(texts.CONTACT_SENT)  # again for a repeat: it may not have gone
+
+    async def on_my_data(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/mydata: record a subject access request for an officer; say what happens next."""
+        message, chat_id = _message(update)
+        outcome = await self.reach.request(RequestKind.ACCESS, CHANNEL, str(chat_id))
+        reply = {
+            RequestOutcome.CREATED: texts.access_done(self.council_name),
+            RequestOutcome.ALREADY_OPEN: texts.ACCESS_ALREADY,
+            RequestOutcome.NOT_LINKED: texts.NOTHING_HELD,
+        }[outcome]
+        await message.reply_text(reply)
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, _ = _message(update)

@@ -16,8 +16,9 @@ START_BUTTON = "▶️ Start"
 CARRY_ON_BUTTON = "▶️ Carry on"
 
 
-def privacy_notice(council: str) -> str:
-    """The first thing a young person reads: what is kept, who sees it, how to stop."""
+def privacy_notice(council: str, keeping: str = "") -> str:
+    """The first thing a young person reads: what is kept, who sees it, for how long, how
+    to stop. `keeping` is the retention periods in words (`RetentionPolicy.describe`)."""
     return (
         "Before we start, here's how this works 🔒\n\n"
         "• What we keep: your answers, and a note that this Telegram chat is yours. "
@@ -25,14 +26,16 @@ def privacy_notice(council: str) -> str:
         f"• Who sees it: the participation team at {council}. Reports to councillors only "
         "show totals, and quotes without names (only if you say that's OK).\n"
         "• If you tell us you're not safe, a person will read it so they can help.\n"
-        "• Stop any time with /stop. Want your data deleted? Send /delete.\n\n"
+        + (f"• How long we keep it: {keeping}.\n" if keeping else "")
+        + "• Stop any time with /stop. Want a copy of what we hold? Send /mydata. "
+        "Want it deleted? Send /delete.\n\n"
         "Is that OK with you?"
     )
 
 
-def privacy_reminder(council: str) -> str:
+def privacy_reminder(council: str, keeping: str = "") -> str:
     """/privacy: the notice again, without asking."""
-    return privacy_notice(council).removesuffix("\n\nIs that OK with you?")
+    return privacy_notice(council, keeping).removesuffix("\n\nIs that OK with you?")
 
 
 DECLINED = "That's OK, nothing has been kept. If you change your mind, just tap your link again. 👋"
@@ -54,6 +57,7 @@ HELP = (
     "/talk: ask your worker or an advocate to get in touch\n"
     "/message: tell us something any time (something's wrong, good news, talk to my worker)\n"
     "/privacy: what we keep and who sees it\n"
+    "/mydata: ask for a copy of everything we hold about you\n"
     "/delete: ask for your data to be deleted\n\n"
     f"If you need help now, tap “{HELP_BUTTON}” or type “I need help now”."
 )
@@ -82,6 +86,24 @@ TALK_DONE = (
 TALK_ALREADY = (
     "You've already asked, and someone will be in touch. If you need help right now, "
     "type “I need help now”."
+)
+def access_done(council: str) -> str:
+    """/mydata, recorded: what happens next, honestly."""
+    return (
+        f"Done. I've asked the participation team at {council} for a copy of everything we "
+        "hold about you. They have one month to get it to you (the law says so). A person "
+        "will check it first, then give it to you through your worker or PA, or ask how "
+        "you'd like it. I can't send it in this chat."
+    )
+
+
+ACCESS_ALREADY = (
+    "You've already asked for a copy of your data, and the team has it. They have one month "
+    "from when you asked. 💙"
+)
+NOTHING_HELD = (
+    "This chat isn't linked to anyone, so we hold nothing from it. To ask what the council "
+    "holds about you, ask your worker."
 )
 UNKNOWN_COMMAND = "I don't know that command, sorry. Send /help to see what I can do."
 NOT_TEXT = (

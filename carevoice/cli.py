@@ -40,7 +40,9 @@ db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args
 surveys_app = typer.Typer(
     help="Survey definitions: list, check and show them.", no_args_is_help=True
 )
-people_app = typer.Typer(help="Young people: import them from CSV.", no_args_is_help=True)
+people_app = typer.Typer(
+    help="Young people: import them from CSV, export or erase one.", no_args_is_help=True
+)
 campaign_app = typer.Typer(
     help="Campaigns: send a survey to a set of young people.", no_args_is_help=True
 )
@@ -500,7 +502,7 @@ def main() -> None:
 
 
 # The serve, keys and bot commands register themselves on `app`.
-from carevoice import cli_alerts, cli_api, cli_bot, cli_loop  # noqa: E402,F401
+from carevoice import cli_alerts, cli_api, cli_bot, cli_data, cli_loop  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

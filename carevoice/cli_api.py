@@ -117,7 +117,10 @@ def serve(
 
     settings = settings_for(database_url)
     url = f"http://{host}:{port}"
-    if demo:
+    if demo:  # its answers are from 2016-18: retention would blank them before you look
+        settings = settings.model_copy(
+            update={"retain_text_days": 0, "retain_responses_days": 0, "retain_people_days": 0}
+        )
         council, board, officer = run_async(_load_demo)(settings)
         console.print(
             f"{council.headline}\n\n{council.web_links(url)}\n"
@@ -132,6 +135,9 @@ def serve(
         )
     console.print(f"carevoice API on {url} (docs: {url}/docs). Ctrl+C stops it.",
                   highlight=False)
+    if settings.secret_key is None:
+        errors.print("CAREVOICE_SECRET_KEY is not set: erasures will be logged without any "
+                     "way to tell later whom they were of (README: Erasure).", highlight=False)
     uvicorn.run(create_app(settings=settings, extra_routers=webhook_routers(settings)),
                 host=host, port=port,
                 proxy_headers=False,  # the app trusts only CAREVOICE_TRUSTED_PROXIES

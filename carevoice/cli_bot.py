@@ -55,6 +55,7 @@ def telegram_bot(settings: Settings, services: Services) -> TelegramBot:
         council_name=settings.council_name,
         alerts_link=f"{settings.public_url.rstrip('/')}/officer/alerts",  # + /<alert id>
         codes=services.throttles.codes,  # shared with the web chat in `serve`
+        keeping=services.retention_policy().describe(),
     )
     return TelegramBot(
         config,

@@ -137,6 +137,38 @@ class Settings(BaseSettings):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
+
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Keys the hash that names an erased young person's reference in the audit "
+        "log (32+ random characters; keep it out of backups of the database). Unset: the log "
+        "keeps that an erasure happened, never anything derived from the reference.",
+    )
+    retain_text_days: int = Field(
+        730,
+        ge=0,
+        le=36_500,
+        description="Young people's words are blanked this many days after their campaign "
+        "closes (0: kept until erased).",
+    )
+    retain_responses_days: int = Field(
+        1095,
+        ge=0,
+        le=36_500,
+        description="Responses, answers and invitations are deleted this many days after "
+        "their campaign closes; the board's figures keep them as counts (0: never).",
+    )
+    retain_people_days: int = Field(
+        365,
+        ge=0,
+        le=36_500,
+        description="A young person is erased this many days after they were last on the "
+        "council's list, invited, or answered (0: never).",
+    )
+    retention_hour: int = Field(
+        3, ge=0, le=23, description="The hour (UK time) `serve` applies retention each day."
+    )
+
     @field_validator("officer_chat_ids", "duty_chat_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:

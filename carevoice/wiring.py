@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 
 from carevoice.settings import Settings
 from storage.alerts import AlertPolicy, AlertRecipient
+from storage.audit import RefHasher
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
+from storage.retention import RetentionPolicy
 from surveys import safeguarding
 from surveys.clock import Clock, SystemClock
 from surveys.engine import Engine
@@ -26,6 +28,16 @@ class Services:
     conversations: ConversationService
     clock: Clock
     throttles: Throttles = field(default_factory=Throttles.from_limits)
+
+    def ref_hasher(self) -> RefHasher:
+        """Names erased young people in the audit log (keyed by CAREVOICE_SECRET_KEY)."""
+        secret = self.settings.secret_key
+        return RefHasher(secret.get_secret_value().encode() if secret else None)
+
+    def retention_policy(self) -> RetentionPolicy:
+        """How long words, responses and people are kept (CAREVOICE_RETAIN_*_DAYS)."""
+        s = self.settings
+        return RetentionPolicy(s.retain_text_days, s.retain_responses_days, s.retain_people_days)
 
     async def close(self) -> None:
         await self.db.dispose()

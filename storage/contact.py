@@ -276,6 +276,17 @@ async def erase_words(
     return int(getattr(done, "rowcount", 0) or 0)
 
 
+async def delete_person_rows(session: AsyncSession, person_id: int) -> None:
+    """Delete everything of this module's that names one young person (their erasure):
+    replies to them, what they were shown, their personal links and their messages."""
+    for table in (ReplyRow, StatementViewRow, ContactLinkRow, ContactMessageRow):
+        await session.execute(
+            delete(table)
+            .where(table.person_id == person_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
 async def open_messages(session: AsyncSession) -> int:
     """How many messages no officer has marked read."""
     return int(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -117,6 +119,7 @@ def _tune_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased words are overwritten, not freed
         cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_TIMEOUT * 1000)}")
         cursor.close()
 
@@ -226,6 +229,31 @@ class Database:
     async def _commit_here(self, works: list[Callable[[Session], object]]) -> list[Outcome]:
         async with self.engine.connect() as connection:
             return await connection.run_sync(commit_together, works)
+
+    async def checkpoint(self, tries: int = 20) -> bool:
+        """After an erasure on a SQLite file: copy the WAL into the database and truncate
+        it to nothing, so deleted words are left in neither file (`secure_delete` has
+        overwritten them in the pages). Waits for readers (up to `tries` rounds); True
+        when done. Elsewhere (PostgreSQL, memory) there is nothing to do: True."""
+        database = self.engine.url.database
+        if not self.is_sqlite or database in (None, "", ":memory:"):
+            return True
+        path = str(database)
+
+        def run() -> bool:
+            connection = sqlite3.connect(path, timeout=SQLITE_TIMEOUT, isolation_level=None)
+            try:
+                for _ in range(tries):
+                    busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    if not busy:
+                        return True
+                    time.sleep(0.05)
+                return False
+            finally:
+                connection.close()
+
+        async with self._writer:
+            return await asyncio.to_thread(run)
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:

@@ -1,32 +1,52 @@
-"""Erasure, retention and the requests young people make of a person (erase me, talk to me).
+"""Erasure: a young person's rows deleted, their part of the board's figures kept without them.
 
-Erasing a young person removes what identifies them and everything they wrote, and keeps
-what boards count: their answers' choices, scores, themes and sentiment stay (so last
-year's figures do not change), their free text goes (`answers.text`, the copy in
-`answers.value` and the one in the response's progress), as do their first name, date of
-birth (the age band is kept) and chat links, and the words of their messages at any time
-and of replies to them (`storage.contact.erase_words`). Safeguarding alerts are kept (that
-one was raised, and what was done), without the young person's words.
-Retention blanks free text older than a number of days in the same way, for everyone.
+`erase_person` deletes everything that holds the young person or what they said: their
+`people` row (council reference, name, date of birth, team, review date), chat links,
+invitations (codes), responses (progress and its copy of their words), answers (words,
+choices and scores), topic tags, and messages to them. Before that, what those rows add to
+the board's figures is folded into cells that hold no person (`storage.board.folding`),
+so forms sent and returned, the scorecard, sentiment, themes and topics read the same
+before and after. Their reference in the audit log (and in officers' notes) becomes a
+keyed hash (`storage.audit.RefHasher`), and the erasure is logged under that hash.
+
+Safeguarding alerts are never deleted. An erasure waits until every alert about the young
+person has been acknowledged (an officer has acted on it: an alert that names no one can
+no longer be acted on). Then each alert keeps that it happened, its category and the
+phrase list entry that raised it, channel, times, and who acknowledged it; its link to
+the person and response, and the officer's note (which may quote or name the child) go.
+
+Retention (`storage.retention`) removes old words and responses through the same paths:
+`blank_text` and `delete_responses`, each folded first.
+
+On SQLite, deleted bytes are overwritten (`secure_delete`, set on every connection) and
+`Database.checkpoint` then copies the WAL into the database and truncates it, so the words
+are in neither file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.contact import erase_words
+from storage.audit import RefHasher, mentions
+from storage.audit import record as audit_record
+from storage.board.folding import fold
+from storage.contact import delete_person_rows, erase_words
 from storage.tables import (
     AnswerRow,
+    AnswerTopicRow,
+    AuditLogRow,
     ChannelLinkRow,
+    InboundMessageRow,
     InvitationRow,
     OutboxRow,
     PersonRow,
+    ReplyRow,
     RequestRow,
     ResponseRow,
     SafeguardingAlertEventRow,
@@ -34,35 +54,41 @@ from storage.tables import (
 )
 from surveys.clock import Clock
 from surveys.errors import ConflictError, NotFoundError, ValidationError
-from surveys.people import age_band, age_on
 
 TEXT_KIND = "text"
-REQUEST_KINDS = ("erasure", "talk")
-RETENTION_BATCH = 500
+REQUEST_KINDS = ("erasure", "talk", "access")
+RETENTION_BATCH = 200
 MAX_RETENTION_DAYS = 36_500
+ERASE_ACTION: Final = "erase person"
+NOTE_REMOVED: Final = "[note removed when the young person's data was erased]"
 
 
 @dataclass(frozen=True, slots=True)
 class ErasureSummary:
-    """What erasing one young person changed."""
+    """What erasing one young person removed. `subject` is how the audit log names them."""
 
-    council_ref: str
+    subject: str
     already_erased: bool
-    answers_blanked: int
-    responses_scrubbed: int
-    links_removed: int
-    invitations_revoked: int
-    messages_cancelled: int
-    requests_resolved: int
+    answers_deleted: int = 0
+    responses_deleted: int = 0
+    invitations_deleted: int = 0
+    links_removed: int = 0
+    messages_deleted: int = 0
+    requests_closed: int = 0
+    alerts_kept: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class RetentionSummary:
-    """What applying retention changed."""
+    """What blanking old free text changed."""
 
     cutoff: datetime
     answers_blanked: int
     responses_scrubbed: int
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _without_text(state: Mapping[str, Any], question_ids: Iterable[str]) -> dict[str, Any] | None:
@@ -70,20 +96,363 @@ def _without_text(state: Mapping[str, Any], question_ids: Iterable[str]) -> dict
     answers = state.get("answers")
     if not isinstance(answers, Mapping):
         return None
-    kept = {k: v for k, v in answers.items() if k not in set(question_ids)}
+    drop = set(question_ids)
+    kept = {k: v for k, v in answers.items() if k not in drop}
     if len(kept) == len(answers):
         return None
     return {**state, "answers": kept}
 
 
-async def _blank_answers(session: AsyncSession, *conditions: Any) -> int:
-    result = await session.execute(
-        update(AnswerRow)
-        .where(AnswerRow.kind == TEXT_KIND, AnswerRow.text.is_not(None), *conditions)
-        .values(text=None, value=None)
+async def open_alerts(session: AsyncSession, person_id: int) -> list[int]:
+    """Ids of the young person's safeguarding alerts no officer has acknowledged."""
+    a = SafeguardingAlertRow
+    rows = await session.scalars(
+        select(a.id).where(
+            a.acknowledged_at.is_(None),
+            or_(
+                a.person_id == person_id,
+                a.response_id.in_(select(ResponseRow.id).where(ResponseRow.person_id == person_id)),
+            ),
+        )
+    )
+    return list(rows.all())
+
+
+async def erase_person(
+    session: AsyncSession,
+    clock: Clock,
+    council_ref: str,
+    *,
+    actor: str,
+    hasher: RefHasher | None = None,
+) -> ErasureSummary:
+    """Erase a young person (see the module's docstring). Asking again for someone already
+    erased says so when the audit log can tell (a keyed hash); otherwise NotFoundError.
+    ConflictError while a safeguarding alert about them is not yet acknowledged."""
+    hasher = hasher or RefHasher(None)
+    subject = hasher.label(council_ref)
+    person = await session.scalar(
+        select(PersonRow).where(PersonRow.council_ref == council_ref).with_for_update()
+    )
+    if person is None:
+        if hasher.keyed and await _erased_before(session, subject):
+            return ErasureSummary(subject, already_erased=True)
+        raise NotFoundError(f"no young person with reference {council_ref!r}")
+    waiting = await open_alerts(session, person.id)
+    if waiting:
+        listed = ", ".join(f"#{n}" for n in waiting)
+        raise ConflictError(
+            f"safeguarding alert {listed} about this young person is not yet acknowledged: "
+            "an officer must act on it before the young person can be erased"
+        )
+    counts: dict[str, int] = {}
+    person_id = person.id
+    # An answer arriving meanwhile waits for this erasure (it updates its response, and
+    # inserting answers or responses needs these rows unlocked), then finds nothing: so
+    # what is folded is exactly what is deleted.
+    await session.execute(
+        select(ResponseRow.id).where(ResponseRow.person_id == person_id).with_for_update()
+    )
+
+    async def remove() -> None:
+        responses = [
+            int(r)
+            for r in (
+                await session.scalars(
+                    select(ResponseRow.id).where(ResponseRow.person_id == person_id)
+                )
+            ).all()
+        ]
+        invitations = [
+            int(i)
+            for i in (
+                await session.scalars(
+                    select(InvitationRow.id).where(InvitationRow.person_id == person_id)
+                )
+            ).all()
+        ]
+        await _forget_alert_words(session, person_id, responses)
+        await delete_person_rows(session, person_id)  # messages at any time, replies, links
+        counts.update(await _delete_rows(session, responses, invitations, person_ids=[person_id]))
+        counts["links"] = _count(
+            await session.execute(
+                delete(ChannelLinkRow).where(ChannelLinkRow.person_id == person_id)
+            )
+        )
+        counts["alerts"] = _count(
+            await session.execute(
+                update(SafeguardingAlertRow)
+                .where(SafeguardingAlertRow.person_id == person_id)
+                .values(
+                    person_id=None,
+                    response_id=None,
+                    answer_id=None,
+                    words=None,
+                    note=case((SafeguardingAlertRow.note.is_(None), None), else_=NOTE_REMOVED),
+                )
+            )
+        )
+        now = clock.now()
+        counts["requests"] = _count(
+            await session.execute(
+                update(RequestRow)
+                .where(RequestRow.person_id == person_id, RequestRow.resolved_at.is_(None))
+                .values(resolved_at=now, resolved_by=actor[:100], note="erased")
+            )
+        )
+        await session.execute(
+            update(RequestRow).where(RequestRow.person_id == person_id).values(person_id=None)
+        )
+        await session.execute(delete(PersonRow).where(PersonRow.id == person_id))
+
+    # Another's response on one of their invitations (not made by carevoice, but possible
+    # in imported data) loses the link: folding that person too keeps the figures exact.
+    theirs = select(InvitationRow.id).where(InvitationRow.person_id == person_id)
+    others = (
+        await session.scalars(
+            select(ResponseRow.person_id)
+            .where(ResponseRow.invitation_id.in_(theirs), ResponseRow.person_id != person_id)
+            .distinct()
+        )
+    ).all()
+
+    async def unlink_then_remove() -> None:
+        if others:
+            await session.execute(
+                update(ResponseRow)
+                .where(ResponseRow.invitation_id.in_(theirs), ResponseRow.person_id != person_id)
+                .values(invitation_id=None)
+                .execution_options(synchronize_session=False)
+            )
+        await remove()
+
+    session.expunge(person)
+    await fold(session, [person_id, *others], unlink_then_remove)
+    await rewrite_mentions(session, council_ref, subject)
+    await forget_message_keys(session, council_ref)
+    await audit_record(session, clock, actor=actor, action=ERASE_ACTION, subject=subject)
+    return ErasureSummary(
+        subject=subject,
+        already_erased=False,
+        answers_deleted=counts.get("answers", 0),
+        responses_deleted=counts.get("responses", 0),
+        invitations_deleted=counts.get("invitations", 0),
+        links_removed=counts["links"],
+        messages_deleted=counts.get("messages", 0),
+        requests_closed=counts["requests"],
+        alerts_kept=counts["alerts"],
+    )
+
+
+async def _forget_alert_words(
+    session: AsyncSession, person_id: int, responses: Sequence[int]
+) -> None:
+    """The young person's words leave their alerts and the alerts' history; the alerts stay
+    (that one was raised, its category, what was done), unlinked from their answers."""
+    a = SafeguardingAlertRow
+    theirs = select(a.id).where(
+        or_(a.person_id == person_id, a.response_id.in_(list(responses)))
+    )
+    await session.execute(
+        update(SafeguardingAlertEventRow)
+        .where(SafeguardingAlertEventRow.alert_id.in_(theirs))
+        .values(words=None)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    await session.execute(
+        update(a)
+        .where(or_(a.person_id == person_id, a.response_id.in_(list(responses))))
+        .values(words=None, answer_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _erased_before(session: AsyncSession, subject: str) -> bool:
+    found = await session.scalar(
+        select(AuditLogRow.id)
+        .where(AuditLogRow.action == ERASE_ACTION, AuditLogRow.subject == subject)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def _delete_rows(
+    session: AsyncSession,
+    responses: Sequence[int],
+    invitations: Sequence[int],
+    *,
+    person_ids: Sequence[int] = (),
+) -> dict[str, int]:
+    """Delete responses and invitations with everything hanging off them: answers, topic
+    tags, messages (and, given `person_ids`, every message to those young people).
+    Alerts raised in those responses stay, unlinked from them."""
+    answers = select(AnswerRow.id).where(AnswerRow.response_id.in_(list(responses)))
+    await session.execute(delete(AnswerTopicRow).where(AnswerTopicRow.answer_id.in_(answers)))
+    await session.execute(
+        update(SafeguardingAlertRow)
+        .where(SafeguardingAlertRow.response_id.in_(list(responses)))
+        .values(response_id=None, answer_id=None)
+    )
+    await session.execute(
+        update(ReplyRow).where(ReplyRow.response_id.in_(list(responses))).values(response_id=None)
+    )
+    counts = {
+        "answers": _count(
+            await session.execute(
+                delete(AnswerRow).where(AnswerRow.response_id.in_(list(responses)))
+            )
+        )
+    }
+    to_them: Any = OutboxRow.invitation_id.in_(list(invitations))
+    if person_ids:
+        to_them = or_(to_them, OutboxRow.person_id.in_(list(person_ids)))
+    counts["messages"] = _count(
+        await session.execute(delete(OutboxRow).where(to_them, OutboxRow.alert_id.is_(None)))
+    )
+    counts["responses"] = _count(
+        await session.execute(delete(ResponseRow).where(ResponseRow.id.in_(list(responses))))
+    )
+    counts["invitations"] = _count(
+        await session.execute(
+            delete(InvitationRow).where(
+                InvitationRow.id.in_(list(invitations)),
+                ~InvitationRow.id.in_(
+                    select(ResponseRow.invitation_id).where(ResponseRow.invitation_id.is_not(None))
+                ),
+            )
+        )
+    )
+    return counts
+
+
+async def delete_responses(
+    session: AsyncSession, responses: Sequence[int], invitations: Sequence[int]
+) -> dict[str, int]:
+    """Delete responses and invitations (retention), folding their part of the board's
+    figures first. Their young people stay."""
+    if not responses and not invitations:
+        return {}
+    persons = await _persons_of(session, responses, invitations)
+    counts: dict[str, int] = {}
+
+    async def remove() -> None:
+        counts.update(await _delete_rows(session, responses, invitations))
+
+    await fold(session, persons, remove)
+    return counts
+
+
+async def _persons_of(
+    session: AsyncSession, responses: Sequence[int], invitations: Sequence[int]
+) -> list[int]:
+    found = set(
+        (
+            await session.scalars(
+                select(ResponseRow.person_id).where(ResponseRow.id.in_(list(responses)))
+            )
+        ).all()
+    )
+    found.update(
+        (
+            await session.scalars(
+                select(InvitationRow.person_id).where(InvitationRow.id.in_(list(invitations)))
+            )
+        ).all()
+    )
+    return sorted(found)
+
+
+async def forget_message_keys(session: AsyncSession, council_ref: str) -> int:
+    """Delete the duplicate-detection keys of incoming messages that name the reference
+    (a chat adapter that built keys from it); the chat is unlinked, so none is needed."""
+    pattern = mentions(council_ref, loose=True)
+    rows = (
+        await session.execute(
+            select(InboundMessageRow.id, InboundMessageRow.message_key).where(
+                InboundMessageRow.message_key.like(_like(council_ref), escape="\\")
+            )
+        )
+    ).all()
+    ids = [row_id for row_id, key in rows if pattern.search(key)]
+    if ids:
+        await session.execute(delete(InboundMessageRow).where(InboundMessageRow.id.in_(ids)))
+    return len(ids)
+
+
+def _like(council_ref: str) -> str:
+    """A LIKE pattern finding the reference anywhere in a column."""
+    escaped = council_ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def rewrite_mentions(session: AsyncSession, council_ref: str, subject: str) -> int:
+    """Replace the reference (as a whole word) with `subject` in the audit log and in
+    officers' notes on requests and alerts. Returns how many rows changed."""
+    pattern = mentions(council_ref)
+    like = _like(council_ref)
+    changed = 0
+    for table, column in (
+        (AuditLogRow, AuditLogRow.subject),
+        (RequestRow, RequestRow.note),
+        (SafeguardingAlertRow, SafeguardingAlertRow.note),
+    ):
+        rows = (
+            await session.execute(select(table.id, column).where(column.like(like, escape="\\")))
+        ).all()
+        for row_id, value in rows:
+            rewritten = pattern.sub(subject, value or "")
+            if rewritten != value:
+                limit = 200 if table is AuditLogRow else None
+                await session.execute(
+                    update(table)
+                    .where(table.id == row_id)
+                    .values({column.key: rewritten[:limit] if limit else rewritten})
+                )
+                changed += 1
+    return changed
+
+
+async def blank_text(session: AsyncSession, answer_ids: Sequence[int]) -> tuple[int, int]:
+    """Blank the words of these free-text answers (and their copy in the responses'
+    progress), folding what their topic tags added to the board first. Returns
+    (answers blanked, responses scrubbed)."""
+    if not answer_ids:
+        return 0, 0
+    rows = (
+        await session.execute(
+            select(AnswerRow.response_id, AnswerRow.question_id, AnswerRow.superseded_at).where(
+                AnswerRow.id.in_(list(answer_ids))
+            )
+        )
+    ).all()
+    text_questions: dict[int, set[str]] = {}
+    for response_id, question_id, superseded in rows:
+        if superseded is None:
+            text_questions.setdefault(response_id, set()).add(question_id)
+    persons = list(
+        (
+            await session.scalars(
+                select(ResponseRow.person_id)
+                .where(ResponseRow.id.in_({r for r, _, _ in rows}))
+                .distinct()
+            )
+        ).all()
+    )
+    done = [0, 0]
+
+    async def remove() -> None:
+        done[0] = _count(
+            await session.execute(
+                update(AnswerRow)
+                .where(AnswerRow.id.in_(list(answer_ids)), AnswerRow.text.is_not(None))
+                .values(text=None, value=None)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        done[1] = await _scrub_responses(session, text_questions)
+
+    await fold(session, persons, remove)
+    return done[0], done[1]
 
 
 async def _scrub_responses(session: AsyncSession, text_questions: Mapping[int, set[str]]) -> int:
@@ -102,167 +471,40 @@ async def _scrub_responses(session: AsyncSession, text_questions: Mapping[int, s
     return scrubbed
 
 
-async def _blank_alert_words(session: AsyncSession, person_id: int) -> None:
-    """The words on a young person's alerts and in their history go; the alerts stay."""
-    alerts = select(SafeguardingAlertRow.id).where(SafeguardingAlertRow.person_id == person_id)
-    await session.execute(
-        update(SafeguardingAlertEventRow)
-        .where(SafeguardingAlertEventRow.alert_id.in_(alerts))
-        .values(words=None)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(SafeguardingAlertRow)
-        .where(SafeguardingAlertRow.person_id == person_id)
-        .values(words=None)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def erase_person(
-    session: AsyncSession, clock: Clock, council_ref: str, *, actor: str
-) -> ErasureSummary:
-    """Erase a young person's identifying data and free text (again is harmless)."""
-    person = await session.scalar(
-        select(PersonRow).where(PersonRow.council_ref == council_ref).with_for_update()
-    )
-    if person is None:
-        raise NotFoundError(f"no young person with reference {council_ref!r}")
-    now = clock.now()
-    already = person.erased_at is not None
-    responses = select(ResponseRow.id).where(ResponseRow.person_id == person.id)
-    text_rows = await session.execute(
-        select(AnswerRow.response_id, AnswerRow.question_id).where(
-            AnswerRow.response_id.in_(responses), AnswerRow.kind == TEXT_KIND
-        )
-    )
-    text_questions: dict[int, set[str]] = {}
-    for response_id, question_id in text_rows.all():
-        text_questions.setdefault(response_id, set()).add(question_id)
-    blanked = await _blank_answers(session, AnswerRow.response_id.in_(responses))
-    scrubbed = await _scrub_responses(session, text_questions)
-    await session.execute(
-        update(ResponseRow)
-        .where(ResponseRow.person_id == person.id, ResponseRow.share_quotes.is_(True))
-        .values(share_quotes=False)
-        .execution_options(synchronize_session=False)
-    )
-    links = await session.execute(
-        delete(ChannelLinkRow)
-        .where(ChannelLinkRow.person_id == person.id)
-        .execution_options(synchronize_session=False)
-    )
-    revoked = await session.execute(
-        update(InvitationRow)
-        .where(
-            InvitationRow.person_id == person.id,
-            InvitationRow.used_at.is_(None),
-            InvitationRow.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    # Messages to the young person (not alerts about them, which go to officers).
-    cancelled = await session.execute(
-        update(OutboxRow)
-        .where(
-            OutboxRow.person_id == person.id,
-            OutboxRow.alert_id.is_(None),
-            OutboxRow.sent_at.is_(None),
-            OutboxRow.failed_at.is_(None),
-        )
-        .values(failed_at=now, last_error="erased")
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.person_id == person.id, OutboxRow.alert_id.is_(None))
-        .values(address="erased", payload={})
-        .execution_options(synchronize_session=False)
-    )
-    resolved = await session.execute(
-        update(RequestRow)
-        .where(
-            RequestRow.person_id == person.id,
-            RequestRow.kind == "erasure",
-            RequestRow.resolved_at.is_(None),
-        )
-        .values(resolved_at=now, resolved_by=actor[:100], note="erased")
-        .execution_options(synchronize_session=False)
-    )
-    await _blank_alert_words(session, person.id)
-    await erase_words(session, person_id=person.id, now=now)
-    if person.date_of_birth is not None:
-        person.age_band = age_band(age_on(person.date_of_birth, now.date()))
-    person.date_of_birth = None
-    person.first_name = None
-    person.status = "erased"
-    if person.erased_at is None:
-        person.erased_at = now
-    await session.flush()
-
-    def count(result: Any) -> int:
-        return int(getattr(result, "rowcount", 0) or 0)
-
-    return ErasureSummary(
-        council_ref=person.council_ref,
-        already_erased=already,
-        answers_blanked=blanked,
-        responses_scrubbed=scrubbed,
-        links_removed=count(links),
-        invitations_revoked=count(revoked),
-        messages_cancelled=count(cancelled),
-        requests_resolved=count(resolved),
-    )
-
-
 async def apply_retention(
     session: AsyncSession, clock: Clock, *, older_than_days: int
 ) -> RetentionSummary:
-    """Blank the free text of answers given more than `older_than_days` days ago.
-
-    Works in batches of responses, so memory stays flat however much there is to blank.
-    """
+    """Blank the free text of answers given more than `older_than_days` days ago, in
+    batches of responses (memory stays flat), folding their topics first."""
     if not 1 <= older_than_days <= MAX_RETENTION_DAYS:
         raise ValidationError(f"older_than_days must be 1 to {MAX_RETENTION_DAYS}")
     cutoff = clock.now() - timedelta(days=older_than_days)
-    old_text = (
-        AnswerRow.kind == TEXT_KIND,
-        AnswerRow.text.is_not(None),
-        AnswerRow.answered_at < cutoff,
-    )
     blanked = scrubbed = 0
     while True:
         batch = list(
             (
                 await session.scalars(
-                    select(AnswerRow.response_id)
-                    .where(*old_text)
-                    .group_by(AnswerRow.response_id)
-                    .order_by(AnswerRow.response_id)
+                    select(AnswerRow.id)
+                    .where(
+                        AnswerRow.kind == TEXT_KIND,
+                        AnswerRow.text.is_not(None),
+                        AnswerRow.answered_at < cutoff,
+                    )
+                    .order_by(AnswerRow.id)
                     .limit(RETENTION_BATCH)
                 )
             ).all()
         )
         if not batch:
             break
-        current = await session.execute(
-            select(AnswerRow.response_id, AnswerRow.question_id).where(
-                *old_text, AnswerRow.response_id.in_(batch), AnswerRow.superseded_at.is_(None)
-            )
-        )
-        text_questions: dict[int, set[str]] = {}
-        for response_id, question_id in current.all():
-            text_questions.setdefault(response_id, set()).add(question_id)
-        blanked += await _blank_answers(
-            session, AnswerRow.answered_at < cutoff, AnswerRow.response_id.in_(batch)
-        )
-        scrubbed += await _scrub_responses(session, text_questions)
+        b, s = await blank_text(session, batch)
+        blanked += b
+        scrubbed += s
     await erase_words(session, before=cutoff)
     return RetentionSummary(cutoff, blanked, scrubbed)
 
 
-# ----- requests (erase my data, talk to me) --------------------------------------------
+# ----- requests (erase my data, talk to me, my data) -------------------------------------
 
 
 async def list_requests(
@@ -272,9 +514,10 @@ async def list_requests(
     open_only: bool = False,
     limit: int = 100,
     offset: int = 0,
-) -> tuple[list[tuple[RequestRow, str]], int]:
-    """Requests newest first, each with the young person's reference; and how many match."""
-    query = select(RequestRow, PersonRow.council_ref).join(
+) -> tuple[list[tuple[RequestRow, str | None]], int]:
+    """Requests newest first, each with the young person's reference (None once they are
+    erased); and how many match."""
+    query = select(RequestRow, PersonRow.council_ref).outerjoin(
         PersonRow, PersonRow.id == RequestRow.person_id
     )
     counted = select(func.count(RequestRow.id))
@@ -295,12 +538,12 @@ async def list_requests(
 
 async def resolve_request(
     session: AsyncSession, clock: Clock, request_id: int, *, actor: str, note: str
-) -> tuple[RequestRow, str]:
+) -> tuple[RequestRow, str | None]:
     """Mark a request done, with a note of what was done."""
     found = (
         await session.execute(
             select(RequestRow, PersonRow.council_ref)
-            .join(PersonRow, PersonRow.id == RequestRow.person_id)
+            .outerjoin(PersonRow, PersonRow.id == RequestRow.person_id)
             .where(RequestRow.id == request_id)
         )
     ).one_or_none()

@@ -37,6 +37,7 @@ class RequestKind(StrEnum):
 
     ERASURE = "erasure"  # delete my data
     TALK = "talk"  # ask my worker or an advocate to get in touch
+    ACCESS = "access"  # send me a copy of everything you hold about me
 
 
 class RequestOutcome(StrEnum):

@@ -102,6 +102,7 @@ class PersonRow(Base):
     unreachable_at: Mapped[datetime | None]  # blocked the bot
     erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    listed_at: Mapped[datetime | None]  # the council's list last included them (import)
 
 
 class ChannelLinkRow(Base):
@@ -350,6 +351,56 @@ class BoardChoiceCellRow(Base):
     answers: Mapped[int] = mapped_column(Integer)
 
 
+class ErasedAnswerCellRow(Base):
+    """What erased young people (and responses removed by retention) added to
+    `board_answer_cells`, in the same cells, plus all-time cells (`grain` "a", `start`
+    ALL_TIME). Holds no person: respondents are counts. Board figures add these to what
+    they count from the rows, so erasing changes no figure (`storage.erasure`)."""
+
+    __tablename__ = "erased_answer_cells"
+
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    survey_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    grp: Mapped[str] = mapped_column(String(64), primary_key=True)
+    respondents: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Float)
+    negative: Mapped[int] = mapped_column(Integer)
+    positive: Mapped[int] = mapped_column(Integer)
+
+
+class ErasedFormCellRow(Base):
+    """What erased invitations added to `board_form_cells` (sent, returned, ...)."""
+
+    __tablename__ = "erased_form_cells"
+
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    form: Mapped[str] = mapped_column(String(48), primary_key=True)
+    audience: Mapped[str] = mapped_column(String(32), primary_key=True)
+    age_band: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer)
+    returned: Mapped[int] = mapped_column(Integer)
+    early: Mapped[int] = mapped_column(Integer)
+    reviewed: Mapped[int] = mapped_column(Integer)
+
+
+class ErasedChoiceCellRow(Base):
+    """What erased answers added to `board_choice_cells` (the scorecard's measures)."""
+
+    __tablename__ = "erased_choice_cells"
+    __table_args__ = (Index("ix_erased_choice_cells_start", "start", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    start: Mapped[date] = mapped_column(Date)
+    survey_key: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    choice: Mapped[str | None] = mapped_column(String(64))
+    number: Mapped[int | None] = mapped_column(Integer)
+    answers: Mapped[int] = mapped_column(Integer)
+
+
 class InboundMessageRow(Base):
     """Every incoming message id seen, so a duplicate delivery is recorded once."""
 
@@ -462,8 +513,9 @@ class RequestRow(Base):
     __tablename__ = "requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # erasure, talk
+    # None once the young person is erased: the request and what was done stay
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # erasure, talk, access
     channel: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]

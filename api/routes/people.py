@@ -1,4 +1,5 @@
-"""Young people: import (CSV or JSON, all or nothing), list (audited), erase (admin)."""
+"""Young people: import (CSV or JSON, all or nothing), list and export (audited), erase
+(admin)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from api.schemas import ErasurePublic, ImportPublic, Page, PersonPublic, error_r
 from storage.campaigns import band_of
 from storage.erasure import erase_person
 from storage.people import import_people
+from storage.subject_access import export_person
 from surveys.people import COLUMNS, Cohort
 
 router = APIRouter(prefix="/people", tags=["people"])
@@ -77,14 +79,37 @@ async def list_people_route(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.post("/{council_ref:path}/erase", responses=error_responses(401, 403, 404, 422))
-async def erase_person_route(
+@router.get("/{council_ref:path}/export", responses=error_responses(401, 403, 404, 422))
+async def export_person_route(
     council_ref: Annotated[str, Path(min_length=1, max_length=64)],
     session: SessionDep,
     services: ServicesDep,
+    caller: OfficerKey,
+) -> dict[str, Any]:
+    """Everything held about one young person, for a subject access request (audited).
+
+    Invitation codes and web chat session ids are described, not shown (they are keys);
+    officers' notes on safeguarding alerts are included for review before sharing."""
+    return await export_person(
+        session, services.clock, council_ref, actor=caller.actor,
+        council=services.settings.council_name, retention=services.retention_policy().describe(),
+    )  # fmt: skip
+
+
+@router.post("/{council_ref:path}/erase", responses=error_responses(401, 403, 404, 409, 422))
+async def erase_person_route(
+    council_ref: Annotated[str, Path(min_length=1, max_length=64)],
+    services: ServicesDep,
     caller: AdminKey,
 ) -> ErasurePublic:
-    """Erase a young person's name, date of birth, chat links and words; counts are kept."""
-    summary = await erase_person(session, services.clock, council_ref, actor=caller.actor)
-    await caller.audit(session, services, "erase person", council_ref)
+    """Erase a young person and everything they said; the board's figures stay.
+
+    Every row holding them or their words is deleted; the audit log names them by a keyed
+    hash. 409 while a safeguarding alert about them is not yet acknowledged."""
+    async with services.db.transaction() as session:
+        summary = await erase_person(
+            session, services.clock, council_ref, actor=caller.actor,
+            hasher=services.ref_hasher(),
+        )  # fmt: skip
+    await services.db.checkpoint()  # SQLite: the WAL holds the words no more
     return ErasurePublic.model_validate(summary, from_attributes=True)

@@ -1,4 +1,5 @@
-"""Requests young people made of a person (erase my data, talk to me): list and resolve."""
+"""Requests young people made of a person (erase my data, talk to me, my data): list and
+resolve."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from storage.tables import RequestRow
 router = APIRouter(prefix="/requests", tags=["requests"])
 
 
-def request_public(row: RequestRow, ref: str) -> RequestPublic:
+def request_public(row: RequestRow, ref: str | None) -> RequestPublic:
     return RequestPublic(
         id=row.id, council_ref=ref, kind=row.kind, channel=row.channel,
         created_at=row.created_at, resolved_at=row.resolved_at, resolved_by=row.resolved_by,
@@ -27,7 +28,7 @@ async def list_requests_route(
     session: SessionDep,
     services: ServicesDep,
     caller: OfficerKey,
-    kind: Literal["erasure", "talk"] | None = None,
+    kind: Literal["erasure", "talk", "access"] | None = None,
     open_only: Annotated[bool, Query(alias="open", description="Only unresolved ones.")] = False,
     limit: Limit = 100,
     offset: Offset = 0,

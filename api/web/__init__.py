@@ -3,6 +3,7 @@
     install_web(app)      adds all of it to an app (create_app calls it)
 
     /c/{code}             the chat (chat.py): JavaScript optional, plain forms always work
+    /c/{code}/my-data     a young person asks for a copy of their data (chat_requests.py)
     /signin, /signout     staff sign in with their API key (staff.py)
     /board, /board/print  the dashboard and its A4 report (board.py)
     /officer              campaigns, alerts, invitation letters (officer.py)
@@ -10,6 +11,7 @@
     /talk/{token}         a young person's own link: messages any time, replies (talk.py)
     /officer/replies      messages, replies, "you said, we did", rolling reviews
                           (officer_replies.py)
+    /officer/people       subject access: a young person's data to print (officer_people.py)
     /static/...           CSS and the chat's small script (api/static)
 
 Every page is server-rendered with autoescaping, every form carries a CSRF token, and
@@ -21,7 +23,17 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
-from api.web import board, chat, officer, officer_alerts, officer_replies, staff, talk
+from api.web import (
+    board,
+    chat,
+    chat_requests,
+    officer,
+    officer_alerts,
+    officer_people,
+    officer_replies,
+    staff,
+    talk,
+)
 from api.web.errors import install_web_errors
 from api.web.render import STATIC
 from api.web.security import SecurityHeaders
@@ -33,9 +45,11 @@ __all__ = ["install_web", "web_router"]
 def web_router() -> APIRouter:
     """Every web page's route (not in the OpenAPI schema)."""
     router = APIRouter(include_in_schema=False)
-    for part in (chat.router, staff.router, board.router, officer.router, officer_alerts.router):
-        router.include_router(part)
-    for part in (talk.router, officer_replies.router):
+    parts = (
+        chat.router, chat_requests.router, staff.router, board.router, officer.router,
+        officer_alerts.router, officer_people.router, talk.router, officer_replies.router,
+    )  # fmt: skip
+    for part in parts:
         router.include_router(part)
     return router
 

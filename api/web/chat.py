@@ -250,6 +250,7 @@ def _consent_page(
         "consent.html",
         title=title,
         council=services.settings.council_name,
+        keeping=services.retention_policy().describe(),
         code=code,
         csrf=csrf_token(sid, "chat"),
         nonce=new_nonce(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -29,11 +29,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.board._common import Span, in_spans, prepare, rounded, uk_midnight
+from storage.board.folding import ALL_TIME, ALL_TIME_GRAIN
 from storage.board.rollups import is_fresh
 from storage.board.themes import written
 from storage.tables import (
     AnswerRow,
     BoardAnswerCellRow,
+    ErasedAnswerCellRow,
     PersonRow,
     ResponseRow,
     SafeguardingAlertRow,
@@ -98,11 +100,30 @@ async def eligible_surveys(
         query = query.where(in_spans(r.returned_at, [Span.of(period)]))
     if survey_key is not None:
         query = query.where(v.key == survey_key)
-    return sorted(
-        str(key)
-        for key, n in (await session.execute(query)).all()
-        if min_group_size_ok(int(n), max(min_group, 1))
-    )
+    returned = {str(key): int(n) for key, n in (await session.execute(query)).all()}
+    if period is None:  # young people since erased still count towards the group
+        grain, start = ALL_TIME_GRAIN, ALL_TIME
+    else:
+        grain, start = ("y" if period.quarter is None else "q"), period.start
+    for _, key, n, _, _, _, _ in await erased_returns(session, grain, start, survey_key):
+        returned[key] = returned.get(key, 0) + n
+    return sorted(key for key, n in returned.items() if min_group_size_ok(n, max(min_group, 1)))
+
+
+async def erased_returns(
+    session: AsyncSession, grain: str, start: date, survey_key: str | None
+) -> list[tuple[date, str, int, int, float, int, int]]:
+    """Erased young people who returned each survey, as answer cells grouped by survey."""
+    e = ErasedAnswerCellRow
+    query = select(
+        e.start, e.survey_key, e.respondents, e.answers, e.total, e.negative, e.positive
+    ).where(e.grain == grain, e.start == start, e.kind == "returned")
+    if survey_key is not None:
+        query = query.where(e.survey_key == survey_key)
+    return [
+        (d, str(k), int(r), int(n), float(t), int(neg), int(pos))
+        for d, k, r, n, t, neg, pos in (await session.execute(query)).all()
+    ]
 
 
 async def quotes(

@@ -40,6 +40,7 @@ from storage.board._common import (
     spans_of,
     uk_midnight,
 )
+from storage.board.folding import erased_form_counts
 from storage.board.rollups import contiguous, dirty_quarters
 from storage.tables import BoardFormCellRow, CampaignRow, ExternalFormCountRow, InvitationRow
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, RETURNED_OF_SENT, suppress_table
@@ -132,7 +133,8 @@ def check_by(by: Sequence[str]) -> tuple[str, ...]:
 async def invitation_counts(
     session: AsyncSession, spans: Sequence[Span], dims: Sequence[str]
 ) -> list[tuple[int, Key, int, int]]:
-    """(span index, key without quarter, sent, returned) from one GROUP BY on invitations."""
+    """(span index, key without quarter, sent, returned) from one GROUP BY on invitations,
+    and the erased invitations' (`storage.board.folding`)."""
     i = InvitationRow
     columns = {
         "form": i.form,
@@ -149,10 +151,11 @@ async def invitation_counts(
     query = select(inner.c.span, *group, func.count(), func.count(inner.c.returned_at)).group_by(
         inner.c.span, *group
     )
-    return [
+    counted = [
         (int(row[0]), tuple(str(v) for v in row[1:-2]), int(row[-2]), int(row[-1]))
         for row in (await session.execute(query)).all()
     ]
+    return counted + await erased_form_counts(session, spans, dims)  # erased forms still count
 
 
 async def form_counts(

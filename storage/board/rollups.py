@@ -63,6 +63,9 @@ from storage.tables import (
     BoardChangeRow,
     BoardChoiceCellRow,
     BoardFormCellRow,
+    ErasedAnswerCellRow,
+    ErasedChoiceCellRow,
+    ErasedFormCellRow,
     InvitationRow,
     ResponseRow,
     SurveyVersionRow,
@@ -71,12 +74,19 @@ from storage.tables import (
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "ANSWER_CELL_COLUMNS",
+    "CHOICE_CELL_COLUMNS",
     "CHOICE_QUESTIONS",
+    "FORM_CELL_COLUMNS",
     "REFRESH_EVERY",
+    "Persons",
     "RefreshSummary",
+    "answer_cell_selects",
     "answer_cells",
+    "choice_cell_select",
     "contiguous",
     "dirty_quarters",
+    "form_cell_select",
     "is_fresh",
     "keep_fresh",
     "log_every_day",
@@ -84,6 +94,8 @@ __all__ = [
     "quarter_start",
     "refresh_once",
     "refresh_rollups",
+    "responses_of",
+    "year_start",
 ]
 
 QUARTER: Final = "q"
@@ -118,6 +130,11 @@ def quarter_start(day: date) -> date:
 def _add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def year_start(day: date) -> date:
+    """The first day of the financial year holding `day`."""
+    return _year_start(day)
 
 
 def _year_start(day: date) -> date:
@@ -168,11 +185,13 @@ async def answer_cells(
     starts: Sequence[date],
     kind: str,
     survey_key: str | None,
+    *,
+    erased: bool = False,
 ) -> list[tuple[date, str, int, int, float, int, int]]:
     """(start, group, respondents, answers, polarity sum, negative, positive) of the
     cells of `kind` at `grain` ("q" or "y") beginning on `starts`, summed over surveys
-    (or of `survey_key` alone)."""
-    c = BoardAnswerCellRow
+    (or of `survey_key` alone); of the erased cells (`erased`, also grain "a") instead."""
+    c: Any = ErasedAnswerCellRow if erased else BoardAnswerCellRow
     query = (
         select(
             c.start,
@@ -258,22 +277,44 @@ async def refresh_rollups(session: AsyncSession) -> RefreshSummary:
     return RefreshSummary(int(getattr(done, "rowcount", 0) or 0), len(quarters), len(years))
 
 
-def _scored(span: Span) -> list[ColumnElement[bool]]:
-    """Current, scored free text to questions that are not sensitive, in `span`."""
+def _scored(span: Span | None, persons: Persons) -> list[ColumnElement[bool]]:
+    """Current, scored free text to questions that are not sensitive, in `span` (any
+    time when None), of the young people `persons` (everyone when None)."""
     a = AnswerRow
-    return [
-        a.superseded_at.is_(None),
-        a.polarity.is_not(None),
-        a.sensitive == false(),
-        in_spans(a.answered_at, [span]),
-    ]
+    found = [a.superseded_at.is_(None), a.polarity.is_not(None), a.sensitive == false()]
+    if span is not None:
+        found.append(in_spans(a.answered_at, [span]))
+    if persons is not None:
+        found.append(a.response_id.in_(responses_of(persons)))
+    return found
 
 
-async def _answer_cells(connection: AsyncConnection, grain: str, span: Span) -> None:
-    cells = BoardAnswerCellRow
-    await connection.execute(delete(cells).where(cells.grain == grain, cells.start == span.start))
+Persons = Sequence[int] | None
+"""Whose rows a cell query counts: the ids of some young people, or everyone (None)."""
+
+
+def responses_of(persons: Sequence[int]) -> Any:
+    """A subquery: the ids of the responses of `persons`."""
+    return select(ResponseRow.id).where(ResponseRow.person_id.in_(list(persons)))
+
+
+ANSWER_CELL_COLUMNS: Final = (
+    "grain", "start", "survey_key", "kind", "grp", "respondents", "answers", "total",
+    "negative", "positive",
+)  # fmt: skip
+FORM_CELL_COLUMNS: Final = (
+    "start", "form", "audience", "age_band", "sent", "returned", "early", "reviewed",
+)  # fmt: skip
+CHOICE_CELL_COLUMNS: Final = ("start", "survey_key", "question_id", "choice", "number", "answers")
+
+
+def answer_cell_selects(
+    grain: str, start: date, span: Span | None, persons: Persons = None
+) -> list[Any]:
+    """SELECTs giving the answer cells (ANSWER_CELL_COLUMNS) of `grain` beginning on
+    `start` for what was written in `span` (any time when None) by `persons`."""
     a, r, i, t = AnswerRow, ResponseRow, InvitationRow, AnswerTopicRow
-    head = (literal(grain), literal(span.start, Date()))
+    head = (literal(grain), literal(start, Date()))
     negative = func.sum(case((a.polarity < NEGATIVE_BELOW, 1), else_=0))
     positive = func.sum(case((a.polarity > POSITIVE_ABOVE, 1), else_=0))
     selects: list[Any] = [
@@ -288,7 +329,7 @@ async def _answer_cells(connection: AsyncConnection, grain: str, span: Span) -> 
             negative,
             positive,
         )
-        .where(*_scored(span))
+        .where(*_scored(span, persons))
         .group_by(a.survey_key, column)
         for kind, column in (("question", a.question_id), ("theme", a.theme))
     ]
@@ -301,7 +342,7 @@ async def _answer_cells(connection: AsyncConnection, grain: str, span: Span) -> 
             negative.label("neg"),
             positive.label("pos"),
         )
-        .where(*_scored(span))
+        .where(*_scored(span, persons))
         .group_by(a.response_id, a.survey_key)
         .subquery()
     )
@@ -323,6 +364,11 @@ async def _answer_cells(connection: AsyncConnection, grain: str, span: Span) -> 
         .outerjoin(i, i.id == r.invitation_id)
         .group_by(per_response.c.survey_key, band)
     )
+    tagged: list[ColumnElement[bool]] = []
+    if span is not None:
+        tagged.append(in_spans(t.answered_at, [span]))
+    if persons is not None:
+        tagged.append(t.response_id.in_(responses_of(persons)))
     selects.append(
         select(
             *head,
@@ -335,10 +381,15 @@ async def _answer_cells(connection: AsyncConnection, grain: str, span: Span) -> 
             literal(0),
             literal(0),
         )
-        .where(in_spans(t.answered_at, [span]))
+        .where(*tagged)
         .group_by(t.survey_key, t.topic)
     )
     v = SurveyVersionRow
+    returned: list[ColumnElement[bool]] = [r.returned_at.is_not(None)]
+    if span is not None:
+        returned.append(in_spans(r.returned_at, [span]))
+    if persons is not None:
+        returned.append(r.person_id.in_(list(persons)))
     selects.append(  # young people who returned each survey (quotes need enough of them)
         select(
             *head,
@@ -352,20 +403,16 @@ async def _answer_cells(connection: AsyncConnection, grain: str, span: Span) -> 
             literal(0),
         )
         .join(v, v.id == r.survey_version_id)
-        .where(in_spans(r.returned_at, [span]))
+        .where(*returned)
         .group_by(v.key)
     )
-    columns = [
-        "grain", "start", "survey_key", "kind", "grp", "respondents", "answers", "total",
-        "negative", "positive",
-    ]  # fmt: skip
-    for query in selects:
-        await connection.execute(insert(cells).from_select(columns, query))
+    return selects
 
 
-async def _form_cells(connection: AsyncConnection, span: Span, dialect: str) -> None:
-    cells, i = BoardFormCellRow, InvitationRow
-    await connection.execute(delete(cells).where(cells.start == span.start))
+def form_cell_select(span: Span, dialect: str, persons: Persons = None) -> Any:
+    """A SELECT giving the form cells (FORM_CELL_COLUMNS) of the quarter `span` for the
+    invitations of `persons`."""
+    i = InvitationRow
     year = _year_start(span.start).year
     before_review = uk_date_before(
         i.returned_at, i.review_date, dialect=dialect, years=(year - 1, year + 4)
@@ -386,13 +433,15 @@ async def _form_cells(connection: AsyncConnection, span: Span, dialect: str) -> 
         .where(in_spans(i.delivered_at, [span]))
         .group_by(i.form, i.audience, band)
     )
-    columns = ["start", "form", "audience", "age_band", "sent", "returned", "early", "reviewed"]
-    await connection.execute(insert(cells).from_select(columns, query))
+    if persons is not None:
+        query = query.where(i.person_id.in_(list(persons)))
+    return query
 
 
-async def _choice_cells(connection: AsyncConnection, span: Span) -> None:
-    cells, a = BoardChoiceCellRow, AnswerRow
-    await connection.execute(delete(cells).where(cells.start == span.start))
+def choice_cell_select(span: Span, persons: Persons = None) -> Any:
+    """A SELECT giving the choice cells (CHOICE_CELL_COLUMNS) of the quarter `span` for
+    the answers of `persons`."""
+    a = AnswerRow
     query = (
         select(
             literal(span.start, Date()),
@@ -411,5 +460,65 @@ async def _choice_cells(connection: AsyncConnection, span: Span) -> None:
         )
         .group_by(a.survey_key, a.question_id, a.choice, a.number)
     )
-    columns = ["start", "survey_key", "question_id", "choice", "number", "answers"]
-    await connection.execute(insert(cells).from_select(columns, query))
+    if persons is not None:
+        query = query.where(a.response_id.in_(responses_of(persons)))
+    return query
+
+
+async def _answer_cells(connection: AsyncConnection, grain: str, span: Span) -> None:
+    cells = BoardAnswerCellRow
+    await connection.execute(delete(cells).where(cells.grain == grain, cells.start == span.start))
+    for query in answer_cell_selects(grain, span.start, span):
+        await connection.execute(insert(cells).from_select(ANSWER_CELL_COLUMNS, query))
+    await _add_erased(
+        connection, cells, ErasedAnswerCellRow, ANSWER_CELL_COLUMNS[:5],
+        (ErasedAnswerCellRow.grain == grain, ErasedAnswerCellRow.start == span.start),
+    )  # fmt: skip
+
+
+async def _form_cells(connection: AsyncConnection, span: Span, dialect: str) -> None:
+    cells = BoardFormCellRow
+    await connection.execute(delete(cells).where(cells.start == span.start))
+    await connection.execute(
+        insert(cells).from_select(FORM_CELL_COLUMNS, form_cell_select(span, dialect))
+    )
+    await _add_erased(
+        connection, cells, ErasedFormCellRow, FORM_CELL_COLUMNS[:4],
+        (ErasedFormCellRow.start == span.start,),
+    )  # fmt: skip
+
+
+async def _choice_cells(connection: AsyncConnection, span: Span) -> None:
+    cells, e = BoardChoiceCellRow, ErasedChoiceCellRow
+    await connection.execute(delete(cells).where(cells.start == span.start))
+    await connection.execute(
+        insert(cells).from_select(CHOICE_CELL_COLUMNS, choice_cell_select(span))
+    )
+    # readers add every row of a quarter up, so erased answers are rows of their own
+    erased = select(*(e.__table__.c[name] for name in CHOICE_CELL_COLUMNS)).where(
+        e.start == span.start
+    )
+    await connection.execute(insert(cells).from_select(CHOICE_CELL_COLUMNS, erased))
+
+
+async def _add_erased(
+    connection: AsyncConnection,
+    cells: Any,
+    erased: Any,
+    keys: Sequence[str],
+    where: Sequence[ColumnElement[bool]],
+) -> None:
+    """Add the erased cells matching `where` to the rollup cells of the same key (few
+    rows: one per survey and group a quarter)."""
+    found = (await connection.execute(select(erased.__table__).where(*where))).mappings().all()
+    table = cells.__table__
+    for row in found:
+        values = {name: row[name] for name in row if name not in keys}
+        match = [table.c[k] == row[k] for k in keys]
+        added = await connection.execute(
+            table.update()
+            .where(*match)
+            .values({name: table.c[name] + value for name, value in values.items()})
+        )
+        if not getattr(added, "rowcount", 0):
+            await connection.execute(table.insert().values(dict(row)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, and_, case, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +30,14 @@ from storage.board._common import (
 )
 from storage.board.return_rates import external_counts
 from storage.board.rollups import contiguous, dirty_quarters
-from storage.tables import AnswerRow, BoardChoiceCellRow, BoardFormCellRow, InvitationRow
+from storage.tables import (
+    AnswerRow,
+    BoardChoiceCellRow,
+    BoardFormCellRow,
+    ErasedChoiceCellRow,
+    ErasedFormCellRow,
+    InvitationRow,
+)
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, Pair, suppress_counts, suppress_table
 from surveys.insights.periods import Period
 from surveys.insights.rates import Direction, Polarity, Rag, build_scorecard_row
@@ -156,6 +163,8 @@ async def _count(
         offset = index[run[0].start]
         await _add_forms(session, run, offset, year, dialect, counts, forms)
         await _add_answers(session, run, offset, counts)
+        # what erased young people added (`storage.board.folding`) counts still
+        await _add_cells(session, spans, run, counts, forms, erased=True)
     await _add_external(session, spans, year, forms)
     return counts
 
@@ -278,14 +287,17 @@ async def _add_cells(
     clean: Sequence[Span],
     counts: dict[str, _Counts],
     forms: dict[tuple[str, str], _Counts],
+    *,
+    erased: bool = False,
 ) -> None:
     """Add what `_add_forms` and `_add_answers` count for the `clean` quarters, summed
-    from their rollup cells."""
+    from their rollup cells (or from the erased cells, which hold the same figures of
+    erased young people)."""
     if not clean:
         return
     index = {span.start: i for i, span in enumerate(spans)}
     starts = [span.start for span in clean]
-    f = BoardFormCellRow
+    f: Any = ErasedFormCellRow if erased else BoardFormCellRow
     query = (
         select(
             f.start, f.form, f.audience, func.sum(f.sent), func.sum(f.returned),
@@ -300,7 +312,7 @@ async def _add_cells(
         if (form, audience) in forms:
             forms[(form, audience)].add(index[start], int(returned), int(sent))
         counts["P1.3"].add(index[start], int(early), int(reviewed))
-    c = BoardChoiceCellRow
+    c: Any = ErasedChoiceCellRow if erased else BoardChoiceCellRow
     cells = select(c.start, c.survey_key, c.question_id, c.choice, c.number, c.answers).where(
         c.start.in_(starts)
     )

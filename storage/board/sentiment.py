@@ -31,6 +31,7 @@ from storage.board._common import (
     rounded,
     spans_of,
 )
+from storage.board.folding import ALL_TIME, ALL_TIME_GRAIN
 from storage.board.rollups import answer_cells, is_fresh
 from storage.tables import AnswerRow, InvitationRow, ResponseRow
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small, suppress_counts
@@ -41,6 +42,7 @@ __all__ = ["SENTIMENT_GROUPS", "SentimentRow", "TrendPoint", "sentiment_summary"
 
 SENTIMENT_GROUPS: Final = ("question", "theme", "age_band")
 Point = tuple[int, float | None]  # respondents and mean polarity in one quarter
+Sums = tuple[int, int, float, int, int]  # respondents, answers, polarity sum, neg, pos
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,7 @@ def _group_column(by: str) -> Any:
 
 async def _aggregate(
     session: AsyncSession, by: str, where: list[ColumnElement[bool]], quarter: Any, quarters: int
-) -> tuple[dict[str, tuple[int, int, float | None, int, int]], dict[str, list[Point]]]:
+) -> tuple[dict[str, Sums], dict[str, list[Sums]]]:
     """Totals by group (respondents, answers, mean, negative, positive) and each group's
     trend, from one statement: answers are first summed per response and quarter (a hash
     aggregate over the index), then those rows are counted, not the answers again."""
@@ -129,38 +131,76 @@ async def _aggregate(
         .where(rows.c.q >= 0)
         .group_by(rows.c.grp, rows.c.q),
     )
-    totals: dict[str, tuple[int, int, float | None, int, int]] = {}
-    trends: dict[str, list[Point]] = {}
+    totals: dict[str, Sums] = {}
+    trends: dict[str, list[Sums]] = {}
     for q, grp, respondents, n, total, negative, positive in (await session.execute(query)).all():
-        mean = float(total) / int(n) if n else None
+        found: Sums = (int(respondents), int(n), float(total or 0), int(negative), int(positive))
         if int(q) < 0:
-            totals[str(grp)] = (int(respondents), int(n), mean, int(negative), int(positive))
+            totals[str(grp)] = found
         else:
-            trends.setdefault(str(grp), [(0, None)] * quarters)[int(q)] = (int(respondents), mean)
+            trends.setdefault(str(grp), [_NONE] * quarters)[int(q)] = found
     return totals, trends
+
+
+_NONE: Final[Sums] = (0, 0, 0.0, 0, 0)
+
+
+def _add(one: Sums, other: Sums) -> Sums:
+    return (
+        one[0] + other[0], one[1] + other[1], one[2] + other[2], one[3] + other[3],
+        one[4] + other[4],
+    )  # fmt: skip
+
+
+async def _add_erased(
+    session: AsyncSession,
+    by: str,
+    period: Period | None,
+    spans: Sequence[Span],
+    survey_key: str | None,
+    totals: dict[str, Sums],
+    trends: dict[str, list[Sums]],
+) -> None:
+    """Add what erased young people wrote (`storage.board.folding`) to figures counted
+    from the rows: the period's own cells (all time's) for the totals, quarters' for the
+    trend."""
+    kind = {"question": "question", "theme": "theme", "age_band": "band"}[by]
+    if period is None:
+        grain, start = ALL_TIME_GRAIN, ALL_TIME
+    else:
+        grain, start = ("y" if period.quarter is None else "q"), period.start
+    for _, grp, respondents, n, total, negative, positive in await answer_cells(
+        session, grain, [start], kind, survey_key, erased=True
+    ):
+        totals[grp] = _add(totals.get(grp, _NONE), (respondents, n, total, negative, positive))
+    index = {span.start: i for i, span in enumerate(spans)}
+    for day, grp, respondents, n, total, negative, positive in await answer_cells(
+        session, "q", list(index), kind, survey_key, erased=True
+    ):
+        trend = trends.setdefault(grp, [_NONE] * len(spans))
+        trend[index[day]] = _add(trend[index[day]], (respondents, n, total, negative, positive))
 
 
 async def _from_cells(
     session: AsyncSession, by: str, period: Period, spans: Sequence[Span], survey_key: str | None
-) -> tuple[dict[str, tuple[int, int, float | None, int, int]], dict[str, list[Point]]]:
+) -> tuple[dict[str, Sums], dict[str, list[Sums]]]:
     """What `_aggregate` counts, summed from the rollup cells: the period's own cells for
     the totals (its distinct respondents), its quarters' cells for the trend."""
     kind = {"question": "question", "theme": "theme", "age_band": "band"}[by]
     grain = "y" if period.quarter is None else "q"
-    totals: dict[str, tuple[int, int, float | None, int, int]] = {}
+    totals: dict[str, Sums] = {}
     for _, grp, respondents, n, total, negative, positive in await answer_cells(
         session, grain, [period.start], kind, survey_key
     ):
-        totals[grp] = (respondents, n, total / n if n else None, negative, positive)
+        totals[grp] = (respondents, n, total, negative, positive)
     index = {span.start: i for i, span in enumerate(spans)}
-    trends: dict[str, list[Point]] = {}
-    for start, grp, respondents, n, total, _, _ in await answer_cells(
+    trends: dict[str, list[Sums]] = {}
+    for start, grp, respondents, n, total, negative, positive in await answer_cells(
         session, "q", list(index), kind, survey_key
     ):
-        trends.setdefault(grp, [(0, None)] * len(spans))[index[start]] = (
-            respondents,
-            total / n if n else None,
-        )
+        trends.setdefault(grp, [_NONE] * len(spans))[index[start]] = (
+            respondents, n, total, negative, positive,
+        )  # fmt: skip
     return totals, trends
 
 
@@ -204,9 +244,13 @@ async def sentiment_summary(
         totals, trends = await _from_cells(session, by, period, spans, survey_key)
     else:
         totals, trends = await _aggregate(session, by, where, quarter, len(spans))
+        await _add_erased(session, by, period, spans, survey_key, totals, trends)
     groups = [
-        _Group(name, *figures, trends.get(name, [(0, None)] * len(spans)))
-        for name, figures in totals.items()
+        _Group(
+            name, respondents, n, total / n if n else None, negative, positive,
+            [(t[0], t[2] / t[1] if t[1] else None) for t in trends.get(name, [_NONE] * len(spans))],
+        )
+        for name, (respondents, n, total, negative, positive) in totals.items()
     ]
     for g in groups:
         g.protect(threshold, whole_trend=period is not None)

@@ -5,7 +5,8 @@ data (`surveys/data/topics.yaml`); each answer is tagged when it is stored
 (`answer_topics`, see `storage.board.topics`), so a period's topics are one GROUP BY over
 the tags' index. Answers to sensitive questions are never read. Theme counts include
 answers whose text was later erased (their sentiment is kept); topics count text still
-held (erasing the text deletes its tags).
+held, plus what erased or expired text added (`storage.board.folding`), so erasing and
+retention change no count.
 """
 
 from __future__ import annotations
@@ -83,14 +84,31 @@ async def topic_counts(session: AsyncSession, period: Period) -> dict[str, Figur
     }
 
 
-async def _from_cells(session: AsyncSession, period: Period, kind: str) -> dict[str, Figures]:
+async def _from_cells(
+    session: AsyncSession, period: Period, kind: str, *, erased: bool = False
+) -> dict[str, Figures]:
     grain = "y" if period.quarter is None else "q"
     return {
         grp: (n, respondents, total / n if n else None)
         for _, grp, respondents, n, total, _, _ in await answer_cells(
-            session, grain, [period.start], kind, None
+            session, grain, [period.start], kind, None, erased=erased
         )
     }
+
+
+async def _with_erased(
+    session: AsyncSession, period: Period, kind: str, counted: dict[str, Figures]
+) -> dict[str, Figures]:
+    """Figures counted from the rows plus what erased young people wrote
+    (`storage.board.folding`)."""
+    out = dict(counted)
+    for key, (n, respondents, mean) in (
+        await _from_cells(session, period, kind, erased=True)
+    ).items():
+        n0, r0, m0 = out.get(key, (0, 0, None))
+        total = (m0 or 0.0) * n0 + (mean or 0.0) * n
+        out[key] = (n0 + n, r0 + respondents, total / (n0 + n) if n0 + n else None)
+    return out
 
 
 async def top_themes(
@@ -110,8 +128,8 @@ async def top_themes(
         by_theme = await _from_cells(session, period, "theme")
         found = await _from_cells(session, period, "topic")
     else:
-        by_theme = await theme_counts(session, period)
-        found = await topic_counts(session, period)
+        by_theme = await _with_erased(session, period, "theme", await theme_counts(session, period))
+        found = await _with_erased(session, period, "topic", await topic_counts(session, period))
     themes = [
         _row("theme", key, _label(key), *figures, threshold) for key, figures in by_theme.items()
     ]

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import httpx
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from carevoice.wiring import Services
@@ -335,49 +336,85 @@ async def test_form_counts(client: httpx.AsyncClient, keys: Keys) -> None:
 # ----- erasure and retention -------------------------------------------------------------
 
 
-async def test_erasure_removes_words_and_identity_but_keeps_counts_and_alerts(
+async def test_erasure_deletes_the_young_person_and_keeps_alerts_without_them(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    services.settings = services.settings.model_copy(update={"secret_key": SecretStr("k" * 32)})
+    answered = await answered_campaign(services.db, services.catalog, clock_of(services),
+                                       services.conversations)
+    await add_alerts_and_requests(services.db, clock_of(services), count=2)
+    ref = answered.answered_ref
+    async with services.db.transaction() as session:
+        person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == ref))
+        assert person is not None
+        person.first_name = "Kayden"
+        person_id = person.id
+        alert = await session.scalar(
+            select(SafeguardingAlertRow).where(SafeguardingAlertRow.person_id == person_id))
+        assert alert is not None
+        alert_id = alert.id
+    await client.get(f"{API}/people", headers=keys.headers("officer"))  # no ref in its row
+    officer_try = await client.post(f"{API}/people/{ref}/erase", headers=keys.headers("officer"))
+    assert officer_try.status_code == 403
+
+    waiting = await client.post(f"{API}/people/{ref}/erase", headers=keys.headers("admin"))
+    assert waiting.status_code == 409 and f"#{alert_id}" in waiting.json()["error"]["message"]
+    acked = await client.post(f"{API}/alerts/{alert_id}/acknowledge",
+                              json={"note": f"Rang {ref}'s social worker"},
+                              headers=keys.headers("officer"))
+    assert acked.status_code == 200, acked.text
+
+    reply = await client.post(f"{API}/people/{ref}/erase", headers=keys.headers("admin"))
+    assert reply.status_code == 200, reply.text
+    summary = reply.json()
+    assert summary["answers_deleted"] >= 4 and summary["links_removed"] == 1
+    assert summary["responses_deleted"] == 1 and summary["invitations_deleted"] == 1
+    assert summary["requests_closed"] == 2 and summary["alerts_kept"] == 1
+    assert summary["subject"].startswith("ref#") and ref not in summary["subject"]
+
+    async with services.db.reader() as session:
+        assert await session.scalar(select(PersonRow).where(PersonRow.id == person_id)) is None
+        answers = (await session.scalars(select(AnswerRow))).all()
+        assert all(a.response_id != person_id for a in answers)
+        assert await session.scalar(
+            select(func.count(ResponseRow.id)).where(ResponseRow.person_id == person_id)) == 0
+        assert await session.scalar(select(func.count(ChannelLinkRow.id))) == 0
+        kept = await session.get(SafeguardingAlertRow, alert_id)
+        assert kept is not None and kept.person_id is None and kept.response_id is None
+        assert kept.category == "harm" and kept.acknowledged_at is not None
+        assert kept.note is not None and ref not in kept.note
+        assert await session.scalar(select(func.count(SafeguardingAlertRow.id))) == 2
+        subjects = " ".join((await session.scalars(select(AuditLogRow.subject))).all())
+        assert ref not in subjects and summary["subject"] in subjects
+        everything = json.dumps([a.text for a in answers])
+        assert WHY_CHAIR not in everything and FOR_IRO not in everything
+    again = await client.post(f"{API}/people/{ref}/erase", headers=keys.headers("admin"))
+    assert again.status_code == 200 and again.json()["already_erased"] is True
+    assert "erase person|test admin" in " ".join(await audit_actions(services))
+    missing = await client.post(f"{API}/people/NOBODY/erase", headers=keys.headers("admin"))
+    assert missing.status_code == 404
+
+
+async def test_export_gives_a_young_person_everything_held_and_is_audited(
     client: httpx.AsyncClient, keys: Keys, services: Services
 ) -> None:
     answered = await answered_campaign(services.db, services.catalog, clock_of(services),
                                        services.conversations)
-    await add_alerts_and_requests(services.db, clock_of(services), count=2)
-    async with services.db.transaction() as session:
-        person = await session.scalar(
-            select(PersonRow).where(PersonRow.council_ref == answered.answered_ref))
-        assert person is not None
-        person.first_name = "Kayden"
-    officer_try = await client.post(f"{API}/people/{answered.answered_ref}/erase",
-                                    headers=keys.headers("officer"))
-    assert officer_try.status_code == 403
-
-    reply = await client.post(f"{API}/people/{answered.answered_ref}/erase",
-                              headers=keys.headers("admin"))
+    ref = answered.answered_ref
+    board = await client.get(f"{API}/people/{ref}/export", headers=keys.headers("board"))
+    assert board.status_code == 403
+    reply = await client.get(f"{API}/people/{ref}/export", headers=keys.headers("officer"))
     assert reply.status_code == 200, reply.text
-    summary = reply.json()
-    assert summary["answers_blanked"] == 2 and summary["links_removed"] == 1
-    assert summary["requests_resolved"] == 1 and summary["already_erased"] is False
-
-    async with services.db.reader() as session:
-        person = await session.scalar(
-            select(PersonRow).where(PersonRow.council_ref == answered.answered_ref))
-        assert person is not None and person.erased_at is not None
-        assert person.first_name is None and person.date_of_birth is None
-        assert person.age_band == "13-15"
-        answers = (await session.scalars(select(AnswerRow))).all()
-        assert all(a.text is None for a in answers)
-        assert {a.question_id: a.number for a in answers}["mood"] == 4  # counts are kept
-        assert all(a.polarity is not None for a in answers if a.kind == "text")
-        response = await session.scalar(select(ResponseRow))
-        assert response is not None
-        assert WHY_CHAIR not in json.dumps(response.state)
-        assert FOR_IRO not in json.dumps(response.state)
-        assert await session.scalar(select(func.count(ChannelLinkRow.id))) == 0
-        assert await session.scalar(select(func.count(SafeguardingAlertRow.id))) == 2
-    again = await client.post(f"{API}/people/{answered.answered_ref}/erase",
-                              headers=keys.headers("admin"))
-    assert again.json()["already_erased"] is True and again.json()["answers_blanked"] == 0
-    assert "erase person|test admin" in " ".join(await audit_actions(services))
-    missing = await client.post(f"{API}/people/NOBODY/erase", headers=keys.headers("admin"))
+    data = reply.json()
+    assert data["person"]["council_ref"] == ref and data["chats"][0]["address"] == "4242"
+    answers = {a["question_id"]: a for a in data["responses"][0]["answers"]}
+    assert answers["why_chair"]["answer"] == WHY_CHAIR
+    assert answers["for_iro"]["answer"] == FOR_IRO and answers["for_iro"]["only_for_your_iro"]
+    assert answers["chair"]["answer"] == "Yes"
+    assert answers["mood"]["answer"].endswith("(4 out of 5)")
+    assert answered.answered_code not in reply.text  # codes are keys: described, not shown
+    assert "export person|test officer" in " ".join(await audit_actions(services))
+    missing = await client.get(f"{API}/people/NOBODY/export", headers=keys.headers("officer"))
     assert missing.status_code == 404
 
 

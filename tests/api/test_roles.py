@@ -15,7 +15,13 @@ from sqlalchemy import select
 from carevoice.wiring import Services
 from storage.campaigns import CohortFilter
 from storage.keys import Role
-from storage.tables import ApiKeyRow, ExternalFormCountRow, RequestRow, SafeguardingAlertRow
+from storage.tables import (
+    ApiKeyRow,
+    ExternalFormCountRow,
+    PersonRow,
+    RequestRow,
+    SafeguardingAlertRow,
+)
 from tests.api.conftest import Keys, add_alerts_and_requests, answered_campaign
 from tests.factories import SMALL_SURVEY_YAML
 
@@ -34,6 +40,7 @@ class World:
     count_ids: list[int]
     revoked_prefix: str
     loop: Loop | None = None
+    erasable_ref: str = "ERASE-ME"  # no safeguarding alert waits on them
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,8 @@ async def world(services: Services, keys: Keys) -> World:
     answered = await answered_campaign(db, services.catalog, clock, services.conversations)  # type: ignore[arg-type]
     await add_alerts_and_requests(db, clock, count=3)  # type: ignore[arg-type]
     async with db.transaction() as session:
+        session.add(PersonRow(council_ref=World.erasable_ref, cohort="in_care",
+                              created_at=clock.now(), status="active"))
         for n in range(3):
             session.add(ExternalFormCountRow(
                 form="consultation", audience=f"group{n}", route="paper",
@@ -145,8 +154,10 @@ ENDPOINTS: list[Endpoint] = [
         {"content": f"council_ref,cohort,age_band\nNEW-{n},in_care,8-12\n",
          "headers": {"content-type": "text/csv"}})),
     get("/api/v1/people", Role.OFFICER),
+    Endpoint("GET", "/api/v1/people/{council_ref}/export", Role.OFFICER, lambda w, n: (
+        "GET", f"/api/v1/people/{w.answered_ref}/export", {})),
     Endpoint("POST", "/api/v1/people/{council_ref}/erase", Role.ADMIN, lambda w, n: (
-        "POST", f"/api/v1/people/{w.answered_ref}/erase", {})),
+        "POST", f"/api/v1/people/{w.erasable_ref}/erase", {})),
     Endpoint("POST", "/api/v1/campaigns", Role.OFFICER, lambda w, n: (
         "POST", "/api/v1/campaigns", {"json": {"name": f"c{n}", "survey": "small"}})),
     get("/api/v1/campaigns", Role.OFFICER),

@@ -330,6 +330,26 @@ async def test_talk_records_one_request(young: YoungPerson, code: str, db: Datab
     assert await count(db, RequestRow, RequestRow.kind == "talk") == 1
 
 
+async def test_mydata_asks_the_team_for_a_copy_and_says_what_happens_next(
+    young: YoungPerson, code: str, db: Database
+) -> None:
+    await young.command("mydata")
+    assert young.last()["text"] == texts.NOTHING_HELD
+    await joined(young, code)
+    await young.command("mydata")
+    said = young.last()["text"]
+    assert "one month" in said and "can't send it in this chat" in said
+    await young.command("mydata")
+    assert young.last()["text"] == texts.ACCESS_ALREADY
+    assert await count(db, RequestRow, RequestRow.kind == "access") == 1
+
+
+def test_the_privacy_notice_states_how_long_things_are_kept() -> None:
+    notice = texts.privacy_notice("Testshire", "your words 2 years after the survey closes")
+    assert "How long we keep it: your words 2 years after the survey closes." in notice
+    assert "/mydata" in notice and "/delete" in notice
+
+
 # ----- help now and safeguarding ---------------------------------------------------------
 
 

@@ -1,0 +1,60 @@
+"""What a young person can ask of a person from the web chat: a copy of their data.
+
+`POST /c/{code}/my-data` (a button under the chat) records a subject access request for
+the officer workspace (`/officer/people`) and tells them honestly what happens next.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from api.deps import ServicesDep
+from api.web.chat import CHANNEL, CHAT_COOKIE
+from api.web.errors import CSRF_YOUNG, CsrfRejected
+from api.web.render import render
+from api.web.security import csrf_ok
+from api.web.staff import read_form
+from storage.reach import Reach, RequestKind, RequestOutcome
+
+router = APIRouter(include_in_schema=False)
+
+
+def access_done(council: str) -> str:
+    """What happens after asking for their data, in plain words."""
+    return (
+        f"We've asked the participation team at {council} for a copy of everything we hold "
+        "about you. They have one month to get it to you (the law says so). A person will "
+        "check it first, then give it to you through your worker or PA, or ask how you'd "
+        "like it. We can't show it on this page, because someone else could see it here."
+    )
+
+
+ACCESS_ALREADY = (
+    "You've already asked for a copy of your data, and the team has it. They have one month "
+    "from when you asked."
+)
+NOTHING_HELD = (
+    "This page isn't linked to you yet, so we hold nothing from it. To ask what the council "
+    "holds about you, ask your worker."
+)
+
+
+@router.post("/c/{code}/my-data")
+async def ask_for_my_data(code: str, request: Request, services: ServicesDep) -> Response:
+    """Record a request for a copy of everything held about the young person."""
+    form = await read_form(request)
+    sid = request.cookies.get(CHAT_COOKIE)
+    if sid is None or not csrf_ok(sid, "chat", form.get("csrf")):
+        raise CsrfRejected(CSRF_YOUNG, young=True)
+    outcome = await Reach(services.db, services.clock).request(RequestKind.ACCESS, CHANNEL, sid)
+    council = services.settings.council_name
+    message = {
+        RequestOutcome.CREATED: access_done(council),
+        RequestOutcome.ALREADY_OPEN: ACCESS_ALREADY,
+        RequestOutcome.NOT_LINKED: NOTHING_HELD,
+    }[outcome]
+    return render(
+        "message.html", title="Your data", message=message, council=council, young=True,
+        back=f"/c/{code}",
+    )  # fmt: skip

@@ -1,0 +1,98 @@
+"""Officer pages for subject access: `/officer/people` (requests for "my data" and a
+look-up by reference) and `/officer/people/{ref}` (everything held about one young
+person, written for them to read and print; `?format=json` for the same as JSON).
+
+Each view of a young person's data is written to the audit log (`storage.subject_access`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Final
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import ServicesDep
+from api.web.render import render
+from api.web.staff import OfficerStaff
+from storage import audit
+from storage.erasure import list_requests
+from storage.subject_access import export_person
+from surveys.errors import NotFoundError
+
+router = APIRouter(include_in_schema=False)
+
+REQUESTS_SHOWN: Final = 100
+Ref = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.get("/officer/people")
+async def people_home(
+    request: Request,
+    services: ServicesDep,
+    staff: OfficerStaff,
+    ref: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """Young people's requests for their data, and a look-up by council reference."""
+    if ref and ref.strip():
+        return RedirectResponse(f"/officer/people/{quote(ref.strip())}", status_code=303)
+    async with services.db.transaction() as session:
+        rows, total = await list_requests(
+            session, kind="access", open_only=True, limit=REQUESTS_SHOWN
+        )
+        await audit.record(
+            session, services.clock, actor=staff.session.actor, action="list requests",
+            subject=f"subject access page: {len(rows)} of {total}",
+        )  # fmt: skip
+    return render(
+        "officer_people.html",
+        title="Young people's data",
+        council=services.settings.council_name,
+        staff=staff,
+        requests=rows,
+        total=total,
+        missing=None,
+    )
+
+
+@router.get("/officer/people/{council_ref:path}")
+async def subject_access_page(
+    council_ref: Ref,
+    services: ServicesDep,
+    staff: OfficerStaff,
+    format: Annotated[str, Query(pattern="^(html|json)$")] = "html",
+) -> Response:
+    """Everything held about one young person: a page for them to read, or JSON."""
+    try:
+        async with services.db.transaction() as session:
+            export = await export_person(
+                session, services.clock, council_ref, actor=staff.session.actor,
+                council=services.settings.council_name,
+                retention=services.retention_policy().describe(),
+            )  # fmt: skip
+    except NotFoundError:
+        return render(
+            "officer_people.html",
+            status_code=404,
+            title="Young people's data",
+            council=services.settings.council_name,
+            staff=staff,
+            requests=[],
+            total=0,
+            missing=council_ref,
+        )
+    if format == "json":
+        return Response(
+            json.dumps(export, indent=2, ensure_ascii=False),
+            media_type="application/json",
+            headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
+        )
+    return render(
+        "subject_access.html",
+        title="What we hold about you",
+        council=services.settings.council_name,
+        staff=staff,
+        data=export,
+    )

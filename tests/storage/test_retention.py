@@ -1,0 +1,135 @@
+"""Retention: each rule removes what it says when it says, through the erasure paths, holds
+back what a waiting safeguarding alert needs, and leaves the board's figures as they were."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from storage import audit
+from storage.audit import RefHasher
+from storage.catalog import SurveyCatalog
+from storage.conversations import ConversationService
+from storage.database import Database
+from storage.retention import RetentionPolicy, _seconds_until, enforce, plan
+from storage.tables import (
+    AnswerRow,
+    InvitationRow,
+    PersonRow,
+    ResponseRow,
+    SafeguardingAlertRow,
+)
+from surveys.clock import FixedClock
+from tests.factories import person
+from tests.storage.test_erasure import SECRET, WORDS, answer_all, board_figures
+
+HASHER = RefHasher(b"r" * 32)
+CLOSES_IN = 14  # days: campaign_with_codes' campaigns close two weeks after they open
+
+
+async def counts(db: Database) -> dict[str, int]:
+    async with db.reader() as s:
+        return {
+            "texts": int(await s.scalar(select(func.count()).where(AnswerRow.text.is_not(None)))
+                         or 0),
+            "answers": int(await s.scalar(select(func.count(AnswerRow.id))) or 0),
+            "responses": int(await s.scalar(select(func.count(ResponseRow.id))) or 0),
+            "invitations": int(await s.scalar(select(func.count(InvitationRow.id))) or 0),
+            "people": int(await s.scalar(select(func.count(PersonRow.id))) or 0),
+        }  # fmt: skip
+
+
+async def test_words_go_two_years_after_the_campaign_closes_and_scores_stay(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    await answer_all(db, catalog, clock, conversations)
+    words_only = RetentionPolicy(text_days=730, response_days=0, people_days=0)
+    clock.advance(days=CLOSES_IN + 729)
+    async with db.reader() as s:
+        assert (await plan(s, clock, words_only)).total == 0
+    clock.advance(days=2)
+    async with db.reader() as s:
+        planned = await plan(s, clock, words_only)
+    assert planned.dry_run and planned.texts == 2 and planned.total == 2
+    assert (await counts(db))["texts"] == 2  # a dry run changes nothing
+    before = await board_figures(db, rollups=False)
+
+    done = await enforce(db, clock, words_only, hasher=HASHER)
+    assert not done.dry_run and done.texts == 2
+    after = await counts(db)
+    assert after["texts"] == 0 and after["responses"] == 1 and after["people"] == 3
+    async with db.reader() as s:
+        state = str((await s.scalars(select(ResponseRow.state))).one())
+        assert WORDS not in state and SECRET not in state
+        assert (await s.scalar(select(AnswerRow.number).where(AnswerRow.question_id == "mood")))
+        logged = [r.subject for r in await audit.recent(s, action="apply retention")]
+    assert logged == [done.summary()] and "words of 2 answers" in logged[0]
+    assert await board_figures(db, rollups=False) == before
+
+
+async def test_responses_go_three_years_after_and_the_board_still_counts_them(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    await answer_all(db, catalog, clock, conversations)
+    responses_only = RetentionPolicy(text_days=0, response_days=1095, people_days=0)
+    before = await board_figures(db, rollups=False)
+    clock.advance(days=CLOSES_IN + 1094)
+    async with db.reader() as s:
+        assert (await plan(s, clock, responses_only)).total == 0
+    clock.advance(days=2)
+    async with db.reader() as s:
+        planned = await plan(s, clock, responses_only)
+    assert (planned.responses, planned.invitations) == (1, 3)  # 2 never answered
+    seen: list[tuple[str, int]] = []
+    done = await enforce(
+        db, clock, responses_only, hasher=HASHER, progress=lambda r, n: seen.append((r, n))
+    )
+    assert (done.responses, done.invitations) == (1, 3)
+    assert sum(n for rule, n in seen if rule == "responses") == 3
+    after = await counts(db)
+    assert after == {"texts": 0, "answers": 0, "responses": 0, "invitations": 0, "people": 3}
+    assert await board_figures(db, rollups=False) == before
+
+
+async def test_people_go_a_year_after_the_council_last_listed_or_heard_from_them(
+    db: Database, clock: FixedClock
+) -> None:
+    people_only = RetentionPolicy(text_days=0, response_days=0, people_days=365)
+    await person(db, clock, "LEFT-1")
+    await person(db, clock, "STAYS-2")
+    alerted = await person(db, clock, "ALERT-3")
+    async with db.transaction() as s:
+        s.add(SafeguardingAlertRow(
+            person_id=alerted, category="harm", phrase_id="p", channel="web",
+            created_at=clock.now(),
+        ))  # fmt: skip
+    clock.advance(days=300)
+    await person(db, clock, "STAYS-2")  # still on the council's list
+    clock.advance(days=100)
+    async with db.reader() as s:
+        planned = await plan(s, clock, people_only)
+    assert (planned.people, planned.held_back_people) == (1, 1)
+    done = await enforce(db, clock, people_only, hasher=HASHER)
+    assert done.people == 1 and done.held_back_people == 1
+    async with db.reader() as s:
+        refs = set((await s.scalars(select(PersonRow.council_ref))).all())
+        erased = [r.subject for r in await audit.recent(s, action="erase person")]
+    assert refs == {"STAYS-2", "ALERT-3"}
+    assert erased == [HASHER.label("LEFT-1")]
+
+
+def test_the_daily_run_is_at_the_hour_in_uk_time_across_summer_time() -> None:
+    london = ZoneInfo("Europe/London")
+    before_change = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)  # clocks go forward on the 29th
+    assert _seconds_until(before_change, 3, london) == timedelta(hours=14).total_seconds()
+    assert _seconds_until(datetime(2026, 7, 1, 1, 0, tzinfo=UTC), 3, london) == 3600.0
+    assert _seconds_until(datetime(2026, 1, 1, 3, 0, tzinfo=UTC), 3, london) == 86_400.0
+
+
+def test_the_periods_read_as_plain_words() -> None:
+    said = RetentionPolicy().describe()
+    assert "your words 2 years after the survey closes" in said
+    assert "your answers 3 years" in said and "1 year after we last hear from you" in said
+    assert "until you ask us to delete them" in RetentionPolicy(0, 0, 0).describe()

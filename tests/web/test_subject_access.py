@@ -1,0 +1,69 @@
+"""Subject access on the web: a young person asks from the chat, the officer sees the
+request, opens a page written for the child (and JSON), and every view is audited."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select
+
+from storage.database import Database
+from storage.tables import AuditLogRow, RequestRow
+from tests.web.conftest import Keys, sign_in
+from tests.web.pages import Page
+from tests.web.test_chat import Chat
+
+
+async def test_a_young_person_asks_for_their_data_and_the_officer_gives_it(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys,
+    codes: list[str], db: Database,
+) -> None:  # fmt: skip
+    consent = Page.of((await other_client.get(f"/c/{codes[0]}")).text)
+    assert "How long we keep it: your words 2 years after the survey closes" in consent.text
+    chat = Chat(other_client, codes[0])
+    await chat.start()
+    await chat.press("Good")
+    assert chat.page is not None
+    ask = chat.page.form_to(f"/c/{codes[0]}/my-data")
+    asked = await other_client.post(ask.action, data=ask.data(ask.button("copy of my data")))
+    assert asked.status_code == 200 and "one month" in asked.text and "worker or PA" in asked.text
+    again = await other_client.post(ask.action, data=ask.data(ask.button("copy of my data")))
+    assert "already asked" in again.text
+    forged = await other_client.post(ask.action, data={"csrf": "0" * 64})
+    assert forged.status_code == 403
+    async with db.reader() as session:
+        kinds = (await session.scalars(select(RequestRow.kind))).all()
+    assert kinds == ["access"]
+
+    await sign_in(client, keys.officer)
+    home = Page.of((await client.get("/officer/people")).text)
+    assert "Asked for their data (1 open)" in home.text and "P00000-small" in home.text
+    page = await client.get("/officer/people/P00000-small")
+    assert page.status_code == 200
+    shown = Page.of(page.text)
+    assert "What we hold about you" in shown.text and "How are things?" in shown.text
+    assert "Good" in shown.text and "Who has looked at your information" in shown.text
+    assert codes[0] not in page.text  # the invitation code is a key: never shown
+    as_json = await client.get("/officer/people/P00000-small", params={"format": "json"})
+    assert as_json.json()["person"]["council_ref"] == "P00000-small"
+    assert "attachment" in as_json.headers["content-disposition"]
+    missing = await client.get("/officer/people/NOBODY")
+    assert missing.status_code == 404 and "may have been erased" in missing.text
+    found = await client.get("/officer/people", params={"ref": "P00000-small"},
+                             follow_redirects=False)
+    assert found.headers["location"] == "/officer/people/P00000-small"
+    async with db.reader() as session:
+        reads = (
+            await session.scalars(
+                select(AuditLogRow.subject).where(AuditLogRow.action == "export person")
+            )
+        ).all()
+    assert reads == ["P00000-small", "P00000-small"]
+
+
+async def test_board_staff_cannot_see_a_young_persons_data(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str]
+) -> None:
+    await sign_in(client, keys.board)
+    denied = await client.get("/officer/people/P00000-small")
+    assert denied.status_code in (302, 303, 403)
+    assert "What we hold about you" not in denied.text
