@@ -253,10 +253,17 @@ async def _forget_alert_words(
     theirs = select(a.id).where(
         or_(a.person_id == person_id, a.response_id.in_(list(responses)))
     )
+    events = SafeguardingAlertEventRow
     await session.execute(
-        update(SafeguardingAlertEventRow)
-        .where(SafeguardingAlertEventRow.alert_id.in_(theirs))
+        update(events)
+        .where(events.alert_id.in_(theirs))
         .values(words=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(  # officers' notes may quote or name the child
+        update(events)
+        .where(events.alert_id.in_(theirs), events.kind.in_(("note", "acknowledged")))
+        .values(detail=NOTE_REMOVED)
         .execution_options(synchronize_session=False)
     )
     await session.execute(

@@ -170,6 +170,7 @@ async def test_rescan_raises_alerts_for_stored_answers_once(
 async def test_erasure_blanks_the_words_on_alerts_and_keeps_the_alerts(
     db: Database, catalog: SurveyCatalog, clock: FixedClock
 ) -> None:
+    from storage.alerts import acknowledge
     from storage.erasure import erase_person
 
     conversations = service(db, catalog, clock)
@@ -182,7 +183,11 @@ async def test_erasure_blanks_the_words_on_alerts_and_keeps_the_alerts(
     assert any(e.words for e in events)  # type: ignore[attr-defined]
     async with db.transaction() as session:
         [alert] = (await session.scalars(select(SafeguardingAlertRow))).all()
+        await acknowledge(session, clock.now(), alert.id, actor="officer", note="rang Sam")
         await erase_person(session, clock, "P00000-small", actor="admin")
     [kept] = await rows(db, SafeguardingAlertRow)
     assert kept.words is None and kept.category == alert.category  # type: ignore[attr-defined]
-    assert not any(e.words for e in await rows(db, SafeguardingAlertEventRow))  # type: ignore[attr-defined]
+    assert kept.person_id is None and "Sam" not in (kept.note or "")  # type: ignore[attr-defined]
+    history = await rows(db, SafeguardingAlertEventRow)
+    assert not any(e.words for e in history)  # type: ignore[attr-defined]
+    assert not any("Sam" in (e.detail or "") for e in history)  # type: ignore[attr-defined]
