@@ -15,7 +15,7 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -41,7 +41,6 @@ def features(words: str) -> list[str]:
     return result
 
 
-@lru_cache(maxsize=50_000)
 def _word_features(token: str) -> tuple[str, ...]:
     padded = f" {token} "
     length = len(padded)
@@ -52,6 +51,7 @@ def _word_features(token: str) -> tuple[str, ...]:
 
 
 _NO_ROW: list[float] = []  # a feature the category model does not read
+_WORD_CACHE = 50_000  # words whose n-grams are remembered
 
 
 class ModelError(ValueError):
@@ -93,10 +93,11 @@ class RiskModel:
         ):
             raise ModelError("safeguarding model: the arrays do not have matching lengths")
         self._classes = classes
-        self._table: dict[str, tuple[float, float, list[float]]] = {
-            feature: (float(weight), float(coef), rows.get(feature, _NO_ROW))
-            for feature, weight, coef in zip(vocabulary, idf, risk_coef, strict=True)
-        }
+        self._index = {feature: n for n, feature in enumerate(vocabulary)}
+        self._idf = [float(x) for x in idf]
+        self._coef = [float(x) for x in risk_coef]
+        self._rows = [rows.get(feature, _NO_ROW) for feature in vocabulary]
+        self._by_word: dict[str, tuple[int, ...]] = {}  # a word's known n-grams, once read
 
     @classmethod
     def default(cls) -> RiskModel:
@@ -111,27 +112,38 @@ class RiskModel:
         except json.JSONDecodeError as error:
             raise ModelError(f"safeguarding model: not valid JSON ({error.msg})") from None
 
-    def _weighted(self, words: str) -> list[tuple[float, tuple[float, float, list[float]]]]:
-        table = self._table
-        counts = Counter(features(words))
-        weighted: list[tuple[float, tuple[float, float, list[float]]]] = []
-        for feature, count in counts.items():
-            entry = table.get(feature)
-            if entry is not None:
-                value = (1.0 + math.log(count)) * entry[0] if count > 1 else entry[0]
-                weighted.append((value, entry))
-        return weighted
+    def _weighted(self, words: str) -> list[tuple[int, float]]:
+        """Each known n-gram of the text and its TF-IDF weight (before the L2 norm)."""
+        index, by_word = self._index, self._by_word
+        tokens = words.split()
+        found: list[int] = []
+        for token in tokens:
+            known = by_word.get(token)
+            if known is None:
+                known = tuple(n for f in _word_features(token) if (n := index.get(f)) is not None)
+                if len(by_word) < _WORD_CACHE:
+                    by_word[token] = known
+            found.extend(known)
+        for first, second in pairwise(tokens):
+            n = index.get(f"b:{first} {second}")
+            if n is not None:
+                found.append(n)
+        idf = self._idf
+        return [
+            (n, (1.0 + math.log(count)) * idf[n] if count > 1 else idf[n])
+            for n, count in Counter(found).items()
+        ]
 
     def probability(self, words: str) -> float:
         """The probability that the text is a risk."""
-        weighted = self._weighted(words)
-        return _sigmoid(self._risk_score(weighted))
+        return _sigmoid(self._risk_score(self._weighted(words)))
 
-    def _risk_score(self, weighted: list[tuple[float, tuple[float, float, list[float]]]]) -> float:
+    def _risk_score(self, weighted: list[tuple[int, float]]) -> float:
         if not weighted:
             return self._risk_intercept
-        norm = math.sqrt(sum(value * value for value, _ in weighted))
-        return self._risk_intercept + sum(value * e[1] for value, e in weighted) / norm
+        coef = self._coef
+        norm = math.sqrt(sum(value * value for _, value in weighted))
+        return self._risk_intercept + sum(value * coef[n] for n, value in weighted) / norm
 
     def assess(self, words: str) -> Verdict:
         """The probability of risk and, when it reaches the threshold, the likeliest category."""
@@ -139,11 +151,11 @@ class RiskModel:
         probability = _sigmoid(self._risk_score(weighted))
         if probability < self.threshold or not weighted:
             return Verdict(probability, None)
-        norm = math.sqrt(sum(value * value for value, _ in weighted))
+        norm = math.sqrt(sum(value * value for _, value in weighted))
         scores = list(self._category_intercepts)
-        for value, entry in weighted:
+        for n, value in weighted:
             scale = value / norm
-            for index, coef in enumerate(entry[2]):
+            for index, coef in enumerate(self._rows[n]):
                 scores[index] += scale * coef
         best = max(range(len(scores)), key=scores.__getitem__)
         return Verdict(probability, self._classes[best])
