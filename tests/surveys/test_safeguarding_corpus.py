@@ -26,9 +26,9 @@ from surveys.safeguarding.model import RiskModel
 
 # category: (held-out messages, caught at least) with the phrase book and model together.
 CAUGHT: dict[str, tuple[int, int]] = {
-    "suicide": (25, 24),
+    "suicide": (25, 25),
     "self_harm": (23, 22),
-    "sexual_abuse": (24, 24),
+    "sexual_abuse": (24, 23),
     "grooming": (20, 20),
     "harmed_or_abused": (21, 19),
     "domestic_abuse": (19, 18),
@@ -36,17 +36,17 @@ CAUGHT: dict[str, tuple[int, int]] = {
     "criminal_exploitation": (10, 10),
     "secrets": (17, 17),
     "confined": (14, 14),
-    "neglect": (18, 16),
+    "neglect": (18, 17),
     "unsafe": (16, 16),
     "running_away": (11, 11),
     "homeless": (12, 12),
     "substances": (18, 18),
     "help_now": (10, 10),
 }
-RISK, CAUGHT_ALL = 268, 261
-ORDINARY, FALSE_ALARMS_AT_MOST = 313, 20
-NAMED_AT_LEAST = 257  # risk messages whose hits include their own category
-PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 254, 128  # each layer alone, to show what each adds
+RISK, CAUGHT_ALL = 268, 262
+ORDINARY, FALSE_ALARMS_AT_MOST = 313, 17
+NAMED_AT_LEAST = 258  # risk messages whose hits include their own category
+PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 256, 143  # each layer alone, to show what each adds
 
 
 @cache
