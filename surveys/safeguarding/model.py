@@ -6,7 +6,8 @@ the corpus in ``tests/data/safeguarding/`` (``python -m benchmarks.safeguarding_
 ships as ``surveys/data/safeguarding_model.json``: the vocabulary, each n-gram's inverse
 document frequency, and the weights of two logistic regressions, one saying whether a text
 is a risk and one saying which category. Scoring needs no numpy: TF-IDF with sublinear term
-frequency and an L2 norm, then a dot product, exactly as scikit-learn computes it.
+frequency and no norm (so a two-word answer cannot score as high as a disclosure), then a
+dot product, exactly as scikit-learn computes it.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ class RiskModel:
             raise ModelError(f"safeguarding model: not valid JSON ({error.msg})") from None
 
     def _weighted(self, words: str) -> list[tuple[int, float]]:
-        """Each known n-gram of the text and its TF-IDF weight (before the L2 norm)."""
+        """Each known n-gram of the text and its TF-IDF weight (not normalised)."""
         index, by_word = self._index, self._by_word
         tokens = words.split()
         found: list[int] = []
@@ -139,11 +140,8 @@ class RiskModel:
         return _sigmoid(self._risk_score(self._weighted(words)))
 
     def _risk_score(self, weighted: list[tuple[int, float]]) -> float:
-        if not weighted:
-            return self._risk_intercept
         coef = self._coef
-        norm = math.sqrt(sum(value * value for _, value in weighted))
-        return self._risk_intercept + sum(value * coef[n] for n, value in weighted) / norm
+        return self._risk_intercept + sum(value * coef[n] for n, value in weighted)
 
     def assess(self, words: str) -> Verdict:
         """The probability of risk and, when it reaches the threshold, the likeliest category."""
@@ -151,12 +149,10 @@ class RiskModel:
         probability = _sigmoid(self._risk_score(weighted))
         if probability < self.threshold or not weighted:
             return Verdict(probability, None)
-        norm = math.sqrt(sum(value * value for _, value in weighted))
         scores = list(self._category_intercepts)
         for n, value in weighted:
-            scale = value / norm
             for index, coef in enumerate(self._rows[n]):
-                scores[index] += scale * coef
+                scores[index] += value * coef
         best = max(range(len(scores)), key=scores.__getitem__)
         return Verdict(probability, self._classes[best])
 

@@ -131,6 +131,28 @@ def test_model_catches_what_no_phrase_was_written_for() -> None:
     assert hits[0].category is not RiskCategory.HELP_NOW
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "are you there?",
+        "All done",
+        "No, keep it",
+        "only time",
+        "Where I live",
+        "How are things at home?",
+        "they never listen to me",
+        "I feel safe where I live",
+        "more time with my family",
+        "it was ok",
+        "fine thanks",
+        "Meh",
+    ],
+)
+def test_short_everyday_answers_are_not_alerts(text: str) -> None:
+    """Scored with an L2 norm, half of these were alerts: two words carried all the weight."""
+    assert detect_risk(text) == ()
+
+
 def test_model_only_speaks_when_no_phrase_matched() -> None:
     model_alone = Detector(None, RiskModel.default())
     assert model_alone.detect("he hits me and kicks me")
