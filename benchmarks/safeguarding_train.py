@@ -16,10 +16,13 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+try:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+except ImportError:  # pragma: no cover - a development dependency
+    sys.exit("Training needs scikit-learn, a development dependency: pip install -e '.[dev]'")
 
 from surveys.safeguarding import RiskCategory, canonical
 from surveys.safeguarding.evaluation import load_corpus
