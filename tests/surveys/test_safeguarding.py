@@ -6,8 +6,6 @@ import dataclasses
 import subprocess
 import sys
 import textwrap
-import timeit
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,6 +23,7 @@ from surveys.safeguarding import (
     normalise,
 )
 
+SUICIDE = RiskCategory.SUICIDE
 SELF_HARM = RiskCategory.SELF_HARM
 HARMED = RiskCategory.HARMED_OR_ABUSED
 UNSAFE = RiskCategory.UNSAFE
@@ -34,33 +33,33 @@ HELP = RiskCategory.HELP_NOW
 # Realistic answers that must be flagged, with the category that must be among the hits.
 # They cover each category, text-speak, misspellings, case, punctuation and emoji.
 POSITIVES: list[tuple[str, str]] = [
-    ("I want to kill myself", "self_harm"),
-    ("kms", "self_harm"),
-    ("i wanna kms lol", "self_harm"),
-    ("I wanna die", "self_harm"),
-    ("sometimes i just want to die", "self_harm"),
+    ("I want to kill myself", "suicide"),
+    ("kms", "suicide"),
+    ("i wanna kms lol", "suicide"),
+    ("I wanna die", "suicide"),
+    ("sometimes i just want to die", "suicide"),
     ("i keep cutting myself", "self_harm"),
     ("I cut myself again last night", "self_harm"),
     ("I've been hurting myself", "self_harm"),
-    ("nobody would miss me", "self_harm"),
-    ("no one would miss me if i was gone", "self_harm"),
-    ("I WANT TO KILL MYSELF", "self_harm"),
-    ("i want to kil my self", "self_harm"),
-    ("i want 2 kill myslef", "self_harm"),
-    ("I wish I was dead", "self_harm"),
-    ("been feeling sucidal", "self_harm"),
-    ("thinking about suicide", "self_harm"),
-    ("i want to end my life", "self_harm"),
-    ("gonna unalive myself", "self_harm"),
-    ("I don't want to be here anymore", "self_harm"),
-    ("everyone would be better off without me", "self_harm"),
+    ("nobody would miss me", "suicide"),
+    ("no one would miss me if i was gone", "suicide"),
+    ("I WANT TO KILL MYSELF", "suicide"),
+    ("i want to kil my self", "suicide"),
+    ("i want 2 kill myslef", "suicide"),
+    ("I wish I was dead", "suicide"),
+    ("been feeling sucidal", "suicide"),
+    ("thinking about suicide", "suicide"),
+    ("i want to end my life", "suicide"),
+    ("gonna unalive myself", "suicide"),
+    ("I don't want to be here anymore", "suicide"),
+    ("everyone would be better off without me", "suicide"),
     ("self harm again 😔", "self_harm"),
-    ("I want to die!!!!!!", "self_harm"),
-    ("i wanna diee", "self_harm"),
+    ("I want to die!!!!!!", "suicide"),
+    ("i wanna diee", "suicide"),
     ("i took loads of pills", "self_harm"),
-    ("I can't do this anymore", "self_harm"),
-    ("i feel like killing myself", "self_harm"),
-    ("I just want to disappear", "self_harm"),
+    ("I can't do this anymore", "suicide"),
+    ("i feel like killing myself", "suicide"),
+    ("I just want to disappear", "suicide"),
     ("she's hurting me", "harmed_or_abused"),
     ("he forced me", "harmed_or_abused"),
     ("I'm really scared.", "unsafe"),
@@ -68,17 +67,17 @@ POSITIVES: list[tuple[str, str]] = [
     ("she hurts me", "harmed_or_abused"),
     ("my carer's boyfriend hurts me", "harmed_or_abused"),
     ("my dad hit me", "harmed_or_abused"),
-    ("he touched me", "harmed_or_abused"),
-    ("he touches me when no one is there", "harmed_or_abused"),
+    ("he touched me", "sexual_abuse"),
+    ("he touches me when no one is there", "sexual_abuse"),
     ("they kicked me", "harmed_or_abused"),
     ("He HITS me!!!", "harmed_or_abused"),
     ("she slaps me when I'm late", "harmed_or_abused"),
-    ("someone touched me down there", "harmed_or_abused"),
-    ("he made me do stuff I didn't want to", "harmed_or_abused"),
-    ("a man online asked me for nudes", "harmed_or_abused"),
+    ("someone touched me down there", "sexual_abuse"),
+    ("he made me do stuff I didn't want to", "sexual_abuse"),
+    ("a man online asked me for nudes", "grooming"),
     ("I'm being bullied at school", "harmed_or_abused"),
     ("my mum's boyfriend beats me up", "harmed_or_abused"),
-    ("they lock me in my room", "harmed_or_abused"),
+    ("they lock me in my room", "confined"),
     ("I don't feel safe", "unsafe"),
     ("I do not feel safe at home", "unsafe"),
     ("i dont really feel safe", "unsafe"),
@@ -87,12 +86,12 @@ POSITIVES: list[tuple[str, str]] = [
     ("I'm scared to go home", "unsafe"),
     ("im scared of my step dad", "unsafe"),
     ("it feels unsafe", "unsafe"),
-    ("he said he's going to kill me", "unsafe"),
+    ("he said he's going to kill me", "harmed_or_abused"),
     ("I'm not sure I feel safe", "unsafe"),
     ("Im not ok at home", "unsafe"),
-    ("they make me carry stuff for them", "unsafe"),
-    ("I have nowhere to sleep tonight", "unsafe"),
-    ("i met him online and he wants to meet", "unsafe"),
+    ("they make me carry stuff for them", "criminal_exploitation"),
+    ("I have nowhere to sleep tonight", "homeless"),
+    ("i met him online and he wants to meet", "grooming"),
     ("I'm going to run away", "running_away"),
     ("I ran away last week", "running_away"),
     ("thinking about running away", "running_away"),
@@ -111,10 +110,28 @@ POSITIVES: list[tuple[str, str]] = [
     ("pleeeease help", "help_now"),
     ("get me out of here", "help_now"),
     ("ｈｅｌｐ ｍｅ", "help_now"),
+    ("my uncle does stuff to me and says its our secret", "sexual_abuse"),
+    ("someone online asked for pics", "grooming"),
+    ("nobody would care if i wasnt here", "suicide"),
+    ("wish i was ded", "suicide"),
+    ("my dad hits me with a belt", "harmed_or_abused"),
+    ("ive got bruises from my stepmum", "harmed_or_abused"),
+    ("he hits my mum and i hear it", "domestic_abuse"),
+    ("there's no food in the house", "neglect"),
+    ("i get left on my own all night", "neglect"),
+    ("i owe them money and have to work it off", "criminal_exploitation"),
+    ("he said not to tell anyone", "secrets"),
+    ("they keep me off school", "confined"),
+    ("im getting evicted and ive got nowhere to go", "homeless"),
+    ("they're making me marry my cousin", "forced_marriage"),
+    ("i drink every night to forget", "substances"),
+    ("i sh when things get bad", "self_harm"),
+    ("i keep c.u.t.t.i.n.g myself", "self_harm"),
+    ("I'm s0 d0ne, w@nna d13", "suicide"),
     ("I DON'T FEEL SAFE", "unsafe"),
     ("i dont feel safe", "unsafe"),
     ("I don`t feel safe", "unsafe"),
-    ("k̶m̶s̶", "self_harm"),
+    ("k̶m̶s̶", "suicide"),
 ]
 
 # Answers that must not be flagged.
@@ -141,7 +158,6 @@ NEGATIVES: list[str] = [
     "I like running and swimming",
     "The help at school was good",
     "My carer helped me with my homework",
-    "I've been feeling much better since I moved",
     "I want to go to college and get a job",
     "that film was sick",
     "I came back from holiday yesterday",
@@ -158,19 +174,30 @@ NEGATIVES: list[str] = [
     "I need help with my money",
     "This homework is killing me",
     "I'm dead 😂😂",
+    "my carer hurt her back lifting the shopping",
+    "I could murder a pizza",
+    "I don't feel unsafe at all",
 ]
 
-# Decided: flagged on purpose. The phrase language has no "except", because an exception
-# for a harmless idiom would also hide a real disclosure ("hit me up" / "he hit me up
-# against the wall"); and negation never removes a hit. A false alarm costs a minute.
+# Decided: flagged on purpose. Negation never removes a hit where it could hide a real
+# disclosure: a false alarm costs a minute.
 FLAGGED_ON_PURPOSE: list[tuple[str, str]] = [
-    ("I don't want to kill myself", "self_harm"),
-    ("the dog ran away", "running_away"),
+    ("I don't want to kill myself", "suicide"),
     ("I cut myself shaving", "self_harm"),
-    ("hit me up on snap", "harmed_or_abused"),
-    ("I walked 5 kms", "self_harm"),
-    ("I have never felt so safe", "unsafe"),
-    ("can you help me with my homework", "help_now"),
+    ("I walked 5 kms", "suicide"),
+]
+
+# Safe contexts (the phrase book's `safe` list) blank out everyday idioms, and only those:
+# each harmless text on the left is quiet, and the risk on the right is still caught.
+SAFE_CONTEXTS: list[tuple[str, str, str]] = [
+    ("the dog ran away", "I ran away", "running_away"),
+    ("hit me up on snap", "he hit me up against the wall", "harmed_or_abused"),
+    ("I have never felt so safe", "I have never felt safe", "unsafe"),
+    ("can you help me with my homework", "can you help me", "help_now"),
+    ("I'm dying to see my sister", "I'm dying inside and want to die", "suicide"),
+    ("my carer hurt her back lifting the shopping", "he hurt me", "harmed_or_abused"),
+    ("school is killing me lol", "he is going to kill me", "harmed_or_abused"),
+    ("we did a lesson about county lines", "im doing county lines", "criminal_exploitation"),
 ]
 
 
@@ -191,6 +218,12 @@ def test_does_not_flag_everyday_answers(text: str) -> None:
 @pytest.mark.parametrize(("text", "category"), FLAGGED_ON_PURPOSE)
 def test_flags_ambiguous_answers_on_purpose(text: str, category: str) -> None:
     assert category in categories(text)
+
+
+@pytest.mark.parametrize(("harmless", "risk", "category"), SAFE_CONTEXTS)
+def test_safe_contexts_quiet_only_the_idiom(harmless: str, risk: str, category: str) -> None:
+    assert detect_risk(harmless) == ()
+    assert category in categories(risk)
 
 
 def test_tables_are_big_enough_and_cover_every_category() -> None:
@@ -216,7 +249,7 @@ def test_negation_only_where_safe(text: str, expected: tuple[RiskHit, ...]) -> N
 def test_one_hit_per_category_in_category_order() -> None:
     text = "help me!! he hits me and i want to run away, i want to kill myself. kms. he hit me"
     assert detect_risk(text) == (
-        RiskHit(SELF_HARM, "kill_myself"),
+        RiskHit(SUICIDE, "kill_myself"),
         RiskHit(HARMED, "hit_me"),
         RiskHit(RUNNING, "run_away"),
         RiskHit(HELP, "help_me"),
@@ -225,7 +258,7 @@ def test_one_hit_per_category_in_category_order() -> None:
 
 
 def test_earliest_phrase_in_a_category_wins() -> None:
-    assert detect_risk("i wanna die, i want to kill myself") == (RiskHit(SELF_HARM, "want_to_die"),)
+    assert detect_risk("i wanna die, i want to kill myself") == (RiskHit(SUICIDE, "want_to_die"),)
 
 
 def test_hit_never_holds_the_text() -> None:
@@ -278,32 +311,12 @@ def test_is_help_request(text: str, expected: bool) -> None:
     assert is_help_request(text) is expected
 
 
-def test_long_text_is_fast_and_still_found() -> None:
+def test_long_text_is_still_found() -> None:
+    """Throughput is measured in `python -m benchmarks.safeguarding`; here, only the answer."""
     filler = "My IRO was descriptive and my carer is kind, school is ok. " * 200
     text = (filler + "i want to run away")[-10_000:]
     assert len(text) == 10_000
     assert categories(text) == ["running_away"]
-    seconds = min(timeit.repeat(lambda: detect_risk(text), number=5, repeat=3)) / 5
-    assert seconds < 0.05
-
-
-def _best_seconds(function: Callable[[], object], number: int) -> float:
-    return min(timeit.repeat(function, number=number, repeat=7)) / number
-
-
-def test_typical_answer_under_50_microseconds() -> None:
-    """50 µs on an ordinary machine; on a slow or busy one, scaled by a reference loop.
-
-    The reference (summing 1,000 integers) takes about 6 µs on an idle laptop; detection
-    measured 0.4 to 2 times the reference on a slow, busy 2-CPU box, so 4 times it still
-    catches a real slow-down (trying every pattern at every word was five times slower).
-    """
-    text = "My IRO was descriptive and listened to me, but the meeting was too long and I missed"
-    text += " school again :("
-    assert len(text) == 100
-    detect_risk(text)  # load the phrase book first
-    budget = max(50e-6, 4 * _best_seconds(lambda: sum(range(1000)), 500))
-    assert _best_seconds(lambda: detect_risk(text), 500) < budget
 
 
 # ----- the reply ------------------------------------------------------------------------
@@ -336,7 +349,7 @@ categories:
   unsafe:
     - id: scared_of_place
       patterns: ["(scared|afraid) (of|in) {place}"]
-  self_harm:
+  suicide:
     - id: kill_myself
       patterns: ["(end|ending) me"]
 """
@@ -350,8 +363,8 @@ def test_custom_phrase_book(tmp_path: Path) -> None:
     assert council.detect("I want to kill myself") == ()
     both = PhraseBook.default().extended(council)
     assert both.detect("scared of my flat") == (RiskHit(UNSAFE, "scared_of_place"),)
-    assert both.detect("kms") == (RiskHit(SELF_HARM, "kill_myself"),)
-    assert both.detect("thinking about ending me") == (RiskHit(SELF_HARM, "kill_myself"),)
+    assert both.detect("kms") == (RiskHit(SUICIDE, "kill_myself"),)
+    assert both.detect("thinking about ending me") == (RiskHit(SUICIDE, "kill_myself"),)
     assert detect_risk("scared of my flat", book=both) == both.detect("scared of my flat")
     assert "scared_of_place" in both.phrase_ids[UNSAFE]
 

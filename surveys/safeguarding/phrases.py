@@ -1,59 +1,36 @@
-"""Spot words in a young person's answer that mean a person must read it soon.
+"""The phrase-book layer: patterns kept as data, each naming a risk category.
 
 The phrases are data: ``surveys/data/safeguarding_phrases.yaml``, whose header documents
-the normalisation and the small pattern language. Councils can add their own file with
+the small pattern language and the safe contexts. Councils can add their own file with
 ``PhraseBook.from_path``. A hit names a category and a phrase id only; nothing here keeps,
 logs or returns the young person's words.
 
-The rule throughout: when in doubt, flag. A false alarm costs an officer a minute; a miss
-can cost a child.
-
 Speed: every pattern is compiled into regexes keyed by its possible first words (one regex
 per category and first word). Detection normalises the text once, then tries only the
-regexes for the words it contains: about 25 µs for a 100-character answer on a slow CI box,
-whatever the size of the phrase book.
+regexes for the words it contains, whatever the size of the phrase book.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from typing import Any
 
 from surveys.data_files import builtin_text, parse_yaml, read_text
+from surveys.safeguarding.categories import RiskCategory
+from surveys.safeguarding.normalising import Spellings, canonical, fold, normalise
 
-__all__ = [
-    "DEFAULT_OFFICE_HOURS",
-    "HELP_MESSAGE",
-    "PhraseBook",
-    "PhraseBookError",
-    "RiskCategory",
-    "RiskHit",
-    "detect_risk",
-    "help_reply",
-    "is_help_request",
-    "normalise",
-]
+__all__ = ["PhraseBook", "PhraseBookError", "RiskHit"]
 
-
-class RiskCategory(StrEnum):
-    """What a worrying answer is about, in the order hits are reported."""
-
-    SELF_HARM = "self_harm"
-    HARMED_OR_ABUSED = "harmed_or_abused"
-    UNSAFE = "unsafe"
-    RUNNING_AWAY = "running_away"
-    HELP_NOW = "help_now"  # asking for help now, in plain words
+_REPEATS = re.compile(r"(?<=([^\W\d_]))\1+")
 
 
 @dataclass(frozen=True)
 class RiskHit:
-    """One category found in an answer, and the id of the phrase that found it."""
+    """One category found in an answer, and the id of the phrase (or layer) that found it."""
 
     category: RiskCategory
     phrase_id: str
@@ -61,36 +38,6 @@ class RiskHit:
 
 class PhraseBookError(ValueError):
     """A phrase-book file is missing, unreadable or malformed."""
-
-
-# --- normalisation -------------------------------------------------------------------------
-
-_APOSTROPHES = dict.fromkeys(map(ord, "'’‘‛ʼʻ`´′＇"), None)
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_NON_WORD = re.compile(r"[\W_]+")
-_REPEATS = re.compile(r"(?<=([^\W\d_]))\1+")
-# The usual, ASCII case runs on bytes: translate is far faster than a regex substitution.
-_ASCII_TABLE = bytes(c if chr(c).isalnum() else 32 for c in range(128)).lower() + b" " * 128
-_ASCII_REPEATS = re.compile(rb"(?<=([a-z]))\1")
-
-
-def _fold(text: str) -> str:
-    """Lower-case, NFKC, with combining marks and apostrophes removed."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
-    return folded.translate(_APOSTROPHES)
-
-
-def normalise(text: str) -> str:
-    """Return `text` as the matcher sees it: plain lower-case words, one space apart.
-
-    >>> normalise("I DON’T feel safe!!! 😢 Sooo scared")
-    'i dont fel safe so scared'
-    """
-    if text.isascii():
-        raw = text.encode("ascii").translate(_ASCII_TABLE, b"'`")
-        return _ASCII_REPEATS.sub(b"", b" ".join(raw.split())).decode("ascii")
-    return _REPEATS.sub("", _NON_WORD.sub(" ", _fold(text))).strip()
 
 
 # --- pattern language ----------------------------------------------------------------------
@@ -103,9 +50,13 @@ _ID = re.compile(r"[a-z][a-z0-9_]*")
 _WORDS = re.compile(r"[^\W_]+(?: [^\W_]+)*")
 
 
-def _normalise_pattern(pattern: str, slots: Mapping[str, str]) -> str:
+# A whole word of a pattern: between spaces or group marks, not glued to other letters.
+_PATTERN_WORD = re.compile(r"(?<![^\s(|])[^\W_]+(?![^\s)|?])")
+
+
+def _normalise_pattern(pattern: str, slots: Mapping[str, str], words: Mapping[str, str]) -> str:
     """Fold a pattern like the text, expanding ``{slot}`` and keeping the syntax."""
-    folded = _fold(pattern)
+    folded = fold(pattern)
 
     def expand(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -117,6 +68,8 @@ def _normalise_pattern(pattern: str, slots: Mapping[str, str]) -> str:
     if "{" in folded or "}" in folded:
         raise ValueError("braces must hold a slot name, like {someone}")
     folded = _REPEATS.sub("", _PATTERN_JUNK.sub(" ", folded))
+    # Text-speak in a pattern reads like text-speak in an answer: "(u|you)" is "you".
+    folded = _PATTERN_WORD.sub(lambda m: words.get(m.group(), m.group()), folded)
     # Keep single spaces inside groups: "(some )?help" needs its space.
     return re.sub(r" {2,}", " ", folded).strip()
 
@@ -255,14 +208,26 @@ def _translate(pattern: str) -> list[tuple[str, bool, str]]:
 class _Entry:
     """One spelling of a phrase's first word, and the regex for what must follow it."""
 
-    category: RiskCategory
+    category: RiskCategory | None  # None: a safe context, masked before matching
     phrase_id: str
     head: str
     anchored: bool
     rest: str
 
 
-_Matcher = tuple[RiskCategory, re.Pattern[str], dict[str, str]]
+_SAFE_MARK = "_"  # no pattern starts with it; "*" gaps step over it like a word
+
+
+def _spans(words: str) -> Iterable[tuple[int, int, str]]:
+    """(start, end, word) for each word of a normalised text."""
+    start = 0
+    for word in words.split(" ") if words else ():
+        end = start + len(word)
+        yield start, end, word
+        start = end + 1
+
+
+_Matcher = tuple[RiskCategory | None, re.Pattern[str], dict[str, str]]
 
 
 class PhraseBook:
@@ -271,16 +236,19 @@ class PhraseBook:
     Build one with `default`, `from_path` or `from_yaml`; combine with `extended`.
     """
 
-    def __init__(self, entries: Iterable[_Entry]) -> None:
+    def __init__(self, entries: Iterable[_Entry], spellings: Spellings | None = None) -> None:
         self._entries = tuple(dict.fromkeys(entries))
-        grouped: dict[tuple[bool, str, RiskCategory], dict[str, list[str]]] = {}
+        self._spellings = spellings or Spellings.default()
+        grouped: dict[tuple[bool, str, RiskCategory | None], dict[str, list[str]]] = {}
         for entry in self._entries:
             key = (entry.anchored, entry.head, entry.category)
             grouped.setdefault(key, {}).setdefault(entry.phrase_id, []).append(entry.rest)
         compiled: dict[str, re.Pattern[str]] = {}
         self._heads: dict[str, list[_Matcher]] = {}
         self._first_heads: dict[str, list[_Matcher]] = {}  # for patterns starting with "^"
-        order = {category: n for n, category in enumerate(RiskCategory)}
+        self._safe_heads: dict[str, list[_Matcher]] = {}
+        self._safe_first_heads: dict[str, list[_Matcher]] = {}
+        order = {category: n for n, category in enumerate((None, *RiskCategory))}
         for (anchored, head, category), phrases in sorted(
             grouped.items(), key=lambda item: order[item[0][2]]
         ):
@@ -291,7 +259,10 @@ class PhraseBook:
             source = rf"(?:{source})(?!\S)"
             if source not in compiled:
                 compiled[source] = re.compile(source)
-            table = self._first_heads if anchored else self._heads
+            if category is None:
+                table = self._safe_first_heads if anchored else self._safe_heads
+            else:
+                table = self._first_heads if anchored else self._heads
             table.setdefault(head, []).append((category, compiled[source], names))
 
     @classmethod
@@ -306,47 +277,94 @@ class PhraseBook:
         return cls.from_yaml(text, source=os.fspath(path))
 
     @classmethod
-    def from_yaml(cls, text: str, *, source: str = "<string>") -> PhraseBook:
-        """Build a phrase book from YAML text; `source` names it in error messages."""
-        return cls(_parse_book(parse_yaml(text, source, PhraseBookError), source))
+    def from_yaml(
+        cls, text: str, *, source: str = "<string>", spellings: Spellings | None = None
+    ) -> PhraseBook:
+        """Build a phrase book from YAML text; `source` names it in error messages.
+
+        `spellings` replaces the text-speak list that text and patterns are read with.
+        """
+        spellings = spellings or Spellings.default()
+        data = parse_yaml(text, source, PhraseBookError)
+        return cls(_parse_book(data, source, spellings.words), spellings)
 
     def extended(self, other: PhraseBook) -> PhraseBook:
         """A new book with both books' phrases (the same id in a category adds patterns)."""
-        return PhraseBook(self._entries + other._entries)
+        return PhraseBook(self._entries + other._entries, self._spellings)
 
     @property
     def phrase_ids(self) -> Mapping[RiskCategory, tuple[str, ...]]:
         """The phrase ids of each category that has any, in file order."""
         ids: dict[RiskCategory, dict[str, None]] = {}
         for entry in self._entries:
-            ids.setdefault(entry.category, {})[entry.phrase_id] = None
+            if entry.category is not None:
+                ids.setdefault(entry.category, {})[entry.phrase_id] = None
         return {category: tuple(ids[category]) for category in RiskCategory if category in ids}
+
+    @property
+    def safe_ids(self) -> tuple[str, ...]:
+        """The ids of the safe contexts, in file order."""
+        return tuple(dict.fromkeys(e.phrase_id for e in self._entries if e.category is None))
+
+    def words(self, text: str) -> str:
+        """`text` as this book reads it (see `canonical`)."""
+        return canonical(text, self._spellings)
 
     def detect(self, text: str) -> tuple[RiskHit, ...]:
         """Return at most one hit per category, in `RiskCategory` order.
 
         Within a category the earliest match in the text wins.
         """
-        words = normalise(text)
+        return self.detect_words(self.words(text))
+
+    def detect_words(self, words: str) -> tuple[RiskHit, ...]:
+        """`detect` for text already read by `words`."""
+        if self._safe_heads or self._safe_first_heads:
+            words = self._mask_safe(words)
         found: dict[RiskCategory, str] = {}
-        start = 0
-        for word in words.split(" ") if words else ():
-            end = start + len(word)
+        for start, end, word in _spans(words):
             for table in (self._heads, self._first_heads) if start == 0 else (self._heads,):
                 for category, regex, names in table.get(word, ()):
-                    if category not in found:
+                    if category is not None and category not in found:
                         match = regex.match(words, end)
                         if match is not None and match.lastgroup is not None:
                             found[category] = names[match.lastgroup]
-            start = end + 1
         return tuple(RiskHit(c, found[c]) for c in RiskCategory if c in found)
+
+    def _mask_safe(self, words: str) -> str:
+        """Replace each safe context ("dying to see", "killing me lol") by a mark."""
+        cuts: list[tuple[int, int]] = []
+        for start, end, word in _spans(words):
+            if cuts and start < cuts[-1][1]:
+                continue
+            tables = (
+                (self._safe_heads, self._safe_first_heads) if start == 0 else (self._safe_heads,)
+            )
+            for table in tables:
+                for _, regex, _names in table.get(word, ()):
+                    match = regex.match(words, end)
+                    if match is not None:
+                        cuts.append((start, match.end()))
+                        break
+                else:
+                    continue
+                break
+        if not cuts:
+            return words
+        pieces: list[str] = []
+        last = 0
+        for start, end in cuts:
+            pieces.append(words[last:start] + _SAFE_MARK)
+            last = end
+        pieces.append(words[last:])
+        return "".join(pieces)
 
     def is_help_request(self, text: str) -> bool:
         """Whether the young person is asking, in plain words, for help now."""
         return any(hit.category is RiskCategory.HELP_NOW for hit in self.detect(text))
 
 
-def _parse_book(data: Any, source: str) -> list[_Entry]:
+def _parse_book(data: Any, source: str, words: Mapping[str, str]) -> list[_Entry]:
     """Check the YAML structure and translate every pattern."""
 
     def fail(where: str, problem: str) -> PhraseBookError:
@@ -354,7 +372,7 @@ def _parse_book(data: Any, source: str) -> list[_Entry]:
 
     if not isinstance(data, dict):
         raise fail("top level", "expected a mapping with 'version' and 'categories'")
-    unknown = set(data) - {"version", "slots", "categories"}
+    unknown = set(data) - {"version", "slots", "categories", "safe"}
     if unknown:
         raise fail("top level", f"unknown keys {sorted(map(str, unknown))}")
     if data.get("version") != 1:
@@ -373,7 +391,7 @@ def _parse_book(data: Any, source: str) -> list[_Entry]:
         phrases: list[str] = []
         for n, value in enumerate(values):
             plain = normalise(value) if isinstance(value, str) else ""
-            spaced = " ".join(_PATTERN_JUNK.sub(" ", _fold(value)).split()) if plain else ""
+            spaced = " ".join(_PATTERN_JUNK.sub(" ", fold(value)).split()) if plain else ""
             if not _WORDS.fullmatch(spaced):
                 raise fail(f"{where}[{n}]", "slot phrases must be plain words, no pattern syntax")
             phrases.append(plain)
@@ -382,7 +400,7 @@ def _parse_book(data: Any, source: str) -> list[_Entry]:
     categories = data.get("categories")
     if not isinstance(categories, dict) or not categories:
         raise fail("categories", "expected a mapping of category to a list of phrases")
-    result: list[_Entry] = []
+    sections: list[tuple[str, RiskCategory | None, Any]] = []
     for category_name, entries in categories.items():
         where = f"categories.{category_name}"
         try:
@@ -390,6 +408,12 @@ def _parse_book(data: Any, source: str) -> list[_Entry]:
         except ValueError:
             known = ", ".join(c.value for c in RiskCategory)
             raise fail(where, f"unknown category; use one of {known}") from None
+        sections.append((where, category, entries))
+    if "safe" in data:
+        sections.append(("safe", None, data["safe"]))
+
+    result: list[_Entry] = []
+    for where, section, entries in sections:
         if not isinstance(entries, list) or not entries:
             raise fail(where, "expected a non-empty list of {id, patterns}")
         seen: set[str] = set()
@@ -401,7 +425,7 @@ def _parse_book(data: Any, source: str) -> list[_Entry]:
             if not isinstance(phrase_id, str) or not _ID.fullmatch(phrase_id):
                 raise fail(here, "id must be lower-case letters, digits and _")
             if phrase_id in seen:
-                raise fail(here, f"id {phrase_id!r} is used twice in this category")
+                raise fail(here, f"id {phrase_id!r} is used twice in this section")
             seen.add(phrase_id)
             if not isinstance(patterns, list) or not patterns:
                 raise fail(here, "patterns must be a non-empty list")
@@ -410,12 +434,12 @@ def _parse_book(data: Any, source: str) -> list[_Entry]:
                 if not isinstance(pattern, str):
                     raise fail(at, "a pattern must be a string")
                 try:
-                    translated = _translate(_normalise_pattern(pattern, slots))
+                    translated = _translate(_normalise_pattern(pattern, slots, words))
                     for _, _, rest in translated:
                         re.compile(rest)
                 except (ValueError, re.error) as error:
                     raise fail(at, f"{error} in {pattern!r}") from None
-                result.extend(_Entry(category, phrase_id, *t) for t in translated)
+                result.extend(_Entry(section, phrase_id, *t) for t in translated)
     return result
 
 
@@ -423,38 +447,3 @@ def _parse_book(data: Any, source: str) -> list[_Entry]:
 def _default_book() -> PhraseBook:
     text, source = builtin_text("safeguarding_phrases.yaml")
     return PhraseBook.from_yaml(text, source=source)
-
-
-def detect_risk(text: str, *, book: PhraseBook | None = None) -> tuple[RiskHit, ...]:
-    """Return one `RiskHit` per category found in `text`, in `RiskCategory` order."""
-    return (book or _default_book()).detect(text)
-
-
-def is_help_request(text: str, *, book: PhraseBook | None = None) -> bool:
-    """Whether `text` asks for help now in plain words ("I need help now", "help me")."""
-    return (book or _default_book()).is_help_request(text)
-
-
-# --- the reply -----------------------------------------------------------------------------
-
-DEFAULT_OFFICE_HOURS = "on the next working day (Monday to Friday, 9am to 5pm)"
-
-
-def help_reply(*, office_hours: str = DEFAULT_OFFICE_HOURS) -> str:
-    """The kind, honest reply sent when a young person asks for help or sounds at risk.
-
-    `office_hours` completes "A participation officer will read this ...".
-    """
-    when = " ".join(office_hours.split())
-    if not when:
-        raise ValueError("office_hours must say when a person will read the message")
-    return (
-        "Thank you for telling us. You are not in trouble.\n"
-        "If you are in danger now, call 999.\n"
-        "You can talk to Childline for free, any time, day or night: call 0800 1111 "
-        "or go to childline.org.uk. You could also tell an adult you trust.\n"
-        f"A participation officer will read this {when}. It is not watched all the time."
-    )
-
-
-HELP_MESSAGE = help_reply()

@@ -1,0 +1,162 @@
+"""The first layer: write a young person's text the way the phrase book and the model read it.
+
+`normalise` folds case, accents, apostrophes, punctuation, emoji and stretched letters;
+`canonical` also turns leetspeak into letters and text-speak and common misspellings
+(``surveys/data/safeguarding_spellings.yaml``) into ordinary words, so "i wnt 2 d13" reads
+"i want to die". Nothing here keeps or logs the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from surveys.data_files import builtin_text, parse_yaml
+
+__all__ = ["Spellings", "SpellingsError", "canonical", "fold", "normalise"]
+
+_APOSTROPHES = dict.fromkeys(map(ord, "'’‘‛ʼʻ`´′＇"), None)
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NON_WORD = re.compile(r"[\W_]+")
+_REPEATS = re.compile(r"(?<=([^\W\d_]))\1+")
+# The usual, ASCII case runs on bytes: translate is far faster than a regex substitution.
+_ASCII_TABLE = bytes(c if chr(c).isalnum() else 32 for c in range(128)).lower() + b" " * 128
+_ASCII_REPEATS = re.compile(rb"(?<=([a-z]))\1")
+
+
+def fold(text: str) -> str:
+    """Lower-case, NFKC, with combining marks and apostrophes removed."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+    return folded.translate(_APOSTROPHES)
+
+
+def normalise(text: str) -> str:
+    """Return `text` as plain lower-case words, one space apart, runs of a letter as one.
+
+    >>> normalise("I DON’T feel safe!!! 😢 Sooo scared")
+    'i dont fel safe so scared'
+    """
+    if text.isascii():
+        raw = text.encode("ascii").translate(_ASCII_TABLE, b"'`")
+        return _ASCII_REPEATS.sub(b"", b" ".join(raw.split())).decode("ascii")
+    return _REPEATS.sub("", _NON_WORD.sub(" ", fold(text))).strip()
+
+
+# --- leetspeak and text-speak ----------------------------------------------------------------
+
+# Symbols standing for letters inside a word ("k!ll", "$ex", "r@pe"), before punctuation goes.
+_SYMBOL_LETTERS = (
+    (re.compile(r"(?<=[^\W\d_])@(?=[^\W\d_])"), "a"),
+    (re.compile(r"(?<![\w$])\$(?=[^\W\d_])|(?<=[^\W\d_])\$(?=[^\W\d_])"), "s"),
+    (re.compile(r"(?<=[^\W\d_])!(?=[^\W\d_])"), "i"),
+)
+_LEET = str.maketrans("0134579", "oieastg")
+_HAS_DIGIT = re.compile(r"\d")
+_NUMBER_WITH_UNIT = re.compile(r"\d+(?:st|nd|rd|th|s|pm|am|k|m|km|kg|p|x|yo|yrs)?")
+# "want 2 go" reads "want to go", but "in 2 weeks" stays a number.
+_NUMBER_WORDS = {"2": "to", "4": "for"}
+_MEASURES = frozenset(
+    normalise(
+        "a an of or and days day weeks week months month years year hours hour mins min "
+        "minutes times grand pound pounds quid people pm am oclock"
+    ).split(" ")
+)
+
+
+class SpellingsError(ValueError):
+    """A spellings file is malformed."""
+
+
+class Spellings:
+    """Whole-word replacements: text-speak and misspellings to ordinary words."""
+
+    def __init__(self, words: Mapping[str, str]) -> None:
+        self._words = dict(words)
+
+    @classmethod
+    def default(cls) -> Spellings:
+        """The spellings shipped with carevoice (loaded once)."""
+        return _default_spellings()
+
+    @classmethod
+    def from_yaml(cls, text: str, *, source: str = "<string>") -> Spellings:
+        """Build from YAML text (`version: 1`, `words: {written: ordinary words}`)."""
+        return cls(_parse_spellings(parse_yaml(text, source, SpellingsError), source))
+
+    @property
+    def words(self) -> Mapping[str, str]:
+        """Each normalised written word and the normalised words it stands for."""
+        return self._words
+
+    def replace_words(self, words: str) -> str:
+        """Normalised words, with leetspeak and every listed word replaced."""
+        if not words:
+            return words
+        table = self._words
+        tokens = words.split(" ")
+        out: list[str] = []
+        last = len(tokens) - 1
+        for index, token in enumerate(tokens):
+            if not token.isalpha() and _HAS_DIGIT.search(token):
+                if token.isdigit():
+                    spoken = _NUMBER_WORDS.get(token)
+                    if (
+                        spoken is not None
+                        and 0 < index < last
+                        and tokens[index - 1][-1:].isalpha()
+                        and tokens[index + 1][:1].isalpha()
+                        and tokens[index + 1] not in _MEASURES
+                    ):
+                        token = spoken
+                elif token not in table and not _NUMBER_WITH_UNIT.fullmatch(token):
+                    token = _REPEATS.sub("", token.translate(_LEET))
+            out.append(table.get(token, token))
+        return " ".join(out)
+
+
+def _parse_spellings(data: Any, source: str) -> dict[str, str]:
+    def fail(where: str, problem: str) -> SpellingsError:
+        return SpellingsError(f"{source}: {where}: {problem}")
+
+    if not isinstance(data, dict) or set(data) != {"version", "words"}:
+        raise fail("top level", "expected a mapping with 'version' and 'words'")
+    if data["version"] != 1:
+        raise fail("version", "must be 1")
+    raw = data["words"]
+    if not isinstance(raw, dict) or not raw:
+        raise fail("words", "expected a mapping of written word to ordinary words")
+    words: dict[str, str] = {}
+    for key, value in raw.items():
+        where = f"words.{key}"
+        if not isinstance(key, str | int) or not isinstance(value, str):
+            raise fail(where, "expected a written word and the ordinary words it stands for")
+        written, ordinary = normalise(str(key)), normalise(value)
+        if not written or " " in written or not ordinary:
+            raise fail(where, "a key is one word and its value one or more words")
+        if words.get(written, ordinary) != ordinary:
+            raise fail(where, f"{written!r} already stands for {words[written]!r}")
+        if written != ordinary:
+            words[written] = ordinary
+    return words
+
+
+@cache
+def _default_spellings() -> Spellings:
+    text, source = builtin_text("safeguarding_spellings.yaml")
+    return Spellings.from_yaml(text, source=source)
+
+
+def canonical(text: str, spellings: Spellings | None = None) -> str:
+    """`normalise`, then leetspeak and text-speak into ordinary words.
+
+    >>> canonical("i w@nna k!ll my$elf 2nite")
+    'i want to kil myself tonight'
+    """
+    if "@" in text or "$" in text or "!" in text:
+        for pattern, letter in _SYMBOL_LETTERS:
+            text = pattern.sub(letter, text)
+    return (spellings or _default_spellings()).replace_words(normalise(text))

@@ -1,0 +1,102 @@
+"""The safeguarding net on the held-out corpus: thresholds at what was measured.
+
+The figures come from `python -m benchmarks.safeguarding` on `tests/data/safeguarding/`
+(its README says how the corpus was written and split). Each threshold is the count
+measured when the net was last tuned, so any change that catches fewer disclosures in a
+category, or raises more false alarms, fails here. If a change does better, raise the
+numbers.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from surveys.safeguarding import Detector, PhraseBook, RiskCategory, detect_risk
+from surveys.safeguarding.evaluation import (
+    CorpusError,
+    Message,
+    Score,
+    load_corpus,
+    score,
+)
+from surveys.safeguarding.model import RiskModel
+
+# category: (held-out messages, caught at least) with the phrase book and model together.
+CAUGHT: dict[str, tuple[int, int]] = {
+    "suicide": (25, 25),
+    "self_harm": (23, 22),
+    "sexual_abuse": (24, 23),
+    "grooming": (20, 20),
+    "harmed_or_abused": (21, 20),
+    "domestic_abuse": (19, 18),
+    "forced_marriage": (10, 10),
+    "criminal_exploitation": (10, 10),
+    "secrets": (17, 17),
+    "confined": (14, 14),
+    "neglect": (18, 17),
+    "unsafe": (16, 16),
+    "running_away": (11, 11),
+    "homeless": (12, 12),
+    "substances": (18, 18),
+    "help_now": (10, 10),
+}
+RISK, CAUGHT_ALL = 268, 263
+ORDINARY, FALSE_ALARMS_AT_MOST = 313, 14
+NAMED_AT_LEAST = 259  # risk messages whose hits include their own category
+PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 258, 128  # each layer alone, to show what each adds
+
+
+@cache
+def _held_out() -> tuple[Message, ...]:
+    return tuple(load_corpus("held_out"))
+
+
+@cache
+def _score() -> Score:
+    return score(detect_risk, _held_out())
+
+
+def test_the_corpus_is_big_enough_and_covers_every_category() -> None:
+    development, held_out = load_corpus("development"), _held_out()
+    for part in (development, held_out):
+        assert {m.category for m in part if m.is_risk} == {c.value for c in RiskCategory}
+        assert {m.voice for m in part} == {"child", "teen", "care_leaver"}
+    messages = [*development, *held_out]
+    assert sum(m.is_risk for m in messages) >= 400
+    assert sum(not m.is_risk for m in messages) >= 400
+    assert not {m.text for m in development} & {m.text for m in held_out}
+
+
+@pytest.mark.parametrize("category", list(CAUGHT))
+def test_recall_per_category_on_held_out(category: str) -> None:
+    total, caught, _ = _score().by_category[category]
+    assert (total, caught) >= CAUGHT[category] and total == CAUGHT[category][0]
+
+
+def test_recall_and_false_alarms_on_held_out() -> None:
+    result = _score()
+    assert set(CAUGHT) == {c.value for c in RiskCategory}
+    assert (result.risk, result.ordinary) == (RISK, ORDINARY)
+    assert result.caught >= CAUGHT_ALL
+    assert result.false_alarms <= FALSE_ALARMS_AT_MOST
+    assert sum(named for _, _, named in result.by_category.values()) >= NAMED_AT_LEAST
+
+
+def test_each_layer_catches_what_the_other_misses() -> None:
+    book_only = score(Detector(PhraseBook.default(), None).detect, _held_out())
+    model_only = score(Detector(None, RiskModel.default()).detect, _held_out())
+    assert book_only.caught >= PHRASE_BOOK_CAUGHT
+    assert model_only.caught >= MODEL_CAUGHT
+    assert _score().caught > max(book_only.caught, model_only.caught)
+
+
+def test_a_malformed_corpus_file_is_a_clear_error(tmp_path: Path) -> None:
+    directory = tmp_path
+    (directory / "held_out.tsv").write_text("category\tvoice\ttext\nscary\tteen\thi\n")
+    with pytest.raises(CorpusError, match=r"held_out\.tsv:2: expected a known category"):
+        load_corpus("held_out", directory)
+    with pytest.raises(CorpusError, match="cannot read the corpus"):
+        load_corpus("development", directory)

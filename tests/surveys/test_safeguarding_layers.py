@@ -1,0 +1,196 @@
+"""The layers of the safeguarding net one by one: normalisation, categories, the model."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from surveys.data_files import builtin_text
+from surveys.safeguarding import (
+    Detector,
+    PhraseBook,
+    RiskCategory,
+    RiskHit,
+    canonical,
+    detect_risk,
+)
+from surveys.safeguarding.detection import MODEL_PHRASE_ID
+from surveys.safeguarding.model import ModelError, RiskModel, features
+from surveys.safeguarding.normalising import Spellings, SpellingsError
+
+# ----- normalisation ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i w@nna k!ll my$elf 2nite", "i want to kil myself tonight"),
+        ("I wnt 2 d13", "i want to die"),
+        ("sum1 on snap askin 4 pics", "someone on snap asking for pictures"),
+        ("wish i was ded", "wish i was dead"),
+        ("kms", "kil myself"),
+        ("im not aloud out", "im not alowed out"),
+        ("i h8 skool coz ppl r mean", "i hate schol because people are mean"),
+        ("in 2 weeks", "in 2 weks"),  # a number stays a number
+        ("4 days", "4 days"),
+        ("my 1st day at 3pm", "my 1st day at 3pm"),
+        ("r@pe", "rape"),
+        ("", ""),
+    ],
+)
+def test_canonical_reads_text_speak_and_leetspeak(text: str, expected: str) -> None:
+    assert canonical(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I WANT 2 K1LL MYSELF!!!", "suicide"),
+        ("sum1 touchd me n said its r secret", "secrets"),
+        ("hes bin askin 4 nuds", "grooming"),
+        ("im n0t aloud 2 go skool", "confined"),
+        ("he’s hurting me", "harmed_or_abused"),
+    ],
+)
+def test_misspelt_and_disguised_risk_is_caught(text: str, category: str) -> None:
+    assert category in [hit.category.value for hit in detect_risk(text)]
+
+
+def test_spellings_file_problems_are_clear() -> None:
+    with pytest.raises(SpellingsError, match="top level"):
+        Spellings.from_yaml("words: {}", source="s.yaml")
+    with pytest.raises(SpellingsError, match="version"):
+        Spellings.from_yaml("version: 2\nwords: {u: you}", source="s.yaml")
+    with pytest.raises(SpellingsError, match="one word"):
+        Spellings.from_yaml("version: 1\nwords: {'a b': c}", source="s.yaml")
+    with pytest.raises(SpellingsError, match="already stands for"):
+        Spellings.from_yaml("version: 1\nwords: {wanna: want to, wana: want}", source="s.yaml")
+
+
+def test_shipped_spellings_do_not_disagree() -> None:
+    words = Spellings.default().words
+    assert words["u"] == "you" and words["wana"] == "want to"
+    assert all(" " not in key for key in words)
+
+
+def test_patterns_are_read_with_the_same_spellings() -> None:
+    book = PhraseBook.from_yaml(
+        "version: 1\ncategories:\n  unsafe:\n    - id: p\n      patterns: ['u scare me']\n"
+    )
+    assert book.detect("you scare me") == (RiskHit(RiskCategory.UNSAFE, "p"),)
+    assert book.detect("u scare me") == (RiskHit(RiskCategory.UNSAFE, "p"),)
+
+
+def test_safe_contexts_in_a_council_book() -> None:
+    text = (
+        "version: 1\ncategories:\n  running_away:\n    - id: run\n      patterns: ['ran away']\n"
+        "safe:\n  - id: pets\n    patterns: ['(dog|cat) ran away']\n"
+    )
+    book = PhraseBook.from_yaml(text)
+    assert book.safe_ids == ("pets",)
+    assert book.detect("the dog ran away") == ()
+    assert book.detect("the dog ran away and then i ran away") == (
+        RiskHit(RiskCategory.RUNNING_AWAY, "run"),
+    )
+    assert list(book.phrase_ids) == [RiskCategory.RUNNING_AWAY]
+
+
+# ----- categories ---------------------------------------------------------------------
+
+
+def test_every_category_has_a_plain_label_and_old_values_are_kept() -> None:
+    values = {c.value for c in RiskCategory}
+    assert {"self_harm", "harmed_or_abused", "unsafe", "running_away", "help_now"} <= values
+    assert all(len(c.value) <= 32 for c in RiskCategory)  # safeguarding_alerts.category
+    labels = [c.label for c in RiskCategory]
+    assert len(set(labels)) == len(labels) and all(label[0].isupper() for label in labels)
+    assert RiskCategory.FORCED_MARRIAGE.label == "Forced marriage or FGM"
+
+
+def test_the_shipped_book_covers_every_category() -> None:
+    assert list(PhraseBook.default().phrase_ids) == list(RiskCategory)
+    assert PhraseBook.default().safe_ids
+
+
+# ----- the model ----------------------------------------------------------------------
+
+
+def test_features_are_words_pairs_and_pieces() -> None:
+    found = features("he hit me")
+    assert {"w:he", "w:hit", "w:me", "b:he hit", "b:hit me", "c: hit ", "c:hit"} <= set(found)
+    assert features("") == []
+
+
+def test_model_catches_what_no_phrase_was_written_for() -> None:
+    text = "i stopped going to school cos they need me at home"
+    assert Detector(PhraseBook.default(), None).detect(text) == ()
+    hits = detect_risk(text)
+    assert hits and all(hit.phrase_id == MODEL_PHRASE_ID for hit in hits)
+    assert hits[0].category is not RiskCategory.HELP_NOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "are you there?",
+        "All done",
+        "No, keep it",
+        "only time",
+        "Where I live",
+        "How are things at home?",
+        "they never listen to me",
+        "I feel safe where I live",
+        "more time with my family",
+        "it was ok",
+        "fine thanks",
+        "Meh",
+    ],
+)
+def test_short_everyday_answers_are_not_alerts(text: str) -> None:
+    """Scored with an L2 norm, half of these were alerts: two words carried all the weight."""
+    assert detect_risk(text) == ()
+
+
+def test_model_only_speaks_when_no_phrase_matched() -> None:
+    model_alone = Detector(None, RiskModel.default())
+    assert model_alone.detect("he hits me and kicks me")
+    assert detect_risk("he hits me and kicks me") == (
+        RiskHit(RiskCategory.HARMED_OR_ABUSED, "hit_me"),
+    )
+
+
+def test_model_scores_match_the_file() -> None:
+    text, _ = builtin_text("safeguarding_model.json")
+    data = json.loads(text)
+    model = RiskModel(data)
+    assert 0.5 < model.threshold < 1
+    empty = 1 / (1 + math.exp(-data["risk"]["intercept"]))
+    assert model.probability("") == pytest.approx(empty)
+    assert model.probability(canonical("i want to kill myself")) > model.threshold
+    assert model.probability(canonical("i like my carers and my school")) < model.threshold
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "not valid JSON"),
+        ("{}", "malformed"),
+        (
+            '{"vocabulary": ["a"], "idf": [1, 2], "risk": {"coef": [1], "intercept": 0}, '
+            '"category": {"classes": ["suicide"], "intercepts": [0], "features": [], '
+            '"coef": []}, "threshold": 0.5}',
+            "matching lengths",
+        ),
+        (
+            '{"vocabulary": ["a"], "idf": [1], "risk": {"coef": [1], "intercept": 0}, '
+            '"category": {"classes": ["scary"], "intercepts": [0], "features": [], '
+            '"coef": []}, "threshold": 0.5}',
+            "malformed",
+        ),
+    ],
+)
+def test_a_broken_model_file_is_a_clear_error(text: str, message: str) -> None:
+    with pytest.raises(ModelError, match=message):
+        RiskModel.from_json(text)
