@@ -450,6 +450,8 @@ class ApiKeyRow(Base):
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+    # The teams an officer key may see (`storage.teams`); None: every team (migration 0008).
+    teams: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class AuditLogRow(Base):

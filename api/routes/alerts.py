@@ -38,7 +38,7 @@ async def list_alerts_route(
 ) -> Page[AlertPublic]:
     """Safeguarding alerts, newest first (each read is audited)."""
     rows, total = await list_alerts(
-        session, unacknowledged=unacknowledged, limit=limit, offset=offset
+        session, unacknowledged=unacknowledged, limit=limit, offset=offset, scope=caller.scope
     )
     await caller.audit(session, services, "list alerts",
                        f"{len(rows)} of {total} (offset {offset}, "
@@ -57,6 +57,6 @@ async def acknowledge(
 ) -> AlertPublic:
     """Record that a person has dealt with an alert, and how."""
     row, ref = await acknowledge_alert(session, services.clock, alert_id, actor=caller.actor,
-                                       note=body.note)
+                                       note=body.note, scope=caller.scope)
     await caller.audit(session, services, "acknowledge alert", f"alert {alert_id}")
     return alert_public(row, ref)
