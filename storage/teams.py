@@ -129,9 +129,11 @@ async def refuse_out_of_scope(
 
 
 async def out_of_scope(
-    session: AsyncSession, scope: TeamScope, records: Sequence[PersonRecord], *, first_line: int
+    session: AsyncSession, scope: TeamScope, records: Sequence[PersonRecord], *,
+    first_line: int = 1, lines: Sequence[int] | None = None,
 ) -> list[ImportFault]:
-    """Faults for the rows a team key may not write (none for a key for every team)."""
+    """Faults for the rows a team key may not write (none for a key for every team).
+    Rows are numbered from `first_line`, or by `lines` (one per record) when given."""
     if scope.every_team:
         return []
     faults: list[ImportFault] = []
@@ -145,7 +147,7 @@ async def out_of_scope(
         )
         elsewhere |= {ref for ref, team in rows.all() if not scope.sees_team(team)}
     for n, record in enumerate(records):
-        line = first_line + n
+        line = lines[n] if lines is not None else first_line + n
         if not scope.sees_team(record.team):
             faults.append(ImportFault(
                 line, "team", f"{record.team or 'no team'} is not one of your teams "

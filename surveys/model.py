@@ -147,12 +147,13 @@ class Question:
         return self.flag is not None or any(c.flag is not None for c in self.choices)
 
     def flags_raised(self, value: AnswerValue | None) -> tuple[Flag, ...]:
-        """The flags an answer raises: the question's own when answered "yes" (yesno), with
+        """The flags an answer raises: the question's own when answered yes (yesno), with
         words (text), or at all (choice, multi, scale); and each chosen option's."""
         if value is None or value == "" or value == ():
             return ()
         raised: list[Flag] = []
-        if self.flag is not None and (self.kind is not QuestionKind.YESNO or value is True):
+        said_yes = value is True or value == "yes"
+        if self.flag is not None and (self.kind is not QuestionKind.YESNO or said_yes):
             raised.append(self.flag)
         chosen = value if isinstance(value, tuple) else (value,)
         for item in chosen:

@@ -5,7 +5,14 @@
     /c/{code}             the chat (chat.py): JavaScript optional, plain forms always work
     /signin, /signout     staff sign in with their API key (staff.py)
     /board, /board/print  the dashboard and its A4 report (board.py)
-    /officer              campaigns, alerts, invitation letters (officer.py)
+    /                     a plain landing page (home.py)
+    /officer              requests flagged, campaigns, alerts, letters (officer.py)
+    /officer/people       young people and a CSV import with a preview (officer_people.py)
+    /officer/campaigns    campaigns, a new one with a count, invitations (officer_campaigns.py)
+    /officer/responses/N  a young person's "Before my review" summary (officer_children.py)
+    /officer/returns      forms returned on paper or by email (officer_returns.py)
+    /officer/requests     requests, and erasure for admins (officer_requests.py)
+    /officer/keys         access keys, for admins (officer_keys.py)
     /static/...           CSS and the chat's small script (api/static)
 
 Every page is server-rendered with autoescaping, every form carries a CSRF token, and
@@ -17,7 +24,19 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
 
-from api.web import board, chat, officer, staff
+from api.web import (
+    board,
+    chat,
+    home,
+    officer,
+    officer_campaigns,
+    officer_children,
+    officer_keys,
+    officer_people,
+    officer_requests,
+    officer_returns,
+    staff,
+)
 from api.web.errors import install_web_errors
 from api.web.render import STATIC
 from api.web.security import SecurityHeaders
@@ -29,7 +48,11 @@ __all__ = ["install_web", "web_router"]
 def web_router() -> APIRouter:
     """Every web page's route (not in the OpenAPI schema)."""
     router = APIRouter(include_in_schema=False)
-    for part in (chat.router, staff.router, board.router, officer.router):
+    for part in (
+        home.router, chat.router, staff.router, board.router, officer.router,
+        officer_people.router, officer_campaigns.router, officer_children.router,
+        officer_returns.router, officer_requests.router, officer_keys.router,
+    ):
         router.include_router(part)
     return router
 

@@ -55,8 +55,8 @@ def test_an_unknown_flag_is_named_with_the_ones_allowed() -> None:
 def test_which_answers_raise_which_flags() -> None:
     survey = parse_survey(SURVEY, "flags.yaml")
     advocate, who, secret = (survey.question(q) for q in ("advocate", "who", "secret"))
-    assert advocate.flags_raised(True) == (Flag.ADVOCATE,)
-    assert advocate.flags_raised(False) == ()
+    assert advocate.flags_raised("yes") == (Flag.ADVOCATE,)  # as the engine stores it
+    assert advocate.flags_raised("no") == () and advocate.flags_raised(False) == ()
     assert who.flags_raised(("carer",)) == (Flag.MEETING,)
     assert who.flags_raised(("carer", "iro")) == (Flag.MEETING, Flag.TALK_TO_IRO)
     assert secret.flags_raised("Please don't tell my mum") == (Flag.PRIVATE,)
