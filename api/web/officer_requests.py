@@ -63,6 +63,8 @@ async def resolve(request_id: Id, request: Request, services: ServicesDep,
                   staff: OfficerStaff) -> Response:
     """Mark a request done, with a note of what was done."""
     form = await staff_form(request, staff)
+    async with services.db.reader() as session:
+        await or_404(request_in_scope(session, request_id, staff.scope))
     note = form.get("note")
     note = note.strip() if isinstance(note, str) else ""
     if not note or len(note) > NOTE_MAX:

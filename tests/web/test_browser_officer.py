@@ -103,9 +103,10 @@ def test_a_new_campaign_counts_live_and_by_its_button_without_javascript(
         page = watch.page
         sign_in(watch, live, live.officer_key, "/officer/campaigns/new")
         expected = one(live, "select count(*) from people where team = 'South' and cohort ="
-                       " 'care_leaver' and erased_at is null")
-        page.get_by_label("Care leavers").check()
-        page.get_by_label("South").check()
+                       " 'in_care' and erased_at is null")
+        assert expected > 1
+        page.get_by_role("radio", name="In care").check()
+        page.get_by_role("checkbox", name="South", exact=True).check()
         if js:
             page.wait_for_function(
                 "n => document.getElementById('match-count').textContent.startsWith(n + ' ')",
@@ -117,8 +118,8 @@ def test_a_new_campaign_counts_live_and_by_its_button_without_javascript(
         assert page.inner_text("#match-count").startswith(f"{expected} young"), js
         watch.shot(f"officer-campaign-count-{'js' if js else 'no-js'}")
         watch.clean()
-    page.fill("#name", "South care leavers, browser test")
-    page.select_option("#survey", "wellbeing-16plus")
+    page.fill("#name", "South, in care, browser test")
+    page.select_option("#survey", "review-prep-young-person")
     page.get_by_role("button", name="Create campaign and invite them").click()
     page.wait_for_url("**/officer/campaigns/*?created=*")
     assert f"{expected} invitation" in page.inner_text("main")

@@ -7,12 +7,22 @@ from __future__ import annotations
 
 import re
 import textwrap
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import httpx
-import pytest
+from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
+from api.web import (
+    officer,
+    officer_campaigns,
+    officer_children,
+    officer_keys,
+    officer_people,
+    officer_requests,
+    officer_returns,
+)
 from carevoice.wiring import Services
 from storage.conversations import ConversationService
 from storage.database import Database
@@ -412,12 +422,115 @@ async def test_another_teams_officer_sees_none_of_it(
     assert "0 young people" in people.text
 
 
-@pytest.mark.parametrize("path", ["/officer/people", "/officer/campaigns",
-                                  "/officer/campaigns/new", "/officer/returns",
-                                  "/officer/requests"])
-async def test_officer_pages_need_an_officer_key(
-    client: httpx.AsyncClient, keys: Keys, path: str
+# ----- every role against every officer page ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """An officer page: its method and path, who may use it, and whether a key for another
+    team must get "not found" (it names one young person, campaign or invitation)."""
+
+    method: str
+    path: str
+    admin: bool = False
+    theirs: bool = False
+
+
+ROUTES = [
+    Route("GET", "/officer"), Route("GET", "/officer/people"),
+    Route("GET", "/officer/people/template.csv"), Route("POST", "/officer/people/preview"),
+    Route("POST", "/officer/people/import"), Route("GET", "/officer/campaigns"),
+    Route("GET", "/officer/campaigns/new"), Route("GET", "/officer/campaigns/count"),
+    Route("POST", "/officer/campaigns"),
+    Route("GET", "/officer/campaigns/{campaign}", theirs=True),
+    Route("GET", "/officer/campaigns/{campaign}/letters", theirs=True),
+    Route("POST", "/officer/campaigns/{campaign}/invite", theirs=True),
+    Route("GET", "/officer/invitations/{invitation}/revoke", theirs=True),
+    Route("POST", "/officer/invitations/{invitation}/revoke", theirs=True),
+    Route("GET", "/officer/responses/{response}", theirs=True),
+    Route("POST", "/officer/alerts/{alert}/acknowledge"),
+    Route("GET", "/officer/returns"), Route("POST", "/officer/returns"),
+    Route("GET", "/officer/returns/{count}/remove"),
+    Route("POST", "/officer/returns/{count}/remove"),
+    Route("GET", "/officer/requests"),
+    Route("POST", "/officer/requests/{request}/resolve", theirs=True),
+    Route("GET", "/officer/erasure", admin=True), Route("POST", "/officer/erasure", admin=True),
+    Route("GET", "/officer/keys", admin=True), Route("POST", "/officer/keys", admin=True),
+    Route("GET", "/officer/keys/{prefix}/revoke", admin=True),
+    Route("POST", "/officer/keys/{prefix}/revoke", admin=True),
+]
+
+
+def test_the_matrix_covers_every_officer_page() -> None:
+    routers = (officer.router, officer_people.router, officer_campaigns.router,
+               officer_children.router, officer_returns.router, officer_requests.router,
+               officer_keys.router)
+    pages = {
+        (method, route.path.replace("{campaign_id}", "{campaign}")
+         .replace("{invitation_id}", "{invitation}").replace("{response_id}", "{response}")
+         .replace("{alert_id}", "{alert}").replace("{count_id}", "{count}")
+         .replace("{request_id}", "{request}"))
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.path.startswith("/officer")
+        for method in route.methods
+    }
+    assert pages == {(r.method, r.path) for r in ROUTES}
+
+
+async def test_every_role_and_another_team_against_every_officer_page(
+    client: httpx.AsyncClient, keys: Keys, services: Services,
+    conversations: ConversationService, clock: FixedClock,
 ) -> None:
-    assert (await client.get(path)).status_code == 303  # to sign in
-    await sign_in(client, keys.board)
-    assert (await client.get(path)).status_code == 403
+    response = await answered(services, conversations, team="North")
+    async with services.db.transaction() as session:
+        person = await session.scalar(select(PersonRow))
+        assert person is not None
+        session.add(RequestRow(person_id=person.id, kind="talk", channel="web",
+                               created_at=clock.now()))
+        for audience in ("parent", "carer", "health", "education"):  # one for each to remove
+            session.add(ExternalFormCountRow(
+                form="consultation", audience=audience, route="paper",
+                period_start=date(2017, 4, 1), period_end=date(2018, 4, 1), sent=9,
+                returned=2, target_rate=None, created_at=clock.now()))
+    async with services.db.reader() as session:
+        ids = {
+            "campaign": await session.scalar(select(CampaignRow.id)),
+            "invitation": await session.scalar(select(InvitationRow.id)),
+            "response": response,
+            "alert": 999,
+            "count": 0,
+            "request": await session.scalar(select(RequestRow.id)),
+            "prefix": await session.scalar(select(ApiKeyRow.prefix).where(
+                ApiKeyRow.role == "board")),
+        }
+        counts = list((await session.scalars(select(ExternalFormCountRow.id))).all())
+    south = await team_key(services.db, clock, "South")
+    for route in ROUTES:
+        url = route.path.format(**ids)
+        client.cookies.clear()
+        nobody = await client.request(route.method, url)
+        assert nobody.status_code == 303 and "/signin" in nobody.headers["location"], url
+        for n, (who, key) in enumerate((("board", keys.board), ("officer", keys.officer),
+                                        ("admin", keys.admin), ("south", south))):
+            url = route.path.format(**{**ids, "count": counts[n]})
+            client.cookies.clear()
+            await sign_in(client, key)
+            data = {"csrf": await csrf_of(client)} if route.method == "POST" else None
+            reply = await client.request(route.method, url, data=data)
+            allowed = who == "admin" or (who != "board" and not route.admin)
+            if not allowed:
+                assert reply.status_code == 403, (who, route, reply.status_code)
+            elif who == "south" and route.theirs:
+                assert reply.status_code == 404, (who, route, reply.status_code)
+            else:
+                assert reply.status_code < 500 and reply.status_code not in (403, 404), (
+                    who, route, reply.status_code)
+    people = Page.of((await client.get("/officer/people")).text)  # still the south key
+    assert "0 young people" in people.text
+
+
+async def csrf_of(client: httpx.AsyncClient) -> str:
+    """The signed-in member of staff's form token, as any officer page carries it."""
+    page = Page.of((await client.get("/board")).text)
+    return page.form_to("/signout").fields["csrf"]
