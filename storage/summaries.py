@@ -222,3 +222,46 @@ def _flagged_lines(survey: Survey, rows: Sequence[AnswerRow]) -> tuple[AnswerLin
         if q.id in by_question and q.flagged
     )
     return tuple(line for line in lines if line.flags)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseLine:
+    """One of a young person's responses, for the list on their page."""
+
+    response: ResponseRow
+    survey_title: str
+    campaign: str | None
+    flags: tuple[Flag, ...]
+
+
+async def person_responses(
+    session: AsyncSession, catalog: SurveyCatalog, person_id: int
+) -> list[ResponseLine]:
+    """A young person's responses, newest first, each with the flags its answers raise."""
+    rows = (
+        await session.execute(
+            select(ResponseRow, CampaignRow.name)
+            .outerjoin(CampaignRow, CampaignRow.id == ResponseRow.campaign_id)
+            .where(ResponseRow.person_id == person_id)
+            .order_by(ResponseRow.opened_at.desc(), ResponseRow.id.desc())
+        )
+    ).all()
+    answers = await session.scalars(
+        select(AnswerRow).where(
+            AnswerRow.response_id.in_([r.id for r, _ in rows]),
+            AnswerRow.superseded_at.is_(None),
+            AnswerRow.skipped.is_(False),
+        )
+    ) if rows else None
+    by_response: dict[int, list[AnswerRow]] = {}
+    for answer in answers.all() if answers is not None else ():
+        by_response.setdefault(answer.response_id, []).append(answer)
+    found: list[ResponseLine] = []
+    for response, campaign in rows:
+        survey = await catalog.get(session, response.survey_version_id)
+        lines = _flagged_lines(survey, by_response.get(response.id, ()))
+        flags: dict[Flag, None] = {}
+        for line in lines:
+            flags.update(dict.fromkeys(line.flags))
+        found.append(ResponseLine(response, survey.title, campaign, tuple(flags)))
+    return found

@@ -54,10 +54,13 @@ def test_every_officer_page_at_desk_and_phone_size(browser: Any, live: Live) -> 
     campaign = one(live, "select id from campaigns where name like '%(now)%'")
     invitation = one(live, "select id from invitations where campaign_id = ? and used_at is null"
                      " order by id desc", campaign)
+    ref = one(live, "select council_ref from people p join responses r on r.person_id = p.id"
+              " order by r.id desc limit 1")
     paths = ["/", "/officer", "/officer/people", "/officer/campaigns", "/officer/campaigns/new",
              f"/officer/campaigns/{campaign}", f"/officer/invitations/{invitation}/revoke",
              f"/officer/campaigns/{campaign}/letters?invitation={invitation}",
-             "/officer/returns", "/officer/requests", "/officer/keys"]
+             "/officer/returns", "/officer/requests", "/officer/keys",
+             f"/officer/people/{ref}"]
     found: dict[str, list[dict[str, Any]]] = {}
     for size, viewport in (("desk", DESK), ("phone", PHONE)):
         watch = new_page(browser, viewport=viewport, axe=True)

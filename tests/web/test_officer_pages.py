@@ -395,6 +395,10 @@ async def test_before_my_review_shows_what_they_asked_for_first_and_is_audited(
     assert "Good" in everything
     assert "read response" in await audit_actions(services.db)
 
+    person = Page.of((await client.get("/officer/people/P00000-flagged")).text)
+    assert "Getting ready for my review" in person.text and "Wants an advocate" in person.text
+    assert "read person" in await audit_actions(services.db)
+
     overview = Page.of((await client.get("/officer")).text)
     assert f'href="/officer/responses/{response_id}"' in overview.html
     assert "Wants an advocate" in overview.text and "read flagged requests" in await audit_actions(
@@ -448,6 +452,7 @@ ROUTES = [
     Route("GET", "/officer/invitations/{invitation}/revoke", theirs=True),
     Route("POST", "/officer/invitations/{invitation}/revoke", theirs=True),
     Route("GET", "/officer/responses/{response}", theirs=True),
+    Route("GET", "/officer/people/{ref}", theirs=True),
     Route("POST", "/officer/alerts/{alert}/acknowledge"),
     Route("GET", "/officer/returns"), Route("POST", "/officer/returns"),
     Route("GET", "/officer/returns/{count}/remove"),
@@ -469,7 +474,7 @@ def test_the_matrix_covers_every_officer_page() -> None:
         (method, route.path.replace("{campaign_id}", "{campaign}")
          .replace("{invitation_id}", "{invitation}").replace("{response_id}", "{response}")
          .replace("{alert_id}", "{alert}").replace("{count_id}", "{count}")
-         .replace("{request_id}", "{request}"))
+         .replace("{request_id}", "{request}").replace("{council_ref}", "{ref}"))
         for router in routers
         for route in router.routes
         if isinstance(route, APIRoute) and route.path.startswith("/officer")
@@ -498,6 +503,7 @@ async def test_every_role_and_another_team_against_every_officer_page(
             "campaign": await session.scalar(select(CampaignRow.id)),
             "invitation": await session.scalar(select(InvitationRow.id)),
             "response": response,
+            "ref": "P00000-flagged",
             "alert": 999,
             "count": 0,
             "request": await session.scalar(select(RequestRow.id)),
