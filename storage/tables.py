@@ -174,6 +174,8 @@ class InvitationRow(Base):
     delivered_by: Mapped[str | None] = mapped_column(String(16))  # telegram, letter, web
     started_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
+    # how a form came back when an officer recorded it (paper, email...); None: the chat
+    returned_by: Mapped[str | None] = mapped_column(String(16))  # migration 0008
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     last_reminded_at: Mapped[datetime | None]
 

@@ -35,14 +35,16 @@ from api.web.officer_forms import (
     parse_uk_moment,
     uk_input,
 )
+from api.web.officer_returns import ROUTE_TEXT
 from api.web.render import render
 from api.web.staff import OfficerStaff, Staff, staff_form
 from carevoice.wiring import Services
 from storage import audit
 from storage import campaigns as campaign_store
+from storage.hand_returns import record_hand_return
 from storage.tables import InvitationRow, PersonRow, ResponseRow, SurveyVersionRow
 from storage.teams import TeamScope, known_teams
-from surveys.errors import InvitationError, NotFoundError
+from surveys.errors import ConflictError, InvitationError, NotFoundError, ValidationError
 from surveys.people import AGE_BAND_NAMES, Cohort
 
 router = APIRouter(include_in_schema=False)
@@ -298,7 +300,7 @@ def invitation_status(row: InvitationRow, now: datetime) -> str:
 async def campaign_page(
     campaign_id: Id, services: ServicesDep, staff: OfficerStaff, page: int = 1,
     created: int | None = None, revoked: str | None = None, invited: str | None = None,
-    problem: str | None = None,
+    problem: str | None = None, returned: int | None = None,
 ) -> Response:
     """One campaign: progress, and its invitations by council reference (audited)."""
     page = max(1, min(page, 100_000))
@@ -325,6 +327,7 @@ async def campaign_page(
         invitations=[(r, ref, invitation_status(r, now), responses.get(r.id)) for r, ref in rows],
         total=total, page=page, pages=max(1, -(-total // INVITATIONS_PER_PAGE)), now=now,
         created=created, revoked=revoked, invited=invited, problem=PROBLEMS.get(problem or ""),
+        returned=returned,
     )
 
 
@@ -412,3 +415,49 @@ async def revoke(
     return RedirectResponse(
         f"/officer/campaigns/{row.campaign_id}?revoked={ref}#invitations", 303
     )
+
+
+@router.get("/officer/invitations/{invitation_id}/returned")
+async def hand_return_form(
+    invitation_id: Id, services: ServicesDep, staff: OfficerStaff, problem: str | None = None
+) -> Response:
+    """Record that this young person's form came back on paper, by email or another way."""
+    async with services.db.reader() as session:
+        row, ref = await or_404(_invitation(session, invitation_id, staff.scope))
+        view = await or_404(campaign_view(session, row.campaign_id, staff.scope))
+    return render(
+        "officer_hand_return.html", status_code=422 if problem else 200,
+        title="Record a form returned by hand", council=services.settings.council_name,
+        staff=staff, invitation=row, ref=ref, campaign=view, routes=ROUTE_TEXT,
+        today=uk_input(services.clock.now())[:10], problem=problem,
+    )
+
+
+@router.post("/officer/invitations/{invitation_id}/returned")
+async def hand_return(
+    invitation_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff
+) -> Response:
+    """Mark the form returned (return rates and the scorecard count it)."""
+    data = await staff_form(request, staff)
+    try:
+        day = parse_day(form_text(data, "returned_on", 20))
+    except ValueError:
+        day = None
+    if day is None:
+        return await hand_return_form(invitation_id, services, staff,
+                                      problem="Write the day it came back as DD/MM/YYYY.")
+    try:
+        async with services.db.transaction() as session:
+            row = await or_404(record_hand_return(
+                session, services.clock, invitation_id, route=form_text(data, "route", 16),
+                returned_on=day, scope=staff.scope,
+            ))
+            await audit.record(session, services.clock, actor=staff.session.actor,
+                               action="record hand return",
+                               subject=f"invitation {invitation_id} ({row.returned_by})")
+    except (ValidationError, ConflictError) as error:
+        text = str(error)
+        return await hand_return_form(invitation_id, services, staff,
+                                      problem=text[0].upper() + text[1:] + ".")
+    return RedirectResponse(f"/officer/campaigns/{row.campaign_id}?returned={invitation_id}"
+                            "#invitations", 303)

@@ -284,6 +284,35 @@ async def test_revoke_asks_first_and_reprint_prints_one_letter(
     assert (await client.get(f"/c/{codes[1]}")).status_code in (403, 404, 410)
 
 
+async def test_a_form_returned_on_paper_is_recorded_against_the_invitation(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database, clock: FixedClock
+) -> None:
+    await sign_in(client, keys.officer)
+    async with db.reader() as session:
+        invitation = await session.scalar(
+            select(InvitationRow).where(InvitationRow.code == codes[0]))
+    assert invitation is not None
+    campaign = await client.get(f"/officer/campaigns/{invitation.campaign_id}")
+    assert f"/officer/invitations/{invitation.id}/returned" in campaign.text
+    page = Page.of((await client.get(f"/officer/invitations/{invitation.id}/returned")).text)
+    form = page.form_to(f"/officer/invitations/{invitation.id}/returned")
+    future = (clock.now() + timedelta(days=3)).strftime("%d/%m/%Y")
+    refused = await client.post(form.action, data=form.data(route="paper", returned_on=future))
+    assert refused.status_code == 422 and "between" in Page.of(refused.text).text
+    done = await client.post(form.action, data=form.data(
+        route="paper", returned_on=clock.now().strftime("%d/%m/%Y")))
+    assert done.status_code == 303 and "returned=" in done.headers["location"]
+    async with db.reader() as session:
+        row = await session.get(InvitationRow, invitation.id)
+    assert row is not None and row.returned_at is not None and row.returned_by == "paper"
+    assert row.delivered_at is not None  # it reached them: they sent it back
+    again = await client.post(form.action, data=form.data(
+        route="email", returned_on=clock.now().strftime("%d/%m/%Y")))
+    assert again.status_code == 422 and "already recorded" in Page.of(again.text).text
+    shown = Page.of((await client.get(f"/officer/campaigns/{invitation.campaign_id}")).text)
+    assert "paper" in shown.text
+
+
 # ----- paper returns, requests, erasure, keys ----------------------------------------
 
 
@@ -451,6 +480,8 @@ ROUTES = [
     Route("POST", "/officer/campaigns/{campaign}/invite", theirs=True),
     Route("GET", "/officer/invitations/{invitation}/revoke", theirs=True),
     Route("POST", "/officer/invitations/{invitation}/revoke", theirs=True),
+    Route("GET", "/officer/invitations/{invitation}/returned", theirs=True),
+    Route("POST", "/officer/invitations/{invitation}/returned", theirs=True),
     Route("GET", "/officer/responses/{response}", theirs=True),
     Route("GET", "/officer/people/{ref}", theirs=True),
     Route("POST", "/officer/alerts/{alert}/acknowledge"),
