@@ -188,6 +188,8 @@ class ResponseRow(Base):
         Index("ix_responses_person_status", "person_id", "status"),
         # board figures: who returned which survey when (quotes only from big enough groups)
         Index("ix_responses_returned_survey", "returned_at", "survey_version_id", "person_id"),
+        # the officer's overview: responses touched lately, for their flagged requests
+        Index("ix_responses_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

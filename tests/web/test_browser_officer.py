@@ -58,6 +58,7 @@ def test_every_officer_page_at_desk_and_phone_size(browser: Any, live: Live) -> 
               " order by r.id desc limit 1")
     paths = ["/", "/officer", "/officer/people", "/officer/campaigns", "/officer/campaigns/new",
              f"/officer/campaigns/{campaign}", f"/officer/invitations/{invitation}/revoke",
+             f"/officer/invitations/{invitation}/returned",
              f"/officer/campaigns/{campaign}/letters?invitation={invitation}",
              "/officer/returns", "/officer/requests", "/officer/keys",
              f"/officer/people/{ref}"]

@@ -10,6 +10,8 @@ admin's key, and every key made before teams existed (they saw everything alread
 
 `invitations.returned_by` says how a form came back when an officer recorded it by hand
 (paper, email, post, phone, in person); NULL when it came back through the chat.
+`ix_responses_updated_at` finds the responses touched lately, whose flagged requests the
+officer's overview lists.
 """
 
 from collections.abc import Sequence
@@ -28,8 +30,10 @@ def upgrade() -> None:
     # `invitations` stay in place.
     op.add_column("api_keys", sa.Column("teams", sa.JSON(), nullable=True))
     op.add_column("invitations", sa.Column("returned_by", sa.String(length=16), nullable=True))
+    op.create_index("ix_responses_updated_at", "responses", ["updated_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_responses_updated_at", table_name="responses")
     op.drop_column("invitations", "returned_by")  # SQLite 3.35+ drops a column in place
     op.drop_column("api_keys", "teams")
