@@ -25,7 +25,6 @@ from tests.web.test_browser import (
     axe,
     kind_of,
     new_page,
-    sign_in,
     wait_for_next,
 )
 from tests.web.test_browser import browser as browser  # the module's Chromium
@@ -36,6 +35,18 @@ CSV = (
     "BRW-1,in_care,13-15,North,2027-01-15,Robin\n"
     "BRW-2,in_care,8-12,North,20/01/2027,\n"
 )
+
+
+def sign_in(watch: Any, live: Live, key: str, next_path: str) -> None:
+    """Sign in through the form and wait until the page it leads to has loaded (the
+    sign-in page's own address names `next_path`, so waiting for that is not enough)."""
+    page = watch.page
+    page.goto(f"{live.url}/signin?next={next_path}")
+    page.fill("#key", key)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/signin" not in page.url, page.url
+    assert page.locator("form.signout").count() == 1
 
 
 def serious(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -69,6 +80,9 @@ def test_every_officer_page_at_desk_and_phone_size(browser: Any, live: Live) -> 
         for path in paths:
             reply = watch.page.goto(live.url + path)
             assert reply is not None and reply.status == 200, path
+            assert watch.page.url == live.url + path, (watch.page.url, path)  # no redirect
+            if path != "/":
+                assert watch.page.locator("form.signout").count() == 1, path
             name = "officer-" + (re.sub(r"[^a-z0-9]+", "-", path.strip("/")) or "home")
             found[f"{name} ({size})"] = serious(axe(watch.page))
             watch.shot(f"{name}-{size}")

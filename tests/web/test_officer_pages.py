@@ -136,6 +136,7 @@ async def test_importing_people_shows_every_row_then_saves_all_on_confirm(
     shown = Page.of(preview.text)
     assert "3 rows: 3 to add, 0 to update" in shown.text and "Nothing has been saved" in shown.text
     assert all(ref in shown.text for ref in ("N-1", "N-2", "S-1"))
+    assert "15 Jan 2027" in shown.text and "1 Feb 2027" in shown.text  # dates as read
     async with db.reader() as session:
         assert await session.scalar(select(func.count()).select_from(PersonRow)) == 0
 
