@@ -7,7 +7,8 @@
     /board, /board/print  the dashboard and its A4 report (board.py)
     /                     a plain landing page (home.py)
     /officer              requests flagged, campaigns, alerts, letters (officer.py)
-    /officer/people       young people and a CSV import with a preview (officer_people.py)
+    /officer/young-people young people, one young person, a CSV import with a preview
+                          (officer_roster.py, officer_children.py)
     /officer/campaigns    campaigns, a new one with a count, invitations (officer_campaigns.py)
     /officer/responses/N  a young person's "Before my review" summary (officer_children.py)
     /officer/returns      forms returned on paper or by email (officer_returns.py)
@@ -32,9 +33,9 @@ from api.web import (
     officer_campaigns,
     officer_children,
     officer_keys,
-    officer_people,
     officer_requests,
     officer_returns,
+    officer_roster,
     staff,
 )
 from api.web.errors import install_web_errors
@@ -50,7 +51,7 @@ def web_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     for part in (
         home.router, chat.router, staff.router, board.router, officer.router,
-        officer_people.router, officer_campaigns.router, officer_children.router,
+        officer_roster.router, officer_campaigns.router, officer_children.router,
         officer_returns.router, officer_requests.router, officer_keys.router,
     ):
         router.include_router(part)

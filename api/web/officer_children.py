@@ -1,5 +1,6 @@
 """A young person's pages, for their IRO and worker: their record with every response
-(`/officer/people/{ref}`), and a "Before my review" summary of one response: everything
+(`/officer/young-people/{ref}`; their subject access page, `/officer/people/{ref}`, is
+linked from it), and a "Before my review" summary of one response: everything
 they said, question by question, with what they asked for first, on one printed A4 page.
 Every read is written to the audit log in the same transaction."""
 
@@ -43,7 +44,7 @@ async def before_my_review(response_id: Id, services: ServicesDep, staff: Office
     )
 
 
-@router.get("/officer/people/{council_ref}")
+@router.get("/officer/young-people/{council_ref:path}")
 async def person_page(
     council_ref: Annotated[str, Path(min_length=1, max_length=64)], services: ServicesDep,
     staff: OfficerStaff,

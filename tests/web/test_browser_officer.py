@@ -67,12 +67,13 @@ def test_every_officer_page_at_desk_and_phone_size(browser: Any, live: Live) -> 
                      " order by id desc", campaign)
     ref = one(live, "select council_ref from people p join responses r on r.person_id = p.id"
               " order by r.id desc limit 1")
-    paths = ["/", "/officer", "/officer/people", "/officer/campaigns", "/officer/campaigns/new",
+    paths = ["/", "/officer", "/officer/young-people", "/officer/campaigns",
+             "/officer/campaigns/new",
              f"/officer/campaigns/{campaign}", f"/officer/invitations/{invitation}/revoke",
              f"/officer/invitations/{invitation}/returned",
              f"/officer/campaigns/{campaign}/letters?invitation={invitation}",
              "/officer/returns", "/officer/requests", "/officer/keys",
-             f"/officer/people/{ref}"]
+             f"/officer/young-people/{ref}"]
     found: dict[str, list[dict[str, Any]]] = {}
     for size, viewport in (("desk", DESK), ("phone", PHONE)):
         watch = new_page(browser, viewport=viewport, axe=True)
@@ -97,17 +98,17 @@ def test_importing_a_spreadsheet_with_its_preview(
 ) -> None:
     watch = new_page(browser, viewport=DESK)
     page = watch.page
-    sign_in(watch, live, live.officer_key, "/officer/people")
+    sign_in(watch, live, live.officer_key, "/officer/young-people")
     csv_file = tmp_path / "people.csv"
     csv_file.write_text(CSV, encoding="utf-8")
     page.set_input_files("#file", str(csv_file))
     page.get_by_role("button", name="Check the file").click()
-    page.wait_for_url("**/officer/people/preview")
+    page.wait_for_url("**/officer/young-people/preview")
     assert "2 rows: 2 to add, 0 to update" in page.inner_text("main")
     assert one(live, "select count(*) from people where council_ref like 'BRW-%'") == 0
     watch.shot("officer-people-preview")
     page.get_by_role("button", name="Import 2 young people").click()
-    page.wait_for_url("**/officer/people?added=2**")
+    page.wait_for_url("**/officer/young-people?added=2**")
     assert "Imported: 2 added" in page.inner_text("main")
     assert one(live, "select count(*) from people where council_ref like 'BRW-%'") == 2
     watch.clean()
@@ -199,7 +200,7 @@ def test_the_iro_reads_what_a_young_person_said_before_their_review(
 def test_a_team_key_sees_its_team_only(browser: Any, live: Live) -> None:
     watch = new_page(browser, viewport=DESK)
     page = watch.page
-    sign_in(watch, live, live.north_key, "/officer/people")
+    sign_in(watch, live, live.north_key, "/officer/young-people")
     assert "You see: North" in page.inner_text("nav.officer-nav")
     teams = set(page.locator("table.data tbody td:nth-child(5)").all_inner_texts())
     assert teams == {"North"}, teams

@@ -19,9 +19,9 @@ from api.web import (
     officer_campaigns,
     officer_children,
     officer_keys,
-    officer_people,
     officer_requests,
     officer_returns,
+    officer_roster,
 )
 from carevoice.wiring import Services
 from storage.conversations import ConversationService
@@ -128,8 +128,8 @@ async def test_importing_people_shows_every_row_then_saves_all_on_confirm(
     client: httpx.AsyncClient, keys: Keys, db: Database
 ) -> None:
     await sign_in(client, keys.officer)
-    page = Page.of((await client.get("/officer/people")).text)
-    form = page.form_to("/officer/people/preview")
+    page = Page.of((await client.get("/officer/young-people")).text)
+    form = page.form_to("/officer/young-people/preview")
     preview = await client.post(form.action, data={"csrf": form.fields["csrf"]},
                                 files={"file": ("people.csv", CSV.encode(), "text/csv")})
     assert preview.status_code == 200, preview.text
@@ -140,7 +140,7 @@ async def test_importing_people_shows_every_row_then_saves_all_on_confirm(
     async with db.reader() as session:
         assert await session.scalar(select(func.count()).select_from(PersonRow)) == 0
 
-    confirm = shown.form_to("/officer/people/import")
+    confirm = shown.form_to("/officer/young-people/import")
     done = await client.post(confirm.action, data=confirm.data())
     assert done.status_code == 303 and "added=3" in done.headers["location"]
     listed = Page.of((await client.get(done.headers["location"])).text)
@@ -152,10 +152,10 @@ async def test_a_file_with_faults_shows_each_and_cannot_be_imported(
     client: httpx.AsyncClient, keys: Keys, db: Database
 ) -> None:
     await sign_in(client, keys.officer)
-    page = Page.of((await client.get("/officer/people")).text)
+    page = Page.of((await client.get("/officer/young-people")).text)
     bad = CSV + "N-1,in_care,8-12,North,,\nN-3,in_care,9-11,,,\nX-9,fostered,13-15,,31/02/2027,\n"
-    preview = await client.post("/officer/people/preview",
-                                data={"csrf": page.form_to("/officer/people/preview")
+    preview = await client.post("/officer/young-people/preview",
+                                data={"csrf": page.form_to("/officer/young-people/preview")
                                       .fields["csrf"]},
                                 files={"file": ("people.csv", bad.encode(), "text/csv")})
     assert preview.status_code == 422
@@ -163,16 +163,16 @@ async def test_a_file_with_faults_shows_each_and_cannot_be_imported(
     assert "3 rows of 6 need fixing" in shown.text
     assert "duplicate of line 2" in shown.text and "must be one of" in shown.text
     assert "must be in_care or care_leaver" in shown.text and "is not a date" in shown.text
-    assert not any(f.action == "/officer/people/import" for f in shown.forms)
+    assert not any(f.action == "/officer/young-people/import" for f in shown.forms)
 
 
 async def test_a_team_key_cannot_import_someone_into_another_team(
     client: httpx.AsyncClient, db: Database, clock: FixedClock
 ) -> None:
     await sign_in(client, await team_key(db, clock, "North"))
-    page = Page.of((await client.get("/officer/people")).text)
-    preview = await client.post("/officer/people/preview",
-                                data={"csrf": page.form_to("/officer/people/preview")
+    page = Page.of((await client.get("/officer/young-people")).text)
+    preview = await client.post("/officer/young-people/preview",
+                                data={"csrf": page.form_to("/officer/young-people/preview")
                                       .fields["csrf"]},
                                 files={"file": ("people.csv", CSV.encode(), "text/csv")})
     assert preview.status_code == 422
@@ -181,7 +181,7 @@ async def test_a_team_key_cannot_import_someone_into_another_team(
 
 async def test_the_upload_needs_the_form_token(client: httpx.AsyncClient, keys: Keys) -> None:
     await sign_in(client, keys.officer)
-    forged = await client.post("/officer/people/preview",
+    forged = await client.post("/officer/young-people/preview",
                                files={"file": ("people.csv", CSV.encode(), "text/csv")})
     assert forged.status_code == 403
 
@@ -190,12 +190,12 @@ async def test_the_upload_needs_the_form_token(client: httpx.AsyncClient, keys: 
 
 
 async def import_csv(client: httpx.AsyncClient) -> None:
-    page = Page.of((await client.get("/officer/people")).text)
+    page = Page.of((await client.get("/officer/young-people")).text)
     preview = Page.of((await client.post(
-        "/officer/people/preview", data={"csrf": page.form_to("/officer/people/preview")
+        "/officer/young-people/preview", data={"csrf": page.form_to("/officer/young-people/preview")
                                          .fields["csrf"]},
         files={"file": ("people.csv", CSV.encode(), "text/csv")})).text)
-    confirm = preview.form_to("/officer/people/import")
+    confirm = preview.form_to("/officer/young-people/import")
     assert (await client.post(confirm.action, data=confirm.data())).status_code == 303
 
 
@@ -425,7 +425,7 @@ async def test_before_my_review_shows_what_they_asked_for_first_and_is_audited(
     assert "Good" in everything
     assert "read response" in await audit_actions(services.db)
 
-    person = Page.of((await client.get("/officer/people/P00000-flagged")).text)
+    person = Page.of((await client.get("/officer/young-people/P00000-flagged")).text)
     assert "Getting ready for my review" in person.text and "Wants an advocate" in person.text
     assert "read person" in await audit_actions(services.db)
 
@@ -452,7 +452,7 @@ async def test_another_teams_officer_sees_none_of_it(
     overview = Page.of((await client.get("/officer")).text)
     assert "Ash" not in overview.text and "No campaigns yet" in overview.text
     assert "You see: South" in overview.text
-    people = Page.of((await client.get("/officer/people")).text)
+    people = Page.of((await client.get("/officer/young-people")).text)
     assert "0 young people" in people.text
 
 
@@ -471,9 +471,10 @@ class Route:
 
 
 ROUTES = [
-    Route("GET", "/officer"), Route("GET", "/officer/people"),
-    Route("GET", "/officer/people/template.csv"), Route("POST", "/officer/people/preview"),
-    Route("POST", "/officer/people/import"), Route("GET", "/officer/campaigns"),
+    Route("GET", "/officer"), Route("GET", "/officer/young-people"),
+    Route("GET", "/officer/young-people/template.csv"),
+    Route("POST", "/officer/young-people/preview"),
+    Route("POST", "/officer/young-people/import"), Route("GET", "/officer/campaigns"),
     Route("GET", "/officer/campaigns/new"), Route("GET", "/officer/campaigns/count"),
     Route("POST", "/officer/campaigns"),
     Route("GET", "/officer/campaigns/{campaign}", theirs=True),
@@ -484,7 +485,7 @@ ROUTES = [
     Route("GET", "/officer/invitations/{invitation}/returned", theirs=True),
     Route("POST", "/officer/invitations/{invitation}/returned", theirs=True),
     Route("GET", "/officer/responses/{response}", theirs=True),
-    Route("GET", "/officer/people/{ref}", theirs=True),
+    Route("GET", "/officer/young-people/{ref}", theirs=True),
     Route("POST", "/officer/alerts/{alert}/acknowledge"),
     Route("GET", "/officer/returns"), Route("POST", "/officer/returns"),
     Route("GET", "/officer/returns/{count}/remove"),
@@ -499,14 +500,14 @@ ROUTES = [
 
 
 def test_the_matrix_covers_every_officer_page() -> None:
-    routers = (officer.router, officer_people.router, officer_campaigns.router,
+    routers = (officer.router, officer_roster.router, officer_campaigns.router,
                officer_children.router, officer_returns.router, officer_requests.router,
                officer_keys.router)
     pages = {
         (method, route.path.replace("{campaign_id}", "{campaign}")
          .replace("{invitation_id}", "{invitation}").replace("{response_id}", "{response}")
          .replace("{alert_id}", "{alert}").replace("{count_id}", "{count}")
-         .replace("{request_id}", "{request}").replace("{council_ref}", "{ref}"))
+         .replace("{request_id}", "{request}").replace("{council_ref:path}", "{ref}"))
         for router in routers
         for route in router.routes
         if isinstance(route, APIRoute) and route.path.startswith("/officer")
@@ -564,7 +565,7 @@ async def test_every_role_and_another_team_against_every_officer_page(
             else:
                 assert reply.status_code < 500 and reply.status_code not in (403, 404), (
                     who, route, reply.status_code)
-    people = Page.of((await client.get("/officer/people")).text)  # still the south key
+    people = Page.of((await client.get("/officer/young-people")).text)  # still the south key
     assert "0 young people" in people.text
 
 

@@ -65,7 +65,7 @@ class PreviewRow:
     faults: list[ImportFault]
 
 
-@router.get("/officer/people")
+@router.get("/officer/young-people")
 async def people_page(
     request: Request, services: ServicesDep, staff: OfficerStaff,
     team: str = "", cohort: str = "", page: int = 1, added: int | None = None,
@@ -88,7 +88,7 @@ async def people_page(
         )
     today = services.clock.now().date()
     return render(
-        "officer_people.html", title="Young people", council=services.settings.council_name,
+        "officer_roster.html", title="Young people", council=services.settings.council_name,
         staff=staff, people=[(p, band_of(p, today)) for p in rows], total=total, page=page,
         pages=max(1, -(-total // PEOPLE_PER_PAGE)), teams=teams, team=team_value or "",
         cohort=cohort_value or "", cohorts=[c.value for c in Cohort], added=added,
@@ -96,7 +96,7 @@ async def people_page(
     )
 
 
-@router.get("/officer/people/template.csv")
+@router.get("/officer/young-people/template.csv")
 async def template_csv(staff: OfficerStaff) -> Response:
     """An example file with every column, to fill in."""
     return Response(
@@ -116,7 +116,7 @@ async def _checked_form(request: Request, *, files: int) -> FormData:
     return form
 
 
-@router.post("/officer/people/preview")
+@router.post("/officer/young-people/preview")
 async def preview(request: Request, services: ServicesDep, staff: OfficerStaff) -> Response:
     """Read an uploaded CSV and show every row and every fault; nothing is saved."""
     form = await _checked_form(request, files=1)
@@ -136,7 +136,7 @@ async def preview(request: Request, services: ServicesDep, staff: OfficerStaff) 
     return await _preview_page(services, staff, text)
 
 
-@router.post("/officer/people/import")
+@router.post("/officer/young-people/import")
 async def confirm_import(request: Request, services: ServicesDep, staff: OfficerStaff) -> Response:
     """Import the previewed file: every row, or (if anything is wrong now) none."""
     form = await _checked_form(request, files=0)
@@ -161,7 +161,7 @@ async def confirm_import(request: Request, services: ServicesDep, staff: Officer
     if faulty:
         return await _preview_page(services, staff, text)
     return RedirectResponse(
-        f"/officer/people?added={summary.added}&updated={summary.updated}", 303
+        f"/officer/young-people?added={summary.added}&updated={summary.updated}", 303
     )
 
 
@@ -169,7 +169,7 @@ async def _again(request: Request, services: ServicesDep, staff: Staff, problem:
     async with services.db.reader() as session:
         teams = await known_teams(session, staff.scope)
     return render(
-        "officer_people.html", status_code=422, title="Young people",
+        "officer_roster.html", status_code=422, title="Young people",
         council=services.settings.council_name, staff=staff, people=[], total=None, page=1,
         pages=1, teams=teams, team="", cohort="", cohorts=[c.value for c in Cohort],
         added=None, updated=None, columns=COLUMNS, age_bands=AGE_BAND_NAMES, problem=problem,
@@ -222,7 +222,7 @@ async def _preview_page(services: ServicesDep, staff: Staff, text: str) -> Respo
     fix = sum(1 for r in rows if r.action == "fix")
     ok = not header_faults and not fix and bool(rows)
     return render(
-        "officer_people_preview.html", status_code=200 if ok else 422,
+        "officer_roster_preview.html", status_code=200 if ok else 422,
         title="Check the import", council=services.settings.council_name, staff=staff,
         rows=rows, header_faults=header_faults, ok=ok, fix=fix,
         adding=sum(1 for r in rows if r.action == "add"),
