@@ -23,7 +23,8 @@ from api.clients import client_address, too_many
 from api.errors import forbidden, unauthorized
 from carevoice.wiring import Services
 from storage import audit
-from storage.keys import Role, find_key, needs_touch, touch_key
+from storage.keys import Role, find_key, key_scope, needs_touch, touch_key
+from storage.teams import EVERY_TEAM, TeamScope
 
 
 def get_services(request: Request) -> Services:
@@ -36,12 +37,13 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who is calling: the key's name, prefix and role."""
+    """Who is calling: the key's name, prefix and role, and the teams it may see."""
 
     key_id: int
     name: str
     prefix: str
     role: Role
+    scope: TeamScope = EVERY_TEAM
 
     @property
     def actor(self) -> str:
@@ -86,7 +88,7 @@ async def authenticate(
     if needs_touch(row, services.clock):
         async with services.db.transaction() as session:
             await touch_key(session, row.id, services.clock)
-    return Caller(row.id, row.name, row.prefix, Role(row.role))
+    return Caller(row.id, row.name, row.prefix, Role(row.role), key_scope(row))
 
 
 async def _session(

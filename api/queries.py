@@ -2,6 +2,9 @@
 
 Each is one or two indexed queries, paginated where lists can grow. They would sit well
 in `storage/` (people, campaigns, alerts) when their owners want them there.
+
+Every read takes the caller's `TeamScope` (`storage.teams`): a key for some teams sees
+only their young people, and anything else is not found.
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import alerts
+from storage.campaigns import CampaignProgress, campaign_progress
 from storage.tables import (
     AnswerRow,
     CampaignRow,
     InvitationRow,
     PersonRow,
+    RequestRow,
     ResponseRow,
     SafeguardingAlertRow,
     SurveyVersionRow,
 )
+from storage.teams import EVERY_TEAM, TeamScope
 from surveys.clock import Clock
 from surveys.errors import InvitationError, NotFoundError
 
@@ -36,10 +42,11 @@ async def _count(session: AsyncSession, query: Any) -> int:
 
 
 async def list_people(
-    session: AsyncSession, *, cohort: str | None, team: str | None, limit: int, offset: int
+    session: AsyncSession, *, cohort: str | None, team: str | None, limit: int, offset: int,
+    scope: TeamScope = EVERY_TEAM,
 ) -> tuple[list[PersonRow], int]:
     """Young people by council reference, with how many match."""
-    query = select(PersonRow)
+    query = select(PersonRow).where(scope.people(PersonRow.team))
     if cohort is not None:
         query = query.where(PersonRow.cohort == cohort)
     if team is not None:
@@ -68,19 +75,27 @@ def _campaigns() -> Select[CampaignRow, str, int]:
 
 
 async def list_campaigns(
-    session: AsyncSession, *, limit: int, offset: int
+    session: AsyncSession, *, limit: int, offset: int, scope: TeamScope = EVERY_TEAM
 ) -> tuple[list[CampaignView], int]:
-    """Campaigns, newest first."""
-    query = _campaigns()
+    """Campaigns, newest first by opening date (then by when they were made)."""
+    query = _campaigns().where(scope.campaigns(CampaignRow.id))
     total = await _count(session, query)
-    rows = await session.execute(query.order_by(CampaignRow.id.desc()).limit(limit).offset(offset))
+    rows = await session.execute(
+        query.order_by(CampaignRow.opens_at.desc(), CampaignRow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return [CampaignView(*row) for row in rows.all()], total
 
 
-async def campaign_view(session: AsyncSession, campaign_id: int) -> CampaignView:
-    """One campaign; NotFoundError if there is none."""
+async def campaign_view(
+    session: AsyncSession, campaign_id: int, scope: TeamScope = EVERY_TEAM
+) -> CampaignView:
+    """One campaign; NotFoundError if there is none (or it invited no one in scope)."""
     row = (
-        await session.execute(_campaigns().where(CampaignRow.id == campaign_id))
+        await session.execute(
+            _campaigns().where(CampaignRow.id == campaign_id, scope.campaigns(CampaignRow.id))
+        )
     ).first()
     if row is None:
         raise NotFoundError(f"no campaign {campaign_id}")
@@ -91,13 +106,14 @@ async def campaign_view(session: AsyncSession, campaign_id: int) -> CampaignView
 
 
 async def list_invitations(
-    session: AsyncSession, campaign_id: int, *, limit: int, offset: int
+    session: AsyncSession, campaign_id: int, *, limit: int, offset: int,
+    scope: TeamScope = EVERY_TEAM,
 ) -> tuple[list[tuple[InvitationRow, str]], int]:
     """A campaign's invitations with each young person's reference."""
     query = (
         select(InvitationRow, PersonRow.council_ref)
         .join(PersonRow, PersonRow.id == InvitationRow.person_id)
-        .where(InvitationRow.campaign_id == campaign_id)
+        .where(InvitationRow.campaign_id == campaign_id, scope.people(PersonRow.team))
     )
     total = await _count(session, query)
     rows = await session.execute(
@@ -106,13 +122,16 @@ async def list_invitations(
     return [(invitation, ref) for invitation, ref in rows.all()], total
 
 
-async def invitation_by_code(session: AsyncSession, code: str) -> tuple[InvitationRow, str]:
-    """An invitation and its young person's reference; InvitationError("unknown") if none."""
+async def invitation_by_code(
+    session: AsyncSession, code: str, scope: TeamScope = EVERY_TEAM
+) -> tuple[InvitationRow, str]:
+    """An invitation and its young person's reference; InvitationError("unknown") if none
+    (or its young person is not in scope)."""
     row = (
         await session.execute(
             select(InvitationRow, PersonRow.council_ref)
             .join(PersonRow, PersonRow.id == InvitationRow.person_id)
-            .where(InvitationRow.code == code)
+            .where(InvitationRow.code == code, scope.people(PersonRow.team))
         )
     ).first()
     if row is None:
@@ -134,13 +153,14 @@ class ResponseView:
 
 
 async def campaign_responses(
-    session: AsyncSession, campaign_id: int, *, limit: int, offset: int
+    session: AsyncSession, campaign_id: int, *, limit: int, offset: int,
+    scope: TeamScope = EVERY_TEAM,
 ) -> tuple[list[ResponseView], int]:
     """A campaign's responses, oldest first, each with its current answers."""
     query = (
         select(ResponseRow, PersonRow.council_ref)
         .join(PersonRow, PersonRow.id == ResponseRow.person_id)
-        .where(ResponseRow.campaign_id == campaign_id)
+        .where(ResponseRow.campaign_id == campaign_id, scope.people(PersonRow.team))
     )
     total = await _count(session, query)
     rows = (
@@ -163,12 +183,14 @@ async def campaign_responses(
 
 
 async def list_alerts(
-    session: AsyncSession, *, unacknowledged: bool, limit: int, offset: int
+    session: AsyncSession, *, unacknowledged: bool, limit: int, offset: int,
+    scope: TeamScope = EVERY_TEAM,
 ) -> tuple[list[tuple[SafeguardingAlertRow, str | None]], int]:
-    """Alerts newest first, with the young person's reference where known."""
+    """Alerts newest first, with the young person's reference where known. An alert with
+    no known young person is seen by keys for every team."""
     query = select(SafeguardingAlertRow, PersonRow.council_ref).outerjoin(
         PersonRow, PersonRow.id == SafeguardingAlertRow.person_id
-    )
+    ).where(scope.people(PersonRow.team))
     if unacknowledged:
         query = query.where(SafeguardingAlertRow.acknowledged_at.is_(None))
     total = await _count(session, query)
@@ -180,12 +202,126 @@ async def list_alerts(
     return [(alert, ref) for alert, ref in rows.all()], total
 
 
+async def alert_in_scope(session: AsyncSession, alert_id: int, scope: TeamScope) -> None:
+    """NotFoundError unless the alert exists and its young person is in the key's teams."""
+    if scope.every_team:
+        return
+    found = await session.scalar(
+        select(SafeguardingAlertRow.id)
+        .join(PersonRow, PersonRow.id == SafeguardingAlertRow.person_id)
+        .where(SafeguardingAlertRow.id == alert_id, scope.people(PersonRow.team))
+    )
+    if found is None:
+        raise NotFoundError(f"no alert {alert_id}")
+
+
 async def acknowledge_alert(
-    session: AsyncSession, clock: Clock, alert_id: int, *, actor: str, note: str
+    session: AsyncSession, clock: Clock, alert_id: int, *, actor: str, note: str,
+    scope: TeamScope = EVERY_TEAM,
 ) -> tuple[SafeguardingAlertRow, str | None]:
     """Record that a person has dealt with an alert (once; the alert itself stays)."""
+    found = (
+        await session.execute(
+            select(SafeguardingAlertRow.id, PersonRow.council_ref)
+            .outerjoin(PersonRow, PersonRow.id == SafeguardingAlertRow.person_id)
+            .where(SafeguardingAlertRow.id == alert_id, scope.people(PersonRow.team))
+        )
+    ).first()
+    if found is None:
+        raise NotFoundError(f"no alert {alert_id}")
     alert = await alerts.acknowledge(session, clock.now(), alert_id, actor=actor, note=note)
-    ref = await session.scalar(
-        select(PersonRow.council_ref).where(PersonRow.id == alert.person_id)
-    )
+    ref = found[1]
     return alert, ref
+
+
+# ----- campaign progress, within a scope -------------------------------------------------
+
+
+async def scoped_progress(
+    session: AsyncSession, campaign_id: int, scope: TeamScope = EVERY_TEAM
+) -> CampaignProgress:
+    """A campaign's progress counting only the young people in scope."""
+    if scope.every_team:
+        return await campaign_progress(session, campaign_id)
+    i = InvitationRow
+    row = (
+        await session.execute(
+            select(
+                func.count(i.id),
+                func.count(i.delivered_at),
+                func.count(i.started_at),
+                func.count(i.returned_at),
+                func.count(PersonRow.stopped_at),
+                func.count(PersonRow.unreachable_at),
+            )
+            .join(PersonRow, PersonRow.id == i.person_id)
+            .where(i.campaign_id == campaign_id, scope.people(PersonRow.team))
+        )
+    ).one()
+    return CampaignProgress(*(int(v) for v in row))
+
+
+# ----- requests, within a scope ----------------------------------------------------------
+
+
+async def list_requests_in_scope(
+    session: AsyncSession, *, kind: str | None, open_only: bool, limit: int, offset: int,
+    scope: TeamScope = EVERY_TEAM,
+) -> tuple[list[tuple[RequestRow, str]], int]:
+    """Requests newest first, each with the young person's reference; and how many match."""
+    query = (
+        select(RequestRow, PersonRow.council_ref)
+        .join(PersonRow, PersonRow.id == RequestRow.person_id)
+        .where(scope.people(PersonRow.team))
+    )
+    if kind is not None:
+        query = query.where(RequestRow.kind == kind)
+    if open_only:
+        query = query.where(RequestRow.resolved_at.is_(None))
+    total = await _count(session, query)
+    rows = await session.execute(
+        query.order_by(RequestRow.created_at.desc(), RequestRow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(row, ref) for row, ref in rows.all()], total
+
+
+async def request_in_scope(session: AsyncSession, request_id: int, scope: TeamScope) -> None:
+    """NotFoundError unless the request exists and its young person is in scope."""
+    found = await session.scalar(
+        select(RequestRow.id)
+        .join(PersonRow, PersonRow.id == RequestRow.person_id)
+        .where(RequestRow.id == request_id, scope.people(PersonRow.team))
+    )
+    if found is None:
+        raise NotFoundError(f"no request {request_id}")
+
+
+async def person_by_ref(
+    session: AsyncSession, council_ref: str, scope: TeamScope = EVERY_TEAM
+) -> PersonRow:
+    """A young person by reference; NotFoundError if none (or not in scope)."""
+    row = await session.scalar(
+        select(PersonRow).where(
+            PersonRow.council_ref == council_ref, scope.people(PersonRow.team)
+        )
+    )
+    if row is None:
+        raise NotFoundError(f"no young person with reference {council_ref!r}")
+    return row
+
+
+async def issuable(session: AsyncSession, campaign_id: int, scope: TeamScope) -> None:
+    """NotFoundError unless a key with this scope may invite people to the campaign: it
+    sees the campaign, or the campaign has invited no one yet (just made by a team key)."""
+    if scope.every_team:
+        return
+    seen = await session.scalar(
+        select(CampaignRow.id).where(CampaignRow.id == campaign_id, scope.campaigns(CampaignRow.id))
+    )
+    anyone = await session.scalar(
+        select(InvitationRow.id).where(InvitationRow.campaign_id == campaign_id).limit(1)
+    )
+    if seen is None and anyone is not None:
+        raise NotFoundError(f"no campaign {campaign_id}")

@@ -36,17 +36,51 @@ async def keys_create(
     role: Annotated[Role, typer.Option(help="board: aggregates only; officer: run surveys; "
                                        "admin: everything, plus keys and erasure.")],
     name: Annotated[str, typer.Option(help="Who or what uses it, e.g. 'Board 2026'.")],
+    team: Annotated[list[str] | None, typer.Option(
+        "--team", help="An officer key's team (repeat for several): it sees only their "
+        "young people, responses, alerts and campaigns.")] = None,
+    all_teams: Annotated[bool, typer.Option(
+        "--all-teams", help="An officer key for every team (a manager).")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Make an API key. It is printed once, here, and never again: store it safely."""
+    """Make an API key. It is printed once, here, and never again: store it safely.
+
+    An officer key needs --team (once per team) or --all-teams.
+    """
+    teams = _key_teams(role, team or [], all_teams)
+
     async def work(services: Services) -> key_store.NewKey:
         async with services.db.transaction() as session:
-            return await key_store.create_key(session, services.clock, role=role, name=name)
+            return await key_store.create_key(
+                session, services.clock, role=role, name=name, teams=teams
+            )
 
     made = await with_services(database_url, work)
-    errors.print(f"Made a {made.row.role} key “{made.row.name}” (prefix {made.row.prefix}). "
-                 "This is the only time it is shown:", highlight=False)
+    seen = key_store.key_scope(made.row).label() if role is Role.OFFICER else None
+    errors.print(f"Made a {made.row.role} key “{made.row.name}” (prefix {made.row.prefix})"
+                 + (f" for {seen}" if seen else "")
+                 + ". This is the only time it is shown:", highlight=False)
     print(made.token)
+
+
+def _key_teams(role: Role, team: list[str], all_teams: bool) -> list[str] | None:
+    """The teams to store for a new key (None: every team), or a clear refusal."""
+    if role is not Role.OFFICER:
+        if team or all_teams:
+            raise typer.BadParameter(
+                f"only officer keys belong to teams; a {role} key sees "
+                + ("aggregates only" if role is Role.BOARD else "every team"),
+                param_hint="--team / --all-teams",
+            )
+        return None
+    if team and all_teams:
+        raise typer.BadParameter("give --team or --all-teams, not both",
+                                 param_hint="--team / --all-teams")
+    if not team and not all_teams:
+        raise typer.BadParameter(
+            "an officer key needs its teams: --team North (repeat for several), or "
+            "--all-teams for a manager", param_hint="--team / --all-teams")
+    return None if all_teams else team
 
 
 @keys_app.command("list")
@@ -58,10 +92,12 @@ async def keys_list(database_url: DatabaseOption = None) -> None:
             return await key_store.list_keys(session)
 
     rows = await with_services(database_url, work)
-    table = Table("prefix", "name", "role", "created", "last used", "revoked")
+    table = Table("prefix", "name", "role", "teams", "created", "last used", "revoked")
     for row in rows:
         table.add_row(
-            row.prefix, row.name, row.role, f"{row.created_at:%Y-%m-%d %H:%M}",
+            row.prefix, row.name, row.role,
+            key_store.key_scope(row).label() if row.role == Role.OFFICER else "",
+            f"{row.created_at:%Y-%m-%d %H:%M}",
             f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never",
             f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "",
         )
@@ -83,8 +119,8 @@ async def keys_revoke(
     console.print(f"Revoked {row.role} key “{row.name}” ({row.prefix}).", highlight=False)
 
 
-async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str]:
-    """Load the demo council (once) and make a board key and an officer key to try it with."""
+async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str, str]:
+    """Load the demo council (once) and make a board, an officer and an admin key to try."""
     from carevoice.demo import load_demo
 
     services = await build_services(settings)
@@ -96,9 +132,11 @@ async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str]:
                                                name="demo board")
             officer = await key_store.create_key(session, services.clock, role=Role.OFFICER,
                                                  name="demo officer")
+            admin = await key_store.create_key(session, services.clock, role=Role.ADMIN,
+                                               name="demo admin")
     finally:
         await services.close()
-    return council, board.token, officer.token
+    return council, board.token, officer.token, admin.token
 
 
 @app.command("serve")
@@ -121,11 +159,11 @@ def serve(
         settings = settings.model_copy(
             update={"retain_text_days": 0, "retain_responses_days": 0, "retain_people_days": 0}
         )
-        council, board, officer = run_async(_load_demo)(settings)
+        council, board, officer, admin = run_async(_load_demo)(settings)
         console.print(
             f"{council.headline}\n\n{council.web_links(url)}\n"
             f"(or in this terminal: carevoice chat --code {council.codes[0]})\n\n"
-            f"Board key:   {board}\nOfficer key: {officer}\n"
+            f"Board key:   {board}\nOfficer key: {officer}\nAdmin key:   {admin}\n"
             f"Sign in with a key at {url}/signin, then see {url}/board?period=2017-18 "
             f"and {url}/officer\n\nTry the API:\n"
             f'  curl -H "Authorization: Bearer {board}" '

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.tables import ApiKeyRow
+from storage.teams import TeamScope, clean_teams
 from surveys.clock import Clock
 from surveys.errors import ConflictError, NotFoundError, ValidationError
 
@@ -71,14 +73,34 @@ def split_token(token: str) -> tuple[str, str] | None:
     return prefix, secret
 
 
-async def create_key(session: AsyncSession, clock: Clock, *, role: Role | str, name: str) -> NewKey:
-    """Make a key for a role; the returned token is the only copy of the secret."""
+async def create_key(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    role: Role | str,
+    name: str,
+    teams: Sequence[str] | None = None,
+) -> NewKey:
+    """Make a key for a role; the returned token is the only copy of the secret.
+
+    `teams` limits an officer key to those teams' young people; None is every team (a
+    manager). Board keys see aggregates only and admin keys see everything, so neither
+    takes teams.
+    """
     try:
         role = Role(role)
     except ValueError:
         raise ValidationError(
             f"unknown role {role!r}: use {', '.join(r.value for r in Role)}"
         ) from None
+    team_list = None if teams is None else list(clean_teams(teams))
+    if team_list is not None and role is not Role.OFFICER:
+        raise ValidationError(
+            f"only officer keys belong to teams; a {role} key sees "
+            + ("aggregates only" if role is Role.BOARD else "every team")
+        )
+    if team_list is not None and not team_list:
+        raise ValidationError("name at least one team, or give the key every team")
     name = " ".join(name.split())
     if not name or len(name) > 80:
         raise ValidationError("give the key a name of 1 to 80 characters, e.g. 'Board 2026'")
@@ -95,6 +117,7 @@ async def create_key(session: AsyncSession, clock: Clock, *, role: Role | str, n
         prefix=prefix,
         key_hash=_digest(prefix, secret),
         created_at=clock.now(),
+        teams=team_list,
     )
     session.add(row)
     await session.flush()
@@ -140,3 +163,10 @@ async def revoke_key(session: AsyncSession, clock: Clock, prefix: str) -> ApiKey
         row.revoked_at = clock.now()
         await session.flush()
     return row
+
+
+def key_scope(row: ApiKeyRow) -> TeamScope:
+    """The teams a key may see (every team unless it is an officer key with teams)."""
+    if row.role != Role.OFFICER.value:
+        return TeamScope.of(None)
+    return TeamScope.of(row.teams)

@@ -176,6 +176,8 @@ class InvitationRow(Base):
     delivered_by: Mapped[str | None] = mapped_column(String(16))  # telegram, letter, web
     started_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
+    # how a form came back when an officer recorded it (paper, email...); None: the chat
+    returned_by: Mapped[str | None] = mapped_column(String(16))  # migration 0008
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     last_reminded_at: Mapped[datetime | None]
     # 1 for a campaign's one invitation; a rolling campaign invites again before each
@@ -191,6 +193,8 @@ class ResponseRow(Base):
         Index("ix_responses_person_status", "person_id", "status"),
         # board figures: who returned which survey when (quotes only from big enough groups)
         Index("ix_responses_returned_survey", "returned_at", "survey_version_id", "person_id"),
+        # the officer's overview: responses touched lately, for their flagged requests
+        Index("ix_responses_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -536,6 +540,8 @@ class ApiKeyRow(Base):
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+    # The teams an officer key may see (`storage.teams`); None: every team (migration 0008).
+    teams: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class AuditLogRow(Base):

@@ -19,6 +19,10 @@ A survey file looks like this (the comments give the rules and defaults)::
         skippable: true             # optional, default true
         sensitive: false            # optional, default false
         help: A hint shown on request   # optional
+        flag: private               # optional: a request to act on before the review
+                                    # (advocate | chair | meeting | talk_to_iro | private):
+                                    # yesno raises it on yes, text on any words, choice,
+                                    # multi and scale on any answer
         max_length: 1000            # text only, 1..4000, default 1000
       - id: home_feel
         kind: scale
@@ -31,6 +35,7 @@ A survey file looks like this (the comments give the rules and defaults)::
         choices:
           - {id: carer, label: My carer}     # id as for questions, unique per question
           - {id: social_worker, label: My social worker}
+          - {id: advocate, label: My advocate, flag: advocate}   # optional, as above
       - id: why_not
         kind: text
         text: What would help?
@@ -70,6 +75,7 @@ from surveys.model import (
     Audience,
     Choice,
     Condition,
+    Flag,
     Form,
     Operator,
     Question,
@@ -111,13 +117,14 @@ SCALE_SIZE = len(DEFAULT_SCALE_LABELS)
 _SURVEY_REQUIRED = ("key", "version", "title", "form", "audience", "intro", "thanks", "questions")
 _SURVEY_OPTIONAL = ("anonymous", "description")
 _QUESTION_REQUIRED = ("id", "kind", "text")
-_QUESTION_OPTIONAL = ("theme", "skippable", "sensitive", "show_if", "help")
+_QUESTION_OPTIONAL = ("theme", "skippable", "sensitive", "show_if", "help", "flag")
 _KIND_KEYS: Mapping[str, frozenset[QuestionKind]] = {
     "choices": frozenset({QuestionKind.CHOICE, QuestionKind.MULTI}),
     "labels": frozenset({QuestionKind.SCALE}),
     "max_length": frozenset({QuestionKind.TEXT}),
 }
 _CHOICE_KEYS = ("id", "label")
+_CHOICE_OPTIONAL = ("flag",)
 _OPERATORS_BY_KIND: Mapping[QuestionKind, tuple[Operator, ...]] = {
     QuestionKind.CHOICE: (Operator.EQUALS, Operator.IN, Operator.NOT_IN, Operator.ANSWERED),
     QuestionKind.YESNO: (Operator.EQUALS, Operator.IN, Operator.NOT_IN, Operator.ANSWERED),
@@ -639,6 +646,7 @@ class _Checker:
         skippable = self.flag(item, "skippable", location, True)
         sensitive = self.flag(item, "sensitive", location, False)
         help_text = self.text(item, "help", location) if "help" in item else None
+        flag = self.optional_flag(item, location)
         max_length = 1000
         if kind is QuestionKind.TEXT or not kind_ok:
             max_length = self.whole(item, "max_length", location, 1, MAX_TEXT_LENGTH, 1000)
@@ -660,11 +668,19 @@ class _Checker:
             max_length=max_length,
             scale_labels=labels if kind is QuestionKind.SCALE else (),
             help=help_text,
+            flag=flag,
         )
         conditions = self.raw_conditions(item, location)
         return _Entry(
             index, location, line, question, qid is not None, kind_ok, choices_ok, conditions
         )
+
+    def optional_flag(self, mapping: Mapping[Any, Any], location: str) -> Flag | None:
+        """The `flag` of a question or option, if it has a valid one."""
+        if "flag" not in mapping:
+            return None
+        flag, ok = self.choose(mapping, "flag", location, Flag, Flag.PRIVATE)
+        return flag if ok else None
 
     def choices(self, item: Mapping[Any, Any], location: str) -> tuple[tuple[Choice, ...], bool]:
         if "choices" not in item:
@@ -689,7 +705,7 @@ class _Checker:
                     here, f"must be a mapping {{id, label}}, not {_describe(choice)}", here_line
                 )
                 continue
-            self.keys(choice, here, _CHOICE_KEYS, ())
+            self.keys(choice, here, _CHOICE_KEYS, _CHOICE_OPTIONAL)
             cid = self.ident(
                 choice,
                 "id",
@@ -715,7 +731,7 @@ class _Checker:
                 )
             elif label:
                 labels[label.casefold()] = index
-            found.append(Choice(cid or "", label))
+            found.append(Choice(cid or "", label, self.optional_flag(choice, here)))
         return tuple(found), len(self.faults) == before
 
     def labels(self, item: Mapping[Any, Any], location: str) -> tuple[str, ...]:
@@ -1045,8 +1061,13 @@ def _question_to_dict(question: Question) -> dict[str, Any]:
     }
     if question.help is not None:
         data["help"] = question.help
+    if question.flag is not None:
+        data["flag"] = question.flag.value
     if question.kind in _KIND_KEYS["choices"]:
-        data["choices"] = [{"id": c.id, "label": c.label} for c in question.choices]
+        data["choices"] = [
+            {"id": c.id, "label": c.label, **({"flag": c.flag.value} if c.flag else {})}
+            for c in question.choices
+        ]
     if question.kind is QuestionKind.SCALE:
         data["labels"] = list(question.scale_labels)
     if question.kind is QuestionKind.TEXT:

@@ -75,6 +75,26 @@ class Operator(StrEnum):
     AT_MOST = "at_most"  # a scale answer is at most this number
 
 
+class Flag(StrEnum):
+    """A request a young person makes in their answers that a person must act on before
+    their review; shown first on their summary and listed across children for officers."""
+
+    ADVOCATE = "advocate"  # wants an advocate
+    CHAIR = "chair"  # wants to chair their meeting
+    MEETING = "meeting"  # who they want at their meeting, and where
+    TALK_TO_IRO = "talk_to_iro"  # wants to talk to their IRO
+    PRIVATE = "private"  # wants something kept private
+
+
+FLAG_TEXT: Mapping[Flag, str] = {
+    Flag.ADVOCATE: "Wants an advocate",
+    Flag.CHAIR: "Wants to chair their meeting",
+    Flag.MEETING: "Who they want at their meeting, and where",
+    Flag.TALK_TO_IRO: "Wants to talk to their IRO",
+    Flag.PRIVATE: "Wants something kept private",
+}
+
+
 AnswerValue = str | int | bool | tuple[str, ...]
 """An answer: an option id (choice), option ids (multi), 1-5 (scale), bool (yesno), text."""
 
@@ -94,6 +114,7 @@ class Choice:
 
     id: str
     label: str
+    flag: Flag | None = None  # choosing this option raises the flag
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +132,7 @@ class Question:
     max_length: int = 1000
     scale_labels: tuple[str, ...] = ()  # five labels for 1..5, emoji first
     help: str | None = None
+    flag: Flag | None = None  # raised by `yes`, any words, or any option (see `flags_raised`)
 
     @property
     def answerable(self) -> bool:
@@ -118,6 +140,27 @@ class Question:
 
     def choice(self, choice_id: str) -> Choice | None:
         return next((c for c in self.choices if c.id == choice_id), None)
+
+    @property
+    def flagged(self) -> bool:
+        """Whether any answer to this question can raise a flag."""
+        return self.flag is not None or any(c.flag is not None for c in self.choices)
+
+    def flags_raised(self, value: AnswerValue | None) -> tuple[Flag, ...]:
+        """The flags an answer raises: the question's own when answered yes (yesno), with
+        words (text), or at all (choice, multi, scale); and each chosen option's."""
+        if value is None or value == "" or value == ():
+            return ()
+        raised: list[Flag] = []
+        said_yes = value is True or value == "yes"
+        if self.flag is not None and (self.kind is not QuestionKind.YESNO or said_yes):
+            raised.append(self.flag)
+        chosen = value if isinstance(value, tuple) else (value,)
+        for item in chosen:
+            option = self.choice(item) if isinstance(item, str) else None
+            if option is not None and option.flag is not None and option.flag not in raised:
+                raised.append(option.flag)
+        return tuple(raised)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
 
 from api.deps import Limit, OfficerKey, Offset, ServicesDep, SessionDep
-from api.queries import list_alerts
+from api.queries import acknowledge_alert, alert_in_scope, list_alerts
 from api.schemas import (
     AlertDetailPublic,
     AlertEventPublic,
@@ -27,7 +26,7 @@ from api.schemas import (
 )
 from carevoice.wiring import Services
 from storage import alerts as alert_store
-from storage.tables import PersonRow, SafeguardingAlertRow
+from storage.tables import SafeguardingAlertRow
 
 router = APIRouter(prefix="/alerts", tags=["safeguarding alerts"])
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -84,7 +83,7 @@ async def list_alerts_route(
 ) -> Page[AlertPublic]:
     """Safeguarding alerts, newest first (each read is audited)."""
     rows, total = await list_alerts(
-        session, unacknowledged=unacknowledged, limit=limit, offset=offset
+        session, unacknowledged=unacknowledged, limit=limit, offset=offset, scope=caller.scope
     )
     await caller.audit(session, services, "list alerts",
                        f"{len(rows)} of {total} (offset {offset}, "
@@ -100,6 +99,7 @@ async def read_alert(
     """One alert: the young person's words, the question, who, when, what they were told.
 
     Times also in UK local time; the history of the alert; each read is audited."""
+    await alert_in_scope(session, alert_id, caller.scope)
     detail = await alert_store.alert_detail(session, services.catalog, alert_id)
     await caller.audit(session, services, "read alert", f"alert {alert_id}")
     return detail_public(detail, services)
@@ -110,6 +110,7 @@ async def read_alert_response(
     alert_id: AlertId, session: SessionDep, services: ServicesDep, caller: OfficerKey
 ) -> AlertResponsePublic:
     """The whole response the alert came from, answer by answer (audited)."""
+    await alert_in_scope(session, alert_id, caller.scope)
     view = await alert_store.alert_response(session, services.catalog, alert_id)
     await caller.audit(session, services, "read response",
                        f"response {view.response_id} (alert {alert_id})")
@@ -130,6 +131,7 @@ async def add_note(
 ) -> AlertDetailPublic:
     """Add a note to an alert's history (what was done, who was told), before or after it is
     acknowledged."""
+    await alert_in_scope(session, alert_id, caller.scope)
     await alert_store.add_note(session, services.clock.now(), alert_id, actor=caller.actor,
                                note=body.note)
     await caller.audit(session, services, "note on alert", f"alert {alert_id}")
@@ -147,8 +149,7 @@ async def acknowledge(
 ) -> AlertPublic:
     """Record that a person has dealt with an alert, and how (a note of the action taken is
     required). It stops escalation; the alert itself stays."""
-    row = await alert_store.acknowledge(session, services.clock.now(), alert_id,
-                                        actor=caller.actor, note=body.note)
+    row, ref = await acknowledge_alert(session, services.clock, alert_id, actor=caller.actor,
+                                       note=body.note, scope=caller.scope)
     await caller.audit(session, services, "acknowledge alert", f"alert {alert_id}")
-    ref = await session.scalar(select(PersonRow.council_ref).where(PersonRow.id == row.person_id))
     return alert_public(row, ref, alert_page(services, alert_id))

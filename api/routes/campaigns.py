@@ -9,7 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from api.deps import Limit, OfficerKey, Offset, ReaderDep, ServicesDep, SessionDep
-from api.queries import CampaignView, campaign_responses, campaign_view, list_campaigns
+from api.queries import (
+    CampaignView,
+    campaign_responses,
+    campaign_view,
+    list_campaigns,
+    scoped_progress,
+)
 from api.schemas import (
     AnswerPublic,
     AudienceFilter,
@@ -64,7 +70,10 @@ async def create_campaign(
         opens_at=opens_at, closes_at=closes_at, report_form=body.report_form,
         max_reminders=body.max_reminders, target_rate=body.target_rate,
     )
-    people = await campaign_store.select_people(session, cohort_filter(body), opens_at.date())
+    people = [
+        p for p in await campaign_store.select_people(session, cohort_filter(body), opens_at.date())
+        if caller.scope.sees_team(p.team)
+    ]
     issued = 0
     if body.issue_invitations:
         issued = (await campaign_store.issue_invitations(
@@ -78,10 +87,12 @@ async def create_campaign(
 
 @router.get("", responses=error_responses(401, 403, 422))
 async def list_campaigns_route(
-    session: ReaderDep, _: OfficerKey, limit: Limit = 100, offset: Offset = 0
+    session: ReaderDep, caller: OfficerKey, limit: Limit = 100, offset: Offset = 0
 ) -> Page[CampaignPublic]:
-    """Campaigns, newest first."""
-    views, total = await list_campaigns(session, limit=limit, offset=offset)
+    """Campaigns, newest first by opening date.
+
+    A key for some teams sees the campaigns that invited their young people."""
+    views, total = await list_campaigns(session, limit=limit, offset=offset, scope=caller.scope)
     return Page(
         items=[campaign_public(v) for v in views], total=total, limit=limit, offset=offset
     )
@@ -89,19 +100,21 @@ async def list_campaigns_route(
 
 @router.get("/{campaign_id}", responses=error_responses(401, 403, 404, 422))
 async def show_campaign(
-    campaign_id: CampaignId, session: ReaderDep, _: OfficerKey
+    campaign_id: CampaignId, session: ReaderDep, caller: OfficerKey
 ) -> CampaignPublic:
     """One campaign."""
-    return campaign_public(await campaign_view(session, campaign_id))
+    return campaign_public(await campaign_view(session, campaign_id, caller.scope))
 
 
 @router.get("/{campaign_id}/progress", responses=error_responses(401, 403, 404, 422))
 async def campaign_progress(
-    campaign_id: CampaignId, session: ReaderDep, _: OfficerKey
+    campaign_id: CampaignId, session: ReaderDep, caller: OfficerKey
 ) -> ProgressPublic:
-    """Invited, delivered, started, returned, opted out and unreachable, for one campaign."""
-    await campaign_store.get_campaign(session, campaign_id)
-    progress = await campaign_store.campaign_progress(session, campaign_id)
+    """Invited, delivered, started, returned, opted out and unreachable, for one campaign.
+
+    A key for some teams counts their young people only."""
+    await campaign_view(session, campaign_id, caller.scope)
+    progress = await scoped_progress(session, campaign_id, caller.scope)
     return ProgressPublic.model_validate(progress)
 
 
@@ -115,8 +128,10 @@ async def campaign_responses_route(
     offset: Offset = 0,
 ) -> Page[ResponsePublic]:
     """A campaign's responses with their current answers, including free text (audited)."""
-    await campaign_store.get_campaign(session, campaign_id)
-    views, total = await campaign_responses(session, campaign_id, limit=limit, offset=offset)
+    await campaign_view(session, campaign_id, caller.scope)
+    views, total = await campaign_responses(
+        session, campaign_id, limit=limit, offset=offset, scope=caller.scope
+    )
     await caller.audit(
         session, services, "read responses",
         f"campaign {campaign_id}: {len(views)} of {total} (offset {offset})",

@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Limit, OfficerKey, Offset, ReaderDep, ServicesDep, SessionDep
 from api.errors import InvalidParameter
-from api.queries import invitation_by_code, list_invitations
+from api.queries import campaign_view, invitation_by_code, issuable, list_invitations
 from api.routes.campaigns import CampaignId, cohort_filter
 from api.schemas import AudienceFilter, InvitationPublic, IssuePublic, Page, error_responses
 from carevoice.settings import Settings
 from carevoice.wiring import Services
 from storage import campaigns as campaign_store
 from storage.tables import InvitationRow
+from storage.teams import TeamScope
 from surveys.errors import ConflictError, InvitationError
 
 router = APIRouter(tags=["invitations"])
@@ -73,11 +74,15 @@ async def issue_invitations(
 ) -> IssuePublic:
     """Invite everyone matching who has no invitation to this campaign yet."""
     campaign = await campaign_store.get_campaign(session, campaign_id)
+    await issuable(session, campaign_id, caller.scope)
     now = services.clock.now()
     if campaign.closes_at <= now:
         raise ConflictError(f"campaign {campaign_id} closed at {campaign.closes_at:%Y-%m-%d %H:%M}"
                             " UTC; create a new campaign")
-    people = await campaign_store.select_people(session, cohort_filter(body), now.date())
+    people = [
+        p for p in await campaign_store.select_people(session, cohort_filter(body), now.date())
+        if caller.scope.sees_team(p.team)
+    ]
     summary = await campaign_store.issue_invitations(session, campaign, people, services.clock)
     await caller.audit(session, services, "issue invitations", f"campaign {campaign_id}")
     return IssuePublic(issued=summary.issued, already_invited=summary.already_invited)
@@ -89,8 +94,10 @@ async def list_invitations_route(
     limit: Limit = 100, offset: Offset = 0,
 ) -> Page[InvitationPublic]:
     """A campaign's invitations with codes and links, by council reference (audited)."""
-    await campaign_store.get_campaign(session, campaign_id)
-    rows, total = await list_invitations(session, campaign_id, limit=limit, offset=offset)
+    await campaign_view(session, campaign_id, caller.scope)
+    rows, total = await list_invitations(
+        session, campaign_id, limit=limit, offset=offset, scope=caller.scope
+    )
     await caller.audit(session, services, "list invitations",
                        f"campaign {campaign_id}: {len(rows)} of {total} (offset {offset})")
     now = services.clock.now()
@@ -103,14 +110,17 @@ async def revoke_invitation(
     code: Code, session: SessionDep, services: ServicesDep, caller: OfficerKey
 ) -> InvitationPublic:
     """Revoke an invitation so its link stops working (revoking twice is harmless)."""
+    await invitation_by_code(session, code, caller.scope)
     await campaign_store.revoke_invitation(session, code, services.clock)
-    row, ref = await invitation_by_code(session, code)
+    row, ref = await invitation_by_code(session, code, caller.scope)
     await caller.audit(session, services, "revoke invitation", f"{ref}, campaign {row.campaign_id}")
     return invitation_public(row, ref, services.settings, services.clock.now())
 
 
-async def _qr_link(session: AsyncSession, services: Services, code: str, link: str) -> str:
-    row, _ = await invitation_by_code(session, code)
+async def _qr_link(
+    session: AsyncSession, services: Services, code: str, link: str, scope: TeamScope
+) -> str:
+    row, _ = await invitation_by_code(session, code, scope)
     if row.revoked_at is not None:
         raise InvitationError("revoked")
     if row.used_at is not None:
@@ -136,10 +146,11 @@ def _qr(text: str, kind: str) -> bytes:
             responses={200: {"content": {"image/svg+xml": {}}, "description": "A QR code."},
                        **QR_ERRORS})
 async def invitation_qr_svg(
-    code: Code, session: ReaderDep, services: ServicesDep, _: OfficerKey, link: LinkKind = "auto"
+    code: Code, session: ReaderDep, services: ServicesDep, caller: OfficerKey,
+    link: LinkKind = "auto",
 ) -> Response:
     """The invitation's link as an SVG QR code, for a letter."""
-    text = await _qr_link(session, services, code, link)
+    text = await _qr_link(session, services, code, link, caller.scope)
     return Response(_qr(text, "svg"), media_type="image/svg+xml")
 
 
@@ -147,8 +158,9 @@ async def invitation_qr_svg(
             responses={200: {"content": {"image/png": {}}, "description": "A QR code."},
                        **QR_ERRORS})
 async def invitation_qr_png(
-    code: Code, session: ReaderDep, services: ServicesDep, _: OfficerKey, link: LinkKind = "auto"
+    code: Code, session: ReaderDep, services: ServicesDep, caller: OfficerKey,
+    link: LinkKind = "auto",
 ) -> Response:
     """The invitation's link as a PNG QR code, for a letter."""
-    text = await _qr_link(session, services, code, link)
+    text = await _qr_link(session, services, code, link, caller.scope)
     return Response(_qr(text, "png"), media_type="image/png")

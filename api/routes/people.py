@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.bodies import people_records
+from api.bodies import media_type, people_records
 from api.deps import AdminKey, Limit, OfficerKey, Offset, ServicesDep, SessionDep
 from api.queries import list_people
 from api.schemas import ErasurePublic, ImportPublic, Page, PersonPublic, error_responses
@@ -15,6 +15,7 @@ from storage.campaigns import band_of
 from storage.erasure import erase_person
 from storage.people import import_people
 from storage.subject_access import export_person
+from storage.teams import refuse_out_of_scope
 from surveys.people import COLUMNS, Cohort
 
 router = APIRouter(prefix="/people", tags=["people"])
@@ -50,6 +51,8 @@ async def import_people_route(
 ) -> ImportPublic:
     """Add or update young people by council reference; any bad row stops the whole import."""
     records = await people_records(request, today=services.clock.now().date())
+    first = 1 if media_type(request) == "application/json" else 2
+    await refuse_out_of_scope(session, caller.scope, records, first_line=first)
     summary = await import_people(session, records, services.clock)
     await caller.audit(session, services, "import people", f"{len(records)} rows")
     return ImportPublic(added=summary.added, updated=summary.updated)
@@ -66,7 +69,9 @@ async def list_people_route(
     offset: Offset = 0,
 ) -> Page[PersonPublic]:
     """Young people by council reference, a page at a time (each read is audited)."""
-    rows, total = await list_people(session, cohort=cohort, team=team, limit=limit, offset=offset)
+    rows, total = await list_people(
+        session, cohort=cohort, team=team, limit=limit, offset=offset, scope=caller.scope
+    )
     today = services.clock.now().date()
     await caller.audit(
         session, services, "list people",

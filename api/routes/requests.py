@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from api.deps import Limit, OfficerKey, Offset, ServicesDep, SessionDep
+from api.queries import list_requests_in_scope, request_in_scope
 from api.schemas import NoteCreate, Page, RequestPublic, error_responses
-from storage.erasure import list_requests, resolve_request
+from storage.erasure import resolve_request
 from storage.tables import RequestRow
 
 router = APIRouter(prefix="/requests", tags=["requests"])
@@ -34,8 +35,8 @@ async def list_requests_route(
     offset: Offset = 0,
 ) -> Page[RequestPublic]:
     """Requests, newest first (each read is audited)."""
-    rows, total = await list_requests(
-        session, kind=kind, open_only=open_only, limit=limit, offset=offset
+    rows, total = await list_requests_in_scope(
+        session, kind=kind, open_only=open_only, limit=limit, offset=offset, scope=caller.scope
     )
     await caller.audit(session, services, "list requests",
                        f"{len(rows)} of {total} (offset {offset}, {kind or 'any kind'})")
@@ -52,6 +53,7 @@ async def resolve(
     caller: OfficerKey,
 ) -> RequestPublic:
     """Mark a request done, with a note of what was done (erasure itself needs an admin)."""
+    await request_in_scope(session, request_id, caller.scope)
     row, ref = await resolve_request(session, services.clock, request_id, actor=caller.actor,
                                      note=body.note)
     await caller.audit(session, services, "resolve request", f"request {request_id}")

@@ -44,6 +44,13 @@ class NotAllowed(WebError):
     title = "You can't see this page"
 
 
+class NotFoundPage(WebError):
+    """Nothing here, or nothing this member of staff may see (the same page either way)."""
+
+    status = 404
+    title = "Not found"
+
+
 class CsrfRejected(WebError):
     status = 403
     title = "Please try that again"

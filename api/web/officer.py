@@ -1,5 +1,7 @@
-"""Officer pages `/officer`: campaigns and their progress, the safeguarding alerts queue
-(acknowledged with a note, never deleted), and printable invitation letters with QR codes.
+"""Officer pages `/officer`: requests young people flagged in their answers (an advocate,
+to chair, who and where, to talk to their IRO, something private), campaigns and their
+progress, the safeguarding alerts queue (acknowledged with a note, never deleted), and
+printable invitation letters with QR codes. Everything is within the key's teams.
 
 Reads of identifiable data (alerts name a young person's reference; letters carry codes)
 are written to the audit log in the same transaction, as the API does.
@@ -13,14 +15,25 @@ from typing import Annotated, Final
 import segno
 from fastapi import APIRouter, Path, Request
 from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import ServicesDep
-from api.queries import CampaignView, acknowledge_alert, campaign_view, list_alerts, list_campaigns
+from api.queries import (
+    CampaignView,
+    acknowledge_alert,
+    campaign_view,
+    list_alerts,
+    list_campaigns,
+    scoped_progress,
+)
 from api.web.render import render
-from api.web.staff import OfficerStaff, staff_form
+from api.web.staff import OfficerStaff, Staff, staff_form
 from storage import audit
 from storage import campaigns as campaign_store
+from storage.summaries import flagged_requests
+from storage.tables import InvitationRow, PersonRow
 from surveys.errors import ConflictError, NotFoundError
 
 router = APIRouter(include_in_schema=False)
@@ -58,23 +71,31 @@ async def officer_home(
     acknowledged: int | None = None,
     problem: str | None = None,
 ) -> Response:
-    """Campaigns with progress, and the safeguarding alerts queue, newest first."""
+    """Flagged requests, campaigns with progress, and the safeguarding alerts queue."""
     page = max(1, min(page, 100_000))
+    scope = staff.scope
     async with services.db.transaction() as session:
         views, total = await list_campaigns(
-            session, limit=CAMPAIGNS_PER_PAGE, offset=(page - 1) * CAMPAIGNS_PER_PAGE
+            session, limit=CAMPAIGNS_PER_PAGE, offset=(page - 1) * CAMPAIGNS_PER_PAGE,
+            scope=scope,
         )
-        lines = [
-            CampaignLine(v, await campaign_store.campaign_progress(session, v.row.id))
-            for v in views
-        ]
+        lines = [CampaignLine(v, await scoped_progress(session, v.row.id, scope)) for v in views]
         alerts, alert_total = await list_alerts(
-            session, unacknowledged=False, limit=ALERTS_SHOWN, offset=0
+            session, unacknowledged=False, limit=ALERTS_SHOWN, offset=0, scope=scope
         )
-        _, open_total = await list_alerts(session, unacknowledged=True, limit=1, offset=0)
+        _, open_total = await list_alerts(
+            session, unacknowledged=True, limit=1, offset=0, scope=scope
+        )
+        flagged = await flagged_requests(
+            session, services.catalog, services.clock.now(), scope
+        )
         await audit.record(
             session, services.clock, actor=staff.session.actor, action="list alerts",
             subject=f"officer page: {len(alerts)} of {alert_total}",
+        )
+        await audit.record(
+            session, services.clock, actor=staff.session.actor, action="read flagged requests",
+            subject=f"officer page: {len(flagged)} responses",
         )
     pages = max(1, -(-total // CAMPAIGNS_PER_PAGE))
     return render(
@@ -91,6 +112,8 @@ async def officer_home(
         acknowledged=acknowledged,
         problem=_problem(problem),
         note_max=NOTE_MAX,
+        flagged=flagged,
+        now=services.clock.now(),
     )
 
 
@@ -118,7 +141,8 @@ async def acknowledge(
     try:
         async with services.db.transaction() as session:
             await acknowledge_alert(
-                session, services.clock, alert_id, actor=staff.session.actor, note=note
+                session, services.clock, alert_id, actor=staff.session.actor, note=note,
+                scope=staff.scope,
             )
             await audit.record(
                 session, services.clock, actor=staff.session.actor,
@@ -141,15 +165,20 @@ def qr_svg(link: str) -> Markup:
 @router.get("/officer/campaigns/{campaign_id}/letters")
 async def letters(
     campaign_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff,
-    page: int = 1,
+    page: int = 1, invitation: int | None = None,
 ) -> Response:
-    """Invitation letters to print, one per page: the web link and its QR code."""
+    """Invitation letters to print, one per page: the web link and its QR code (all the
+    campaign's unused ones in your teams, or one to reprint: `?invitation=ID`)."""
     page = max(1, min(page, 100_000))
     try:
         async with services.db.transaction() as session:
-            view = await campaign_view(session, campaign_id)
+            view = await campaign_view(session, campaign_id, staff.scope)
             survey = await services.catalog.get(session, view.row.survey_version_id)
             codes = await campaign_store.invitation_codes(session, campaign_id)
+            wanted = await _letter_refs(session, campaign_id, staff, invitation)
+            codes = [(ref, code) for ref, code in codes if ref in wanted]
+            if invitation is not None and not codes:
+                raise NotFoundError(f"no usable invitation {invitation}")
             shown = codes[(page - 1) * LETTERS_PER_PAGE : page * LETTERS_PER_PAGE]
             await audit.record(
                 session, services.clock, actor=staff.session.actor,
@@ -174,3 +203,17 @@ async def letters(
         pages=max(1, -(-len(codes) // LETTERS_PER_PAGE)),
         closes=view.row.closes_at,
     )
+
+
+async def _letter_refs(
+    session: AsyncSession, campaign_id: int, staff: Staff, invitation: int | None
+) -> set[str]:
+    """The references whose letters may be printed here: the key's teams, or one."""
+    query = (
+        select(PersonRow.council_ref)
+        .join(InvitationRow, InvitationRow.person_id == PersonRow.id)
+        .where(InvitationRow.campaign_id == campaign_id, staff.scope.people(PersonRow.team))
+    )
+    if invitation is not None:
+        query = query.where(InvitationRow.id == invitation)
+    return set((await session.scalars(query)).all())

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import ServicesDep
+from api.queries import alert_in_scope
 from api.web.render import render
 from api.web.staff import OfficerStaff, staff_form
 from storage import alerts as alert_store
@@ -52,6 +53,7 @@ async def alert_page(
     """One safeguarding alert, everything needed to act on it."""
     try:
         async with services.db.transaction() as session:
+            await alert_in_scope(session, alert_id, staff.scope)
             detail = await alert_store.alert_detail(session, services.catalog, alert_id)
             await audit.record(session, services.clock, actor=staff.session.actor,
                                action="read alert", subject=f"alert {alert_id}")
@@ -88,6 +90,7 @@ async def alert_action(
     acknowledging = form.get("action") == "acknowledge"
     try:
         async with services.db.transaction() as session:
+            await alert_in_scope(session, alert_id, staff.scope)
             if acknowledging:
                 await alert_store.acknowledge(session, services.clock.now(), alert_id,
                                               actor=staff.session.actor, note=note)
@@ -114,6 +117,7 @@ async def alert_response_page(
     """The whole response an alert came from, answer by answer."""
     try:
         async with services.db.transaction() as session:
+            await alert_in_scope(session, alert_id, staff.scope)
             view = await alert_store.alert_response(session, services.catalog, alert_id)
             await audit.record(session, services.clock, actor=staff.session.actor,
                                action="read response",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -13,9 +15,12 @@ from starlette.responses import HTMLResponse
 
 from api.web import labels
 from surveys.insights.disclosure import SUPPRESSED
+from surveys.model import FLAG_TEXT
 
 TEMPLATES: Final = Path(__file__).resolve().parent.parent / "templates"
 STATIC: Final = Path(__file__).resolve().parent.parent / "static"
+
+UK: Final = ZoneInfo("Europe/London")
 
 _HELP_LINKS: Final = re.compile(r"\b(0800 1111|999)\b|\b(childline\.org\.uk)\b")
 
@@ -30,6 +35,22 @@ def help_links(text: str) -> Markup:
         return f'<a href="https://www.{site}/" rel="noreferrer">{site}</a>'
 
     return Markup(_HELP_LINKS.sub(link, str(escape(text))))
+
+
+def uk_time(moment: datetime | None, style: str = "%-d %b %Y, %H:%M") -> str:
+    """A moment in UK local time (GMT or BST, as the clock on the wall says)."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UK).strftime(style)
+
+
+def uk_date(day: date | datetime | None) -> str:
+    """A day as people write it: 2 Dec 2026 (a moment is taken in UK local time)."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = day.astimezone(UK).date()
+    return day.strftime("%-d %b %Y")
 
 
 def paragraphs(text: str) -> list[str]:
@@ -56,11 +77,14 @@ def environment() -> Environment:
         audience_label=labels.audience_label,
         theme_label=labels.theme_label,
         sentiment_words=labels.sentiment_words,
+        uk=uk_time,
+        uk_date=uk_date,
     )
     env.globals.update(
         RAG_TEXT={str(k): v for k, v in labels.RAG_TEXT.items()},
         DIRECTION_TEXT={str(k): v for k, v in labels.DIRECTION_TEXT.items()},
         SUPPRESSED=SUPPRESSED,
+        FLAG_TEXT={str(k): v for k, v in FLAG_TEXT.items()},
     )
     return env
 

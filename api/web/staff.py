@@ -28,8 +28,9 @@ from api.web.security import (
     set_cookie,
 )
 from api.web.stores import StaffSession, web_state
-from storage.keys import Role, find_key, needs_touch, touch_key
+from storage.keys import Role, find_key, key_scope, needs_touch, touch_key
 from storage.tables import ApiKeyRow
+from storage.teams import EVERY_TEAM, TeamScope
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,6 +50,7 @@ class Staff:
 
     session: StaffSession
     csrf: str
+    scope: TeamScope = EVERY_TEAM  # read from the key on every request, so changes apply
 
     @property
     def role(self) -> Role:
@@ -57,6 +59,10 @@ class Staff:
     @property
     def is_officer(self) -> bool:
         return self.role.allows(Role.OFFICER)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role.allows(Role.ADMIN)
 
 
 def home_for(role: Role) -> str:
@@ -83,7 +89,7 @@ async def current_staff(request: Request, services: ServicesDep) -> Staff | None
     if row is None or row.revoked_at is not None:
         sessions.end(token)
         return None
-    return Staff(session, csrf_token(token, "staff"))
+    return Staff(session, csrf_token(token, "staff"), key_scope(row))
 
 
 def staff_with(role: Role) -> Callable[..., Awaitable[Staff]]:
@@ -96,9 +102,11 @@ def staff_with(role: Role) -> Callable[..., Awaitable[Staff]]:
             query = f"?{request.url.query}" if request.url.query else ""
             raise SignInNeeded(request.url.path + query)
         if not staff.role.allows(role):
+            needs = "an admin key" if role is Role.ADMIN else "an officer or admin key"
             raise NotAllowed(
-                f"You're signed in with a {staff.role} key. This page needs an officer or "
-                "admin key. The board dashboard is at /board."
+                f"You're signed in with a {staff.role} key. This page needs {needs}. "
+                + ("Your pages start at /officer." if staff.is_officer
+                   else "The board dashboard is at /board.")
             )
         return staff
 
@@ -107,6 +115,7 @@ def staff_with(role: Role) -> Callable[..., Awaitable[Staff]]:
 
 BoardStaff = Annotated[Staff, Depends(staff_with(Role.BOARD))]
 OfficerStaff = Annotated[Staff, Depends(staff_with(Role.OFFICER))]
+AdminStaff = Annotated[Staff, Depends(staff_with(Role.ADMIN))]
 
 
 async def staff_form(request: Request, staff: Staff) -> FormData:

@@ -42,6 +42,27 @@ def test_keys_create_list_revoke(env: dict[str, str]) -> None:
     assert wrong.exit_code != 0
 
 
+def test_officer_keys_belong_to_teams_or_to_every_team(env: dict[str, str]) -> None:
+    two = runner.invoke(app, ["keys", "create", "--role", "officer", "--name", "North and South",
+                              "--team", "North", "--team", "South"], env=env)
+    assert two.exit_code == 0, two.output
+    assert "for North, South" in two.stderr and KEY.fullmatch(two.stdout.strip())
+    manager = runner.invoke(app, ["keys", "create", "--role", "officer", "--name", "Manager",
+                                  "--all-teams"], env=env)
+    assert manager.exit_code == 0 and "for every team" in manager.stderr
+    listed = runner.invoke(app, ["keys", "list"], env=env)
+    assert "North, South" in listed.stdout and "every team" in listed.stdout
+
+    neither = runner.invoke(app, ["keys", "create", "--role", "officer", "--name", "x"], env=env)
+    assert neither.exit_code == 2 and "--all-teams for a manager" in neither.output
+    both = runner.invoke(app, ["keys", "create", "--role", "officer", "--name", "x",
+                               "--team", "North", "--all-teams"], env=env)
+    assert both.exit_code == 2 and "not both" in both.output
+    board = runner.invoke(app, ["keys", "create", "--role", "board", "--name", "x",
+                                "--team", "North"], env=env)
+    assert board.exit_code == 2 and "only officer keys" in board.output
+
+
 def test_serve_demo_prints_keys_and_a_command_to_try(
     env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -64,7 +85,7 @@ def test_serve_demo_prints_keys_and_a_command_to_try(
     assert served["host"] == "127.0.0.1" and served["port"] == 8123
     assert served["app"].title == "carevoice"
     keys = KEY.findall(result.stdout)
-    assert len(set(keys)) == 2  # a board key and an officer key (each also in a command)
+    assert len(set(keys)) == 3  # a board, an officer and an admin key (for the keys page)
     assert 'curl -H "Authorization: Bearer cv_' in result.stdout
     assert "http://127.0.0.1:8123/api/v1/return-rates?period=2017-18" in result.stdout
     assert "http://127.0.0.1:8123/docs" in result.stdout

@@ -137,9 +137,11 @@ class Live:
     officer_key: str
     codes: tuple[str, ...]
     database: Path
+    admin_key: str = ""
+    north_key: str = ""  # an officer key for the North team only
 
 
-async def _demo_council(settings: Settings) -> tuple[str, str, list[str]]:
+async def _demo_council(settings: Settings) -> tuple[str, str, list[str], str, str]:
     """Load the demo council (about a minute) and make keys to sign in with."""
     services = await build_services(settings)
     try:
@@ -147,6 +149,9 @@ async def _demo_council(settings: Settings) -> tuple[str, str, list[str]]:
         async with services.db.transaction() as session:
             board = await create_key(session, services.clock, role=Role.BOARD, name="board")
             officer = await create_key(session, services.clock, role=Role.OFFICER, name="officer")
+            admin = await create_key(session, services.clock, role=Role.ADMIN, name="admin")
+            north = await create_key(session, services.clock, role=Role.OFFICER,
+                                     name="north officer", teams=["North"])
             campaign = await session.scalar(
                 select(CampaignRow.id).where(CampaignRow.name.like("%(now)%"))
             )
@@ -154,7 +159,7 @@ async def _demo_council(settings: Settings) -> tuple[str, str, list[str]]:
             codes = [c for _, c in await campaign_store.invitation_codes(session, campaign)]
     finally:
         await services.close()
-    return board.token, officer.token, codes
+    return board.token, officer.token, codes, admin.token, north.token
 
 
 def _free_port() -> int:
@@ -175,7 +180,9 @@ def live(tmp_path_factory: pytest.TempPathFactory, demo_council_file: Path) -> I
         public_url=f"http://127.0.0.1:{port}",
         council_name="Demo Council",
     )
-    board, officer, codes = in_a_thread(lambda: asyncio.run(_demo_council(settings)))
+    board, officer, codes, admin, north = in_a_thread(
+        lambda: asyncio.run(_demo_council(settings))
+    )
     config = uvicorn.Config(
         create_app(settings=settings), host="127.0.0.1", port=port, log_level="warning",
         ws="none", http="h11", lifespan="on", access_log=False,
@@ -189,7 +196,8 @@ def live(tmp_path_factory: pytest.TempPathFactory, demo_council_file: Path) -> I
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
     try:
-        yield Live(f"http://127.0.0.1:{port}", board, officer, tuple(codes), database)
+        yield Live(f"http://127.0.0.1:{port}", board, officer, tuple(codes), database, admin,
+                   north)
     finally:
         server.should_exit = True
         thread.join(timeout=15)

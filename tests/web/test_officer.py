@@ -39,7 +39,8 @@ async def test_campaigns_and_their_progress(
     await sign_in(client, keys.officer)
     page = Page.of((await client.get("/officer")).text)
     assert "Campaigns and their progress" in page.text
-    row = re.search(r"<th scope=\"row\">test</th>(.*?)</tr>", page.html, re.S)
+    row = re.search(r"<th scope=\"row\"><a href=\"/officer/campaigns/\d+\">test</a></th>(.*?)</tr>",
+                    page.html, re.S)
     assert row is not None
     numbers = re.findall(r'<td class="num">(\d+)', row[1])
     assert numbers == ["3", "1", "1", "0", "0", "0"]  # invited, delivered, started, ...

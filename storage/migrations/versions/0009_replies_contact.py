@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_replies_contact"
-down_revision: str | None = "0006_erasure_retention"
+down_revision: str | None = "0008_officer_teams"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,159 @@
+"""Who sees whom: an officer key (or a sign-in with it) belongs to one or more teams, or to
+every team (a manager's or an admin's key).
+
+    scope = TeamScope.of(key_row.teams)      # from `api_keys.teams` (None: every team)
+    query.where(scope.people(PersonRow.team))   # young people in the scope's teams
+
+Everything about one young person (their record, responses, answers, alerts, requests,
+invitations) is seen through their `people.team`. A young person with no team is seen
+only by keys for every team. A campaign is seen by a team key when it invited at least
+one young person in its teams, and then only that part of it. Something outside a key's
+teams is "not found" (404 in the API, a not-found page on the web), never "forbidden":
+a key cannot learn that a young person in another team exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from storage.tables import InvitationRow, PersonRow
+from surveys.errors import ImportFault, PeopleImportError, ValidationError
+from surveys.people import PersonRecord
+
+TEAM_MAX = 64
+TEAMS_MAX = 50
+
+
+def clean_teams(names: Iterable[str]) -> tuple[str, ...]:
+    """Team names as given (blank space tidied), each once, in the order given."""
+    seen: dict[str, None] = {}
+    for name in names:
+        tidy = " ".join(str(name).split())
+        if not tidy:
+            continue
+        if len(tidy) > TEAM_MAX:
+            raise ValidationError(f"team {tidy[:20]!r}...: at most {TEAM_MAX} characters")
+        seen[tidy] = None
+    if len(seen) > TEAMS_MAX:
+        raise ValidationError(f"at most {TEAMS_MAX} teams on one key")
+    return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamScope:
+    """The teams a key may see; `teams` None means every team."""
+
+    teams: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, stored: Sequence[Any] | None) -> TeamScope:
+        """The scope of a key from its stored `teams` (None: every team)."""
+        if stored is None:
+            return EVERY_TEAM
+        return cls(frozenset(str(t) for t in stored))
+
+    @property
+    def every_team(self) -> bool:
+        return self.teams is None
+
+    def sees_team(self, team: str | None) -> bool:
+        """Whether a young person in `team` (None: no team) is in scope."""
+        return self.teams is None or (team is not None and team in self.teams)
+
+    def people(self, team_column: InstrumentedAttribute[str | None]) -> ColumnElement[bool]:
+        """A WHERE clause keeping rows whose young person's team is in scope."""
+        if self.teams is None:
+            return true()
+        if not self.teams:
+            return false()
+        return team_column.in_(sorted(self.teams))
+
+    def person_ids(self) -> Any:
+        """A subquery of the ids of the young people in scope."""
+        return select(PersonRow.id).where(self.people(PersonRow.team))
+
+    def campaigns(self, campaign_column: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+        """A WHERE clause keeping campaigns that invited someone in scope."""
+        if self.teams is None:
+            return true()
+        invited = select(InvitationRow.campaign_id).where(
+            InvitationRow.person_id.in_(self.person_ids())
+        )
+        return campaign_column.in_(invited)
+
+    def label(self) -> str:
+        """The teams for people to read: "every team" or "North, South"."""
+        if self.teams is None:
+            return "every team"
+        return ", ".join(sorted(self.teams)) or "no team"
+
+
+EVERY_TEAM = TeamScope(None)
+
+
+async def person_in_scope(session: AsyncSession, scope: TeamScope, person_id: int | None) -> bool:
+    """Whether a young person (by id) is one the scope may see."""
+    if scope.every_team:
+        return True
+    if person_id is None:
+        return False
+    team = await session.scalar(select(PersonRow.team).where(PersonRow.id == person_id))
+    return scope.sees_team(team)
+
+
+async def known_teams(session: AsyncSession, scope: TeamScope = EVERY_TEAM) -> list[str]:
+    """The teams young people belong to (those in scope), by name."""
+    rows = await session.scalars(
+        select(PersonRow.team)
+        .where(PersonRow.team.is_not(None), scope.people(PersonRow.team))
+        .distinct()
+        .order_by(PersonRow.team)
+    )
+    return [t for t in rows.all() if t]
+
+
+async def refuse_out_of_scope(
+    session: AsyncSession, scope: TeamScope, records: Sequence[PersonRecord], *, first_line: int
+) -> None:
+    """PeopleImportError listing rows a team key may not write: a team not its own, or a
+    reference already held by a young person outside its teams."""
+    faults = await out_of_scope(session, scope, records, first_line=first_line)
+    if faults:
+        raise PeopleImportError("upload", faults)
+
+
+async def out_of_scope(
+    session: AsyncSession, scope: TeamScope, records: Sequence[PersonRecord], *,
+    first_line: int = 1, lines: Sequence[int] | None = None,
+) -> list[ImportFault]:
+    """Faults for the rows a team key may not write (none for a key for every team).
+    Rows are numbered from `first_line`, or by `lines` (one per record) when given."""
+    if scope.every_team:
+        return []
+    faults: list[ImportFault] = []
+    refs = [r.council_ref for r in records]
+    elsewhere: set[str] = set()
+    for start in range(0, len(refs), 500):
+        rows = await session.execute(
+            select(PersonRow.council_ref, PersonRow.team).where(
+                PersonRow.council_ref.in_(refs[start : start + 500])
+            )
+        )
+        elsewhere |= {ref for ref, team in rows.all() if not scope.sees_team(team)}
+    for n, record in enumerate(records):
+        line = lines[n] if lines is not None else first_line + n
+        if not scope.sees_team(record.team):
+            faults.append(ImportFault(
+                line, "team", f"{record.team or 'no team'} is not one of your teams "
+                f"({scope.label()})"))
+        if record.council_ref in elsewhere:
+            faults.append(ImportFault(
+                line, "council_ref",
+                "is held by a young person outside your teams; ask a manager to change it"))
+    return faults

@@ -1,0 +1,109 @@
+"""Who sees whom: every API route called with a key for the young people's own team (as
+an officer may) and with a key for another team (nothing about them: not found, or an
+empty list), and keys for teams made and refused as they should be."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from carevoice.wiring import Services
+from storage.keys import Role, create_key, key_scope
+from storage.tables import PersonRow
+from surveys.errors import ValidationError
+from tests.api.conftest import Keys
+from tests.api.test_roles import ENDPOINTS, Endpoint, World
+from tests.api.test_roles import world as world  # the shared fixture
+
+# What a key for another team gets from each route (officer routes only; the rest are
+# answered by role, as for any officer key).
+OTHER_TEAM: dict[tuple[str, str], int] = {
+    ("POST", "/api/v1/people"): 422,  # a row outside its teams
+    ("GET", "/api/v1/campaigns/{campaign_id}"): 404,
+    ("GET", "/api/v1/campaigns/{campaign_id}/progress"): 404,
+    ("GET", "/api/v1/campaigns/{campaign_id}/responses"): 404,
+    ("POST", "/api/v1/campaigns/{campaign_id}/invitations"): 404,
+    ("GET", "/api/v1/campaigns/{campaign_id}/invitations"): 404,
+    ("POST", "/api/v1/invitations/{code}/revoke"): 404,
+    ("GET", "/api/v1/invitations/{waiting_code}/qr.svg"): 404,
+    ("GET", "/api/v1/invitations/{waiting_code}/qr.png"): 404,
+    ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): 404,
+    ("POST", "/api/v1/requests/{request_id}/resolve"): 404,
+}
+NOT_YOURS = {"not_found", "invitation_unknown", "invalid_import"}
+EMPTY_LISTS = {"/api/v1/people", "/api/v1/campaigns", "/api/v1/alerts", "/api/v1/requests"}
+
+
+@pytest.fixture
+async def team_keys(services: Services, world: World) -> dict[str, str]:
+    """The world's young people are in North; a key for North and one for South."""
+    async with services.db.transaction() as session:
+        await session.execute(update(PersonRow).values(team="North"))
+        made = {
+            team: (await create_key(session, services.clock, role=Role.OFFICER,
+                                    name=f"{team} officer", teams=[team])).token
+            for team in ("North", "South")
+        }
+    return made
+
+
+def officer_routes() -> list[Endpoint]:
+    return [e for e in ENDPOINTS if e.least is not Role.ADMIN]
+
+
+@pytest.mark.parametrize("endpoint", officer_routes(), ids=lambda e: f"{e.method} {e.path}")
+async def test_each_route_with_a_key_for_the_team_and_one_for_another(
+    client: httpx.AsyncClient, world: World, team_keys: dict[str, str], endpoint: Endpoint
+) -> None:
+    for n, (team, key) in enumerate(team_keys.items()):
+        method, url, kwargs = endpoint.build(world, 1 + n)
+        if endpoint.path == "/api/v1/people" and method == "POST" and team == "North":
+            kwargs = {**kwargs, "content": kwargs["content"].rstrip("\n") + ",North\n"}
+            kwargs["content"] = kwargs["content"].replace("age_band\n", "age_band,team\n")
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {key}"}
+        reply = await client.request(method, url, headers=headers, **kwargs)
+        expected = OTHER_TEAM.get((endpoint.method, endpoint.path)) if team == "South" else None
+        if expected is None:
+            assert 200 <= reply.status_code < 300, (team, reply.status_code, reply.text)
+        else:
+            assert reply.status_code == expected, (team, reply.status_code, reply.text)
+            assert reply.json()["error"]["code"] in NOT_YOURS, reply.text
+        if method == "GET" and endpoint.path in EMPTY_LISTS:
+            total = reply.json()["total"]
+            assert (total == 0) if team == "South" else (total > 0), (team, url, total)
+
+
+async def test_a_key_for_every_team_sees_everyone(
+    client: httpx.AsyncClient, keys: Keys, world: World, team_keys: dict[str, str]
+) -> None:
+    for path in sorted(EMPTY_LISTS):
+        reply = await client.get(path, headers=keys.headers("officer"))
+        assert reply.json()["total"] > 0, path
+
+
+async def test_a_young_person_with_no_team_is_seen_only_by_keys_for_every_team(
+    client: httpx.AsyncClient, keys: Keys, world: World, team_keys: dict[str, str],
+    services: Services,
+) -> None:
+    async with services.db.transaction() as session:
+        await session.execute(update(PersonRow).values(team=None))
+    north = {"Authorization": f"Bearer {team_keys['North']}"}
+    assert (await client.get("/api/v1/people", headers=north)).json()["total"] == 0
+    assert (await client.get("/api/v1/alerts", headers=north)).json()["total"] == 0
+    assert (await client.get("/api/v1/people", headers=keys.headers("admin"))).json()["total"] > 0
+
+
+async def test_keys_for_teams_are_made_only_for_officers(services: Services) -> None:
+    async with services.db.transaction() as session:
+        made = await create_key(session, services.clock, role=Role.OFFICER, name="two",
+                                teams=[" North ", "South", "North"])
+        assert made.row.teams == ["North", "South"]
+        assert key_scope(made.row).label() == "North, South"
+        for role in (Role.BOARD, Role.ADMIN):
+            with pytest.raises(ValidationError, match="only officer keys"):
+                await create_key(session, services.clock, role=role, name="x", teams=["North"])
+        with pytest.raises(ValidationError, match="at least one team"):
+            await create_key(session, services.clock, role=Role.OFFICER, name="x", teams=[" "])
+        every = await create_key(session, services.clock, role=Role.OFFICER, name="manager")
+        assert key_scope(every.row).every_team

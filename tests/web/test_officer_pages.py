@@ -1,0 +1,575 @@
+"""The officer's workspace page by page, as a browser without JavaScript uses it: the
+landing page, importing people with a preview, a campaign with a count, invitations
+revoked and reprinted, paper returns, requests and erasure, keys, and a young person's
+"Before my review" summary with what they asked for first (every read audited)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import httpx
+from fastapi.routing import APIRoute
+from sqlalchemy import func, select
+
+from api.web import (
+    officer,
+    officer_campaigns,
+    officer_children,
+    officer_keys,
+    officer_requests,
+    officer_returns,
+    officer_roster,
+)
+from carevoice.wiring import Services
+from storage.conversations import ConversationService
+from storage.database import Database
+from storage.keys import Role, create_key
+from storage.tables import (
+    ApiKeyRow,
+    AuditLogRow,
+    CampaignRow,
+    ExternalFormCountRow,
+    InvitationRow,
+    PersonRow,
+    RequestRow,
+    ResponseRow,
+)
+from surveys.clock import FixedClock
+from surveys.engine import UserInput
+from surveys.loader import parse_survey
+from tests.factories import campaign_with_codes
+from tests.web.conftest import Keys, sign_in
+from tests.web.pages import Page
+
+FLAGGED = textwrap.dedent("""\
+    key: flagged
+    version: 1
+    title: Getting ready for my review
+    form: consultation
+    audience: child
+    intro: Hi
+    thanks: Thanks
+    questions:
+      - {id: mood, kind: scale, text: How are things}
+      - {id: advocate, kind: yesno, text: Would you like an advocate, flag: advocate}
+      - id: place
+        kind: choice
+        text: Where would you like your meeting
+        flag: meeting
+        choices:
+          - {id: home, label: Where I live}
+          - {id: school, label: At school}
+      - {id: secret, kind: text, text: Anything just for your IRO, flag: private, sensitive: true}
+    """)
+SECRET = "Please don't tell my mum <b>yet</b>"
+CSV = (
+    "council_ref,cohort,age_band,team,next_review_date,first_name\n"
+    "N-1,in_care,13-15,North,15/01/2027,Sam\n"
+    "N-2,in_care,8-12,North,2027-02-01,\n"
+    "S-1,care_leaver,18-21,South,,\n"
+)
+
+
+async def audit_actions(db: Database) -> list[str]:
+    async with db.reader() as session:
+        return list((await session.scalars(select(AuditLogRow.action))).all())
+
+
+async def team_key(db: Database, clock: FixedClock, team: str) -> str:
+    async with db.transaction() as session:
+        made = await create_key(session, clock, role=Role.OFFICER, name=f"{team} officer",
+                                teams=[team])
+    return made.token
+
+
+async def answered(
+    services: Services, conversations: ConversationService, *, team: str = "North"
+) -> int:
+    """A young person in `team` who answered the flagged survey; their response's id."""
+    _, codes = await campaign_with_codes(
+        services.db, services.catalog, services.clock, people=1,  # type: ignore[arg-type]
+        survey=parse_survey(FLAGGED, "flagged.yaml"),
+    )
+    async with services.db.transaction() as session:
+        person = await session.scalar(select(PersonRow))
+        assert person is not None
+        person.team, person.first_name = team, "Ash"
+        person.next_review_date = services.clock.now().date() + timedelta(days=9)
+    await conversations.redeem(codes[0], channel="telegram", address="77")
+    for n, step in enumerate((UserInput(text="4"), UserInput(text="yes"), UserInput(text="1"),
+                              UserInput(text=SECRET))):
+        turn = await conversations.handle(step, channel="telegram", address="77",
+                                          message_key=str(n))
+    assert turn.finished
+    async with services.db.reader() as session:
+        response_id = await session.scalar(select(ResponseRow.id))
+    assert response_id is not None
+    return response_id
+
+
+# ----- the landing page --------------------------------------------------------------
+
+
+async def test_the_bare_address_is_a_plain_landing_page(client: httpx.AsyncClient) -> None:
+    reply = await client.get("/")
+    assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/html")
+    text = Page.of(reply.text).text
+    assert "Testshire Council" in text and "Open the link from your letter" in text
+    assert 'href="/signin"' in reply.text and "0800 1111" in text
+
+
+# ----- young people: import with a preview ---------------------------------------------
+
+
+async def test_importing_people_shows_every_row_then_saves_all_on_confirm(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    await sign_in(client, keys.officer)
+    page = Page.of((await client.get("/officer/young-people")).text)
+    form = page.form_to("/officer/young-people/preview")
+    preview = await client.post(form.action, data={"csrf": form.fields["csrf"]},
+                                files={"file": ("people.csv", CSV.encode(), "text/csv")})
+    assert preview.status_code == 200, preview.text
+    shown = Page.of(preview.text)
+    assert "3 rows: 3 to add, 0 to update" in shown.text and "Nothing has been saved" in shown.text
+    assert all(ref in shown.text for ref in ("N-1", "N-2", "S-1"))
+    assert "15 Jan 2027" in shown.text and "1 Feb 2027" in shown.text  # dates as read
+    async with db.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(PersonRow)) == 0
+
+    confirm = shown.form_to("/officer/young-people/import")
+    done = await client.post(confirm.action, data=confirm.data())
+    assert done.status_code == 303 and "added=3" in done.headers["location"]
+    listed = Page.of((await client.get(done.headers["location"])).text)
+    assert "Imported: 3 added, 0 updated" in listed.text and "15 Jan 2027" in listed.text
+    assert "import people" in await audit_actions(db) and "list people" in await audit_actions(db)
+
+
+async def test_a_file_with_faults_shows_each_and_cannot_be_imported(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    await sign_in(client, keys.officer)
+    page = Page.of((await client.get("/officer/young-people")).text)
+    bad = CSV + "N-1,in_care,8-12,North,,\nN-3,in_care,9-11,,,\nX-9,fostered,13-15,,31/02/2027,\n"
+    preview = await client.post("/officer/young-people/preview",
+                                data={"csrf": page.form_to("/officer/young-people/preview")
+                                      .fields["csrf"]},
+                                files={"file": ("people.csv", bad.encode(), "text/csv")})
+    assert preview.status_code == 422
+    shown = Page.of(preview.text)
+    assert "3 rows of 6 need fixing" in shown.text
+    assert "duplicate of line 2" in shown.text and "must be one of" in shown.text
+    assert "must be in_care or care_leaver" in shown.text and "is not a date" in shown.text
+    assert not any(f.action == "/officer/young-people/import" for f in shown.forms)
+
+
+async def test_a_team_key_cannot_import_someone_into_another_team(
+    client: httpx.AsyncClient, db: Database, clock: FixedClock
+) -> None:
+    await sign_in(client, await team_key(db, clock, "North"))
+    page = Page.of((await client.get("/officer/young-people")).text)
+    preview = await client.post("/officer/young-people/preview",
+                                data={"csrf": page.form_to("/officer/young-people/preview")
+                                      .fields["csrf"]},
+                                files={"file": ("people.csv", CSV.encode(), "text/csv")})
+    assert preview.status_code == 422
+    assert "South is not one of your teams (North)" in Page.of(preview.text).text
+
+
+async def test_the_upload_needs_the_form_token(client: httpx.AsyncClient, keys: Keys) -> None:
+    await sign_in(client, keys.officer)
+    forged = await client.post("/officer/young-people/preview",
+                               files={"file": ("people.csv", CSV.encode(), "text/csv")})
+    assert forged.status_code == 403
+
+
+# ----- campaigns ---------------------------------------------------------------------
+
+
+async def import_csv(client: httpx.AsyncClient) -> None:
+    page = Page.of((await client.get("/officer/young-people")).text)
+    preview = Page.of((await client.post(
+        "/officer/young-people/preview", data={"csrf": page.form_to("/officer/young-people/preview")
+                                         .fields["csrf"]},
+        files={"file": ("people.csv", CSV.encode(), "text/csv")})).text)
+    confirm = preview.form_to("/officer/young-people/import")
+    assert (await client.post(confirm.action, data=confirm.data())).status_code == 303
+
+
+async def test_a_campaign_counts_who_matches_then_invites_exactly_them(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    await sign_in(client, keys.officer)
+    await import_csv(client)
+    page = Page.of((await client.get("/officer/campaigns/new")).text)
+    form = page.form_to("/officer/campaigns")
+    choices = dict(form.data(), survey="review-prep-child", name="North consultation", cohort="",
+                   team="North", age_band=["8-12", "13-15"], review_from="01/01/2027")
+    counted = await client.post(form.action, data={**choices, "action": "count"})
+    assert counted.status_code == 200
+    assert "2 young people match" in Page.of(counted.text).text
+    async with db.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(CampaignRow)) == 0
+
+    live = await client.get("/officer/campaigns/count", params={
+        "cohort": "care_leaver", "team": "South"})
+    assert live.json() == {"matched": 1, "text": "1 young person matches."}
+
+    made = await client.post(form.action, data={**choices, "action": "create"})
+    assert made.status_code == 303, made.text
+    campaign = Page.of((await client.get(made.headers["location"])).text)
+    assert "2 invitations issued" in campaign.text
+    assert "N-1" in campaign.text and "N-2" in campaign.text and "S-1" not in campaign.text
+    listed = Page.of((await client.get("/officer/campaigns")).text)
+    assert "North consultation" in listed.text
+
+
+async def test_campaign_faults_are_listed_and_nothing_is_made(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    await sign_in(client, keys.officer)
+    form = Page.of((await client.get("/officer/campaigns/new")).text).form_to("/officer/campaigns")
+    reply = await client.post(form.action, data=dict(
+        form.data(), action="create", name="", survey="", age_band="9-11",
+        review_from="2027-13-01", opens="2027-01-02T09:00", closes="2027-01-01T09:00"))
+    assert reply.status_code == 422
+    text = Page.of(reply.text).text
+    for words in ("Give the campaign a name", "Choose the survey", "Unknown age band '9-11'",
+                  "8-12, 13-15", "Reviews from: write a date", "must close after it opens"):
+        assert words in text, words
+    async with db.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(CampaignRow)) == 0
+
+
+async def test_campaigns_are_listed_newest_opening_first(
+    client: httpx.AsyncClient, keys: Keys, services: Services, clock: FixedClock
+) -> None:
+    for name, days in (("middle", -10), ("newest", -1), ("oldest", -40)):
+        campaign_id, _ = await campaign_with_codes(services.db, services.catalog, clock)  # type: ignore[arg-type]
+        async with services.db.transaction() as session:
+            row = await session.get(CampaignRow, campaign_id)
+            assert row is not None
+            row.name, row.opens_at = name, clock.now() + timedelta(days=days)
+    await sign_in(client, keys.officer)
+    text = Page.of((await client.get("/officer/campaigns")).text).text
+    assert text.index("newest") < text.index("middle") < text.index("oldest")
+
+
+async def test_revoke_asks_first_and_reprint_prints_one_letter(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database
+) -> None:
+    await sign_in(client, keys.officer)
+    async with db.reader() as session:
+        invitation = await session.scalar(
+            select(InvitationRow).where(InvitationRow.code == codes[1]))
+    assert invitation is not None
+    campaign = await client.get(f"/officer/campaigns/{invitation.campaign_id}")
+    assert f"/officer/invitations/{invitation.id}/revoke" in campaign.text
+
+    letter = await client.get(f"/officer/campaigns/{invitation.campaign_id}/letters",
+                              params={"invitation": invitation.id})
+    assert letter.text.count('class="letter"') == 1 and codes[1] in letter.text
+
+    ask = Page.of((await client.get(f"/officer/invitations/{invitation.id}/revoke")).text)
+    assert "will stop working at once" in ask.text
+    async with db.reader() as session:
+        assert (await session.get(InvitationRow, invitation.id)).revoked_at is None  # type: ignore[union-attr]
+    form = ask.form_to(f"/officer/invitations/{invitation.id}/revoke")
+    done = await client.post(form.action, data=form.data())
+    assert done.status_code == 303 and "revoked=" in done.headers["location"]
+    async with db.reader() as session:
+        assert (await session.get(InvitationRow, invitation.id)).revoked_at is not None  # type: ignore[union-attr]
+    assert (await client.get(f"/c/{codes[1]}")).status_code in (403, 404, 410)
+
+
+async def test_a_form_returned_on_paper_is_recorded_against_the_invitation(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database, clock: FixedClock
+) -> None:
+    await sign_in(client, keys.officer)
+    async with db.reader() as session:
+        invitation = await session.scalar(
+            select(InvitationRow).where(InvitationRow.code == codes[0]))
+    assert invitation is not None
+    campaign = await client.get(f"/officer/campaigns/{invitation.campaign_id}")
+    assert f"/officer/invitations/{invitation.id}/returned" in campaign.text
+    page = Page.of((await client.get(f"/officer/invitations/{invitation.id}/returned")).text)
+    form = page.form_to(f"/officer/invitations/{invitation.id}/returned")
+    future = (clock.now() + timedelta(days=3)).strftime("%d/%m/%Y")
+    refused = await client.post(form.action, data=form.data(route="paper", returned_on=future))
+    assert refused.status_code == 422 and "between" in Page.of(refused.text).text
+    done = await client.post(form.action, data=form.data(
+        route="paper", returned_on=clock.now().strftime("%d/%m/%Y")))
+    assert done.status_code == 303 and "returned=" in done.headers["location"]
+    async with db.reader() as session:
+        row = await session.get(InvitationRow, invitation.id)
+    assert row is not None and row.returned_at is not None and row.returned_by == "paper"
+    assert row.delivered_at is not None  # it reached them: they sent it back
+    again = await client.post(form.action, data=form.data(
+        route="email", returned_on=clock.now().strftime("%d/%m/%Y")))
+    assert again.status_code == 422 and "already recorded" in Page.of(again.text).text
+    shown = Page.of((await client.get(f"/officer/campaigns/{invitation.campaign_id}")).text)
+    assert "paper" in shown.text
+
+
+# ----- paper returns, requests, erasure, keys ----------------------------------------
+
+
+async def test_paper_returns_are_recorded_and_removed_after_a_question(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    await sign_in(client, keys.officer)
+    form = Page.of((await client.get("/officer/returns")).text).form_to("/officer/returns")
+    wrong = await client.post(form.action, data=form.data(period="2025", sent="ten",
+                                                          returned="3"))
+    assert wrong.status_code == 422 and "Sent: a whole number" in Page.of(wrong.text).text
+    saved = await client.post(form.action, data=form.data(
+        form="consultation", audience="parent", route="email", period="2025-26 Q2",
+        sent="40", returned="11"))
+    assert saved.status_code == 303
+    text = Page.of((await client.get(saved.headers["location"])).text).text
+    assert "2025-26 Q2" in text and "By email" in text and "parents" in text
+    async with db.reader() as session:
+        count_id = await session.scalar(select(ExternalFormCountRow.id))
+    ask = Page.of((await client.get(f"/officer/returns/{count_id}/remove")).text)
+    gone = ask.form_to(f"/officer/returns/{count_id}/remove")
+    assert (await client.post(gone.action, data=gone.data())).status_code == 303
+    async with db.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(ExternalFormCountRow)) == 0
+
+
+async def test_requests_are_resolved_and_erasure_needs_an_admin_and_a_second_step(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys, codes: list[str],
+    db: Database, clock: FixedClock,
+) -> None:
+    async with db.transaction() as session:
+        people = list((await session.scalars(select(PersonRow).order_by(PersonRow.id))).all())
+        for person, kind in zip(people, ("talk", "erasure"), strict=False):
+            session.add(RequestRow(person_id=person.id, kind=kind, channel="web",
+                                   created_at=clock.now()))
+    await sign_in(client, keys.officer)
+    page = Page.of((await client.get("/officer/requests")).text)
+    assert "Talk to me" in page.text and "Ask an administrator to erase" in page.text
+    assert (await client.get("/officer/erasure", params={"ref": people[1].council_ref})
+            ).status_code == 403
+    async with db.reader() as session:
+        talk = await session.scalar(select(RequestRow.id).where(RequestRow.kind == "talk"))
+    form = page.form_to(f"/officer/requests/{talk}/resolve")
+    done = await client.post(form.action, data=form.data(note="Rang them; visit booked"))
+    assert done.status_code == 303
+
+    await sign_in(other_client, keys.admin)
+    ref = people[1].council_ref
+    ask = Page.of((await other_client.get("/officer/erasure", params={"ref": ref})).text)
+    assert f"Erase {ref}?" in ask.text and "cannot be undone" in ask.text
+    async with db.reader() as session:
+        assert (await session.get(PersonRow, people[1].id)).erased_at is None  # type: ignore[union-attr]
+    form = ask.form_to("/officer/erasure")
+    erased = await other_client.post(form.action, data=form.data())
+    assert erased.status_code == 303 and f"erased={ref}" in erased.headers["location"]
+    async with db.reader() as session:
+        assert (await session.get(PersonRow, people[1].id)).erased_at is not None  # type: ignore[union-attr]
+        open_requests = await session.scalar(
+            select(func.count()).select_from(RequestRow).where(RequestRow.resolved_at.is_(None)))
+    assert open_requests == 0
+
+
+async def test_admins_make_keys_shown_once_and_revoke_them(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    await sign_in(other_client, keys.officer)
+    assert (await other_client.get("/officer/keys")).status_code == 403
+    await sign_in(client, keys.admin)
+    page = Page.of((await client.get("/officer/keys")).text)
+    form = page.form_to("/officer/keys")
+    refused = await client.post(form.action, data=form.data(name="Sam, IRO", role="officer",
+                                                            every_team=""))
+    assert refused.status_code == 422 and "needs its teams" in Page.of(refused.text).text
+    made = await client.post(form.action, data=form.data(name="Sam, IRO", role="officer",
+                                                         every_team="", team="North",
+                                                         new_team="West"))
+    assert made.status_code == 201
+    token = re.search(r'value="(cv_[0-9a-f]{8}_[^"]+)"', made.text)
+    assert token is not None and "only time it is shown" in made.text
+    again = await client.get("/officer/keys")
+    assert token[1] not in again.text and "North, West" in again.text
+    prefix = token[1].split("_")[1]
+    ask = Page.of((await client.get(f"/officer/keys/{prefix}/revoke")).text)
+    form = ask.form_to(f"/officer/keys/{prefix}/revoke")
+    assert (await client.post(form.action, data=form.data())).status_code == 303
+    async with db.reader() as session:
+        row = await session.scalar(select(ApiKeyRow).where(ApiKeyRow.prefix == prefix))
+    assert row is not None and row.revoked_at is not None and row.teams == ["North", "West"]
+
+
+# ----- a young person's summary, and flagged requests -----------------------------------
+
+
+async def test_before_my_review_shows_what_they_asked_for_first_and_is_audited(
+    client: httpx.AsyncClient, keys: Keys, services: Services,
+    conversations: ConversationService,
+) -> None:
+    response_id = await answered(services, conversations)
+    await sign_in(client, keys.officer)
+    reply = await client.get(f"/officer/responses/{response_id}")
+    assert reply.status_code == 200
+    page = Page.of(reply.text)
+    asks = page.text[page.text.index("What they asked for"):page.text.index("Everything they")]
+    assert "Wants an advocate" in asks and "Who they want at their meeting" in asks
+    assert "Wants something kept private" in asks and "Where I live" in asks
+    assert "&lt;b&gt;yet&lt;/b&gt;" in reply.text and "<b>yet" not in reply.text  # escaped
+    everything = page.text[page.text.index("Everything they"):]
+    assert everything.index("How are things") < everything.index("Anything just for your IRO")
+    assert "Good" in everything
+    assert "read response" in await audit_actions(services.db)
+
+    person = Page.of((await client.get("/officer/young-people/P00000-flagged")).text)
+    assert "Getting ready for my review" in person.text and "Wants an advocate" in person.text
+    assert "read person" in await audit_actions(services.db)
+
+    overview = Page.of((await client.get("/officer")).text)
+    assert f'href="/officer/responses/{response_id}"' in overview.html
+    assert "Wants an advocate" in overview.text and "read flagged requests" in await audit_actions(
+        services.db)
+
+
+async def test_another_teams_officer_sees_none_of_it(
+    client: httpx.AsyncClient, services: Services, conversations: ConversationService,
+    clock: FixedClock,
+) -> None:
+    response_id = await answered(services, conversations, team="North")
+    async with services.db.reader() as session:
+        campaign_id = await session.scalar(select(CampaignRow.id))
+        invitation_id = await session.scalar(select(InvitationRow.id))
+    await sign_in(client, await team_key(services.db, clock, "South"))
+    for path in (f"/officer/responses/{response_id}", f"/officer/campaigns/{campaign_id}",
+                 f"/officer/campaigns/{campaign_id}/letters",
+                 f"/officer/invitations/{invitation_id}/revoke"):
+        reply = await client.get(path)
+        assert reply.status_code == 404, (path, reply.status_code)
+    overview = Page.of((await client.get("/officer")).text)
+    assert "Ash" not in overview.text and "No campaigns yet" in overview.text
+    assert "You see: South" in overview.text
+    people = Page.of((await client.get("/officer/young-people")).text)
+    assert "0 young people" in people.text
+
+
+# ----- every role against every officer page ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """An officer page: its method and path, who may use it, and whether a key for another
+    team must get "not found" (it names one young person, campaign or invitation)."""
+
+    method: str
+    path: str
+    admin: bool = False
+    theirs: bool = False
+
+
+ROUTES = [
+    Route("GET", "/officer"), Route("GET", "/officer/young-people"),
+    Route("GET", "/officer/young-people/template.csv"),
+    Route("POST", "/officer/young-people/preview"),
+    Route("POST", "/officer/young-people/import"), Route("GET", "/officer/campaigns"),
+    Route("GET", "/officer/campaigns/new"), Route("GET", "/officer/campaigns/count"),
+    Route("POST", "/officer/campaigns"),
+    Route("GET", "/officer/campaigns/{campaign}", theirs=True),
+    Route("GET", "/officer/campaigns/{campaign}/letters", theirs=True),
+    Route("POST", "/officer/campaigns/{campaign}/invite", theirs=True),
+    Route("GET", "/officer/invitations/{invitation}/revoke", theirs=True),
+    Route("POST", "/officer/invitations/{invitation}/revoke", theirs=True),
+    Route("GET", "/officer/invitations/{invitation}/returned", theirs=True),
+    Route("POST", "/officer/invitations/{invitation}/returned", theirs=True),
+    Route("GET", "/officer/responses/{response}", theirs=True),
+    Route("GET", "/officer/young-people/{ref}", theirs=True),
+    Route("POST", "/officer/alerts/{alert}/acknowledge"),
+    Route("GET", "/officer/returns"), Route("POST", "/officer/returns"),
+    Route("GET", "/officer/returns/{count}/remove"),
+    Route("POST", "/officer/returns/{count}/remove"),
+    Route("GET", "/officer/requests"),
+    Route("POST", "/officer/requests/{request}/resolve", theirs=True),
+    Route("GET", "/officer/erasure", admin=True), Route("POST", "/officer/erasure", admin=True),
+    Route("GET", "/officer/keys", admin=True), Route("POST", "/officer/keys", admin=True),
+    Route("GET", "/officer/keys/{prefix}/revoke", admin=True),
+    Route("POST", "/officer/keys/{prefix}/revoke", admin=True),
+]
+
+
+def test_the_matrix_covers_every_officer_page() -> None:
+    routers = (officer.router, officer_roster.router, officer_campaigns.router,
+               officer_children.router, officer_returns.router, officer_requests.router,
+               officer_keys.router)
+    pages = {
+        (method, route.path.replace("{campaign_id}", "{campaign}")
+         .replace("{invitation_id}", "{invitation}").replace("{response_id}", "{response}")
+         .replace("{alert_id}", "{alert}").replace("{count_id}", "{count}")
+         .replace("{request_id}", "{request}").replace("{council_ref:path}", "{ref}"))
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.path.startswith("/officer")
+        for method in route.methods
+    }
+    assert pages == {(r.method, r.path) for r in ROUTES}
+
+
+async def test_every_role_and_another_team_against_every_officer_page(
+    client: httpx.AsyncClient, keys: Keys, services: Services,
+    conversations: ConversationService, clock: FixedClock,
+) -> None:
+    response = await answered(services, conversations, team="North")
+    async with services.db.transaction() as session:
+        person = await session.scalar(select(PersonRow))
+        assert person is not None
+        session.add(RequestRow(person_id=person.id, kind="talk", channel="web",
+                               created_at=clock.now()))
+        for audience in ("parent", "carer", "health", "education"):  # one for each to remove
+            session.add(ExternalFormCountRow(
+                form="consultation", audience=audience, route="paper",
+                period_start=date(2017, 4, 1), period_end=date(2018, 4, 1), sent=9,
+                returned=2, target_rate=None, created_at=clock.now()))
+    async with services.db.reader() as session:
+        ids = {
+            "campaign": await session.scalar(select(CampaignRow.id)),
+            "invitation": await session.scalar(select(InvitationRow.id)),
+            "response": response,
+            "ref": "P00000-flagged",
+            "alert": 999,
+            "count": 0,
+            "request": await session.scalar(select(RequestRow.id)),
+            "prefix": await session.scalar(select(ApiKeyRow.prefix).where(
+                ApiKeyRow.role == "board")),
+        }
+        counts = list((await session.scalars(select(ExternalFormCountRow.id))).all())
+    south = await team_key(services.db, clock, "South")
+    for route in ROUTES:
+        url = route.path.format(**ids)
+        client.cookies.clear()
+        nobody = await client.request(route.method, url)
+        assert nobody.status_code == 303 and "/signin" in nobody.headers["location"], url
+        for n, (who, key) in enumerate((("board", keys.board), ("officer", keys.officer),
+                                        ("admin", keys.admin), ("south", south))):
+            url = route.path.format(**{**ids, "count": counts[n]})
+            client.cookies.clear()
+            await sign_in(client, key)
+            data = {"csrf": await csrf_of(client)} if route.method == "POST" else None
+            reply = await client.request(route.method, url, data=data)
+            allowed = who == "admin" or (who != "board" and not route.admin)
+            if not allowed:
+                assert reply.status_code == 403, (who, route, reply.status_code)
+            elif who == "south" and route.theirs:
+                assert reply.status_code == 404, (who, route, reply.status_code)
+            else:
+                assert reply.status_code < 500 and reply.status_code not in (403, 404), (
+                    who, route, reply.status_code)
+    people = Page.of((await client.get("/officer/young-people")).text)  # still the south key
+    assert "0 young people" in people.text
+
+
+async def csrf_of(client: httpx.AsyncClient) -> str:
+    """The signed-in member of staff's form token, as any officer page carries it."""
+    page = Page.of((await client.get("/board")).text)
+    return page.form_to("/signout").fields["csrf"]
