@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from api.bodies import media_type, people_records
 from api.deps import AdminKey, Limit, OfficerKey, Offset, ServicesDep, SessionDep
-from api.queries import list_people
+from api.queries import list_people, person_by_ref
 from api.schemas import ErasurePublic, ImportPublic, Page, PersonPublic, error_responses
 from storage.campaigns import band_of
 from storage.erasure import erase_person
@@ -95,6 +95,7 @@ async def export_person_route(
 
     Invitation codes and web chat session ids are described, not shown (they are keys);
     officers' notes on safeguarding alerts are included for review before sharing."""
+    await person_by_ref(session, council_ref, caller.scope)  # 404 outside the key's teams
     return await export_person(
         session, services.clock, council_ref, actor=caller.actor,
         council=services.settings.council_name, retention=services.retention_policy().describe(),

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import ServicesDep
+from api.queries import list_requests_in_scope, person_by_ref
 from api.web.render import render
 from api.web.staff import OfficerStaff
 from storage import audit
-from storage.erasure import list_requests
 from storage.subject_access import export_person
 from surveys.errors import NotFoundError
 
@@ -39,8 +39,9 @@ async def people_home(
     if ref and ref.strip():
         return RedirectResponse(f"/officer/people/{quote(ref.strip())}", status_code=303)
     async with services.db.transaction() as session:
-        rows, total = await list_requests(
-            session, kind="access", open_only=True, limit=REQUESTS_SHOWN
+        rows, total = await list_requests_in_scope(
+            session, kind="access", open_only=True, limit=REQUESTS_SHOWN, offset=0,
+            scope=staff.scope,
         )
         await audit.record(
             session, services.clock, actor=staff.session.actor, action="list requests",
@@ -67,6 +68,7 @@ async def subject_access_page(
     """Everything held about one young person: a page for them to read, or JSON."""
     try:
         async with services.db.transaction() as session:
+            await person_by_ref(session, council_ref, staff.scope)  # 404 outside their teams
             export = await export_person(
                 session, services.clock, council_ref, actor=staff.session.actor,
                 council=services.settings.council_name,
