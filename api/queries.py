@@ -21,6 +21,7 @@ from storage.campaigns import CampaignProgress, campaign_progress
 from storage.tables import (
     AnswerRow,
     CampaignRow,
+    ContactMessageRow,
     InvitationRow,
     PersonRow,
     RequestRow,
@@ -213,6 +214,28 @@ async def alert_in_scope(session: AsyncSession, alert_id: int, scope: TeamScope)
     )
     if found is None:
         raise NotFoundError(f"no alert {alert_id}")
+
+
+async def message_in_scope(session: AsyncSession, message_id: int, scope: TeamScope) -> None:
+    """NotFoundError unless the message exists and its young person is in the key's teams."""
+    found = await session.scalar(
+        select(ContactMessageRow.id)
+        .join(PersonRow, PersonRow.id == ContactMessageRow.person_id)
+        .where(ContactMessageRow.id == message_id, scope.people(PersonRow.team))
+    )
+    if found is None:
+        raise NotFoundError(f"no message {message_id}")
+
+
+async def response_in_scope(session: AsyncSession, response_id: int, scope: TeamScope) -> None:
+    """NotFoundError unless the response exists and its young person is in the key's teams."""
+    found = await session.scalar(
+        select(ResponseRow.id)
+        .join(PersonRow, PersonRow.id == ResponseRow.person_id)
+        .where(ResponseRow.id == response_id, scope.people(PersonRow.team))
+    )
+    if found is None:
+        raise NotFoundError(f"no response {response_id}")
 
 
 async def acknowledge_alert(

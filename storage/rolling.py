@@ -49,6 +49,7 @@ from storage.tables import (
     RollingCampaignRow,
     SurveyVersionRow,
 )
+from storage.teams import EVERY_TEAM, TeamScope
 from surveys.clock import Clock
 from surveys.errors import NotFoundError, ValidationError
 from surveys.insights.periods import uk_date
@@ -494,7 +495,13 @@ async def _follow_moved_reviews(session: AsyncSession, campaign_id: int, today: 
 
 
 async def review_report(
-    session: AsyncSession, campaign_id: int, clock: Clock, *, limit: int = 500, offset: int = 0
+    session: AsyncSession,
+    campaign_id: int,
+    clock: Clock,
+    *,
+    limit: int = 500,
+    offset: int = 0,
+    scope: TeamScope = EVERY_TEAM,
 ) -> tuple[list[ReviewLine], int]:
     """Per young person and review, whether the form came back before the review; newest
     reviews first. Officers only: it names council references."""
@@ -503,12 +510,17 @@ async def review_report(
         raise ValidationError(f"campaign {campaign_id} is not a rolling campaign")
     i = InvitationRow
     total = int(
-        await session.scalar(select(func.count(i.id)).where(i.campaign_id == campaign_id)) or 0
+        await session.scalar(
+            select(func.count(i.id))
+            .join(PersonRow, PersonRow.id == i.person_id)
+            .where(i.campaign_id == campaign_id, scope.people(PersonRow.team))
+        )
+        or 0
     )
     rows = await session.execute(
         select(PersonRow.council_ref, i)
         .join(PersonRow, PersonRow.id == i.person_id)
-        .where(i.campaign_id == campaign_id)
+        .where(i.campaign_id == campaign_id, scope.people(PersonRow.team))
         .order_by(i.review_date.desc(), PersonRow.council_ref, i.cycle.desc())
         .limit(limit)
         .offset(offset)

@@ -64,7 +64,7 @@ API: tuple[Api, ...] = (
         "invalid_request"),
     Api("unknown-survey", "GET", "/api/v1/surveys/no-such-survey", 404, "not_found"),
     Api("unknown-code-revoke", "POST", "/api/v1/invitations/NoSuchCode/revoke", 404,
-        "not_found"),
+        "invitation_unknown"),
     Api("board-key-on-people", "GET", "/api/v1/people", 403, "forbidden", role="board"),
     Api("no-key", "GET", "/api/v1/campaigns", 401, "unauthorized", role="none"),
     Api("garbage-key", "GET", "/api/v1/campaigns", 401, "unauthorized", role="garbage"),

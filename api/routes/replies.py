@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from api.deps import Limit, OfficerKey, Offset, ServicesDep, SessionDep
+from api.queries import message_in_scope, person_by_ref, response_in_scope
 from api.schemas import Page, error_responses
 from storage import replies
 from storage.contact import issue_contact_link
-from storage.tables import ContactMessageRow, PersonRow, ResponseRow
-from surveys.errors import NotFoundError
+from storage.tables import ContactMessageRow, PersonRow
 
 router = APIRouter(tags=["replies and messages"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -78,7 +78,7 @@ async def list_messages(
     offset: Offset = 0,
 ) -> Page[MessagePublic]:
     """Messages young people sent at any time, newest first, with replies (audited)."""
-    where = [PersonRow.erased_at.is_(None)]
+    where = [PersonRow.erased_at.is_(None), caller.scope.people(PersonRow.team)]
     if unread:
         where.append(ContactMessageRow.read_at.is_(None))
     base = (
@@ -126,6 +126,7 @@ async def reply_to_message(
     caller: OfficerKey,
 ) -> ReplyPublic:
     """Answer a message; it goes back on the channel the young person used (audited)."""
+    await message_in_scope(session, message_id, caller.scope)
     row = await replies.write_reply(
         session, services.clock, actor=caller.actor, text=body.text,
         contact_message_id=message_id,
@@ -148,6 +149,7 @@ async def reply_to_response(
     caller: OfficerKey,
 ) -> ReplyPublic:
     """Answer what a young person said in a response, on the channel they used (audited)."""
+    await response_in_scope(session, response_id, caller.scope)
     row = await replies.write_reply(
         session, services.clock, actor=caller.actor, text=body.text, response_id=response_id
     )
@@ -161,8 +163,7 @@ async def response_replies(
     response_id: Id, session: SessionDep, services: ServicesDep, caller: OfficerKey
 ) -> list[ReplyPublic]:
     """The replies to one response and how each went (audited)."""
-    if await session.get(ResponseRow, response_id) is None:
-        raise NotFoundError(f"no response {response_id}")
+    await response_in_scope(session, response_id, caller.scope)
     await caller.audit(session, services, "read replies", f"response {response_id}")
     return [_reply(s) for s in await replies.replies_to(session, response_id=response_id)]
 
@@ -177,6 +178,7 @@ async def make_contact_link(
 ) -> ContactLinkPublic:
     """A young person's own link for messages at any time; any earlier one stops working.
     Shown once."""
+    await person_by_ref(session, council_ref, caller.scope)
     token = await issue_contact_link(session, council_ref, services.clock)
     await caller.audit(session, services, "issue contact link", f"person {council_ref}")
     base = services.settings.public_url.rstrip("/")

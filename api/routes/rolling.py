@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, Field
 
 from api.deps import Limit, OfficerKey, Offset, ServicesDep, SessionDep
+from api.queries import person_by_ref
 from api.schemas import NAME_PATTERN, AgeBand, Page, error_responses
 from storage.campaigns import CohortFilter
 from storage.rolling import (
@@ -114,7 +115,7 @@ async def campaign_reviews(
 ) -> Page[ReviewPublic]:
     """Per young person and review: was the form returned before it (audited)."""
     lines, total = await review_report(
-        session, campaign_id, services.clock, limit=limit, offset=offset
+        session, campaign_id, services.clock, limit=limit, offset=offset, scope=caller.scope
     )
     await caller.audit(
         session, services, "read review report",
@@ -148,6 +149,7 @@ async def invite_before_review(
 ) -> ReviewPublic:
     """Invite one young person for their next review now; a review date already past is
     refused (422) with what to do."""
+    await person_by_ref(session, body.council_ref, caller.scope)
     invitation, _ = await invite_for_review(session, campaign_id, body.council_ref, services.clock)
     await caller.audit(
         session, services, "invite before review", f"campaign {campaign_id}: {body.council_ref}"

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import ServicesDep
+from api.queries import message_in_scope, person_by_ref, response_in_scope
 from api.web.officer import qr_svg
 from api.web.render import render
 from api.web.staff import OfficerStaff, staff_form
@@ -40,6 +41,7 @@ from storage.tables import (
     RollingCampaignRow,
     SurveyVersionRow,
 )
+from storage.teams import TeamScope
 from surveys.errors import NotFoundError, ValidationError
 from surveys.insights.periods import UK_TZ as UK
 from surveys.people import Cohort
@@ -91,8 +93,8 @@ async def replies_home(
 ) -> Response:
     """Messages from young people, responses to answer, and "you said, we did"."""
     async with services.db.transaction() as session:
-        messages = await _messages(session)
-        responses = await _responses(session)
+        messages = await _messages(session, staff.scope)
+        responses = await _responses(session, staff.scope)
         published = await statements.published(session)
         surveys = list(
             (await session.scalars(select(SurveyVersionRow.key).distinct().order_by(
@@ -134,11 +136,11 @@ def uk_time(moment: datetime | None) -> str:
     return moment.astimezone(UK).strftime("%-d %b %Y, %H:%M")
 
 
-async def _messages(session: AsyncSession) -> list[MessageLine]:
+async def _messages(session: AsyncSession, scope: TeamScope) -> list[MessageLine]:
     rows = await session.execute(
         select(ContactMessageRow, PersonRow.council_ref)
         .join(PersonRow, PersonRow.id == ContactMessageRow.person_id)
-        .where(PersonRow.erased_at.is_(None))
+        .where(PersonRow.erased_at.is_(None), scope.people(PersonRow.team))
         .order_by(ContactMessageRow.read_at.is_not(None), ContactMessageRow.id.desc())
         .limit(MESSAGES_SHOWN)
     )
@@ -153,7 +155,7 @@ async def _messages(session: AsyncSession) -> list[MessageLine]:
 
 
 async def _responses(
-    session: AsyncSession, *, response_id: int | None = None
+    session: AsyncSession, scope: TeamScope, *, response_id: int | None = None
 ) -> list[ResponseLine]:
     rows = await session.execute(
         select(
@@ -169,6 +171,7 @@ async def _responses(
             ResponseRow.returned_at.is_not(None),
             PersonRow.erased_at.is_(None),
             PersonRow.status == "active",
+            scope.people(PersonRow.team),
             *([ResponseRow.id == response_id] if response_id is not None else []),
         )
         .order_by(ResponseRow.returned_at.desc(), ResponseRow.id.desc())
@@ -195,6 +198,10 @@ async def _reply(
     path = f"/officer/replies/responses/{response_id}" if response_id else "/officer/replies"
     try:
         async with services.db.transaction() as session:
+            if response_id is not None:
+                await response_in_scope(session, response_id, staff.scope)
+            if contact_message_id is not None:
+                await message_in_scope(session, contact_message_id, staff.scope)
             await replies.write_reply(
                 session,
                 services.clock,
@@ -232,7 +239,7 @@ async def response_reply_page(
 ) -> Response:
     """One returned response: the replies so far and a box to answer the young person."""
     async with services.db.transaction() as session:
-        line = next(iter(await _responses(session, response_id=response_id)), None)
+        line = next(iter(await _responses(session, staff.scope, response_id=response_id)), None)
         if line is not None:
             await audit.record(
                 session, services.clock, actor=staff.session.actor, action="read replies",
@@ -277,7 +284,8 @@ async def mark_read(
     await staff_form(request, staff)
     async with services.db.transaction() as session:
         row = await session.get(ContactMessageRow, message_id)
-        if row is None:
+        person = await session.get(PersonRow, row.person_id) if row is not None else None
+        if row is None or person is None or not staff.scope.sees_team(person.team):
             return _redirect("messages", problem="missing")
         if row.read_at is None:
             row.read_at, row.read_by = services.clock.now(), staff.session.actor[:100]
@@ -338,6 +346,7 @@ async def contact_link(request: Request, services: ServicesDep, staff: OfficerSt
     ref = ref.strip() if isinstance(ref, str) else ""
     try:
         async with services.db.transaction() as session:
+            await person_by_ref(session, ref, staff.scope)
             token = await issue_contact_link(session, ref, services.clock)
             await audit.record(
                 session, services.clock, actor=staff.session.actor,
@@ -369,7 +378,8 @@ async def reviews(
             campaign = await get_campaign(session, campaign_id)
             settings = await rolling_settings(session, campaign_id)
             lines, total = await review_report(
-                session, campaign_id, services.clock, limit=per_page, offset=(page - 1) * per_page
+                session, campaign_id, services.clock, limit=per_page, offset=(page - 1) * per_page,
+                scope=staff.scope,
             )
             await audit.record(
                 session, services.clock, actor=staff.session.actor, action="read review report",

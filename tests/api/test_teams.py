@@ -30,6 +30,15 @@ OTHER_TEAM: dict[tuple[str, str], int] = {
     ("GET", "/api/v1/invitations/{waiting_code}/qr.png"): 404,
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): 404,
     ("POST", "/api/v1/requests/{request_id}/resolve"): 404,
+    ("GET", "/api/v1/people/{council_ref}/export"): 404,
+    ("GET", "/api/v1/alerts/{alert_id}"): 404,
+    ("GET", "/api/v1/alerts/{alert_id}/response"): 404,
+    ("POST", "/api/v1/alerts/{alert_id}/notes"): 404,
+    ("POST", "/api/v1/campaigns/{campaign_id}/reviews"): 404,
+    ("POST", "/api/v1/messages/{message_id}/replies"): 404,
+    ("POST", "/api/v1/responses/{response_id}/replies"): 404,
+    ("GET", "/api/v1/responses/{response_id}/replies"): 404,
+    ("POST", "/api/v1/people/{council_ref}/contact-link"): 404,
 }
 NOT_YOURS = {"not_found", "invitation_unknown", "invalid_import"}
 EMPTY_LISTS = {"/api/v1/people", "/api/v1/campaigns", "/api/v1/alerts", "/api/v1/requests"}
