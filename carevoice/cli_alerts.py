@@ -10,9 +10,10 @@ from rich.table import Table
 
 from carevoice.cli import DatabaseOption, app, console, progress_bar, run_async, with_services
 from carevoice.wiring import Services
+from storage import alert_rescan, alert_views, audit
 from storage import alerts as alert_store
-from storage import audit
-from storage.alerts import AlertDetail, RescanSummary
+from storage.alert_rescan import RescanSummary
+from storage.alert_views import AlertDetail
 from storage.tables import PersonRow, SafeguardingAlertRow
 
 alerts_app = typer.Typer(
@@ -66,7 +67,7 @@ async def list_alerts(
                 "acknowledged" if alert.acknowledged_at
                 else "escalated, waiting" if alert.escalated_at else "waiting"
             )
-            table.add_row(str(alert.id), alert_store.local_time(alert.created_at, zone),
+            table.add_row(str(alert.id), alert_views.local_time(alert.created_at, zone),
                           alert_store.category_label(alert.category), ref or "not known",
                           alert.channel, state)
         console.print(table if rows else "No alerts waiting." if not all_alerts else "No alerts.")
@@ -84,7 +85,7 @@ async def show_alert(
 
     async def work(services: Services) -> AlertDetail:
         async with services.db.transaction() as session:
-            detail = await alert_store.alert_detail(session, services.catalog, alert_id)
+            detail = await alert_views.alert_detail(session, services.catalog, alert_id)
             await audit.record(session, services.clock, actor=ACTOR, action="read alert",
                                subject=f"alert {alert_id}")
         return detail
@@ -102,7 +103,7 @@ def _print_detail(d: AlertDetail, zone: str = "Europe/London") -> None:
     say(f"Question:   {d.question_text or '-'}", highlight=False, markup=False)
     say(f"Who:        {d.first_name or 'first name not known'}, {d.council_ref or '-'}, "
         f"age {d.age_band or '-'}, team {d.team or '-'}", highlight=False, markup=False)
-    say(f"When:       {alert_store.local_time(a.created_at, zone)} by {a.channel}",
+    say(f"When:       {alert_views.local_time(a.created_at, zone)} by {a.channel}",
         highlight=False)
     say(f"Told:       {(a.reply or 'nothing recorded').replace(chr(10), ' ')}",
         highlight=False, markup=False)
@@ -111,7 +112,7 @@ def _print_detail(d: AlertDetail, zone: str = "Europe/London") -> None:
         by = f" by {e.actor}" if e.actor else ""
         more = f": {e.detail}" if e.detail else ""
         words = f" “{e.words}”" if e.words else ""
-        say(f"  {alert_store.local_time(e.at, zone)}  {e.kind}{by}{more}{words}",
+        say(f"  {alert_views.local_time(e.at, zone)}  {e.kind}{by}{more}{words}",
             highlight=False, markup=False)
 
 
@@ -174,10 +175,10 @@ async def rescan_alerts(
     start = _date(since)
 
     async def work(services: Services) -> RescanSummary:
-        total = await alert_store.count_rescannable(services.db, start)
+        total = await alert_rescan.count_rescannable(services.db, start)
         with progress_bar() as bar:
             task = bar.add_task("Scanning answers", total=total)
-            return await alert_store.rescan(
+            return await alert_rescan.rescan(
                 services.db, services.clock, services.conversations.policy, start,
                 progress=lambda n: bar.advance(task, n),
             )

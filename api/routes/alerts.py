@@ -25,6 +25,7 @@ from api.schemas import (
     error_responses,
 )
 from carevoice.wiring import Services
+from storage import alert_views
 from storage import alerts as alert_store
 from storage.tables import SafeguardingAlertRow
 
@@ -47,19 +48,19 @@ def alert_public(row: SafeguardingAlertRow, ref: str | None, page: str = "") -> 
     )
 
 
-def detail_public(detail: alert_store.AlertDetail, services: Services) -> AlertDetailPublic:
+def detail_public(detail: alert_views.AlertDetail, services: Services) -> AlertDetailPublic:
     row, zone = detail.alert, services.settings.timezone
     page = alert_page(services, row.id)
     return AlertDetailPublic(
         **alert_public(row, detail.council_ref, page).model_dump(),
         words=row.words, question=detail.question_text, survey=detail.survey_title,
         first_name=detail.first_name, age_band=detail.age_band, team=detail.team,
-        created_uk=alert_store.local_time(row.created_at, zone), reply=row.reply,
+        created_uk=alert_views.local_time(row.created_at, zone), reply=row.reply,
         response_id=row.response_id,
         response_link=f"{page}/response" if row.response_id is not None else None,
         calls_for_help=detail.calls_for_help,
         events=[
-            AlertEventPublic(at=e.at, at_uk=alert_store.local_time(e.at, zone), kind=e.kind,
+            AlertEventPublic(at=e.at, at_uk=alert_views.local_time(e.at, zone), kind=e.kind,
                              actor=e.actor, detail=e.detail, words=e.words)
             for e in detail.events
         ],
@@ -100,7 +101,7 @@ async def read_alert(
 
     Times also in UK local time; the history of the alert; each read is audited."""
     await alert_in_scope(session, alert_id, caller.scope)
-    detail = await alert_store.alert_detail(session, services.catalog, alert_id)
+    detail = await alert_views.alert_detail(session, services.catalog, alert_id)
     await caller.audit(session, services, "read alert", f"alert {alert_id}")
     return detail_public(detail, services)
 
@@ -111,7 +112,7 @@ async def read_alert_response(
 ) -> AlertResponsePublic:
     """The whole response the alert came from, answer by answer (audited)."""
     await alert_in_scope(session, alert_id, caller.scope)
-    view = await alert_store.alert_response(session, services.catalog, alert_id)
+    view = await alert_views.alert_response(session, services.catalog, alert_id)
     await caller.audit(session, services, "read response",
                        f"response {view.response_id} (alert {alert_id})")
     return AlertResponsePublic(
@@ -135,7 +136,7 @@ async def add_note(
     await alert_store.add_note(session, services.clock.now(), alert_id, actor=caller.actor,
                                note=body.note)
     await caller.audit(session, services, "note on alert", f"alert {alert_id}")
-    detail = await alert_store.alert_detail(session, services.catalog, alert_id)
+    detail = await alert_views.alert_detail(session, services.catalog, alert_id)
     return detail_public(detail, services)
 
 

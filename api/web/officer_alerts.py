@@ -15,8 +15,8 @@ from api.deps import ServicesDep
 from api.queries import alert_in_scope
 from api.web.render import render
 from api.web.staff import OfficerStaff, staff_form
+from storage import alert_views, audit
 from storage import alerts as alert_store
-from storage import audit
 from surveys.errors import ConflictError, NotFoundError
 
 router = APIRouter(include_in_schema=False)
@@ -54,7 +54,7 @@ async def alert_page(
     try:
         async with services.db.transaction() as session:
             await alert_in_scope(session, alert_id, staff.scope)
-            detail = await alert_store.alert_detail(session, services.catalog, alert_id)
+            detail = await alert_views.alert_detail(session, services.catalog, alert_id)
             await audit.record(session, services.clock, actor=staff.session.actor,
                                action="read alert", subject=f"alert {alert_id}")
     except NotFoundError:
@@ -67,7 +67,7 @@ async def alert_page(
         staff=staff,
         d=detail,
         a=detail.alert,
-        when=lambda at: alert_store.local_time(at, zone),
+        when=lambda at: alert_views.local_time(at, zone),
         event_words=EVENT_WORDS,
         problem=PROBLEMS.get(problem or ""),
         done=DONE.get(done or ""),
@@ -118,7 +118,7 @@ async def alert_response_page(
     try:
         async with services.db.transaction() as session:
             await alert_in_scope(session, alert_id, staff.scope)
-            view = await alert_store.alert_response(session, services.catalog, alert_id)
+            view = await alert_views.alert_response(session, services.catalog, alert_id)
             await audit.record(session, services.clock, actor=staff.session.actor,
                                action="read response",
                                subject=f"response {view.response_id} (alert {alert_id})")
@@ -133,5 +133,5 @@ async def alert_response_page(
         staff=staff,
         view=view,
         alert_id=alert_id,
-        when=lambda at: alert_store.local_time(at, zone),
+        when=lambda at: alert_views.local_time(at, zone),
     )

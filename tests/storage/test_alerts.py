@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from storage import alerts
+from storage import alert_rescan, alerts
 from storage.alerts import AlertPolicy, AlertRecipient
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
@@ -153,13 +153,14 @@ async def test_rescan_raises_alerts_for_stored_answers_once(
 
     since = datetime(2026, 1, 1, tzinfo=UTC)
     seen: list[int] = []
-    summary = await alerts.rescan(db, clock, POLICY, since, detect=newer_net, progress=seen.append)
+    summary = await alert_rescan.rescan(db, clock, POLICY, since, detect=newer_net,
+                                        progress=seen.append)
     assert (summary.scanned, summary.matched, summary.raised, summary.already) == (1, 1, 1, 0)
     assert sum(seen) == 1
     [alert] = await rows(db, SafeguardingAlertRow)
     assert alert.source == "rescan" and alert.words == "i spent the weekend at zorblat house"  # type: ignore[attr-defined]
     assert alert.answer_id is not None and alert.reply is None  # type: ignore[attr-defined]
-    again = await alerts.rescan(db, clock, POLICY, since, detect=newer_net)
+    again = await alert_rescan.rescan(db, clock, POLICY, since, detect=newer_net)
     assert (again.raised, again.already) == (0, 1)
     async with db.reader() as session:
         assert await session.scalar(select(func.count()).select_from(SafeguardingAlertRow)) == 1

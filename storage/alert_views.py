@@ -1,0 +1,196 @@
+"""What officers read about safeguarding alerts: one alert with the young person's words,
+details and history (`alert_detail`), the whole response it came from (`alert_response`),
+and times in UK local time (`local_time`). Staff only: callers audit each read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.alerts import EventKind, category_label
+from storage.catalog import SurveyCatalog
+from storage.tables import (
+    AnswerRow,
+    PersonRow,
+    ResponseRow,
+    SafeguardingAlertEventRow,
+    SafeguardingAlertRow,
+)
+from surveys.engine import describe_answer
+from surveys.errors import NotFoundError
+from surveys.people import age_band, age_on
+
+RELATED_SHOWN = 20
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    """One line of an alert's history."""
+
+    at: datetime
+    kind: str
+    actor: str | None
+    detail: str | None
+    words: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedAlert:
+    """Another alert about the same young person (a pattern matters to safeguarding)."""
+
+    id: int
+    category: str
+    created_at: datetime
+    acknowledged: bool
+
+    @property
+    def label(self) -> str:
+        return category_label(self.category)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDetail:
+    """Everything an officer needs to act on an alert (staff only: it holds words)."""
+
+    alert: SafeguardingAlertRow
+    council_ref: str | None
+    first_name: str | None
+    age_band: str | None
+    team: str | None
+    survey_title: str | None
+    question_text: str | None
+    events: tuple[AlertEvent, ...]
+    related: tuple[RelatedAlert, ...] = ()  # the young person's other alerts, newest first
+
+    @property
+    def label(self) -> str:
+        return category_label(self.alert.category)
+
+    @property
+    def calls_for_help(self) -> int:
+        """How many times the young person asked for help while it was open (joined)."""
+        return sum(1 for e in self.events if e.kind == EventKind.JOINED)
+
+
+async def alert_detail(
+    session: AsyncSession, catalog: SurveyCatalog, alert_id: int
+) -> AlertDetail:
+    """One alert with the young person's details, the question and its history."""
+    found = (
+        await session.execute(
+            select(SafeguardingAlertRow, PersonRow, ResponseRow.survey_version_id)
+            .outerjoin(PersonRow, PersonRow.id == SafeguardingAlertRow.person_id)
+            .outerjoin(ResponseRow, ResponseRow.id == SafeguardingAlertRow.response_id)
+            .where(SafeguardingAlertRow.id == alert_id)
+        )
+    ).first()
+    if found is None:
+        raise NotFoundError(f"no alert {alert_id}")
+    alert, person, version_id = found
+    title = question = None
+    if version_id is not None:
+        survey = await catalog.get(session, version_id)
+        title = survey.title
+        if alert.question_id and survey.has_question(alert.question_id):
+            question = survey.question(alert.question_id).text
+    events = (
+        await session.scalars(
+            select(SafeguardingAlertEventRow)
+            .where(SafeguardingAlertEventRow.alert_id == alert_id)
+            .order_by(SafeguardingAlertEventRow.at, SafeguardingAlertEventRow.id)
+        )
+    ).all()
+    related: list[RelatedAlert] = []
+    if alert.person_id is not None:
+        others = await session.execute(
+            select(SafeguardingAlertRow.id, SafeguardingAlertRow.category,
+                   SafeguardingAlertRow.created_at, SafeguardingAlertRow.acknowledged_at)
+            .where(SafeguardingAlertRow.person_id == alert.person_id,
+                   SafeguardingAlertRow.id != alert.id)
+            .order_by(SafeguardingAlertRow.created_at.desc(), SafeguardingAlertRow.id.desc())
+            .limit(RELATED_SHOWN)
+        )
+        related = [RelatedAlert(i, c, at, ack is not None) for i, c, at, ack in others.all()]
+    band = person.age_band if person else None
+    if person is not None and person.date_of_birth is not None:
+        band = age_band(age_on(person.date_of_birth, alert.created_at.date()))
+    return AlertDetail(
+        alert,
+        person.council_ref if person else None,
+        person.first_name if person else None,
+        band,
+        person.team if person else None,
+        title,
+        question,
+        tuple(AlertEvent(e.at, e.kind, e.actor, e.detail, e.words) for e in events),
+        tuple(related),
+    )
+
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerLine:
+    """One answer of a response, as an officer reads it."""
+
+    question_id: str
+    question: str
+    answer: str
+    answered_at: datetime
+    superseded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseView:
+    """A young person's whole response (staff only)."""
+
+    response_id: int
+    survey_title: str
+    status: str
+    channel: str
+    answers: tuple[AnswerLine, ...]
+
+
+async def alert_response(
+    session: AsyncSession, catalog: SurveyCatalog, alert_id: int
+) -> ResponseView:
+    """Every answer (going back kept, marked) of the response an alert came from."""
+    response_id = await session.scalar(
+        select(SafeguardingAlertRow.response_id).where(SafeguardingAlertRow.id == alert_id)
+    )
+    response = await session.get(ResponseRow, response_id) if response_id else None
+    if response is None:
+        raise NotFoundError(f"alert {alert_id} did not come from a survey response")
+    survey = await catalog.get(session, response.survey_version_id)
+    rows = (
+        await session.scalars(
+            select(AnswerRow)
+            .where(AnswerRow.response_id == response.id)
+            .order_by(AnswerRow.answered_at, AnswerRow.id)
+        )
+    ).all()
+    lines = []
+    for row in rows:
+        known = survey.has_question(row.question_id)
+        question = survey.question(row.question_id) if known else None
+        value = tuple(row.value) if isinstance(row.value, list) else row.value
+        shown = (
+            row.text if row.text is not None
+            else "Skipped" if row.skipped
+            else "(erased)" if value is None
+            else describe_answer(question, value) if question is not None
+            else str(value)
+        )
+        lines.append(AnswerLine(row.question_id, question.text if question else row.question_id,
+                                shown, row.answered_at, row.superseded_at is not None))
+    return ResponseView(response.id, survey.title, response.status, response.channel,
+                        tuple(lines))
+
+
+def local_time(at: datetime, zone: str = "Europe/London") -> str:
+    """A time as people in the UK read it: "Tue 2 Dec 2026, 09:14 GMT" (BST in summer)."""
+    local = at.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
