@@ -1,6 +1,7 @@
 """Holding under attack: request limits, NUL bytes, the client's address, and API headers.
 
-    install_hardening(app, settings)    create_app calls it, after every other middleware
+    install_hardening(app, max_body=..., max_upload=..., trusted_proxies=...)
+                                        create_app calls it, after every other middleware
 
     ProxyHeadersMiddleware   (uvicorn's) the client and scheme from X-Forwarded-For and
                              X-Forwarded-Proto, only when the peer is a trusted proxy
