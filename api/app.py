@@ -21,6 +21,7 @@ from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.failures import QuietFailures
 from api.hardening import install_hardening
+from api.openapi import describe_inputs
 from api.routes import (
     alerts,
     campaigns,
@@ -137,6 +138,7 @@ def create_app(
         app.state.services = services
     install_error_handlers(app)
     install_docs(app)
+    describe_inputs(app)  # the OpenAPI schema says what the server accepts (api.openapi)
     app.include_router(_summaries_from_docstrings(health.router))
     for router in ROUTERS:  # any of them may get a body it cannot parse (400), a NUL byte
         app.include_router(  # (400), too large a body (413) or too many wrong keys (429)

@@ -30,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.schemas import ErrorResponse, FaultPublic
 from surveys.errors import (
@@ -149,6 +150,21 @@ def validation_faults(error: RequestValidationError) -> list[FaultPublic]:
     return faults
 
 
+def allowed_methods(request: Request) -> str:
+    """The methods the routes at this request's path take (Starlette names only the first
+    route's, so a path with GET and POST routes answered 405 with `Allow: GET`)."""
+    routes = request.app.router.routes
+    methods = {
+        method
+        for method in ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in routes
+        )
+    }
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error to the JSON error shape, in one place."""
 
@@ -169,8 +185,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_integrity(_: Request, error: Exception) -> JSONResponse:
         return _reply(409, "conflict", "this clashes with something already stored; try again")
 
-    async def on_http(_: Request, error: Exception) -> JSONResponse:
+    async def on_http(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)
+        if error.status_code == 405:  # Allow: every method of every route at this path
+            error.headers = {**(error.headers or {}), "Allow": allowed_methods(request)}
         try:
             phrase = HTTPStatus(error.status_code).phrase
         except ValueError:

@@ -1,6 +1,7 @@
 """Holding under attack: request limits, NUL bytes, the client's address, and API headers.
 
-    install_hardening(app, settings)    create_app calls it, after every other middleware
+    install_hardening(app, max_body=..., max_upload=..., trusted_proxies=...)
+                                        create_app calls it, after every other middleware
 
     ProxyHeadersMiddleware   (uvicorn's) the client and scheme from X-Forwarded-For and
                              X-Forwarded-Proto, only when the peer is a trusted proxy
@@ -15,6 +16,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import Final
@@ -37,11 +39,13 @@ REFUSE_NUL_IN_BODY: Final = ("/api/", "/signin", "/signout", "/officer", "/board
 Telegram webhook at whatever path it is given) the words are a young person's: the handler
 cleans them and keeps the answer."""
 _JSON_NUL: Final = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+_SURROGATE: Final = re.compile(rb"\\u[dD][89a-fA-F]", re.IGNORECASE)
+_UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff]")
 _NUL_IN_URL: Final = re.compile(rb"%00|\x00")
 _BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NUL_MESSAGE: Final = (
-    "the request holds a NUL character (\\u0000 or %00), which is never valid here; "
-    "remove it and send again"
+    "the request holds a NUL character (\\u0000 or %00) or half of a UTF-16 surrogate "
+    "pair, which is never valid here; remove it and send again"
 )
 
 
@@ -109,9 +113,28 @@ class RequestLimits:
 
 
 def _nul_escaped(kind: bytes, body: bytes) -> bool:
-    if kind == b"application/json":
-        return _JSON_NUL.search(body) is not None
-    return b"%00" in body
+    """Whether the body holds text no store keeps: NUL (as `\u0000` in JSON or `%00` in a
+    form), or in JSON a lone UTF-16 surrogate (`\ud800` with no partner)."""
+    if kind != b"application/json":
+        return b"%00" in body
+    if _JSON_NUL.search(body) is None and _SURROGATE.search(body) is None:
+        return False
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return False  # not JSON: the route says so
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 async def _read_all(receive: Receive, limit: int) -> bytes | None:

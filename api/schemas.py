@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from storage.keys import Role
 from surveys.people import Cohort
@@ -107,6 +107,8 @@ class HealthPublic(BaseModel):
 
 class SurveyUpload(BaseModel):
     """A survey definition in YAML, sent as JSON."""
+
+    model_config = ConfigDict(extra="forbid")
 
     yaml: str = Field(max_length=200_000, description="The survey definition, as YAML text.")
 
@@ -221,14 +223,28 @@ class PersonPublic(Public):
 # ----- campaigns and invitations -------------------------------------------------------
 
 
+def _as_text(value: object) -> object:
+    """Dates and times come as ISO text (pydantic would also read a number as seconds
+    since 1970, which the schema does not offer and nobody means)."""
+    if isinstance(value, int | float):
+        raise ValueError("give a date as YYYY-MM-DD, or a time as ISO 8601 text")
+    return value
+
+
 class AudienceFilter(BaseModel):
     """Which young people: every field given must match (none given: everyone)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     cohort: Cohort | None = None
     age_bands: list[AgeBand] = Field(default_factory=list, max_length=7)
     team: str | None = Field(None, max_length=64)
-    review_from: date | None = Field(None, description="Next review on or after this day.")
-    review_to: date | None = Field(None, description="Next review on or before this day.")
+    review_from: Annotated[date | None, BeforeValidator(_as_text)] = Field(
+        None, description="Next review on or after this day."
+    )
+    review_to: Annotated[date | None, BeforeValidator(_as_text)] = Field(
+        None, description="Next review on or before this day."
+    )
 
     @model_validator(mode="after")
     def _review_order(self) -> AudienceFilter:
@@ -242,8 +258,12 @@ class CampaignCreate(AudienceFilter):
 
     name: str = Field(min_length=1, max_length=200)
     survey: str = Field(min_length=1, max_length=64, description="Survey key.")
-    opens_at: AwareDatetime | None = Field(None, description="Default: now.")
-    closes_at: AwareDatetime | None = Field(None, description="Default: 14 days after opening.")
+    opens_at: Annotated[AwareDatetime | None, BeforeValidator(_as_text)] = Field(
+        None, description="Default: now."
+    )
+    closes_at: Annotated[AwareDatetime | None, BeforeValidator(_as_text)] = Field(
+        None, description="Default: 14 days after opening."
+    )
     report_form: str | None = Field(
         None, max_length=48, pattern=NAME_PATTERN,
         description="The form boards count it as (default: the survey's form).",
@@ -341,6 +361,8 @@ class ResponsePublic(BaseModel):
 class FormCountCreate(BaseModel):
     """Forms sent and returned by another route (paper, email) in a period."""
 
+    model_config = ConfigDict(extra="forbid")
+
     form: str = Field(max_length=48, pattern=NAME_PATTERN, examples=["consultation"])
     audience: str = Field(max_length=32, pattern=NAME_PATTERN, examples=["parent"])
     route: Literal["paper", "email", "post", "phone", "in_person", "other"]
@@ -371,6 +393,8 @@ class FormCountPublic(BaseModel):
 
 class NoteCreate(BaseModel):
     """A note of what was done."""
+
+    model_config = ConfigDict(extra="forbid")
 
     note: str = Field(min_length=1, max_length=4000)
 
@@ -502,6 +526,8 @@ class RetentionPublic(BaseModel):
 
 class KeyCreate(BaseModel):
     """A key to make."""
+
+    model_config = ConfigDict(extra="forbid")
 
     role: Role
     name: str = Field(min_length=1, max_length=80, examples=["Corporate parenting board"])

@@ -34,7 +34,7 @@ async def quotes(
     """Young people's words from questions that are not sensitive, names and places removed.
 
     Only from surveys returned by at least `CAREVOICE_QUOTE_MIN_GROUP` young people (10)."""
-    chosen = period_of(period) if period is not None else None
+    chosen = period_of(period) if period else None  # empty: the default, as left out
     if survey is not None:
         await services.catalog.latest(session, survey)
     rows = await board.quotes(

@@ -52,7 +52,7 @@ async def sentiment(
     fmt: FormatQuery = Format.JSON,
 ) -> Any:
     """Respondents, mean polarity and shares negative, neutral and positive, by group."""
-    chosen = period_of(period) if period is not None else None
+    chosen = period_of(period) if period else None  # empty: the default, as left out
     if survey is not None:
         await services.catalog.latest(session, survey)  # 404 for a survey that does not exist
     rows = await board.sentiment_summary(

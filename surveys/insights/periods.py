@@ -65,7 +65,7 @@ class PeriodKind(StrEnum):
 
 
 def _year_label(start_year: int) -> str:
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
+    return f"{start_year:04d}-{(start_year + 1) % 100:02d}"
 
 
 def _check_year(start_year: int) -> None:

@@ -193,3 +193,42 @@ async def test_the_docs_load_only_local_assets_under_the_csp(
     for url in urls:
         asset = await client.get(url)
         assert asset.status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("DELETE", "/api/v1/surveys", "GET, POST"),
+        ("OPTIONS", "/api/v1/people", "GET, POST"),
+        ("PUT", "/api/v1/keys", "GET, POST"),
+        ("PATCH", "/api/v1/form-counts/1", "DELETE"),
+    ],
+)
+async def test_405_names_every_method_the_path_takes(
+    client: httpx.AsyncClient, keys: Keys, method: str, path: str, allow: str
+) -> None:
+    reply = await client.request(method, path, headers=keys.headers("admin"))
+    assert reply.status_code == 405
+    assert reply.headers["allow"] == allow
+
+
+def test_the_schema_describes_periods_and_text_exactly(app: FastAPI) -> None:
+    schema = app.openapi()
+    period = next(p for p in schema["paths"]["/api/v1/return-rates"]["get"]["parameters"]
+                  if p["name"] == "period")["schema"]["pattern"]
+    for good in ("2017-18", "2017-18 Q1", "1999-00", "0001-02", "9998-99"):
+        assert re.fullmatch(period, good), good
+    for bad in ("2017-19", "2017-18 Q5", "0000-01", "9999-00", "2017", ""):
+        assert not re.fullmatch(period, bad), bad
+    note = schema["components"]["schemas"]["NoteCreate"]
+    assert note["additionalProperties"] is False
+    assert not re.fullmatch(note["properties"]["note"]["pattern"], "a\x00b")
+
+
+async def test_dates_are_text_never_seconds_since_1970(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    reply = await client.post("/api/v1/campaigns/1/invitations", json={"review_from": 0},
+                              headers=keys.headers("officer"))
+    assert reply.status_code == 422
+    assert "YYYY-MM-DD" in reply.text

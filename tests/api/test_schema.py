@@ -1,29 +1,28 @@
-"""Schemathesis against the app's own OpenAPI schema: generated requests to every operation
-(with an admin key, on a temporary SQLite store) get no 500s and replies that match it.
+"""Schemathesis against the app's own OpenAPI schema, as an auditor would run it: the
+`schemathesis run` command line with every check (`--checks all`) and every phase
+(examples, coverage, fuzzing with valid and invalid data, stateful), against a real
+uvicorn server on a temporary SQLite store, once for each role (board, officer, admin)
+and with no key. 0 failures is the bar.
 
-Invalid requests (negative mode) must be answered the same way: a documented status in the
-error shape. Unknown query parameters are ignored, as FastAPI does, so schemathesis'
-`negative_data_rejection` check (which wants them refused) is not used."""
+`tests/api/schemathesis.toml` holds the two settings the schema cannot say: which bodies
+only reading them can judge (a survey's YAML, a CSV of young people: 422 with the faults)
+and that a used invitation is 410 Gone. The throttles are raised for the run, since
+schemathesis tries wrong keys on purpose (`ignored_auth`); they are tested on their own in
+tests/api/test_hardening.py."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis.checks import not_a_server_error
-from schemathesis.python import asgi
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+import uvicorn
 
 from api.app import create_app
 from carevoice.wiring import build_services
@@ -32,21 +31,23 @@ from tests.api.conftest import api_settings
 from tests.demo_council import in_a_thread
 from tests.factories import campaign_with_codes, small_survey
 
-EXAMPLES = 12
-CONFORMANCE = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
+EXAMPLES = 4
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[str, str]]]:
-    """The schema, loaded from an app that builds its own services; and a key per role."""
+def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """The app under uvicorn on 127.0.0.1, with a survey, a campaign and a key per role."""
     path: Path = tmp_path_factory.mktemp("schema") / "schema.db"
-    config = api_settings(f"sqlite:///{path}")
+    config = api_settings(f"sqlite:///{path}").model_copy(update={
+        "throttle_keys_per_client": "100000/minute", "throttle_keys_overall": "100000/minute",
+    })
 
     async def prepare() -> dict[str, str]:
         services = await build_services(config)
@@ -64,61 +65,38 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[st
             await services.close()
 
     tokens = in_a_thread(lambda: asyncio.run(prepare()))
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings=config))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(
+        create_app(settings=config), host="127.0.0.1", port=port, log_level="warning",
+        ws="none", http="h11", lifespan="on", access_log=False,
+    ))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
     try:
-        yield schema, tokens
+        yield f"http://127.0.0.1:{port}", tokens
     finally:
-        asgi.shutdown_lifespans()  # the app's lifespan closes its services
+        server.should_exit = True
+        thread.join(timeout=30)
 
 
 @pytest.mark.parametrize("role", ["admin", "officer", "board", "none"])
-def test_every_operation_conforms_to_the_schema(
-    api: tuple[Any, dict[str, str]], role: str
+def test_schemathesis_finds_nothing_with_every_check(
+    live_api: tuple[str, dict[str, str]], role: str, tmp_path: Path
 ) -> None:
-    """For each role, and with no key: every reply is one the schema describes."""
-    schema, tokens = api
-    auth = {"Authorization": f"Bearer {tokens[role]}"} if role in tokens else {}
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 30
-
-    failed: list[str] = []
-    for operation in operations:
-
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy())
-        def check(case: Any) -> None:
-            case.call_and_validate(headers=auth, checks=CONFORMANCE)
-
-        try:
-            check()
-        except Exception as error:  # collect them all, then fail once with every one
-            failed.append(f"{operation.label}: {error}")
-    assert not failed, "\n\n".join(failed)
-
-
-def test_invalid_requests_get_documented_errors_not_crashes(
-    api: tuple[Any, dict[str, str]]
-) -> None:
-    schema, tokens = api
-    auth = {"Authorization": f"Bearer {tokens['admin']}"}
-    failed: list[str] = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-
-        @settings(max_examples=EXAMPLES // 2, deadline=None, database=None,
-                  phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy(
-            generation_mode=schemathesis.GenerationMode.NEGATIVE))
-        def check(case: Any) -> None:
-            case.call_and_validate(headers=auth, checks=CONFORMANCE)
-
-        try:
-            check()
-        except Unsatisfiable:  # nothing to get wrong: no parameters and no body
-            continue
-        except Exception as error:
-            failed.append(f"{operation.label}: {error}")
-    assert not failed, "\n\n".join(failed)
+    url, tokens = live_api
+    auth = ["-H", f"Authorization: Bearer {tokens[role]}"] if role in tokens else []
+    command = [
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG),
+        "run", f"{url}/openapi.json", "--checks", "all", "--max-examples", str(EXAMPLES),
+        "--seed", "1", "--no-color", *auth,
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=540, check=False,
+                         cwd=tmp_path)  # (its cache folder goes there)
+    report = run.stdout + run.stderr
+    assert run.returncode == 0, report[-6000:]
+    assert " failures" not in report.splitlines()[-1]

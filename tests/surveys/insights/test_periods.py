@@ -187,3 +187,11 @@ def test_every_date_is_in_its_year_and_quarter(day: date) -> None:
     assert year.previous().next() == year
     assert q.next().previous() == q
     assert parse_period(q.label) == q
+
+
+def test_a_year_before_1000_keeps_its_four_digits() -> None:
+    """'0100-01' was labelled '100-01', which could not be read back (the API said 422
+    to a period it had just accepted)."""
+    period = parse_period("0100-01 Q2")
+    assert period.label == "0100-01 Q2"
+    assert parse_period(period.label) == period
