@@ -136,6 +136,21 @@ async def _queue(session: AsyncSession, reply: ReplyRow, now: datetime) -> None:
     )
 
 
+async def web_replies_waiting(session: AsyncSession, person_id: int) -> bool:
+    """Whether a web reply waits to be shown to this young person (a cheap read)."""
+    found = await session.scalar(
+        select(ReplyRow.id)
+        .where(
+            ReplyRow.person_id == person_id,
+            ReplyRow.channel == WEB,
+            ReplyRow.delivered_at.is_(None),
+            ReplyRow.text.is_not(None),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def take_web_replies(session: AsyncSession, person_id: int, clock: Clock) -> list[str]:
     """Web replies not yet shown to the young person, oldest first; marked shown now."""
     rows = list(
@@ -245,5 +260,6 @@ __all__ = [
     "replies_to",
     "take_web_replies",
     "thread",
+    "web_replies_waiting",
     "write_reply",
 ]

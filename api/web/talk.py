@@ -68,15 +68,19 @@ async def worker_words(
 ) -> tuple[list[WorkerWords], list[WorkerWords]]:
     """For the survey chat: replies not yet shown to the young person linked to this
     browser (before the messages), and statements if they just finished (after)."""
-    async with services.db.transaction() as session:
+    async with services.db.reader() as session:  # the usual case: nothing new, no write
         person_id = await session.scalar(
             select(ChannelLinkRow.person_id).where(
                 ChannelLinkRow.channel == "web", ChannelLinkRow.address == sid
             )
         )
-        if person_id is None:
-            return [], []
-        new = await replies.take_web_replies(session, person_id, services.clock)
+        waiting = person_id is not None and await replies.web_replies_waiting(session, person_id)
+    if person_id is None:
+        return [], []
+    new: list[str] = []
+    if waiting:
+        async with services.db.transaction() as session:
+            new = await replies.take_web_replies(session, person_id, services.clock)
     before = [WorkerWords("bot", f"💬 A reply from your worker:\n{text}", "reply") for text in new]
     after: list[WorkerWords] = []
     if finished_response is not None:
