@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 
 from api.errors import install_error_handlers
 from api.failures import QuietFailures
+from api.log_privacy import install_access_log_masking, install_log_scrubbing
 from api.routes import (
     alerts,
     campaigns,
@@ -87,6 +88,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # after uvicorn has set up its logging: no code, ref or key in any log line
+        install_access_log_masking(app.routes)
+        install_log_scrubbing()
         if services is not None:
             yield
             return
@@ -122,6 +126,7 @@ def create_app(
         app.include_router(router)
     app.add_middleware(QuietFailures)  # inside SecurityHeaders, so a 500 page gets them too
     install_web(app)  # the chat, board and officer pages, their static files and headers
+    install_access_log_masking(app.routes)
     return app
 
 
