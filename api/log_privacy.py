@@ -130,9 +130,7 @@ class PathMasker:
                 if name.endswith("_id") and _ROW_ID.fullmatch(value):
                     out = out.replace("{" + name + "}", value, 1)
             return out
-        return "/".join(
-            s if not s or s in self._literals else UNKNOWN for s in path.split("/")
-        )
+        return "/".join(s if not s or s in self._literals else UNKNOWN for s in path.split("/"))
 
 
 def mask_query(query: str) -> str:
@@ -204,11 +202,17 @@ _SECRETS = (
     (re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}"), "…"),  # Telegram bot tokens
     (re.compile(r"(/c/)[^/\s?#\"']+"), r"\1{code}"),
     (re.compile(r"(/invitations/)(?!\{)[^/\s?#\"']+"), r"\1{code}"),
-    (re.compile(r"(/people/)(?!\{)[^\s?#\"']+?(?=/erase\b|/export\b|[\s?#\"']|$)"),
-     r"\1{council_ref}"),
+    (
+        re.compile(r"(/people/)(?!\{)[^\s?#\"']+?(?=/erase\b|/export\b|[\s?#\"']|$)"),
+        r"\1{council_ref}",
+    ),
     (re.compile(r"(/keys/)(?!\{)[^/\s?#\"']+"), r"\1{prefix}"),
-    (re.compile(r"(?i)([?&](?:code|start|key|token|ref|council_ref|session|secret)=)[^&\s\"'#]*"),
-     r"\1…"),
+    (
+        re.compile(
+            r"(?i)([?&](?:code|start|key|token|ref|council_ref|session|secret)=)[^&\s\"'#]*"
+        ),
+        r"\1…",
+    ),
 )
 
 
@@ -239,8 +243,9 @@ QUIET_LOGGERS: Final = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "httpx", "h
 for detail: never below WARNING, whatever the log level."""
 
 
-def install_log_scrubbing(loggers: Iterable[str] = ("", "uvicorn", "uvicorn.error",
-                                                   ACCESS_LOGGER)) -> None:
+def install_log_scrubbing(
+    loggers: Iterable[str] = ("", "uvicorn", "uvicorn.error", ACCESS_LOGGER),
+) -> None:
     """Put `ScrubSecrets` on every handler of `loggers` (root by default and uvicorn's),
     once each, and keep `QUIET_LOGGERS` at WARNING or above."""
     for name in QUIET_LOGGERS:
