@@ -7,6 +7,7 @@ icons as well as colour, and a footnote wherever a "c" appears.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
@@ -91,7 +92,12 @@ def _withheld(row: board.ReturnRateRow, year: board.ReturnRateRow) -> board.Retu
 
 
 async def board_page(
-    session: AsyncSession, period: Period, today: date, *, quote_min_group: int = 10
+    session: AsyncSession,
+    period: Period,
+    today: date,
+    *,
+    quote_min_group: int = 10,
+    ref_patterns: Sequence[str] = (),
 ) -> BoardPage:
     """The dashboard's figures for `period`, from the store's board queries."""
     current = period_containing(today, PeriodKind.YEAR)
@@ -105,7 +111,8 @@ async def board_page(
     sentiment = await board.sentiment_summary(session, period, None, by="theme", today=today)
     themed = await board.top_themes(session, period, limit=THEMES)
     quotes = await board.quotes(
-        session, period, limit=QUOTES, min_group=quote_min_group, max_chars=QUOTE_CHARS
+        session, period, limit=QUOTES, min_group=quote_min_group, max_chars=QUOTE_CHARS,
+        ref_patterns=ref_patterns,
     )
     scorecard = await board.scorecard(session, period)
 
@@ -212,7 +219,8 @@ async def _page(
     chosen, problem = _period(period, today)
     async with services.db.reader() as session:
         page = await board_page(
-            session, chosen, today, quote_min_group=services.settings.quote_min_group
+            session, chosen, today, quote_min_group=services.settings.quote_min_group,
+            ref_patterns=services.settings.ref_patterns,
         )
     return render(
         template,

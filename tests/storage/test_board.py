@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from storage.board import (
     SUPPRESSED,
@@ -20,7 +20,7 @@ from storage.board import (
 )
 from storage.board.themes import needle
 from storage.database import Database
-from storage.tables import AnswerRow, SafeguardingAlertRow
+from storage.tables import AnswerRow, PersonRow, SafeguardingAlertRow
 from surveys.insights.periods import parse_period
 from surveys.insights.rates import Direction, Rag
 from tests.seed import seed_rows
@@ -404,6 +404,40 @@ async def test_quotes_are_shared_redacted_and_from_big_enough_groups(db: Databas
     assert len(few) == 2 and all(len(q.text) <= 20 for q in few)
     assert other_year == []
     assert not hasattr(found[0], "response_id")
+
+
+async def test_quotes_name_no_one_in_the_people_table(db: Database) -> None:
+    """Other young people's refs and first names (from the people table), the council's
+    ref formats, and the issue's own example; a quote that cannot be made safe is dropped."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        (other,) = await b.people(1, first_name="Oduyemi")
+        other_ref = await s.scalar(select(PersonRow.council_ref).where(PersonRow.id == other))
+        s.add(PersonRow(council_ref="DEMO-C0020", cohort="in_care", first_name="Kayleigh",
+                        status="active", created_at=uk(2017, 1, 1)))  # fmt: skip
+        texts = [
+            "My name is Kayleigh Smith and my ref is DEMO-C0020, ring me on 07700 900123",
+            f"my friend oduyemi is {other_ref.lower() if other_ref else ''} lol",
+            "my ref is demo c0020 and Oduyemi knows",
+            "the council number is XQ-77-31 on my letter",
+            "my name is the one and only Jessamyn-Rae",
+            "I like my meeting",
+        ]
+        for n in range(10):
+            r = await b.response(survey="big", share_quotes=True, at=uk(2017, 5, 1, 9 + n))
+            await b.answer(r, "going_well", survey="big", polarity=0.1,
+                           text=texts[n % len(texts)], at=uk(2017, 5, 1, 9 + n))  # fmt: skip
+    async with db.reader() as s:
+        found = [q.text for q in await quotes(s, YEAR, ref_patterns=[r"XQ-\d\d-\d\d"])]
+    shown = " ".join(found).lower()
+    assert other_ref is not None
+    for secret in ("kayleigh", "smith", "demo", "c0020", "07700", "oduyemi", other_ref.lower(),
+                   "77-31"):  # fmt: skip
+        assert secret not in shown, (secret, found)
+    assert "My name is [name] and my ref is [ref], ring me on [phone]" in found
+    assert "the council number is [ref] on my letter" in found
+    assert "I like my meeting" in found
+    assert not any("Jessamyn" in q or q.startswith("my name is") for q in found)  # dropped
 
 
 # --- scorecard ---------------------------------------------------------------------------
