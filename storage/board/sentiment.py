@@ -10,7 +10,7 @@ the total (age bands, which split respondents, are treated alike).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final
@@ -31,9 +31,22 @@ from storage.board._common import (
     rounded,
     spans_of,
 )
-from storage.board.rollups import answer_cells, is_fresh
+from storage.board.rollups import (
+    answer_cells,
+    contiguous,
+    dirty_quarters,
+    is_fresh,
+    quarter_span,
+    quarter_start,
+)
 from storage.tables import AnswerRow, InvitationRow, ResponseRow
-from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small, suppress_counts
+from surveys.insights.disclosure import (
+    DEFAULT_THRESHOLD,
+    is_small,
+    suppress_counts,
+    suppress_over_time,
+    suppress_shares,
+)
 from surveys.insights.periods import Period, PeriodKind, period_containing, uk_date
 from surveys.people import AGE_BAND_NAMES
 
@@ -84,9 +97,13 @@ def _group_column(by: str) -> Any:
     return func.coalesce(InvitationRow.age_band, UNKNOWN)
 
 
+Counts = tuple[int, int, int, int]  # respondents, answers, negative, positive
+Totals = dict[str, tuple[int, int, float | None, int, int]]
+
+
 async def _aggregate(
     session: AsyncSession, by: str, where: list[ColumnElement[bool]], quarter: Any, quarters: int
-) -> tuple[dict[str, tuple[int, int, float | None, int, int]], dict[str, list[Point]]]:
+) -> tuple[Totals, dict[str, list[Point]], dict[str, list[Counts]]]:
     """Totals by group (respondents, answers, mean, negative, positive) and each group's
     trend, from one statement: answers are first summed per response and quarter (a hash
     aggregate over the index), then those rows are counted, not the answers again."""
@@ -129,25 +146,29 @@ async def _aggregate(
         .where(rows.c.q >= 0)
         .group_by(rows.c.grp, rows.c.q),
     )
-    totals: dict[str, tuple[int, int, float | None, int, int]] = {}
+    totals: Totals = {}
     trends: dict[str, list[Point]] = {}
+    counts: dict[str, list[Counts]] = {}
     for q, grp, respondents, n, total, negative, positive in (await session.execute(query)).all():
         mean = float(total) / int(n) if n else None
         if int(q) < 0:
             totals[str(grp)] = (int(respondents), int(n), mean, int(negative), int(positive))
         else:
             trends.setdefault(str(grp), [(0, None)] * quarters)[int(q)] = (int(respondents), mean)
-    return totals, trends
+            counts.setdefault(str(grp), [(0, 0, 0, 0)] * quarters)[int(q)] = (
+                int(respondents), int(n), int(negative), int(positive)
+            )
+    return totals, trends, counts
 
 
 async def _from_cells(
     session: AsyncSession, by: str, period: Period, spans: Sequence[Span], survey_key: str | None
-) -> tuple[dict[str, tuple[int, int, float | None, int, int]], dict[str, list[Point]]]:
+) -> tuple[Totals, dict[str, list[Point]]]:
     """What `_aggregate` counts, summed from the rollup cells: the period's own cells for
     the totals (its distinct respondents), its quarters' cells for the trend."""
     kind = {"question": "question", "theme": "theme", "age_band": "band"}[by]
     grain = "y" if period.quarter is None else "q"
-    totals: dict[str, tuple[int, int, float | None, int, int]] = {}
+    totals: Totals = {}
     for _, grp, respondents, n, total, negative, positive in await answer_cells(
         session, grain, [period.start], kind, survey_key
     ):
@@ -203,13 +224,15 @@ async def sentiment_summary(
     ):
         totals, trends = await _from_cells(session, by, period, spans, survey_key)
     else:
-        totals, trends = await _aggregate(session, by, where, quarter, len(spans))
+        totals, trends, _ = await _aggregate(session, by, where, quarter, len(spans))
+    history = await _history(session, by, survey_key, rollups=rollups)
     groups = [
         _Group(name, *figures, trends.get(name, [(0, None)] * len(spans)))
         for name, figures in totals.items()
     ]
     for g in groups:
         g.protect(threshold, whole_trend=period is not None)
+        g.over_time(history.get(g.name, {}), period, spans, threshold)
     if by == "age_band":  # age bands split the respondents: a lone hidden one needs a partner
         split = suppress_counts([g.respondents for g in groups], threshold=threshold)
         for g, cell in zip(groups, split.cells, strict=True):
@@ -219,6 +242,48 @@ async def sentiment_summary(
     else:
         groups.sort(key=lambda g: (-g.respondents, g.name))
     return [g.row(spans) for g in groups]
+
+
+async def _history(
+    session: AsyncSession, by: str, survey_key: str | None, *, rollups: bool
+) -> dict[str, dict[date, Counts]]:
+    """Every quarter's counts of every group, all time (each view is protected against
+    every other): from the rollup cells where fresh, from the answers where a change
+    waits."""
+    a = AnswerRow
+    bounds = select(func.min(a.answered_at), func.max(a.answered_at))
+    first, last = (await session.execute(bounds)).one()
+    if first is None or last is None:
+        return {}
+    start = quarter_start(uk_date(first))
+    end = quarter_span(quarter_start(uk_date(last))).end
+    spans = []
+    while start < end:
+        spans.append(quarter_span(start))
+        start = spans[-1].end
+    dirty = (
+        await dirty_quarters(session, spans[0].start, end) if rollups else [s.start for s in spans]
+    )
+    out: dict[str, dict[date, Counts]] = {}
+    clean = [s.start for s in spans if s.start not in set(dirty)]
+    if clean:
+        kind = {"question": "question", "theme": "theme", "age_band": "band"}[by]
+        for day, grp, respondents, n, _, negative, positive in await answer_cells(
+            session, "q", clean, kind, survey_key
+        ):
+            out.setdefault(grp, {})[day] = (respondents, n, negative, positive)
+    for run in contiguous(dirty):
+        where = [*scored_answers(survey_key), in_spans(a.answered_at, run)]
+        _, _, counts = await _aggregate(session, by, where, bucket(a.answered_at, run), len(run))
+        for grp, series in counts.items():
+            for span, figures in zip(run, series, strict=True):
+                if figures[1]:
+                    out.setdefault(grp, {})[span.start] = figures
+    return out
+
+
+def _financial_year(day: date) -> date:
+    return period_containing(day, PeriodKind.YEAR).start
 
 
 @dataclass
@@ -234,14 +299,56 @@ class _Group:
     trend: list[Point]
     hidden: bool = False
     hidden_quarters: tuple[bool, ...] = ()
+    hidden_shares: tuple[bool, bool, bool] = (False, False, False)
 
     def protect(self, threshold: int, *, whole_trend: bool) -> None:
-        """Hide small figures; when the trend adds up to the group, protect it as a whole."""
+        """Hide small figures; when the trend adds up to the group, protect it as a whole.
+        A share whose count of answers (or the rest of the group) is small is withheld,
+        with a partner where one alone is 1 minus the others."""
+        neutral = self.answers - self.negative - self.positive
+        n, u, p = suppress_shares([self.negative, neutral, self.positive], threshold=threshold)
+        self.hidden_shares = (n, u, p)
         self.hidden = is_small(self.respondents, threshold)
         quarters = suppress_counts([n for n, _ in self.trend], threshold=threshold)
         self.hidden_quarters = tuple(c.suppressed for c in quarters.cells)
         if whole_trend and quarters.total.suppressed:
             self.hidden = True
+
+    def over_time(
+        self,
+        history: Mapping[date, Counts],
+        period: Period | None,
+        spans: Sequence[Span],
+        threshold: int,
+    ) -> None:
+        """Also hide what a reader could work out by setting this view beside the
+        group's other quarters, years or all time (a year minus its other quarters)."""
+        if not history:
+            return
+        people = suppress_over_time(
+            {q: [c[0]] for q, c in history.items()}, _financial_year, threshold=threshold
+        )
+        parts = suppress_over_time(
+            {q: [neg, n - neg - pos, pos] for q, (_, n, neg, pos) in history.items()},
+            _financial_year,
+            shares=True,
+            threshold=threshold,
+        )
+        if period is None:
+            hidden, shares = people.all_time[0], parts.all_time
+        elif period.quarter is None:
+            hidden = people.years.get(period.start, (False,))[0]
+            shares = parts.years.get(period.start, (False, False, False))
+        else:
+            hidden = people.quarters.get(period.start, (False,))[0]
+            shares = parts.quarters.get(period.start, (False, False, False))
+        self.hidden = self.hidden or hidden
+        n, u, p = (a or b for a, b in zip(self.hidden_shares, shares, strict=True))
+        self.hidden_shares = (n, u, p)
+        self.hidden_quarters = tuple(
+            hide or people.quarters.get(span.start, (False,))[0]
+            for hide, span in zip(self.hidden_quarters, spans, strict=True)
+        )
 
     def row(self, spans: Sequence[Span]) -> SentimentRow:
         trend = tuple(
@@ -253,12 +360,17 @@ class _Group:
         if self.hidden:
             return SentimentRow(self.name, SUPPRESSED, None, None, None, None, trend)
         neutral = self.answers - self.negative - self.positive
+        negative, neutral_hidden, positive = self.hidden_shares
+
+        def share(count: int, hidden: bool) -> float | None:
+            return None if hidden else rounded(count / self.answers)
+
         return SentimentRow(
             group=self.name,
             respondents=self.respondents,
             mean_polarity=rounded(self.mean),
-            share_negative=rounded(self.negative / self.answers),
-            share_neutral=rounded(neutral / self.answers),
-            share_positive=rounded(self.positive / self.answers),
+            share_negative=share(self.negative, negative),
+            share_neutral=share(neutral, neutral_hidden),
+            share_positive=share(self.positive, positive),
             trend=trend,
         )

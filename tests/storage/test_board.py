@@ -261,10 +261,9 @@ async def test_sentiment_by_theme_with_shares_and_trend(db: Database) -> None:
     school, home = rows
     assert (school.group, school.respondents) == ("school", 14)
     assert school.mean_polarity == round((0.8 * 2 + 0.6) / 14, 3)
+    # 2, 2 and 10 of 14 answers: the 2s are small, and 10 is "all but 4"
     assert (school.share_negative, school.share_neutral, school.share_positive) == (
-        round(2 / 14, 3),
-        round(2 / 14, 3),
-        round(10 / 14, 3),
+        None, None, None
     )
     assert [(t.quarter, t.respondents) for t in school.trend] == [
         ("2017-18 Q1", 8),
@@ -273,6 +272,47 @@ async def test_sentiment_by_theme_with_shares_and_trend(db: Database) -> None:
         ("2017-18 Q4", 0),
     ]
     assert (home.respondents, home.mean_polarity, home.share_positive) == (SUPPRESSED, None, None)
+
+
+async def test_shares_hide_small_numbers_issue_10(db: Database) -> None:
+    """`sentiment?period=2017-18 Q1&by=question` showed 7 respondents with shares 0.143,
+    0.286 and 0.571: 1, 2 and 4 young people."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.texts([("bad", -0.5)] + [("meh", 0.0)] * 2 + [("good", 0.5)] * 4,
+                      at=uk(2017, 5, 1))  # fmt: skip
+        await b.texts([("bad", -0.5)] * 8 + [("meh", 0.0)] * 9 + [("good", 0.5)] * 20,
+                      theme="school", survey="other", at=uk(2017, 5, 1))  # fmt: skip
+    async with db.reader() as s:
+        small = await sentiment_summary(s, parse_period("2017-18 Q1"), "survey", "question")
+        big = await sentiment_summary(s, parse_period("2017-18 Q1"), "other", "question")
+    [row] = small
+    assert row.respondents == 7 and row.mean_polarity is not None
+    assert (row.share_negative, row.share_neutral, row.share_positive) == (None, None, None)
+    [shown] = big
+    assert (shown.share_negative, shown.share_neutral, shown.share_positive) == (
+        round(8 / 37, 3), round(9 / 37, 3), round(20 / 37, 3)
+    )
+
+
+async def test_a_quarter_hides_what_its_year_hides(db: Database) -> None:
+    """A year minus its other quarters must not give back a quarter the year's trend
+    hides: each quarter's own view hides it too."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.texts([("a", 0.1)] * 3, at=uk(2017, 5, 1))
+        await b.texts([("b", 0.1)] * 9, at=uk(2017, 8, 1))
+        await b.texts([("c", 0.1)] * 12, at=uk(2017, 11, 1))
+    async with db.reader() as s:
+        [year] = await sentiment_summary(s, YEAR, "survey", "question")
+        quarters = [
+            await sentiment_summary(s, parse_period(f"2017-18 Q{q}"), "survey", "question")
+            for q in (1, 2, 3)
+        ]
+        everything = await sentiment_summary(s, None, "survey", "question", today=date(2018, 1, 1))
+    assert year.respondents == 24
+    assert [rows[0].respondents for rows in quarters] == [SUPPRESSED, SUPPRESSED, 12]
+    assert everything[0].respondents == 24  # all time is this one year: nothing new
 
 
 async def test_sentiment_trend_hides_a_second_quarter(db: Database) -> None:
