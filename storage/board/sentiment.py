@@ -156,7 +156,10 @@ async def _aggregate(
         else:
             trends.setdefault(str(grp), [(0, None)] * quarters)[int(q)] = (int(respondents), mean)
             counts.setdefault(str(grp), [(0, 0, 0, 0)] * quarters)[int(q)] = (
-                int(respondents), int(n), int(negative), int(positive)
+                int(respondents),
+                int(n),
+                int(negative),
+                int(positive),
             )
     return totals, trends, counts
 

@@ -10,22 +10,32 @@ held (erasing the text deletes its tags).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.board._common import SUPPRESSED, Count, Span, in_spans, prepare, rounded
-from storage.board.rollups import answer_cells, is_fresh
+from storage.board._common import SUPPRESSED, Count, Span, bucket, in_spans, prepare, rounded
+from storage.board.rollups import (
+    answer_cells,
+    contiguous,
+    dirty_quarters,
+    is_fresh,
+    quarter_span,
+    quarter_start,
+)
 from storage.tables import AnswerRow, AnswerTopicRow
-from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small
-from surveys.insights.periods import Period
+from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small, suppress_over_time
+from surveys.insights.periods import Period, PeriodKind, period_containing, uk_date
 from surveys.topics import Topic, load_topics, needle
 
 __all__ = ["ThemeRow", "Topic", "load_topics", "needle", "top_themes"]
 
 Figures = tuple[int, int, float | None]  # answers, respondents, mean polarity
+Pair = tuple[int, int]  # answers, respondents
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,15 +122,91 @@ async def top_themes(
     else:
         by_theme = await theme_counts(session, period)
         found = await topic_counts(session, period)
+    hidden_themes = _hidden_over_time(await _history(session, "theme", rollups), period, threshold)
+    hidden_topics = _hidden_over_time(await _history(session, "topic", rollups), period, threshold)
     themes = [
-        _row("theme", key, _label(key), *figures, threshold) for key, figures in by_theme.items()
+        _row("theme", key, _label(key), *figures, threshold, key in hidden_themes)
+        for key, figures in by_theme.items()
     ]
     topic_rows = [
-        _row("topic", topic.key, topic.label, *found[topic.key], threshold)
+        _row(
+            "topic",
+            topic.key,
+            topic.label,
+            *found[topic.key],
+            threshold,
+            topic.key in hidden_topics,
+        )
         for topic in (load_topics() if topics is None else topics)
         if topic.key in found
     ]
     return _top(themes, limit) + _top(topic_rows, limit)
+
+
+async def _history(
+    session: AsyncSession, kind: str, rollups: bool
+) -> dict[str, dict[date, Pair]]:
+    """(answers, respondents) of each theme or topic in every quarter, all time: from the
+    rollup cells where fresh, from the rows where a change waits."""
+    a = AnswerRow
+    first, last = (
+        await session.execute(select(func.min(a.answered_at), func.max(a.answered_at)))
+    ).one()
+    if first is None or last is None:
+        return {}
+    spans = []
+    start, end = quarter_start(uk_date(first)), quarter_span(quarter_start(uk_date(last))).end
+    while start < end:
+        spans.append(quarter_span(start))
+        start = spans[-1].end
+    dirty = (
+        await dirty_quarters(session, spans[0].start, end) if rollups else [s.start for s in spans]
+    )
+    out: dict[str, dict[date, Pair]] = {}
+    clean = [s.start for s in spans if s.start not in set(dirty)]
+    if clean:
+        for day, grp, respondents, n, _, _, _ in await answer_cells(
+            session, "q", clean, kind, None
+        ):
+            out.setdefault(grp, {})[day] = (n, respondents)
+    for run in contiguous(dirty):
+        if kind == "theme":
+            key: Any = a.theme.concat(literal_column("''"))
+            query = (
+                select(bucket(a.answered_at, run), key, func.count(),
+                       func.count(func.distinct(a.response_id)))
+                .where(*written(None), in_spans(a.answered_at, run))
+                .group_by(bucket(a.answered_at, run), key)
+            )  # fmt: skip
+        else:
+            t = AnswerTopicRow
+            query = (
+                select(bucket(t.answered_at, run), t.topic, func.count(),
+                       func.count(func.distinct(t.response_id)))
+                .where(in_spans(t.answered_at, run))
+                .group_by(bucket(t.answered_at, run), t.topic)
+            )  # fmt: skip
+        for q, grp, n, respondents in (await session.execute(query)).all():
+            out.setdefault(str(grp), {})[run[int(q)].start] = (int(n), int(respondents))
+    return out
+
+
+def _hidden_over_time(
+    history: Mapping[str, Mapping[date, Pair]], period: Period, threshold: int
+) -> set[str]:
+    """Keys whose figures for `period` must be hidden so that no quarter, year or
+    difference of them gives a hidden count back."""
+    hidden = set()
+    for key, quarters in history.items():
+        flags = suppress_over_time(
+            {q: list(figures) for q, figures in quarters.items()},
+            lambda q: period_containing(q, PeriodKind.YEAR).start,
+            threshold=threshold,
+        )
+        view = flags.years if period.quarter is None else flags.quarters
+        if any(view.get(period.start, ())):
+            hidden.add(key)
+    return hidden
 
 
 def _row(
@@ -131,8 +217,9 @@ def _row(
     respondents: int,
     mean: float | None,
     threshold: int,
+    hidden_over_time: bool = False,
 ) -> tuple[int, int, ThemeRow]:
-    hidden = is_small(respondents, threshold) or is_small(answers, threshold)
+    hidden = is_small(respondents, threshold) or is_small(answers, threshold) or hidden_over_time
     row = ThemeRow(
         kind=kind,
         key=key,

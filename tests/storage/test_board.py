@@ -384,6 +384,22 @@ async def test_top_themes_and_topics(db: Database) -> None:
     assert [(r.kind, r.key) for r in one] == [("theme", "contact"), ("topic", "seeing_family")]
 
 
+async def test_theme_counts_of_a_quarter_hide_what_the_year_would_give_back(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.texts([("school is ok", 0.1)] * 3, theme="school", at=uk(2017, 5, 1))
+        await b.texts([("school is ok", 0.1)] * 9, theme="school", at=uk(2017, 8, 1))
+        await b.texts([("school is ok", 0.1)] * 12, theme="school", at=uk(2017, 11, 1))
+    async with db.reader() as s:
+        year = await top_themes(s, YEAR)
+        quarters = [await top_themes(s, parse_period(f"2017-18 Q{q}")) for q in (1, 2, 3)]
+    school = [r for r in year if (r.kind, r.key) == ("theme", "school")]
+    assert school and school[0].respondents == 24
+    theme = ("theme", "school")
+    shown = [[r.respondents for r in rows if (r.kind, r.key) == theme] for rows in quarters]
+    assert shown == [[SUPPRESSED], [SUPPRESSED], [12]]  # 24 - 12 - 9 would have given 3
+
+
 def test_topic_keywords_match_whole_words() -> None:
     topics = load_topics()
     assert len({t.key for t in topics}) == len(topics) >= 10
