@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -171,21 +170,22 @@ async def _history(
             out.setdefault(grp, {})[day] = (n, respondents)
     for run in contiguous(dirty):
         if kind == "theme":
-            key: Any = a.theme.concat(literal_column("''"))
-            query = (
-                select(bucket(a.answered_at, run), key, func.count(),
-                       func.count(func.distinct(a.response_id)))
+            inner = (
+                select(bucket(a.answered_at, run).label("q"),
+                       a.theme.concat(literal_column("''")).label("grp"), a.response_id)
                 .where(*written(None), in_spans(a.answered_at, run))
-                .group_by(bucket(a.answered_at, run), key)
+                .subquery()
             )  # fmt: skip
         else:
             t = AnswerTopicRow
-            query = (
-                select(bucket(t.answered_at, run), t.topic, func.count(),
-                       func.count(func.distinct(t.response_id)))
+            inner = (
+                select(bucket(t.answered_at, run).label("q"), t.topic.label("grp"), t.response_id)
                 .where(in_spans(t.answered_at, run))
-                .group_by(bucket(t.answered_at, run), t.topic)
-            )  # fmt: skip
+                .subquery()
+            )
+        query = select(
+            inner.c.q, inner.c.grp, func.count(), func.count(func.distinct(inner.c.response_id))
+        ).group_by(inner.c.q, inner.c.grp)
         for q, grp, n, respondents in (await session.execute(query)).all():
             out.setdefault(str(grp), {})[run[int(q)].start] = (int(n), int(respondents))
     return out
