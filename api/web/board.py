@@ -139,6 +139,7 @@ async def board_page(
         any(_has_c(r.sent, r.returned) for r in rates)
         or any(_has_c(c.sent, c.returned) for t in trend for c in t.cells if c)
         or any(_has_c(s.respondents) for s in sentiment)
+        or any(None in (s.share_negative, s.share_neutral, s.share_positive) for s in sentiment)
         or any(_has_c(t.respondents, t.answers) for t in themed)
         or any(_has_c(s.q1, s.q2, s.q3, s.q4, s.value, s.last_year) for s in scorecard)
     )
