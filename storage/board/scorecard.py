@@ -162,8 +162,12 @@ async def _hidden_in_return_rates(
     found: dict[tuple[str, str, str], list[bool]] = {}
     for whole in (year.previous(), year):
         labels = [q.label for q in whole.quarters()]
-        by_quarter = await return_rates(
-            session, whole, ("form", "audience", "quarter"), threshold, rollups=rollups
+        by_quarter = (
+            await return_rates(
+                session, whole, ("form", "audience", "quarter"), threshold, rollups=rollups
+            )
+            if whole == year
+            else []  # last year is shown as a year only
         )
         by_year = await return_rates(
             session, whole, ("form", "audience"), threshold, rollups=rollups

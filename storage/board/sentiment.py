@@ -31,20 +31,18 @@ from storage.board._common import (
     rounded,
     spans_of,
 )
+from storage.board.history import answer_quarters, protect_quarters
 from storage.board.rollups import (
     answer_cells,
     contiguous,
     dirty_quarters,
     is_fresh,
-    quarter_span,
-    quarter_start,
 )
 from storage.tables import AnswerRow, InvitationRow, ResponseRow
 from surveys.insights.disclosure import (
     DEFAULT_THRESHOLD,
     is_small,
     suppress_counts,
-    suppress_over_time,
     suppress_shares,
 )
 from surveys.insights.periods import Period, PeriodKind, period_containing, uk_date
@@ -254,18 +252,13 @@ async def _history(
     every other): from the rollup cells where fresh, from the answers where a change
     waits."""
     a = AnswerRow
-    bounds = select(func.min(a.answered_at), func.max(a.answered_at))
-    first, last = (await session.execute(bounds)).one()
-    if first is None or last is None:
+    spans = await answer_quarters(session, rollups=rollups)
+    if not spans:
         return {}
-    start = quarter_start(uk_date(first))
-    end = quarter_span(quarter_start(uk_date(last))).end
-    spans = []
-    while start < end:
-        spans.append(quarter_span(start))
-        start = spans[-1].end
     dirty = (
-        await dirty_quarters(session, spans[0].start, end) if rollups else [s.start for s in spans]
+        await dirty_quarters(session, spans[0].start, spans[-1].end)
+        if rollups
+        else [s.start for s in spans]
     )
     out: dict[str, dict[date, Counts]] = {}
     clean = [s.start for s in spans if s.start not in set(dirty)]
@@ -283,10 +276,6 @@ async def _history(
                 if figures[1]:
                     out.setdefault(grp, {})[span.start] = figures
     return out
-
-
-def _financial_year(day: date) -> date:
-    return period_containing(day, PeriodKind.YEAR).start
 
 
 @dataclass
@@ -328,12 +317,12 @@ class _Group:
         group's other quarters, years or all time (a year minus its other quarters)."""
         if not history:
             return
-        people = suppress_over_time(
-            {q: [c[0]] for q, c in history.items()}, _financial_year, threshold=threshold
+        ordered = sorted(history.items())
+        people = protect_quarters(
+            tuple((q, (c[0],)) for q, c in ordered), shares=False, threshold=threshold
         )
-        parts = suppress_over_time(
-            {q: [neg, n - neg - pos, pos] for q, (_, n, neg, pos) in history.items()},
-            _financial_year,
+        parts = protect_quarters(
+            tuple((q, (neg, n - neg - pos, pos)) for q, (_, n, neg, pos) in ordered),
             shares=True,
             threshold=threshold,
         )

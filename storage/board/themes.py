@@ -18,17 +18,16 @@ from sqlalchemy import ColumnElement, false, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.board._common import SUPPRESSED, Count, Span, bucket, in_spans, prepare, rounded
+from storage.board.history import answer_quarters, protect_quarters
 from storage.board.rollups import (
     answer_cells,
     contiguous,
     dirty_quarters,
     is_fresh,
-    quarter_span,
-    quarter_start,
 )
 from storage.tables import AnswerRow, AnswerTopicRow
-from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small, suppress_over_time
-from surveys.insights.periods import Period, PeriodKind, period_containing, uk_date
+from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small
+from surveys.insights.periods import Period
 from surveys.topics import Topic, load_topics, needle
 
 __all__ = ["ThemeRow", "Topic", "load_topics", "needle", "top_themes"]
@@ -148,19 +147,12 @@ async def _history(
     """(answers, respondents) of each theme or topic in every quarter, all time: from the
     rollup cells where fresh, from the rows where a change waits."""
     a = AnswerRow
-    first, last = (
-        await session.execute(select(func.min(a.answered_at), func.max(a.answered_at)))
-    ).one()
-    if first is None or last is None:
+    spans = await answer_quarters(session, rollups=rollups)
+    if not spans:
         return {}
-    spans = []
-    start, end = quarter_start(uk_date(first)), quarter_span(quarter_start(uk_date(last))).end
-    while start < end:
-        spans.append(quarter_span(start))
-        start = spans[-1].end
-    dirty = (
-        await dirty_quarters(session, spans[0].start, end) if rollups else [s.start for s in spans]
-    )
+    dirty = [s.start for s in spans]
+    if rollups:
+        dirty = await dirty_quarters(session, spans[0].start, spans[-1].end)
     out: dict[str, dict[date, Pair]] = {}
     clean = [s.start for s in spans if s.start not in set(dirty)]
     if clean:
@@ -198,10 +190,8 @@ def _hidden_over_time(
     difference of them gives a hidden count back."""
     hidden = set()
     for key, quarters in history.items():
-        flags = suppress_over_time(
-            {q: list(figures) for q, figures in quarters.items()},
-            lambda q: period_containing(q, PeriodKind.YEAR).start,
-            threshold=threshold,
+        flags = protect_quarters(
+            tuple(sorted(quarters.items())), shares=False, threshold=threshold
         )
         view = flags.years if period.quarter is None else flags.quarters
         if any(view.get(period.start, ())):
