@@ -663,7 +663,7 @@ _REF_JOINS = ("", "-", "/", " ", "_", ".")
 def ref_candidates(text: str, longest: int = 4) -> set[str]:
     """What in `text` could be a council reference, as it might be stored: runs of up to
     `longest` words holding a digit, joined as written and by "-", "/", " ", "_", ".", "",
-    as written and in upper case. Look these up in the people table, then pass what is
+    as written, in upper and in lower case. Look these up in the people table, then pass what is
     found to `redact` as `known_refs`."""
     tokens = _TOKEN.findall(_clean(text))
     found: set[str] = set()
@@ -674,7 +674,7 @@ def ref_candidates(text: str, longest: int = 4) -> set[str]:
                 continue
             for join in _REF_JOINS if j - i > 1 else ("",):
                 joined = join.join(parts)
-                found.update((joined, joined.upper()))
+                found.update((joined, joined.upper(), joined.lower()))
     return found
 
 

@@ -343,3 +343,14 @@ def test_a_quote_that_cannot_be_made_safe_is_refused() -> None:
     assert safe_quote("my name is the one and only Jessamyn-Rae") is None
     assert safe_quote("k a y l e i g h", known_names=["Kayleigh"]) == "[name]"
     assert safe_quote("I am 12345 in the queue") is None  # a long number left: refused
+
+
+def test_ref_candidates_cover_the_ways_a_ref_is_stored() -> None:
+    from surveys.insights.redaction import name_candidates, ref_candidates
+
+    found = ref_candidates("my ref is demo c0020, ring me")
+    assert {"DEMO-C0020", "demo-c0020", "DEMOC0020", "DEMO/C0020", "C0020"} <= found
+    assert all(any(ch.isdigit() for ch in c) for c in found)  # only runs holding a digit
+    assert "Kayleigh" in name_candidates("kayleigh and me") and "And" not in name_candidates(
+        "kayleigh and me"
+    )
