@@ -21,6 +21,7 @@ from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.failures import QuietFailures
 from api.hardening import install_hardening
+from api.log_privacy import install_access_log_masking, install_log_scrubbing
 from api.openapi import describe_inputs
 from api.routes import (
     alerts,
@@ -99,6 +100,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # after uvicorn has set up its logging: no code, ref or key in any log line
+        install_access_log_masking(app.routes)
+        install_log_scrubbing()
         if services is not None:
             yield
             return
@@ -154,6 +158,7 @@ def create_app(
         app, max_body=config.max_body_bytes, max_upload=config.max_upload_bytes,
         trusted_proxies=config.trusted_proxies,
     )
+    install_access_log_masking(app.routes)
     return app
 
 

@@ -498,6 +498,9 @@ def main() -> None:
         level=os.environ.get("CAREVOICE_LOG_LEVEL", "WARNING").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from api.log_privacy import install_log_scrubbing
+
+    install_log_scrubbing()  # no key, token, code or ref in any line, whatever logs it
     app(prog_name="carevoice")
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from surveys.insights.redaction import RedactionError, check_ref_patterns
 from surveys.office_hours import DEFAULT_OFFICE_TIMES, OfficeHours
 from surveys.throttle import parse_limits
 
@@ -137,7 +139,6 @@ class Settings(BaseSettings):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
-
     secret_key: SecretStr | None = Field(
         None,
         description="Keys the hash that names an erased young person's reference in the audit "
@@ -168,6 +169,34 @@ class Settings(BaseSettings):
     retention_hour: int = Field(
         3, ge=0, le=23, description="The hour (UK time) `serve` applies retention each day."
     )
+
+    ref_patterns: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="The council's reference formats as regular expressions, taken out of "
+        "quotes wherever they appear: one pattern, or a JSON list, e.g. "
+        '["CE\\d{6}", "LAC/\\d{4}/[A-Z]"].',
+    )
+
+    @field_validator("ref_patterns", mode="before")
+    @classmethod
+    def _ref_patterns(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return []
+            if text.startswith("["):
+                try:
+                    value = json.loads(text)
+                except ValueError as error:
+                    raise ValueError(f"not a JSON list of patterns: {error}") from None
+            else:
+                value = [text]
+        if isinstance(value, list | tuple):
+            try:
+                return list(check_ref_patterns(str(v) for v in value))
+            except RedactionError as error:
+                raise ValueError(str(error)) from None
+        return value
 
     @field_validator("officer_chat_ids", "duty_chat_ids", mode="before")
     @classmethod

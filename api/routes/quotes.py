@@ -40,5 +40,6 @@ async def quotes(
     rows = await board.quotes(
         session, chosen, survey, limit=limit,
         min_group=services.settings.quote_min_group, max_chars=MAX_CHARS,
+        ref_patterns=services.settings.ref_patterns,
     )
     return reply(rows, fmt, f"quotes-{period or 'all'}", board.QuoteRow)

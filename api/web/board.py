@@ -7,6 +7,7 @@ icons as well as colour, and a footnote wherever a "c" appears.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
@@ -91,7 +92,12 @@ def _withheld(row: board.ReturnRateRow, year: board.ReturnRateRow) -> board.Retu
 
 
 async def board_page(
-    session: AsyncSession, period: Period, today: date, *, quote_min_group: int = 10
+    session: AsyncSession,
+    period: Period,
+    today: date,
+    *,
+    quote_min_group: int = 10,
+    ref_patterns: Sequence[str] = (),
 ) -> BoardPage:
     """The dashboard's figures for `period`, from the store's board queries."""
     current = period_containing(today, PeriodKind.YEAR)
@@ -105,7 +111,8 @@ async def board_page(
     sentiment = await board.sentiment_summary(session, period, None, by="theme", today=today)
     themed = await board.top_themes(session, period, limit=THEMES)
     quotes = await board.quotes(
-        session, period, limit=QUOTES, min_group=quote_min_group, max_chars=QUOTE_CHARS
+        session, period, limit=QUOTES, min_group=quote_min_group, max_chars=QUOTE_CHARS,
+        ref_patterns=ref_patterns,
     )
     scorecard = await board.scorecard(session, period)
 
@@ -132,6 +139,7 @@ async def board_page(
         any(_has_c(r.sent, r.returned) for r in rates)
         or any(_has_c(c.sent, c.returned) for t in trend for c in t.cells if c)
         or any(_has_c(s.respondents) for s in sentiment)
+        or any(None in (s.share_negative, s.share_neutral, s.share_positive) for s in sentiment)
         or any(_has_c(t.respondents, t.answers) for t in themed)
         or any(_has_c(s.q1, s.q2, s.q3, s.q4, s.value, s.last_year) for s in scorecard)
     )
@@ -212,7 +220,8 @@ async def _page(
     chosen, problem = _period(period, today)
     async with services.db.reader() as session:
         page = await board_page(
-            session, chosen, today, quote_min_group=services.settings.quote_min_group
+            session, chosen, today, quote_min_group=services.settings.quote_min_group,
+            ref_patterns=services.settings.ref_patterns,
         )
         said_did = await statements.for_board(session)
     return render(

@@ -3,13 +3,18 @@
 A quote comes only from a question that is not sensitive, from a young person who said
 yes to sharing their words (`responses.share_quotes`), from a survey that at least
 `min_group` young people returned in the period, and never from an answer that raised a
-safeguarding alert. The text is redacted (their own first name is passed as a known
-name, and never returned) and shortened. No ids, dates or names leave this module.
+safeguarding alert. The text is redacted and shortened: their own first name, every
+council reference and first name in the people table that the quotes may mention (looked
+up by `ref_candidates` and `name_candidates`, never all loaded), and the council's ref
+formats (`ref_patterns`, CAREVOICE_REF_PATTERNS) are passed in. A quote that still looks
+identifying after redaction (`safe_quote` says None) is dropped, not shown. No ids,
+dates or names leave this module.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -43,7 +48,14 @@ from storage.tables import (
 )
 from surveys.insights.disclosure import min_group_size_ok
 from surveys.insights.periods import Period, PeriodKind, period_containing
-from surveys.insights.redaction import TOKENS, redact, shorten
+from surveys.insights.redaction import (
+    TOKENS,
+    is_word_name,
+    name_candidates,
+    ref_candidates,
+    safe_quote,
+    shorten,
+)
 
 __all__ = ["QuoteRow", "quotes"]
 
@@ -135,6 +147,7 @@ async def quotes(
     max_chars: int = 200,
     *,
     rollups: bool = True,
+    ref_patterns: Sequence[str] = (),
 ) -> list[QuoteRow]:
     """Up to `limit` quotes from `period` (all time when None), one survey or all, spread
     over it: the period is cut into `limit` slices, each gives its first `limit` quotable
@@ -168,16 +181,62 @@ async def quotes(
     ordered = [
         rows[n] for n in range(limit) for _, rows in sorted(by_slice.items()) if n < len(rows)
     ]
-    found = []
-    for text, theme, polarity, key, answered_at, first_name, _ in ordered:
-        names = [first_name] if first_name else []
-        clean = shorten(redact(str(text), known_names=names), max_chars)
-        if _EMPTY.sub("", clean):
+    found: list[QuoteRow] = []
+    for start in range(0, len(ordered), limit):  # a batch at a time: most are taken
+        batch = ordered[start : start + limit]
+        refs, table_names = await _people_named_in(session, [str(row[0]) for row in batch])
+        for text, theme, polarity, key, answered_at, first_name, _ in batch:
+            names = [first_name] if first_name else []
+            names += [n for n in table_names if _mentions(str(text), n)]
+            safe = safe_quote(
+                str(text), known_names=names, known_refs=refs, ref_patterns=ref_patterns
+            )
+            if safe is None:
+                continue  # could not be made safe: not shown
+            clean = shorten(safe, max_chars)
+            if not _EMPTY.sub("", clean):
+                continue
             quarter = period_containing(answered_at, PeriodKind.QUARTER).label
             found.append(QuoteRow(clean, str(theme), rounded(polarity, 2), str(key), quarter))
             if len(found) == limit:
-                break
+                return found
     return found
+
+
+_CHUNK = 500  # values in one IN (...)
+
+
+def _mentions(text: str, name: str) -> bool:
+    """Whether `text` has `name` as a word: capitalised, or in any case when the name is
+    not also an ordinary word."""
+    pattern = re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])", re.IGNORECASE)
+    return any(m[0][:1].isupper() or not is_word_name(name) for m in pattern.finditer(text))
+
+
+async def _people_named_in(
+    session: AsyncSession, texts: Iterable[str]
+) -> tuple[list[str], list[str]]:
+    """Council refs and first names in the people table that `texts` may mention."""
+    refs: set[str] = set()
+    names: set[str] = set()
+    for text in texts:
+        refs |= ref_candidates(text)
+        names |= name_candidates(text)
+    p = PersonRow
+    found_refs: list[str] = []
+    for chunk in _chunks(sorted(refs)):
+        refs_query = select(p.council_ref).where(p.council_ref.in_(chunk))
+        found_refs += [str(r) for r in (await session.scalars(refs_query)).all()]
+    found_names: list[str] = []
+    for chunk in _chunks(sorted(names)):
+        names_query = select(p.first_name).where(p.first_name.in_(chunk)).distinct()
+        found_names += [str(n) for n in (await session.scalars(names_query)).all() if n]
+    return found_refs, found_names
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
 
 
 @lru_cache(maxsize=16)

@@ -21,7 +21,7 @@ within a table: the report's own table would then lose its children's row.)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import pairwise
 from typing import Any, Final
@@ -255,6 +255,19 @@ async def return_rates(
     trusted callers, never for a board. Quarters whose rollups are fresh are read from
     them (`rollups=False`: never)."""
     dims = check_by(by)
+    if suppress and period.quarter is not None:
+        # A quarter is read from its year's table by quarter (which treats the year as
+        # published), so setting one beside the other, or beside the year less its other
+        # quarters, shows nothing that table hides.
+        year_rows = await return_rates(
+            session, period.year, (*dims, "quarter"), threshold,
+            targets=targets, suppress=True, rollups=rollups,
+        )  # fmt: skip
+        return [
+            replace(row, period=period.label, quarter=row.quarter if "quarter" in dims else None)
+            for row in year_rows
+            if row.quarter == period.label
+        ]
     await prepare(session)
     fine = tuple(d for d in DIMENSIONS if d in {"form", "audience", *dims})
     by_quarter = "quarter" in dims

@@ -28,7 +28,7 @@ from storage.board._common import (
     spans_of,
     uk_date_before,
 )
-from storage.board.return_rates import external_counts
+from storage.board.return_rates import external_counts, return_rates
 from storage.board.rollups import contiguous, dirty_quarters
 from storage.tables import (
     AnswerRow,
@@ -136,13 +136,83 @@ async def scorecard(
     spans = spans_of(quarters)
     shown_upto = 4 if period.quarter is None else period.quarter
     counts = await _count(session, spans, year, dialect, rollups=rollups)
+    forms_hidden = await _hidden_in_return_rates(session, year, threshold, rollups=rollups)
     rows = []
     for measure in MEASURES:
         c = counts[measure.ref]
         before = _figures(measure, c.quarters[:4], c.whole_year[0], 4, threshold)
-        now = _figures(measure, c.quarters[4:], c.whole_year[1], shown_upto, threshold)
+        # the whole year protected together, whichever quarter is asked for, so that
+        # quarter views and the year's never show different parts of the same figures
+        now = _figures(measure, c.quarters[4:], c.whole_year[1], 4, threshold)
+        form = FORM_OF.get(measure.ref)
+        if form is not None:
+            before = _hide(before, forms_hidden.get((year.previous().label, *form), ()))
+            now = _hide(now, forms_hidden.get((year.label, *form), ()))
+        now = _upto(now, shown_upto)
         rows.append(_row(measure, targets.get(measure.ref), before, now, period, shown_upto))
     return rows
+
+
+FORM_OF: Final[Mapping[str, tuple[str, str]]] = {
+    "P1.1": ("consultation", "child"),
+    "P1.2": ("feedback_not_attended", "care_leaver"),
+}
+"""Measures that are a cell of the return-rate table (form, audience)."""
+
+
+async def _hidden_in_return_rates(
+    session: AsyncSession, year: Period, threshold: int, *, rollups: bool
+) -> dict[tuple[str, str, str], tuple[bool, ...]]:
+    """For each (year, form, audience): whether the return-rate table hides its count in
+    each quarter and in the year (five flags). A rate shown here beside the forms sent
+    shown there would give a hidden count back, so the scorecard hides it too."""
+    found: dict[tuple[str, str, str], list[bool]] = {}
+    for whole in (year.previous(), year):
+        labels = [q.label for q in whole.quarters()]
+        by_quarter = (
+            await return_rates(
+                session, whole, ("form", "audience", "quarter"), threshold, rollups=rollups
+            )
+            if whole == year
+            else []  # last year is shown as a year only
+        )
+        by_year = await return_rates(
+            session, whole, ("form", "audience"), threshold, rollups=rollups
+        )
+        for row in [*by_quarter, *by_year]:
+            if row.form is None or row.audience is None:
+                continue
+            flags = found.setdefault((whole.label, row.form, row.audience), [False] * 5)
+            at = labels.index(row.quarter) if row.quarter in labels else 4
+            if row.quarter is None or row.quarter in labels:
+                flags[at] = flags[at] or SUPPRESSED in (row.sent, row.returned)
+    return {key: tuple(flags) for key, flags in found.items()}
+
+
+def _hide(figures: _Figures, flags: Sequence[bool]) -> _Figures:
+    """`figures` with the quarters (and year) that `flags` mark shown as SUPPRESSED."""
+    if not any(flags):
+        return figures
+    quarters = list(figures.quarters)
+    shown = list(figures.shown_quarters)
+    for i, hide in enumerate(flags[:4]):
+        if hide and shown[i] is not None:
+            quarters[i], shown[i] = None, SUPPRESSED
+    year, shown_year = figures.year, figures.shown_year
+    if len(flags) > 4 and flags[4] and shown_year is not None:
+        year, shown_year = None, SUPPRESSED
+    return _Figures(tuple(quarters), tuple(shown), year, shown_year)
+
+
+def _upto(figures: _Figures, upto: int) -> _Figures:
+    """Only the first `upto` quarters (a quarter's view of its year)."""
+    pad = 4 - upto
+    return _Figures(
+        quarters=(*figures.quarters[:upto], *([None] * pad)),
+        shown_quarters=(*figures.shown_quarters[:upto], *([None] * pad)),
+        year=figures.year,
+        shown_year=figures.shown_year,
+    )
 
 
 async def _count(

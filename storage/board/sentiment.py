@@ -10,7 +10,7 @@ the total (age bands, which split respondents, are treated alike).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final
@@ -32,9 +32,15 @@ from storage.board._common import (
     spans_of,
 )
 from storage.board.folding import ALL_TIME, ALL_TIME_GRAIN
-from storage.board.rollups import answer_cells, is_fresh
+from storage.board.history import answer_quarters, protect_quarters
+from storage.board.rollups import answer_cells, contiguous, dirty_quarters, is_fresh
 from storage.tables import AnswerRow, InvitationRow, ResponseRow
-from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small, suppress_counts
+from surveys.insights.disclosure import (
+    DEFAULT_THRESHOLD,
+    is_small,
+    suppress_counts,
+    suppress_shares,
+)
 from surveys.insights.periods import Period, PeriodKind, period_containing, uk_date
 from surveys.people import AGE_BAND_NAMES
 
@@ -84,6 +90,9 @@ def _group_column(by: str) -> Any:
     if by == "question":
         return AnswerRow.question_id.concat(literal_column("''"))
     return func.coalesce(InvitationRow.age_band, UNKNOWN)
+
+
+Counts = tuple[int, int, int, int]  # respondents, answers, negative, positive
 
 
 async def _aggregate(
@@ -245,6 +254,7 @@ async def sentiment_summary(
     else:
         totals, trends = await _aggregate(session, by, where, quarter, len(spans))
         await _add_erased(session, by, period, spans, survey_key, totals, trends)
+    history = await _history(session, by, survey_key, rollups=rollups)
     groups = [
         _Group(
             name, respondents, n, total / n if n else None, negative, positive,
@@ -254,6 +264,7 @@ async def sentiment_summary(
     ]
     for g in groups:
         g.protect(threshold, whole_trend=period is not None)
+        g.over_time(history.get(g.name, {}), period, spans, threshold)
     if by == "age_band":  # age bands split the respondents: a lone hidden one needs a partner
         split = suppress_counts([g.respondents for g in groups], threshold=threshold)
         for g, cell in zip(groups, split.cells, strict=True):
@@ -263,6 +274,46 @@ async def sentiment_summary(
     else:
         groups.sort(key=lambda g: (-g.respondents, g.name))
     return [g.row(spans) for g in groups]
+
+
+async def _history(
+    session: AsyncSession, by: str, survey_key: str | None, *, rollups: bool
+) -> dict[str, dict[date, Counts]]:
+    """Every quarter's counts of every group, all time (each view is protected against
+    every other): from the rollup cells where fresh, from the answers where a change
+    waits."""
+    a = AnswerRow
+    spans = await answer_quarters(session, rollups=rollups)
+    if not spans:
+        return {}
+    dirty = (
+        await dirty_quarters(session, spans[0].start, spans[-1].end)
+        if rollups
+        else [s.start for s in spans]
+    )
+    out: dict[str, dict[date, Counts]] = {}
+    clean = [s.start for s in spans if s.start not in set(dirty)]
+    if clean:
+        kind = {"question": "question", "theme": "theme", "age_band": "band"}[by]
+        for day, grp, respondents, n, _, negative, positive in await answer_cells(
+            session, "q", clean, kind, survey_key
+        ):
+            out.setdefault(grp, {})[day] = (respondents, n, negative, positive)
+    for run in contiguous(dirty):
+        where = [*scored_answers(survey_key), in_spans(a.answered_at, run)]
+        _, trends = await _aggregate(session, by, where, bucket(a.answered_at, run), len(run))
+        for grp, series in trends.items():
+            for span, (respondents, n, _, negative, positive) in zip(run, series, strict=True):
+                if n:
+                    out.setdefault(grp, {})[span.start] = (respondents, n, negative, positive)
+    if dirty:  # counted from the rows: add what erased young people said, as the cells do
+        kind = {"question": "question", "theme": "theme", "age_band": "band"}[by]
+        for day, grp, respondents, n, _, negative, positive in await answer_cells(
+            session, "q", list(dirty), kind, survey_key, erased=True
+        ):
+            r0, n0, neg0, pos0 = out.setdefault(grp, {}).get(day, (0, 0, 0, 0))
+            out[grp][day] = (r0 + respondents, n0 + n, neg0 + negative, pos0 + positive)
+    return out
 
 
 @dataclass
@@ -278,14 +329,56 @@ class _Group:
     trend: list[Point]
     hidden: bool = False
     hidden_quarters: tuple[bool, ...] = ()
+    hidden_shares: tuple[bool, bool, bool] = (False, False, False)
 
     def protect(self, threshold: int, *, whole_trend: bool) -> None:
-        """Hide small figures; when the trend adds up to the group, protect it as a whole."""
+        """Hide small figures; when the trend adds up to the group, protect it as a whole.
+        A share whose count of answers (or the rest of the group) is small is withheld,
+        with a partner where one alone is 1 minus the others."""
+        neutral = self.answers - self.negative - self.positive
+        n, u, p = suppress_shares([self.negative, neutral, self.positive], threshold=threshold)
+        self.hidden_shares = (n, u, p)
         self.hidden = is_small(self.respondents, threshold)
         quarters = suppress_counts([n for n, _ in self.trend], threshold=threshold)
         self.hidden_quarters = tuple(c.suppressed for c in quarters.cells)
         if whole_trend and quarters.total.suppressed:
             self.hidden = True
+
+    def over_time(
+        self,
+        history: Mapping[date, Counts],
+        period: Period | None,
+        spans: Sequence[Span],
+        threshold: int,
+    ) -> None:
+        """Also hide what a reader could work out by setting this view beside the
+        group's other quarters, years or all time (a year minus its other quarters)."""
+        if not history:
+            return
+        ordered = sorted(history.items())
+        people = protect_quarters(
+            tuple((q, (c[0],)) for q, c in ordered), shares=False, threshold=threshold
+        )
+        parts = protect_quarters(
+            tuple((q, (neg, n - neg - pos, pos)) for q, (_, n, neg, pos) in ordered),
+            shares=True,
+            threshold=threshold,
+        )
+        if period is None:
+            hidden, shares = people.all_time[0], parts.all_time
+        elif period.quarter is None:
+            hidden = people.years.get(period.start, (False,))[0]
+            shares = parts.years.get(period.start, (False, False, False))
+        else:
+            hidden = people.quarters.get(period.start, (False,))[0]
+            shares = parts.quarters.get(period.start, (False, False, False))
+        self.hidden = self.hidden or hidden
+        n, u, p = (a or b for a, b in zip(self.hidden_shares, shares, strict=True))
+        self.hidden_shares = (n, u, p)
+        self.hidden_quarters = tuple(
+            hide or people.quarters.get(span.start, (False,))[0]
+            for hide, span in zip(self.hidden_quarters, spans, strict=True)
+        )
 
     def row(self, spans: Sequence[Span]) -> SentimentRow:
         trend = tuple(
@@ -297,12 +390,17 @@ class _Group:
         if self.hidden:
             return SentimentRow(self.name, SUPPRESSED, None, None, None, None, trend)
         neutral = self.answers - self.negative - self.positive
+        negative, neutral_hidden, positive = self.hidden_shares
+
+        def share(count: int, hidden: bool) -> float | None:
+            return None if hidden else rounded(count / self.answers)
+
         return SentimentRow(
             group=self.name,
             respondents=self.respondents,
             mean_polarity=rounded(self.mean),
-            share_negative=rounded(self.negative / self.answers),
-            share_neutral=rounded(neutral / self.answers),
-            share_positive=rounded(self.positive / self.answers),
+            share_negative=share(self.negative, negative),
+            share_neutral=share(neutral, neutral_hidden),
+            share_positive=share(self.positive, positive),
             trend=trend,
         )

@@ -11,14 +11,21 @@ retention change no count.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import ColumnElement, false, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.board._common import SUPPRESSED, Count, Span, in_spans, prepare, rounded
-from storage.board.rollups import answer_cells, is_fresh
+from storage.board._common import SUPPRESSED, Count, Span, bucket, in_spans, prepare, rounded
+from storage.board.history import answer_quarters, protect_quarters
+from storage.board.rollups import (
+    answer_cells,
+    contiguous,
+    dirty_quarters,
+    is_fresh,
+)
 from storage.tables import AnswerRow, AnswerTopicRow
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small
 from surveys.insights.periods import Period
@@ -27,6 +34,7 @@ from surveys.topics import Topic, load_topics, needle
 __all__ = ["ThemeRow", "Topic", "load_topics", "needle", "top_themes"]
 
 Figures = tuple[int, int, float | None]  # answers, respondents, mean polarity
+Pair = tuple[int, int]  # answers, respondents
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,15 +138,89 @@ async def top_themes(
     else:
         by_theme = await _with_erased(session, period, "theme", await theme_counts(session, period))
         found = await _with_erased(session, period, "topic", await topic_counts(session, period))
+    hidden_themes = _hidden_over_time(await _history(session, "theme", rollups), period, threshold)
+    hidden_topics = _hidden_over_time(await _history(session, "topic", rollups), period, threshold)
     themes = [
-        _row("theme", key, _label(key), *figures, threshold) for key, figures in by_theme.items()
+        _row("theme", key, _label(key), *figures, threshold, key in hidden_themes)
+        for key, figures in by_theme.items()
     ]
     topic_rows = [
-        _row("topic", topic.key, topic.label, *found[topic.key], threshold)
+        _row(
+            "topic",
+            topic.key,
+            topic.label,
+            *found[topic.key],
+            threshold,
+            topic.key in hidden_topics,
+        )
         for topic in (load_topics() if topics is None else topics)
         if topic.key in found
     ]
     return _top(themes, limit) + _top(topic_rows, limit)
+
+
+async def _history(
+    session: AsyncSession, kind: str, rollups: bool
+) -> dict[str, dict[date, Pair]]:
+    """(answers, respondents) of each theme or topic in every quarter, all time: from the
+    rollup cells where fresh, from the rows where a change waits."""
+    a = AnswerRow
+    spans = await answer_quarters(session, rollups=rollups)
+    if not spans:
+        return {}
+    dirty = [s.start for s in spans]
+    if rollups:
+        dirty = await dirty_quarters(session, spans[0].start, spans[-1].end)
+    out: dict[str, dict[date, Pair]] = {}
+    clean = [s.start for s in spans if s.start not in set(dirty)]
+    if clean:
+        for day, grp, respondents, n, _, _, _ in await answer_cells(
+            session, "q", clean, kind, None
+        ):
+            out.setdefault(grp, {})[day] = (n, respondents)
+    for run in contiguous(dirty):
+        if kind == "theme":
+            inner = (
+                select(bucket(a.answered_at, run).label("q"),
+                       a.theme.concat(literal_column("''")).label("grp"), a.response_id)
+                .where(*written(None), in_spans(a.answered_at, run))
+                .subquery()
+            )  # fmt: skip
+        else:
+            t = AnswerTopicRow
+            inner = (
+                select(bucket(t.answered_at, run).label("q"), t.topic.label("grp"), t.response_id)
+                .where(in_spans(t.answered_at, run))
+                .subquery()
+            )
+        query = select(
+            inner.c.q, inner.c.grp, func.count(), func.count(func.distinct(inner.c.response_id))
+        ).group_by(inner.c.q, inner.c.grp)
+        for q, grp, n, respondents in (await session.execute(query)).all():
+            out.setdefault(str(grp), {})[run[int(q)].start] = (int(n), int(respondents))
+    if dirty:  # counted from the rows: add what erased young people wrote, as the cells do
+        for day, grp, respondents, n, _, _, _ in await answer_cells(
+            session, "q", list(dirty), kind, None, erased=True
+        ):
+            n0, r0 = out.setdefault(grp, {}).get(day, (0, 0))
+            out[grp][day] = (n0 + n, r0 + respondents)
+    return out
+
+
+def _hidden_over_time(
+    history: Mapping[str, Mapping[date, Pair]], period: Period, threshold: int
+) -> set[str]:
+    """Keys whose figures for `period` must be hidden so that no quarter, year or
+    difference of them gives a hidden count back."""
+    hidden = set()
+    for key, quarters in history.items():
+        flags = protect_quarters(
+            tuple(sorted(quarters.items())), shares=False, threshold=threshold
+        )
+        view = flags.years if period.quarter is None else flags.quarters
+        if any(view.get(period.start, ())):
+            hidden.add(key)
+    return hidden
 
 
 def _row(
@@ -149,8 +231,9 @@ def _row(
     respondents: int,
     mean: float | None,
     threshold: int,
+    hidden_over_time: bool = False,
 ) -> tuple[int, int, ThemeRow]:
-    hidden = is_small(respondents, threshold) or is_small(answers, threshold)
+    hidden = is_small(respondents, threshold) or is_small(answers, threshold) or hidden_over_time
     row = ThemeRow(
         kind=kind,
         key=key,

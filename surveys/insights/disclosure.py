@@ -27,11 +27,11 @@ elsewhere. Take totals you show from here so they carry the same suppression.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 from surveys.insights.rates import rate
 
@@ -40,6 +40,7 @@ __all__ = [
     "RETURNED_OF_SENT",
     "SUPPRESSED",
     "Cell",
+    "OverTime",
     "Pair",
     "Reason",
     "SuppressedCounts",
@@ -48,6 +49,8 @@ __all__ = [
     "min_group_size_ok",
     "suppress_counts",
     "suppress_grid",
+    "suppress_over_time",
+    "suppress_shares",
     "suppress_table",
 ]
 
@@ -289,6 +292,119 @@ def suppress_counts(
     )
     cells = tuple(Cell(v, r) for v, r in zip(counts, reasons[:n], strict=True))
     return SuppressedCounts(cells, Cell(sum(counts), reasons[n]))
+
+
+# --- shares of a whole ------------------------------------------------------------------
+
+
+def suppress_shares(
+    values: Sequence[int], *, threshold: int = DEFAULT_THRESHOLD
+) -> tuple[bool, ...]:
+    """Which of the parts of a whole (answers negative, neutral, positive) must not be
+    shown as a share. The whole counts as known (a share times the group's size gives
+    the count back), so each part gets the primary rule, the complement rule (the rest
+    of the group is 1 to `threshold`: "all but 2 were positive") and a partner where one
+    alone would be worked out as 1 minus the others."""
+    counts = [_check_count(v, f"value {i}") for i, v in enumerate(values)]
+    n = len(counts)
+    if not n:
+        return ()
+    reasons = _protect(
+        [*counts, sum(counts)],
+        [False] * n + [True],
+        [_Relation(tuple(range(n)), n)],
+        [(i, n) for i in range(n)],
+        threshold,
+    )
+    if reasons[n] is not None:  # the whole itself could not stay: hide every share
+        return (True,) * n
+    return tuple(r is not None for r in reasons[:n])
+
+
+# --- the same counts by quarter, year and all time ----------------------------------------
+
+Q = TypeVar("Q", bound=Hashable)
+Y = TypeVar("Y", bound=Hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class OverTime(Generic[Q, Y]):
+    """Which counts to hide in each quarter, each year and all time (one flag a part)."""
+
+    quarters: Mapping[Q, tuple[bool, ...]]
+    years: Mapping[Y, tuple[bool, ...]]
+    all_time: tuple[bool, ...]
+
+
+def suppress_over_time(
+    quarters: Mapping[Q, Sequence[int]],
+    year_of: Callable[[Q], Y],
+    *,
+    shares: bool = False,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> OverTime[Q, Y]:
+    """Suppress counts a board can read for any quarter, any year or all time, so that no
+    view, nor the difference of views (a year minus its other quarters, all time minus
+    the other years), gives a hidden count back.
+
+    `quarters` maps each quarter to its counts (one or more parts, e.g. respondents, or
+    answers negative, neutral and positive); a year is the sum of its quarters and all
+    time the sum of the years. With `shares`, the parts of each period add up to a known
+    whole (shares are shown), so each part also gets the complement rule."""
+    keys = list(quarters)
+    width = len(next(iter(quarters.values()), ()))
+    values: list[int] = []
+    is_total: list[bool] = []
+    relations: list[_Relation] = []
+    complements: list[tuple[int, int]] = []
+
+    def add(value: int, total: bool) -> int:
+        values.append(value)
+        is_total.append(total)
+        return len(values) - 1
+
+    def level(parts: list[int]) -> None:  # parts of one period: their whole, if shares
+        if shares and len(parts) > 1:
+            whole = add(sum(values[p] for p in parts), True)
+            relations.append(_Relation(tuple(parts), whole))
+            complements.extend((p, whole) for p in parts)
+
+    cells: dict[Q, list[int]] = {}
+    for q in keys:
+        counts = [_check_count(v, f"{q!r}") for v in quarters[q]]
+        if len(counts) != width:
+            raise ValueError("every quarter needs the same number of counts")
+        cells[q] = [add(v, False) for v in counts]
+        level(cells[q])
+    years: dict[Y, list[Q]] = {}
+    for q in keys:
+        years.setdefault(year_of(q), []).append(q)
+    year_cells: dict[Y, list[int]] = {}
+    for year, members in years.items():
+        year_cells[year] = []
+        for k in range(width):
+            parts = tuple(cells[q][k] for q in members)
+            total = add(sum(values[p] for p in parts), True)
+            relations.append(_Relation(parts, total))
+            year_cells[year].append(total)
+        level(year_cells[year])
+    all_cells = []
+    for k in range(width):
+        parts = tuple(year_cells[y][k] for y in years)
+        total = add(sum(values[p] for p in parts), True)
+        relations.append(_Relation(parts, total))
+        all_cells.append(total)
+    level(all_cells)
+    reasons = _protect(values, is_total, relations, complements, threshold)
+
+    def flags(positions: Sequence[int]) -> tuple[bool, ...]:
+        return tuple(reasons[p] is not None for p in positions)
+
+    return OverTime(
+        quarters={q: flags(cells[q]) for q in keys},
+        years={y: flags(c) for y, c in year_cells.items()},
+        all_time=flags(all_cells),
+    )
 
 
 # --- a grid with row and column totals --------------------------------------------------

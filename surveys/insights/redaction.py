@@ -2,20 +2,33 @@
 
 `redact` replaces what could identify someone with a token:
 
+    [ref]      council references: every ref the caller knows (`known_refs`, from the
+               people table), ref formats the council configures (`ref_patterns`), and
+               anything shaped like one (letters with 3+ digits, "ref 12345", 6+ digits,
+               an NHS number)
     [email]    jess99@example.com
     [link]     https://..., www..., tiktok.com/@jess
     [name]     @handles and social media names, known names (the child's, their
-               carers'), common first names, names after "Mr"/"Mrs", "my carer ...",
-               "called ...", initials such as "S."
+               carers'), first names and surnames from `surveys/data/names.yaml`, names
+               after "Mr"/"Mrs", "my carer ...", "my social worker is ...", "called ...",
+               "my name is ...", a capitalised word after a first name, initials ("S.")
     [phone]    UK phone numbers in any spacing, the whole number or nothing
     [address]  postcodes, "flat 3", "12 High Street", "Mill Lane"
+    [school]   "St Mary's Catholic High School", "Crewe Academy", "Ruskin Primary"
     [place]    UK towns and cities, counties, and capitalised words after "in", "at",
                "from" or "near" ("I live in Crewe")
-    [date]     dates of birth: full dates, and day-and-month after "born"/"birthday"
+    [date]     dates: full dates, day and month ("3rd May", "on 12/11"), and after
+               "born"/"birthday"
 
-It is a safety net, not a guarantee: a name that is not known, not in the built-in list
-and not in a telling context ("Kayden said") stays. Pass `known_names`. Ordinary words are
-left alone: "I like my meeting", "My IRO was descriptive".
+Before anything is matched the text is normalised (NFKC, so full-width digits are
+digits), invisible and bidirectional-override characters are removed (so "Kay\u200bleigh"
+is one word) and Cyrillic or Greek look-alikes inside Latin words become Latin letters.
+Known names and refs are also found spelt out ("k a y l e i g h", "DEMO C 0020").
+
+It is a safety net, not a guarantee: a name that is not known, not in the list and not in
+a telling context ("Kayden said") stays. `safe_quote` redacts and then refuses (None) a
+text that still looks identifying; show nothing rather than that. Ordinary words are left
+alone: "I like my meeting", "My IRO was descriptive".
 
     >>> redact("I got an explanation why I'm not with S. (old carer)")
     "I got an explanation why I'm not with [name] (old carer)"
@@ -26,11 +39,26 @@ Redact first, then `shorten`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["TOKENS", "redact", "shorten"]
+from surveys.data_files import builtin_text, parse_yaml
 
-NAME, PHONE, EMAIL, ADDRESS, PLACE, LINK, DATE = (
+__all__ = [
+    "TOKENS",
+    "RedactionError",
+    "check_ref_patterns",
+    "is_word_name",
+    "name_candidates",
+    "redact",
+    "ref_candidates",
+    "safe_quote",
+    "shorten",
+]
+
+NAME, PHONE, EMAIL, ADDRESS, PLACE, LINK, DATE, REF, SCHOOL = (
     "[name]",
     "[phone]",
     "[email]",
@@ -38,8 +66,14 @@ NAME, PHONE, EMAIL, ADDRESS, PLACE, LINK, DATE = (
     "[place]",
     "[link]",
     "[date]",
+    "[ref]",
+    "[school]",
 )
-TOKENS = frozenset({NAME, PHONE, EMAIL, ADDRESS, PLACE, LINK, DATE})
+TOKENS = frozenset({NAME, PHONE, EMAIL, ADDRESS, PLACE, LINK, DATE, REF, SCHOOL})
+
+
+class RedactionError(ValueError):
+    """A council's ref pattern or names file that cannot be used."""
 
 # --- word lists ----------------------------------------------------------------------
 
@@ -48,43 +82,36 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Common first names in the UK that are not also ordinary English words: matched in any
-# case, anywhere.
-_FIRST_NAMES = _words(
-    """
-    aaron abbie abby abigail adam ahmed aidan aimee aisha alan albert alesha alex
-    alexander alfie ali alice amelia amir amira amy andrew angela anna anthony anya aoife
-    archie aria arlo arthur ashley ava ayaan ayesha bailey beth bethany billy bilal bobby
-    bradley brandon callum caitlin cameron carter charles charlie charlotte chelsea chloe
-    chris christopher claire colin connor courtney craig daisy daniel danielle darcey darcy
-    darren dave david declan demi dylan edward eleanor elijah elizabeth ella ellie elliot
-    elliott ellis elsie emily emma erin esme ethan eva evan evelyn evie ezra fatima finley
-    florence freddie freya gareth gary gemma georgia george graham hallie hamza hannah
-    harley harper harrison harry harvey hassan helen henry holly hollie hugo ian ibrahim
-    imogen isaac isabella isabelle isla jack jacob jade jake james jamie jane janet jasmine
-    jason jasper jaxon jayden jenson jennifer jess jessica joanne jodie john jonathan
-    jordan joseph josh joshua julie karen kate katherine katie kayden kayleigh keira keith
-    kelly kevin khadija kieran kiera kirsty kyle lacey laura lauren layla leah leanne leo
-    leon lewis lexi liam lily lisa logan lola louie louis louise luca lucas lucy luke
-    maisie margaret maria mariam martin maryam mason matilda matthew megan mia michael
-    michelle mike millie mohamed mohammad mohammed molly mollie muhammad naomi natalie nathan
-    neil nevaeh niamh nicholas nicola nikki noah olivia ollie omar oliver oscar owen paige
-    patrick paul pete peter phoebe poppy rachel reece reggie reuben rhys richard riley robert
-    robyn ronnie rory rosie ruby ryan sam samuel sarah scarlett scott sean sebastian
-    shannon sharon shaun sienna simon sofia sophia sophie stacey stanley stephen steve steven
-    susan szymon tanya thea theo theodore thomas tia tilly toby tom tommy toni tracey
-    tracy tyler victoria wayne william yusuf zachary zain zainab zara zoe
-    """
-)
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """The names list (`surveys/data/names.yaml`), lower case."""
 
-# Names that are also ordinary words: only when capitalised in the middle of a sentence.
-_WORD_NAMES = _words(
-    """
-    Amber Bill Carol Chase Dawn Dean Drew Faith Frank Grace Grant Guy Hope Hunter Iris Ivy
-    Jay Joy Mark Max Miles Nick Pat Ray Rob Rose Skye Sky Sue Teddy Victor Violet Will
-    Willow
-    """
-)
+    forenames: frozenset[str]  # any case, anywhere
+    word_forenames: frozenset[str]  # also words: capitalised mid-sentence, or in context
+    surnames: frozenset[str]  # any case, anywhere
+    word_surnames: frozenset[str]  # also words: next to a name or in context
+
+    @property
+    def all(self) -> frozenset[str]:
+        return self.forenames | self.word_forenames | self.surnames | self.word_surnames
+
+
+@lru_cache(maxsize=1)
+def _names_list() -> _Names:
+    text, source = builtin_text("names.yaml")
+    data = parse_yaml(text, source, RedactionError)
+    if not isinstance(data, dict):
+        raise RedactionError(f"{source}: expected the four lists of names")
+    lists = {key: frozenset(str(data.get(key) or "").lower().split()) for key in (
+        "forenames", "word_forenames", "surnames", "word_surnames")}  # fmt: skip
+    words = lists["word_forenames"] | lists["word_surnames"]
+    return _Names(
+        forenames=lists["forenames"] - words,  # a name that is also a word is never any-case
+        word_forenames=lists["word_forenames"],
+        surnames=lists["surnames"] - words,
+        word_surnames=lists["word_surnames"],
+    )
+
 
 # UK towns, cities and counties that are not ordinary words: any case, anywhere. Places
 # that are words ("Bath", "Reading") are caught only by the "in/at/from/near X" rule.
@@ -133,12 +160,14 @@ _NOT_PROPER = _words(
     Meetings Conference Panel Team Teams Social Services Children Young People Council
     Hospital Church Mosque Year Years Key Stage Lockdown Covid Corona Zoom WhatsApp
     Snapchat Instagram TikTok Facebook Google YouTube Xbox Playstation Mind Pathway Plan
-    Pupil Premium Virtual
+    Pupil Premium Virtual High Primary Secondary Junior Juniors Infant Infants Nursery
+    Sixth Form Grammar Special Boarding Catholic Community Free Upper Lower Middle Academy
+    Residential Unit Secure Children's Home Homes
     """
 )
 
 _PROPER = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)*"  # "Sarah", "Sarah-Jane", "O'Neill"
-_TITLES = r"(?:[Mm]r|[Mm]rs|[Mm]s|[Mm]x|[Dd]r|Miss)"
+_TITLES = r"(?:[Mm]r|[Mm]rs|[Mm]s|[Mm]x|[Dd]r|[Mm]iss)"
 _RELATIONS = _words(
     "friend friends mate bestie bff boyfriend girlfriend partner brother bro sister sis "
     "cousin carer carers mum mam dad nan nana gran grandma grandad granddad auntie aunty "
@@ -159,16 +188,22 @@ _YEAR = r"(?:19|20)\d{2}"
 # --- patterns ------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_SPOKEN_EMAIL = re.compile(  # "jay_b99 at example dot com"
+    r"(?<![\w.+-])[\w.+-]+\s*(?:@|\(at\)|\[at\]|\bat\b)\s*[\w-]+"
+    r"(?:\s*(?:\.|\bdot\b|\(dot\)|\[dot\])\s*(?:co|org|gov|ac|sch|nhs))?"
+    r"\s*(?:\.|\bdot\b|\(dot\)|\[dot\])\s*(?:com|uk|org|net|co)\b",
+    re.IGNORECASE,
+)
 _URL = re.compile(
     r"(?:https?://|www\.)\S+"
     r"|(?<![a-z0-9.-])(?:[a-z0-9-]+\.)+(?:com|co\.uk|org\.uk|gov\.uk|ac\.uk|nhs\.uk|sch\.uk|org|net"
     r"|uk|io|tv|gg|ly|info|app)\b(?:/\S*)?",
     re.IGNORECASE,
 )
-_AT_HANDLE = re.compile(r"(?<![\w@\[])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
+_AT_HANDLE = re.compile(r"(?<![\w@\[])@(?:[A-Za-z0-9_]| [A-Za-z_])(?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
 _PLATFORM_HANDLE = re.compile(
     r"\b(?P<lead>(?:snapchat|snap|sc|insta|instagram|ig|tiktok|tik tok|twitter|facebook|fb"
-    r"|discord|xbox|psn|gamertag|kik)(?:\s+(?:name|username|handle|id))?)"
+    r"|discord|xbox|psn|gamertag|kik|username|user\s?name)(?:\s+(?:name|username|handle|id|gamertag|tag))?)"
     r"(?P<sep>\s*(?:is|:|=|-)?\s*)"
     r"(?P<handle>@?[A-Za-z0-9_.]*[A-Za-z0-9_])",
     re.IGNORECASE,
@@ -184,6 +219,14 @@ _BIRTHDAY = re.compile(
     rf"(?:\s*(?:is|was|on|:|-))*\s*)"
     rf"(?P<date>{_DAY}\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\s+{_DAY}\b|\d{{1,2}}/\d{{1,2}}\b)",
     re.IGNORECASE,
+)
+_DAY_MONTH = re.compile(
+    rf"\b(?:(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}|{_MONTH}\s+(?:the\s+)?{_DAY})\b(?!\s*%)",
+    re.IGNORECASE,
+)
+_DAY_MONTH_NUMBERS = re.compile(
+    r"(?P<lead>\b(?i:on|since|from|until|till|by|before|after|born|dob)\s+(?:the\s+)?)"
+    r"(?P<a>\d{1,2})[/.](?P<b>\d{1,2})(?![\d/.])"
 )
 _POSTCODE = re.compile(
     r"\b(?P<out>[A-Z]{1,2}\d[A-Z\d]?)\s*(?P<in>\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE
@@ -203,6 +246,10 @@ _NUMBERED_STREET = re.compile(
 _NAMED_STREET = re.compile(
     r"\b(?P<words>(?:[A-Z][a-z'’]+\s+){1,2})"
     rf"(?P<kind>{'|'.join(w.title() for w in _STREETS)})\b"
+)
+_LOWER_STREET = re.compile(
+    r"(?P<lead>\b(?:on|in|at|off|to)\s+)(?P<words>(?:[a-z][a-z'’-]+\s+){1,2})"
+    rf"(?P<kind>{'|'.join(sorted(_STRONG_STREETS | {'close', 'grove', 'way', 'court'}))})\b"
 )
 _ADDRESS_STOPWORDS = _words(
     """
@@ -252,8 +299,18 @@ def _word(alternatives: Iterable[str], flags: int = 0) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w\[])(?:{'|'.join(parts)})(?![\w\]])", flags)
 
 
-_FIRST_NAME = _word(_FIRST_NAMES, re.IGNORECASE)
-_WORD_NAME = _word(_WORD_NAMES)
+
+
+@lru_cache(maxsize=1)
+def _name_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Names in any case (first names and surnames that are not words), and names that
+    are words when capitalised ("Grace")."""
+    names = _names_list()
+    return (
+        _word(names.forenames | names.surnames, re.IGNORECASE),
+        _word({n.title() for n in names.word_forenames}),
+    )
+
 _PLACE = _word(_PLACES, re.IGNORECASE)
 
 
@@ -278,6 +335,7 @@ def _mid_sentence(token: str) -> Callable[[re.Match[str]], str]:
 
 def _links(text: str) -> str:
     text = _EMAIL.sub(EMAIL, text)
+    text = _SPOKEN_EMAIL.sub(EMAIL, text)
 
     def link(match: re.Match[str]) -> str:
         url = match[0]
@@ -289,7 +347,11 @@ def _links(text: str) -> str:
 
     def platform(match: re.Match[str]) -> str:
         handle, sep = match["handle"], match["sep"].strip()
-        looks_like_handle = handle.startswith("@") or re.search(r"[\d_.]", handle) is not None
+        looks_like_handle = (
+            handle.startswith("@")
+            or re.search(r"[\d_.]|[a-z][A-Z]", handle) is not None  # jess_99, xXKidXx
+            or re.search(r"(?i)name|handle|id|tag", match["lead"]) is not None
+        )
         if len(handle) < 3 or not (sep in {":", "=", "-"} or looks_like_handle):
             return match[0]
         return match["lead"] + match["sep"] + NAME
@@ -305,7 +367,24 @@ def _dates(text: str) -> str:
 
     text = _NUMERIC_DATE.sub(numeric, text)
     text = _TEXT_DATE.sub(DATE, text)
-    return _BIRTHDAY.sub(lambda m: m["lead"] + DATE, text)
+    text = _BIRTHDAY.sub(lambda m: m["lead"] + DATE, text)
+
+    def day_month(match: re.Match[str]) -> str:  # "on 12/11"; "at 10.30" is a time
+        a, b = int(match["a"]), int(match["b"])
+        plausible = (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31)
+        return match["lead"] + DATE if plausible else match[0]
+
+    text = _DAY_MONTH_NUMBERS.sub(day_month, text)
+    return _DAY_MONTH.sub(_day_month_words, text)
+
+
+def _day_month_words(match: re.Match[str]) -> str:
+    """"3rd May", "May 3rd": a date, but "I may 2" or "march 10 miles" is not."""
+    words = match[0].split()
+    month_first = not words[0][0].isdigit() and words[0].lower() != "the"
+    if month_first and words[0][0].islower() and words[0].lower() in {"may", "march"}:
+        return match[0]
+    return DATE
 
 
 def _postcodes(text: str) -> str:
@@ -384,7 +463,14 @@ def _addresses(text: str) -> str:
             return match[0]
         return kept + ADDRESS
 
-    return _NAMED_STREET.sub(named, text)
+    text = _NAMED_STREET.sub(named, text)
+
+    def lower_street(match: re.Match[str]) -> str:  # "i live on ashfield lane"
+        if any(w in _ADDRESS_STOPWORDS or w in _NOT_NAMES for w in match["words"].split()):
+            return match[0]
+        return match["lead"] + ADDRESS
+
+    return _LOWER_STREET.sub(lower_street, text)
 
 
 def _known(text: str, known_names: Iterable[str]) -> str:
@@ -399,20 +485,22 @@ def _known(text: str, known_names: Iterable[str]) -> str:
             if len(bare) >= 2 and not re.fullmatch(_TITLES, bare, re.IGNORECASE):
                 phrases.add(bare)
     # A name that is also a word ("Will", "Hope") only counts when written as a name.
-    words = {p.title() for p in phrases if p.title() in _WORD_NAMES}
-    others = {p for p in phrases if p.title() not in _WORD_NAMES}
+    ambiguous = _names_list().word_forenames | _names_list().word_surnames
+    words = {p.title() for p in phrases if p.lower() in ambiguous}
+    others = {p for p in phrases if p.lower() not in ambiguous}
     if words:
         text = _word(words | {w.upper() for w in words}).sub(NAME, text)
     if others:
         text = _word(others, re.IGNORECASE).sub(NAME, text)
-    return text
+    spelt = _spelt_out_pattern(tuple(sorted(p for p in others if len(p) >= 4)))
+    return text if spelt is None else spelt.sub(NAME, text)  # "k a y l e i g h"
 
 
 def _names(text: str) -> str:
     def titled(match: re.Match[str]) -> str:
         name, title = match["name"], match["title"]
         first = name.split()[0].rstrip(".")
-        if title == "Miss" and not first[:1].isupper():
+        if title.lower() == "miss" and not first[:1].isupper():
             return match[0]
         if first.lower() in _ADDRESS_STOPWORDS or first in _NOT_PROPER:
             return match[0]
@@ -448,8 +536,11 @@ def _names(text: str) -> str:
         return NAME
 
     text = _INITIAL.sub(initial, text)
-    text = _FIRST_NAME.sub(NAME, text)
-    return _WORD_NAME.sub(_mid_sentence(NAME), text)
+    any_case, capitalised = _name_patterns()
+    text = any_case.sub(NAME, text)
+    text = capitalised.sub(_mid_sentence(NAME), text)
+    text = _in_context(text)
+    return _next_to_names(text)
 
 
 def _places(text: str) -> str:
@@ -465,20 +556,394 @@ def _places(text: str) -> str:
     return _PLACE_AFTER.sub(after_preposition, text)
 
 
-def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
+# --- normalising ------------------------------------------------------------------------
+
+# Cyrillic and Greek letters that look like Latin ones: inside a word with Latin letters
+# they are read as Latin, so "Kаyleigh" (Cyrillic а) is still a name.
+_LOOK_ALIKES = str.maketrans(
+    "аеорсухіјѕԁһӏԛԝАВЕКМНОРСТХІЈЅԌαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdhlqwABEKMHOPCTXIJSGabeiknoptuxABEZHIKMNOPTYX",
+)
+_LATIN = re.compile(r"[A-Za-z]")
+_WORD_RUN = re.compile(r"\w+")
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def _clean(text: str) -> str:
+    """NFKC, without invisible characters (format controls such as zero-width spaces and
+    bidirectional overrides, soft hyphens), other spaces as one space, look-alike letters
+    in Latin words as Latin."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(
+        " " if c in "\t\r\f\v" else c
+        for c in text
+        if unicodedata.category(c) not in ("Cf", "Cc") or c in "\n\t"
+    )
+    text = _SPACES.sub(lambda m: " " if "\n" not in m[0] else m[0], text)
+
+    def latin(match: re.Match[str]) -> str:
+        word = match[0]
+        if word.isascii() or not _LATIN.search(word):
+            return word
+        return word.translate(_LOOK_ALIKES)
+
+    return _WORD_RUN.sub(latin, text)
+
+
+# --- references ---------------------------------------------------------------------------
+
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_GENERIC_REF = re.compile(
+    r"(?<![\w@\[/.-])(?=[A-Za-z0-9/-]*[A-Za-z])(?=(?:[A-Za-z/-]*\d){3})"
+    r"[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*(?![\w\]@-]|\.\w)"
+)
+_UNIT = re.compile(r"\d+(?:st|nd|rd|th|s|k|m|kg|km|mph|mg|ml|pm|am|gb|mb|p)", re.IGNORECASE)
+_LONG_NUMBER = re.compile(r"(?<![\w\[])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\w\]])|(?<![\w\[])\d{6,}(?!\w)")
+_REF_LEAD = re.compile(
+    r"(?P<lead>\b(?i:ref|reference|case(?:\s+number)?|id|client\s+(?:id|number)|number|no\.?|#)"
+    r"\s*(?::|=|-|is|was)?\s*)(?P<ref>#?[A-Za-z0-9/-]*\d[A-Za-z0-9/-]*)",
+)
+
+
+def _spelt_out(value: str) -> str:
+    """A pattern for `value`'s letters and digits in order, with at most three spaces,
+    dots, dashes or such between them ("DEMO-C0020" also as "demo c 0020")."""
+    chars = _ALNUM.findall(value)
+    return r"[\W_]{0,3}".join(re.escape(c) for c in chars)
+
+
+@lru_cache(maxsize=256)
+def _spelt_out_pattern(values: tuple[str, ...]) -> re.Pattern[str] | None:
+    parts = sorted({_spelt_out(v) for v in values if len(_ALNUM.findall(v)) >= 3}, key=len)
+    if not parts:
+        return None
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(reversed(parts))})(?![A-Za-z0-9])", re.I)
+
+
+def check_ref_patterns(patterns: Iterable[str]) -> tuple[str, ...]:
+    """The council's ref formats, each a regular expression; RedactionError naming the
+    first that is not one (or that matches an empty text)."""
+    checked = []
+    for pattern in patterns:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as error:
+            raise RedactionError(
+                f"ref pattern {pattern!r} is not a regular expression: {error}"
+            ) from None
+        if compiled.fullmatch(""):
+            raise RedactionError(f"ref pattern {pattern!r} matches an empty text")
+        checked.append(pattern)
+    return tuple(checked)
+
+
+@lru_cache(maxsize=32)
+def _configured(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    check_ref_patterns(patterns)
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def _refs(text: str, known_refs: Sequence[str], ref_patterns: Sequence[str]) -> str:
+    spelt = _spelt_out_pattern(tuple(sorted({r.strip() for r in known_refs if r.strip()})))
+    if spelt is not None:
+        text = spelt.sub(REF, text)
+    configured = _configured(tuple(ref_patterns))
+    if configured is not None:
+        text = configured.sub(REF, text)
+    return text
+
+
+_SPELT_DIGITS = re.compile(r"(?<![\w\[.,-])\d(?:[ -]\d){3,}(?![\w\]]|[.,]\d)")
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_REF_JOINS = ("", "-", "/", " ", "_", ".")
+
+
+def ref_candidates(text: str, longest: int = 4) -> set[str]:
+    """What in `text` could be a council reference, as it might be stored: runs of up to
+    `longest` words holding a digit, joined as written and by "-", "/", " ", "_", ".", "",
+    as written, in upper and in lower case. Look these up in the people table, then pass what is
+    found to `redact` as `known_refs`."""
+    tokens = _TOKEN.findall(_clean(text))
+    found: set[str] = set()
+    for i in range(len(tokens)):
+        for j in range(i + 1, min(len(tokens), i + longest) + 1):
+            parts = tokens[i:j]
+            if not any(c.isdigit() for p in parts for c in p):
+                continue
+            for join in _REF_JOINS if j - i > 1 else ("",):
+                joined = join.join(parts)
+                found.update((joined, joined.upper(), joined.lower()))
+    return found
+
+
+def is_word_name(name: str) -> bool:
+    """Whether a name is also an ordinary word ("Will", "Hope", "Star"): such a name is
+    taken out only where it is written as a name."""
+    lower = name.strip().lower()
+    names = _names_list()
+    return (
+        lower in names.word_forenames
+        or lower in names.word_surnames
+        or lower in _NOT_NAMES
+        or name.strip().title() in _NOT_PROPER
+        or (lower not in names.all and len(lower) <= 3)
+    )
+
+
+def name_candidates(text: str) -> set[str]:
+    """Words of `text` that could be a first name in the people table, capitalised as a
+    name is stored ("kayleigh" -> "Kayleigh")."""
+    return {
+        w if w[0].isupper() else w.title()
+        for w in re.findall(r"[^\W\d_][\w'’-]*", _clean(text))
+        if len(w) >= 2 and w.lower() not in _NOT_NAMES
+    }
+
+
+def _shaped_refs(text: str) -> str:
+    """Anything shaped like a reference (after phone numbers and dates are taken)."""
+    text = _SPELT_DIGITS.sub(REF, text)  # "0 0 2 0"
+    text = _REF_LEAD.sub(lambda m: m["lead"] + REF if len(m["ref"]) >= 3 else m[0], text)
+    text = _LONG_NUMBER.sub(REF, text)
+
+    def shaped(match: re.Match[str]) -> str:
+        token = match[0]
+        if len(token) < 5 or _UNIT.fullmatch(token):
+            return token
+        return REF
+
+    return _GENERIC_REF.sub(shaped, text)
+
+
+# --- schools ------------------------------------------------------------------------------
+
+_SCHOOL_KINDS = (
+    "Academy", "High School", "High", "Primary School", "Primary", "Junior School", "Juniors",
+    "Infant School", "Infants", "Secondary School", "School", "Sixth Form College",
+    "Sixth Form", "College", "Grammar School", "Grammar", "Comprehensive", "UTC",
+    "Pupil Referral Unit", "PRU", "Free School", "Studio School", "Prep",
+)  # fmt: skip
+_SCHOOL = re.compile(
+    r"(?P<words>(?:\b(?:St\.?|Saint)\s+)?(?:\b(?:[A-Z][\w'’&.-]*|of|the|and|&)\s+){1,5})"
+    rf"(?P<kind>{'|'.join(sorted(_SCHOOL_KINDS, key=len, reverse=True))})\b"
+)
+_SCHOOL_AFTER_TOKEN = re.compile(
+    r"\[(?:place|name)\](?:\s+(?i:catholic|c\.?\s?of\s?e\.?|church of england|community|"
+    r"primary|high|junior|infant|secondary|grammar|sixth form))*"
+    r"\s+(?i:academy|high|primary|school|college|juniors|infants|grammar|comprehensive)\b"
+)
+
+
+_SCHOOL_IS = re.compile(
+    r"(?<![\w\[])(?P<words>(?:[A-Z][\w'’-]*\s+){1,4})"
+    r"(?=(?i:is|was|are)\s+(?i:my|our|the|his|her)\s+(?:(?i:new|old|last|next)\s+)?"
+    r"(?i:school|college|academy|sixth\s+form)\b)"
+)
+_MY_SCHOOL_IS = re.compile(
+    r"\b(?i:my|our|his|her)\s+(?:(?i:new|old|last|next)\s+)?(?i:school|college|academy)"
+    r"\s*(?:(?i:is|was|called|,|:|-)\s*)+(?P<words>(?:[A-Z][\w'’-]*\s*){1,4})"
+)
+
+
+def _schools(text: str) -> str:
+    def school(match: re.Match[str]) -> str:
+        words = re.findall(r"\S+\s+", match["words"])
+        kept = ""
+        for word in words:  # "I Like Ruskin High": leading ordinary words stay
+            bare = word.strip()
+            if bare in _NOT_PROPER or bare.lower() in {"of", "the", "and", "&"}:
+                kept += word
+                continue
+            break
+        if kept == match["words"]:
+            return match[0]
+        return kept + SCHOOL
+
+    text = _SCHOOL.sub(school, text)
+    text = _SCHOOL_AFTER_TOKEN.sub(SCHOOL, text)
+
+    def named_school(match: re.Match[str]) -> str:  # "Brine Leas is my school"
+        words = match["words"].split()
+        if words[0] in _NOT_PROPER or all(w in _NOT_PROPER for w in words):
+            return match[0]
+        return match[0].replace(match["words"].rstrip(), SCHOOL, 1)
+
+    text = _SCHOOL_IS.sub(named_school, text)
+    return _MY_SCHOOL_IS.sub(named_school, text)
+
+
+# --- names in context ------------------------------------------------------------------
+
+_WORKERS = (
+    r"social\s+worker|sw|iro|carers?|foster\s+(?:carers?|mum|mam|dad|parents?|family)|"
+    r"(?:key|support|youth|family\s+support|personal)\s+worker|keyworker|pa|"
+    r"personal\s+adviser|advis[oe]r|teacher|ta|tutor|mentor|advocate|therapist|"
+    r"counsell?or|nurse|doctor|gp|manager|worker|friend|mate|bestie|bff|boyfriend|"
+    r"girlfriend|partner|brother|sister|cousin|mum|mam|dad|nan|nana|gran|grandma|grandad|"
+    r"auntie|aunty|aunt|uncle|step\s*(?:mum|dad|brother|sister)|son|daughter"
+)
+_CONTEXT = re.compile(
+    r"(?P<lead>\b(?:"
+    rf"(?:my|our|his|her|their|the)\s+(?:(?:{'|'.join(sorted(_RELATION_ADJECTIVES))})[\s-]+)*"
+    rf"(?:{_WORKERS})(?:'?s)?(?:\s*(?:is|was|,|:|-|–|called|named|(?:is|was)\s+called|"
+    r"whose\s+name\s+is|name\s+is|is\s+named))?"
+    r"|called|named|name\s+is|name's|names|i'?m\s+called|call\s+me|known\s+as|"
+    r"(?:first|sur|last|full)\s*name\s+(?:is|was|:)?"
+    r")\s+)(?P<name>(?:\[name\]|[\w'’-]+)(?:\s+(?:\[name\]|[\w'’-]+)){0,2})",
+    re.IGNORECASE,
+)
+_STRONG_LEAD = re.compile(
+    r"(?i)(called|named|name\s+is|name's|names|call\s+me|known\s+as|name\s*:?)\s+$"
+)
+_NOT_NAMES = _words(
+    """
+    a an the and or but so is was are were be been am it its it's he she they we you i me
+    him her them us my your his our their this that these those there here then when what
+    why how who where which because said says told asked always never sometimes really very
+    too also just only can could would should will might must ok okay not no yes to of in
+    on at by for from with about as if than like love likes helps helped help has have had
+    do does did get gets got go goes went come comes came make makes made see sees saw
+    say says know knows knew think thinks thought want wants wanted need needs needed feel
+    feels felt look looks looked give gives gave take takes took listens listened listen
+    cares cared care lets let tries tried works worked nice kind good great lovely brilliant
+    amazing best worst bad ok alright fine rubbish horrible mean strict fair unfair new old
+    different same other another all some any every each one two three four five lots lot
+    much many more most less least well still now again ever already yet soon late early
+    something nothing anything everything someone nobody anyone everyone thing things stuff
+    bit way time times day days week weeks year years today tomorrow yesterday tonight
+    she's he's they're isn't wasn't don't doesn't didn't can't won't shouldn't wouldn't
+    couldn't haven't hasn't hadn't i'm i've i'd i'll you're we're its
+    """
+)
+
+
+def _name_like(word: str, *, strong: bool) -> bool:
+    """Whether a word after a telling context is a name: capitalised and not an ordinary
+    capitalised word, in the names list, or (after "called", "name is") any word that is
+    not an ordinary one."""
+    bare = word.strip("'’-")
+    if not bare or bare.startswith("[") or bare.isdigit():
+        return False
+    lower = bare.lower()
+    if lower in _NOT_NAMES:
+        return False
+    if lower in _names_list().all:
+        return True
+    if bare[0].isupper():
+        return bare not in _NOT_PROPER and bare.title() not in _NOT_PROPER
+    return strong
+
+
+def _in_context(text: str) -> str:
+    """Names after "my carer", "my social worker is", "called", "my name is"... in any case."""
+
+    def named(match: re.Match[str]) -> str:
+        strong = _STRONG_LEAD.search(match["lead"]) is not None
+        words = match["name"].split()
+        taken = 0
+        for i, word in enumerate(words):
+            core = re.sub(r"['’]s$", "", word)
+            if core != NAME and not _name_like(core, strong=strong):
+                break
+            taken = i + 1
+            if core != word:  # "Kayden's": a possessive ends the name
+                break
+        if not taken or all(w == NAME for w in words[:taken]):
+            return match[0]
+        head = " ".join(words[:taken])
+        rest = match["name"][len(head) :] if match["name"].startswith(head) else ""
+        suffix = "'s" if re.search(r"['’]s$", words[taken - 1]) else ""
+        return match["lead"] + NAME + suffix + rest
+
+    return _CONTEXT.sub(named, text)
+
+
+_AFTER_NAME = re.compile(r"\[name\](?P<gap>[ -])(?P<word>[A-Za-z][\w'’-]*)")
+
+
+def _next_to_names(text: str) -> str:
+    """A surname (or any capitalised word that is not an ordinary one) right after a
+    name is part of it: "[name] Smith", "[name] oduya" stays ("oduya" is not known)."""
+    names = _names_list()
+
+    def surname(match: re.Match[str]) -> str:
+        word = match["word"]
+        core = re.sub(r"['’]s$", "", word)
+        lower = core.lower()
+        if lower in _NOT_NAMES or core in _NOT_PROPER:
+            return match[0]
+        if lower in names.surnames or lower in names.word_surnames or (
+            core[0].isupper() and len(core) > 1
+        ):
+            return NAME + word[len(core) :]
+        return match[0]
+
+    previous = None
+    while previous != text:
+        previous, text = text, _AFTER_NAME.sub(surname, text)
+    return text
+
+
+def redact(
+    text: str,
+    *,
+    known_names: Iterable[str] = (),
+    known_refs: Sequence[str] = (),
+    ref_patterns: Sequence[str] = (),
+) -> str:
     """`text` with personal details replaced by tokens such as "[name]" and "[phone]".
 
     `known_names` are names to remove in any case wherever they appear (the young
-    person's own, their carers', their worker's); each word of a full name counts too."""
+    person's own, their carers', their worker's); each word of a full name counts too.
+    `known_refs` are council references to remove however they are spelt out;
+    `ref_patterns` are regular expressions for the council's reference formats."""
+    text = _clean(text)
+    text = _refs(text, known_refs, ref_patterns)
     text = _links(text)
     text = _postcodes(text)
     text = _phones(text)  # before dates, so "07700.900.123" is never half taken as a date
     text = _dates(text)
+    text = _shaped_refs(text)
     text = _addresses(text)
+    text = _schools(text)
     text = _known(text, known_names)
     text = _names(text)
     text = _places(text)
+    text = _SCHOOL_AFTER_TOKEN.sub(SCHOOL, text)
     return _REPEATED_TOKEN.sub(r"\1", text)
+
+
+_STILL_IDENTIFYING = re.compile(
+    r"\d{5,}"  # a long number
+    r"|\d(?:[ .-]?\d){8,}"  # a phone-length run of digits
+    r"|[\w.+-]@|@ ?[A-Za-z_]"  # an email or a handle
+    r"|://|\bwww\.|\.(?:com|co\.uk|org|net|uk)\b"  # a link
+    r"|(?i:\bmy\s+name\s+is|\bname's|\bi'?m\s+called|\bcall\s+me|\bsurname)\s+(?!\[)\w",
+    re.IGNORECASE,
+)
+
+
+def safe_quote(
+    text: str,
+    *,
+    known_names: Iterable[str] = (),
+    known_refs: Sequence[str] = (),
+    ref_patterns: Sequence[str] = (),
+) -> str | None:
+    """`redact`, then None if what is left still looks identifying: a long number, an
+    email, handle or link, a known name or ref however spelt, or "my name is" followed by
+    something not taken out. A quote that cannot be made safe is not shown."""
+    names = [n for n in known_names if n.strip()]
+    out = redact(text, known_names=names, known_refs=known_refs, ref_patterns=ref_patterns)
+    if _STILL_IDENTIFYING.search(out):
+        return None
+    parts = [p for n in names for p in re.split(r"\s+", n.strip()) if len(p) >= 4]
+    leftover = _spelt_out_pattern(tuple(sorted({*known_refs, *parts})))
+    if leftover is not None and leftover.search(out):
+        return None
+    return out
 
 
 def shorten(text: str, max_chars: int = 200) -> str:

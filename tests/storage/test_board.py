@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from storage.board import (
     SUPPRESSED,
@@ -20,7 +20,7 @@ from storage.board import (
 )
 from storage.board.themes import needle
 from storage.database import Database
-from storage.tables import AnswerRow, SafeguardingAlertRow
+from storage.tables import AnswerRow, PersonRow, SafeguardingAlertRow
 from surveys.insights.periods import parse_period
 from surveys.insights.rates import Direction, Rag
 from tests.seed import seed_rows
@@ -261,10 +261,9 @@ async def test_sentiment_by_theme_with_shares_and_trend(db: Database) -> None:
     school, home = rows
     assert (school.group, school.respondents) == ("school", 14)
     assert school.mean_polarity == round((0.8 * 2 + 0.6) / 14, 3)
+    # 2, 2 and 10 of 14 answers: the 2s are small, and 10 is "all but 4"
     assert (school.share_negative, school.share_neutral, school.share_positive) == (
-        round(2 / 14, 3),
-        round(2 / 14, 3),
-        round(10 / 14, 3),
+        None, None, None
     )
     assert [(t.quarter, t.respondents) for t in school.trend] == [
         ("2017-18 Q1", 8),
@@ -273,6 +272,47 @@ async def test_sentiment_by_theme_with_shares_and_trend(db: Database) -> None:
         ("2017-18 Q4", 0),
     ]
     assert (home.respondents, home.mean_polarity, home.share_positive) == (SUPPRESSED, None, None)
+
+
+async def test_shares_hide_small_numbers_issue_10(db: Database) -> None:
+    """`sentiment?period=2017-18 Q1&by=question` showed 7 respondents with shares 0.143,
+    0.286 and 0.571: 1, 2 and 4 young people."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.texts([("bad", -0.5)] + [("meh", 0.0)] * 2 + [("good", 0.5)] * 4,
+                      at=uk(2017, 5, 1))  # fmt: skip
+        await b.texts([("bad", -0.5)] * 8 + [("meh", 0.0)] * 9 + [("good", 0.5)] * 20,
+                      theme="school", survey="other", at=uk(2017, 5, 1))  # fmt: skip
+    async with db.reader() as s:
+        small = await sentiment_summary(s, parse_period("2017-18 Q1"), "survey", "question")
+        big = await sentiment_summary(s, parse_period("2017-18 Q1"), "other", "question")
+    [row] = small
+    assert row.respondents == 7 and row.mean_polarity is not None
+    assert (row.share_negative, row.share_neutral, row.share_positive) == (None, None, None)
+    [shown] = big
+    assert (shown.share_negative, shown.share_neutral, shown.share_positive) == (
+        round(8 / 37, 3), round(9 / 37, 3), round(20 / 37, 3)
+    )
+
+
+async def test_a_quarter_hides_what_its_year_hides(db: Database) -> None:
+    """A year minus its other quarters must not give back a quarter the year's trend
+    hides: each quarter's own view hides it too."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.texts([("a", 0.1)] * 3, at=uk(2017, 5, 1))
+        await b.texts([("b", 0.1)] * 9, at=uk(2017, 8, 1))
+        await b.texts([("c", 0.1)] * 12, at=uk(2017, 11, 1))
+    async with db.reader() as s:
+        [year] = await sentiment_summary(s, YEAR, "survey", "question")
+        quarters = [
+            await sentiment_summary(s, parse_period(f"2017-18 Q{q}"), "survey", "question")
+            for q in (1, 2, 3)
+        ]
+        everything = await sentiment_summary(s, None, "survey", "question", today=date(2018, 1, 1))
+    assert year.respondents == 24
+    assert [rows[0].respondents for rows in quarters] == [SUPPRESSED, SUPPRESSED, 12]
+    assert everything[0].respondents == 24  # all time is this one year: nothing new
 
 
 async def test_sentiment_trend_hides_a_second_quarter(db: Database) -> None:
@@ -344,6 +384,22 @@ async def test_top_themes_and_topics(db: Database) -> None:
     assert [(r.kind, r.key) for r in one] == [("theme", "contact"), ("topic", "seeing_family")]
 
 
+async def test_theme_counts_of_a_quarter_hide_what_the_year_would_give_back(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.texts([("school is ok", 0.1)] * 3, theme="school", at=uk(2017, 5, 1))
+        await b.texts([("school is ok", 0.1)] * 9, theme="school", at=uk(2017, 8, 1))
+        await b.texts([("school is ok", 0.1)] * 12, theme="school", at=uk(2017, 11, 1))
+    async with db.reader() as s:
+        year = await top_themes(s, YEAR)
+        quarters = [await top_themes(s, parse_period(f"2017-18 Q{q}")) for q in (1, 2, 3)]
+    school = [r for r in year if (r.kind, r.key) == ("theme", "school")]
+    assert school and school[0].respondents == 24
+    theme = ("theme", "school")
+    shown = [[r.respondents for r in rows if (r.kind, r.key) == theme] for rows in quarters]
+    assert shown == [[SUPPRESSED], [SUPPRESSED], [12]]  # 24 - 12 - 9 would have given 3
+
+
 def test_topic_keywords_match_whole_words() -> None:
     topics = load_topics()
     assert len({t.key for t in topics}) == len(topics) >= 10
@@ -404,6 +460,40 @@ async def test_quotes_are_shared_redacted_and_from_big_enough_groups(db: Databas
     assert len(few) == 2 and all(len(q.text) <= 20 for q in few)
     assert other_year == []
     assert not hasattr(found[0], "response_id")
+
+
+async def test_quotes_name_no_one_in_the_people_table(db: Database) -> None:
+    """Other young people's refs and first names (from the people table), the council's
+    ref formats, and the issue's own example; a quote that cannot be made safe is dropped."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        (other,) = await b.people(1, first_name="Oduyemi")
+        other_ref = await s.scalar(select(PersonRow.council_ref).where(PersonRow.id == other))
+        s.add(PersonRow(council_ref="DEMO-C0020", cohort="in_care", first_name="Kayleigh",
+                        status="active", created_at=uk(2017, 1, 1)))  # fmt: skip
+        texts = [
+            "My name is Kayleigh Smith and my ref is DEMO-C0020, ring me on 07700 900123",
+            f"my friend oduyemi is {other_ref.lower() if other_ref else ''} lol",
+            "my ref is demo c0020 and Oduyemi knows",
+            "the council number is XQ-77-31 on my letter",
+            "my name is the one and only Jessamyn-Rae",
+            "I like my meeting",
+        ]
+        for n in range(10):
+            r = await b.response(survey="big", share_quotes=True, at=uk(2017, 5, 1, 9 + n))
+            await b.answer(r, "going_well", survey="big", polarity=0.1,
+                           text=texts[n % len(texts)], at=uk(2017, 5, 1, 9 + n))  # fmt: skip
+    async with db.reader() as s:
+        found = [q.text for q in await quotes(s, YEAR, ref_patterns=[r"XQ-\d\d-\d\d"])]
+    shown = " ".join(found).lower()
+    assert other_ref is not None
+    for secret in ("kayleigh", "smith", "demo", "c0020", "07700", "oduyemi", other_ref.lower(),
+                   "77-31"):  # fmt: skip
+        assert secret not in shown, (secret, found)
+    assert "My name is [name] and my ref is [ref], ring me on [phone]" in found
+    assert "the council number is [ref] on my letter" in found
+    assert "I like my meeting" in found
+    assert not any("Jessamyn" in q or q.startswith("my name is") for q in found)  # dropped
 
 
 # --- scorecard ---------------------------------------------------------------------------

@@ -512,3 +512,43 @@ def test_min_group_size_for_quotes() -> None:
     assert not min_group_size_ok(9, minimum=10)
     with pytest.raises(ValueError):
         min_group_size_ok(3, minimum=0)
+
+
+# --- shares and the same counts over time -----------------------------------------------
+
+
+def test_shares_hide_small_parts_their_complements_and_a_partner() -> None:
+    from surveys.insights.disclosure import suppress_shares
+
+    assert suppress_shares([1, 2, 4]) == (True, True, True)  # issue 10: 1, 2, 4 of 7
+    assert suppress_shares([8, 9, 20]) == (False, False, False)
+    assert suppress_shares([2, 30, 30]) == (True, True, False)  # 2 alone is 1 minus the rest
+    assert suppress_shares([10, 0, 10]) == (False, False, False)  # zero is not hidden
+    assert suppress_shares([20, 3, 0]) == (True, True, False)  # 20 is "all but 3"
+
+
+def test_over_time_a_year_minus_its_quarters_gives_nothing_back() -> None:
+    from surveys.insights.disclosure import suppress_over_time
+
+    quarters = {("2017", 1): [3], ("2017", 2): [9], ("2017", 3): [12], ("2018", 1): [20]}
+    result = suppress_over_time(quarters, lambda q: q[0])
+    assert result.quarters[("2017", 1)] == (True,)
+    assert result.quarters[("2017", 2)] == (True,)  # the partner
+    assert result.quarters[("2017", 3)] == (False,)
+    assert result.years == {"2017": (False,), "2018": (False,)}
+    assert result.all_time == (False,)
+    # one year of 4 alone: all time minus the other year would give it back
+    lone = suppress_over_time({("2016", 1): [4], ("2017", 1): [30]}, lambda q: q[0])
+    assert lone.years["2016"] == (True,)
+    assert lone.years["2017"] == (True,) or lone.all_time == (True,)
+
+
+def test_over_time_with_shares_protects_each_part() -> None:
+    from surveys.insights.disclosure import suppress_over_time
+
+    quarters = {("2017", 1): [2, 10, 10], ("2017", 2): [10, 10, 10]}
+    result = suppress_over_time(quarters, lambda q: q[0], shares=True)
+    assert result.quarters[("2017", 1)][0]  # the 2
+    assert sum(result.quarters[("2017", 1)]) >= 2  # and a partner in its quarter
+    # the year's negatives minus the second quarter's must not give the 2 back
+    assert result.quarters[("2017", 2)][0] or result.years["2017"][0]

@@ -43,8 +43,8 @@ def test_seed_quote() -> None:
         "my mum lives 10 miles down the road",
         "I have 3 brothers and 2 sisters",
         "In 2017-18 we had 194 of 722 back",
-        "The meeting was at 10.30 on 12/11",
-        "review on 12 March",
+        "The meeting was at 10.30 in March",
+        "I may 2 things",
         "numbers 0.5 1.5 2.5 3.5 4.5",
         "my snap is private",
         "oh snap that was bad",
@@ -153,6 +153,9 @@ def test_links_and_handles(text: str, expected: str) -> None:
         ("DOB: 3.5.08", "DOB: [date]"),
         ("my birthday is 3rd May", "my birthday is [date]"),
         ("on May 3rd, 2008", "on [date]"),
+        ("The meeting was at 10.30 on 12/11", "The meeting was at 10.30 on [date]"),
+        ("review on 12 March", "review on [date]"),
+        ("since the 3rd of may", "since [date]"),
     ],
 )
 def test_dates_of_birth(text: str, expected: str) -> None:
@@ -210,7 +213,7 @@ def test_known_names_are_escaped_and_blank_ones_ignored() -> None:
         ("London is big", "[place] is big"),
         ("at Mum's in Bath", "at Mum's in [place]"),
         ("I'm from Poland", "I'm from [place]"),
-        ("I am in Year 11 at Crewe Academy", "I am in Year 11 at [place] Academy"),
+        ("I am in Year 11 at Crewe Academy", "I am in Year 11 at [school]"),
         ("we stay near Tarporley", "we stay near [place]"),
     ],
 )
@@ -219,7 +222,10 @@ def test_places(text: str, expected: str) -> None:
 
 
 def test_tokens_are_the_documented_ones() -> None:
-    assert {"[name]", "[phone]", "[email]", "[address]", "[place]", "[link]", "[date]"} == TOKENS
+    assert {
+        "[name]", "[phone]", "[email]", "[address]", "[place]", "[link]", "[date]", "[ref]",
+        "[school]",
+    } == TOKENS  # fmt: skip
 
 
 def test_redacting_twice_changes_nothing_more() -> None:
@@ -276,3 +282,75 @@ def test_redact_takes_any_text(text: str) -> None:
     out = redact(text)
     assert isinstance(out, str)
     assert not re.search(r"\b0[1237]\d{9}\b", out)  # no whole UK number survives
+
+
+# --- refs, schools, context, invisible characters, refusing ---------------------------
+
+
+def test_the_issue_example_names_no_one() -> None:
+    text = "My name is Kayleigh Smith and my ref is DEMO-C0020, ring me on 07700 900123"
+    assert redact(text) == "My name is [name] and my ref is [ref], ring me on [phone]"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("it's demo c0020 on the letter", "it's [ref] on the letter"),
+        ("d-e-m-o c 0 0 2 0", "[ref]"),
+        ("my number is CE 104233", "my number is [ref]"),
+        ("reference 55123", "reference [ref]"),
+        ("NHS 943 476 5919", "NHS [ref]"),
+    ],
+)
+def test_known_and_configured_refs(text: str, expected: str) -> None:
+    assert redact(text, known_refs=["DEMO-C0020"], ref_patterns=[r"CE\s?\d{6}"]) == expected
+
+
+def test_council_ref_patterns_are_checked() -> None:
+    from surveys.insights.redaction import RedactionError, check_ref_patterns
+
+    assert check_ref_patterns([r"CE\d{6}"]) == (r"CE\d{6}",)
+    with pytest.raises(RedactionError, match="not a regular expression"):
+        check_ref_patterns(["CE(\\d"])
+    with pytest.raises(RedactionError, match="empty"):
+        check_ref_patterns([r"\d*"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my social worker is called sarah green", "my social worker is called [name]"),
+        ("my carer Dave Oduya shouts", "my carer [name] shouts"),
+        ("my name is zuzanna kowalczyk", "my name is [name]"),
+        ("Kay\u200bleigh said", "[name] said"),
+        ("\u202eSar\u2069ah\u202c is kind", "[name] is kind"),
+        ("\u041a\u0430yleigh is here", "[name] is here"),
+        ("I go to St Mary's Catholic High School", "I go to [school]"),
+        ("i go to sandbach high school", "i go to [school]"),
+        ("my birthday is the 3rd of May", "my birthday is [date]"),
+        ("snap @ jessx", "snap [name]"),
+        ("mail jay_b99 at example dot com", "mail [email]"),
+    ],
+)
+def test_names_schools_dates_in_context_and_hidden(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_a_quote_that_cannot_be_made_safe_is_refused() -> None:
+    from surveys.insights.redaction import safe_quote
+
+    assert safe_quote("I like my meeting") == "I like my meeting"
+    assert safe_quote("my name is the one and only Jessamyn-Rae") is None
+    assert safe_quote("k a y l e i g h", known_names=["Kayleigh"]) == "[name]"
+    assert safe_quote("I am 12345 in the queue") is None  # a long number left: refused
+
+
+def test_ref_candidates_cover_the_ways_a_ref_is_stored() -> None:
+    from surveys.insights.redaction import name_candidates, ref_candidates
+
+    found = ref_candidates("my ref is demo c0020, ring me")
+    assert {"DEMO-C0020", "demo-c0020", "DEMOC0020", "DEMO/C0020", "C0020"} <= found
+    assert all(any(ch.isdigit() for ch in c) for c in found)  # only runs holding a digit
+    assert "Kayleigh" in name_candidates("kayleigh and me") and "And" not in name_candidates(
+        "kayleigh and me"
+    )
