@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.invitation_codes import code_hash
 from storage.tables import (
     AnswerRow,
     CampaignRow,
@@ -111,11 +112,26 @@ async def invitation_by_code(session: AsyncSession, code: str) -> tuple[Invitati
         await session.execute(
             select(InvitationRow, PersonRow.council_ref)
             .join(PersonRow, PersonRow.id == InvitationRow.person_id)
-            .where(InvitationRow.code == code)
+            .where(InvitationRow.code_hash == code_hash(code))
         )
     ).first()
     if row is None:
         raise InvitationError("unknown")
+    invitation, ref = row
+    return invitation, ref
+
+
+async def invitation_by_id(session: AsyncSession, invitation_id: int) -> tuple[InvitationRow, str]:
+    """An invitation and its young person's reference; NotFoundError if none."""
+    row = (
+        await session.execute(
+            select(InvitationRow, PersonRow.council_ref)
+            .join(PersonRow, PersonRow.id == InvitationRow.person_id)
+            .where(InvitationRow.id == invitation_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no invitation {invitation_id}")
     invitation, ref = row
     return invitation, ref
 

@@ -101,6 +101,16 @@ async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str]:
     return council, board.token, officer.token
 
 
+def public_url_for(settings: Settings, host: str, port: int) -> Settings:
+    """Settings whose `public_url` (letters, links, alerts) is where this server listens,
+    unless CAREVOICE_PUBLIC_URL is set. On every address (0.0.0.0, ::) it is left unset,
+    and pages use the address each request came to."""
+    if "public_url" in settings.model_fields_set or host in ("0.0.0.0", "::", ""):
+        return settings
+    shown = f"[{host}]" if ":" in host else host
+    return settings.model_copy(update={"public_url": f"http://{shown}:{port}"})
+
+
 @app.command("serve")
 def serve(
     demo: Annotated[bool, typer.Option(help="Load the demo council first, and make keys to "
@@ -117,6 +127,7 @@ def serve(
 
     settings = settings_for(database_url)
     url = f"http://{host}:{port}"
+    settings = public_url_for(settings, host, port)
     if demo:
         council, board, officer = run_async(_load_demo)(settings)
         console.print(

@@ -112,7 +112,7 @@ class ChannelLinkRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
-    address: Mapped[str] = mapped_column(String(128))
+    address: Mapped[str] = mapped_column(String(128))  # web: the SHA-256 of the session id
     linked_at: Mapped[datetime]
     # The response this chat is answering now (set when a code is redeemed). Not a foreign
     # key: responses are created after the link, and a stale id just falls back to the newest.
@@ -133,6 +133,12 @@ class CampaignRow(Base):
     max_reminders: Mapped[int] = mapped_column(Integer, default=2)
     target_rate: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime]
+    # who it is for (storage.campaigns.CohortFilter); empty matches everyone active
+    cohort: Mapped[str | None] = mapped_column(String(16))
+    age_bands: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    teams: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    review_from: Mapped[date | None] = mapped_column(Date)
+    review_to: Mapped[date | None] = mapped_column(Date)
 
 
 class InvitationRow(Base):
@@ -161,7 +167,9 @@ class InvitationRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 of the code (storage.invitation_codes): the plain code is on the letter only.
+    # The column keeps its first name, `code` (renaming it would rebuild the table).
+    code_hash: Mapped[str] = mapped_column("code", String(64), unique=True)
     form: Mapped[str] = mapped_column(String(48))
     audience: Mapped[str] = mapped_column(String(32))
     age_band: Mapped[str | None] = mapped_column(String(16))
@@ -176,6 +184,13 @@ class InvitationRow(Base):
     returned_at: Mapped[datetime | None]
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     last_reminded_at: Mapped[datetime | None]
+    # Carrying on from another phone or browser (storage.invitation_codes): the PIN the
+    # young person chose (scrypt), wrong answers in a row and when the last was given,
+    # and whether the next new chat may carry on unchecked (a reprinted letter).
+    pin_hash: Mapped[str | None] = mapped_column(String(128))
+    resume_failures: Mapped[int] = mapped_column(Integer, default=0)
+    resume_failed_at: Mapped[datetime | None]
+    handover: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ResponseRow(Base):

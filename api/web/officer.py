@@ -1,5 +1,6 @@
 """Officer pages `/officer`: campaigns and their progress, the safeguarding alerts queue
-(acknowledged with a note, never deleted), and printable invitation letters with QR codes.
+(acknowledged with a note, never deleted), and printable invitation letters with QR codes
+(printing makes new codes: only their hashes are kept).
 
 Reads of identifiable data (alerts name a young person's reference; letters carry codes)
 are written to the audit log in the same transaction, as the API does.
@@ -18,7 +19,9 @@ from starlette.responses import RedirectResponse, Response
 from api.deps import ServicesDep
 from api.queries import CampaignView, acknowledge_alert, campaign_view, list_alerts, list_campaigns
 from api.web.render import render
-from api.web.staff import OfficerStaff, staff_form
+from api.web.staff import OfficerStaff, Staff, staff_form
+from carevoice.settings import Settings
+from carevoice.wiring import Services
 from storage import audit
 from storage import campaigns as campaign_store
 from surveys.errors import ConflictError, NotFoundError
@@ -47,6 +50,9 @@ class Letter:
     ref: str
     link: str
     qr: Markup
+    code: str = ""
+    first_name: str | None = None
+    code_page: str = ""
 
 
 @router.get("/officer")
@@ -143,34 +149,84 @@ async def letters(
     campaign_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff,
     page: int = 1,
 ) -> Response:
-    """Invitation letters to print, one per page: the web link and its QR code."""
+    """How many letters there are to print, and the button that prints them (codes are
+    kept only hashed, so printing makes new ones)."""
     page = max(1, min(page, 100_000))
+    try:
+        async with services.db.reader() as session:
+            view = await campaign_view(session, campaign_id)
+            survey = await services.catalog.get(session, view.row.survey_version_id)
+            total = await campaign_store.count_unused(session, campaign_id, services.clock.now())
+    except NotFoundError:
+        return _no_campaign()
+    return _letters_page(services, staff, view, survey.title, [], total, page)
+
+
+@router.post("/officer/campaigns/{campaign_id}/letters")
+async def print_letters(
+    campaign_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff,
+    page: int = 1,
+) -> Response:
+    """Invitation letters to print, one per page, each with a new code (the codes of
+    earlier letters for the same invitations stop working): name, code, link and QR."""
+    await staff_form(request, staff)
+    page = max(1, min(page, 100_000))
+    base = public_base(request, services.settings)
     try:
         async with services.db.transaction() as session:
             view = await campaign_view(session, campaign_id)
             survey = await services.catalog.get(session, view.row.survey_version_id)
-            codes = await campaign_store.invitation_codes(session, campaign_id)
-            shown = codes[(page - 1) * LETTERS_PER_PAGE : page * LETTERS_PER_PAGE]
+            total = await campaign_store.count_unused(session, campaign_id, services.clock.now())
+            issued = await campaign_store.reprint_letters(
+                session, campaign_id, services.clock,
+                limit=LETTERS_PER_PAGE, offset=(page - 1) * LETTERS_PER_PAGE,
+            )
             await audit.record(
                 session, services.clock, actor=staff.session.actor,
                 action="print invitation letters",
-                subject=f"campaign {campaign_id}: {len(shown)} letters (page {page})",
+                subject=f"campaign {campaign_id}: {len(issued)} letters (page {page})",
             )
     except NotFoundError:
-        return render("message.html", status_code=404, title="No such campaign",
-                      message="There is no campaign with that number.", young=False)
-    base = services.settings.public_url.rstrip("/")
-    made = [Letter(ref, f"{base}/c/{code}", qr_svg(f"{base}/c/{code}")) for ref, code in shown]
+        return _no_campaign()
+    made = [letter_for(code, base) for code in issued]
+    return _letters_page(services, staff, view, survey.title, made, total, page)
+
+
+def letter_for(issued: campaign_store.IssuedCode, base: str) -> Letter:
+    """A letter's parts for a code just made."""
+    link = f"{base}/c/{issued.printed}"
+    return Letter(issued.council_ref, link, qr_svg(link), issued.printed, issued.first_name,
+                  f"{base}/c")
+
+
+def public_base(request: Request, settings: Settings) -> str:
+    """The address young people reach the server on: CAREVOICE_PUBLIC_URL when set (or
+    `serve --host/--port`), else the address this page was reached on."""
+    if "public_url" in settings.model_fields_set:
+        return settings.public_url.rstrip("/")
+    return str(request.base_url).rstrip("/")
+
+
+def _no_campaign() -> Response:
+    return render("message.html", status_code=404, title="No such campaign",
+                  message="There is no campaign with that number.", young=False)
+
+
+def _letters_page(
+    services: Services, staff: Staff, view: CampaignView, survey_title: str,
+    made: list[Letter], total: int, page: int,
+) -> Response:
     return render(
         "letters.html",
         title=f"Letters: {view.row.name}",
         council=services.settings.council_name,
         staff=staff,
         campaign=view,
-        survey_title=survey.title,
+        survey_title=survey_title,
         letters=made,
-        total=len(codes),
+        total=total,
         page=page,
-        pages=max(1, -(-len(codes) // LETTERS_PER_PAGE)),
+        pages=max(1, -(-total // LETTERS_PER_PAGE)),
+        per_page=LETTERS_PER_PAGE,
         closes=view.row.closes_at,
     )

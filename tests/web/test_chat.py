@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from carevoice.wiring import Services
 from storage.database import Database
+from storage.invitation_codes import code_hash, session_hash
 from storage.tables import (
     AnswerRow,
     ChannelLinkRow,
@@ -114,7 +115,8 @@ async def test_a_young_person_completes_the_survey_with_plain_forms(
         person = await session.get(PersonRow, response.person_id)
     assert {SCRIPT, IMG} <= texts
     assert link is not None and link.channel == "web"
-    assert client.cookies.get("cv_chat") == link.address
+    sid = client.cookies.get("cv_chat")
+    assert sid and link.address == session_hash(sid) != sid  # the database keeps a hash
     assert person is not None and person.consented_at is not None  # "Yes, let's start"
 
 
@@ -257,11 +259,14 @@ async def test_kind_pages_for_codes_that_cannot_be_used(
 
     chat = Chat(client, codes[0])
     await chat.start()
-    used = await other_client.get(f"/c/{codes[0]}")  # another device, no cookie
-    assert used.status_code == 410 and "already been used" in words(used)
+    used = await other_client.get(f"/c/{codes[0]}")  # another device, no cookie, no check
+    assert used.status_code == 410 and "started this chat on another phone" in words(used)
+    assert "someone may" not in words(used)
 
     async with db.transaction() as session:
-        row = await session.scalar(select(InvitationRow).where(InvitationRow.code == codes[1]))
+        row = await session.scalar(
+            select(InvitationRow).where(InvitationRow.code_hash == code_hash(codes[1]))
+        )
         assert row is not None
         row.revoked_at = clock.now()
     revoked = await client.get(f"/c/{codes[1]}")
