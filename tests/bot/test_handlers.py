@@ -65,6 +65,17 @@ async def joined(young: YoungPerson, code: str) -> None:
 # ----- linking and consent ---------------------------------------------------------------
 
 
+async def test_a_code_typed_from_a_letter_works_after_start(
+    young: YoungPerson, code: str, db: Database
+) -> None:
+    typed = f"{code[:4].lower()}-{code[4:8]} {code[8:].lower()}"  # as a child might type it
+    await young.command("start", typed)
+    assert young.last()["text"].endswith(NOTICE_END)
+    await young.tap("Yes")
+    assert young.last()["text"] == "Question 1 of 6\nHow are things?"
+    assert await count(db, ChannelLinkRow) == 1
+
+
 async def test_first_contact_shows_the_privacy_notice_and_links_only_after_consent(
     young: YoungPerson, code: str, db: Database
 ) -> None:
