@@ -20,8 +20,11 @@ from carevoice.cli import (
 from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
 from storage import keys as key_store
+from storage.encryption import DataKeys
 from storage.keys import Role
+from storage.reencrypt import Reencrypted, reencrypt
 from storage.tables import ApiKeyRow
+from surveys.errors import CarevoiceError
 
 if TYPE_CHECKING:
     from carevoice.demo import DemoCouncil
@@ -81,6 +84,36 @@ async def keys_revoke(
 
     row = await with_services(database_url, work)
     console.print(f"Revoked {row.role} key “{row.name}” ({row.prefix}).", highlight=False)
+
+
+@keys_app.command("new-data-key")
+def keys_new_data_key() -> None:
+    """Make a key to encrypt free text at rest. Put it in CAREVOICE_DATA_KEY (first, before
+    any old keys), keep it as safely as the database backups, and never lose it: without
+    it encrypted words cannot be read."""
+    errors.print("A new data key (shown once; nothing is stored):", highlight=False)
+    print(DataKeys.new_key())
+
+
+@keys_app.command("rotate-data")
+@run_async
+async def keys_rotate_data(database_url: DatabaseOption = None) -> None:
+    """Encrypt all free text again with the first key in CAREVOICE_DATA_KEY (old keys after
+    it still read); also encrypts text stored before a key was set. Then drop old keys."""
+
+    async def work(services: Services) -> Reencrypted:
+        if services.db.data_keys is None:
+            raise CarevoiceError(
+                "no data key: set CAREVOICE_DATA_KEY (see `carevoice keys new-data-key`)"
+            )
+        with progress_bar() as bar:
+            task = bar.add_task("Re-encrypting", total=None)
+            return await reencrypt(services.db, progress=lambda _, n: bar.advance(task, n))
+
+    done = await with_services(database_url, work)
+    for name, count in done.counts.items():
+        console.print(f"{name}: {count}", highlight=False)
+    console.print(f"Re-encrypted {done.total} values with the first key.", highlight=False)
 
 
 async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str]:

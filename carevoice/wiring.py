@@ -8,6 +8,7 @@ from carevoice.settings import Settings
 from storage.catalog import SurveyCatalog
 from storage.conversations import AlertRecipient, ConversationService
 from storage.database import Database
+from storage.encryption import DataKeys
 from surveys import safeguarding
 from surveys.clock import Clock, SystemClock
 from surveys.engine import Engine
@@ -38,7 +39,11 @@ async def build_services(
     """Connect to the store (upgrading its schema) and wire the use cases."""
     clock = clock or SystemClock()
     db = await Database.connect(
-        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
+        settings.database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        data_keys=DataKeys.parse(
+            settings.data_key.get_secret_value() if settings.data_key else None
+        ),
     )
     catalog = SurveyCatalog(clock)
     if sync_surveys:

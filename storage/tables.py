@@ -3,6 +3,8 @@
 Board figures are GROUP BY queries over these tables, so the columns they group and filter
 by are stored flat (form, audience, age band, dates) and indexed. Children's data lives in
 `people`, `channel_links` and `answers.text`; nothing else holds a name or free text.
+Free text (answers' text and value, progress, staff notes) is encrypted at rest when a
+data key is set (`storage.encryption`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from storage.encryption import EncryptedJSON, EncryptedText
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -211,7 +215,8 @@ class ResponseRow(Base):
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     current_question: Mapped[str | None] = mapped_column(String(64))
-    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # surveys.progress, as JSON
+    # surveys.progress, as JSON (it holds their answers, so it is encrypted like the text)
+    state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
     share_quotes: Mapped[bool] = mapped_column(Boolean, default=False)
     opened_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
@@ -267,10 +272,10 @@ class AnswerRow(Base):
     theme: Mapped[str] = mapped_column(String(32))
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
-    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    value: Mapped[Any] = mapped_column(EncryptedJSON, nullable=True)
     choice: Mapped[str | None] = mapped_column(String(64))  # choice id, or yes / no
     number: Mapped[int | None] = mapped_column(Integer)  # scale 1-5
-    text: Mapped[str | None] = mapped_column(Text)  # free text (children's words)
+    text: Mapped[str | None] = mapped_column(EncryptedText)  # free text (children's words)
     polarity: Mapped[float | None] = mapped_column(Float)
     subjectivity: Mapped[float | None] = mapped_column(Float)
     answered_at: Mapped[datetime]
@@ -390,7 +395,7 @@ class SafeguardingAlertRow(Base):
     notified_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(100))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(EncryptedText)
 
 
 class OutboxRow(Base):
@@ -449,7 +454,7 @@ class RequestRow(Base):
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(100))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(EncryptedText)
 
 
 class ApiKeyRow(Base):
