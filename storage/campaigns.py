@@ -1,4 +1,5 @@
-"""Campaigns and invitations: who is asked, with which survey, and how far they got."""
+"""Campaigns and invitations: who is asked (a filter each campaign keeps), with which
+survey, their codes (made here, shown once, kept only as hashes), and how far they got."""
 
 from __future__ import annotations
 
