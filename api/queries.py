@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import alerts
 from storage.campaigns import CampaignProgress, campaign_progress
+from storage.invitation_codes import code_hash
 from storage.tables import (
     AnswerRow,
     CampaignRow,
@@ -132,11 +133,29 @@ async def invitation_by_code(
         await session.execute(
             select(InvitationRow, PersonRow.council_ref)
             .join(PersonRow, PersonRow.id == InvitationRow.person_id)
-            .where(InvitationRow.code == code, scope.people(PersonRow.team))
+            .where(InvitationRow.code_hash == code_hash(code), scope.people(PersonRow.team))
         )
     ).first()
     if row is None:
         raise InvitationError("unknown")
+    invitation, ref = row
+    return invitation, ref
+
+
+async def invitation_by_id(
+    session: AsyncSession, invitation_id: int, scope: TeamScope = EVERY_TEAM
+) -> tuple[InvitationRow, str]:
+    """An invitation and its young person's reference; NotFoundError if none (or if its
+    young person is outside the key's teams)."""
+    row = (
+        await session.execute(
+            select(InvitationRow, PersonRow.council_ref)
+            .join(PersonRow, PersonRow.id == InvitationRow.person_id)
+            .where(InvitationRow.id == invitation_id, scope.people(PersonRow.team))
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no invitation {invitation_id}")
     invitation, ref = row
     return invitation, ref
 

@@ -10,10 +10,18 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from storage.keys import Role
-from surveys.people import Cohort
+from surveys.people import Cohort, parse_day
 
 T = TypeVar("T")
 
@@ -231,19 +239,39 @@ def _as_text(value: object) -> object:
     return value
 
 
+def _day(value: Any) -> Any:
+    """A date as the people CSV takes it: YYYY-MM-DD or DD/MM/YYYY."""
+    _as_text(value)
+    if isinstance(value, str) and value.strip():
+        return parse_day(value)
+    return value
+
+
+Day = Annotated[
+    date | None,
+    BeforeValidator(_day),
+    WithJsonSchema({"type": ["string", "null"], "examples": ["2026-03-31", "31/03/2026"]}),
+]
+
+
 class AudienceFilter(BaseModel):
-    """Which young people: every field given must match (none given: everyone)."""
+    """Which active young people: every field given must match (none given: everyone).
+    A campaign keeps the filter it was created with; issuing more invitations later
+    narrows it, never widens it."""
 
     model_config = ConfigDict(extra="forbid")
 
     cohort: Cohort | None = None
     age_bands: list[AgeBand] = Field(default_factory=list, max_length=7)
-    team: str | None = Field(None, max_length=64)
-    review_from: Annotated[date | None, BeforeValidator(_as_text)] = Field(
-        None, description="Next review on or after this day."
+    team: str | None = Field(None, max_length=64, description="One team.")
+    teams: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=50, description="Any of these teams."
     )
-    review_to: Annotated[date | None, BeforeValidator(_as_text)] = Field(
-        None, description="Next review on or before this day."
+    review_from: Day = Field(
+        None, description="Next review on or after this day (YYYY-MM-DD or DD/MM/YYYY)."
+    )
+    review_to: Day = Field(
+        None, description="Next review on or before this day (YYYY-MM-DD or DD/MM/YYYY)."
     )
 
     @model_validator(mode="after")
@@ -286,13 +314,32 @@ class CampaignPublic(BaseModel):
     max_reminders: int
     target_rate: float | None
     created_at: datetime
+    cohort: Cohort | None = None
+    age_bands: list[str] = Field(default_factory=list)
+    teams: list[str] = Field(default_factory=list)
+    review_from: date | None = None
+    review_to: date | None = None
+
+
+class IssuedInvitationPublic(BaseModel):
+    """An invitation's code, shown this once (only its hash is kept): print the letter now.
+    Reprinting makes a new code and the old one stops working."""
+
+    id: int
+    council_ref: str
+    first_name: str | None
+    code: str = Field(description="As printed for a young person to type, e.g. K7MQ-2X9P-H3TD.")
+    web_link: str
+    telegram_link: str | None
+    expires_at: datetime
 
 
 class CampaignCreated(CampaignPublic):
-    """A new campaign, with how many matched and how many invitations were issued."""
+    """A new campaign, with how many matched and the invitations issued (codes shown once)."""
 
     matched: int
     invitations_issued: int
+    invitations: list[IssuedInvitationPublic] = Field(default_factory=list)
 
 
 class ProgressPublic(Public):
@@ -307,20 +354,20 @@ class ProgressPublic(Public):
 
 
 class IssuePublic(BaseModel):
-    """Invitations issued now, and matching young people who already had one."""
+    """Invitations issued now (their codes, shown once), and matching young people who
+    already had one."""
 
     issued: int
     already_invited: int
+    invitations: list[IssuedInvitationPublic] = Field(default_factory=list)
 
 
 class InvitationPublic(BaseModel):
-    """An invitation with its links (the code is a secret: treat the list with care)."""
+    """An invitation (its code is kept only as a hash: reprint it for a new one)."""
 
-    code: str
+    id: int
     council_ref: str
     status: Literal["issued", "delivered", "started", "returned", "revoked", "expired"]
-    web_link: str
-    telegram_link: str | None
     issued_at: datetime
     expires_at: datetime
     delivered_at: datetime | None

@@ -25,7 +25,7 @@ import secrets
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from sqlalchemy import text
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database, async_url
+from storage.encryption import DataKeys
 from surveys.clock import SystemClock
 from surveys.engine import Command, UserInput
 from surveys.sentiment import default_scorer
@@ -211,6 +212,28 @@ def report(engine: Result, baseline: Result) -> None:
     )
 
 
+async def _engine_run(args: argparse.Namespace, keys: DataKeys | None) -> Result:
+    if args.backend == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            db = await Database.connect(f"sqlite:///{Path(folder) / 'bench.db'}", data_keys=keys)
+            try:
+                return await run_engine(db, args.workers, args.inputs)
+            finally:
+                await db.dispose()
+    schema = f"bench_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(args.url)
+    await admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        db = await Database.connect(args.url, schema=schema, data_keys=keys)
+        try:
+            return await run_engine(db, args.workers, args.inputs)
+        finally:
+            await db.dispose()
+    finally:
+        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.close()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
@@ -221,8 +244,17 @@ async def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=20, help="young people at once")
     parser.add_argument("--inputs", type=int, default=200, help="inputs per young person")
+    parser.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="compare the engine with free text and progress encrypted at rest to without",
+    )
     args = parser.parse_args()
-    if args.backend == "sqlite":
+    keys = DataKeys([DataKeys.new_key()]) if args.encrypt else None
+    if keys is not None:  # the same engine run twice: encrypted at rest, then not
+        engine = replace(await _engine_run(args, keys), name="engine, encrypted")
+        baseline = replace(await _engine_run(args, None), name="engine, plain")
+    elif args.backend == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
             path = str(Path(folder) / "bench.db")
             db = await Database.connect(f"sqlite:///{path}")
@@ -246,6 +278,7 @@ async def main() -> None:
     print(
         f"backend: {args.backend}; {args.workers} young people x {args.inputs} inputs "
         f"(every other one an answer); {os.cpu_count()} CPUs"
+        + ("; encrypted at rest" if keys else "")
     )
     report(engine, baseline)
 

@@ -49,6 +49,7 @@ from bot.render import (
 from storage import statements
 from storage.contact import Contact, ContactKind
 from storage.conversations import ConversationService, NotLinkedError, Turn
+from storage.invitation_codes import canonical
 from storage.reach import Reach, RequestKind, RequestOutcome
 from surveys import safeguarding
 from surveys.engine import Command, Prompt, PromptKind, UserInput
@@ -133,7 +134,8 @@ class ChatHandlers:
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/start CODE links the chat (after the privacy notice); /start alone carries on."""
         message, chat_id = _message(update)
-        code = context.args[0] if context.args else None
+        # a typed code may come in pieces ("/start K7MQ 2X9P H3TD"); a link's is one piece
+        code = canonical("".join(context.args)) if context.args else None
         if code is not None and not _CODE.fullmatch(code):  # not one we could have issued
             if not await self._may_try_code(context, chat_id):
                 return
@@ -447,18 +449,16 @@ class ChatHandlers:
         chat_id: int,
         invitation: str,
     ) -> None:
-        code = (
-            await self.reach.invitation_code(int(invitation), CHANNEL, str(chat_id))
-            if invitation.isdigit()
-            else None
+        owned = invitation.isdigit() and await self.reach.owns_invitation(
+            int(invitation), CHANNEL, str(chat_id)
         )
-        if code is None:
+        if not owned:
             await _answer_query(query, texts.WRONG_BUTTON)
             return
         await _answer_query(query)
         await _edit(query, None, None)
         await self.reach.restart(CHANNEL, str(chat_id))
-        await self._redeem(context, chat_id, code)
+        await self._redeem(context, chat_id, invitation_id=int(invitation))
 
     # ----- shared steps -----------------------------------------------------------------
 
@@ -515,12 +515,27 @@ class ChatHandlers:
         return turn
 
     async def _redeem(
-        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, code: str, *, consent: bool = False
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        code: str = "",
+        *,
+        consent: bool = False,
+        invitation_id: int | None = None,
     ) -> None:
         if not await self._may_try_code(context, chat_id):
             return
+        address = str(chat_id)
         try:
-            turn = await self.conversations.redeem(code, channel=CHANNEL, address=str(chat_id))
+            if invitation_id is not None:
+                turn = await self.conversations.redeem_invitation(
+                    invitation_id, channel=CHANNEL, address=address
+                )
+            else:
+                turn = await self.conversations.redeem(code, channel=CHANNEL, address=address)
+        except NotLinkedError:
+            await context.bot.send_message(chat_id, texts.NOT_LINKED)
+            return
         except InvitationError as error:
             log.info("invitation refused", extra={"reason": error.reason})
             if error.reason == "unknown":

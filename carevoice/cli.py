@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 import os
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -24,7 +24,7 @@ from storage.people import import_people
 from surveys.errors import CarevoiceError
 from surveys.loader import load_survey
 from surveys.model import QuestionKind
-from surveys.people import parse_people_csv
+from surveys.people import AGE_BAND_NAMES, parse_day, parse_people_csv
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -65,6 +65,15 @@ DatabaseOption = Annotated[
         envvar="CAREVOICE_DATABASE_URL",
         show_envvar=True,
         help="Database URL (default: sqlite:///carevoice.db in this folder).",
+    ),
+]
+
+PublicUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The address young people reach the server on, for the links "
+        "(default: CAREVOICE_PUBLIC_URL, else http://127.0.0.1:8000). The officer "
+        "page's letters use the address the server is really reached on.",
     ),
 ]
 
@@ -292,15 +301,56 @@ async def people_import(
 
 
 def _parse_when(value: str, *, end: bool = False) -> datetime:
+    """A date (YYYY-MM-DD or DD/MM/YYYY, as the people CSV takes) or an ISO date and time."""
+    value = value.strip()
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.combine(parse_day(value), time.max if end else time.min)
     except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date or time (use 2026-01-31 or 2026-01-31T17:00)"
-        ) from None
-    if len(value) <= 10 and end:
-        parsed = datetime.combine(parsed.date(), time.max)
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{value!r} is not a date or time "
+                "(use 2026-01-31, 31/01/2026 or 2026-01-31T17:00)"
+            ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def _audience(
+    cohort: str | None,
+    age_bands: list[str] | None,
+    teams: list[str] | None,
+    reviews_from: str | None = None,
+    reviews_to: str | None = None,
+) -> campaign_store.CohortFilter:
+    return campaign_store.CohortFilter(
+        cohort=cohort,
+        age_bands=tuple(age_bands or ()),
+        teams=tuple(teams or ()),
+        review_from=_day(reviews_from),
+        review_to=_day(reviews_to),
+    )
+
+
+def _print_codes(codes: Sequence[campaign_store.IssuedCode], public_url: str) -> None:
+    """Codes just made, one line each: reference, first name, code, web link."""
+    base = public_url.rstrip("/")
+    for issued in codes:
+        console.print(
+            f"{issued.council_ref}\t{issued.first_name or '-'}\t{issued.printed}\t"
+            f"{base}/c/{issued.printed}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @campaign_app.command("create")
@@ -313,10 +363,19 @@ async def campaign_create(
         str | None, typer.Option(help="Closing date/time (default: in 14 days).")
     ] = None,
     cohort: Annotated[str | None, typer.Option(help="in_care or care_leaver.")] = None,
-    age_band: Annotated[list[str] | None, typer.Option(help="Age band(s), e.g. 8-12.")] = None,
-    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
-    reviews_from: Annotated[str | None, typer.Option(help="Reviews on or after this date.")] = None,
-    reviews_to: Annotated[str | None, typer.Option(help="Reviews on or before this date.")] = None,
+    age_band: Annotated[
+        list[str] | None,
+        typer.Option(help=f"Age band(s), repeat for several: {', '.join(AGE_BAND_NAMES)}."),
+    ] = None,
+    team: Annotated[
+        list[str] | None, typer.Option(help="Only this team (repeat for several).")
+    ] = None,
+    reviews_from: Annotated[
+        str | None, typer.Option(help="Reviews on or after this date (YYYY-MM-DD or DD/MM/YYYY).")
+    ] = None,
+    reviews_to: Annotated[
+        str | None, typer.Option(help="Reviews on or before this date (YYYY-MM-DD or DD/MM/YYYY).")
+    ] = None,
     report_as: Annotated[
         str | None,
         typer.Option(help="Form name boards count it under (default: the survey's form)."),
@@ -335,9 +394,14 @@ async def campaign_create(
     days_before: Annotated[
         int, typer.Option(help="With --rolling: days before each review to invite.")
     ] = 10,
+    show: Annotated[
+        bool, typer.Option(help="Print the new codes and links (shown this once).")
+    ] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Create a campaign for a cohort, and (by default) issue its invitations."""
+    """Create a campaign for the young people matching its filter, and (by default) issue
+    their invitations. The campaign keeps its filter: later invitations only reach active
+    young people who match it."""
     if rolling:
         from carevoice.cli_loop import create_rolling
 
@@ -351,13 +415,7 @@ async def campaign_create(
     now = datetime.now(UTC)
     opens_at = _parse_when(opens) if opens else now
     closes_at = _parse_when(closes, end=True) if closes else opens_at + timedelta(days=14)
-    wanted = campaign_store.CohortFilter(
-        cohort=cohort,
-        age_bands=tuple(age_band or ()),
-        team=team,
-        review_from=_parse_when(reviews_from).date() if reviews_from else None,
-        review_to=_parse_when(reviews_to).date() if reviews_to else None,
-    )
+    wanted = _audience(cohort, age_band, team, reviews_from, reviews_to)
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
@@ -371,9 +429,13 @@ async def campaign_create(
                 closes_at=closes_at,
                 report_form=report_as,
                 max_reminders=max_reminders,
+                audience=wanted,
             )
-            people = await campaign_store.select_people(session, wanted, opens_at.date())
+            people = await campaign_store.campaign_people(
+                session, campaign, campaign_store.campaign_day(campaign, services.clock.now())
+            )
             issued = 0
+            codes: tuple[campaign_store.IssuedCode, ...] = ()
             if invite:
                 with progress_bar() as bar:
                     task = bar.add_task("Issuing invitations", total=len(people))
@@ -384,12 +446,21 @@ async def campaign_create(
                         services.clock,
                         progress=lambda n: bar.advance(task, n),
                     )
-                issued = summary.issued
+                issued, codes = summary.issued, summary.codes
         console.print(
-            f"Campaign {campaign.id} “{campaign.name}”: {len(people)} young people "
-            f"match; {issued} invitations issued. Open {opens_at:%Y-%m-%d %H:%M} to "
-            f"{closes_at:%Y-%m-%d %H:%M} UTC."
+            f"Campaign {campaign.id} “{campaign.name}” for "
+            f"{campaign_store.campaign_audience(campaign).describe()}: {len(people)} young "
+            f"people match; {issued} invitations issued. Open {opens_at:%Y-%m-%d %H:%M} to "
+            f"{closes_at:%Y-%m-%d %H:%M} UTC.",
+            highlight=False,
         )
+        if show:
+            _print_codes(codes, services.settings.public_url)
+        elif issued:
+            console.print(
+                "Letters: print them from /officer, or `carevoice invites reprint "
+                f"--campaign {campaign.id}` for codes (each printing makes new codes)."
+            )
 
     await with_services(database_url, work)
 
@@ -398,32 +469,77 @@ async def campaign_create(
 @run_async
 async def invites_issue(
     campaign: Annotated[int, typer.Option(help="Campaign id.")],
-    cohort: Annotated[str | None, typer.Option(help="in_care or care_leaver.")] = None,
-    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
-    show: Annotated[bool, typer.Option(help="Print the codes and links.")] = False,
+    cohort: Annotated[
+        str | None, typer.Option(help="Narrow the campaign's filter: in_care or care_leaver.")
+    ] = None,
+    team: Annotated[
+        list[str] | None, typer.Option(help="Narrow the campaign's filter to this team.")
+    ] = None,
+    show: Annotated[
+        bool, typer.Option(help="Print the new codes and links (shown this once).")
+    ] = False,
+    public_url: PublicUrlOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Issue invitations for a campaign to everyone matching who has none yet."""
+    """Issue invitations to the active young people matching the campaign's filter who
+    have none yet (a new young person imported since, say)."""
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
             row = await campaign_store.get_campaign(session, campaign)
-            people = await campaign_store.select_people(
+            people = await campaign_store.campaign_people(
                 session,
-                campaign_store.CohortFilter(cohort=cohort, team=team),
-                services.clock.now().date(),
+                row,
+                campaign_store.campaign_day(row, services.clock.now()),
+                _audience(cohort, None, team),
             )
             with progress_bar() as bar:
                 task = bar.add_task("Issuing invitations", total=len(people))
                 summary = await campaign_store.issue_invitations(
                     session, row, people, services.clock, progress=lambda n: bar.advance(task, n)
                 )
-            codes = await campaign_store.invitation_codes(session, campaign) if show else []
-        console.print(f"{summary.issued} issued; {summary.already_invited} already had one.")
-        for ref, code in codes:
-            console.print(
-                f"{ref}\t{code}\t{services.settings.public_url}/c/{code}", highlight=False
-            )
+            audience = campaign_store.campaign_audience(row).describe()
+        console.print(
+            f"Campaign {campaign} is for {audience}: {len(people)} match; "
+            f"{summary.issued} issued; {summary.already_invited} already had one.",
+            highlight=False,
+        )
+        if show:
+            _print_codes(summary.codes, public_url or services.settings.public_url)
+
+    await with_services(database_url, work)
+
+
+@invites_app.command("reprint")
+@run_async
+async def invites_reprint(
+    campaign: Annotated[int, typer.Option(help="Campaign id.")],
+    invitation: Annotated[
+        list[int] | None,
+        typer.Option(help="Only this invitation (repeat for several; default: all not used)."),
+    ] = None,
+    public_url: PublicUrlOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Make new codes for letters and print them: the old codes stop working at once.
+    Without --invitation, every invitation of the campaign not yet used."""
+
+    async def work(services: Services) -> None:
+        async with services.db.transaction() as session:
+            await campaign_store.get_campaign(session, campaign)
+            if invitation:
+                codes = [
+                    await campaign_store.reprint_invitation(
+                        session, one, services.clock, campaign_id=campaign
+                    )
+                    for one in invitation
+                ]
+            else:
+                codes = await campaign_store.reprint_letters(session, campaign, services.clock)
+        errors.print(
+            f"{len(codes)} new codes; earlier letters for them no longer work.", highlight=False
+        )
+        _print_codes(codes, public_url or services.settings.public_url)
 
     await with_services(database_url, work)
 
@@ -431,7 +547,7 @@ async def invites_issue(
 @invites_app.command("revoke")
 @run_async
 async def invites_revoke(
-    code: Annotated[str, typer.Argument(help="The invitation code.")],
+    code: Annotated[str, typer.Argument(help="The invitation code (as on the letter).")],
     database_url: DatabaseOption = None,
 ) -> None:
     """Revoke an invitation so its link no longer works."""

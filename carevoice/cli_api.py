@@ -20,8 +20,11 @@ from carevoice.cli import (
 from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
 from storage import keys as key_store
+from storage.encryption import DataKeys
 from storage.keys import Role
+from storage.reencrypt import Reencrypted, reencrypt
 from storage.tables import ApiKeyRow
+from surveys.errors import CarevoiceError
 
 if TYPE_CHECKING:
     from carevoice.demo import DemoCouncil
@@ -119,6 +122,36 @@ async def keys_revoke(
     console.print(f"Revoked {row.role} key “{row.name}” ({row.prefix}).", highlight=False)
 
 
+@keys_app.command("new-data-key")
+def keys_new_data_key() -> None:
+    """Make a key to encrypt free text at rest. Put it in CAREVOICE_DATA_KEY (first, before
+    any old keys), keep it as safely as the database backups, and never lose it: without
+    it encrypted words cannot be read."""
+    errors.print("A new data key (shown once; nothing is stored):", highlight=False)
+    print(DataKeys.new_key())
+
+
+@keys_app.command("rotate-data")
+@run_async
+async def keys_rotate_data(database_url: DatabaseOption = None) -> None:
+    """Encrypt all free text again with the first key in CAREVOICE_DATA_KEY (old keys after
+    it still read); also encrypts text stored before a key was set. Then drop old keys."""
+
+    async def work(services: Services) -> Reencrypted:
+        if services.db.data_keys is None:
+            raise CarevoiceError(
+                "no data key: set CAREVOICE_DATA_KEY (see `carevoice keys new-data-key`)"
+            )
+        with progress_bar() as bar:
+            task = bar.add_task("Re-encrypting", total=None)
+            return await reencrypt(services.db, progress=lambda _, n: bar.advance(task, n))
+
+    done = await with_services(database_url, work)
+    for name, count in done.counts.items():
+        console.print(f"{name}: {count}", highlight=False)
+    console.print(f"Re-encrypted {done.total} values with the first key.", highlight=False)
+
+
 async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str, str]:
     """Load the demo council (once) and make a board, an officer and an admin key to try."""
     from carevoice.demo import load_demo
@@ -139,6 +172,16 @@ async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str, str]:
     return council, board.token, officer.token, admin.token
 
 
+def public_url_for(settings: Settings, host: str, port: int) -> Settings:
+    """Settings whose `public_url` (letters, links, alerts) is where this server listens,
+    unless CAREVOICE_PUBLIC_URL is set. On every address (0.0.0.0, ::) it is left unset,
+    and pages use the address each request came to."""
+    if "public_url" in settings.model_fields_set or host in ("0.0.0.0", "::", ""):
+        return settings
+    shown = f"[{host}]" if ":" in host else host
+    return settings.model_copy(update={"public_url": f"http://{shown}:{port}"})
+
+
 @app.command("serve")
 def serve(
     demo: Annotated[bool, typer.Option(help="Load the demo council first, and make keys to "
@@ -155,6 +198,7 @@ def serve(
 
     settings = settings_for(database_url)
     url = f"http://{host}:{port}"
+    settings = public_url_for(settings, host, port)
     if demo:  # its answers are from 2016-18: retention would blank them before you look
         settings = settings.model_copy(
             update={"retain_text_days": 0, "retain_responses_days": 0, "retain_people_days": 0}

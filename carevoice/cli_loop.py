@@ -43,7 +43,7 @@ async def create_rolling(
     closes: str | None,
     cohort: str | None,
     age_band: list[str] | None,
-    team: str | None,
+    team: list[str] | None,
     reviews: tuple[str | None, str | None],
     report_as: str | None,
     max_reminders: int,
@@ -58,7 +58,7 @@ async def create_rolling(
         )
     opens_at = _parse_when(opens) if opens else None
     closes_at = _parse_when(closes, end=True) if closes else None
-    wanted = CohortFilter(cohort=cohort, age_bands=tuple(age_band or ()), team=team)
+    wanted = CohortFilter(cohort=cohort, age_bands=tuple(age_band or ()), teams=tuple(team or ()))
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:

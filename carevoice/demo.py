@@ -142,7 +142,8 @@ def fy_start(year: int) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class DemoCouncil:
-    """What `load_demo` did (`headline`) and invitation codes still unused, to try."""
+    """What `load_demo` did (`headline`) and new invitation codes, to try (codes are kept
+    hashed, so each run makes three new ones: earlier demo codes stop working)."""
 
     headline: str
     codes: tuple[str, ...]
@@ -276,6 +277,7 @@ async def _run_batch(
                 opens_at=opens,
                 closes_at=closes,
                 report_form=batch.report_form,
+                audience=campaign_store.CohortFilter(cohort=batch.cohort.value),
             )
             pool = await campaign_store.select_people(
                 session, campaign_store.CohortFilter(cohort=batch.cohort.value), opens.date()
@@ -286,8 +288,8 @@ async def _run_batch(
                 if p.date_of_birth and low <= (opens.date() - p.date_of_birth).days // 365 <= high
             ] or pool
             chosen = rng.sample(pool, min(sent, len(pool)))
-            await campaign_store.issue_invitations(session, campaign, chosen, clock)
-            codes = await campaign_store.invitation_codes(session, campaign.id)
+            summary = await campaign_store.issue_invitations(session, campaign, chosen, clock)
+            codes = sorted((c.council_ref, c.code) for c in summary.codes)
             await _mark_delivered(session, campaign.id, opens)
         rng.shuffle(codes)
         partial = max(1, (sent - returned) // 8)
@@ -384,10 +386,12 @@ async def _open_campaign(services: Services, rng: random.Random) -> list[str]:
                 CampaignRow.name == OPEN_CAMPAIGN, CampaignRow.closes_at > now + timedelta(days=1)
             )
         )
-        if campaign is not None:
-            codes = await campaign_store.invitation_codes(session, campaign.id)
+        if campaign is not None:  # codes are kept hashed: three new ones to try
+            codes = await campaign_store.reprint_letters(
+                session, campaign.id, services.clock, limit=3
+            )
             if codes:
-                return [code for _, code in codes]
+                return [c.printed for c in codes]
         campaign = await campaign_store.create_campaign(
             session,
             services.catalog,
@@ -397,11 +401,12 @@ async def _open_campaign(services: Services, rng: random.Random) -> list[str]:
             opens_at=now - timedelta(days=1),
             closes_at=now + timedelta(days=30),
             report_form="consultation",
+            audience=campaign_store.CohortFilter(cohort=Cohort.IN_CARE.value),
         )
         pool = await campaign_store.select_people(
             session, campaign_store.CohortFilter(cohort=Cohort.IN_CARE.value), now.date()
         )
-        await campaign_store.issue_invitations(
+        summary = await campaign_store.issue_invitations(
             session, campaign, rng.sample(pool, 25), services.clock
         )
-        return [code for _, code in await campaign_store.invitation_codes(session, campaign.id)]
+        return sorted(c.printed for c in summary.codes)

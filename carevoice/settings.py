@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     officer_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     public_url: str = "http://127.0.0.1:8000"
+    data_key: SecretStr | None = Field(
+        None,
+        description="Fernet key(s), comma-separated, to encrypt free text at rest: the first "
+        "encrypts, all decrypt (`carevoice keys new-data-key`, `carevoice keys rotate-data`).",
+    )
     quiet_start_hour: int = 21
     quiet_end_hour: int = 8
     log_level: str = "INFO"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 
@@ -10,6 +9,7 @@ from rich.console import Console
 
 from carevoice.wiring import Services
 from storage.conversations import Turn
+from storage.invitation_codes import code_hash
 from storage.tables import PersonRow
 from surveys.engine import Command, Prompt, PromptKind, UserInput
 
@@ -42,7 +42,7 @@ async def run_terminal_chat(
     conversations = services.conversations
     # The same code in this terminal again resumes where it stopped.
     address = (
-        f"term-{hashlib.sha256(code.encode()).hexdigest()[:16]}"
+        f"term-{code_hash(code)[:16]}"  # however it is typed
         if code
         else (f"term-{secrets.token_hex(6)}")
     )

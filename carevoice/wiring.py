@@ -10,6 +10,7 @@ from storage.audit import RefHasher
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
+from storage.encryption import DataKeys
 from storage.retention import RetentionPolicy
 from surveys import safeguarding
 from surveys.clock import Clock, SystemClock
@@ -53,7 +54,11 @@ async def build_services(
     """Connect to the store (upgrading its schema) and wire the use cases."""
     clock = clock or SystemClock()
     db = await Database.connect(
-        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
+        settings.database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        data_keys=DataKeys.parse(
+            settings.data_key.get_secret_value() if settings.data_key else None
+        ),
     )
     catalog = SurveyCatalog(clock)
     if sync_surveys:

@@ -1,45 +1,177 @@
-"""Campaigns and invitations: who is asked, with which survey, and how far they got."""
+"""Campaigns and invitations: who is asked (a filter each campaign keeps), with which
+survey, their codes (made here, shown once, kept only as hashes), and how far they got."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.catalog import SurveyCatalog
+from storage.invitation_codes import code_hash, display, new_code
 from storage.tables import CampaignRow, InvitationRow, PersonRow
+from storage.teams import EVERY_TEAM, TeamScope
 from surveys.clock import Clock
-from surveys.errors import NotFoundError, ValidationError
-from surveys.people import Cohort, age_band, age_on
+from surveys.errors import ConflictError, NotFoundError, ValidationError
+from surveys.people import AGE_BAND_NAMES, Cohort, age_band, age_on
 
-CODE_BYTES = 24  # 32 characters of A-Za-z0-9_-: fits a Telegram deep link (64 max)
+COHORTS: Final = tuple(c.value for c in Cohort)
 REPORT_AUDIENCE = {Cohort.IN_CARE.value: "child", Cohort.CARE_LEAVER.value: "care_leaver"}
 
 
-def new_invitation_code() -> str:
-    """An unguessable single-use code (192 random bits), safe in a Telegram /start link.
+@dataclass(frozen=True, slots=True)
+class IssuedCode:
+    """A code just made for an invitation: the only time the plain code exists. Print it
+    on the letter (`display(code)`) or show it once; the database keeps its hash."""
 
-    It starts and ends with a letter or digit, so it never reads as a command-line option.
-    """
-    while True:
-        code = secrets.token_urlsafe(CODE_BYTES)
-        if code[0].isalnum() and code[-1].isalnum():
-            return code
+    invitation_id: int
+    campaign_id: int
+    council_ref: str
+    first_name: str | None
+    code: str
+    expires_at: datetime
+
+    @property
+    def printed(self) -> str:
+        """The code as a young person types it: `K7MQ-2X9P-H3TD`."""
+        return display(self.code)
 
 
 @dataclass(frozen=True, slots=True)
 class CohortFilter:
-    """Which young people a campaign goes to; empty fields match everyone."""
+    """Which young people a campaign goes to; empty fields match everyone.
+
+    `team` is one team (kept for callers that name one); `teams` any of several. A
+    campaign stores its filter (`campaign_audience`), and only active young people who
+    match it are ever invited (practice people and erased people never are).
+    """
 
     cohort: str | None = None
     age_bands: tuple[str, ...] = ()
     team: str | None = None
     review_from: date | None = None
     review_to: date | None = None
+    teams: tuple[str, ...] = ()
+
+    @property
+    def all_teams(self) -> tuple[str, ...]:
+        """Every team named, in `team` or `teams`, without repeats."""
+        named = (self.team,) if self.team else ()
+        return tuple(dict.fromkeys((*named, *self.teams)))
+
+    def matches(self, person: PersonRow, on: date) -> bool:
+        """Whether an active young person matches, with their age band worked out on a day."""
+        if person.status != ACTIVE or person.erased_at is not None:
+            return False
+        if self.cohort and person.cohort != self.cohort:
+            return False
+        teams = self.all_teams
+        if teams and person.team not in teams:
+            return False
+        review = person.next_review_date
+        if self.review_from and (review is None or review < self.review_from):
+            return False
+        if self.review_to and (review is None or review > self.review_to):
+            return False
+        return not self.age_bands or band_of(person, on) in self.age_bands
+
+    def within(self, narrower: CohortFilter) -> CohortFilter | None:
+        """Those matching both this filter and `narrower` (a campaign's filter, narrowed
+        for one round of invitations); None when the two have no one in common."""
+        teams, bands = self.all_teams, self.age_bands
+        if narrower.all_teams:
+            teams = tuple(t for t in narrower.all_teams if not teams or t in teams)
+            if not teams:
+                return None
+        if narrower.age_bands:
+            bands = tuple(b for b in narrower.age_bands if not bands or b in bands)
+            if not bands:
+                return None
+        if narrower.cohort and self.cohort and narrower.cohort != self.cohort:
+            return None
+        starts = [d for d in (self.review_from, narrower.review_from) if d]
+        ends = [d for d in (self.review_to, narrower.review_to) if d]
+        return CohortFilter(
+            cohort=self.cohort or narrower.cohort,
+            age_bands=bands,
+            teams=teams,
+            review_from=max(starts, default=None),
+            review_to=min(ends, default=None),
+        )
+
+    def describe(self) -> str:
+        """The filter in words, for officers ("everyone" when empty)."""
+        parts = []
+        if self.cohort:
+            parts.append(self.cohort.replace("_", " "))
+        if self.age_bands:
+            parts.append("aged " + ", ".join(self.age_bands))
+        if self.all_teams:
+            parts.append("team " + ", ".join(self.all_teams))
+        if self.review_from or self.review_to:
+            start = f"{self.review_from:%Y-%m-%d}" if self.review_from else "any time"
+            end = f"{self.review_to:%Y-%m-%d}" if self.review_to else "any time"
+            parts.append(f"next review {start} to {end}")
+        return "; ".join(parts) or "everyone"
+
+
+ACTIVE: Final = "active"
+
+
+async def check_filter(session: AsyncSession, wanted: CohortFilter) -> None:
+    """Refuse a filter naming a cohort, age band or team that does not exist, listing the
+    ones that do; and a review window that ends before it starts."""
+    if wanted.cohort is not None and wanted.cohort not in COHORTS:
+        raise ValidationError(
+            f"unknown cohort {wanted.cohort!r}; use one of: {', '.join(COHORTS)}"
+        )
+    unknown = [b for b in wanted.age_bands if b not in AGE_BAND_NAMES]
+    if unknown:
+        raise ValidationError(
+            f"unknown age band {', '.join(repr(b) for b in unknown)}; "
+            f"use one of: {', '.join(AGE_BAND_NAMES)}"
+        )
+    if wanted.review_from and wanted.review_to and wanted.review_from > wanted.review_to:
+        raise ValidationError("the review window ends before it starts")
+    if wanted.all_teams:
+        known = await team_names(session)
+        missing = [t for t in wanted.all_teams if t not in known]
+        if missing:
+            listed = ", ".join(known) if known else "none yet (import young people first)"
+            raise ValidationError(
+                f"no young person is in team {', '.join(repr(t) for t in missing)}; "
+                f"teams: {listed}"
+            )
+
+
+async def team_names(session: AsyncSession) -> list[str]:
+    """The teams active young people are in, sorted."""
+    rows = await session.scalars(
+        select(PersonRow.team)
+        .where(PersonRow.team.is_not(None), PersonRow.status == ACTIVE)
+        .distinct()
+    )
+    return sorted(t for t in rows.all() if t)
+
+
+def campaign_audience(campaign: CampaignRow) -> CohortFilter:
+    """The filter a campaign was created with."""
+    return CohortFilter(
+        cohort=campaign.cohort,
+        age_bands=tuple(campaign.age_bands or ()),
+        teams=tuple(campaign.teams or ()),
+        review_from=campaign.review_from,
+        review_to=campaign.review_to,
+    )
+
+
+def campaign_day(campaign: CampaignRow, now: datetime) -> date:
+    """The day age bands are worked out on: the opening day, or today once it is open."""
+    return max(campaign.opens_at, now).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +188,13 @@ class CampaignProgress:
 
 @dataclass(frozen=True, slots=True)
 class IssueSummary:
+    """Invitations issued now; matching young people who already had one; and people
+    passed in who do not match the campaign's filter or are not active (not invited)."""
+
     issued: int
     already_invited: int
+    not_matching: int = 0
+    codes: tuple[IssuedCode, ...] = ()
 
 
 async def create_campaign(
@@ -72,14 +209,18 @@ async def create_campaign(
     report_form: str | None = None,
     max_reminders: int = 2,
     target_rate: float | None = None,
+    audience: CohortFilter | None = None,
 ) -> CampaignRow:
-    """A campaign on the newest version of a survey."""
+    """A campaign on the newest version of a survey, for the young people `audience`
+    matches (stored with it: invitations only ever go to those who match)."""
     if closes_at <= opens_at:
         raise ValidationError("the closing time must be after the opening time")
     if not 0 <= max_reminders <= 10:
         raise ValidationError("max reminders must be between 0 and 10")
     if target_rate is not None and not 0 < target_rate <= 1:
         raise ValidationError("the target is a fraction between 0 and 1, e.g. 0.3 for 30%")
+    audience = audience or CohortFilter()
+    await check_filter(session, audience)
     version = await catalog.latest(session, survey_key)
     campaign = CampaignRow(
         name=name.strip() or survey_key,
@@ -90,6 +231,11 @@ async def create_campaign(
         max_reminders=max_reminders,
         target_rate=target_rate,
         created_at=clock.now(),
+        cohort=audience.cohort,
+        age_bands=list(audience.age_bands),
+        teams=list(audience.all_teams),
+        review_from=audience.review_from,
+        review_to=audience.review_to,
     )
     session.add(campaign)
     await session.flush()
@@ -98,11 +244,15 @@ async def create_campaign(
 
 async def select_people(session: AsyncSession, wanted: CohortFilter, on: date) -> list[PersonRow]:
     """Active young people matching the filter, with age bands worked out on a day."""
-    query = select(PersonRow).where(PersonRow.erased_at.is_(None)).order_by(PersonRow.id)
+    query = (
+        select(PersonRow)
+        .where(PersonRow.erased_at.is_(None), PersonRow.status == ACTIVE)
+        .order_by(PersonRow.id)
+    )
     if wanted.cohort:
         query = query.where(PersonRow.cohort == wanted.cohort)
-    if wanted.team:
-        query = query.where(PersonRow.team == wanted.team)
+    if wanted.all_teams:
+        query = query.where(PersonRow.team.in_(wanted.all_teams))
     if wanted.review_from:
         query = query.where(PersonRow.next_review_date >= wanted.review_from)
     if wanted.review_to:
@@ -111,6 +261,20 @@ async def select_people(session: AsyncSession, wanted: CohortFilter, on: date) -
     if wanted.age_bands:
         people = [p for p in people if band_of(p, on) in wanted.age_bands]
     return people
+
+
+async def campaign_people(
+    session: AsyncSession,
+    campaign: CampaignRow,
+    on: date,
+    narrower: CohortFilter | None = None,
+) -> list[PersonRow]:
+    """Active young people matching the campaign's stored filter (and `narrower`)."""
+    wanted: CohortFilter | None = campaign_audience(campaign)
+    if narrower is not None and wanted is not None:
+        await check_filter(session, narrower)
+        wanted = wanted.within(narrower)
+    return [] if wanted is None else await select_people(session, wanted, on)
 
 
 def band_of(person: PersonRow, on: date) -> str | None:
@@ -134,8 +298,14 @@ async def issue_invitations(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> IssueSummary:
-    """Give each young person one invitation to the campaign (again is a no-op)."""
+    """Give each young person one invitation to the campaign (again is a no-op).
+
+    Only those who match the campaign's stored filter and are active are invited, whoever
+    the caller passes: the rest are counted in `not_matching`.
+    """
     now = clock.now()
+    wanted, on = campaign_audience(campaign), campaign_day(campaign, now)
+    not_matching = 0
     invited = set(
         (
             await session.scalars(
@@ -143,38 +313,173 @@ async def issue_invitations(
             )
         ).all()
     )
-    issued = 0
+    issued: list[tuple[InvitationRow, PersonRow, str]] = []
     for person in people:
-        if person.id not in invited:
-            session.add(
-                InvitationRow(
-                    campaign_id=campaign.id,
-                    person_id=person.id,
-                    code=new_invitation_code(),
-                    form=campaign.report_form,
-                    audience=REPORT_AUDIENCE.get(person.cohort, person.cohort),
-                    age_band=band_of(person, now.date()),
-                    review_date=person.next_review_date,
-                    issued_at=now,
-                    expires_at=campaign.closes_at,
-                    reminders_sent=0,
-                )
+        if not wanted.matches(person, on):
+            not_matching += 1
+        elif person.id not in invited:
+            code = new_code()
+            row = InvitationRow(
+                campaign_id=campaign.id,
+                person_id=person.id,
+                code_hash=code_hash(code),
+                form=campaign.report_form,
+                audience=REPORT_AUDIENCE.get(person.cohort, person.cohort),
+                age_band=band_of(person, now.date()),
+                review_date=person.next_review_date,
+                issued_at=now,
+                expires_at=campaign.closes_at,
+                reminders_sent=0,
             )
+            session.add(row)
+            issued.append((row, person, code))
             invited.add(person.id)
-            issued += 1
         if progress is not None:
             progress(1)
     await session.flush()
-    return IssueSummary(issued, len(people) - issued)
+    codes = tuple(_issued(row, person, code) for row, person, code in issued)
+    already = len(people) - len(issued) - not_matching
+    return IssueSummary(len(issued), already, not_matching, codes)
+
+
+def _issued(row: InvitationRow, person: PersonRow, code: str) -> IssuedCode:
+    return IssuedCode(
+        row.id, row.campaign_id, person.council_ref, person.first_name, code, row.expires_at
+    )
+
+
+async def find_invitation(session: AsyncSession, code: str) -> InvitationRow | None:
+    """The invitation a code (typed in any accepted form) belongs to."""
+    if not code.strip():
+        return None
+    return await session.scalar(
+        select(InvitationRow).where(InvitationRow.code_hash == code_hash(code))
+    )
 
 
 async def revoke_invitation(session: AsyncSession, code: str, clock: Clock) -> InvitationRow:
-    invitation = await session.scalar(select(InvitationRow).where(InvitationRow.code == code))
+    """Revoke an invitation by its code so its link stops working (again is harmless)."""
+    invitation = await find_invitation(session, code)
     if invitation is None:
         raise NotFoundError("no invitation with that code")
     if invitation.revoked_at is None:
         invitation.revoked_at = clock.now()
     return invitation
+
+
+async def revoke_invitation_id(
+    session: AsyncSession, invitation_id: int, clock: Clock
+) -> InvitationRow:
+    """Revoke an invitation by its id (officers see ids, never codes)."""
+    invitation = await session.get(InvitationRow, invitation_id)
+    if invitation is None:
+        raise NotFoundError(f"no invitation {invitation_id}")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = clock.now()
+    return invitation
+
+
+async def reprint_invitation(
+    session: AsyncSession, invitation_id: int, clock: Clock, *, campaign_id: int | None = None
+) -> IssuedCode:
+    """A new code for an invitation, for a new letter: the old code stops working at once.
+
+    A revoked invitation works again with its new code. If the young person had started,
+    the first new chat that opens the new code carries on where they were, unchecked (the
+    letter is the check), and wrong answers to the carry-on check are forgotten.
+    """
+    found = (
+        await session.execute(
+            select(InvitationRow, PersonRow)
+            .join(PersonRow, PersonRow.id == InvitationRow.person_id)
+            .where(InvitationRow.id == invitation_id)
+            .with_for_update(of=InvitationRow)
+        )
+    ).first()
+    if found is None or (campaign_id is not None and found[0].campaign_id != campaign_id):
+        raise NotFoundError(f"no invitation {invitation_id}")
+    invitation, person = found
+    if person.erased_at is not None or person.status != ACTIVE:
+        raise ConflictError(f"invitation {invitation_id} is for someone no longer active")
+    if invitation.returned_at is not None:
+        raise ConflictError(f"invitation {invitation_id} was returned: nothing to carry on")
+    if invitation.expires_at <= clock.now():
+        raise ConflictError(f"invitation {invitation_id} has expired")
+    code = new_code()
+    invitation.code_hash = code_hash(code)
+    invitation.revoked_at = None
+    invitation.handover = invitation.used_at is not None
+    invitation.resume_failures = 0
+    invitation.resume_failed_at = None
+    await session.flush()
+    return _issued(invitation, person, code)
+
+
+async def reprint_letters(
+    session: AsyncSession,
+    campaign_id: int,
+    clock: Clock,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    scope: TeamScope = EVERY_TEAM,
+    invitation_id: int | None = None,
+) -> list[IssuedCode]:
+    """New codes for a campaign's invitations not yet used, revoked, returned or expired,
+    by council reference (a page of them with `limit` and `offset`), for letters."""
+    ids = (
+        await session.scalars(
+            _unused(campaign_id, clock.now(), scope, invitation_id)
+            .with_only_columns(InvitationRow.id)
+            .order_by(PersonRow.council_ref)
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    return [
+        await reprint_invitation(session, invitation_id, clock, campaign_id=campaign_id)
+        for invitation_id in ids
+    ]
+
+
+async def count_unused(
+    session: AsyncSession,
+    campaign_id: int,
+    now: datetime,
+    *,
+    scope: TeamScope = EVERY_TEAM,
+    invitation_id: int | None = None,
+) -> int:
+    """How many of a campaign's invitations still wait to be used (letters to print), of
+    young people in `scope` (or the one invitation)."""
+    count = await session.scalar(
+        _unused(campaign_id, now, scope, invitation_id).with_only_columns(
+            func.count(InvitationRow.id)
+        )
+    )
+    return int(count or 0)
+
+
+def _unused(
+    campaign_id: int,
+    now: datetime,
+    scope: TeamScope = EVERY_TEAM,
+    invitation_id: int | None = None,
+) -> Select[InvitationRow]:
+    return (
+        select(InvitationRow)
+        .join(PersonRow, PersonRow.id == InvitationRow.person_id)
+        .where(
+            scope.people(PersonRow.team),
+            *([InvitationRow.id == invitation_id] if invitation_id is not None else []),
+            InvitationRow.campaign_id == campaign_id,
+            InvitationRow.used_at.is_(None),
+            InvitationRow.revoked_at.is_(None),
+            InvitationRow.expires_at > now,
+            PersonRow.erased_at.is_(None),
+            PersonRow.status == ACTIVE,
+        )
+    )
 
 
 async def campaign_progress(session: AsyncSession, campaign_id: int) -> CampaignProgress:
@@ -195,18 +500,3 @@ async def campaign_progress(session: AsyncSession, campaign_id: int) -> Campaign
         )
     ).one()
     return CampaignProgress(*(int(v) for v in row))
-
-
-async def invitation_codes(session: AsyncSession, campaign_id: int) -> list[tuple[str, str]]:
-    """(council reference, code) of the campaign's invitations still usable."""
-    rows = await session.execute(
-        select(PersonRow.council_ref, InvitationRow.code)
-        .join(PersonRow, PersonRow.id == InvitationRow.person_id)
-        .where(
-            InvitationRow.campaign_id == campaign_id,
-            InvitationRow.used_at.is_(None),
-            InvitationRow.revoked_at.is_(None),
-        )
-        .order_by(PersonRow.council_ref)
-    )
-    return [(ref, code) for ref, code in rows.all()]

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import TypeVar
 
 from sqlalchemy import and_, bindparam, case, insert, or_, select, update
@@ -27,6 +28,13 @@ from storage.alerts import AlertRecipient as AlertRecipient  # where it used to 
 from storage.board.topics import tag_answer
 from storage.catalog import SurveyCatalog
 from storage.database import Database
+from storage.invitation_codes import (
+    ResumeThrottle,
+    code_hash,
+    hash_pin,
+    name_matches,
+    pin_matches,
+)
 from storage.tables import (
     Base,
     CampaignRow,
@@ -55,7 +63,7 @@ from surveys.engine import (
     UserInput,
     describe_answer,
 )
-from surveys.errors import InvitationError
+from surveys.errors import CarevoiceError, InvitationError
 from surveys.model import SHARE_QUOTES_QUESTION, AnswerValue, QuestionKind, Survey
 from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
 from surveys.sentiment import SentimentScorer
@@ -91,6 +99,36 @@ class Turn:
 
 class NotLinkedError(Exception):
     """The chat is not linked to a young person: they need their invitation link."""
+
+
+class ResumeAsk(StrEnum):
+    """What the check to carry on a started link in a new chat asks for."""
+
+    PIN = "pin"  # the PIN they chose when they started
+    NAME_AND_MONTH = "name_and_month"  # their first name and the month of their birthday
+    NONE = "none"  # nothing known to check: only a new letter will do
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeCheck:
+    """What the young person typed into the carry-on check."""
+
+    pin: str | None = None
+    first_name: str | None = None
+    birth_month: int | None = None
+
+
+class ResumeRefused(CarevoiceError):
+    """The carry-on check failed (`tries_left` before a wait) or must wait until
+    `wait_until`; `locked` when only a new letter will do."""
+
+    def __init__(
+        self, tries_left: int, wait_until: datetime | None, *, locked: bool = False
+    ) -> None:
+        self.tries_left = tries_left
+        self.wait_until = wait_until
+        self.locked = locked
+        super().__init__("that doesn't match")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,12 +244,68 @@ class ConversationService:
         assert self.alert_policy is not None
         return self.alert_policy
 
+    resume_throttle: ResumeThrottle = field(default_factory=ResumeThrottle)
+
     # ----- use cases -----------------------------------------------------------------
 
-    async def redeem(self, code: str, *, channel: str, address: str) -> Turn:
-        """Link a chat to the young person an invitation code was issued to, and begin."""
-        code, address = storable(code).strip(), storable(address)
-        return await self._retrying(lambda s: self._redeem(s, code, channel, address))
+    async def redeem(
+        self, code: str, *, channel: str, address: str, pin: str | None = None
+    ) -> Turn:
+        """Link a chat to the young person an invitation code was issued to, and begin;
+        `pin` (chosen as they start) lets them carry on in another chat later.
+
+        A code already started in another chat raises InvitationError("started"): that
+        chat may carry on after the check (`resume`)."""
+        code, address = storable(code), storable(address)
+        hashed = code_hash(code) if code.strip() else ""
+        pin_hash = await asyncio.to_thread(hash_pin, pin) if pin else None
+        return await self._retrying(
+            lambda s: self._redeem(s, hashed, channel, address, pin_hash)
+        )
+
+    async def redeem_invitation(self, invitation_id: int, *, channel: str, address: str) -> Turn:
+        """Begin (or carry on) an invitation of the young person this chat is linked to
+        (a Telegram invitation message's button: the chat is the check)."""
+
+        def run(session: Session) -> Turn:
+            invitation = session.get(InvitationRow, invitation_id, with_for_update=True)
+            if invitation is None:
+                raise InvitationError("unknown")
+            if self._person_id(session, channel, address) != invitation.person_id:
+                raise NotLinkedError
+            return self._begin(session, invitation, channel, address, checked=True)
+
+        return await self._retrying(run)
+
+    async def resume(
+        self, code: str, check: ResumeCheck, *, channel: str, address: str
+    ) -> Turn:
+        """Carry on a started invitation in a new chat (another phone or browser) after a
+        check only the young person can pass: the PIN they chose, or their birth month
+        and first name. Wrong answers are throttled (`ResumeThrottle`): ResumeRefused."""
+        hashed = code_hash(code)
+        outcome = await self._retrying(
+            lambda s: self._resume(s, hashed, check, channel, address)
+        )
+        if isinstance(outcome, ResumeRefused):
+            if outcome.locked:
+                raise InvitationError("locked")
+            raise outcome
+        return outcome
+
+    async def resume_check(self, code: str) -> ResumeAsk:
+        """What the carry-on check asks for this code (read only)."""
+
+        def run(session: Session) -> ResumeAsk:
+            invitation = session.scalar(
+                select(InvitationRow).where(InvitationRow.code_hash == code_hash(code))
+            )
+            if invitation is None:
+                raise InvitationError("unknown")
+            person = session.get_one(PersonRow, invitation.person_id)
+            return self._ask(invitation, person)
+
+        return await self.db.run(run)
 
     async def open(self, *, channel: str, address: str) -> Turn:
         """Resume the young person's current survey (or say there is none)."""
@@ -284,28 +378,45 @@ class ConversationService:
 
     # ----- transactions ----------------------------------------------------------------
 
-    def _redeem(self, session: Session, code: str, channel: str, address: str) -> Turn:
-        now = self.clock.now()
+    def _redeem(
+        self, session: Session, hashed: str, channel: str, address: str, pin_hash: str | None
+    ) -> Turn:
         invitation = (
             session.scalar(
-                select(InvitationRow).where(InvitationRow.code == code).with_for_update()
+                select(InvitationRow).where(InvitationRow.code_hash == hashed).with_for_update()
             )
-            if code
+            if hashed
             else None
         )
         if invitation is None:
             raise InvitationError("unknown")
+        return self._begin(session, invitation, channel, address, checked=False, pin_hash=pin_hash)
+
+    def _begin(
+        self,
+        session: Session,
+        invitation: InvitationRow,
+        channel: str,
+        address: str,
+        *,
+        checked: bool,
+        pin_hash: str | None = None,
+    ) -> Turn:
+        now = self.clock.now()
         if invitation.revoked_at is not None:
             raise InvitationError("revoked")
         if invitation.used_at is not None:
             response = session.scalar(
                 select(ResponseRow).where(ResponseRow.invitation_id == invitation.id)
             )
+            if response is None:  # erased since
+                raise InvitationError("used")
             linked = self._person_id(session, channel, address)
-            if response is not None and linked == invitation.person_id:
-                self._link(session, linked, channel, address, response.id)
-                return self._open_response(session, ActiveResponse.of(response))
-            raise InvitationError("used")
+            if not (checked or invitation.handover or linked == invitation.person_id):
+                raise InvitationError("started")
+            invitation.handover = False
+            self._link(session, invitation.person_id, channel, address, response.id)
+            return self._open_response(session, ActiveResponse.of(response))
         campaign = session.get_one(CampaignRow, invitation.campaign_id)
         if invitation.expires_at <= now:
             raise InvitationError("expired")
@@ -314,6 +425,8 @@ class ConversationService:
         if campaign.opens_at > now:
             raise InvitationError("not_open")
         invitation.used_at = now
+        invitation.handover = False
+        invitation.pin_hash = pin_hash
         if invitation.delivered_at is None:  # reached them by another route: they have it
             invitation.delivered_at = now
             invitation.delivered_by = channel
@@ -327,6 +440,58 @@ class ConversationService:
         self._link(session, invitation.person_id, channel, address, response.id)
         log.info("invitation redeemed", extra={"response": response.id, "channel": channel})
         return self._open_response(session, ActiveResponse.of(response))
+
+    def _ask(self, invitation: InvitationRow, person: PersonRow) -> ResumeAsk:
+        if invitation.pin_hash is not None:
+            return ResumeAsk.PIN
+        if person.first_name and person.date_of_birth is not None:
+            return ResumeAsk.NAME_AND_MONTH
+        return ResumeAsk.NONE
+
+    def _resume(
+        self, session: Session, hashed: str, check: ResumeCheck, channel: str, address: str
+    ) -> Turn | ResumeRefused:
+        now = self.clock.now()
+        invitation = session.scalar(
+            select(InvitationRow).where(InvitationRow.code_hash == hashed).with_for_update()
+        )
+        if invitation is None:
+            raise InvitationError("unknown")
+        person = session.get_one(PersonRow, invitation.person_id)
+        ask = self._ask(invitation, person)
+        throttle = self.resume_throttle
+        if ask is ResumeAsk.NONE:
+            raise InvitationError("started")
+        if throttle.locked(invitation.resume_failures):
+            raise InvitationError("locked")
+        wait = throttle.wait_until(invitation.resume_failures, invitation.resume_failed_at)
+        if wait is not None and wait > now:
+            return ResumeRefused(0, wait)
+        if ask is ResumeAsk.PIN:
+            passed = invitation.pin_hash is not None and pin_matches(
+                check.pin or "", invitation.pin_hash
+            )
+        else:
+            born = person.date_of_birth
+            passed = (
+                born is not None
+                and check.birth_month == born.month
+                and name_matches(check.first_name or "", person.first_name)
+            )
+        if not passed:
+            invitation.resume_failures += 1
+            invitation.resume_failed_at = now
+            log.info("carry-on check failed", extra={"invitation": invitation.id})
+            failures = invitation.resume_failures
+            return ResumeRefused(
+                throttle.left(failures),
+                throttle.wait_until(failures, now),
+                locked=throttle.locked(failures),
+            )
+        invitation.resume_failures = 0
+        invitation.resume_failed_at = None
+        log.info("carried on in a new chat", extra={"invitation": invitation.id})
+        return self._begin(session, invitation, channel, address, checked=True)
 
     def _open(self, session: Session, channel: str, address: str) -> Turn:
         _, response = self._find(session, channel, address)

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from storage.encryption import DataKeys, attach
 from storage.group_commit import GroupCommit, Outcome, commit_together
 from storage.sqlite_writer import SqliteWriter
 
@@ -158,6 +159,7 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     sqlite_synchronous: str = "NORMAL"
+    data_keys: DataKeys | None = field(default=None, repr=False)
     _writer: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     _group: GroupCommit | None = field(default=None, repr=False)
     _sqlite_writer: SqliteWriter | None = field(default=None, repr=False)
@@ -171,15 +173,18 @@ class Database:
         echo: bool = False,
         schema: str | None = None,
         sqlite_synchronous: str = "NORMAL",
+        data_keys: DataKeys | None = None,
     ) -> Database:
-        """Connect, and bring the schema up to date unless told not to."""
+        """Connect, and bring the schema up to date unless told not to. With `data_keys`,
+        free text is encrypted at rest (`storage.encryption`)."""
         engine = make_engine(
             url, echo=echo, schema=schema, sqlite_synchronous=sqlite_synchronous
         )
+        attach(engine.sync_engine, data_keys)
         if migrate:
             await upgrade_schema(engine)
         sessions = async_sessionmaker(engine, expire_on_commit=False)
-        return cls(engine, sessions, sqlite_synchronous.upper())
+        return cls(engine, sessions, sqlite_synchronous.upper(), data_keys)
 
     @property
     def is_sqlite(self) -> bool:
@@ -222,9 +227,13 @@ class Database:
         self._sqlite_writer = SqliteWriter(
             url.set(drivername="sqlite").render_as_string(hide_password=False),
             timeout=SQLITE_TIMEOUT,
-            tune=lambda engine: _tune_sqlite(engine, self.sqlite_synchronous),
+            tune=self._tune_writer,
         )
         return GroupCommit(self._sqlite_writer.commit, self._writer)
+
+    def _tune_writer(self, engine: Engine) -> None:
+        _tune_sqlite(engine, self.sqlite_synchronous)
+        attach(engine, self.data_keys)
 
     async def _commit_here(self, works: list[Callable[[Session], object]]) -> list[Outcome]:
         async with self.engine.connect() as connection:

@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.campaigns import ACTIVE
 from storage.database import Database
+from storage.invitation_codes import code_hash
 from storage.outbox import OutboxKind, QuietHours, enqueue
 from storage.tables import (
     CampaignRow,
@@ -99,9 +101,11 @@ class Reach:
                 return ChatStatus(None)
             owner = (
                 await session.scalar(
-                    select(InvitationRow.person_id).where(InvitationRow.code == code)
+                    select(InvitationRow.person_id).where(
+                        InvitationRow.code_hash == code_hash(code)
+                    )
                 )
-                if code
+                if code and code.strip()
                 else None
             )
         return ChatStatus(
@@ -183,11 +187,11 @@ class Reach:
             )
         return RequestOutcome.CREATED
 
-    async def invitation_code(self, invitation_id: int, channel: str, address: str) -> str | None:
-        """The code of an invitation, if it belongs to the young person linked to this chat."""
+    async def owns_invitation(self, invitation_id: int, channel: str, address: str) -> bool:
+        """Whether an invitation belongs to the young person linked to this chat."""
         async with self.db.reader() as session:
-            code: str | None = await session.scalar(
-                select(InvitationRow.code)
+            found = await session.scalar(
+                select(InvitationRow.id)
                 .join(ChannelLinkRow, ChannelLinkRow.person_id == InvitationRow.person_id)
                 .where(
                     InvitationRow.id == invitation_id,
@@ -195,7 +199,7 @@ class Reach:
                     ChannelLinkRow.address == address,
                 )
             )
-        return code
+        return found is not None
 
     # ----- queueing ----------------------------------------------------------------------
 
@@ -299,6 +303,7 @@ class Reach:
                 PersonRow.stopped_at.is_(None),
                 PersonRow.unreachable_at.is_(None),
                 PersonRow.erased_at.is_(None),
+                PersonRow.status == ACTIVE,  # never a practice person
                 address.is_not(None),
                 ~exists().where(  # one message at a time: nothing already waiting to go
                     OutboxRow.invitation_id == InvitationRow.id,
@@ -348,7 +353,7 @@ def _latest_address(channel: str) -> Any:
 
 
 def _unreachable(person: PersonRow) -> bool:
-    return any(
+    return person.status != ACTIVE or any(
         value is not None for value in (person.stopped_at, person.unreachable_at, person.erased_at)
     )
 

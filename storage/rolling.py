@@ -35,11 +35,11 @@ from storage.campaigns import (
     band_of,
     create_campaign,
     get_campaign,
-    new_invitation_code,
     select_people,
 )
 from storage.catalog import SurveyCatalog
 from storage.database import Database
+from storage.invitation_codes import code_hash, new_code
 from storage.outbox import OutboxKind, enqueue
 from storage.tables import (
     CampaignRow,
@@ -374,7 +374,7 @@ def _new_invitation(
         "campaign_id": campaign.id,
         "person_id": person.id,
         "cycle": (last.cycle + 1) if last is not None else 1,
-        "code": new_invitation_code(),
+        "code": code_hash(new_code()),  # its letter or Telegram message makes the code seen
         "form": campaign.report_form,
         "audience": REPORT_AUDIENCE.get(person.cohort, person.cohort),
         "age_band": band_of(person, uk_date(now)),

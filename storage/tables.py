@@ -2,8 +2,10 @@
 
 Board figures are GROUP BY queries over these tables, so the columns they group and filter
 by are stored flat (form, audience, age band, dates) and indexed. Children's data lives in
-`people`, `channel_links`, `answers.text` and the words of safeguarding alerts (with their
-events); nothing else holds a name or free text.
+`people`, `channel_links`, `answers.text`, the words of safeguarding alerts (with their
+events), messages at any time and replies; nothing else holds a name or free text.
+Free text (answers' text and value, progress, alerts' words, staff notes, messages and
+replies) is encrypted at rest when a data key is set (`storage.encryption`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from storage.encryption import EncryptedJSON, EncryptedText
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -114,7 +118,7 @@ class ChannelLinkRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
-    address: Mapped[str] = mapped_column(String(128))
+    address: Mapped[str] = mapped_column(String(128))  # web: the SHA-256 of the session id
     linked_at: Mapped[datetime]
     # The response this chat is answering now (set when a code is redeemed). Not a foreign
     # key: responses are created after the link, and a stale id just falls back to the newest.
@@ -135,6 +139,12 @@ class CampaignRow(Base):
     max_reminders: Mapped[int] = mapped_column(Integer, default=2)
     target_rate: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime]
+    # who it is for (storage.campaigns.CohortFilter); empty matches everyone active
+    cohort: Mapped[str | None] = mapped_column(String(16))
+    age_bands: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    teams: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    review_from: Mapped[date | None] = mapped_column(Date)
+    review_to: Mapped[date | None] = mapped_column(Date)
 
 
 class InvitationRow(Base):
@@ -163,7 +173,9 @@ class InvitationRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 of the code (storage.invitation_codes): the plain code is on the letter only.
+    # The column keeps its first name, `code` (renaming it would rebuild the table).
+    code_hash: Mapped[str] = mapped_column("code", String(64), unique=True)
     form: Mapped[str] = mapped_column(String(48))
     audience: Mapped[str] = mapped_column(String(32))
     age_band: Mapped[str | None] = mapped_column(String(16))
@@ -183,6 +195,13 @@ class InvitationRow(Base):
     # 1 for a campaign's one invitation; a rolling campaign invites again before each
     # review (2, 3, ...), so its figures keep every review's form.
     cycle: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    # Carrying on from another phone or browser (storage.invitation_codes): the PIN the
+    # young person chose (scrypt), wrong answers in a row and when the last was given,
+    # and whether the next new chat may carry on unchecked (a reprinted letter).
+    pin_hash: Mapped[str | None] = mapped_column(String(128))
+    resume_failures: Mapped[int] = mapped_column(Integer, default=0)
+    resume_failed_at: Mapped[datetime | None]
+    handover: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ResponseRow(Base):
@@ -205,7 +224,8 @@ class ResponseRow(Base):
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     current_question: Mapped[str | None] = mapped_column(String(64))
-    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # surveys.progress, as JSON
+    # surveys.progress, as JSON (it holds their answers, so it is encrypted like the text)
+    state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
     share_quotes: Mapped[bool] = mapped_column(Boolean, default=False)
     opened_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
@@ -261,10 +281,10 @@ class AnswerRow(Base):
     theme: Mapped[str] = mapped_column(String(32))
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
-    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    value: Mapped[Any] = mapped_column(EncryptedJSON, nullable=True)
     choice: Mapped[str | None] = mapped_column(String(64))  # choice id, or yes / no
     number: Mapped[int | None] = mapped_column(Integer)  # scale 1-5
-    text: Mapped[str | None] = mapped_column(Text)  # free text (children's words)
+    text: Mapped[str | None] = mapped_column(EncryptedText)  # free text (children's words)
     polarity: Mapped[float | None] = mapped_column(Float)
     subjectivity: Mapped[float | None] = mapped_column(Float)
     answered_at: Mapped[datetime]
@@ -443,9 +463,9 @@ class SafeguardingAlertRow(Base):
     notified_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(100))
-    note: Mapped[str | None] = mapped_column(Text)
-    words: Mapped[str | None] = mapped_column(Text)  # the young person's own words
-    reply: Mapped[str | None] = mapped_column(Text)  # what they were told
+    note: Mapped[str | None] = mapped_column(EncryptedText)
+    words: Mapped[str | None] = mapped_column(EncryptedText)  # the young person's own words
+    reply: Mapped[str | None] = mapped_column(EncryptedText)  # what they were told
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id"))
     source: Mapped[str] = mapped_column(String(16), default="live")  # live, rescan, message
     escalate_at: Mapped[datetime | None]
@@ -463,8 +483,8 @@ class SafeguardingAlertEventRow(Base):
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str | None] = mapped_column(String(100))  # staff, for notes
-    detail: Mapped[str | None] = mapped_column(Text)  # staff notes, or what happened
-    words: Mapped[str | None] = mapped_column(Text)  # the young person's, when they wrote more
+    detail: Mapped[str | None] = mapped_column(EncryptedText)  # staff notes, or what happened
+    words: Mapped[str | None] = mapped_column(EncryptedText)  # theirs, when they wrote more
 
 
 class OutboxRow(Base):
@@ -524,7 +544,7 @@ class RequestRow(Base):
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(100))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(EncryptedText)
 
 
 class ApiKeyRow(Base):
@@ -580,7 +600,7 @@ class ContactMessageRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str | None] = mapped_column(Text)  # a young person's words
+    text: Mapped[str | None] = mapped_column(EncryptedText)  # a young person's words
     channel: Mapped[str] = mapped_column(String(16))
     message_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     alerted: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -603,7 +623,7 @@ class ReplyRow(Base):
         ForeignKey("contact_messages.id"), index=True
     )
     channel: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str | None] = mapped_column(Text)  # staff words to one young person
+    text: Mapped[str | None] = mapped_column(EncryptedText)  # staff words to one young person
     written_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]  # sent on Telegram, or shown on the web

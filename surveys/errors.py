@@ -84,14 +84,20 @@ class PeopleImportError(CarevoiceError):
 
 
 class InvitationError(CarevoiceError):
-    """An invitation code cannot be used. `reason` is one of: unknown, used, expired, revoked,
-    closed. The message is kind and says nothing about anyone."""
+    """An invitation code cannot be used. `reason` is one of: unknown, used, started,
+    locked, expired, revoked, closed, not_open. The message is kind and says nothing
+    about anyone."""
 
     MESSAGES = {  # noqa: RUF012
-        "unknown": "Sorry, I don't recognise that code. Please check the link you were sent, "
+        "unknown": "Sorry, I don't recognise that code. Please check the code on your letter, "
         "or ask your worker for a new one.",
-        "used": "That link has already been used. If it was you, just carry on in the chat "
-        "where you started. If not, ask your worker for a new link.",
+        "used": "That link has already been used, and there is nothing more to answer on it. "
+        "Ask your worker if you'd like a new one.",
+        "started": "You started this chat on another phone or browser. To carry on here, "
+        "ask your worker for a new letter: its new code carries on where you were.",
+        "locked": "That didn't match too many times, so this link is paused to keep your "
+        "answers safe. Ask your worker for a new letter: its new code carries on where you "
+        "were.",
         "expired": "Sorry, that link has run out. Ask your worker and they can send a new one.",
         "revoked": "Sorry, that link doesn't work any more. Ask your worker for a new one.",
         "closed": "Thanks for coming! This survey has closed now. Ask your worker if you'd "

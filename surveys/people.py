@@ -224,13 +224,23 @@ def _date(row: Mapping[str, object], key: str, line: int, faults: list[ImportFau
     raw = _text(row, key)
     if raw is None:
         return None
+    try:
+        return parse_day(raw)
+    except ValueError as error:
+        faults.append(ImportFault(line, key, str(error)))
+    return None
+
+
+def parse_day(raw: str) -> date:
+    """A date as `YYYY-MM-DD` or `DD/MM/YYYY` (as councils' spreadsheets write it);
+    ValueError with a message that says which forms are accepted."""
+    raw = raw.strip()
     for parse in (date.fromisoformat, _uk_date):
         try:
             return parse(raw)
         except ValueError:
             continue
-    faults.append(ImportFault(line, key, f"{raw!r} is not a date (use YYYY-MM-DD)"))
-    return None
+    raise ValueError(f"{raw!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
 
 
 def _uk_date(raw: str) -> date:

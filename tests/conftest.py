@@ -18,10 +18,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database, async_url
+from storage.encryption import DataKeys
 from surveys.clock import FixedClock
 from tests.fakes import FakeScorer
 
 PG_URL = os.environ.get("CAREVOICE_TEST_DATABASE_URL")
+# Set CAREVOICE_DATA_KEY to run the storage tests with free text encrypted at rest (the
+# services the API and web tests build read it from the environment too).
+KEYS = DataKeys.parse(os.environ.get("CAREVOICE_DATA_KEY"))
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 
@@ -34,7 +38,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 async def db(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
     """A migrated, empty store on each configured backend."""
     if backend == "sqlite":
-        database = await Database.connect(f"sqlite:///{tmp_path / 'test.db'}")
+        database = await Database.connect(f"sqlite:///{tmp_path / 'test.db'}", data_keys=KEYS)
         yield database
         await database.dispose()
         return
@@ -43,7 +47,7 @@ async def db(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
     admin = create_async_engine(async_url(PG_URL))
     async with admin.begin() as conn:
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    database = await Database.connect(PG_URL, schema=schema)
+    database = await Database.connect(PG_URL, schema=schema, data_keys=KEYS)
     try:
         yield database
     finally:

@@ -121,6 +121,6 @@ async def campaign_with_codes(
             session, campaign_store.CohortFilter(), clock.now().date()
         )
         chosen = [p for p in chosen if p.council_ref.endswith(f"-{survey.key}")]
-        await campaign_store.issue_invitations(session, campaign, chosen, clock)
-        codes = [c for _, c in await campaign_store.invitation_codes(session, campaign.id)]
+        summary = await campaign_store.issue_invitations(session, campaign, chosen, clock)
+        codes = [c.code for c in sorted(summary.codes, key=lambda c: c.council_ref)]
         return campaign.id, codes

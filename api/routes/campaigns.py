@@ -22,11 +22,13 @@ from api.schemas import (
     CampaignCreate,
     CampaignCreated,
     CampaignPublic,
+    IssuedInvitationPublic,
     Page,
     ProgressPublic,
     ResponsePublic,
     error_responses,
 )
+from carevoice.settings import Settings
 from storage import campaigns as campaign_store
 from surveys.errors import ValidationError
 
@@ -41,6 +43,7 @@ def cohort_filter(body: AudienceFilter) -> campaign_store.CohortFilter:
         cohort=body.cohort.value if body.cohort else None,
         age_bands=tuple(body.age_bands),
         team=body.team,
+        teams=tuple(body.teams),
         review_from=body.review_from,
         review_to=body.review_to,
     )
@@ -52,6 +55,8 @@ def campaign_public(view: CampaignView) -> CampaignPublic:
         id=row.id, name=row.name, survey=view.survey, survey_version=view.survey_version,
         report_form=row.report_form, opens_at=row.opens_at, closes_at=row.closes_at,
         max_reminders=row.max_reminders, target_rate=row.target_rate, created_at=row.created_at,
+        cohort=row.cohort, age_bands=list(row.age_bands or ()), teams=list(row.teams or ()),
+        review_from=row.review_from, review_to=row.review_to,
     )
 
 
@@ -69,20 +74,42 @@ async def create_campaign(
         session, services.catalog, services.clock, name=body.name, survey_key=body.survey,
         opens_at=opens_at, closes_at=closes_at, report_form=body.report_form,
         max_reminders=body.max_reminders, target_rate=body.target_rate,
+        audience=cohort_filter(body),
     )
     people = [
-        p for p in await campaign_store.select_people(session, cohort_filter(body), opens_at.date())
+        p for p in await campaign_store.campaign_people(
+            session, campaign, campaign_store.campaign_day(campaign, now))
         if caller.scope.sees_team(p.team)
-    ]
-    issued = 0
+    ]  # fmt: skip
+    issued: list[IssuedInvitationPublic] = []
     if body.issue_invitations:
-        issued = (await campaign_store.issue_invitations(
-            session, campaign, people, services.clock)).issued
+        summary = await campaign_store.issue_invitations(
+            session, campaign, people, services.clock)
+        issued = [issued_public(c, services.settings) for c in summary.codes]
         await caller.audit(session, services, "issue invitations", f"campaign {campaign.id}")
     view = await campaign_view(session, campaign.id)
     return CampaignCreated(
-        **campaign_public(view).model_dump(), matched=len(people), invitations_issued=issued
+        **campaign_public(view).model_dump(), matched=len(people),
+        invitations_issued=len(issued), invitations=issued,
     )
+
+
+def issued_public(issued: campaign_store.IssuedCode, settings: Settings) -> IssuedInvitationPublic:
+    """A code just made, with its links (shown this once)."""
+    return IssuedInvitationPublic(
+        id=issued.invitation_id, council_ref=issued.council_ref, first_name=issued.first_name,
+        code=issued.printed, web_link=web_link(settings, issued.printed),
+        telegram_link=telegram_link(settings, issued.code), expires_at=issued.expires_at,
+    )
+
+
+def web_link(settings: Settings, code: str) -> str:
+    return f"{settings.public_url.rstrip('/')}/c/{code}"
+
+
+def telegram_link(settings: Settings, code: str) -> str | None:
+    username = (settings.telegram_bot_username or "").lstrip("@")
+    return f"https://t.me/{username}?start={code}" if username else None
 
 
 @router.get("", responses=error_responses(401, 403, 422))

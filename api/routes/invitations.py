@@ -14,32 +14,44 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Limit, OfficerKey, Offset, ReaderDep, ServicesDep, SessionDep
 from api.errors import InvalidParameter
-from api.queries import campaign_view, invitation_by_code, issuable, list_invitations
-from api.routes.campaigns import CampaignId, cohort_filter
-from api.schemas import AudienceFilter, InvitationPublic, IssuePublic, Page, error_responses
+from api.queries import (
+    campaign_view,
+    invitation_by_code,
+    invitation_by_id,
+    issuable,
+    list_invitations,
+)
+from api.routes.campaigns import (
+    CampaignId,
+    cohort_filter,
+    issued_public,
+    telegram_link,
+    web_link,
+)
+from api.schemas import (
+    AudienceFilter,
+    InvitationPublic,
+    IssuedInvitationPublic,
+    IssuePublic,
+    Page,
+    error_responses,
+)
 from carevoice.settings import Settings
 from carevoice.wiring import Services
 from storage import campaigns as campaign_store
+from storage.invitation_codes import canonical, display
 from storage.tables import InvitationRow
 from storage.teams import TeamScope
-from surveys.errors import ConflictError, InvitationError
+from surveys.errors import ConflictError, InvitationError, NotFoundError
 
 router = APIRouter(tags=["invitations"])
 Code = Annotated[str, Path(min_length=1, max_length=64, description="The invitation code.")]
+InvitationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LinkKind = Annotated[
     Literal["auto", "telegram", "web"],
     Query(description="Which link to draw; auto is Telegram when the bot is set up, else web."),
 ]
 QR_ERRORS = error_responses(401, 403, 404, 410, 422)
-
-
-def web_link(settings: Settings, code: str) -> str:
-    return f"{settings.public_url.rstrip('/')}/c/{code}"
-
-
-def telegram_link(settings: Settings, code: str) -> str | None:
-    username = (settings.telegram_bot_username or "").lstrip("@")
-    return f"https://t.me/{username}?start={code}" if username else None
 
 
 def _status(row: InvitationRow, now: datetime) -> str:
@@ -57,9 +69,7 @@ def _status(row: InvitationRow, now: datetime) -> str:
 def invitation_public(row: InvitationRow, ref: str, settings: Settings, now: datetime
                       ) -> InvitationPublic:
     return InvitationPublic.model_validate({
-        "code": row.code, "council_ref": ref, "status": _status(row, now),
-        "web_link": web_link(settings, row.code),
-        "telegram_link": telegram_link(settings, row.code),
+        "id": row.id, "council_ref": ref, "status": _status(row, now),
         "issued_at": row.issued_at, "expires_at": row.expires_at,
         "delivered_at": row.delivered_at, "started_at": row.started_at,
         "returned_at": row.returned_at, "revoked_at": row.revoked_at,
@@ -72,7 +82,9 @@ async def issue_invitations(
     campaign_id: CampaignId, body: AudienceFilter, session: SessionDep, services: ServicesDep,
     caller: OfficerKey,
 ) -> IssuePublic:
-    """Invite everyone matching who has no invitation to this campaign yet."""
+    """Invite those matching the campaign's filter (narrowed by the body's) who have none yet.
+
+    Only active young people are invited; the new codes are in the reply, this once."""
     campaign = await campaign_store.get_campaign(session, campaign_id)
     await issuable(session, campaign_id, caller.scope)
     now = services.clock.now()
@@ -80,12 +92,48 @@ async def issue_invitations(
         raise ConflictError(f"campaign {campaign_id} closed at {campaign.closes_at:%Y-%m-%d %H:%M}"
                             " UTC; create a new campaign")
     people = [
-        p for p in await campaign_store.select_people(session, cohort_filter(body), now.date())
+        p for p in await campaign_store.campaign_people(
+            session, campaign, campaign_store.campaign_day(campaign, now), cohort_filter(body))
         if caller.scope.sees_team(p.team)
-    ]
+    ]  # fmt: skip
     summary = await campaign_store.issue_invitations(session, campaign, people, services.clock)
     await caller.audit(session, services, "issue invitations", f"campaign {campaign_id}")
-    return IssuePublic(issued=summary.issued, already_invited=summary.already_invited)
+    return IssuePublic(
+        issued=summary.issued, already_invited=summary.already_invited,
+        invitations=[issued_public(c, services.settings) for c in summary.codes],
+    )
+
+
+@router.post("/campaigns/{campaign_id}/invitations/{invitation_id}/reprint",
+             responses=error_responses(401, 403, 404, 409, 422))
+async def reprint_invitation(
+    campaign_id: CampaignId, invitation_id: InvitationId, session: SessionDep,
+    services: ServicesDep, caller: OfficerKey,
+) -> IssuedInvitationPublic:
+    """A new code for a new letter; the old code stops working at once. A young person who
+    had started carries on where they were with the new code."""
+    await invitation_by_id(session, invitation_id, caller.scope)
+    issued = await campaign_store.reprint_invitation(
+        session, invitation_id, services.clock, campaign_id=campaign_id)
+    await caller.audit(session, services, "reprint invitation",
+                       f"{issued.council_ref}, campaign {campaign_id}")
+    return issued_public(issued, services.settings)
+
+
+@router.post("/campaigns/{campaign_id}/invitations/{invitation_id}/revoke",
+             responses=error_responses(401, 403, 404, 422))
+async def revoke_invitation_by_id(
+    campaign_id: CampaignId, invitation_id: InvitationId, session: SessionDep,
+    services: ServicesDep, caller: OfficerKey,
+) -> InvitationPublic:
+    """Revoke an invitation by its id, so its link stops working (twice is harmless)."""
+    await invitation_by_id(session, invitation_id, caller.scope)
+    row = await campaign_store.revoke_invitation_id(session, invitation_id, services.clock)
+    if row.campaign_id != campaign_id:
+        raise NotFoundError(f"no invitation {invitation_id}")
+    row, ref = await invitation_by_id(session, invitation_id)
+    await caller.audit(session, services, "revoke invitation", f"{ref}, campaign {campaign_id}")
+    return invitation_public(row, ref, services.settings, services.clock.now())
 
 
 @router.get("/campaigns/{campaign_id}/invitations", responses=error_responses(401, 403, 404, 422))
@@ -127,12 +175,12 @@ async def _qr_link(
         raise InvitationError("used")
     if row.expires_at <= services.clock.now():
         raise InvitationError("expired")
-    telegram = telegram_link(services.settings, code)
+    telegram = telegram_link(services.settings, canonical(code))
     if link == "telegram" and telegram is None:
         raise InvalidParameter("link", "no Telegram bot is set up "
                                "(CAREVOICE_TELEGRAM_BOT_USERNAME); use web or auto")
     if link == "web" or telegram is None:
-        return web_link(services.settings, code)
+        return web_link(services.settings, display(code))
     return telegram
 
 

@@ -1,8 +1,11 @@
 """The web chat, `/c/<invitation code>`: the survey engine in plain HTML forms.
 
 A web session id (random, in the HttpOnly cookie `cv_chat`, kept for 180 days) is the
-chat's address on channel "web", so closing the tab and coming back carries on. The
-first visit shows a short privacy notice; its button redeems the code. Each answer is a
+chat's address on channel "web" (stored as its SHA-256), so closing the tab and coming
+back carries on. The first visit shows a short privacy notice (with an optional PIN to
+choose); its button redeems the code. The same link opened in another browser or on a
+new phone asks for that PIN, or the young person's first name and birth month, before
+it carries on (throttled). `/c` is where a code from a letter is typed. Each answer is a
 POST carrying the form's random message key (a double submit is recorded once), then a
 redirect to the page (post-redirect-get). With JavaScript on, `chat.js` sends the same
 forms with fetch and adds the new messages to the page instead of reloading it.
@@ -10,6 +13,7 @@ forms with fetch and adds the new messages to the page instead of reloading it.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 from dataclasses import dataclass
@@ -30,7 +34,15 @@ from api.web.staff import read_form
 from api.web.stores import ChatFlash, web_state
 from api.web.talk import worker_words
 from carevoice.wiring import Services
-from storage.conversations import NotLinkedError
+from storage.conversations import NotLinkedError, ResumeAsk, ResumeCheck, ResumeRefused
+from storage.invitation_codes import (
+    PIN_RULE,
+    code_hash,
+    display,
+    is_short_code,
+    session_hash,
+    valid_pin,
+)
 from storage.reach import Reach
 from storage.tables import CampaignRow, InvitationRow, ResponseRow, SurveyVersionRow
 from surveys.engine import MAX_INPUT_CHARS, Command, Option, Prompt, PromptKind, UserInput
@@ -45,6 +57,7 @@ CHANNEL: Final = "web"
 CHAT_COOKIE: Final = "cv_chat"
 CHAT_COOKIE_DAYS: Final = 180
 MAX_CODE: Final = 64
+MAX_TYPED: Final = 40
 ECHO: Final = {
     Command.HELP_NOW: "I need help now",
     Command.STOP: "Stop for now",
@@ -53,6 +66,8 @@ ECHO: Final = {
 }
 _SID: Final = re.compile(r"[A-Za-z0-9_-]+")
 ICONS: Final = {"yes": "👍", "no": "👎"}
+PIN_PROBLEM: Final = f"A PIN is {PIN_RULE}, or leave it empty."
+MONTHS: Final = tuple(calendar.month_name[1:])
 SOMETHING_WRONG: Final = (
     "Sorry, something went wrong on our side. Your answers so far are safe. "
     "Please try again in a minute by opening your link again."
@@ -232,7 +247,7 @@ async def _peek(services: Services, code: str) -> _Peek | None:
                 )
                 .join(CampaignRow, CampaignRow.id == InvitationRow.campaign_id)
                 .join(SurveyVersionRow, SurveyVersionRow.id == CampaignRow.survey_version_id)
-                .where(InvitationRow.code == code)
+                .where(InvitationRow.code_hash == code_hash(code))
             )
         ).first()
     if row is None:
@@ -242,18 +257,25 @@ async def _peek(services: Services, code: str) -> _Peek | None:
 
 
 def _consent_page(
-    request: Request, services: Services, code: str, sid: str | None, title: str
+    request: Request,
+    services: Services,
+    code: str,
+    sid: str | None,
+    title: str,
+    pin_error: str | None = None,
 ) -> Response:
     fresh = sid is None
     sid = sid or new_token()
     response = render(
         "consent.html",
+        status_code=422 if pin_error else 200,
         title=title,
         council=services.settings.council_name,
         keeping=services.retention_policy().describe(),
         code=code,
         csrf=csrf_token(sid, "chat"),
         nonce=new_nonce(),
+        pin_error=pin_error,
     )
     if fresh:
         _set_chat_cookie(response, request, sid)
@@ -272,7 +294,80 @@ def _set_chat_cookie(response: Response, request: Request, sid: str) -> None:
     )
 
 
+async def _resume_page(
+    request: Request,
+    services: Services,
+    code: str,
+    sid: str | None,
+    refused: ResumeRefused | None = None,
+) -> Response:
+    """The check to carry on a started link in this browser (another phone, a new one)."""
+    ask = await services.conversations.resume_check(code)
+    if ask is ResumeAsk.NONE:
+        raise InvitationError("started")
+    fresh = sid is None
+    sid = sid or new_token()
+    now = services.clock.now()
+    waiting = refused is not None and refused.wait_until is not None
+    problem = None
+    if refused is not None:
+        problem = _refusal(refused, now)
+    response = render(
+        "resume.html",
+        status_code=429 if waiting else 422 if refused else 200,
+        title="Carry on",
+        council=services.settings.council_name,
+        code=code,
+        csrf=csrf_token(sid, "chat"),
+        nonce=new_nonce(),
+        ask=str(ask),
+        months=MONTHS,
+        problem=problem,
+        waiting=waiting,
+    )
+    if waiting and refused is not None and refused.wait_until is not None:
+        seconds = max(1, int((refused.wait_until - now).total_seconds()))
+        response.headers["Retry-After"] = str(seconds)
+    if fresh:
+        _set_chat_cookie(response, request, sid)
+    return response
+
+
+def _refusal(refused: ResumeRefused, now: datetime) -> str:
+    if refused.wait_until is not None:
+        minutes = max(1, -(-int((refused.wait_until - now).total_seconds()) // 60))
+        return (
+            "That didn't match, too many times. To keep your answers safe, please wait "
+            f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
+        )
+    tries = refused.tries_left
+    return f"That doesn't match. You can try {tries} more time{'s' if tries != 1 else ''}."
+
+
+def _address(sid: str) -> str:
+    """The chat's address in the database: the hash of the session id, never the id."""
+    return session_hash(sid)
+
+
 # ----- routes ----------------------------------------------------------------------------
+
+
+@router.get("/c")
+async def code_entry(services: ServicesDep, code: str | None = None) -> Response:
+    """Where a young person types the code from their letter; a good one opens the chat."""
+    council = services.settings.council_name
+    if code is not None and is_short_code(code[:MAX_TYPED]):
+        return RedirectResponse(f"/c/{display(code)}", 303)
+    problem = None
+    if code is not None:
+        problem = "That isn't a code we know. It has 12 letters and numbers, like K7MQ-2X9P-H3TD."
+    return render(
+        "code_entry.html",
+        status_code=422 if problem else 200,
+        title="Type your code",
+        council=council,
+        problem=problem,
+    )
 
 
 @router.get("/c/{code}")
@@ -308,8 +403,13 @@ async def _show(request: Request, services: Services, code: str) -> Response:
             raise InvitationError("expired")
         return _consent_page(request, services, code, sid, peek.title)
     if not sid:
-        raise InvitationError("used")
-    turn = await services.conversations.redeem(code, channel=CHANNEL, address=sid)
+        return await _resume_page(request, services, code, sid)
+    try:
+        turn = await services.conversations.redeem(code, channel=CHANNEL, address=_address(sid))
+    except InvitationError as error:
+        if error.reason != "started":
+            raise
+        return await _resume_page(request, services, code, sid)
     return await _chat_page(request, services, code, sid, ChatFlash(code, turn))
 
 
@@ -327,8 +427,16 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
             return _wait_page(wait, council)
     try:
         flash = await _apply(services, code, sid, form)
+    except BadPin:
+        peek = await _peek(services, code)
+        title = peek.title if peek else "Your chat"
+        return _consent_page(request, services, code, sid, title, PIN_PROBLEM)
+    except ResumeRefused as refused:
+        return await _resume_page(request, services, code, sid, refused)
     except InvitationError as error:
         _count_miss(request, services, error)
+        if error.reason == "started" and form.get("action") == "start":
+            return await _resume_page(request, services, code, sid)
         return _invitation_page(error, council)
     except NotLinkedError:
         flash = None
@@ -343,9 +451,24 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
 
 
 async def _apply(services: Services, code: str, sid: str, form: FormData) -> ChatFlash | None:
+    address = _address(sid)
     if form.get("action") == "start":  # the privacy notice's "Yes, start"
-        turn = await services.conversations.redeem(code, channel=CHANNEL, address=sid)
-        await Reach(services.db, services.clock).record_consent(CHANNEL, sid)
+        pin = form.get("pin")
+        pin = pin.strip() if isinstance(pin, str) else ""
+        if pin and not valid_pin(pin):
+            raise BadPin
+        turn = await services.conversations.redeem(
+            code, channel=CHANNEL, address=address, pin=pin or None
+        )
+        await Reach(services.db, services.clock).record_consent(CHANNEL, address)
+        return ChatFlash(code, turn)
+    if form.get("action") == "resume":  # the carry-on check on a new phone or browser
+        check = ResumeCheck(
+            pin=_text(form, "pin", 6),
+            first_name=_text(form, "first_name", 64),
+            birth_month=_month(form.get("birth_month")),
+        )
+        turn = await services.conversations.resume(code, check, channel=CHANNEL, address=address)
         return ChatFlash(code, turn)
     parsed = parse_input(form)
     if parsed is None:
@@ -355,7 +478,7 @@ async def _apply(services: Services, code: str, sid: str, form: FormData) -> Cha
     turn = await services.conversations.handle(
         user_input,
         channel=CHANNEL,
-        address=sid,
+        address=address,
         message_key=f"web:{nonce}" if nonce else None,
     )
     if turn.duplicate:
@@ -363,6 +486,16 @@ async def _apply(services: Services, code: str, sid: str, form: FormData) -> Cha
     typed = user_input.text if user_input.option is None and user_input.command is None else None
     draft = typed if typed and not turn.recorded and _is_text_question(form) else None
     return ChatFlash(code, turn, echo, draft)
+
+
+class BadPin(Exception):
+    """The PIN chosen on the privacy notice is not 4 to 6 numbers."""
+
+
+def _month(value: Any) -> int | None:
+    if isinstance(value, str) and value.isdigit() and 1 <= int(value) <= 12:
+        return int(value)
+    return None
 
 
 def _text(form: FormData, name: str, limit: int) -> str | None:

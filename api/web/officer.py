@@ -1,7 +1,8 @@
 """Officer pages `/officer`: requests young people flagged in their answers (an advocate,
 to chair, who and where, to talk to their IRO, something private), campaigns and their
 progress, the safeguarding alerts queue (acknowledged with a note, never deleted), and
-printable invitation letters with QR codes. Everything is within the key's teams.
+printable invitation letters with QR codes (printing makes new codes: only their hashes
+are kept). Everything is within the key's teams.
 
 Reads of identifiable data (alerts name a young person's reference; letters carry codes)
 are written to the audit log in the same transaction, as the API does.
@@ -15,8 +16,6 @@ from typing import Annotated, Final
 import segno
 from fastapi import APIRouter, Path, Request
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import ServicesDep
@@ -30,10 +29,11 @@ from api.queries import (
 )
 from api.web.render import render
 from api.web.staff import OfficerStaff, Staff, staff_form
+from carevoice.settings import Settings
+from carevoice.wiring import Services
 from storage import audit
 from storage import campaigns as campaign_store
 from storage.summaries import flagged_requests
-from storage.tables import InvitationRow, PersonRow
 from surveys.errors import ConflictError, NotFoundError
 
 router = APIRouter(include_in_schema=False)
@@ -60,6 +60,9 @@ class Letter:
     ref: str
     link: str
     qr: Markup
+    code: str = ""
+    first_name: str | None = None
+    code_page: str = ""
 
 
 @router.get("/officer")
@@ -167,53 +170,96 @@ async def letters(
     campaign_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff,
     page: int = 1, invitation: int | None = None,
 ) -> Response:
-    """Invitation letters to print, one per page: the web link and its QR code (all the
-    campaign's unused ones in your teams, or one to reprint: `?invitation=ID`)."""
+    """How many letters there are to print (the campaign's unused invitations in your teams,
+    or one to reprint: `?invitation=ID`), and the button that prints them (codes are kept
+    only hashed, so printing makes new ones)."""
     page = max(1, min(page, 100_000))
+    try:
+        async with services.db.reader() as session:
+            view = await campaign_view(session, campaign_id, staff.scope)
+            survey = await services.catalog.get(session, view.row.survey_version_id)
+            total = await campaign_store.count_unused(
+                session, campaign_id, services.clock.now(), scope=staff.scope,
+                invitation_id=invitation,
+            )
+    except NotFoundError:
+        return _no_campaign()
+    return _letters_page(services, staff, view, survey.title, [], total, page, invitation)
+
+
+@router.post("/officer/campaigns/{campaign_id}/letters")
+async def print_letters(
+    campaign_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff,
+    page: int = 1, invitation: int | None = None,
+) -> Response:
+    """Invitation letters to print, one per page, each with a new code (the codes of
+    earlier letters for the same invitations stop working): name, code, link and QR."""
+    await staff_form(request, staff)
+    page = max(1, min(page, 100_000))
+    base = public_base(request, services.settings)
     try:
         async with services.db.transaction() as session:
             view = await campaign_view(session, campaign_id, staff.scope)
             survey = await services.catalog.get(session, view.row.survey_version_id)
-            codes = await campaign_store.invitation_codes(session, campaign_id)
-            wanted = await _letter_refs(session, campaign_id, staff, invitation)
-            codes = [(ref, code) for ref, code in codes if ref in wanted]
-            if invitation is not None and not codes:
+            total = await campaign_store.count_unused(
+                session, campaign_id, services.clock.now(), scope=staff.scope,
+                invitation_id=invitation,
+            )
+            if invitation is not None and not total:
                 raise NotFoundError(f"no usable invitation {invitation}")
-            shown = codes[(page - 1) * LETTERS_PER_PAGE : page * LETTERS_PER_PAGE]
+            issued = await campaign_store.reprint_letters(
+                session, campaign_id, services.clock,
+                limit=LETTERS_PER_PAGE, offset=(page - 1) * LETTERS_PER_PAGE,
+                scope=staff.scope, invitation_id=invitation,
+            )
             await audit.record(
                 session, services.clock, actor=staff.session.actor,
                 action="print invitation letters",
-                subject=f"campaign {campaign_id}: {len(shown)} letters (page {page})",
+                subject=f"campaign {campaign_id}: {len(issued)} letters (page {page})",
             )
     except NotFoundError:
-        return render("message.html", status_code=404, title="No such campaign",
-                      message="There is no campaign with that number.", young=False)
-    base = services.settings.public_url.rstrip("/")
-    made = [Letter(ref, f"{base}/c/{code}", qr_svg(f"{base}/c/{code}")) for ref, code in shown]
+        return _no_campaign()
+    made = [letter_for(code, base) for code in issued]
+    return _letters_page(services, staff, view, survey.title, made, total, page, invitation)
+
+
+def letter_for(issued: campaign_store.IssuedCode, base: str) -> Letter:
+    """A letter's parts for a code just made."""
+    link = f"{base}/c/{issued.printed}"
+    return Letter(issued.council_ref, link, qr_svg(link), issued.printed, issued.first_name,
+                  f"{base}/c")
+
+
+def public_base(request: Request, settings: Settings) -> str:
+    """The address young people reach the server on: CAREVOICE_PUBLIC_URL when set (or
+    `serve --host/--port`), else the address this page was reached on."""
+    if "public_url" in settings.model_fields_set:
+        return settings.public_url.rstrip("/")
+    return str(request.base_url).rstrip("/")
+
+
+def _no_campaign() -> Response:
+    return render("message.html", status_code=404, title="No such campaign",
+                  message="There is no campaign with that number.", young=False)
+
+
+def _letters_page(
+    services: Services, staff: Staff, view: CampaignView, survey_title: str,
+    made: list[Letter], total: int, page: int, invitation: int | None = None,
+) -> Response:
     return render(
         "letters.html",
         title=f"Letters: {view.row.name}",
         council=services.settings.council_name,
         staff=staff,
         campaign=view,
-        survey_title=survey.title,
+        survey_title=survey_title,
         letters=made,
-        total=len(codes),
+        total=total,
         page=page,
-        pages=max(1, -(-len(codes) // LETTERS_PER_PAGE)),
+        pages=max(1, -(-total // LETTERS_PER_PAGE)),
+        per_page=LETTERS_PER_PAGE,
+        invitation=invitation,
         closes=view.row.closes_at,
     )
 
-
-async def _letter_refs(
-    session: AsyncSession, campaign_id: int, staff: Staff, invitation: int | None
-) -> set[str]:
-    """The references whose letters may be printed here: the key's teams, or one."""
-    query = (
-        select(PersonRow.council_ref)
-        .join(InvitationRow, InvitationRow.person_id == PersonRow.id)
-        .where(InvitationRow.campaign_id == campaign_id, staff.scope.people(PersonRow.team))
-    )
-    if invitation is not None:
-        query = query.where(InvitationRow.id == invitation)
-    return set((await session.scalars(query)).all())

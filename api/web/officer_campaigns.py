@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from api.deps import ServicesDep
 from api.queries import (
     campaign_view,
-    invitation_by_code,
+    invitation_by_id,
     list_campaigns,
     list_invitations,
     person_by_ref,
@@ -44,7 +44,7 @@ from storage import campaigns as campaign_store
 from storage.hand_returns import record_hand_return
 from storage.tables import InvitationRow, PersonRow, ResponseRow, SurveyVersionRow
 from storage.teams import TeamScope, known_teams
-from surveys.errors import ConflictError, InvitationError, NotFoundError, ValidationError
+from surveys.errors import ConflictError, NotFoundError, ValidationError
 from surveys.people import AGE_BAND_NAMES, Cohort
 
 router = APIRouter(include_in_schema=False)
@@ -265,7 +265,7 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
                     session, services.catalog, services.clock, name=form.name,
                     survey_key=form.survey, opens_at=checked.opens_at,
                     closes_at=checked.closes_at, max_reminders=checked.max_reminders,
-                    target_rate=checked.target_rate,
+                    target_rate=checked.target_rate, audience=checked.wanted,
                 )
             except NotFoundError:
                 form.problems.append(("survey", "That survey isn't there any more: choose one."))
@@ -370,13 +370,7 @@ async def invite_one(
 async def _invitation(
     session: AsyncSession, invitation_id: int, scope: TeamScope
 ) -> tuple[InvitationRow, str]:
-    code = await session.scalar(select(InvitationRow.code).where(InvitationRow.id == invitation_id))
-    if code is None:
-        raise NotFoundError(f"no invitation {invitation_id}")
-    try:
-        return await invitation_by_code(session, code, scope)
-    except InvitationError as error:  # "unknown": its young person is out of scope
-        raise NotFoundError(f"no invitation {invitation_id}") from error
+    return await invitation_by_id(session, invitation_id, scope)
 
 
 @router.get("/officer/invitations/{invitation_id}/revoke")
@@ -409,7 +403,7 @@ async def revoke(
     await staff_form(request, staff)
     async with services.db.transaction() as session:
         row, ref = await or_404(_invitation(session, invitation_id, staff.scope))
-        await campaign_store.revoke_invitation(session, row.code, services.clock)
+        await campaign_store.revoke_invitation_id(session, invitation_id, services.clock)
         await audit.record(session, services.clock, actor=staff.session.actor,
                            action="revoke invitation", subject=f"{ref}, campaign {row.campaign_id}")
     return RedirectResponse(

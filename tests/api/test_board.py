@@ -23,6 +23,7 @@ from storage.keys import Role, create_key
 from storage.tables import AnswerRow, ChannelLinkRow, PersonRow
 from surveys.clock import FixedClock
 from tests.api.conftest import Keys, api_settings
+from tests.conftest import KEYS
 from tests.demo_council import copy_demo_council
 from tests.fakes import FakeScorer
 from tests.seed import seed_rows
@@ -137,7 +138,7 @@ async def demo(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Keys, Database]]:
     """A client on a copy of the demo store, with keys."""
     copy = copy_demo_council(demo_council_file, tmp_path)
-    db = await Database.connect(f"sqlite:///{copy}")
+    db = await Database.connect(f"sqlite:///{copy}", data_keys=KEYS)
     clock = FixedClock()
     catalog = SurveyCatalog(clock)
     services = Services(api_settings(), db, catalog,

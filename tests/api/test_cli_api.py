@@ -103,3 +103,41 @@ def test_serve_without_demo_just_serves(
     result = runner.invoke(app, ["serve", "--host", "0.0.0.0"], env=env)
     assert result.exit_code == 0 and served["host"] == "0.0.0.0" and served["port"] == 8000
     assert "Bearer" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "public_url", "expected"),
+    [
+        (["--port", "8100"], None, "http://127.0.0.1:8100"),
+        (["--host", "::1", "--port", "8100"], None, "http://[::1]:8100"),
+        (["--port", "8100"], "https://voice.example.org", "https://voice.example.org"),
+        (["--host", "0.0.0.0", "--port", "8100"], None, None),  # each request's own address
+    ],
+)
+def test_serve_links_follow_the_host_and_port_unless_a_public_url_is_set(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+    args: list[str], public_url: str | None, expected: str | None,
+) -> None:  # fmt: skip
+    import uvicorn
+
+    import api.app
+    from carevoice.settings import Settings
+
+    used: list[Settings] = []
+    real = api.app.create_app
+
+    def spy(*, settings: Settings, **kwargs: Any) -> Any:
+        used.append(settings)
+        return real(settings=settings, **kwargs)
+
+    monkeypatch.setattr(api.app, "create_app", spy)
+    monkeypatch.setattr(uvicorn, "run", lambda app_, **options: None)
+    if public_url:
+        env = {**env, "CAREVOICE_PUBLIC_URL": public_url}
+    result = runner.invoke(app, ["serve", *args], env=env)
+    assert result.exit_code == 0, result.output
+    [settings] = used
+    if expected is None:
+        assert "public_url" not in settings.model_fields_set
+    else:
+        assert settings.public_url == expected

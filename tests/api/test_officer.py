@@ -4,6 +4,7 @@ forms by other routes, erasure and retention, and the audit rows identifiable re
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import httpx
@@ -189,19 +190,27 @@ async def test_campaign_for_a_cohort_then_progress_invitations_and_qr(
     assert campaign["survey"] == "review-prep-child" and campaign["report_form"] == "consultation"
     cid = campaign["id"]
 
+    assert campaign["teams"] == ["North"] and campaign["cohort"] == "in_care"
+    [issued] = campaign["invitations"]
+    code = issued["code"]
+    assert issued["council_ref"] == "C1" and re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){2}", code)
+    assert issued["telegram_link"] == f"https://t.me/{BOT}?start={code.replace('-', '')}"
+    assert issued["web_link"] == f"{PUBLIC_URL}/c/{code}"
+
+    # the campaign keeps its filter: C2 (review outside the window) and C3 are never invited
     more = await client.post(f"{API}/campaigns/{cid}/invitations",
                              json={"age_bands": ["8-12", "13-15"]}, headers=officer)
-    assert more.json() == {"issued": 1, "already_invited": 1}
+    assert more.json() == {"issued": 0, "already_invited": 1, "invitations": []}
+    everyone = await client.post(f"{API}/campaigns/{cid}/invitations", json={}, headers=officer)
+    assert everyone.json()["issued"] == 0
     progress = (await client.get(f"{API}/campaigns/{cid}/progress", headers=officer)).json()
-    assert progress == {"invited": 2, "delivered": 0, "started": 0, "returned": 0,
+    assert progress == {"invited": 1, "delivered": 0, "started": 0, "returned": 0,
                         "opted_out": 0, "unreachable": 0}
 
     listed = (await client.get(f"{API}/campaigns/{cid}/invitations", headers=officer)).json()
-    assert [i["council_ref"] for i in listed["items"]] == ["C1", "C2"]
+    assert [i["council_ref"] for i in listed["items"]] == ["C1"]
     first = listed["items"][0]
-    code = first["code"]
-    assert first["telegram_link"] == f"https://t.me/{BOT}?start={code}"
-    assert first["web_link"] == f"{PUBLIC_URL}/c/{code}" and first["status"] == "issued"
+    assert first["status"] == "issued" and "code" not in first and "web_link" not in first
 
     svg = await client.get(f"{API}/invitations/{code}/qr.svg", headers=officer)
     assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
@@ -215,15 +224,36 @@ async def test_campaign_for_a_cohort_then_progress_invitations_and_qr(
     assert gone.status_code == 410 and gone.json()["error"]["code"] == "invitation_revoked"
     unknown = await client.get(f"{API}/invitations/nope/qr.svg", headers=officer)
     assert unknown.status_code == 404
+    reprinted = await client.post(
+        f"{API}/campaigns/{cid}/invitations/{first['id']}/reprint", headers=officer)
+    assert reprinted.status_code == 200 and reprinted.json()["code"] != code
+    new_code = reprinted.json()["code"].lower()  # typed in any case
+    again = await client.get(f"{API}/invitations/{new_code}/qr.svg", headers=officer)
+    assert again.status_code == 200  # reprinting works again after a revoke
+    old = await client.get(f"{API}/invitations/{code}/qr.svg", headers=officer)
+    assert old.status_code == 404  # the old letter's code stops working
     assert (await client.get(f"{API}/campaigns/999/progress", headers=officer)).status_code == 404
 
     all_campaigns = (await client.get(f"{API}/campaigns", headers=officer)).json()
     assert all_campaigns["total"] == 1 and all_campaigns["items"][0]["target_rate"] == 0.3
+    assert all_campaigns["items"][0]["review_to"] == str(today + timedelta(days=30))
     bad = await client.post(f"{API}/campaigns", headers=officer,
                             json={"name": "x", "survey": "review-prep-child",
                                   "age_bands": ["7-9"]})
     assert bad.status_code == 422
     assert bad.json()["error"]["faults"][0]["location"].startswith("body.age_bands")
+    assert "'8-12'" in bad.json()["error"]["faults"][0]["message"]  # the valid ones listed
+    team = await client.post(f"{API}/campaigns", headers=officer,
+                             json={"name": "x", "survey": "review-prep-child", "team": "Nroth"})
+    assert team.status_code == 422 and "teams: Leaving Care, North" in team.text
+    uk = await client.post(f"{API}/campaigns", headers=officer,
+                           json={"name": "uk", "survey": "review-prep-child",
+                                 "review_from": f"{today:%d/%m/%Y}", "issue_invitations": False})
+    assert uk.status_code == 201 and uk.json()["review_from"] == str(today)
+    nonsense = await client.post(f"{API}/campaigns", headers=officer,
+                                 json={"name": "x", "survey": "review-prep-child",
+                                       "review_to": "31/02/2026"})
+    assert nonsense.status_code == 422 and "DD/MM/YYYY" in nonsense.text
     assert "list invitations|test officer" in " ".join(await audit_actions(services))
 
 

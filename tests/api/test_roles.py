@@ -14,10 +14,12 @@ from sqlalchemy import select
 
 from carevoice.wiring import Services
 from storage.campaigns import CohortFilter
+from storage.invitation_codes import code_hash
 from storage.keys import Role
 from storage.tables import (
     ApiKeyRow,
     ExternalFormCountRow,
+    InvitationRow,
     PersonRow,
     RequestRow,
     SafeguardingAlertRow,
@@ -35,6 +37,7 @@ class World:
     campaign_id: int
     answered_ref: str
     waiting_code: str
+    waiting_invitation: int
     alert_ids: list[int]
     request_ids: list[int]
     count_ids: list[int]
@@ -75,10 +78,12 @@ async def world(services: Services, keys: Keys) -> World:
         revoked = await session.scalar(
             select(ApiKeyRow.prefix).where(ApiKeyRow.revoked_at.is_not(None))
         )
-    assert revoked is not None
+        waiting = await session.scalar(select(InvitationRow.id).where(
+            InvitationRow.code_hash == code_hash(answered.waiting_code)))
+    assert revoked is not None and waiting is not None
     loop = await _loop_world(services)
-    return World(answered.campaign_id, answered.answered_ref, answered.waiting_code, alerts,
-                 requests, counts, revoked, loop)
+    return World(answered.campaign_id, answered.answered_ref, answered.waiting_code, waiting,
+                 alerts, requests, counts, revoked, loop)
 
 
 async def _loop_world(services: Services) -> Loop:
@@ -169,6 +174,12 @@ ENDPOINTS: list[Endpoint] = [
     get("/api/v1/campaigns/{campaign_id}/invitations", Role.OFFICER),
     Endpoint("POST", "/api/v1/invitations/{code}/revoke", Role.OFFICER, lambda w, n: (
         "POST", f"/api/v1/invitations/{w.waiting_code}/revoke", {})),
+    Endpoint("POST", "/api/v1/campaigns/{campaign_id}/invitations/{invitation_id}/reprint",
+             Role.OFFICER, lambda w, n: ("POST", f"/api/v1/campaigns/{w.campaign_id}/invitations/"
+                                         f"{w.waiting_invitation}/reprint", {})),
+    Endpoint("POST", "/api/v1/campaigns/{campaign_id}/invitations/{invitation_id}/revoke",
+             Role.OFFICER, lambda w, n: ("POST", f"/api/v1/campaigns/{w.campaign_id}/invitations/"
+                                         f"{w.waiting_invitation}/revoke", {})),
     get("/api/v1/invitations/{waiting_code}/qr.svg", Role.OFFICER),
     get("/api/v1/invitations/{waiting_code}/qr.png", Role.OFFICER),
     Endpoint("POST", "/api/v1/form-counts", Role.OFFICER, lambda w, n: (

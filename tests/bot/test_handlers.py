@@ -65,6 +65,17 @@ async def joined(young: YoungPerson, code: str) -> None:
 # ----- linking and consent ---------------------------------------------------------------
 
 
+async def test_a_code_typed_from_a_letter_works_after_start(
+    young: YoungPerson, code: str, db: Database
+) -> None:
+    typed = f"{code[:4].lower()}-{code[4:8]} {code[8:].lower()}"  # as a child might type it
+    await young.command("start", typed)
+    assert young.last()["text"].endswith(NOTICE_END)
+    await young.tap("Yes")
+    assert young.last()["text"] == "Question 1 of 6\nHow are things?"
+    assert await count(db, ChannelLinkRow) == 1
+
+
 async def test_first_contact_shows_the_privacy_notice_and_links_only_after_consent(
     young: YoungPerson, code: str, db: Database
 ) -> None:
@@ -108,7 +119,7 @@ async def test_a_linked_young_person_with_a_new_code_skips_the_notice(
     assert "Welcome back" in young.texts()[before] or "How are things?" in young.texts()[-1]
 
 
-@pytest.mark.parametrize("reason", ["unknown", "used", "expired", "revoked"])
+@pytest.mark.parametrize("reason", ["unknown", "started", "expired", "revoked"])
 async def test_codes_that_cannot_be_used_get_a_kind_message(
     state: BotApiState,
     app: Application,  # type: ignore[type-arg]
@@ -121,7 +132,7 @@ async def test_codes_that_cannot_be_used_get_a_kind_message(
     _, [code, _] = await campaign_with_codes(db, catalog, clock, people=2)
     if reason == "unknown":
         code = "NoSuchCode123"
-    elif reason == "used":
+    elif reason == "started":  # in another chat
         someone_else = YoungPerson(state, app, 5999)
         await joined(someone_else, code)
     elif reason == "expired":

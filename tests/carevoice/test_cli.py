@@ -100,10 +100,13 @@ def test_campaign_invites_and_a_chat_in_the_terminal(env: dict[str, str], tmp_pa
     )
     assert code == 0 and "1 young people match; 1 invitations issued" in out
     code, out = run(env, "invites", "issue", "--campaign", "1", "--show")
+    assert code == 0 and "0 issued; 1 already had one" in out
+    assert not re.search(r"B1\s", out)  # codes are kept hashed: never shown again
+    code, out = run(env, "invites", "reprint", "--campaign", "1", "--public-url", "http://h:8100")
     assert code == 0
-    found = re.search(r"B1\s+(\S+)\s+http", out)
-    assert found, out
-    chat_code = found.group(1)
+    found = re.search(r"B1\s+-\s+(\S+)\s+http://h:8100/c/(\S+)", out)
+    assert found and found.group(1) == found.group(2), out
+    chat_code = found.group(1).lower()  # typed in any case
     answers = "1\n5\nyes\nyes\nIt was good\nnothing\nyes\n"
     code, out = run(env, "chat", "--code", chat_code, input=answers)
     assert code == 0, out
@@ -148,3 +151,54 @@ def test_campaign_create_with_bad_dates(env: dict[str, str]) -> None:
         "2026-01-01",
     )
     assert code == 1 and "closing time must be after" in out
+
+
+def test_a_campaign_keeps_its_targeting_when_invitations_are_issued(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """The reported bug: `campaign create --team North` matched 2, then `invites issue
+    --campaign ID` invited everyone (care leavers and the practice person included)."""
+    rows = ["council_ref,cohort,age_band,team,next_review_date"]
+    rows += ["N1,in_care,13-15,North,2026-03-01", "N2,in_care,8-12,North,01/04/2026"]
+    rows += [f"S{i},in_care,13-15,South," for i in range(12)]
+    rows += [f"L{i},care_leaver,18-21,Leaving Care," for i in range(8)]
+    csv = tmp_path / "people.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    assert run(env, "people", "import", str(csv))[0] == 0
+    assert run(env, "chat", "--survey", "review-prep-child", input="stop\n")[0] == 0  # practice
+    code, out = run(
+        env, "campaign", "create", "--survey", "review-feedback", "--name", "North",
+        "--team", "North", "--no-invite",
+    )  # fmt: skip
+    assert code == 0 and "for team North: 2 young people match; 0 invitations issued" in out
+    code, out = run(env, "invites", "issue", "--campaign", "1")
+    assert code == 0 and "2 issued" in out, out
+    code, out = run(env, "invites", "issue", "--campaign", "1", "--team", "South")
+    assert code == 0 and "0 match; 0 issued" in out  # narrowing never widens
+    code, out = run(
+        env, "campaign", "create", "--survey", "review-feedback", "--name", "Everyone",
+    )  # fmt: skip
+    assert code == 0 and "for everyone: 22 young people match; 22 invitations" in out
+
+
+def test_campaign_filters_refuse_unknown_values_and_take_uk_dates(env: dict[str, str],
+                                                                   tmp_path: Path) -> None:
+    csv = tmp_path / "people.csv"
+    csv.write_text("council_ref,cohort,age_band,team,next_review_date\n"
+                   "N1,in_care,13-15,North,15/03/2026\nN2,in_care,13-15,South,2026-05-01\n")
+    assert run(env, "people", "import", str(csv))[0] == 0
+    base = ("campaign", "create", "--survey", "review-feedback", "--name", "x")
+    code, out = run(env, *base, "--age-band", "9-11")
+    assert code == 1 and "unknown age band '9-11'" in out and "8-12, 13-15, 16-17" in out
+    code, out = run(env, *base, "--team", "Nroth")
+    assert code == 1 and "no young person is in team 'Nroth'; teams: North, South" in out
+    code, out = run(env, *base, "--cohort", "fostered")
+    assert code == 1 and "use one of: in_care, care_leaver" in out
+    code, out = run(env, *base, "--reviews-from", "31/13/2026")
+    assert code == 2 and "YYYY-MM-DD or DD/MM/YYYY" in out
+    code, out = run(env, *base, "--reviews-from", "01/03/2026", "--reviews-to", "31/03/2026",
+                    "--opens", "01/03/2026", "--closes", "31/03/2026")
+    assert code == 0, out
+    assert "next review 2026-03-01 to 2026-03-31: 1 young people match" in out
+    assert "Open 2026-03-01 00:00 to 2026-03-31 23:59" in out
+    assert "Traceback" not in out

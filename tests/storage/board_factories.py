@@ -127,7 +127,7 @@ class BoardData:
                 InvitationRow(
                     campaign_id=campaign,
                     person_id=person,
-                    code=f"code{self._next()}",
+                    code_hash=f"code{self._next()}",
                     form=form,
                     audience=audience,
                     age_band=age_band,

@@ -23,6 +23,7 @@ from storage.database import Database
 from storage.tables import AnswerRow, PersonRow, SafeguardingAlertRow
 from surveys.insights.periods import parse_period
 from surveys.insights.rates import Direction, Rag
+from tests.conftest import KEYS
 from tests.seed import seed_rows
 from tests.storage.board_factories import BoardData, uk
 
@@ -570,7 +571,7 @@ def demo_database(demo_council_file: Path, tmp_path_factory: pytest.TempPathFact
 
 async def test_the_seed_is_reproduced(demo_database: str) -> None:
     seed = [(r["form"], r["audience"], int(r["sent"]), int(r["returned"])) for r in seed_rows()]
-    db = await Database.connect(demo_database, migrate=False)
+    db = await Database.connect(demo_database, migrate=False, data_keys=KEYS)
     try:
         async with db.reader() as s:
             shown = cells(await return_rates(s, YEAR, by=("form", "audience")))

@@ -135,3 +135,39 @@ def test_answer_topics_are_backfilled(tmp_path: Path) -> None:
     engine.dispose()
     assert [tuple(r) for r in found] == [(1, "seeing_family"), (4, "school"), (4, "seeing_family")]
     assert logged == ["2017-06-01"]  # 0004: the first refresh builds the rollups
+
+
+def test_codes_and_web_sessions_already_stored_are_hashed(tmp_path: Path) -> None:
+    """0007 keeps links already sent working: it stores their hashes instead."""
+    import hashlib
+
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    assert run_alembic(url, "upgrade", "0004_board_rollups").returncode == 0
+    engine = create_engine(url)
+    at = "'2017-06-01 12:00:00.000000'"
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO survey_versions VALUES (1, 's', 1, 's', 'f', 'a', 0, '', "
+                          f"'x', 0, {at})"))
+        conn.execute(text("INSERT INTO people (id, council_ref, cohort, status, created_at) "
+                          f"VALUES (1, 'r', 'in_care', 'active', {at})"))
+        conn.execute(text("INSERT INTO campaigns (id, name, survey_version_id, report_form, "
+                          f"opens_at, closes_at, max_reminders, created_at) VALUES (1, 'c', 1, "
+                          f"'f', {at}, {at}, 2, {at})"))
+        conn.execute(text("INSERT INTO invitations (id, campaign_id, person_id, code, form, "
+                          "audience, issued_at, expires_at, reminders_sent) VALUES (1, 1, 1, "
+                          f"'OldLongCode_abc-123', 'f', 'child', {at}, {at}, 0)"))
+        for n, channel in enumerate(("web", "telegram"), 1):
+            conn.execute(text("INSERT INTO channel_links (id, person_id, channel, address, "
+                              f"linked_at) VALUES ({n}, 1, '{channel}', 'sid-{n}', {at})"))
+    engine.dispose()
+    assert run_alembic(url, "upgrade", "head").returncode == 0
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        code = conn.execute(text("SELECT code FROM invitations")).scalar_one()
+        links = conn.execute(text("SELECT address FROM channel_links ORDER BY id")).scalars()
+        teams = conn.execute(text("SELECT teams FROM campaigns")).scalar_one()
+        addresses = list(links)
+    engine.dispose()
+    assert code == hashlib.sha256(b"OldLongCode_abc-123").hexdigest()
+    assert addresses == [hashlib.sha256(b"sid-1").hexdigest(), "sid-2"]  # Telegram ids stay
+    assert teams == "[]"

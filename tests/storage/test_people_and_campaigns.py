@@ -17,7 +17,7 @@ from surveys.errors import NotFoundError, ValidationError
 from surveys.people import Cohort, PersonRecord
 from tests.factories import campaign_with_codes, small_survey
 
-CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+CODE_CHARS = set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")  # no I, L, O, U: no look-alikes
 
 
 async def test_import_adds_then_updates(db: Database, clock: FixedClock) -> None:
@@ -50,7 +50,7 @@ async def test_invitation_codes_are_single_use_deep_link_safe(
     campaign_id, codes = await campaign_with_codes(db, catalog, clock, people=50)
     assert len(set(codes)) == 50
     for code in codes:
-        assert 20 <= len(code) <= 64 and set(code) <= CODE_CHARS
+        assert len(code) == 12 and set(code) <= CODE_CHARS
     async with db.transaction() as session:
         campaign = await campaign_store.get_campaign(session, campaign_id)
         people = await campaign_store.select_people(
@@ -133,3 +133,77 @@ async def test_invitation_carries_report_fields(
     async with db.reader() as session:
         rows = (await session.scalars(select(InvitationRow))).all()
     assert {(r.form, r.audience, r.age_band) for r in rows} == {("consultation", "child", "13-15")}
+
+
+async def _people_for_targeting(db: Database, clock: FixedClock) -> None:
+    records = [
+        PersonRecord("N1", Cohort.IN_CARE, age_band="13-15", team="North"),
+        PersonRecord("N2", Cohort.IN_CARE, age_band="8-12", team="North"),
+        PersonRecord("S1", Cohort.IN_CARE, age_band="13-15", team="South"),
+        PersonRecord("L1", Cohort.CARE_LEAVER, age_band="18-21", team="North"),
+        PersonRecord("P1", Cohort.IN_CARE, age_band="13-15", team="North"),
+    ]
+    async with db.transaction() as session:
+        await import_people(session, records, clock)
+        practice = await session.scalar(select(PersonRow).where(PersonRow.council_ref == "P1"))
+        assert practice is not None
+        practice.status = "practice"  # as `carevoice chat --survey` makes one
+
+
+async def test_a_campaign_stores_its_filter_and_invites_only_who_matches(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    await _people_for_targeting(db, clock)
+    wanted = campaign_store.CohortFilter(cohort="in_care", teams=("North",))
+    async with db.transaction() as session:
+        await catalog.register(session, small_survey())
+        campaign = await campaign_store.create_campaign(
+            session, catalog, clock, name="North", survey_key="small", opens_at=clock.now(),
+            closes_at=clock.now() + timedelta(days=9), audience=wanted,
+        )  # fmt: skip
+        everyone = await campaign_store.select_people(
+            session, campaign_store.CohortFilter(), clock.now().date()
+        )
+        assert sorted(p.council_ref for p in everyone) == ["L1", "N1", "N2", "S1"]
+        summary = await campaign_store.issue_invitations(session, campaign, everyone, clock)
+        assert (summary.issued, summary.not_matching) == (2, 2)
+        assert sorted(c.council_ref for c in summary.codes) == ["N1", "N2"]
+        stored = campaign_store.campaign_audience(
+            await campaign_store.get_campaign(session, campaign.id)
+        )
+        assert stored == campaign_store.CohortFilter(cohort="in_care", teams=("North",))
+        narrowed = await campaign_store.campaign_people(
+            session, campaign, clock.now().date(), campaign_store.CohortFilter(age_bands=("8-12",))
+        )
+        assert [p.council_ref for p in narrowed] == ["N2"]
+        wider = await campaign_store.campaign_people(
+            session, campaign, clock.now().date(), campaign_store.CohortFilter(team="South")
+        )
+        assert wider == []  # narrowing never widens
+
+
+@pytest.mark.parametrize(
+    ("wanted", "message"),
+    [
+        (campaign_store.CohortFilter(age_bands=("9-11",)), "unknown age band '9-11'; use one of: "
+         "under 8, 8-12, 13-15, 16-17, 18-21, 22-25, over 25"),
+        (campaign_store.CohortFilter(cohort="fostered"), "use one of: in_care, care_leaver"),
+        (campaign_store.CohortFilter(team="Nroth"), "no young person is in team 'Nroth'; "
+         "teams: North, South"),
+        (campaign_store.CohortFilter(review_from=date(2026, 2, 1), review_to=date(2026, 1, 1)),
+         "ends before it starts"),
+    ],
+)  # fmt: skip
+async def test_unknown_filter_values_are_refused_with_the_valid_ones(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock,
+    wanted: campaign_store.CohortFilter, message: str,
+) -> None:  # fmt: skip
+    await _people_for_targeting(db, clock)
+    async with db.transaction() as session:
+        await catalog.register(session, small_survey())
+        with pytest.raises(ValidationError) as refused:
+            await campaign_store.create_campaign(
+                session, catalog, clock, name="x", survey_key="small", opens_at=clock.now(),
+                closes_at=clock.now() + timedelta(days=9), audience=wanted,
+            )  # fmt: skip
+    assert message in str(refused.value)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from storage import campaigns as campaign_store
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
@@ -232,7 +233,9 @@ async def test_reminders_after_a_quiet_gap_up_to_the_campaign_limit(
     assert keys == ["invitation:1:telegram", "reminder:1:1:telegram", "reminder:1:2:telegram"]
 
 
-@pytest.mark.parametrize("change", ["returned", "stopped", "unreachable", "closed", "busy"])
+@pytest.mark.parametrize(
+    "change", ["returned", "stopped", "unreachable", "closed", "busy", "practice"]
+)
 async def test_no_reminders_after_return_opt_out_closing_or_while_answering(
     delivered: Campaign, clock: FixedClock, db: Database, change: str
 ) -> None:
@@ -244,11 +247,14 @@ async def test_no_reminders_after_return_opt_out_closing_or_while_answering(
             await session.execute(update(PersonRow).values(**{f"{change}_at": clock.now()}))
         elif change == "closed":
             await session.execute(update(CampaignRow).values(closes_at=clock.now()))
+        elif change == "practice":  # not an active young person: never messaged
+            await session.execute(update(PersonRow).values(status="practice"))
     if change == "busy":  # answering right now: no nudge
         conversations = ConversationService(db, SurveyCatalog(clock), FakeScorer(), clock)
-        async with db.reader() as session:
-            code = await session.scalar(select(InvitationRow.code))
-        assert code is not None
+        async with db.transaction() as session:
+            invitation = await session.scalar(select(InvitationRow))
+            assert invitation is not None
+            code = (await campaign_store.reprint_invitation(session, invitation.id, clock)).code
         await conversations.redeem(code, channel=CHAT, address="10")
         await conversations.handle(UserInput(option="4"), channel=CHAT, address="10")
     assert await delivered.reach.queue_reminders() == 0

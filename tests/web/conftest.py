@@ -156,7 +156,9 @@ async def _demo_council(settings: Settings) -> tuple[str, str, list[str], str, s
                 select(CampaignRow.id).where(CampaignRow.name.like("%(now)%"))
             )
             assert campaign is not None
-            codes = [c for _, c in await campaign_store.invitation_codes(session, campaign)]
+            row = await campaign_store.get_campaign(session, campaign)
+            codes = [c.printed for c in await campaign_store.reprint_letters(
+                session, row.id, services.clock, limit=10)]
     finally:
         await services.close()
     return board.token, officer.token, codes, admin.token, north.token

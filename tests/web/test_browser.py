@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from storage.invitation_codes import code_hash
 from surveys.insights.rates import as_percent
 from tests.seed import seed_rows
 from tests.web.conftest import Live
@@ -113,7 +114,7 @@ def status_of(live: Live, code: str) -> str | None:
         row = db.execute(
             "select r.status from responses r join invitations i on i.id = r.invitation_id"
             " where i.code = ?",
-            (code,),
+            (code_hash(code),),
         ).fetchone()
     return None if row is None else str(row[0])
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from carevoice.wiring import Services
 from storage.database import Database
+from storage.invitation_codes import code_hash, session_hash
 from storage.tables import (
     AnswerRow,
     ChannelLinkRow,
@@ -116,7 +117,8 @@ async def test_a_young_person_completes_the_survey_with_plain_forms(
         person = await session.get(PersonRow, response.person_id)
     assert {SCRIPT, IMG} <= texts
     assert link is not None and link.channel == "web"
-    assert client.cookies.get("cv_chat") == link.address
+    sid = client.cookies.get("cv_chat")
+    assert sid and link.address == session_hash(sid) != sid  # the database keeps a hash
     assert person is not None and person.consented_at is not None  # "Yes, let's start"
 
 
@@ -266,11 +268,14 @@ async def test_kind_pages_for_codes_that_cannot_be_used(
 
     chat = Chat(client, codes[0])
     await chat.start()
-    used = await other_client.get(f"/c/{codes[0]}")  # another device, no cookie
-    assert used.status_code == 410 and "already been used" in words(used)
+    used = await other_client.get(f"/c/{codes[0]}")  # another device, no cookie, no check
+    assert used.status_code == 410 and "started this chat on another phone" in words(used)
+    assert "someone may" not in words(used)
 
     async with db.transaction() as session:
-        row = await session.scalar(select(InvitationRow).where(InvitationRow.code == codes[1]))
+        row = await session.scalar(
+            select(InvitationRow).where(InvitationRow.code_hash == code_hash(codes[1]))
+        )
         assert row is not None
         row.revoked_at = clock.now()
     revoked = await client.get(f"/c/{codes[1]}")
@@ -352,3 +357,63 @@ async def test_a_failure_gets_a_kind_page_and_logs_nothing_they_wrote(
     assert "web chat answer failed: RuntimeError at test_chat.py:" in caplog.text
     assert "Sam" not in caplog.text and "hits" not in caplog.text
     assert all(record.exc_info is None for record in caplog.records)
+
+
+async def test_a_new_phone_carries_on_after_the_pin_chosen_at_the_start(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    first = Chat(client, codes[0])
+    await first.open()
+    assert first.page is not None
+    form = first.page.form("start")
+    bad = await client.post(f"/c/{codes[0]}", data=form.data(form.button("let's start"), pin="12"))
+    assert bad.status_code == 422 and "A PIN is 4 to 6 numbers" in words(bad)
+    await first.post(form.data(form.button("let's start"), pin="4821"))
+    await first.press("Good")
+    assert "Where should the meeting be?" in first.text
+
+    new_phone = await other_client.get(f"/c/{codes[0]}")
+    assert new_phone.status_code == 200 and "Carry on where you were" in words(new_phone)
+    check = Page.of(new_phone.text).form("carry-on")
+    wrong = await other_client.post(f"/c/{codes[0]}",
+                                    data=check.data(check.button("Carry on"), pin="1111"))
+    assert wrong.status_code == 422 and "You can try 4 more times" in words(wrong)
+    assert "someone may" not in words(wrong)
+    right = await other_client.post(f"/c/{codes[0]}",
+                                    data=check.data(check.button("Carry on"), pin="4821"))
+    assert right.status_code == 303
+    carried = await other_client.get(right.headers["location"])
+    assert "Where should the meeting be?" in words(carried)
+
+
+async def test_the_throttle_answers_429_with_retry_after(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    first = Chat(client, codes[1])
+    await first.open()
+    assert first.page is not None
+    form = first.page.form("start")
+    await first.post(form.data(form.button("let's start"), pin="4821"))
+    check = Page.of((await other_client.get(f"/c/{codes[1]}")).text).form("carry-on")
+    for _ in range(5):
+        last = await other_client.post(f"/c/{codes[1]}",
+                                       data=check.data(check.button("Carry on"), pin="0000"))
+    assert last.status_code == 429 and int(last.headers["retry-after"]) == 15 * 60
+    assert "please wait 15 minutes" in words(last)
+    assert not Page.of(last.text).has_form("carry-on")
+
+
+async def test_a_code_typed_from_a_letter_opens_the_chat(
+    client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    page = await client.get("/c")
+    assert page.status_code == 200 and "Type your code" in words(page)
+    code = codes[0]
+    typed = f"{code[:4].lower()} {code[4:8]} {code[8:]}"
+    found = await client.get("/c", params={"code": typed})
+    assert found.status_code == 303
+    assert found.headers["location"] == f"/c/{code[:4]}-{code[4:8]}-{code[8:]}"
+    chat = await client.get(found.headers["location"])
+    assert chat.status_code == 200 and "Before we start" in words(chat)
+    wrong = await client.get("/c", params={"code": "hello"})
+    assert wrong.status_code == 422 and "12 letters and numbers" in words(wrong)

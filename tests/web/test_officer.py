@@ -107,15 +107,24 @@ async def test_letters_with_qr_codes_and_web_links(
     officer = Page.of((await client.get("/officer")).text)
     link = re.search(r'href="(/officer/campaigns/(\d+)/letters)"', officer.html)
     assert link is not None
-    letters = await client.get(link[1])
-    assert letters.status_code == 200
+    before = await client.get(link[1])
+    assert before.status_code == 200 and '<article class="letter"' not in before.text
+    assert "3 invitations not yet used" in before.text and codes[0] not in before.text
+    page = Page.of(before.text)
+    form = page.form_to(f"{link[1]}?page=1")
+    letters = await client.post(form.action, data=form.data(form.button("Make the letters")))
+    assert letters.status_code == 200 and "no-store" in letters.headers["cache-control"]
     html = letters.text
     assert html.count('<article class="letter"') == 3
     assert html.count('<svg width=') == 3 and 'class="qr"' in html
-    for code in codes:
-        assert f"{PUBLIC_URL}/c/{code}" in html
+    printed = re.findall(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", html)
+    assert len(set(printed)) == 3 and not set(codes) & {p.replace("-", "") for p in printed}
+    for code in set(printed):
+        assert f"{PUBLIC_URL}/c/{code}" in html and f"{PUBLIC_URL}/c</span>" in html
     assert " style=" not in html
     assert "print invitation letters" in await actions(db)
+    old = await client.get(f"/c/{codes[0]}")  # printing again made new codes
+    assert old.status_code == 404
     missing = await client.get("/officer/campaigns/999/letters")
     assert missing.status_code == 404 and "No such campaign" in missing.text
 

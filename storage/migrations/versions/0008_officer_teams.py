@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_officer_teams"
-down_revision: str | None = "0006_erasure_retention"
+down_revision: str | None = "0007_invitation_secrets"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
