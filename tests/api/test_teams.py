@@ -39,6 +39,8 @@ OTHER_TEAM: dict[tuple[str, str], int] = {
     ("POST", "/api/v1/responses/{response_id}/replies"): 404,
     ("GET", "/api/v1/responses/{response_id}/replies"): 404,
     ("POST", "/api/v1/people/{council_ref}/contact-link"): 404,
+    ("POST", "/api/v1/campaigns/{campaign_id}/invitations/{invitation_id}/reprint"): 404,
+    ("POST", "/api/v1/campaigns/{campaign_id}/invitations/{invitation_id}/revoke"): 404,
 }
 NOT_YOURS = {"not_found", "invitation_unknown", "invalid_import"}
 EMPTY_LISTS = {"/api/v1/people", "/api/v1/campaigns", "/api/v1/alerts", "/api/v1/requests"}
