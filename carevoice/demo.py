@@ -328,10 +328,13 @@ async def _answer(
     count = 0
     limit = 200 if finish else rng.randint(1, 3)
     while not turn.finished and count < limit:
-        prompt = _question(turn)
-        if prompt is None:
-            break
-        user_input = _choose(prompt, batch, rng)
+        if turn.prompts and turn.prompts[-1].kind is PromptKind.CHECK_IN:
+            user_input = UserInput(command=Command.REPEAT)  # after the help: "Carry on"
+        else:
+            prompt = _question(turn)
+            if prompt is None:
+                break
+            user_input = _choose(prompt, batch, rng)
         clock.advance(seconds=rng.randint(5, 90))
         turn = await conversations.handle(
             user_input, channel=CHANNEL, address=address, message_key=f"{address}:{count}"

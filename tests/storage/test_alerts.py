@@ -65,7 +65,7 @@ async def test_repeated_calls_for_help_join_the_open_alert(
         await conversations.handle(UserInput(command=Command.HELP_NOW), channel=CHAT,
                                    address="7", message_key=f"h{n}")
         clock.advance(minutes=1)
-    await conversations.handle(UserInput(text="hes coming back tonight"), channel=CHAT,
+    await conversations.handle(UserInput(text="im at my nans house now"), channel=CHAT,
                                address="7", message_key="more")
     [alert] = await rows(db, SafeguardingAlertRow)
     assert isinstance(alert, SafeguardingAlertRow) and alert.category == "help_now"
