@@ -24,11 +24,11 @@ def test_rescan_show_ack_and_list(tmp_path: Path) -> None:
     csv = tmp_path / "people.csv"
     csv.write_text("council_ref,cohort,age_band,first_name,team\nR1,in_care,13-15,Sam,North\n")
     assert run(env, "people", "import", str(csv))[0] == 0
-    assert run(env, "campaign", "create", "--survey", "review-feedback", "--name", "F",
-               "--cohort", "in_care")[0] == 0
-    found = re.search(r"R1\s+(\S+)\s+http", run(env, "invites", "issue", "--campaign", "1",
-                                                 "--show")[1])
-    assert found
+    code, out = run(env, "campaign", "create", "--survey", "review-feedback", "--name", "F",
+                    "--cohort", "in_care", "--show")
+    # Codes are shown only when made: the campaign's row reads ref, first name, code, link.
+    found = re.search(r"R1\s+Sam\s+([0-9A-Z]{4}(?:-[0-9A-Z]{4}){2})\s+http", out)
+    assert code == 0 and found, out
     code, out = run(env, "chat", "--code", found.group(1),
                     input="1\n5\nyes\nyes\nit was ok but i want to kill myself\nstop\n")
     assert code == 0 and "0800 1111" in out
