@@ -15,6 +15,7 @@ from api.web.errors import CSRF_YOUNG, CsrfRejected
 from api.web.render import render
 from api.web.security import csrf_ok
 from api.web.staff import read_form
+from storage.invitation_codes import session_hash
 from storage.reach import Reach, RequestKind, RequestOutcome
 
 router = APIRouter(include_in_schema=False)
@@ -47,7 +48,9 @@ async def ask_for_my_data(code: str, request: Request, services: ServicesDep) ->
     sid = request.cookies.get(CHAT_COOKIE)
     if sid is None or not csrf_ok(sid, "chat", form.get("csrf")):
         raise CsrfRejected(CSRF_YOUNG, young=True)
-    outcome = await Reach(services.db, services.clock).request(RequestKind.ACCESS, CHANNEL, sid)
+    outcome = await Reach(services.db, services.clock).request(
+        RequestKind.ACCESS, CHANNEL, session_hash(sid)
+    )
     council = services.settings.council_name
     message = {
         RequestOutcome.CREATED: access_done(council),

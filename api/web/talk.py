@@ -29,6 +29,7 @@ from api.web.staff import read_form
 from carevoice.wiring import Services
 from storage import replies, statements
 from storage.contact import LABELS, Contact, ContactKind, LinkOwner
+from storage.invitation_codes import session_hash
 from storage.tables import ChannelLinkRow
 from surveys.errors import NotFoundError, ValidationError
 from surveys.failures import describe
@@ -71,7 +72,7 @@ async def worker_words(
     async with services.db.reader() as session:  # the usual case: nothing new, no write
         person_id = await session.scalar(
             select(ChannelLinkRow.person_id).where(
-                ChannelLinkRow.channel == "web", ChannelLinkRow.address == sid
+                ChannelLinkRow.channel == "web", ChannelLinkRow.address == session_hash(sid)
             )
         )
         waiting = person_id is not None and await replies.web_replies_waiting(session, person_id)
