@@ -26,6 +26,7 @@ from api.web import (
 from carevoice.wiring import Services
 from storage.conversations import ConversationService
 from storage.database import Database
+from storage.invitation_codes import code_hash
 from storage.keys import Role, create_key
 from storage.tables import (
     ApiKeyRow,
@@ -264,14 +265,28 @@ async def test_revoke_asks_first_and_reprint_prints_one_letter(
     await sign_in(client, keys.officer)
     async with db.reader() as session:
         invitation = await session.scalar(
-            select(InvitationRow).where(InvitationRow.code == codes[1]))
+            select(InvitationRow).where(InvitationRow.code_hash == code_hash(codes[1])))
     assert invitation is not None
     campaign = await client.get(f"/officer/campaigns/{invitation.campaign_id}")
     assert f"/officer/invitations/{invitation.id}/revoke" in campaign.text
 
-    letter = await client.get(f"/officer/campaigns/{invitation.campaign_id}/letters",
-                              params={"invitation": invitation.id})
-    assert letter.text.count('class="letter"') == 1 and codes[1] in letter.text
+    # Codes are kept only hashed: the letters page counts and asks; printing makes a new code.
+    letters = f"/officer/campaigns/{invitation.campaign_id}/letters"
+    asked = await client.get(letters, params={"invitation": invitation.id})
+    assert 'class="letter"' not in asked.text and codes[1] not in asked.text
+    form = Page.of(asked.text).form_to(f"{letters}?page=1&invitation={invitation.id}")
+    assert (await client.post(form.action, data={})).status_code == 403  # no CSRF token
+    assert (await client.get(f"/c/{codes[1]}")).status_code == 200  # so nothing was made
+    letter = await client.post(form.action, data=form.data())
+    assert letter.status_code == 200 and letter.text.count('class="letter"') == 1
+    printed = re.search(r'class="letter-link letter-code-text">([^<]+)<', letter.text)
+    assert printed and printed.group(1) != codes[1]
+    new_code = printed.group(1)
+    assert (await client.get(f"/c/{codes[1]}")).status_code in (403, 404, 410)  # replaced
+    assert (await client.get(f"/c/{new_code}")).status_code == 200
+    async with db.reader() as session:
+        reprinted = await session.get(InvitationRow, invitation.id)
+    assert reprinted is not None and reprinted.code_hash == code_hash(new_code)
 
     ask = Page.of((await client.get(f"/officer/invitations/{invitation.id}/revoke")).text)
     assert "will stop working at once" in ask.text
@@ -282,7 +297,7 @@ async def test_revoke_asks_first_and_reprint_prints_one_letter(
     assert done.status_code == 303 and "revoked=" in done.headers["location"]
     async with db.reader() as session:
         assert (await session.get(InvitationRow, invitation.id)).revoked_at is not None  # type: ignore[union-attr]
-    assert (await client.get(f"/c/{codes[1]}")).status_code in (403, 404, 410)
+    assert (await client.get(f"/c/{new_code}")).status_code in (403, 404, 410)
 
 
 async def test_a_form_returned_on_paper_is_recorded_against_the_invitation(
@@ -291,7 +306,7 @@ async def test_a_form_returned_on_paper_is_recorded_against_the_invitation(
     await sign_in(client, keys.officer)
     async with db.reader() as session:
         invitation = await session.scalar(
-            select(InvitationRow).where(InvitationRow.code == codes[0]))
+            select(InvitationRow).where(InvitationRow.code_hash == code_hash(codes[0])))
     assert invitation is not None
     campaign = await client.get(f"/officer/campaigns/{invitation.campaign_id}")
     assert f"/officer/invitations/{invitation.id}/returned" in campaign.text
@@ -369,11 +384,17 @@ async def test_requests_are_resolved_and_erasure_needs_an_admin_and_a_second_ste
     form = ask.form_to("/officer/erasure")
     erased = await other_client.post(form.action, data=form.data())
     assert erased.status_code == 303 and f"erased={ref}" in erased.headers["location"]
-    async with db.reader() as session:
-        assert (await session.get(PersonRow, people[1].id)).erased_at is not None  # type: ignore[union-attr]
+    async with db.reader() as session:  # erasure deletes the row; the others stay
+        assert await session.get(PersonRow, people[1].id) is None
+        assert await session.scalar(
+            select(func.count()).select_from(PersonRow).where(PersonRow.council_ref == ref)) == 0
+        assert await session.get(PersonRow, people[0].id) is not None
+        their_requests = await session.scalar(
+            select(func.count()).select_from(RequestRow).where(
+                RequestRow.person_id == people[1].id))
         open_requests = await session.scalar(
             select(func.count()).select_from(RequestRow).where(RequestRow.resolved_at.is_(None)))
-    assert open_requests == 0
+    assert their_requests == 0 and open_requests == 0
 
 
 async def test_admins_make_keys_shown_once_and_revoke_them(
@@ -479,6 +500,7 @@ ROUTES = [
     Route("POST", "/officer/campaigns"),
     Route("GET", "/officer/campaigns/{campaign}", theirs=True),
     Route("GET", "/officer/campaigns/{campaign}/letters", theirs=True),
+    Route("POST", "/officer/campaigns/{campaign}/letters", theirs=True),
     Route("POST", "/officer/campaigns/{campaign}/invite", theirs=True),
     Route("GET", "/officer/invitations/{invitation}/revoke", theirs=True),
     Route("POST", "/officer/invitations/{invitation}/revoke", theirs=True),
