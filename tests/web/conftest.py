@@ -158,7 +158,7 @@ async def _demo_council(settings: Settings) -> tuple[str, str, list[str], str, s
             assert campaign is not None
             row = await campaign_store.get_campaign(session, campaign)
             codes = [c.printed for c in await campaign_store.reprint_letters(
-                session, row.id, services.clock, limit=10)]
+                session, row.id, services.clock, limit=30)]
     finally:
         await services.close()
     return board.token, officer.token, codes, admin.token, north.token
