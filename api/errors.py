@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -152,7 +153,11 @@ def validation_faults(error: RequestValidationError) -> list[FaultPublic]:
 
 def allowed_methods(request: Request) -> str:
     """The methods the routes at this request's path take (Starlette names only the first
-    route's, so a path with GET and POST routes answered 405 with `Allow: GET`)."""
+    route's, so a path with GET and POST routes answered 405 with `Allow: GET`).
+
+    Where the OpenAPI schema describes the path, only its most specific entry counts:
+    `/campaigns/rolling` (POST) is a resource of its own, although the route for
+    `/campaigns/{campaign_id}` (GET) also matches it (and refuses "rolling" as an id)."""
     routes = request.app.router.routes
     methods = {
         method
@@ -162,7 +167,27 @@ def allowed_methods(request: Request) -> str:
             for route in routes
         )
     }
+    documented = _documented_methods(request.app.openapi(), request.url.path)
+    if documented is not None:
+        methods &= documented
     return ", ".join(sorted(methods))
+
+
+def _documented_methods(schema: dict[str, Any], path: str) -> set[str] | None:
+    """The methods of the schema's most specific path (fewest parameters) matching `path`,
+    or None when the schema describes no such path."""
+    best: tuple[int, set[str]] | None = None
+    for template, operations in schema.get("paths", {}).items():
+        parts = re.split(r"(\{[^}/]+\})", template)
+        pattern = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+        if re.fullmatch(pattern, path) is None:
+            continue
+        params = template.count("{")
+        if best is None or params < best[0]:
+            best = (params, set())
+        if params == best[0]:
+            best[1].update(method.upper() for method in operations if method != "parameters")
+    return None if best is None else best[1]
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -51,7 +51,7 @@ from storage.tables import (
 )
 from storage.teams import EVERY_TEAM, TeamScope
 from surveys.clock import Clock
-from surveys.errors import NotFoundError, ValidationError
+from surveys.errors import ConflictError, NotFoundError, ValidationError
 from surveys.insights.periods import uk_date
 
 log = logging.getLogger(__name__)
@@ -185,7 +185,7 @@ async def invite_for_review(
     campaign = await get_campaign(session, campaign_id)
     settings = await rolling_settings(session, campaign_id)
     if settings is None:
-        raise ValidationError(f"campaign {campaign_id} is not a rolling campaign")
+        raise ConflictError(f"campaign {campaign_id} is not a rolling campaign")
     person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == council_ref))
     if person is None or person.erased_at is not None:
         raise NotFoundError("no young person with that reference")
@@ -507,7 +507,7 @@ async def review_report(
     reviews first. Officers only: it names council references."""
     if await rolling_settings(session, campaign_id) is None:
         await get_campaign(session, campaign_id)  # 404 for a campaign that does not exist
-        raise ValidationError(f"campaign {campaign_id} is not a rolling campaign")
+        raise ConflictError(f"campaign {campaign_id} is not a rolling campaign")
     i = InvitationRow
     total = int(
         await session.scalar(

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from starlette.exceptions import HTTPException
 
 from api.deps import Limit, OfficerKey, Offset, ReaderDep, ServicesDep, SessionDep
 from api.queries import (
@@ -123,6 +124,13 @@ async def list_campaigns_route(
     return Page(
         items=[campaign_public(v) for v in views], total=total, limit=limit, offset=offset
     )
+
+
+@router.get("/rolling", include_in_schema=False)
+async def rolling_is_post_only() -> None:
+    """`/campaigns/rolling` takes POST only (api/routes/rolling.py): a GET is 405 with
+    `Allow: POST`, not a campaign id "rolling" refused by the route below."""
+    raise HTTPException(405)
 
 
 @router.get("/{campaign_id}", responses=error_responses(401, 403, 404, 422))

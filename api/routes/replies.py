@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from api.deps import Limit, OfficerKey, Offset, ServicesDep, SessionDep
@@ -24,6 +24,8 @@ Ref = Annotated[str, Path(min_length=1, max_length=64)]
 
 class ReplyCreate(BaseModel):
     """A reply in plain words, for the young person to read."""
+
+    model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=replies.MAX_REPLY)
 

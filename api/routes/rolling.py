@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.deps import Limit, OfficerKey, Offset, ServicesDep, SessionDep
 from api.queries import person_by_ref
@@ -32,6 +32,8 @@ CampaignId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 class RollingCreate(BaseModel):
     """A standing campaign: each young person who matches is invited `days_before` their
     next review, and their invitation closes at the start of the review day."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
     survey: str = Field(min_length=1, max_length=64, description="Survey key.")
@@ -75,6 +77,8 @@ class ReviewPublic(BaseModel):
 class ReviewInvite(BaseModel):
     """Invite this young person for their next review now."""
 
+    model_config = ConfigDict(extra="forbid")
+
     council_ref: str = Field(min_length=1, max_length=64)
 
 
@@ -104,7 +108,7 @@ async def create_rolling(
     )  # fmt: skip
 
 
-@router.get("/{campaign_id}/reviews", responses=error_responses(401, 403, 404, 422))
+@router.get("/{campaign_id}/reviews", responses=error_responses(401, 403, 404, 409, 422))
 async def campaign_reviews(
     campaign_id: CampaignId,
     session: SessionDep,
@@ -138,7 +142,7 @@ async def campaign_reviews(
 
 
 @router.post(
-    "/{campaign_id}/reviews", status_code=201, responses=error_responses(401, 403, 404, 422)
+    "/{campaign_id}/reviews", status_code=201, responses=error_responses(401, 403, 404, 409, 422)
 )
 async def invite_before_review(
     campaign_id: CampaignId,

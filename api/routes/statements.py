@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import BoardKey, OfficerKey, ReaderDep, ServicesDep, SessionDep
 from api.schemas import error_responses
@@ -20,6 +20,8 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 class StatementCreate(BaseModel):
     """A statement for a cohort (none: everyone) and/or a survey (and one of its themes)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     you_said: str = Field(min_length=1, max_length=statements.MAX_PART)
     we_did: str = Field(min_length=1, max_length=statements.MAX_PART)
