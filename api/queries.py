@@ -222,39 +222,35 @@ async def list_alerts(
     return [(alert, ref) for alert, ref in rows.all()], total
 
 
-async def alert_in_scope(session: AsyncSession, alert_id: int, scope: TeamScope) -> None:
-    """NotFoundError unless the alert exists and its young person is in the key's teams."""
-    if scope.every_team:
-        return
+async def _in_scope(
+    session: AsyncSession, row: Any, row_id: int, scope: TeamScope, what: str
+) -> None:
+    """NotFoundError unless the row (an alert, message or response) exists and its young
+    person is in the key's teams."""
     found = await session.scalar(
-        select(SafeguardingAlertRow.id)
-        .join(PersonRow, PersonRow.id == SafeguardingAlertRow.person_id)
-        .where(SafeguardingAlertRow.id == alert_id, scope.people(PersonRow.team))
+        select(row.id)
+        .join(PersonRow, PersonRow.id == row.person_id)
+        .where(row.id == row_id, scope.people(PersonRow.team))
     )
     if found is None:
-        raise NotFoundError(f"no alert {alert_id}")
+        raise NotFoundError(f"no {what} {row_id}")
+
+
+async def alert_in_scope(session: AsyncSession, alert_id: int, scope: TeamScope) -> None:
+    """NotFoundError unless the alert's young person is in the key's teams (a key for every
+    team also sees alerts whose young person was erased)."""
+    if not scope.every_team:
+        await _in_scope(session, SafeguardingAlertRow, alert_id, scope, "alert")
 
 
 async def message_in_scope(session: AsyncSession, message_id: int, scope: TeamScope) -> None:
     """NotFoundError unless the message exists and its young person is in the key's teams."""
-    found = await session.scalar(
-        select(ContactMessageRow.id)
-        .join(PersonRow, PersonRow.id == ContactMessageRow.person_id)
-        .where(ContactMessageRow.id == message_id, scope.people(PersonRow.team))
-    )
-    if found is None:
-        raise NotFoundError(f"no message {message_id}")
+    await _in_scope(session, ContactMessageRow, message_id, scope, "message")
 
 
 async def response_in_scope(session: AsyncSession, response_id: int, scope: TeamScope) -> None:
     """NotFoundError unless the response exists and its young person is in the key's teams."""
-    found = await session.scalar(
-        select(ResponseRow.id)
-        .join(PersonRow, PersonRow.id == ResponseRow.person_id)
-        .where(ResponseRow.id == response_id, scope.people(PersonRow.team))
-    )
-    if found is None:
-        raise NotFoundError(f"no response {response_id}")
+    await _in_scope(session, ResponseRow, response_id, scope, "response")
 
 
 async def acknowledge_alert(
