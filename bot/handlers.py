@@ -7,6 +7,7 @@ only; updates from groups and channels match no handler and are ignored.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -48,8 +49,15 @@ from bot.render import (
 )
 from storage import statements
 from storage.contact import Contact, ContactKind
-from storage.conversations import ConversationService, NotLinkedError, Turn
-from storage.invitation_codes import canonical
+from storage.conversations import (
+    ConversationService,
+    NotLinkedError,
+    ResumeAsk,
+    ResumeCheck,
+    ResumeRefused,
+    Turn,
+)
+from storage.invitation_codes import canonical, display
 from storage.reach import Reach, RequestKind, RequestOutcome
 from surveys import safeguarding
 from surveys.engine import Command, Prompt, PromptKind, UserInput
@@ -277,6 +285,10 @@ class ChatHandlers:
         """Typed words: an answer, or "I need help now" (also the keyboard button)."""
         message, _ = _message(update)
         text = message.text or ""
+        carry_on = self._carry_on_reply(context, message)
+        if carry_on is not None and text.strip() != texts.HELP_BUTTON:
+            await self._carry_on(context, message, carry_on, text)
+            return
         kind = self._contact_reply(context, message)
         if kind is not None and text.strip() != texts.HELP_BUTTON:
             await self._on_contact_text(context, message, kind, text)
@@ -292,6 +304,69 @@ class ChatHandlers:
         if asked is None or asked.from_user is None or asked.from_user.id != context.bot.id:
             return None
         return texts.contact_kind_of(asked.text or "")
+
+    @staticmethod
+    def _carry_on_reply(context: ContextTypes.DEFAULT_TYPE, message: Message) -> str | None:
+        """The code, if `message` replies to the bot's carry-on check (a new phone)."""
+        asked = message.reply_to_message
+        if asked is None or asked.from_user is None or asked.from_user.id != context.bot.id:
+            return None
+        return texts.carry_on_code_of(asked.text or "")
+
+    async def _ask_to_carry_on(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, code: str
+    ) -> bool:
+        """A code started in another chat: ask for the check only the young person can
+        pass (as the web chat does). False if there is nothing to check against."""
+        try:
+            ask = await self.conversations.resume_check(code)
+        except InvitationError:
+            return False
+        if ask is ResumeAsk.NONE:
+            return False
+        prompt = texts.carry_on_prompt(display(code), pin=ask is ResumeAsk.PIN)
+        markup = ForceReply(input_field_placeholder=texts.CARRY_ON_PLACEHOLDER)
+        await context.bot.send_message(chat_id, prompt, reply_markup=markup)
+        return True
+
+    async def _carry_on(
+        self, context: ContextTypes.DEFAULT_TYPE, message: Message, code: str, typed: str
+    ) -> None:
+        """The answer to the carry-on check: carry on here, or say how many tries are left
+        (wrong answers are counted on the invitation and throttled as on the web)."""
+        chat_id = message.chat_id
+        if not await self._may_try_code(context, chat_id):
+            return
+        try:
+            ask = await self.conversations.resume_check(code)
+            if ask is ResumeAsk.PIN:
+                check = ResumeCheck(pin=typed.strip()[:6])
+            else:
+                named = texts.name_and_month(typed[:80])
+                if named is None:
+                    await message.reply_text(texts.CARRY_ON_NOT_READ)
+                    return
+                check = ResumeCheck(first_name=named[0][:64], birth_month=named[1])
+            turn = await self.conversations.resume(
+                code, check, channel=CHANNEL, address=str(chat_id)
+            )
+        except ResumeRefused as refused:
+            log.info("carry-on check refused", extra={"channel": CHANNEL})
+            minutes = None
+            if refused.wait_until is not None:
+                seconds = (refused.wait_until - self.conversations.clock.now()).total_seconds()
+                minutes = max(1, -(-int(seconds) // 60))
+            await message.reply_text(texts.carry_on_refused(refused.tries_left, minutes))
+            return
+        except InvitationError as error:
+            log.info("invitation refused", extra={"reason": error.reason})
+            if error.reason == "unknown":
+                self.codes.miss(f"{CHANNEL}:{chat_id}")
+            await message.reply_text(str(error))
+            return
+        await _delete_quietly(message)  # their PIN or name need not stay on screen
+        await self.reach.record_consent(CHANNEL, str(chat_id))
+        await self._send(context, chat_id, turn.prompts, help_keyboard=True)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice notes, locations, documents...: a kind word. A caption
@@ -540,6 +615,10 @@ class ChatHandlers:
             log.info("invitation refused", extra={"reason": error.reason})
             if error.reason == "unknown":
                 self.codes.miss(f"{CHANNEL}:{chat_id}")
+            if error.reason == "started" and code and await self._ask_to_carry_on(
+                context, chat_id, code
+            ):
+                return
             await context.bot.send_message(chat_id, str(error))
             return
         if consent:
@@ -617,6 +696,12 @@ def _shown(query: CallbackQuery) -> str:
 
 async def _send_one(context: ContextTypes.DEFAULT_TYPE, chat_id: int, out: Outgoing) -> None:
     await context.bot.send_message(chat_id, out.text, reply_markup=out.markup)
+
+
+async def _delete_quietly(message: Message) -> None:
+    """Delete a young person's message if Telegram lets us (best effort)."""
+    with contextlib.suppress(BadRequest, Forbidden):
+        await message.delete()
 
 
 async def _answer_query(query: CallbackQuery, text: str | None = None) -> None:

@@ -5,6 +5,9 @@ Written for 16-25 year olds: short sentences, plain words, no jargon, never blam
 
 from __future__ import annotations
 
+import calendar
+import re
+
 from storage.alerts import category_label
 
 HELP_BUTTON = "🆘 I need help now"
@@ -207,3 +210,69 @@ def reply(text: str) -> str:
 def you_said_we_did(said: str, did: str) -> str:
     """A "you said, we did" statement at the end of a survey."""
     return f"📣 You said: {said}\n✅ We did: {did}"
+
+
+# ----- carrying on a started link in a new Telegram account (a new phone) ----------------
+
+_CARRY_ON_OPENING = "You started this chat on another phone or browser."
+_CARRY_ON_CODE = re.compile(r"\(code ([A-Za-z0-9_-]{1,64})\)")
+CARRY_ON_PLACEHOLDER = "Type it here"
+CARRY_ON_NOT_READ = (
+    "Sorry, I couldn't read that. Reply to my message above with your first name and the "
+    "month of your birthday, like: Sam March"
+)
+_MONTHS = (
+    {name.casefold(): n for n, name in enumerate(calendar.month_name) if name}
+    | {name.casefold(): n for n, name in enumerate(calendar.month_abbr) if name}
+    | {"sept": 9}
+)
+
+
+def carry_on_prompt(code: str, *, pin: bool) -> str:
+    """Ask a new chat for the check only the young person can pass, before it carries on
+    a started link. The code is in the words, so their reply names it (no state kept)."""
+    how = (
+        "reply to this message with the secret PIN you chose when you started"
+        if pin
+        else "reply to this message with your first name and the month of your birthday, "
+        "like: Sam March"
+    )
+    return (
+        f"{_CARRY_ON_OPENING} To carry on here, show us it's you: {how} (code {code}).\n\n"
+        "Not you, or can't remember? Ask your worker for a new letter: its new code carries "
+        "on where you were."
+    )
+
+
+def carry_on_code_of(prompt: str) -> str | None:
+    """The code a carry-on prompt asked about (the young person replied to it)."""
+    if not prompt.startswith(_CARRY_ON_OPENING):
+        return None
+    found = _CARRY_ON_CODE.search(prompt)
+    return found.group(1) if found else None
+
+
+def name_and_month(typed: str) -> tuple[str, int] | None:
+    """The first name and the month: "Sam March", "march sam", "Sam 3", "Sam-Lee Sept"."""
+    words = typed.replace(",", " ").split()
+    if len(words) < 2:
+        return None
+    for month_word, rest in ((words[-1], words[:-1]), (words[0], words[1:])):
+        key = month_word.casefold().rstrip(".")
+        month = int(key) if key.isdigit() and 1 <= int(key) <= 12 else _MONTHS.get(key)
+        if month is not None:
+            return " ".join(rest), month
+    return None
+
+
+def carry_on_refused(tries_left: int, wait_minutes: int | None) -> str:
+    """The check did not match (as the web chat says it)."""
+    if wait_minutes is not None:
+        return (
+            "That didn't match, too many times. To keep your answers safe, please wait "
+            f"{wait_minutes} minute{'s' if wait_minutes != 1 else ''} and try again."
+        )
+    return (
+        f"That doesn't match. You can try {tries_left} more time{'s' if tries_left != 1 else ''}"
+        ": reply to my message above again."
+    )

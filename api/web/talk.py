@@ -1,6 +1,10 @@
 """A young person's own link, `/talk/<token>`: a message at any time, not tied to a survey
 ("something's wrong", "good news", "talk to my worker"), and their worker's replies.
 
+A token that names no link is a guess: it is counted against the address like an unknown
+invitation code (`surveys.throttle`, the `codes` guard), and an address over its limit
+waits (429 and Retry-After) even with a right token.
+
 The first browser to open the link (after a short notice) is theirs: it alone shows the
 conversation, so a letter found by someone else reveals nothing. Any browser can still
 send a message: a child reaching out is never turned away. Messages go through the
@@ -21,6 +25,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 from starlette.responses import RedirectResponse, Response
 
+from api.clients import client_address
 from api.deps import ServicesDep
 from api.web.errors import CSRF_YOUNG, CsrfRejected
 from api.web.render import render
@@ -97,6 +102,33 @@ def _contact(services: Services) -> Contact:
     return Contact(services.db, services.clock, services.conversations)
 
 
+def _wait_page(wait: int, council: str) -> Response:
+    """429: this address tried too many links that do not exist."""
+    minutes = max(1, round(wait / 60))
+    response = render(
+        "chat_message.html",
+        status_code=429,
+        title="Please wait a little",
+        message=f"Too many links that don't work were tried from here. Please wait {minutes} "
+        f"minute{'s' if minutes != 1 else ''} and open your link again. If you need help now, "
+        "call Childline free on 0800 1111.",
+        council=council,
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _too_many(request: Request, services: Services) -> Response | None:
+    wait = services.throttles.codes.wait(client_address(request))
+    return _wait_page(wait, services.settings.council_name) if wait else None
+
+
+def _guessed(request: Request, services: Services) -> Response:
+    """A token that names no link: count the guess, say so kindly."""
+    services.throttles.codes.miss(client_address(request))
+    return _gone(services.settings.council_name)
+
+
 def _gone(council: str) -> Response:
     return render(
         "chat_message.html",
@@ -112,6 +144,8 @@ async def talk(token: str, request: Request, services: ServicesDep, sent: int = 
     """The young person's own page: send a message; their conversation if this is their
     browser; a short notice the first time."""
     council = services.settings.council_name
+    if (waiting := _too_many(request, services)) is not None:
+        return waiting
     sid = request.cookies.get(TALK_COOKIE)
     fresh = sid is None
     sid = sid or new_token()
@@ -119,7 +153,7 @@ async def talk(token: str, request: Request, services: ServicesDep, sent: int = 
         owner = await _contact(services).open_link(token, _browser(sid))
         thread = await _thread(services, owner)
     except NotFoundError:
-        return _gone(council)
+        return _guessed(request, services)
     except Exception as error:  # logged without a traceback: it may hold their words
         log.error("talk page failed: %s", describe(error))
         return _gone(council)
@@ -159,6 +193,8 @@ async def talk_post(token: str, request: Request, services: ServicesDep) -> Resp
     sid = request.cookies.get(TALK_COOKIE)
     if sid is None or not csrf_ok(sid, "talk", form.get("csrf")):
         raise CsrfRejected(CSRF_YOUNG, young=True)
+    if (waiting := _too_many(request, services)) is not None:
+        return waiting
     contact = _contact(services)
     try:
         owner = await contact.open_link(token, _browser(sid))
@@ -177,7 +213,7 @@ async def talk_post(token: str, request: Request, services: ServicesDep) -> Resp
             message_key=f"talk:{key}" if isinstance(key, str) and 0 < len(key) <= 64 else None,
         )
     except NotFoundError:
-        return _gone(services.settings.council_name)
+        return _guessed(request, services)
     except ValidationError:
         return RedirectResponse(f"/talk/{token}?problem=text#send", 303)
     except Exception as error:  # logged without a traceback: it may hold their words

@@ -9,7 +9,10 @@ import httpx
 import pytest
 
 from api.app import create_app
+from api.web.security import csrf_token
 from carevoice.wiring import Services
+from storage.contact import issue_contact_link
+from storage.database import Database
 from surveys.throttle import Throttles
 from tests.web.conftest import Keys, sign_in
 
@@ -46,3 +49,22 @@ async def test_links_that_do_not_exist_are_throttled_but_real_ones_work_before(
     assert int(refused.headers["retry-after"]) > 0
     assert "Please wait" in refused.text
     assert refused.headers["cache-control"] == "no-store"
+
+
+async def test_young_peoples_own_links_that_do_not_exist_are_throttled(
+    tight: httpx.AsyncClient, services: Services, db: Database, codes: list[str]
+) -> None:
+    async with db.transaction() as session:
+        token = await issue_contact_link(session, "P00000-small", services.clock)
+    assert (await tight.get(f"/talk/{token}")).status_code == 200
+    for n in range(3):
+        assert (await tight.get(f"/talk/no-such-link-{n}")).status_code == 404
+    refused = await tight.get(f"/talk/{token}")
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) > 0
+    assert "Please wait" in refused.text and "0800 1111" in refused.text
+    tight.cookies.set("cv_talk", "a-browser-of-its-own", path="/talk/")
+    form = {"csrf": csrf_token("a-browser-of-its-own", "talk"), "kind": "talk", "text": "hi"}
+    posted = await tight.post(f"/talk/{token}", data=form)
+    assert posted.status_code == 429  # no way round it by sending instead
+    assert "0800 1111" in posted.text

@@ -1,0 +1,147 @@
+"""A new phone on Telegram: a second Telegram account opening a code already started
+elsewhere carries on only after the check the web chat asks (the PIN chosen at the start,
+or first name and birth month), with the same throttle; the first account is untouched."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+from telegram.ext import Application
+
+from bot import texts
+from storage.catalog import SurveyCatalog
+from storage.conversations import ConversationService
+from storage.database import Database
+from storage.tables import ChannelLinkRow, InvitationRow, PersonRow
+from surveys.clock import FixedClock
+from surveys.engine import UserInput
+from tests.bot.conftest import YoungPerson
+from tests.factories import campaign_with_codes
+from tests.telegram_emulator import BotApiState
+
+OLD_PHONE = "web-browser-1"
+
+
+async def _started(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    conversations: ConversationService,
+    *,
+    pin: str | None,
+) -> str:
+    """A code started on another device (the web chat), one question answered."""
+    _, [code] = await campaign_with_codes(db, catalog, clock)
+    await conversations.redeem(code, channel="web", address=OLD_PHONE, pin=pin)
+    await conversations.handle(
+        UserInput(option="4", question_id="mood"), channel="web", address=OLD_PHONE
+    )
+    return code
+
+
+async def _asked(young: YoungPerson, code: str) -> dict[str, object]:
+    await young.command("start", code)
+    await young.tap("Yes")
+    prompt = young.last()
+    assert str(prompt["text"]).startswith("You started this chat on another phone")
+    return prompt
+
+
+async def _reply(young: YoungPerson, prompt: dict[str, object], text: str) -> None:
+    update = young.maker.text(young.user_id, text, reply_to_message_id=prompt["message_id"])
+    await young.app.process_update(update)
+
+
+async def _links(db: Database) -> set[str]:
+    async with db.reader() as session:
+        return set((await session.scalars(select(ChannelLinkRow.channel))).all())
+
+
+async def test_a_new_telegram_account_carries_on_after_the_pin(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    conversations: ConversationService,
+    young: YoungPerson,
+) -> None:
+    code = await _started(db, catalog, clock, conversations, pin="4821")
+    prompt = await _asked(young, code)
+    assert "PIN" in str(prompt["text"])
+    assert await _links(db) == {"web"}  # nothing linked before the check
+
+    await _reply(young, prompt, "1234")
+    assert young.last()["text"] == texts.carry_on_refused(4, None)
+    assert await _links(db) == {"web"}
+
+    await _reply(young, prompt, "4821")
+    assert "Where should the meeting be?" in "\n".join(young.texts()[-3:])  # where they were
+    assert await _links(db) == {"web", "telegram"}
+    assert "4821" not in young.texts()  # their PIN is deleted from the chat
+
+
+async def test_first_name_and_birth_month_when_no_pin_was_chosen(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    conversations: ConversationService,
+    young: YoungPerson,
+) -> None:
+    code = await _started(db, catalog, clock, conversations, pin=None)
+    async with db.transaction() as session:
+        await session.execute(
+            update(PersonRow).values(first_name="Kayleigh", date_of_birth=date(2008, 7, 9))
+        )
+    prompt = await _asked(young, code)
+    assert "first name and the month of your birthday" in str(prompt["text"])
+
+    await _reply(young, prompt, "kayleigh")  # no month: asked again, not counted
+    assert young.last()["text"] == texts.CARRY_ON_NOT_READ
+    await _reply(young, prompt, "Kayleigh August")
+    assert young.last()["text"] == texts.carry_on_refused(4, None)
+    await _reply(young, prompt, "kayleigh jul")
+    assert "Where should the meeting be?" in "\n".join(young.texts()[-3:])
+    assert await _links(db) == {"web", "telegram"}
+
+
+async def test_wrong_answers_are_throttled_like_the_web(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    conversations: ConversationService,
+    young: YoungPerson,
+) -> None:
+    code = await _started(db, catalog, clock, conversations, pin="4821")
+    prompt = await _asked(young, code)
+    for guess in ("0000", "1111", "2222", "3333", "4444"):
+        await _reply(young, prompt, guess)
+    assert young.last()["text"] == texts.carry_on_refused(0, 15)
+    await _reply(young, prompt, "4821")  # even the right PIN waits
+    assert young.last()["text"] == texts.carry_on_refused(0, 15)
+    assert await _links(db) == {"web"}
+    async with db.reader() as session:
+        failures = await session.scalar(select(InvitationRow.resume_failures))
+    assert failures == 5  # counted on the invitation, whichever channel tried
+
+    clock.advance(minutes=16)
+    await _reply(young, prompt, "4821")
+    assert await _links(db) == {"web", "telegram"}
+
+
+async def test_a_code_with_nothing_to_check_still_needs_a_new_letter(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    conversations: ConversationService,
+    young: YoungPerson,
+    state: BotApiState,
+    app: Application,  # type: ignore[type-arg]
+) -> None:
+    code = await _started(db, catalog, clock, conversations, pin=None)  # no name, no birthday
+    await young.command("start", code)
+    await young.tap("Yes")
+    assert "ask your worker for a new letter" in str(young.last()["text"])
+    assert await _links(db) == {"web"}
+    stranger = YoungPerson(state, app, 5002)  # a made-up prompt proves nothing
+    await stranger.say(texts.carry_on_prompt(code, pin=True))
+    assert await _links(db) == {"web"}
