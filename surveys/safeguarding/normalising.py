@@ -54,6 +54,8 @@ _SYMBOL_LETTERS = (
     (re.compile(r"(?<![\w$])\$(?=[^\W\d_])|(?<=[^\W\d_])\$(?=[^\W\d_])"), "s"),
     (re.compile(r"(?<=[^\W\d_])!(?=[^\W\d_])"), "i"),
 )
+# "s/h", "s.h", "s-h": self-harm's short form written with a mark between the letters.
+_SH = re.compile(r"(?<![^\W\d_])s\s?[/.\-]\s?h(?![^\W\d_])", re.IGNORECASE)
 _LEET = str.maketrans("0134579", "oieastg")
 _HAS_DIGIT = re.compile(r"\d")
 _NUMBER_WITH_UNIT = re.compile(r"\d+(?:st|nd|rd|th|s|pm|am|k|m|km|kg|p|x|yo|yrs)?")
@@ -159,4 +161,6 @@ def canonical(text: str, spellings: Spellings | None = None) -> str:
     if "@" in text or "$" in text or "!" in text:
         for pattern, letter in _SYMBOL_LETTERS:
             text = pattern.sub(letter, text)
+    if "/" in text or "." in text or "-" in text:
+        text = _SH.sub("sh", text)
     return (spellings or _default_spellings()).replace_words(normalise(text))
