@@ -27,7 +27,7 @@ from surveys.safeguarding.model import RiskModel
 # category: (held-out messages, caught at least) with the phrase book and model together.
 CAUGHT: dict[str, tuple[int, int]] = {
     "suicide": (25, 25),
-    "self_harm": (23, 22),
+    "self_harm": (23, 23),
     "sexual_abuse": (24, 23),
     "grooming": (20, 20),
     "harmed_or_abused": (21, 20),
@@ -43,10 +43,10 @@ CAUGHT: dict[str, tuple[int, int]] = {
     "substances": (18, 18),
     "help_now": (10, 10),
 }
-RISK, CAUGHT_ALL = 268, 263
-ORDINARY, FALSE_ALARMS_AT_MOST = 313, 14
-NAMED_AT_LEAST = 259  # risk messages whose hits include their own category
-PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 258, 128  # each layer alone, to show what each adds
+RISK, CAUGHT_ALL = 268, 264
+ORDINARY, FALSE_ALARMS_AT_MOST = 313, 12
+NAMED_AT_LEAST = 260  # risk messages whose hits include their own category
+PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 259, 123  # each layer alone, to show what each adds
 
 
 @cache
