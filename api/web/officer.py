@@ -16,6 +16,8 @@ from typing import Annotated, Final
 import segno
 from fastapi import APIRouter, Path, Request
 from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import ServicesDep
@@ -34,6 +36,7 @@ from carevoice.wiring import Services
 from storage import audit
 from storage import campaigns as campaign_store
 from storage.summaries import flagged_requests
+from storage.tables import ResponseRow, SafeguardingAlertRow
 from surveys.errors import ConflictError, NotFoundError
 
 router = APIRouter(include_in_schema=False)
@@ -89,6 +92,7 @@ async def officer_home(
         _, open_total = await list_alerts(
             session, unacknowledged=True, limit=1, offset=0, scope=scope
         )
+        questions = await _questions_asked(session, services, [a for a, _ in alerts])
         flagged = await flagged_requests(
             session, services.catalog, services.clock.now(), scope
         )
@@ -110,6 +114,7 @@ async def officer_home(
         page=page,
         pages=pages,
         alerts=alerts,
+        questions=questions,
         alert_total=alert_total,
         open_alerts=open_total,
         acknowledged=acknowledged,
@@ -118,6 +123,30 @@ async def officer_home(
         flagged=flagged,
         now=services.clock.now(),
     )
+
+
+async def _questions_asked(
+    session: AsyncSession, services: Services, alerts: list[SafeguardingAlertRow]
+) -> dict[int, str]:
+    """Each listed alert's question in plain words (its survey version's wording)."""
+    response_ids = {a.response_id for a in alerts if a.response_id and a.question_id}
+    if not response_ids:
+        return {}
+    found = await session.execute(
+        select(ResponseRow.id, ResponseRow.survey_version_id).where(
+            ResponseRow.id.in_(response_ids)
+        )
+    )
+    versions = {row.id: row.survey_version_id for row in found}
+    words: dict[int, str] = {}
+    for alert in alerts:
+        version = versions.get(alert.response_id or 0)
+        if version is None or not alert.question_id:
+            continue
+        survey = await services.catalog.get(session, version)
+        if survey.has_question(alert.question_id):
+            words[alert.id] = survey.question(alert.question_id).text
+    return words
 
 
 PROBLEMS: Final = {

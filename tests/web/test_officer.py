@@ -82,6 +82,23 @@ async def test_the_alerts_queue_and_acknowledging_with_a_note(
     assert "acknowledge alert" in await actions(db)
 
 
+async def test_the_queue_names_the_question_in_plain_words_and_the_channel(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys, codes: list[str]
+) -> None:
+    chat = Chat(other_client, codes[0])
+    await chat.start()
+    await chat.press("Good")
+    await chat.press("At school")
+    await chat.tick("My carer")
+    await chat.press("Yes")
+    await chat.write("my dad hits me with a belt")
+    await sign_in(client, keys.officer)
+    text = Page.of((await client.get("/officer")).text).text
+    assert "1 waiting" in text
+    assert "Question Why would you like to chair it?" in text and "why_chair" not in text
+    assert "Channel Web chat" in text
+
+
 async def test_acknowledging_needs_the_token_and_an_officer(
     client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys,
     codes: list[str], db: Database,
