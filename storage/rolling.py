@@ -150,13 +150,15 @@ async def create_rolling_campaign(
         report_form=report_form,
         max_reminders=max_reminders,
         target_rate=target_rate,
+        audience=wanted,  # the campaign keeps every team chosen (`campaign.teams`)
     )
+    teams = wanted.all_teams
     session.add(
         RollingCampaignRow(
             campaign_id=campaign.id,
             days_before=days_before,
             cohort=wanted.cohort,
-            team=wanted.team,
+            team=teams[0] if len(teams) == 1 else None,
             age_bands=list(wanted.age_bands),
         )
     )
@@ -169,10 +171,13 @@ async def rolling_settings(session: AsyncSession, campaign_id: int) -> RollingCa
     return await session.get(RollingCampaignRow, campaign_id)
 
 
-def filter_of(settings: RollingCampaignRow) -> CohortFilter:
+def filter_of(settings: RollingCampaignRow, campaign: CampaignRow | None = None) -> CohortFilter:
+    """Who a rolling campaign covers: its cohort, age bands and teams (several teams are
+    kept on the campaign row, `campaign.teams`)."""
     return CohortFilter(
         cohort=settings.cohort,
         team=settings.team,
+        teams=tuple(str(t) for t in (campaign.teams or ())) if campaign is not None else (),
         age_bands=tuple(str(b) for b in settings.age_bands or ()),
     )
 
@@ -257,7 +262,7 @@ class RollingCampaigns:
         moved = await _follow_moved_reviews(session, campaign_id, today)
         due_by = today + timedelta(days=settings.days_before)
         window = replace(
-            filter_of(settings), review_from=today + timedelta(days=1), review_to=due_by
+            filter_of(settings, campaign), review_from=today + timedelta(days=1), review_to=due_by
         )
         people = [p for p in await select_people(session, window, today) if p.status == "active"]
         latest = await _latest_by_person(session, campaign_id, [p.id for p in people])
@@ -459,7 +464,8 @@ async def _past_reviews(
 ) -> int:
     """Young people the campaign covers whose review date has passed with no invitation
     for it: they cannot be consulted until a new date is imported."""
-    past = replace(filter_of(settings), review_to=today)
+    campaign = await session.get_one(CampaignRow, campaign_id)
+    past = replace(filter_of(settings, campaign), review_to=today)
     people = [p for p in await select_people(session, past, today) if p.status == "active"]
     latest = await _latest_by_person(session, campaign_id, [p.id for p in people])
     return sum(

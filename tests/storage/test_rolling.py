@@ -54,8 +54,7 @@ async def _rolling(db: Database, catalog: SurveyCatalog, clock: FixedClock, **kw
             clock,
             name="Before my review",
             survey_key="small",
-            wanted=CohortFilter(cohort="in_care"),
-            **kw,  # type: ignore[arg-type]
+            **({"wanted": CohortFilter(cohort="in_care")} | kw),  # type: ignore[arg-type]
         )
         return campaign.id
 
@@ -247,3 +246,22 @@ async def test_scorecard_counts_rolling_forms_returned_before_their_review(
         rows = await scorecard(session, parse_period("2025-26 Q4"), rollups=False)
     p13 = next(r for r in rows if r.ref == "P1.3")
     assert p13.value == pytest.approx(12 / 20)
+
+
+async def test_a_rolling_campaign_keeps_every_team_chosen(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    """Bug: `campaign create --rolling --team North` kept no team and invited everyone."""
+    clock.at = TODAY
+    records = [
+        PersonRecord(council_ref=ref, cohort=Cohort.IN_CARE, age_band="13-15", team=team,
+                     next_review_date=date(2026, 1, 10))
+        for ref, team in (("N1", "North"), ("S1", "South"), ("W1", "West"))
+    ]  # fmt: skip
+    async with db.transaction() as session:
+        await import_people(session, records, clock)
+    one = await _rolling(db, catalog, clock, wanted=CohortFilter(teams=("North",)))
+    two = await _rolling(db, catalog, clock, wanted=CohortFilter(teams=("North", "South")))
+    await RollingCampaigns(db, clock).scan()
+    assert list(await _invitations(db, one)) == ["N1"]
+    assert sorted(await _invitations(db, two)) == ["N1", "S1"]
