@@ -8,7 +8,7 @@ A key for some teams counts, invites and sees only the young people in its teams
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Annotated, Final
 
@@ -42,6 +42,13 @@ from carevoice.wiring import Services
 from storage import audit
 from storage import campaigns as campaign_store
 from storage.hand_returns import record_hand_return
+from storage.rolling import (
+    DEFAULT_DAYS_BEFORE,
+    MAX_DAYS_BEFORE,
+    NO_END,
+    RollingCampaigns,
+    create_rolling_campaign,
+)
 from storage.tables import InvitationRow, PersonRow, ResponseRow, SurveyVersionRow
 from storage.teams import TeamScope, known_teams
 from surveys.errors import ConflictError, NotFoundError, ValidationError
@@ -70,6 +77,8 @@ class CampaignForm:
     closes: str = ""
     max_reminders: str = "2"
     target: str = ""
+    rolling: bool = False  # invite each young person `days_before` each review
+    days_before: str = str(DEFAULT_DAYS_BEFORE)
     problems: list[Problem] = field(default_factory=list)
 
     @classmethod
@@ -86,6 +95,8 @@ class CampaignForm:
             age_bands=many("age_band"), teams=many("team"), review_from=one("review_from", 20),
             review_to=one("review_to", 20), opens=one("opens", 20), closes=one("closes", 20),
             max_reminders=one("max_reminders", 4) or "2", target=one("target", 6),
+            rolling=one("rolling", 8) == "yes",
+            days_before=one("days_before", 4) or str(DEFAULT_DAYS_BEFORE),
         )
 
 
@@ -129,6 +140,14 @@ def check(form: CampaignForm, now: datetime, scope: TeamScope, *, creating: bool
             days[name] = None
     if days["review_from"] and days["review_to"] and days["review_from"] > days["review_to"]:
         problems.append(("review_to", "The review window ends before it starts."))
+    if form.rolling and (form.review_from or form.review_to):
+        problems.append(("review_from", "A rolling campaign invites before every review: "
+                         "leave the review dates empty."))
+    if form.rolling and not (
+        form.days_before.isdigit() and 1 <= int(form.days_before) <= MAX_DAYS_BEFORE
+    ):
+        problems.append(("days_before", f"Days before the review: a whole number from 1 to "
+                         f"{MAX_DAYS_BEFORE}."))
     opens_at: datetime | None = now
     closes_at: datetime | None = None
     try:
@@ -140,7 +159,7 @@ def check(form: CampaignForm, now: datetime, scope: TeamScope, *, creating: bool
     except ValueError:
         problems.append(("closes", "Closes: choose a date and time."))
     if opens_at is not None and closes_at is None and not form.closes:
-        closes_at = opens_at + DEFAULT_OPEN
+        closes_at = NO_END if form.rolling else opens_at + DEFAULT_OPEN
     if opens_at and closes_at and closes_at <= opens_at:
         problems.append(("closes", "The campaign must close after it opens."))
     elif closes_at and closes_at <= now:
@@ -259,6 +278,8 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
             form.problems.append(("cohort-any", "No young people match these choices, so "
                                   "there is no one to invite. Widen the choices."))
             matched = 0
+        elif form.rolling:
+            return await _create_rolling(session, services, staff, form, checked)
         else:
             try:
                 campaign = await campaign_store.create_campaign(
@@ -281,6 +302,34 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
             )
     return await _form_page(services, staff, form, matched=matched,
                             status=200 if counting else 422)
+
+
+async def _create_rolling(
+    session: AsyncSession, services: Services, staff: Staff, form: CampaignForm,
+    checked: Checked,
+) -> Response:
+    """A standing campaign: each matching young person is invited `days_before` each of
+    their reviews (`storage.rolling`); those due now are invited at once."""
+    scope = staff.scope
+    teams = checked.teams or tuple(sorted(scope.teams or ()))  # a team key: its teams only
+    wanted = replace(checked.wanted, teams=teams)
+    try:
+        campaign = await create_rolling_campaign(
+            session, services.catalog, services.clock, name=form.name,
+            survey_key=form.survey, wanted=wanted, days_before=int(form.days_before),
+            opens_at=checked.opens_at, closes_at=checked.closes_at,
+            max_reminders=checked.max_reminders, target_rate=checked.target_rate,
+        )
+    except NotFoundError:
+        form.problems.append(("survey", "That survey isn't there any more: choose one."))
+        return await _form_page(services, staff, form, status=422)
+    scan = await RollingCampaigns(services.db, services.clock).scan_campaign(
+        session, campaign.id
+    )
+    await audit.record(session, services.clock, actor=staff.session.actor,
+                       action="issue invitations",
+                       subject=f"campaign {campaign.id}: {scan.invited} (web, rolling)")
+    return RedirectResponse(f"/officer/campaigns/{campaign.id}?created={scan.invited}", 303)
 
 
 def invitation_status(row: InvitationRow, now: datetime) -> str:

@@ -228,6 +228,35 @@ async def test_a_campaign_counts_who_matches_then_invites_exactly_them(
     assert "North consultation" in listed.text
 
 
+async def test_a_rolling_campaign_is_made_on_the_page_and_invites_who_is_due(
+    client: httpx.AsyncClient, keys: Keys, db: Database, clock: FixedClock
+) -> None:
+    await sign_in(client, keys.officer)
+    await import_csv(client)
+    async with db.transaction() as session:  # N-1's review is in 8 days, N-2's in 60
+        for ref, days in (("N-1", 8), ("N-2", 60)):
+            person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == ref))
+            assert person is not None
+            person.next_review_date = clock.now().date() + timedelta(days=days)
+    form = Page.of((await client.get("/officer/campaigns/new")).text).form_to("/officer/campaigns")
+    choices = dict(form.data(), survey="review-prep-child", name="Before each review, North",
+                   cohort="", team="North", rolling="yes", days_before="10", closes="")
+    windowed = await client.post(form.action, data={**choices, "action": "create",
+                                                    "review_from": "01/01/2027"})
+    assert windowed.status_code == 422
+    assert "leave the review dates empty" in Page.of(windowed.text).text
+    made = await client.post(form.action, data={**choices, "action": "create"})
+    assert made.status_code == 303, Page.of(made.text).text
+    assert made.headers["location"].endswith("?created=1")  # N-1 now; N-2 in 50 days
+    campaign = Page.of((await client.get(made.headers["location"])).text)
+    assert "N-1" in campaign.text and "N-2" not in campaign.text and "S-1" not in campaign.text
+    async with db.reader() as session:
+        row = await session.scalar(select(CampaignRow).where(CampaignRow.name.like("Before each%")))
+    assert row is not None and row.teams == ["North"] and row.closes_at.year == 9999
+    reviews = Page.of((await client.get("/officer/replies")).text)
+    assert "Before each review, North" in reviews.text
+
+
 async def test_campaign_faults_are_listed_and_nothing_is_made(
     client: httpx.AsyncClient, keys: Keys, db: Database
 ) -> None:
