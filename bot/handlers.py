@@ -335,12 +335,16 @@ class ChatHandlers:
         """The answer to the carry-on check: carry on here, or say how many tries are left
         (wrong answers are counted on the invitation and throttled as on the web)."""
         chat_id = message.chat_id
+        if safeguarding.detect_risk(typed):  # not linked yet: no alert, but help at once
+            await message.reply_text(self.conversations.engine.help_text())
+            return
         if not await self._may_try_code(context, chat_id):
             return
         try:
             ask = await self.conversations.resume_check(code)
             if ask is ResumeAsk.PIN:
-                check = ResumeCheck(pin=typed.strip()[:6])
+                pin = typed.strip()
+                check = ResumeCheck(pin=pin if len(pin) <= 6 else None)
             else:
                 named = texts.name_and_month(typed[:80])
                 if named is None:

@@ -70,6 +70,8 @@ async def test_a_new_telegram_account_carries_on_after_the_pin(
     assert "PIN" in str(prompt["text"])
     assert await _links(db) == {"web"}  # nothing linked before the check
 
+    await _reply(young, prompt, "please help he hurts me")  # words, not a PIN: help first
+    assert "0800 1111" in str(young.last()["text"])
     await _reply(young, prompt, "1234")
     assert young.last()["text"] == texts.carry_on_refused(4, None)
     assert await _links(db) == {"web"}
