@@ -148,5 +148,17 @@
     show();
   }
 
+  // "Listen" links beside messages play in the page (without this script the link opens
+  // the audio file, which the browser plays).
+  var playing = null;
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.listen");
+    if (!link || !window.Audio) { return; }
+    event.preventDefault();
+    if (playing) { playing.pause(); }
+    playing = new Audio(link.getAttribute("href"));
+    playing.play().catch(function () { window.location.href = link.getAttribute("href"); });
+  });
+
   enhance();
 }());
