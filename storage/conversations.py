@@ -310,6 +310,16 @@ class ConversationService:
 
         return await self.db.run(run)
 
+    async def survey_of(self, response_id: int | None) -> Survey | None:
+        """The survey a response is answering (None for none)."""
+        if response_id is None:
+            return None
+        async with self.db.reader() as session:
+            version = await session.scalar(
+                select(ResponseRow.survey_version_id).where(ResponseRow.id == response_id)
+            )
+            return None if version is None else await self.catalog.get(session, version)
+
     async def open(self, *, channel: str, address: str) -> Turn:
         """Resume the young person's current survey (or say there is none)."""
         return await self._retrying(lambda s: self._open(s, channel, address))
