@@ -83,6 +83,10 @@
   function update(doc) {
     var log = document.getElementById("log");
     var added = [];
+    // The easy survey shows one question a screen: what came before goes, as on a reload.
+    if (document.body.classList.contains("easy")) {
+      while (log.firstChild) { log.removeChild(log.firstChild); }
+    }
     doc.querySelectorAll("#log > li").forEach(function (item) {
       var node = document.importNode(item, true);
       node.classList.add("is-new");
