@@ -44,6 +44,11 @@ VOICES: Mapping[str, str] = {"en": "en-gb", "cy": "cy"}
 MAX_WORDS_CHARS = 4000
 """The longest text made into audio (a survey's texts are far shorter)."""
 TIMEOUT_SECONDS = 30.0
+# Words a young person hears (kept together, for translation).
+SAY_CHOOSE = "You can say: {options}."
+SAY_PICK_ANY = "You can pick any of these: {options}."
+SAY_OR = "{first}, or {last}"
+SAY_YES_NO = ("Yes", "No")
 _DIGEST_CHARS = 24
 
 
@@ -81,12 +86,12 @@ def spoken_question(question: Question) -> str:
     elif question.kind is QuestionKind.SCALE:
         labels = [_words(label) for label in question.scale_labels]
     elif question.kind is QuestionKind.YESNO:
-        labels = ["Yes", "No"]
+        labels = list(SAY_YES_NO)
     else:
         return text
-    joined = ", ".join(labels[:-1]) + f", or {labels[-1]}"
-    lead = "You can pick any of these" if question.kind is QuestionKind.MULTI else "You can say"
-    return f"{text}\n{lead}: {joined}."
+    joined = SAY_OR.format(first=", ".join(labels[:-1]), last=labels[-1])
+    lead = SAY_PICK_ANY if question.kind is QuestionKind.MULTI else SAY_CHOOSE
+    return f"{text}\n{lead.format(options=joined)}"
 
 
 def speakable(survey: Survey) -> dict[str, str]:
