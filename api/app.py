@@ -42,6 +42,7 @@ from api.routes import (
     statements,
     surveys,
     themes,
+    wellbeing,
 )
 from api.schemas import error_responses
 from api.web import install_web
@@ -86,6 +87,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     rolling.router,
     replies.router,
     statements.router,
+    wellbeing.router,
 )
 
 

@@ -202,6 +202,7 @@ class PersonCreate(BaseModel):
     team: str | None = None
     next_review_date: str | None = None
     first_name: str | None = None
+    easy_read: str | None = None
 
 
 class ImportPublic(BaseModel):

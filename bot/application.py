@@ -36,6 +36,7 @@ from storage.conversations import ConversationService
 from storage.outbox import Outbox
 from storage.reach import Reach
 from storage.rolling import RollingCampaigns
+from surveys.speech import AudioCache
 from surveys.throttle import Guard
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class BotConfig:
     messages_per_second: int = 30
     per_chat_interval: float = 1.0
     codes: Guard | None = None  # the throttle on unknown invitation codes (default: its own)
+    audio: AudioCache | None = None  # read-aloud (None: espeak-ng missing or turned off)
 
 
 def build_application(
@@ -89,6 +91,7 @@ def build_application(
         council_name=config.council_name,
         keeping=config.keeping,
         on_alert=on_alert or (lambda: None),
+        audio=config.audio,
     )
     if config.codes is not None:
         handlers.codes = config.codes

@@ -8,6 +8,7 @@ only; updates from groups and channels match no handler and are ignored.
 from __future__ import annotations
 
 import contextlib
+import asyncio
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -63,6 +64,7 @@ from surveys import safeguarding
 from surveys.engine import Command, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError, ValidationError
 from surveys.failures import where
+from surveys.speech import AudioCache, SpeechUnavailable, spoken_question
 from surveys.throttle import Guard, Throttles
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,7 @@ COMMANDS = {
     "stop": "Pause: no more messages until /start",
     "talk": "Ask your worker or an advocate to get in touch",
     "message": "Tell us something: something's wrong, good news, talk to my worker",
+    "read": "Read it to me: the question as a voice message",
     "privacy": "What we keep and who sees it",
     "mydata": "Ask for a copy of everything we hold about you",
     "delete": "Ask for your data to be deleted",
@@ -98,6 +101,12 @@ USER_CONTENT = (
     | filters.POLL
     | filters.Dice.ALL
 )
+READ_IT = filters.Regex(
+    re.compile(
+        r"^\s*(?:" + "|".join(re.escape(w) for w in texts.READ_IT_WORDS) + r")\s*[.!]?\s*$",
+        re.IGNORECASE,
+    )
+)
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What an invitation code can look like (URL-safe base64); anything else is no code."""
 _CONTROL_COMMANDS = {"back": Command.BACK, "skip": Command.SKIP, "done": Command.DONE}
@@ -116,6 +125,7 @@ class ChatHandlers:
     codes: Guard = field(default_factory=lambda: Throttles.from_limits().codes)
     """Unknown invitation codes a chat may try (`carevoice` shares the serve process's)."""
     keeping: str = ""  # the retention periods in words, for the privacy notice
+    audio: AudioCache | None = None  # read-aloud; None when espeak-ng is missing
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         """Add every handler (and the error handler) to `app`."""
@@ -130,6 +140,8 @@ class ChatHandlers:
         app.add_handler(CommandHandler("talk", self.on_talk, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("message", self.on_message, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("mydata", self.on_my_data, filters=NEW_MESSAGE))
+        app.add_handler(CommandHandler("read", self.on_read, filters=NEW_MESSAGE))
+        app.add_handler(MessageHandler(NEW_MESSAGE & READ_IT, self.on_read))
         app.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(NEW_MESSAGE & filters.TEXT, self.on_text))
         app.add_handler(MessageHandler(NEW_MESSAGE & USER_CONTENT, self.on_other))
@@ -274,6 +286,35 @@ class ChatHandlers:
             RequestOutcome.NOT_LINKED: texts.NOTHING_HELD,
         }[outcome]
         await message.reply_text(reply)
+
+    async def on_read(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/read or "read it to me": the current question (and its options) as a voice
+        message, made on this server (`surveys.speech`)."""
+        message, chat_id = _message(update)
+        if self.audio is None:
+            await message.reply_text(texts.READ_UNAVAILABLE)
+            return
+        try:
+            turn = await self.conversations.open(channel=CHANNEL, address=str(chat_id))
+        except NotLinkedError:
+            await message.reply_text(texts.NOT_LINKED)
+            return
+        survey = await self.conversations.survey_of(turn.response_id)
+        if survey is None or not turn.current_question:
+            await message.reply_text(texts.READ_NOTHING)
+            return
+        spoken = spoken_question(survey.question(turn.current_question))
+        try:
+            path = await asyncio.to_thread(self.audio.make, survey, "en", spoken)
+        except SpeechUnavailable as error:
+            log.warning("read-aloud failed: %s", error)
+            await message.reply_text(texts.READ_UNAVAILABLE)
+            return
+        data = path.read_bytes()
+        if path.suffix == ".ogg":  # Opus: a voice message
+            await context.bot.send_voice(chat_id, data, caption=texts.READ_CAPTION)
+        else:
+            await context.bot.send_audio(chat_id, data, caption=texts.READ_CAPTION)
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, _ = _message(update)

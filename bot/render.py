@@ -63,6 +63,8 @@ def keyboard(prompt: Prompt, chat_id: int, signer: Signer) -> InlineKeyboardMark
         len(o.label) <= SHORT_LABEL for o in answers
     )
     per_row = 2 if pair and prompt.question_kind is not QuestionKind.SCALE else 1
+    if prompt.question_kind is QuestionKind.SCALE and len(answers) > 5:
+        per_row = 4  # 0 to 10: three rows of numbers
     for start in range(0, len(answers), per_row):
         rows.append([_button(prompt, o, chat_id, signer) for o in answers[start : start + per_row]])
     if controls:

@@ -59,6 +59,7 @@ HELP = (
     "/start: carry on where you left off\n"
     "/talk: ask your worker or an advocate to get in touch\n"
     "/message: tell us something any time (something's wrong, good news, talk to my worker)\n"
+    "/read: hear the question as a voice message\n"
     "/privacy: what we keep and who sees it\n"
     "/mydata: ask for a copy of everything we hold about you\n"
     "/delete: ask for your data to be deleted\n\n"
@@ -276,3 +277,11 @@ def carry_on_refused(tries_left: int, wait_minutes: int | None) -> str:
         f"That doesn't match. You can try {tries_left} more time{'s' if tries_left != 1 else ''}"
         ": reply to my message above again."
     )
+# ----- read-aloud (`/read`, or typing "read it to me") -------------------------------------
+READ_IT_WORDS = ("read it to me", "read it", "read to me", "🔊 read it to me")
+READ_NOTHING = "There's no question waiting right now. Send /start to carry on."
+READ_UNAVAILABLE = (
+    "Sorry, I can't read questions out loud at the moment. "
+    "You can ask someone you trust to read it with you."
+)
+READ_CAPTION = "🔊 Here's the question, read out loud."

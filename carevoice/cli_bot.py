@@ -56,6 +56,7 @@ def telegram_bot(settings: Settings, services: Services) -> TelegramBot:
         alerts_link=f"{settings.public_url.rstrip('/')}/officer/alerts",  # + /<alert id>
         codes=services.throttles.codes,  # shared with the web chat in `serve`
         keeping=services.retention_policy().describe(),
+        audio=services.audio(),
     )
     return TelegramBot(
         config,

@@ -362,6 +362,10 @@ def _choose(prompt: Prompt, batch: Batch, rng: random.Random) -> UserInput:
             ("positive", "negative", "neutral"), weights=TONE_WEIGHTS[batch.cohort.value]
         )[0]
         return UserInput(text=rng.choice(TEXT_BANK[tone]))
+    if kind is QuestionKind.SCALE and len(answers) == 11:  # 0 to 10 (ONS wellbeing)
+        weights = [1, 1, 1, 2, 3, 6, 8, 10, 9, 5, 3]
+        score = rng.choices(range(11), weights=weights)[0]
+        return UserInput(option=str(score), question_id=qid)
     if kind is QuestionKind.SCALE:
         return UserInput(
             option=str(rng.choices([1, 2, 3, 4, 5], weights=[1, 2, 4, 6, 4])[0]), question_id=qid

@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     quiet_start_hour: int = 21
     quiet_end_hour: int = 8
     log_level: str = "INFO"
+    data_dir: str = Field(
+        "carevoice-data",
+        description="Where files carevoice makes are kept (read-aloud audio under audio/).",
+    )
+    read_aloud: bool = Field(
+        True,
+        description="Offer questions as audio (needs espeak-ng; without it pages say so).",
+    )
     quote_min_group: int = Field(
         10,
         ge=6,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from carevoice.settings import Settings
 from storage.alerts import AlertPolicy, AlertRecipient
@@ -16,6 +17,7 @@ from surveys import safeguarding
 from surveys.clock import Clock, SystemClock
 from surveys.engine import Engine
 from surveys.sentiment import SentimentScorer, default_scorer
+from surveys.speech import AudioCache, Speaker
 from surveys.throttle import Throttles
 
 
@@ -39,6 +41,14 @@ class Services:
         """How long words, responses and people are kept (CAREVOICE_RETAIN_*_DAYS)."""
         s = self.settings
         return RetentionPolicy(s.retain_text_days, s.retain_responses_days, s.retain_people_days)
+
+    def audio(self) -> AudioCache | None:
+        """Read-aloud audio (`<data dir>/audio`); None when turned off or espeak-ng is
+        missing (the chat then shows no play button)."""
+        speaker = Speaker.find()
+        if not self.settings.read_aloud or not speaker.available:
+            return None
+        return AudioCache(Path(self.settings.data_dir) / "audio", speaker)
 
     async def close(self) -> None:
         await self.db.dispose()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +24,17 @@ class Registered:
     row: SurveyVersionRow
     survey: Survey
     created: bool
+
+
+@cache
+def easy_alternatives() -> Mapping[str, tuple[str, ...]]:
+    """For each survey key, the built-in easy surveys that stand in for it (`stands_in_for`)
+    for children under 8 and young people flagged `easy_read`."""
+    found: dict[str, list[str]] = {}
+    for survey in load_builtin_surveys():
+        for key in survey.stands_in_for if survey.easy else ():
+            found.setdefault(key, []).append(survey.key)
+    return {key: tuple(keys) for key, keys in found.items()}
 
 
 def content_fingerprint(survey: Survey) -> str:

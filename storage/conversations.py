@@ -26,7 +26,7 @@ from storage import alerts
 from storage.alerts import AlertPolicy
 from storage.alerts import AlertRecipient as AlertRecipient  # where it used to live
 from storage.board.topics import tag_answer
-from storage.catalog import SurveyCatalog
+from storage.catalog import SurveyCatalog, easy_alternatives
 from storage.database import Database
 from storage.invitation_codes import (
     ResumeThrottle,
@@ -44,6 +44,7 @@ from storage.tables import (
     PersonRow,
     ResponseRow,
     SafeguardingAlertRow,
+    SurveyVersionRow,
 )
 from surveys import safeguarding
 from surveys.cleaning import storable, storable_input
@@ -64,7 +65,9 @@ from surveys.engine import (
     describe_answer,
 )
 from surveys.errors import CarevoiceError, InvitationError
+from surveys.insights.periods import uk_date
 from surveys.model import SHARE_QUOTES_QUESTION, AnswerValue, QuestionKind, Survey
+from surveys.people import age_band, age_on, wants_easy
 from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
 from surveys.sentiment import SentimentScorer
 
@@ -307,6 +310,16 @@ class ConversationService:
 
         return await self.db.run(run)
 
+    async def survey_of(self, response_id: int | None) -> Survey | None:
+        """The survey a response is answering (None for none)."""
+        if response_id is None:
+            return None
+        async with self.db.reader() as session:
+            version = await session.scalar(
+                select(ResponseRow.survey_version_id).where(ResponseRow.id == response_id)
+            )
+            return None if version is None else await self.catalog.get(session, version)
+
     async def open(self, *, channel: str, address: str) -> Turn:
         """Resume the young person's current survey (or say there is none)."""
         return await self._retrying(lambda s: self._open(s, channel, address))
@@ -432,14 +445,37 @@ class ConversationService:
             invitation.delivered_by = channel
         person = session.get_one(PersonRow, invitation.person_id)
         person.stopped_at = None
+        version_id = self._easy_version(session, person, invitation, campaign.survey_version_id)
         response = self._new_response(
-            invitation.person_id, campaign.survey_version_id, channel, invitation.id, campaign.id
+            invitation.person_id, version_id, channel, invitation.id, campaign.id
         )
         session.add(response)
         session.flush()
         self._link(session, invitation.person_id, channel, address, response.id)
         log.info("invitation redeemed", extra={"response": response.id, "channel": channel})
         return self._open_response(session, ActiveResponse.of(response))
+
+    def _easy_version(
+        self, session: Session, person: PersonRow, invitation: InvitationRow, version_id: int
+    ) -> int:
+        """The survey version to ask: the newest easy survey standing in for the campaign's
+        (`stands_in_for`) for a child under 8 or a young person flagged `easy_read`."""
+        band = invitation.age_band or person.age_band
+        if person.date_of_birth is not None:
+            band = age_band(age_on(person.date_of_birth, uk_date(self.clock.now())))
+        if not wants_easy(person.easy_read, band):
+            return version_id
+        key = session.scalar(select(SurveyVersionRow.key).where(SurveyVersionRow.id == version_id))
+        for easy_key in easy_alternatives().get(key or "", ()):
+            easy_id = session.scalar(
+                select(SurveyVersionRow.id)
+                .where(SurveyVersionRow.key == easy_key)
+                .order_by(SurveyVersionRow.version.desc())
+                .limit(1)
+            )
+            if easy_id is not None:
+                return easy_id
+        return version_id
 
     def _ask(self, invitation: InvitationRow, person: PersonRow) -> ResumeAsk:
         if invitation.pin_hash is not None:

@@ -60,6 +60,7 @@ async def import_people(
             row.team = record.team
             row.next_review_date = record.next_review_date
             row.first_name = record.first_name
+            row.easy_read = record.easy_read
             row.listed_at = now  # on the council's list: retention keeps them
         await session.flush()
         if progress is not None:

@@ -100,10 +100,12 @@ def readable(answer: AnswerRow, survey: Survey | None) -> str:
         question = survey.question(answer.question_id)
     labels = {c.id: c.label for c in question.choices} if question else {}
     if answer.kind == QuestionKind.SCALE and answer.number is not None:
-        scale = question.scale_labels if question else ()
-        if 1 <= answer.number <= len(scale):
-            return f"{scale[answer.number - 1]} ({answer.number} out of 5)"
-        return f"{answer.number} out of 5"
+        if question is None:
+            return f"{answer.number} out of 5"
+        top = question.scale_values[-1]
+        if answer.number in question.scale_values:
+            return f"{question.scale_label(answer.number)} ({answer.number} out of {top})"
+        return f"{answer.number} out of {top}"
     if answer.kind == QuestionKind.YESNO and answer.choice is not None:
         return "Yes" if answer.choice == "yes" else "No"
     if isinstance(answer.value, list):

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -107,6 +108,8 @@ class PersonRow(Base):
     erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     listed_at: Mapped[datetime | None]  # the council's list last included them (import)
+    easy_read: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # asked the easy survey (pictures, read aloud) where one stands in for the campaign's
 
 
 class ChannelLinkRow(Base):

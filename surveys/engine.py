@@ -494,7 +494,10 @@ def _answer_options(question: Question, progress: Progress) -> tuple[Option, ...
     if question.kind is QuestionKind.YESNO:
         return (Option("yes", "Yes"), Option("no", "No"))
     if question.kind is QuestionKind.SCALE:
-        return tuple(Option(str(i), label) for i, label in enumerate(question.scale_labels, 1))
+        return tuple(
+            Option(str(i), label)
+            for i, label in zip(question.scale_values, question.scale_labels, strict=True)
+        )
     return ()
 
 
@@ -503,8 +506,8 @@ def _option_value(question: Question, option: str) -> AnswerValue | None:
         return option
     if question.kind is QuestionKind.YESNO and option in ("yes", "no"):
         return option
-    if question.kind is QuestionKind.SCALE and option in {"1", "2", "3", "4", "5"}:
-        return int(option)
+    if question.kind is QuestionKind.SCALE and option.isascii() and option.isdigit():
+        return int(option) if int(option) in question.scale_values else None
     return None
 
 
@@ -537,14 +540,17 @@ def _parse_typed(question: Question, text: str) -> AnswerValue | _Hint:
 def _parse_scale(question: Question, text: str, lowered: str) -> AnswerValue | _Hint:
     if re.fullmatch(r"[+-]?\d+(\.\d+)?", lowered):
         number = float(lowered)
-        if number.is_integer() and 1 <= number <= 5:
+        values = question.scale_values
+        if number.is_integer() and int(number) in values:
             return int(number)
-        return _Hint("Please pick a number from 1 to 5.")
-    for i, label in enumerate(question.scale_labels, 1):
+        return _Hint(f"Please pick a number from {values[0]} to {values[-1]}.")
+    for i, label in zip(question.scale_values, question.scale_labels, strict=True):
         emoji = label.split(" ", 1)[0]
         words = label.split(" ", 1)[1].casefold() if " " in label else ""
         if text.strip() == emoji or (words and lowered == words):
             return i
+    if len(question.scale_values) != 5:
+        return _Hint(f"Please pick a number from 0 to {question.scale_values[-1]}.")
     return _Hint("Please pick a number from 1 to 5, or tap a face.")
 
 
@@ -565,7 +571,7 @@ def describe_answer(question: Question, value: AnswerValue | None) -> str:
     if question.kind is QuestionKind.YESNO:
         return "Yes" if value == "yes" else "No"
     if question.kind is QuestionKind.SCALE and isinstance(value, int):
-        return question.scale_labels[value - 1]
+        return question.scale_label(value)
     if question.kind is QuestionKind.CHOICE and isinstance(value, str):
         choice = question.choice(value)
         return choice.label if choice else value

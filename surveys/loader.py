@@ -9,6 +9,10 @@ A survey file looks like this (the comments give the rules and defaults)::
     audience: child                 # child | young_person | care_leaver
     anonymous: false                # optional, default false
     description: For IROs.          # optional, default "", for officers only
+    easy: false                     # optional: for ages 4-7 and those who read little
+                                    # (pictures, one question a screen, read aloud)
+    stands_in_for: [review-prep-child]  # optional (easy surveys): asked instead of these
+                                    # to young people under 8 or flagged easy_read
     intro: Hi! Your review is coming up...
     thanks: Thank you! Your IRO will read this before your meeting.
     questions:                      # a list, in the order they are asked
@@ -24,11 +28,14 @@ A survey file looks like this (the comments give the rules and defaults)::
                                     # yesno raises it on yes, text on any words, choice,
                                     # multi and scale on any answer
         max_length: 1000            # text only, 1..4000, default 1000
+        picture: happy              # optional, on questions and options: a symbol in
+                                    # api/static/pictures/<name>.svg
       - id: home_feel
         kind: scale
         text: How do you feel about where you live?
         labels: [😞 Really bad, 🙁 Not good, 😐 OK, 🙂 Good, 😀 Really good]
-                                    # scale only, exactly 5, default DEFAULT_SCALE_LABELS
+                                    # scale only, exactly 5, default DEFAULT_SCALE_LABELS;
+                                    # or 11 labels for a 0 to 10 scale
       - id: who_at_meeting
         kind: multi                 # choice and multi need `choices`, at least 2
         text: Who would you like at your meeting?
@@ -44,9 +51,9 @@ A survey file looks like this (the comments give the rules and defaults)::
 
 A condition names an earlier, answerable question and exactly one operator:
 `equals: id`, `in: [ids]`, `not_in: [ids]` (choice, yesno, scale), `includes: id`
-(multi), `answered: true|false` (any kind), `at_least: n`, `at_most: n` (scale, 1..5).
+(multi), `answered: true|false` (any kind), `at_least: n`, `at_most: n` (scale, 1..5 or 0..10).
 Choice values are choice ids; yesno values are `"yes"`/`"no"` (an unquoted yes/no,
-which YAML reads as true/false, is taken to mean the same); scale values are 1..5.
+which YAML reads as true/false, is taken to mean the same); scale values are 1..5 (or 0..10).
 
 Quote text that YAML would misread: a label with a comma inside `{...}`, or a lone
 yes/no/on/off. Text values have surrounding blank space removed. Every fault in a file is collected
@@ -115,16 +122,21 @@ MAX_VERSION = 1_000_000
 SCALE_SIZE = len(DEFAULT_SCALE_LABELS)
 
 _SURVEY_REQUIRED = ("key", "version", "title", "form", "audience", "intro", "thanks", "questions")
-_SURVEY_OPTIONAL = ("anonymous", "description")
+_SURVEY_OPTIONAL = ("anonymous", "description", "easy", "stands_in_for")
 _QUESTION_REQUIRED = ("id", "kind", "text")
-_QUESTION_OPTIONAL = ("theme", "skippable", "sensitive", "show_if", "help", "flag")
+_QUESTION_OPTIONAL = ("theme", "skippable", "sensitive", "show_if", "help", "flag", "picture")
 _KIND_KEYS: Mapping[str, frozenset[QuestionKind]] = {
     "choices": frozenset({QuestionKind.CHOICE, QuestionKind.MULTI}),
     "labels": frozenset({QuestionKind.SCALE}),
     "max_length": frozenset({QuestionKind.TEXT}),
 }
 _CHOICE_KEYS = ("id", "label")
-_CHOICE_OPTIONAL = ("flag",)
+_CHOICE_OPTIONAL = ("flag", "picture")
+PICTURE_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
+"""Picture names: a symbol shipped in api/static/pictures/<name>.svg."""
+_PICTURE_RULE = "use a picture's name: lowercase letters, digits and hyphens"
+SCALE_SIZES = (SCALE_SIZE, 11)
+"""A scale has five labels (1 to 5) or eleven (0 to 10, as the ONS wellbeing questions)."""
 _OPERATORS_BY_KIND: Mapping[QuestionKind, tuple[Operator, ...]] = {
     QuestionKind.CHOICE: (Operator.EQUALS, Operator.IN, Operator.NOT_IN, Operator.ANSWERED),
     QuestionKind.YESNO: (Operator.EQUALS, Operator.IN, Operator.NOT_IN, Operator.ANSWERED),
@@ -552,6 +564,8 @@ class _Checker:
         description = self.text(data, "description", "", allow_empty=True)
         intro = self.text(data, "intro", "")
         thanks = self.text(data, "thanks", "")
+        easy = self.flag(data, "easy", "", False)
+        stands_in_for = self.keys_list(data, "stands_in_for")
         questions = self.questions(data)
         if self.faults:
             return None
@@ -566,7 +580,21 @@ class _Checker:
             questions=questions,
             anonymous=anonymous,
             description=description,
+            easy=easy,
+            stands_in_for=stands_in_for,
         )
+
+    def keys_list(self, data: Mapping[Any, Any], key: str) -> tuple[str, ...]:
+        """A list of survey keys (`stands_in_for`)."""
+        if key not in data:
+            return ()
+        value, line = data[key], _key_line(data, key)
+        if not isinstance(value, list) or not all(
+            isinstance(k, str) and KEY_PATTERN.fullmatch(k) for k in value
+        ):
+            self.fault(key, f"must be a list of survey keys, not {_describe(value)}", line)
+            return ()
+        return tuple(value)
 
     def questions(self, data: Mapping[Any, Any]) -> tuple[Question, ...]:
         if "questions" not in data:
@@ -647,6 +675,7 @@ class _Checker:
         sensitive = self.flag(item, "sensitive", location, False)
         help_text = self.text(item, "help", location) if "help" in item else None
         flag = self.optional_flag(item, location)
+        picture = self.ident(item, "picture", location, PICTURE_PATTERN, _PICTURE_RULE)
         max_length = 1000
         if kind is QuestionKind.TEXT or not kind_ok:
             max_length = self.whole(item, "max_length", location, 1, MAX_TEXT_LENGTH, 1000)
@@ -669,6 +698,7 @@ class _Checker:
             scale_labels=labels if kind is QuestionKind.SCALE else (),
             help=help_text,
             flag=flag,
+            picture=picture,
         )
         conditions = self.raw_conditions(item, location)
         return _Entry(
@@ -731,7 +761,8 @@ class _Checker:
                 )
             elif label:
                 labels[label.casefold()] = index
-            found.append(Choice(cid or "", label, self.optional_flag(choice, here)))
+            picture = self.ident(choice, "picture", here, PICTURE_PATTERN, _PICTURE_RULE)
+            found.append(Choice(cid or "", label, self.optional_flag(choice, here), picture))
         return tuple(found), len(self.faults) == before
 
     def labels(self, item: Mapping[Any, Any], location: str) -> tuple[str, ...]:
@@ -739,11 +770,12 @@ class _Checker:
             return DEFAULT_SCALE_LABELS
         value = item["labels"]
         where, line = _join(location, "labels"), _key_line(item, "labels")
-        if not isinstance(value, list) or len(value) != SCALE_SIZE:
+        if not isinstance(value, list) or len(value) not in SCALE_SIZES:
             got = f"{len(value)}" if isinstance(value, list) else _describe(value)
             self.fault(
                 where,
-                f"must be a list of exactly {SCALE_SIZE} labels (for 1 to 5), not {got}",
+                f"must be a list of exactly {SCALE_SIZE} labels (for 1 to 5) or 11 (for 0 "
+                f"to 10), not {got}",
                 line,
             )
             return DEFAULT_SCALE_LABELS
@@ -757,7 +789,7 @@ class _Checker:
                 )
                 continue
             labels.append(label.strip())
-        return tuple(labels) if len(labels) == SCALE_SIZE else DEFAULT_SCALE_LABELS
+        return tuple(labels) if len(labels) == len(value) else DEFAULT_SCALE_LABELS
 
     # show_if
 
@@ -905,12 +937,13 @@ class _Checker:
         """One answer value fitting the target question: a choice id or 1..5."""
         question = target.question
         if question.kind is QuestionKind.SCALE:
-            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= SCALE_SIZE:
+            values = question.scale_values
+            if isinstance(value, int) and not isinstance(value, bool) and value in values:
                 return value
             self.fault(
                 where,
-                f"{question.id!r} is a scale question: use a whole number from 1 to "
-                f"{SCALE_SIZE}, not {_describe(value)}",
+                f"{question.id!r} is a scale question: use a whole number from {values[0]} "
+                f"to {values[-1]}, not {_describe(value)}",
                 line,
             )
             return None
@@ -1047,6 +1080,9 @@ def survey_to_dict(survey: Survey) -> dict[str, Any]:
         "intro": survey.intro,
         "thanks": survey.thanks,
         "questions": [_question_to_dict(q) for q in survey.questions],
+        # Only when set, so the fingerprints of surveys without them stay as they were.
+        **({"easy": True} if survey.easy else {}),
+        **({"stands_in_for": list(survey.stands_in_for)} if survey.stands_in_for else {}),
     }
 
 
@@ -1063,9 +1099,16 @@ def _question_to_dict(question: Question) -> dict[str, Any]:
         data["help"] = question.help
     if question.flag is not None:
         data["flag"] = question.flag.value
+    if question.picture is not None:
+        data["picture"] = question.picture
     if question.kind in _KIND_KEYS["choices"]:
         data["choices"] = [
-            {"id": c.id, "label": c.label, **({"flag": c.flag.value} if c.flag else {})}
+            {
+                "id": c.id,
+                "label": c.label,
+                **({"flag": c.flag.value} if c.flag else {}),
+                **({"picture": c.picture} if c.picture else {}),
+            }
             for c in question.choices
         ]
     if question.kind is QuestionKind.SCALE:

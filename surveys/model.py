@@ -17,7 +17,7 @@ class QuestionKind(StrEnum):
     INFO = "info"  # a message only; moves on without an answer
     CHOICE = "choice"  # one of several options
     MULTI = "multi"  # several options, then "done"
-    SCALE = "scale"  # 1 to 5, each with an emoji label
+    SCALE = "scale"  # 1 to 5 (five labels, emoji first) or 0 to 10 (eleven labels)
     YESNO = "yesno"  # yes or no
     TEXT = "text"  # free text up to max_length characters
 
@@ -96,7 +96,8 @@ FLAG_TEXT: Mapping[Flag, str] = {
 
 
 AnswerValue = str | int | bool | tuple[str, ...]
-"""An answer: an option id (choice), option ids (multi), 1-5 (scale), bool (yesno), text."""
+"""An answer: an option id (choice), option ids (multi), 1-5 or 0-10 (scale), bool (yesno),
+text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,7 @@ class Choice:
     id: str
     label: str
     flag: Flag | None = None  # choosing this option raises the flag
+    picture: str | None = None  # a symbol's name (api/static/pictures/<name>.svg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +135,21 @@ class Question:
     scale_labels: tuple[str, ...] = ()  # five labels for 1..5, emoji first
     help: str | None = None
     flag: Flag | None = None  # raised by `yes`, any words, or any option (see `flags_raised`)
+    picture: str | None = None  # a symbol's name (api/static/pictures/<name>.svg)
 
     @property
     def answerable(self) -> bool:
         return self.kind is not QuestionKind.INFO
+
+    @property
+    def scale_values(self) -> range:
+        """The numbers a scale question takes: 1..5, or 0..10 with eleven labels."""
+        return range(0, 11) if len(self.scale_labels) == 11 else range(1, 6)
+
+    def scale_label(self, value: int) -> str:
+        """The label of a scale answer (the number itself if out of range)."""
+        values = self.scale_values
+        return self.scale_labels[value - values.start] if value in values else str(value)
 
     def choice(self, choice_id: str) -> Choice | None:
         return next((c for c in self.choices if c.id == choice_id), None)
@@ -177,6 +190,8 @@ class Survey:
     questions: tuple[Question, ...]
     anonymous: bool = False
     description: str = ""
+    easy: bool = False  # for the youngest and those who read little: pictures, read aloud
+    stands_in_for: tuple[str, ...] = ()  # survey keys this easy survey replaces for them
     _index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -40,11 +40,22 @@ COLUMNS = (
     "team",
     "next_review_date",
     "first_name",
+    "easy_read",
 )
 REQUIRED = ("council_ref", "cohort")
 _REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
 _NAME_RE = re.compile(r"^[^\W\d_][^\W\d_' -]{0,40}([' -][^\W\d_]+)*$", re.UNICODE)
 MAX_ROWS = 200_000
+EASY_READ_WORDS = {"": False, "no": False, "n": False, "false": False, "0": False,
+                   "yes": True, "y": True, "true": True, "1": True}  # fmt: skip
+"""What the `easy_read` column may hold (any case)."""
+EASY_BAND = "under 8"
+"""Children in this age band (4 to 7) are asked the easy survey, as `easy_read` people are."""
+
+
+def wants_easy(easy_read: bool, band: str | None) -> bool:
+    """Whether a young person is asked the easy survey where one stands in."""
+    return easy_read or band == EASY_BAND
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +69,7 @@ class PersonRecord:
     team: str | None = None
     next_review_date: date | None = None
     first_name: str | None = None
+    easy_read: bool = False  # reads little: asked the easy survey where there is one
 
     def band_on(self, day: date) -> str | None:
         """The age band on a day: from the date of birth when known."""
@@ -287,6 +299,10 @@ def _parse_row(
     team = _text(row, "team")
     if team is not None and len(team) > 64:
         faults.append(ImportFault(line, "team", "is longer than 64 characters"))
+    easy = (_text(row, "easy_read") or "").casefold()
+    if easy not in EASY_READ_WORDS:
+        faults.append(ImportFault(line, "easy_read", "must be yes or no (or leave it empty)"))
     if faults or ref is None or cohort is None:
         return None, faults
-    return PersonRecord(ref, cohort, born, band, team, review, name), faults
+    record = PersonRecord(ref, cohort, born, band, team, review, name)
+    return replace(record, easy_read=EASY_READ_WORDS.get(easy, False)), faults

@@ -83,6 +83,10 @@
   function update(doc) {
     var log = document.getElementById("log");
     var added = [];
+    // The easy survey shows one question a screen: what came before goes, as on a reload.
+    if (document.body.classList.contains("easy")) {
+      while (log.firstChild) { log.removeChild(log.firstChild); }
+    }
     doc.querySelectorAll("#log > li").forEach(function (item) {
       var node = document.importNode(item, true);
       node.classList.add("is-new");
@@ -147,6 +151,18 @@
     text.addEventListener("input", show);
     show();
   }
+
+  // "Listen" links beside messages play in the page (without this script the link opens
+  // the audio file, which the browser plays).
+  var playing = null;
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.listen");
+    if (!link || !window.Audio) { return; }
+    event.preventDefault();
+    if (playing) { playing.pause(); }
+    playing = new Audio(link.getAttribute("href"));
+    playing.play().catch(function () { window.location.href = link.getAttribute("href"); });
+  });
 
   enhance();
 }());

@@ -22,6 +22,7 @@ from api.web.labels import audience_label, form_label, theme_label
 from api.web.render import render
 from api.web.staff import BoardStaff, Staff
 from storage import board, statements
+from storage.board.wellbeing import ons_wellbeing
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, SUPPRESSED
 from surveys.insights.periods import (
     Period,
@@ -224,6 +225,7 @@ async def _page(
             ref_patterns=services.settings.ref_patterns,
         )
         said_did = await statements.for_board(session)
+        wellbeing = await ons_wellbeing(session, chosen)
     return render(
         template,
         status_code=400 if problem else 200,
@@ -235,6 +237,7 @@ async def _page(
         demo_year=DEMO_YEAR,
         today=today,
         said_did=said_did,
+        wellbeing=wellbeing,
     )
 
 

@@ -13,17 +13,18 @@ forms with fetch and adds the new messages to the page instead of reloading it.
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 from starlette.datastructures import FormData
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from api.clients import client_address
 from api.deps import ServicesDep
@@ -44,11 +45,18 @@ from storage.invitation_codes import (
     valid_pin,
 )
 from storage.reach import Reach
-from storage.tables import CampaignRow, InvitationRow, ResponseRow, SurveyVersionRow
+from storage.tables import (
+    CampaignRow,
+    ChannelLinkRow,
+    InvitationRow,
+    ResponseRow,
+    SurveyVersionRow,
+)
 from surveys.engine import MAX_INPUT_CHARS, Command, Option, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError
 from surveys.failures import describe
 from surveys.model import QuestionKind, Survey
+from surveys.speech import AudioFormat, SpeechUnavailable, digest, speakable, spoken_question
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -65,6 +73,7 @@ ECHO: Final = {
     Command.REPEAT: "Carry on",
 }
 _SID: Final = re.compile(r"[A-Za-z0-9_-]+")
+_HEX: Final = re.compile(r"[0-9a-f]{24}")
 ICONS: Final = {"yes": "👍", "no": "👎"}
 PIN_PROBLEM: Final = f"A PIN is {PIN_RULE}, or leave it empty."
 MONTHS: Final = tuple(calendar.month_name[1:])
@@ -84,6 +93,7 @@ class Bubble:
     who: str
     text: str
     kind: str = "you"
+    audio: str | None = None  # the read-aloud file's address, without its extension
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +119,63 @@ class Question:
     commands: tuple[Option, ...]
     max_length: int
     preselected: bool
+    audio: str | None = None  # the question and its options read aloud (no extension)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadAloud:
+    """What the page offers to hear: the formats to list, and whether it plays by itself."""
+
+    formats: tuple[tuple[str, str], ...]  # (extension, media type), the smallest first
+    autoplay: bool
+    off: bool  # the survey reads aloud but this server cannot (espeak-ng is missing)
+
+
+def _audio_url(code: str, survey: Survey | None, text: str) -> str | None:
+    """Where the read-aloud of `text` is served, if it is words of the survey."""
+    if survey is None:
+        return None
+    key = digest(text)
+    return f"/c/{code}/audio/{key}" if key in speakable(survey) else None
+
+
+def _read_aloud(services: Services, survey: Survey | None) -> ReadAloud | None:
+    cache = services.audio()
+    easy = survey is not None and survey.easy
+    if cache is None:
+        return ReadAloud((), False, off=True) if easy else None
+    formats = [(cache.speaker.format.value, cache.speaker.format.media_type)]
+    if cache.speaker.format is not AudioFormat.WAV:  # for browsers without Opus
+        formats.append((AudioFormat.WAV.value, AudioFormat.WAV.media_type))
+    return ReadAloud(tuple(formats), autoplay=easy, off=False)
+
+
+FACES: Final = ("face-1", "face-2", "face-3", "face-4", "face-5")
+"""Big faces for the easy survey's 1 to 5 scales (OpenMoji, api/static/pictures)."""
+THUMBS: Final = {"yes": "yes", "no": "no"}
+
+
+@dataclass(frozen=True, slots=True)
+class Pictures:
+    """The easy survey's symbols for the question on screen: its own, and each option's."""
+
+    question: str | None
+    options: dict[str, str]
+
+
+def _pictures(survey: Survey | None, question: Question | None) -> Pictures | None:
+    """Pictures for an easy survey's question (None for other surveys)."""
+    if survey is None or not survey.easy or question is None:
+        return None
+    if not survey.has_question(question.id):
+        return None
+    asked = survey.question(question.id)
+    options: dict[str, str] = {c.id: c.picture for c in asked.choices if c.picture}
+    if asked.kind is QuestionKind.SCALE and len(asked.scale_values) == len(FACES):
+        options = {str(v): face for v, face in zip(asked.scale_values, FACES, strict=True)}
+    elif asked.kind is QuestionKind.YESNO:
+        options = dict(THUMBS)
+    return Pictures(asked.picture, options)
 
 
 def _choice(option: Option, index: int, kind: QuestionKind | None) -> Choice:
@@ -138,11 +205,15 @@ def _question(prompt: Prompt, survey: Survey | None) -> Question:
     )
 
 
-def _bubbles(flash: ChatFlash) -> list[Bubble]:
+def _bubbles(flash: ChatFlash, survey: Survey | None = None, speak: bool = False) -> list[Bubble]:
     turn = flash.turn
     said = [r.display for r in turn.recorded] or ([flash.echo] if flash.echo else [])
     out = [Bubble("you", text) for text in said]
-    out += [Bubble("bot", p.text, str(p.kind)) for p in turn.prompts]
+    for p in turn.prompts:
+        audio = None
+        if speak and survey is not None and p.kind is not PromptKind.QUESTION:
+            audio = _audio_url(flash.code, survey, p.text)
+        out.append(Bubble("bot", p.text, str(p.kind), audio))
     return out
 
 
@@ -164,6 +235,11 @@ async def _chat_page(
     before, after = await worker_words(services, sid, turn.response_id if turn.finished else None)
     asked = next((p for p in reversed(turn.prompts) if p.kind is PromptKind.QUESTION), None)
     question = _question(asked, survey) if asked is not None else None
+    read_aloud = _read_aloud(services, survey)
+    speak = read_aloud is not None and not read_aloud.off
+    if speak and question is not None and survey is not None and survey.has_question(question.id):
+        spoken = spoken_question(survey.question(question.id))
+        question = replace(question, audio=_audio_url(code, survey, spoken))
     response = render(
         "chat.html",
         title=survey.title if survey else "Your chat",
@@ -172,8 +248,11 @@ async def _chat_page(
         csrf=csrf_token(sid, "chat"),
         nonce=new_nonce(),
         help_nonce=new_nonce(),
-        bubbles=[*before, *_bubbles(flash), *after],
+        bubbles=[*before, *_bubbles(flash, survey, speak), *after],
         question=question,
+        read_aloud=read_aloud,
+        easy=survey is not None and survey.easy,
+        pictures=_pictures(survey, question),
         draft=flash.draft or "",
         finished=turn.finished,
         can_carry_on=question is None and not turn.finished and turn.response_id is not None,
@@ -411,6 +490,50 @@ async def _show(request: Request, services: Services, code: str) -> Response:
             raise
         return await _resume_page(request, services, code, sid)
     return await _chat_page(request, services, code, sid, ChatFlash(code, turn))
+
+
+@router.get("/c/{code}/audio/{name}")
+async def chat_audio(code: str, name: str, request: Request, services: ServicesDep) -> Response:
+    """Words of the survey this chat is answering, read aloud (made the first time)."""
+    key, _, extension = name.partition(".")
+    cache, sid = services.audio(), _chat_sid(request)
+    try:
+        fmt = AudioFormat(extension)
+    except ValueError:
+        fmt = None
+    if cache is None or sid is None or fmt is None or not _HEX.fullmatch(key):
+        return Response("Not found", status_code=404, media_type="text/plain")
+    survey = await _linked_survey(services, _address(sid))
+    try:
+        path = None
+        if survey is not None:
+            path = await asyncio.to_thread(cache.get, survey, "en", key, fmt)
+    except SpeechUnavailable as error:
+        log.warning("read-aloud failed: %s", error)
+        return Response("Not available", status_code=503, media_type="text/plain")
+    if path is None:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    return FileResponse(path, media_type=fmt.media_type)
+
+
+async def _linked_survey(services: Services, address: str) -> Survey | None:
+    """The survey of the response this web chat is answering (its newest, if unsure)."""
+    async with services.db.reader() as session:
+        link = (
+            await session.execute(
+                select(ChannelLinkRow.person_id, ChannelLinkRow.response_id).where(
+                    ChannelLinkRow.channel == CHANNEL, ChannelLinkRow.address == address
+                )
+            )
+        ).first()
+        if link is None:
+            return None
+        person_id, response_id = link
+        query = select(ResponseRow.survey_version_id).where(ResponseRow.person_id == person_id)
+        if response_id is not None:
+            query = query.where(ResponseRow.id == response_id)
+        version = await session.scalar(query.order_by(ResponseRow.id.desc()).limit(1))
+        return None if version is None else await services.catalog.get(session, version)
 
 
 @router.post("/c/{code}")

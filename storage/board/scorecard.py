@@ -66,7 +66,7 @@ MEASURES: Final = (
     Measure("P1.3", "Young people's forms returned before their review", "rate"),
     Measure(
         "P1.4",
-        "Mean wellbeing score, care leavers 16+ (1 to 5)",
+        "Mean wellbeing score, young people 11+ (1 to 5)",
         "score",
         amber_margin=0.25,
         tolerance=0.05,

@@ -521,13 +521,49 @@ def test_choice_questions_need_two_choices(kind: str, count: int) -> None:
     assert f"questions[0].choices: needs at least 2 choices, found {count}" in problems(data)
 
 
-@pytest.mark.parametrize("count", [0, 4, 6])
-def test_scale_labels_must_be_five(count: int) -> None:
+@pytest.mark.parametrize("count", [0, 4, 6, 10, 12])
+def test_scale_labels_must_be_five_or_eleven(count: int) -> None:
     data = base()
     data["questions"][2]["labels"] = [f"label {i}" for i in range(count)]
-    assert f"questions[2].labels: must be a list of exactly 5 labels (for 1 to 5), not {count}" in (
-        problems(data)
-    )
+    assert (
+        "questions[2].labels: must be a list of exactly 5 labels (for 1 to 5) or 11 (for 0 "
+        f"to 10), not {count}"
+    ) in problems(data)
+
+
+def test_an_eleven_label_scale_runs_from_0_to_10() -> None:
+    data = base()
+    data["questions"][2]["labels"] = ["0 Not at all", *map(str, range(1, 10)), "10 Completely"]
+    survey = survey_from_dict(data, "ok.yaml")
+    question = survey.questions[2]
+    assert question.scale_values == range(0, 11)
+    assert question.scale_label(0) == "0 Not at all"
+    assert question.scale_label(10) == "10 Completely"
+    assert survey_from_dict(survey_to_dict(survey), "again.yaml") == survey
+
+
+def test_easy_keys_and_pictures_are_read_and_written_back() -> None:
+    data = base()
+    data["easy"] = True
+    data["stands_in_for"] = ["review-prep-child"]
+    data["questions"][0]["picture"] = "home"
+    data["questions"][0]["choices"][0]["picture"] = "face-1"
+    survey = survey_from_dict(data, "easy.yaml")
+    assert survey.easy and survey.stands_in_for == ("review-prep-child",)
+    assert survey.questions[0].picture == "home"
+    assert survey.questions[0].choices[0].picture == "face-1"
+    assert survey_from_dict(survey_to_dict(survey), "again.yaml") == survey
+    data["questions"][0]["picture"] = "Not A Name!"
+    data["stands_in_for"] = "review-prep-child"
+    faults = problems(data)
+    assert "questions[0].picture: 'Not A Name!' is not valid" in faults
+    assert "stands_in_for: must be a list of survey keys" in faults
+
+
+def test_surveys_without_the_new_keys_keep_their_fingerprint() -> None:
+    plain = survey_to_dict(survey_from_dict(base(), "plain.yaml"))
+    assert "easy" not in plain and "stands_in_for" not in plain
+    assert all("picture" not in q for q in plain["questions"])
 
 
 @pytest.mark.parametrize("length", [0, 4001, -1])

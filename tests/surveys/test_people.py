@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from surveys.errors import PeopleImportError
-from surveys.people import Cohort, age_band, parse_people_csv, parse_people_rows
+from surveys.people import Cohort, age_band, parse_people_csv, parse_people_rows, wants_easy
 
 TODAY = date(2026, 6, 1)
 GOOD = """council_ref,date_of_birth,age_band,cohort,team,next_review_date,first_name
@@ -80,3 +80,20 @@ def test_json_rows_are_checked_the_same_way() -> None:
 )
 def test_age_bands(age: int, band: str) -> None:
     assert age_band(age) == band
+
+
+def test_easy_read_is_a_yes_or_no_column_and_under_8_is_easy_too() -> None:
+    text = (
+        "council_ref,cohort,age_band,easy_read\n"
+        "E-1,in_care,13-15,yes\nE-2,in_care,13-15,\nE-3,in_care,8-12,No\nE-4,in_care,8-12,TRUE\n"
+    )
+    records = parse_people_csv(text, source="t.csv", today=date(2026, 6, 1))
+    assert [r.easy_read for r in records] == [True, False, False, True]
+    with pytest.raises(PeopleImportError) as caught:
+        parse_people_csv(
+            "council_ref,cohort,age_band,easy_read\nE-5,in_care,8-12,maybe\n",
+            source="t.csv", today=date(2026, 6, 1),
+        )
+    assert "easy_read" in str(caught.value) and "yes or no" in str(caught.value)
+    assert wants_easy(False, "under 8") and wants_easy(True, "16-17")
+    assert not wants_easy(False, "8-12") and not wants_easy(False, None)

@@ -23,7 +23,8 @@ EXPECTED = {
     "review-prep-young-person": (Form.CONSULTATION, Audience.YOUNG_PERSON),
     "pathway-plan-review": (Form.CONSULTATION, Audience.CARE_LEAVER),
     "review-feedback": (Form.FEEDBACK, Audience.YOUNG_PERSON),
-    "wellbeing-16plus": (Form.WELLBEING, Audience.CARE_LEAVER),
+    "wellbeing-16plus": (Form.WELLBEING, Audience.YOUNG_PERSON),  # 11 and up
+    "review-prep-easy": (Form.CONSULTATION, Audience.CHILD),  # 4 to 7, and easy_read
 }
 PRE_REVIEW = ("review-prep-child", "review-prep-young-person", "pathway-plan-review")
 
@@ -47,12 +48,13 @@ def test_every_builtin_loads(builtins: dict[str, Survey]) -> None:
 def test_template_file_is_sound(path: Path) -> None:
     survey = load_survey(path)
     assert survey.key == path.stem
-    assert 8 <= len(survey.questions) <= 17
+    assert 8 <= len([q for q in survey.questions if q.answerable]) <= 17
     assert survey.title and survey.intro and survey.thanks
     for question in survey.questions:
         assert ID_PATTERN.fullmatch(question.id), question.id
         assert all(ID_PATTERN.fullmatch(c.id) for c in question.choices), question.id
-        assert len(question.text) <= 250, question.id  # short enough to read in a chat
+        # short enough to read in a chat (the ONS wording is kept as published)
+        assert len(question.text) <= 250 or question.id.startswith("ons_"), question.id
     assert any(q.sensitive for q in survey.questions)
     if survey.form is not Form.FEEDBACK:  # feedback is all about the review itself
         assert len({q.theme for q in survey.questions}) >= 3
@@ -119,8 +121,56 @@ def test_wellbeing_has_an_overall_scale(builtins: dict[str, Survey]) -> None:
     assert survey.question("overall_wellbeing").kind is QuestionKind.SCALE
     scales = [q for q in survey.questions if q.kind is QuestionKind.SCALE]
     assert len(scales) >= 6
-    assert all(len(q.scale_labels) == 5 for q in scales)
+    ons = [q for q in scales if q.id.startswith("ons_")]
+    assert all(len(q.scale_labels) == 5 for q in scales if q not in ons)
     assert any(q.kind is QuestionKind.TEXT for q in survey.questions)
+
+
+ONS_WORDING = {
+    "ons_life": "Overall, how satisfied are you with your life nowadays?",
+    "ons_worthwhile": "Overall, to what extent do you feel that the things you do in your life "
+    "are worthwhile?",
+    "ons_happy": "Overall, how happy did you feel yesterday?",
+    "ons_anxious": 'On a scale where 0 is "not at all anxious" and 10 is "completely anxious", '
+    "overall, how anxious did you feel yesterday?",
+}
+
+
+def test_wellbeing_asks_the_ons_questions_first_as_published(builtins: dict[str, Survey]) -> None:
+    survey = builtins["wellbeing-16plus"]
+    answerable = [q for q in survey.questions if q.answerable]
+    assert [q.id for q in answerable[:4]] == list(ONS_WORDING)
+    for qid, words in ONS_WORDING.items():
+        question = survey.question(qid)
+        assert question.text == words
+        assert question.kind is QuestionKind.SCALE
+        assert question.scale_values == range(0, 11)
+    preamble = survey.questions[0]
+    assert preamble.kind is QuestionKind.INFO
+    assert 'on a scale of 0 to 10, where 0 is "not at all" and 10 is "completely"' in preamble.text
+    assert "11 and over" in survey.description
+
+
+def test_the_easy_survey_has_a_picture_for_every_question_and_option(
+    builtins: dict[str, Survey],
+) -> None:
+    pictures = Path(__file__).resolve().parents[2] / "api" / "static" / "pictures"
+    attribution = (pictures / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    easy = [s for s in builtins.values() if s.easy]
+    assert [s.key for s in easy] == ["review-prep-easy"]
+    survey = easy[0]
+    assert survey.stands_in_for == ("review-prep-child",)
+    assert set(survey.stands_in_for) <= set(builtins)
+    for question in survey.questions:
+        assert question.picture, question.id
+        names = [question.picture, *(c.picture for c in question.choices)]
+        for name in names:
+            assert name and (pictures / f"{name}.svg").is_file(), (question.id, name)
+            assert f"`{name}.svg`" in attribution
+    for name in ("face-1", "face-2", "face-3", "face-4", "face-5", "yes", "no"):
+        assert (pictures / f"{name}.svg").is_file() and f"`{name}.svg`" in attribution
+    assert (pictures / "LICENSE-CC-BY-SA-4.0.txt").is_file()
+    assert "CC BY-SA 4.0" in attribution
 
 
 def test_every_builtin_asks_consent_to_share_quotes() -> None:

@@ -1351,7 +1351,12 @@ class BotApiState:
         return chat, message
 
     def _media(self, kind: str, source: UploadedFile | str) -> Any:
-        prefixes = {"photo": "AgACAgQAAxkDAAE", "document": "BQACAgQAAxkDAAE"}
+        prefixes = {
+            "photo": "AgACAgQAAxkDAAE",
+            "document": "BQACAgQAAxkDAAE",
+            "voice": "AwACAgQAAxkDAAE",
+            "audio": "CQACAgQAAxkDAAE",
+        }
         if isinstance(source, str):
             known = self._files.get(source)
             if known is not None:
@@ -1392,6 +1397,11 @@ class BotApiState:
                 "mime_type": upload.mime_type or "application/octet-stream",
                 "file_size": size,
             }
+            if kind in ("voice", "audio"):  # Telegram reads the length from the file
+                media["duration"] = max(1, size // 3000)
+                if kind == "voice":
+                    del media["file_name"]
+                    media["mime_type"] = "audio/ogg"
         self._files[file_id] = (kind, copy.deepcopy(media))
         return media
 
@@ -1566,6 +1576,14 @@ class BotApiState:
     @_api_method("sendDocument")
     def _send_document(self, params: Params) -> JSONDict:
         return self._send_media(params, "document")
+
+    @_api_method("sendVoice")
+    def _send_voice(self, params: Params) -> JSONDict:
+        return self._send_media(params, "voice")
+
+    @_api_method("sendAudio")
+    def _send_audio(self, params: Params) -> JSONDict:
+        return self._send_media(params, "audio")
 
     def _apply_edit(
         self,

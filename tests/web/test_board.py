@@ -141,3 +141,27 @@ async def test_quotes_are_escaped(db: Database, clock: FixedClock, keys: Keys) -
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+async def test_the_board_shows_ons_wellbeing_beside_national_figures(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    from tests.storage.board_factories import BoardData, uk
+
+    async with db.transaction() as s:
+        b = BoardData(s)
+        for invitation in await b.forms(8, 8, at=uk(2017, 5, 1), age_band="18-21"):
+            r = await b.response(survey="ons-check-in", invitation=invitation,
+                                 at=uk(2017, 5, 2))  # fmt: skip
+            await b.answer(r, "ons_anxious", survey="ons-check-in", kind="scale",
+                           number=3, at=uk(2017, 5, 2))  # fmt: skip
+    await sign_in(client, keys.board)
+    html = (await client.get("/board?period=2017-18")).text
+    assert "Wellbeing compared with young people nationally, 2017-18" in html
+    row = re.search(r'<tr data-measure="anxious" data-group="16 and over">(.*?)</tr>', html, re.S)
+    assert row is not None
+    assert 'data-col="respondents">8<' in row.group(1)
+    assert 'data-col="mean">3.0<' in row.group(1)
+    assert "not yet checked against the source" in row.group(1)
+    young = re.search(r'<tr data-measure="anxious" data-group="under 16">(.*?)</tr>', html, re.S)
+    assert young is not None and "not available" in young.group(1)

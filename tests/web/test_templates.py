@@ -7,7 +7,7 @@ import re
 
 from api.web.render import STATIC, TEMPLATES, environment, help_links
 
-FILES = sorted([*TEMPLATES.glob("*.html"), *STATIC.glob("*")])
+FILES = sorted([*TEMPLATES.glob("*.html"), *(p for p in STATIC.rglob("*") if p.is_file())])
 
 
 def test_there_is_no_inline_script_style_or_handler() -> None:

@@ -1,0 +1,175 @@
+"""The ONS personal wellbeing questions: the board's figures beside national ones.
+
+The "How am I getting on" check-in asks the four ONS questions (0 to 10). A board sees,
+per question and age group, how many answered, the mean score and the share with low
+scores (0 to 4; for anxiety the share with high anxiety, 6 to 10, as ONS reports them),
+beside the published national figure for that age group, kept as data with its source
+and year (`surveys/data/wellbeing_national.yaml`). Small numbers are suppressed as
+everywhere: 1 to 5 respondents hide the group's mean and share, and a share is hidden
+when the young people inside or outside it are 1 to 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from surveys.data_files import builtin_text, parse_yaml
+from surveys.insights.disclosure import DEFAULT_THRESHOLD, SUPPRESSED, is_small, suppress_shares
+
+__all__ = [
+    "AGE_GROUPS",
+    "MEASURES",
+    "QUESTION_IDS",
+    "NationalFigure",
+    "OnsCounts",
+    "WellbeingFigure",
+    "age_group",
+    "is_low",
+    "load_national",
+    "wellbeing_figures",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One ONS measure and the question that asks it."""
+
+    key: str
+    question_id: str
+    label: str
+    share_words: str  # what the share counts
+    high_is_good: bool
+
+
+MEASURES: Final = (
+    Measure("life_satisfaction", "ons_life", "Life satisfaction", "low (0 to 4)", True),
+    Measure("worthwhile", "ons_worthwhile", "Things I do are worthwhile", "low (0 to 4)", True),
+    Measure("happy", "ons_happy", "Happy yesterday", "low (0 to 4)", True),
+    Measure("anxious", "ons_anxious", "Anxious yesterday", "high anxiety (6 to 10)", False),
+)
+"""The four ONS personal wellbeing measures and the questions that ask them."""
+QUESTION_IDS: Final = tuple(m.question_id for m in MEASURES)
+AGE_GROUPS: Final = ("under 16", "16 and over")
+"""The board's age groups, each compared with the national figure for that age."""
+_UNDER_16: Final = frozenset({"under 8", "8-12", "13-15"})
+
+
+def age_group(band: str | None) -> str | None:
+    """The comparison group of an age band (None when the band is not known)."""
+    if band is None or band == "unknown":
+        return None
+    return AGE_GROUPS[0] if band in _UNDER_16 else AGE_GROUPS[1]
+
+
+def is_low(measure_key: str, score: int) -> bool:
+    """Whether a score counts in the measure's share (low, or high anxiety)."""
+    return score >= 6 if measure_key == "anxious" else score <= 4
+
+
+@dataclass(frozen=True, slots=True)
+class NationalFigure:
+    """A published figure, with where it came from; `mean` None when not known here."""
+
+    measure: str
+    group: str
+    population: str
+    mean: float | None
+    low_share: float | None
+    checked: bool
+    source: str  # title, publisher and year, in words
+    url: str | None
+
+
+def load_national(text: str | None = None) -> dict[tuple[str, str], NationalFigure]:
+    """The national figures by (measure, age group), from the shipped data file."""
+    source = "surveys/data/wellbeing_national.yaml"
+    if text is None:
+        text, source = builtin_text("wellbeing_national.yaml")
+    data: Any = parse_yaml(text, source, ValueError)
+    sources: Mapping[str, Mapping[str, Any]] = data["sources"]
+    found: dict[tuple[str, str], NationalFigure] = {}
+    for item in data["figures"]:
+        cited = sources[item["source"]]
+        year = f", {cited['year']}" if cited.get("year") else ""
+        found[(item["measure"], item["group"])] = NationalFigure(
+            measure=item["measure"],
+            group=item["group"],
+            population=item["population"],
+            mean=item["mean"],
+            low_share=item["low_share"],
+            checked=bool(item["checked"]),
+            source=f"{cited['title']}, {cited['publisher']}{year}",
+            url=cited.get("url"),
+        )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class OnsCounts:
+    """What the store counted for one measure and group: respondents, the sum of their
+    scores and how many scored in the measure's share."""
+
+    measure: str
+    group: str
+    respondents: int
+    total: int
+    low: int
+
+
+@dataclass(frozen=True, slots=True)
+class WellbeingFigure:
+    """One row a board reads: our young people beside the national figure."""
+
+    measure: str
+    label: str
+    group: str
+    respondents: int | str  # "c" when 1 to 5
+    mean: float | None  # withheld when respondents are suppressed
+    share_words: str
+    low_share: float | None  # withheld when the share could identify young people
+    high_is_good: bool
+    national_mean: float | None
+    national_low_share: float | None
+    national_population: str | None
+    national_source: str | None
+    national_checked: bool
+
+
+def wellbeing_figures(
+    counts: Sequence[OnsCounts],
+    national: Mapping[tuple[str, str], NationalFigure] | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> list[WellbeingFigure]:
+    """Every measure for every age group, suppressed, with its national comparator."""
+    national = load_national() if national is None else national
+    by_key = {(c.measure, c.group): c for c in counts}
+    rows: list[WellbeingFigure] = []
+    for group in AGE_GROUPS:
+        for m in MEASURES:
+            c = by_key.get((m.key, group), OnsCounts(m.key, group, 0, 0, 0))
+            n = c.respondents
+            hidden = is_small(n, threshold)
+            share_hidden = hidden or any(
+                suppress_shares([c.low, n - c.low], threshold=threshold)
+            )
+            ref = national.get((m.key, group))
+            rows.append(
+                WellbeingFigure(
+                    measure=m.key,
+                    label=m.label,
+                    group=group,
+                    respondents=SUPPRESSED if hidden else n,
+                    mean=None if hidden or not n else round(c.total / n, 1),
+                    share_words=m.share_words,
+                    low_share=None if share_hidden or not n else round(c.low / n, 3),
+                    high_is_good=m.high_is_good,
+                    national_mean=ref.mean if ref else None,
+                    national_low_share=ref.low_share if ref else None,
+                    national_population=ref.population if ref else None,
+                    national_source=ref.source if ref else None,
+                    national_checked=ref.checked if ref else False,
+                )
+            )
+    return rows

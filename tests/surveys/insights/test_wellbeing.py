@@ -1,0 +1,78 @@
+"""ONS personal wellbeing: figures suppressed as elsewhere, beside cited national figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from surveys.insights.disclosure import SUPPRESSED
+from surveys.insights.wellbeing import (
+    AGE_GROUPS,
+    MEASURES,
+    OnsCounts,
+    age_group,
+    is_low,
+    load_national,
+    wellbeing_figures,
+)
+
+
+def test_the_national_figures_are_data_with_a_source_and_say_if_checked() -> None:
+    national = load_national()
+    for group in AGE_GROUPS:
+        for measure in MEASURES:
+            figure = national[(measure.key, group)]
+            assert figure.source and figure.population
+            if figure.mean is not None:
+                assert 0 <= figure.mean <= 10
+    # written offline: nothing may claim to be checked until a person has read the source
+    assert not any(f.checked for f in national.values())
+    assert national[("life_satisfaction", "16 and over")].source.startswith(
+        "Personal well-being in the UK: April 2017 to March 2018"
+    )
+    assert national[("life_satisfaction", "under 16")].mean is None  # not invented
+
+
+def test_a_checked_figure_is_shown_as_checked() -> None:
+    text = """
+sources:
+  s: {title: T, publisher: P, year: 2020-21, url: null}
+figures:
+  - {measure: happy, group: "under 16", population: kids, source: s, mean: 7.1,
+     low_share: 0.1, checked: true}
+"""
+    national = load_national(text)
+    rows = wellbeing_figures([], national)
+    happy = next(r for r in rows if (r.measure, r.group) == ("happy", "under 16"))
+    assert happy.national_mean == 7.1 and happy.national_checked
+    assert happy.national_source == "T, P, 2020-21"
+
+
+def test_age_groups_and_the_share_that_counts() -> None:
+    assert age_group("8-12") == age_group("13-15") == age_group("under 8") == "under 16"
+    assert age_group("16-17") == age_group("22-25") == "16 and over"
+    assert age_group(None) is None and age_group("unknown") is None
+    assert is_low("life_satisfaction", 4) and not is_low("life_satisfaction", 5)
+    assert is_low("anxious", 6) and not is_low("anxious", 5)  # high anxiety counts
+
+
+@pytest.mark.parametrize(
+    ("n", "low", "shown", "mean", "share"),
+    [
+        (0, 0, 0, None, None),
+        (3, 1, SUPPRESSED, None, None),  # 1 to 5 answered: nothing but "c"
+        (5, 0, SUPPRESSED, None, None),
+        (20, 2, 20, 6.0, None),  # 2 with low scores could be identified
+        (20, 17, 20, 6.0, None),  # all but 3 low: the complement identifies them
+        (20, 0, 20, 6.0, 0.0),
+        (20, 10, 20, 6.0, 0.5),
+    ],
+)
+def test_small_numbers_are_suppressed(
+    n: int, low: int, shown: int | str, mean: float | None, share: float | None
+) -> None:
+    counts = [OnsCounts("life_satisfaction", "16 and over", n, 6 * n, low)]
+    rows = wellbeing_figures(counts, load_national())
+    row = next(r for r in rows if (r.measure, r.group) == ("life_satisfaction", "16 and over"))
+    assert (row.respondents, row.mean, row.low_share) == (shown, mean, share)
+    assert len(rows) == len(MEASURES) * len(AGE_GROUPS)
+    assert row.national_mean == 7.7 and row.national_checked is False
