@@ -183,15 +183,15 @@ async def board_page(
         topics=topics,
         themes_chart=charts.counts(
             [
+                *([charts.CountRow("Care themes in what they wrote", None, heading=True)]
+                  if topics else []),
+                *(charts.CountRow(t.label, t.respondents) for t in topics),
                 *([charts.CountRow("Themes of the questions", None, heading=True)]
                   if themes else []),
                 *(charts.CountRow(t.label, t.respondents) for t in themes),
-                *([charts.CountRow("Topics found in the words", None, heading=True)]
-                  if topics else []),
-                *(charts.CountRow(t.label, t.respondents) for t in topics),
             ],
             f"What young people wrote about most, {period.label}",
-            "young people who wrote about each theme or topic",
+            "young people who wrote about each theme",
         ),
         quotes=quotes,
         scorecard=scorecard,
