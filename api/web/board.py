@@ -32,6 +32,7 @@ from surveys.insights.periods import (
     period_containing,
     uk_date,
 )
+from surveys.sentiment import how_measured
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,6 +75,7 @@ class BoardPage:
     scorecard: list[board.ScorecardRowOut]
     threshold: int
     any_suppressed: bool
+    feelings_note: str = ""  # how feelings are measured and how well that agrees with people
 
 
 def _has_c(*values: object) -> bool:
@@ -197,6 +199,7 @@ async def board_page(
         scorecard=scorecard,
         threshold=DEFAULT_THRESHOLD,
         any_suppressed=suppressed,
+        feelings_note=how_measured(),
     )
 
 
