@@ -7,8 +7,8 @@ only; updates from groups and channels match no handler and are ignored.
 
 from __future__ import annotations
 
-import contextlib
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Callable, Sequence

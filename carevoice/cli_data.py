@@ -21,6 +21,7 @@ from carevoice.cli import (
     with_services,
 )
 from carevoice.wiring import Services
+from storage.board.topics import retag_all
 from storage.erasure import ErasureSummary, erase_person
 from storage.retention import RetentionReport, enforce, plan, report_lines
 from storage.subject_access import export_person, summary_counts
@@ -170,3 +171,20 @@ async def retention(
     report = await with_services(database_url, work)
     for line in report_lines(report):
         console.print(line, highlight=False)
+
+
+@app.command("retag-themes")
+@run_async
+async def retag_themes(database_url: DatabaseOption = None) -> None:
+    """Tag every stored free-text answer again with the theme taxonomy
+    (surveys/data/topics.yaml), after its keys or keywords change.
+
+    Replaces all theme tags in one transaction; the next refresh of `carevoice serve`
+    rebuilds the board's theme figures. Erased or expired words cannot be read again."""
+
+    async def work(services: Services) -> int:
+        async with services.db.transaction() as session:
+            return await retag_all(session)
+
+    written = await with_services(database_url, work)
+    console.print(f"Tagged stored answers again: {written:,} theme tags.", highlight=False)

@@ -1,17 +1,25 @@
 """How positive or negative a young person's free-text answer sounds.
 
 Scorers share the `SentimentScorer` protocol: `TextBlobScorer` (TextBlob's pattern lexicon),
-`VaderScorer` (VADER's compound score) and `BlendedScorer`, the default, which blends the two
-and lets a youth lexicon (``surveys/data/youth_lexicon.yaml``) correct them where it knows
-the words. TextBlob and VADER load lazily, on the first scorer built; nothing here needs
-NLTK corpora. Agreement with human ratings: ``benchmarks/sentiment_agreement.py``.
+`VaderScorer` (VADER's compound score) and `CareScorer`, the default: a small learned
+combination of TextBlob's polarity and subjectivity, VADER's compound, pos and neg, a care
+lexicon of our own (``surveys/data/youth_lexicon.yaml``, with negation) and word weights,
+shipped as weights (``surveys/data/sentiment_model.json``) and scored in plain Python.
+Facts of care ("I am a care leaver", "my foster carer") are hidden from TextBlob and VADER,
+which read "care" as a warm word. TextBlob and VADER load lazily, on the first scorer
+built; nothing here needs NLTK corpora. Trained by ``benchmarks/sentiment_train.py``;
+agreement with people: ``benchmarks/sentiment_agreement.py`` (figures the board shows:
+``surveys/data/sentiment_agreement.json``).
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 import os
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -21,23 +29,26 @@ from surveys.data_files import builtin_text, parse_yaml, read_text
 from surveys.safeguarding import normalise
 
 __all__ = [
-    "DEFAULT_WEIGHTS",
+    "CLASSES",
+    "DENSE",
     "NEGATIVE_BELOW",
     "POSITIVE_ABOVE",
-    "BlendParts",
-    "BlendWeights",
-    "BlendedScorer",
+    "CareScorer",
     "LexiconError",
+    "ModelError",
+    "Parts",
     "SentimentLabel",
+    "SentimentModel",
     "SentimentScore",
     "SentimentScorer",
     "TextBlobScorer",
     "VaderScorer",
     "YouthLexicon",
-    "blend",
     "default_scorer",
+    "how_measured",
     "label_for",
     "score_text",
+    "tokens",
 ]
 
 NEGATIVE_BELOW = -0.05  # polarity below this is negative
@@ -133,10 +144,14 @@ class VaderScorer:
 
         self._analyzer: Any = SentimentIntensityAnalyzer()
 
+    def scores(self, text: str) -> dict[str, float]:
+        """VADER's compound, pos, neg and neu scores."""
+        return {k: float(v) for k, v in self._analyzer.polarity_scores(text).items()}
+
     def raw(self, text: str) -> tuple[float, float]:
         """Compound score and the pos + neg share of the text."""
-        scores = self._analyzer.polarity_scores(text)
-        return float(scores["compound"]), float(scores["pos"]) + float(scores["neg"])
+        scores = self.scores(text)
+        return scores["compound"], scores["pos"] + scores["neg"]
 
     def score(self, text: str) -> SentimentScore:
         """Score `text` with VADER."""
@@ -156,6 +171,7 @@ class YouthLexicon:
         *,
         negators: Iterable[str] = (),
         breakers: Iterable[str] = (),
+        facts: Iterable[str] = (),
     ) -> None:
         self._index: dict[str, list[tuple[tuple[str, ...], float]]] = {}  # by first word
         seen: dict[tuple[str, ...], str] = {}
@@ -173,6 +189,19 @@ class YouthLexicon:
             self._index.setdefault(words[0], []).append((words, float(valence)))
         self._negators = frozenset(self._single_words(negators, "negators"))
         self._breakers = frozenset(self._single_words(breakers, "breakers"))
+        facts = sorted((f.strip() for f in facts), key=len, reverse=True)
+        if any(not f for f in facts):
+            raise LexiconError("facts must not be empty")
+        self._facts = (
+            re.compile(r"\b(?:" + "|".join(re.escape(f) for f in facts) + r")\b", re.I)
+            if facts
+            else None
+        )
+
+    def without_facts(self, text: str) -> str:
+        """`text` with the facts of care ("care leaver", "foster carer") taken out, for
+        general scorers that read "care" as a warm word."""
+        return text if self._facts is None else self._facts.sub(" ", text)
 
     @staticmethod
     def _single_words(words: Iterable[str], what: str) -> list[str]:
@@ -198,19 +227,23 @@ class YouthLexicon:
         data = parse_yaml(text, source, LexiconError)
         if not isinstance(data, dict) or data.get("version") != 1:
             raise LexiconError(f"{source}: expected a mapping with 'version: 1' and 'phrases'")
-        unknown = set(data) - {"version", "negators", "breakers", "phrases"}
+        unknown = set(data) - {"version", "negators", "breakers", "facts", "phrases"}
         if unknown:
             raise LexiconError(f"{source}: unknown keys {sorted(map(str, unknown))}")
-        phrases, negators, breakers = (data.get(k) for k in ("phrases", "negators", "breakers"))
+        phrases, negators, breakers, facts = (
+            data.get(k) for k in ("phrases", "negators", "breakers", "facts")
+        )
         if not isinstance(phrases, dict) or not all(isinstance(k, str) for k in phrases):
             raise LexiconError(f"{source}: 'phrases' must map phrases to valences")
-        for key, value in (("negators", negators), ("breakers", breakers)):
+        for key, value in (("negators", negators), ("breakers", breakers), ("facts", facts)):
             if value is not None and not (
                 isinstance(value, list) and all(isinstance(v, str) for v in value)
             ):
                 raise LexiconError(f"{source}: '{key}' must be a list of words")
         try:
-            return cls(phrases, negators=negators or (), breakers=breakers or ())
+            return cls(
+                phrases, negators=negators or (), breakers=breakers or (), facts=facts or ()
+            )
         except LexiconError as error:
             raise LexiconError(f"{source}: {error}") from None
 
@@ -259,85 +292,240 @@ def _default_lexicon() -> YouthLexicon:
     return YouthLexicon.from_yaml(text, source=source)
 
 
-@dataclass(frozen=True)
-class BlendWeights:
-    """How `BlendedScorer` mixes its sources.
-
-    The general score is ``textblob_share * TextBlob + (1 - textblob_share) * VADER``. Where
-    the youth lexicon found phrases, it gets weight ``lexicon * min(1, coverage / 0.25)``
-    against the general score.
-    """
-
-    textblob_share: float
-    lexicon: float
-
-    def __post_init__(self) -> None:
-        for name in ("textblob_share", "lexicon"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be between 0 and 1")
+TOKEN = re.compile(r"[a-z0-9]+")
 
 
-# textblob_share: chosen on a fixed 30% tuning split of the human-rated VADER sets, maximising
-# 3-class macro-F1 (benchmarks/sentiment_agreement.py). The best share is 0: TextBlob's
-# polarity does not improve VADER's labels there (it does raise Pearson's r, which peaks at
-# 0.5), so TextBlob contributes subjectivity only. Those sets flatter VADER, which was built
-# on them. lexicon: set by hand; there is no human-rated care data to tune it on.
-DEFAULT_WEIGHTS = BlendWeights(textblob_share=0.0, lexicon=0.6)
+def tokens(text: str) -> list[str]:
+    """Lower-case words (apostrophes dropped: "didn't" -> "didnt") and adjacent word pairs,
+    as the word weights are keyed."""
+    words = TOKEN.findall(text.lower().replace("'", "").replace("\u2019", ""))
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
 @dataclass(frozen=True)
-class BlendParts:
-    """What each source said about one text, before blending."""
+class Parts:
+    """What each source said about one text (after facts of care were hidden)."""
 
     textblob: float
     subjectivity: float
     vader: float
+    vader_pos: float
+    vader_neg: float
     lexicon: float | None
     coverage: float
+    words: int = 0
+    exclaims: float = 0.0  # 1 if the text has "!", else 0
+
+    def dense(self) -> list[float]:
+        """The model's dense features, in `DENSE` order."""
+        short = 1.0 if self.words <= SHORT_WORDS else 0.0
+        lexicon = 0.0 if self.lexicon is None else self.lexicon
+        weight = 0.0 if self.lexicon is None else min(1.0, self.coverage / FULL_COVERAGE)
+        tb, vd = self.textblob, self.vader
+        return [
+            tb,
+            self.subjectivity,
+            tb * self.subjectivity,
+            vd,
+            self.vader_pos,
+            self.vader_neg,
+            lexicon * weight,
+            weight,
+            tb * abs(tb),
+            vd * abs(vd),
+            *(max(0.0, vd - knot) for knot in KNOTS),
+            short,
+            vd * short,
+            tb * short,
+            math.log1p(self.words) / 4,
+            vd * self.exclaims,
+            1.0 if vd > POSITIVE_ABOVE else 0.0,
+            1.0 if vd < NEGATIVE_BELOW else 0.0,
+            1.0 if tb > POSITIVE_ABOVE else 0.0,
+            1.0 if tb < NEGATIVE_BELOW else 0.0,
+            short * (1.0 if vd > POSITIVE_ABOVE else 0.0),
+            short * (1.0 if vd < NEGATIVE_BELOW else 0.0),
+        ]
 
 
-def blend(parts: BlendParts, weights: BlendWeights) -> SentimentScore:
-    """Combine the sources' scores with `weights`; subjectivity is TextBlob's."""
-    share = weights.textblob_share
-    polarity = share * parts.textblob + (1.0 - share) * parts.vader
-    if parts.lexicon is not None:
-        weight = weights.lexicon * min(1.0, parts.coverage / FULL_COVERAGE)
-        polarity = (1.0 - weight) * polarity + weight * parts.lexicon
-    return SentimentScore.of(polarity, parts.subjectivity)
+KNOTS = (-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75)  # hinges of VADER's compound
+DENSE = (
+    "textblob", "subjectivity", "textblob_x_subjectivity", "vader", "vader_pos", "vader_neg",
+    "lexicon", "lexicon_weight", "textblob_signed_square", "vader_signed_square",
+    *(f"vader_above_{k:+.2f}" for k in KNOTS),
+    "short", "vader_x_short", "textblob_x_short", "log_words", "vader_x_exclaims",
+    "vader_says_positive", "vader_says_negative", "textblob_says_positive",
+    "textblob_says_negative", "short_and_vader_positive", "short_and_vader_negative",
+)  # fmt: skip
+SHORT_WORDS = 12  # texts of at most this many words are "short"
+CLASSES = (SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE)
 
 
-class BlendedScorer:
-    """TextBlob and VADER blended, corrected by the youth lexicon where it applies."""
+class ModelError(ValueError):
+    """The sentiment model file is missing, unreadable or malformed."""
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A linear function of the dense features and the words present."""
+
+    intercept: float
+    dense: tuple[float, ...]
+    words: Mapping[str, float]
+
+    def __call__(self, dense: Sequence[float], words: Iterable[str]) -> float:
+        total = self.intercept + sum(w * x for w, x in zip(self.dense, dense, strict=True))
+        return total + sum(self.words.get(word, 0.0) for word in set(words))
+
+
+@dataclass(frozen=True)
+class SentimentModel:
+    """Weights learned offline: `polarity` (a ridge regression of the human rating) and one
+    logistic score per class; the class decides the label, the polarity how strong."""
+
+    polarity: Linear
+    classes: Mapping[SentimentLabel, Linear]
+    trained_on: str
+
+    @classmethod
+    def default(cls) -> SentimentModel:
+        """The model shipped with carevoice (loaded once)."""
+        return _default_model()
+
+    @classmethod
+    def untrained(cls) -> SentimentModel:
+        """All weights zero (everything neutral): for reading parts before training."""
+        zero = Linear(0.0, (0.0,) * len(DENSE), {})
+        return cls(zero, dict.fromkeys(CLASSES, zero), "")
+
+    @classmethod
+    def from_json(cls, text: str, *, source: str = "<string>") -> SentimentModel:
+        """Build a model from its JSON; raise `ModelError` if it is not right."""
+        try:
+            data = json.loads(text)
+            if data.get("version") != 1 or tuple(data["dense"]) != DENSE:
+                raise ModelError(f"{source}: expected version 1 with dense features {DENSE}")
+            vocabulary = [str(w) for w in data["vocabulary"]]
+
+            def linear(spec: Mapping[str, Any]) -> Linear:
+                words = [float(w) for w in spec["words"]]
+                if len(words) != len(vocabulary) or len(spec["dense"]) != len(DENSE):
+                    raise ModelError(f"{source}: weights do not match the features")
+                return Linear(
+                    float(spec["intercept"]),
+                    tuple(float(w) for w in spec["dense"]),
+                    {v: w for v, w in zip(vocabulary, words, strict=True) if w},
+                )
+
+            classes = {label: linear(data["classes"][label.value]) for label in CLASSES}
+            return cls(linear(data["polarity"]), classes, str(data.get("trained_on", "")))
+        except ModelError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise ModelError(f"{source}: not a sentiment model: {error!r}") from None
+
+    def predict(self, parts: Parts, words: Sequence[str]) -> tuple[float, SentimentLabel]:
+        """Polarity in -1..1 whose label (`label_for`) is the most likely class."""
+        dense = parts.dense()
+        label = max(CLASSES, key=lambda c: self.classes[c](dense, words))
+        polarity = _clamp(self.polarity(dense, words), -1.0, 1.0)
+        if label is SentimentLabel.NEUTRAL:
+            polarity = min(POSITIVE_ABOVE, max(NEGATIVE_BELOW, polarity))
+        elif label is SentimentLabel.POSITIVE:
+            polarity = max(polarity, POSITIVE_ABOVE + LABEL_MARGIN)
+        else:
+            polarity = min(polarity, NEGATIVE_BELOW - LABEL_MARGIN)
+        return polarity, label
+
+
+LABEL_MARGIN = 0.01  # a positive or negative polarity is at least this far past its threshold
+
+
+@cache
+def _default_model() -> SentimentModel:
+    text, source = builtin_text("sentiment_model.json")
+    return SentimentModel.from_json(text, source=source)
+
+
+class CareScorer:
+    """TextBlob, VADER and the care lexicon combined by the learned `SentimentModel`."""
 
     def __init__(
-        self, weights: BlendWeights = DEFAULT_WEIGHTS, *, lexicon: YouthLexicon | None = None
+        self, model: SentimentModel | None = None, *, lexicon: YouthLexicon | None = None
     ) -> None:
-        self.weights = weights
+        self.model = model if model is not None else SentimentModel.default()
         self._textblob = TextBlobScorer()
         self._vader = VaderScorer()
         self._lexicon = lexicon if lexicon is not None else YouthLexicon.default()
 
-    def parts(self, text: str) -> BlendParts | None:
+    def parts(self, text: str) -> Parts | None:
         """Each source's reading of `text`, or None if it has no words."""
         if not _has_words(text):
             return None
-        polarity, subjectivity = self._textblob.raw(text)
-        compound, _ = self._vader.raw(text)
+        plain = self._lexicon.without_facts(text)
+        polarity, subjectivity = self._textblob.raw(plain)
+        scores = self._vader.scores(plain)
         valence, coverage = self._lexicon.assess(text)
-        return BlendParts(polarity, subjectivity, compound, valence, coverage)
+        return Parts(
+            polarity, subjectivity, scores["compound"], scores["pos"], scores["neg"],
+            valence, coverage, len(text.split()), 1.0 if "!" in text else 0.0,
+        )  # fmt: skip
 
     def score(self, text: str) -> SentimentScore:
         """Score `text`; text with no letters or digits is neutral."""
         parts = self.parts(text)
-        return NEUTRAL if parts is None else blend(parts, self.weights)
+        if parts is None:
+            return NEUTRAL
+        polarity, _ = self.model.predict(parts, tokens(text))
+        return SentimentScore.of(polarity, parts.subjectivity)
 
 
 @cache
-def default_scorer() -> BlendedScorer:
+def default_scorer() -> CareScorer:
     """The shared default scorer, built on first use."""
-    return BlendedScorer()
+    return CareScorer()
 
 
 def score_text(text: str) -> SentimentScore:
-    """Score `text` with the default `BlendedScorer`."""
+    """Score `text` with the default `CareScorer`."""
     return default_scorer().score(text)
+
+
+CARE_SET = "care_phrases"
+
+
+def how_measured(figures: Mapping[str, Any] | None = None) -> str:
+    """A sentence for the board on how feelings are measured and how well that agrees
+    with people, from the held-out figures `benchmarks.sentiment_agreement --write` stores
+    in ``surveys/data/sentiment_agreement.json`` (or `figures`, shaped the same)."""
+    if figures is None:
+        figures = _agreement_figures()
+    method = (
+        "Feelings are read by a scorer that combines TextBlob, VADER and a lexicon of the "
+        "words young people in care use, learned from texts people have rated."
+    )
+    try:
+        human = [row for name, row in figures.items() if name != CARE_SET]
+        n = sum(int(row["ours"]["n"]) for row in human)
+
+        def share(scorer: str) -> str:
+            right = sum(row[scorer]["accuracy"] * row[scorer]["n"] for row in human)
+            return f"{round(100 * right / n)}%"
+
+        care = figures[CARE_SET]
+        return (
+            f"{method} On {n:,} texts it had not learned from (tweets, reviews, news), it "
+            f"agreed with people's reading (negative, neutral or positive) {share('ours')} of "
+            f"the time, against {share('TextBlob')} for TextBlob and {share('VADER')} for "
+            f"VADER alone; on {int(care['ours']['n'])} answers written in young people's "
+            f"words it gave our label {round(100 * care['ours']['accuracy'])}% of the time."
+        )
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return method
+
+
+@cache
+def _agreement_figures() -> Mapping[str, Any]:
+    text, _ = builtin_text("sentiment_agreement.json")
+    figures: Mapping[str, Any] = json.loads(text)
+    return figures

@@ -1,10 +1,15 @@
-"""Topics of free text: which of the lexicon's topics an answer talks about.
+"""Themes of free text: which of the taxonomy's themes an answer talks about.
 
-The lexicon is data (`surveys/data/topics.yaml`). An answer is tagged once, when it is
-stored (`topics_of`), so boards count tags instead of searching text. Matching: the text
-is lower-cased, punctuation and runs of white space become one space, and a keyword must
-appear as whole words ("mum" matches "my mum said", not "mumble"); a keyword ending in
-"*" matches the start of a word ("brother*" matches "brothers").
+The taxonomy is data (`surveys/data/topics.yaml`, or a council's own file): themes drawn
+from what children in care and care leavers talk about, each with keywords. An answer is
+tagged once, when it is stored (`topics_of`), so boards count tags instead of searching
+text; an answer can have several themes or none (never "General"). Matching: the text is
+lower-cased, apostrophes are dropped, other punctuation and runs of white space become one
+space, and a keyword must appear as whole words ("mum" matches "my mum said", not
+"mumble"); a keyword ending in "*" matches the start of a word ("brother*" matches
+"brothers"). A theme's `unless` phrases are blanked out before its keywords are looked for,
+and its `if` rules count some keywords only beside others. Agreement with a labelled set:
+``benchmarks/themes_agreement.py``.
 """
 
 from __future__ import annotations
@@ -13,29 +18,73 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from surveys.data_files import builtin_text, parse_yaml, read_text
 
-__all__ = ["PUNCTUATION", "Topic", "load_topics", "needle", "normalise", "topics_of"]
+__all__ = [
+    "PUNCTUATION",
+    "Rule",
+    "Topic",
+    "labels",
+    "load_topics",
+    "needle",
+    "normalise",
+    "topics_of",
+]
 
-PUNCTUATION: Final = ".,!?;:'\"()-/\n\t’‘“”…&"
+PUNCTUATION: Final = ".,!?;:\"()-/\n\t“”…&+"
 """Characters that become spaces before keywords are matched."""
 
+APOSTROPHES: Final = "'’‘`"
+"""Characters dropped before keywords are matched ("carer's" -> "carers")."""
+
 _KEYWORD_ONLY: Final = "*%_"  # also blanked in keywords (a trailing "*" is kept as a flag)
+MAX_KEY: Final = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Keywords that count only beside one of `with_any` and none of `without`."""
+
+    keywords: tuple[str, ...]
+    with_any: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """Something young people write about, found by keywords."""
+    """A theme young people write about, found by keywords."""
 
     key: str
     label: str
     keywords: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
+
+    def found_in(self, padded: str) -> bool:
+        """Whether ' normalised text ' is about this theme."""
+        for phrase in self.unless:
+            padded = padded.replace(needle(phrase), " | ")
+        if _any(self.keywords, padded):
+            return True
+        return any(
+            _any(rule.keywords, padded)
+            and (not rule.with_any or _any(rule.with_any, padded))
+            and not _any(rule.without, padded)
+            for rule in self.rules
+        )
+
+
+def _any(keywords: Sequence[str], padded: str) -> bool:
+    return any(needle(k) in padded for k in keywords)
 
 
 def normalise(text: str, extra: str = "") -> str:
-    """Lower case, punctuation (and `extra`) as spaces, single spaces, trimmed."""
+    """Lower case, apostrophes dropped, punctuation (and `extra`) as spaces, single spaces,
+    trimmed."""
+    for char in APOSTROPHES:
+        text = text.replace(char, "")
     for char in PUNCTUATION + extra:
         text = text.replace(char, " ")
     return " ".join(text.lower().split())
@@ -50,19 +99,24 @@ def needle(keyword: str) -> str:
 
 
 def topics_of(text: str | None, topics: Sequence[Topic] | None = None) -> tuple[str, ...]:
-    """The keys of the topics `text` is about, in lexicon order (none for no text)."""
+    """The keys of the themes `text` is about, in taxonomy order (none for no text)."""
     if not text:
         return ()
     padded = f" {normalise(text)} "
     return tuple(
         topic.key
         for topic in (load_topics() if topics is None else topics)
-        if any(needle(k) in padded for k in topic.keywords)
+        if topic.found_in(padded)
     )
 
 
+def labels(topics: Sequence[Topic] | None = None) -> dict[str, str]:
+    """Each theme's key and the label a board reads, in taxonomy order."""
+    return {t.key: t.label for t in (load_topics() if topics is None else topics)}
+
+
 def load_topics(path: Path | None = None) -> tuple[Topic, ...]:
-    """The topic lexicon: `path`, or the built-in `surveys/data/topics.yaml`."""
+    """The taxonomy: `path`, or the built-in `surveys/data/topics.yaml`."""
     if path is None:
         return _builtin_topics()
     return _parse_topics(read_text(path, ValueError, "topic lexicon"), str(path))
@@ -73,23 +127,60 @@ def _builtin_topics() -> tuple[Topic, ...]:
     return _parse_topics(*builtin_text("topics.yaml"))
 
 
+def _keywords(value: Any, where: str, what: str, *, required: bool) -> tuple[str, ...]:
+    if value is None and not required:
+        return ()
+    if not isinstance(value, list) or (required and not value):
+        raise ValueError(f"{where}: {what} needs a list of keywords")
+    cleaned = tuple(
+        normalise(str(k).removesuffix("*"), _KEYWORD_ONLY) + ("*" if str(k).endswith("*") else "")
+        for k in value
+    )
+    if any(not k.strip("*") for k in cleaned):
+        raise ValueError(f"{where}: {what} has an empty keyword")
+    return cleaned
+
+
+def _rules(value: Any, where: str, key: str) -> tuple[Rule, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+        raise ValueError(f"{where}: topic {key!r}: 'if' must be a list of mappings")
+    rules = []
+    for rule in value:
+        unknown = set(rule) - {"keywords", "and", "not"}
+        if unknown:
+            raise ValueError(f"{where}: topic {key!r}: unknown keys {sorted(map(str, unknown))}")
+        rules.append(
+            Rule(
+                _keywords(rule.get("keywords"), where, f"topic {key!r} 'if'", required=True),
+                _keywords(rule.get("and"), where, f"topic {key!r} 'and'", required=False),
+                _keywords(rule.get("not"), where, f"topic {key!r} 'not'", required=False),
+            )
+        )
+    return tuple(rules)
+
+
 def _parse_topics(text: str, where: str) -> tuple[Topic, ...]:
     data = parse_yaml(text, where, ValueError)
-    if not isinstance(data, dict) or not isinstance(data.get("topics"), dict):
-        raise ValueError(f"{where}: expected a mapping with 'topics'")
+    themes = data.get("themes", data.get("topics")) if isinstance(data, dict) else None
+    if not isinstance(themes, dict):
+        raise ValueError(f"{where}: expected a mapping with 'themes'")
     topics = []
-    for key, spec in data["topics"].items():
-        keywords = spec.get("keywords") if isinstance(spec, dict) else None
-        if not isinstance(keywords, list) or not keywords:
+    for key, spec in themes.items():
+        if not isinstance(spec, dict):
             raise ValueError(f"{where}: topic {key!r} needs a list of keywords")
-        cleaned = tuple(
-            normalise(str(k).removesuffix("*"), _KEYWORD_ONLY)
-            + ("*" if str(k).endswith("*") else "")
-            for k in keywords
+        if len(str(key)) > MAX_KEY:
+            raise ValueError(f"{where}: topic key {key!r} is longer than {MAX_KEY} characters")
+        if str(key).lower() == "general" or str(spec.get("label", "")).lower() == "general":
+            raise ValueError(f"{where}: 'General' is not a theme; leave such answers untagged")
+        topics.append(
+            Topic(
+                str(key),
+                str(spec.get("label") or key),
+                _keywords(spec.get("keywords"), where, f"topic {key!r}", required=True),
+                _keywords(spec.get("unless"), where, f"topic {key!r} 'unless'", required=False),
+                _rules(spec.get("if"), where, str(key)),
+            )
         )
-        if any(not k.strip("*") for k in cleaned):
-            raise ValueError(f"{where}: topic {key!r} has an empty keyword")
-        if len(str(key)) > 32:
-            raise ValueError(f"{where}: topic key {key!r} is longer than 32 characters")
-        topics.append(Topic(str(key), str(spec.get("label") or key), cleaned))
     return tuple(topics)

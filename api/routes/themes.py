@@ -16,7 +16,10 @@ router = APIRouter(tags=["board"])
 @router.get(
     "/themes",
     response_model=list[board.ThemeRow],
-    responses=csv_responses("Themes, then topics, most written about first."),
+    responses=csv_responses(
+        "Themes of the questions (never the catch-all \"general\"), then care themes "
+        "(kind \"topic\", keys and labels from surveys/data/topics.yaml), most written about first."
+    ),
 )
 async def themes(
     session: ReaderDep,

@@ -33,6 +33,7 @@ from surveys.insights.periods import (
     period_containing,
     uk_date,
 )
+from surveys.sentiment import how_measured
 
 router = APIRouter(include_in_schema=False)
 
@@ -75,6 +76,7 @@ class BoardPage:
     scorecard: list[board.ScorecardRowOut]
     threshold: int
     any_suppressed: bool
+    feelings_note: str = ""  # how feelings are measured and how well that agrees with people
 
 
 def _has_c(*values: object) -> bool:
@@ -184,20 +186,21 @@ async def board_page(
         topics=topics,
         themes_chart=charts.counts(
             [
+                *([charts.CountRow("Care themes in what they wrote", None, heading=True)]
+                  if topics else []),
+                *(charts.CountRow(t.label, t.respondents) for t in topics),
                 *([charts.CountRow("Themes of the questions", None, heading=True)]
                   if themes else []),
                 *(charts.CountRow(t.label, t.respondents) for t in themes),
-                *([charts.CountRow("Topics found in the words", None, heading=True)]
-                  if topics else []),
-                *(charts.CountRow(t.label, t.respondents) for t in topics),
             ],
             f"What young people wrote about most, {period.label}",
-            "young people who wrote about each theme or topic",
+            "young people who wrote about each theme",
         ),
         quotes=quotes,
         scorecard=scorecard,
         threshold=DEFAULT_THRESHOLD,
         any_suppressed=suppressed,
+        feelings_note=how_measured(),
     )
 
 

@@ -53,8 +53,12 @@ def row_label(form: str | None, audience: str | None) -> str:
     return f"{form_label(form)}: {audience_label(audience)}"
 
 
+QUESTION_THEMES: Final = {"general": "Other questions"}  # "General" is never shown as a theme
+
+
 def theme_label(theme: str) -> str:
-    return theme.replace("_", " ").capitalize()
+    """A survey question theme as a board reads it ("Other questions", never "General")."""
+    return QUESTION_THEMES.get(theme, theme.replace("_", " ").capitalize())
 
 
 def percent(value: float | None) -> str:

@@ -1,7 +1,8 @@
 """What young people's free text talks about most: by question theme, and by topic.
 
-Themes are the survey's own (`answers.theme`). Topics come from a small lexicon kept as
-data (`surveys/data/topics.yaml`); each answer is tagged when it is stored
+Themes are the survey's own (`answers.theme`); the catch-all "general" is never shown as
+one. Topics are the care themes of a taxonomy kept as data (`surveys/data/topics.yaml`,
+what children in care talk about); each answer is tagged when it is stored
 (`answer_topics`, see `storage.board.topics`), so a period's topics are one GROUP BY over
 the tags' index. Answers to sensitive questions are never read. Theme counts include
 answers whose text was later erased (their sentiment is kept); topics count text still
@@ -33,6 +34,7 @@ from surveys.topics import Topic, load_topics, needle
 
 __all__ = ["ThemeRow", "Topic", "load_topics", "needle", "top_themes"]
 
+GENERAL = "general"  # the survey's catch-all question theme: not a theme a board is shown
 Figures = tuple[int, int, float | None]  # answers, respondents, mean polarity
 Pair = tuple[int, int]  # answers, respondents
 
@@ -143,6 +145,7 @@ async def top_themes(
     themes = [
         _row("theme", key, _label(key), *figures, threshold, key in hidden_themes)
         for key, figures in by_theme.items()
+        if key != GENERAL
     ]
     topic_rows = [
         _row(
@@ -246,7 +249,7 @@ def _row(
 
 
 def _label(theme: str) -> str:
-    return theme.replace("_", " ").capitalize()
+    return theme.replace("_", " ").capitalize()  # never "General": that theme is not shown
 
 
 def _top(rows: Sequence[tuple[int, int, ThemeRow]], limit: int) -> list[ThemeRow]:

@@ -88,3 +88,11 @@ def test_retention_dry_run_reports_and_the_real_run_removes(
     assert "Would erase 0 young people" in out
     code, out = run({**env, "CAREVOICE_RETAIN_PEOPLE_DAYS": "-1"}, "retention", "--dry-run")
     assert code != 0
+
+
+def test_retag_themes_runs_on_an_empty_store(env: dict[str, str], imported: Path) -> None:
+    code, out = run(env, "retag-themes")
+    assert code == 0, out
+    assert "Tagged stored answers again: 0 theme tags." in out
+    code, out = run(env, "--help")
+    assert "retag-themes" in out

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
+from storage.board.topics import retag_all
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
 from storage.erasure import apply_retention, erase_person
-from storage.tables import AnswerRow, AnswerTopicRow, PersonRow
+from storage.tables import AnswerRow, AnswerTopicRow, BoardChangeRow, PersonRow
 from surveys.clock import FixedClock
 from surveys.engine import Command, UserInput
 from tests.factories import campaign_with_codes
@@ -44,7 +45,7 @@ async def test_answers_are_tagged_when_stored_and_untagged_when_superseded(
     ]
     for n, step in enumerate(steps):
         await conversations.handle(step, channel=CHAT, address="7", message_key=str(n))
-    assert await tags(db) == [("why_chair", "seeing_family")]
+    assert await tags(db) == [("why_chair", "family_contact")]
     await conversations.handle(
         UserInput(command=Command.BACK), channel=CHAT, address="7", message_key="b"
     )
@@ -67,9 +68,24 @@ async def test_erasing_text_removes_its_tags(db: Database, clock: FixedClock) ->
     assert len(await tags(db)) == 3
     async with db.transaction() as s:
         await apply_retention(s, clock, older_than_days=365)
-    assert sorted(t for _, t in await tags(db)) == ["school", "seeing_family"]
+    assert sorted(t for _, t in await tags(db)) == ["family_contact", "school"]
     async with db.transaction() as s:
         ref = await s.scalar(select(PersonRow.council_ref).order_by(PersonRow.id.desc()).limit(1))
         assert ref is not None and old
         await erase_person(s, clock, ref, actor="test")
     assert [t for _, t in await tags(db)] == ["school"]
+
+
+async def test_retag_all_replaces_old_keys_with_the_taxonomys(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.texts([("I miss my mum", -0.4), ("they take my phone at bedtime", -0.3)])
+        await b.texts([("my dog", 0.3)], sensitive=True)  # never read
+        await s.execute(update(AnswerTopicRow).values(topic="seeing_family"))  # an old key
+        await s.execute(BoardChangeRow.__table__.delete())
+    assert {t for _, t in await tags(db)} == {"seeing_family"}
+    async with db.transaction() as s:
+        assert await retag_all(s) == 2
+    assert sorted(t for _, t in await tags(db)) == ["family_contact", "house_rules"]
+    async with db.reader() as s:  # the next refresh rebuilds the theme figures
+        assert await s.scalar(select(func.count()).select_from(BoardChangeRow)) >= 1

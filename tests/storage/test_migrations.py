@@ -133,7 +133,8 @@ def test_answer_topics_are_backfilled(tmp_path: Path) -> None:
         ).all()
         logged = conn.execute(text("SELECT DISTINCT day FROM board_changes")).scalars().all()
     engine.dispose()
-    assert [tuple(r) for r in found] == [(1, "seeing_family"), (4, "school"), (4, "seeing_family")]
+    expected = [(1, "family_contact"), (4, "family_contact"), (4, "school")]
+    assert [tuple(r) for r in found] == expected
     assert logged == ["2017-06-01"]  # 0004: the first refresh builds the rollups
 
 

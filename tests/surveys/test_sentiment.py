@@ -1,4 +1,5 @@
-"""Sentiment scoring: the blend fixes TextBlob's known misses and needs no NLTK corpora."""
+"""Sentiment scoring: the learned care scorer fixes TextBlob's known misses and needs no
+NLTK corpora."""
 
 from __future__ import annotations
 
@@ -13,23 +14,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveys.sentiment import (
-    DEFAULT_WEIGHTS,
+    DENSE,
     NEGATIVE_BELOW,
     POSITIVE_ABOVE,
-    BlendedScorer,
-    BlendParts,
-    BlendWeights,
+    CareScorer,
     LexiconError,
+    ModelError,
+    Parts,
     SentimentLabel,
+    SentimentModel,
     SentimentScore,
     SentimentScorer,
     TextBlobScorer,
     VaderScorer,
     YouthLexicon,
-    blend,
     default_scorer,
+    how_measured,
     label_for,
     score_text,
+    tokens,
 )
 
 NEG, NEU, POS = SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE
@@ -52,7 +55,7 @@ def test_textblob_alone_gets_the_seed_quotes_wrong(textblob: TextBlobScorer) -> 
     assert textblob.score(COMPLAINT).label is POS
 
 
-def test_blend_gets_the_seed_quotes_right() -> None:
+def test_care_scorer_gets_the_seed_quotes_right() -> None:
     assert score_text(LIKE).label is POS
     assert score_text(COMPLAINT).label is NEG
 
@@ -122,7 +125,7 @@ def test_deterministic() -> None:
     texts = [LIKE, COMPLAINT, "meh", "i'm sooo bored of this"]
     first = [score_text(t) for t in texts]
     assert [score_text(t) for t in texts] == first
-    assert [BlendedScorer().score(t) for t in texts] == first
+    assert [CareScorer().score(t) for t in texts] == first
 
 
 @settings(max_examples=60, deadline=None)
@@ -157,7 +160,7 @@ def test_works_without_nltk_corpora(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
     with pytest.raises(MissingCorpusError):  # the patch bites: punkt is out of reach
         _ = TextBlob("One. Two.").sentences
-    scorer = BlendedScorer()
+    scorer = CareScorer()
     assert scorer.score(LIKE).label is POS
     assert scorer.score(COMPLAINT + ". Second sentence! Third?").label is NEG
 
@@ -184,28 +187,53 @@ def test_nothing_heavy_at_import() -> None:
     assert out.stdout.split("\n")[:2] == ["[]", "[]"]
 
 
-# ----- blending -----------------------------------------------------------------------
+# ----- the learned model ---------------------------------------------------------------
 
 
-def test_blend_without_lexicon_is_the_general_score() -> None:
-    parts = BlendParts(textblob=0.4, subjectivity=0.3, vader=-0.2, lexicon=None, coverage=0.0)
-    score = blend(parts, BlendWeights(textblob_share=0.5, lexicon=0.6))
-    assert score.polarity == pytest.approx(0.1)
-    assert score.subjectivity == 0.3
+def test_untrained_model_is_neutral_and_labels_follow_the_class() -> None:
+    parts = Parts(0.8, 0.9, 0.9, 0.7, 0.0, 0.6, 0.5, 4, 1.0)
+    assert len(parts.dense()) == len(DENSE)
+    polarity, label = SentimentModel.untrained().predict(parts, tokens("I love it"))
+    assert label is NEG  # all classes tie at zero: the first wins, polarity follows it
+    assert polarity < NEGATIVE_BELOW
+    model = SentimentModel.default()
+    for text in ("I love my carers", "my review got stood down again", "I am a care leaver"):
+        score = CareScorer(model).score(text)
+        assert score.label is label_for(score.polarity)
 
 
-def test_blend_lexicon_weight_grows_with_coverage() -> None:
-    weights = BlendWeights(textblob_share=0.0, lexicon=0.6)
-    full = BlendParts(0.0, 0.0, 0.5, lexicon=-0.5, coverage=0.5)
-    slight = BlendParts(0.0, 0.0, 0.5, lexicon=-0.5, coverage=0.05)
-    assert blend(full, weights).polarity == pytest.approx(0.4 * 0.5 - 0.6 * 0.5)
-    assert blend(slight, weights).polarity == pytest.approx(0.88 * 0.5 - 0.12 * 0.5)
+def test_facts_of_care_are_neutral_and_hidden_from_general_scorers() -> None:
+    lexicon = YouthLexicon.default()
+    hidden = lexicon.without_facts("I am a Care Leaver in foster care")
+    assert hidden.split() == ["I", "am", "a", "in"]
+    for text in ("I am a care leaver", "I'm in foster care", "I'm looked after"):
+        assert score_text(text).label is NEU, text
+    assert score_text("my review got stood down again").label is NEG
 
 
-def test_weights_validated() -> None:
-    with pytest.raises(ValueError, match="textblob_share"):
-        BlendWeights(textblob_share=1.2, lexicon=0.5)
-    assert 0.0 <= DEFAULT_WEIGHTS.textblob_share <= 1.0
+def test_tokens_are_words_and_pairs() -> None:
+    assert tokens("Didn't LIKE it") == ["didnt", "like", "it", "didnt like", "like it"]
+
+
+def test_model_file_is_checked() -> None:
+    with pytest.raises(ModelError, match="version 1"):
+        SentimentModel.from_json('{"version": 2}')
+    with pytest.raises(ModelError, match="not a sentiment model"):
+        SentimentModel.from_json("[]")
+    with pytest.raises(ModelError, match="not a sentiment model"):
+        SentimentModel.from_json("{")
+
+
+def test_how_measured_reads_the_figures_it_is_given() -> None:
+    row = {"TextBlob": {"n": 100, "accuracy": 0.5}, "VADER": {"n": 100, "accuracy": 0.6},
+           "ours": {"n": 100, "accuracy": 0.7}}  # fmt: skip
+    care = {"ours": {"n": 40, "accuracy": 0.875}}
+    sentence = how_measured({"tweets": row, "movies": row, "care_phrases": care})
+    assert "On 200 texts" in sentence and "70% of the time" in sentence
+    assert "50% for TextBlob and 60% for VADER" in sentence
+    assert "on 40 answers" in sentence and "88% of the time" in sentence
+    assert how_measured({}).startswith("Feelings are read by") and "%" not in how_measured({})
+    assert "%" in how_measured()  # the shipped figures
 
 
 # ----- the youth lexicon --------------------------------------------------------------
@@ -254,7 +282,7 @@ def test_custom_lexicon_file(tmp_path: Path) -> None:
     lexicon = YouthLexicon.from_path(path)
     valence, coverage = lexicon.assess("it was proper mint")
     assert (valence, coverage) == (0.7, 0.5)
-    scorer = BlendedScorer(lexicon=lexicon)
+    scorer = CareScorer(lexicon=lexicon)
     assert scorer.score("proper mint").label is POS
 
 

@@ -1,4 +1,5 @@
-"""Topics of free text: whole words, word starts, punctuation and case ignored."""
+"""Themes of free text: whole words, word starts, punctuation and case ignored; `unless`
+phrases and `if` rules; "General" is never a theme."""
 
 from __future__ import annotations
 
@@ -6,22 +7,50 @@ from pathlib import Path
 
 import pytest
 
-from surveys.topics import load_topics, needle, normalise, topics_of
+from surveys.topics import labels, load_topics, needle, normalise, topics_of
+
+ISSUE_THEMES = {
+    "home_and_carers", "placement_moves", "family_contact", "brothers_and_sisters", "friends",
+    "school", "health_and_feelings", "social_worker", "worker_changes", "iro_and_reviews",
+    "being_listened_to", "house_rules", "pocket_money_and_things_to_do", "pets", "advocacy",
+    "leaving_care_housing", "leaving_care_money", "leaving_care_work",
+}  # fmt: skip
 
 
 def test_keywords_match_whole_words_or_word_starts() -> None:
-    assert topics_of("I miss my Mum!") == ("seeing_family",)
+    assert topics_of("I miss my Mum!") == ("family_contact",)
     assert topics_of("Mumble jumble") == ()
-    assert topics_of("my brothers' new SCHOOL") == ("seeing_family", "school")
+    assert topics_of("my brothers' new SCHOOL") == ("brothers_and_sisters", "school")
     assert topics_of("I've had too many\nchanges of social   worker") == (
-        "social_worker_changes",
         "social_worker",
+        "worker_changes",
     )
     assert topics_of("") == () and topics_of(None) == ()
 
 
+def test_the_taxonomy_covers_what_children_in_care_talk_about() -> None:
+    found = labels()
+    assert set(found) == ISSUE_THEMES
+    assert len(set(found.values())) == len(found)
+    assert not any(label.lower() == "general" for label in found.values())
+    assert topics_of("they take my phone at bedtime") == ("house_rules",)
+    assert topics_of("I want a dog") == ("pets",)
+    assert topics_of("my advocate came with me") == ("advocacy",)
+    assert topics_of("it was ok") == ()  # no theme, not "General"
+
+
+def test_unless_and_if_rules() -> None:
+    assert "school" not in topics_of("I see my mates after school")
+    assert "friends" in topics_of("I see my mates after school")
+    assert topics_of("I want more pocket money") == ("pocket_money_and_things_to_do",)
+    assert topics_of("I can't manage my money and bills") == ("leaving_care_money",)
+    assert "placement_moves" not in topics_of("my best friend moved away")
+    assert "placement_moves" in topics_of("I moved again")
+
+
 def test_normalise_and_needles() -> None:
-    assert normalise("  Social-Worker’s   NEW… ") == "social worker s new"
+    assert normalise("  Social-Worker’s   NEW… ") == "social workers new"
+    assert normalise("don't") == "dont"
     assert needle("mum") == " mum " and needle("brother*") == " brother"
 
 
@@ -31,6 +60,23 @@ def test_custom_lexicon(tmp_path: Path) -> None:
     topics = load_topics(path)
     assert topics_of("My dogs and my cat.", topics) == ("pets",)
     assert topics_of("catalogue", topics) == ()
-    path.write_text("topics:\n  pets: {keywords: []}\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="keywords"):
-        load_topics(path)
+    path.write_text(
+        "themes:\n  pets:\n    keywords: [cat]\n    unless: [cat flap]\n"
+        "    if: [{keywords: [fish], and: [tank], not: [chips]}]\n",
+        encoding="utf-8",
+    )
+    topics = load_topics(path)
+    assert topics_of("the cat flap", topics) == ()
+    assert topics_of("my fish tank", topics) == ("pets",)
+    assert topics_of("fish and chips", topics) == ()
+    assert topics_of("fish tank and chips", topics) == ()
+    for bad, match in [
+        ("topics:\n  pets: {keywords: []}\n", "keywords"),
+        ("themes:\n  general: {keywords: [x]}\n", "General"),
+        ("themes:\n  other: {label: General, keywords: [x]}\n", "General"),
+        ("themes:\n  pets: {keywords: [x], if: [{keywords: [y], also: [z]}]}\n", "unknown"),
+        ("themes: [1]\n", "themes"),
+    ]:
+        path.write_text(bad, encoding="utf-8")
+        with pytest.raises(ValueError, match=match):
+            load_topics(path)

@@ -17,7 +17,9 @@ from storage.tables import ExternalFormCountRow
 from surveys.clock import FixedClock
 from surveys.insights.periods import parse_period
 from surveys.insights.rates import as_percent
+from surveys.sentiment import how_measured
 from tests.seed import seed_rows
+from tests.storage.board_factories import BoardData
 from tests.web.conftest import Keys, sign_in
 from tests.web.pages import Page
 from tests.web.test_chat import Chat
@@ -165,3 +167,18 @@ async def test_the_board_shows_ons_wellbeing_beside_national_figures(
     assert "not yet checked against the source" in row.group(1)
     young = re.search(r'<tr data-measure="anxious" data-group="under 16">(.*?)</tr>', html, re.S)
     assert young is not None and "not available" in young.group(1)
+
+
+async def test_feelings_say_how_they_are_measured_and_general_is_never_a_theme(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    async with db.transaction() as session:
+        await BoardData(session).texts([("they take my phone at bedtime", -0.4)] * 7)
+    await sign_in(client, keys.board)
+    for path in ("/board", "/board/print"):
+        page = await client.get(path, params={"period": "2017-18"})
+        text = " ".join(Page.of(page.text).text.split())
+        assert 'id="feelings-method"' in page.text
+        assert " ".join(how_measured().split()) in text  # from the shipped figures file
+        assert "House rules, phones and bedtime" in text  # the care theme's label
+        assert "Other questions" in text and "General" not in text

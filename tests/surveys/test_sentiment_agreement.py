@@ -1,0 +1,57 @@
+"""The care scorer on the care phrases we wrote (tests/data/sentiment/): at least 85% of
+the held-out part labelled as we labelled it, and the figures the board shows
+(surveys/data/sentiment_agreement.json) are what the shipped model scores now. The
+human-rated sets take a minute: `python -m benchmarks.sentiment_agreement`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from benchmarks.sentiment_agreement import FIGURES, Scored, figures, scorers
+from benchmarks.sentiment_data import CARE, read_care, read_parts
+from surveys.sentiment import SentimentModel
+
+GOAL = 0.85
+
+
+@pytest.fixture(scope="module")
+def scored() -> list[Scored]:
+    items = read_care()
+    base = read_parts(items, hide_facts=False)
+    ours = read_parts(items)
+    rows = zip(items, base, ours, strict=True)
+    return [(i, b, o) for i, b, o in rows if b is not None and o is not None]
+
+
+def test_the_care_phrases_are_enough_and_split_once() -> None:
+    items = read_care()
+    assert len(items) >= 300
+    texts = [i.text.lower() for i in items]
+    assert len(set(texts)) == len(texts)
+    counts = Counter((i.tuning, i.human.value) for i in items)
+    assert min(counts.values()) >= 50  # each class in each part
+    assert any("care leaver" in i.text and i.human.value == "neutral" for i in items)
+    assert any(i.text == "my review got stood down again" and i.human.value == "negative"
+               for i in items)  # fmt: skip
+
+
+@pytest.mark.xfail(strict=True, reason="measured 84.2% (144 of 171) when the model was frozen")
+def test_held_out_care_phrases_reach_the_goal(scored: list[Scored]) -> None:
+    held = [s for s in scored if not s[0].tuning]
+    ours = figures(held, scorers(SentimentModel.default())["ours"])
+    assert ours["accuracy"] >= GOAL
+
+
+def test_the_board_figures_are_the_shipped_models(scored: list[Scored]) -> None:
+    shipped = json.loads(FIGURES.read_text(encoding="utf-8"))
+    held = [s for s in scored if not s[0].tuning]
+    for name, scorer in scorers(SentimentModel.default()).items():
+        assert figures(held, scorer) == shipped[CARE][name]
+    assert {"tweets", "movieReviewSnippets", "amazonReviewSnippets",
+            "nytEditorialSnippets"} <= set(shipped)  # fmt: skip
+    ours = shipped[CARE]["ours"]
+    best = max(shipped[CARE][k]["accuracy"] for k in ("TextBlob", "VADER", "mean"))
+    assert ours["accuracy"] > best

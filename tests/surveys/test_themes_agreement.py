@@ -1,0 +1,70 @@
+"""The theme taxonomy agrees with hand-labelled answers on the held-out part: precision at
+least 90% and recall at least 85% per theme (`benchmarks/themes_agreement.py` prints the
+table; the labelled set and how it was written: tests/data/themes/README.md).
+
+Themes that miss on the held-out part are listed in KNOWN_MISSES with the figure measured,
+as strict expected failures: the test says so when one starts to pass, and the taxonomy
+must not be tuned on the held-out part to make it pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.themes_agreement import (
+    MIN_PRECISION,
+    MIN_RECALL,
+    NO_THEME,
+    Agreement,
+    agreement,
+    load,
+)
+from surveys.topics import load_topics
+
+KNOWN_MISSES = {  # measured on the held-out part (353 answers) when the taxonomy was frozen
+    "home_and_carers": "precision 88.6% (39 right, 5 wrong)",
+    "school": "precision 89.7% (26 right, 3 wrong)",
+    "leaving_care_housing": "precision 86.7% (13 right, 2 wrong)",
+    "leaving_care_work": "precision 88.2% (15 right, 2 wrong)",
+}
+
+
+@pytest.fixture(scope="module")
+def held_out() -> dict[str, Agreement]:
+    answers = [a for a in load() if a.split == "held_out"]
+    return {row.theme: row for row in agreement(answers)}
+
+
+def test_the_labelled_set_is_big_enough_and_split_once() -> None:
+    answers = load()
+    assert len(answers) >= 300
+    parts = {a.split for a in answers}
+    assert parts == {"development", "held_out"}
+    texts = [a.text.lower() for a in answers]
+    assert len(set(texts)) == len(texts)  # no answer in both parts
+    held = [a for a in answers if a.split == "held_out"]
+    for topic in load_topics():  # every theme has enough held-out answers to measure
+        assert sum(topic.key in a.themes for a in held) >= 10, topic.key
+    assert sum(not a.themes for a in held) >= 10  # answers with no theme, not "General"
+
+
+@pytest.mark.parametrize(
+    "theme",
+    [
+        pytest.param(t.key, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[t.key]))
+        if t.key in KNOWN_MISSES
+        else t.key
+        for t in load_topics()
+    ],
+)
+def test_each_theme_meets_the_thresholds_on_the_held_out_part(
+    theme: str, held_out: dict[str, Agreement]
+) -> None:
+    row = held_out[theme]
+    assert row.precision >= MIN_PRECISION, f"{theme}: precision {row.precision:.1%}"
+    assert row.recall >= MIN_RECALL, f"{theme}: recall {row.recall:.1%}"
+
+
+def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> None:
+    assert NO_THEME in held_out and "general" not in held_out
+    assert held_out[NO_THEME].recall >= MIN_RECALL
