@@ -29,6 +29,7 @@ from api.routes import (
     form_counts,
     health,
     invitations,
+    key_messages,
     keys,
     people,
     quotes,
@@ -86,6 +87,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     rolling.router,
     replies.router,
     statements.router,
+    key_messages.router,
 )
 
 
