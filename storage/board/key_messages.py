@@ -258,10 +258,11 @@ async def _changes(
     themed_now: Sequence[ThemeRow],
     threshold: int,
 ) -> Change | None:
-    """The largest move, in percentage points, among young people's return rates and the
-    share each topic has of everything young people wrote about. Shares are worked out
-    from shown counts only (a hidden count is in neither part), so they give nothing
-    hidden away."""
+    """The largest move, in percentage points, among young people's return rates (up or
+    down) and the rise in the share each topic has of everything young people wrote about
+    (only rises: shares add up to 100%, so one topic rising makes the others fall). Shares
+    are worked out from shown counts only (a hidden count is in neither part), so they
+    give nothing hidden away."""
     found: list[Change] = []
     for r in forms:
         if r.rate is not None and r.previous_rate is not None:
@@ -276,6 +277,8 @@ async def _changes(
     for key, share_now in now_shares.items():
         if key in before_shares and key.lower() not in NOT_A_THEME:
             share_before = before_shares[key]
+            if as_percent(share_now) <= as_percent(share_before):
+                continue  # shares add up to 100%: one rising makes others fall
             found.append(Change(
                 "topic", key, _lower(labels[key]), share_before, share_now,
                 as_percent(share_now) - as_percent(share_before),
@@ -395,7 +398,7 @@ async def key_messages(
     if said is not None:
         lead = "What was done about it" if said.about_the_change else "You said, we did"
         messages.append(Message(
-            "did", f"{lead}: you said “{said.you_said.rstrip('.')}”; we {_we(said.we_did)}"
+            "did", f"{lead}. You said: {_sentence(said.you_said)} We did: {_sentence(said.we_did)}"
         ))  # fmt: skip
     hidden = any(m.hidden for m in messages) or any(
         r.sent == SUPPRESSED or r.returned == SUPPRESSED for r in forms
@@ -417,13 +420,11 @@ async def key_messages(
     )
 
 
-def _we(did: str) -> str:
-    """"We did: put reviews after school" reads as "we put reviews after school."."""
-    words = did.strip().rstrip(".")
-    lowered = words[:1].lower() + words[1:]
-    if lowered.startswith("we "):
-        lowered = lowered[3:]
-    return lowered + "."
+def _sentence(words: str) -> str:
+    """Words as a sentence: a capital first and a full stop last."""
+    words = words.strip()
+    words = words[:1].upper() + words[1:]
+    return words if words.endswith((".", "!", "?")) else words + "."
 
 
 async def latest_period_with_figures(session: AsyncSession, today: date) -> Period:
