@@ -21,12 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carevoice.wiring import Services
 from storage import campaigns as campaign_store
+from storage import comparators as comparator_store
 from storage import statements as statement_store
 from storage.conversations import ConversationService, Turn
 from storage.people import import_people
 from storage.tables import CampaignRow, ExternalFormCountRow, InvitationRow, PersonRow
 from surveys.clock import FixedClock
 from surveys.engine import Command, Prompt, PromptKind, UserInput
+from surveys.insights.comparators import published_comparators
 from surveys.model import QuestionKind
 from surveys.people import Cohort, PersonRecord
 
@@ -246,6 +248,7 @@ async def load_demo(
             session, clock, actor="Demo participation team", you_said=SAID_DID[0],
             we_did=SAID_DID[1], cohort=Cohort.IN_CARE.value,
         )  # fmt: skip
+        await comparator_store.load(session, published_comparators(), clock)
     codes = await _open_campaign(services, rng)
     return DemoCouncil(
         f"Demo council loaded: {len(people)} young people, {total} invitations over "
