@@ -22,6 +22,7 @@ from api.web.labels import audience_label, form_label, theme_label
 from api.web.render import render
 from api.web.staff import BoardStaff, Staff
 from storage import board, statements
+from storage.board.key_messages import Message
 from storage.comparators import all_comparators
 from surveys.insights.comparators import Comparator
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, SUPPRESSED
@@ -88,6 +89,7 @@ class BoardPage:
     threshold: int
     any_suppressed: bool
     key: board.KeyMessages
+    key_items: list[tuple[Message, list[Message]]]
     comparisons: list[Comparison]
     card_comparators: dict[tuple[str | None, str | None], list[Comparator]]
     breakdown: list[board.ReturnRateRow]
@@ -228,10 +230,22 @@ async def board_page(
         threshold=DEFAULT_THRESHOLD,
         any_suppressed=suppressed or any(_has_c(r.sent, r.returned) for r in breakdown),
         key=key,
+        key_items=_key_items(key.messages),
         comparisons=comparisons,
         card_comparators=card_comparators,
         breakdown=breakdown,
     )
+
+
+def _key_items(messages: Sequence[Message]) -> list[tuple[Message, list[Message]]]:
+    """The key messages as a list, each quote under the sentence naming what it is about."""
+    items: list[tuple[Message, list[Message]]] = []
+    for m in messages:
+        if m.kind == "quote" and items and items[-1][0].kind == "raised":
+            items[-1][1].append(m)
+        else:
+            items.append((m, []))
+    return items
 
 
 def _comparisons(

@@ -61,8 +61,8 @@ NUMBERS: Final = {2: "two", 3: "three"}
 QUOTE_POOL: Final = 60
 QUOTE_CHARS: Final = 160
 HIDDEN_WHY: Final = (
-    "c means the figure is 5 or fewer, or would let someone work one out, so it is not "
-    "shown: no young person can be identified"
+    "c marks a figure that is 5 or fewer, or that would let someone work one out: it is "
+    "not shown, so no young person can be identified"
 )
 
 
@@ -166,13 +166,15 @@ def _lower(label: str) -> str:
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
-def _answered(period: Period, row: ReturnRateRow) -> Message:
-    """A sentence about one form: how many came back, against target and last period."""
+def _answered(period: Period, row: ReturnRateRow, *, first: bool = True) -> Message:
+    """A sentence about one form: how many came back, against target and last period
+    (the first of them says the period)."""
     form, audience = row.form or "", row.audience or ""
     before = period.previous().label
+    when = f"In {period.label}, " if first else ""
     if isinstance(row.sent, int) and isinstance(row.returned, int) and row.rate is not None:
         text = (
-            f"In {period.label}, {_n(row.returned)} of the {_n(row.sent)} "
+            f"{when}{_n(row.returned)} of the {_n(row.sent)} "
             f"{_form_words(form, audience)} came back ({_pct(row.rate)})"
         )
         if row.target is not None:
@@ -192,13 +194,11 @@ def _answered(period: Period, row: ReturnRateRow) -> Message:
         return Message("answered", text + ".")
     what, who = _what_who(form, audience)
     sent = f"{_n(row.sent)} {what}" if isinstance(row.sent, int) else f"some {what}"
-    return Message(
-        "answered",
-        f"In {period.label}, {sent} went out to {who}; how many came back is shown as c, "
-        f"because it is 5 or fewer or would let someone work out such a figure, so no "
-        f"young person can be identified.",
-        hidden=True,
+    text = (
+        f"{when}{sent} went out to {who}; how many came back is not shown (c): it is 5 or "
+        f"fewer, or would give such a figure away."
     )
+    return Message("answered", text[:1].upper() + text[1:], hidden=True)
 
 
 def _forms(rows: Sequence[ReturnRateRow]) -> list[ReturnRateRow]:
@@ -247,7 +247,7 @@ def _raised_sentence(things: Sequence[Raised], period: Period) -> Message:
     hidden = any(r.young_people == SUPPRESSED for r in things)
     text = f"The {what} young people wrote about most in {period.label}: {listed}."
     if hidden:
-        text += f" ({HIDDEN_WHY}.)"
+        text += " (c: 5 or fewer, not shown so no young person can be identified.)"
     return Message("raised", text, hidden=hidden)
 
 
@@ -357,7 +357,9 @@ async def key_messages(
                 f"In {period.label}, young people sent back {_n(returned)} of the {_n(sent)} "
                 f"forms sent to them{share}, across {len(forms)} kinds of form.",
             ))  # fmt: skip
-        messages.extend(_answered(period, r) for r in forms)
+        messages.extend(
+            _answered(period, r, first=not messages and i == 0) for i, r in enumerate(forms)
+        )
 
     themed = await top_themes(session, period, limit=20, threshold=threshold)
     picked = _pick_raised(themed)

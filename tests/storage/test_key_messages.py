@@ -57,7 +57,7 @@ async def test_key_messages_read_aloud(db: Database) -> None:
            "came back (20%), below the target of 30%; up from 10% in 2016-17." in text
     # the feedback form's 3 returned are hidden, and the sentence says why where it stands
     hidden = [m for m in found.messages if m.hidden]
-    assert hidden and "shown as c" in hidden[0].text and "identified" in hidden[0].text
+    assert hidden and "not shown (c)" in hidden[0].text and "5 or fewer" in hidden[0].text
     assert found.hidden_explained
     # "changes of social worker" is about social workers too: both topics count it
     assert {r.key for r in found.raised[:2]} == {"social_worker_changes", "social_worker"}
