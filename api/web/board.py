@@ -64,6 +64,7 @@ class Comparison:
     unit: str
     ours: float | str | None
     theirs: Comparator
+    why: str = "not measured"  # said where `ours` is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,10 +262,13 @@ def _comparisons(
     out = []
     for c in published:
         ours: float | str | None = None
+        why = "not measured"
         parts = c.measure.split(":")
         if parts[0] == "return_rate" and len(parts) == 3:
             if parts[1:] == ["all", "all"]:
-                if rates and not any(_has_c(r.sent, r.returned) for r in rates):
+                if any(_has_c(r.sent, r.returned) for r in rates):
+                    why = "not shown: part of it is hidden (c)"
+                elif rates:
                     sent = sum(int(r.sent) for r in rates)
                     returned = sum(int(r.returned) for r in rates)
                     ours = returned / sent if sent else None
@@ -273,7 +277,8 @@ def _comparisons(
         elif parts[0] == "scorecard" and len(parts) == 2 and parts[1] in by_ref:
             value = by_ref[parts[1]].value
             ours = value if isinstance(value, float | str) else None
-        out.append(Comparison(c.label, c.unit, ours, c))
+        out.append(Comparison(c.label, c.unit, ours, c, why))
+    out.sort(key=lambda c: c.ours is None and c.why == "not measured")  # ours first
     return out
 
 

@@ -63,6 +63,9 @@ def test_key_messages_come_first(browser: Any, live: Live, size: str,  # noqa: F
         violations = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
         assert not violations, violations
     page.locator("#key-messages").screenshot(path=str(SHOTS / f"board-key-messages-{size}.png"))
+    for part in ("glance", "comparators", "breakdown"):
+        page.locator(f"section:has(#{part}), section.{part}").first.screenshot(
+            path=str(SHOTS / f"board-{part}-{size}.png"))
     watch.shot(f"board-{size}")
     watch.clean()
 
