@@ -29,6 +29,7 @@ from api.routes import (
     form_counts,
     health,
     invitations,
+    key_messages,
     keys,
     people,
     quotes,
@@ -88,6 +89,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     replies.router,
     statements.router,
     wellbeing.router,
+    key_messages.router,
 )
 
 

@@ -34,9 +34,8 @@ def _period_pattern() -> str:
 
 
 PERIOD_PATTERN: Final = _period_pattern()
-BY_PATTERN: Final = (
-    r"^(?:form|audience|age_band|quarter)(?:,(?:form|audience|age_band|quarter))*$"
-)
+_BY: Final = "form|audience|cohort|team|age_band|quarter"
+BY_PATTERN: Final = rf"^(?:{_BY})(?:,(?:{_BY}))*$"
 """Return rates' `by`: a comma-separated list of their dimensions."""
 
 

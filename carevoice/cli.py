@@ -621,7 +621,15 @@ def main() -> None:
 
 
 # The serve, keys and bot commands register themselves on `app`.
-from carevoice import cli_alerts, cli_api, cli_audio, cli_bot, cli_data, cli_loop  # noqa: E402,F401
+from carevoice import (  # noqa: E402,F401
+    cli_alerts,
+    cli_api,
+    cli_audio,
+    cli_board,
+    cli_bot,
+    cli_data,
+    cli_loop,
+)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -21,11 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from carevoice.wiring import Services
 from storage import campaigns as campaign_store
+from storage import comparators as comparator_store
+from storage import statements as statement_store
 from storage.conversations import ConversationService, Turn
 from storage.people import import_people
 from storage.tables import CampaignRow, ExternalFormCountRow, InvitationRow, PersonRow
 from surveys.clock import FixedClock
 from surveys.engine import Command, Prompt, PromptKind, UserInput
+from surveys.insights.comparators import published_comparators
 from surveys.model import QuestionKind
 from surveys.people import Cohort, PersonRecord
 
@@ -95,6 +98,17 @@ YOUNG_PEOPLES_FORMS: tuple[Batch, ...] = (
 TEXT_BANK: Mapping[str, tuple[str, ...]] = {
     "positive": (
         "I like my meeting",
+        "My carer helped me get ready for my review and that made it easier",
+        "My IRO came to see me at home before the meeting and listened",
+        "I liked that the meeting was at my school after lessons",
+        "My foster carer takes me to see my sister every other weekend",
+        "I got to say what I wanted and people listened to me",
+        "My PA helped me find a flat and set up my gas and electric",
+        "I feel settled at my carers and I want to stay here",
+        "My new school is better and I have made friends",
+        "Contact with my dad is going well now",
+        "I started an apprenticeship and I really like it",
+        "I joined the youth club and go every Tuesday",
         "My IRO was descriptive",
         "I know what the SGO is now",
         "I got an explanation why I'm not with my old carer",
@@ -112,6 +126,14 @@ TEXT_BANK: Mapping[str, tuple[str, ...]] = {
     ),
     "negative": (
         "I've had too many changes of social worker",
+        "I've had four social workers this year and I have to start again every time",
+        "My social worker left and nobody told me who my new worker is",
+        "I don't get to see my brothers and sisters because we live in different places",
+        "I moved placement again and had to change school",
+        "My review got stood down again and nobody said why",
+        "There were too many people at my meeting and I didn't want to talk",
+        "My money doesn't last and I worry about bills",
+        "I'm not allowed my phone after 9 and it's not fair",
         "I don't get to see my brother enough",
         "Nobody told me why the meeting was moved",
         "Time could have been discussed, had to change things to be able to attend",
@@ -125,6 +147,10 @@ TEXT_BANK: Mapping[str, tuple[str, ...]] = {
     ),
     "neutral": (
         "Maybe have it at school instead",
+        "I would like my meeting after school so I don't miss lessons",
+        "I want my nan and my carer at my meeting",
+        "Can my social worker text me before the meeting",
+        "I want to know more about leaving care and money",
         "Have it after school please",
         "Can we do it on a video call",
         "Just my carer and my IRO",
@@ -134,6 +160,19 @@ TEXT_BANK: Mapping[str, tuple[str, ...]] = {
     ),
 }
 TONE_WEIGHTS = {"in_care": (0.45, 0.35, 0.20), "care_leaver": (0.35, 0.45, 0.20)}
+WORKER_CHANGES: tuple[str, ...] = TEXT_BANK["negative"][:3]
+"""In 2017-18 more young people wrote about changes of social worker (as Northumberland's
+young people told their board): the demo's biggest change, and its "you said, we did"."""
+SAID_DID = (
+    "You told us you have had too many changes of social worker and have to tell your "
+    "story again each time.",
+    "Each team now keeps one named social worker for a young person for at least a year, "
+    "and a new worker meets you with the old one before they change.",
+)
+
+
+REVIEW_AFTER = (14, 56)  # days from the letter to the review
+LATE = 0.15  # of those who answer, the share who answer after their review
 
 
 def fy_start(year: int) -> datetime:
@@ -203,6 +242,13 @@ async def load_demo(
     answered = 0
     for batch in YOUNG_PEOPLES_FORMS:
         answered += await _run_batch(services, conversations, clock, batch, rng, bar, task)
+    clock.at = fy_start(2018) + timedelta(days=20)  # after the year's report
+    async with services.db.transaction() as session:
+        await statement_store.publish(
+            session, clock, actor="Demo participation team", you_said=SAID_DID[0],
+            we_did=SAID_DID[1], cohort=Cohort.IN_CARE.value,
+        )  # fmt: skip
+        await comparator_store.load(session, published_comparators(), clock)
     codes = await _open_campaign(services, rng)
     return DemoCouncil(
         f"Demo council loaded: {len(people)} young people, {total} invitations over "
@@ -291,17 +337,50 @@ async def _run_batch(
             summary = await campaign_store.issue_invitations(session, campaign, chosen, clock)
             codes = sorted((c.council_ref, c.code) for c in summary.codes)
             await _mark_delivered(session, campaign.id, opens)
+            reviews = await _review_dates(session, campaign.id, opens.date(), rng)
         rng.shuffle(codes)
         partial = max(1, (sent - returned) // 8)
         for n, (ref, code) in enumerate(codes):
             if n < returned + partial:
-                clock.at = opens + timedelta(days=rng.randint(1, 60), minutes=n)
+                clock.at = opens + timedelta(days=_answer_day(reviews[ref], opens, rng), minutes=n)
                 answered += await _answer(
                     conversations, clock, code, ref, batch, rng, finish=n < returned
                 )
             if bar is not None:
                 bar.advance(task, 1)  # type: ignore[arg-type]
     return answered
+
+
+async def _review_dates(
+    session: AsyncSession, campaign_id: int, sent: date, rng: random.Random
+) -> dict[str, date]:
+    """Each invitation's review: two to eight weeks after its letter went out (as a
+    consultation form goes out before a review), by council reference."""
+    found = (
+        await session.execute(
+            select(InvitationRow.id, PersonRow.council_ref)
+            .join(PersonRow, PersonRow.id == InvitationRow.person_id)
+            .where(InvitationRow.campaign_id == campaign_id)
+        )
+    ).all()
+    dates: dict[str, date] = {}
+    for invitation_id, ref in found:
+        dates[str(ref)] = sent + timedelta(days=rng.randint(REVIEW_AFTER[0], REVIEW_AFTER[1]))
+        await session.execute(
+            update(InvitationRow)
+            .where(InvitationRow.id == invitation_id)
+            .values(review_date=dates[str(ref)])
+        )
+    return dates
+
+
+def _answer_day(review: date, opens: datetime, rng: random.Random) -> int:
+    """Days after the letter that a young person answers: most before their review, some
+    (LATE) in the days after it."""
+    before = (review - opens.date()).days
+    if rng.random() < LATE:
+        return rng.randint(before, before + 14)
+    return rng.randint(1, max(1, before - 1))
 
 
 async def _mark_delivered(session: AsyncSession, campaign_id: int, at: datetime) -> None:
@@ -358,6 +437,9 @@ def _choose(prompt: Prompt, batch: Batch, rng: random.Random) -> UserInput:
     if can_skip and rng.random() < 0.08:
         return UserInput(command=Command.SKIP, question_id=qid)
     if kind is QuestionKind.TEXT:
+        worker_changes = {2016: 0.05, 2017: 0.15}.get(batch.year, 0.0)
+        if batch.cohort is Cohort.IN_CARE and rng.random() < worker_changes:
+            return UserInput(text=rng.choice(WORKER_CHANGES))
         tone = rng.choices(
             ("positive", "negative", "neutral"), weights=TONE_WEIGHTS[batch.cohort.value]
         )[0]
@@ -382,38 +464,105 @@ def _choose(prompt: Prompt, batch: Batch, rng: random.Random) -> UserInput:
 
 
 OPEN_CAMPAIGN = "Getting ready for my review (now)"
+CURRENT = "N"  # references DEMO-N0001...: young people on the council's list today
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSurvey:
+    """A campaign open now, for the young people whose age and cohort its survey fits."""
+
+    name: str
+    survey: str
+    cohort: Cohort
+    age_bands: tuple[str, ...]
+    invite: int
+
+
+OPEN_NOW: tuple[OpenSurvey, ...] = (
+    OpenSurvey("Getting ready for my review, 8 to 12 (open now)", "review-prep-child",
+               Cohort.IN_CARE, ("8-12",), 12),
+    OpenSurvey(OPEN_CAMPAIGN, "review-prep-young-person", Cohort.IN_CARE,
+               ("13-15", "16-17"), 40),
+    OpenSurvey("My Pathway Plan review, care leavers (open now)", "pathway-plan-review",
+               Cohort.CARE_LEAVER, ("16-17", "18-21", "22-25"), 12),
+)  # fmt: skip
+"""Each survey goes only to those it was written for: the child's to 8 to 12, the young
+person's to 13 to 17 in care, the Pathway Plan one to care leavers."""
+
+
+def _current_people(rng: random.Random, today: date) -> list[PersonRecord]:
+    """Young people on the council's list today (the 2016-18 ones have grown up): in care
+    aged 8 to 17 and care leavers aged 18 to 23, each with a review in the next weeks."""
+    records = []
+    ages = [*([8, 9, 10, 11, 12] * 4), *([13, 14, 15, 16, 17] * 10)]
+    teams = ("North", "South", "East")
+    for i, age in enumerate(ages):
+        records.append(PersonRecord(
+            council_ref=f"{DEMO_PREFIX}{CURRENT}{i + 1:04d}", cohort=Cohort.IN_CARE,
+            date_of_birth=_born(rng, age, today), team=teams[i % 3],
+            next_review_date=today + timedelta(days=rng.randint(7, 42)),
+        ))  # fmt: skip
+    for i in range(20):
+        records.append(PersonRecord(
+            council_ref=f"{DEMO_PREFIX}{CURRENT}{len(ages) + i + 1:04d}",
+            cohort=Cohort.CARE_LEAVER, date_of_birth=_born(rng, rng.randint(18, 23), today),
+            team="Care Leavers", next_review_date=today + timedelta(days=rng.randint(7, 42)),
+        ))  # fmt: skip
+    return records
 
 
 async def _open_campaign(services: Services, rng: random.Random) -> list[str]:
-    """A campaign open now (made again when the last one has closed), with unused codes."""
+    """Campaigns open now (made again when the last ones have closed), each for the young
+    people its survey fits, with unused codes: the first of each survey first."""
     now = services.clock.now()
+    today = now.date()
     async with services.db.transaction() as session:
-        campaign = await session.scalar(
-            select(CampaignRow).where(
-                CampaignRow.name == OPEN_CAMPAIGN, CampaignRow.closes_at > now + timedelta(days=1)
+        current = await session.scalar(
+            select(func.count(PersonRow.id)).where(
+                PersonRow.council_ref.like(f"{DEMO_PREFIX}{CURRENT}%")
             )
         )
-        if campaign is not None:  # codes are kept hashed: three new ones to try
-            codes = await campaign_store.reprint_letters(
-                session, campaign.id, services.clock, limit=3
-            )
-            if codes:
-                return [c.printed for c in codes]
-        campaign = await campaign_store.create_campaign(
-            session,
-            services.catalog,
-            services.clock,
-            name="Getting ready for my review (now)",
-            survey_key="review-prep-young-person",
-            opens_at=now - timedelta(days=1),
-            closes_at=now + timedelta(days=30),
-            report_form="consultation",
-            audience=campaign_store.CohortFilter(cohort=Cohort.IN_CARE.value),
+        if not current:
+            await import_people(session, _current_people(rng, today), services.clock)
+        by_survey: list[list[str]] = []
+        for spec in OPEN_NOW:
+            by_survey.append(await _open_one(session, services, spec, rng))
+    first = [codes[0] for codes in by_survey if codes]
+    rest = [code for codes in by_survey for code in codes[1:]]
+    return first + rest
+
+
+async def _open_one(
+    session: AsyncSession, services: Services, spec: OpenSurvey, rng: random.Random
+) -> list[str]:
+    now = services.clock.now()
+    campaign = await session.scalar(
+        select(CampaignRow).where(
+            CampaignRow.name == spec.name, CampaignRow.closes_at > now + timedelta(days=1)
         )
-        pool = await campaign_store.select_people(
-            session, campaign_store.CohortFilter(cohort=Cohort.IN_CARE.value), now.date()
-        )
-        summary = await campaign_store.issue_invitations(
-            session, campaign, rng.sample(pool, 25), services.clock
-        )
-        return sorted(c.printed for c in summary.codes)
+    )
+    if campaign is not None:  # codes are kept hashed: three new ones to try
+        codes = await campaign_store.reprint_letters(session, campaign.id, services.clock, limit=3)
+        if codes:
+            return [c.printed for c in codes]
+    wanted = campaign_store.CohortFilter(cohort=spec.cohort.value, age_bands=spec.age_bands)
+    campaign = await campaign_store.create_campaign(
+        session,
+        services.catalog,
+        services.clock,
+        name=spec.name,
+        survey_key=spec.survey,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=30),
+        report_form="consultation",
+        audience=wanted,
+    )
+    pool = [
+        p
+        for p in await campaign_store.select_people(session, wanted, now.date())
+        if p.council_ref.startswith(f"{DEMO_PREFIX}{CURRENT}")
+    ]
+    summary = await campaign_store.issue_invitations(
+        session, campaign, rng.sample(pool, min(spec.invite, len(pool))), services.clock
+    )
+    return sorted(c.printed for c in summary.codes)

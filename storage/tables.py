@@ -674,3 +674,25 @@ class StatementViewRow(Base):
     statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
     shown_at: Mapped[datetime]
+
+
+class ComparatorRow(Base):
+    """A figure published by another council or nationally (a return rate, wellbeing, ...)
+    for a board to read beside its own: loaded from a CSV (`storage.comparators`), with
+    its source and year. Holds no person; one row per measure, area and year."""
+
+    __tablename__ = "comparators"
+    __table_args__ = (UniqueConstraint("measure", "area", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure: Mapped[str] = mapped_column(String(80))
+    label: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(8))  # rate (0 to 1), score or number
+    area: Mapped[str] = mapped_column(String(120))
+    area_type: Mapped[str] = mapped_column(String(24))  # council, neighbours, region, national
+    year: Mapped[str] = mapped_column(String(16))  # 2017-18, or a calendar year 2019
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(String(500))
+    loaded_at: Mapped[datetime]

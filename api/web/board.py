@@ -23,6 +23,9 @@ from api.web.render import render
 from api.web.staff import BoardStaff, Staff
 from storage import board, statements
 from storage.board.wellbeing import ons_wellbeing
+from storage.board.key_messages import Message
+from storage.comparators import all_comparators
+from surveys.insights.comparators import Comparator
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, SUPPRESSED
 from surveys.insights.periods import (
     Period,
@@ -55,6 +58,18 @@ class TrendRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Comparison:
+    """A published figure beside the council's own for the same measure (None: the
+    council has no such figure; SUPPRESSED: it is hidden)."""
+
+    label: str
+    unit: str
+    ours: float | str | None
+    theirs: Comparator
+    why: str = "not measured"  # said where `ours` is None
+
+
+@dataclass(frozen=True, slots=True)
 class BoardPage:
     """Everything the dashboard shows for one period."""
 
@@ -77,6 +92,11 @@ class BoardPage:
     threshold: int
     any_suppressed: bool
     feelings_note: str = ""  # how feelings are measured and how well that agrees with people
+    key: board.KeyMessages
+    key_items: list[tuple[Message, list[Message]]]
+    comparisons: list[Comparison]
+    card_comparators: dict[tuple[str | None, str | None], list[Comparator]]
+    breakdown: list[board.ReturnRateRow]
 
 
 def _has_c(*values: object) -> bool:
@@ -118,6 +138,19 @@ async def board_page(
         ref_patterns=ref_patterns,
     )
     scorecard = await board.scorecard(session, period)
+    key = await board.key_messages(
+        session, period, quote_min_group=quote_min_group, ref_patterns=ref_patterns
+    )
+    breakdown = [
+        r for r in await board.return_rates(session, period, by=("audience", "cohort", "team"))
+        if r.audience in YOUNG_FORMS
+    ]
+    comparisons = _comparisons(await all_comparators(session), rates, scorecard)
+    card_comparators: dict[tuple[str | None, str | None], list[Comparator]] = {}
+    for c in comparisons:
+        parts = c.theirs.measure.split(":")
+        if parts[0] == "return_rate" and len(parts) == 3:
+            card_comparators.setdefault((parts[1], parts[2]), []).append(c.theirs)
 
     year_rates = rates if period == year else await board.return_rates(session, year)
     year_rows = {(r.form, r.audience): r for r in year_rates}
@@ -201,28 +234,78 @@ async def board_page(
         threshold=DEFAULT_THRESHOLD,
         any_suppressed=suppressed,
         feelings_note=how_measured(),
+        any_suppressed=suppressed or any(_has_c(r.sent, r.returned) for r in breakdown),
+        key=key,
+        key_items=_key_items(key.messages),
+        comparisons=comparisons,
+        card_comparators=card_comparators,
+        breakdown=breakdown,
     )
 
 
-def _period(text: str | None, today: date) -> tuple[Period, str | None]:
-    """The period asked for, or this financial year and why the one asked for was not used."""
-    default = period_containing(today, PeriodKind.YEAR)
+def _key_items(messages: Sequence[Message]) -> list[tuple[Message, list[Message]]]:
+    """The key messages as a list, each quote under the sentence naming what it is about."""
+    items: list[tuple[Message, list[Message]]] = []
+    for m in messages:
+        if m.kind == "quote" and items and items[-1][0].kind == "raised":
+            items[-1][1].append(m)
+        else:
+            items.append((m, []))
+    return items
+
+
+def _comparisons(
+    published: Sequence[Comparator],
+    rates: Sequence[board.ReturnRateRow],
+    scorecard: Sequence[board.ScorecardRowOut],
+) -> list[Comparison]:
+    """Each published figure beside the council's own for the same measure: a return
+    rate of a form and audience (`return_rate:FORM:AUDIENCE`; `all:all` is every form,
+    shown only when no count in it is hidden) or a scorecard row (`scorecard:REF`)."""
+    by_cell = {(r.form, r.audience): r for r in rates}
+    by_ref = {s.ref: s for s in scorecard}
+    out = []
+    for c in published:
+        ours: float | str | None = None
+        why = "not measured"
+        parts = c.measure.split(":")
+        if parts[0] == "return_rate" and len(parts) == 3:
+            if parts[1:] == ["all", "all"]:
+                if any(_has_c(r.sent, r.returned) for r in rates):
+                    why = "not shown: part of it is hidden (c)"
+                elif rates:
+                    sent = sum(int(r.sent) for r in rates)
+                    returned = sum(int(r.returned) for r in rates)
+                    ours = returned / sent if sent else None
+            elif (row := by_cell.get((parts[1], parts[2]))) is not None:
+                ours = SUPPRESSED if _has_c(row.sent, row.returned) else row.rate
+        elif parts[0] == "scorecard" and len(parts) == 2 and parts[1] in by_ref:
+            value = by_ref[parts[1]].value
+            ours = value if isinstance(value, float | str) else None
+        out.append(Comparison(c.label, c.unit, ours, c, why))
+    out.sort(key=lambda c: c.ours is None and c.why == "not measured")  # ours first
+    return out
+
+
+def _period(text: str | None, default: Period) -> tuple[Period, str | None]:
+    """The period asked for, or `default` (the latest financial year with figures) and why
+    the one asked for was not used."""
     if text is None or not text.strip():
         return default, None
     if len(text) > 32:
-        return default, "That period is not one we know. Showing this financial year."
+        return default, f"That period is not one we know. Showing {default.label}."
     try:
         return parse_period(text), None
     except PeriodError as error:
-        return default, f"{error}. Showing this financial year instead."
+        return default, f"{error}. Showing {default.label} instead."
 
 
 async def _page(
     request: Request, services: ServicesDep, staff: Staff, period: str | None, template: str
 ) -> Response:
     today = uk_date(services.clock.now())
-    chosen, problem = _period(period, today)
     async with services.db.reader() as session:
+        chosen, problem = _period(period, await board.latest_period_with_figures(session, today))
         page = await board_page(
             session, chosen, today, quote_min_group=services.settings.quote_min_group,
             ref_patterns=services.settings.ref_patterns,

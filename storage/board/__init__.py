@@ -9,6 +9,7 @@ birth or name, nor text from a sensitive question.
 """
 
 from storage.board._common import SUPPRESSED, Count
+from storage.board.key_messages import KeyMessages, key_messages, latest_period_with_figures
 from storage.board.quotes import QuoteRow, quotes
 from storage.board.return_rates import DEFAULT_TARGETS, DIMENSIONS, ReturnRateRow, return_rates
 from storage.board.scorecard import (
@@ -29,6 +30,7 @@ __all__ = [
     "SENTIMENT_GROUPS",
     "SUPPRESSED",
     "Count",
+    "KeyMessages",
     "Measure",
     "QuoteRow",
     "ReturnRateRow",
@@ -37,6 +39,8 @@ __all__ = [
     "ThemeRow",
     "Topic",
     "TrendPoint",
+    "key_messages",
+    "latest_period_with_figures",
     "load_topics",
     "quotes",
     "return_rates",

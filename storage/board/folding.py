@@ -21,7 +21,7 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.board._common import Span
+from storage.board._common import UNKNOWN, Span
 from storage.board.rollups import (
     answer_cell_selects,
     choice_cell_select,
@@ -50,6 +50,7 @@ __all__ = [
     "fold",
 ]
 
+UNKNOWN_GROUP: Final = UNKNOWN
 ALL_TIME_GRAIN: Final = "a"
 ALL_TIME: Final = date(2000, 1, 1)
 """Erased answer cells counted over all time (grain "a") all begin on this date."""
@@ -216,7 +217,8 @@ async def erased_form_counts(
     in `spans` (quarter-aligned), as `storage.board.return_rates` counts invitations."""
     e = ErasedFormCellRow
     columns = {"form": e.form, "audience": e.audience, "age_band": e.age_band}
-    keys: list[Any] = [columns[d] for d in dims if d != "quarter"]
+    wanted = [d for d in dims if d != "quarter"]
+    keys: list[Any] = [columns[d] for d in wanted if d in columns]
     query = (
         select(e.start, *keys, func.sum(e.sent), func.sum(e.returned))
         .where(e.start >= spans[0].start, e.start < spans[-1].end)
@@ -226,5 +228,8 @@ async def erased_form_counts(
     for row in (await session.execute(query)).all():
         start = _as_date(row[0])
         index = next(i for i, s in enumerate(spans) if s.start <= start < s.end)
-        out.append((index, tuple(str(v) for v in row[1:-2]), int(row[-2]), int(row[-1])))
+        held = iter(str(v) for v in row[1:-2])
+        # the erased cells keep no cohort or team (they name no one): "unknown"
+        key = tuple(next(held) if d in columns else UNKNOWN_GROUP for d in wanted)
+        out.append((index, key, int(row[-2]), int(row[-1])))
     return out

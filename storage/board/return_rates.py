@@ -42,7 +42,13 @@ from storage.board._common import (
 )
 from storage.board.folding import erased_form_counts
 from storage.board.rollups import contiguous, dirty_quarters
-from storage.tables import BoardFormCellRow, CampaignRow, ExternalFormCountRow, InvitationRow
+from storage.tables import (
+    BoardFormCellRow,
+    CampaignRow,
+    ExternalFormCountRow,
+    InvitationRow,
+    PersonRow,
+)
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, RETURNED_OF_SENT, suppress_table
 from surveys.insights.periods import Period
 from surveys.insights.rates import Direction, Polarity, Rag, direction, rag, rate
@@ -55,8 +61,12 @@ __all__ = [
     "return_rates",
 ]
 
-DIMENSIONS: Final = ("form", "audience", "age_band", "quarter")
-"""What return rates can be broken down by, in the order rows are sorted."""
+DIMENSIONS: Final = ("form", "audience", "cohort", "team", "age_band", "quarter")
+"""What return rates can be broken down by, in the order rows are sorted. Cohort and team
+are the young person's (from the people table; "unknown" for forms counted by other
+routes and for young people since erased, whose forms still count)."""
+PEOPLE_DIMENSIONS: Final = frozenset({"cohort", "team"})
+"""Read from the invitations joined to people (rollup cells do not hold them)."""
 
 DEFAULT_TARGETS: Final[Mapping[tuple[str, str], float]] = {
     ("consultation", "child"): 0.30,
@@ -79,6 +89,7 @@ AUDIENCE_ORDER: Final = (
     "parent_of_care_leaver",
 )
 AGE_ORDER: Final = (*AGE_BAND_NAMES, UNKNOWN)
+COHORT_ORDER: Final = ("in_care", "care_leaver", UNKNOWN)
 YOUNG_AUDIENCES: Final = frozenset({"child", "young_person", "care_leaver"})
 """Audiences a campaign's invitations go to (its target applies to them)."""
 
@@ -102,6 +113,8 @@ class ReturnRateRow:
     direction: Direction | None
     age_band: str | None = None
     quarter: str | None = None
+    cohort: str | None = None
+    team: str | None = None
 
 
 Key = tuple[str, ...]  # the values of the dimensions asked for, in DIMENSIONS order
@@ -135,18 +148,19 @@ async def invitation_counts(
 ) -> list[tuple[int, Key, int, int]]:
     """(span index, key without quarter, sent, returned) from one GROUP BY on invitations,
     and the erased invitations' (`storage.board.folding`)."""
-    i = InvitationRow
+    i, p = InvitationRow, PersonRow
     columns = {
         "form": i.form,
         "audience": i.audience,
+        "cohort": func.coalesce(p.cohort, UNKNOWN),
+        "team": func.coalesce(func.nullif(p.team, ""), UNKNOWN),
         "age_band": func.coalesce(i.age_band, UNKNOWN),
     }
     keys: list[Any] = [columns[d].label(d) for d in dims if d != "quarter"]
-    inner = (
-        select(*keys, i.returned_at, bucket(i.delivered_at, spans).label("span"))
-        .where(in_spans(i.delivered_at, spans))
-        .subquery()
-    )
+    inner_query = select(*keys, i.returned_at, bucket(i.delivered_at, spans).label("span"))
+    if PEOPLE_DIMENSIONS & set(dims):
+        inner_query = inner_query.outerjoin(p, p.id == i.person_id)
+    inner = inner_query.where(in_spans(i.delivered_at, spans)).subquery()
     group = [inner.c[d] for d in dims if d != "quarter"]
     query = select(inner.c.span, *group, func.count(), func.count(inner.c.returned_at)).group_by(
         inner.c.span, *group
@@ -282,13 +296,15 @@ async def return_rates(
     def key(base: Key, label: str) -> Key:
         return (*base, label) if by_quarter else base
 
-    counted = await (form_counts if rollups else invitation_counts)(session, spans, fine)
+    from_cells = rollups and not PEOPLE_DIMENSIONS & set(fine)
+    counted = await (form_counts if from_cells else invitation_counts)(session, spans, fine)
     for index, base, sent, returned in counted:
         (now if index else before).add(key(base, spans[index].label), sent, returned)
 
     external_targets: dict[tuple[str, str], float] = {}
     for ext in await external_counts(session, whole_before.start, whole.end):
-        values = {"form": ext.form, "audience": ext.audience, "age_band": UNKNOWN}
+        values = {"form": ext.form, "audience": ext.audience, "cohort": UNKNOWN,
+                  "team": UNKNOWN, "age_band": UNKNOWN}  # fmt: skip
         base = tuple(values[d] for d in fine if d != "quarter")
         placed = next((i for i, s in enumerate(spans) if s.holds(ext.start, ext.end)), None)
         if placed is not None:
@@ -340,6 +356,8 @@ async def return_rates(
                 direction=direction(value, previous, Polarity.HIGH_IS_GOOD),
                 age_band=values.get("age_band"),
                 quarter=values.get("quarter"),
+                cohort=values.get("cohort"),
+                team=values.get("team"),
             )
         )
     order = [s.label for s in spans] + [whole.label]
@@ -406,6 +424,8 @@ def _sort_key(row: ReturnRateRow, quarters: Sequence[str]) -> tuple[tuple[int, s
     return (
         _rank(FORM_ORDER, row.form),
         _rank(AUDIENCE_ORDER, row.audience),
+        _rank(COHORT_ORDER, row.cohort),
+        _rank((), None if row.team is None else row.team.lower()),
         _rank(AGE_ORDER, row.age_band),
         _rank(quarters, row.quarter),
     )

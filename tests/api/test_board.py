@@ -20,8 +20,16 @@ from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
 from storage.keys import Role, create_key
-from storage.tables import AnswerRow, ChannelLinkRow, PersonRow
+from storage.tables import (
+    AnswerRow,
+    CampaignRow,
+    ChannelLinkRow,
+    InvitationRow,
+    PersonRow,
+    SurveyVersionRow,
+)
 from surveys.clock import FixedClock
+from surveys.people import age_on
 from tests.api.conftest import Keys, api_settings
 from tests.conftest import KEYS
 from tests.demo_council import copy_demo_council
@@ -242,3 +250,80 @@ async def test_quotes_only_from_groups_of_the_configured_size(
 def test_the_quote_group_size_cannot_go_below_six() -> None:
     with pytest.raises(ValueError, match="quote_min_group"):
         Settings(_env_file=None, quote_min_group=5)
+
+
+# ----- key messages, comparators, breakdowns and the demo's realism -----------------------
+
+
+async def test_key_messages_from_the_api(
+    demo: tuple[httpx.AsyncClient, Keys, Database],
+) -> None:
+    client, keys, db = demo
+    reply = await client.get(f"{API}/key-messages", params={"period": "2017-18"},
+                             headers=keys.headers("board"))  # fmt: skip
+    assert reply.status_code == 200, reply.text
+    found = reply.json()
+    kinds = [m["kind"] for m in found["messages"]]
+    assert found["period"] == "2017-18" and found["compared_with"] == "2016-17"
+    assert kinds[0] == "answered" and "raised" in kinds and "change" in kinds and "did" in kinds
+    first = found["messages"][0]["text"]
+    assert "83 of the 581" in first and "target of 30%" in first and "2016-17" in first
+    assert len(found["raised"]) == 3 and all(r["quote"] for r in found["raised"])
+    assert all(r["key"] != "general" for r in found["raised"])
+    assert found["biggest_change"] is not None
+    # left out, the period is the latest with returned forms (the demo's 2017-18)
+    default = await client.get(f"{API}/key-messages", headers=keys.headers("board"))
+    assert default.json()["period"] == "2017-18"
+    as_csv = await client.get(f"{API}/key-messages", params={"format": "csv"},
+                              headers=keys.headers("board"))  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert [r["kind"] for r in rows] == kinds
+    async with db.reader() as session:
+        refs = set((await session.scalars(select(PersonRow.council_ref))).all())
+    assert not any(ref in reply.text for ref in refs)
+    assert (await client.get(f"{API}/key-messages")).status_code == 401
+
+
+async def test_comparators_and_cohort_team_breakdowns_from_the_api(
+    demo: tuple[httpx.AsyncClient, Keys, Database],
+) -> None:
+    client, keys, _ = demo
+    published = (await client.get(f"{API}/comparators", headers=keys.headers("board"))).json()
+    child = next(c for c in published if c["measure"] == "return_rate:consultation:child")
+    assert child["value"] == 0.14 and "Cheshire East" in child["source"]
+    rows = (await client.get(f"{API}/return-rates", params={
+        "period": "2017-18", "by": "cohort,team"}, headers=keys.headers("board"))).json()
+    teams = {(r["cohort"], r["team"]) for r in rows}
+    assert {("in_care", "North"), ("in_care", "South"), ("care_leaver", "Care Leavers"),
+            ("unknown", "unknown")} <= teams  # fmt: skip
+    assert all(r["returned"] == "c" or r["returned"] > 5 for r in rows)
+
+
+async def test_the_demo_looks_real(demo: tuple[httpx.AsyncClient, Keys, Database]) -> None:
+    client, keys, db = demo
+    card = (await client.get(f"{API}/scorecard", params={"period": "2017-18"},
+                             headers=keys.headers("board"))).json()  # fmt: skip
+    before_review = next(r for r in card if r["ref"] == "P1.3")
+    for quarter in ("q1", "q2", "q3", "q4"):  # returned before their review: never 0%
+        assert isinstance(before_review[quarter], float) and before_review[quarter] > 0.5
+    async with db.reader() as session:
+        invited = (await session.execute(
+            select(InvitationRow.review_date, InvitationRow.delivered_at)
+            .where(InvitationRow.delivered_at.is_not(None))
+        )).all()  # fmt: skip
+        assert all(review is not None and review > sent.date() for review, sent in invited)
+        now = (await session.execute(
+            select(SurveyVersionRow.key, PersonRow.cohort, PersonRow.date_of_birth,
+                   InvitationRow.issued_at)
+            .join(CampaignRow, CampaignRow.id == InvitationRow.campaign_id)
+            .join(SurveyVersionRow, SurveyVersionRow.id == CampaignRow.survey_version_id)
+            .join(PersonRow, PersonRow.id == InvitationRow.person_id)
+            .where(CampaignRow.name.like("%now)%"))
+        )).all()  # fmt: skip
+    fits = {"review-prep-child": ("in_care", 8, 12),
+            "review-prep-young-person": ("in_care", 13, 17),
+            "pathway-plan-review": ("care_leaver", 16, 25)}  # fmt: skip
+    assert {key for key, *_ in now} == set(fits)
+    for key, cohort, born, issued in now:
+        age = age_on(born, issued.date())
+        assert cohort == fits[key][0] and fits[key][1] <= age <= fits[key][2], (key, age)

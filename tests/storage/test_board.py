@@ -235,8 +235,8 @@ async def test_return_rates_by_age_band(db: Database) -> None:
 
 async def test_return_rates_rejects_unknown_breakdowns(db: Database) -> None:
     async with db.reader() as s:
-        with pytest.raises(ValueError, match="team"):
-            await return_rates(s, YEAR, by=("form", "team"))
+        with pytest.raises(ValueError, match="placement"):  # team and cohort are allowed now
+            await return_rates(s, YEAR, by=("form", "placement"))
         with pytest.raises(ValueError, match="at least one"):
             await return_rates(s, YEAR, by=())
 

@@ -103,7 +103,7 @@ async def test_a_period_that_cannot_be_read_is_explained(
         response = await client.get("/board", params={"period": bad})
         assert response.status_code == 400
         text = Page.of(response.text).text
-        assert "Showing this financial year" in text and "2025-26" in text
+        assert "Showing 2025-26" in text  # the latest year with figures (none: this one)
 
 
 async def test_quarters_and_the_print_view(client: httpx.AsyncClient, keys: Keys) -> None:

@@ -1,0 +1,166 @@
+"""Key messages, breakdowns by cohort and team, comparators and the default period: the
+board's sentences read the same suppressed figures as its tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import update
+
+from storage import statements
+from storage.board import SUPPRESSED, key_messages, latest_period_with_figures, return_rates
+from storage.comparators import all_comparators, load
+from storage.database import Database
+from storage.tables import InvitationRow, PersonRow
+from surveys.clock import FixedClock
+from surveys.insights.comparators import parse_comparators_csv, published_comparators
+from surveys.insights.periods import parse_period
+from tests.storage.board_factories import BoardData, uk
+
+YEAR = parse_period("2017-18")
+
+
+async def _two_years(db: Database, *, with_statement: bool = True) -> None:
+    """Children's consultation forms in 2016-17 and 2017-18, and words about topics: more
+    of them about changes of social worker in 2017-18."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(100, 10, at=uk(2016, 6, 1))
+        await b.forms(120, 24, at=uk(2017, 6, 1))
+        await b.forms(40, 3, at=uk(2017, 7, 1), form="feedback", audience="child")
+        before = datetime(2016, 7, 1, tzinfo=UTC)
+        now = datetime(2017, 7, 1, tzinfo=UTC)
+        await b.texts([("I see my mum every week", 0.4)] * 10, at=before, share_quotes=True)
+        await b.texts([("I like my school", 0.5)] * 8, at=before, share_quotes=True)
+        await b.texts([("too many changes of social worker", -0.5)] * 6, at=before)
+        await b.texts([("I see my mum every week", 0.4)] * 14, at=now, share_quotes=True)
+        await b.texts([("I like my school a lot", 0.5)] * 13, at=now, share_quotes=True)
+        changes = [f"too many changes of social worker, {how}" for how in (
+            "I had four", "it's not fair", "I have to start again", "nobody told me",
+            "I keep telling my story")]  # fmt: skip
+        await b.texts([(text, -0.5) for text in changes] * 5, at=now, share_quotes=True)
+        await b.texts([("my hamster is called Bob and I love pets", 0.5)] * 3, at=now)
+        if with_statement:
+            await statements.publish(
+                s, FixedClock(datetime(2018, 4, 20, tzinfo=UTC)), actor="test",
+                you_said="too many changes of social worker",
+                we_did="each young person keeps one named worker for a year",
+            )  # fmt: skip
+
+
+async def test_key_messages_read_aloud(db: Database) -> None:
+    await _two_years(db)
+    async with db.reader() as s:
+        found = await key_messages(s, YEAR, quote_min_group=10)
+    text = "\n".join(m.text for m in found.messages)
+    assert "In 2017-18, 24 of the 120 consultation forms sent to children and young people " \
+           "came back (20%), below the target of 30%; up from 10% in 2016-17." in text
+    # the feedback form's 3 returned are hidden, and the sentence says why where it stands
+    hidden = [m for m in found.messages if m.hidden]
+    assert hidden and "not shown (c)" in hidden[0].text and "5 or fewer" in hidden[0].text
+    assert found.hidden_explained
+    # "changes of social worker" is about social workers too: both topics count it
+    assert {r.key for r in found.raised[:2]} == {"social_worker_changes", "social_worker"}
+    assert [r.young_people for r in found.raised] == [25, 25, 14]
+    assert all(r.quote for r in found.raised)
+    assert "changes of social worker" in (found.raised[0].quote or "")
+    assert len({r.quote for r in found.raised}) == 3  # one quote each, never the same
+    assert "general" not in {r.key for r in found.raised}
+    change = found.biggest_change
+    assert change is not None and change.kind == "topic"
+    assert change.key in {"social_worker_changes", "social_worker"} and change.points == 12
+    said = found.you_said_we_did
+    assert said is not None and said.about_the_change
+    assert any(m.kind == "did" and "What was done about it" in m.text for m in found.messages)
+
+
+async def test_counts_of_one_to_five_and_small_groups_stay_hidden(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(40, 4, at=uk(2017, 6, 1))
+        await b.texts([("too many changes of social worker", -0.5)] * 4,
+                      at=datetime(2017, 7, 1, tzinfo=UTC), share_quotes=True)  # fmt: skip
+    async with db.reader() as s:
+        found = await key_messages(s, YEAR, quote_min_group=10)
+    assert found.forms[0].returned == SUPPRESSED and found.forms[0].rate is None
+    said = " ".join(m.text for m in found.messages if m.kind == "answered")
+    assert "40 consultation forms went out" in said and " 4 " not in said and "(10%)" not in said
+    assert [r.young_people for r in found.raised] == [SUPPRESSED, SUPPRESSED]
+    assert all(r.quote is None for r in found.raised)  # 4 returned: below the group size
+    assert any("c young people" in m.text and m.hidden for m in found.messages)
+
+
+async def test_no_statement_no_did_sentence(db: Database) -> None:
+    await _two_years(db, with_statement=False)
+    async with db.reader() as s:
+        found = await key_messages(s, YEAR)
+    assert found.you_said_we_did is None and not any(m.kind == "did" for m in found.messages)
+
+
+async def test_the_default_period_is_the_latest_with_returned_forms(db: Database) -> None:
+    today = date(2026, 12, 2)
+    async with db.reader() as s:
+        assert (await latest_period_with_figures(s, today)).label == "2026-27"
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(10, 0, at=uk(2019, 6, 1))  # sent, none back: not "figures" yet
+        await b.forms(10, 7, at=uk(2017, 6, 1))
+    async with db.reader() as s:
+        assert (await latest_period_with_figures(s, today)).label == "2017-18"
+    async with db.transaction() as s:
+        await BoardData(s).external("consultation", "parent", 50, 9,
+                                    start=date(2018, 4, 1), end=date(2019, 4, 1))  # fmt: skip
+    async with db.reader() as s:
+        assert (await latest_period_with_figures(s, today)).label == "2018-19"
+
+
+async def test_return_rates_by_cohort_and_team_are_suppressed(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        north = await b.forms(60, 20, at=uk(2017, 6, 1))
+        south = await b.forms(50, 14, at=uk(2017, 6, 1))
+        east = await b.forms(9, 3, at=uk(2017, 6, 1))
+        leavers = await b.forms(30, 10, at=uk(2017, 6, 1), audience="care_leaver",
+                                cohort="care_leaver")  # fmt: skip
+        for team, ids in (("North", north), ("South", south), ("East", east),
+                          ("Care Leavers", leavers)):  # fmt: skip
+            people = InvitationRow.__table__.select().with_only_columns(InvitationRow.person_id)
+            await s.execute(
+                update(PersonRow)
+                .where(PersonRow.id.in_(people.where(InvitationRow.id.in_(ids))))
+                .values(team=team)
+            )
+    async with db.reader() as s:
+        rows = await return_rates(s, YEAR, by=("cohort", "team"))
+        fine = await return_rates(s, YEAR, by=("form", "audience", "cohort", "team"))
+        whole = await return_rates(s, YEAR, by=("cohort",))
+    by_team = {(r.cohort, r.team): r for r in rows}
+    assert (by_team[("in_care", "North")].sent, by_team[("in_care", "North")].returned) == (60, 20)
+    assert by_team[("in_care", "East")].returned == SUPPRESSED  # 3 of 9
+    # South is hidden too, or the in-care total less North and South would give East away
+    assert by_team[("in_care", "South")].returned == SUPPRESSED
+    assert by_team[("care_leaver", "Care Leavers")].returned == 10
+    assert {(r.cohort, r.team) for r in fine} == set(by_team)
+    assert {r.cohort: r.returned for r in whole} == {"in_care": 37, "care_leaver": 10}
+
+
+async def test_comparators_load_and_update(db: Database) -> None:
+    clock = FixedClock(datetime(2026, 12, 2, tzinfo=UTC))
+    example = published_comparators()
+    async with db.transaction() as s:
+        first = await load(s, example, clock)
+    assert first.added == len(example) >= 10
+    changed = parse_comparators_csv(
+        "measure,area,year,value,source\n"
+        "return_rate:consultation:child,cheshire east,2017-18,15%,corrected\n"
+        "return_rate:consultation:child,Leeds,2017-18,0.2,Leeds annual report\n",
+        source="x.csv",
+    )
+    async with db.transaction() as s:
+        again = await load(s, changed, clock)
+    assert (again.added, again.updated, again.unchanged) == (1, 1, 0)
+    async with db.transaction() as s:
+        assert (await load(s, changed, clock, replace=True)).removed == len(example) - 1
+    async with db.reader() as s:
+        kept = await all_comparators(s)
+    assert [(c.area, c.value) for c in kept] == [("cheshire east", 0.15), ("Leeds", 0.2)]

@@ -1,0 +1,88 @@
+"""The board in a real browser: key messages first, at phone and desk size, axe-clean;
+comparators and the cohort and team table beside the council's own figures; the print
+view opens with the same sentences. Screenshots go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import Live
+from tests.web.test_browser import (  # noqa: F401  (browser is a fixture)
+    AXE,
+    DESK,
+    PHONE,
+    SHOTS,
+    axe,
+    browser,
+    new_page,
+    pytestmark,
+    sign_in,
+)
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("desk", DESK)])
+def test_key_messages_come_first(browser: Any, live: Live, size: str,  # noqa: F811
+                                 viewport: dict[str, int]) -> None:  # fmt: skip
+    watch = new_page(browser, viewport=viewport, axe=AXE.exists())
+    sign_in(watch, live, live.board_key, "/board")  # no period: the latest with figures
+    page = watch.page
+    assert "2017-18" in page.inner_text("h1")
+    first = page.locator("main section").first
+    assert first.get_attribute("id") == "key-messages"
+    box = first.bounding_box()
+    assert box is not None and box["y"] < viewport["height"] * 0.6  # on the first screen
+    said = page.inner_text("#key-messages")
+    assert "83 of the 581 consultation forms" in said and "target of 30%" in said
+    assert "The three things young people wrote about most" in said
+    assert page.locator("#key-messages .key-quote").count() == 3  # a quote under each
+    assert "The biggest change since 2016-17" in said
+    assert "You said:" in said and "We did:" in said
+    assert "General" not in said
+    # a hidden figure is explained where it stands, in the sentence and under the card
+    hidden = page.locator("#key-messages li", has_text="not shown (c)").first.inner_text()
+    assert "5 or fewer" in hidden
+    assert "no young person can be identified" in page.inner_text("#key-c-note")
+    hidden_cards = 0
+    for card in page.locator(".cards .card").all():
+        text = card.inner_text()
+        assert not (re.search(r"target \d+%", text) and "No target" in text), text
+        if card.locator("a.c").count():
+            hidden_cards += 1
+            assert "no young person can be identified" in text
+    assert hidden_cards  # the children's feedback form's returns are hidden in the demo
+    assert "Compare: Cheshire East 2017-18, 14%" in page.inner_text(".glance")
+    assert page.locator("#comparators tr[data-measure='return_rate:consultation:child']"
+                        " [data-col='ours']").inner_text() == "14%"  # fmt: skip
+    assert page.locator("#breakdown tr[data-team='North']").count() >= 1
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 1, f"the page scrolls sideways by {wide}px at {size} size"
+    if AXE.exists():
+        violations = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
+        assert not violations, violations
+    page.locator("#key-messages").screenshot(path=str(SHOTS / f"board-key-messages-{size}.png"))
+    for part in ("glance", "comparators", "breakdown"):
+        page.locator(f"section:has(#{part}), section.{part}").first.screenshot(
+            path=str(SHOTS / f"board-{part}-{size}.png"))
+    watch.shot(f"board-{size}")
+    watch.clean()
+
+
+def test_the_print_view_opens_with_the_key_messages(browser: Any, live: Live) -> None:  # noqa: F811
+    watch = new_page(browser, viewport=DESK, axe=AXE.exists())
+    sign_in(watch, live, live.board_key, "/board/print?period=2017-18")
+    page = watch.page
+    assert page.locator("main section").first.get_attribute("id") == "key-messages"
+    assert "83 of the 581" in page.inner_text("#key-messages")
+    assert page.locator("#comparators").count() == 1
+    if AXE.exists():
+        violations = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
+        assert not violations, violations
+    page.emulate_media(media="print")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "board-print-key-messages.png"))
+    page.pdf(path=str(SHOTS / "board-print-key-messages.pdf"), format="A4",
+             print_background=True)  # fmt: skip
+    watch.clean()
