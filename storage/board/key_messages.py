@@ -17,7 +17,7 @@ one says so where it stands. Quotes come only from surveys at least the quote gr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
@@ -139,7 +139,6 @@ class KeyMessages:
     biggest_change: Change | None
     you_said_we_did: SaidDid | None
     hidden_explained: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def _pct(value: float) -> str:
