@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from surveys.i18n import N_
+
 
 class QuestionKind(StrEnum):
     """What sort of answer a question takes."""
@@ -177,10 +179,14 @@ class Survey:
     questions: tuple[Question, ...]
     anonymous: bool = False
     description: str = ""
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
+    """language -> translation key -> words (see `surveys.translations`)."""
     _index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _localized: dict[str, Survey] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {q.id: i for i, q in enumerate(self.questions)})
+        object.__setattr__(self, "_localized", {})
 
     def question(self, question_id: str) -> Question:
         """The question with this id; KeyError if there is none."""
@@ -194,11 +200,11 @@ class Survey:
 
 
 DEFAULT_SCALE_LABELS: tuple[str, ...] = (
-    "😞 Really bad",
-    "🙁 Not good",
-    "😐 OK",
-    "🙂 Good",
-    "😀 Really good",
+    N_("😞 Really bad"),
+    N_("🙁 Not good"),
+    N_("😐 OK"),
+    N_("🙂 Good"),
+    N_("😀 Really good"),
 )
 
 SHARE_QUOTES_QUESTION = "share_quotes"

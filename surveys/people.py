@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from surveys.errors import ImportFault, PeopleImportError
+from surveys.i18n import LANGUAGES, normalize_language
 
 
 class Cohort(StrEnum):
@@ -40,6 +41,7 @@ COLUMNS = (
     "team",
     "next_review_date",
     "first_name",
+    "language",
 )
 REQUIRED = ("council_ref", "cohort")
 _REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
@@ -58,6 +60,7 @@ class PersonRecord:
     team: str | None = None
     next_review_date: date | None = None
     first_name: str | None = None
+    language: str | None = None  # a shipped language code (`surveys.i18n.LANGUAGES`)
 
     def band_on(self, day: date) -> str | None:
         """The age band on a day: from the date of birth when known."""
@@ -287,6 +290,16 @@ def _parse_row(
     team = _text(row, "team")
     if team is not None and len(team) > 64:
         faults.append(ImportFault(line, "team", "is longer than 64 characters"))
+    language_raw = _text(row, "language")
+    language = normalize_language(language_raw) if language_raw is not None else None
+    if language_raw is not None and language is None:
+        faults.append(
+            ImportFault(
+                line,
+                "language",
+                f"must be one of {', '.join(LANGUAGES)} ({', '.join(LANGUAGES.values())})",
+            )
+        )
     if faults or ref is None or cohort is None:
         return None, faults
-    return PersonRecord(ref, cohort, born, band, team, review, name), faults
+    return PersonRecord(ref, cohort, born, band, team, review, name, language), faults
