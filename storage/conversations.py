@@ -361,6 +361,17 @@ class ConversationService:
             )
         return found or DEFAULT_LANGUAGE
 
+    async def language_of_code(self, code: str) -> str:
+        """The language of the young person an invitation code was made for (English if
+        the code names no one): the privacy notice is read before anything is linked."""
+        async with self.db.reader() as session:
+            found = await session.scalar(
+                select(PersonRow.language)
+                .join(InvitationRow, InvitationRow.person_id == PersonRow.id)
+                .where(InvitationRow.code_hash == code_hash(code))
+            )
+        return found or DEFAULT_LANGUAGE
+
     async def set_language(self, language: str, *, channel: str, address: str) -> Turn:
         """The young person chose the language they read, in the chat: kept on them (a
         later CSV import does not undo it), and the current question asked again in it.
