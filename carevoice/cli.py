@@ -621,7 +621,7 @@ def main() -> None:
 
 
 # The serve, keys and bot commands register themselves on `app`.
-from carevoice import cli_alerts, cli_api, cli_bot, cli_data, cli_loop  # noqa: E402,F401
+from carevoice import cli_alerts, cli_api, cli_bot, cli_data, cli_i18n, cli_loop  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     main()

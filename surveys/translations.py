@@ -45,6 +45,7 @@ __all__ = [
     "ImportReport",
     "export_po",
     "import_po",
+    "languages_to_check",
     "localize",
     "missing",
     "nest",
@@ -53,6 +54,14 @@ __all__ = [
 ]
 
 TRANSLATABLE = tuple(code for code in LANGUAGES if code != DEFAULT_LANGUAGE)
+REQUIRED = ("cy",)
+"""Languages every built-in survey is shipped in (councils in Wales must offer Welsh); the
+others (Arabic) have the UI in their language and survey words where a council adds them."""
+
+
+def languages_to_check(survey: Survey) -> tuple[str, ...]:
+    """The required languages and any other the survey carries words for."""
+    return tuple(dict.fromkeys((*REQUIRED, *survey.translations)))
 
 
 def translatable_languages() -> tuple[str, ...]:
