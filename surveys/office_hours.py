@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from babel.dates import format_date
 
-from surveys.i18n import DEFAULT_LANGUAGE, gettext_for
+from surveys.i18n import DEFAULT_LANGUAGE, N_, gettext_for
 
 __all__ = ["DEFAULT_OFFICE_TIMES", "OfficeHours", "OfficeHoursError"]
 
@@ -151,12 +151,22 @@ class OfficeHours:
             return _("today after {time}").format(time=at_time)
         if days == 1:
             return _("tomorrow after {time}").format(time=at_time)
-        locale = "en_GB" if english else language
-        day = format_date(opening.date(), "EEEE", locale=locale)
-        if days < 7:
-            return _("on {day} after {time}").format(day=day, time=at_time)
-        dated = format_date(opening.date(), "EEEE d MMMM", locale=locale)
-        return _("on {day} after {time}").format(day=dated, time=at_time)
+        on_day = _(ON_DAY[opening.weekday()])
+        if days >= 7:
+            locale = "en_GB" if english else language
+            on_day = f"{on_day} {format_date(opening.date(), 'd MMMM', locale=locale)}"
+        return _("{on_day} after {time}").format(on_day=on_day, time=at_time)
+
+
+ON_DAY = (
+    N_("on Monday"),
+    N_("on Tuesday"),
+    N_("on Wednesday"),
+    N_("on Thursday"),
+    N_("on Friday"),
+    N_("on Saturday"),
+    N_("on Sunday"),
+)
 
 
 def _time(text: str, spec: str) -> time:
