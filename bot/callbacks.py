@@ -37,6 +37,7 @@ class ButtonKind(StrEnum):
     DELETE = "d"
     INVITATION = "i"
     CONTACT = "m"
+    LANGUAGE = "l"
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,9 @@ from bot.render import (
     consent_keyboard,
     delete_keyboard,
     fit,
+    help_keyboard_in,
     keyboard,
+    language_keyboard,
     render_prompts,
     toast,
     went_back_text,
@@ -64,6 +66,7 @@ from surveys import safeguarding
 from surveys.engine import Command, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError, ValidationError
 from surveys.failures import where
+from surveys.i18n import LANGUAGES, N_, normalize_language
 from surveys.speech import AudioCache, SpeechUnavailable, spoken_question
 from surveys.throttle import Guard, Throttles
 
@@ -82,6 +85,7 @@ COMMANDS = {
     "message": "Tell us something: something's wrong, good news, talk to my worker",
     "read": "Read it to me: the question as a voice message",
     "privacy": "What we keep and who sees it",
+    "language": "Choose your language (Dewis iaith)",
     "mydata": "Ask for a copy of everything we hold about you",
     "delete": "Ask for your data to be deleted",
 }
@@ -134,6 +138,9 @@ class ChatHandlers:
         app.add_handler(CommandHandler("start", self.on_start, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("help", self.on_help, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("privacy", self.on_privacy, filters=NEW_MESSAGE))
+        app.add_handler(
+            CommandHandler(["language", "iaith"], self.on_language, filters=NEW_MESSAGE)
+        )
         app.add_handler(CommandHandler(list(_CONTROL_COMMANDS), self.on_control, NEW_MESSAGE))
         app.add_handler(CommandHandler("stop", self.on_stop, filters=NEW_MESSAGE))
         app.add_handler(CommandHandler("delete", self.on_delete, filters=NEW_MESSAGE))
@@ -167,9 +174,11 @@ class ChatHandlers:
             if not self.signer.fits(ButtonKind.CONSENT, code):
                 await message.reply_text(str(InvitationError("unknown")))
                 return
-            markup = consent_keyboard(chat_id, code, self.signer)
+            language = await self.conversations.language_of_code(code)
+            markup = consent_keyboard(chat_id, code, self.signer, language)
             await message.reply_text(
-                texts.privacy_notice(self.council_name, self.keeping), reply_markup=markup
+                texts.privacy_notice(self.council_name, self.keeping, language),
+                reply_markup=markup,
             )
             return
         if code is not None:
@@ -181,15 +190,54 @@ class ChatHandlers:
             return
         await self.reach.restart(CHANNEL, str(chat_id))
         turn = await self.conversations.open(channel=CHANNEL, address=str(chat_id))
-        await self._send(context, chat_id, turn.prompts, help_keyboard=True)
+        await self._send(context, chat_id, turn.prompts, help_keyboard=True, language=turn.language)
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, _ = _message(update)
-        await message.reply_text(texts.HELP)
+        message, chat_id = _message(update)
+        await message.reply_text(texts.help_text(await self._language(chat_id)))
 
     async def on_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, _ = _message(update)
-        await message.reply_text(texts.privacy_reminder(self.council_name, self.keeping))
+        message, chat_id = _message(update)
+        language = await self._language(chat_id)
+        await message.reply_text(texts.privacy_reminder(self.council_name, self.keeping, language))
+
+    async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/language (or /iaith): buttons for each language; `/language cy` sets it at once."""
+        message, chat_id = _message(update)
+        status = await self.reach.chat_status(CHANNEL, str(chat_id))
+        if not status.linked:
+            await message.reply_text(texts.NOT_LINKED)
+            return
+        chosen = normalize_language(" ".join(context.args)) if context.args else None
+        if chosen is not None:
+            await self._set_language(context, chat_id, chosen)
+            return
+        language = await self._language(chat_id)
+        await message.reply_text(
+            texts.say(language, texts.LANGUAGE_ASK),
+            reply_markup=language_keyboard(chat_id, self.signer),
+        )
+
+    async def _set_language(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, language: str
+    ) -> None:
+        """Keep the choice on the young person, say so in it, and ask the question again."""
+        try:
+            turn = await self.conversations.set_language(
+                language, channel=CHANNEL, address=str(chat_id)
+            )
+        except NotLinkedError:
+            await context.bot.send_message(chat_id, texts.NOT_LINKED)
+            return
+        await context.bot.send_message(
+            chat_id,
+            texts.say(language, texts.LANGUAGE_SET),
+            reply_markup=help_keyboard_in(language),
+        )
+        await self._send(context, chat_id, turn.prompts, language=language)
+
+    async def _language(self, chat_id: int) -> str:
+        return await self.conversations.language_of(channel=CHANNEL, address=str(chat_id))
 
     async def on_control(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/back, /skip, /done: the same as the buttons."""
@@ -204,10 +252,10 @@ class ChatHandlers:
             await message.reply_text(texts.NOT_LINKED)
             return
         key = self.signer.message_key("m", chat_id, message.message_id)
-        await self.conversations.handle(
+        turn = await self.conversations.handle(
             UserInput(command=Command.STOP), channel=CHANNEL, address=str(chat_id), message_key=key
         )
-        await message.reply_text(texts.STOPPED)
+        await message.reply_text(texts.say(turn.language, texts.STOPPED))
 
     async def on_delete(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/delete: ask first; the button records the request for an officer."""
@@ -331,9 +379,10 @@ class ChatHandlers:
             await self._carry_on(context, message, carry_on, text)
             return
         kind = self._contact_reply(context, message)
-        if kind is not None and text.strip() != texts.HELP_BUTTON:
+        asks_help = text.strip() in texts.help_buttons()
+        if kind is not None and not asks_help:
             await self._on_contact_text(context, message, kind, text)
-        elif text.strip() == texts.HELP_BUTTON:
+        elif asks_help:
             await self._answer(update, context, UserInput(command=Command.HELP_NOW))
         else:
             await self._answer(update, context, UserInput(text=text))
@@ -479,6 +528,12 @@ class ChatHandlers:
             await self._on_delete_button(context, query, chat_id, confirmed=button.fields == ("y",))
         elif button.kind is ButtonKind.INVITATION and len(button.fields) == 1:
             await self._on_invitation_button(context, query, chat_id, button.fields[0])
+        elif button.kind is ButtonKind.LANGUAGE and len(button.fields) == 1:
+            chosen = normalize_language(button.fields[0])
+            await _answer_query(query)
+            if chosen is not None:
+                await _close(query, LANGUAGES[chosen])
+                await self._set_language(context, chat_id, chosen)
         elif button.kind is ButtonKind.CONTACT and button.fields in _CONTACT_FIELDS:
             await self._on_contact_button(context, query, chat_id, button.fields[0])
         else:
@@ -504,7 +559,7 @@ class ChatHandlers:
             return
         prompts, note = await self._update_in_place(query, chat_id, question_id, option, turn)
         await _answer_query(query, note)
-        await self._send(context, chat_id, prompts)
+        await self._send(context, chat_id, prompts, language=turn.language)
         await self._you_said_we_did(context, chat_id, turn)
 
     async def _update_in_place(
@@ -530,12 +585,13 @@ class ChatHandlers:
         if question_id is not None and question_id in shown:
             await _edit(query, answered_text(_shown(query), shown[question_id]))
         elif option in CHECK_IN_CHOICES:  # "carry on, or stop for now?" after the help reply
-            await _edit(query, answered_text(_shown(query), CHECK_IN_CHOICES[option]))
+            said = texts.say(turn.language, CHECK_IN_CHOICES[option])
+            await _edit(query, answered_text(_shown(query), said))
         elif same and not (question_id is None and note):
             await _edit(query, None, keyboard(prompts[-1], chat_id, self.signer))
             return [], note
         elif option == Command.BACK and not hints:
-            await _edit(query, went_back_text(_shown(query)))
+            await _edit(query, went_back_text(_shown(query), turn.language))
         if note is not None:
             prompts = [p for p in prompts if p.kind is not PromptKind.REPROMPT]
         return prompts, note
@@ -602,7 +658,7 @@ class ChatHandlers:
         if turn.duplicate:
             await self._show_current(context, chat_id)
             return
-        await self._send(context, chat_id, turn.prompts)
+        await self._send(context, chat_id, turn.prompts, language=turn.language)
         await self._you_said_we_did(context, chat_id, turn)
 
     async def _you_said_we_did(
@@ -668,7 +724,7 @@ class ChatHandlers:
             return
         if consent:
             await self.reach.record_consent(CHANNEL, str(chat_id))
-        await self._send(context, chat_id, turn.prompts, help_keyboard=True)
+        await self._send(context, chat_id, turn.prompts, help_keyboard=True, language=turn.language)
 
     async def _may_try_code(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
         """False (after asking them to wait) if this chat tried too many unknown codes."""
@@ -683,7 +739,7 @@ class ChatHandlers:
             turn = await self.conversations.open(channel=CHANNEL, address=str(chat_id))
         except NotLinkedError:
             return
-        await self._send(context, chat_id, turn.prompts)
+        await self._send(context, chat_id, turn.prompts, language=turn.language)
 
     async def _send(
         self,
@@ -692,8 +748,11 @@ class ChatHandlers:
         prompts: Sequence[Prompt],
         *,
         help_keyboard: bool = False,
+        language: str | None = None,
     ) -> None:
-        for out in render_prompts(prompts, chat_id, self.signer, help_keyboard=help_keyboard):
+        for out in render_prompts(
+            prompts, chat_id, self.signer, help_keyboard=help_keyboard, language=language
+        ):
             await _send_one(context, chat_id, out)
 
     # ----- errors -----------------------------------------------------------------------
@@ -724,7 +783,7 @@ class ChatHandlers:
 
 # ----- helpers ------------------------------------------------------------------------------
 
-CHECK_IN_CHOICES = {str(Command.REPEAT): "Carry on", str(Command.STOP): "Stop for now"}
+CHECK_IN_CHOICES = {str(Command.REPEAT): N_("Carry on"), str(Command.STOP): N_("Stop for now")}
 
 
 def _message(update: Update) -> tuple[Message, int]:

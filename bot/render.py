@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from telegram import (
     InlineKeyboardButton,
@@ -14,6 +15,7 @@ from telegram import (
 from bot import texts
 from bot.callbacks import ButtonKind, Signer
 from surveys.engine import Option, Prompt, PromptKind
+from surveys.i18n import LANGUAGES, N_
 from surveys.model import QuestionKind
 
 MAX_TEXT = 4096  # Telegram's limit for one message
@@ -22,12 +24,19 @@ SHORT_LABEL = 14  # labels this short share a row
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
-HELP_KEYBOARD = ReplyKeyboardMarkup(
-    [[texts.HELP_BUTTON]],
-    resize_keyboard=True,
-    is_persistent=True,
-    input_field_placeholder="Type your answer…",
-)
+@cache
+def help_keyboard_in(language: str | None) -> ReplyKeyboardMarkup:
+    """The "I need help now" button kept under the keyboard, in the young person's language."""
+    return ReplyKeyboardMarkup(
+        [[texts.say(language, texts.HELP_BUTTON)]],
+        resize_keyboard=True,
+        is_persistent=True,
+        input_field_placeholder=texts.say(language, PLACEHOLDER),
+    )
+
+
+PLACEHOLDER = N_("Type your answer…")
+HELP_KEYBOARD = help_keyboard_in(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +47,14 @@ class Outgoing:
     markup: Markup | None = None
 
 
-def question_text(prompt: Prompt) -> str:
+def question_text(prompt: Prompt, language: str | None = None) -> str:
     """A question with where it is in the survey, e.g. "Question 2 of 6"."""
     if prompt.number is None or prompt.total is None:
         return prompt.text
-    return f"Question {prompt.number} of {prompt.total}\n{prompt.text}"
+    where = texts.say(language, N_("Question {number} of {total}")).format(
+        number=prompt.number, total=prompt.total
+    )
+    return f"{where}\n{prompt.text}"
 
 
 def answered_text(shown: str, answer: str) -> str:
@@ -50,8 +62,8 @@ def answered_text(shown: str, answer: str) -> str:
     return fit(f"{shown}\n\n{texts.ANSWERED.format(answer=answer)}")
 
 
-def went_back_text(shown: str) -> str:
-    return fit(f"{shown}\n\n{texts.WENT_BACK}")
+def went_back_text(shown: str, language: str | None = None) -> str:
+    return fit(f"{shown}\n\n{texts.say(language, texts.WENT_BACK)}")
 
 
 def keyboard(prompt: Prompt, chat_id: int, signer: Signer) -> InlineKeyboardMarkup | None:
@@ -80,25 +92,32 @@ def _button(prompt: Prompt, option: Option, chat_id: int, signer: Signer) -> Inl
     )
 
 
-def render_prompt(prompt: Prompt, chat_id: int, signer: Signer) -> Outgoing:
+def render_prompt(
+    prompt: Prompt, chat_id: int, signer: Signer, language: str | None = None
+) -> Outgoing:
     """One engine prompt as one message (questions carry their keyboard)."""
     if prompt.kind is PromptKind.QUESTION:
-        return Outgoing(question_text(prompt), keyboard(prompt, chat_id, signer))
+        return Outgoing(question_text(prompt, language), keyboard(prompt, chat_id, signer))
     if prompt.kind is PromptKind.CHECK_IN:  # after help: "Carry on" / "Stop for now"
         return Outgoing(prompt.text, keyboard(prompt, chat_id, signer))
     return Outgoing(prompt.text)
 
 
 def render_prompts(
-    prompts: Sequence[Prompt], chat_id: int, signer: Signer, *, help_keyboard: bool = False
+    prompts: Sequence[Prompt],
+    chat_id: int,
+    signer: Signer,
+    *,
+    help_keyboard: bool = False,
+    language: str | None = None,
 ) -> list[Outgoing]:
     """Messages for a turn; `help_keyboard` pins the "I need help now" button on the first
     message that has no inline keyboard (a message carries one keyboard at most)."""
     out: list[Outgoing] = []
     for prompt in prompts:
-        message = render_prompt(prompt, chat_id, signer)
+        message = render_prompt(prompt, chat_id, signer, language)
         if help_keyboard and message.markup is None:
-            message = Outgoing(message.text, HELP_KEYBOARD)
+            message = Outgoing(message.text, help_keyboard_in(language))
             help_keyboard = False
         out.extend(split(message))
     return out
@@ -139,17 +158,20 @@ def toast(text: str) -> str:
     return fit(text, MAX_TOAST)
 
 
-def consent_keyboard(chat_id: int, code: str, signer: Signer) -> InlineKeyboardMarkup:
+def consent_keyboard(
+    chat_id: int, code: str, signer: Signer, language: str | None = None
+) -> InlineKeyboardMarkup:
     """Yes / No thanks under the privacy notice; "yes" carries the invitation code."""
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    texts.CONSENT_YES,
+                    texts.say(language, texts.CONSENT_YES),
                     callback_data=signer.encode(chat_id, ButtonKind.CONSENT, code),
                 ),
                 InlineKeyboardButton(
-                    texts.CONSENT_NO, callback_data=signer.encode(chat_id, ButtonKind.DECLINE)
+                    texts.say(language, texts.CONSENT_NO),
+                    callback_data=signer.encode(chat_id, ButtonKind.DECLINE),
                 ),
             ]
         ]
@@ -167,6 +189,20 @@ def delete_keyboard(chat_id: int, signer: Signer) -> InlineKeyboardMarkup:
                     texts.DELETE_NO, callback_data=signer.encode(chat_id, ButtonKind.DELETE, "n")
                 ),
             ]
+        ]
+    )
+
+
+def language_keyboard(chat_id: int, signer: Signer) -> InlineKeyboardMarkup:
+    """One button a shipped language, each named in itself."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    name, callback_data=signer.encode(chat_id, ButtonKind.LANGUAGE, code)
+                )
+            ]
+            for code, name in LANGUAGES.items()
         ]
     )
 

@@ -9,48 +9,87 @@ import calendar
 import re
 
 from storage.alerts import category_label
+from surveys.i18n import LANGUAGES, N_, gettext_for
 
-HELP_BUTTON = "🆘 I need help now"
-CONSENT_YES = "👍 Yes, that's OK"
-CONSENT_NO = "No thanks"
-DELETE_YES = "Yes, delete my data"
-DELETE_NO = "No, keep it"
-START_BUTTON = "▶️ Start"
-CARRY_ON_BUTTON = "▶️ Carry on"
+LANGUAGE_ASK = N_("Which language would you like me to use? Tap one.")
+LANGUAGE_SET = N_("OK, I'll use English from now on.")  # each catalogue names its own language
 
 
-def privacy_notice(council: str, keeping: str = "") -> str:
+def say(language: str | None, text: str) -> str:
+    """A fixed text in the young person's language (the message catalogue)."""
+    return gettext_for(language)(text)
+
+
+def help_buttons() -> frozenset[str]:
+    """The "I need help now" keyboard button in every shipped language (typed or tapped)."""
+    return frozenset(say(code, HELP_BUTTON) for code in LANGUAGES)
+
+
+HELP_BUTTON = N_("🆘 I need help now")
+CONSENT_YES = N_("👍 Yes, that's OK")
+CONSENT_NO = N_("No thanks")
+DELETE_YES = N_("Yes, delete my data")
+DELETE_NO = N_("No, keep it")
+START_BUTTON = N_("▶️ Start")
+CARRY_ON_BUTTON = N_("▶️ Carry on")
+
+
+def privacy_notice(council: str, keeping: str = "", language: str | None = None) -> str:
     """The first thing a young person reads: what is kept, who sees it, for how long, how
     to stop. `keeping` is the retention periods in words (`RetentionPolicy.describe`)."""
-    return (
-        "Before we start, here's how this works 🔒\n\n"
-        "• What we keep: your answers, and a note that this Telegram chat is yours. "
-        "Not your phone number or your Telegram name.\n"
-        f"• Who sees it: the participation team at {council}. Reports to councillors only "
-        "show totals, and quotes without names (only if you say that's OK).\n"
-        "• If you tell us you're not safe, a person will read it so they can help.\n"
-        + (f"• How long we keep it: {keeping}.\n" if keeping else "")
-        + "• Stop any time with /stop. Want a copy of what we hold? Send /mydata. "
-        "Want it deleted? Send /delete.\n\n"
-        "Is that OK with you?"
+    _ = gettext_for(language)
+    return "\n\n".join(
+        (
+            _("Before we start, here's how this works 🔒"),
+            "\n".join(
+                line
+                for line in (
+                    _(
+                        "• What we keep: your answers, and a note that this Telegram chat is "
+                        "yours. Not your phone number or your Telegram name."
+                    ),
+                    _(
+                        "• Who sees it: the participation team at {council}. Reports to "
+                        "councillors only show totals, and quotes without names (only if you "
+                        "say that's OK)."
+                    ).format(council=council),
+                    _("• If you tell us you're not safe, a person will read it so they can help."),
+                    _("• How long we keep it: {keeping}.").format(keeping=keeping)
+                    if keeping
+                    else "",
+                    _(
+                        "• Stop any time with /stop. Want a copy of what we hold? Send /mydata. "
+                        "Want it deleted? Send /delete."
+                    ),
+                )
+                if line
+            ),
+            _(CONSENT_QUESTION),
+        )
     )
 
 
-def privacy_reminder(council: str, keeping: str = "") -> str:
+CONSENT_QUESTION = N_("Is that OK with you?")
+
+
+def privacy_reminder(council: str, keeping: str = "", language: str | None = None) -> str:
     """/privacy: the notice again, without asking."""
-    return privacy_notice(council, keeping).removesuffix("\n\nIs that OK with you?")
+    notice = privacy_notice(council, keeping, language)
+    return notice.removesuffix("\n\n" + say(language, CONSENT_QUESTION))
 
 
-DECLINED = "That's OK, nothing has been kept. If you change your mind, just tap your link again. 👋"
-WELCOME_UNLINKED = (
+DECLINED = N_(
+    "That's OK, nothing has been kept. If you change your mind, just tap your link again. 👋"
+)
+WELCOME_UNLINKED = N_(
     "Hi! 👋 I ask young people what they think, for their council. To begin, please open "
     "the link your worker sent you."
 )
-NOT_LINKED = (
+NOT_LINKED = N_(
     "I don't know which survey is yours yet. Please open the link your worker sent you, "
     "and we'll start from there."
 )
-HELP = (
+HELP = N_(
     "Here's what you can do:\n"
     "• Tap a button, or type your answer.\n"
     "/back: go back a question\n"
@@ -60,37 +99,47 @@ HELP = (
     "/talk: ask your worker or an advocate to get in touch\n"
     "/message: tell us something any time (something's wrong, good news, talk to my worker)\n"
     "/read: hear the question as a voice message\n"
+    "/language: choose the language I use\n"
     "/privacy: what we keep and who sees it\n"
     "/mydata: ask for a copy of everything we hold about you\n"
     "/delete: ask for your data to be deleted\n\n"
-    f"If you need help now, tap “{HELP_BUTTON}” or type “I need help now”."
+    "If you need help now, tap “{button}” or type “I need help now”."
 )
-STOPPED = (
+
+
+def help_text(language: str | None = None) -> str:
+    """/help, in the young person's language."""
+    return say(language, HELP).format(button=say(language, HELP_BUTTON))
+
+
+STOPPED = N_(
     "OK, I've stopped. I won't send you any more messages. Your answers so far are saved. "
     "Send /start whenever you want to carry on."
 )
-DELETE_ASK = (
+DELETE_ASK = N_(
     "Do you want us to delete your answers and details? A person in the participation team "
     "will do it, and I won't message you again."
 )
-DELETE_DONE = (
+DELETE_DONE = N_(
     "Done. I've asked the team to delete your data, and I won't message you again. "
     "Thank you for taking part. 💙"
 )
-NOTHING_TO_DELETE = (
+NOTHING_TO_DELETE = N_(
     "This chat isn't linked to anyone, so there's nothing here to delete. "
     "If you'd like your data deleted, ask your worker."
 )
-DELETE_ALREADY = "You've already asked for this, and the team has it. 💙"
-DELETE_KEPT = "OK, nothing changes. Carry on whenever you like."
-TALK_DONE = (
+DELETE_ALREADY = N_("You've already asked for this, and the team has it. 💙")
+DELETE_KEPT = N_("OK, nothing changes. Carry on whenever you like.")
+TALK_DONE = N_(
     "Thanks for telling me. I've asked for your worker or an advocate to get in touch with you "
     "soon. If you need help right now, type “I need help now”."
 )
-TALK_ALREADY = (
+TALK_ALREADY = N_(
     "You've already asked, and someone will be in touch. If you need help right now, "
     "type “I need help now”."
 )
+
+
 def access_done(council: str) -> str:
     """/mydata, recorded: what happens next, honestly."""
     return (
@@ -101,26 +150,28 @@ def access_done(council: str) -> str:
     )
 
 
-ACCESS_ALREADY = (
+ACCESS_ALREADY = N_(
     "You've already asked for a copy of your data, and the team has it. They have one month "
     "from when you asked. 💙"
 )
-NOTHING_HELD = (
+NOTHING_HELD = N_(
     "This chat isn't linked to anyone, so we hold nothing from it. To ask what the council "
     "holds about you, ask your worker."
 )
-UNKNOWN_COMMAND = "I don't know that command, sorry. Send /help to see what I can do."
-NOT_TEXT = (
+UNKNOWN_COMMAND = N_("I don't know that command, sorry. Send /help to see what I can do.")
+NOT_TEXT = N_(
     "I can only read typed words and button taps, sorry. Could you type it instead? "
     "(Send /help if you're stuck.)"
 )
-VOICE = "I can't listen to voice notes, sorry. Could you type it instead?"
-EDITED = "I saw you edited a message. I keep what you first sent; to change an answer, use /back."
-STALE_BUTTON = "That button doesn't work any more. Here's where we are now."
-WRONG_BUTTON = "Sorry, that button doesn't work any more."
-WENT_BACK = "↩️ Went back"
+VOICE = N_("I can't listen to voice notes, sorry. Could you type it instead?")
+EDITED = N_(
+    "I saw you edited a message. I keep what you first sent; to change an answer, use /back."
+)
+STALE_BUTTON = N_("That button doesn't work any more. Here's where we are now.")
+WRONG_BUTTON = N_("Sorry, that button doesn't work any more.")
+WENT_BACK = N_("↩️ Went back")
 ANSWERED = "✔️ {answer}"
-SOMETHING_WRONG = (
+SOMETHING_WRONG = N_(
     "Sorry, something went wrong on my side. Please try again in a minute. "
     "If you need help now, call Childline free on 0800 1111."
 )
@@ -174,9 +225,11 @@ def alert(alert_id: int, category: str, link: str, *, escalated: bool = False) -
             "A young person's message needs a person to read it now. "
         )
     return lead + (f"Open the alert: {page}" if page else "Open the officer page to read it.")
+
+
 # ----- messages at any time, replies, "you said, we did" -----------------------------------
 
-CONTACT_ASK = "What would you like to tell us? Tap one."
+CONTACT_ASK = N_("What would you like to tell us? Tap one.")
 CONTACT_BUTTONS = {
     "wrong": "😟 Something's wrong",
     "good_news": "🌟 Good news",
@@ -187,12 +240,12 @@ CONTACT_PROMPTS = {
     "good_news": "🌟 Good news! Tell us about it: type it here and send it.",
     "talk": "💬 What would you like to talk to your worker about? Type it here and send it.",
 }
-CONTACT_PLACEHOLDER = "Type your message…"
-CONTACT_SENT = (
+CONTACT_PLACEHOLDER = N_("Type your message…")
+CONTACT_SENT = N_(
     "Thank you, your message has gone to the participation team. A person will read it "
     "and your worker can reply here. If you need help right now, type “I need help now”."
 )
-CONTACT_EMPTY = "I didn't get any words there. Send /message to try again."
+CONTACT_EMPTY = N_("I didn't get any words there. Send /message to try again.")
 
 
 def contact_kind_of(prompt: str) -> str | None:

@@ -570,6 +570,10 @@ async def chat(
         str | None, typer.Option(help="Try a survey by key, as a practice young person.")
     ] = None,
     code: Annotated[str | None, typer.Option(help="Use an invitation code instead.")] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(help="The practice young person's language: en, cy or ar (with --survey)."),
+    ] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Have a real conversation through the engine in this terminal (type `help` for controls)."""
@@ -577,7 +581,12 @@ async def chat(
 
     async def work(services: Services) -> None:
         await run_terminal_chat(
-            services, survey_key=survey, code=code, console=console, read=_read_line
+            services,
+            survey_key=survey,
+            code=code,
+            console=console,
+            read=_read_line,
+            language=language,
         )
 
     await with_services(database_url, work)
@@ -628,6 +637,7 @@ from carevoice import (  # noqa: E402,F401
     cli_board,
     cli_bot,
     cli_data,
+    cli_i18n,
     cli_loop,
 )
 

@@ -12,8 +12,14 @@ from storage.conversations import Turn
 from storage.invitation_codes import code_hash
 from storage.tables import PersonRow
 from surveys.engine import Command, Prompt, PromptKind, UserInput
+from surveys.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext_for, normalize_language
+
+
+def say(language: str, text: str) -> str:
+    return gettext_for(language)(text)
 
 CHANNEL = "terminal"
+TYPE_CARRY_ON_OR_STOP = N_("Type “carry on” or “stop”.")
 CONTROLS = {
     "back": Command.BACK,
     "skip": Command.SKIP,
@@ -24,9 +30,10 @@ CONTROLS = {
     "carry on": Command.REPEAT,
     "continue": Command.REPEAT,
 }
-HELP = (
+HELP = N_(
     "Type your answer, or the number of a choice. Controls: back, skip, done (after ticking "
-    "several), stop (carry on later), “I need help now” (any time)."
+    "several), stop (carry on later), language cy (or en, ar: the language I use), "
+    "“I need help now” (any time)."
 )
 
 
@@ -37,8 +44,10 @@ async def run_terminal_chat(
     code: str | None,
     console: Console,
     read: Callable[[str], str | None],
+    language: str | None = None,
 ) -> None:
-    """Talk to the engine until the survey is finished or the person stops."""
+    """Talk to the engine until the survey is finished or the person stops; `language`
+    (a practice young person's) is the language it speaks, changed with `language cy`."""
     conversations = services.conversations
     # The same code in this terminal again resumes where it stopped.
     address = (
@@ -57,6 +66,7 @@ async def run_terminal_chat(
                 cohort="in_care",
                 age_band="13-15",
                 status="practice",
+                language=language or DEFAULT_LANGUAGE,
                 created_at=services.clock.now(),
             )
             session.add(person)
@@ -65,7 +75,7 @@ async def run_terminal_chat(
         turn = await conversations.begin_practice(
             version_id, person_id, channel=CHANNEL, address=address
         )
-    console.print(f"[dim]{HELP}[/dim]")
+    console.print(f"[dim]{say(turn.language, HELP)}[/dim]")
     # Message keys must be unique across runs: the same chat resumed restarts the counter,
     # and a repeated key is taken for a duplicate delivery and dropped.
     run = secrets.token_hex(6)
@@ -78,8 +88,16 @@ async def run_terminal_chat(
         if line is None:
             line = "stop"
         words = line.strip().casefold()
-        if words in ("help", "?"):
-            console.print(f"[dim]{HELP}[/dim]")
+        if words in ("help", "?", "help?", "cymorth"):
+            console.print(f"[dim]{say(turn.language, HELP)}[/dim]")
+            continue
+        asked, _, which = words.partition(" ")
+        if asked in ("language", "iaith") and which:
+            chosen = normalize_language(which)
+            if chosen is None:
+                console.print(f"[dim]{', '.join(LANGUAGES)}[/dim]")
+                continue
+            turn = await conversations.set_language(chosen, channel=CHANNEL, address=address)
             continue
         counter += 1
         user_input = _to_input(turn, line)
@@ -122,7 +140,9 @@ def _show(turn: Turn, console: Console) -> None:
             highlight=False,
         )
         if prompt.kind is PromptKind.CHECK_IN:
-            console.print("   Type “carry on” or “stop”.", highlight=False)
+            console.print(
+                "   " + say(turn.language, TYPE_CARRY_ON_OR_STOP), highlight=False
+            )
         answers = [o for o in prompt.options if o.command is None]
         for i, option in enumerate(answers, 1):
             tick = (

@@ -65,15 +65,17 @@ from surveys.engine import (
     describe_answer,
 )
 from surveys.errors import CarevoiceError, InvitationError
+from surveys.i18n import DEFAULT_LANGUAGE, N_, format_day, gettext_for, normalize_language
 from surveys.insights.periods import uk_date
-from surveys.model import SHARE_QUOTES_QUESTION, AnswerValue, QuestionKind, Survey
+from surveys.model import SHARE_QUOTES_QUESTION, AnswerValue, Form, QuestionKind, Survey
 from surveys.people import age_band, age_on, wants_easy
 from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
 from surveys.sentiment import SentimentScorer
+from surveys.translations import localize
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-NOTHING_TO_DO = (
+NOTHING_TO_DO = N_(
     "You don't have a survey to answer right now. Thank you for checking! "
     "If you need help, type “I need help now”."
 )
@@ -98,6 +100,7 @@ class Turn:
     alert_ids: tuple[int, ...] = ()
     recorded: tuple[RecordedAnswer, ...] = ()
     current_question: str | None = None
+    language: str = DEFAULT_LANGUAGE  # the language the young person reads
 
 
 class NotLinkedError(Exception):
@@ -196,8 +199,9 @@ _SAVE_PROGRESS = (
     )
 )
 _FIND = (
-    select(ChannelLinkRow.person_id, *_ACTIVE_COLUMNS)
+    select(ChannelLinkRow.person_id, PersonRow.language, *_ACTIVE_COLUMNS)
     .select_from(ChannelLinkRow)
+    .join(PersonRow, PersonRow.id == ChannelLinkRow.person_id)
     .outerjoin(
         ResponseRow,
         and_(
@@ -357,6 +361,49 @@ class ConversationService:
             session.flush()
             self._link(session, person_id, channel, address, response.id)
             return self._open_response(session, ActiveResponse.of(response))
+
+        return await self._retrying(run)
+
+    async def language_of(self, *, channel: str, address: str) -> str:
+        """The language of the young person a chat is linked to (English if none)."""
+        async with self.db.reader() as session:
+            found = await session.scalar(
+                select(PersonRow.language)
+                .join(ChannelLinkRow, ChannelLinkRow.person_id == PersonRow.id)
+                .where(ChannelLinkRow.channel == channel, ChannelLinkRow.address == address)
+            )
+        return found or DEFAULT_LANGUAGE
+
+    async def language_of_code(self, code: str) -> str:
+        """The language of the young person an invitation code was made for (English if
+        the code names no one): the privacy notice is read before anything is linked."""
+        async with self.db.reader() as session:
+            found = await session.scalar(
+                select(PersonRow.language)
+                .join(InvitationRow, InvitationRow.person_id == PersonRow.id)
+                .where(InvitationRow.code_hash == code_hash(code))
+            )
+        return found or DEFAULT_LANGUAGE
+
+    async def set_language(self, language: str, *, channel: str, address: str) -> Turn:
+        """The young person chose the language they read, in the chat: kept on them (a
+        later CSV import does not undo it), and the current question asked again in it.
+        NotLinkedError if the chat is not linked; ValueError for a language not shipped."""
+        chosen = normalize_language(language)
+        if chosen is None:
+            raise ValueError(f"{language!r} is not a shipped language")
+
+        def run(session: Session) -> Turn:
+            person_id, response, _ = self._find(session, channel, address)
+            session.execute(
+                update(PersonRow)
+                .where(PersonRow.id == person_id)
+                .values(language=chosen, language_chosen_at=self.clock.now())
+            )
+            if response is None:
+                said = gettext_for(chosen)(NOTHING_TO_DO)
+                return Turn((Prompt(PromptKind.NOTICE, said),), language=chosen)
+            return self._open_response(session, response, chosen)
 
         return await self._retrying(run)
 
@@ -530,10 +577,11 @@ class ConversationService:
         return self._begin(session, invitation, channel, address, checked=True)
 
     def _open(self, session: Session, channel: str, address: str) -> Turn:
-        _, response = self._find(session, channel, address)
+        _, response, language = self._find(session, channel, address)
         if response is None:
-            return Turn((Prompt(PromptKind.NOTICE, NOTHING_TO_DO),))
-        return self._open_response(session, response)
+            said = gettext_for(language)(NOTHING_TO_DO)
+            return Turn((Prompt(PromptKind.NOTICE, said),), language=language)
+        return self._open_response(session, response, language)
 
     def _handle(
         self,
@@ -550,16 +598,23 @@ class ConversationService:
                 _INSERT_INBOUND,
                 {"channel": channel, "message_key": message_key, "received_at": now},
             )
-        person_id, response = self._find(session, channel, address)
+        person_id, response, language = self._find(session, channel, address)
         if response is None:
-            return self._outside_survey(session, person_id, channel, user_input)
-        survey = self.catalog.survey(session, response.survey_version_id)
+            return self._outside_survey(session, person_id, channel, user_input, language)
+        survey = localize(self.catalog.survey(session, response.survey_version_id), language)
         progress = progress_from_json(response.state)
-        step = self.engine.advance(survey, progress, user_input)
-        return self._apply(session, response, survey, step, words=user_input.text)
+        step = self.engine.speaking(language).advance(survey, progress, user_input)
+        return self._apply(
+            session, response, survey, step, words=user_input.text, language=language
+        )
 
     def _outside_survey(
-        self, session: Session, person_id: int, channel: str, user_input: UserInput
+        self,
+        session: Session,
+        person_id: int,
+        channel: str,
+        user_input: UserInput,
+        language: str = DEFAULT_LANGUAGE,
     ) -> Turn:
         """No survey open: still listen for risk and for "I need help now"."""
         text = (user_input.text or "").strip()
@@ -567,20 +622,27 @@ class ConversationService:
         if user_input.command is Command.HELP_NOW:
             hits.append(("help_now", "help_now"))
         if not hits:
-            return Turn((Prompt(PromptKind.NOTICE, NOTHING_TO_DO),))
-        prompts = (Prompt(PromptKind.HELP, self.engine.help_text()),)
+            said = gettext_for(language)(NOTHING_TO_DO)
+            return Turn((Prompt(PromptKind.NOTICE, said),), language=language)
+        prompts = (Prompt(PromptKind.HELP, self.engine.help_text(language)),)
         flagged = [RiskFlagged(category, phrase, None) for category, phrase in dict(hits).items()]
         ids, _ = self._store_alerts(
             session, person_id, None, channel, flagged, text or None, _told(prompts)
         )
-        return Turn(prompts, alert_ids=ids)
+        return Turn(prompts, alert_ids=ids, language=language)
 
     # ----- applying a step -----------------------------------------------------------
 
-    def _open_response(self, session: Session, response: ActiveResponse) -> Turn:
-        survey = self.catalog.survey(session, response.survey_version_id)
-        step = self.engine.open_survey(survey, progress_from_json(response.state))
-        return self._apply(session, response, survey, step)
+    def _open_response(
+        self, session: Session, response: ActiveResponse, language: str | None = None
+    ) -> Turn:
+        if language is None:
+            language = self._language(session, response.person_id)
+        survey = localize(self.catalog.survey(session, response.survey_version_id), language)
+        step = self.engine.speaking(language).open_survey(
+            survey, progress_from_json(response.state)
+        )
+        return self._apply(session, response, survey, step, language=language)
 
     def _apply(
         self,
@@ -589,8 +651,11 @@ class ConversationService:
         survey: Survey,
         step: Step,
         words: str | None = None,
+        language: str = DEFAULT_LANGUAGE,
     ) -> Turn:
         now = self.clock.now()
+        _ = gettext_for(language)
+        prompts = step.prompts
         history = response.state.get("history", ())
         answered_before = set(history) if isinstance(history, list) else set()
         changes: dict[str, object] = {}
@@ -619,24 +684,60 @@ class ConversationService:
                 if event.question_id == SHARE_QUOTES_QUESTION:
                     changes["share_quotes"] = event.value == "yes"
                 question = survey.question(event.question_id)
-                recorded.append(RecordedAnswer(question.id, describe_answer(question, event.value)))
+                said = describe_answer(question, event.value, _)
+                recorded.append(RecordedAnswer(question.id, said))
             elif isinstance(event, ResponseStarted):
                 changes["started_at"] = now
                 self._mark_invitation(session, response, started_at=now)
             elif isinstance(event, ResponseReturned):
                 changes["returned_at"] = now
                 self._mark_invitation(session, response, returned_at=now)
+                prompts = (*prompts, self._what_next(session, response, survey, language))
             elif isinstance(event, ResponsePaused):
                 changes["paused_at"] = now
         self._save_progress(session, response, step.progress, now, changes)
         return Turn(
-            step.prompts,
+            prompts,
             response_id=response.id,
             finished=step.progress.finished,
             alert_ids=tuple(alert_ids),
             recorded=tuple(recorded),
             current_question=step.progress.current,
+            language=language,
         )
+
+    def _what_next(
+        self, session: Session, response: ActiveResponse, survey: Survey, language: str
+    ) -> Prompt:
+        """At the end: what happens to their answers next, and when (their review date, or
+        when the survey closes), in their language."""
+        _ = gettext_for(language)
+        today = self.clock.now().date()
+        review = session.scalar(
+            select(PersonRow.next_review_date).where(PersonRow.id == response.person_id)
+        )
+        if survey.form is Form.CONSULTATION and review is not None and review >= today:
+            words = _("Your IRO will read this before your review on {date}.").format(
+                date=format_day(review, language)
+            )
+        else:
+            closes = session.scalar(
+                select(CampaignRow.closes_at)
+                .join(ResponseRow, ResponseRow.campaign_id == CampaignRow.id)
+                .where(ResponseRow.id == response.id)
+            )
+            if closes is not None and closes.date() >= today:
+                words = _(
+                    "The participation team will read everyone's answers after {date}, "
+                    "when this survey closes."
+                ).format(date=format_day(closes.date(), language))
+            else:
+                words = _("The participation team will read your answers soon.")
+        return Prompt(PromptKind.NOTICE, words)
+
+    def _language(self, session: Session, person_id: int) -> str:
+        found = session.scalar(select(PersonRow.language).where(PersonRow.id == person_id))
+        return found or DEFAULT_LANGUAGE
 
     def _save_progress(
         self,
@@ -781,7 +882,7 @@ class ConversationService:
 
     def _find(
         self, session: Session, channel: str, address: str
-    ) -> tuple[int, ActiveResponse | None]:
+    ) -> tuple[int, ActiveResponse | None, str]:
         """The linked young person and their newest unfinished response in an open campaign.
 
         One query. Two inputs for the same response are serialised by the revision check
@@ -792,10 +893,11 @@ class ConversationService:
         row = (connection.execute(_FIND, params)).first()
         if row is None:
             raise NotLinkedError
-        person_id, response_id, *rest = row
+        person_id, language, response_id, *rest = row
+        language = language or DEFAULT_LANGUAGE
         if response_id is None:
-            return int(person_id), None
-        return int(person_id), ActiveResponse(response_id, *rest)
+            return int(person_id), None, language
+        return int(person_id), ActiveResponse(response_id, *rest), language
 
     def _link(
         self,

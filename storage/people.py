@@ -61,6 +61,10 @@ async def import_people(
             row.next_review_date = record.next_review_date
             row.first_name = record.first_name
             row.easy_read = record.easy_read
+            if record.language is not None and row.language_chosen_at is None:
+                row.language = record.language  # a choice made in the chat is kept
+            elif row.language is None:
+                row.language = "en"
             row.listed_at = now  # on the council's list: retention keeps them
         await session.flush()
         if progress is not None:

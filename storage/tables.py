@@ -101,6 +101,10 @@ class PersonRow(Base):
     team: Mapped[str | None] = mapped_column(String(64), index=True)
     next_review_date: Mapped[date | None] = mapped_column(Date, index=True)
     first_name: Mapped[str | None] = mapped_column(String(64))
+    # the language they read (`surveys.i18n.LANGUAGES`): from the people CSV, or chosen in
+    # the chat (`language_chosen_at`), which a later import does not undo
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    language_chosen_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default="active")
     consented_at: Mapped[datetime | None]
     stopped_at: Mapped[datetime | None]  # said /stop: no more messages until they start again

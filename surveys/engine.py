@@ -8,14 +8,17 @@ here does I/O; the store (`storage.conversations`) applies the events in one tra
 
 from __future__ import annotations
 
+import inspect
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Protocol
 
 from surveys import safeguarding
 from surveys.conditions import is_shown
+from surveys.i18n import DEFAULT_LANGUAGE, N_, Gettext, format_number, gettext_for
 from surveys.model import AnswerValue, Question, QuestionKind, Survey
 from surveys.progress import Progress, ResponseStatus
 
@@ -79,6 +82,7 @@ class Prompt:
     allow_text: bool = False
     number: int | None = None  # this question's position among the answerable ones
     total: int | None = None
+    previous: AnswerValue | None = None  # the answer given before (after going back)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +144,16 @@ class Step:
         return tuple(e for e in self.events if isinstance(e, RiskFlagged))
 
 
-HelpText = Callable[[], str]
+class HelpText(Protocol):
+    """The help reply, in a language (`surveys.safeguarding.help_reply`)."""
 
-YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "yea", "ye", "yup", "ok", "sure", "👍"})
-NO_WORDS = frozenset({"no", "n", "nope", "nah", "na", "not really", "👎"})
+    def __call__(self, language: str = ...) -> str: ...
+
+
+YES_WORDS = frozenset(
+    {"yes", "y", "yeah", "yep", "yea", "ye", "yup", "ok", "sure", "👍", "ie", "do", "oes", "nam"}
+)
+NO_WORDS = frozenset({"no", "n", "nope", "nah", "na", "not really", "👎", "naddo", "nac oes", "لا"})
 _WORD_RE = re.compile(r"[^\W_]", re.UNICODE)
 _SPLIT_RE = re.compile(r"[,;/&]|\band\b")
 
@@ -153,13 +163,33 @@ class Engine:
     """Walks a young person through a survey. Stateless; safe to share."""
 
     help_text: HelpText = safeguarding.help_reply
+    language: str = DEFAULT_LANGUAGE
+
+    def speaking(self, language: str | None) -> Engine:
+        """This engine, saying its own words (reprompts, buttons) in `language`; survey
+        words come from the survey given (`surveys.translations.localize`)."""
+        language = language or DEFAULT_LANGUAGE
+        return self if language == self.language else replace(self, language=language)
+
+    @property
+    def _(self) -> Gettext:
+        return gettext_for(self.language)
+
+    def help(self) -> str:
+        """The help reply in this engine's language (a `help_text` that takes no language
+        is English only)."""
+        try:
+            takes_language = bool(inspect.signature(self.help_text).parameters)
+        except (TypeError, ValueError):
+            takes_language = True
+        return self.help_text(self.language) if takes_language else self.help_text()
 
     # ----- entry points -------------------------------------------------------------
 
     def open_survey(self, survey: Survey, progress: Progress) -> Step:
         """Greet (or welcome back) and show the question awaiting an answer."""
         if progress.finished:
-            return Step(progress, (), (Prompt(PromptKind.NOTICE, _already_finished(survey)),))
+            return Step(progress, (), (Prompt(PromptKind.NOTICE, self._finished(survey)),))
         if progress.checking_in:  # they came back: the question, not the check-in
             progress = replace(progress, checking_in=False)
         if progress.current is None:
@@ -167,7 +197,8 @@ class Engine:
             return self._move_to_next(survey, progress, after=None, lead=intro)
         lead: tuple[Prompt, ...] = ()
         if progress.status is ResponseStatus.IN_PROGRESS:
-            lead = (Prompt(PromptKind.NOTICE, "Welcome back! Let's carry on where you left off."),)
+            welcome = self._("Welcome back! Let's carry on where you left off.")
+            lead = (Prompt(PromptKind.NOTICE, welcome),)
         return Step(progress, (), (*lead, self._ask(survey, progress, progress.current)))
 
     def advance(self, survey: Survey, progress: Progress, user_input: UserInput) -> Step:
@@ -200,7 +231,7 @@ class Engine:
         command: Command | None,
     ) -> Step:
         if progress.finished:
-            return Step(progress, (), (Prompt(PromptKind.NOTICE, _already_finished(survey)),))
+            return Step(progress, (), (Prompt(PromptKind.NOTICE, self._finished(survey)),))
         if progress.current is None:
             return self.open_survey(survey, progress)
         question = survey.question(progress.current)
@@ -208,14 +239,14 @@ class Engine:
             return self._reprompt(
                 survey,
                 progress,
-                "That button was for an earlier question. Here's where we are now:",
+                self._("That button was for an earlier question. Here's where we are now:"),
             )
         if command is not None:
             return self._command(survey, progress, question, command)
         if user_input.option is not None:
             return self._option(survey, progress, question, user_input.option)
         if text is None or not text:
-            return self._reprompt(survey, progress, _empty_hint(question))
+            return self._reprompt(survey, progress, self._(_empty_hint(question)))
         return self._text(survey, progress, question, text)
 
     def _command(
@@ -227,21 +258,23 @@ class Engine:
             return Step(
                 replace(progress, pending=()),
                 (ResponsePaused(),),
-                (Prompt(PromptKind.NOTICE, _PAUSED),),
+                (Prompt(PromptKind.NOTICE, self._(_PAUSED)),),
             )
         if command is Command.BACK:
             return self._back(survey, progress)
         if command is Command.SKIP:
             if not question.skippable:
-                return self._reprompt(survey, progress, "This one needs an answer, sorry.")
+                return self._reprompt(survey, progress, self._("This one needs an answer, sorry."))
             return self._record(survey, progress, question, None, None)
         # DONE on a multi question
         if question.kind is not QuestionKind.MULTI:
-            return self._reprompt(survey, progress, "Please answer this one first.")
+            return self._reprompt(survey, progress, self._("Please answer this one first."))
         if not progress.pending:
             if question.skippable:
                 return self._record(survey, progress, question, None, None)
-            return self._reprompt(survey, progress, "Please tick at least one, then Done.")
+            return self._reprompt(
+                survey, progress, self._("Please tick at least one, then Done.")
+            )
         chosen = tuple(c.id for c in question.choices if c.id in progress.pending)
         return self._record(survey, progress, question, chosen, None)
 
@@ -255,29 +288,32 @@ class Engine:
             return Step(new, (), (self._ask(survey, new, question.id),))
         value = _option_value(question, option)
         if value is None:
-            return self._reprompt(survey, progress, "Sorry, that button doesn't work any more.")
+            return self._reprompt(survey, progress, self._("Please choose one of these."))
         return self._record(survey, progress, question, value, None)
 
     def _text(self, survey: Survey, progress: Progress, question: Question, text: str) -> Step:
         kind = question.kind
         if kind is QuestionKind.TEXT:
             if len(text) > question.max_length:
+                limit = format_number(question.max_length, self.language)
                 return self._reprompt(
                     survey,
                     progress,
-                    f"That's a lot, thank you! Could you say it in fewer than "
-                    f"{question.max_length} characters? You can send it in parts later.",
+                    self._(
+                        "That's a lot, thank you! This answer can be up to {limit} "
+                        "characters. Could you make it a bit shorter?"
+                    ).format(limit=limit),
                 )
             if not _WORD_RE.search(text):
                 return self._reprompt(
-                    survey, progress, "I like the emoji! Can you tell me in words?"
+                    survey, progress, self._("I like the emoji! Can you tell me in words?")
                 )
             return self._record(survey, progress, question, text, text)
         if kind is QuestionKind.INFO:  # not reached: info questions are never current
             return self._move_to_next(survey, progress, after=question.id)
         value = _parse_typed(question, text)
         if isinstance(value, _Hint):
-            return self._reprompt(survey, progress, value.message)
+            return self._reprompt(survey, progress, self._(value.message))
         return self._record(survey, progress, question, value, None)
 
     # ----- moves --------------------------------------------------------------------
@@ -306,7 +342,7 @@ class Engine:
             if current is None or survey.position(q) < survey.position(current)
         ]
         if not earlier:
-            return self._reprompt(survey, progress, "This is the first question.")
+            return self._reprompt(survey, progress, self._("This is the first question."))
         target = earlier[-1]
         new = replace(progress, current=target, pending=_pending_for(progress, target))
         return Step(new, (), (self._ask(survey, new, target),))
@@ -342,13 +378,13 @@ class Engine:
         question = survey.question(question_id)
         answerable = [q for q in survey.questions if q.answerable]
         number = next(i for i, q in enumerate(answerable, 1) if q.id == question_id)
-        options = list(_answer_options(question, progress))
+        options = list(_answer_options(question, progress, self._))
         if question.kind is QuestionKind.MULTI:
-            options.append(Option(Command.DONE, "✅ Done", command=Command.DONE))
+            options.append(Option(Command.DONE, self._("✅ Done"), command=Command.DONE))
         if question.skippable:
-            options.append(Option(Command.SKIP, "Skip", command=Command.SKIP))
+            options.append(Option(Command.SKIP, self._("Skip"), command=Command.SKIP))
         if any(survey.position(q) < survey.position(question_id) for q in progress.history):
-            options.append(Option(Command.BACK, "⬅ Back", command=Command.BACK))
+            options.append(Option(Command.BACK, self._("⬅ Back"), command=Command.BACK))
         text = question.text if not question.help else f"{question.text}\n{question.help}"
         return Prompt(
             PromptKind.QUESTION,
@@ -359,6 +395,7 @@ class Engine:
             allow_text=question.kind is QuestionKind.TEXT,
             number=number,
             total=len(answerable),
+            previous=progress.answers.get(question.id),
         )
 
     def _reprompt(self, survey: Survey, progress: Progress, message: str) -> Step:
@@ -376,7 +413,7 @@ class Engine:
     ) -> Step:
         """The help reply stays the last thing said: then "carry on, or stop for now?",
         never straight on to the next question."""
-        help_prompt = Prompt(PromptKind.HELP, self.help_text())
+        help_prompt = Prompt(PromptKind.HELP, self.help())
         if progress.current is None:  # finished (or nothing to ask): help, and the thanks
             thanks = tuple(p for p in after if p.kind is PromptKind.THANKS)
             return Step(progress, tuple(events), (help_prompt, *thanks))
@@ -386,11 +423,11 @@ class Engine:
     def _check_in(self, progress: Progress, lead: str = "") -> Prompt:
         return Prompt(
             PromptKind.CHECK_IN,
-            lead + CHECK_IN,
+            lead + self._(CHECK_IN),
             question_id=progress.current,
             options=(
-                Option(Command.REPEAT, "Carry on", command=Command.REPEAT),
-                Option(Command.STOP, "Stop for now", command=Command.STOP),
+                Option(Command.REPEAT, self._("Carry on"), command=Command.REPEAT),
+                Option(Command.STOP, self._("Stop for now"), command=Command.STOP),
             ),
         )
 
@@ -405,18 +442,20 @@ class Engine:
         if risk:
             return self._with_help(survey, progress, risk)
         words = " ".join(_WORDS_ONLY.sub(" ", (text or "").casefold()).split())
-        if words in CARRY_ON_WORDS:
+        if words in CARRY_ON_WORDS or words == self._("carry on").casefold():
             carried = replace(progress, checking_in=False)
             return Step(carried, (), (self._ask(survey, carried, str(progress.current)),))
-        if words in STOP_WORDS:
+        if words in STOP_WORDS or words == self._("stop for now").casefold():
             stopped = replace(progress, checking_in=False, pending=())
-            return Step(stopped, (ResponsePaused(),), (Prompt(PromptKind.NOTICE, _PAUSED),))
+            return Step(
+                stopped, (ResponsePaused(),), (Prompt(PromptKind.NOTICE, self._(_PAUSED)),)
+            )
         if not words:
             return Step(progress, (), (self._check_in(progress),))
         return Step(
             progress,
             (SaidMore(str(text), progress.current),),
-            (self._check_in(progress, SAID_MORE),),
+            (self._check_in(progress, self._(SAID_MORE)),),
         )
 
     def _risk_events(self, text: str | None, question_id: str | None) -> tuple[RiskFlagged, ...]:
@@ -427,6 +466,9 @@ class Engine:
             for hit in safeguarding.detect_risk(text[: MAX_INPUT_CHARS * 4])
         )
 
+    def _finished(self, survey: Survey) -> str:
+        return self._("You've already finished “{title}”. Thank you!").format(title=survey.title)
+
 
 # ----- helpers ----------------------------------------------------------------------
 
@@ -436,11 +478,13 @@ class _Hint:
     message: str
 
 
-CHECK_IN = (
+CHECK_IN = N_(
     "Would you like to carry on with the questions, or stop for now? Either is fine, and "
     "your answers so far are saved."
 )
-SAID_MORE = "Thank you. I've added that to your message, so the person who reads it sees it. "
+SAID_MORE = N_(
+    "Thank you. I've added that to your message, so the person who reads it sees it. "
+)
 CARRY_ON_WORDS = frozenset(
     {"carry on", "continue", "go on", "yes", "y", "yeah", "yep", "ok", "okay", "next", "sure"}
 )
@@ -449,14 +493,12 @@ STOP_WORDS = frozenset(
 )
 _WORDS_ONLY = re.compile(r"[^\w\s]+", re.UNICODE)
 
-_PAUSED = (
+_PAUSED = N_(
     "OK, we'll stop here. Your answers so far are saved. "
     "Come back any time and we'll carry on from this question."
 )
 
 
-def _already_finished(survey: Survey) -> str:
-    return f"You've already finished “{survey.title}”. Thank you!"
 
 
 def _has_help(events: Sequence[RiskFlagged]) -> bool:
@@ -483,19 +525,26 @@ def _pending_for(progress: Progress, question_id: str) -> tuple[str, ...]:
 
 def _empty_hint(question: Question) -> str:
     if question.kind is QuestionKind.TEXT:
-        return "I didn't catch anything there. Type your answer whenever you're ready."
-    return "Please choose one of the answers, or type its number."
+        return N_("I didn't catch anything there. Type your answer whenever you're ready.")
+    return N_("Please choose one of the answers, or type its number.")
 
 
-def _answer_options(question: Question, progress: Progress) -> tuple[Option, ...]:
-    if question.kind in (QuestionKind.CHOICE, QuestionKind.MULTI):
+def _answer_options(question: Question, progress: Progress, _: Gettext) -> tuple[Option, ...]:
+    """The answer buttons; after going back, the earlier answer is the selected one."""
+    before = progress.answers.get(question.id)
+    if question.kind is QuestionKind.MULTI:
         picked = set(progress.pending)
         return tuple(Option(c.id, c.label, selected=c.id in picked) for c in question.choices)
+    if question.kind is QuestionKind.CHOICE:
+        return tuple(Option(c.id, c.label, selected=c.id == before) for c in question.choices)
     if question.kind is QuestionKind.YESNO:
-        return (Option("yes", "Yes"), Option("no", "No"))
+        return (
+            Option("yes", _("Yes"), selected=before in ("yes", True)),
+            Option("no", _("No"), selected=before in ("no", False)),
+        )
     if question.kind is QuestionKind.SCALE:
         return tuple(
-            Option(str(i), label)
+            Option(str(i), label, selected=before == i)
             for i, label in zip(question.scale_values, question.scale_labels, strict=True)
         )
     return ()
@@ -519,22 +568,22 @@ def _parse_typed(question: Question, text: str) -> AnswerValue | _Hint:
             return "yes"
         if lowered in NO_WORDS:
             return "no"
-        return _Hint("Please tap Yes or No.")
+        return _Hint(N_("Please tap Yes or No."))
     if question.kind is QuestionKind.SCALE:
         return _parse_scale(question, text, lowered)
     if question.kind is QuestionKind.CHOICE:
         found = _match_choice(question, lowered)
         if found is None:
-            return _Hint("Please tap one of the buttons, or type its number.")
+            return _Hint(N_("Please choose one of these, or type its number."))
         return found
     if question.kind is QuestionKind.MULTI:
         parts = [p.strip(" .!?") for p in _SPLIT_RE.split(lowered) if p.strip(" .!?")]
         chosen = [_match_choice(question, p) for p in parts]
         if not parts or any(c is None for c in chosen):
-            return _Hint("Tap the ones that fit, then Done. Or type their numbers, like 1, 3.")
+            return _Hint(N_("Tap the ones that fit, then Done. Or type their numbers, like 1, 3."))
         picked = {c for c in chosen if c is not None}
         return tuple(c.id for c in question.choices if c.id in picked)
-    return _Hint("Please choose one of the answers, or type its number.")
+    return _Hint(N_("Please choose one of the answers, or type its number."))
 
 
 def _parse_scale(question: Question, text: str, lowered: str) -> AnswerValue | _Hint:
@@ -543,6 +592,10 @@ def _parse_scale(question: Question, text: str, lowered: str) -> AnswerValue | _
         values = question.scale_values
         if number.is_integer() and int(number) in values:
             return int(number)
+        if values == range(1, 6):
+            return _Hint(N_("Please pick a number from 1 to 5."))
+        if values == range(0, 11):
+            return _Hint(N_("Please pick a number from 0 to 10."))
         return _Hint(f"Please pick a number from {values[0]} to {values[-1]}.")
     for i, label in zip(question.scale_values, question.scale_labels, strict=True):
         emoji = label.split(" ", 1)[0]
@@ -550,8 +603,8 @@ def _parse_scale(question: Question, text: str, lowered: str) -> AnswerValue | _
         if text.strip() == emoji or (words and lowered == words):
             return i
     if len(question.scale_values) != 5:
-        return _Hint(f"Please pick a number from 0 to {question.scale_values[-1]}.")
-    return _Hint("Please pick a number from 1 to 5, or tap a face.")
+        return _Hint(N_("Please pick a number from 0 to 10."))
+    return _Hint(N_("Please pick a number from 1 to 5, or tap a face."))
 
 
 def _match_choice(question: Question, lowered: str) -> str | None:
@@ -564,12 +617,16 @@ def _match_choice(question: Question, lowered: str) -> str | None:
     return None
 
 
-def describe_answer(question: Question, value: AnswerValue | None) -> str:
-    """How an answer reads back to the young person, e.g. "🙂 Good" or "Yes"."""
+def describe_answer(
+    question: Question, value: AnswerValue | None, gettext: Gettext | None = None
+) -> str:
+    """How an answer reads back to the young person, e.g. "🙂 Good" or "Yes" (`gettext`
+    and a localized question for their language)."""
+    _ = gettext or gettext_for(None)
     if value is None:
-        return "Skipped"
+        return _("Skipped")
     if question.kind is QuestionKind.YESNO:
-        return "Yes" if value == "yes" else "No"
+        return _("Yes") if value == "yes" else _("No")
     if question.kind is QuestionKind.SCALE and isinstance(value, int):
         return question.scale_label(value)
     if question.kind is QuestionKind.CHOICE and isinstance(value, str):
@@ -577,5 +634,5 @@ def describe_answer(question: Question, value: AnswerValue | None) -> str:
         return choice.label if choice else value
     if question.kind is QuestionKind.MULTI and isinstance(value, tuple):
         labels = [c.label for c in question.choices if c.id in value]
-        return ", ".join(labels) if labels else "None of these"
+        return ", ".join(labels) if labels else _("None of these")
     return str(value)

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from surveys.i18n import N_
+
 
 @dataclass(frozen=True, slots=True)
 class Fault:
@@ -89,20 +91,20 @@ class InvitationError(CarevoiceError):
     about anyone."""
 
     MESSAGES = {  # noqa: RUF012
-        "unknown": "Sorry, I don't recognise that code. Please check the code on your letter, "
-        "or ask your worker for a new one.",
-        "used": "That link has already been used, and there is nothing more to answer on it. "
-        "Ask your worker if you'd like a new one.",
-        "started": "You started this chat on another phone or browser. To carry on here, "
-        "ask your worker for a new letter: its new code carries on where you were.",
-        "locked": "That didn't match too many times, so this link is paused to keep your "
+        "unknown": N_("Sorry, I don't recognise that code. Please check the code on your letter, "
+        "or ask your worker for a new one."),
+        "used": N_("That link has already been used, and there is nothing more to answer on it. "
+        "Ask your worker if you'd like a new one."),
+        "started": N_("You started this chat on another phone or browser. To carry on here, "
+        "ask your worker for a new letter: its new code carries on where you were."),
+        "locked": N_("That didn't match too many times, so this link is paused to keep your "
         "answers safe. Ask your worker for a new letter: its new code carries on where you "
-        "were.",
-        "expired": "Sorry, that link has run out. Ask your worker and they can send a new one.",
-        "revoked": "Sorry, that link doesn't work any more. Ask your worker for a new one.",
-        "closed": "Thanks for coming! This survey has closed now. Ask your worker if you'd "
-        "still like to have your say.",
-        "not_open": "This survey isn't open yet. Please come back a bit later.",
+        "were."),
+        "expired": N_("Sorry, that link has run out. Ask your worker and they can send a new one."),
+        "revoked": N_("Sorry, that link doesn't work any more. Ask your worker for a new one."),
+        "closed": N_("Thanks for coming! This survey has closed now. Ask your worker if you'd "
+        "still like to have your say."),
+        "not_open": N_("This survey isn't open yet. Please come back a bit later."),
     }
 
     def __init__(self, reason: str) -> None:

@@ -90,6 +90,7 @@ from surveys.model import (
     Survey,
     Theme,
 )
+from surveys.translations import flatten, nest, translatable_languages
 
 __all__ = [
     "ID_PATTERN",
@@ -122,7 +123,7 @@ MAX_VERSION = 1_000_000
 SCALE_SIZE = len(DEFAULT_SCALE_LABELS)
 
 _SURVEY_REQUIRED = ("key", "version", "title", "form", "audience", "intro", "thanks", "questions")
-_SURVEY_OPTIONAL = ("anonymous", "description", "easy", "stands_in_for")
+_SURVEY_OPTIONAL = ("anonymous", "description", "easy", "stands_in_for", "translations")
 _QUESTION_REQUIRED = ("id", "kind", "text")
 _QUESTION_OPTIONAL = ("theme", "skippable", "sensitive", "show_if", "help", "flag", "picture")
 _KIND_KEYS: Mapping[str, frozenset[QuestionKind]] = {
@@ -567,6 +568,7 @@ class _Checker:
         easy = self.flag(data, "easy", "", False)
         stands_in_for = self.keys_list(data, "stands_in_for")
         questions = self.questions(data)
+        translations = self.translations(data, questions)
         if self.faults:
             return None
         return Survey(
@@ -582,6 +584,7 @@ class _Checker:
             description=description,
             easy=easy,
             stands_in_for=stands_in_for,
+            translations=translations,
         )
 
     def keys_list(self, data: Mapping[Any, Any], key: str) -> tuple[str, ...]:
@@ -595,6 +598,104 @@ class _Checker:
             self.fault(key, f"must be a list of survey keys, not {_describe(value)}", line)
             return ()
         return tuple(value)
+
+    def translations(
+        self, data: Mapping[Any, Any], questions: tuple[Question, ...]
+    ) -> dict[str, dict[str, str]]:
+        """`translations: {lang: {title, intro, thanks, questions: {id: {text, help,
+        choices: {id: words}, labels: [5 words]}}}}`; a missing string is not a fault here
+        (`surveys.translations.missing` lists those), a key naming nothing is."""
+        if "translations" not in data:
+            return {}
+        languages = data["translations"]
+        where = "translations"
+        if not isinstance(languages, Mapping):
+            self.fault(
+                where,
+                f"must map a language to its words, not {_describe(languages)}",
+                _key_line(data, where),
+            )
+            return {}
+        allowed = translatable_languages()
+        by_id = {q.id: q for q in questions}
+        out: dict[str, dict[str, str]] = {}
+        for language, words in languages.items():
+            place = _join(where, str(language))
+            line = _key_line(languages, language)
+            if language not in allowed:
+                self.fault(
+                    place,
+                    f"{language!r} is not a shipped language{_suggest(language, allowed)}; "
+                    f"allowed: {_one_of(allowed)}",
+                    line,
+                )
+                continue
+            if not isinstance(words, Mapping):
+                self.fault(place, f"must be a mapping, not {_describe(words)}", line)
+                continue
+            self.keys(words, place, (), ("title", "intro", "thanks", "questions"))
+            for key in ("title", "intro", "thanks"):
+                if key in words:
+                    self.text(words, key, place)
+            entries = words.get("questions") or {}
+            if not isinstance(entries, Mapping):
+                self.fault(
+                    _join(place, "questions"),
+                    f"must map question ids to their words, not {_describe(entries)}",
+                    _key_line(words, "questions"),
+                )
+                entries = {}
+            for qid, entry in entries.items():
+                self.translated_question(by_id, str(qid), entry, _join(place, "questions"), entries)
+            if not self.faults:
+                out[str(language)] = flatten(words)
+        return out
+
+    def translated_question(
+        self,
+        by_id: Mapping[str, Question],
+        qid: str,
+        entry: object,
+        place: str,
+        parent: Mapping[Any, Any],
+    ) -> None:
+        where = _join(place, qid)
+        line = _key_line(parent, qid)
+        question = by_id.get(qid)
+        if question is None:
+            self.fault(where, f"no question {qid!r}{_suggest(qid, list(by_id))}", line)
+            return
+        if not isinstance(entry, Mapping):
+            self.fault(where, f"must be a mapping (text, help...), not {_describe(entry)}", line)
+            return
+        self.keys(entry, where, (), ("text", "help", "choices", "labels"))
+        for key in ("text", "help"):
+            if key in entry:
+                self.text(entry, key, where)
+        if "help" in entry and question.help is None:
+            self.fault(_join(where, "help"), "the question has no help to translate", line)
+        choices = entry.get("choices")
+        if choices is not None:
+            ids = [c.id for c in question.choices]
+            if not isinstance(choices, Mapping):
+                self.fault(_join(where, "choices"), "must map choice ids to words", line)
+            else:
+                for cid, label in choices.items():
+                    if cid not in ids:
+                        self.fault(
+                            _join(where, f"choices.{cid}"),
+                            f"no choice {cid!r}{_suggest(cid, ids)}",
+                            _key_line(choices, cid),
+                        )
+                    elif not isinstance(label, str) or not label.strip():
+                        self.fault(_join(where, f"choices.{cid}"), "needs words", line)
+        labels = entry.get("labels")
+        if labels is not None and (
+            not isinstance(labels, list)
+            or len(labels) != SCALE_SIZE
+            or not all(isinstance(x, str) and x.strip() for x in labels)
+        ):
+            self.fault(_join(where, "labels"), f"must be a list of {SCALE_SIZE} labels", line)
 
     def questions(self, data: Mapping[Any, Any]) -> tuple[Question, ...]:
         if "questions" not in data:
@@ -1083,6 +1184,11 @@ def survey_to_dict(survey: Survey) -> dict[str, Any]:
         # Only when set, so the fingerprints of surveys without them stay as they were.
         **({"easy": True} if survey.easy else {}),
         **({"stands_in_for": list(survey.stands_in_for)} if survey.stands_in_for else {}),
+        **(
+            {"translations": {lang: nest(words) for lang, words in survey.translations.items()}}
+            if survey.translations
+            else {}
+        ),
     }
 
 

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from surveys.i18n import N_
+
 
 class QuestionKind(StrEnum):
     """What sort of answer a question takes."""
@@ -192,10 +194,14 @@ class Survey:
     description: str = ""
     easy: bool = False  # for the youngest and those who read little: pictures, read aloud
     stands_in_for: tuple[str, ...] = ()  # survey keys this easy survey replaces for them
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
+    """language -> translation key -> words (see `surveys.translations`)."""
     _index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _localized: dict[str, Survey] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {q.id: i for i, q in enumerate(self.questions)})
+        object.__setattr__(self, "_localized", {})
 
     def question(self, question_id: str) -> Question:
         """The question with this id; KeyError if there is none."""
@@ -209,11 +215,11 @@ class Survey:
 
 
 DEFAULT_SCALE_LABELS: tuple[str, ...] = (
-    "😞 Really bad",
-    "🙁 Not good",
-    "😐 OK",
-    "🙂 Good",
-    "😀 Really good",
+    N_("😞 Really bad"),
+    N_("🙁 Not good"),
+    N_("😐 OK"),
+    N_("🙂 Good"),
+    N_("😀 Really good"),
 )
 
 SHARE_QUOTES_QUESTION = "share_quotes"

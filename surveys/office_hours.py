@@ -18,6 +18,9 @@ from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
+from babel.dates import format_date
+
+from surveys.i18n import DEFAULT_LANGUAGE, N_, gettext_for
 
 __all__ = ["DEFAULT_OFFICE_TIMES", "OfficeHours", "OfficeHoursError"]
 
@@ -130,22 +133,40 @@ class OfficeHours:
             moment = self.next_open(closes)
         raise OfficeHoursError("too many minutes to count in office hours")  # pragma: no cover
 
-    def when_read(self, at: datetime) -> str:
-        """Completes "A participation officer will read this ...", honestly, for `at`."""
+    def when_read(self, at: datetime, language: str | None = None) -> str:
+        """Completes "A participation officer will read this ...", honestly, for `at`, in
+        `language` (English by default)."""
+        _ = gettext_for(language)
+        english = not language or language == DEFAULT_LANGUAGE
         local = at.astimezone(self.zone)
         opening = self.next_open(local)
         if opening == local:
-            _, closes = self._span(local.date())
-            return f"today, before {_clock(closes.time())}"
-        after = f"after {_clock(opening.time())}"
+            _opens, closes = self._span(local.date())
+            return _("today, before {time}").format(
+                time=_clock(closes.time(), language)
+            )
+        at_time = _clock(opening.time(), language)
         days = (opening.date() - local.date()).days
         if days == 0:
-            return f"today {after}"
+            return _("today after {time}").format(time=at_time)
         if days == 1:
-            return f"tomorrow {after}"
-        if days < 7:
-            return f"on {DAY_NAMES[opening.weekday()]} {after}"
-        return f"on {DAY_NAMES[opening.weekday()]} {opening.day} {opening:%B} {after}"
+            return _("tomorrow after {time}").format(time=at_time)
+        on_day = _(ON_DAY[opening.weekday()])
+        if days >= 7:
+            locale = "en_GB" if english else language
+            on_day = f"{on_day} {format_date(opening.date(), 'd MMMM', locale=locale)}"
+        return _("{on_day} after {time}").format(on_day=on_day, time=at_time)
+
+
+ON_DAY = (
+    N_("on Monday"),
+    N_("on Tuesday"),
+    N_("on Wednesday"),
+    N_("on Thursday"),
+    N_("on Friday"),
+    N_("on Saturday"),
+    N_("on Sunday"),
+)
 
 
 def _time(text: str, spec: str) -> time:
@@ -155,8 +176,10 @@ def _time(text: str, spec: str) -> time:
     return time(hours, minutes)
 
 
-def _clock(at: time) -> str:
-    """9am, 5:30pm, 12pm."""
+def _clock(at: time, language: str | None = None) -> str:
+    """9am, 5:30pm, 12pm (English); 09:00, 17:30 otherwise."""
+    if language and language != DEFAULT_LANGUAGE:
+        return f"{at.hour:02d}:{at.minute:02d}"
     suffix = "am" if at.hour < 12 else "pm"
     hour = at.hour % 12 or 12
     return f"{hour}{suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d}{suffix}"

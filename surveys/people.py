@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from surveys.errors import ImportFault, PeopleImportError
+from surveys.i18n import LANGUAGES, normalize_language
 
 
 class Cohort(StrEnum):
@@ -41,6 +42,7 @@ COLUMNS = (
     "next_review_date",
     "first_name",
     "easy_read",
+    "language",
 )
 REQUIRED = ("council_ref", "cohort")
 _REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,63}$")
@@ -70,6 +72,7 @@ class PersonRecord:
     next_review_date: date | None = None
     first_name: str | None = None
     easy_read: bool = False  # reads little: asked the easy survey where there is one
+    language: str | None = None  # a shipped language code (`surveys.i18n.LANGUAGES`)
 
     def band_on(self, day: date) -> str | None:
         """The age band on a day: from the date of birth when known."""
@@ -302,7 +305,17 @@ def _parse_row(
     easy = (_text(row, "easy_read") or "").casefold()
     if easy not in EASY_READ_WORDS:
         faults.append(ImportFault(line, "easy_read", "must be yes or no (or leave it empty)"))
+    language_raw = _text(row, "language")
+    language = normalize_language(language_raw) if language_raw is not None else None
+    if language_raw is not None and language is None:
+        faults.append(
+            ImportFault(
+                line,
+                "language",
+                f"must be one of {', '.join(LANGUAGES)} ({', '.join(LANGUAGES.values())})",
+            )
+        )
     if faults or ref is None or cohort is None:
         return None, faults
-    record = PersonRecord(ref, cohort, born, band, team, review, name)
+    record = PersonRecord(ref, cohort, born, band, team, review, name, language=language)
     return replace(record, easy_read=EASY_READ_WORDS.get(easy, False)), faults

@@ -1,4 +1,5 @@
-"""Sentiment of young people's words, by question, theme or age band, with its trend."""
+"""Sentiment of young people's words, by question, theme, age band or language, with its
+trend."""
 
 from __future__ import annotations
 
@@ -48,7 +49,11 @@ async def sentiment(
                                         "quarter, e.g. 2017-18 (default: all time, with the "
                                         "last four quarters' trend).")] = None,
     survey: SurveyQuery = None,
-    by: Annotated[Literal["question", "theme", "age_band"], Query()] = "theme",
+    by: Annotated[
+        Literal["question", "theme", "age_band", "language"],
+        Query(description="The breakdown; `language`: the language young people read, every "
+              "language counted together in the totals."),
+    ] = "theme",
     fmt: FormatQuery = Format.JSON,
 ) -> Any:
     """Respondents, mean polarity and shares negative, neutral and positive, by group."""

@@ -146,7 +146,10 @@
     row.insertBefore(counter, row.firstChild);
     function show() {
       var left = limit - text.value.length;
-      counter.textContent = left + (left === 1 ? " character left" : " characters left");
+      // the words come from the page, in the young person's language ({n}: the number)
+      var words = text.getAttribute(left === 1 ? "data-left-one" : "data-left-many");
+      counter.textContent = words ? words.replace("{n}", String(left))
+        : left + (left === 1 ? " character left" : " characters left");
     }
     text.addEventListener("input", show);
     show();

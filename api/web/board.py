@@ -22,8 +22,8 @@ from api.web.labels import audience_label, form_label, theme_label
 from api.web.render import render
 from api.web.staff import BoardStaff, Staff
 from storage import board, statements
-from storage.board.wellbeing import ons_wellbeing
 from storage.board.key_messages import Message
+from storage.board.wellbeing import ons_wellbeing
 from storage.comparators import all_comparators
 from surveys.insights.comparators import Comparator
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, SUPPRESSED
@@ -232,7 +232,6 @@ async def board_page(
         quotes=quotes,
         scorecard=scorecard,
         threshold=DEFAULT_THRESHOLD,
-        any_suppressed=suppressed,
         feelings_note=how_measured(),
         any_suppressed=suppressed or any(_has_c(r.sent, r.returned) for r in breakdown),
         key=key,

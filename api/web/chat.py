@@ -14,13 +14,13 @@ forms with fetch and adds the new messages to the page instead of reloading it.
 from __future__ import annotations
 
 import asyncio
-import calendar
 import logging
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
+from babel import Locale
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 from starlette.datastructures import FormData
@@ -49,14 +49,26 @@ from storage.tables import (
     CampaignRow,
     ChannelLinkRow,
     InvitationRow,
+    PersonRow,
     ResponseRow,
     SurveyVersionRow,
 )
 from surveys.engine import MAX_INPUT_CHARS, Command, Option, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError
 from surveys.failures import describe
+from surveys.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    N_,
+    Gettext,
+    format_number,
+    gettext_for,
+    normalize_language,
+    translations,
+)
 from surveys.model import QuestionKind, Survey
 from surveys.speech import AudioFormat, SpeechUnavailable, digest, speakable, spoken_question
+from surveys.translations import localize
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -67,17 +79,26 @@ CHAT_COOKIE_DAYS: Final = 180
 MAX_CODE: Final = 64
 MAX_TYPED: Final = 40
 ECHO: Final = {
-    Command.HELP_NOW: "I need help now",
-    Command.STOP: "Stop for now",
-    Command.BACK: "Go back",
-    Command.REPEAT: "Carry on",
+    Command.HELP_NOW: N_("I need help now"),
+    Command.STOP: N_("Stop for now"),
+    Command.BACK: N_("Go back"),
+    Command.REPEAT: N_("Carry on"),
 }
+TERMS: Final = (
+    # a word a child may not know, explained in words the first time the page shows it
+    (
+        N_("IRO"),
+        N_(
+            "your Independent Reviewing Officer: the person who makes sure your plan is "
+            "right for you and runs your review meetings"
+        ),
+    ),
+)
 _SID: Final = re.compile(r"[A-Za-z0-9_-]+")
 _HEX: Final = re.compile(r"[0-9a-f]{24}")
 ICONS: Final = {"yes": "👍", "no": "👎"}
-PIN_PROBLEM: Final = f"A PIN is {PIN_RULE}, or leave it empty."
-MONTHS: Final = tuple(calendar.month_name[1:])
-SOMETHING_WRONG: Final = (
+PIN_PROBLEM: Final = N_("A PIN is {rule}, or leave it empty.")
+SOMETHING_WRONG: Final = N_(
     "Sorry, something went wrong on our side. Your answers so far are safe. "
     "Please try again in a minute by opening your link again."
 )
@@ -119,6 +140,7 @@ class Question:
     commands: tuple[Option, ...]
     max_length: int
     preselected: bool
+    limit: str  # max_length as the young person's language writes it: "1,000"
     audio: str | None = None  # the question and its options read aloud (no extension)
 
 
@@ -187,7 +209,7 @@ def _choice(option: Option, index: int, kind: QuestionKind | None) -> Choice:
     return Choice(option.id, label, icon, index, option.selected)
 
 
-def _question(prompt: Prompt, survey: Survey | None) -> Question:
+def _question(prompt: Prompt, survey: Survey | None, language: str) -> Question:
     answers = [o for o in prompt.options if o.command is None]
     commands = tuple(o for o in prompt.options if o.command is not None)
     max_length = MAX_INPUT_CHARS
@@ -201,19 +223,40 @@ def _question(prompt: Prompt, survey: Survey | None) -> Question:
         choices=tuple(_choice(o, i, prompt.question_kind) for i, o in enumerate(answers, 1)),
         commands=commands,
         max_length=max_length,
-        preselected=any(o.selected for o in answers),
+        preselected=prompt.question_kind is QuestionKind.MULTI and any(o.selected for o in answers),
+        limit=format_number(max_length, language),
     )
 
 
-def _bubbles(flash: ChatFlash, survey: Survey | None = None, speak: bool = False) -> list[Bubble]:
+def _bubbles(
+    flash: ChatFlash, _: Gettext, survey: Survey | None = None, speak: bool = False
+) -> list[Bubble]:
     turn = flash.turn
-    said = [r.display for r in turn.recorded] or ([flash.echo] if flash.echo else [])
+    echo = _(flash.echo) if flash.echo and flash.echo in ECHO.values() else flash.echo
+    said = [r.display for r in turn.recorded] or ([echo] if echo else [])
     out = [Bubble("you", text) for text in said]
     for p in turn.prompts:
         audio = None
         if speak and survey is not None and p.kind is not PromptKind.QUESTION:
             audio = _audio_url(flash.code, survey, p.text)
         out.append(Bubble("bot", p.text, str(p.kind), audio))
+    return out
+
+
+_KEEP: Final = (PromptKind.INTRO, PromptKind.HELP, PromptKind.CHECK_IN)
+
+
+def explain_terms(texts: list[str], _: Gettext) -> list[str]:
+    """Each term in `TERMS` explained, once a page, under the message it first appears in
+    ("“IRO” means your Independent Reviewing Officer: ...")."""
+    out = list(texts)
+    for term, meaning in TERMS:
+        word = re.compile(rf"\b{re.escape(_(term))}\b")
+        for i, text in enumerate(out):
+            if word.search(text):
+                said = _("“{term}” means {meaning}.").format(term=_(term), meaning=_(meaning))
+                out[i] = f"{text}\n{said}"
+                break
     return out
 
 
@@ -231,29 +274,50 @@ async def _chat_page(
     request: Request, services: Services, code: str, sid: str, flash: ChatFlash
 ) -> Response:
     turn = flash.turn
-    survey = await _survey_of(services, turn.response_id)
+    language = turn.language
+    _ = gettext_for(language)
+    found = await _survey_of(services, turn.response_id)
+    survey = localize(found, language) if found is not None else None
     before, after = await worker_words(services, sid, turn.response_id if turn.finished else None)
     asked = next((p for p in reversed(turn.prompts) if p.kind is PromptKind.QUESTION), None)
-    question = _question(asked, survey) if asked is not None else None
+    question = _question(asked, survey, language) if asked is not None else None
     read_aloud = _read_aloud(services, survey)
     speak = read_aloud is not None and not read_aloud.off
     if speak and question is not None and survey is not None and survey.has_question(question.id):
         spoken = spoken_question(survey.question(question.id))
         question = replace(question, audio=_audio_url(code, survey, spoken))
+    bubbles = [*before, *_bubbles(flash, _, survey, speak), *after]
+    # the intro stays on the page (folded) once the turn that said it has gone
+    said_intro = any(p.kind is PromptKind.INTRO for p in turn.prompts)
+    about = survey.intro if survey is not None and not said_intro else ""
+    mine = [b if isinstance(b, Bubble) and b.who == "bot" else None for b in bubbles]
+    explained = explain_terms([about, *(b.text if b else "" for b in mine)], _)
+    about = explained[0]
+    bubbles = [
+        replace(m, text=text) if m is not None else b
+        for b, m, text in zip(bubbles, mine, explained[1:], strict=True)
+    ]
+    draft = flash.draft or ""
+    if not draft and question is not None and question.kind == str(QuestionKind.TEXT):
+        draft = asked.previous if asked is not None and isinstance(asked.previous, str) else ""
     response = render(
         "chat.html",
-        title=survey.title if survey else "Your chat",
+        language=language,
+        title=survey.title if survey else _("Your chat"),
+        about=about,
+        languages=LANGUAGES,
+        language_nonce=new_nonce(),
         council=services.settings.council_name,
         code=code,
         csrf=csrf_token(sid, "chat"),
         nonce=new_nonce(),
         help_nonce=new_nonce(),
-        bubbles=[*before, *_bubbles(flash, survey, speak), *after],
+        bubbles=bubbles,
         question=question,
         read_aloud=read_aloud,
         easy=survey is not None and survey.easy,
         pictures=_pictures(survey, question),
-        draft=flash.draft or "",
+        draft=draft,
         finished=turn.finished,
         can_carry_on=question is None and not turn.finished and turn.response_id is not None,
         helped=any(p.kind is PromptKind.HELP for p in turn.prompts),
@@ -263,12 +327,16 @@ async def _chat_page(
     return response
 
 
-def _invitation_page(error: InvitationError, council: str) -> Response:
+def _invitation_page(
+    error: InvitationError, council: str, language: str | None = None
+) -> Response:
+    _ = gettext_for(language)
     return render(
         "chat_message.html",
         status_code=404 if error.reason == "unknown" else 410,
-        title="This link can't be used",
-        message=str(error),
+        language=language,
+        title=_("This link can't be used"),
+        message=_(str(error)),
         council=council,
     )
 
@@ -282,7 +350,7 @@ def _wait_page(wait: int, council: str) -> Response:
         f"minute{'s' if minutes != 1 else ''} and open your link again. If it still doesn't "
         "work, ask the person who gave it to you for a new one.",
         council=council,
-    )
+    )  # no young person is known here: English
     response.headers["Retry-After"] = str(wait)
     return response
 
@@ -293,10 +361,11 @@ def _count_miss(request: Request, services: Services, error: InvitationError) ->
         services.throttles.codes.miss(client_address(request))
 
 
-def _trouble_page(council: str) -> Response:
+def _trouble_page(council: str, language: str | None = None) -> Response:
+    _ = gettext_for(language)
     return render(
-        "chat_message.html", status_code=500, title="Sorry", message=SOMETHING_WRONG,
-        council=council,
+        "chat_message.html", status_code=500, language=language, title=_("Sorry"),
+        message=_(SOMETHING_WRONG), council=council,
     )
 
 
@@ -309,6 +378,7 @@ class _Peek:
     revoked: bool
     expires_at: datetime
     title: str
+    language: str
 
 
 async def _peek(services: Services, code: str) -> _Peek | None:
@@ -323,7 +393,10 @@ async def _peek(services: Services, code: str) -> _Peek | None:
                     InvitationRow.revoked_at,
                     InvitationRow.expires_at,
                     SurveyVersionRow.title,
+                    PersonRow.language,
+                    CampaignRow.survey_version_id,
                 )
+                .join(PersonRow, PersonRow.id == InvitationRow.person_id)
                 .join(CampaignRow, CampaignRow.id == InvitationRow.campaign_id)
                 .join(SurveyVersionRow, SurveyVersionRow.id == CampaignRow.survey_version_id)
                 .where(InvitationRow.code_hash == code_hash(code))
@@ -331,8 +404,13 @@ async def _peek(services: Services, code: str) -> _Peek | None:
         ).first()
     if row is None:
         return None
-    used_at, revoked_at, expires_at, title = row
-    return _Peek(used_at is not None, revoked_at is not None, expires_at, title)
+    used_at, revoked_at, expires_at, title, language, version_id = row
+    language = language or DEFAULT_LANGUAGE
+    if language != DEFAULT_LANGUAGE:
+        async with services.db.reader() as session:
+            survey = await services.catalog.get(session, version_id)
+        title = localize(survey, language).title
+    return _Peek(used_at is not None, revoked_at is not None, expires_at, title, language)
 
 
 def _consent_page(
@@ -342,12 +420,14 @@ def _consent_page(
     sid: str | None,
     title: str,
     pin_error: str | None = None,
+    language: str | None = None,
 ) -> Response:
     fresh = sid is None
     sid = sid or new_token()
     response = render(
         "consent.html",
         status_code=422 if pin_error else 200,
+        language=language,
         title=title,
         council=services.settings.council_name,
         keeping=services.retention_policy().describe(),
@@ -382,6 +462,9 @@ async def _resume_page(
 ) -> Response:
     """The check to carry on a started link in this browser (another phone, a new one)."""
     ask = await services.conversations.resume_check(code)
+    peek = await _peek(services, code)
+    language = peek.language if peek is not None else DEFAULT_LANGUAGE
+    _ = gettext_for(language)
     if ask is ResumeAsk.NONE:
         raise InvitationError("started")
     fresh = sid is None
@@ -390,17 +473,18 @@ async def _resume_page(
     waiting = refused is not None and refused.wait_until is not None
     problem = None
     if refused is not None:
-        problem = _refusal(refused, now)
+        problem = _refusal(refused, now, language)
     response = render(
         "resume.html",
         status_code=429 if waiting else 422 if refused else 200,
-        title="Carry on",
+        language=language,
+        title=_("Carry on"),
         council=services.settings.council_name,
         code=code,
         csrf=csrf_token(sid, "chat"),
         nonce=new_nonce(),
         ask=str(ask),
-        months=MONTHS,
+        months=_months(language),
         problem=problem,
         waiting=waiting,
     )
@@ -412,15 +496,30 @@ async def _resume_page(
     return response
 
 
-def _refusal(refused: ResumeRefused, now: datetime) -> str:
+def _months(language: str) -> tuple[str, ...]:
+    """January to December in the young person's language (Babel's CLDR names)."""
+    locale = Locale.parse("en_GB" if language == DEFAULT_LANGUAGE else language)
+    names = locale.months["stand-alone"]["wide"]
+    return tuple(str(names[n]) for n in range(1, 13))
+
+
+def _refusal(refused: ResumeRefused, now: datetime, language: str) -> str:
+    words = translations(language)
     if refused.wait_until is not None:
         minutes = max(1, -(-int((refused.wait_until - now).total_seconds()) // 60))
-        return (
+        return words.ngettext(
             "That didn't match, too many times. To keep your answers safe, please wait "
-            f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
-        )
+            "{n} minute and try again.",
+            "That didn't match, too many times. To keep your answers safe, please wait "
+            "{n} minutes and try again.",
+            minutes,
+        ).format(n=minutes)
     tries = refused.tries_left
-    return f"That doesn't match. You can try {tries} more time{'s' if tries != 1 else ''}."
+    return words.ngettext(
+        "That doesn't match. You can try {n} more time.",
+        "That doesn't match. You can try {n} more times.",
+        tries,
+    ).format(n=tries)
 
 
 def _address(sid: str) -> str:
@@ -457,7 +556,7 @@ async def chat(code: str, request: Request, services: ServicesDep) -> Response:
         return await _show(request, services, code)
     except InvitationError as error:
         _count_miss(request, services, error)
-        return _invitation_page(error, council)
+        return _invitation_page(error, council, await _language_of_code(services, code))
     except Exception as error:  # logged without a traceback: it may hold their words
         log.error("web chat page failed: %s", describe(error))
         return _trouble_page(council)
@@ -466,7 +565,12 @@ async def chat(code: str, request: Request, services: ServicesDep) -> Response:
 async def _show(request: Request, services: Services, code: str) -> Response:
     sid = _chat_sid(request)
     if sid:
-        flash = web_state(request).chat.pop(sid, services.clock.now())
+        # the intro and the help card survive a reload (kept for the next one); anything
+        # else is shown once, and a later visit says "welcome back"
+        flashes, now = web_state(request).chat, services.clock.now()
+        flash = flashes.peek(sid, now)
+        if flash is not None and not any(p.kind in _KEEP for p in flash.turn.prompts):
+            flash = flashes.pop(sid, now)
         if flash is not None and flash.code == code:
             return await _chat_page(request, services, code, sid, flash)
     wait = services.throttles.codes.wait(client_address(request))
@@ -480,7 +584,9 @@ async def _show(request: Request, services: Services, code: str) -> Response:
     if not peek.used:
         if peek.expires_at <= services.clock.now():
             raise InvitationError("expired")
-        return _consent_page(request, services, code, sid, peek.title)
+        return _consent_page(
+            request, services, code, sid, peek.title, language=peek.language
+        )
     if not sid:
         return await _resume_page(request, services, code, sid)
     try:
@@ -553,14 +659,16 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
     except BadPin:
         peek = await _peek(services, code)
         title = peek.title if peek else "Your chat"
-        return _consent_page(request, services, code, sid, title, PIN_PROBLEM)
+        language = peek.language if peek else DEFAULT_LANGUAGE
+        problem = gettext_for(language)(PIN_PROBLEM).format(rule=PIN_RULE)
+        return _consent_page(request, services, code, sid, title, problem, language)
     except ResumeRefused as refused:
         return await _resume_page(request, services, code, sid, refused)
     except InvitationError as error:
         _count_miss(request, services, error)
         if error.reason == "started" and form.get("action") == "start":
             return await _resume_page(request, services, code, sid)
-        return _invitation_page(error, council)
+        return _invitation_page(error, council, await _language_of_code(services, code))
     except NotLinkedError:
         flash = None
     except Exception as error:  # logged without a traceback: it may hold their words
@@ -573,8 +681,25 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
     return RedirectResponse(f"/c/{code}", 303)
 
 
+async def _language_of_code(services: Services, code: str) -> str:
+    """The language of the young person an invitation code was made for (English if none)."""
+    try:
+        peek = await _peek(services, code)
+    except Exception:  # an error page must still show
+        return DEFAULT_LANGUAGE
+    return peek.language if peek is not None else DEFAULT_LANGUAGE
+
+
 async def _apply(services: Services, code: str, sid: str, form: FormData) -> ChatFlash | None:
     address = _address(sid)
+    if form.get("action") == "language":  # the language control, at any point
+        chosen = normalize_language(form.get("language"))
+        if chosen is None:
+            return None
+        turn = await services.conversations.set_language(
+            chosen, channel=CHANNEL, address=address
+        )
+        return ChatFlash(code, turn)
     if form.get("action") == "start":  # the privacy notice's "Yes, start"
         pin = form.get("pin")
         pin = pin.strip() if isinstance(pin, str) else ""
@@ -608,6 +733,8 @@ async def _apply(services: Services, code: str, sid: str, form: FormData) -> Cha
         return None
     typed = user_input.text if user_input.option is None and user_input.command is None else None
     draft = typed if typed and not turn.recorded and _is_text_question(form) else None
+    if typed and not turn.recorded and any(p.kind is PromptKind.REPROMPT for p in turn.prompts):
+        echo = None  # a refused answer is not shown as something they said; it stays in the box
     return ChatFlash(code, turn, echo, draft)
 
 

@@ -14,6 +14,8 @@ from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from api.web import labels
+from surveys import i18n
+from surveys.i18n import DEFAULT_LANGUAGE
 from surveys.insights.disclosure import SUPPRESSED
 from surveys.model import FLAG_TEXT
 
@@ -89,7 +91,23 @@ def environment() -> Environment:
     return env
 
 
-def render(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A page from a template."""
-    html = environment().get_template(template).render(**context)
+def render(
+    template: str, status_code: int = 200, *, language: str | None = None, **context: Any
+) -> HTMLResponse:
+    """A page from a template; a young person's page in their `language` (`_` in the
+    template is that language's gettext, and the page carries its `lang` and `dir`)."""
+    code = language or DEFAULT_LANGUAGE
+    translations = i18n.translations(code)
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            _=translations.gettext,
+            ngettext=translations.ngettext,
+            language=code,
+            html_lang=i18n.html_lang(code),
+            text_dir=i18n.direction(code),
+            **context,
+        )
+    )
     return HTMLResponse(html, status_code=status_code)

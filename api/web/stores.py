@@ -124,6 +124,13 @@ class Flashes(Generic[T]):
             return None
         return found.value
 
+    def peek(self, key: str, now: datetime) -> T | None:
+        """The value, kept (a reload shows the same page again)."""
+        found = self._items.get(_digest(key))
+        if found is None or found.until < now:
+            return None
+        return found.value
+
 
 @dataclass(frozen=True, slots=True)
 class ChatFlash:

@@ -34,7 +34,8 @@ from storage.board._common import (
 from storage.board.folding import ALL_TIME, ALL_TIME_GRAIN
 from storage.board.history import answer_quarters, protect_quarters
 from storage.board.rollups import answer_cells, contiguous, dirty_quarters, is_fresh
-from storage.tables import AnswerRow, InvitationRow, ResponseRow
+from storage.tables import AnswerRow, InvitationRow, PersonRow, ResponseRow
+from surveys.i18n import LANGUAGES
 from surveys.insights.disclosure import (
     DEFAULT_THRESHOLD,
     is_small,
@@ -46,7 +47,18 @@ from surveys.people import AGE_BAND_NAMES
 
 __all__ = ["SENTIMENT_GROUPS", "SentimentRow", "TrendPoint", "sentiment_summary"]
 
-SENTIMENT_GROUPS: Final = ("question", "theme", "age_band")
+SENTIMENT_GROUPS: Final = ("question", "theme", "age_band", "language")
+_PER_RESPONSE: Final = ("age_band", "language")  # a group of the response, not the answer
+_CELL_KIND: Final = {"question": "question", "theme": "theme", "age_band": "band",
+                     "language": "band"}  # fmt: skip
+"""The rollup cells a breakdown reads. There are no cells by language: it is counted from
+the rows, and what erased young people said (kept by age band, which splits the
+respondents as languages do) is added as "unknown", so every language together is the
+same total as every age band together."""
+
+
+def _cell_group(by: str, group: str) -> str:
+    return UNKNOWN if by == "language" else group
 Point = tuple[int, float | None]  # respondents and mean polarity in one quarter
 Sums = tuple[int, int, float, int, int]  # respondents, answers, polarity sum, neg, pos
 
@@ -89,6 +101,8 @@ def _group_column(by: str) -> Any:
         return AnswerRow.theme.concat(literal_column("''"))
     if by == "question":
         return AnswerRow.question_id.concat(literal_column("''"))
+    if by == "language":  # the language the young person reads (`people.language`)
+        return func.coalesce(PersonRow.language, UNKNOWN)
     return func.coalesce(InvitationRow.age_band, UNKNOWN)
 
 
@@ -102,7 +116,7 @@ async def _aggregate(
     trend, from one statement: answers are first summed per response and quarter (a hash
     aggregate over the index), then those rows are counted, not the answers again."""
     a = AnswerRow
-    own_group = [_group_column(by).label("grp")] if by != "age_band" else []
+    own_group = [_group_column(by).label("grp")] if by not in _PER_RESPONSE else []
     raw = select(*own_group, quarter.label("q"), a.response_id, a.polarity).where(*where).subquery()
     keys = [raw.c.grp] if own_group else []
     per_response = (
@@ -122,12 +136,15 @@ async def _aggregate(
     rows: Any = per_response
     if not own_group:  # age band: the response's invitation, joined per response not answer
         r, i = ResponseRow, InvitationRow
-        rows = (
+        joined = (
             select(_group_column(by).label("grp"), *per_response.c)
             .join(r, r.id == per_response.c.response_id)
-            .outerjoin(i, i.id == r.invitation_id)
-            .subquery()
         )
+        if by == "language":
+            joined = joined.outerjoin(PersonRow, PersonRow.id == r.person_id)
+        else:
+            joined = joined.outerjoin(i, i.id == r.invitation_id)
+        rows = joined.subquery()
     sums = (func.sum(rows.c.n), func.sum(rows.c.s), func.sum(rows.c.neg), func.sum(rows.c.pos))
     query = union_all(
         select(
@@ -173,19 +190,21 @@ async def _add_erased(
     """Add what erased young people wrote (`storage.board.folding`) to figures counted
     from the rows: the period's own cells (all time's) for the totals, quarters' for the
     trend."""
-    kind = {"question": "question", "theme": "theme", "age_band": "band"}[by]
+    kind = _CELL_KIND[by]
     if period is None:
         grain, start = ALL_TIME_GRAIN, ALL_TIME
     else:
         grain, start = ("y" if period.quarter is None else "q"), period.start
-    for _, grp, respondents, n, total, negative, positive in await answer_cells(
+    for _, cell, respondents, n, total, negative, positive in await answer_cells(
         session, grain, [start], kind, survey_key, erased=True
     ):
+        grp = _cell_group(by, cell)
         totals[grp] = _add(totals.get(grp, _NONE), (respondents, n, total, negative, positive))
     index = {span.start: i for i, span in enumerate(spans)}
-    for day, grp, respondents, n, total, negative, positive in await answer_cells(
+    for day, cell, respondents, n, total, negative, positive in await answer_cells(
         session, "q", list(index), kind, survey_key, erased=True
     ):
+        grp = _cell_group(by, cell)
         trend = trends.setdefault(grp, [_NONE] * len(spans))
         trend[index[day]] = _add(trend[index[day]], (respondents, n, total, negative, positive))
 
@@ -195,7 +214,7 @@ async def _from_cells(
 ) -> tuple[dict[str, Sums], dict[str, list[Sums]]]:
     """What `_aggregate` counts, summed from the rollup cells: the period's own cells for
     the totals (its distinct respondents), its quarters' cells for the trend."""
-    kind = {"question": "question", "theme": "theme", "age_band": "band"}[by]
+    kind = _CELL_KIND[by]
     grain = "y" if period.quarter is None else "q"
     totals: dict[str, Sums] = {}
     for _, grp, respondents, n, total, negative, positive in await answer_cells(
@@ -245,6 +264,7 @@ async def sentiment_summary(
         quarter = bucket(a.answered_at, spans)
     else:
         quarter = case((in_spans(a.answered_at, spans), bucket(a.answered_at, spans)), else_=-1)
+    rollups = rollups and by != "language"  # no cells by language: counted from the rows
     if (
         rollups
         and period is not None
@@ -265,11 +285,12 @@ async def sentiment_summary(
     for g in groups:
         g.protect(threshold, whole_trend=period is not None)
         g.over_time(history.get(g.name, {}), period, spans, threshold)
-    if by == "age_band":  # age bands split the respondents: a lone hidden one needs a partner
+    if by in _PER_RESPONSE:  # these split the respondents: a lone hidden one needs a partner
         split = suppress_counts([g.respondents for g in groups], threshold=threshold)
         for g, cell in zip(groups, split.cells, strict=True):
             g.hidden = g.hidden or cell.suppressed
-        order = {name: i for i, name in enumerate((*AGE_BAND_NAMES, UNKNOWN))}
+        names = AGE_BAND_NAMES if by == "age_band" else tuple(LANGUAGES)
+        order = {name: i for i, name in enumerate((*names, UNKNOWN))}
         groups.sort(key=lambda g: (order.get(g.name, len(order)), g.name))
     else:
         groups.sort(key=lambda g: (-g.respondents, g.name))
@@ -294,7 +315,7 @@ async def _history(
     out: dict[str, dict[date, Counts]] = {}
     clean = [s.start for s in spans if s.start not in set(dirty)]
     if clean:
-        kind = {"question": "question", "theme": "theme", "age_band": "band"}[by]
+        kind = _CELL_KIND[by]
         for day, grp, respondents, n, _, negative, positive in await answer_cells(
             session, "q", clean, kind, survey_key
         ):
@@ -307,10 +328,10 @@ async def _history(
                 if n:
                     out.setdefault(grp, {})[span.start] = (respondents, n, negative, positive)
     if dirty:  # counted from the rows: add what erased young people said, as the cells do
-        kind = {"question": "question", "theme": "theme", "age_band": "band"}[by]
-        for day, grp, respondents, n, _, negative, positive in await answer_cells(
-            session, "q", list(dirty), kind, survey_key, erased=True
+        for day, cell, respondents, n, _, negative, positive in await answer_cells(
+            session, "q", list(dirty), _CELL_KIND[by], survey_key, erased=True
         ):
+            grp = _cell_group(by, cell)
             r0, n0, neg0, pos0 = out.setdefault(grp, {}).get(day, (0, 0, 0, 0))
             out[grp][day] = (r0 + respondents, n0 + n, neg0 + negative, pos0 + positive)
     return out

@@ -156,7 +156,7 @@ def test_stop_pauses_and_open_resumes_at_the_same_question(survey: Survey) -> No
         ("mood", UserInput(text="2.5"), "1 to 5"),
         ("mood", UserInput(text=""), "one of the answers"),
         ("mood", UserInput(text="   "), "one of the answers"),
-        ("mood", UserInput(option="9", question_id="mood"), "doesn't work"),
+        ("mood", UserInput(option="9", question_id="mood"), "choose one of these"),
         ("mood", UserInput(option="4", question_id="where"), "earlier question"),
     ],
 )
@@ -186,7 +186,7 @@ def at_text_question(survey: Survey) -> Progress:
 @pytest.mark.parametrize(
     ("text", "hint"),
     [
-        ("x" * 10_000, "fewer than"),
+        ("x" * 10_000, "up to 1,000 characters"),
         ("🙂🙂🙂", "in words"),
         ("", "didn't catch"),
         ("👍 ❤️", "in words"),

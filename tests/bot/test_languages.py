@@ -1,0 +1,130 @@
+"""Telegram in the young person's language: a whole built-in survey in Welsh through the
+real `Application` on the offline Bot API, and /language (or /iaith) at any point."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot import texts
+from storage import campaigns as campaign_store
+from storage.catalog import SurveyCatalog
+from storage.database import Database
+from storage.people import import_people
+from storage.tables import AnswerRow, PersonRow, ResponseRow
+from surveys.clock import FixedClock
+from surveys.loader import load_builtin_surveys
+from surveys.people import parse_people_csv
+from tests.bot.conftest import YoungPerson, buttons
+
+CSV = "council_ref,cohort,age_band,language\nCL1,care_leaver,18-21,cy\n"
+CSV_ENGLISH = "council_ref,cohort,age_band\nCL2,care_leaver,18-21\n"
+
+
+async def invite(db: Database, catalog: SurveyCatalog, clock: FixedClock, csv: str) -> str:
+    survey = next(s for s in load_builtin_surveys() if s.key == "wellbeing-16plus")
+    records = parse_people_csv(csv, source="people.csv", today=clock.now().date())
+    async with db.transaction() as session:
+        await catalog.register(session, survey, builtin=True)
+        await import_people(session, records, clock)
+        campaign = await campaign_store.create_campaign(
+            session,
+            catalog,
+            clock,
+            name="check-in",
+            survey_key=survey.key,
+            opens_at=clock.now() - timedelta(hours=1),
+            closes_at=clock.now() + timedelta(days=14),
+        )
+        chosen = await campaign_store.select_people(
+            session, campaign_store.CohortFilter(), clock.now().date()
+        )
+        summary = await campaign_store.issue_invitations(session, campaign, chosen, clock)
+    return summary.codes[0].code
+
+
+async def test_a_whole_survey_in_welsh_on_telegram(
+    young: YoungPerson, db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    code = await invite(db, catalog, clock, CSV)
+    await young.command("start", code)
+    notice = young.last()
+    assert notice["text"].startswith("Cyn i ni ddechrau, dyma sut mae hyn yn gweithio")
+    assert notice["text"].endswith("Ydy hynny'n iawn gyda ti?")
+    assert buttons(notice) == ["👍 Ie, mae hynny'n iawn", "Dim diolch"]
+    await young.tap("Ie, mae hynny'n iawn")
+    said = young.texts()
+    assert any('Dyma dy sgwrs "Sut ydw i\'n dod ymlaen"' in t for t in said)
+    intro = next(m for m in young.messages() if "Sut ydw i'n dod ymlaen" in m.get("text", ""))
+    keyboard = intro["reply_markup"]["keyboard"]
+    assert keyboard == [[{"text": "🆘 Mae angen help arna i nawr"}]]
+    assert young.last()["text"] == "Cwestiwn 1 o 13\nSut wyt ti'n teimlo am dy gartref?"
+    assert buttons(young.last())[:5] == [
+        "😞 Gwael iawn",
+        "🙁 Ddim yn dda",
+        "😐 Iawn",
+        "🙂 Da",
+        "😀 Da iawn",
+    ]
+    for face in ("🙂 Da", "😐 Iawn", "😀 Da iawn", "🙂 Da", "😐 Iawn"):
+        await young.tap(face)
+    assert "Pa mor ddiogel wyt ti'n teimlo?" in young.last()["text"]
+    await young.tap("Diogel gan amlaf")
+    await young.tap("🙂 Da")  # overall
+    await young.say("Mae gen i swydd newydd")
+    await young.say("Dim byd")
+    assert "Oes unrhyw beth yr hoffet ti help gydag e?" in young.last()["text"]
+    await young.tap("Arian")
+    await young.tap("Wedi gorffen")
+    await young.tap("Ie")  # talk to my PA
+    await young.say("ie")  # share my words: typed Welsh yes
+    record = young.texts()
+    assert "Cwestiwn 1 o 13\nSut wyt ti'n teimlo am dy gartref?\n\n✔️ 🙂 Da" in record
+    assert any(t.startswith("Diolch am gysylltu!") for t in record)
+    assert record[-1].startswith("Bydd y tîm cyfranogiad yn darllen atebion pawb ar ôl 19 Ionawr")
+
+    async with db.reader() as session:
+        response = await session.scalar(select(ResponseRow))
+        assert response is not None and response.status == "returned"
+        answers = dict(
+            (
+                await session.execute(
+                    select(AnswerRow.question_id, AnswerRow.value).where(
+                        AnswerRow.superseded_at.is_(None)
+                    )
+                )
+            ).all()
+        )
+    assert answers["home_feel"] == 4 and answers["safe_feel"] == 4
+    assert answers["want_help"] == ["money"]
+    assert answers["talk_to_pa"] == "yes" and answers["share_quotes"] == "yes"
+
+
+async def test_language_changes_at_any_point_and_help_is_in_it(
+    young: YoungPerson, db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    code = await invite(db, catalog, clock, CSV_ENGLISH)
+    await young.command("start", code)
+    assert young.last()["text"].endswith("Is that OK with you?")
+    await young.tap("Yes")
+    assert young.last()["text"] == "Question 1 of 13\nHow do you feel about your home?"
+    await young.command("language")
+    assert buttons(young.last()) == ["English", "Cymraeg", "العربية"]
+    await young.tap("Cymraeg")
+    said = young.messages()[-2:]
+    assert said[0]["text"] == "Iawn, bydda i'n defnyddio Cymraeg o hyn ymlaen."
+    assert said[0]["reply_markup"]["keyboard"] == [[{"text": "🆘 Mae angen help arna i nawr"}]]
+    assert said[1]["text"] == "Cwestiwn 1 o 13\nSut wyt ti'n teimlo am dy gartref?"
+    async with db.reader() as session:
+        person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == "CL2"))
+    assert person is not None and person.language == "cy"
+    await young.command("help")
+    assert young.last()["text"].startswith("Dyma beth gallet ti ei wneud:")
+    await young.say("🆘 Mae angen help arna i nawr")  # the Welsh button under the keyboard
+    help_reply = young.texts()[-2]
+    assert help_reply.startswith("Diolch am ddweud wrthon ni. Dwyt ti ddim mewn trwbl.")
+    assert "0800 1111" in help_reply and "999" in help_reply
+    await young.command("iaith", "en")  # the Welsh name of the command, with a language
+    assert young.texts()[-2] == texts.say("en", texts.LANGUAGE_SET)
+    assert young.last()["text"] == "Question 1 of 13\nHow do you feel about your home?"

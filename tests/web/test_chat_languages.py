@@ -1,0 +1,221 @@
+"""The web chat in the young person's language: a whole built-in survey in Welsh, the
+language control at any point, and what a child reads (issue 12, items 1, 7 and 8)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import httpx
+from sqlalchemy import select
+
+from storage import campaigns as campaign_store
+from storage.catalog import SurveyCatalog
+from storage.database import Database
+from storage.people import import_people
+from storage.tables import AnswerRow, PersonRow, ResponseRow
+from surveys.clock import FixedClock
+from surveys.loader import load_builtin_surveys
+from surveys.people import parse_people_csv
+from tests.web.test_chat import Chat
+
+REVIEW = date(2026, 3, 12)  # the clock says 5 January 2026
+
+
+async def invite(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    survey_key: str,
+    csv: str,
+) -> list[str]:
+    """People from a CSV (with its `language` column), invited to a built-in survey."""
+    survey = next(s for s in load_builtin_surveys() if s.key == survey_key)
+    records = parse_people_csv(csv, source="people.csv", today=clock.now().date())
+    async with db.transaction() as session:
+        await catalog.register(session, survey, builtin=True)
+        await import_people(session, records, clock)
+        campaign = await campaign_store.create_campaign(
+            session,
+            catalog,
+            clock,
+            name="languages",
+            survey_key=survey.key,
+            opens_at=clock.now() - timedelta(hours=1),
+            closes_at=clock.now() + timedelta(days=14),
+        )
+        chosen = await campaign_store.select_people(
+            session, campaign_store.CohortFilter(), clock.now().date()
+        )
+        summary = await campaign_store.issue_invitations(session, campaign, chosen, clock)
+    return [c.code for c in sorted(summary.codes, key=lambda c: c.council_ref)]
+
+
+async def write(chat: Chat, text: str, send: str = "Anfon") -> None:
+    """Type an answer and press the send button (in Welsh by default)."""
+    assert chat.page is not None
+    form = chat.page.form("answer")
+    await chat.post(form.data(form.button(send), text=text))
+
+
+CSV = (
+    "council_ref,cohort,age_band,next_review_date,language\n"
+    f"W1,in_care,8-12,{REVIEW.isoformat()},cy\n"
+    f"E1,in_care,8-12,{REVIEW.isoformat()},\n"
+)
+
+
+async def test_a_whole_survey_in_welsh_on_the_web_chat(
+    client: httpx.AsyncClient, db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    codes = await invite(db, catalog, clock, "review-prep-child", CSV)
+    chat = Chat(client, codes[1])  # W1: Welsh from the CSV
+    first = await chat.open()
+    assert '<html lang="cy" dir="ltr">' in first.text
+    assert "Cyn i ni ddechrau" in chat.text and "Paratoi ar gyfer fy adolygiad" in chat.text
+    assert chat.page is not None
+    form = chat.page.form("start")
+    await chat.post(form.data(form.button("Iawn, gadewch i ni ddechrau")))
+    # the intro, in Welsh, with IRO explained where it first appears
+    assert "Mae dy adolygiad yn dod cyn bo hir" in chat.text
+    assert "Ystyr “IRO” yw dy Swyddog Adolygu Annibynnol" in chat.text
+    assert chat.text.count("Ystyr “IRO”") == 1
+    assert "Cwestiwn 1 o tua" in chat.text
+    assert "Beth sy'n mynd yn dda i ti ar hyn o bryd?" in chat.text
+    assert "hyd at 1,000 nod" in chat.text
+    await write(chat, "Mae'r ysgol yn hwyl")
+    await chat.press("Neidio dros hwn")
+    await write(chat, "Mwy o amser gyda fy mrawd")
+    assert "Sut wyt ti'n teimlo am ble rwyt ti'n byw?" in chat.text
+    await chat.press("Da")
+    assert "🙂 Da" in chat.text  # the answer read back in Welsh
+    await chat.press("Da iawn")
+    await write(chat, "Rydw i'n hoffi mathemateg")
+    await chat.press("Iawn")
+    await chat.press("Neidio dros hwn")
+    assert "Pwy hoffet ti yn dy gyfarfod?" in chat.text
+    assert chat.page is not None
+    form = chat.page.form("answer")
+    form.checkboxes = [
+        (n, v, label in ("Fy ngofalwr", "Fy eiriolwr"), label) for n, v, _, label in form.checkboxes
+    ]
+    await chat.post(form.data(form.button("Wedi gorffen")))
+    assert "Fy ngofalwr, Fy eiriolwr" in chat.text
+    await chat.press("Ar alwad fideo")
+    await chat.press("Ie")  # chair
+    await chat.press("Na")  # advocate
+    await chat.press("Ie")  # talk to my IRO on my own
+    await write(chat, "Dim byd, diolch")
+    await chat.press("Ie")  # share my words
+    assert "Diolch! 🌟 Bydd dy IRO yn darllen hwn cyn dy gyfarfod." in chat.text
+    assert "Bydd dy IRO yn darllen hwn cyn dy adolygiad ar 12 Mawrth." in chat.text
+    assert "Wedi gorffen. Gallet ti gau'r dudalen hon nawr." in chat.text
+
+    async with db.reader() as session:
+        response = await session.scalar(select(ResponseRow).where(ResponseRow.status == "returned"))
+        assert response is not None
+        rows = (
+            await session.execute(
+                select(AnswerRow.question_id, AnswerRow.value).where(
+                    AnswerRow.response_id == response.id, AnswerRow.superseded_at.is_(None)
+                )
+            )
+        ).all()
+    answers = dict(rows)
+    # stored as in English: the same ids and values, so boards count every language together
+    assert answers["home_feel"] == 4 and answers["school_feel"] == 5
+    assert answers["who_at_meeting"] == ["carer", "advocate"]
+    assert answers["meeting_place"] == "video_call"
+    assert answers["chair"] == "yes" and answers["advocate"] == "no"
+    assert answers["going_well"] == "Mae'r ysgol yn hwyl"
+
+
+async def test_the_language_can_be_changed_at_any_point_and_is_kept(
+    client: httpx.AsyncClient, db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    codes = await invite(db, catalog, clock, "review-prep-child", CSV)
+    chat = Chat(client, codes[0])  # E1: no language in the CSV, so English
+    await chat.start()
+    assert "What's going well for you at the moment?" in chat.text
+    await chat.write("Football")
+    assert chat.page is not None
+    language = chat.page.form("language-form")
+    await chat.post(language.data(language.button("Change language"), language="cy"))
+    assert "Oes unrhyw beth sydd ddim yn mynd cystal?" in chat.text  # the same question, in Welsh
+    assert '<html lang="cy"' in (chat.page.html if chat.page else "")
+    async with db.reader() as session:
+        person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == "E1"))
+    assert person is not None and person.language == "cy" and person.language_chosen_at
+    # a later import leaves the young person's own choice alone
+    records = parse_people_csv(
+        "council_ref,cohort,age_band,language\nE1,in_care,8-12,en\n",
+        source="again.csv",
+        today=clock.now().date(),
+    )
+    async with db.transaction() as session:
+        await import_people(session, records, clock)
+    again = Chat(client, codes[0])
+    await again.open()
+    assert "Croeso'n ôl!" in again.text
+    # and into Arabic: right to left
+    assert again.page is not None
+    language = again.page.form("language-form")
+    await again.post(language.data(language.button("Newid iaith"), language="ar"))
+    assert again.page is not None and '<html lang="ar" dir="rtl">' in again.page.html
+    assert "السؤال 2 من حوالي" in again.text
+
+
+async def test_what_a_child_reads_back_refusals_and_unknown_options(
+    client: httpx.AsyncClient, db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    codes = await invite(db, catalog, clock, "review-prep-child", CSV)
+    chat = Chat(client, codes[0])
+    await chat.start()
+    assert "up to 1,000 characters" in chat.text  # the limit said one way
+    assert "fewer than" not in chat.text
+    long = "x" * 1_001
+    assert chat.page is not None
+    form = chat.page.form("answer")
+    await chat.post(form.data(form.button("Send"), text=long))
+    assert "This answer can be up to 1,000 characters" in chat.text
+    assert "You said:" not in chat.text  # a refused answer is not echoed as said
+    assert long in (chat.page.html if chat.page else "")  # it waits in the box to be cut
+    await chat.write("Seeing my friends")
+    await chat.write("Nothing")
+    await chat.write("More trips")
+    await chat.press("Good")  # how I feel about where I live
+    assert "How is school going?" in chat.text
+    await chat.press("Back")
+    # Back shows the earlier answer to change, not an empty box
+    assert "(your answer before)" in chat.text
+    await chat.press("Back")
+    assert chat.page is not None
+    assert "More trips</textarea>" in chat.page.html
+    # an unknown option gets "please choose one of these"
+    await chat.write("More trips")
+    form = chat.page.form("answer")
+    await chat.post(form.data(option="no-such-option"))
+    assert "Please choose one of these." in chat.text
+    assert "doesn't work any more" not in chat.text
+
+
+async def test_the_intro_and_the_help_card_survive_a_reload(
+    client: httpx.AsyncClient, db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    codes = await invite(db, catalog, clock, "review-prep-child", CSV)
+    chat = Chat(client, codes[0])
+    await chat.start()
+    assert "Your review is coming up soon." in chat.text
+    await chat.open()  # a reload
+    assert "Your review is coming up soon." in chat.text
+    await chat.write("Fine")
+    await chat.open()  # later: the intro is still there, folded away
+    assert chat.page is not None and 'id="about"' in chat.page.html
+    assert "Your review is coming up soon." in chat.text
+    helped = await client.post(
+        f"/c/{codes[0]}",
+        data={**chat.page.form("help-form").data(), "command": "help_now"},
+    )
+    assert helped.status_code == 303
+    await chat.open()
+    await chat.open()  # reloaded twice: the help card is still shown
+    assert "Help is here" in chat.text and "0800 1111" in chat.text
