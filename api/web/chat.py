@@ -17,7 +17,7 @@ import asyncio
 import calendar
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -119,7 +119,6 @@ class Question:
     commands: tuple[Option, ...]
     max_length: int
     preselected: bool
-    audio: str | None = None  # the question and its options read aloud (no extension)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +210,13 @@ def _bubbles(flash: ChatFlash, survey: Survey | None = None, speak: bool = False
     out = [Bubble("you", text) for text in said]
     for p in turn.prompts:
         audio = None
-        if speak and survey is not None and p.kind is not PromptKind.QUESTION:
-            audio = _audio_url(flash.code, survey, p.text)
+        if speak and survey is not None:
+            text = p.text
+            if p.kind is PromptKind.QUESTION and p.question_id and survey.has_question(
+                p.question_id
+            ):
+                text = spoken_question(survey.question(p.question_id))  # with its options
+            audio = _audio_url(flash.code, survey, text)
         out.append(Bubble("bot", p.text, str(p.kind), audio))
     return out
 
@@ -237,9 +241,6 @@ async def _chat_page(
     question = _question(asked, survey) if asked is not None else None
     read_aloud = _read_aloud(services, survey)
     speak = read_aloud is not None and not read_aloud.off
-    if speak and question is not None and survey is not None and survey.has_question(question.id):
-        spoken = spoken_question(survey.question(question.id))
-        question = replace(question, audio=_audio_url(code, survey, spoken))
     response = render(
         "chat.html",
         title=survey.title if survey else "Your chat",
