@@ -141,7 +141,6 @@ class Question:
     max_length: int
     preselected: bool
     limit: str  # max_length as the young person's language writes it: "1,000"
-    audio: str | None = None  # the question and its options read aloud (no extension)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,8 +236,13 @@ def _bubbles(
     out = [Bubble("you", text) for text in said]
     for p in turn.prompts:
         audio = None
-        if speak and survey is not None and p.kind is not PromptKind.QUESTION:
-            audio = _audio_url(flash.code, survey, p.text)
+        if speak and survey is not None:
+            text = p.text
+            if p.kind is PromptKind.QUESTION and p.question_id and survey.has_question(
+                p.question_id
+            ):
+                text = spoken_question(survey.question(p.question_id))  # with its options
+            audio = _audio_url(flash.code, survey, text)
         out.append(Bubble("bot", p.text, str(p.kind), audio))
     return out
 
@@ -283,9 +287,6 @@ async def _chat_page(
     question = _question(asked, survey, language) if asked is not None else None
     read_aloud = _read_aloud(services, survey)
     speak = read_aloud is not None and not read_aloud.off
-    if speak and question is not None and survey is not None and survey.has_question(question.id):
-        spoken = spoken_question(survey.question(question.id))
-        question = replace(question, audio=_audio_url(code, survey, spoken))
     bubbles = [*before, *_bubbles(flash, _, survey, speak), *after]
     # the intro stays on the page (folded) once the turn that said it has gone
     said_intro = any(p.kind is PromptKind.INTRO for p in turn.prompts)
