@@ -91,12 +91,12 @@ class BoardPage:
     scorecard: list[board.ScorecardRowOut]
     threshold: int
     any_suppressed: bool
-    feelings_note: str = ""  # how feelings are measured and how well that agrees with people
     key: board.KeyMessages
     key_items: list[tuple[Message, list[Message]]]
     comparisons: list[Comparison]
     card_comparators: dict[tuple[str | None, str | None], list[Comparator]]
     breakdown: list[board.ReturnRateRow]
+    feelings_note: str = ""  # how feelings are measured and how well that agrees with people
 
 
 def _has_c(*values: object) -> bool:
