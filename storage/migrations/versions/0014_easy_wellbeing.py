@@ -1,7 +1,7 @@
 """easy read: a flag on a young person for the easy survey
 
 Revision ID: 0014_easy_wellbeing
-Revises: 0009_replies_contact
+Revises: 0012_comparators
 Create Date: 2026-12-02 11:30:00
 
 `people.easy_read` (the people CSV's `easy_read` column): a young person who reads
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_easy_wellbeing"
-down_revision: str | None = "0009_replies_contact"
+down_revision: str | None = "0012_comparators"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
