@@ -40,11 +40,13 @@ async def key_messages(
     period: OptionalPeriod = None,
     fmt: FormatQuery = Format.JSON,
 ) -> Any:
-    """In sentences to read aloud: how many young people's forms came back against target
-    and last period, the three things young people raised most (a count and a quote each),
-    the biggest change since last period and what was done about it ("you said, we did").
-    Counts of 1 to 5 are "c" and each sentence holding one says why; quotes come only from
-    surveys at least the quote group size returned."""
+    """The key messages of a period, in sentences a councillor can read aloud.
+
+    How many young people's forms came back against target and last period, the three
+    things young people raised most (a count and a quote each), the biggest change since
+    last period and what was done about it ("you said, we did"). Counts of 1 to 5 are "c"
+    and each sentence holding one says why; quotes come only from surveys at least the
+    quote group size returned."""
     chosen = (
         period_of(period)
         if period and period.strip()
@@ -70,7 +72,8 @@ async def key_messages(
                             "its source and year (CSV with format=csv)."),
 )  # fmt: skip
 async def comparators(session: ReaderDep, _: BoardKey, fmt: FormatQuery = Format.JSON) -> Any:
-    """Figures published by other councils or nationally (return rates, participation,
-    wellbeing), as loaded by `carevoice comparators load`: measure, area, year, value (a
-    rate as a fraction), source, link and note."""
+    """Figures published by other councils or nationally, with their source and year.
+
+    Return rates, participation and wellbeing, as loaded by `carevoice comparators load`:
+    measure, area, year, value (a rate as a fraction), source, link and note."""
     return reply(await all_comparators(session), fmt, "comparators", Comparator)
