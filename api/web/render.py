@@ -87,6 +87,12 @@ def environment() -> Environment:
         DIRECTION_TEXT={str(k): v for k, v in labels.DIRECTION_TEXT.items()},
         SUPPRESSED=SUPPRESSED,
         FLAG_TEXT={str(k): v for k, v in FLAG_TEXT.items()},
+        # staff pages rendered outside `render` read English, left to right
+        _=i18n.translations(DEFAULT_LANGUAGE).gettext,
+        ngettext=i18n.translations(DEFAULT_LANGUAGE).ngettext,
+        language=DEFAULT_LANGUAGE,
+        html_lang=i18n.html_lang(DEFAULT_LANGUAGE),
+        text_dir=i18n.direction(DEFAULT_LANGUAGE),
     )
     return env
 

@@ -60,7 +60,7 @@ async def test_key_messages_read_aloud(db: Database) -> None:
     assert hidden and "not shown (c)" in hidden[0].text and "5 or fewer" in hidden[0].text
     assert found.hidden_explained
     # "changes of social worker" is about social workers too: both topics count it
-    assert {r.key for r in found.raised[:2]} == {"social_worker_changes", "social_worker"}
+    assert {r.key for r in found.raised[:2]} == {"worker_changes", "social_worker"}
     assert [r.young_people for r in found.raised] == [25, 25, 14]
     assert all(r.quote for r in found.raised)
     assert "changes of social worker" in (found.raised[0].quote or "")
@@ -68,7 +68,7 @@ async def test_key_messages_read_aloud(db: Database) -> None:
     assert "general" not in {r.key for r in found.raised}
     change = found.biggest_change
     assert change is not None and change.kind == "topic"
-    assert change.key in {"social_worker_changes", "social_worker"} and change.points == 12
+    assert change.key in {"worker_changes", "social_worker"} and change.points == 12
     said = found.you_said_we_did
     assert said is not None and said.about_the_change
     assert any(m.kind == "did" and "What was done about it" in m.text for m in found.messages)
