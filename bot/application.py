@@ -134,6 +134,7 @@ class TelegramBot:
         self.send_outbox = send_outbox
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._warming: asyncio.Task[None] | None = None
 
     def _wake_sender(self) -> None:
         self.sender.wake()
@@ -151,6 +152,9 @@ class TelegramBot:
             await task
 
     async def __aenter__(self) -> TelegramBot:
+        # the phrase book, model and scorer load in a thread meanwhile, not in the first
+        # young person's transaction
+        self._warming = asyncio.create_task(asyncio.to_thread(self.conversations.warm))
         await self.app.initialize()
         with contextlib.suppress(TelegramError):  # a nicety: the menu of commands
             await self.app.bot.set_my_commands(
@@ -173,6 +177,8 @@ class TelegramBot:
         traceback: TracebackType | None,
     ) -> None:
         self._stop.set()
+        if self._warming is not None:
+            await self._warming
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.app.shutdown()

@@ -246,13 +246,28 @@ class ConversationService:
 
     resume_throttle: ResumeThrottle = field(default_factory=ResumeThrottle)
 
+    def warm(self) -> None:
+        """Load the safeguarding phrase book and model and the sentiment scorer now (each
+        once a process), so the first young person's input does not pay for it inside its
+        transaction, holding up every other writer meanwhile."""
+        safeguarding.detect_risk("warming up")
+        self.scorer.score("warming up")
+
     # ----- use cases -----------------------------------------------------------------
 
     async def redeem(
-        self, code: str, *, channel: str, address: str, pin: str | None = None
+        self,
+        code: str,
+        *,
+        channel: str,
+        address: str,
+        pin: str | None = None,
+        consent: bool = False,
     ) -> Turn:
         """Link a chat to the young person an invitation code was issued to, and begin;
-        `pin` (chosen as they start) lets them carry on in another chat later.
+        `pin` (chosen as they start) lets them carry on in another chat later; `consent`
+        records, in the same transaction, that they agreed to the privacy notice just now
+        (first time only).
 
         A code already started in another chat raises InvitationError("started"): that
         chat may carry on after the check (`resume`)."""
@@ -260,7 +275,7 @@ class ConversationService:
         hashed = code_hash(code) if code.strip() else ""
         pin_hash = await asyncio.to_thread(hash_pin, pin) if pin else None
         return await self._retrying(
-            lambda s: self._redeem(s, hashed, channel, address, pin_hash)
+            lambda s: self._redeem(s, hashed, channel, address, pin_hash, consent)
         )
 
     async def redeem_invitation(self, invitation_id: int, *, channel: str, address: str) -> Turn:
@@ -379,7 +394,13 @@ class ConversationService:
     # ----- transactions ----------------------------------------------------------------
 
     def _redeem(
-        self, session: Session, hashed: str, channel: str, address: str, pin_hash: str | None
+        self,
+        session: Session,
+        hashed: str,
+        channel: str,
+        address: str,
+        pin_hash: str | None,
+        consent: bool = False,
     ) -> Turn:
         invitation = (
             session.scalar(
@@ -390,7 +411,14 @@ class ConversationService:
         )
         if invitation is None:
             raise InvitationError("unknown")
-        return self._begin(session, invitation, channel, address, checked=False, pin_hash=pin_hash)
+        turn = self._begin(session, invitation, channel, address, checked=False, pin_hash=pin_hash)
+        if consent:
+            session.execute(
+                update(PersonRow)
+                .where(PersonRow.id == invitation.person_id, PersonRow.consented_at.is_(None))
+                .values(consented_at=self.clock.now())
+            )
+        return turn
 
     def _begin(
         self,
