@@ -222,6 +222,19 @@ _FIND = (
 )
 
 
+_INBOUND = Base.metadata.tables["inbound_messages"]
+_FIND_AFTER_INBOUND = _FIND.add_cte(
+    insert(_INBOUND)
+    .values(
+        channel=bindparam("channel"), message_key=bindparam("key"), received_at=bindparam("now")
+    )
+    .returning(_INBOUND.c.id)
+    .cte("inbound")
+)
+"""PostgreSQL: the message's key stored and the young person found in one round trip (a
+data-modifying WITH runs whether or not the SELECT reads it; a repeat still fails)."""
+
+
 @dataclass
 class ConversationService:
     """The conversation use cases, over the store."""
@@ -536,13 +549,15 @@ class ConversationService:
         message_key: str | None,
     ) -> Turn:
         now = self.clock.now()
-        if message_key is not None:
-            connection = session.connection()
-            connection.execute(
-                _INSERT_INBOUND,
-                {"channel": channel, "message_key": message_key, "received_at": now},
-            )
-        person_id, response = self._find(session, channel, address)
+        if message_key is not None and session.connection().dialect.name == "postgresql":
+            person_id, response = self._find(session, channel, address, inbound=message_key)
+        else:
+            if message_key is not None:
+                session.connection().execute(
+                    _INSERT_INBOUND,
+                    {"channel": channel, "message_key": message_key, "received_at": now},
+                )
+            person_id, response = self._find(session, channel, address)
         if response is None:
             return self._outside_survey(session, person_id, channel, user_input)
         survey = self.catalog.survey(session, response.survey_version_id)
@@ -772,16 +787,19 @@ class ConversationService:
         )
 
     def _find(
-        self, session: Session, channel: str, address: str
+        self, session: Session, channel: str, address: str, *, inbound: str | None = None
     ) -> tuple[int, ActiveResponse | None]:
-        """The linked young person and their newest unfinished response in an open campaign.
+        """The linked young person and their newest unfinished response in an open campaign
+        (storing the input's key `inbound` in the same statement: PostgreSQL only).
 
         One query. Two inputs for the same response are serialised by the revision check
         when the new progress is written (see `_save_progress`).
         """
         connection = session.connection()
         params = {"channel": channel, "address": address, "now": self.clock.now()}
-        row = (connection.execute(_FIND, params)).first()
+        if inbound is not None:
+            params["key"] = inbound
+        row = (connection.execute(_FIND_AFTER_INBOUND if inbound else _FIND, params)).first()
         if row is None:
             raise NotLinkedError
         person_id, response_id, *rest = row
