@@ -152,9 +152,6 @@ class TelegramBot:
             await task
 
     async def __aenter__(self) -> TelegramBot:
-        # the phrase book, model and scorer load in a thread meanwhile, not in the first
-        # young person's transaction
-        self._warming = asyncio.create_task(asyncio.to_thread(self.conversations.warm))
         await self.app.initialize()
         with contextlib.suppress(TelegramError):  # a nicety: the menu of commands
             await self.app.bot.set_my_commands(
@@ -167,6 +164,9 @@ class TelegramBot:
                 asyncio.create_task(self.scheduler.run(self._stop), name="reminders"),
                 asyncio.create_task(self._escalate(), name="alert-escalation"),
             ]
+        # the phrase book, model and scorer load in a thread once the rest has started, not
+        # in the first young person's transaction
+        self._warming = asyncio.create_task(asyncio.to_thread(self.conversations.warm))
         log.info("telegram bot ready", extra={"bot": self.app.bot.username})
         return self
 
