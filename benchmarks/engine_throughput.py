@@ -84,6 +84,7 @@ async def run_engine(db: Database, workers: int, per_worker: int) -> Result:
     clock = SystemClock()
     catalog = SurveyCatalog(clock)
     service = ConversationService(db, catalog, default_scorer(), clock)
+    service.warm()  # as `carevoice bot` and `serve` do while they start
     _, codes = await campaign_with_codes(db, catalog, clock, people=workers)
     for w, code in enumerate(codes):
         await service.redeem(code, channel="bench", address=str(w))

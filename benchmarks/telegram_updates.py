@@ -123,6 +123,7 @@ async def carevoice_run(url: str, people: int, schema: str | None) -> tuple[int,
         catalog = SurveyCatalog(clock)
         _, codes = await campaign_with_codes(db, catalog, clock, people=people)
         conversations = ConversationService(db, catalog, default_scorer(), clock)
+        conversations.warm()  # as `carevoice bot` does while it starts
         reach = Reach(db, clock, quiet=QuietHours(0, 0))
         state = BotApiState(record_calls=False)
         config = BotConfig(token=DEFAULT_TOKEN, api_url=API)

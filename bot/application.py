@@ -137,6 +137,7 @@ class TelegramBot:
         self.send_outbox = send_outbox
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._warming: asyncio.Task[None] | None = None
 
     def _wake_sender(self) -> None:
         self.sender.wake()
@@ -166,6 +167,9 @@ class TelegramBot:
                 asyncio.create_task(self.scheduler.run(self._stop), name="reminders"),
                 asyncio.create_task(self._escalate(), name="alert-escalation"),
             ]
+        # the phrase book, model and scorer load in a thread once the rest has started, not
+        # in the first young person's transaction
+        self._warming = asyncio.create_task(asyncio.to_thread(self.conversations.warm))
         log.info("telegram bot ready", extra={"bot": self.app.bot.username})
         return self
 
@@ -176,6 +180,8 @@ class TelegramBot:
         traceback: TracebackType | None,
     ) -> None:
         self._stop.set()
+        if self._warming is not None:
+            await self._warming
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.app.shutdown()

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         "NORMAL",
         description="SQLite durability: NORMAL survives a process crash; FULL a power cut too.",
     )
+    database_schema: str | None = Field(
+        None,
+        description="PostgreSQL only: the schema holding the tables (default: the "
+        "connection's search_path, usually public).",
+    )
     council_name: str = "Demo Council"
     office_hours: str | None = Field(
         None,

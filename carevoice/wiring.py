@@ -66,6 +66,7 @@ async def build_services(
     db = await Database.connect(
         settings.database_url,
         sqlite_synchronous=settings.sqlite_synchronous,
+        schema=settings.database_schema,
         data_keys=DataKeys.parse(
             settings.data_key.get_secret_value() if settings.data_key else None
         ),

@@ -16,6 +16,9 @@ from surveys.errors import NotFoundError
 from surveys.loader import dump_survey_yaml, load_builtin_surveys, parse_survey, survey_fingerprint
 from surveys.model import Survey
 
+SYNC_LOCK = 421339
+"""PostgreSQL advisory lock: one sync of the built-in surveys at a time."""
+
 
 @dataclass(frozen=True, slots=True)
 class Registered:
@@ -83,7 +86,13 @@ class SurveyCatalog:
         return Registered(row, stored, created=True)
 
     async def sync_builtins(self, session: AsyncSession) -> list[Registered]:
-        """Make sure every built-in template is stored (a changed template is a new version)."""
+        """Make sure every built-in template is stored (a changed template is a new version).
+
+        On PostgreSQL the transaction first takes an advisory lock, so workers starting
+        together sync one after another (the second finds the first's rows) instead of
+        racing to insert the same version."""
+        if (await session.connection()).dialect.name == "postgresql":
+            await session.execute(select(func.pg_advisory_xact_lock(SYNC_LOCK)))
         return [
             await self.register(session, survey, builtin=True) for survey in load_builtin_surveys()
         ]

@@ -229,6 +229,19 @@ _FIND = (
 )
 
 
+_INBOUND = Base.metadata.tables["inbound_messages"]
+_FIND_AFTER_INBOUND = _FIND.add_cte(
+    insert(_INBOUND)
+    .values(
+        channel=bindparam("channel"), message_key=bindparam("key"), received_at=bindparam("now")
+    )
+    .returning(_INBOUND.c.id)
+    .cte("inbound")
+)
+"""PostgreSQL: the message's key stored and the young person found in one round trip (a
+data-modifying WITH runs whether or not the SELECT reads it; a repeat still fails)."""
+
+
 @dataclass
 class ConversationService:
     """The conversation use cases, over the store."""
@@ -253,13 +266,28 @@ class ConversationService:
 
     resume_throttle: ResumeThrottle = field(default_factory=ResumeThrottle)
 
+    def warm(self) -> None:
+        """Load the safeguarding phrase book and model and the sentiment scorer now (each
+        once a process), so the first young person's input does not pay for it inside its
+        transaction, holding up every other writer meanwhile."""
+        safeguarding.detect_risk("warming up")
+        self.scorer.score("warming up")
+
     # ----- use cases -----------------------------------------------------------------
 
     async def redeem(
-        self, code: str, *, channel: str, address: str, pin: str | None = None
+        self,
+        code: str,
+        *,
+        channel: str,
+        address: str,
+        pin: str | None = None,
+        consent: bool = False,
     ) -> Turn:
         """Link a chat to the young person an invitation code was issued to, and begin;
-        `pin` (chosen as they start) lets them carry on in another chat later.
+        `pin` (chosen as they start) lets them carry on in another chat later; `consent`
+        records, in the same transaction, that they agreed to the privacy notice just now
+        (first time only).
 
         A code already started in another chat raises InvitationError("started"): that
         chat may carry on after the check (`resume`)."""
@@ -267,7 +295,7 @@ class ConversationService:
         hashed = code_hash(code) if code.strip() else ""
         pin_hash = await asyncio.to_thread(hash_pin, pin) if pin else None
         return await self._retrying(
-            lambda s: self._redeem(s, hashed, channel, address, pin_hash)
+            lambda s: self._redeem(s, hashed, channel, address, pin_hash, consent)
         )
 
     async def redeem_invitation(self, invitation_id: int, *, channel: str, address: str) -> Turn:
@@ -439,7 +467,13 @@ class ConversationService:
     # ----- transactions ----------------------------------------------------------------
 
     def _redeem(
-        self, session: Session, hashed: str, channel: str, address: str, pin_hash: str | None
+        self,
+        session: Session,
+        hashed: str,
+        channel: str,
+        address: str,
+        pin_hash: str | None,
+        consent: bool = False,
     ) -> Turn:
         invitation = (
             session.scalar(
@@ -450,7 +484,14 @@ class ConversationService:
         )
         if invitation is None:
             raise InvitationError("unknown")
-        return self._begin(session, invitation, channel, address, checked=False, pin_hash=pin_hash)
+        turn = self._begin(session, invitation, channel, address, checked=False, pin_hash=pin_hash)
+        if consent:
+            session.execute(
+                update(PersonRow)
+                .where(PersonRow.id == invitation.person_id, PersonRow.consented_at.is_(None))
+                .values(consented_at=self.clock.now())
+            )
+        return turn
 
     def _begin(
         self,
@@ -592,13 +633,17 @@ class ConversationService:
         message_key: str | None,
     ) -> Turn:
         now = self.clock.now()
-        if message_key is not None:
-            connection = session.connection()
-            connection.execute(
-                _INSERT_INBOUND,
-                {"channel": channel, "message_key": message_key, "received_at": now},
+        if message_key is not None and session.connection().dialect.name == "postgresql":
+            person_id, response, language = self._find(
+                session, channel, address, inbound=message_key
             )
-        person_id, response, language = self._find(session, channel, address)
+        else:
+            if message_key is not None:
+                session.connection().execute(
+                    _INSERT_INBOUND,
+                    {"channel": channel, "message_key": message_key, "received_at": now},
+                )
+            person_id, response, language = self._find(session, channel, address)
         if response is None:
             return self._outside_survey(session, person_id, channel, user_input, language)
         survey = localize(self.catalog.survey(session, response.survey_version_id), language)
@@ -881,16 +926,19 @@ class ConversationService:
         )
 
     def _find(
-        self, session: Session, channel: str, address: str
+        self, session: Session, channel: str, address: str, *, inbound: str | None = None
     ) -> tuple[int, ActiveResponse | None, str]:
-        """The linked young person and their newest unfinished response in an open campaign.
+        """The linked young person and their newest unfinished response in an open campaign
+        (storing the input's key `inbound` in the same statement: PostgreSQL only).
 
         One query. Two inputs for the same response are serialised by the revision check
         when the new progress is written (see `_save_progress`).
         """
         connection = session.connection()
         params = {"channel": channel, "address": address, "now": self.clock.now()}
-        row = (connection.execute(_FIND, params)).first()
+        if inbound is not None:
+            params["key"] = inbound
+        row = (connection.execute(_FIND_AFTER_INBOUND if inbound else _FIND, params)).first()
         if row is None:
             raise NotLinkedError
         person_id, language, response_id, *rest = row

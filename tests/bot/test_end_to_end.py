@@ -84,8 +84,8 @@ class BotProcess:
         return self.log.read_text(errors="replace")[-6000:]
 
 
-async def _prepare(url: str) -> list[str]:
-    db = await Database.connect(url)
+async def _prepare(url: str, schema: str | None = None) -> list[str]:
+    db = await Database.connect(url, schema=schema)
     clock = SystemClock()
     try:
         _, codes = await campaign_with_codes(db, SurveyCatalog(clock), clock, people=PEOPLE)
@@ -191,8 +191,8 @@ async def _run_survey_with_a_crash(
     return people
 
 
-async def _check_database(url: str, people: list[Young]) -> None:
-    db = await Database.connect(url, migrate=False)
+async def _check_database(url: str, people: list[Young], schema: str | None = None) -> None:
+    db = await Database.connect(url, migrate=False, schema=schema)
     try:
         async with db.reader() as session:
             statuses = (await session.scalars(select(ResponseRow.status))).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from storage import campaigns as campaign_store
 from storage.catalog import SurveyCatalog
 from storage.database import Database
 from storage.people import import_people
-from storage.tables import InvitationRow, PersonRow
+from storage.tables import InvitationRow, PersonRow, SurveyVersionRow
 from surveys.clock import FixedClock
 from surveys.errors import NotFoundError, ValidationError
 from surveys.people import Cohort, PersonRecord
@@ -207,3 +208,20 @@ async def test_unknown_filter_values_are_refused_with_the_valid_ones(
                 closes_at=clock.now() + timedelta(days=9), audience=wanted,
             )  # fmt: skip
     assert message in str(refused.value)
+
+
+async def test_workers_starting_together_sync_the_built_in_surveys_once(
+    db: Database, clock: FixedClock
+) -> None:
+    """Two processes starting at once on PostgreSQL (the advisory lock); SQLite writers
+    queue anyway."""
+
+    async def sync() -> int:
+        async with db.transaction() as session:
+            return len(await SurveyCatalog(clock).sync_builtins(session))
+
+    first, second = await asyncio.gather(sync(), sync())
+    assert first == second > 0
+    async with db.reader() as session:
+        stored = await session.scalar(select(func.count(SurveyVersionRow.id)))
+    assert stored == first

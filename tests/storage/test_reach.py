@@ -25,7 +25,7 @@ from storage.tables import (
 )
 from surveys.clock import FixedClock
 from surveys.engine import UserInput
-from surveys.errors import NotFoundError, ValidationError
+from surveys.errors import InvitationError, NotFoundError, ValidationError
 from tests.factories import campaign_with_codes
 from tests.fakes import FakeScorer
 
@@ -277,3 +277,20 @@ async def test_reminder_payload_says_whether_they_started(
     assert row.payload["started"] is False and row.payload["number"] == 1
     async with db.reader() as session:
         assert await session.scalar(select(func.count(ResponseRow.id))) == 0
+
+
+async def test_consent_given_with_the_code_is_recorded_in_the_same_transaction(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    conversations: ConversationService,
+    reach: Reach,
+) -> None:
+    _, [first, second] = await campaign_with_codes(db, catalog, clock, people=2)
+    await conversations.redeem(first, channel=CHAT, address="1")
+    assert not (await reach.chat_status(CHAT, "1")).consented  # not asked for: not recorded
+    await conversations.redeem(second, channel=CHAT, address="2", consent=True)
+    assert (await reach.chat_status(CHAT, "2")).consented
+    with pytest.raises(InvitationError):  # a code refused: nothing linked or recorded
+        await conversations.redeem("nope", channel=CHAT, address="3", consent=True)
+    assert not (await reach.chat_status(CHAT, "3")).linked

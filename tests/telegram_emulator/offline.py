@@ -209,6 +209,17 @@ class ApiStats:
     accepted_per_method: Counter[str] = field(default_factory=Counter)
 
 
+def _chat_of(update: JSONDict) -> int | None:
+    """The chat an update is about (None when it names none)."""
+    for kind in ("message", "edited_message", "callback_query", "my_chat_member"):
+        body = update.get(kind)
+        if isinstance(body, dict):
+            chat = (body.get("message") or body).get("chat") or {}
+            found = chat.get("id") if isinstance(chat, dict) else None
+            return found if isinstance(found, int) else None
+    return None
+
+
 @dataclass(eq=False)
 class QueuedUpdate:
     """An update waiting to be fetched by getUpdates or pushed to the webhook."""
@@ -470,6 +481,7 @@ class BotApiState:
         self._poll_generation = 0
         self._webhook: _Webhook | None = None
         self._webhook_error: tuple[int, str] | None = None
+        self._in_flight: dict[int, int | None] = {}  # webhook deliveries: entry id -> chat
 
         self._faults: dict[str, deque[int]] = {}
         self._global_window: deque[float] = deque()
@@ -1212,9 +1224,26 @@ class BotApiState:
     # ------------------------------------------------------------------ webhook (runner side)
 
     def _next_webhook_job(self) -> WebhookJob | None:
+        """The oldest queued update not being delivered whose chat has none in flight
+        (several deliveries at once, as Telegram makes up to `max_connections`; each
+        chat's updates still in order)."""
         if self._webhook is None or not self._queue:
             return None
-        return WebhookJob(self._webhook.url, self._webhook.secret_token, self._queue[0])
+        flying = self._in_flight
+        busy = set(flying.values())
+        for entry in self._queue:
+            if id(entry) in flying:
+                continue
+            chat = _chat_of(entry.data)
+            if chat is not None and chat in busy:
+                busy.add(chat)
+                continue
+            flying[id(entry)] = chat
+            return WebhookJob(self._webhook.url, self._webhook.secret_token, entry)
+        return None
+
+    def _landed(self, job: WebhookJob) -> None:
+        self._in_flight.pop(id(job.entry), None)
 
     async def wait_webhook_job(self) -> WebhookJob | None:
         """Await the next update to push to the webhook (None when closing)."""
@@ -1223,6 +1252,7 @@ class BotApiState:
     def webhook_delivered(self, job: WebhookJob) -> None:
         """Drop a successfully delivered update from the queue."""
         with self._lock:
+            self._landed(job)
             with contextlib.suppress(ValueError):
                 self._queue.remove(job.entry)
             self._changed()
@@ -1230,6 +1260,7 @@ class BotApiState:
     def webhook_failed(self, job: WebhookJob, message: str) -> None:
         """Record a failed delivery as getWebhookInfo reports it; the update stays queued."""
         with self._lock:
+            self._landed(job)
             self._webhook_error = (self._now(), message)
             self._changed()
 

@@ -161,9 +161,11 @@ class EmulatorServer(BotApiState):
         webhook_retry_delay: float = 0.05,
         webhook_retry_max_delay: float = 1.0,
         webhook_timeout: float = 5.0,
+        webhook_connections: int = 1,
         **options: Any,
     ) -> None:
         super().__init__(token, **options)
+        self.webhook_connections = webhook_connections  # deliveries at once (chats apart)
         self.webhook_retry_delay = webhook_retry_delay
         self.webhook_retry_max_delay = webhook_retry_max_delay
         self.webhook_timeout = webhook_timeout
@@ -199,15 +201,20 @@ class EmulatorServer(BotApiState):
                 serve_asgi(create_app(self)) as url,
             ):
                 self._url = url
-                worker = asyncio.create_task(self._webhook_worker(client), name="webhook")
+                workers = [
+                    asyncio.create_task(self._webhook_worker(client), name="webhook")
+                    for _ in range(self.webhook_connections)
+                ]
                 try:
                     ready()
                     await stop.wait()
                 finally:
                     self._set_closing(True)  # answer pending long polls so uvicorn can stop
-                    worker.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await worker
+                    for worker in workers:
+                        worker.cancel()
+                    for worker in workers:
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await worker
         finally:
             self._url = None
             self._set_closing(False)

@@ -611,3 +611,40 @@ async def test_fake_request_polling(no_network: None) -> None:
         await app.stop()
     assert reply["text"] == "echo: ping"
     assert state.pending_updates == []
+
+
+async def test_webhook_delivers_chats_at_once_and_each_chat_in_order() -> None:
+    seen: list[tuple[int, str]] = []
+    first_arrived = asyncio.Event()
+    release = asyncio.Event()
+
+    async def hook(request: Request) -> Response:
+        message = (await request.json())["message"]
+        seen.append((message["chat"]["id"], message["text"]))
+        if message["text"] == "a1":  # held: the other chat goes meanwhile, a2 waits
+            first_arrived.set()
+            await release.wait()
+        return Response(status_code=200)
+
+    receiver = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+    async with (
+        running_emulator(webhook_connections=4) as emu,
+        serve_asgi(receiver) as receiver_url,
+        Bot(emu.token, base_url=emu.base_url) as bot,
+    ):
+        assert await bot.set_webhook(f"{receiver_url}/hook")
+        emu.user_sends_text(USER, "a1")
+        await asyncio.wait_for(first_arrived.wait(), 5)
+        emu.user_sends_text(USER, "a2")
+        emu.user_sends_text(USER + 1, "b1")
+        for _ in range(200):
+            if (USER + 1, "b1") in seen:
+                break
+            await asyncio.sleep(0.02)
+        assert seen == [(USER, "a1"), (USER + 1, "b1")]  # b1 did not wait for a1; a2 did
+        release.set()
+        for _ in range(200):
+            if len(seen) == 3:
+                break
+            await asyncio.sleep(0.02)
+    assert seen[-1] == (USER, "a2")
