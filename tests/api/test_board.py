@@ -155,6 +155,7 @@ async def demo(
         await db.dispose()
 
 
+@pytest.mark.slow
 async def test_demo_reproduces_the_seed(
     demo: tuple[httpx.AsyncClient, Keys, Database],
 ) -> None:

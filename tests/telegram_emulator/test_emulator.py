@@ -59,6 +59,8 @@ KEYBOARD = InlineKeyboardMarkup(
     ]
 )
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(autouse=True)
 def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
