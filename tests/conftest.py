@@ -29,6 +29,13 @@ from surveys.clock import FixedClock
 from tests.demo_council import SQLITE_FILES, in_a_thread
 from tests.fakes import FakeScorer
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest-xdist's workers start with COLUMNS=80 and LINES=24 in the environment: a rich
+    # Console made at import would keep that width for good, where in one process it reads
+    # COLUMNS at each print (the CLI tests set it to 200).
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
+
 PG_URL = os.environ.get("CAREVOICE_TEST_DATABASE_URL")
 # Set CAREVOICE_DATA_KEY to run the storage tests with free text encrypted at rest (the
 # services the API and web tests build read it from the environment too).

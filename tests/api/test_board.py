@@ -14,8 +14,8 @@ from sqlalchemy import String, cast, literal, select, update
 
 from api.app import create_app
 from api.board import to_csv
-from carevoice.settings import Settings
 from carevoice.wiring import Services
+from services.settings import Settings
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
