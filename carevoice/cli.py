@@ -6,6 +6,9 @@ import asyncio
 import functools
 import logging
 import os
+import shlex
+import shutil
+import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from carevoice.cli_help import use_plain_types
 from surveys.errors import CarevoiceError
 from surveys.people import AGE_BAND_NAMES, parse_day, parse_people_csv
 
@@ -23,6 +27,8 @@ if TYPE_CHECKING:
     from services.container import Services
     from services.settings import Settings
     from storage import campaigns as campaign_store
+
+use_plain_types()  # `TEXT`, `FILE` in help, never `<bool>` or `<list[Path]>`
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -610,6 +616,25 @@ async def chat(
     await with_services(database_url, work)
 
 
+def chat_command(database_url: str | None) -> str:
+    """`carevoice chat` as it runs from here, as printed after the demo loads: the script
+    by the path that finds it (`.venv/bin/carevoice` when it is not on PATH) and the
+    `--database-url` given, unless it came from CAREVOICE_DATABASE_URL (still set)."""
+    script = Path(sys.executable).parent / "carevoice"
+    on_path = shutil.which("carevoice")
+    if not script.exists() or (on_path and Path(on_path).resolve() == script.resolve()):
+        program = "carevoice"
+    else:
+        try:
+            program = str(script.relative_to(Path.cwd()))
+        except ValueError:
+            program = str(script)
+    words = [program, "chat"]
+    if database_url and database_url != os.environ.get("CAREVOICE_DATABASE_URL"):
+        words += ["--database-url", database_url]
+    return shlex.join(words)
+
+
 def _read_line(prompt: str) -> str | None:
     try:
         return console.input(prompt)
@@ -630,7 +655,7 @@ async def demo(
         with progress_bar() as bar:
             council = await load_demo(services, seed=seed, bar=bar)
         console.print(council.headline, highlight=False)
-        console.print(council.chat_commands(), highlight=False)
+        console.print(council.chat_commands(chat_command(database_url)), highlight=False)
 
     await with_services(database_url, work)
 

@@ -10,6 +10,7 @@ import typer
 from carevoice.cli import (
     DatabaseOption,
     app,
+    chat_command,
     console,
     errors,
     progress_bar,
@@ -234,7 +235,7 @@ def serve(
         council, board, officer, admin = run_async(_load_demo)(settings)
         console.print(
             f"{council.headline}\n\n{council.web_links(url)}\n"
-            f"(or in this terminal: carevoice chat --code {council.codes[0]})\n\n"
+            f"(or in this terminal: {chat_command(database_url)} --code {council.codes[0]})\n\n"
             f"Board key:   {board}\nOfficer key: {officer}\nAdmin key:   {admin}\n"
             f"Sign in with a key at {url}/signin, then see {url}/board?period=2017-18 "
             f"and {url}/officer\n\nTry the API:\n"

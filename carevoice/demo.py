@@ -149,10 +149,11 @@ class DemoCouncil:
     headline: str
     codes: tuple[str, ...]
 
-    def chat_commands(self) -> str:
-        """How to try a survey in the terminal with the first three codes."""
+    def chat_commands(self, chat: str = "carevoice chat") -> str:
+        """How to try a survey in the terminal with the first three codes; `chat` is the
+        command as it runs here (`carevoice.cli.chat_command`)."""
         return "Try a survey as a young person would (each code works once):\n" + "\n".join(
-            f"  carevoice chat --code {code}" for code in self.codes[:3]
+            f"  {chat} --code {code}" for code in self.codes[:3]
         )
 
     def web_links(self, base_url: str) -> str:
