@@ -64,7 +64,7 @@ def use_plain_types() -> None:
             continue  # an older typer shows click's words already
         plain = _plain(original, argument=argument)
         plain._plain = True  # type: ignore[attr-defined]
-        cls.display_type_rich = plain  # type: ignore[method-assign]
+        cls.display_type_rich = plain  # type: ignore[method-assign,assignment]
         if hasattr(cls, "_get_number_range_help_str"):  # shown as the word instead
             cls._get_number_range_help_str = _no_range  # type: ignore[method-assign]
 
