@@ -1,7 +1,9 @@
 """The HTTP app: a factory, so nothing is built at import time.
 
     app = create_app(services)                  # tests, or a caller that owns the services
-    app = create_app(settings=Settings())       # `carevoice serve`: built at startup, closed
+    app = create_app(settings=Settings(), build=build_services)
+                                                # `carevoice serve`: built at startup by
+                                                # `build` (the composition root's), closed
                                                 # at shutdown
 
 Other adapters (the Telegram webhook, web pages) add their routers with `extra_routers`.
@@ -47,8 +49,8 @@ from api.routes import (
 )
 from api.schemas import error_responses
 from api.web import install_web
-from carevoice.settings import Settings
-from carevoice.wiring import Services, build_services
+from services.container import Services, ServicesFactory
+from services.settings import Settings
 from storage.alerts import keep_escalating
 from storage.board.rollups import keep_fresh
 from storage.retention import keep_retained
@@ -97,10 +99,13 @@ def create_app(
     services: Services | None = None,
     *,
     settings: Settings | None = None,
+    build: ServicesFactory | None = None,
     extra_routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
-    """The app. Given `services`, it uses them (the caller closes them); otherwise it builds
-    them from `settings` (default: the environment) at startup and closes them at shutdown."""
+    """The app. Given `services`, it uses them (the caller closes them); otherwise `build`
+    makes them from `settings` (default: the environment) at startup, and they are closed at
+    shutdown. The app never builds real objects itself: `build` is
+    `carevoice.wiring.build_services`, handed down by the composition root."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -110,7 +115,9 @@ def create_app(
         if services is not None:
             yield
             return
-        built = await build_services(settings or Settings())
+        if build is None:
+            raise RuntimeError("create_app needs `services`, or `settings` with `build`")
+        built = await build(settings or Settings())
         app.state.services = built
         refresher = asyncio.create_task(keep_fresh(built.db))  # board rollups, every minute
         conversations = built.conversations  # safeguarding alerts due for the duty team

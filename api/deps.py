@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.clients import client_address, too_many
 from api.errors import forbidden, unauthorized
-from carevoice.wiring import Services
+from services.container import Services
 from storage import audit
 from storage.keys import Role, find_key, key_scope, needs_touch, touch_key
 from storage.teams import EVERY_TEAM, TeamScope

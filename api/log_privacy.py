@@ -28,10 +28,11 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qsl, unquote
 
-from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
 
 __all__ = [
     "ACCESS_LOGGER",
@@ -71,6 +72,9 @@ class _Template:
 def _templates(routes: Iterable[BaseRoute], prefix: str = "") -> list[_Template]:
     """Every route's template, depth first. A router included whole (FastAPI keeps it as
     one entry holding the `original_router` and its include prefix) is walked too."""
+    # here, not at the top: `carevoice --help` installs the log scrubbing, never routes
+    from starlette.routing import Mount, Route, WebSocketRoute
+
     found: list[_Template] = []
     for route in routes:
         inner = getattr(route, "original_router", None)

@@ -26,8 +26,8 @@ from rich.table import Table
 from sqlalchemy import text
 
 from carevoice.demo import load_demo
-from carevoice.settings import Settings
 from carevoice.wiring import build_services
+from services.settings import Settings
 from storage.audit import RefHasher
 from storage.database import Database
 from storage.erasure import erase_person

@@ -30,8 +30,8 @@ import httpx  # noqa: E402
 import yaml  # noqa: E402
 
 from api.app import create_app  # noqa: E402
-from carevoice.settings import Settings  # noqa: E402
 from carevoice.wiring import build_services  # noqa: E402
+from services.settings import Settings  # noqa: E402
 from storage.keys import Role, create_key  # noqa: E402
 from surveys.errors import SurveyDefinitionError  # noqa: E402
 from surveys.loader import parse_survey  # noqa: E402

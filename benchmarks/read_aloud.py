@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.app import create_app
-from carevoice.settings import Settings
+from services.settings import Settings
 from carevoice.wiring import build_services
 from storage import campaigns as campaign_store
 from storage.people import import_people

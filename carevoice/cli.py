@@ -6,25 +6,29 @@ import asyncio
 import functools
 import logging
 import os
+import shlex
+import shutil
+import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Column, Table
 
-from carevoice.settings import Settings
-from carevoice.wiring import Services, build_services
-from storage import campaigns as campaign_store
-from storage.people import import_people
+from carevoice.cli_help import use_plain_types
 from surveys.errors import CarevoiceError
-from surveys.loader import load_survey
-from surveys.model import QuestionKind
 from surveys.people import AGE_BAND_NAMES, parse_day, parse_people_csv
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from services.container import Services
+    from services.settings import Settings
+    from storage import campaigns as campaign_store
+
+use_plain_types()  # `TEXT`, `FILE` in help, never `<bool>` or `<list[Path]>`
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -79,6 +83,10 @@ PublicUrlOption = Annotated[
 
 
 def settings_for(database_url: str | None) -> Settings:
+    from pydantic import ValidationError
+
+    from services.settings import Settings
+
     try:
         settings = Settings()
     except ValidationError as error:  # a setting that cannot be read: say which, plainly
@@ -111,6 +119,8 @@ def run_async(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
 
 
 async def with_services(database_url: str | None, work: Callable[[Services], Awaitable[T]]) -> T:
+    from carevoice.wiring import build_services
+
     services = await build_services(settings_for(database_url))
     try:
         return await work(services)
@@ -119,6 +129,14 @@ async def with_services(database_url: str | None, work: Callable[[Services], Awa
 
 
 def progress_bar() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -150,6 +168,7 @@ async def db_upgrade(database_url: DatabaseOption = None) -> None:
 @run_async
 async def surveys_list(database_url: DatabaseOption = None) -> None:
     """List the surveys in the database (newest version of each)."""
+    from rich.table import Column, Table
 
     async def work(services: Services) -> None:
         async with services.db.reader() as session:
@@ -179,6 +198,8 @@ def surveys_validate(
     ],
 ) -> None:
     """Check survey YAML files; every fault is listed with its place."""
+    from surveys.loader import load_survey
+
     failed = False
     for path in files:
         try:
@@ -202,6 +223,8 @@ async def surveys_add(
     database_url: DatabaseOption = None,
 ) -> None:
     """Store a survey from YAML; a changed survey becomes a new version."""
+    from surveys.loader import load_survey
+
     survey = load_survey(file)
 
     async def work(services: Services) -> None:
@@ -221,6 +244,7 @@ async def surveys_show(
     database_url: DatabaseOption = None,
 ) -> None:
     """Show a survey's questions as a young person would meet them."""
+    from surveys.model import QuestionKind
 
     async def work(services: Services) -> None:
         async with services.db.reader() as session:
@@ -282,6 +306,8 @@ async def people_import(
     database_url: DatabaseOption = None,
 ) -> None:
     """Import young people from CSV: every bad row is reported and nothing half imported."""
+    from storage.people import import_people
+
     # bytes: UTF-8 with or without a byte-order mark, UTF-16 or Windows-1252, as Excel saves
     records = parse_people_csv(file.read_bytes(), source=str(file), today=date.today())
 
@@ -332,6 +358,8 @@ def _audience(
     reviews_from: str | None = None,
     reviews_to: str | None = None,
 ) -> campaign_store.CohortFilter:
+    from storage import campaigns as campaign_store
+
     return campaign_store.CohortFilter(
         cohort=cohort,
         age_bands=tuple(age_bands or ()),
@@ -402,6 +430,8 @@ async def campaign_create(
     """Create a campaign for the young people matching its filter, and (by default) issue
     their invitations. The campaign keeps its filter: later invitations only reach active
     young people who match it."""
+    from storage import campaigns as campaign_store
+
     if rolling:
         from carevoice.cli_loop import create_rolling
 
@@ -483,6 +513,7 @@ async def invites_issue(
 ) -> None:
     """Issue invitations to the active young people matching the campaign's filter who
     have none yet (a new young person imported since, say)."""
+    from storage import campaigns as campaign_store
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
@@ -523,6 +554,7 @@ async def invites_reprint(
 ) -> None:
     """Make new codes for letters and print them: the old codes stop working at once.
     Without --invitation, every invitation of the campaign not yet used."""
+    from storage import campaigns as campaign_store
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
@@ -551,6 +583,7 @@ async def invites_revoke(
     database_url: DatabaseOption = None,
 ) -> None:
     """Revoke an invitation so its link no longer works."""
+    from storage import campaigns as campaign_store
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
@@ -592,6 +625,25 @@ async def chat(
     await with_services(database_url, work)
 
 
+def chat_command(database_url: str | None) -> str:
+    """`carevoice chat` as it runs from here, as printed after the demo loads: the script
+    by the path that finds it (`.venv/bin/carevoice` when it is not on PATH) and the
+    `--database-url` given, unless it came from CAREVOICE_DATABASE_URL (still set)."""
+    script = Path(sys.executable).parent / "carevoice"
+    on_path = shutil.which("carevoice")
+    if not script.exists() or (on_path and Path(on_path).resolve() == script.resolve()):
+        program = "carevoice"
+    else:
+        try:
+            program = str(script.relative_to(Path.cwd()))
+        except ValueError:
+            program = str(script)
+    words = [program, "chat"]
+    if database_url and database_url != os.environ.get("CAREVOICE_DATABASE_URL"):
+        words += ["--database-url", database_url]
+    return shlex.join(words)
+
+
 def _read_line(prompt: str) -> str | None:
     try:
         return console.input(prompt)
@@ -612,7 +664,7 @@ async def demo(
         with progress_bar() as bar:
             council = await load_demo(services, seed=seed, bar=bar)
         console.print(council.headline, highlight=False)
-        console.print(council.chat_commands(), highlight=False)
+        console.print(council.chat_commands(chat_command(database_url)), highlight=False)
 
     await with_services(database_url, work)
 

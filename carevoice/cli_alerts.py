@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from carevoice.cli import DatabaseOption, app, console, progress_bar, run_async, with_services
-from carevoice.wiring import Services
-from storage import alert_rescan, alert_views, audit
-from storage import alerts as alert_store
-from storage.alert_rescan import RescanSummary
-from storage.alert_views import AlertDetail
-from storage.tables import PersonRow, SafeguardingAlertRow
+
+if TYPE_CHECKING:
+    from services.container import Services
+    from storage.alert_rescan import RescanSummary
+    from storage.alert_views import AlertDetail
 
 alerts_app = typer.Typer(
     help="Safeguarding alerts: `list` the waiting ones, `show` one with the young person's "
@@ -45,7 +43,12 @@ async def list_alerts(
     database_url: DatabaseOption = None,
 ) -> None:
     """Alerts newest first: waiting ones only, unless --all."""
+    from rich.table import Table
     from sqlalchemy import select
+
+    from storage import alert_views, audit
+    from storage import alerts as alert_store
+    from storage.tables import PersonRow, SafeguardingAlertRow
 
     async def work(services: Services) -> None:
         zone = services.settings.timezone
@@ -82,6 +85,8 @@ async def show_alert(
     database_url: DatabaseOption = None,
 ) -> None:
     """One alert: the young person's own words, the question, who, when and its history."""
+    from storage import alert_views, audit
+
 
     async def work(services: Services) -> AlertDetail:
         async with services.db.transaction() as session:
@@ -95,6 +100,8 @@ async def show_alert(
 
 
 def _print_detail(d: AlertDetail, zone: str = "Europe/London") -> None:
+    from storage import alert_views
+
     a = d.alert
     say = console.print
     say(f"[bold]Safeguarding alert {a.id}: {d.label}[/bold]", highlight=False)
@@ -125,6 +132,9 @@ async def ack_alert(
     database_url: DatabaseOption = None,
 ) -> None:
     """Acknowledge an alert with a note of the action taken (stops escalation)."""
+    from storage import alerts as alert_store
+    from storage import audit
+
     if not note.strip():
         raise typer.BadParameter("write what was done, e.g. --note 'Rang carer; child safe'")
 
@@ -148,6 +158,8 @@ async def note_alert(
     database_url: DatabaseOption = None,
 ) -> None:
     """Add a note to an alert's history."""
+    from storage import alerts as alert_store
+
     if not note.strip():
         raise typer.BadParameter("the note is empty")
 
@@ -172,6 +184,8 @@ async def rescan_alerts(
     For example after a phrase-book update. Safe to run again: an answer never gets a
     second alert for the same category. Officers are notified as for any alert.
     """
+    from storage import alert_rescan
+
     start = _date(since)
 
     async def work(services: Services) -> RescanSummary:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from carevoice.cli import (
     DatabaseOption,
     app,
+    chat_command,
     console,
     errors,
     progress_bar,
@@ -17,17 +18,25 @@ from carevoice.cli import (
     settings_for,
     with_services,
 )
-from carevoice.settings import Settings
-from carevoice.wiring import Services, build_services
-from storage import keys as key_store
-from storage.encryption import DataKeys
-from storage.keys import Role
-from storage.reencrypt import Reencrypted, reencrypt
-from storage.tables import ApiKeyRow
 from surveys.errors import CarevoiceError
 
 if TYPE_CHECKING:
     from carevoice.demo import DemoCouncil
+    from services.container import Services
+    from services.settings import Settings
+    from storage import keys as key_store
+    from storage.keys import Role
+    from storage.reencrypt import Reencrypted
+    from storage.tables import ApiKeyRow
+
+class KeyRole(StrEnum):
+    """The roles of `storage.keys.Role` (a test keeps the two the same), named here so that
+    `--help` need not import the store."""
+
+    BOARD = "board"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
 
 keys_app = typer.Typer(help="API keys: make, list and revoke them.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -36,7 +45,7 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("create")
 @run_async
 async def keys_create(
-    role: Annotated[Role, typer.Option(help="board: aggregates only; officer: run surveys; "
+    role: Annotated[KeyRole, typer.Option(help="board: aggregates only; officer: run surveys; "
                                        "admin: everything, plus keys and erasure.")],
     name: Annotated[str, typer.Option(help="Who or what uses it, e.g. 'Board 2026'.")],
     team: Annotated[list[str] | None, typer.Option(
@@ -50,16 +59,20 @@ async def keys_create(
 
     An officer key needs --team (once per team) or --all-teams.
     """
-    teams = _key_teams(role, team or [], all_teams)
+    from storage import keys as key_store
+    from storage.keys import Role
+
+    chosen = Role(role.value)
+    teams = _key_teams(chosen, team or [], all_teams)
 
     async def work(services: Services) -> key_store.NewKey:
         async with services.db.transaction() as session:
             return await key_store.create_key(
-                session, services.clock, role=role, name=name, teams=teams
+                session, services.clock, role=chosen, name=name, teams=teams
             )
 
     made = await with_services(database_url, work)
-    seen = key_store.key_scope(made.row).label() if role is Role.OFFICER else None
+    seen = key_store.key_scope(made.row).label() if chosen is Role.OFFICER else None
     errors.print(f"Made a {made.row.role} key “{made.row.name}” (prefix {made.row.prefix})"
                  + (f" for {seen}" if seen else "")
                  + ". This is the only time it is shown:", highlight=False)
@@ -68,6 +81,8 @@ async def keys_create(
 
 def _key_teams(role: Role, team: list[str], all_teams: bool) -> list[str] | None:
     """The teams to store for a new key (None: every team), or a clear refusal."""
+    from storage.keys import Role
+
     if role is not Role.OFFICER:
         if team or all_teams:
             raise typer.BadParameter(
@@ -90,6 +105,11 @@ def _key_teams(role: Role, team: list[str], all_teams: bool) -> list[str] | None
 @run_async
 async def keys_list(database_url: DatabaseOption = None) -> None:
     """List API keys (never their secrets)."""
+    from rich.table import Table
+
+    from storage import keys as key_store
+    from storage.keys import Role
+
     async def work(services: Services) -> list[ApiKeyRow]:
         async with services.db.reader() as session:
             return await key_store.list_keys(session)
@@ -114,6 +134,8 @@ async def keys_revoke(
     database_url: DatabaseOption = None,
 ) -> None:
     """Revoke an API key: it stops working at once."""
+    from storage import keys as key_store
+
     async def work(services: Services) -> ApiKeyRow:
         async with services.db.transaction() as session:
             return await key_store.revoke_key(session, services.clock, prefix)
@@ -127,6 +149,8 @@ def keys_new_data_key() -> None:
     """Make a key to encrypt free text at rest. Put it in CAREVOICE_DATA_KEY (first, before
     any old keys), keep it as safely as the database backups, and never lose it: without
     it encrypted words cannot be read."""
+    from storage.encryption import DataKeys
+
     errors.print("A new data key (shown once; nothing is stored):", highlight=False)
     print(DataKeys.new_key())
 
@@ -136,6 +160,8 @@ def keys_new_data_key() -> None:
 async def keys_rotate_data(database_url: DatabaseOption = None) -> None:
     """Encrypt all free text again with the first key in CAREVOICE_DATA_KEY (old keys after
     it still read); also encrypts text stored before a key was set. Then drop old keys."""
+    from storage.reencrypt import reencrypt
+
 
     async def work(services: Services) -> Reencrypted:
         if services.db.data_keys is None:
@@ -155,6 +181,9 @@ async def keys_rotate_data(database_url: DatabaseOption = None) -> None:
 async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str, str]:
     """Load the demo council (once) and make a board, an officer and an admin key to try."""
     from carevoice.demo import load_demo
+    from carevoice.wiring import build_services
+    from storage import keys as key_store
+    from storage.keys import Role
 
     services = await build_services(settings)
     try:
@@ -195,6 +224,7 @@ def serve(
 
     from api.app import create_app
     from carevoice.cli_bot import webhook_routers
+    from carevoice.wiring import build_services
 
     settings = settings_for(database_url)
     url = f"http://{host}:{port}"
@@ -206,7 +236,7 @@ def serve(
         council, board, officer, admin = run_async(_load_demo)(settings)
         console.print(
             f"{council.headline}\n\n{council.web_links(url)}\n"
-            f"(or in this terminal: carevoice chat --code {council.codes[0]})\n\n"
+            f"(or in this terminal: {chat_command(database_url)} --code {council.codes[0]})\n\n"
             f"Board key:   {board}\nOfficer key: {officer}\nAdmin key:   {admin}\n"
             f"Sign in with a key at {url}/signin, then see {url}/board?period=2017-18 "
             f"and {url}/officer\n\nTry the API:\n"
@@ -220,7 +250,8 @@ def serve(
     if settings.secret_key is None:
         errors.print("CAREVOICE_SECRET_KEY is not set: erasures will be logged without any "
                      "way to tell later whom they were of (README: Erasure).", highlight=False)
-    uvicorn.run(create_app(settings=settings, extra_routers=webhook_routers(settings)),
+    uvicorn.run(create_app(settings=settings, build=build_services,
+                           extra_routers=webhook_routers(settings)),
                 host=host, port=port,
                 proxy_headers=False,  # the app trusts only CAREVOICE_TRUSTED_PROXIES
                 log_level=settings.log_level.lower())

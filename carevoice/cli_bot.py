@@ -8,14 +8,10 @@ import logging
 import os
 import signal
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from fastapi import APIRouter, FastAPI
 
-from api.routes.telegram_webhook import make_webhook_router
-from bot.application import BotConfig, TelegramBot
-from bot.webhook import WebhookReceiver
 from carevoice.cli import (
     DatabaseOption,
     app,
@@ -25,10 +21,14 @@ from carevoice.cli import (
     settings_for,
     with_services,
 )
-from carevoice.settings import Settings
-from carevoice.wiring import Services, build_services
-from storage.outbox import Outbox, QuietHours
-from storage.reach import Reach
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter, FastAPI
+
+    from bot.application import TelegramBot
+    from bot.webhook import WebhookReceiver
+    from services.container import Services
+    from services.settings import Settings
 
 bot_app = typer.Typer(
     help="The Telegram bot. `carevoice bot` runs it (long polling, with the outbox sender "
@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 
 def telegram_bot(settings: Settings, services: Services) -> TelegramBot:
     """The bot, its outbox sender and reminder timer, wired from settings."""
+    from bot.application import BotConfig, TelegramBot
+    from storage.outbox import Outbox, QuietHours
+    from storage.reach import Reach
+
     if settings.telegram_token is None:
         raise typer.BadParameter(
             "set CAREVOICE_TELEGRAM_TOKEN to the token BotFather gave you (README: Telegram)"
@@ -82,6 +86,8 @@ def bot(ctx: typer.Context, database_url: DatabaseOption = None) -> None:
 
 
 async def _run_polling(settings: Settings) -> None:
+    from carevoice.wiring import build_services
+
     _quiet_http_logs()
     services = await build_services(settings)
     try:
@@ -111,6 +117,8 @@ async def send_invitations(
 ) -> None:
     """Queue a campaign's invitations to the young people linked on Telegram; the running
     bot sends them (never between the quiet hours, 21:00-08:00 by default)."""
+    from storage.reach import Reach
+
 
     async def work(services: Services) -> None:
         reach = Reach(services.db, services.clock)
@@ -147,6 +155,10 @@ def webhook_routers(settings: Settings) -> list[APIRouter]:
     """For `carevoice serve`: the Telegram webhook route and, for the app's lifetime, the bot
     (webhook set, outbox sender and reminders running). Empty unless a webhook URL and a
     token are configured."""
+    from fastapi import APIRouter
+
+    from api.routes.telegram_webhook import make_webhook_router
+
     if not settings.webhook_url or settings.telegram_token is None:
         return []
     url = settings.webhook_url

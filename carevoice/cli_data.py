@@ -6,7 +6,7 @@ from __future__ import annotations
 import getpass
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,11 +20,11 @@ from carevoice.cli import (
     run_async,
     with_services,
 )
-from carevoice.wiring import Services
-from storage.board.topics import retag_all
-from storage.erasure import ErasureSummary, erase_person
-from storage.retention import RetentionReport, enforce, plan, report_lines
-from storage.subject_access import export_person, summary_counts
+
+if TYPE_CHECKING:
+    from services.container import Services
+    from storage.erasure import ErasureSummary
+    from storage.retention import RetentionReport
 
 RefArgument = Annotated[
     str, typer.Argument(help="The young person's council reference.", show_default=False)
@@ -58,6 +58,8 @@ async def people_export(
 
     The read is written to the audit log. Invitation codes and web chat session ids are
     described, not shown (they are keys); review safeguarding notes before sharing."""
+    from storage.subject_access import export_person, summary_counts
+
 
     async def work(services: Services) -> dict[str, object]:
         async with services.db.transaction() as session:
@@ -92,6 +94,8 @@ async def people_erase(
     Every row holding them or their words is deleted (their part of the board's figures is
     kept as counts first). Refused while a safeguarding alert about them waits for an
     officer. The audit log names them by a keyed hash (CAREVOICE_SECRET_KEY)."""
+    from storage.erasure import erase_person
+
     if not yes:
         typer.confirm(
             f"Erase {council_ref} and everything they said? This cannot be undone", abort=True
@@ -146,6 +150,8 @@ async def retention(
     Blanks old words, deletes old responses and erases young people no longer heard from
     (CAREVOICE_RETAIN_TEXT_DAYS, _RESPONSES_DAYS, _PEOPLE_DAYS), with progress and a
     summary; --dry-run only counts."""
+    from storage.retention import enforce, plan, report_lines
+
 
     async def work(services: Services) -> RetentionReport:
         policy = services.retention_policy()
@@ -181,6 +187,8 @@ async def retag_themes(database_url: DatabaseOption = None) -> None:
 
     Replaces all theme tags in one transaction; the next refresh of `carevoice serve`
     rebuilds the board's theme figures. Erased or expired words cannot be read again."""
+
+    from storage.board.topics import retag_all
 
     async def work(services: Services) -> int:
         async with services.db.transaction() as session:

@@ -4,10 +4,9 @@ young person's own link (`contact link`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from carevoice.cli import (
     DatabaseOption,
@@ -18,16 +17,9 @@ from carevoice.cli import (
     run_async,
     with_services,
 )
-from carevoice.wiring import Services
-from storage.campaigns import CohortFilter
-from storage.contact import issue_contact_link
-from storage.rolling import (
-    NO_END,
-    RollingCampaigns,
-    create_rolling_campaign,
-    invite_for_review,
-    review_report,
-)
+
+if TYPE_CHECKING:
+    from services.container import Services
 
 contact_app = typer.Typer(
     help="A young person's own link for messages at any time (/talk/...).", no_args_is_help=True
@@ -51,6 +43,9 @@ async def create_rolling(
     database_url: str | None,
 ) -> None:
     """`campaign create --rolling`: the campaign, then a first scan (who is due now)."""
+    from storage.campaigns import CohortFilter
+    from storage.rolling import NO_END, RollingCampaigns, create_rolling_campaign
+
     if any(reviews):
         raise typer.BadParameter(
             "a rolling campaign invites before every review: leave out "
@@ -97,6 +92,10 @@ async def campaign_reviews(
     database_url: DatabaseOption = None,
 ) -> None:
     """Per young person and review: was the form returned before the review?"""
+    from rich.table import Table
+
+    from storage.rolling import review_report
+
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
@@ -128,6 +127,8 @@ async def campaign_invite_before_review(
 ) -> None:
     """Invite one young person to a rolling campaign for their next review now (a review
     date already past is refused)."""
+    from storage.rolling import invite_for_review
+
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
@@ -148,6 +149,8 @@ async def contact_link(
     database_url: DatabaseOption = None,
 ) -> None:
     """Make a young person's own link (any earlier one stops working); printed once."""
+    from storage.contact import issue_contact_link
+
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:

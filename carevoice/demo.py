@@ -10,6 +10,7 @@ parents'); its returned counts are made up for the demo.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -187,10 +188,11 @@ class DemoCouncil:
     headline: str
     codes: tuple[str, ...]
 
-    def chat_commands(self) -> str:
-        """How to try a survey in the terminal with the first three codes."""
+    def chat_commands(self, chat: str = "carevoice chat") -> str:
+        """How to try a survey in the terminal with the first three codes; `chat` is the
+        command as it runs here (`carevoice.cli.chat_command`)."""
         return "Try a survey as a young person would (each code works once):\n" + "\n".join(
-            f"  carevoice chat --code {code}" for code in self.codes[:3]
+            f"  {chat} --code {code}" for code in self.codes[:3]
         )
 
     def web_links(self, base_url: str) -> str:
@@ -230,18 +232,11 @@ async def load_demo(
                     created_at=clock.now(),
                 )
             )
-    conversations = ConversationService(
-        services.db,
-        services.catalog,
-        services.conversations.scorer,
-        clock,
-        engine=services.conversations.engine,
-    )
     total = sum(b.sent for b in YOUNG_PEOPLES_FORMS)
     task = bar.add_task("Demo council", total=total) if bar else None
     answered = 0
     for batch in YOUNG_PEOPLES_FORMS:
-        answered += await _run_batch(services, conversations, clock, batch, rng, bar, task)
+        answered += await _run_batch(services, clock, batch, rng, bar, task)
     clock.at = fy_start(2018) + timedelta(days=20)  # after the year's report
     async with services.db.transaction() as session:
         await statement_store.publish(
@@ -294,9 +289,13 @@ def _split(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
+# Young people answering at once: their inputs share commits (the store's group commit),
+# so the demo loads in batches of transactions rather than one transaction an input.
+AT_ONCE = 32
+
+
 async def _run_batch(
     services: Services,
-    conversations: ConversationService,
     clock: FixedClock,
     batch: Batch,
     rng: random.Random,
@@ -307,6 +306,7 @@ async def _run_batch(
     answered = 0
     survey_ages = {"review-prep-child": (8, 12), "review-prep-young-person": (13, 17)}
     low, high = survey_ages.get(batch.survey, (0, 99))
+    at_once = asyncio.Semaphore(AT_ONCE)
     for quarter, (sent, returned) in enumerate(
         zip(_split(batch.sent, 4), _split(batch.returned, 4), strict=True)
     ):
@@ -340,14 +340,34 @@ async def _run_batch(
             reviews = await _review_dates(session, campaign.id, opens.date(), rng)
         rng.shuffle(codes)
         partial = max(1, (sent - returned) // 8)
-        for n, (ref, code) in enumerate(codes):
-            if n < returned + partial:
-                clock.at = opens + timedelta(days=_answer_day(reviews[ref], opens, rng), minutes=n)
-                answered += await _answer(
-                    conversations, clock, code, ref, batch, rng, finish=n < returned
+        # Each young person's answers come from a generator of their own, seeded here in
+        # order, so the council is the same every run however their commits interleave.
+        answering = [
+            (code, opens + timedelta(days=_answer_day(reviews[ref], opens, rng), minutes=n),
+             rng.getrandbits(64), n < returned)
+            for n, (ref, code) in enumerate(codes[: returned + partial])
+        ]  # fmt: skip
+
+        async def one(code: str, start: datetime, seed: int, finish: bool) -> int:
+            async with at_once:
+                own = FixedClock(start)
+                conversations = ConversationService(
+                    services.db,
+                    services.catalog,
+                    services.conversations.scorer,
+                    own,
+                    engine=services.conversations.engine,
+                )
+                done = await _answer(
+                    conversations, own, code, batch, random.Random(seed), finish=finish
                 )
             if bar is not None:
                 bar.advance(task, 1)  # type: ignore[arg-type]
+            return done
+
+        answered += sum(await asyncio.gather(*(one(*job) for job in answering)))
+        if bar is not None:
+            bar.advance(task, len(codes) - len(answering))  # type: ignore[arg-type]
     return answered
 
 
@@ -396,7 +416,6 @@ async def _answer(
     conversations: ConversationService,
     clock: FixedClock,
     code: str,
-    ref: str,
     batch: Batch,
     rng: random.Random,
     *,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 
 from rich.console import Console
+from rich.markup import escape
 
 from carevoice.wiring import Services
 from storage.conversations import Turn
@@ -29,6 +31,14 @@ CONTROLS = {
     "quit": Command.STOP,
     "carry on": Command.REPEAT,
     "continue": Command.REPEAT,
+}
+# The engine's hints are written for buttons ("tap"); in a terminal everything is typed.
+TYPED = {
+    "Please tap Yes or No.": "Please type yes or no (or 1 or 2).",
+    "Please tap one of the buttons, or type its number.": "Please type the number of a choice.",
+    "Tap the ones that fit, then Done. Or type their numbers, like 1, 3.":
+        "Type the numbers of the ones that fit, like 1, 3, then done.",
+    "Please pick a number from 1 to 5, or tap a face.": "Please type a number from 1 to 5.",
 }
 HELP = N_(
     "Type your answer, or the number of a choice. Controls: back, skip, done (after ticking "
@@ -135,10 +145,8 @@ def _show(turn: Turn, console: Console) -> None:
             PromptKind.THANKS: "green",
         }.get(prompt.kind, "")
         head = f"({prompt.number}/{prompt.total}) " if prompt.number else ""
-        console.print(
-            f"[{style}]{head}{prompt.text}[/{style}]" if style else head + prompt.text,
-            highlight=False,
-        )
+        said = escape(head + typed(prompt.text))  # "[x]", "[Name]" are words, not markup
+        console.print(f"[{style}]{said}[/{style}]" if style else said, highlight=False)
         if prompt.kind is PromptKind.CHECK_IN:
             console.print(
                 "   " + say(turn.language, TYPE_CARRY_ON_OR_STOP), highlight=False
@@ -152,4 +160,11 @@ def _show(turn: Turn, console: Console) -> None:
                     "[ ] " if prompt.question_kind and prompt.question_kind.value == "multi" else ""
                 )
             )
-            console.print(f"   {i}. {tick}{option.label}", highlight=False)
+            console.print(f"   {i}. {tick}{option.label}", highlight=False, markup=False)
+
+
+def typed(text: str) -> str:
+    """A prompt in a terminal's words: "type", never "tap" (the engine's button hints)."""
+    for tapped, words in TYPED.items():
+        text = text.replace(tapped, words)
+    return re.sub(r"\b([Tt])ap\b", lambda m: "Type" if m[1] == "T" else "type", text)

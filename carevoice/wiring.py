@@ -1,57 +1,22 @@
-"""The composition root: builds the real objects from settings."""
+"""The composition root: builds the real objects from settings (the only place that does;
+the adapters are handed a `services.container.Services`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-
-from carevoice.settings import Settings
+from services.container import Services
+from services.settings import Settings
 from storage.alerts import AlertPolicy, AlertRecipient
-from storage.audit import RefHasher
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
 from storage.encryption import DataKeys
-from storage.retention import RetentionPolicy
 from surveys import safeguarding
 from surveys.clock import Clock, SystemClock
 from surveys.engine import Engine
 from surveys.sentiment import SentimentScorer, default_scorer
-from surveys.speech import AudioCache, Speaker
 from surveys.throttle import Throttles
 
-
-@dataclass
-class Services:
-    """What the CLI, the bot and the API are given."""
-
-    settings: Settings
-    db: Database
-    catalog: SurveyCatalog
-    conversations: ConversationService
-    clock: Clock
-    throttles: Throttles = field(default_factory=Throttles.from_limits)
-
-    def ref_hasher(self) -> RefHasher:
-        """Names erased young people in the audit log (keyed by CAREVOICE_SECRET_KEY)."""
-        secret = self.settings.secret_key
-        return RefHasher(secret.get_secret_value().encode() if secret else None)
-
-    def retention_policy(self) -> RetentionPolicy:
-        """How long words, responses and people are kept (CAREVOICE_RETAIN_*_DAYS)."""
-        s = self.settings
-        return RetentionPolicy(s.retain_text_days, s.retain_responses_days, s.retain_people_days)
-
-    def audio(self) -> AudioCache | None:
-        """Read-aloud audio (`<data dir>/audio`); None when turned off or espeak-ng is
-        missing (the chat then shows no play button)."""
-        speaker = Speaker.find()
-        if not self.settings.read_aloud or not speaker.available:
-            return None
-        return AudioCache(Path(self.settings.data_dir) / "audio", speaker)
-
-    async def close(self) -> None:
-        await self.db.dispose()
+__all__ = ["Services", "alert_policy", "build_services", "throttles_from"]
 
 
 async def build_services(

@@ -1,26 +1,40 @@
 """Shared fixtures: a store on SQLite always, and on PostgreSQL when configured.
 
 Set CAREVOICE_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test) to run
-every storage test on PostgreSQL too; each test gets a schema of its own.
+every storage test on PostgreSQL too. Each test process (one per pytest-xdist worker)
+migrates one SQLite file and one PostgreSQL schema once; each test gets a copy of the file,
+or the schema emptied, so no test sees another's rows and no two workers share anything.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database, async_url
 from storage.encryption import DataKeys
 from surveys.clock import FixedClock
+from tests.demo_council import SQLITE_FILES, in_a_thread
 from tests.fakes import FakeScorer
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest-xdist's workers start with COLUMNS=80 and LINES=24 in the environment: a rich
+    # Console made at import would keep that width for good, where in one process it reads
+    # COLUMNS at each print (the CLI tests set it to 200).
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
 
 PG_URL = os.environ.get("CAREVOICE_TEST_DATABASE_URL")
 # Set CAREVOICE_DATA_KEY to run the storage tests with free text encrypted at rest (the
@@ -34,17 +48,113 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite store migrated once per test process (each xdist worker has its own
+    temporary folder); `db` copies it, which takes a millisecond where migrating takes a
+    second."""
+    path = tmp_path_factory.mktemp("template") / "test.db"
+
+    async def migrate() -> None:
+        database = await Database.connect(f"sqlite:///{path}", data_keys=KEYS)
+        await database.dispose()
+
+    in_a_thread(lambda: asyncio.run(migrate()))
+    return path
+
+
+@dataclass(frozen=True)
+class PgSchema:
+    """A schema of this test process's own, migrated once and emptied before each test."""
+
+    name: str
+    tables: tuple[str, ...]
+    seeded: bool  # the migrations left rows behind: each test then gets a fresh schema
+
+
+@pytest.fixture(scope="session")
+def pg_schema(worker_id: str) -> Iterator[PgSchema | None]:
+    """Under pytest-xdist every worker (`gw0`, `gw1`, ...) works in its own schema of
+    CAREVOICE_TEST_DATABASE_URL's database, so workers never see each other's rows."""
+    if PG_URL is None:
+        yield None
+        return
+    name = f"w_{worker_id}_{secrets.token_hex(4)}"
+
+    async def create() -> PgSchema:
+        admin = create_async_engine(async_url(PG_URL), poolclass=NullPool)
+        try:
+            async with admin.begin() as conn:
+                await conn.execute(text(f'CREATE SCHEMA "{name}"'))
+            database = await Database.connect(PG_URL, schema=name, data_keys=KEYS)
+            await database.dispose()
+            async with admin.begin() as conn:
+                tables = tuple(
+                    (await conn.execute(
+                        text("SELECT tablename FROM pg_tables WHERE schemaname = :s "
+                             "AND tablename <> 'alembic_version' ORDER BY tablename"),
+                        {"s": name},
+                    )).scalars()
+                )
+                seeded = False
+                for table in tables:
+                    seeded = seeded or bool(await conn.scalar(
+                        text(f'SELECT EXISTS (SELECT 1 FROM "{name}"."{table}")')
+                    ))
+        finally:
+            await admin.dispose()
+        return PgSchema(name, tables, seeded)
+
+    async def drop() -> None:
+        admin = create_async_engine(async_url(PG_URL), poolclass=NullPool)
+        try:
+            async with admin.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        finally:
+            await admin.dispose()
+
+    schema = in_a_thread(lambda: asyncio.run(create()))
+    try:
+        yield schema
+    finally:
+        in_a_thread(lambda: asyncio.run(drop()))
+
+
 @pytest.fixture
-async def db(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
+async def db(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Database]:
     """A migrated, empty store on each configured backend."""
     if backend == "sqlite":
-        database = await Database.connect(f"sqlite:///{tmp_path / 'test.db'}", data_keys=KEYS)
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        for suffix in SQLITE_FILES:
+            part = Path(f"{template}{suffix}")
+            if part.exists():
+                shutil.copyfile(part, Path(f"{path}{suffix}"))
+        database = await Database.connect(f"sqlite:///{path}", migrate=False, data_keys=KEYS)
         yield database
         await database.dispose()
         return
     assert PG_URL is not None
+    shared: PgSchema | None = request.getfixturevalue("pg_schema")
+    assert shared is not None
+    admin = create_async_engine(async_url(PG_URL), poolclass=NullPool)
+    if not shared.seeded:
+        # Emptying the worker's schema (about 20 ms) stands in for migrating a new one (2 s).
+        async with admin.begin() as conn:
+            listed = ", ".join(f'"{shared.name}"."{t}"' for t in shared.tables)
+            await conn.execute(text(f"TRUNCATE {listed} RESTART IDENTITY CASCADE"))
+        await admin.dispose()
+        database = await Database.connect(
+            PG_URL, schema=shared.name, migrate=False, data_keys=KEYS
+        )
+        try:
+            yield database
+        finally:
+            await database.dispose()
+        return
     schema = f"t_{secrets.token_hex(6)}"
-    admin = create_async_engine(async_url(PG_URL))
     async with admin.begin() as conn:
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     database = await Database.connect(PG_URL, schema=schema, data_keys=KEYS)
@@ -80,9 +190,30 @@ def conversations(
 
 
 @pytest.fixture(scope="session")
-def demo_council_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo council (SQLite), loaded once per test session: copy it before use, with
-    `tests.demo_council.copy_demo_council`, so no test sees another's changes."""
+def demo_council_file(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The demo council (SQLite), loaded once per test run: copy it before use, with
+    `tests.demo_council.copy_demo_council`, so no test sees another's changes. Under
+    pytest-xdist the first worker to need it builds it in the run's shared folder while the
+    others wait on a file lock; they all read the same file."""
+    from filelock import FileLock
+
     from tests.demo_council import build_demo_council
 
-    return build_demo_council(tmp_path_factory.mktemp("demo-council") / "demo.db")
+    if worker_id == "master":  # not under xdist
+        return build_demo_council(tmp_path_factory.mktemp("demo-council") / "demo.db")
+    shared = tmp_path_factory.getbasetemp().parent / "demo-council"
+    shared.mkdir(exist_ok=True)
+    path = shared / "demo.db"
+    with FileLock(str(shared / "build.lock")):
+        if not (shared / "built").exists():
+            build_demo_council(path)
+            (shared / "built").touch()
+    return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests share one live server (a session fixture): under `--dist loadgroup`
+    they all go to one worker, so it starts once."""
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from carevoice.demo import load_demo
-from carevoice.settings import Settings
 from carevoice.wiring import build_services
+from services.settings import Settings
 
 T = TypeVar("T")
 SQLITE_FILES = ("", "-wal", "-shm")

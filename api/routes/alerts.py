@@ -24,7 +24,7 @@ from api.schemas import (
     RelatedAlertPublic,
     error_responses,
 )
-from carevoice.wiring import Services
+from services.container import Services
 from storage import alert_views
 from storage import alerts as alert_store
 from storage.tables import SafeguardingAlertRow

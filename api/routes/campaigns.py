@@ -29,7 +29,7 @@ from api.schemas import (
     ResponsePublic,
     error_responses,
 )
-from carevoice.settings import Settings
+from services.settings import Settings
 from storage import campaigns as campaign_store
 from surveys.errors import ValidationError
 

@@ -36,8 +36,8 @@ from api.schemas import (
     Page,
     error_responses,
 )
-from carevoice.settings import Settings
-from carevoice.wiring import Services
+from services.container import Services
+from services.settings import Settings
 from storage import campaigns as campaign_store
 from storage.invitation_codes import canonical, display
 from storage.tables import InvitationRow

@@ -34,7 +34,7 @@ from api.web.security import csrf_ok, csrf_token, new_nonce, new_token, set_cook
 from api.web.staff import read_form
 from api.web.stores import ChatFlash, web_state
 from api.web.talk import worker_words
-from carevoice.wiring import Services
+from services.container import Services
 from storage.conversations import NotLinkedError, ResumeAsk, ResumeCheck, ResumeRefused
 from storage.invitation_codes import (
     PIN_RULE,

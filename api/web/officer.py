@@ -31,8 +31,8 @@ from api.queries import (
 )
 from api.web.render import render
 from api.web.staff import OfficerStaff, Staff, staff_form
-from carevoice.settings import Settings
-from carevoice.wiring import Services
+from services.container import Services
+from services.settings import Settings
 from storage import audit
 from storage import campaigns as campaign_store
 from storage.summaries import flagged_requests

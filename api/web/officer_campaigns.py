@@ -38,7 +38,7 @@ from api.web.officer_forms import (
 from api.web.officer_returns import ROUTE_TEXT
 from api.web.render import render
 from api.web.staff import OfficerStaff, Staff, staff_form
-from carevoice.wiring import Services
+from services.container import Services
 from storage import audit
 from storage import campaigns as campaign_store
 from storage.hand_returns import record_hand_return

@@ -15,7 +15,7 @@ from api.deps import ServicesDep
 from api.web.officer_forms import Problem, fields, or_404
 from api.web.render import render
 from api.web.staff import AdminStaff, Staff, staff_form
-from carevoice.wiring import Services
+from services.container import Services
 from storage import audit
 from storage import keys as key_store
 from storage.keys import Role

@@ -15,7 +15,7 @@ from api.web import labels
 from api.web.officer_forms import Problem, or_404
 from api.web.render import render
 from api.web.staff import OfficerStaff, Staff, staff_form
-from carevoice.wiring import Services
+from services.container import Services
 from storage import audit
 from storage import form_counts as store
 from storage.tables import ExternalFormCountRow

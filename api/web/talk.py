@@ -31,7 +31,7 @@ from api.web.errors import CSRF_YOUNG, CsrfRejected
 from api.web.render import render
 from api.web.security import csrf_ok, csrf_token, new_nonce, new_token, set_cookie
 from api.web.staff import read_form
-from carevoice.wiring import Services
+from services.container import Services
 from storage import replies, statements
 from storage.contact import LABELS, Contact, ContactKind, LinkOwner
 from storage.invitation_codes import session_hash

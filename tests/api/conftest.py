@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from api.app import create_app
-from carevoice.settings import Settings
 from carevoice.wiring import Services
+from services.settings import Settings
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database

@@ -11,8 +11,8 @@ import httpx
 from sqlalchemy import select
 
 from api.app import create_app
-from carevoice.settings import Settings
 from carevoice.wiring import build_services
+from services.settings import Settings
 from storage.tables import OutboxRow, SafeguardingAlertRow
 
 
@@ -29,7 +29,7 @@ async def test_serve_escalates_an_alert_that_waited_too_long(tmp_path: Path) -> 
             ))
     finally:
         await services.close()
-    http = create_app(settings=settings)
+    http = create_app(settings=settings, build=build_services)
     async with http.router.lifespan_context(http), httpx.AsyncClient(
         transport=httpx.ASGITransport(app=http), base_url="http://test"
     ) as client:

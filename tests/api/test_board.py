@@ -14,8 +14,8 @@ from sqlalchemy import String, cast, literal, select, update
 
 from api.app import create_app
 from api.board import to_csv
-from carevoice.settings import Settings
 from carevoice.wiring import Services
+from services.settings import Settings
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
@@ -163,6 +163,7 @@ async def demo(
         await db.dispose()
 
 
+@pytest.mark.slow
 async def test_demo_reproduces_the_seed(
     demo: tuple[httpx.AsyncClient, Keys, Database],
 ) -> None:

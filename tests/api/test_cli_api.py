@@ -121,7 +121,7 @@ def test_serve_links_follow_the_host_and_port_unless_a_public_url_is_set(
     import uvicorn
 
     import api.app
-    from carevoice.settings import Settings
+    from services.settings import Settings
 
     used: list[Settings] = []
     real = api.app.create_app

@@ -67,7 +67,8 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, di
     tokens = in_a_thread(lambda: asyncio.run(prepare()))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(
-        create_app(settings=config), host="127.0.0.1", port=port, log_level="warning",
+        create_app(settings=config, build=build_services), host="127.0.0.1", port=port,
+        log_level="warning",
         ws="none", http="h11", lifespan="on", access_log=False,
     ))
     thread = threading.Thread(target=server.run, daemon=True)

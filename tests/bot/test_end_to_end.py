@@ -26,6 +26,8 @@ from surveys.clock import SystemClock
 from tests.factories import campaign_with_codes
 from tests.telegram_emulator import EmulatorServer
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 PEOPLE = 24
 FIRST_USER = 70_000
 QUESTIONS = ("mood", "where", "who", "chair", "why_chair", "for_iro")

@@ -10,6 +10,7 @@ import asyncio
 from pathlib import Path
 
 import httpx
+import pytest
 
 from storage.catalog import SurveyCatalog
 from storage.database import Database
@@ -19,6 +20,8 @@ from surveys.clock import SystemClock
 from tests.bot.test_end_to_end import BotProcess, Young, _env, _free_port, emulator  # noqa: F401
 from tests.factories import campaign_with_codes
 from tests.telegram_emulator import EmulatorServer
+
+pytestmark = pytest.mark.e2e
 
 USER = 81_000
 

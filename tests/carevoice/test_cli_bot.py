@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from api.app import create_app
 from carevoice.cli import app
 from carevoice.cli_bot import webhook_routers
-from carevoice.settings import Settings
+from carevoice.wiring import build_services
+from services.settings import Settings
 from storage.catalog import SurveyCatalog
 from storage.database import Database
 from storage.tables import ChannelLinkRow, OutboxRow, PersonRow
@@ -105,7 +106,8 @@ async def test_serve_with_a_webhook_url_sets_the_webhook_and_answers_updates(url
             webhook_url="http://127.0.0.1:9/telegram/webhook",
             webhook_secret=SECRET,
         )
-        http = create_app(settings=settings, extra_routers=webhook_routers(settings))
+        http = create_app(settings=settings, build=build_services,
+                              extra_routers=webhook_routers(settings))
         transport = httpx.ASGITransport(app=http)
         async with (
             http.router.lifespan_context(http),

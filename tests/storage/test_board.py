@@ -571,6 +571,7 @@ def demo_database(demo_council_file: Path, tmp_path_factory: pytest.TempPathFact
     return f"sqlite:///{copy_demo_council(demo_council_file, tmp_path_factory.mktemp('demo'))}"
 
 
+@pytest.mark.slow
 async def test_the_seed_is_reproduced(demo_database: str) -> None:
     seed = [(r["form"], r["audience"], int(r["sent"]), int(r["returned"])) for r in seed_rows()]
     db = await Database.connect(demo_database, migrate=False, data_keys=KEYS)

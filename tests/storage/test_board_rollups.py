@@ -10,6 +10,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from storage.board import quotes, return_rates, scorecard, sentiment_summary, top_themes
@@ -155,6 +156,7 @@ async def change(db: Database, rng: random.Random) -> None:
         )  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_rollups_give_exactly_the_direct_figures(db: Database) -> None:
     rng = random.Random(2017)
     await build(db, rng)

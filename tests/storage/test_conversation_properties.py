@@ -6,6 +6,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -83,6 +84,7 @@ class World:
         assert len({q for q, _, _ in rows}) == len(rows)  # one current answer per question
 
 
+@pytest.mark.slow
 def test_no_sequence_of_deliveries_crashes_or_loses_an_answer() -> None:
     with tempfile.TemporaryDirectory() as folder:
         world = World(Path(folder))

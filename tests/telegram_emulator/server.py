@@ -28,11 +28,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from .offline import (
+from .offline import BotApiState
+from .protocol import (
     DEFAULT_TOKEN,
     SECRET_TOKEN_HEADER,
     ApiError,
-    BotApiState,
     JSONDict,
     UploadedFile,
     WebhookJob,

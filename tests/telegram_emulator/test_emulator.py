@@ -59,6 +59,8 @@ KEYBOARD = InlineKeyboardMarkup(
     ]
 )
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(autouse=True)
 def _no_proxy_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,14 +164,15 @@ async def test_get_updates_offset_limit_allowed_updates(bot: Bot, emu: EmulatorS
 async def test_long_polling_timeout(bot: Bot, emu: EmulatorServer) -> None:
     started = time.monotonic()
     assert await bot.get_updates(timeout=1) == ()
-    assert 0.9 <= time.monotonic() - started < 3
+    assert time.monotonic() - started >= 0.9  # it waited for the timeout: a long poll
 
     poll = asyncio.create_task(bot.get_updates(timeout=10))
     await asyncio.sleep(0.2)
-    started = time.monotonic()
+    assert not poll.done()  # still waiting, with nothing to deliver
     emu.user_sends_text(USER, "wake up")
-    (update,) = await asyncio.wait_for(poll, 5)
-    assert time.monotonic() - started < 1
+    # woken by the message, long before its own 10 s were up (no bound on how soon: a
+    # loaded machine may take its time; speed is for benchmarks/)
+    (update,) = await asyncio.wait_for(poll, 8)
     assert update.message is not None and update.message.text == "wake up"
 
 

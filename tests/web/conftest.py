@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from api.app import create_app
 from carevoice.demo import load_demo
-from carevoice.settings import Settings
 from carevoice.wiring import Services, build_services
+from services.settings import Settings
 from storage import campaigns as campaign_store
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
@@ -186,7 +186,8 @@ def live(tmp_path_factory: pytest.TempPathFactory, demo_council_file: Path) -> I
         lambda: asyncio.run(_demo_council(settings))
     )
     config = uvicorn.Config(
-        create_app(settings=settings), host="127.0.0.1", port=port, log_level="warning",
+        create_app(settings=settings, build=build_services), host="127.0.0.1", port=port,
+        log_level="warning",
         ws="none", http="h11", lifespan="on", access_log=False,
     )
     server = uvicorn.Server(config)
