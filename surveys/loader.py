@@ -603,8 +603,9 @@ class _Checker:
         self, data: Mapping[Any, Any], questions: tuple[Question, ...]
     ) -> dict[str, dict[str, str]]:
         """`translations: {lang: {title, intro, thanks, questions: {id: {text, help,
-        choices: {id: words}, labels: [5 words]}}}}`; a missing string is not a fault here
-        (`surveys.translations.missing` lists those), a key naming nothing is."""
+        choices: {id: words}, labels: [as many words as the question has, 5 or 11]}}}}`;
+        a missing string is not a fault here (`surveys.translations.missing` lists those), a
+        key naming nothing is."""
         if "translations" not in data:
             return {}
         languages = data["translations"]
@@ -690,12 +691,17 @@ class _Checker:
                     elif not isinstance(label, str) or not label.strip():
                         self.fault(_join(where, f"choices.{cid}"), "needs words", line)
         labels = entry.get("labels")
+        size = len(question.scale_labels) or SCALE_SIZE  # 5, or 11 for a 0 to 10 scale
         if labels is not None and (
             not isinstance(labels, list)
-            or len(labels) != SCALE_SIZE
+            or len(labels) != size
             or not all(isinstance(x, str) and x.strip() for x in labels)
         ):
-            self.fault(_join(where, "labels"), f"must be a list of {SCALE_SIZE} labels", line)
+            self.fault(
+                _join(where, "labels"),
+                f"must be a list of {size} labels, as the question has",
+                _key_line(entry, "labels"),
+            )
 
     def questions(self, data: Mapping[Any, Any]) -> tuple[Question, ...]:
         if "questions" not in data:

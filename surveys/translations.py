@@ -19,7 +19,8 @@ In a survey file, `translations` maps a language to the survey's words in it::
 
 Inside the model the words are flat, one key a string: `title`, `intro`, `thanks`,
 `<question>.text`, `<question>.help`, `<question>.choices.<choice>` and
-`<question>.labels.<1-5>` (labels only where a question has its own; the default faces
+`<question>.labels.<n>` (n from 1, one a label: 5, or 11 for a 0 to 10 scale; labels
+only where a question has its own; the default faces
 come from the UI catalogue). The same keys are the `msgctxt` of the PO file an officer
 sends to a translator (`export_po`) and reads back (`import_po`), whose `msgid` is the
 English. `missing` lists what a language still lacks (`carevoice surveys check`), and

@@ -245,3 +245,61 @@ def test_the_people_csv_language_column_is_checked_against_the_shipped_languages
             today=date(2026, 1, 5),
         )
     assert "language" in str(caught.value) and "cy" in str(caught.value)
+
+
+_ZERO_TO_TEN = """
+key: tiny
+version: 1
+title: Tiny
+form: wellbeing
+audience: young_person
+intro: Hi
+thanks: Thanks
+questions:
+  - id: life
+    kind: scale
+    text: "Overall, how satisfied are you with your life nowadays?"
+    labels: ["0 Not at all", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10 Completely"]
+  - id: mood
+    kind: scale
+    text: "How are you?"
+    labels: [Awful, Meh, OK, Good, Great]
+translations:
+  cy:
+    title: Bach
+    intro: Helo
+    thanks: Diolch
+    questions:
+      life:
+        text: "Yn gyffredinol, pa mor fodlon ydych chi â'ch bywyd y dyddiau hyn?"
+        labels: [LIFE]
+      mood:
+        text: "Sut wyt ti?"
+        labels: [Ofnadwy, Meh, Iawn, Da, Gwych]
+"""
+
+
+def test_a_zero_to_ten_scale_takes_eleven_translated_labels() -> None:
+    labels = '["0 Ddim o gwbl", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10 Yn llwyr"]'
+    survey = parse_survey(_ZERO_TO_TEN.replace("[LIFE]", labels), "tiny.yaml")
+    assert missing(survey, "cy") == []
+    assert [k for k in source_strings(survey) if k.startswith("life.labels.")] == [
+        f"life.labels.{n}" for n in range(1, 12)
+    ]
+    welsh = localize(survey, "cy").question("life")
+    assert welsh.scale_labels[0] == "0 Ddim o gwbl" and welsh.scale_labels[-1] == "10 Yn llwyr"
+    assert len(welsh.scale_labels) == 11
+    again = parse_survey(dump_survey_yaml(survey), "stored")
+    assert again.translations == survey.translations
+    _, report = import_po(survey, "cy", export_po(survey, "cy"))
+    assert report.still_missing == [] and report.unknown == []
+
+
+@pytest.mark.parametrize("count", [5, 10, 12])
+def test_translated_labels_must_be_as_many_as_the_question_has(count: int) -> None:
+    labels = "[" + ", ".join(f'"{n}"' for n in range(count)) + "]"
+    with pytest.raises(SurveyDefinitionError) as caught:
+        parse_survey(_ZERO_TO_TEN.replace("[LIFE]", labels), "tiny.yaml")
+    message = str(caught.value)
+    assert "translations.cy.questions.life.labels: must be a list of 11 labels" in message
+    assert "mood" not in message  # five labels for a 1 to 5 scale are still right
