@@ -10,10 +10,11 @@ are written to the audit log in the same transaction, as the API does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Final
 
 import segno
+from babel.dates import format_date
 from fastapi import APIRouter, Path, Request
 from markupsafe import Markup
 from sqlalchemy import select
@@ -36,8 +37,10 @@ from services.settings import Settings
 from storage import audit
 from storage import campaigns as campaign_store
 from storage.summaries import flagged_requests
-from storage.tables import ResponseRow, SafeguardingAlertRow
+from storage.tables import PersonRow, ResponseRow, SafeguardingAlertRow
 from surveys.errors import ConflictError, NotFoundError
+from surveys.i18n import DEFAULT_LANGUAGE, LANGUAGES, direction, html_lang, translations
+from surveys.translations import localize
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,6 +69,8 @@ class Letter:
     code: str = ""
     first_name: str | None = None
     code_page: str = ""
+    language: str = DEFAULT_LANGUAGE  # the young person's: the letter is written in it
+    title: str = ""  # the survey's title in that language
 
 
 @router.get("/officer")
@@ -241,6 +246,13 @@ async def print_letters(
                 limit=LETTERS_PER_PAGE, offset=(page - 1) * LETTERS_PER_PAGE,
                 scope=staff.scope, invitation_id=invitation,
             )
+            refs = [code.council_ref for code in issued]
+            found = await session.execute(
+                select(PersonRow.council_ref, PersonRow.language).where(
+                    PersonRow.council_ref.in_(refs)
+                )
+            )
+            languages = {str(ref): str(language) for ref, language in found.all()}
             await audit.record(
                 session, services.clock, actor=staff.session.actor,
                 action="print invitation letters",
@@ -248,7 +260,14 @@ async def print_letters(
             )
     except NotFoundError:
         return _no_campaign()
-    made = [letter_for(code, base) for code in issued]
+    made = [
+        replace(
+            letter_for(code, base),
+            language=(language := languages.get(code.council_ref) or DEFAULT_LANGUAGE),
+            title=localize(survey, language).title,
+        )
+        for code in issued
+    ]
     return _letters_page(services, staff, view, survey.title, made, total, page, invitation)
 
 
@@ -290,5 +309,13 @@ def _letters_page(
         per_page=LETTERS_PER_PAGE,
         invitation=invitation,
         closes=view.row.closes_at,
+        letter_words={code: translations(code).gettext for code in LANGUAGES},
+        letter_dir={code: direction(code) for code in LANGUAGES},
+        letter_lang={code: html_lang(code) for code in LANGUAGES},
+        closing_day={
+            code: format_date(view.row.closes_at, "d MMMM y",
+                              locale="en_GB" if code == DEFAULT_LANGUAGE else code)
+            for code in LANGUAGES
+        },
     )
 

@@ -39,6 +39,19 @@ def help_links(text: str) -> Markup:
     return Markup(_HELP_LINKS.sub(link, str(escape(text))))
 
 
+def with_phone(text: str, number: str) -> Markup:
+    """Escape `text` (a translated sentence), then put a tappable `number` where it says
+    `{number}`: "If you are in danger, call {number}." in any language."""
+    link = Markup('<a href="tel:{}">{}</a>').format(number.replace(" ", ""), number)
+    return Markup(escape(text).replace("{number}", link))
+
+
+def with_span(text: str, name: str, value: str, css: str) -> Markup:
+    """Escape `text`, then put `value` in a `<span class=css>` where it says `{name}`."""
+    span = Markup('<span class="{}">{}</span>').format(css, value)
+    return Markup(escape(text).replace("{" + name + "}", span))
+
+
 def uk_time(moment: datetime | None, style: str = "%-d %b %Y, %H:%M") -> str:
     """A moment in UK local time (GMT or BST, as the clock on the wall says)."""
     if moment is None:
@@ -74,6 +87,8 @@ def environment() -> Environment:
         percent=labels.percent,
         count=labels.count,
         help_links=help_links,
+        with_phone=with_phone,
+        with_span=with_span,
         paragraphs=paragraphs,
         form_label=labels.form_label,
         audience_label=labels.audience_label,
