@@ -27,8 +27,8 @@ from rich.console import Console
 from rich.table import Table
 
 from api.app import create_app
-from services.settings import Settings
 from carevoice.wiring import build_services
+from services.settings import Settings
 from storage import campaigns as campaign_store
 from storage.people import import_people
 from surveys.loader import load_builtin_surveys

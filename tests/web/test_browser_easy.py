@@ -21,8 +21,8 @@ import pytest
 import uvicorn
 
 from api.app import create_app
-from services.settings import Settings
 from carevoice.wiring import build_services
+from services.settings import Settings
 from storage import campaigns as campaign_store
 from storage.people import import_people
 from surveys.people import Cohort, PersonRecord
