@@ -45,6 +45,7 @@ from storage.invitation_codes import (
 )
 from storage.reach import Reach
 from storage.tables import CampaignRow, InvitationRow, ResponseRow, SurveyVersionRow
+from surveys import reach_texts
 from surveys.engine import MAX_INPUT_CHARS, Command, Option, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError
 from surveys.failures import describe
@@ -63,6 +64,7 @@ ECHO: Final = {
     Command.STOP: "Stop for now",
     Command.BACK: "Go back",
     Command.REPEAT: "Carry on",
+    Command.NOT_NOW: reach_texts.NOT_NOW_LABEL,
 }
 _SID: Final = re.compile(r"[A-Za-z0-9_-]+")
 ICONS: Final = {"yes": "👍", "no": "👎"}
