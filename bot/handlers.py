@@ -55,6 +55,7 @@ from surveys import safeguarding
 from surveys.engine import Command, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError, ValidationError
 from surveys.failures import where
+from surveys.reach_texts import NOT_NOW_LABEL
 from surveys.throttle import Guard, Throttles
 
 log = logging.getLogger(__name__)
@@ -416,6 +417,8 @@ class ChatHandlers:
             return [], note
         elif option == Command.BACK and not hints:
             await _edit(query, went_back_text(_shown(query)))
+        elif option == Command.NOT_NOW:  # the question's message reads as the record
+            await _edit(query, answered_text(_shown(query), NOT_NOW_LABEL))
         if note is not None:
             prompts = [p for p in prompts if p.kind is not PromptKind.REPROMPT]
         return prompts, note
