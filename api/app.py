@@ -121,7 +121,9 @@ def create_app(
         app.state.services = built
         refresher = asyncio.create_task(keep_fresh(built.db))  # board rollups, every minute
         conversations = built.conversations  # safeguarding alerts due for the duty team
-        rolling = asyncio.create_task(keep_rolling(built.db, built.clock))  # before reviews
+        rolling = asyncio.create_task(  # before reviews, within the cap on asking
+            keep_rolling(built.db, built.clock, cap=built.asking_cap())
+        )
         escalator = asyncio.create_task(
             keep_escalating(built.db, built.clock, conversations.policy)
         )

@@ -291,6 +291,7 @@ async def scoped_progress(
                 func.count(i.returned_at),
                 func.count(PersonRow.stopped_at),
                 func.count(PersonRow.unreachable_at),
+                func.count(i.declined_at),
             )
             .join(PersonRow, PersonRow.id == i.person_id)
             .where(i.campaign_id == campaign_id, scope.people(PersonRow.team))

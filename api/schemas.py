@@ -341,6 +341,11 @@ class CampaignCreated(CampaignPublic):
     matched: int
     invitations_issued: int
     invitations: list[IssuedInvitationPublic] = Field(default_factory=list)
+    not_invited: dict[str, int] = Field(
+        default_factory=dict,
+        description="Matching young people not invited, per reason (the cap on how often "
+        "one young person is asked).",
+    )
 
 
 class ProgressPublic(Public):
@@ -352,14 +357,25 @@ class ProgressPublic(Public):
     returned: int
     opted_out: int
     unreachable: int
+    declined: int = Field(0, description="Said 'not now': never reminded, not a return.")
+    not_invited: dict[str, int] = Field(
+        default_factory=dict,
+        description="Young people not invited, per reason (the cap on how often one young "
+        "person is asked, e.g. 'already asked twice this month').",
+    )
 
 
 class IssuePublic(BaseModel):
     """Invitations issued now (their codes, shown once), and matching young people who
-    already had one."""
+    already had one, or were not invited (per reason)."""
 
     issued: int
     already_invited: int
+    not_invited: dict[str, int] = Field(
+        default_factory=dict,
+        description="Matching young people not invited now, per reason (e.g. 'already "
+        "asked twice this month'); issuing again later invites them once the period allows.",
+    )
     invitations: list[IssuedInvitationPublic] = Field(default_factory=list)
 
 
@@ -384,6 +400,10 @@ class AnswerPublic(BaseModel):
     kind: str
     theme: str
     sensitive: bool
+    private: bool = Field(
+        False, description="The young person chose 'only count it, don't show my words to "
+        "anyone': `text` and `value` are null (the answer still counts in the figures)."
+    )
     skipped: bool
     value: str | int | bool | list[str] | None
     text: str | None

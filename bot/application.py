@@ -132,7 +132,7 @@ class TelegramBot:
             reach,
             every=config.reminder_every,
             on_queued=self._wake_sender,
-            rolling=RollingCampaigns(reach.db, reach.clock),
+            rolling=RollingCampaigns(reach.db, reach.clock, cap=reach.cap),
         )
         self.send_outbox = send_outbox
         self._stop = asyncio.Event()

@@ -68,6 +68,7 @@ from surveys.engine import Command, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError, ValidationError
 from surveys.failures import where
 from surveys.i18n import LANGUAGES, N_, normalize_language
+from surveys.reach_texts import NOT_NOW_LABEL
 from surveys.speech import AudioCache, SpeechUnavailable, spoken_question
 from surveys.throttle import Guard, Throttles
 
@@ -593,6 +594,9 @@ class ChatHandlers:
             return [], note
         elif option == Command.BACK and not hints:
             await _edit(query, went_back_text(_shown(query), turn.language))
+        elif option == Command.NOT_NOW:  # the question's message reads as the record
+            label = texts.say(turn.language, NOT_NOW_LABEL)
+            await _edit(query, answered_text(_shown(query), label))
         if note is not None:
             prompts = [p for p in prompts if p.kind is not PromptKind.REPROMPT]
         return prompts, note

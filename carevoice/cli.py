@@ -466,6 +466,7 @@ async def campaign_create(
             )
             issued = 0
             codes: tuple[campaign_store.IssuedCode, ...] = ()
+            held: list[str] = []
             if invite:
                 with progress_bar() as bar:
                     task = bar.add_task("Issuing invitations", total=len(people))
@@ -475,8 +476,9 @@ async def campaign_create(
                         people,
                         services.clock,
                         progress=lambda n: bar.advance(task, n),
+                        cap=services.asking_cap(),
                     )
-                issued, codes = summary.issued, summary.codes
+                issued, codes, held = summary.issued, summary.codes, summary.held_lines()
         console.print(
             f"Campaign {campaign.id} “{campaign.name}” for "
             f"{campaign_store.campaign_audience(campaign).describe()}: {len(people)} young "
@@ -484,6 +486,8 @@ async def campaign_create(
             f"{closes_at:%Y-%m-%d %H:%M} UTC.",
             highlight=False,
         )
+        for line in held:
+            console.print(line, highlight=False)
         if show:
             _print_codes(codes, services.settings.public_url)
         elif issued:
@@ -527,7 +531,8 @@ async def invites_issue(
             with progress_bar() as bar:
                 task = bar.add_task("Issuing invitations", total=len(people))
                 summary = await campaign_store.issue_invitations(
-                    session, row, people, services.clock, progress=lambda n: bar.advance(task, n)
+                    session, row, people, services.clock, progress=lambda n: bar.advance(task, n),
+                    cap=services.asking_cap(),
                 )
             audience = campaign_store.campaign_audience(row).describe()
         console.print(
@@ -535,6 +540,8 @@ async def invites_issue(
             f"{summary.issued} issued; {summary.already_invited} already had one.",
             highlight=False,
         )
+        for line in summary.held_lines():  # e.g. "not invited: already asked twice this month: 3"
+            console.print(line, highlight=False)
         if show:
             _print_codes(summary.codes, public_url or services.settings.public_url)
 

@@ -65,7 +65,7 @@ def telegram_bot(settings: Settings, services: Services) -> TelegramBot:
     return TelegramBot(
         config,
         services.conversations,
-        Reach(services.db, services.clock, quiet=quiet),
+        Reach(services.db, services.clock, quiet=quiet, cap=services.asking_cap()),
         Outbox(services.db, services.clock, quiet=quiet),
     )
 
@@ -121,7 +121,7 @@ async def send_invitations(
 
 
     async def work(services: Services) -> None:
-        reach = Reach(services.db, services.clock)
+        reach = Reach(services.db, services.clock, cap=services.asking_cap())
         summary = await reach.queue_invitations(campaign)
         console.print(
             f"Queued {summary.queued} invitation(s); {summary.already_queued} already queued, "

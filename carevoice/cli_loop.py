@@ -62,7 +62,7 @@ async def create_rolling(
                 wanted=wanted, days_before=days_before, opens_at=opens_at,
                 closes_at=closes_at, report_form=report_as, max_reminders=max_reminders,
             )  # fmt: skip
-            jobs = RollingCampaigns(services.db, services.clock)
+            jobs = RollingCampaigns(services.db, services.clock, cap=services.asking_cap())
             scan = await jobs.scan_campaign(session, campaign.id)  # who is due now
         ends = (
             "no end date"
@@ -75,6 +75,8 @@ async def create_rolling(
             f"{scan.invited} ({scan.queued} queued on Telegram).",
             highlight=False,
         )
+        if scan.held:
+            console.print(f"not invited: {jobs.cap.reason}: {scan.held}", highlight=False)
         if scan.refused_past:
             console.print(
                 f"{scan.refused_past} young people have a next_review_date already past: "

@@ -28,7 +28,7 @@ from storage.conversations import ConversationService, Turn
 from storage.people import import_people
 from storage.tables import CampaignRow, ExternalFormCountRow, InvitationRow, PersonRow
 from surveys.clock import FixedClock
-from surveys.engine import Command, Prompt, PromptKind, UserInput
+from surveys.engine import PRIVATE, SHARED, Command, Prompt, PromptKind, UserInput
 from surveys.insights.comparators import published_comparators
 from surveys.model import QuestionKind
 from surveys.people import Cohort, PersonRecord
@@ -450,6 +450,8 @@ def _choose(prompt: Prompt, batch: Batch, rng: random.Random) -> UserInput:
     answers = [o for o in prompt.options if o.command is None]
     if batch.answers and qid is not None and qid in batch.answers:
         return UserInput(option=batch.answers[qid], question_id=qid)
+    if {o.id for o in answers} == {SHARED, PRIVATE}:  # who may read the words just given
+        return UserInput(option=PRIVATE if rng.random() < 0.25 else SHARED, question_id=qid)
     if qid == "share_quotes":
         return UserInput(option="yes" if rng.random() < 0.7 else "no", question_id=qid)
     can_skip = any(o.command is Command.SKIP for o in prompt.options)

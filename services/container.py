@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.settings import Settings
+from storage.asking import AskingCap
 from storage.audit import RefHasher
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
@@ -32,6 +33,11 @@ class Services:
         """Names erased young people in the audit log (keyed by CAREVOICE_SECRET_KEY)."""
         secret = self.settings.secret_key
         return RefHasher(secret.get_secret_value().encode() if secret else None)
+
+    def asking_cap(self) -> AskingCap:
+        """How often one young person may be asked (CAREVOICE_ASK_*)."""
+        s = self.settings
+        return AskingCap(surveys=s.ask_surveys, days=s.ask_days, reminders=s.ask_reminders)
 
     def retention_policy(self) -> RetentionPolicy:
         """How long words, responses and people are kept (CAREVOICE_RETAIN_*_DAYS)."""

@@ -187,6 +187,23 @@ class Settings(BaseSettings):
     retention_hour: int = Field(
         3, ge=0, le=23, description="The hour (UK time) `serve` applies retention each day."
     )
+    ask_surveys: int = Field(
+        2,
+        ge=0,
+        le=50,
+        description="The most invitations one young person gets, across all campaigns, in "
+        "`ask_days` days; others are not invited, with the reason shown to officers (0: no cap).",
+    )
+    ask_days: int = Field(
+        30, ge=1, le=366, description="The period of the cap on invitations, in days."
+    )
+    ask_reminders: int = Field(
+        1,
+        ge=0,
+        le=10,
+        description="The most reminders about any one invitation (a campaign's own "
+        "`max_reminders` may be lower).",
+    )
 
     ref_patterns: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -23,6 +23,7 @@ from storage.tables import (
 from surveys.engine import describe_answer
 from surveys.errors import NotFoundError
 from surveys.people import age_band, age_on
+from surveys.reach_texts import PRIVATE_WORDS
 
 RELATED_SHOWN = 20
 
@@ -172,13 +173,26 @@ async def alert_response(
             .order_by(AnswerRow.answered_at, AnswerRow.id)
         )
     ).all()
+    # Safety overrides privacy for the words that raised an alert on this response (the
+    # young person was told so); their other "only counted" words stay hidden here.
+    alerted = set(
+        (
+            await session.scalars(
+                select(SafeguardingAlertRow.answer_id).where(
+                    SafeguardingAlertRow.response_id == response.id,
+                    SafeguardingAlertRow.answer_id.is_not(None),
+                )
+            )
+        ).all()
+    )
     lines = []
     for row in rows:
         known = survey.has_question(row.question_id)
         question = survey.question(row.question_id) if known else None
         value = tuple(row.value) if isinstance(row.value, list) else row.value
         shown = (
-            row.text if row.text is not None
+            PRIVATE_WORDS if row.private and row.text is not None and row.id not in alerted
+            else row.text if row.text is not None
             else "Skipped" if row.skipped
             else "(erased)" if value is None
             else describe_answer(question, value) if question is not None

@@ -11,6 +11,8 @@ from typing import Final
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import asking
+from storage.asking import NO_CAP, AskingCap
 from storage.catalog import SurveyCatalog
 from storage.invitation_codes import code_hash, display, new_code
 from storage.tables import CampaignRow, InvitationRow, PersonRow
@@ -184,17 +186,29 @@ class CampaignProgress:
     returned: int
     opted_out: int
     unreachable: int
+    declined: int = 0  # said "not now" (not reminded; not a return)
 
 
 @dataclass(frozen=True, slots=True)
 class IssueSummary:
-    """Invitations issued now; matching young people who already had one; and people
-    passed in who do not match the campaign's filter or are not active (not invited)."""
+    """Invitations issued now; matching young people who already had one; people passed
+    in who do not match the campaign's filter or are not active (not invited); and those
+    held back by the cap on how often a young person is asked, per reason."""
 
     issued: int
     already_invited: int
     not_matching: int = 0
     codes: tuple[IssuedCode, ...] = ()
+    held: tuple[tuple[str, int], ...] = ()  # (reason, how many), e.g. "already asked twice"
+
+    @property
+    def not_invited(self) -> int:
+        """Held back by the cap (all reasons)."""
+        return sum(n for _, n in self.held)
+
+    def held_lines(self) -> list[str]:
+        """`not invited: <reason>: <n>` lines, for the CLI and officer pages."""
+        return [f"not invited: {reason}: {n}" for reason, n in self.held]
 
 
 async def create_campaign(
@@ -297,11 +311,14 @@ async def issue_invitations(
     clock: Clock,
     *,
     progress: Callable[[int], None] | None = None,
+    cap: AskingCap = NO_CAP,
 ) -> IssueSummary:
     """Give each young person one invitation to the campaign (again is a no-op).
 
     Only those who match the campaign's stored filter and are active are invited, whoever
-    the caller passes: the rest are counted in `not_matching`.
+    the caller passes: the rest are counted in `not_matching`. Those already asked as
+    often as `cap` allows are not invited either: held, with the reason kept for
+    officers (`storage.asking`); issuing again later invites them once the period allows.
     """
     now = clock.now()
     wanted, on = campaign_audience(campaign), campaign_day(campaign, now)
@@ -314,9 +331,16 @@ async def issue_invitations(
         ).all()
     )
     issued: list[tuple[InvitationRow, PersonRow, str]] = []
+    asked = await asking.asked_counts(
+        session, [p.id for p in people if p.id not in invited], cap, now
+    )
+    held: list[int] = []
     for person in people:
         if not wanted.matches(person, on):
             not_matching += 1
+        elif person.id not in invited and cap.on and asked[person.id] >= cap.surveys:
+            held.append(person.id)
+            invited.add(person.id)  # counted once, even if passed twice
         elif person.id not in invited:
             code = new_code()
             row = InvitationRow(
@@ -337,9 +361,14 @@ async def issue_invitations(
         if progress is not None:
             progress(1)
     await session.flush()
+    if held:
+        await asking.hold(session, campaign.id, held, cap.reason, now)
+    if issued:
+        await asking.release(session, campaign.id, [person.id for _, person, _ in issued])
     codes = tuple(_issued(row, person, code) for row, person, code in issued)
-    already = len(people) - len(issued) - not_matching
-    return IssueSummary(len(issued), already, not_matching, codes)
+    already = len(people) - len(issued) - not_matching - len(held)
+    reasons = ((cap.reason, len(held)),) if held else ()
+    return IssueSummary(len(issued), already, not_matching, codes, reasons)
 
 
 def _issued(row: InvitationRow, person: PersonRow, code: str) -> IssuedCode:
@@ -494,6 +523,7 @@ async def campaign_progress(session: AsyncSession, campaign_id: int) -> Campaign
                 func.count(i.returned_at),
                 func.count(PersonRow.stopped_at),
                 func.count(PersonRow.unreachable_at),
+                func.count(i.declined_at),
             )
             .join(PersonRow, PersonRow.id == i.person_id)
             .where(i.campaign_id == campaign_id)

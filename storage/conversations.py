@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import and_, bindparam, case, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -55,6 +55,7 @@ from surveys.engine import (
     Engine,
     Prompt,
     PromptKind,
+    ResponseDeclined,
     ResponsePaused,
     ResponseReturned,
     ResponseStarted,
@@ -62,13 +63,15 @@ from surveys.engine import (
     SaidMore,
     Step,
     UserInput,
+    VisibilityChosen,
     describe_answer,
+    visibility_label,
 )
 from surveys.errors import CarevoiceError, InvitationError
 from surveys.i18n import DEFAULT_LANGUAGE, N_, format_day, gettext_for, normalize_language
 from surveys.insights.periods import uk_date
 from surveys.model import SHARE_QUOTES_QUESTION, AnswerValue, Form, QuestionKind, Survey
-from surveys.people import age_band, age_on, wants_easy
+from surveys.people import age_band, age_on, wants_easy, words_private_by_default
 from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
 from surveys.sentiment import SentimentScorer
 from surveys.translations import localize
@@ -178,6 +181,15 @@ _RESPONSES = Base.metadata.tables["responses"]
 _ANSWERS = Base.metadata.tables["answers"]
 _INSERT_INBOUND = insert(Base.metadata.tables["inbound_messages"])
 _INSERT_ANSWER = insert(_ANSWERS)
+_CHOOSE_VISIBILITY = (
+    update(_ANSWERS)
+    .where(
+        _ANSWERS.c.response_id == bindparam("rid"),
+        _ANSWERS.c.question_id == bindparam("qid"),
+        _ANSWERS.c.superseded_at.is_(None),
+    )
+    .values(private=bindparam("private"))
+)
 _SUPERSEDE = (
     update(_ANSWERS)
     .where(
@@ -384,7 +396,10 @@ class ConversationService:
         """Start a response with no invitation (the terminal `chat`, officers trying a survey)."""
 
         def run(session: Session) -> Turn:
-            response = self._new_response(person_id, survey_version_id, channel, None, None)
+            person = session.get(PersonRow, person_id)
+            response = self._new_response(
+                person_id, survey_version_id, channel, None, None, person=person
+            )
             session.add(response)
             session.flush()
             self._link(session, person_id, channel, address, response.id)
@@ -535,7 +550,8 @@ class ConversationService:
         person.stopped_at = None
         version_id = self._easy_version(session, person, invitation, campaign.survey_version_id)
         response = self._new_response(
-            invitation.person_id, version_id, channel, invitation.id, campaign.id
+            invitation.person_id, version_id, channel, invitation.id, campaign.id,
+            person=person,
         )
         session.add(response)
         session.flush()
@@ -734,12 +750,30 @@ class ConversationService:
             elif isinstance(event, ResponseStarted):
                 changes["started_at"] = now
                 self._mark_invitation(session, response, started_at=now)
-            elif isinstance(event, ResponseReturned):
-                changes["returned_at"] = now
-                self._mark_invitation(session, response, returned_at=now)
-                prompts = (*prompts, self._what_next(session, response, survey, language))
+            elif isinstance(event, ResponseReturned):  # again after a last "who reads it"
+                changes["returned_at"] = func.coalesce(_RESPONSES.c.returned_at, now)
+                if response.invitation_id is not None:
+                    session.execute(
+                        update(InvitationRow)
+                        .where(
+                            InvitationRow.id == response.invitation_id,
+                            InvitationRow.returned_at.is_(None),
+                        )
+                        .values(returned_at=now)
+                    )
+                if step.progress.finished:
+                    prompts = (*prompts, self._what_next(session, response, survey, language))
+            elif isinstance(event, VisibilityChosen):
+                session.connection().execute(
+                    _CHOOSE_VISIBILITY,
+                    {"rid": response.id, "qid": event.question_id, "private": event.private},
+                )
+                recorded.append(RecordedAnswer(event.question_id, visibility_label(event.private)))
             elif isinstance(event, ResponsePaused):
                 changes["paused_at"] = now
+            elif isinstance(event, ResponseDeclined):
+                changes["paused_at"] = now
+                self._decline(session, response, now)
         self._save_progress(session, response, step.progress, now, changes)
         return Turn(
             prompts,
@@ -840,6 +874,7 @@ class ConversationService:
                 kind=str(question.kind),
                 theme=str(question.theme),
                 sensitive=question.sensitive,
+                private=event.private,
                 skipped=value is None,
                 value=_json_value(value),
                 choice=value if isinstance(value, str) and question.kind in _CHOICE_KINDS else None,
@@ -905,6 +940,18 @@ class ConversationService:
             )
             ids.append(raised[-1])
         return tuple(dict.fromkeys(ids)), tuple(raised)
+
+    def _decline(self, session: Session, response: ActiveResponse, now: datetime) -> None:
+        """ "Not now": the invitation is never reminded about (the first time is kept)."""
+        if response.invitation_id is not None:
+            session.execute(
+                update(InvitationRow)
+                .where(
+                    InvitationRow.id == response.invitation_id,
+                    InvitationRow.declined_at.is_(None),
+                )
+                .values(declined_at=now)
+            )
 
     def _mark_invitation(
         self, session: Session, response: ActiveResponse, **values: datetime
@@ -984,8 +1031,15 @@ class ConversationService:
         channel: str,
         invitation_id: int | None,
         campaign_id: int | None,
+        *,
+        person: PersonRow | None = None,
     ) -> ResponseRow:
+        """A new response; a young person under 13 (or of unknown age) starts with their
+        words "only counted" until they choose otherwise."""
         now = self.clock.now()
+        private = person is None or words_private_by_default(
+            person.date_of_birth, person.age_band, now.date()
+        )
         return ResponseRow(
             person_id=person_id,
             invitation_id=invitation_id,
@@ -993,7 +1047,7 @@ class ConversationService:
             survey_version_id=version_id,
             channel=channel,
             status=str(ResponseStatus.OPEN),
-            state={},
+            state={"private_default": True} if private else {},
             opened_at=now,
             updated_at=now,
         )

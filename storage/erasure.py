@@ -43,6 +43,7 @@ from storage.tables import (
     AuditLogRow,
     ChannelLinkRow,
     InboundMessageRow,
+    InvitationHoldRow,
     InvitationRow,
     OutboxRow,
     PersonRow,
@@ -178,6 +179,9 @@ async def erase_person(
             await session.execute(
                 delete(ChannelLinkRow).where(ChannelLinkRow.person_id == person_id)
             )
+        )
+        await session.execute(  # "not invited: asked enough" notes name them
+            delete(InvitationHoldRow).where(InvitationHoldRow.person_id == person_id)
         )
         counts["alerts"] = _count(
             await session.execute(

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.asking import NO_CAP, AskingCap
 from storage.campaigns import ACTIVE
 from storage.database import Database
 from storage.invitation_codes import code_hash
@@ -81,6 +82,7 @@ class Reach:
     clock: Clock
     quiet: QuietHours = field(default_factory=QuietHours)
     reminder_gap: timedelta = timedelta(days=3)
+    cap: AskingCap = NO_CAP  # how often one young person may be asked (CAREVOICE_ASK_*)
 
     # ----- one chat ----------------------------------------------------------------------
 
@@ -268,7 +270,8 @@ class Reach:
     async def queue_reminders(self, *, channel: str = "telegram", limit: int = 500) -> int:
         """Queue a reminder for linked young people who have not returned an open campaign's
         survey: invitation delivered, quiet for `reminder_gap`, fewer than the campaign's
-        `max_reminders`, not stopped or blocked; none in quiet hours. Returns how many."""
+        `max_reminders` and the council's cap (`cap.reminders`), not "not now", not stopped
+        or blocked; none in quiet hours. Returns how many."""
         now = self.clock.now()
         if self.quiet.contains(now):
             return 0
@@ -297,6 +300,8 @@ class Reach:
                 InvitationRow.delivered_at.is_not(None),
                 InvitationRow.delivered_at <= cutoff,
                 InvitationRow.reminders_sent < CampaignRow.max_reminders,
+                InvitationRow.reminders_sent < self.cap.reminders,
+                InvitationRow.declined_at.is_(None),  # said "not now": never chased
                 (InvitationRow.last_reminded_at.is_(None))
                 | (InvitationRow.last_reminded_at <= cutoff),
                 (ResponseRow.updated_at.is_(None)) | (ResponseRow.updated_at <= cutoff),

@@ -28,6 +28,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import asking
+from storage.asking import NO_CAP, AskingCap
 from storage.board._common import uk_midnight
 from storage.campaigns import (
     REPORT_AUDIENCE,
@@ -79,6 +81,7 @@ class ScanSummary:
     moved: int = 0
     queued: int = 0
     refused_past: int = 0  # a review date already past: not invited
+    held: int = 0  # asked enough lately (`storage.asking`): not invited yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +215,7 @@ class RollingCampaigns:
     db: Database
     clock: Clock
     channel: str = "telegram"
+    cap: AskingCap = NO_CAP  # how often one young person may be asked (CAREVOICE_ASK_*)
 
     async def scan(self) -> ScanSummary:
         """Invite everyone due in every open rolling campaign, follow moved reviews, and
@@ -273,11 +277,27 @@ class RollingCampaigns:
             if review is None or (last is not None and last.review_date == review):
                 continue  # already invited for this review (a moved one was followed above)
             wanted.append(_new_invitation(campaign, person, review, now, last))
+        wanted, held = await self._within_cap(session, campaign_id, wanted, now)
         made = await _insert_invitations(session, wanted)
+        if made:
+            await asking.release(session, campaign_id, made)
         queued = await self._queue(session, campaign, people, made, now)
         past = await _past_reviews(session, campaign_id, settings, today) if count_past else 0
         settings.last_scan_at = now
-        return ScanSummary(len(made), moved, queued, past)
+        return ScanSummary(len(made), moved, queued, past, held)
+
+    async def _within_cap(
+        self, session: AsyncSession, campaign_id: int, rows: list[dict[str, Any]], now: datetime
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The invitations to make, less those of young people asked enough lately: they
+        are held (with the reason, for officers) and looked at again on the next scan."""
+        if not rows or not self.cap.on:
+            return rows, 0
+        asked = await asking.asked_counts(session, [r["person_id"] for r in rows], self.cap, now)
+        held = [r["person_id"] for r in rows if asked[r["person_id"]] >= self.cap.surveys]
+        if held:
+            await asking.hold(session, campaign_id, held, self.cap.reason, now)
+        return [r for r in rows if asked[r["person_id"]] < self.cap.surveys], len(held)
 
     async def _queue(
         self,
@@ -327,10 +347,12 @@ class RollingCampaigns:
 SCAN_EVERY = 300.0
 
 
-async def keep_rolling(db: Database, clock: Clock, every: float = SCAN_EVERY) -> None:
+async def keep_rolling(
+    db: Database, clock: Clock, every: float = SCAN_EVERY, *, cap: AskingCap = NO_CAP
+) -> None:
     """Scan rolling campaigns every `every` seconds until cancelled (`carevoice serve`; the
     bot's reminder timer scans too, and the two never invite or queue anyone twice)."""
-    jobs = RollingCampaigns(db, clock)
+    jobs = RollingCampaigns(db, clock, cap=cap)
     while True:
         try:
             await jobs.scan()
@@ -339,8 +361,8 @@ async def keep_rolling(db: Database, clock: Clock, every: float = SCAN_EVERY) ->
         await asyncio.sleep(every)
 
 
-def _fields(summary: ScanSummary) -> tuple[int, int, int, int]:
-    return summary.invited, summary.moved, summary.queued, summary.refused_past
+def _fields(summary: ScanSummary) -> tuple[int, int, int, int, int]:
+    return summary.invited, summary.moved, summary.queued, summary.refused_past, summary.held
 
 
 async def _invite(

@@ -259,6 +259,8 @@ async def _response(
                 "answer": readable(a, survey),
                 "kind": a.kind,
                 "only_for_your_iro": a.sensitive,
+                # their own words are theirs to see; no one else is shown them
+                "only_counted_not_shown": a.private,
                 "answered_at": _when(a.answered_at),
                 "changed_later_at": _when(a.superseded_at),
                 "read_as": mood_of(a.polarity),

@@ -22,6 +22,7 @@ from storage.teams import EVERY_TEAM, TeamScope
 from surveys.engine import describe_answer
 from surveys.errors import NotFoundError
 from surveys.model import AnswerValue, Flag, Question, QuestionKind, Survey
+from surveys.reach_texts import PRIVATE_WORDS
 
 FLAGGED_WITHIN = timedelta(days=120)  # responses touched this recently are listed
 FLAGGED_RESPONSES_MAX = 300
@@ -87,8 +88,11 @@ def answer_value(question: Question, row: AnswerRow) -> AnswerValue | None:
 def answer_line(question: Question, row: AnswerRow) -> AnswerLine:
     value = answer_value(question, row)
     text_kind = question.kind is QuestionKind.TEXT
+    hidden = text_kind and row.private and value is not None
     if text_kind and not row.skipped and value is None:
         words = "(their words were erased)"
+    elif hidden:  # they chose "only count it": the request still shows, never the words
+        words = PRIVATE_WORDS
     else:
         words = describe_answer(question, value)
     return AnswerLine(
@@ -97,7 +101,7 @@ def answer_line(question: Question, row: AnswerRow) -> AnswerLine:
         skipped=row.skipped,
         flags=question.flags_raised(value),
         answered_at=row.answered_at,
-        own_words=text_kind and value is not None,
+        own_words=text_kind and value is not None and not hidden,
     )
 
 

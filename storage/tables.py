@@ -166,6 +166,8 @@ class InvitationRow(Base):
         UniqueConstraint("campaign_id", "person_id", "cycle"),
         Index("ix_invitations_form_audience_delivered", "form", "audience", "delivered_at"),
         # board figures (storage.board): return rates and the scorecard, read from the index
+        # the cap on how often one young person is asked (storage.asking)
+        Index("ix_invitations_person_issued", "person_id", "issued_at"),
         Index(
             "ix_invitations_delivered_board",
             "delivered_at",
@@ -209,6 +211,8 @@ class InvitationRow(Base):
     resume_failures: Mapped[int] = mapped_column(Integer, default=0)
     resume_failed_at: Mapped[datetime | None]
     handover: Mapped[bool] = mapped_column(Boolean, default=False)
+    # They said "not now" for this survey: never reminded about it (migration 0011)
+    declined_at: Mapped[datetime | None]
 
 
 class ResponseRow(Base):
@@ -287,6 +291,9 @@ class AnswerRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     theme: Mapped[str] = mapped_column(String(32))
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The young person chose "only count it, don't show my words to anyone" (free text;
+    # migration 0011): counted in sentiment and themes, never shown to staff or boards.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
     value: Mapped[Any] = mapped_column(EncryptedJSON, nullable=True)
     choice: Mapped[str | None] = mapped_column(String(64))  # choice id, or yes / no
@@ -700,3 +707,16 @@ class ComparatorRow(Base):
     url: Mapped[str | None] = mapped_column(String(500))
     note: Mapped[str | None] = mapped_column(String(500))
     loaded_at: Mapped[datetime]
+
+
+class InvitationHoldRow(Base):
+    """A young person a campaign did not invite, and why (`storage.asking`: already asked
+    as often as the council allows in the period). Deleted when they are invited after
+    all; shown to officers on the campaign, counted per reason (migration 0011)."""
+
+    __tablename__ = "invitation_holds"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
+    reason: Mapped[str] = mapped_column(String(120))
+    held_at: Mapped[datetime]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
-from surveys import safeguarding
+from surveys import reach_texts, safeguarding
 from surveys.conditions import is_shown
 from surveys.i18n import DEFAULT_LANGUAGE, N_, Gettext, format_number, gettext_for
 from surveys.model import AnswerValue, Question, QuestionKind, Survey
@@ -35,6 +35,7 @@ class Command(StrEnum):
     STOP = "stop"  # pause; the same question comes back next time
     HELP_NOW = "help_now"  # "I need help now"
     REPEAT = "repeat"  # show the current question again
+    NOT_NOW = "not_now"  # not this survey, not now: paused, and never reminded about it
 
 
 class PromptKind(StrEnum):
@@ -92,6 +93,16 @@ class AnswerRecorded:
     question_id: str
     value: AnswerValue | None
     text: str | None = None
+    private: bool = False  # free text "only counted" (until the young person chooses)
+
+
+@dataclass(frozen=True, slots=True)
+class VisibilityChosen:
+    """The young person chose who may read their words to a free-text question:
+    `private` is "only count it, don't show my words to anyone"."""
+
+    question_id: str
+    private: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +137,25 @@ class ResponsePaused:
     """The young person said stop; answers so far are kept."""
 
 
+@dataclass(frozen=True, slots=True)
+class ResponseDeclined:
+    """The young person said "not now": paused, and no reminders for this invitation."""
+
+
 Event = (
-    AnswerRecorded | RiskFlagged | SaidMore | ResponseStarted | ResponseReturned | ResponsePaused
+    AnswerRecorded
+    | VisibilityChosen
+    | RiskFlagged
+    | SaidMore
+    | ResponseStarted
+    | ResponseReturned
+    | ResponsePaused
+    | ResponseDeclined
 )
+
+SHARED = "shared"
+PRIVATE = "private"
+"""The ids of the two buttons asking who may read an answer's words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +268,8 @@ class Engine:
                 progress,
                 self._("That button was for an earlier question. Here's where we are now:"),
             )
+        if progress.choosing:
+            return self._choosing(survey, progress, question, user_input, text, command)
         if command is not None:
             return self._command(survey, progress, question, command)
         if user_input.option is not None:
@@ -259,6 +288,12 @@ class Engine:
                 replace(progress, pending=()),
                 (ResponsePaused(),),
                 (Prompt(PromptKind.NOTICE, self._(_PAUSED)),),
+            )
+        if command is Command.NOT_NOW:
+            return Step(
+                replace(progress, pending=()),
+                (ResponseDeclined(),),
+                (Prompt(PromptKind.NOTICE, reach_texts.NOT_NOW_REPLY),),
             )
         if command is Command.BACK:
             return self._back(survey, progress)
@@ -328,10 +363,17 @@ class Engine:
     ) -> Step:
         first = progress.status is ResponseStatus.OPEN
         new = progress.with_answer(question.id, value)
-        events: tuple[Event, ...] = (AnswerRecorded(question.id, value, text),)
+        words = question.kind is QuestionKind.TEXT and text is not None
+        private = words and progress.private_default
+        events: tuple[Event, ...] = (AnswerRecorded(question.id, value, text, private),)
         if first:
             events = (ResponseStarted(), *events)
         step = self._move_to_next(survey, new, after=question.id)
+        if words:  # their own words: who may read them? (stored as the default till then)
+            if step.progress.finished:  # the last answer returns the form, choice or not
+                events = (*events, *step.events)
+            choosing = replace(new, current=question.id, choosing=True)
+            return Step(choosing, events, (self._ask(survey, choosing, question.id),))
         return Step(step.progress, (*events, *step.events), step.prompts)
 
     def _back(self, survey: Survey, progress: Progress) -> Step:
@@ -344,7 +386,9 @@ class Engine:
         if not earlier:
             return self._reprompt(survey, progress, self._("This is the first question."))
         target = earlier[-1]
-        new = replace(progress, current=target, pending=_pending_for(progress, target))
+        new = replace(
+            progress, current=target, pending=_pending_for(progress, target), choosing=False
+        )
         return Step(new, (), (self._ask(survey, new, target),))
 
     def _move_to_next(
@@ -364,11 +408,16 @@ class Engine:
                 prompts.append(Prompt(PromptKind.INFO, question.text, question_id=question.id))
                 continue
             new = replace(
-                progress, current=question.id, pending=_pending_for(progress, question.id)
+                progress,
+                current=question.id,
+                pending=_pending_for(progress, question.id),
+                choosing=False,
             )
             prompts.append(self._ask(survey, new, question.id))
             return Step(new, (), tuple(prompts))
-        done = replace(progress, current=None, pending=(), status=ResponseStatus.RETURNED)
+        done = replace(
+            progress, current=None, pending=(), status=ResponseStatus.RETURNED, choosing=False
+        )
         prompts.append(Prompt(PromptKind.THANKS, survey.thanks))
         return Step(done, (ResponseReturned(),), tuple(prompts))
 
@@ -376,6 +425,8 @@ class Engine:
 
     def _ask(self, survey: Survey, progress: Progress, question_id: str) -> Prompt:
         question = survey.question(question_id)
+        if progress.choosing and question_id == progress.current:
+            return _visibility_prompt(question, progress)
         answerable = [q for q in survey.questions if q.answerable]
         number = next(i for i, q in enumerate(answerable, 1) if q.id == question_id)
         options = list(_answer_options(question, progress, self._))
@@ -385,6 +436,10 @@ class Engine:
             options.append(Option(Command.SKIP, self._("Skip"), command=Command.SKIP))
         if any(survey.position(q) < survey.position(question_id) for q in progress.history):
             options.append(Option(Command.BACK, self._("⬅ Back"), command=Command.BACK))
+        if progress.status is ResponseStatus.OPEN:  # nothing answered yet: may say not now
+            options.append(
+                Option(Command.NOT_NOW, self._(reach_texts.NOT_NOW_LABEL), command=Command.NOT_NOW)
+            )
         text = question.text if not question.help else f"{question.text}\n{question.help}"
         return Prompt(
             PromptKind.QUESTION,
@@ -396,6 +451,32 @@ class Engine:
             number=number,
             total=len(answerable),
             previous=progress.answers.get(question.id),
+        )
+
+    def _choosing(
+        self,
+        survey: Survey,
+        progress: Progress,
+        question: Question,
+        user_input: UserInput,
+        text: str | None,
+        command: Command | None,
+    ) -> Step:
+        """After their own words: who may read them. Skip keeps the default, Back goes to
+        the words again, Stop keeps the question for next time."""
+        if command is Command.BACK:
+            again = replace(progress, choosing=False)
+            return Step(again, (), (self._ask(survey, again, question.id),))
+        if command is Command.SKIP:
+            return self._move_to_next(survey, replace(progress, choosing=False), after=question.id)
+        if command in (Command.STOP, Command.NOT_NOW, Command.REPEAT):
+            return self._command(survey, progress, question, command)
+        chosen = _visibility_of(user_input.option if user_input.option else text)
+        if chosen is None:
+            return self._reprompt(survey, progress, reach_texts.VISIBILITY_HINT)
+        done = self._move_to_next(survey, replace(progress, choosing=False), after=question.id)
+        return Step(
+            done.progress, (VisibilityChosen(question.id, chosen), *done.events), done.prompts
         )
 
     def _reprompt(self, survey: Survey, progress: Progress, message: str) -> Step:
@@ -499,6 +580,46 @@ _PAUSED = N_(
 )
 
 
+
+
+def _visibility_prompt(question: Question, progress: Progress) -> Prompt:
+    """Who may read the words just given; the default (most private for under-13s) is
+    the one marked selected."""
+    private = progress.private_default
+    return Prompt(
+        PromptKind.QUESTION,
+        reach_texts.VISIBILITY_ASK,
+        question_id=question.id,
+        question_kind=QuestionKind.CHOICE,
+        options=(
+            Option(SHARED, reach_texts.VISIBILITY_SHARED, selected=not private),
+            Option(PRIVATE, reach_texts.VISIBILITY_PRIVATE, selected=private),
+            Option(Command.BACK, "⬅ Back", command=Command.BACK),
+        ),
+    )
+
+
+_VISIBILITY_WORDS = {
+    SHARED: False,
+    "1": False,
+    reach_texts.VISIBILITY_SHARED.casefold(): False,
+    PRIVATE: True,
+    "2": True,
+    "only count it": True,
+    reach_texts.VISIBILITY_PRIVATE.casefold(): True,
+}
+
+
+def _visibility_of(said: str | None) -> bool | None:
+    """True for "only count it", False for "my IRO and worker can read it", else None."""
+    if said is None:
+        return None
+    return _VISIBILITY_WORDS.get(said.casefold().strip(" .!?"))
+
+
+def visibility_label(private: bool) -> str:
+    """The button a young person chose, as their answer reads back."""
+    return reach_texts.VISIBILITY_PRIVATE if private else reach_texts.VISIBILITY_SHARED
 
 
 def _has_help(events: Sequence[RiskFlagged]) -> bool:

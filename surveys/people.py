@@ -319,3 +319,19 @@ def _parse_row(
         return None, faults
     record = PersonRecord(ref, cohort, born, band, team, review, name, language=language)
     return replace(record, easy_read=EASY_READ_WORDS.get(easy, False)), faults
+
+
+PRIVATE_UNDER = 13
+"""Below this age a young person's words are "only counted" unless they choose otherwise."""
+
+
+def words_private_by_default(born: date | None, band: str | None, day: date) -> bool:
+    """Whether free text starts as "only count it, don't show my words to anyone": under
+    13 by date of birth, else by an age band that ends below 13; and when the age is not
+    known at all (the most private choice is the safe one)."""
+    if born is not None:
+        return age_on(born, day) < PRIVATE_UNDER
+    ages = {name: high for name, _, high in AGE_BANDS}
+    if band is None or band not in ages:
+        return True
+    return ages[band] < PRIVATE_UNDER

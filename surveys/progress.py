@@ -29,6 +29,11 @@ class Progress:
     pending: tuple[str, ...] = ()  # options ticked so far on the current multi question
     status: ResponseStatus = ResponseStatus.OPEN
     checking_in: bool = False  # after a disclosure: asked "carry on, or stop for now?"
+    # The current free-text question was answered: asked who may read the words.
+    choosing: bool = False
+    # Words are "only counted" unless the young person says otherwise (under-13s, or
+    # age unknown; set when the response is made).
+    private_default: bool = False
 
     @property
     def finished(self) -> bool:
@@ -63,15 +68,19 @@ class Progress:
 
 
 def progress_to_json(progress: Progress) -> dict[str, object]:
-    """A JSON-safe form of progress, for the store."""
-    return {
+    """A JSON-safe form of progress, for the store (flags only when set)."""
+    state: dict[str, object] = {
         "current": progress.current,
         "history": list(progress.history),
         "answers": {k: list(v) if isinstance(v, tuple) else v for k, v in progress.answers.items()},
         "skipped": sorted(progress.skipped),
         "pending": list(progress.pending),
         "status": str(progress.status),
-    } | ({"checking_in": True} if progress.checking_in else {})
+    }
+    for flag in ("checking_in", "choosing", "private_default"):
+        if getattr(progress, flag):
+            state[flag] = True
+    return state
 
 
 def progress_from_json(data: Mapping[str, object]) -> Progress:
@@ -92,6 +101,8 @@ def progress_from_json(data: Mapping[str, object]) -> Progress:
         pending=tuple(str(q) for q in _list(data.get("pending"))),
         status=ResponseStatus(str(data.get("status", ResponseStatus.OPEN))),
         checking_in=data.get("checking_in") is True,
+        choosing=data.get("choosing") is True,
+        private_default=data.get("private_default") is True,
     )
 
 

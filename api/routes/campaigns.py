@@ -30,6 +30,7 @@ from api.schemas import (
     error_responses,
 )
 from services.settings import Settings
+from storage import asking
 from storage import campaigns as campaign_store
 from surveys.errors import ValidationError
 
@@ -83,15 +84,17 @@ async def create_campaign(
         if caller.scope.sees_team(p.team)
     ]  # fmt: skip
     issued: list[IssuedInvitationPublic] = []
+    held: dict[str, int] = {}
     if body.issue_invitations:
         summary = await campaign_store.issue_invitations(
-            session, campaign, people, services.clock)
+            session, campaign, people, services.clock, cap=services.asking_cap())
         issued = [issued_public(c, services.settings) for c in summary.codes]
+        held = dict(summary.held)
         await caller.audit(session, services, "issue invitations", f"campaign {campaign.id}")
     view = await campaign_view(session, campaign.id)
     return CampaignCreated(
         **campaign_public(view).model_dump(), matched=len(people),
-        invitations_issued=len(issued), invitations=issued,
+        invitations_issued=len(issued), invitations=issued, not_invited=held,
     )
 
 
@@ -150,7 +153,8 @@ async def campaign_progress(
     A key for some teams counts their young people only."""
     await campaign_view(session, campaign_id, caller.scope)
     progress = await scoped_progress(session, campaign_id, caller.scope)
-    return ProgressPublic.model_validate(progress)
+    held = await asking.held_by_reason(session, campaign_id, caller.scope)
+    return ProgressPublic.model_validate(progress).model_copy(update={"not_invited": held})
 
 
 @router.get("/{campaign_id}/responses", responses=error_responses(401, 403, 404, 422))
@@ -179,7 +183,8 @@ async def campaign_responses_route(
             answers=[
                 AnswerPublic(
                     question_id=a.question_id, kind=a.kind, theme=a.theme, sensitive=a.sensitive,
-                    skipped=a.skipped, value=a.value, text=a.text, answered_at=a.answered_at,
+                    private=a.private, skipped=a.skipped, value=None if a.private else a.value,
+                    text=None if a.private else a.text, answered_at=a.answered_at,
                 )
                 for a in v.answers
             ],

@@ -96,10 +96,13 @@ async def issue_invitations(
             session, campaign, campaign_store.campaign_day(campaign, now), cohort_filter(body))
         if caller.scope.sees_team(p.team)
     ]  # fmt: skip
-    summary = await campaign_store.issue_invitations(session, campaign, people, services.clock)
+    summary = await campaign_store.issue_invitations(
+        session, campaign, people, services.clock, cap=services.asking_cap()
+    )
     await caller.audit(session, services, "issue invitations", f"campaign {campaign_id}")
     return IssuePublic(
         issued=summary.issued, already_invited=summary.already_invited,
+        not_invited=dict(summary.held),
         invitations=[issued_public(c, services.settings) for c in summary.codes],
     )
 

@@ -59,6 +59,11 @@ class RollingCreated(BaseModel):
     invited_now: int
     queued_on_telegram: int
     past_reviews: int = Field(description="Young people not invited: review date past.")
+    not_invited: dict[str, int] = Field(
+        default_factory=dict,
+        description="Young people not invited yet, per reason (asked enough lately); "
+        "each scan looks at them again.",
+    )
 
 
 class ReviewPublic(BaseModel):
@@ -98,13 +103,15 @@ async def create_rolling(
         closes_at=body.closes_at, report_form=body.report_form,
         max_reminders=body.max_reminders, target_rate=body.target_rate,
     )  # fmt: skip
-    scan = await RollingCampaigns(services.db, services.clock).scan_campaign(session, campaign.id)
+    jobs = RollingCampaigns(services.db, services.clock, cap=services.asking_cap())
+    scan = await jobs.scan_campaign(session, campaign.id)
     await caller.audit(session, services, "create rolling campaign", f"campaign {campaign.id}")
     return RollingCreated(
         id=campaign.id, name=campaign.name, days_before=body.days_before,
         opens_at=campaign.opens_at,
         closes_at=None if campaign.closes_at >= NO_END else campaign.closes_at,
         invited_now=scan.invited, queued_on_telegram=scan.queued, past_reviews=scan.refused_past,
+        not_invited={jobs.cap.reason: scan.held} if scan.held else {},
     )  # fmt: skip
 
 

@@ -53,6 +53,7 @@ from storage.tables import (
     ResponseRow,
     SurveyVersionRow,
 )
+from surveys import reach_texts
 from surveys.engine import MAX_INPUT_CHARS, Command, Option, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError
 from surveys.failures import describe
@@ -83,6 +84,7 @@ ECHO: Final = {
     Command.STOP: N_("Stop for now"),
     Command.BACK: N_("Go back"),
     Command.REPEAT: N_("Carry on"),
+    Command.NOT_NOW: reach_texts.NOT_NOW_LABEL,
 }
 TERMS: Final = (
     # a word a child may not know, explained in words the first time the page shows it

@@ -39,7 +39,7 @@ from api.web.officer_returns import ROUTE_TEXT
 from api.web.render import render
 from api.web.staff import OfficerStaff, Staff, staff_form
 from services.container import Services
-from storage import audit
+from storage import asking, audit
 from storage import campaigns as campaign_store
 from storage.hand_returns import record_hand_return
 from storage.rolling import (
@@ -53,6 +53,7 @@ from storage.tables import InvitationRow, PersonRow, ResponseRow, SurveyVersionR
 from storage.teams import TeamScope, known_teams
 from surveys.errors import ConflictError, NotFoundError, ValidationError
 from surveys.people import AGE_BAND_NAMES, Cohort
+from surveys.reach_texts import SAID_NOT_NOW
 
 router = APIRouter(include_in_schema=False)
 
@@ -292,7 +293,7 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
                 form.problems.append(("survey", "That survey isn't there any more: choose one."))
                 return await _form_page(services, staff, form, status=422)
             issued = await campaign_store.issue_invitations(
-                session, campaign, people, services.clock
+                session, campaign, people, services.clock, cap=services.asking_cap()
             )
             await audit.record(session, services.clock, actor=staff.session.actor,
                                action="issue invitations",
@@ -338,6 +339,8 @@ def invitation_status(row: InvitationRow, now: datetime) -> str:
         return "revoked"
     if row.returned_at is not None:
         return "returned"
+    if row.declined_at is not None:
+        return SAID_NOT_NOW
     if row.started_at is not None:
         return "started"
     if row.expires_at <= now:
@@ -366,6 +369,8 @@ async def campaign_page(
         ) if rows else None
         responses = {invitation: response for invitation, response in found} if found else {}
         survey_title = (await services.catalog.get(session, view.row.survey_version_id)).title
+        not_invited = await asking.held_by_reason(session, campaign_id, staff.scope)
+        held = await asking.held_people(session, campaign_id, staff.scope)
         await audit.record(session, services.clock, actor=staff.session.actor,
                            action="list invitations",
                            subject=f"campaign {campaign_id}: {len(rows)} of {total} (web)")
@@ -376,7 +381,7 @@ async def campaign_page(
         invitations=[(r, ref, invitation_status(r, now), responses.get(r.id)) for r, ref in rows],
         total=total, page=page, pages=max(1, -(-total // INVITATIONS_PER_PAGE)), now=now,
         created=created, revoked=revoked, invited=invited, problem=PROBLEMS.get(problem or ""),
-        returned=returned,
+        returned=returned, not_invited=not_invited, held=held, reminder_cap=services.asking_cap(),
     )
 
 
@@ -385,6 +390,8 @@ PROBLEMS: Final = {
     "closed": "This campaign has closed: make a new one to invite more young people.",
     "already": "That young person already has an invitation to this campaign.",
     "erased": "That young person's record was erased; they can't be invited.",
+    "asked": "Not invited: that young person has already been asked as often as the council "
+    "allows for now (see \u201cNot invited\u201d below). Try again later.",
 }
 
 
@@ -407,8 +414,10 @@ async def invite_one(
         if person.erased_at is not None:
             return RedirectResponse(f"{here}?problem=erased#invite", 303)
         summary = await campaign_store.issue_invitations(
-            session, view.row, [person], services.clock
+            session, view.row, [person], services.clock, cap=services.asking_cap()
         )
+        if summary.held:  # asked enough lately: held, and listed on the page
+            return RedirectResponse(f"{here}?problem=asked#invite", 303)
         if not summary.issued:
             return RedirectResponse(f"{here}?problem=already#invite", 303)
         await audit.record(session, services.clock, actor=staff.session.actor,

@@ -1,7 +1,8 @@
 """Short quotes for a board: young people's own words, with nothing that identifies them.
 
 A quote comes only from a question that is not sensitive, from a young person who said
-yes to sharing their words (`responses.share_quotes`), from a survey that at least
+yes to sharing their words (`responses.share_quotes`) and did not keep that answer's
+words to themselves (`answers.private`), from a survey that at least
 `min_group` young people returned in the period, and never from an answer that raised a
 safeguarding alert. The text is redacted and shortened: their own first name, every
 council reference and first name in the people table that the quotes may mention (looked
@@ -24,6 +25,7 @@ from sqlalchemy import (
     CompoundSelect,
     bindparam,
     exists,
+    false,
     func,
     literal_column,
     or_,
@@ -259,6 +261,7 @@ def _statement(slices: int) -> CompoundSelect[*tuple[Any, ...]]:
             a.answered_at >= bindparam(f"start{i}"),
             a.answered_at < bindparam(f"end{i}"),
             a.text.is_not(None),
+            a.private == false(),  # "only count it, don't show my words to anyone"
             a.survey_key.in_(bindparam("surveys", expanding=True)),
             r.share_quotes == true(),
             p.erased_at.is_(None),

@@ -111,7 +111,9 @@ async def answered_campaign(
         UserInput(command=Command.SKIP),
         UserInput(text="yes"),
         UserInput(text=WHY_CHAIR),
+        UserInput(option="shared", question_id="why_chair"),  # IRO and worker may read it
         UserInput(text=FOR_IRO),
+        UserInput(option="shared", question_id="for_iro"),
     ]
     turn = None
     for n, step in enumerate(steps):

@@ -200,7 +200,7 @@ async def test_campaign_for_a_cohort_then_progress_invitations_and_qr(
     # the campaign keeps its filter: C2 (review outside the window) and C3 are never invited
     more = await client.post(f"{API}/campaigns/{cid}/invitations",
                              json={"age_bands": ["8-12", "13-15"]}, headers=officer)
-    assert more.json() == {"issued": 0, "already_invited": 1, "invitations": []}
+    assert more.json() == {"issued": 0, "already_invited": 1, "not_invited": {}, "invitations": []}
     everyone = await client.post(f"{API}/campaigns/{cid}/invitations", json={}, headers=officer)
     assert everyone.json()["issued"] == 0
     progress = (await client.get(f"{API}/campaigns/{cid}/progress", headers=officer)).json()

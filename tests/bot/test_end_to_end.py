@@ -23,6 +23,7 @@ from storage.catalog import SurveyCatalog
 from storage.database import Database
 from storage.tables import AnswerRow, InboundMessageRow, ResponseRow
 from surveys.clock import SystemClock
+from surveys.reach_texts import VISIBILITY_ASK, VISIBILITY_SHARED
 from tests.factories import campaign_with_codes
 from tests.telegram_emulator import EmulatorServer
 
@@ -31,7 +32,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 PEOPLE = 24
 FIRST_USER = 70_000
 QUESTIONS = ("mood", "where", "who", "chair", "why_chair", "for_iro")
-INPUTS_EACH = len(QUESTIONS) + 1  # six answers and one tick before Done
+INPUTS_EACH = len(QUESTIONS) + 3  # six answers, one tick before Done, two "who reads it"
 WAIT = 40.0  # seconds a young person waits for the bot (a restart takes a few)
 CAREVOICE = Path(sys.executable).parent / "carevoice"
 SECRET = "e2e-webhook-secret_123"
@@ -101,6 +102,11 @@ def _buttons(message: JSON) -> list[JSON]:
     return [b for row in markup.get("inline_keyboard", []) for b in row]
 
 
+def _who_reads(message: JSON) -> bool:
+    text = str(message.get("text", ""))
+    return text.startswith(VISIBILITY_ASK.split("\n")[0]) and bool(_buttons(message))
+
+
 def _question(message: JSON) -> str | None:
     text = str(message.get("text", ""))
     if not text.startswith("Question ") or "✔️" in text:
@@ -116,6 +122,7 @@ class Young:
         self.user_id = user_id
         self.code = code
         self.answered: set[str] = set()
+        self.chosen: set[int] = set()  # "who may read it" messages answered
         self.typed: dict[str, str] = {}
 
     async def wait(self, predicate: Any) -> JSON:
@@ -135,8 +142,13 @@ class Young:
                 lambda m: (
                     m.get("text") == "Thank you!"
                     or (_question(m) is not None and _question(m) not in self.answered)
+                    or (_who_reads(m) and m["message_id"] not in self.chosen)
                 )
             )
+            if _who_reads(message):  # after their words: who may read them
+                self.chosen.add(message["message_id"])
+                self.tap(message, VISIBILITY_SHARED)
+                continue
             question = _question(message)
             if question is None:
                 return

@@ -98,7 +98,7 @@ async def test_first_contact_shows_the_privacy_notice_and_links_only_after_conse
     assert intro["reply_markup"]["is_persistent"] is True
     assert info["text"] == "Let's start."
     assert first["text"] == "Question 1 of 6\nHow are things?"
-    assert buttons(first)[-1] == "Skip" and len(buttons(first)) == 6
+    assert buttons(first)[-2:] == ["Skip", "Not now"] and len(buttons(first)) == 7
 
 
 async def test_declining_keeps_nothing(young: YoungPerson, code: str, db: Database) -> None:
@@ -174,10 +174,13 @@ async def test_a_whole_survey_by_buttons_and_words_reads_as_a_record(
     await young.tap("Done")
     await young.tap("Yes")
     await young.say("Because I know what I want")
+    await young.tap("My IRO and worker can read this")  # who may read the words
     await young.say("Nothing else, thanks")
+    await young.tap("Only count it")
     record = young.texts()
     assert record[-2] == "Thank you!"
     assert record[-1].startswith("The participation team will read everyone's answers after")
+    assert any(t.endswith("✔️ Only count it, don't show my words to anyone") for t in record)
     assert "Question 1 of 6\nHow are things?\n\n✔️ 🙂 Good" in record
     assert "Question 2 of 6\nWhere should the meeting be?\n\n✔️ At school" in record
     assert "Question 3 of 6\nWho should come?\n\n✔️ My carer" in record

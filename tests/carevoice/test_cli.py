@@ -107,7 +107,7 @@ def test_campaign_invites_and_a_chat_in_the_terminal(env: dict[str, str], tmp_pa
     found = re.search(r"B1\s+-\s+(\S+)\s+http://h:8100/c/(\S+)", out)
     assert found and found.group(1) == found.group(2), out
     chat_code = found.group(1).lower()  # typed in any case
-    answers = "1\n5\nyes\nyes\nIt was good\nnothing\nyes\n"
+    answers = "1\n5\nyes\nyes\nIt was good\n1\nnothing\n1\nyes\n"  # 1: who may read it
     code, out = run(env, "chat", "--code", chat_code, input=answers)
     assert code == 0, out
     assert "Did you go to your review?" in out and "Thank you" in out

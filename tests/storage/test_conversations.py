@@ -182,11 +182,19 @@ async def test_finishing_marks_the_response_and_invitation_returned(
     turn = None
     for n, user_input in enumerate(steps):
         turn = await conversations.handle(user_input, channel=CHAT, address="4", message_key=str(n))
-    assert turn is not None and turn.finished
+    assert turn is not None and not turn.finished  # asked who may read the last words ...
+    async with db.reader() as session:
+        invitation = await session.scalar(select(InvitationRow))
+        assert invitation is not None and invitation.returned_at is not None  # ... returned
+        returned = invitation.returned_at
+    turn = await conversations.handle(
+        UserInput(option="shared", question_id="for_iro"), channel=CHAT, address="4"
+    )
+    assert turn.finished
     async with db.reader() as session:
         invitation = await session.scalar(select(InvitationRow))
         assert invitation is not None
-        assert invitation.started_at is not None and invitation.returned_at is not None
+        assert invitation.started_at is not None and invitation.returned_at == returned
         text = await session.scalar(select(AnswerRow).where(AnswerRow.question_id == "for_iro"))
         assert text is not None and text.polarity is not None and text.polarity > 0
     assert scorer.calls == 1  # scored once, when stored

@@ -57,7 +57,9 @@ async def answer_all(
         UserInput(command=Command.SKIP),
         UserInput(text="yes"),
         UserInput(text=WORDS),
+        UserInput(option="shared", question_id="why_chair"),  # who may read the words
         UserInput(text=SECRET),
+        UserInput(option="private", question_id="for_iro"),
     ]
     ref = "P00000-small"
     for n, step in enumerate(steps):  # keys like the demo's once were: naming the ref

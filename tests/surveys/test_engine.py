@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from surveys import reach_texts
 from surveys.engine import (
     AnswerRecorded,
     Command,
@@ -81,7 +82,9 @@ def test_whole_survey_returns_with_thanks(survey: Survey) -> None:
         UserInput(command=Command.DONE),
         UserInput(text="yeah"),
         UserInput(text="I want to be in charge"),
+        UserInput(option="shared", question_id="why_chair"),  # who may read it
         UserInput(text="nothing thanks"),
+        UserInput(option="private", question_id="for_iro"),
     )
     assert step.progress.finished
     assert isinstance(step.events[-1], ResponseReturned)
@@ -349,7 +352,12 @@ def test_coming_back_after_a_disclosure_shows_the_question(survey: Survey) -> No
 
 def test_a_disclosure_in_the_last_answer_ends_with_help_and_thanks(survey: Survey) -> None:
     step = answer(survey, at_text_question(survey), text="he hits me when I get home")
-    assert [p.kind for p in step.prompts] == [PromptKind.HELP, PromptKind.THANKS]
+    assert [p.kind for p in step.prompts] == [PromptKind.HELP, PromptKind.CHECK_IN]
+    assert any(isinstance(e, ResponseReturned) for e in step.events)  # the form is back
+    step = answer(survey, step.progress, command=Command.REPEAT)  # carry on: who reads it?
+    assert step.prompts[-1].text == reach_texts.VISIBILITY_ASK
+    step = answer(survey, step.progress, option="private", question_id="for_iro")
+    assert [p.kind for p in step.prompts] == [PromptKind.THANKS]
     assert step.progress.finished and not step.progress.checking_in
 
 

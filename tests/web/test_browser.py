@@ -227,6 +227,7 @@ def test_the_chat_works_with_javascript_off(browser: Any, live: Live) -> None:
     page.fill("#text", "Seeing my nan")
     page.get_by_role("button", name="Send").click()
     page.wait_for_selector("text=Seeing my nan")
+    page.get_by_role("button", name="My IRO and worker can read this").click()  # who reads it
     page.get_by_role("button", name="Skip this one").click()
     page.wait_for_selector("text=Skipped")
     page.get_by_role("button", name="Stop for now").click()

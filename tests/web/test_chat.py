@@ -21,6 +21,7 @@ from storage.tables import (
     SafeguardingAlertRow,
 )
 from surveys.clock import FixedClock
+from surveys.reach_texts import VISIBILITY_ASK, VISIBILITY_SHARED
 from tests.web.pages import Page
 
 SCRIPT = "<script>alert('x')</script> I want to chair"
@@ -70,10 +71,15 @@ class Chat:
         form.checkboxes = [(n, v, label in labels, label) for n, v, _, label in form.checkboxes]
         return await self.post(form.data(form.button("Done")))
 
-    async def write(self, text: str) -> httpx.Response:
+    async def write(self, text: str, choose: str | None = VISIBILITY_SHARED) -> httpx.Response:
+        """Type words and send them; then, when asked who may read them, press `choose`
+        (None: leave the question showing). Returns the page just after sending."""
         assert self.page is not None
         form = self.page.form("answer")
-        return await self.post(form.data(form.button("Send"), text=text))
+        sent = await self.post(form.data(form.button("Send"), text=text))
+        if choose is not None and VISIBILITY_ASK.split("\n")[0] in self.text:
+            await self.press(choose)
+        return sent
 
     @property
     def text(self) -> str:

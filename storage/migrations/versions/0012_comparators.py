@@ -1,7 +1,7 @@
 """comparators: figures published by other councils or nationally, for the board
 
 Revision ID: 0012_comparators
-Revises: 0010_person_language
+Revises: 0011_reach_caps_visibility
 Create Date: 2026-12-02 11:30:00
 
 One table, loaded from a CSV by `carevoice comparators load`: a measure (a return rate of
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_comparators"
-down_revision: str | None = "0010_person_language"
+down_revision: str | None = "0011_reach_caps_visibility"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
