@@ -768,7 +768,8 @@ class ConversationService:
                     _CHOOSE_VISIBILITY,
                     {"rid": response.id, "qid": event.question_id, "private": event.private},
                 )
-                recorded.append(RecordedAnswer(event.question_id, visibility_label(event.private)))
+                said = _(visibility_label(event.private))
+                recorded.append(RecordedAnswer(event.question_id, said))
             elif isinstance(event, ResponsePaused):
                 changes["paused_at"] = now
             elif isinstance(event, ResponseDeclined):

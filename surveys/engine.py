@@ -293,7 +293,7 @@ class Engine:
             return Step(
                 replace(progress, pending=()),
                 (ResponseDeclined(),),
-                (Prompt(PromptKind.NOTICE, reach_texts.NOT_NOW_REPLY),),
+                (Prompt(PromptKind.NOTICE, self._(reach_texts.NOT_NOW_REPLY)),),
             )
         if command is Command.BACK:
             return self._back(survey, progress)
@@ -426,7 +426,7 @@ class Engine:
     def _ask(self, survey: Survey, progress: Progress, question_id: str) -> Prompt:
         question = survey.question(question_id)
         if progress.choosing and question_id == progress.current:
-            return _visibility_prompt(question, progress)
+            return _visibility_prompt(question, progress, self._)
         answerable = [q for q in survey.questions if q.answerable]
         number = next(i for i, q in enumerate(answerable, 1) if q.id == question_id)
         options = list(_answer_options(question, progress, self._))
@@ -473,7 +473,7 @@ class Engine:
             return self._command(survey, progress, question, command)
         chosen = _visibility_of(user_input.option if user_input.option else text)
         if chosen is None:
-            return self._reprompt(survey, progress, reach_texts.VISIBILITY_HINT)
+            return self._reprompt(survey, progress, self._(reach_texts.VISIBILITY_HINT))
         done = self._move_to_next(survey, replace(progress, choosing=False), after=question.id)
         return Step(
             done.progress, (VisibilityChosen(question.id, chosen), *done.events), done.prompts
@@ -582,19 +582,19 @@ _PAUSED = N_(
 
 
 
-def _visibility_prompt(question: Question, progress: Progress) -> Prompt:
+def _visibility_prompt(question: Question, progress: Progress, _: Gettext) -> Prompt:
     """Who may read the words just given; the default (most private for under-13s) is
     the one marked selected."""
     private = progress.private_default
     return Prompt(
         PromptKind.QUESTION,
-        reach_texts.VISIBILITY_ASK,
+        _(reach_texts.VISIBILITY_ASK),
         question_id=question.id,
         question_kind=QuestionKind.CHOICE,
         options=(
-            Option(SHARED, reach_texts.VISIBILITY_SHARED, selected=not private),
-            Option(PRIVATE, reach_texts.VISIBILITY_PRIVATE, selected=private),
-            Option(Command.BACK, "⬅ Back", command=Command.BACK),
+            Option(SHARED, _(reach_texts.VISIBILITY_SHARED), selected=not private),
+            Option(PRIVATE, _(reach_texts.VISIBILITY_PRIVATE), selected=private),
+            Option(Command.BACK, _("⬅ Back"), command=Command.BACK),
         ),
     )
 

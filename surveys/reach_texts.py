@@ -8,23 +8,25 @@ from __future__ import annotations
 
 from typing import Final
 
+from surveys.i18n import N_
+
 # ----- who reads each answer (free-text questions) -----------------------------------
 
-VISIBILITY_ASK: Final = (
+VISIBILITY_ASK: Final = N_(
     "Who can read what you just wrote?\n"
     "Either way it still counts. If you tell us you're not safe, we will still act: "
     "a person who keeps you safe will read it."
 )
-VISIBILITY_SHARED: Final = "My IRO and worker can read this"
-VISIBILITY_PRIVATE: Final = "Only count it, don't show my words to anyone"
-VISIBILITY_HINT: Final = "Please tap one of the two buttons, so we know who can read it."
-VISIBILITY_SHARED_SAID: Final = "Your IRO and worker can read it."
-VISIBILITY_PRIVATE_SAID: Final = "Only counted: nobody will be shown your words."
+VISIBILITY_SHARED: Final = N_("My IRO and worker can read this")
+VISIBILITY_PRIVATE: Final = N_("Only count it, don't show my words to anyone")
+VISIBILITY_HINT: Final = N_("Please tap one of the two buttons, so we know who can read it.")
+VISIBILITY_SHARED_SAID: Final = N_("Your IRO and worker can read it.")
+VISIBILITY_PRIVATE_SAID: Final = N_("Only counted: nobody will be shown your words.")
 
 # ----- "not now" ---------------------------------------------------------------------
 
-NOT_NOW_LABEL: Final = "Not now"
-NOT_NOW_REPLY: Final = (
+NOT_NOW_LABEL: Final = N_("Not now")
+NOT_NOW_REPLY: Final = N_(
     "That's fine. We won't remind you about this one. "
     "If you change your mind, open your link again any time before it closes."
 )
