@@ -22,8 +22,10 @@ router = APIRouter(tags=["board"])
 async def wellbeing(
     session: ReaderDep, _: BoardKey, period: PeriodText, fmt: FormatQuery = Format.JSON
 ) -> Any:
-    """ONS personal wellbeing (0 to 10): respondents, mean and the share with low scores
-    (high, for anxiety) by age group, suppressed, beside the published national figure
-    with its source and whether it has been checked against that source."""
+    """ONS personal wellbeing by age group, beside the published national figures
+
+    Respondents, mean (0 to 10) and the share with low scores (high, for anxiety), with
+    small groups suppressed; each national figure names its source and whether it has been
+    checked against that source."""
     rows = await ons_wellbeing(session, period_of(period))
     return reply(rows, fmt, f"wellbeing-{period}", WellbeingFigure)

@@ -59,7 +59,12 @@ async def test_a_whole_survey_in_welsh_on_telegram(
     intro = next(m for m in young.messages() if "Sut ydw i'n dod ymlaen" in m.get("text", ""))
     keyboard = intro["reply_markup"]["keyboard"]
     assert keyboard == [[{"text": "🆘 Mae angen help arna i nawr"}]]
-    assert young.last()["text"] == "Cwestiwn 1 o 13\nSut wyt ti'n teimlo am dy gartref?"
+    ons = "Cwestiwn 1 o 17\nYn gyffredinol, pa mor fodlon ydych chi â'ch bywyd y dyddiau hyn?"
+    assert young.last()["text"] == ons
+    assert buttons(young.last())[0] == "0 Ddim o gwbl"
+    for score in ("7", "8", "6", "3"):  # the four ONS questions, typed
+        await young.say(score)
+    assert young.last()["text"] == "Cwestiwn 5 o 17\nSut wyt ti'n teimlo am dy gartref?"
     assert buttons(young.last())[:5] == [
         "😞 Gwael iawn",
         "🙁 Ddim yn dda",
@@ -73,14 +78,16 @@ async def test_a_whole_survey_in_welsh_on_telegram(
     await young.tap("Diogel gan amlaf")
     await young.tap("🙂 Da")  # overall
     await young.say("Mae gen i swydd newydd")
+    await young.tap("Gall fy IRO a fy ngweithiwr ddarllen hwn")  # who may read the words
     await young.say("Dim byd")
+    await young.tap("Dim ond ei gyfrif")
     assert "Oes unrhyw beth yr hoffet ti help gydag e?" in young.last()["text"]
     await young.tap("Arian")
     await young.tap("Wedi gorffen")
     await young.tap("Ie")  # talk to my PA
     await young.say("ie")  # share my words: typed Welsh yes
     record = young.texts()
-    assert "Cwestiwn 1 o 13\nSut wyt ti'n teimlo am dy gartref?\n\n✔️ 🙂 Da" in record
+    assert "Cwestiwn 5 o 17\nSut wyt ti'n teimlo am dy gartref?\n\n✔️ 🙂 Da" in record
     assert any(t.startswith("Diolch am gysylltu!") for t in record)
     assert record[-1].startswith("Bydd y tîm cyfranogiad yn darllen atebion pawb ar ôl 19 Ionawr")
 
@@ -96,9 +103,13 @@ async def test_a_whole_survey_in_welsh_on_telegram(
                 )
             ).all()
         )
+    assert answers["ons_life"] == 7 and answers["ons_anxious"] == 3
     assert answers["home_feel"] == 4 and answers["safe_feel"] == 4
     assert answers["want_help"] == ["money"]
     assert answers["talk_to_pa"] == "yes" and answers["share_quotes"] == "yes"
+
+
+ons_cy = "Cwestiwn 1 o 17\nYn gyffredinol, pa mor fodlon ydych chi â'ch bywyd y dyddiau hyn?"
 
 
 async def test_language_changes_at_any_point_and_help_is_in_it(
@@ -108,14 +119,14 @@ async def test_language_changes_at_any_point_and_help_is_in_it(
     await young.command("start", code)
     assert young.last()["text"].endswith("Is that OK with you?")
     await young.tap("Yes")
-    assert young.last()["text"] == "Question 1 of 13\nHow do you feel about your home?"
+    assert young.last()["text"] == "Question 1 of 17\nOverall, how satisfied are you with your life nowadays?"
     await young.command("language")
     assert buttons(young.last()) == ["English", "Cymraeg", "العربية"]
     await young.tap("Cymraeg")
     said = young.messages()[-2:]
     assert said[0]["text"] == "Iawn, bydda i'n defnyddio Cymraeg o hyn ymlaen."
     assert said[0]["reply_markup"]["keyboard"] == [[{"text": "🆘 Mae angen help arna i nawr"}]]
-    assert said[1]["text"] == "Cwestiwn 1 o 13\nSut wyt ti'n teimlo am dy gartref?"
+    assert said[1]["text"] == ons_cy
     async with db.reader() as session:
         person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == "CL2"))
     assert person is not None and person.language == "cy"
@@ -127,4 +138,4 @@ async def test_language_changes_at_any_point_and_help_is_in_it(
     assert "0800 1111" in help_reply and "999" in help_reply
     await young.command("iaith", "en")  # the Welsh name of the command, with a language
     assert young.texts()[-2] == texts.say("en", texts.LANGUAGE_SET)
-    assert young.last()["text"] == "Question 1 of 13\nHow do you feel about your home?"
+    assert young.last()["text"] == "Question 1 of 17\nOverall, how satisfied are you with your life nowadays?"
