@@ -88,7 +88,8 @@ def easy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EasyServer
     )
     codes = in_a_thread(lambda: asyncio.run(_invite(settings)))
     config = uvicorn.Config(
-        create_app(settings=settings), host="127.0.0.1", port=port, log_level="warning",
+        create_app(settings=settings, build=build_services), host="127.0.0.1", port=port,
+        log_level="warning",
         ws="none", http="h11", lifespan="on", access_log=False,
     )  # fmt: skip
     server = uvicorn.Server(config)
