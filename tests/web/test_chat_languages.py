@@ -83,13 +83,16 @@ async def test_a_whole_survey_in_welsh_on_the_web_chat(
     assert "Beth sy'n mynd yn dda i ti ar hyn o bryd?" in chat.text
     assert "hyd at 1,000 nod" in chat.text
     await write(chat, "Mae'r ysgol yn hwyl")
+    await chat.press("Gall fy IRO a fy ngweithiwr ddarllen hwn")  # who may read it
     await chat.press("Neidio dros hwn")
     await write(chat, "Mwy o amser gyda fy mrawd")
+    await chat.press("Gall fy IRO a fy ngweithiwr ddarllen hwn")  # who may read it
     assert "Sut wyt ti'n teimlo am ble rwyt ti'n byw?" in chat.text
     await chat.press("Da")
     assert "🙂 Da" in chat.text  # the answer read back in Welsh
     await chat.press("Da iawn")
     await write(chat, "Rydw i'n hoffi mathemateg")
+    await chat.press("Gall fy IRO a fy ngweithiwr ddarllen hwn")  # who may read it
     await chat.press("Iawn")
     await chat.press("Neidio dros hwn")
     assert "Pwy hoffet ti yn dy gyfarfod?" in chat.text
@@ -105,6 +108,7 @@ async def test_a_whole_survey_in_welsh_on_the_web_chat(
     await chat.press("Na")  # advocate
     await chat.press("Ie")  # talk to my IRO on my own
     await write(chat, "Dim byd, diolch")
+    await chat.press("Gall fy IRO a fy ngweithiwr ddarllen hwn")  # who may read it
     await chat.press("Ie")  # share my words
     assert "Diolch! 🌟 Bydd dy IRO yn darllen hwn cyn dy gyfarfod." in chat.text
     assert "Bydd dy IRO yn darllen hwn cyn dy adolygiad ar 12 Mawrth." in chat.text
