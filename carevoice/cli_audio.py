@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from carevoice.cli import DatabaseOption, app, console, progress_bar, run_async, with_services
-from carevoice.wiring import Services
 from surveys.errors import CarevoiceError
 from surveys.model import Survey
 from surveys.speech import VOICES, Speaker, speakable
+
+if TYPE_CHECKING:
+    from carevoice.wiring import Services
 
 audio_app = typer.Typer(
     help="Read-aloud audio (espeak-ng, made on this machine): make it ahead of time.",

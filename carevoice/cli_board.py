@@ -4,19 +4,20 @@ nationally, loaded from a CSV (`carevoice comparators load FILE`) and listed."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from carevoice.cli import DatabaseOption, app, console, run_async, with_services
-from carevoice.wiring import Services
-from storage.comparators import all_comparators, load
 from surveys.insights.comparators import (
     COLUMNS,
     parse_comparators_csv,
     published_comparators,
 )
+
+if TYPE_CHECKING:
+    from carevoice.wiring import Services
 
 comparators_app = typer.Typer(
     help="Comparators: figures other councils or the nation published, for the board.",
@@ -56,6 +57,8 @@ async def comparators_load(
         else parse_comparators_csv(file.read_bytes(), source=str(file))
     )
 
+    from storage.comparators import load
+
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
             summary = await load(session, found, services.clock, replace=replace)
@@ -72,6 +75,7 @@ async def comparators_load(
 @run_async
 async def comparators_list(database_url: DatabaseOption = None) -> None:
     """The comparators loaded: measure, area, year, value and source."""
+    from storage.comparators import all_comparators
 
     async def work(services: Services) -> None:
         async with services.db.reader() as session:

@@ -10,12 +10,11 @@ a new version (responses keep the version they started with).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from carevoice.cli import DatabaseOption, console, errors, run_async, surveys_app, with_services
-from carevoice.wiring import Services
 from surveys.errors import CarevoiceError
 from surveys.loader import load_builtin_surveys, load_survey
 from surveys.model import Survey
@@ -26,6 +25,9 @@ from surveys.translations import (
     missing,
     translatable_languages,
 )
+
+if TYPE_CHECKING:
+    from carevoice.wiring import Services
 
 LanguageOption = Annotated[
     str, typer.Option("--language", "-l", help="A shipped language code, e.g. cy.")

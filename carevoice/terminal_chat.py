@@ -39,6 +39,8 @@ TYPED = {
     "Tap the ones that fit, then Done. Or type their numbers, like 1, 3.":
         "Type the numbers of the ones that fit, like 1, 3, then done.",
     "Please pick a number from 1 to 5, or tap a face.": "Please type a number from 1 to 5.",
+    "Please tap one of the two buttons, so we know who can read it.":
+        "Please type 1 or 2, so we know who can read it.",
 }
 HELP = N_(
     "Type your answer, or the number of a choice. Controls: back, skip, done (after ticking "

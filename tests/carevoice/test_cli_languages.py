@@ -59,10 +59,11 @@ def test_a_survey_goes_to_a_translator_as_po_and_comes_back_as_a_new_version(
 def test_the_terminal_chat_speaks_welsh(env: dict[str, str]) -> None:
     code, out = run(
         env, "chat", "--survey", "review-prep-child", "--language", "cy",
-        input="Pêl-droed\nlanguage en\nstop\n",
+        input="Pêl-droed\n1\nlanguage en\nstop\n",  # 1: who can read the words
     )  # fmt: skip
     assert code == 0, out
     assert "Paratoi ar gyfer fy adolygiad" in out or "Helo!" in out
     assert "Beth sy'n mynd yn dda i ti ar hyn o bryd?" in out
+    assert "Pwy gaiff ddarllen beth rwyt ti newydd ei ysgrifennu?" in out  # after free text
     assert "Is there anything that isn't going so well?" in out  # after `language en`
     assert "Your answers so far are saved" in out

@@ -67,12 +67,15 @@ def test_the_chat_command_runs_as_printed(
 
 def test_the_terminal_chat_shows_ticks_and_says_type(tmp_path: Path) -> None:
     env = {"CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}", "COLUMNS": "200"}
-    answers = "fine\nbanana\n3\nno\n4\n1\nstop\n"
+    # "fine" is free text, so the engine asks who can read it: "x" is no choice, "1" is.
+    answers = "fine\nx\n1\nbanana\n3\nno\n4\n1\nstop\n"
     result = runner.invoke(app, ["chat", "--survey", "pathway-plan-review"], env=env,
                            input=answers)
     out = result.output
     assert result.exit_code == 0, out
     assert "Please type a number from 1 to 5." in out  # the hint for a scale, typed
+    assert "Who can read what you just wrote?" in out  # the choice after a free-text answer
+    assert "Please type 1 or 2, so we know who can read it." in out  # its hint, typed
     assert not re.search(r"\btap\b", out, re.IGNORECASE)
     assert "1. [x] Budgeting" in out  # the ticked option of the multi question
     assert "2. [ ] Benefits and Universal Credit" in out
