@@ -38,7 +38,7 @@ CSV = (
     "E2E-OTHER,care_leaver,2004-01-02,Hillside,,Alex\n"
 )
 SURVEY = "review-prep-young-person"
-CONTROLS = ("Back", "Skip", "Done", "Stop for now", "I need help now")
+CONTROLS = ("Back", "Skip", "Done", "Stop for now", "I need help now", "Not now")
 
 
 async def _first_key(url: str) -> str:
@@ -186,7 +186,8 @@ def _buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _is_question(message: dict[str, Any]) -> bool:
     text = str(message.get("text", ""))
-    return text.startswith("Question ") and "✔️" not in text
+    asks = text.startswith(("Question ", "Who can read what you just wrote?"))
+    return asks and "✔️" not in text
 
 
 async def _answer_on_telegram(emu: EmulatorServer, code: str) -> None:
