@@ -205,7 +205,7 @@ async def test_campaign_for_a_cohort_then_progress_invitations_and_qr(
     assert everyone.json()["issued"] == 0
     progress = (await client.get(f"{API}/campaigns/{cid}/progress", headers=officer)).json()
     assert progress == {"invited": 1, "delivered": 0, "started": 0, "returned": 0,
-                        "opted_out": 0, "unreachable": 0}
+                        "opted_out": 0, "unreachable": 0, "declined": 0, "not_invited": {}}
 
     listed = (await client.get(f"{API}/campaigns/{cid}/invitations", headers=officer)).json()
     assert [i["council_ref"] for i in listed["items"]] == ["C1"]

@@ -218,6 +218,8 @@ ENDPOINTS: list[Endpoint] = [
     get("/api/v1/key-messages", Role.BOARD, period="2017-18"),
     get("/api/v1/key-messages", Role.BOARD),
     get("/api/v1/comparators", Role.BOARD, format="csv"),
+    get("/api/v1/wellbeing", Role.BOARD, period="2025-26"),
+    get("/api/v1/wellbeing", Role.BOARD, period="2025-26", format="csv"),
     get("/api/v1/return-rates", Role.BOARD, period="2017-18", by="cohort,team"),
     Endpoint("POST", "/api/v1/campaigns/rolling", Role.OFFICER, lambda w, n: (
         "POST", "/api/v1/campaigns/rolling", {"json": {"name": f"r{n}", "survey": "small"}})),
