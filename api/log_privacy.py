@@ -229,9 +229,14 @@ def scrub(text: str) -> str:
 
 class ScrubSecrets(logging.Filter):
     """A handler filter: the formatted message of every record passes `scrub`. A record
-    whose message cannot be formatted is replaced by a line naming its logger."""
+    whose message cannot be formatted is replaced by a line naming its logger. uvicorn's
+    access records keep their argument tuple (its formatter unpacks it), each part scrubbed."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == ACCESS_LOGGER and isinstance(record.args, tuple):
+            # uvicorn's AccessFormatter unpacks the arguments itself: scrub them in place
+            record.args = tuple(scrub(a) if isinstance(a, str) else a for a in record.args)
+            return True
         try:
             message = record.getMessage()
         except Exception:  # a bad format string: say so without its arguments

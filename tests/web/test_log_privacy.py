@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from api.app import create_app
-from api.log_privacy import PathMasker, mask_client, mask_query, scrub
+from api.log_privacy import PathMasker, ScrubSecrets, mask_client, mask_query, scrub
 from carevoice.wiring import Services
 from storage.database import Database
 from storage.tables import CampaignRow, PersonRow
@@ -199,3 +199,23 @@ def test_the_safety_net_scrubs_any_line() -> None:
     for secret in ("K7Q2", "cv_1a2b3c4d_s3cr3t", "s3cr3t", "DEMO-C0020", "AAAAAAAAAAAA"):
         assert secret not in out
     assert "/c/{code}" in out and "/api/v1/people/{council_ref}/erase" in out
+
+
+def test_uvicorn_access_lines_are_scrubbed_and_still_format() -> None:
+    """uvicorn's AccessFormatter unpacks the record's arguments: the safety net must keep
+    them a tuple (it once set them to None, and every request printed a logging error)."""
+    from uvicorn.logging import AccessFormatter
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("203.0.113.0", "GET", "/c/K7Q2M9XD?code=K7Q2", "1.1", 200),
+        None,
+    )
+    assert ScrubSecrets().filter(record)
+    line = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s').format(record)
+    assert "K7Q2" not in line
+    assert "/c/{code}" in line and "200" in line
