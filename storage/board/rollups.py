@@ -95,6 +95,7 @@ __all__ = [
     "refresh_once",
     "refresh_rollups",
     "responses_of",
+    "take_refresh_lock",
     "year_start",
 ]
 
@@ -110,7 +111,7 @@ WATCHED: Final = (
 REFRESH_EVERY: Final = 60.0
 """Seconds between refreshes in `carevoice serve`."""
 LOCK: Final = 421338
-"""PostgreSQL advisory lock: one refresh at a time."""
+"""PostgreSQL advisory lock, with the schema's hash: one refresh at a time per schema."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +248,15 @@ async def keep_fresh(db: Database, every: float = REFRESH_EVERY) -> None:
         await asyncio.sleep(every)
 
 
+async def take_refresh_lock(connection: AsyncConnection) -> bool:
+    """Take this schema's refresh lock until the transaction ends (PostgreSQL); False if
+    another transaction holds it. Advisory locks belong to the whole database, so the
+    key carries the schema: a refresh in another schema (another test worker, another
+    `CAREVOICE_DATABASE_SCHEMA`) must not make this one skip its work."""
+    schema = func.hashtext(func.current_schema())
+    return bool(await connection.scalar(select(func.pg_try_advisory_xact_lock(LOCK, schema))))
+
+
 async def refresh_rollups(session: AsyncSession) -> RefreshSummary:
     """Recompute the cells of every quarter and year with a logged change, then delete
     the log rows seen. Run it in its own, fresh transaction (PostgreSQL: it reads one
@@ -255,7 +265,7 @@ async def refresh_rollups(session: AsyncSession) -> RefreshSummary:
     dialect = connection.dialect.name
     if dialect == "postgresql":
         await connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-        if not await connection.scalar(select(func.pg_try_advisory_xact_lock(LOCK))):
+        if not await take_refresh_lock(connection):
             return RefreshSummary(0, 0, 0)  # another process is refreshing
     c = BoardChangeRow
     last = await connection.scalar(select(func.max(c.id)))

@@ -11,10 +11,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from storage.board import quotes, return_rates, scorecard, sentiment_summary, top_themes
-from storage.board.rollups import dirty_quarters, is_fresh, refresh_once, refresh_rollups
+from storage.board.rollups import (
+    dirty_quarters,
+    is_fresh,
+    refresh_once,
+    refresh_rollups,
+    take_refresh_lock,
+)
 from storage.database import Database
 from storage.erasure import erase_person
 from storage.tables import AnswerRow, InvitationRow, PersonRow, ResponseRow
@@ -221,3 +227,27 @@ async def test_refresh_once_runs_in_its_own_transaction(db: Database) -> None:
     first = await refresh_once(db)
     assert first is not None and first.changes > 0
     assert await refresh_once(db) == type(first)(0, 0, 0)
+
+
+async def test_a_refresh_in_another_schema_does_not_hold_this_one_up(
+    db: Database, backend: str
+) -> None:
+    """The refresh lock is per schema: xdist workers (and `CAREVOICE_DATABASE_SCHEMA`
+    deployments) share one database, and a refresh in one schema once made a refresh in
+    another skip its work (`test_a_change_marks_only_its_own_days` failed in CI)."""
+    if backend != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's")
+    async with db.transaction() as s:
+        await BoardData(s).texts([("My mum", 0.5)] * 3)
+    async with db.engine.connect() as other:
+        await other.execute(text("SET LOCAL search_path TO public"))  # another schema
+        assert await take_refresh_lock(other)
+        first = await refresh_once(db)
+        assert first is not None and first.changes > 0
+    async with db.transaction() as s:
+        await BoardData(s, itertools.count(10**5)).texts([("ok", 0.0)], survey="later")
+    async with db.engine.connect() as same:  # a refresh in this schema: this one waits
+        assert await take_refresh_lock(same)
+        assert await refresh_once(db) == type(first)(0, 0, 0)
+    second = await refresh_once(db)
+    assert second is not None and second.changes > 0
