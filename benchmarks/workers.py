@@ -19,52 +19,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-import httpx
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import func, select
 
 from storage.catalog import SurveyCatalog
-from storage.database import Database, async_url
+from storage.database import Database
 from storage.tables import AnswerRow, InboundMessageRow
 from surveys.clock import SystemClock
-from tests.bot.test_end_to_end import (
-    FIRST_USER,
-    JSON,
-    SECRET,
-    BotProcess,
-    Young,
-    _env,
-    _free_port,
-)
+from tests.bot.test_end_to_end import FIRST_USER
 from tests.factories import campaign_with_codes
-from tests.round_robin import RoundRobin
-from tests.telegram_emulator import EmulatorServer
-from tests.telegram_emulator.server import serve_asgi
-
-
-class Patient(Young):
-    """Waits up to two minutes for each reply (a loaded box is slow, not broken)."""
-
-    async def wait(self, predicate: Any) -> JSON:
-        return await self.emu.wait_for_message(self.user_id, predicate, timeout=120)
-
-
-async def _ready(port: int, process: BotProcess) -> None:
-    async with httpx.AsyncClient(timeout=5, trust_env=False) as client:
-        for _ in range(1200):
-            try:
-                if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"worker did not start:\n{process.output()}")
+from tests.serve_workers import Patient, own_schema, serve_workers
 
 
 async def _counts(url: str, schema: str) -> tuple[int, int]:
@@ -79,50 +46,27 @@ async def _counts(url: str, schema: str) -> tuple[int, int]:
 
 
 async def one_run(url: str, workers: int, people: int, connections: int) -> dict[str, float]:
-    schema = f"workers_{secrets.token_hex(4)}"
-    admin = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    async with own_schema(url, "workers") as schema:
         db = await Database.connect(url, schema=schema)
         clock = SystemClock()
         try:
             _, codes = await campaign_with_codes(db, SurveyCatalog(clock), clock, people=people)
         finally:
             await db.dispose()
-        ports = [_free_port() for _ in range(workers)]
-        proxy = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
         with tempfile.TemporaryDirectory() as folder:
-            async with (
-                EmulatorServer(webhook_connections=connections, webhook_timeout=60) as emulator,
-                serve_asgi(proxy) as proxy_url,
-            ):
-                env = _env(
-                    emulator,
-                    url,
-                    CAREVOICE_DATABASE_SCHEMA=schema,
-                    CAREVOICE_WEBHOOK_URL=f"{proxy_url}/telegram/webhook",
-                    CAREVOICE_WEBHOOK_SECRET=SECRET,
-                )
-                processes = [
-                    BotProcess(["serve", "--port", str(p)], env, Path(folder) / f"w{n}.log")
-                    for n, p in enumerate(ports)
+            async with serve_workers(
+                url, schema, workers, Path(folder), connections=connections,
+                ready_within=120, webhook_timeout=60,
+            ) as running:  # fmt: skip
+                await running.ready()
+                young = [
+                    Patient(running.emulator, FIRST_USER + i, c, 120) for i, c in enumerate(codes)
                 ]
-                try:
-                    for process in processes:
-                        process.start()
-                    pairs = zip(ports, processes, strict=True)
-                    await asyncio.gather(*(_ready(port, w) for port, w in pairs))
-                    young = [Patient(emulator, FIRST_USER + i, c) for i, c in enumerate(codes)]
-                    started = time.perf_counter()
-                    await asyncio.gather(*(y.take_part() for y in young))
-                    seconds = time.perf_counter() - started
-                finally:
-                    for process in processes:
-                        process.stop()
-                    await proxy.aclose()
+                started = time.perf_counter()
+                await asyncio.gather(*(y.take_part() for y in young))
+                seconds = time.perf_counter() - started
+            updates = sum(running.proxy.sent.values())
         answers, inputs = await _counts(url, schema)
-        updates = sum(proxy.sent.values())
         return {
             "workers": workers,
             "people": len(codes),
@@ -131,10 +75,6 @@ async def one_run(url: str, workers: int, people: int, connections: int) -> dict
             "inputs": inputs,
             "seconds": seconds,
         }
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
 
 
 async def main() -> None:

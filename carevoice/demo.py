@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,6 +31,7 @@ from storage.tables import CampaignRow, ExternalFormCountRow, InvitationRow, Per
 from surveys.clock import FixedClock
 from surveys.engine import PRIVATE, SHARED, Command, Prompt, PromptKind, UserInput
 from surveys.insights.comparators import published_comparators
+from surveys.insights.redaction import first_names
 from surveys.model import QuestionKind
 from surveys.people import Cohort, PersonRecord
 
@@ -260,6 +262,7 @@ def _people(rng: random.Random, on: date) -> list[PersonRecord]:
         records.append(
             PersonRecord(
                 council_ref=f"{DEMO_PREFIX}C{i + 1:04d}",
+                first_name=_first_name(f"{DEMO_PREFIX}C{i + 1:04d}"),
                 cohort=Cohort.IN_CARE,
                 date_of_birth=_born(rng, age, on),
                 team=rng.choice(teams[:3]),
@@ -271,6 +274,7 @@ def _people(rng: random.Random, on: date) -> list[PersonRecord]:
         records.append(
             PersonRecord(
                 council_ref=f"{DEMO_PREFIX}L{i + 1:04d}",
+                first_name=_first_name(f"{DEMO_PREFIX}L{i + 1:04d}"),
                 cohort=Cohort.CARE_LEAVER,
                 date_of_birth=_born(rng, age, on),
                 team=teams[3],
@@ -278,6 +282,13 @@ def _people(rng: random.Random, on: date) -> list[PersonRecord]:
             )
         )
     return records
+
+
+def _first_name(council_ref: str) -> str:
+    """A first name from the names list (`surveys/data/names.yaml`), the same for a
+    reference every time and drawing nothing from the demo's random sequence."""
+    names = first_names()
+    return names[zlib.crc32(council_ref.encode()) % len(names)]
 
 
 def _born(rng: random.Random, age: int, on: date) -> date:
@@ -518,14 +529,16 @@ def _current_people(rng: random.Random, today: date) -> list[PersonRecord]:
     ages = [*([8, 9, 10, 11, 12] * 4), *([13, 14, 15, 16, 17] * 10)]
     teams = ("North", "South", "East")
     for i, age in enumerate(ages):
+        ref = f"{DEMO_PREFIX}{CURRENT}{i + 1:04d}"
         records.append(PersonRecord(
-            council_ref=f"{DEMO_PREFIX}{CURRENT}{i + 1:04d}", cohort=Cohort.IN_CARE,
+            council_ref=ref, first_name=_first_name(ref), cohort=Cohort.IN_CARE,
             date_of_birth=_born(rng, age, today), team=teams[i % 3],
             next_review_date=today + timedelta(days=rng.randint(7, 42)),
         ))  # fmt: skip
     for i in range(20):
+        ref = f"{DEMO_PREFIX}{CURRENT}{len(ages) + i + 1:04d}"
         records.append(PersonRecord(
-            council_ref=f"{DEMO_PREFIX}{CURRENT}{len(ages) + i + 1:04d}",
+            council_ref=ref, first_name=_first_name(ref),
             cohort=Cohort.CARE_LEAVER, date_of_birth=_born(rng, rng.randint(18, 23), today),
             team="Care Leavers", next_review_date=today + timedelta(days=rng.randint(7, 42)),
         ))  # fmt: skip

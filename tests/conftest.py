@@ -27,6 +27,7 @@ from storage.database import Database, async_url
 from storage.encryption import DataKeys
 from surveys.clock import FixedClock
 from tests.demo_council import SQLITE_FILES, in_a_thread
+from tests.factories import InviteCsv, invite_from_csv
 from tests.fakes import FakeScorer
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -187,6 +188,17 @@ def conversations(
     db: Database, catalog: SurveyCatalog, scorer: FakeScorer, clock: FixedClock
 ) -> ConversationService:
     return ConversationService(db, catalog, scorer, clock)
+
+
+@pytest.fixture
+def invite_csv(db: Database, catalog: SurveyCatalog, clock: FixedClock) -> InviteCsv:
+    """``await invite_csv(csv, survey_key)``: the CSV's people imported and invited to a
+    built-in survey (see ``tests.factories.invite_from_csv``); their codes by reference."""
+
+    async def invite(csv: str, survey_key: str) -> list[str]:
+        return await invite_from_csv(db, catalog, clock, csv, survey_key=survey_key)
+
+    return invite
 
 
 @pytest.fixture(scope="session")

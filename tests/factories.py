@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -14,9 +15,9 @@ from storage.database import Database
 from storage.people import import_people
 from storage.tables import PersonRow
 from surveys.clock import Clock
-from surveys.loader import parse_survey
+from surveys.loader import load_builtin_surveys, parse_survey
 from surveys.model import Survey
-from surveys.people import Cohort, PersonRecord
+from surveys.people import Cohort, PersonRecord, parse_people_csv
 
 SMALL_SURVEY_YAML = """
 key: small
@@ -67,6 +68,9 @@ questions:
     theme: general
     sensitive: true
 """
+
+# What the `invite_csv` fixture gives: ``await invite_csv(csv, survey_key)`` -> codes.
+InviteCsv = Callable[[str, str], Awaitable[list[str]]]
 
 
 def small_survey(**changes: Any) -> Survey:
@@ -124,3 +128,35 @@ async def campaign_with_codes(
         summary = await campaign_store.issue_invitations(session, campaign, chosen, clock)
         codes = [c.code for c in sorted(summary.codes, key=lambda c: c.council_ref)]
         return campaign.id, codes
+
+
+async def invite_from_csv(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: Clock,
+    csv: str,
+    *,
+    survey_key: str,
+    name: str = "test",
+) -> list[str]:
+    """People imported from a CSV (its `language` column included), invited to a built-in
+    survey that opened an hour ago for a fortnight; their codes, by council reference."""
+    survey = next(s for s in load_builtin_surveys() if s.key == survey_key)
+    records = parse_people_csv(csv, source="people.csv", today=clock.now().date())
+    async with db.transaction() as session:
+        await catalog.register(session, survey, builtin=True)
+        await import_people(session, records, clock)
+        campaign = await campaign_store.create_campaign(
+            session,
+            catalog,
+            clock,
+            name=name,
+            survey_key=survey.key,
+            opens_at=clock.now() - timedelta(hours=1),
+            closes_at=clock.now() + timedelta(days=14),
+        )
+        chosen = await campaign_store.select_people(
+            session, campaign_store.CohortFilter(), clock.now().date()
+        )
+        summary = await campaign_store.issue_invitations(session, campaign, chosen, clock)
+    return [c.code for c in sorted(summary.codes, key=lambda c: c.council_ref)]

@@ -50,6 +50,7 @@ __all__ = [
     "TOKENS",
     "RedactionError",
     "check_ref_patterns",
+    "first_names",
     "is_word_name",
     "name_candidates",
     "redact",
@@ -287,6 +288,11 @@ _PLACE_AFTER = re.compile(
 _REPEATED_TOKEN = re.compile(r"(\[(name|phone|email|address|place|link|date)\])(?:[\s,-]*\[\2\])+")
 _LOOK_BACK = 40  # characters looked at before a match; keeps long texts linear
 _TRAILING_PUNCTUATION = ".,;:!?)'\"’”"
+
+
+def first_names() -> tuple[str, ...]:
+    """The list's forenames that are never ordinary words, capitalised and sorted."""
+    return tuple(sorted(name.capitalize() for name in _names_list().forenames))
 
 
 def _word(alternatives: Iterable[str], flags: int = 0) -> re.Pattern[str]:

@@ -13,32 +13,22 @@ tests/api/test_hardening.py."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from api.app import create_app
 from carevoice.wiring import build_services
 from storage.keys import Role, create_key
 from tests.api.conftest import api_settings
 from tests.demo_council import in_a_thread
 from tests.factories import campaign_with_codes, small_survey
+from tests.live_server import free_port, live_server
 
 EXAMPLES = 4
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -65,24 +55,8 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, di
             await services.close()
 
     tokens = in_a_thread(lambda: asyncio.run(prepare()))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(
-        create_app(settings=config, build=build_services), host="127.0.0.1", port=port,
-        log_level="warning",
-        ws="none", http="h11", lifespan="on", access_log=False,
-    ))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", tokens
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with live_server(config, free_port(), start_within=60) as url:
+        yield url, tokens
 
 
 @pytest.mark.parametrize("role", ["admin", "officer", "board", "none"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from storage.tables import AnswerRow, InboundMessageRow, ResponseRow
 from surveys.clock import SystemClock
 from surveys.reach_texts import VISIBILITY_ASK, VISIBILITY_SHARED
 from tests.factories import campaign_with_codes
+from tests.live_server import free_port
 from tests.telegram_emulator import EmulatorServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -44,12 +44,6 @@ JSON = dict[str, Any]
 def emulator() -> Iterator[EmulatorServer]:
     with EmulatorServer() as server:
         yield server
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class BotProcess:
@@ -267,7 +261,7 @@ async def test_webhook_server_killed_mid_survey_loses_nothing(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'e2e.db'}"
     codes = await _prepare(url)
-    port = _free_port()
+    port = free_port()
     env = _env(
         emulator,
         url,

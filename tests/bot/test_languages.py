@@ -3,51 +3,22 @@ real `Application` on the offline Bot API, and /language (or /iaith) at any poin
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from bot import texts
-from storage import campaigns as campaign_store
-from storage.catalog import SurveyCatalog
 from storage.database import Database
-from storage.people import import_people
 from storage.tables import AnswerRow, PersonRow, ResponseRow
-from surveys.clock import FixedClock
-from surveys.loader import load_builtin_surveys
-from surveys.people import parse_people_csv
 from tests.bot.conftest import YoungPerson, buttons
+from tests.factories import InviteCsv
 
 CSV = "council_ref,cohort,age_band,language\nCL1,care_leaver,18-21,cy\n"
 CSV_ENGLISH = "council_ref,cohort,age_band\nCL2,care_leaver,18-21\n"
 
 
-async def invite(db: Database, catalog: SurveyCatalog, clock: FixedClock, csv: str) -> str:
-    survey = next(s for s in load_builtin_surveys() if s.key == "wellbeing-16plus")
-    records = parse_people_csv(csv, source="people.csv", today=clock.now().date())
-    async with db.transaction() as session:
-        await catalog.register(session, survey, builtin=True)
-        await import_people(session, records, clock)
-        campaign = await campaign_store.create_campaign(
-            session,
-            catalog,
-            clock,
-            name="check-in",
-            survey_key=survey.key,
-            opens_at=clock.now() - timedelta(hours=1),
-            closes_at=clock.now() + timedelta(days=14),
-        )
-        chosen = await campaign_store.select_people(
-            session, campaign_store.CohortFilter(), clock.now().date()
-        )
-        summary = await campaign_store.issue_invitations(session, campaign, chosen, clock)
-    return summary.codes[0].code
-
-
 async def test_a_whole_survey_in_welsh_on_telegram(
-    young: YoungPerson, db: Database, catalog: SurveyCatalog, clock: FixedClock
+    young: YoungPerson, db: Database, invite_csv: InviteCsv
 ) -> None:
-    code = await invite(db, catalog, clock, CSV)
+    (code,) = await invite_csv(CSV, "wellbeing-16plus")
     await young.command("start", code)
     notice = young.last()
     assert notice["text"].startswith("Cyn i ni ddechrau, dyma sut mae hyn yn gweithio")
@@ -114,9 +85,9 @@ ons_cy = "Cwestiwn 1 o 17\nYn gyffredinol, pa mor fodlon ydych chi â'ch bywyd y
 
 
 async def test_language_changes_at_any_point_and_help_is_in_it(
-    young: YoungPerson, db: Database, catalog: SurveyCatalog, clock: FixedClock
+    young: YoungPerson, db: Database, invite_csv: InviteCsv
 ) -> None:
-    code = await invite(db, catalog, clock, CSV_ENGLISH)
+    (code,) = await invite_csv(CSV_ENGLISH, "wellbeing-16plus")
     await young.command("start", code)
     assert young.last()["text"].endswith("Is that OK with you?")
     await young.tap("Yes")

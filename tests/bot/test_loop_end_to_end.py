@@ -17,8 +17,9 @@ from storage.database import Database
 from storage.keys import Role, create_key
 from storage.statements import publish
 from surveys.clock import SystemClock
-from tests.bot.test_end_to_end import BotProcess, Young, _env, _free_port, emulator  # noqa: F401
+from tests.bot.test_end_to_end import BotProcess, Young, _env, emulator  # noqa: F401
 from tests.factories import campaign_with_codes
+from tests.live_server import free_port
 from tests.telegram_emulator import EmulatorServer
 
 pytestmark = pytest.mark.e2e
@@ -59,7 +60,7 @@ async def test_the_worker_replies_and_the_child_reads_it_on_telegram(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'loop.db'}"
     code, key = await _prepare(url)
-    port = _free_port()
+    port = free_port()
     env = _env(
         emulator,
         url,

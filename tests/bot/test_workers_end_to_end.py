@@ -7,34 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from storage.database import async_url
 from tests.bot.test_end_to_end import (
     FIRST_USER,
-    JSON,
     PEOPLE,
     QUESTIONS,
-    SECRET,
     WAIT,
-    BotProcess,
-    Young,
     _check_database,
-    _env,
-    _free_port,
     _prepare,
 )
-from tests.round_robin import RoundRobin
-from tests.telegram_emulator import EmulatorServer
-from tests.telegram_emulator.server import serve_asgi
+from tests.serve_workers import Patient, own_schema, serve_workers
 
 PG_URL = os.environ.get("CAREVOICE_TEST_DATABASE_URL")
 pytestmark = [
@@ -47,36 +33,8 @@ pytestmark = [
 @pytest.fixture
 async def schema() -> AsyncIterator[str]:
     assert PG_URL is not None
-    name = f"e2e_{secrets.token_hex(6)}"
-    admin = create_async_engine(async_url(PG_URL), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    try:
+    async with own_schema(PG_URL, "e2e") as name:
         yield name
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        await admin.dispose()
-
-
-class Patient(Young):
-    """A young person who waits longer for a reply: a worker restarting on a busy 2-core
-    box can take half a minute, and both may be down at once."""
-
-    async def wait(self, predicate: Any) -> JSON:
-        return await self.emu.wait_for_message(self.user_id, predicate, timeout=WAIT * 3)
-
-
-async def _ready(port: int) -> None:
-    async with httpx.AsyncClient(timeout=5, trust_env=False) as client:
-        for _ in range(600):
-            try:
-                if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"worker on port {port} did not start")
 
 
 async def _until(condition: Callable[[], bool], tasks: list[asyncio.Task[None]]) -> None:
@@ -91,29 +49,16 @@ async def test_two_workers_killed_in_turn_lose_and_double_nothing(
 ) -> None:
     assert PG_URL is not None
     codes = await _prepare(PG_URL, schema)
-    ports = [_free_port(), _free_port()]
-    proxy = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
-    async with (
-        EmulatorServer(webhook_connections=8) as emulator,
-        serve_asgi(proxy) as proxy_url,
-    ):
-        env = _env(
-            emulator,
-            PG_URL,
-            CAREVOICE_DATABASE_SCHEMA=schema,
-            CAREVOICE_WEBHOOK_URL=f"{proxy_url}/telegram/webhook",
-            CAREVOICE_WEBHOOK_SECRET=SECRET,
-        )
-        workers = [
-            BotProcess(["serve", "--port", str(port)], env, tmp_path / f"worker{n}.log")
-            for n, port in enumerate(ports)
+    async with serve_workers(PG_URL, schema, 2, tmp_path, connections=8) as running:
+        emulator, proxy, workers = running.emulator, running.proxy, running.processes
+        # a worker restarting on a busy 2-core box can take half a minute, and both may be
+        # down at once: each young person waits three times as long as elsewhere
+        people = [
+            Patient(emulator, FIRST_USER + i, code, WAIT * 3) for i, code in enumerate(codes)
         ]
-        people = [Patient(emulator, FIRST_USER + i, code) for i, code in enumerate(codes)]
         tasks: list[asyncio.Task[None]] = []
         try:
-            for worker in workers:
-                worker.start()
-            await asyncio.gather(*(_ready(port) for port in ports))
+            await running.ready()
             tasks = [asyncio.create_task(p.take_part()) for p in people]
             for n, worker in enumerate(workers):
                 # the first dies once half are 2 questions in, the second at 4 (perhaps
@@ -123,7 +68,7 @@ async def test_two_workers_killed_in_turn_lose_and_double_nothing(
                 worker.kill()
                 assert sum(len(p.answered) == len(QUESTIONS) for p in people) < PEOPLE
                 worker.start()
-            await asyncio.gather(*(_ready(port) for port in ports))
+            await running.ready()
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=WAIT * 3)
             for _ in range(300):  # the last replies' HTTP answers may still be on their way
                 if emulator.webhook_info()["pending_update_count"] == 0:
@@ -135,10 +80,6 @@ async def test_two_workers_killed_in_turn_lose_and_double_nothing(
             for worker in workers:
                 print(worker.output())
             raise
-        finally:
-            for worker in workers:
-                worker.stop()
-            await proxy.aclose()
         info = emulator.webhook_info()
     await _check_database(PG_URL, people, schema=schema)
     assert [w.starts for w in workers] == [2, 2]

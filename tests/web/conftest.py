@@ -8,16 +8,12 @@ Browser tests (marked `browser`) share one uvicorn server on a demo council; see
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -34,6 +30,7 @@ from storage.tables import CampaignRow
 from surveys.clock import FixedClock
 from tests.demo_council import copy_demo_council, in_a_thread
 from tests.factories import campaign_with_codes
+from tests.live_server import free_port, live_server
 from tests.web.pages import Page
 
 PUBLIC_URL = "https://voice.example.org"
@@ -164,18 +161,12 @@ async def _demo_council(settings: Settings) -> tuple[str, str, list[str], str, s
     return board.token, officer.token, codes, admin.token, north.token
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory, demo_council_file: Path) -> Iterator[Live]:
     """The real app (`create_app(settings=...)`) under uvicorn on 127.0.0.1, on a demo
     council in a temporary SQLite file; one for every browser test."""
     database = copy_demo_council(demo_council_file, tmp_path_factory.mktemp("live"))
-    port = _free_port()
+    port = free_port()
     settings = Settings(
         _env_file=None,
         database_url=f"sqlite:///{database}",
@@ -185,22 +176,5 @@ def live(tmp_path_factory: pytest.TempPathFactory, demo_council_file: Path) -> I
     board, officer, codes, admin, north = in_a_thread(
         lambda: asyncio.run(_demo_council(settings))
     )
-    config = uvicorn.Config(
-        create_app(settings=settings, build=build_services), host="127.0.0.1", port=port,
-        log_level="warning",
-        ws="none", http="h11", lifespan="on", access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield Live(f"http://127.0.0.1:{port}", board, officer, tuple(codes), database, admin,
-                   north)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with live_server(settings, port) as url:
+        yield Live(url, board, officer, tuple(codes), database, admin, north)

@@ -10,24 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
-import uvicorn
 
-from api.app import create_app
 from carevoice.wiring import build_services
 from services.settings import Settings
 from storage import campaigns as campaign_store
 from storage.people import import_people
 from surveys.people import Cohort, PersonRecord
 from tests.demo_council import in_a_thread
-from tests.web.conftest import _free_port
+from tests.live_server import free_port, live_server
 from tests.web.test_browser import (  # noqa: F401 - `browser` is a fixture
     AXE,
     CHROMIUM,
@@ -78,7 +74,7 @@ async def _invite(settings: Settings) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def easy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EasyServer]:
     folder = tmp_path_factory.mktemp("easy")
-    port = _free_port()
+    port = free_port()
     settings = Settings(
         _env_file=None,
         database_url=f"sqlite:///{folder / 'easy.db'}",
@@ -87,24 +83,8 @@ def easy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EasyServer
         data_dir=str(folder / "data"),
     )
     codes = in_a_thread(lambda: asyncio.run(_invite(settings)))
-    config = uvicorn.Config(
-        create_app(settings=settings, build=build_services), host="127.0.0.1", port=port,
-        log_level="warning",
-        ws="none", http="h11", lifespan="on", access_log=False,
-    )  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield EasyServer(f"http://127.0.0.1:{port}", codes)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with live_server(settings, port) as url:
+        yield EasyServer(url, codes)
 
 
 def _fits_the_phone(page: Any) -> None:

@@ -3,51 +3,20 @@ language control at any point, and what a child reads (issue 12, items 1, 7 and 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import httpx
 from sqlalchemy import select
 
-from storage import campaigns as campaign_store
-from storage.catalog import SurveyCatalog
 from storage.database import Database
 from storage.people import import_people
 from storage.tables import AnswerRow, PersonRow, ResponseRow
 from surveys.clock import FixedClock
-from surveys.loader import load_builtin_surveys
 from surveys.people import parse_people_csv
+from tests.factories import InviteCsv
 from tests.web.test_chat import Chat
 
 REVIEW = date(2026, 3, 12)  # the clock says 5 January 2026
-
-
-async def invite(
-    db: Database,
-    catalog: SurveyCatalog,
-    clock: FixedClock,
-    survey_key: str,
-    csv: str,
-) -> list[str]:
-    """People from a CSV (with its `language` column), invited to a built-in survey."""
-    survey = next(s for s in load_builtin_surveys() if s.key == survey_key)
-    records = parse_people_csv(csv, source="people.csv", today=clock.now().date())
-    async with db.transaction() as session:
-        await catalog.register(session, survey, builtin=True)
-        await import_people(session, records, clock)
-        campaign = await campaign_store.create_campaign(
-            session,
-            catalog,
-            clock,
-            name="languages",
-            survey_key=survey.key,
-            opens_at=clock.now() - timedelta(hours=1),
-            closes_at=clock.now() + timedelta(days=14),
-        )
-        chosen = await campaign_store.select_people(
-            session, campaign_store.CohortFilter(), clock.now().date()
-        )
-        summary = await campaign_store.issue_invitations(session, campaign, chosen, clock)
-    return [c.code for c in sorted(summary.codes, key=lambda c: c.council_ref)]
 
 
 async def write(chat: Chat, text: str, send: str = "Anfon") -> None:
@@ -65,9 +34,9 @@ CSV = (
 
 
 async def test_a_whole_survey_in_welsh_on_the_web_chat(
-    client: httpx.AsyncClient, db: Database, catalog: SurveyCatalog, clock: FixedClock
+    client: httpx.AsyncClient, db: Database, invite_csv: InviteCsv
 ) -> None:
-    codes = await invite(db, catalog, clock, "review-prep-child", CSV)
+    codes = await invite_csv(CSV, "review-prep-child")
     chat = Chat(client, codes[1])  # W1: Welsh from the CSV
     first = await chat.open()
     assert '<html lang="cy" dir="ltr">' in first.text
@@ -134,9 +103,9 @@ async def test_a_whole_survey_in_welsh_on_the_web_chat(
 
 
 async def test_the_language_can_be_changed_at_any_point_and_is_kept(
-    client: httpx.AsyncClient, db: Database, catalog: SurveyCatalog, clock: FixedClock
+    client: httpx.AsyncClient, db: Database, clock: FixedClock, invite_csv: InviteCsv
 ) -> None:
-    codes = await invite(db, catalog, clock, "review-prep-child", CSV)
+    codes = await invite_csv(CSV, "review-prep-child")
     chat = Chat(client, codes[0])  # E1: no language in the CSV, so English
     await chat.start()
     assert "What's going well for you at the moment?" in chat.text
@@ -169,9 +138,9 @@ async def test_the_language_can_be_changed_at_any_point_and_is_kept(
 
 
 async def test_what_a_child_reads_back_refusals_and_unknown_options(
-    client: httpx.AsyncClient, db: Database, catalog: SurveyCatalog, clock: FixedClock
+    client: httpx.AsyncClient, invite_csv: InviteCsv
 ) -> None:
-    codes = await invite(db, catalog, clock, "review-prep-child", CSV)
+    codes = await invite_csv(CSV, "review-prep-child")
     chat = Chat(client, codes[0])
     await chat.start()
     assert "up to 1,000 characters" in chat.text  # the limit said one way
@@ -203,9 +172,9 @@ async def test_what_a_child_reads_back_refusals_and_unknown_options(
 
 
 async def test_the_intro_and_the_help_card_survive_a_reload(
-    client: httpx.AsyncClient, db: Database, catalog: SurveyCatalog, clock: FixedClock
+    client: httpx.AsyncClient, invite_csv: InviteCsv
 ) -> None:
-    codes = await invite(db, catalog, clock, "review-prep-child", CSV)
+    codes = await invite_csv(CSV, "review-prep-child")
     chat = Chat(client, codes[0])
     await chat.start()
     assert "Your review is coming up soon." in chat.text

@@ -23,7 +23,8 @@ from storage.catalog import SurveyCatalog
 from storage.database import Database
 from storage.keys import Role, create_key
 from surveys.clock import SystemClock
-from tests.bot.test_end_to_end import BotProcess, _env, _free_port, emulator  # noqa: F401
+from tests.bot.test_end_to_end import BotProcess, _env, emulator  # noqa: F401
+from tests.live_server import free_port
 from tests.telegram_emulator import EmulatorServer
 from tests.web.pages import Form, Page
 
@@ -241,7 +242,7 @@ async def test_from_a_csv_to_a_reply_each_young_person_reads(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'e2e.db'}"
     key = await _first_key(url)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = _env(
         emulator,
