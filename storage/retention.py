@@ -75,18 +75,27 @@ class RetentionPolicy:
     people_days: int = 365
 
     def describe(self) -> str:
-        """The periods in words, for the privacy notice and the CLI."""
-        return (
-            f"your words {_span(self.text_days)} after the survey closes; your answers "
-            f"{_span(self.response_days)} after it closes; everything about you "
+        """The periods in words, for the privacy notice and the CLI (a rule turned off
+        reads "until you ask us to delete them")."""
+        words = f"{_span(self.text_days)} after the survey closes" if self.text_days else ""
+        answers = f"{_span(self.response_days)} after it closes" if self.response_days else ""
+        if not words and not answers:
+            kept = f"your words and your answers {_UNTIL}"
+        else:
+            kept = f"your words {words or _UNTIL}; your answers {answers or _UNTIL}"
+        about_you = (
             f"{_span(self.people_days)} after we last hear from you or the council's list "
             "last includes you"
+            if self.people_days
+            else _UNTIL.removesuffix("them") + "it"
         )
+        return f"{kept}; everything about you {about_you}"
+
+
+_UNTIL: Final = "until you ask us to delete them"
 
 
 def _span(days: int) -> str:
-    if days == 0:
-        return "until you ask us to delete them"
     if days % 365 == 0:
         years = days // 365
         return "1 year" if years == 1 else f"{years} years"

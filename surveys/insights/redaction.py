@@ -173,7 +173,7 @@ _RELATIONS = _words(
     "friend friends mate bestie bff boyfriend girlfriend partner brother bro sister sis "
     "cousin carer carers mum mam dad nan nana gran grandma grandad granddad auntie aunty "
     "aunt uncle worker iro pa adviser advisor teacher ta mentor advocate manager son "
-    "daughter niece nephew"
+    "daughter niece nephew husband wife fiance fiancee sw"
 )
 _RELATION_ADJECTIVES = _words(
     "best old new foster social key personal support youth former ex little big older younger step"
@@ -212,6 +212,9 @@ _PLATFORM_HANDLE = re.compile(
 _NUMERIC_DATE = re.compile(
     r"(?<![\d/.-])(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?:\d{4}|\d{2})(?![\d/-]|\.\d)"
 )
+_ISO_DATE = re.compile(  # 2009-07-14, 2009/7/14
+    r"(?<![\d/.-])(?:19|20)\d{2}[/.-](?:0?[1-9]|1[0-2])[/.-](?:0?[1-9]|[12]\d|3[01])(?![\d/-]|\.\d)"
+)
 _TEXT_DATE = re.compile(
     rf"\b(?:{_DAY}\s+(?:of\s+)?{_MONTH}|{_MONTH}\s+{_DAY}),?\s+{_YEAR}\b", re.IGNORECASE
 )
@@ -231,6 +234,11 @@ _DAY_MONTH_NUMBERS = re.compile(
 )
 _POSTCODE = re.compile(
     r"\b(?P<out>[A-Z]{1,2}\d[A-Z\d]?)\s*(?P<in>\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE
+)
+_SAID_POSTCODE = re.compile(  # "post code cw1 4 ab": spaced anyhow, after the word
+    r"(?P<lead>\bpost\s*code(?:\s+(?:is|was))?\s*[:=-]?\s*)"
+    r"(?P<code>[A-Z]{1,2}\s?\d(?:\s?[A-Z\d])?\s*\d\s*[A-Z]\s*[A-Z])\b",
+    re.IGNORECASE,
 )
 _PHONE_RUN = re.compile(r"(?<!\d)\+?\(?\d[\d ().-]*")
 _FLAT = re.compile(r"\b(?:flat|apartment|apt)\.?\s*(?:no\.?\s*)?\d+[a-z]?\b", re.IGNORECASE)
@@ -264,7 +272,8 @@ _TITLED = re.compile(
     rf"\b(?P<title>{_TITLES}\.?)\s+(?P<name>[A-Za-z][\w'’-]*\.?(?:\s+{_PROPER}(?!\w))?)"
 )
 _RELATED = re.compile(
-    rf"(?P<lead>\b(?i:my|our|his|her|their)\s+(?i:(?:{'|'.join(_RELATION_ADJECTIVES)})[\s-]+)*"
+    rf"(?P<lead>\b(?i:my|our|his|her|their)\s+(?:(?i:{'|'.join(_RELATIONS)})['’]s\s+)?"
+    rf"(?i:(?:{'|'.join(_RELATION_ADJECTIVES)})[\s-]+)*"
     rf"(?i:{'|'.join(_RELATIONS)})\s+)"
     rf"(?P<name>{_PROPER}(?:\s+{_PROPER})?(?!\w)|[A-Z]\.|[B-HJ-Z]\b)"
 )
@@ -372,6 +381,7 @@ def _dates(text: str) -> str:
         return DATE if plausible else match[0]
 
     text = _NUMERIC_DATE.sub(numeric, text)
+    text = _ISO_DATE.sub(DATE, text)
     text = _TEXT_DATE.sub(DATE, text)
     text = _BIRTHDAY.sub(lambda m: m["lead"] + DATE, text)
 
@@ -404,7 +414,8 @@ def _postcodes(text: str) -> str:
             return match[0]
         return ADDRESS
 
-    return _POSTCODE.sub(postcode, text)
+    text = _POSTCODE.sub(postcode, text)
+    return _SAID_POSTCODE.sub(lambda m: m["lead"] + ADDRESS, text)
 
 
 def _phone_start(run: str) -> int | None:
@@ -788,20 +799,22 @@ _WORKERS = (
     r"personal\s+adviser|advis[oe]r|teacher|ta|tutor|mentor|advocate|therapist|"
     r"counsell?or|nurse|doctor|gp|manager|worker|friend|mate|bestie|bff|boyfriend|"
     r"girlfriend|partner|brother|sister|cousin|mum|mam|dad|nan|nana|gran|grandma|grandad|"
-    r"auntie|aunty|aunt|uncle|step\s*(?:mum|dad|brother|sister)|son|daughter"
+    r"auntie|aunty|aunt|uncle|step\s*(?:mum|dad|brother|sister)|son|daughter|husband|wife|"
+    r"fiancee?"
 )
 _CONTEXT = re.compile(
     r"(?P<lead>\b(?:"
-    rf"(?:my|our|his|her|their|the)\s+(?:(?:{'|'.join(sorted(_RELATION_ADJECTIVES))})[\s-]+)*"
+    rf"(?:my|our|his|her|their|the)\s+(?:(?:{_WORKERS})['’]s\s+)?"
+    rf"(?:(?:{'|'.join(sorted(_RELATION_ADJECTIVES))})[\s-]+)*"
     rf"(?:{_WORKERS})(?:'?s)?(?:\s*(?:is|was|,|:|-|–|called|named|(?:is|was)\s+called|"
     r"whose\s+name\s+is|name\s+is|is\s+named))?"
-    r"|called|named|name\s+is|name's|names|i'?m\s+called|call\s+me|known\s+as|"
+    r"|called|named|name\s+is|name's|names|i'?m\s+called|calls?\s+me|called\s+me|known\s+as|"
     r"(?:first|sur|last|full)\s*name\s+(?:is|was|:)?"
     r")\s+)(?P<name>(?:\[name\]|[\w'’-]+)(?:\s+(?:\[name\]|[\w'’-]+)){0,2})",
     re.IGNORECASE,
 )
 _STRONG_LEAD = re.compile(
-    r"(?i)(called|named|name\s+is|name's|names|call\s+me|known\s+as|name\s*:?)\s+$"
+    r"(?i)(called|named|name\s+is|name's|names|calls?\s+me|known\s+as|name\s*:?)\s+$"
 )
 _NOT_NAMES = _words(
     """
@@ -926,7 +939,7 @@ _STILL_IDENTIFYING = re.compile(
     r"|\d(?:[ .-]?\d){8,}"  # a phone-length run of digits
     r"|[\w.+-]@|@ ?[A-Za-z_]"  # an email or a handle
     r"|://|\bwww\.|\.(?:com|co\.uk|org|net|uk)\b"  # a link
-    r"|(?i:\bmy\s+name\s+is|\bname's|\bi'?m\s+called|\bcall\s+me|\bsurname)\s+(?!\[)\w",
+    r"|(?i:\bmy\s+name\s+is|\bname's|\bi'?m\s+called|\bcalls?\s+me|\bsurname)\s+(?!\[)\w",
     re.IGNORECASE,
 )
 

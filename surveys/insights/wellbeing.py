@@ -11,12 +11,19 @@ when the young people inside or outside it are 1 to 5.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, Final
 
 from surveys.data_files import builtin_text, parse_yaml
-from surveys.insights.disclosure import DEFAULT_THRESHOLD, SUPPRESSED, is_small, suppress_shares
+from surveys.insights.disclosure import (
+    DEFAULT_THRESHOLD,
+    SUPPRESSED,
+    is_small,
+    suppress_over_time,
+    suppress_shares,
+)
 
 __all__ = [
     "AGE_GROUPS",
@@ -28,6 +35,7 @@ __all__ = [
     "age_group",
     "is_low",
     "load_national",
+    "protect_over_year",
     "wellbeing_figures",
 ]
 
@@ -116,6 +124,8 @@ class OnsCounts:
     respondents: int
     total: int
     low: int
+    hide_respondents: bool = False  # hidden to protect another view (another quarter)
+    hide_share: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +160,11 @@ def wellbeing_figures(
         for m in MEASURES:
             c = by_key.get((m.key, group), OnsCounts(m.key, group, 0, 0, 0))
             n = c.respondents
-            hidden = is_small(n, threshold)
-            share_hidden = hidden or any(
-                suppress_shares([c.low, n - c.low], threshold=threshold)
+            hidden = is_small(n, threshold) or c.hide_respondents
+            share_hidden = (
+                hidden
+                or c.hide_share
+                or any(suppress_shares([c.low, n - c.low], threshold=threshold))
             )
             ref = national.get((m.key, group))
             rows.append(
@@ -173,3 +185,49 @@ def wellbeing_figures(
                 )
             )
     return rows
+
+
+def protect_over_year(
+    by_quarter: Mapping[date, Sequence[OnsCounts]],
+    chosen: Collection[date],
+    threshold: int = DEFAULT_THRESHOLD,
+) -> list[OnsCounts]:
+    """The counts of the `chosen` quarters (one, or all four for the year) of one financial
+    year, added up, each marked with what must be hidden so that neither this view nor its
+    difference from the year's other views gives a count of 1 to `threshold` back.
+
+    `by_quarter` holds each quarter of the year (a missing one counts as nothing)."""
+    quarters = list(by_quarter)
+    whole_year = set(chosen) >= set(quarters)
+    keys = {(c.measure, c.group) for cells in by_quarter.values() for c in cells}
+    found: list[OnsCounts] = []
+    for measure, group in sorted(keys):
+        cell = {
+            q: next((c for c in by_quarter[q] if (c.measure, c.group) == (measure, group)),
+                    OnsCounts(measure, group, 0, 0, 0))
+            for q in quarters
+        }  # fmt: skip
+        answered = suppress_over_time(
+            {q: (c.respondents,) for q, c in cell.items()}, lambda _: 0, threshold=threshold
+        )
+        low = suppress_over_time(
+            {q: (c.low, c.respondents - c.low) for q, c in cell.items()},
+            lambda _: 0,
+            shares=True,
+            threshold=threshold,
+        )
+        picked = [cell[q] for q in quarters if q in chosen]
+        if whole_year:
+            hide_n, hide_low = answered.years[0][0], any(low.years[0])
+        else:
+            hide_n = any(answered.quarters[q][0] for q in quarters if q in chosen)
+            hide_low = any(any(low.quarters[q]) for q in quarters if q in chosen)
+        added = OnsCounts(
+            measure,
+            group,
+            respondents=sum(c.respondents for c in picked),
+            total=sum(c.total for c in picked),
+            low=sum(c.low for c in picked),
+        )
+        found.append(replace(added, hide_respondents=hide_n, hide_share=hide_n or hide_low))
+    return found

@@ -20,9 +20,11 @@ from dataclasses import asdict
 from typing import Any
 
 import httpx
+from sqlalchemy import case, update
 
 from storage import board
 from storage.database import Database
+from storage.tables import PersonRow
 from surveys.insights.periods import Period, parse_period
 from tests.api.conftest import Keys
 from tests.storage.board_factories import BoardData, uk
@@ -66,6 +68,13 @@ async def _seed(db: Database) -> None:
             await b.texts(texts, theme="contact", at=at)
             await b.texts([("money is fine", 0.3)] * (neg + 2), question="money",
                           theme="money", at=at)  # fmt: skip
+        # teams, cohorts and languages, with small groups in them (breakdowns added later)
+        person = PersonRow.id
+        await s.execute(update(PersonRow).values(
+            team=case((person % 7 == 0, "West"), (person % 3 == 0, "North"), else_="South"),
+            cohort=case((person % 11 == 0, "care_leaver"), else_=PersonRow.cohort),
+            language=case((person % 13 == 0, "cy"), (person % 17 == 0, "ar"), else_="en"),
+        ))  # fmt: skip
 
 
 # --- what a board reads ------------------------------------------------------------------
@@ -73,7 +82,11 @@ async def _seed(db: Database) -> None:
 RATE_BYS = (
     "form,audience", "form", "audience", "age_band", "form,audience,age_band",
     "form,audience,quarter", "form,audience,age_band,quarter", "quarter", "form,quarter",
+    "cohort", "team", "form,audience,team", "form,audience,cohort", "form,audience,cohort,team",
+    "team,quarter", "form,audience,team,quarter", "age_band,team", "cohort,team",
+    "audience,cohort,team",
 )  # fmt: skip
+SENTIMENT_BYS = ("question", "theme", "age_band", "language")
 
 
 def _csv_matches(reply: httpx.Response, rows: Sequence[dict[str, Any]]) -> None:
@@ -120,7 +133,8 @@ async def _learn(client: httpx.AsyncClient, keys: Keys) -> dict[Cell, float]:
             for row in await _read(client, keys, "return-rates", period=period, by=by):
                 at = _period_of(row, period)
                 where = (row.get("form") or "*", row.get("audience") or "*",
-                         row.get("age_band") or "*", at)  # fmt: skip
+                         row.get("age_band") or "*", row.get("cohort") or "*",
+                         row.get("team") or "*", at)  # fmt: skip
                 note(("sent", *where), row["sent"])
                 note(("returned", *where), row["returned"])
                 note(("rate", *where), row["rate"])
@@ -130,13 +144,13 @@ async def _learn(client: httpx.AsyncClient, keys: Keys) -> dict[Cell, float]:
                                   "P1.2": ("feedback_not_attended", "care_leaver")}[
                     scorecard["ref"]]  # fmt: skip
                 for q, label in zip(("q1", "q2", "q3", "q4"), QUARTERS, strict=True):
-                    note(("rate", form, audience, "*", label), scorecard[q])
-                note(("rate", form, audience, "*", period), scorecard["value"])
+                    note(("rate", form, audience, "*", "*", "*", label), scorecard[q])
+                note(("rate", form, audience, "*", "*", "*", period), scorecard["value"])
         for row in await _read(client, keys, "themes", period=period, limit="50"):
             note(("answers", row["kind"], row["key"], period), row["answers"])
             note(("respondents", row["kind"], row["key"], period), row["respondents"])
     for period in [*EARLIER, *PERIODS, None]:
-        for by in ("question", "theme", "age_band"):
+        for by in SENTIMENT_BYS:
             params = {"by": by} if period is None else {"by": by, "period": period}
             for row in await _read(client, keys, "sentiment", **params):
                 at = period or ALL
@@ -163,7 +177,8 @@ async def _truth(db: Database) -> dict[Cell, float]:
                 for r in await board.return_rates(s, parse_period(period), by.split(","),
                                                   suppress=False):  # fmt: skip
                     at = r.quarter or period
-                    where = (r.form or "*", r.audience or "*", r.age_band or "*", at)
+                    where = (r.form or "*", r.audience or "*", r.age_band or "*",
+                             r.cohort or "*", r.team or "*", at)  # fmt: skip
                     truth[("sent", *where)] = float(r.sent)  # type: ignore[arg-type]
                     truth[("returned", *where)] = float(r.returned)  # type: ignore[arg-type]
             for t in await board.top_themes(s, parse_period(period), limit=50, threshold=0):
@@ -171,7 +186,7 @@ async def _truth(db: Database) -> dict[Cell, float]:
                 truth[("respondents", t.kind, t.key, period)] = float(t.respondents)  # type: ignore[arg-type]
         periods: list[Period | None] = [*(parse_period(p) for p in EARLIER + PERIODS), None]
         for p in periods:
-            for by in ("question", "theme", "age_band"):
+            for by in SENTIMENT_BYS:
                 for row in await board.sentiment_summary(s, p, None, by, threshold=0,
                                                          today=uk(2018, 3, 1).date()):  # fmt: skip
                     at = p.label if p else ALL
@@ -201,8 +216,8 @@ def _relations(truth: dict[Cell, float]) -> list[tuple[Cell, list[Cell]]]:
     for cell in cells:
         if cell[0] in ("sent", "returned"):
             if cell[-1] == YEAR:
-                parts_of(cell, 4, QUARTERS)
-            for position in (1, 2, 3):  # a breakdown's rows add up to its total
+                parts_of(cell, 6, QUARTERS)
+            for position in (1, 2, 3, 4, 5):  # a breakdown's rows add up to its total
                 if cell[position] == "*":
                     values = {c[position] for c in cells if c[0] == cell[0]} - {"*"}
                     parts_of(cell, position, values)
@@ -266,13 +281,23 @@ async def _dashboard(db: Database, known: dict[Cell, float]) -> None:
         for period in PERIODS:
             page = await board_page(s, parse_period(period), uk(2018, 3, 1).date())
             for r in page.rates:
-                note(("sent", r.form or "*", r.audience or "*", "*", period), r.sent)
-                note(("returned", r.form or "*", r.audience or "*", "*", period), r.returned)
+                note(("sent", r.form or "*", r.audience or "*", "*", "*", "*", period), r.sent)
+                note(("returned", r.form or "*", r.audience or "*", "*", "*", "*", period),
+                     r.returned)  # fmt: skip
             for t in page.trend:
                 for c in t.cells:
                     if c is not None and c.quarter:
-                        note(("sent", t.form, t.audience, "*", c.quarter), c.sent)
-                        note(("returned", t.form, t.audience, "*", c.quarter), c.returned)
+                        note(("sent", t.form, t.audience, "*", "*", "*", c.quarter), c.sent)
+                        note(("returned", t.form, t.audience, "*", "*", "*", c.quarter),
+                             c.returned)  # fmt: skip
+            for r in page.breakdown:  # by audience, cohort and team
+                where = ("*", r.audience or "*", "*", r.cohort or "*", r.team or "*", period)
+                note(("sent", *where), r.sent)
+                note(("returned", *where), r.returned)
+            for f in page.key.forms:  # the key messages' sentences
+                where = (f.form, f.audience, "*", "*", "*", period)
+                note(("sent", *where), f.sent)
+                note(("returned", *where), f.returned)
             for row in [*page.themes, *page.topics]:
                 note(("respondents", row.kind, row.key, period), row.respondents)
                 note(("answers", row.kind, row.key, period), row.answers)
@@ -305,8 +330,9 @@ async def test_no_suppressed_count_can_be_recovered_from_any_view(
 
 def test_the_attacker_finds_what_an_unprotected_table_gives_away() -> None:
     """The attack itself works: with a quarter shown that the year would give back."""
-    truth = {("sent", "f", "a", "*", q): v for q, v in zip(QUARTERS, (40, 3, 30, 20), strict=True)}
-    truth[("sent", "f", "a", "*", YEAR)] = 93
+    sent = zip(QUARTERS, (40, 3, 30, 20), strict=True)
+    truth = {("sent", "f", "a", "*", "*", "*", q): v for q, v in sent}
+    truth[("sent", "f", "a", "*", "*", "*", YEAR)] = 93
     known = {c: v for c, v in truth.items() if v != 3}
     learnt = _attack(known, truth)
-    assert learnt[("sent", "f", "a", "*", QUARTERS[1])] == 3
+    assert learnt[("sent", "f", "a", "*", "*", "*", QUARTERS[1])] == 3

@@ -54,3 +54,33 @@ async def test_ons_answers_are_counted_by_age_group(db: Database) -> None:
     young = rows[("life_satisfaction", "under 16")]
     assert (young.respondents, young.mean, young.low_share) == (SUPPRESSED, None, None)
     assert young.national_mean is None  # no published figure could be checked offline
+
+
+async def test_a_small_quarter_cannot_be_worked_out_from_its_year(db: Database) -> None:
+    """The year less its other quarters gave a hidden quarter's count back (issue 10)."""
+    quarters = {uk(2017, 5, 2): 14, uk(2017, 8, 2): 3, uk(2017, 11, 2): 12, uk(2018, 2, 2): 9}
+    async with db.transaction() as s:
+        b = BoardData(s)
+        for at, n in quarters.items():
+            for i, invitation in enumerate(
+                await b.forms(n, n, at=at, age_band="16-17", audience="care_leaver")
+            ):
+                r = await b.response(survey=SURVEY, invitation=invitation, at=at)
+                await b.answer(r, "ons_life", survey=SURVEY, kind="scale",
+                               number=[2, 8][i % 2], at=at)  # fmt: skip
+    seen: dict[str, object] = {}
+    lows: dict[str, object] = {}
+    async with db.reader() as s:
+        for label in ("2017-18", *(f"2017-18 Q{q}" for q in (1, 2, 3, 4))):
+            rows = await ons_wellbeing(s, parse_period(label))
+            row = next(
+                r for r in rows if (r.measure, r.group) == ("life_satisfaction", "16 and over")
+            )
+            seen[label], lows[label] = row.respondents, row.low_share
+    assert seen["2017-18 Q2"] == SUPPRESSED
+    known = [v for k, v in seen.items() if k != "2017-18 Q2"]
+    assert sum(isinstance(v, str) for v in known) >= 1  # a partner, or the year, is hidden too
+    low_counts = {k: round(lows[k] * seen[k]) for k in seen  # type: ignore[operator]
+                  if lows[k] is not None and isinstance(seen[k], int)}  # fmt: skip
+    assert "2017-18 Q2" not in low_counts and len(low_counts) < 4  # no low count by difference
+    assert isinstance(seen["2017-18 Q1"], int) or isinstance(seen["2017-18"], int)  # still shown

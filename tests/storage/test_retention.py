@@ -135,3 +135,18 @@ def test_the_periods_read_as_plain_words() -> None:
     assert "your words 2 years after the survey closes" in said
     assert "your answers 3 years" in said and "1 year after we last hear from you" in said
     assert "until you ask us to delete them" in RetentionPolicy(0, 0, 0).describe()
+
+
+def test_a_rule_turned_off_reads_as_a_sentence() -> None:
+    """`serve --demo` turns the rules off; the child's page read "your words until you ask
+    us to delete them after the survey closes" (issue 10 audit)."""
+    assert RetentionPolicy(0, 0, 0).describe() == (
+        "your words and your answers until you ask us to delete them; everything about you "
+        "until you ask us to delete it"
+    )
+    mixed = RetentionPolicy(730, 0, 365).describe()
+    assert mixed == (
+        "your words 2 years after the survey closes; your answers until you ask us to "
+        "delete them; everything about you 1 year after we last hear from you or the "
+        "council's list last includes you"
+    )
