@@ -247,9 +247,13 @@ class ScrubSecrets(logging.Filter):
         return True
 
 
-QUIET_LOGGERS: Final = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "httpx", "httpcore")
+QUIET_LOGGERS: Final = (
+    "aiosqlite", "asyncpg", "sqlalchemy.engine", "httpx", "httpcore", "telegram",
+)  # fmt: skip
 """Libraries that log statements with their parameters or URLs with tokens when asked
-for detail: never below WARNING, whatever the log level."""
+for detail: never below WARNING, whatever the log level. python-telegram-bot at DEBUG
+logs every Bot API call and update whole: a child's words, first name, chat id, the
+`/start` code and buttons' data that carry it, and the URL with the bot's token."""
 
 
 def install_log_scrubbing(

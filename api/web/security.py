@@ -94,8 +94,13 @@ def clear_cookie(response: Response, request: Request, name: str, *, path: str =
     response.delete_cookie(name, path=path, httponly=True, secure=is_https(request))
 
 
+WEB_PAGES: Final = frozenset({"/", "/c", "/board", "/officer", "/signin", "/signout"})
+"""Pages at exact paths: the landing page and the code entry page (where a young person
+types their code) are pages too, framed by no one."""
+
+
 def is_web_path(path: str, prefixes: Iterable[str] = WEB_PREFIXES) -> bool:
-    return path in ("/board", "/officer", "/signin", "/signout") or any(
+    return path in WEB_PAGES or any(
         path.startswith(p) for p in prefixes
     )
 

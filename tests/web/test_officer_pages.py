@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import httpx
@@ -424,6 +424,34 @@ async def test_requests_are_resolved_and_erasure_needs_an_admin_and_a_second_ste
         open_requests = await session.scalar(
             select(func.count()).select_from(RequestRow).where(RequestRow.resolved_at.is_(None)))
     assert their_requests == 0 and open_requests == 0
+
+
+
+async def test_erasure_from_the_page_names_the_child_only_by_a_keyed_hash(
+    services: Services, keys: Keys, codes: list[str], db: Database
+) -> None:
+    """The audit log of a page erasure holds no ref, only the keyed hash the API writes."""
+    from pydantic import SecretStr
+
+    from api.app import create_app
+    from storage.audit import RefHasher
+
+    secret = "k" * 40
+    keyed = replace(services, settings=services.settings.model_copy(
+        update={"secret_key": SecretStr(secret)}))
+    async with db.reader() as session:
+        ref = str(await session.scalar(select(PersonRow.council_ref).order_by(PersonRow.id)))
+    transport = httpx.ASGITransport(app=create_app(keyed))
+    async with httpx.AsyncClient(transport=transport, base_url="https://test") as http:
+        await sign_in(http, keys.admin)
+        ask = Page.of((await http.get("/officer/erasure", params={"ref": ref})).text)
+        form = ask.form_to("/officer/erasure")
+        assert (await http.post(form.action, data=form.data())).status_code == 303
+    async with db.reader() as session:
+        rows = list((await session.scalars(select(AuditLogRow))).all())
+    assert not [r for r in rows if ref in f"{r.actor} {r.action} {r.subject}"]
+    erasures = [r.subject for r in rows if r.action == "erase person"]
+    assert erasures == [RefHasher(secret.encode()).label(ref)]
 
 
 async def test_admins_make_keys_shown_once_and_revoke_them(

@@ -159,7 +159,7 @@ async def test_security_headers_on_every_page(
     assert (await client.get("/signin")).headers["content-security-policy"] == CSP
     await sign_in(client, keys.admin)
     paths = [
-        "/board", "/board/print", "/officer", f"/c/{codes[0]}", "/c/unknown",
+        "/", "/c", "/board", "/board/print", "/officer", f"/c/{codes[0]}", "/c/unknown",
         "/static/app.css", "/static/chat.js",
     ]
     for path in paths:
