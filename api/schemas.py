@@ -472,7 +472,11 @@ class AlertPublic(BaseModel):
 
     id: int
     council_ref: str | None
-    category: str
+    category: str = Field(description="The main category.")
+    categories: list[str] = Field(
+        default_factory=list,
+        description="Every category the input showed, the main one first (one input, one alert).",
+    )
     phrase_id: str
     question_id: str | None
     channel: str
@@ -481,7 +485,7 @@ class AlertPublic(BaseModel):
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     note: str | None
-    label: str = Field("", description="The category in words, as officers read it.")
+    label: str = Field("", description="The categories in words, as officers read them.")
     source: str = Field("live", description="live, or rescan (found later in a stored answer).")
     escalate_at: datetime | None = Field(
         None, description="When it goes to the duty team if still not acknowledged."

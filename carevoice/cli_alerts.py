@@ -71,7 +71,8 @@ async def list_alerts(
                 else "escalated, waiting" if alert.escalated_at else "waiting"
             )
             table.add_row(str(alert.id), alert_views.local_time(alert.created_at, zone),
-                          alert_store.category_label(alert.category), ref or "not known",
+                          alert_store.categories_label(alert_store.alert_categories(alert)),
+                          ref or "not known",
                           alert.channel, state)
         console.print(table if rows else "No alerts waiting." if not all_alerts else "No alerts.")
 

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.alerts import AlertPolicy, raise_alert
+from storage.alerts import AlertPolicy, alert_categories, raise_alert
 from storage.database import Database
 from storage.tables import AnswerRow, ResponseRow, SafeguardingAlertRow
 from surveys import safeguarding
@@ -55,9 +55,9 @@ async def rescan(
 ) -> RescanSummary:
     """Raise alerts for stored free-text answers since `since` that the net now catches.
 
-    Idempotent: an answer never gets a second alert for the same category (the unique
-    `answer_id, category`; alerts from before answers were linked count by their response,
-    question and category). The young person was told nothing at the time, and the alert
+    Idempotent: an answer never gets a second alert for a category one of its alerts lists
+    (alerts from before answers were linked count by their response and question); its new
+    categories make one alert. The young person was told nothing at the time, and the alert
     says so. Runs in batches of `batch` answers, one transaction each.
     """
     found = detect or safeguarding.detect_risk
@@ -80,15 +80,15 @@ async def rescan(
             for answer_id, response_id, question_id, text, person_id, channel in rows:
                 hits = {str(h.category): h.phrase_id for h in found(str(text))}
                 done.matched += bool(hits)
-                for category, phrase_id in hits.items():
-                    if _has_alert(session, answer_id, response_id, question_id, category):
-                        done.already += 1
-                        continue
+                known = _alerted(session, answer_id, response_id, question_id)
+                new = [c for c in hits if c not in known]
+                done.already += len(hits) - len(new)
+                if new:  # one answer, one alert, listing every category not alerted before
                     done.raised.append(raise_alert(
                         session, policy, now, person_id=person_id, response_id=response_id,
-                        question_id=question_id, category=category, phrase_id=phrase_id,
+                        question_id=question_id, category=new[0], phrase_id=hits[new[0]],
                         channel=channel, words=text, reply=None, answer_id=answer_id,
-                        source="rescan",
+                        source="rescan", also=new[1:],
                     ))
             return done
 
@@ -116,12 +116,12 @@ class _Batch:
     raised: list[int] = field(default_factory=list)
 
 
-def _has_alert(
-    session: Session, answer_id: int, response_id: int, question_id: str, category: str
-) -> bool:
-    return session.scalar(
-        select(SafeguardingAlertRow.id).where(
-            SafeguardingAlertRow.category == category,
+def _alerted(
+    session: Session, answer_id: int, response_id: int, question_id: str
+) -> set[str]:
+    """The categories an answer already has alerts for (any of an alert's categories)."""
+    found = session.scalars(
+        select(SafeguardingAlertRow).where(
             or_(
                 SafeguardingAlertRow.answer_id == answer_id,
                 and_(
@@ -130,6 +130,6 @@ def _has_alert(
                     SafeguardingAlertRow.question_id == question_id,
                 ),
             ),
-        ).limit(1)
-    ) is not None
-
+        )
+    )
+    return {c for alert in found for c in alert_categories(alert)}

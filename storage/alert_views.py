@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.alerts import EventKind, category_label
+from storage.alerts import EventKind, alert_categories, categories_label
 from storage.catalog import SurveyCatalog
 from storage.tables import (
     AnswerRow,
@@ -44,13 +44,13 @@ class RelatedAlert:
     """Another alert about the same young person (a pattern matters to safeguarding)."""
 
     id: int
-    category: str
+    category: str  # its categories, space-separated, the main one first
     created_at: datetime
     acknowledged: bool
 
     @property
     def label(self) -> str:
-        return category_label(self.category)
+        return categories_label(self.category.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ class AlertDetail:
 
     @property
     def label(self) -> str:
-        return category_label(self.alert.category)
+        return categories_label(alert_categories(self.alert))
 
     @property
     def calls_for_help(self) -> int:
@@ -108,7 +108,8 @@ async def alert_detail(
     related: list[RelatedAlert] = []
     if alert.person_id is not None:
         others = await session.execute(
-            select(SafeguardingAlertRow.id, SafeguardingAlertRow.category,
+            select(SafeguardingAlertRow.id,
+                   func.coalesce(SafeguardingAlertRow.categories, SafeguardingAlertRow.category),
                    SafeguardingAlertRow.created_at, SafeguardingAlertRow.acknowledged_at)
             .where(SafeguardingAlertRow.person_id == alert.person_id,
                    SafeguardingAlertRow.id != alert.id)

@@ -7,7 +7,8 @@
 What officers read is in `storage.alert_views`; `carevoice alerts rescan` in
 `storage.alert_rescan`.
 
-An alert is never deleted; each step is an event in its history. A repeated call for help
+An alert is never deleted; each step is an event in its history. One input raises one
+alert, listing every category it showed (`categories`). A repeated call for help
 from the same young person joins their open alert instead of raising another. An alert not
 acknowledged within `policy.escalate_after` minutes of office time is escalated to the duty
 team once: the escalation is a conditional update (`escalated_at IS NULL`), so two workers
@@ -88,6 +89,16 @@ def category_label(category: str) -> str:
     return "asked for help now" if category == HELP_NOW else category.replace("_", " ")
 
 
+def alert_categories(alert: SafeguardingAlertRow) -> tuple[str, ...]:
+    """Every category an alert's input showed, its main one first."""
+    return tuple(alert.categories.split()) if alert.categories else (alert.category,)
+
+
+def categories_label(categories: Sequence[str]) -> str:
+    """Categories as officers read them, the main one first, joined by semicolons."""
+    return "; ".join(category_label(c) for c in categories)
+
+
 # ----- inside a conversation's transaction ------------------------------------------------
 
 
@@ -106,13 +117,19 @@ def raise_alert(
     reply: str | None,
     answer_id: int | None = None,
     source: str = "live",
+    also: Sequence[str] = (),
 ) -> int:
-    """Store a new alert, its first event and a notification per officer; returns its id."""
+    """Store a new alert, its first event and a notification per officer; returns its id.
+
+    `category` is the input's main category; `also` any others the same input showed (one
+    input, one alert)."""
+    others = [c for c in dict.fromkeys(also) if c != category]
     alert = SafeguardingAlertRow(
         person_id=person_id,
         response_id=response_id,
         question_id=question_id,
         category=category,
+        categories=" ".join((category, *others)) if others else None,
         phrase_id=phrase_id,
         channel=channel,
         created_at=now,
@@ -128,7 +145,8 @@ def raise_alert(
     session.add(SafeguardingAlertEventRow(alert_id=alert.id, at=now, kind=EventKind.RAISED,
                                           detail=detail))
     _notify(session, alert, policy.recipients, now, "alert")
-    log.info("safeguarding alert stored", extra={"alert": alert.id, "category": category})
+    log.info("safeguarding alert stored",
+             extra={"alert": alert.id, "category": category, "also": others})
     return alert.id
 
 

@@ -132,7 +132,7 @@ class Contact:
         channel: str,
         message_key: str | None = None,
     ) -> Sent:
-        """Store a message and raise an alert for every sign of risk in it (one commit);
+        """Store a message and raise one alert for the signs of risk in it (one commit);
         the same `message_key` again is recorded once."""
         words = clean_text(text)
 
@@ -198,18 +198,19 @@ class Contact:
         )
         session.add(message)
         session.flush()
-        alert_ids = tuple(
-            self.conversations.raise_alert(
-                session,
-                person_id,
-                str(hit.category),
-                hit.phrase_id,
-                channel,
-                words=words,
-            )
-            for hit in hits
+        if not hits:
+            return Sent(message.id)
+        # one message, one alert, listing every category it showed
+        alert_id = self.conversations.raise_alert(
+            session,
+            person_id,
+            str(hits[0].category),
+            hits[0].phrase_id,
+            channel,
+            words=words,
+            also=[str(hit.category) for hit in hits[1:]],
         )
-        return Sent(message.id, alert_ids)
+        return Sent(message.id, (alert_id,))
 
     async def open_link(self, token: str, browser: str | None) -> LinkOwner:
         """The young person a personal link belongs to; `browser` (a hash of the browser's

@@ -460,10 +460,11 @@ class ConversationService:
         *,
         words: str | None = None,
         reply: str | None = None,
+        also: Sequence[str] = (),
     ) -> int:
         """Store an alert for something said outside a survey (a message at any time), with
         its officer notifications, the same way as for an answer (the words are for staff
-        only). Returns the alert's id."""
+        only); `also`: the message's other categories. Returns the alert's id."""
         return alerts.raise_alert(
             session,
             self.policy,
@@ -477,6 +478,7 @@ class ConversationService:
             words=words,
             reply=reply,
             source="message",
+            also=also,
         )
 
     # ----- transactions ----------------------------------------------------------------
@@ -912,18 +914,16 @@ class ConversationService:
         words: str | None,
         reply: str | None,
     ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """New alerts for signs of risk; a call for help joins the young person's open
-        alert (one raised just now included) and raises one only when none is open.
-        Returns the alerts this input raised or joined, and those it raised."""
+        """One new alert for the signs of risk in one input, listing every category it
+        showed; a call for help joins the young person's open alert (one raised just now
+        included) and raises one only when none is open. Returns the alerts this input
+        raised or joined, and those it raised."""
         now = self.clock.now()
         ids: list[int] = []
         raised: list[int] = []
-        for event in sorted(flagged, key=lambda e: e.category == alerts.HELP_NOW):
-            if event.category == alerts.HELP_NOW:
-                joined = alerts.join_open_alert(session, now, person_id, None if ids else words)
-                if joined is not None:
-                    ids.append(joined)
-                    continue
+        risk = [e for e in flagged if e.category != alerts.HELP_NOW]
+        if risk:
+            main = risk[0]
             raised.append(
                 alerts.raise_alert(
                     session,
@@ -931,15 +931,38 @@ class ConversationService:
                     now,
                     person_id=person_id,
                     response_id=response.id if response else None,
-                    question_id=event.question_id,
-                    category=event.category,
-                    phrase_id=event.phrase_id,
+                    question_id=main.question_id,
+                    category=main.category,
+                    phrase_id=main.phrase_id,
                     channel=channel,
                     words=words,
                     reply=reply,
+                    also=[e.category for e in risk[1:]],
                 )
             )
             ids.append(raised[-1])
+        help_now = next((e for e in flagged if e.category == alerts.HELP_NOW), None)
+        if help_now is not None:
+            joined = alerts.join_open_alert(session, now, person_id, None if ids else words)
+            if joined is not None:
+                ids.append(joined)
+            else:
+                raised.append(
+                    alerts.raise_alert(
+                        session,
+                        self.policy,
+                        now,
+                        person_id=person_id,
+                        response_id=response.id if response else None,
+                        question_id=help_now.question_id,
+                        category=alerts.HELP_NOW,
+                        phrase_id=help_now.phrase_id,
+                        channel=channel,
+                        words=words,
+                        reply=reply,
+                    )
+                )
+                ids.append(raised[-1])
         return tuple(dict.fromkeys(ids)), tuple(raised)
 
     def _decline(self, session: Session, response: ActiveResponse, now: datetime) -> None:

@@ -23,6 +23,7 @@ from typing import Any, Final
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.alerts import alert_categories
 from storage.audit import mentions
 from storage.audit import record as audit_record
 from storage.board._common import NEGATIVE_BELOW, POSITIVE_ABOVE
@@ -285,6 +286,7 @@ async def _alerts(
     return [
         {
             "category": alert.category,
+            "categories": list(alert_categories(alert)),
             "raised_at": _when(alert.created_at),
             "channel": alert.channel,
             "officers_told_at": _when(alert.notified_at),

@@ -455,8 +455,10 @@ class SafeguardingAlertRow(Base):
     """A sign of risk or a call for help. Stored before anything else; never deleted.
 
     `words` is what the young person wrote (staff only; blanked by erasure), `reply` what
-    they were told. An answer raises at most one alert per category (`answer_id`), so a
-    rescan never raises a second. `escalate_at` is when, unacknowledged, it goes to the duty
+    they were told. One input raises one alert: `category` is its main category and
+    `categories` lists every one it showed, space-separated (NULL before 0015: just
+    `category`). An answer raises at most one alert per category (`answer_id`), so a rescan
+    never raises a second. `escalate_at` is when, unacknowledged, it goes to the duty
     team (office time counted); `escalated_at` says it did (set once, by one worker)."""
 
     __tablename__ = "safeguarding_alerts"
@@ -471,6 +473,7 @@ class SafeguardingAlertRow(Base):
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"))
     question_id: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(32))
+    categories: Mapped[str | None] = mapped_column(String(400))  # all of them, main first
     phrase_id: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(index=True)

@@ -39,11 +39,12 @@ def alert_page(services: Services, alert_id: int) -> str:
 
 def alert_public(row: SafeguardingAlertRow, ref: str | None, page: str = "") -> AlertPublic:
     return AlertPublic(
-        id=row.id, council_ref=ref, category=row.category, phrase_id=row.phrase_id,
+        id=row.id, council_ref=ref, category=row.category,
+        categories=list(alert_store.alert_categories(row)), phrase_id=row.phrase_id,
         question_id=row.question_id, channel=row.channel, created_at=row.created_at,
         notified_at=row.notified_at, acknowledged_at=row.acknowledged_at,
         acknowledged_by=row.acknowledged_by, note=row.note,
-        label=alert_store.category_label(row.category), source=row.source,
+        label=alert_store.categories_label(alert_store.alert_categories(row)), source=row.source,
         escalate_at=row.escalate_at, escalated_at=row.escalated_at, page=page,
     )
 

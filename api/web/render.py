@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from api.web import labels
+from storage.alerts import alert_categories, categories_label
 from surveys import i18n
 from surveys.i18n import DEFAULT_LANGUAGE
 from surveys.insights.disclosure import SUPPRESSED
@@ -96,6 +97,7 @@ def environment() -> Environment:
         sentiment_words=labels.sentiment_words,
         uk=uk_time,
         uk_date=uk_date,
+        alert_label=lambda alert: categories_label(alert_categories(alert)),
     )
     env.globals.update(
         RAG_TEXT={str(k): v for k, v in labels.RAG_TEXT.items()},

@@ -56,6 +56,9 @@ _SYMBOL_LETTERS = (
 )
 # "s/h", "s.h", "s-h": self-harm's short form written with a mark between the letters.
 _SH = re.compile(r"(?<![^\W\d_])s\s?[/.\-]\s?h(?![^\W\d_])", re.IGNORECASE)
+# "sh'd", "sh’ing": the short form made a verb with an apostrophe (which goes next).
+_SH_VERB = re.compile(r"(?<![^\W\d_])sh['’‘](d|ed|ing|in)(?![^\W\d_])", re.IGNORECASE)
+_SH_ENDINGS = {"d": "self harmed", "ed": "self harmed", "ing": "self harming", "in": "self harming"}
 _LEET = str.maketrans("0134579", "oieastg")
 _HAS_DIGIT = re.compile(r"\d")
 _NUMBER_WITH_UNIT = re.compile(r"\d+(?:st|nd|rd|th|s|pm|am|k|m|km|kg|p|x|yo|yrs)?")
@@ -163,4 +166,6 @@ def canonical(text: str, spellings: Spellings | None = None) -> str:
             text = pattern.sub(letter, text)
     if "/" in text or "." in text or "-" in text:
         text = _SH.sub("sh", text)
+    if "'" in text or "’" in text or "‘" in text:
+        text = _SH_VERB.sub(lambda m: _SH_ENDINGS[m.group(1).lower()], text)
     return (spellings or _default_spellings()).replace_words(normalise(text))

@@ -79,6 +79,45 @@ async def test_repeated_calls_for_help_join_the_open_alert(
     assert len(await rows(db, SafeguardingAlertRow)) == 2  # closed: a new alert
 
 
+async def test_one_message_with_several_signs_raises_one_alert_listing_them_all(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    conversations = service(db, catalog, clock)
+    await joined(conversations, db, catalog, clock)
+    words = "he touches me and says its a secret and i want to die"
+    turn = await conversations.handle(UserInput(text=words), channel=CHAT, address="7",
+                                      message_key="a")
+    [alert] = await rows(db, SafeguardingAlertRow)
+    assert isinstance(alert, SafeguardingAlertRow) and turn.alert_ids == (alert.id,)
+    shown = alerts.alert_categories(alert)
+    assert shown[0] == alert.category == "suicide" and "sexual_abuse" in shown
+    label = alerts.categories_label(shown)
+    assert label.startswith(alerts.category_label("suicide") + "; ")
+    assert alerts.category_label("sexual_abuse") in label
+    assert len(await rows(db, OutboxRow)) == 1  # "1 waiting", not one per category
+    for n in range(2):  # pressing "I need help now" while it is open joins it
+        again = await conversations.handle(UserInput(command=Command.HELP_NOW), channel=CHAT,
+                                           address="7", message_key=f"h{n}")
+        assert again.alert_ids == (alert.id,)
+    assert len(await rows(db, SafeguardingAlertRow)) == 1
+    kinds = [e.kind for e in await rows(db, SafeguardingAlertEventRow)]  # type: ignore[attr-defined]
+    assert kinds == ["raised", "joined", "joined"]
+
+
+async def test_a_message_outside_a_survey_with_several_signs_raises_one_alert(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    conversations = service(db, catalog, clock)
+    await joined(conversations, db, catalog, clock)
+    await conversations.handle(UserInput(command=Command.STOP), channel=CHAT, address="7",
+                               message_key="stop")
+    turn = await conversations.handle(UserInput(text="i want to kill myself and i cut myself"),
+                                      channel=CHAT, address="7", message_key="a")
+    [alert] = await rows(db, SafeguardingAlertRow)
+    assert isinstance(alert, SafeguardingAlertRow) and turn.alert_ids == (alert.id,)
+    assert alerts.alert_categories(alert) == ("suicide", "self_harm")
+
+
 async def test_escalation_after_15_office_minutes_once_even_with_two_workers(
     db: Database, catalog: SurveyCatalog, clock: FixedClock
 ) -> None:
@@ -166,6 +205,35 @@ async def test_rescan_raises_alerts_for_stored_answers_once(
         assert await session.scalar(select(func.count()).select_from(SafeguardingAlertRow)) == 1
         notified = await session.scalar(select(func.count()).select_from(OutboxRow))
     assert notified == 1  # the officer was told of the rescan's alert
+
+
+async def test_rescan_raises_one_alert_per_answer_and_skips_categories_already_listed(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    conversations = service(db, catalog, clock)
+    await joined(conversations, db, catalog, clock)
+    for n, step in enumerate([UserInput(option="3", question_id="mood"),
+                              UserInput(option="home", question_id="where"),
+                              UserInput(command=Command.SKIP),
+                              UserInput(option="no", question_id="chair"),
+                              UserInput(text="i spent the weekend at zorblat house")]):
+        await conversations.handle(step, channel=CHAT, address="7", message_key=f"s{n}")
+    first, second, third = list(RiskCategory)[:3]
+    found = [first, second]
+
+    def newer_net(text: str) -> tuple[RiskHit, ...]:
+        return tuple(RiskHit(c, "zorblat") for c in found) if "zorblat" in text else ()
+
+    since = datetime(2026, 1, 1, tzinfo=UTC)
+    summary = await alert_rescan.rescan(db, clock, POLICY, since, detect=newer_net)
+    assert (summary.matched, summary.raised, summary.already) == (1, 1, 0)
+    [alert] = await rows(db, SafeguardingAlertRow)
+    assert alerts.alert_categories(alert) == (first, second)  # type: ignore[arg-type]
+    found.append(third)  # a later net finds one more sign: one more alert, for it alone
+    again = await alert_rescan.rescan(db, clock, POLICY, since, detect=newer_net)
+    assert (again.raised, again.already) == (1, 2)
+    newest = (await rows(db, SafeguardingAlertRow, SafeguardingAlertRow.id != alert.id))[0]
+    assert alerts.alert_categories(newest) == (third,)  # type: ignore[arg-type]
 
 
 async def test_erasure_blanks_the_words_on_alerts_and_keeps_the_alerts(

@@ -37,6 +37,10 @@ from surveys.safeguarding.normalising import Spellings, SpellingsError
         ("4 days", "4 days"),
         ("my 1st day at 3pm", "my 1st day at 3pm"),
         ("r@pe", "rape"),
+        ("i sh'd again", "i self harmed again"),  # the short form made a verb
+        ("S/H’ing every nite", "self harming every nite"),
+        ("she'd like it", "shed like it"),  # only "sh" on its own
+        ("i dont want to exsist", "i dont want to exist"),
         ("", ""),
     ],
 )
