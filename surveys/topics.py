@@ -8,10 +8,8 @@ lower-cased, apostrophes are dropped, other punctuation and runs of white space 
 space, and a keyword must appear as whole words ("mum" matches "my mum said", not
 "mumble"); a keyword ending in "*" matches the start of a word ("brother*" matches
 "brothers"). A theme's `unless` phrases are blanked out before its keywords are looked for,
-and its `if` rules count some keywords only beside others. For the built-in taxonomy a
-statistical check (`surveys.theme_model`) then keeps or drops what the keywords found and
-may add a theme they missed; a council's own taxonomy is read by its keywords alone.
-Agreement with a labelled set: ``benchmarks/themes_agreement.py``.
+and its `if` rules count some keywords only beside others. Agreement with a labelled set:
+``benchmarks/themes_agreement.py``.
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from surveys.data_files import builtin_text, parse_yaml, read_text
-from surveys.theme_model import ThemeModel, features
 
 __all__ = [
     "PUNCTUATION",
@@ -101,35 +98,16 @@ def needle(keyword: str) -> str:
     return f" {keyword} "
 
 
-BUILTIN_MODEL: Final = "builtin"
-"""`topics_of(model=...)`: the shipped model, for the built-in taxonomy only."""
-
-
-def topics_of(
-    text: str | None,
-    topics: Sequence[Topic] | None = None,
-    *,
-    model: ThemeModel | None | str = BUILTIN_MODEL,
-) -> tuple[str, ...]:
-    """The keys of the themes `text` is about, in taxonomy order (none for no text).
-
-    `model`: by default the shipped `ThemeModel` when `topics` is the built-in taxonomy
-    (None, or `load_topics()`), else keywords alone; or a model, or None for keywords alone.
-    """
+def topics_of(text: str | None, topics: Sequence[Topic] | None = None) -> tuple[str, ...]:
+    """The keys of the themes `text` is about, in taxonomy order (none for no text)."""
     if not text:
         return ()
-    builtin = _builtin_topics()
-    if topics is None:
-        topics = builtin
-    if isinstance(model, str):
-        model = ThemeModel.default() if topics is builtin else None
-    plain = normalise(text)
-    padded = f" {plain} "
-    if model is None:
-        return tuple(topic.key for topic in topics if topic.found_in(padded))
-    hits = {topic.key for topic in topics if topic.found_in(padded)}
-    found = features(plain, hits)
-    return tuple(topic.key for topic in topics if model.decide(topic.key, topic.key in hits, found))
+    padded = f" {normalise(text)} "
+    return tuple(
+        topic.key
+        for topic in (load_topics() if topics is None else topics)
+        if topic.found_in(padded)
+    )
 
 
 def labels(topics: Sequence[Topic] | None = None) -> dict[str, str]:
