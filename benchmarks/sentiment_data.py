@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from surveys.safeguarding import normalise
-from surveys.sentiment import Parts, SentimentLabel, TextBlobScorer, VaderScorer, YouthLexicon
+from surveys.sentiment import (
+    Parts,
+    SentimentLabel,
+    TextBlobScorer,
+    VaderScorer,
+    YouthLexicon,
+    social_marks,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CARE_PHRASES = REPO_ROOT / "tests" / "data" / "sentiment" / "phrases.csv"
@@ -116,7 +123,8 @@ def read_parts(
         valence, coverage = lexicon.assess(item.text)
         out.append(
             Parts(tb, subjectivity, compound, pos, neg, valence, coverage,
-                  len(item.text.split()), 1.0 if "!" in item.text else 0.0)
+                  len(item.text.split()), 1.0 if "!" in item.text else 0.0,
+                  social_marks(item.text))
         )  # fmt: skip
     if cache is not None:
         cache.write_text(json.dumps(known), encoding="utf-8")

@@ -36,10 +36,10 @@ DEFAULT_OUT = Path(__file__).resolve().parents[1] / "surveys" / "data" / "sentim
 CARE_WEIGHT = 4.0
 TWEETS_WEIGHT = 3.5
 SET_WEIGHTS = {CARE: CARE_WEIGHT, "tweets": TWEETS_WEIGHT}  # every other set weighs 1
-WORD_SCALE = 0.3
+WORD_SCALE = 0.4
 MIN_DF = 5
 RIDGE_ALPHA = 10.0
-LOGISTIC_C = 1.0
+LOGISTIC_C = 0.05
 
 
 def _round(value: float) -> float:

@@ -1,7 +1,7 @@
 """How well does the theme taxonomy agree with hand-labelled answers?
 
-Reads ``tests/data/themes/answers.csv`` (columns ``split``, ``themes``, ``text``; themes
-are space-separated keys, empty for an answer with no theme) and prints, for the
+Reads ``tests/data/themes/answers.csv`` (columns ``split``, ``themes``, ``text``,
+``batch``; themes are space-separated keys, empty for an answer with no theme) and prints, for the
 development and the held-out part, each theme's precision and recall with the answers it
 should have found (n), found rightly (tp) and found wrongly (fp), and the same for "no
 theme". The taxonomy (``surveys/data/topics.yaml``) was tuned on the development part only;
@@ -35,6 +35,7 @@ class Labelled:
     split: str
     themes: frozenset[str]
     text: str
+    batch: str = "first"  # "fresh": written after the keywords were tuned, without them
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ def load(path: Path = DATA, topics: Sequence[Topic] | None = None) -> list[Label
         themes = frozenset(row["themes"].split())
         if row["split"] not in PARTS or not themes <= known or not row["text"].strip():
             raise ValueError(f"{path}:{number}: bad split, unknown theme or empty text")
-        out.append(Labelled(row["split"], themes, row["text"]))
+        out.append(Labelled(row["split"], themes, row["text"], row.get("batch") or "first"))
     return out
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "how_measured",
     "label_for",
     "score_text",
+    "social_marks",
     "tokens",
 ]
 
@@ -315,6 +316,7 @@ class Parts:
     coverage: float
     words: int = 0
     exclaims: float = 0.0  # 1 if the text has "!", else 0
+    markers: float = 0.0  # 1 if the text has social-media marks (`social_marks`), else 0
 
     def dense(self) -> list[float]:
         """The model's dense features, in `DENSE` order."""
@@ -345,6 +347,11 @@ class Parts:
             1.0 if tb < NEGATIVE_BELOW else 0.0,
             short * (1.0 if vd > POSITIVE_ABOVE else 0.0),
             short * (1.0 if vd < NEGATIVE_BELOW else 0.0),
+            self.markers,
+            self.markers * vd,
+            self.markers * tb,
+            self.markers * (1.0 if vd > POSITIVE_ABOVE else 0.0),
+            self.markers * (1.0 if vd < NEGATIVE_BELOW else 0.0),
         ]
 
 
@@ -356,7 +363,20 @@ DENSE = (
     "short", "vader_x_short", "textblob_x_short", "log_words", "vader_x_exclaims",
     "vader_says_positive", "vader_says_negative", "textblob_says_positive",
     "textblob_says_negative", "short_and_vader_positive", "short_and_vader_negative",
+    "marks", "vader_x_marks", "textblob_x_marks", "marks_and_vader_positive",
+    "marks_and_vader_negative",
 )  # fmt: skip
+SOCIAL_MARKS = re.compile(
+    r"@\w|#\w|https?:|&amp;|(?<!\w)[:;=]-?[()dpDP/]|<3|\b(?:lol|lmao|haha\w*|omg)\b", re.I
+)
+
+
+def social_marks(text: str) -> float:
+    """1 if `text` reads like a chat message (a mention, hashtag, link, emoticon, "lol"),
+    where VADER, built on such messages, is the best reader; else 0."""
+    return 1.0 if SOCIAL_MARKS.search(text) else 0.0
+
+
 SHORT_WORDS = 12  # texts of at most this many words are "short"
 CLASSES = (SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE)
 
@@ -469,6 +489,7 @@ class CareScorer:
         return Parts(
             polarity, subjectivity, scores["compound"], scores["pos"], scores["neg"],
             valence, coverage, len(text.split()), 1.0 if "!" in text else 0.0,
+            social_marks(text),
         )  # fmt: skip
 
     def score(self, text: str) -> SentimentScore:

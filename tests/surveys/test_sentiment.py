@@ -31,6 +31,7 @@ from surveys.sentiment import (
     how_measured,
     label_for,
     score_text,
+    social_marks,
     tokens,
 )
 
@@ -206,6 +207,27 @@ def test_facts_of_care_are_neutral_and_hidden_from_general_scorers() -> None:
     for text in ("I am a care leaver", "I'm in foster care", "I'm looked after"):
         assert score_text(text).label is NEU, text
     assert score_text("my review got stood down again").label is NEG
+
+
+@pytest.mark.parametrize(
+    ("text", "marked"),
+    [
+        ("@someone that was great", 1.0),
+        ("best day #happy", 1.0),
+        ("shame :(", 1.0),
+        ("lol no", 1.0),
+        ("see https://example.org", 1.0),
+        ("my review is at 7:30", 0.0),
+        ("I am a care leaver", 0.0),
+        ("the meeting was fine.", 0.0),
+        ("hollow words", 0.0),
+    ],
+)
+def test_social_marks(text: str, marked: float) -> None:
+    assert social_marks(text) == marked
+    parts = CareScorer().parts(text)
+    assert parts is not None and parts.markers == marked
+    assert parts.dense()[DENSE.index("marks")] == marked
 
 
 def test_tokens_are_words_and_pairs() -> None:

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from benchmarks.sentiment_agreement import FIGURES, Scored, figures, scorers
+from benchmarks.sentiment_agreement import FIGURES, Scored, beats, figures, scorers
 from benchmarks.sentiment_data import CARE, read_care, read_parts
 from surveys.sentiment import SentimentModel
 
@@ -38,7 +38,11 @@ def test_the_care_phrases_are_enough_and_split_once() -> None:
                for i in items)  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="measured 84.2% (144 of 171) when the model was frozen")
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured 84.2% (144 of 171) when the model was frozen, and again after the second "
+    "pass (issue 13: 102 more development phrases, chat marks, C=0.05)",
+)
 def test_held_out_care_phrases_reach_the_goal(scored: list[Scored]) -> None:
     held = [s for s in scored if not s[0].tuning]
     ours = figures(held, scorers(SentimentModel.default())["ours"])
@@ -55,3 +59,16 @@ def test_the_board_figures_are_the_shipped_models(scored: list[Scored]) -> None:
     ours = shipped[CARE]["ours"]
     best = max(shipped[CARE][k]["accuracy"] for k in ("TextBlob", "VADER", "mean"))
     assert ours["accuracy"] > best
+
+
+def test_the_shipped_model_beats_the_others_on_every_human_rated_set() -> None:
+    """Held-out figures stored by `benchmarks.sentiment_agreement --write` (the test above
+    ties them to the shipped model on the care phrases): Pearson r and 3-class accuracy
+    above the best of TextBlob, VADER and their mean on each set."""
+    shipped = json.loads(FIGURES.read_text(encoding="utf-8"))
+    for name, row in shipped.items():
+        if name == CARE:
+            continue
+        assert row["ours"]["n"] >= 1000, name
+        for metric in ("r", "accuracy"):
+            assert beats(row, metric), f"{name} {metric}"
