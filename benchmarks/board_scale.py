@@ -35,15 +35,16 @@ import asyncpg  # type: ignore[import-untyped]
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import event, insert, make_url, text
+from sqlalchemy import event, insert, make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 
 from storage import board
 from storage.board._common import WORK_MEM
+from storage.board.buckets import BUCKET
 from storage.board.rollups import log_every_day, refresh_rollups
 from storage.catalog import SurveyCatalog
 from storage.database import Database, async_url
-from storage.tables import BoardChangeRow
+from storage.tables import AnswerRow, BoardBucketChangeRow, BoardChangeRow
 from surveys.clock import FixedClock
 from surveys.insights.periods import parse_period
 from surveys.topics import topics_of
@@ -589,10 +590,11 @@ async def run_size(args: argparse.Namespace, size: int) -> list[Measured]:
     tmp: tempfile.TemporaryDirectory[str] | None = None
     if args.backend == "postgresql":
         url = args.url
-        schema = f"board_bench_{secrets.token_hex(4)}"
+        schema = args.schema or f"board_bench_{secrets.token_hex(4)}"
         admin = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        if not args.schema:
+            async with admin.connect() as conn:
+                await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     else:
         if args.url:
             url = args.url
@@ -601,25 +603,31 @@ async def run_size(args: argparse.Namespace, size: int) -> list[Measured]:
             tmp = tempfile.TemporaryDirectory(prefix="board_bench_")
             url = f"sqlite:///{tmp.name}/council.db"
     try:
-        db = await Database.connect(url, schema=schema)
+        started = time.perf_counter()
+        db = await Database.connect(url, schema=schema)  # a kept schema: migrated
+        if args.schema:
+            console.print(f"Reusing {schema}: migrated in {time.perf_counter() - started:.1f} s")
         async with db.transaction() as session:
             await SurveyCatalog(FixedClock()).sync_builtins(session)
         dialect = Dialect(db.engine.dialect.name)
         started = time.perf_counter()
         with Progress(console=console, transient=True) as progress:
             async with db.engine.begin() as conn:
+                if args.schema:  # built before (--keep)
+                    size = await conn.scalar(text("SELECT count(*) FROM responses"))
                 indexes: list[str] = []
-                if dialect.pg:
+                if dialect.pg and not args.schema:
                     await conn.execute(text("SET session_replication_role = replica"))
                     indexes = await _without_indexes(conn)
-                await build(conn, dialect, size, people, args.answers, progress)
+                if not args.schema:
+                    await build(conn, dialect, size, people, args.answers, progress)
                 if indexes:
                     task = progress.add_task("indexes", total=len(indexes))
                     for definition in indexes:
                         await conn.execute(text(definition))
                         progress.advance(task)
         built = time.perf_counter() - started
-        if dialect.pg:  # triggers were off while loading: log every day, as 0004 does
+        if dialect.pg and not args.schema:  # triggers were off while loading: log every day
             async with db.transaction() as session:
                 await log_every_day(session)
         refreshed = time.perf_counter()
@@ -672,10 +680,17 @@ WAITING_DAY = date(2018, 11, 15)  # in 2018-19 Q3: a change not yet refreshed
 
 
 async def measure_waiting(db: Database, results: Sequence[Measured]) -> None:
-    """Time each function while a change waits in one quarter of the period (read from
-    the rows where the rollups cannot serve), then the refresh that clears it."""
+    """Time each function while a change waits in one quarter of the period (what the
+    triggers log for one answer given that day: its day and its response's bucket), then
+    the refresh that clears it."""
     async with db.transaction() as session:
         await session.execute(insert(BoardChangeRow).values(day=WAITING_DAY))
+        a = AnswerRow
+        response = await session.scalar(
+            select(a.response_id).where(a.answered_at >= WAITING_DAY).order_by(a.answered_at)
+            .limit(1)
+        )  # fmt: skip
+        await session.execute(insert(BoardBucketChangeRow).values(bucket=response // BUCKET))
     for m, (_, call) in zip(results, FUNCTIONS, strict=True):
         for _ in range(WAITING_RUNS):
             async with db.reader() as session:
@@ -686,8 +701,9 @@ async def measure_waiting(db: Database, results: Sequence[Measured]) -> None:
     async with db.transaction() as session:
         done = await refresh_rollups(session)
     console.print(
-        f"Refresh after a change in one quarter: {time.perf_counter() - started:.1f} s "
-        f"({done.quarters} quarter(s), {done.years} year(s) recomputed)"
+        f"Refresh after a change in one quarter: {time.perf_counter() - started:.2f} s "
+        f"({done.quarters} quarter(s), {done.years} year(s) recomputed, {done.buckets} "
+        "bucket(s) of responses counted again)"
     )
 
 
@@ -790,6 +806,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the data afterwards")
     parser.add_argument(
+        "--schema",
+        help="PostgreSQL: reuse the data kept (--keep) in this schema instead of building "
+        "(migrated first; one size)",
+    )
+    parser.add_argument(
         "--no-waiting",
         dest="waiting",
         action="store_false",
@@ -804,6 +825,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.backend == "postgresql" and not args.url:
         parser.error("--url is required for PostgreSQL")
+    if args.schema and (args.backend != "postgresql" or len((args.sizes or "x").split(",")) != 1):
+        parser.error("--schema needs PostgreSQL and one size (--sizes)")
     pg = args.backend == "postgresql"
     args.sizes = [
         int(x)

@@ -315,6 +315,7 @@ class AnswerTopicRow(Base):
     __tablename__ = "answer_topics"
     __table_args__ = (
         Index("ix_answer_topics_board", "answered_at", "topic", "response_id", "polarity"),
+        Index("ix_answer_topics_response", "response_id"),
     )
 
     answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), primary_key=True)
@@ -355,6 +356,40 @@ class BoardAnswerCellRow(Base):
     total: Mapped[float] = mapped_column(Float)  # sum of polarity
     negative: Mapped[int] = mapped_column(Integer)
     positive: Mapped[int] = mapped_column(Integer)
+
+
+class BoardBucketCellRow(Base):
+    """One bucket's part of `board_answer_cells` (kinds question, theme, band, topic): the
+    same sums counted over the responses whose id // 1000 is `bucket` (bucket -1: the
+    erased cells as the last refresh saw them). A response never changes bucket, so
+    respondents add up across buckets, and a cell is the sum of its buckets' cells
+    (`storage.board.buckets`)."""
+
+    __tablename__ = "board_bucket_cells"
+
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    survey_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    grp: Mapped[str] = mapped_column(String(64), primary_key=True)
+    respondents: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Float)
+    negative: Mapped[int] = mapped_column(Integer)
+    positive: Mapped[int] = mapped_column(Integer)
+
+
+class BoardBucketChangeRow(Base):
+    """A bucket of responses (id // 1000; -1: the erased cells) whose answer cells changed
+    since the last refresh. Written by triggers (migration 0020) in the changing
+    transaction, deleted by `storage.board.rollups.refresh_rollups`."""
+
+    __tablename__ = "board_bucket_changes"
+    __table_args__ = (Index("ix_board_bucket_changes_bucket", "bucket"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer)
 
 
 class BoardFormCellRow(Base):

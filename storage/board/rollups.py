@@ -5,11 +5,16 @@ Cells (`board_answer_cells`, `board_form_cells`, `board_choice_cells`) hold per 
 from the rows. Triggers log the UTC day of every change to an answer, a delivered
 invitation or a returned response (`board_changes`) in the changing transaction: a new
 or late answer, going back, erasing text, a late return. `refresh_rollups` recomputes
-the cells of the logged days' quarters and years and deletes the log rows it saw. A
-board function reads cells only when `is_fresh` finds no logged change in its period
-(UTC days map to one UK day or the next, so the day before a period counts too);
-otherwise it counts the rows. So a figure is the same either way, only slower while a
-change waits for the refresh.
+the form, choice and "returned" cells of the logged days' quarters and years and deletes
+the log rows it saw. A board function reads those cells only when `is_fresh` finds no
+logged change in its period (UTC days map to one UK day or the next, so the day before a
+period counts too); otherwise it counts the rows. So a figure is the same either way,
+only slower while a change waits for the refresh.
+
+The answer cells of sentiment, themes and topics are kept by bucket of responses
+(`storage.board.buckets`): triggers also log the buckets a change touches, a read
+corrects the stale cells by those buckets alone (exact while a change waits), and the
+refresh counts only those buckets again.
 
 Respondents are not additive across quarters, questions, themes or topics, so each cell
 counts its own distinct respondents and a year has cells of its own. They do add up
@@ -51,10 +56,12 @@ from storage.board._common import (
     POSITIVE_ABOVE,
     UNKNOWN,
     WELLBEING,
+    WORK_MEM,
     Span,
     in_spans,
     uk_date_before,
 )
+from storage.board.buckets import BUCKET, BUCKETED, ERASED, patched_cells, refresh_buckets
 from storage.database import Database
 from storage.tables import (
     AnswerRow,
@@ -95,6 +102,7 @@ __all__ = [
     "refresh_once",
     "refresh_rollups",
     "responses_of",
+    "returned_cell_select",
     "take_refresh_lock",
     "year_start",
 ]
@@ -116,11 +124,13 @@ LOCK: Final = 421338
 
 @dataclass(frozen=True, slots=True)
 class RefreshSummary:
-    """What a refresh did: changes logged, quarters and years recomputed."""
+    """What a refresh did: changed days logged, quarters and years recomputed (forms,
+    choices, returns), buckets of responses whose answer cells were counted again."""
 
     changes: int
     quarters: int
     years: int
+    buckets: int = 0
 
 
 def quarter_start(day: date) -> date:
@@ -191,7 +201,11 @@ async def answer_cells(
 ) -> list[tuple[date, str, int, int, float, int, int]]:
     """(start, group, respondents, answers, polarity sum, negative, positive) of the
     cells of `kind` at `grain` ("q" or "y") beginning on `starts`, summed over surveys
-    (or of `survey_key` alone); of the erased cells (`erased`, also grain "a") instead."""
+    (or of `survey_key` alone); of the erased cells (`erased`, also grain "a") instead.
+    Cells of the kinds kept by bucket are exact even while changes wait
+    (`storage.board.buckets`)."""
+    if not erased and kind in BUCKETED and grain in (QUARTER, YEAR):
+        return await patched_cells(session, grain, starts, kind, survey_key)
     c: Any = ErasedAnswerCellRow if erased else BoardAnswerCellRow
     query = (
         select(
@@ -228,6 +242,13 @@ async def log_every_day(session: AsyncSession) -> None:
     )
     await connection.execute(
         text(f"INSERT INTO board_changes (day) SELECT DISTINCT d FROM ({days}) AS days")
+    )
+    await connection.execute(
+        text(
+            f"INSERT INTO board_bucket_changes (bucket) SELECT DISTINCT response_id / {BUCKET} "
+            f"FROM answers UNION SELECT DISTINCT response_id / {BUCKET} FROM answer_topics "
+            f"UNION SELECT {ERASED}"
+        )
     )
 
 
@@ -267,10 +288,12 @@ async def refresh_rollups(session: AsyncSession) -> RefreshSummary:
         await connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
         if not await take_refresh_lock(connection):
             return RefreshSummary(0, 0, 0)  # another process is refreshing
+        await connection.execute(select(func.set_config("work_mem", WORK_MEM, True)))
+    buckets = await refresh_buckets(connection)
     c = BoardChangeRow
     last = await connection.scalar(select(func.max(c.id)))
     if last is None:
-        return RefreshSummary(0, 0, 0)
+        return RefreshSummary(0, 0, 0, buckets)
     days = (await connection.scalars(select(c.day).where(c.id <= last).distinct())).all()
     quarters = sorted(
         {quarter_start(d) for d in days} | {quarter_start(d + timedelta(days=1)) for d in days}
@@ -278,13 +301,14 @@ async def refresh_rollups(session: AsyncSession) -> RefreshSummary:
     years = sorted({_year_start(q) for q in quarters})
     for start in quarters:
         span = quarter_span(start)
-        await _answer_cells(connection, QUARTER, span)
+        await _returned_cells(connection, QUARTER, span)
         await _form_cells(connection, span, dialect)
         await _choice_cells(connection, span)
     for start in years:
-        await _answer_cells(connection, YEAR, Span("", start, _add_months(start, 12)))
+        await _returned_cells(connection, YEAR, Span("", start, _add_months(start, 12)))
     done = await connection.execute(delete(c).where(c.id <= last))
-    return RefreshSummary(int(getattr(done, "rowcount", 0) or 0), len(quarters), len(years))
+    changes = int(getattr(done, "rowcount", 0) or 0)
+    return RefreshSummary(changes, len(quarters), len(years), buckets)
 
 
 def _scored(span: Span | None, persons: Persons) -> list[ColumnElement[bool]]:
@@ -394,13 +418,24 @@ def answer_cell_selects(
         .where(*tagged)
         .group_by(t.survey_key, t.topic)
     )
-    v = SurveyVersionRow
+    selects.append(returned_cell_select(grain, start, span, persons))
+    return selects
+
+
+def returned_cell_select(
+    grain: str, start: date, span: Span | None, persons: Persons = None
+) -> Any:
+    """A SELECT giving the "returned" answer cell of each survey: the young people who
+    returned it (quotes need enough of them). Young people span buckets of responses, so
+    these cells are counted per quarter and year, never by bucket."""
+    r, v = ResponseRow, SurveyVersionRow
+    head = (literal(grain), literal(start, Date()))
     returned: list[ColumnElement[bool]] = [r.returned_at.is_not(None)]
     if span is not None:
         returned.append(in_spans(r.returned_at, [span]))
     if persons is not None:
         returned.append(r.person_id.in_(list(persons)))
-    selects.append(  # young people who returned each survey (quotes need enough of them)
+    return (
         select(
             *head,
             v.key,
@@ -416,7 +451,6 @@ def answer_cell_selects(
         .where(*returned)
         .group_by(v.key)
     )
-    return selects
 
 
 def form_cell_select(span: Span, dialect: str, persons: Persons = None) -> Any:
@@ -475,14 +509,20 @@ def choice_cell_select(span: Span, persons: Persons = None) -> Any:
     return query
 
 
-async def _answer_cells(connection: AsyncConnection, grain: str, span: Span) -> None:
-    cells = BoardAnswerCellRow
-    await connection.execute(delete(cells).where(cells.grain == grain, cells.start == span.start))
-    for query in answer_cell_selects(grain, span.start, span):
-        await connection.execute(insert(cells).from_select(ANSWER_CELL_COLUMNS, query))
+async def _returned_cells(connection: AsyncConnection, grain: str, span: Span) -> None:
+    """The "returned" cells of a quarter or year, counted again (the other answer cells
+    are kept by bucket: `storage.board.buckets`)."""
+    cells, e = BoardAnswerCellRow, ErasedAnswerCellRow
+    await connection.execute(
+        delete(cells).where(
+            cells.grain == grain, cells.start == span.start, cells.kind == "returned"
+        )
+    )
+    query = returned_cell_select(grain, span.start, span)
+    await connection.execute(insert(cells).from_select(ANSWER_CELL_COLUMNS, query))
     await _add_erased(
-        connection, cells, ErasedAnswerCellRow, ANSWER_CELL_COLUMNS[:5],
-        (ErasedAnswerCellRow.grain == grain, ErasedAnswerCellRow.start == span.start),
+        connection, cells, e, ANSWER_CELL_COLUMNS[:5],
+        (e.grain == grain, e.start == span.start, e.kind == "returned"),
     )  # fmt: skip
 
 

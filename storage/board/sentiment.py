@@ -33,7 +33,7 @@ from storage.board._common import (
 )
 from storage.board.folding import ALL_TIME, ALL_TIME_GRAIN
 from storage.board.history import answer_quarters, protect_quarters
-from storage.board.rollups import answer_cells, contiguous, dirty_quarters, is_fresh
+from storage.board.rollups import answer_cells, contiguous
 from storage.tables import AnswerRow, InvitationRow, PersonRow, ResponseRow
 from surveys.i18n import LANGUAGES
 from surveys.insights.disclosure import (
@@ -245,7 +245,7 @@ async def sentiment_summary(
     """Sentiment by `by` ("question", "theme" or "age_band") in `period` (all time when
     None) for one survey or all. The trend runs by quarter over the period, or over the
     last four quarters up to `today` (UK date, default now) when there is no period.
-    A period is read from the rollups when they are fresh (`rollups=False`: never)."""
+    A period is read from the rollups, exact while a change waits (`rollups=False`: never)."""
     if by not in SENTIMENT_GROUPS:
         raise ValueError(f"cannot group sentiment by {by!r}: use {list(SENTIMENT_GROUPS)}")
     await prepare(session)
@@ -265,11 +265,7 @@ async def sentiment_summary(
     else:
         quarter = case((in_spans(a.answered_at, spans), bucket(a.answered_at, spans)), else_=-1)
     rollups = rollups and by != "language"  # no cells by language: counted from the rows
-    if (
-        rollups
-        and period is not None
-        and await is_fresh(session, period.start, period.end_exclusive)
-    ):
+    if rollups and period is not None:  # exact even while a change waits (buckets)
         totals, trends = await _from_cells(session, by, period, spans, survey_key)
     else:
         totals, trends = await _aggregate(session, by, where, quarter, len(spans))
@@ -301,17 +297,13 @@ async def _history(
     session: AsyncSession, by: str, survey_key: str | None, *, rollups: bool
 ) -> dict[str, dict[date, Counts]]:
     """Every quarter's counts of every group, all time (each view is protected against
-    every other): from the rollup cells where fresh, from the answers where a change
-    waits."""
+    every other): from the rollup cells (exact while a change waits, by bucket), or
+    from the answers (`rollups` False)."""
     a = AnswerRow
     spans = await answer_quarters(session, rollups=rollups)
     if not spans:
         return {}
-    dirty = (
-        await dirty_quarters(session, spans[0].start, spans[-1].end)
-        if rollups
-        else [s.start for s in spans]
-    )
+    dirty = [] if rollups else [s.start for s in spans]
     out: dict[str, dict[date, Counts]] = {}
     clean = [s.start for s in spans if s.start not in set(dirty)]
     if clean:

@@ -21,12 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.board._common import SUPPRESSED, Count, Span, bucket, in_spans, prepare, rounded
 from storage.board.history import answer_quarters, protect_quarters
-from storage.board.rollups import (
-    answer_cells,
-    contiguous,
-    dirty_quarters,
-    is_fresh,
-)
+from storage.board.rollups import answer_cells, contiguous
 from storage.tables import AnswerRow, AnswerTopicRow
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, is_small
 from surveys.insights.periods import Period
@@ -132,9 +127,9 @@ async def top_themes(
 ) -> list[ThemeRow]:
     """The `limit` themes and the `limit` topics (of `topics`, default the lexicon's)
     most written about in `period`, each list by respondents (most first): themes, then
-    topics. Read from the rollups when they are fresh (`rollups=False`: never)."""
+    topics. Read from the rollups, exact while a change waits (`rollups=False`: never)."""
     await prepare(session)
-    if rollups and await is_fresh(session, period.start, period.end_exclusive):
+    if rollups:  # exact even while a change waits (buckets)
         by_theme = await _from_cells(session, period, "theme")
         found = await _from_cells(session, period, "topic")
     else:
@@ -166,14 +161,12 @@ async def _history(
     session: AsyncSession, kind: str, rollups: bool
 ) -> dict[str, dict[date, Pair]]:
     """(answers, respondents) of each theme or topic in every quarter, all time: from the
-    rollup cells where fresh, from the rows where a change waits."""
+    rollup cells (exact while a change waits, by bucket), or from the rows."""
     a = AnswerRow
     spans = await answer_quarters(session, rollups=rollups)
     if not spans:
         return {}
-    dirty = [s.start for s in spans]
-    if rollups:
-        dirty = await dirty_quarters(session, spans[0].start, spans[-1].end)
+    dirty = [] if rollups else [s.start for s in spans]
     out: dict[str, dict[date, Pair]] = {}
     clean = [s.start for s in spans if s.start not in set(dirty)]
     if clean:
