@@ -45,6 +45,22 @@ def content_fingerprint(survey: Survey) -> str:
     return survey_fingerprint(replace(survey, version=0))
 
 
+# A survey's YAML by (content fingerprint, version): the built-ins are stored again in
+# every new database (each test's, each council's first start), and dumping is the slow part.
+_DEFINITIONS: dict[tuple[str, int], str] = {}
+
+
+def _definition(survey: Survey, fingerprint: str) -> str:
+    """`dump_survey_yaml(survey)`, remembered: equal content and version, equal text."""
+    key = (fingerprint, survey.version)
+    text = _DEFINITIONS.get(key)
+    if text is None:
+        if len(_DEFINITIONS) >= 256:  # officers' own surveys pass here too: keep it small
+            _DEFINITIONS.clear()
+        text = _DEFINITIONS[key] = dump_survey_yaml(survey)
+    return text
+
+
 class SurveyCatalog:
     """Reads and writes survey versions; parsed definitions are cached by version id."""
 
@@ -75,7 +91,7 @@ class SurveyCatalog:
             form=str(stored.form),
             audience=str(stored.audience),
             anonymous=stored.anonymous,
-            definition=dump_survey_yaml(stored),
+            definition=_definition(stored, fingerprint),
             fingerprint=fingerprint,
             builtin=builtin,
             created_at=self._clock.now(),

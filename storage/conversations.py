@@ -181,24 +181,13 @@ _RESPONSES = Base.metadata.tables["responses"]
 _ANSWERS = Base.metadata.tables["answers"]
 _INSERT_INBOUND = insert(Base.metadata.tables["inbound_messages"])
 _INSERT_ANSWER = insert(_ANSWERS)
-_CHOOSE_VISIBILITY = (
-    update(_ANSWERS)
-    .where(
-        _ANSWERS.c.response_id == bindparam("rid"),
-        _ANSWERS.c.question_id == bindparam("qid"),
-        _ANSWERS.c.superseded_at.is_(None),
-    )
-    .values(private=bindparam("private"))
+_CURRENT_ANSWER = (  # the answer to question `qid` in response `rid` that stands now
+    _ANSWERS.c.response_id == bindparam("rid"),
+    _ANSWERS.c.question_id == bindparam("qid"),
+    _ANSWERS.c.superseded_at.is_(None),
 )
-_SUPERSEDE = (
-    update(_ANSWERS)
-    .where(
-        _ANSWERS.c.response_id == bindparam("rid"),
-        _ANSWERS.c.question_id == bindparam("qid"),
-        _ANSWERS.c.superseded_at.is_(None),
-    )
-    .values(superseded_at=bindparam("now"))
-)
+_CHOOSE_VISIBILITY = update(_ANSWERS).where(*_CURRENT_ANSWER).values(private=bindparam("private"))
+_SUPERSEDE = update(_ANSWERS).where(*_CURRENT_ANSWER).values(superseded_at=bindparam("now"))
 _SAVE_PROGRESS = (
     update(_RESPONSES)
     .where(_RESPONSES.c.id == bindparam("rid"), _RESPONSES.c.revision == bindparam("rev"))

@@ -69,6 +69,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -1156,7 +1157,13 @@ def load_survey(path: Path) -> Survey:
 
 
 def load_builtin_surveys() -> list[Survey]:
-    """The surveys shipped in `surveys/templates/*.yaml`, ordered by file name."""
+    """The surveys shipped in `surveys/templates/*.yaml`, ordered by file name (read and
+    checked once a process: they ship with the package, and surveys are immutable)."""
+    return list(_builtin_surveys())
+
+
+@lru_cache(maxsize=1)
+def _builtin_surveys() -> tuple[Survey, ...]:
     folder = resources.files("surveys").joinpath("templates")
     surveys: list[Survey] = []
     seen: dict[str, str] = {}
@@ -1171,7 +1178,7 @@ def load_builtin_surveys() -> list[Survey]:
             )
         seen[survey.key] = source
         surveys.append(survey)
-    return surveys
+    return tuple(surveys)
 
 
 def survey_to_dict(survey: Survey) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from storage.tables import (
 from surveys.clock import FixedClock
 from surveys.engine import Command, PromptKind, UserInput
 from surveys.errors import InvitationError
+from surveys.loader import dump_survey_yaml, load_builtin_surveys
 from tests.factories import campaign_with_codes, small_survey
 from tests.fakes import FakeScorer
 
@@ -262,6 +264,27 @@ async def test_builtins_sync_once(db: Database, catalog: SurveyCatalog) -> None:
         second = await catalog.sync_builtins(session)
     assert all(r.created for r in first) and not any(r.created for r in second)
     assert len(first) >= 5
+
+
+async def test_a_stored_definition_is_the_dump_of_its_own_version(
+    db: Database, catalog: SurveyCatalog
+) -> None:
+    """The dumped YAML is remembered by content and version: a changed survey, or the same
+    content stored as a new version, never gets another's text."""
+    survey = small_survey()
+    changed = replace(survey, title="Another title")
+    async with db.transaction() as session:
+        first = await catalog.register(session, survey)
+        second = await catalog.register(session, changed)
+        again = await catalog.register(session, survey)
+        rows = [first.row, second.row, again.row]
+    assert [r.version for r in rows] == [1, 2, 1]
+    assert [r.definition for r in rows] == [
+        dump_survey_yaml(survey), dump_survey_yaml(replace(changed, version=2)),
+        dump_survey_yaml(survey),
+    ]  # fmt: skip
+    assert load_builtin_surveys() is not load_builtin_surveys()  # a list of one's own
+    assert load_builtin_surveys() == load_builtin_surveys()
 
 
 async def test_paused_response_resumes_after_days(
