@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 
@@ -78,8 +79,12 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, di
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    # the schema is built on its first request: do it here, not inside schemathesis's 10 s
+    # loading timeout (on a loaded 2-core box the admin run once failed at "Read timed out")
+    httpx.get(f"{url}/openapi.json", timeout=120).raise_for_status()
     try:
-        yield f"http://127.0.0.1:{port}", tokens
+        yield url, tokens
     finally:
         server.should_exit = True
         thread.join(timeout=30)
