@@ -32,8 +32,11 @@ from api.web.security import CSP, is_web_path
 __all__ = ["BodyTooLarge", "install_hardening"]
 
 HSTS: Final = "max-age=31536000; includeSubDomains"
-UPLOAD_PATHS: Final = ("/api/v1/people",)
-"""Paths whose bodies may be as large as `max_upload_bytes` (people imports)."""
+UPLOAD_PATHS: Final = (
+    "/api/v1/people", "/officer/young-people/preview", "/officer/young-people/import",
+)  # fmt: skip
+"""Paths whose bodies may be as large as `max_upload_bytes` (people imports, by the API or
+the officer page, whose own limit is 5 MB of CSV)."""
 REFUSE_NUL_IN_BODY: Final = ("/api/", "/signin", "/signout", "/officer", "/board")
 """Paths whose JSON or form bodies are refused for a NUL byte. Elsewhere (the web chat, the
 Telegram webhook at whatever path it is given) the words are a young person's: the handler

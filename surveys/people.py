@@ -116,6 +116,13 @@ def decode_csv(data: bytes, *, source: str) -> str:
     )])
 
 
+def delimiter(text: str) -> str:
+    """What separates a CSV's columns: the comma, semicolon or tab its header row has most
+    of (Excel saves semicolons in some locales, tabs as "Unicode text")."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    return max(",;\t", key=first.count) if first.strip() else ","
+
+
 def parse_people_csv(text: str | bytes, *, source: str, today: date) -> list[PersonRecord]:
     """Read people from CSV (text, or the file's bytes in any encoding `decode_csv` reads);
     raise PeopleImportError listing every bad row. Commas, semicolons or tabs may separate
@@ -123,9 +130,7 @@ def parse_people_csv(text: str | bytes, *, source: str, today: date) -> list[Per
     if isinstance(text, bytes):
         text = decode_csv(text, source=source)
     text = text.lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count) if first.strip() else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True)
     numbered, faults = _csv_rows(reader)
     if not numbered:
         raise PeopleImportError(source, faults or [ImportFault(1, "file", "the file is empty")])

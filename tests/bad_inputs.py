@@ -68,6 +68,19 @@ API: tuple[Api, ...] = (
     Api("board-key-on-people", "GET", "/api/v1/people", 403, "forbidden", role="board"),
     Api("no-key", "GET", "/api/v1/campaigns", 401, "unauthorized", role="none"),
     Api("garbage-key", "GET", "/api/v1/campaigns", 401, "unauthorized", role="garbage"),
+    # the newer board endpoints: key messages, wellbeing, comparators
+    Api("key-messages-period-nul", "GET", "/api/v1/key-messages?period=2017-18%00", 400,
+        "nul_byte", role="board"),
+    Api("key-messages-period-garbage", "GET", "/api/v1/key-messages?period=last%20year", 422,
+        "invalid_parameter", role="board"),
+    Api("key-messages-format-xml", "GET", "/api/v1/key-messages?format=xml", 422,
+        "invalid_request", role="board"),
+    Api("key-messages-unknown-param-nul", "GET", "/api/v1/key-messages?x%00=1", 400,
+        "nul_byte", role="board"),
+    Api("wellbeing-quarter-5", "GET", "/api/v1/wellbeing?period=2017-18%20Q5", 422,
+        "invalid_parameter", role="board"),
+    Api("comparators-format-pdf", "GET", "/api/v1/comparators?format=pdf", 422,
+        "invalid_request", role="board"),
     # JSON bodies
     Api("json-nul-escape", "POST", "/api/v1/keys", 400, "nul_byte",
         b'{"name": "a\\u0000", "role": "board"}', "application/json"),
@@ -152,3 +165,35 @@ SAID: tuple[Said, ...] = (
     Said("right-to-left-script", "أحب مدرستي", "أحب مدرستي"),
     Said("percent-nul-text", "100%00 sure", "100%00 sure"),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class After:
+    """A bad input a young person sends once they have answered (the question of who may
+    read their words showing): the language switch, the visibility choice, "Not now",
+    /read. The web chat sends `web` (a form) and the bot `bot` (a command with its
+    arguments, or `press` with a button's data); each gets a reply, never a failure, and
+    the answer before it stays stored as it was."""
+
+    name: str
+    web: dict[str, str]
+    bot: tuple[str, str]
+
+
+AFTER: tuple[After, ...] = (
+    After("language-unknown", {"action": "language", "language": "xx"}, ("language", "xx")),
+    After("language-nul", {"action": "language", "language": "cy\x00"},
+          ("language", "cy\x00")),
+    After("language-huge", {"action": "language", "language": "c" * 5000},
+          ("language", "c" * 4000)),
+    After("visibility-unknown", {"question": "for_iro", "option": "maybe"},
+          ("press", "a|for_iro|maybe|x")),
+    After("visibility-nul", {"question": "for_iro", "option": "shared\x00"},
+          ("press", "a|for_iro|shared\x00|x")),
+    After("visibility-other-question", {"question": "no-such\x00", "option": "private"},
+          ("press", "a|no-such|private|x")),
+    After("not-now-garbled", {"command": "not_now\x00", "question": "for_iro"},
+          ("press", "n|\x00")),
+    After("read-with-junk", {"command": "read", "question": "x" * 5000},
+          ("read", "\x00" + "x" * 4000)),
+)  # fmt: skip

@@ -3,8 +3,10 @@
     WebError             a page with a title, a message and a status
     ├── SignInNeeded     303 to /signin?next=... (no staff session, or it ended)
     ├── NotAllowed       403: signed in, but this needs an officer or admin key
-    └── CsrfRejected     403: a form arrived without its token (old page, cookies off,
-                         or another site posting here)
+    ├── CsrfRejected     403: a form arrived without its token (old page, cookies off,
+    │                    or another site posting here)
+    └── UnstorableText   400: a staff form holds a NUL character or half a surrogate pair
+                         (as the API answers `nul_byte`; PostgreSQL cannot store them)
 """
 
 from __future__ import annotations
@@ -94,3 +96,8 @@ def install_web_errors(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(WebError, on_web_error)
+
+
+class UnstorableText(WebError):
+    status = 400
+    title = "Please check what you typed"

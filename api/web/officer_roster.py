@@ -22,10 +22,10 @@ from starlette.responses import RedirectResponse, Response
 
 from api.deps import ServicesDep
 from api.queries import list_people
-from api.web.errors import CsrfRejected
+from api.web.errors import CsrfRejected, UnstorableText
 from api.web.render import render
 from api.web.security import csrf_ok
-from api.web.staff import STAFF_COOKIE, OfficerStaff, Staff
+from api.web.staff import STAFF_COOKIE, OfficerStaff, Staff, refuse_unstorable
 from storage import audit
 from storage.campaigns import band_of
 from storage.people import import_people
@@ -37,6 +37,8 @@ from surveys.people import (
     COLUMNS,
     Cohort,
     PersonRecord,
+    decode_csv,
+    delimiter,
     parse_people_csv,
     parse_people_rows,
 )
@@ -113,7 +115,11 @@ async def _checked_form(request: Request, *, files: int) -> FormData:
     if not csrf_ok(request.cookies.get(STAFF_COOKIE), "staff", form.get("csrf")):
         await form.close()  # an uploaded file's temporary copy
         raise CsrfRejected("This form was out of date. Nothing was changed: please try again.")
-    return form
+    try:
+        return refuse_unstorable(form)
+    except UnstorableText:
+        await form.close()
+        raise
 
 
 @router.post("/officer/young-people/preview")
@@ -128,11 +134,12 @@ async def preview(request: Request, services: ServicesDep, staff: OfficerStaff) 
     if len(data) > MAX_CSV_BYTES:
         return await _again(request, services, staff, "That file is larger than 5 MB. "
                             "Split it into smaller files and import each.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return await _again(request, services, staff, "That file isn't UTF-8 text. In Excel, "
-                            "save it as \u201cCSV UTF-8 (Comma delimited)\u201d and try again.")
+    try:  # UTF-8 with or without a BOM, UTF-16 or Windows-1252, as the API and CLI read
+        text = decode_csv(data, source=SOURCE).lstrip("\ufeff")
+    except PeopleImportError:
+        return await _again(request, services, staff, "That file isn't text we can read. In "
+                            "Excel, save it as \u201cCSV UTF-8 (Comma delimited)\u201d and try "
+                            "again.")
     return await _preview_page(services, staff, text)
 
 
@@ -183,7 +190,7 @@ async def _preview_page(services: ServicesDep, staff: Staff, text: str) -> Respo
         parse_people_csv(text, source=SOURCE, today=today)
     except PeopleImportError as error:
         file_faults = error.faults
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter(text))
     raw_rows = [
         {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
         for row in reader

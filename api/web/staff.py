@@ -8,6 +8,7 @@ behind the session has not been revoked since.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Final
@@ -18,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from api.clients import client_address, too_many
 from api.deps import ServicesDep, get_services
-from api.web.errors import CsrfRejected, NotAllowed, SignInNeeded, safe_next
+from api.web.errors import CsrfRejected, NotAllowed, SignInNeeded, UnstorableText, safe_next
 from api.web.render import render
 from api.web.security import (
     clear_cookie,
@@ -77,6 +78,23 @@ async def read_form(request: Request) -> FormData:
     )
 
 
+_UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE: Final = (
+    "What you typed holds a NUL character or a broken character, which can't be saved. "
+    "Nothing was changed: remove it and try again."
+)
+
+
+def refuse_unstorable(form: FormData) -> FormData:
+    """`form`, or UnstorableText if a field holds what no store keeps. The middleware
+    refuses NUL in urlencoded staff forms; a multipart form (which it cannot read) is
+    checked here, so PostgreSQL never sees one (it answered 500)."""
+    for _, value in form.multi_items():
+        if isinstance(value, str) and _UNSTORABLE.search(value):
+            raise UnstorableText(UNSTORABLE_MESSAGE)
+    return form
+
+
 async def current_staff(request: Request, services: ServicesDep) -> Staff | None:
     """The signed-in member of staff, or None (no cookie, expired, or key revoked)."""
     token = request.cookies.get(STAFF_COOKIE)
@@ -124,7 +142,7 @@ async def staff_form(request: Request, staff: Staff) -> FormData:
     token = request.cookies.get(STAFF_COOKIE)
     if not csrf_ok(token, "staff", form.get("csrf")):
         raise CsrfRejected("This form was out of date. Nothing was changed: please try again.")
-    return form
+    return refuse_unstorable(form)
 
 
 @router.get("/signin")

@@ -20,7 +20,7 @@ from storage.reach import Reach
 from storage.tables import AnswerRow, ApiKeyRow, PersonRow, SurveyVersionRow
 from surveys.clock import FixedClock
 from tests.api.conftest import Keys
-from tests.bad_inputs import API, SAID, Api, Said
+from tests.bad_inputs import AFTER, API, SAID, After, Api, Said
 from tests.bot.conftest import CONFIG, YoungPerson
 from tests.factories import campaign_with_codes
 from tests.telegram_emulator import BotApiState, FakeRequest
@@ -43,8 +43,9 @@ async def _stored(db: Database, question: str) -> list[str | None]:
 
 
 def test_the_corpus_has_at_least_sixty_kinds() -> None:
-    assert len(API) + 2 * len(SAID) >= 60
-    assert len({case.name for case in API} | {case.name for case in SAID}) == len(API) + len(SAID)
+    assert len(API) + 2 * len(SAID) + 2 * len(AFTER) >= 60
+    names = {c.name for c in API} | {c.name for c in SAID} | {c.name for c in AFTER}
+    assert len(names) == len(API) + len(SAID) + len(AFTER)
 
 
 @pytest.mark.parametrize("case", API, ids=[c.name for c in API])
@@ -123,3 +124,63 @@ async def test_the_bot_keeps_a_young_persons_words(
     finally:
         await app.shutdown()
     assert await _stored(db, "for_iro") == [said.stored]
+
+
+ANSWER = "I like my carer"
+
+
+@pytest.mark.parametrize("after", AFTER, ids=[a.name for a in AFTER])
+async def test_the_web_chat_holds_after_an_answer(
+    services: Services, db: Database, catalog: SurveyCatalog, clock: FixedClock, after: After
+) -> None:
+    from api.app import create_app
+
+    _, [code] = await campaign_with_codes(db, catalog, clock, people=1)
+    transport = httpx.ASGITransport(app=create_app(services))
+    async with httpx.AsyncClient(transport=transport, base_url="https://test") as http:
+        await _web_chat(
+            http, code,
+            {"question": "mood", "option": "4"},
+            {"question": "where", "text": "1"},
+            {"question": "who", "command": "skip"},
+            {"question": "chair", "option": "no"},
+            {"question": "for_iro", "kind": "text", "text": ANSWER},
+            after.web,
+        )
+        page = await http.get(f"/c/{code}")
+        assert page.status_code == 200 and "Traceback" not in page.text
+    assert await _stored(db, "for_iro") == [ANSWER]
+
+
+@pytest.mark.parametrize("after", AFTER, ids=[a.name for a in AFTER])
+async def test_the_bot_holds_after_an_answer(
+    conversations: ConversationService, db: Database, catalog: SurveyCatalog,
+    clock: FixedClock, after: After, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    _, [code] = await campaign_with_codes(db, catalog, clock, people=1)
+    state = BotApiState()
+    app: Any = build_application(CONFIG, conversations, Reach(db, clock),
+                                 request=FakeRequest(state))
+    await app.initialize()
+    try:
+        young = YoungPerson(state, app, 6002)
+        await young.command("start", code)
+        await young.tap("Yes")
+        for text in ("4", "1"):
+            await young.say(text)
+        await young.command("skip")
+        await young.say("no")
+        await young.say(ANSWER)
+        sent = len(state.messages_to(6002))
+        kind, argument = after.bot
+        if kind == "press":
+            await young.press(state.messages_to(6002)[-1]["message_id"], argument)
+        else:
+            await young.command(kind, argument)
+        replies = state.messages_to(6002)[sent:]
+        answered = state.callback_answers if kind == "press" else replies
+        assert answered, "no reply"
+    finally:
+        await app.shutdown()
+    assert await _stored(db, "for_iro") == [ANSWER]

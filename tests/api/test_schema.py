@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from carevoice.wiring import build_services
@@ -56,6 +57,9 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, di
 
     tokens = in_a_thread(lambda: asyncio.run(prepare()))
     with live_server(config, free_port(), start_within=60) as url:
+        # the schema is built on its first request: do it here, not inside schemathesis's 10 s
+        # loading timeout (on a loaded 2-core box the admin run once failed at "Read timed out")
+        httpx.get(f"{url}/openapi.json", timeout=120).raise_for_status()
         yield url, tokens
 
 
