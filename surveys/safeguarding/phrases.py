@@ -329,6 +329,8 @@ class PhraseBook:
                         match = regex.match(words, end)
                         if match is not None and match.lastgroup is not None:
                             found[category] = names[match.lastgroup]
+        if not found:  # most answers: no need to walk the categories
+            return ()
         return tuple(RiskHit(c, found[c]) for c in RiskCategory if c in found)
 
     def mask_safe(self, words: str) -> str:
