@@ -7,7 +7,8 @@ Scores every detector on the held-out part of the corpus in ``tests/data/safegua
 - recall per category and overall, and the false-alarm rate on ordinary messages;
 - what each layer adds: the phrase book alone (without the spellings list, without the
   safe contexts, and whole), the model alone, and both (what carevoice runs);
-- texts per second on one core, over the held-out texts.
+- texts per second on one core, over the held-out texts, per second of wall time and per
+  second of the process's CPU time (the fair figure on a shared, loaded machine).
 
 Usage: ``python -m benchmarks.safeguarding [--part held_out|development] [--seconds S]``
 """
@@ -58,16 +59,25 @@ def detectors() -> dict[str, Detect]:
     }
 
 
-def texts_per_second(detect: Detect, texts: Sequence[str], seconds: float) -> float:
-    """The best of three runs of at least `seconds` / 3 each over `texts`, on this core."""
+def texts_per_second(
+    detect: Detect,
+    texts: Sequence[str],
+    seconds: float,
+    timer: Callable[[], float] = time.perf_counter,
+) -> float:
+    """The best of three runs of at least `seconds` / 3 each over `texts`, on this core.
+
+    `timer` is wall time by default; `time.process_time` counts only the CPU time this
+    process was given, which on a shared, loaded machine is the fairer figure for one core.
+    """
     best = 0.0
     for _ in range(3):
-        done, start = 0, time.perf_counter()
+        done, start = 0, timer()
         while True:
             for text in texts:
                 detect(text)
             done += len(texts)
-            elapsed = time.perf_counter() - start
+            elapsed = timer() - start
             if elapsed >= seconds / 3:
                 break
         best = max(best, done / elapsed)
@@ -114,13 +124,15 @@ def report(part: str, seconds: float) -> int:
     )
 
     texts = [m.text for m in messages]
-    print(f"\nTexts per second on one core (the {len(texts)} texts, best of 3):")
-    speeds = {
-        name: texts_per_second(runs[name], texts, seconds)
-        for name in ("before (main)", "phrase book", "model", "book + model")
-    }
-    for name, speed in speeds.items():
-        print(f"  {name:{width}} {speed:10,.0f}")
+    print(
+        f"\nTexts per second on one core (the {len(texts)} texts, best of 3), "
+        "per second of wall time and per second of this process's CPU time:"
+    )
+    speeds, cpu_speeds = {}, {}
+    for name in ("before (main)", "phrase book", "model", "book + model"):
+        speeds[name] = texts_per_second(runs[name], texts, seconds)
+        cpu_speeds[name] = texts_per_second(runs[name], texts, seconds, time.process_time)
+        print(f"  {name:{width}} {speeds[name]:10,.0f} {cpu_speeds[name]:10,.0f} (CPU)")
 
     critical = min(final.category_recall(c) for c in CRITICAL)
     checks = [
@@ -136,9 +148,9 @@ def report(part: str, seconds: float) -> int:
             _pct(final.false_alarm_rate),
         ),
         (
-            ">= 2,000 texts/s",
-            speeds["book + model"] >= GOALS["texts_per_second"],
-            f"{speeds['book + model']:,.0f}",
+            ">= 2,000 texts/s (per CPU second)",
+            cpu_speeds["book + model"] >= GOALS["texts_per_second"],
+            f"{cpu_speeds['book + model']:,.0f} ({speeds['book + model']:,.0f} per wall second)",
         ),
     ]
     print("\nGoals (book + model):")

@@ -34,10 +34,16 @@ class Detector:
 
         The model is asked only when no phrase matched, and adds its likeliest category, so
         one worrying sentence makes one alert and a plain request for help is not relabelled.
+        It reads the text with the book's safe contexts masked ("i dont feel unsafe at all"),
+        as the phrases do.
         """
         book = self.book or PhraseBook.default()
         words = book.words(text)
-        hits = book.detect_words(words) if self.book is not None else ()
+        if self.book is None:
+            hits: tuple[RiskHit, ...] = ()
+        else:
+            words = book.mask_safe(words)
+            hits = book.detect_words(words, masked=True)
         if hits or self.model is None:
             return hits
         category = self.model.assess(words).category

@@ -317,10 +317,10 @@ class PhraseBook:
         """
         return self.detect_words(self.words(text))
 
-    def detect_words(self, words: str) -> tuple[RiskHit, ...]:
-        """`detect` for text already read by `words`."""
-        if self._safe_heads or self._safe_first_heads:
-            words = self._mask_safe(words)
+    def detect_words(self, words: str, *, masked: bool = False) -> tuple[RiskHit, ...]:
+        """`detect` for text already read by `words` (and by `mask_safe`, if `masked`)."""
+        if not masked:
+            words = self.mask_safe(words)
         found: dict[RiskCategory, str] = {}
         for start, end, word in _spans(words):
             for table in (self._heads, self._first_heads) if start == 0 else (self._heads,):
@@ -329,10 +329,14 @@ class PhraseBook:
                         match = regex.match(words, end)
                         if match is not None and match.lastgroup is not None:
                             found[category] = names[match.lastgroup]
+        if not found:  # most answers: no need to walk the categories
+            return ()
         return tuple(RiskHit(c, found[c]) for c in RiskCategory if c in found)
 
-    def _mask_safe(self, words: str) -> str:
+    def mask_safe(self, words: str) -> str:
         """Replace each safe context ("dying to see", "killing me lol") by a mark."""
+        if not (self._safe_heads or self._safe_first_heads):
+            return words
         cuts: list[tuple[int, int]] = []
         for start, end, word in _spans(words):
             if cuts and start < cuts[-1][1]:

@@ -79,6 +79,21 @@ async def test_a_message_is_stored_once_and_risk_raises_an_alert_in_the_same_com
     assert all(a.response_id is None and a.person_id == who for a in alerts)
 
 
+async def test_a_message_with_several_signs_of_risk_raises_one_alert(
+    db: Database, clock: FixedClock, watched: ConversationService
+) -> None:
+    clock.at = NOON
+    who = await person(db, clock)
+    sent = await Contact(db, clock, watched).send(
+        who, ContactKind.WRONG, "my dad hits me and i want to die", channel="telegram"
+    )
+    async with db.reader() as session:
+        [alert] = (await session.scalars(select(SafeguardingAlertRow))).all()
+        notices = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "alert"))).all()
+    assert sent.alert_ids == (alert.id,) and len(notices) == 1
+    assert alert.category == "suicide" and alert.categories == "suicide harmed_or_abused"
+
+
 async def test_a_reply_goes_by_telegram_within_quiet_hours_and_not_after_stop(
     db: Database, clock: FixedClock, conversations: ConversationService
 ) -> None:

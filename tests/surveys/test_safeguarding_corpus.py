@@ -28,7 +28,7 @@ from surveys.safeguarding.model import RiskModel
 CAUGHT: dict[str, tuple[int, int]] = {
     "suicide": (25, 25),
     "self_harm": (23, 23),
-    "sexual_abuse": (24, 23),
+    "sexual_abuse": (24, 24),
     "grooming": (20, 20),
     "harmed_or_abused": (21, 20),
     "domestic_abuse": (19, 18),
@@ -43,10 +43,10 @@ CAUGHT: dict[str, tuple[int, int]] = {
     "substances": (18, 18),
     "help_now": (10, 10),
 }
-RISK, CAUGHT_ALL = 268, 264
-ORDINARY, FALSE_ALARMS_AT_MOST = 313, 12
-NAMED_AT_LEAST = 260  # risk messages whose hits include their own category
-PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 259, 123  # each layer alone, to show what each adds
+RISK, CAUGHT_ALL = 268, 265
+ORDINARY, FALSE_ALARMS_AT_MOST = 313, 15
+NAMED_AT_LEAST = 262  # risk messages whose hits include their own category
+PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 259, 160  # each layer alone, to show what each adds
 
 
 @cache
