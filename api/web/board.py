@@ -22,7 +22,7 @@ from api.web.labels import audience_label, form_label, theme_label
 from api.web.render import render
 from api.web.staff import BoardStaff, Staff
 from storage import board, statements
-from storage.board.key_messages import Message
+from storage.board.key_messages import THEMES_READ, Message
 from storage.board.wellbeing import ons_wellbeing
 from storage.comparators import all_comparators
 from surveys.insights.comparators import Comparator
@@ -114,6 +114,18 @@ def _withheld(row: board.ReturnRateRow, year: board.ReturnRateRow) -> board.Retu
     )
 
 
+def _first_of_each_kind(rows: Sequence[board.ThemeRow], limit: int) -> list[board.ThemeRow]:
+    """The first `limit` themes and the first `limit` topics, in order: what
+    `top_themes(limit=limit)` returns, from a longer list it returned."""
+    seen: dict[str, int] = {}
+    out = []
+    for row in rows:
+        seen[row.kind] = seen.get(row.kind, 0) + 1
+        if seen[row.kind] <= limit:
+            out.append(row)
+    return out
+
+
 async def board_page(
     session: AsyncSession,
     period: Period,
@@ -121,8 +133,10 @@ async def board_page(
     *,
     quote_min_group: int = 10,
     ref_patterns: Sequence[str] = (),
+    said: Sequence[statements.Statement] | None = None,
 ) -> BoardPage:
-    """The dashboard's figures for `period`, from the store's board queries."""
+    """The dashboard's figures for `period`, from the store's board queries; the key
+    messages reuse the return rates, themes and statements (`said`, when given) read here."""
     current = period_containing(today, PeriodKind.YEAR)
     years = tuple(
         financial_year(y).label
@@ -132,15 +146,17 @@ async def board_page(
     year = period.year
     quarterly = await board.return_rates(session, year, by=("form", "audience", "quarter"))
     sentiment = await board.sentiment_summary(session, period, None, by="theme", today=today)
-    themed = await board.top_themes(session, period, limit=THEMES)
+    read = await board.top_themes(session, period, limit=max(THEMES, THEMES_READ))
+    themed = _first_of_each_kind(read, THEMES)
     quotes = await board.quotes(
         session, period, limit=QUOTES, min_group=quote_min_group, max_chars=QUOTE_CHARS,
         ref_patterns=ref_patterns,
     )
     scorecard = await board.scorecard(session, period)
     key = await board.key_messages(
-        session, period, quote_min_group=quote_min_group, ref_patterns=ref_patterns
-    )
+        session, period, quote_min_group=quote_min_group, ref_patterns=ref_patterns,
+        rates=rates, themed=_first_of_each_kind(read, THEMES_READ), said=said,
+    )  # fmt: skip
     breakdown = [
         r for r in await board.return_rates(session, period, by=("audience", "cohort", "team"))
         if r.audience in YOUNG_FORMS
@@ -305,11 +321,11 @@ async def _page(
     today = uk_date(services.clock.now())
     async with services.db.reader() as session:
         chosen, problem = _period(period, await board.latest_period_with_figures(session, today))
+        said_did = await statements.for_board(session)
         page = await board_page(
             session, chosen, today, quote_min_group=services.settings.quote_min_group,
-            ref_patterns=services.settings.ref_patterns,
+            ref_patterns=services.settings.ref_patterns, said=said_did,
         )
-        said_did = await statements.for_board(session)
         wellbeing = await ons_wellbeing(session, chosen)
     return render(
         template,

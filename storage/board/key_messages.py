@@ -43,6 +43,7 @@ from surveys.topics import topics_of
 
 __all__ = [
     "HIDDEN_WHY",
+    "THEMES_READ",
     "Change",
     "FormsBack",
     "KeyMessages",
@@ -59,6 +60,8 @@ NOT_A_THEME: Final = frozenset({"general", "other", "none", ""})
 RAISED: Final = 3
 NUMBERS: Final = {2: "two", 3: "three"}
 QUOTE_POOL: Final = 60
+THEMES_READ: Final = 20
+"""How many themes and topics (each) the key messages read to pick what was raised."""
 QUOTE_CHARS: Final = 160
 HIDDEN_WHY: Final = (
     "c marks a figure that is 5 or fewer, or that would let someone work one out: it is "
@@ -339,9 +342,17 @@ async def key_messages(
     quote_min_group: int = 10,
     ref_patterns: Sequence[str] = (),
     threshold: int = DEFAULT_THRESHOLD,
+    rates: Sequence[ReturnRateRow] | None = None,
+    themed: Sequence[ThemeRow] | None = None,
+    said: Sequence[statement_store.Statement] | None = None,
 ) -> KeyMessages:
-    """The key messages for `period`, compared with the period before."""
-    rows = await return_rates(session, period, threshold=threshold)
+    """The key messages for `period`, compared with the period before.
+
+    A caller that has already read `return_rates(period)`, `top_themes(period,
+    limit=THEMES_READ)` (both with `threshold`) or the statements for the board passes them
+    as `rates`, `themed` and `said`, so they are not read twice (the dashboard does).
+    """
+    rows = await return_rates(session, period, threshold=threshold) if rates is None else rates
     forms = _forms(rows)
     messages: list[Message] = []
     total = _total(forms)
@@ -360,7 +371,8 @@ async def key_messages(
             _answered(period, r, first=not messages and i == 0) for i, r in enumerate(forms)
         )
 
-    themed = await top_themes(session, period, limit=20, threshold=threshold)
+    if themed is None:
+        themed = await top_themes(session, period, limit=THEMES_READ, threshold=threshold)
     picked = _pick_raised(themed)
     pool = await quotes(
         session, period, limit=QUOTE_POOL, min_group=quote_min_group, max_chars=QUOTE_CHARS,
@@ -395,11 +407,13 @@ async def key_messages(
             "change", f"There is no figure for {period.previous().label} to compare with, or "
                       "nothing moved by a whole percentage point.",
         ))  # fmt: skip
-    said = _said_did(await statement_store.for_board(session), change, raised)
-    if said is not None:
-        lead = "What was done about it" if said.about_the_change else "You said, we did"
+    if said is None:
+        said = await statement_store.for_board(session)
+    did = _said_did(said, change, raised)
+    if did is not None:
+        lead = "What was done about it" if did.about_the_change else "You said, we did"
         messages.append(Message(
-            "did", f"{lead}. You said: {_sentence(said.you_said)} We did: {_sentence(said.we_did)}"
+            "did", f"{lead}. You said: {_sentence(did.you_said)} We did: {_sentence(did.we_did)}"
         ))  # fmt: skip
     hidden = any(m.hidden for m in messages) or any(
         r.sent == SUPPRESSED or r.returned == SUPPRESSED for r in forms
@@ -416,7 +430,7 @@ async def key_messages(
         ],
         raised=raised,
         biggest_change=change,
-        you_said_we_did=said,
+        you_said_we_did=did,
         hidden_explained=HIDDEN_WHY if hidden else None,
     )
 

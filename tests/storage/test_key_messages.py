@@ -8,7 +8,14 @@ from datetime import UTC, date, datetime
 from sqlalchemy import update
 
 from storage import statements
-from storage.board import SUPPRESSED, key_messages, latest_period_with_figures, return_rates
+from storage.board import (
+    SUPPRESSED,
+    key_messages,
+    latest_period_with_figures,
+    return_rates,
+    top_themes,
+)
+from storage.board.key_messages import THEMES_READ
 from storage.comparators import all_comparators, load
 from storage.database import Database
 from storage.tables import InvitationRow, PersonRow
@@ -72,6 +79,21 @@ async def test_key_messages_read_aloud(db: Database) -> None:
     said = found.you_said_we_did
     assert said is not None and said.about_the_change
     assert any(m.kind == "did" and "What was done about it" in m.text for m in found.messages)
+
+
+async def test_figures_already_read_give_the_same_messages(db: Database) -> None:
+    """The dashboard hands key messages the return rates, themes and statements it read;
+    the messages are the same as when they read their own."""
+    await _two_years(db)
+    async with db.reader() as s:
+        alone = await key_messages(s, YEAR, quote_min_group=10)
+        read = await top_themes(s, YEAR, limit=THEMES_READ)
+        given = await key_messages(
+            s, YEAR, quote_min_group=10, rates=await return_rates(s, YEAR), themed=read,
+            said=await statements.for_board(s),
+        )  # fmt: skip
+    assert given == alone
+    assert alone.you_said_we_did is not None and alone.raised
 
 
 async def test_counts_of_one_to_five_and_small_groups_stay_hidden(db: Database) -> None:

@@ -9,9 +9,9 @@ from datetime import date
 
 import httpx
 
-from api.web.board import board_page
+from api.web.board import _first_of_each_kind, board_page
 from api.web.render import environment
-from storage.board import QuoteRow
+from storage.board import QuoteRow, ThemeRow
 from storage.database import Database
 from storage.tables import ExternalFormCountRow
 from surveys.clock import FixedClock
@@ -182,3 +182,14 @@ async def test_feelings_say_how_they_are_measured_and_general_is_never_a_theme(
         assert " ".join(how_measured().split()) in text  # from the shipped figures file
         assert "House rules, phones and bedtime" in text  # the care theme's label
         assert "Other questions" in text and "General" not in text
+
+
+def test_first_of_each_kind_is_a_shorter_top_themes() -> None:
+    """The dashboard reads the themes once, for the key messages, and shows the first
+    eight of each kind: `top_themes` ranks each kind on its own, so that is its limit=8."""
+    rows = [ThemeRow("theme", f"t{n}", f"T{n}", 9, 9, None) for n in range(4)] + [
+        ThemeRow("topic", f"k{n}", f"K{n}", 9, 9, None) for n in range(3)
+    ]
+    short = _first_of_each_kind(rows, 2)
+    assert [r.key for r in short] == ["t0", "t1", "k0", "k1"]
+    assert _first_of_each_kind(rows, 20) == rows
