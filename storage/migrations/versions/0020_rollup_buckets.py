@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020_rollup_buckets"
-down_revision: str | None = "0014_easy_wellbeing"
+down_revision: str | None = "0015_sg"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
