@@ -118,19 +118,26 @@ class Young:
         self.answered: set[str] = set()
         self.chosen: set[int] = set()  # "who may read it" messages answered
         self.typed: dict[str, str] = {}
+        self.inputs = 0  # answers, ticks and choices sent (not /start or consent)
 
     async def wait(self, predicate: Any) -> JSON:
         """The first bot message (as it reads now, edits included) matching `predicate`."""
         return await self.emu.wait_for_message(self.user_id, predicate, timeout=WAIT)
 
-    def tap(self, message: JSON, label: str) -> None:
+    def tap(self, message: JSON, label: str, counted: bool = True) -> None:
         data = next(b["callback_data"] for b in _buttons(message) if label in b["text"])
         self.emu.user_presses_button(self.user_id, message["message_id"], data)
+        self.inputs += counted
+
+    def type(self, key: str, words: str) -> None:
+        self.typed[key] = words
+        self.emu.user_sends_text(self.user_id, words)
+        self.inputs += 1
 
     async def take_part(self) -> None:
         self.emu.user_sends_command(self.user_id, "start", self.code)
         notice = await self.wait(lambda m: "Is that OK with you?" in m.get("text", ""))
-        self.tap(notice, "Yes")
+        self.tap(notice, "Yes", counted=False)
         while True:
             message = await self.wait(
                 lambda m: (
@@ -166,11 +173,9 @@ class Young:
         elif question == "Would you like to chair your meeting?":
             self.tap(message, "Yes")
         elif question == "Why would you like to chair it?":
-            self.typed["why_chair"] = f"So my IRO hears me, from {self.user_id}"
-            self.emu.user_sends_text(self.user_id, self.typed["why_chair"])
+            self.type("why_chair", f"So my IRO hears me, from {self.user_id}")
         elif question == "Anything just for your IRO?":
-            self.typed["for_iro"] = f"Thanks from {self.user_id}"
-            self.emu.user_sends_text(self.user_id, self.typed["for_iro"])
+            self.type("for_iro", f"Thanks from {self.user_id}")
         else:  # pragma: no cover
             raise AssertionError(f"unexpected question {question!r}")
 
@@ -222,7 +227,10 @@ async def _check_database(url: str, people: list[Young], schema: str | None = No
     assert all(sorted(q) == sorted(QUESTIONS) for q in by_person.values())
     typed = {t for _, q, t in answers if q in ("why_chair", "for_iro")}
     assert typed == {text for p in people for text in p.typed.values()}
-    assert inputs == PEOPLE * INPUTS_EACH
+    # every input a young person sent is stored once: a prompt shown again after a worker
+    # died between its commit and its HTTP answer may be answered twice, so count what
+    # they sent rather than assume one of each
+    assert inputs == sum(p.inputs for p in people) >= PEOPLE * INPUTS_EACH
 
 
 def _env(emulator: EmulatorServer, url: str, **extra: str) -> dict[str, str]:
