@@ -175,10 +175,15 @@ def wellbeing_figures(
                     national_mean=ref.mean if ref else None,
                     national_low_share=ref.low_share if ref else None,
                     national_population=ref.population if ref else None,
-                    national_source=(
-                        (f"{ref.source} ({ref.where})" if ref.where else ref.source) if ref else None
-                    ),
+                    national_source=_cited(ref),
                     national_checked=ref.checked if ref else False,
                 )
             )
     return rows
+
+
+def _cited(ref: NationalFigure | None) -> str | None:
+    """Where a national figure comes from, with the place in it that was read."""
+    if ref is None:
+        return None
+    return f"{ref.source} ({ref.where})" if ref.where else ref.source
