@@ -22,6 +22,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    ReplyKeyboardMarkup,
     Update,
 )
 from telegram.constants import ChatType
@@ -38,6 +39,7 @@ from telegram.ext import (
 
 from bot import texts
 from bot.callbacks import ANY_QUESTION, ButtonKind, Signer
+from bot.pictures import picture_png
 from bot.render import (
     Outgoing,
     answered_text,
@@ -195,7 +197,7 @@ class ChatHandlers:
             return
         await self.reach.restart(CHANNEL, str(chat_id))
         turn = await self.conversations.open(channel=CHANNEL, address=str(chat_id))
-        await self._send(context, chat_id, turn.prompts, help_keyboard=True, language=turn.language)
+        await self._send(context, chat_id, turn.prompts, help_keyboard=True, turn=turn)
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, chat_id = _message(update)
@@ -239,7 +241,7 @@ class ChatHandlers:
             texts.say(language, texts.LANGUAGE_SET),
             reply_markup=help_keyboard_in(language),
         )
-        await self._send(context, chat_id, turn.prompts, language=language)
+        await self._send(context, chat_id, turn.prompts, turn=turn)
 
     async def _language(self, chat_id: int) -> str:
         """The language of the young person this chat is linked to (English if none)."""
@@ -499,7 +501,7 @@ class ChatHandlers:
             return
         await _delete_quietly(message)  # their PIN or name need not stay on screen
         await self.reach.record_consent(CHANNEL, str(chat_id))
-        await self._send(context, chat_id, turn.prompts, help_keyboard=True, language=turn.language)
+        await self._send(context, chat_id, turn.prompts, help_keyboard=True, turn=turn)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice notes, locations, documents...: a kind word. A caption
@@ -602,7 +604,7 @@ class ChatHandlers:
             return
         prompts, note = await self._update_in_place(query, chat_id, question_id, option, turn)
         await _answer_query(query, note)
-        await self._send(context, chat_id, prompts, language=turn.language)
+        await self._send(context, chat_id, prompts, turn=turn)
         await self._you_said_we_did(context, chat_id, turn)
 
     async def _update_in_place(
@@ -706,7 +708,7 @@ class ChatHandlers:
         if turn.duplicate:
             await self._show_current(context, chat_id)
             return
-        await self._send(context, chat_id, turn.prompts, language=turn.language)
+        await self._send(context, chat_id, turn.prompts, turn=turn)
         await self._you_said_we_did(context, chat_id, turn)
 
     async def _you_said_we_did(
@@ -778,7 +780,7 @@ class ChatHandlers:
                 language = await self.conversations.language_of_code(code)
             await context.bot.send_message(chat_id, texts.say(language, str(error)))
             return
-        await self._send(context, chat_id, turn.prompts, help_keyboard=True, language=turn.language)
+        await self._send(context, chat_id, turn.prompts, help_keyboard=True, turn=turn)
 
     async def _may_try_code(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
         """False (after asking them to wait) if this chat tried too many unknown codes."""
@@ -794,7 +796,7 @@ class ChatHandlers:
             turn = await self.conversations.open(channel=CHANNEL, address=str(chat_id))
         except NotLinkedError:
             return
-        await self._send(context, chat_id, turn.prompts, language=turn.language)
+        await self._send(context, chat_id, turn.prompts, turn=turn)
 
     async def _send(
         self,
@@ -803,12 +805,40 @@ class ChatHandlers:
         prompts: Sequence[Prompt],
         *,
         help_keyboard: bool = False,
-        language: str | None = None,
+        turn: Turn | None = None,
     ) -> None:
-        for out in render_prompts(
-            prompts, chat_id, self.signer, help_keyboard=help_keyboard, language=language
-        ):
-            await _send_one(context, chat_id, out)
+        """The prompts as messages in the turn's language; in the easy survey a question's
+        picture goes just before it, as a photo."""
+        language = turn.language if turn is not None else None
+        pictures = await self._pictures(turn, prompts)
+        for prompt in prompts:
+            is_question = prompt.kind is PromptKind.QUESTION
+            png = pictures.get(prompt.question_id or "") if is_question else None
+            if png is not None:
+                await context.bot.send_photo(chat_id, png)
+            outs = render_prompts(
+                [prompt], chat_id, self.signer, help_keyboard=help_keyboard, language=language
+            )
+            for out in outs:
+                await _send_one(context, chat_id, out)
+            if any(isinstance(out.markup, ReplyKeyboardMarkup) for out in outs):
+                help_keyboard = False  # pinned once, on the first message without buttons
+
+    async def _pictures(self, turn: Turn | None, prompts: Sequence[Prompt]) -> dict[str, bytes]:
+        """The PNG of each question among `prompts` that has a picture (easy survey only)."""
+        asked = [p.question_id for p in prompts if p.kind is PromptKind.QUESTION and p.question_id]
+        if turn is None or not asked:
+            return {}
+        survey = await self.conversations.survey_of(turn.response_id)
+        if survey is None or not survey.easy:
+            return {}
+        found: dict[str, bytes] = {}
+        for qid in asked:
+            name = survey.question(qid).picture if survey.has_question(qid) else None
+            png = await asyncio.to_thread(picture_png, name) if name else None
+            if png is not None:
+                found[qid] = png
+        return found
 
     # ----- errors -----------------------------------------------------------------------
 
