@@ -22,6 +22,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    ReplyKeyboardMarkup,
     Update,
 )
 from telegram.constants import ChatType
@@ -38,6 +39,7 @@ from telegram.ext import (
 
 from bot import texts
 from bot.callbacks import ANY_QUESTION, ButtonKind, Signer
+from bot.pictures import picture_png
 from bot.render import (
     Outgoing,
     answered_text,
@@ -71,6 +73,7 @@ from surveys.i18n import LANGUAGES, N_, normalize_language
 from surveys.reach_texts import NOT_NOW_LABEL
 from surveys.speech import AudioCache, SpeechUnavailable, spoken_question
 from surveys.throttle import Guard, Throttles
+from surveys.translations import localize
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -169,12 +172,14 @@ class ChatHandlers:
             if not await self._may_try_code(context, chat_id):
                 return
             self.codes.miss(f"{CHANNEL}:{chat_id}")
-            await message.reply_text(str(InvitationError("unknown")))
+            language = await self._language(chat_id)
+            await message.reply_text(texts.say(language, str(InvitationError("unknown"))))
             return
         status = await self.reach.chat_status(CHANNEL, str(chat_id), code=code)
         if code is not None and not (status.consented and status.owns_code):
             if not self.signer.fits(ButtonKind.CONSENT, code):
-                await message.reply_text(str(InvitationError("unknown")))
+                language = await self._language(chat_id)
+                await message.reply_text(texts.say(language, str(InvitationError("unknown"))))
                 return
             language = await self.conversations.language_of_code(code)
             markup = consent_keyboard(chat_id, code, self.signer, language)
@@ -188,11 +193,11 @@ class ChatHandlers:
             await self._redeem(context, chat_id, code)
             return
         if not status.linked:
-            await message.reply_text(texts.WELCOME_UNLINKED)
+            await self._reply(message, chat_id, texts.WELCOME_UNLINKED)
             return
         await self.reach.restart(CHANNEL, str(chat_id))
         turn = await self.conversations.open(channel=CHANNEL, address=str(chat_id))
-        await self._send(context, chat_id, turn.prompts, help_keyboard=True, language=turn.language)
+        await self._send(context, chat_id, turn.prompts, help_keyboard=True, turn=turn)
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, chat_id = _message(update)
@@ -208,7 +213,7 @@ class ChatHandlers:
         message, chat_id = _message(update)
         status = await self.reach.chat_status(CHANNEL, str(chat_id))
         if not status.linked:
-            await message.reply_text(texts.NOT_LINKED)
+            await self._reply(message, chat_id, texts.NOT_LINKED)
             return
         chosen = normalize_language(" ".join(context.args)) if context.args else None
         if chosen is not None:
@@ -229,17 +234,32 @@ class ChatHandlers:
                 language, channel=CHANNEL, address=str(chat_id)
             )
         except NotLinkedError:
-            await context.bot.send_message(chat_id, texts.NOT_LINKED)
+            await context.bot.send_message(chat_id, texts.say(language, texts.NOT_LINKED))
             return
         await context.bot.send_message(
             chat_id,
             texts.say(language, texts.LANGUAGE_SET),
             reply_markup=help_keyboard_in(language),
         )
-        await self._send(context, chat_id, turn.prompts, language=language)
+        await self._send(context, chat_id, turn.prompts, turn=turn)
 
     async def _language(self, chat_id: int) -> str:
+        """The language of the young person this chat is linked to (English if none)."""
         return await self.conversations.language_of(channel=CHANNEL, address=str(chat_id))
+
+    async def _reply(self, message: Message, chat_id: int, text: str, **extra: object) -> None:
+        """Reply with a fixed text (a catalogue msgid) in the chat's language."""
+        language = await self._language(chat_id)
+        await message.reply_text(texts.say(language, text), **extra)  # type: ignore[arg-type]
+
+    async def _tell(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
+        """Send a fixed text (a catalogue msgid) in the chat's language."""
+        language = await self._language(chat_id)
+        await context.bot.send_message(chat_id, texts.say(language, text))
+
+    def _help_reply(self, language: str) -> str:
+        """The safeguarding help reply in `language`."""
+        return self.conversations.engine.speaking(language).help()
 
     async def on_control(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/back, /skip, /done: the same as the buttons."""
@@ -251,7 +271,7 @@ class ChatHandlers:
         """/stop: pause the survey and send nothing more until /start."""
         message, chat_id = _message(update)
         if not await self.reach.stop(CHANNEL, str(chat_id)):
-            await message.reply_text(texts.NOT_LINKED)
+            await self._reply(message, chat_id, texts.NOT_LINKED)
             return
         key = self.signer.message_key("m", chat_id, message.message_id)
         turn = await self.conversations.handle(
@@ -264,10 +284,11 @@ class ChatHandlers:
         message, chat_id = _message(update)
         status = await self.reach.chat_status(CHANNEL, str(chat_id))
         if not status.linked:
-            await message.reply_text(texts.NOTHING_TO_DELETE)
+            await self._reply(message, chat_id, texts.NOTHING_TO_DELETE)
             return
-        markup = delete_keyboard(chat_id, self.signer)
-        await message.reply_text(texts.DELETE_ASK, reply_markup=markup)
+        language = await self._language(chat_id)
+        markup = delete_keyboard(chat_id, self.signer, language)
+        await message.reply_text(texts.say(language, texts.DELETE_ASK), reply_markup=markup)
 
     async def on_talk(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/talk: ask for the young person's worker or an advocate to get in touch."""
@@ -278,21 +299,24 @@ class ChatHandlers:
             RequestOutcome.ALREADY_OPEN: texts.TALK_ALREADY,
             RequestOutcome.NOT_LINKED: texts.NOT_LINKED,
         }[outcome]
-        await message.reply_text(reply)
+        await self._reply(message, chat_id, reply)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/message: a message at any time; first, which kind (three buttons)."""
         message, chat_id = _message(update)
         status = await self.reach.chat_status(CHANNEL, str(chat_id))
         if not status.linked:
-            await message.reply_text(texts.NOT_LINKED)
+            await self._reply(message, chat_id, texts.NOT_LINKED)
             return
+        language = await self._language(chat_id)
         rows = [
-            [InlineKeyboardButton(label, callback_data=self.signer.encode(
+            [InlineKeyboardButton(texts.say(language, label), callback_data=self.signer.encode(
                 chat_id, ButtonKind.CONTACT, kind))]
             for kind, label in texts.CONTACT_BUTTONS.items()
         ]  # fmt: skip
-        await message.reply_text(texts.CONTACT_ASK, reply_markup=InlineKeyboardMarkup(rows))
+        await message.reply_text(
+            texts.say(language, texts.CONTACT_ASK), reply_markup=InlineKeyboardMarkup(rows)
+        )
 
     async def _on_contact_button(
         self, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, chat_id: int, kind: str
@@ -300,9 +324,12 @@ class ChatHandlers:
         """The kind chosen: ask for the words, as a reply to this prompt (no state kept:
         the young person's reply names the prompt it answers)."""
         await _answer_query(query)
-        await _close(query, texts.CONTACT_BUTTONS[kind])
-        markup = ForceReply(input_field_placeholder=texts.CONTACT_PLACEHOLDER)
-        await context.bot.send_message(chat_id, texts.CONTACT_PROMPTS[kind], reply_markup=markup)
+        language = await self._language(chat_id)
+        await _close(query, texts.say(language, texts.CONTACT_BUTTONS[kind]))
+        placeholder = texts.say(language, texts.CONTACT_PLACEHOLDER)
+        markup = ForceReply(input_field_placeholder=placeholder)
+        prompt = texts.say(language, texts.CONTACT_PROMPTS[kind])
+        await context.bot.send_message(chat_id, prompt, reply_markup=markup)
 
     async def _on_contact_text(
         self, context: ContextTypes.DEFAULT_TYPE, message: Message, kind: str, text: str
@@ -316,24 +343,27 @@ class ChatHandlers:
                 ContactKind(kind), text, channel=CHANNEL, address=str(chat_id), message_key=key
             )
         except ValidationError:
-            await message.reply_text(texts.CONTACT_EMPTY)
+            await self._reply(message, chat_id, texts.CONTACT_EMPTY)
             return
         if sent is None:
-            await message.reply_text(texts.NOT_LINKED)
+            await self._reply(message, chat_id, texts.NOT_LINKED)
             return
+        language = await self._language(chat_id)
         if sent.alert_ids:
             self.on_alert()
-            await message.reply_text(self.conversations.engine.help_text())
-        await message.reply_text(texts.CONTACT_SENT)  # again for a repeat: it may not have gone
+            await message.reply_text(self._help_reply(language))
+        # again for a repeat: it may not have gone
+        await message.reply_text(texts.say(language, texts.CONTACT_SENT))
 
     async def on_my_data(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/mydata: record a subject access request for an officer; say what happens next."""
         message, chat_id = _message(update)
         outcome = await self.reach.request(RequestKind.ACCESS, CHANNEL, str(chat_id))
+        language = await self._language(chat_id)
         reply = {
-            RequestOutcome.CREATED: texts.access_done(self.council_name),
-            RequestOutcome.ALREADY_OPEN: texts.ACCESS_ALREADY,
-            RequestOutcome.NOT_LINKED: texts.NOTHING_HELD,
+            RequestOutcome.CREATED: texts.access_done(self.council_name, language),
+            RequestOutcome.ALREADY_OPEN: texts.say(language, texts.ACCESS_ALREADY),
+            RequestOutcome.NOT_LINKED: texts.say(language, texts.NOTHING_HELD),
         }[outcome]
         await message.reply_text(reply)
 
@@ -341,34 +371,40 @@ class ChatHandlers:
         """/read or "read it to me": the current question (and its options) as a voice
         message, made on this server (`surveys.speech`)."""
         message, chat_id = _message(update)
+        language = await self._language(chat_id)
         if self.audio is None:
-            await message.reply_text(texts.READ_UNAVAILABLE)
+            await message.reply_text(texts.say(language, texts.READ_UNAVAILABLE))
             return
         try:
             turn = await self.conversations.open(channel=CHANNEL, address=str(chat_id))
         except NotLinkedError:
-            await message.reply_text(texts.NOT_LINKED)
+            await message.reply_text(texts.say(language, texts.NOT_LINKED))
             return
+        language = turn.language
         survey = await self.conversations.survey_of(turn.response_id)
         if survey is None or not turn.current_question:
-            await message.reply_text(texts.READ_NOTHING)
+            await message.reply_text(texts.say(language, texts.READ_NOTHING))
             return
-        spoken = spoken_question(survey.question(turn.current_question))
+        if not self.audio.speaker.speaks(language):  # never English audio for their words
+            await message.reply_text(texts.say(language, texts.READ_NO_VOICE))
+            return
+        asked = localize(survey, language).question(turn.current_question)
+        spoken = spoken_question(asked, language)
         try:
-            path = await asyncio.to_thread(self.audio.make, survey, "en", spoken)
+            path = await asyncio.to_thread(self.audio.make, survey, language, spoken)
         except SpeechUnavailable as error:
             log.warning("read-aloud failed: %s", error)
-            await message.reply_text(texts.READ_UNAVAILABLE)
+            await message.reply_text(texts.say(language, texts.READ_UNAVAILABLE))
             return
-        data = path.read_bytes()
+        data, caption = path.read_bytes(), texts.say(language, texts.READ_CAPTION)
         if path.suffix == ".ogg":  # Opus: a voice message
-            await context.bot.send_voice(chat_id, data, caption=texts.READ_CAPTION)
+            await context.bot.send_voice(chat_id, data, caption=caption)
         else:
-            await context.bot.send_audio(chat_id, data, caption=texts.READ_CAPTION)
+            await context.bot.send_audio(chat_id, data, caption=caption)
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, _ = _message(update)
-        await message.reply_text(texts.UNKNOWN_COMMAND)
+        message, chat_id = _message(update)
+        await self._reply(message, chat_id, texts.UNKNOWN_COMMAND)
 
     # ----- messages ---------------------------------------------------------------------
 
@@ -377,7 +413,7 @@ class ChatHandlers:
         message, _ = _message(update)
         text = message.text or ""
         carry_on = self._carry_on_reply(context, message)
-        if carry_on is not None and text.strip() != texts.HELP_BUTTON:
+        if carry_on is not None and text.strip() not in texts.help_buttons():
             await self._carry_on(context, message, carry_on, text)
             return
         kind = self._contact_reply(context, message)
@@ -416,8 +452,10 @@ class ChatHandlers:
             return False
         if ask is ResumeAsk.NONE:
             return False
-        prompt = texts.carry_on_prompt(display(code), pin=ask is ResumeAsk.PIN)
-        markup = ForceReply(input_field_placeholder=texts.CARRY_ON_PLACEHOLDER)
+        language = await self.conversations.language_of_code(code)
+        prompt = texts.carry_on_prompt(display(code), pin=ask is ResumeAsk.PIN, language=language)
+        placeholder = texts.say(language, texts.CARRY_ON_PLACEHOLDER)
+        markup = ForceReply(input_field_placeholder=placeholder)
         await context.bot.send_message(chat_id, prompt, reply_markup=markup)
         return True
 
@@ -427,8 +465,9 @@ class ChatHandlers:
         """The answer to the carry-on check: carry on here, or say how many tries are left
         (wrong answers are counted on the invitation and throttled as on the web)."""
         chat_id = message.chat_id
+        language = await self.conversations.language_of_code(code)
         if safeguarding.detect_risk(typed):  # not linked yet: no alert, but help at once
-            await message.reply_text(self.conversations.engine.help_text())
+            await message.reply_text(self._help_reply(language))
             return
         if not await self._may_try_code(context, chat_id):
             return
@@ -440,7 +479,7 @@ class ChatHandlers:
             else:
                 named = texts.name_and_month(typed[:80])
                 if named is None:
-                    await message.reply_text(texts.CARRY_ON_NOT_READ)
+                    await message.reply_text(texts.say(language, texts.CARRY_ON_NOT_READ))
                     return
                 check = ResumeCheck(first_name=named[0][:64], birth_month=named[1])
             turn = await self.conversations.resume(
@@ -452,29 +491,29 @@ class ChatHandlers:
             if refused.wait_until is not None:
                 seconds = (refused.wait_until - self.conversations.clock.now()).total_seconds()
                 minutes = max(1, -(-int(seconds) // 60))
-            await message.reply_text(texts.carry_on_refused(refused.tries_left, minutes))
+            await message.reply_text(texts.carry_on_refused(refused.tries_left, minutes, language))
             return
         except InvitationError as error:
             log.info("invitation refused", extra={"reason": error.reason})
             if error.reason == "unknown":
                 self.codes.miss(f"{CHANNEL}:{chat_id}")
-            await message.reply_text(str(error))
+            await message.reply_text(texts.say(language, str(error)))
             return
         await _delete_quietly(message)  # their PIN or name need not stay on screen
         await self.reach.record_consent(CHANNEL, str(chat_id))
-        await self._send(context, chat_id, turn.prompts, help_keyboard=True)
+        await self._send(context, chat_id, turn.prompts, help_keyboard=True, turn=turn)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice notes, locations, documents...: a kind word. A caption
         is read as typed words, so a worrying one is never missed."""
-        message, _ = _message(update)
+        message, chat_id = _message(update)
         if message.caption:
             await self._answer(update, context, UserInput(text=message.caption))
             return
         if message.voice or message.audio or message.video_note:
-            await message.reply_text(texts.VOICE)
+            await self._reply(message, chat_id, texts.VOICE)
         else:
-            await message.reply_text(texts.NOT_TEXT)
+            await self._reply(message, chat_id, texts.NOT_TEXT)
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An edit is not a new answer; but a worrying edit is handled like a new message."""
@@ -487,7 +526,7 @@ class ChatHandlers:
             key = self.signer.message_key("e", message.chat_id, f"{message.message_id}.{when}")
             await self._run_input(context, message.chat_id, UserInput(text=text), key)
             return
-        await message.reply_text(texts.EDITED)
+        await self._reply(message, message.chat_id, texts.EDITED)
 
     async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The young person blocked (or unblocked) the bot in their private chat."""
@@ -512,7 +551,8 @@ class ChatHandlers:
         button = self.signer.decode(chat_id, query.data)
         if button is None:
             log.info("button refused", extra={"reason": "bad tag"})
-            await _answer_query(query, texts.WRONG_BUTTON)
+            language = await self._language(chat_id)
+            await _answer_query(query, texts.say(language, texts.WRONG_BUTTON))
             await self._show_current(context, chat_id)
             return
         if button.kind is ButtonKind.ANSWER and len(button.fields) == 2:
@@ -520,12 +560,14 @@ class ChatHandlers:
             await self._on_answer_button(context, query, chat_id, question_id, button.fields[1])
         elif button.kind is ButtonKind.CONSENT and len(button.fields) == 1:
             await _answer_query(query)
-            await _close(query, texts.CONSENT_YES)
+            language = await self.conversations.language_of_code(button.fields[0])
+            await _close(query, texts.say(language, texts.CONSENT_YES))
             await self._redeem(context, chat_id, button.fields[0], consent=True)
-        elif button.kind is ButtonKind.DECLINE:
+        elif button.kind is ButtonKind.DECLINE:  # the button carries the notice's language
             await _answer_query(query)
-            await _close(query, texts.CONSENT_NO)
-            await context.bot.send_message(chat_id, texts.DECLINED)
+            chosen = normalize_language(button.fields[0] if button.fields else None)
+            await _close(query, texts.say(chosen, texts.CONSENT_NO))
+            await context.bot.send_message(chat_id, texts.say(chosen, texts.DECLINED))
         elif button.kind is ButtonKind.DELETE and button.fields in (("y",), ("n",)):
             await self._on_delete_button(context, query, chat_id, confirmed=button.fields == ("y",))
         elif button.kind is ButtonKind.INVITATION and len(button.fields) == 1:
@@ -539,7 +581,8 @@ class ChatHandlers:
         elif button.kind is ButtonKind.CONTACT and button.fields in _CONTACT_FIELDS:
             await self._on_contact_button(context, query, chat_id, button.fields[0])
         else:
-            await _answer_query(query, texts.WRONG_BUTTON)
+            language = await self._language(chat_id)
+            await _answer_query(query, texts.say(language, texts.WRONG_BUTTON))
 
     async def _on_answer_button(
         self,
@@ -561,7 +604,7 @@ class ChatHandlers:
             return
         prompts, note = await self._update_in_place(query, chat_id, question_id, option, turn)
         await _answer_query(query, note)
-        await self._send(context, chat_id, prompts, language=turn.language)
+        await self._send(context, chat_id, prompts, turn=turn)
         await self._you_said_we_did(context, chat_id, turn)
 
     async def _update_in_place(
@@ -610,18 +653,19 @@ class ChatHandlers:
         confirmed: bool,
     ) -> None:
         await _answer_query(query)
+        language = await self._language(chat_id)  # before the request: it may unlink
         if not confirmed:
-            await _close(query, texts.DELETE_NO)
-            await context.bot.send_message(chat_id, texts.DELETE_KEPT)
+            await _close(query, texts.say(language, texts.DELETE_NO))
+            await context.bot.send_message(chat_id, texts.say(language, texts.DELETE_KEPT))
             return
         outcome = await self.reach.request(RequestKind.ERASURE, CHANNEL, str(chat_id))
-        await _close(query, texts.DELETE_YES)
+        await _close(query, texts.say(language, texts.DELETE_YES))
         reply = {
             RequestOutcome.CREATED: texts.DELETE_DONE,
             RequestOutcome.ALREADY_OPEN: texts.DELETE_ALREADY,
             RequestOutcome.NOT_LINKED: texts.NOTHING_TO_DELETE,
         }[outcome]
-        await context.bot.send_message(chat_id, reply)
+        await context.bot.send_message(chat_id, texts.say(language, reply))
 
     async def _on_invitation_button(
         self,
@@ -634,7 +678,8 @@ class ChatHandlers:
             int(invitation), CHANNEL, str(chat_id)
         )
         if not owned:
-            await _answer_query(query, texts.WRONG_BUTTON)
+            language = await self._language(chat_id)
+            await _answer_query(query, texts.say(language, texts.WRONG_BUTTON))
             return
         await _answer_query(query)
         await _edit(query, None, None)
@@ -663,7 +708,7 @@ class ChatHandlers:
         if turn.duplicate:
             await self._show_current(context, chat_id)
             return
-        await self._send(context, chat_id, turn.prompts, language=turn.language)
+        await self._send(context, chat_id, turn.prompts, turn=turn)
         await self._you_said_we_did(context, chat_id, turn)
 
     async def _you_said_we_did(
@@ -674,7 +719,7 @@ class ChatHandlers:
             return
         db, clock = self.conversations.db, self.conversations.clock
         for said in await statements.take_at_end(db, clock, turn.response_id):
-            words = texts.you_said_we_did(said.you_said, said.we_did)
+            words = texts.you_said_we_did(said.you_said, said.we_did, turn.language)
             await context.bot.send_message(chat_id, words)
 
     async def _handle(
@@ -688,7 +733,10 @@ class ChatHandlers:
         except NotLinkedError:
             words = user_input.text or ""
             asks_help = user_input.command is Command.HELP_NOW or safeguarding.detect_risk(words)
-            reply = self.conversations.engine.help_text() if asks_help else texts.NOT_LINKED
+            language = await self._language(chat_id)
+            reply = (
+                self._help_reply(language) if asks_help else texts.say(language, texts.NOT_LINKED)
+            )
             await context.bot.send_message(chat_id, reply)
             return None
         if turn.alert_ids:
@@ -717,7 +765,7 @@ class ChatHandlers:
                     code, channel=CHANNEL, address=address, consent=consent
                 )
         except NotLinkedError:
-            await context.bot.send_message(chat_id, texts.NOT_LINKED)
+            await self._tell(context, chat_id, texts.NOT_LINKED)
             return
         except InvitationError as error:
             log.info("invitation refused", extra={"reason": error.reason})
@@ -727,15 +775,19 @@ class ChatHandlers:
                 context, chat_id, code
             ):
                 return
-            await context.bot.send_message(chat_id, str(error))
+            language = await self._language(chat_id)
+            if code:
+                language = await self.conversations.language_of_code(code)
+            await context.bot.send_message(chat_id, texts.say(language, str(error)))
             return
-        await self._send(context, chat_id, turn.prompts, help_keyboard=True, language=turn.language)
+        await self._send(context, chat_id, turn.prompts, help_keyboard=True, turn=turn)
 
     async def _may_try_code(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
         """False (after asking them to wait) if this chat tried too many unknown codes."""
         wait = self.codes.wait(f"{CHANNEL}:{chat_id}")
         if wait:
-            await context.bot.send_message(chat_id, texts.too_many_codes(wait))
+            language = await self._language(chat_id)
+            await context.bot.send_message(chat_id, texts.too_many_codes(wait, language))
         return not wait
 
     async def _show_current(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
@@ -744,7 +796,7 @@ class ChatHandlers:
             turn = await self.conversations.open(channel=CHANNEL, address=str(chat_id))
         except NotLinkedError:
             return
-        await self._send(context, chat_id, turn.prompts, language=turn.language)
+        await self._send(context, chat_id, turn.prompts, turn=turn)
 
     async def _send(
         self,
@@ -753,12 +805,40 @@ class ChatHandlers:
         prompts: Sequence[Prompt],
         *,
         help_keyboard: bool = False,
-        language: str | None = None,
+        turn: Turn | None = None,
     ) -> None:
-        for out in render_prompts(
-            prompts, chat_id, self.signer, help_keyboard=help_keyboard, language=language
-        ):
-            await _send_one(context, chat_id, out)
+        """The prompts as messages in the turn's language; in the easy survey a question's
+        picture goes just before it, as a photo."""
+        language = turn.language if turn is not None else None
+        pictures = await self._pictures(turn, prompts)
+        for prompt in prompts:
+            is_question = prompt.kind is PromptKind.QUESTION
+            png = pictures.get(prompt.question_id or "") if is_question else None
+            if png is not None:
+                await context.bot.send_photo(chat_id, png)
+            outs = render_prompts(
+                [prompt], chat_id, self.signer, help_keyboard=help_keyboard, language=language
+            )
+            for out in outs:
+                await _send_one(context, chat_id, out)
+            if any(isinstance(out.markup, ReplyKeyboardMarkup) for out in outs):
+                help_keyboard = False  # pinned once, on the first message without buttons
+
+    async def _pictures(self, turn: Turn | None, prompts: Sequence[Prompt]) -> dict[str, bytes]:
+        """The PNG of each question among `prompts` that has a picture (easy survey only)."""
+        asked = [p.question_id for p in prompts if p.kind is PromptKind.QUESTION and p.question_id]
+        if turn is None or not asked:
+            return {}
+        survey = await self.conversations.survey_of(turn.response_id)
+        if survey is None or not survey.easy:
+            return {}
+        found: dict[str, bytes] = {}
+        for qid in asked:
+            name = survey.question(qid).picture if survey.has_question(qid) else None
+            png = await asyncio.to_thread(picture_png, name) if name else None
+            if png is not None:
+                found[qid] = png
+        return found
 
     # ----- errors -----------------------------------------------------------------------
 
@@ -779,7 +859,7 @@ class ChatHandlers:
                 extra={"update_kind": kind, "error": type(error).__name__},
             )
             if chat is not None and chat.type == ChatType.PRIVATE:
-                await context.bot.send_message(chat.id, texts.SOMETHING_WRONG)
+                await self._tell(context, chat.id, texts.SOMETHING_WRONG)
         except Exception as failure:  # never let PTB log a traceback: it may hold words or ids
             log.warning(
                 "error handling failed too: %s", type(failure).__name__, extra={"update_kind": kind}

@@ -15,7 +15,7 @@ from telegram import (
 from bot import texts
 from bot.callbacks import ButtonKind, Signer
 from surveys.engine import Option, Prompt, PromptKind
-from surveys.i18n import LANGUAGES, N_
+from surveys.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_
 from surveys.model import QuestionKind
 
 MAX_TEXT = 4096  # Telegram's limit for one message
@@ -171,22 +171,28 @@ def consent_keyboard(
                 ),
                 InlineKeyboardButton(
                     texts.say(language, texts.CONSENT_NO),
-                    callback_data=signer.encode(chat_id, ButtonKind.DECLINE),
+                    callback_data=signer.encode(
+                        chat_id, ButtonKind.DECLINE, language or DEFAULT_LANGUAGE
+                    ),
                 ),
             ]
         ]
     )
 
 
-def delete_keyboard(chat_id: int, signer: Signer) -> InlineKeyboardMarkup:
+def delete_keyboard(
+    chat_id: int, signer: Signer, language: str | None = None
+) -> InlineKeyboardMarkup:
+    """Yes / No under "delete my data?", in the young person's language."""
+    yes, no = texts.say(language, texts.DELETE_YES), texts.say(language, texts.DELETE_NO)
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    texts.DELETE_YES, callback_data=signer.encode(chat_id, ButtonKind.DELETE, "y")
+                    yes, callback_data=signer.encode(chat_id, ButtonKind.DELETE, "y")
                 ),
                 InlineKeyboardButton(
-                    texts.DELETE_NO, callback_data=signer.encode(chat_id, ButtonKind.DELETE, "n")
+                    no, callback_data=signer.encode(chat_id, ButtonKind.DELETE, "n")
                 ),
             ]
         ]

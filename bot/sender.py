@@ -51,18 +51,20 @@ def render_item(item: OutboxItem, signer: Signer, alerts_link: str) -> tuple[int
         chat_id = int(item.address)
     except ValueError:
         raise UnsendableError("no chat id") from None
-    payload = item.payload
-    title = str(payload.get("title", "our survey"))
+    payload, language = item.payload, item.language
+    title = item.title or str(payload.get("title") or texts.say(language, texts.OUR_SURVEY))
     if item.kind == OutboxKind.INVITATION and item.invitation_id is not None:
-        markup = start_keyboard(chat_id, item.invitation_id, signer)
-        return chat_id, Outgoing(fit(texts.invitation(title)), markup)
+        label = texts.say(language, texts.START_BUTTON)
+        markup = start_keyboard(chat_id, item.invitation_id, signer, label=label)
+        return chat_id, Outgoing(fit(texts.invitation(title, language)), markup)
     if item.kind == OutboxKind.REMINDER and item.invitation_id is not None:
         started = bool(payload.get("started"))
-        label = texts.CARRY_ON_BUTTON if started else texts.START_BUTTON
+        label = texts.say(language, texts.CARRY_ON_BUTTON if started else texts.START_BUTTON)
         markup = start_keyboard(chat_id, item.invitation_id, signer, label=label)
-        return chat_id, Outgoing(fit(texts.reminder(title, started=started)), markup)
+        words = texts.reminder(title, started=started, language=language)
+        return chat_id, Outgoing(fit(words), markup)
     if item.kind == OutboxKind.REPLY and payload.get("text"):
-        return chat_id, Outgoing(fit(texts.reply(str(payload["text"]))))
+        return chat_id, Outgoing(fit(texts.reply(str(payload["text"]), language)))
     if item.kind == OutboxKind.ALERT:
         alert_id = int(payload.get("alert_id", item.alert_id or 0))
         category = str(payload.get("category", "alert"))

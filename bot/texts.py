@@ -9,7 +9,7 @@ import calendar
 import re
 
 from storage.alerts import category_label
-from surveys.i18n import LANGUAGES, N_, gettext_for
+from surveys.i18n import LANGUAGES, N_, gettext_for, ngettext_for
 
 LANGUAGE_ASK = N_("Which language would you like me to use? Tap one.")
 LANGUAGE_SET = N_("OK, I'll use English from now on.")  # each catalogue names its own language
@@ -31,6 +31,7 @@ CONSENT_NO = N_("No thanks")
 DELETE_YES = N_("Yes, delete my data")
 DELETE_NO = N_("No, keep it")
 START_BUTTON = N_("▶️ Start")
+OUR_SURVEY = N_("our survey")
 CARRY_ON_BUTTON = N_("▶️ Carry on")
 
 
@@ -140,14 +141,17 @@ TALK_ALREADY = N_(
 )
 
 
-def access_done(council: str) -> str:
+def access_done(council: str, language: str | None = None) -> str:
     """/mydata, recorded: what happens next, honestly."""
-    return (
-        f"Done. I've asked the participation team at {council} for a copy of everything we "
-        "hold about you. They have one month to get it to you (the law says so). A person "
-        "will check it first, then give it to you through your worker or PA, or ask how "
-        "you'd like it. I can't send it in this chat."
-    )
+    return say(
+        language,
+        N_(
+            "Done. I've asked the participation team at {council} for a copy of everything "
+            "we hold about you. They have one month to get it to you (the law says so). A "
+            "person will check it first, then give it to you through your worker or PA, or "
+            "ask how you'd like it. I can't send it in this chat."
+        ),
+    ).format(council=council)
 
 
 ACCESS_ALREADY = N_(
@@ -177,35 +181,45 @@ SOMETHING_WRONG = N_(
 )
 
 
-def too_many_codes(wait: int) -> str:
+def too_many_codes(wait: int, language: str | None = None) -> str:
     """After too many invitation codes that don't exist were tried from this chat."""
     minutes = max(1, round(wait / 60))
-    return (
-        f"Too many codes that don't work were tried. Please wait {minutes} minute"
-        f"{'s' if minutes != 1 else ''}, then tap your invitation link again. If it still "
-        "doesn't work, ask the person who sent it for a new one."
-    )
+    ngettext = ngettext_for(language)
+    return ngettext(
+        "Too many codes that don't work were tried. Please wait {minutes} minute, then tap "
+        "your invitation link again. If it still doesn't work, ask the person who sent it "
+        "for a new one.",
+        "Too many codes that don't work were tried. Please wait {minutes} minutes, then tap "
+        "your invitation link again. If it still doesn't work, ask the person who sent it "
+        "for a new one.",
+        minutes,
+    ).format(minutes=minutes)
 
 
-def invitation(title: str) -> str:
-    """An invitation to a linked young person."""
-    return (
-        f"Hi! 👋 We'd like to hear what you think: “{title}”. It only takes a few minutes, "
-        "and you can stop any time. Tap Start when you're ready."
-    )
+def invitation(title: str, language: str | None = None) -> str:
+    """An invitation to a linked young person (`title` in their language)."""
+    return say(
+        language,
+        N_(
+            "Hi! 👋 We'd like to hear what you think: “{title}”. It only takes a few "
+            "minutes, and you can stop any time. Tap Start when you're ready."
+        ),
+    ).format(title=title)
 
 
-def reminder(title: str, *, started: bool) -> str:
+def reminder(title: str, *, started: bool, language: str | None = None) -> str:
     """A gentle reminder; says nothing if they would rather not."""
     if started:
-        return (
-            f"Just a reminder: you're part-way through “{title}”. Tap below to carry on "
+        words = N_(
+            "Just a reminder: you're part-way through “{title}”. Tap below to carry on "
             "where you left off. (Send /stop if you'd rather not hear from me.)"
         )
-    return (
-        f"Just a reminder: “{title}” is still open, and we'd love to hear from you. "
-        "(Send /stop if you'd rather not hear from me.)"
-    )
+    else:
+        words = N_(
+            "Just a reminder: “{title}” is still open, and we'd love to hear from you. "
+            "(Send /stop if you'd rather not hear from me.)"
+        )
+    return say(language, words).format(title=title)
 
 
 def alert(alert_id: int, category: str, link: str, *, escalated: bool = False) -> str:
@@ -231,14 +245,14 @@ def alert(alert_id: int, category: str, link: str, *, escalated: bool = False) -
 
 CONTACT_ASK = N_("What would you like to tell us? Tap one.")
 CONTACT_BUTTONS = {
-    "wrong": "😟 Something's wrong",
-    "good_news": "🌟 Good news",
-    "talk": "💬 Talk to my worker",
+    "wrong": N_("😟 Something's wrong"),
+    "good_news": N_("🌟 Good news"),
+    "talk": N_("💬 Talk to my worker"),
 }
 CONTACT_PROMPTS = {
-    "wrong": "😟 Something's wrong. Tell us what's happened: type it here and send it.",
-    "good_news": "🌟 Good news! Tell us about it: type it here and send it.",
-    "talk": "💬 What would you like to talk to your worker about? Type it here and send it.",
+    "wrong": N_("😟 Something's wrong. Tell us what's happened: type it here and send it."),
+    "good_news": N_("🌟 Good news! Tell us about it: type it here and send it."),
+    "talk": N_("💬 What would you like to talk to your worker about? Type it here and send it."),
 }
 CONTACT_PLACEHOLDER = N_("Type your message…")
 CONTACT_SENT = N_(
@@ -249,29 +263,34 @@ CONTACT_EMPTY = N_("I didn't get any words there. Send /message to try again.")
 
 
 def contact_kind_of(prompt: str) -> str | None:
-    """Which kind of message a bot prompt asked for (the young person replied to it)."""
+    """Which kind of message a bot prompt asked for (the young person replied to it), in
+    any shipped language (they may have changed language since)."""
     for kind, text in CONTACT_PROMPTS.items():
-        if prompt.strip() == text:
+        if prompt.strip() in {say(code, text) for code in LANGUAGES}:
             return kind
     return None
 
 
-def reply(text: str) -> str:
-    """A worker's reply to something the young person said."""
-    return f"💬 A reply from your worker:\n\n{text}\n\n(To answer, send /message.)"
+def reply(text: str, language: str | None = None) -> str:
+    """A worker's reply to something the young person said (the reply's own words as
+    written; the framing in the young person's language)."""
+    return say(
+        language, N_("💬 A reply from your worker:\n\n{text}\n\n(To answer, send /message.)")
+    ).format(text=text)
 
 
-def you_said_we_did(said: str, did: str) -> str:
-    """A "you said, we did" statement at the end of a survey."""
-    return f"📣 You said: {said}\n✅ We did: {did}"
+def you_said_we_did(said: str, did: str, language: str | None = None) -> str:
+    """A "you said, we did" statement at the end of a survey (the officers' words as
+    written; the framing in the young person's language)."""
+    return say(language, N_("📣 You said: {said}\n✅ We did: {did}")).format(said=said, did=did)
 
 
 # ----- carrying on a started link in a new Telegram account (a new phone) ----------------
 
-_CARRY_ON_OPENING = "You started this chat on another phone or browser."
-_CARRY_ON_CODE = re.compile(r"\(code ([A-Za-z0-9_-]{1,64})\)")
-CARRY_ON_PLACEHOLDER = "Type it here"
-CARRY_ON_NOT_READ = (
+_CARRY_ON_OPENING = N_("You started this chat on another phone or browser.")
+_CARRY_ON_CODE = re.compile(r"\(\w+ ([A-Za-z0-9_-]{1,64})\)")
+CARRY_ON_PLACEHOLDER = N_("Type it here")
+CARRY_ON_NOT_READ = N_(
     "Sorry, I couldn't read that. Reply to my message above with your first name and the "
     "month of your birthday, like: Sam March"
 )
@@ -282,25 +301,31 @@ _MONTHS = (
 )
 
 
-def carry_on_prompt(code: str, *, pin: bool) -> str:
+def carry_on_prompt(code: str, *, pin: bool, language: str | None = None) -> str:
     """Ask a new chat for the check only the young person can pass, before it carries on
     a started link. The code is in the words, so their reply names it (no state kept)."""
+    _ = gettext_for(language)
     how = (
-        "reply to this message with the secret PIN you chose when you started"
+        _("reply to this message with the secret PIN you chose when you started")
         if pin
-        else "reply to this message with your first name and the month of your birthday, "
-        "like: Sam March"
+        else _(
+            "reply to this message with your first name and the month of your birthday, "
+            "like: Sam March"
+        )
     )
+    ask = _("To carry on here, show us it's you: {how} (code {code}).").format(how=how, code=code)
     return (
-        f"{_CARRY_ON_OPENING} To carry on here, show us it's you: {how} (code {code}).\n\n"
-        "Not you, or can't remember? Ask your worker for a new letter: its new code carries "
-        "on where you were."
+        f"{_(_CARRY_ON_OPENING)} {ask}\n\n"
+        + _(
+            "Not you, or can't remember? Ask your worker for a new letter: its new code "
+            "carries on where you were."
+        )
     )
 
 
 def carry_on_code_of(prompt: str) -> str | None:
     """The code a carry-on prompt asked about (the young person replied to it)."""
-    if not prompt.startswith(_CARRY_ON_OPENING):
+    if not any(prompt.startswith(say(code, _CARRY_ON_OPENING)) for code in LANGUAGES):
         return None
     found = _CARRY_ON_CODE.search(prompt)
     return found.group(1) if found else None
@@ -319,22 +344,39 @@ def name_and_month(typed: str) -> tuple[str, int] | None:
     return None
 
 
-def carry_on_refused(tries_left: int, wait_minutes: int | None) -> str:
-    """The check did not match (as the web chat says it)."""
+def carry_on_refused(
+    tries_left: int, wait_minutes: int | None, language: str | None = None
+) -> str:
+    """The check did not match (the web chat's words, and where to answer)."""
+    ngettext = ngettext_for(language)
     if wait_minutes is not None:
-        return (
+        return ngettext(
             "That didn't match, too many times. To keep your answers safe, please wait "
-            f"{wait_minutes} minute{'s' if wait_minutes != 1 else ''} and try again."
-        )
-    return (
-        f"That doesn't match. You can try {tries_left} more time{'s' if tries_left != 1 else ''}"
-        ": reply to my message above again."
-    )
+            "{n} minute and try again.",
+            "That didn't match, too many times. To keep your answers safe, please wait "
+            "{n} minutes and try again.",
+            wait_minutes,
+        ).format(n=wait_minutes)
+    refused = ngettext(
+        "That doesn't match. You can try {n} more time.",
+        "That doesn't match. You can try {n} more times.",
+        tries_left,
+    ).format(n=tries_left)
+    return f"{refused} {say(language, REPLY_AGAIN)}"
+
+
+REPLY_AGAIN = N_("Reply to my message above again.")
+
+
 # ----- read-aloud (`/read`, or typing "read it to me") -------------------------------------
 READ_IT_WORDS = ("read it to me", "read it", "read to me", "🔊 read it to me")
-READ_NOTHING = "There's no question waiting right now. Send /start to carry on."
-READ_UNAVAILABLE = (
+READ_NOTHING = N_("There's no question waiting right now. Send /start to carry on.")
+READ_UNAVAILABLE = N_(
     "Sorry, I can't read questions out loud at the moment. "
     "You can ask someone you trust to read it with you."
 )
-READ_CAPTION = "🔊 Here's the question, read out loud."
+READ_NO_VOICE = N_(
+    "Sorry, I can't read questions out loud in your language yet. "
+    "You can ask someone you trust to read it with you."
+)
+READ_CAPTION = N_("🔊 Here's the question, read out loud.")

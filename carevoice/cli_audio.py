@@ -56,7 +56,7 @@ async def audio_make(
                 rows = await services.catalog.latest_rows(session)
             for row in rows:
                 surveys.append(await services.catalog.get(session, row.id))
-        pieces = sum(len(speakable(s)) for s in surveys)
+        pieces = sum(len(speakable(s, language)) for s in surveys)
         started = time.perf_counter()
         with progress_bar() as bar:
             task = bar.add_task("Making audio", total=pieces)

@@ -129,14 +129,17 @@ async def campaign_invite_before_review(
 ) -> None:
     """Invite one young person to a rolling campaign for their next review now (a review
     date already past is refused)."""
-    from storage.rolling import invite_for_review
-
+    from storage.rolling import AskedEnough, invite_for_review
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
-            invitation, created = await invite_for_review(
-                session, campaign, council_ref, services.clock
-            )
+            try:
+                invitation, created = await invite_for_review(
+                    session, campaign, council_ref, services.clock, cap=services.asking_cap()
+                )
+            except AskedEnough as held:  # the hold is kept: officers see it on the campaign
+                console.print(f"Not invited: {held.reason}.", highlight=False)
+                return
             review = invitation.review_date
         verb = "Invited" if created else "Already invited"
         console.print(f"{verb} for the review on {review:%Y-%m-%d}.", highlight=False)

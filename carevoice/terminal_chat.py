@@ -32,16 +32,6 @@ CONTROLS = {
     "carry on": Command.REPEAT,
     "continue": Command.REPEAT,
 }
-# The engine's hints are written for buttons ("tap"); in a terminal everything is typed.
-TYPED = {
-    "Please tap Yes or No.": "Please type yes or no (or 1 or 2).",
-    "Please tap one of the buttons, or type its number.": "Please type the number of a choice.",
-    "Tap the ones that fit, then Done. Or type their numbers, like 1, 3.":
-        "Type the numbers of the ones that fit, like 1, 3, then done.",
-    "Please pick a number from 1 to 5, or tap a face.": "Please type a number from 1 to 5.",
-    "Please tap one of the two buttons, so we know who can read it.":
-        "Please type 1 or 2, so we know who can read it.",
-}
 HELP = N_(
     "Type your answer, or the number of a choice. Controls: back, skip, done (after ticking "
     "several), stop (carry on later), language cy (or en, ar: the language I use), "
@@ -166,7 +156,7 @@ def _show(turn: Turn, console: Console) -> None:
 
 
 def typed(text: str) -> str:
-    """A prompt in a terminal's words: "type", never "tap" (the engine's button hints)."""
-    for tapped, words in TYPED.items():
-        text = text.replace(tapped, words)
+    """English survey words that say "tap" ("Tap a picture to answer"), as a terminal says
+    them. The engine's own hints already name the channel (`Engine.speaking(language,
+    "terminal")`: "type", in every language)."""
     return re.sub(r"\b([Tt])ap\b", lambda m: "Type" if m[1] == "T" else "type", text)

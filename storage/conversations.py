@@ -655,7 +655,7 @@ class ConversationService:
             return self._outside_survey(session, person_id, channel, user_input, language)
         survey = localize(self.catalog.survey(session, response.survey_version_id), language)
         progress = progress_from_json(response.state)
-        step = self.engine.speaking(language).advance(survey, progress, user_input)
+        step = self.engine.speaking(language, channel).advance(survey, progress, user_input)
         return self._apply(
             session, response, survey, step, words=user_input.text, language=language
         )

@@ -36,8 +36,11 @@ from storage.tables import (
     PersonRow,
     ReplyRow,
     SafeguardingAlertRow,
+    SurveyVersionRow,
 )
 from surveys.clock import Clock
+from surveys.i18n import DEFAULT_LANGUAGE, normalize_language
+from surveys.loader import parse_survey
 
 
 class OutboxKind(StrEnum):
@@ -116,6 +119,8 @@ class OutboxItem:
     alert_id: int | None
     attempts: int
     locked_until: datetime
+    language: str = DEFAULT_LANGUAGE  # the young person's (English for officers' alerts)
+    title: str | None = None  # the survey's title in `language`, where it has one
 
     @property
     def is_alert(self) -> bool:
@@ -205,6 +210,7 @@ class Outbox:
             rows = list((await session.scalars(due)).all())
             unwanted = await _unwanted(session, rows, now)
             quiet = self.quiet is not None and self.quiet.contains(now)
+            wording = await _wording(session, [r for r in rows if r.id not in unwanted])
             items: list[OutboxItem] = []
             for row in rows:
                 reason = unwanted.get(row.id)
@@ -215,7 +221,7 @@ class Outbox:
                     row.not_before, row.locked_until = self.quiet.next_end(now), None
                 else:
                     row.locked_until = now + self.lease
-                    items.append(_item(row))
+                    items.append(_item(row, *wording.get(row.id, (DEFAULT_LANGUAGE, None))))
         return items
 
     async def mark_sent(self, item: OutboxItem) -> bool:
@@ -290,7 +296,58 @@ class Outbox:
         return OutboxCounts(int(pending), int(sent), int(failed))
 
 
-def _item(row: OutboxRow) -> OutboxItem:
+_TITLES: dict[int, Mapping[str, str]] = {}
+"""Each survey version's title by language (versions never change)."""
+
+
+async def _wording(
+    session: AsyncSession, rows: Sequence[OutboxRow]
+) -> dict[int, tuple[str, str | None]]:
+    """The language of each person message among `rows`, and its survey's title in that
+    language (None where the survey has no words in it): one query each, for the batch."""
+    person_rows = [r for r in rows if r.kind in PERSON_KINDS and r.person_id is not None]
+    if not person_rows:
+        return {}
+    found_languages = await session.execute(
+        select(PersonRow.id, PersonRow.language).where(
+            PersonRow.id.in_({r.person_id for r in person_rows})
+        )
+    )
+    languages: dict[int, str] = {person_id: language for person_id, language in found_languages}
+    versions: dict[int, int] = {}
+    invitation_ids = {r.invitation_id for r in person_rows if r.invitation_id is not None}
+    if invitation_ids:
+        found_versions = await session.execute(
+            select(InvitationRow.id, CampaignRow.survey_version_id)
+            .join(CampaignRow, CampaignRow.id == InvitationRow.campaign_id)
+            .where(InvitationRow.id.in_(invitation_ids))
+        )
+        versions = {invitation_id: version for invitation_id, version in found_versions}
+        unknown = set(versions.values()) - set(_TITLES)
+        if unknown:
+            found = await session.execute(
+                select(SurveyVersionRow.id, SurveyVersionRow.key, SurveyVersionRow.definition)
+                .where(SurveyVersionRow.id.in_(unknown))
+            )
+            for version_id, key, definition in found:
+                survey = parse_survey(definition, f"survey {key}")
+                _TITLES[version_id] = {
+                    language: words["title"]
+                    for language, words in survey.translations.items()
+                    if words.get("title")
+                }
+    out: dict[int, tuple[str, str | None]] = {}
+    for row in person_rows:
+        language = normalize_language(languages.get(row.person_id or 0)) or DEFAULT_LANGUAGE
+        version = versions.get(row.invitation_id or 0)
+        title = _TITLES.get(version, {}).get(language) if version is not None else None
+        out[row.id] = (language, title)
+    return out
+
+
+def _item(
+    row: OutboxRow, language: str = DEFAULT_LANGUAGE, title: str | None = None
+) -> OutboxItem:
     assert row.locked_until is not None
     return OutboxItem(
         id=row.id,
@@ -303,6 +360,8 @@ def _item(row: OutboxRow) -> OutboxItem:
         alert_id=row.alert_id,
         attempts=row.attempts,
         locked_until=row.locked_until,
+        language=language,
+        title=title,
     )
 
 

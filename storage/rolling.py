@@ -185,11 +185,28 @@ def filter_of(settings: RollingCampaignRow, campaign: CampaignRow | None = None)
     )
 
 
+class AskedEnough(ConflictError):
+    """A young person was asked enough lately (the asking cap): not invited; the message
+    is the reason officers read ("already asked twice this month")."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"not invited: {reason}")
+
+
 async def invite_for_review(
-    session: AsyncSession, campaign_id: int, council_ref: str, clock: Clock
+    session: AsyncSession,
+    campaign_id: int,
+    council_ref: str,
+    clock: Clock,
+    cap: AskingCap = NO_CAP,
 ) -> tuple[InvitationRow, bool]:
     """Invite one young person to a rolling campaign for their next review now (ahead of
-    the scan); (invitation, True if new). A review date already past is refused."""
+    the scan); (invitation, True if new). A review date already past is refused. The
+    asking cap applies as when issuing: a young person asked enough lately gets no new
+    invitation, a hold with the reason is recorded on the campaign (kept if the caller
+    commits) and `AskedEnough` says why; their invitation for this review, if made
+    already, is still theirs."""
     campaign = await get_campaign(session, campaign_id)
     settings = await rolling_settings(session, campaign_id)
     if settings is None:
@@ -201,7 +218,16 @@ async def invite_for_review(
     if campaign.closes_at <= now:
         raise ValidationError(f"campaign {campaign_id} has closed")
     review = check_review(person, uk_date(now))
+    last = await _latest(session, campaign.id, person.id)
+    fresh = last is None or (last.review_date != review and not _open(last, now))
+    if fresh and cap.on:
+        asked = await asking.asked_counts(session, [person.id], cap, now)
+        if asked[person.id] >= cap.surveys:
+            await asking.hold(session, campaign.id, [person.id], cap.reason, now)
+            raise AskedEnough(cap.reason)
     invitation, created = await _invite(session, campaign, person, review, now)
+    if created:
+        await asking.release(session, campaign.id, [person.id])
     if invitation is None:  # another worker made it at the same moment
         invitation = await _latest(session, campaign.id, person.id)
         assert invitation is not None
@@ -585,6 +611,7 @@ def outcome_of(invitation: InvitationRow, now: datetime) -> ReviewOutcome:
 __all__ = [
     "DEFAULT_DAYS_BEFORE",
     "NO_END",
+    "AskedEnough",
     "ReviewLine",
     "ReviewOutcome",
     "RollingCampaigns",

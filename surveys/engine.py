@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
@@ -191,12 +191,23 @@ class Engine:
 
     help_text: HelpText = safeguarding.help_reply
     language: str = DEFAULT_LANGUAGE
+    typed_only: bool = False  # a channel with no buttons (the terminal): hints say "type"
 
-    def speaking(self, language: str | None) -> Engine:
-        """This engine, saying its own words (reprompts, buttons) in `language`; survey
+    def speaking(self, language: str | None, channel: str | None = None) -> Engine:
+        """This engine, saying its own words (reprompts, buttons) in `language`, and its
+        hints in the words of `channel` ("type" where there are no buttons to tap); survey
         words come from the survey given (`surveys.translations.localize`)."""
         language = language or DEFAULT_LANGUAGE
-        return self if language == self.language else replace(self, language=language)
+        typed_only = channel in TYPED_CHANNELS if channel is not None else self.typed_only
+        if language == self.language and typed_only == self.typed_only:
+            return self
+        return replace(self, language=language, typed_only=typed_only)
+
+    def _hint(self, message: str) -> str:
+        """A hint (a catalogue msgid) in this engine's language and channel's words."""
+        if self.typed_only:
+            message = TYPED_HINTS.get(message, message)
+        return self._(message)
 
     @property
     def _(self) -> Gettext:
@@ -348,7 +359,7 @@ class Engine:
             return self._move_to_next(survey, progress, after=question.id)
         value = _parse_typed(question, text)
         if isinstance(value, _Hint):
-            return self._reprompt(survey, progress, self._(value.message))
+            return self._reprompt(survey, progress, self._hint(value.message))
         return self._record(survey, progress, question, value, None)
 
     # ----- moves --------------------------------------------------------------------
@@ -473,7 +484,7 @@ class Engine:
             return self._command(survey, progress, question, command)
         chosen = _visibility_of(user_input.option if user_input.option else text)
         if chosen is None:
-            return self._reprompt(survey, progress, self._(reach_texts.VISIBILITY_HINT))
+            return self._reprompt(survey, progress, self._hint(reach_texts.VISIBILITY_HINT))
         done = self._move_to_next(survey, replace(progress, choosing=False), after=question.id)
         return Step(
             done.progress, (VisibilityChosen(question.id, chosen), *done.events), done.prompts
@@ -557,6 +568,22 @@ class Engine:
 @dataclass(frozen=True, slots=True)
 class _Hint:
     message: str
+
+
+TYPED_CHANNELS = frozenset({"terminal"})
+"""Channels with no buttons: everything is typed."""
+TYPED_HINTS: Mapping[str, str] = {
+    N_("Please tap Yes or No."): N_("Please type yes or no (or 1 or 2)."),
+    N_("Tap the ones that fit, then Done. Or type their numbers, like 1, 3."): N_(
+        "Type the numbers of the ones that fit, like 1, 3, then done."
+    ),
+    N_("Please pick a number from 1 to 5, or tap a face."): N_(
+        "Please type a number from 1 to 5."
+    ),
+    reach_texts.VISIBILITY_HINT: N_("Please type 1 or 2, so we know who can read it."),
+}
+"""Each hint that names a button, as a channel with none says it (each in the catalogues,
+so every language says "type" in the terminal)."""
 
 
 CHECK_IN = N_(

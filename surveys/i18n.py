@@ -40,6 +40,7 @@ __all__ = [
     "format_number",
     "gettext_for",
     "html_lang",
+    "ngettext_for",
     "normalize_language",
     "translations",
 ]
@@ -106,6 +107,11 @@ def translations(language: str) -> gettext.NullTranslations:
 def gettext_for(language: str | None) -> Gettext:
     """`_` for one language."""
     return translations(language or DEFAULT_LANGUAGE).gettext
+
+
+def ngettext_for(language: str | None) -> Callable[[str, str, int], str]:
+    """`ngettext` for one language (the plural forms its catalogue declares)."""
+    return translations(language or DEFAULT_LANGUAGE).ngettext
 
 
 def format_day(day: date, language: str | None) -> str:

@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from surveys.i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from surveys.model import Question, QuestionKind, Survey
+from surveys.translations import localize
 
 __all__ = [
     "VOICES",
@@ -39,16 +41,17 @@ __all__ = [
     "spoken_question",
 ]
 
-VOICES: Mapping[str, str] = {"en": "en-gb", "cy": "cy"}
-"""espeak-ng voice for each language a survey is asked in (English by default)."""
+VOICES: Mapping[str, str] = {"en": "en-gb", "cy": "cy", "ar": "ar"}
+"""espeak-ng voice for each language a survey is asked in. A language with no voice here
+gets no audio at all (the channels say so kindly): never English audio for its words."""
 MAX_WORDS_CHARS = 4000
 """The longest text made into audio (a survey's texts are far shorter)."""
 TIMEOUT_SECONDS = 30.0
 # Words a young person hears (kept together, for translation).
-SAY_CHOOSE = "You can say: {options}."
-SAY_PICK_ANY = "You can pick any of these: {options}."
-SAY_OR = "{first}, or {last}"
-SAY_YES_NO = ("Yes", "No")
+SAY_CHOOSE = N_("You can say: {options}.")
+SAY_PICK_ANY = N_("You can pick any of these: {options}.")
+SAY_OR = N_("{first}, or {last}")
+SAY_YES_NO = (N_("Yes"), N_("No"))
 _DIGEST_CHARS = 24
 
 
@@ -78,28 +81,32 @@ def _words(label: str) -> str:
     return rest if rest and not any(ch.isalnum() for ch in first) else label
 
 
-def spoken_question(question: Question) -> str:
-    """A question as it is read aloud: the words, then what the young person can choose."""
+def spoken_question(question: Question, language: str | None = None) -> str:
+    """A question as it is read aloud: the words, then what the young person can choose
+    (the joining words in `language`; the question itself as given, so pass it localized)."""
+    _ = gettext_for(language)
     text = question.text
     if question.kind in (QuestionKind.CHOICE, QuestionKind.MULTI):
         labels = [c.label for c in question.choices]
     elif question.kind is QuestionKind.SCALE:
         labels = [_words(label) for label in question.scale_labels]
     elif question.kind is QuestionKind.YESNO:
-        labels = list(SAY_YES_NO)
+        labels = [_(word) for word in SAY_YES_NO]
     else:
         return text
-    joined = SAY_OR.format(first=", ".join(labels[:-1]), last=labels[-1])
+    joined = _(SAY_OR).format(first=", ".join(labels[:-1]), last=labels[-1])
     lead = SAY_PICK_ANY if question.kind is QuestionKind.MULTI else SAY_CHOOSE
-    return f"{text}\n{lead.format(options=joined)}"
+    return f"{text}\n{_(lead).format(options=joined)}"
 
 
-def speakable(survey: Survey) -> dict[str, str]:
-    """Every piece of a survey that can be heard, by digest: the intro, each question with
-    its options, its help, each option on its own, and the thanks at the end."""
+def speakable(survey: Survey, language: str | None = None) -> dict[str, str]:
+    """Every piece of a survey that can be heard in `language`, by digest: the intro, each
+    question with its options, its help, each option on its own, and the thanks at the end.
+    `survey` is the English one; it is localized here."""
+    survey = localize(survey, language)
     texts = [survey.intro]
     for question in survey.questions:
-        texts.append(spoken_question(question))
+        texts.append(spoken_question(question, language))
         if question.help:
             texts.append(question.help)
         texts.extend(c.label for c in question.choices)
@@ -138,11 +145,17 @@ class Speaker:
             "(on Debian or Ubuntu: sudo apt-get install espeak-ng opus-tools)"
         )
 
-    def wav(self, text: str, language: str = "en") -> bytes:
-        """The words spoken, as WAV."""
+    def speaks(self, language: str | None) -> bool:
+        """Whether words in `language` can be heard here (espeak-ng has its voice)."""
+        return self.available and (language or DEFAULT_LANGUAGE) in VOICES
+
+    def wav(self, text: str, language: str = DEFAULT_LANGUAGE) -> bytes:
+        """The words spoken in `language`'s voice, as WAV (SpeechUnavailable: no voice)."""
         if self.espeak is None:
             raise SpeechUnavailable(self.missing)
-        voice = VOICES.get(language, VOICES["en"])
+        voice = VOICES.get(language)
+        if voice is None:
+            raise SpeechUnavailable(f"no espeak-ng voice for {language!r}")
         words = text[:MAX_WORDS_CHARS]
         command = [self.espeak, "-v", voice, "-s", str(self.rate), "--stdin", "--stdout"]
         return self._run(command, words.encode("utf-8"), "espeak-ng")
@@ -183,15 +196,17 @@ class AudioCache:
     speaker: Speaker
 
     def path(self, survey: Survey, language: str, key: str, fmt: AudioFormat) -> Path:
-        lang = language if language in VOICES else "en"
-        return self.root / survey.key / str(survey.version) / lang / f"{key}.{fmt.value}"
+        if language not in VOICES:
+            raise SpeechUnavailable(f"no espeak-ng voice for {language!r}")
+        return self.root / survey.key / str(survey.version) / language / f"{key}.{fmt.value}"
 
     def get(
         self, survey: Survey, language: str, key: str, fmt: AudioFormat | None = None
     ) -> Path | None:
-        """The file for words of `survey` named by digest `key`, made if need be; None if
-        those words are not in the survey. SpeechUnavailable when it cannot be made."""
-        text = speakable(survey).get(key)
+        """The file for words of `survey` in `language` named by digest `key`, made if need
+        be; None if those words are not in the survey. SpeechUnavailable when it cannot be
+        made (espeak-ng missing or failed, or no voice for the language)."""
+        text = speakable(survey, language).get(key)
         if text is None:
             return None
         return self.make(survey, language, text, fmt)
@@ -223,8 +238,8 @@ class AudioCache:
         fmt: AudioFormat | None = None,
         step: Callable[[], None] = lambda: None,
     ) -> Iterator[tuple[str, Path]]:
-        """Make every piece of a survey (those on disk already are kept), calling `step`
-        after each."""
-        for key, text in speakable(survey).items():
+        """Make every piece of a survey in `language` (those on disk already are kept),
+        calling `step` after each."""
+        for key, text in speakable(survey, language).items():
             yield key, self.make(survey, language, text, fmt)
             step()

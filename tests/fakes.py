@@ -1,6 +1,10 @@
-"""Fakes for the seams: a sentiment scorer that needs no model."""
+"""Fakes for the seams: a sentiment scorer that needs no model, an espeak-ng that says
+which voice it was asked for."""
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 from surveys.sentiment import SentimentLabel, SentimentScore
 
@@ -27,3 +31,16 @@ class FakeScorer:
             else SentimentLabel.NEUTRAL
         )
         return SentimentScore(polarity=polarity, subjectivity=0.5, label=label)
+
+
+def recording_espeak(folder: Path) -> tuple[str, Path]:
+    """A stand-in for espeak-ng that writes the arguments it was given to a log (one call
+    a line) and runs the real program, if installed, else prints a tiny WAV header: tests
+    see which voice spoke. Returns the program's path and the log's."""
+    log = folder / "espeak-calls.log"
+    program = folder / "espeak-ng"
+    real = shutil.which("espeak-ng")
+    run = f'exec "{real}" "$@"' if real else "cat >/dev/null; printf 'RIFF0000WAVEfmt '"
+    program.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\n{run}\n', encoding="utf-8")
+    program.chmod(0o755)
+    return str(program), log

@@ -154,19 +154,24 @@ class ReadAloud:
     off: bool  # the survey reads aloud but this server cannot (espeak-ng is missing)
 
 
-def _audio_url(code: str, survey: Survey | None, text: str) -> str | None:
-    """Where the read-aloud of `text` is served, if it is words of the survey."""
+def _audio_url(code: str, survey: Survey | None, text: str, language: str) -> str | None:
+    """Where the read-aloud of `text` is served, if it is words of the (English) survey
+    in `language`."""
     if survey is None:
         return None
     key = digest(text)
-    return f"/c/{code}/audio/{key}" if key in speakable(survey) else None
+    return f"/c/{code}/audio/{key}" if key in speakable(survey, language) else None
 
 
-def _read_aloud(services: Services, survey: Survey | None) -> ReadAloud | None:
+def _read_aloud(services: Services, survey: Survey | None, language: str) -> ReadAloud | None:
+    """What to offer: nothing, a kind note (no audio here, or no voice for the language:
+    never English audio for words in another language), or the formats to play."""
     cache = services.audio()
     easy = survey is not None and survey.easy
     if cache is None:
         return ReadAloud((), False, off=True) if easy else None
+    if not cache.speaker.speaks(language):
+        return ReadAloud((), False, off=True) if survey is not None else None
     formats = [(cache.speaker.format.value, cache.speaker.format.media_type)]
     if cache.speaker.format is not AudioFormat.WAV:  # for browsers without Opus
         formats.append((AudioFormat.WAV.value, AudioFormat.WAV.media_type))
@@ -230,8 +235,13 @@ def _question(prompt: Prompt, survey: Survey | None, language: str) -> Question:
 
 
 def _bubbles(
-    flash: ChatFlash, _: Gettext, survey: Survey | None = None, speak: bool = False
+    flash: ChatFlash,
+    _: Gettext,
+    survey: Survey | None = None,
+    speak: bool = False,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Bubble]:
+    """The chat's messages; `survey` is the English one, read aloud in `language`."""
     turn = flash.turn
     echo = _(flash.echo) if flash.echo and flash.echo in ECHO.values() else flash.echo
     said = [r.display for r in turn.recorded] or ([echo] if echo else [])
@@ -243,8 +253,9 @@ def _bubbles(
             if p.kind is PromptKind.QUESTION and p.question_id and survey.has_question(
                 p.question_id
             ):
-                text = spoken_question(survey.question(p.question_id))  # with its options
-            audio = _audio_url(flash.code, survey, text)
+                asked = localize(survey, language).question(p.question_id)
+                text = spoken_question(asked, language)  # with its options
+            audio = _audio_url(flash.code, survey, text, language)
         out.append(Bubble("bot", p.text, str(p.kind), audio))
     return out
 
@@ -287,9 +298,9 @@ async def _chat_page(
     before, after = await worker_words(services, sid, turn.response_id if turn.finished else None)
     asked = next((p for p in reversed(turn.prompts) if p.kind is PromptKind.QUESTION), None)
     question = _question(asked, survey, language) if asked is not None else None
-    read_aloud = _read_aloud(services, survey)
+    read_aloud = _read_aloud(services, survey, language)
     speak = read_aloud is not None and not read_aloud.off
-    bubbles = [*before, *_bubbles(flash, _, survey, speak), *after]
+    bubbles = [*before, *_bubbles(flash, _, found, speak, language), *after]
     # the intro stays on the page (folded) once the turn that said it has gone
     said_intro = any(p.kind is PromptKind.INTRO for p in turn.prompts)
     about = survey.intro if survey is not None and not said_intro else ""
@@ -612,11 +623,12 @@ async def chat_audio(code: str, name: str, request: Request, services: ServicesD
         fmt = None
     if cache is None or sid is None or fmt is None or not _HEX.fullmatch(key):
         return Response("Not found", status_code=404, media_type="text/plain")
-    survey = await _linked_survey(services, _address(sid))
+    linked = await _linked_survey(services, _address(sid))
     try:
         path = None
-        if survey is not None:
-            path = await asyncio.to_thread(cache.get, survey, "en", key, fmt)
+        if linked is not None:
+            survey, language = linked
+            path = await asyncio.to_thread(cache.get, survey, language, key, fmt)
     except SpeechUnavailable as error:
         log.warning("read-aloud failed: %s", error)
         return Response("Not available", status_code=503, media_type="text/plain")
@@ -625,24 +637,28 @@ async def chat_audio(code: str, name: str, request: Request, services: ServicesD
     return FileResponse(path, media_type=fmt.media_type)
 
 
-async def _linked_survey(services: Services, address: str) -> Survey | None:
-    """The survey of the response this web chat is answering (its newest, if unsure)."""
+async def _linked_survey(services: Services, address: str) -> tuple[Survey, str] | None:
+    """The (English) survey of the response this web chat is answering (its newest, if
+    unsure), and the young person's language."""
     async with services.db.reader() as session:
         link = (
             await session.execute(
-                select(ChannelLinkRow.person_id, ChannelLinkRow.response_id).where(
-                    ChannelLinkRow.channel == CHANNEL, ChannelLinkRow.address == address
-                )
+                select(ChannelLinkRow.person_id, ChannelLinkRow.response_id, PersonRow.language)
+                .join(PersonRow, PersonRow.id == ChannelLinkRow.person_id)
+                .where(ChannelLinkRow.channel == CHANNEL, ChannelLinkRow.address == address)
             )
         ).first()
         if link is None:
             return None
-        person_id, response_id = link
+        person_id, response_id, language = link
+        language = normalize_language(language) or DEFAULT_LANGUAGE
         query = select(ResponseRow.survey_version_id).where(ResponseRow.person_id == person_id)
         if response_id is not None:
             query = query.where(ResponseRow.id == response_id)
         version = await session.scalar(query.order_by(ResponseRow.id.desc()).limit(1))
-        return None if version is None else await services.catalog.get(session, version)
+        if version is None:
+            return None
+        return await services.catalog.get(session, version), language
 
 
 @router.post("/c/{code}")

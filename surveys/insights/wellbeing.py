@@ -88,6 +88,7 @@ class NationalFigure:
     checked: bool
     source: str  # title, publisher and year, in words
     url: str | None
+    where: str | None = None  # the table or page of the source a checked figure was read in
 
 
 def load_national(text: str | None = None) -> dict[tuple[str, str], NationalFigure]:
@@ -100,6 +101,11 @@ def load_national(text: str | None = None) -> dict[tuple[str, str], NationalFigu
     found: dict[tuple[str, str], NationalFigure] = {}
     for item in data["figures"]:
         cited = sources[item["source"]]
+        if item["checked"] and not (item.get("where") and cited.get("url")):
+            raise ValueError(
+                f"{source}: a checked figure ({item['measure']}, {item['group']}) must say "
+                "`where` in its source it was read, and the source its url"
+            )
         year = f", {cited['year']}" if cited.get("year") else ""
         found[(item["measure"], item["group"])] = NationalFigure(
             measure=item["measure"],
@@ -110,6 +116,7 @@ def load_national(text: str | None = None) -> dict[tuple[str, str], NationalFigu
             checked=bool(item["checked"]),
             source=f"{cited['title']}, {cited['publisher']}{year}",
             url=cited.get("url"),
+            where=item.get("where"),
         )
     return found
 
@@ -180,7 +187,7 @@ def wellbeing_figures(
                     national_mean=ref.mean if ref else None,
                     national_low_share=ref.low_share if ref else None,
                     national_population=ref.population if ref else None,
-                    national_source=ref.source if ref else None,
+                    national_source=_cited(ref),
                     national_checked=ref.checked if ref else False,
                 )
             )
@@ -231,3 +238,8 @@ def protect_over_year(
         )
         found.append(replace(added, hide_respondents=hide_n, hide_share=hide_n or hide_low))
     return found
+def _cited(ref: NationalFigure | None) -> str | None:
+    """Where a national figure comes from, with the place in it that was read."""
+    if ref is None:
+        return None
+    return f"{ref.source} ({ref.where})" if ref.where else ref.source

@@ -111,3 +111,53 @@ async def test_language_changes_at_any_point_and_help_is_in_it(
     await young.command("iaith", "en")  # the Welsh name of the command, with a language
     assert young.texts()[-2] == texts.say("en", texts.LANGUAGE_SET)
     assert young.last()["text"] == ONS_EN
+
+
+async def test_a_welsh_child_reads_every_fixed_telegram_text_in_welsh(
+    young: YoungPerson, db: Database, invite_csv: InviteCsv
+) -> None:
+    (code,) = await invite_csv(CSV, "wellbeing-16plus")
+    await young.command("start", code)
+    await young.tap("Dim diolch")  # declined: said in the notice's language
+    assert young.last()["text"] == texts.say("cy", texts.DECLINED) != texts.DECLINED
+    await young.command("start", code)
+    await young.tap("Ie, mae hynny'n iawn")
+    welsh = {
+        "talk": texts.say("cy", texts.TALK_DONE),
+        "mydata": texts.access_done("Test Council", "cy"),
+        "nosuch": texts.say("cy", texts.UNKNOWN_COMMAND),
+    }
+    for command, expected in welsh.items():
+        await young.command(command)
+        assert young.last()["text"] == expected, command
+    await young.command("message")
+    ask = young.last()
+    assert ask["text"] == texts.say("cy", texts.CONTACT_ASK) != texts.CONTACT_ASK
+    assert buttons(ask) == [texts.say("cy", label) for label in texts.CONTACT_BUTTONS.values()]
+    await young.tap(texts.say("cy", texts.CONTACT_BUTTONS["good_news"]))
+    prompt = young.last()
+    assert prompt["text"] == texts.say("cy", texts.CONTACT_PROMPTS["good_news"])
+    assert texts.contact_kind_of(prompt["text"]) == "good_news"  # the reply is still read
+    await young.command("delete")
+    assert buttons(young.last()) == [texts.say("cy", texts.DELETE_YES),
+                                     texts.say("cy", texts.DELETE_NO)]  # fmt: skip
+    await young.tap(texts.say("cy", texts.DELETE_NO))
+    assert young.last()["text"] == texts.say("cy", texts.DELETE_KEPT)
+    all_said = "\n".join(young.texts())
+    for english in (texts.DECLINED, texts.TALK_DONE, texts.CONTACT_ASK, texts.DELETE_KEPT):
+        assert english not in all_said
+
+
+def test_outbox_texts_are_framed_in_the_childs_language() -> None:
+    assert texts.invitation("Fy adolygiad", "cy").startswith("Helo! 👋")
+    assert "“Fy adolygiad”" in texts.invitation("Fy adolygiad", "cy")
+    assert texts.reminder("X", started=True, language="cy").startswith("Dim ond i dy atgoffa")
+    assert texts.reply("Helo Sam", "cy").startswith("💬 Ateb gan dy weithiwr:\n\nHelo Sam")
+    assert texts.you_said_we_did("a", "b", "cy") == "📣 Fe ddwedaist ti: a\n✅ Fe wnaethon ni: b"
+    assert texts.too_many_codes(120, "cy").startswith("Cafodd gormod o godau")
+    assert "2 munud" in texts.too_many_codes(120, "cy")
+    assert "دقيقتين" in texts.too_many_codes(120, "ar")
+    assert texts.carry_on_code_of(texts.carry_on_prompt("K7MQ", pin=True, language="cy")) == (
+        "K7MQ"
+    )
+    assert texts.carry_on_refused(2, None, "cy").endswith(texts.say("cy", texts.REPLY_AGAIN))

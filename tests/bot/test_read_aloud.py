@@ -22,6 +22,7 @@ from surveys.clock import FixedClock
 from surveys.speech import AudioCache, Speaker
 from tests.bot.conftest import CONFIG, YoungPerson
 from tests.factories import campaign_with_codes
+from tests.fakes import recording_espeak
 from tests.telegram_emulator import BotApiState, FakeRequest
 
 needs_espeak = pytest.mark.skipif(
@@ -113,3 +114,40 @@ async def test_read_before_joining_asks_for_the_link(
     await young.command("read")
     assert young.last()["text"] == texts.NOT_LINKED
     assert "/read" in texts.HELP
+
+
+async def test_read_it_to_me_in_welsh_is_the_welsh_question_in_the_welsh_voice(
+    state: BotApiState,
+    conversations: ConversationService,
+    reach: Reach,
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    tmp_path: Path,
+) -> None:
+    program, log = recording_espeak(tmp_path)
+    cache = AudioCache(tmp_path / "audio", Speaker(espeak=program))
+    config = dataclasses.replace(CONFIG, audio=cache)
+    application = build_application(config, conversations, reach, request=FakeRequest(state))
+    await application.initialize()
+    try:
+        young = YoungPerson(state, application, 5107)
+        code = await welsh_code(db, catalog, clock)
+        await young.command("start", code)
+        await young.tap("Ie, mae hynny'n iawn")
+        await young.command("read")
+        sent = young.last()
+        assert sent["caption"] == texts.say("cy", texts.READ_CAPTION) != texts.READ_CAPTION
+    finally:
+        await application.shutdown()
+    calls = log.read_text(encoding="utf-8").splitlines()
+    assert len(calls) == 1 and calls[0].split()[:2] == ["-v", "cy"]
+    made = list((tmp_path / "audio").rglob("*.*"))
+    assert len(made) == 1 and made[0].parent.name == "cy"
+
+
+async def welsh_code(db: Database, catalog: SurveyCatalog, clock: FixedClock) -> str:
+    """An invitation to the Welsh check-in for a young person whose language is Welsh."""
+    from tests.bot.test_languages import CSV, invite
+
+    return await invite(db, catalog, clock, CSV)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import func, select, update
 
 from storage import asking
 from storage import campaigns as campaign_store
@@ -15,7 +16,12 @@ from storage.database import Database
 from storage.outbox import QuietHours
 from storage.people import import_people
 from storage.reach import Reach
-from storage.rolling import RollingCampaigns, create_rolling_campaign
+from storage.rolling import (
+    AskedEnough,
+    RollingCampaigns,
+    create_rolling_campaign,
+    invite_for_review,
+)
 from storage.tables import InvitationHoldRow, InvitationRow, OutboxRow, PersonRow
 from surveys.clock import FixedClock
 from surveys.engine import Command, UserInput
@@ -171,3 +177,38 @@ async def test_one_reminder_each_and_none_after_not_now(
         )).all()
     assert progress.declined == 1 and progress.returned == 0  # recorded, not a return
     assert len(declined) == 1 and declined[0].returned_at is None
+
+
+async def test_inviting_one_child_before_their_review_keeps_the_cap_across_three_campaigns(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    await three_people(db, catalog, clock)
+    async with db.transaction() as session:
+        await session.execute(
+            update(PersonRow).values(next_review_date=clock.now().date() + timedelta(days=60))
+        )
+        rolling = await create_rolling_campaign(
+            session, catalog, clock, name="before reviews", survey_key="small",
+            wanted=campaign_store.CohortFilter(),
+        )
+    for name in ("one", "two"):  # two campaigns this month already
+        await issue(db, clock, await new_campaign(db, catalog, clock, name))
+    async with db.transaction() as session:
+        with pytest.raises(AskedEnough, match=REASON) as held:
+            await invite_for_review(session, rolling.id, "R0", clock, cap=CAP)
+        assert held.value.reason == REASON
+    async with db.reader() as session:  # officers see who was held, and why
+        assert await asking.held_by_reason(session, rolling.id) == {REASON: 1}
+        made = await session.scalar(
+            select(func.count(InvitationRow.id)).where(InvitationRow.campaign_id == rolling.id)
+        )
+    assert made == 0
+    async with db.transaction() as session:  # without a cap (the old behaviour) it is made
+        invitation, created = await invite_for_review(session, rolling.id, "R1", clock)
+        assert created and invitation.campaign_id == rolling.id
+    clock.advance(days=31)  # a month on, the cap allows it, and the hold goes
+    async with db.transaction() as session:
+        _, created = await invite_for_review(session, rolling.id, "R0", clock, cap=CAP)
+        assert created
+    async with db.reader() as session:
+        assert await asking.held_by_reason(session, rolling.id) == {}

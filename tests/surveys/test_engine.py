@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from surveys import reach_texts
 from surveys.engine import (
+    TYPED_HINTS,
     AnswerRecorded,
     Command,
     Engine,
@@ -365,3 +366,36 @@ def test_checking_in_survives_the_store() -> None:
     progress = Progress(current="q", checking_in=True)
     assert progress_from_json(progress_to_json(progress)) == progress
     assert "checking_in" not in progress_to_json(Progress(current="q"))
+
+
+@pytest.mark.parametrize(
+    ("language", "channel", "expected"),
+    [
+        ("en", "terminal", "Please type a number from 1 to 5."),
+        ("cy", "terminal", "Teipia rif o 1 i 5, os gweli di'n dda."),
+        ("ar", "terminal", "من فضلك اكتب رقمًا من 1 إلى 5."),
+        ("cy", "telegram", "Dewis rif o 1 i 5, neu tapia wyneb, os gweli di'n dda."),
+        ("en", None, "Please pick a number from 1 to 5, or tap a face."),
+    ],
+)
+def test_hints_name_the_channel_in_every_language(
+    survey: Survey, language: str, channel: str | None, expected: str
+) -> None:
+    progress = opened(survey).progress
+    assert progress.current == "mood"
+    engine = ENGINE.speaking(language, channel)
+    step = engine.advance(survey, progress, UserInput(text="maybe"))
+    assert step.prompts[0].kind is PromptKind.REPROMPT
+    assert step.prompts[0].text == expected
+    assert set(TYPED_HINTS) <= set(extracted_msgids())  # each is in the catalogues
+
+
+def extracted_msgids() -> set[str]:
+    """The msgids of the template the catalogues are made from."""
+    from importlib import resources
+
+    from babel.messages.pofile import read_po
+
+    pot = resources.files("surveys").joinpath("locale", "carevoice.pot")
+    with pot.open("rb") as handle:
+        return {str(m.id) for m in read_po(handle) if m.id and isinstance(m.id, str)}

@@ -17,6 +17,8 @@ from surveys.speech import (
     speakable,
     spoken_question,
 )
+from surveys.translations import localize
+from tests.fakes import recording_espeak
 
 needs_espeak = pytest.mark.skipif(
     shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"
@@ -81,7 +83,8 @@ def test_only_words_of_the_survey_are_made(tmp_path: Path) -> None:
     assert cache.get(survey, "en", digest("Say something rude")) is None
     path = cache.path(survey, "cy", digest(survey.intro), AudioFormat.OGG)
     assert path == tmp_path / "review-feedback" / "1" / "cy" / f"{digest(survey.intro)}.ogg"
-    assert cache.path(survey, "xx", "k", AudioFormat.WAV).parent.name == "en"
+    with pytest.raises(SpeechUnavailable, match="no espeak-ng voice"):
+        cache.path(survey, "xx", "k", AudioFormat.WAV)  # never English audio instead
 
 
 @needs_espeak
@@ -90,13 +93,42 @@ def test_audio_is_made_once_and_kept(tmp_path: Path, language: str) -> None:
     speaker = Speaker.find()
     survey = BUILTINS["review-feedback"]
     cache = AudioCache(tmp_path, speaker)
-    first = cache.get(survey, language, digest(survey.intro))
+    intro = localize(survey, language).intro
+    first = cache.get(survey, language, digest(intro))
     assert first is not None and first.exists()
     expected = b"OggS" if speaker.format is AudioFormat.OGG else b"RIFF"
     assert first.read_bytes()[:4] == expected
     stamp = first.stat().st_mtime_ns
-    again = cache.get(survey, language, digest(survey.intro))
+    again = cache.get(survey, language, digest(intro))
     assert again == first and first.stat().st_mtime_ns == stamp  # not made twice
-    wav = cache.make(survey, language, survey.intro, AudioFormat.WAV)
+    wav = cache.make(survey, language, intro, AudioFormat.WAV)
     assert wav.read_bytes()[:4] == b"RIFF" and wav.stat().st_size > first.stat().st_size
     assert not list(tmp_path.rglob("*.part"))
+
+
+def test_a_welsh_question_is_made_with_the_welsh_voice_and_welsh_words(tmp_path: Path) -> None:
+    program, log = recording_espeak(tmp_path)
+    survey = BUILTINS["review-prep-child"]
+    cache = AudioCache(tmp_path / "audio", Speaker(espeak=program))
+    welsh = localize(survey, "cy").question("home_feel")
+    spoken = spoken_question(welsh, "cy")
+    assert spoken.startswith(welsh.text) and "You can say" not in spoken
+    english = spoken_question(survey.question("home_feel"))
+    assert cache.get(survey, "cy", digest(english)) is None  # English words are not Welsh
+    made = cache.get(survey, "cy", digest(spoken))
+    assert made is not None and made.parent.name == "cy"
+    assert log.read_text(encoding="utf-8").split()[:2] == ["-v", "cy"]
+
+
+def test_arabic_has_its_own_voice_and_a_language_without_one_gets_no_audio(
+    tmp_path: Path,
+) -> None:
+    program, log = recording_espeak(tmp_path)
+    speaker = Speaker(espeak=program)
+    assert speaker.speaks("cy") and speaker.speaks("ar") and speaker.speaks(None)
+    assert not speaker.speaks("xx") and not Speaker(espeak=None).speaks("cy")
+    speaker.wav("مرحبا", "ar")
+    assert log.read_text(encoding="utf-8").split()[:2] == ["-v", "ar"]
+    with pytest.raises(SpeechUnavailable, match="no espeak-ng voice"):
+        speaker.wav("Hello", "xx")
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 1  # nothing said in English

@@ -6,6 +6,7 @@ saying why, where espeak-ng is not installed (`apt-get install espeak-ng opus-to
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from storage.database import Database
 from storage.people import import_people
 from surveys.clock import FixedClock
 from surveys.people import Cohort, PersonRecord
+from tests.fakes import recording_espeak
 from tests.web.conftest import web_settings
 from tests.web.test_chat import Chat
 
@@ -231,3 +233,34 @@ async def test_the_easy_surveys_pictures_are_served(speaking_client: httpx.Async
 def test_person_records_default_to_not_easy_read() -> None:
     record = child("X")
     assert record.easy_read is False and replace(record, easy_read=True).easy_read
+
+
+async def test_a_welsh_childs_questions_are_read_in_welsh_by_the_welsh_voice(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    conversations: ConversationService,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program, log = recording_espeak(tmp_path)  # found on PATH as "espeak-ng"
+    monkeypatch.setenv("PATH", f"{Path(program).parent}:{os.environ.get('PATH', '')}")
+    services = await _services(db, catalog, clock, conversations, tmp_path / "data")
+    welsh = replace(child("RA-CY"), language="cy")
+    codes = await invite(services, "review-prep-child", [welsh])
+    transport = httpx.ASGITransport(app=create_app(services))
+    async with httpx.AsyncClient(transport=transport, base_url="https://test") as http:
+        chat = Chat(http, codes["RA-CY"])
+        await chat.open()
+        assert chat.page is not None
+        form = chat.page.form("start")
+        await chat.post(form.data(form.button("gadewch i ni ddechrau")))
+        html = chat.page.html if chat.page else ""
+        sources = AUDIO_SOURCE.findall(html)
+        assert sources, "a Welsh question has its play button"
+        audio = await http.get(f"{sources[0][0]}.wav")
+    assert audio.status_code == 200 and audio.content[:4] == b"RIFF"
+    calls = log.read_text(encoding="utf-8").splitlines()
+    assert calls and all(call.split()[:2] == ["-v", "cy"] for call in calls)
+    made = list((tmp_path / "data" / "audio").rglob("*.wav"))
+    assert made and all(path.parent.name == "cy" for path in made)

@@ -24,8 +24,12 @@ def test_the_national_figures_are_data_with_a_source_and_say_if_checked() -> Non
             assert figure.source and figure.population
             if figure.mean is not None:
                 assert 0 <= figure.mean <= 10
-    # written offline: nothing may claim to be checked until a person has read the source
-    assert not any(f.checked for f in national.values())
+    # only what was read in a stored source is checked, and it says where it was read
+    checked = {key for key, f in national.items() if f.checked}
+    assert checked == {("happy", "16 and over")}
+    happy = national[("happy", "16 and over")]
+    assert happy.mean == 7.52 and happy.where and "Main points" in happy.where
+    assert happy.url and "april2018tomarch2019" in happy.url
     assert national[("life_satisfaction", "16 and over")].source.startswith(
         "Personal well-being in the UK: April 2017 to March 2018"
     )
@@ -35,16 +39,16 @@ def test_the_national_figures_are_data_with_a_source_and_say_if_checked() -> Non
 def test_a_checked_figure_is_shown_as_checked() -> None:
     text = """
 sources:
-  s: {title: T, publisher: P, year: 2020-21, url: null}
+  s: {title: T, publisher: P, year: 2020-21, url: "https://example.org/t"}
 figures:
   - {measure: happy, group: "under 16", population: kids, source: s, mean: 7.1,
-     low_share: 0.1, checked: true}
+     low_share: 0.1, checked: true, where: table 1}
 """
     national = load_national(text)
     rows = wellbeing_figures([], national)
     happy = next(r for r in rows if (r.measure, r.group) == ("happy", "under 16"))
     assert happy.national_mean == 7.1 and happy.national_checked
-    assert happy.national_source == "T, P, 2020-21"
+    assert happy.national_source == "T, P, 2020-21 (table 1)"
 
 
 def test_age_groups_and_the_share_that_counts() -> None:
@@ -76,3 +80,15 @@ def test_small_numbers_are_suppressed(
     assert (row.respondents, row.mean, row.low_share) == (shown, mean, share)
     assert len(rows) == len(MEASURES) * len(AGE_GROUPS)
     assert row.national_mean == 7.7 and row.national_checked is False
+
+
+def test_a_checked_figure_must_say_where_it_was_read() -> None:
+    text = """
+sources:
+  s: {title: T, publisher: P, url: "https://example.org", year: 2020}
+figures:
+  - {measure: happy, group: "16 and over", population: adults, source: s, mean: 7.1,
+     low_share: null, checked: true}
+"""
+    with pytest.raises(ValueError, match="where"):
+        load_national(text)
