@@ -200,9 +200,9 @@ async def patched_cells(
     c, b, e = BoardAnswerCellRow, BoardBucketCellRow, ErasedAnswerCellRow
 
     def cells(table: Any, sign: int, *where: ColumnElement[bool]) -> Any:
-        query = select(
-            table.start, table.grp, *(table.__table__.c[n] * sign for n in SUMS)
-        ).where(table.grain == grain, table.start.in_(list(starts)), table.kind == kind, *where)
+        query = select(table.start, table.grp, *(table.__table__.c[n] * sign for n in SUMS)).where(
+            table.grain == grain, table.start.in_(list(starts)), table.kind == kind, *where
+        )
         if survey_key is not None:
             query = query.where(table.survey_key == survey_key)
         return query
@@ -296,9 +296,9 @@ async def refresh_buckets(connection: AsyncConnection) -> int:
                 ).where(q.c.start.is_not(None))  # fmt: skip
                 await connection.execute(insert(b).from_select(columns, found))
     if ERASED in buckets:
-        erased = select(
-            literal(ERASED), *(e.__table__.c[n] for n in (*KEYS, *SUMS))
-        ).where(e.grain.in_(GRAINS), e.kind.in_(BUCKETED))
+        erased = select(literal(ERASED), *(e.__table__.c[n] for n in (*KEYS, *SUMS))).where(
+            e.grain.in_(GRAINS), e.kind.in_(BUCKETED)
+        )
         await connection.execute(insert(b).from_select(columns, erased))
     after = await _sums(connection, seen)
     await _add(connection, before, after)
