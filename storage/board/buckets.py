@@ -10,9 +10,9 @@ the buckets a change touches. Then, with nothing refreshed yet:
     cell now = stale cell - the logged buckets' cells + those buckets counted from the rows
 
 (bucket -1 counted "from the rows" is the erased cells as they are now). `patched_cells`
-reads that in one statement (one snapshot); `refresh_buckets` stores the logged buckets'
-new cells and adds the difference to the answer cells, so a refresh costs the changed
-buckets (index reads of their responses), not a year of answers.
+lists the logged buckets, then reads that in one statement; `refresh_buckets` stores
+the logged buckets' new cells and adds the difference to the answer cells, so a refresh
+costs the changed buckets (index reads of their responses), not a year of answers.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ async def patched_cells(
     """(start, group, respondents, answers, polarity sum, negative, positive) of the answer
     cells of `kind` at `grain` beginning on `starts`, summed over surveys (or of
     `survey_key`), exact while changes wait: the stale cells with the logged buckets
-    counted again (one statement, so one snapshot)."""
+    counted again (one statement after listing them)."""
     log = BoardBucketChangeRow
     if not starts:
         return []
