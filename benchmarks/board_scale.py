@@ -677,6 +677,7 @@ async def run_size(args: argparse.Namespace, size: int) -> list[Measured]:
 
 WAITING_RUNS = 3
 WAITING_DAY = date(2018, 11, 15)  # in 2018-19 Q3: a change not yet refreshed
+WAITING_AT = datetime(2018, 11, 15, 12, tzinfo=UTC)
 
 
 async def measure_waiting(db: Database, results: Sequence[Measured]) -> None:
@@ -687,7 +688,7 @@ async def measure_waiting(db: Database, results: Sequence[Measured]) -> None:
         await session.execute(insert(BoardChangeRow).values(day=WAITING_DAY))
         a = AnswerRow
         response = await session.scalar(
-            select(a.response_id).where(a.answered_at >= WAITING_DAY).order_by(a.answered_at)
+            select(a.response_id).where(a.answered_at >= WAITING_AT).order_by(a.answered_at)
             .limit(1)
         )  # fmt: skip
         await session.execute(insert(BoardBucketChangeRow).values(bucket=response // BUCKET))

@@ -10,9 +10,9 @@ the buckets a change touches. Then, with nothing refreshed yet:
     cell now = stale cell - the logged buckets' cells + those buckets counted from the rows
 
 (bucket -1 counted "from the rows" is the erased cells as they are now). `patched_cells`
-reads that in one statement (one snapshot); `refresh_buckets` stores the logged buckets'
-new cells and adds the difference to the answer cells, so a refresh costs the changed
-buckets (index reads of their responses), not a year of answers.
+lists the logged buckets, then reads that in one statement; `refresh_buckets` stores
+the logged buckets' new cells and adds the difference to the answer cells, so a refresh
+costs the changed buckets (index reads of their responses), not a year of answers.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from sqlalchemy import (
     and_,
     case,
     delete,
-    exists,
     false,
     func,
     insert,
     literal,
+    or_,
     select,
     union_all,
 )
@@ -59,6 +59,8 @@ ERASED: Final = -1
 BUCKETED: Final = ("question", "theme", "band", "topic")
 """Answer cell kinds kept by bucket ("returned" counts young people, who span buckets)."""
 GRAINS: Final = ("q", "y")
+MANY: Final = 64
+"""Beyond this many buckets waiting, a read joins the log rather than listing ranges."""
 SUMS: Final = ("respondents", "answers", "total", "negative", "positive")
 KEYS: Final = ("grain", "start", "survey_key", "kind", "grp")
 
@@ -96,12 +98,6 @@ def _in_range(column: Any, spans: Sequence[Span]) -> ColumnElement[bool]:
     return and_(column >= uk_midnight(first), column < uk_midnight(last))
 
 
-def _dirty() -> Any:
-    """The logged buckets of responses (not -1), as a subquery with a `bucket` column."""
-    log = BoardBucketChangeRow
-    return select(log.bucket).where(log.bucket >= 0).distinct().subquery("dirty")
-
-
 def _holds(column: Any, dirty: Any) -> ColumnElement[bool]:
     """`column`, a response id, is in the bucket `dirty.c.bucket` (an index range)."""
     return and_(column >= dirty.c.bucket * BUCKET, column < (dirty.c.bucket + 1) * BUCKET)
@@ -112,7 +108,8 @@ def kind_select(
 ) -> Any:
     """(start, [bucket,] survey_key, grp, respondents, answers, total, negative, positive)
     of the answer cells of `kind` in `spans`, counted from the rows of the responses in
-    the buckets of `dirty` (per bucket, or summed over them)."""
+    the buckets of `dirty`: a subquery with a `bucket` column (per bucket, or summed over
+    them), or a list of buckets (summed; index ranges the planner sees)."""
     a, t = AnswerRow, AnswerTopicRow
     if kind == "topic":
         source: Any = t
@@ -127,20 +124,27 @@ def kind_select(
         ]  # fmt: skip
     if survey_key is not None:
         where.append(source.survey_key == survey_key)
-    inner = (
-        select(
-            _start_of(source.answered_at, spans).label("start"),
-            dirty.c.bucket.label("bucket"),
-            source.response_id.label("response_id"),
-            source.survey_key.label("survey_key"),
-            (group if kind != "band" else literal("")).label("grp"),
-            source.polarity.label("polarity"),
+    columns = [
+        _start_of(source.answered_at, spans).label("start"),
+        source.response_id.label("response_id"),
+        source.survey_key.label("survey_key"),
+        (group if kind != "band" else literal("")).label("grp"),
+        source.polarity.label("polarity"),
+    ]
+    if isinstance(dirty, list):
+        ranges = [
+            and_(source.response_id >= b * BUCKET, source.response_id < (b + 1) * BUCKET)
+            for b in dirty
+        ]
+        found = select(*columns).where(or_(*ranges), *where)
+    else:
+        found = (
+            select(dirty.c.bucket.label("bucket"), *columns)
+            .select_from(dirty)
+            .join(source, _holds(source.response_id, dirty))
+            .where(*where)
         )
-        .select_from(dirty)
-        .join(source, _holds(source.response_id, dirty))
-        .where(*where)
-        .subquery("rows")
-    )
+    inner = found.subquery("rows")
     head = [inner.c.start, *([inner.c.bucket] if per_bucket else []), inner.c.survey_key]
     negative = func.sum(case((inner.c.polarity < NEGATIVE_BELOW, 1), else_=0))
     positive = func.sum(case((inner.c.polarity > POSITIVE_ABOVE, 1), else_=0))
@@ -185,17 +189,20 @@ async def patched_cells(
     """(start, group, respondents, answers, polarity sum, negative, positive) of the answer
     cells of `kind` at `grain` beginning on `starts`, summed over surveys (or of
     `survey_key`), exact while changes wait: the stale cells with the logged buckets
-    counted again (one statement, so one snapshot)."""
+    counted again (one statement after listing them)."""
     log = BoardBucketChangeRow
     if not starts:
         return []
-    waiting = await session.scalar(select(exists().where(log.id.is_not(None))))
+    # Buckets logged later than this read are read as they were: a figure from just before
+    # that change. The cells always equal the sum of their buckets' cells, so a refresh
+    # committing meanwhile leaves the sum below exact.
+    waiting = list((await session.scalars(select(log.bucket).distinct())).all())
     c, b, e = BoardAnswerCellRow, BoardBucketCellRow, ErasedAnswerCellRow
 
     def cells(table: Any, sign: int, *where: ColumnElement[bool]) -> Any:
-        query = select(
-            table.start, table.grp, *(table.__table__.c[n] * sign for n in SUMS)
-        ).where(table.grain == grain, table.start.in_(list(starts)), table.kind == kind, *where)
+        query = select(table.start, table.grp, *(table.__table__.c[n] * sign for n in SUMS)).where(
+            table.grain == grain, table.start.in_(list(starts)), table.kind == kind, *where
+        )
         if survey_key is not None:
             query = query.where(table.survey_key == survey_key)
         return query
@@ -203,14 +210,17 @@ async def patched_cells(
     parts = [cells(c, 1)]
     if waiting:
         spans = [period_span(grain, s) for s in sorted(starts)]
-        fresh = kind_select(kind, spans, _dirty(), per_bucket=False, survey_key=survey_key)
-        rows = fresh.subquery("fresh")
-        erased_waits = exists().where(log.bucket == ERASED)
-        parts += [
-            cells(b, -1, b.bucket.in_(select(log.bucket))),
-            select(rows.c.start, rows.c.grp, *list(rows.c)[3:]),
-            cells(e, 1, erased_waits),
-        ]
+        parts.append(cells(b, -1, b.bucket.in_(waiting)))
+        counted = [bucket for bucket in waiting if bucket >= 0]
+        if counted:
+            dirty: Any = counted
+            if len(counted) > MANY:  # a join on the log beats thousands of ranges
+                dirty = select(log.bucket).where(log.bucket.in_(counted)).distinct().subquery()
+            fresh = kind_select(kind, spans, dirty, per_bucket=False, survey_key=survey_key)
+            rows = fresh.subquery("fresh")
+            parts.append(select(rows.c.start, rows.c.grp, *list(rows.c)[3:]))
+        if ERASED in waiting:
+            parts.append(cells(e, 1))
     union = union_all(*parts).subquery("parts")
     sums = [func.sum(union.c[i]) for i in range(2, 7)]
     query = select(union.c[0], union.c[1], *sums).group_by(union.c[0], union.c[1])
@@ -286,9 +296,9 @@ async def refresh_buckets(connection: AsyncConnection) -> int:
                 ).where(q.c.start.is_not(None))  # fmt: skip
                 await connection.execute(insert(b).from_select(columns, found))
     if ERASED in buckets:
-        erased = select(
-            literal(ERASED), *(e.__table__.c[n] for n in (*KEYS, *SUMS))
-        ).where(e.grain.in_(GRAINS), e.kind.in_(BUCKETED))
+        erased = select(literal(ERASED), *(e.__table__.c[n] for n in (*KEYS, *SUMS))).where(
+            e.grain.in_(GRAINS), e.kind.in_(BUCKETED)
+        )
         await connection.execute(insert(b).from_select(columns, erased))
     after = await _sums(connection, seen)
     await _add(connection, before, after)

@@ -76,9 +76,7 @@ def upgrade() -> None:
         _postgresql_triggers()
     else:
         _sqlite_triggers()
-    op.execute(
-        f"DELETE FROM board_answer_cells WHERE grain IN ('q', 'y') AND kind IN {KINDS}"
-    )
+    op.execute(f"DELETE FROM board_answer_cells WHERE grain IN ('q', 'y') AND kind IN {KINDS}")
     op.execute(
         f"INSERT INTO board_bucket_changes (bucket) SELECT DISTINCT response_id / {BUCKET} "
         f"FROM answers UNION SELECT DISTINCT response_id / {BUCKET} FROM answer_topics "
