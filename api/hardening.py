@@ -32,6 +32,9 @@ from api.web.security import CSP, is_web_path
 __all__ = ["BodyTooLarge", "install_hardening"]
 
 HSTS: Final = "max-age=31536000; includeSubDomains"
+REDOC_CSP: Final = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+"""ReDoc draws with styles it writes into the page (styled-components): under the pages'
+`style-src 'self'` it drew nothing. Scripts stay `'self'` only."""
 UPLOAD_PATHS: Final = (
     "/api/v1/people", "/officer/young-people/preview", "/officer/young-people/import",
 )  # fmt: skip
@@ -206,8 +209,9 @@ class ApiHeaders:
         elif not is_web_path(path):
             extra += [(b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff")]
             if path in ("/docs", "/redoc"):
+                policy = REDOC_CSP if path == "/redoc" else CSP
                 extra += [
-                    (b"content-security-policy", CSP.encode()),
+                    (b"content-security-policy", policy.encode()),
                     (b"referrer-policy", b"no-referrer"),
                 ]
         if not extra:

@@ -343,6 +343,20 @@ def test_the_api_docs_work_offline_under_the_csp(browser: Any, live: Live) -> No
     assert outside == []
 
 
+def test_redoc_draws_offline_under_its_csp(browser: Any, live: Live) -> None:
+    """/redoc draws the operations from local files (under the pages' CSP its inline
+    styles were blocked and the page stayed blank), and nothing comes from elsewhere: its
+    one outside image (Redocly's logo) is blocked by the CSP before it is asked for."""
+    watch = new_page(browser, viewport={"width": 1280, "height": 900})
+    fetched: list[str] = []
+    watch.page.on("requestfinished", lambda r: fetched.append(r.url)
+                  if not r.url.startswith((live.url, "data:", "blob:")) else None)
+    watch.page.goto(f"{live.url}/redoc")
+    watch.page.wait_for_selector("[data-section-id^='operation']", timeout=30_000)
+    assert watch.page.locator("[data-section-id^='operation']").count() >= 30
+    assert fetched == []
+
+
 def test_after_a_disclosure_the_help_stays_in_view_on_a_phone(browser: Any, live: Live) -> None:
     watch = new_page(browser)  # 390 x 844
     page = watch.page
