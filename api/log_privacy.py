@@ -49,9 +49,12 @@ __all__ = [
 ACCESS_LOGGER: Final = "uvicorn.access"
 MASK: Final = "…"
 UNKNOWN: Final = "{?}"
+_BREAKDOWNS: Final = "form|audience|cohort|team|age_band|quarter|question|theme|language"
+"""Every breakdown a board figure offers (`by=`): any other word is masked, as it could be
+a name typed there."""
 SAFE_QUERY: Final = {
     "period": re.compile(r"\d{4}-\d{2}(?: Q[1-4])?"),
-    "by": re.compile(r"[a-z_,]{1,60}"),
+    "by": re.compile(rf"(?:{_BREAKDOWNS})(?:,(?:{_BREAKDOWNS}))*"),
     "format": re.compile(r"json|csv"),
     "limit": re.compile(r"\d{1,4}"),
     "open": re.compile(r"true|false"),

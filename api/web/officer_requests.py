@@ -35,7 +35,7 @@ PROBLEMS: Final = {
 @router.get("/officer/requests")
 async def requests_page(
     services: ServicesDep, staff: OfficerStaff, resolved: int | None = None,
-    erased: str | None = None, problem: str | None = None,
+    erased: int | None = None, problem: str | None = None,
 ) -> Response:
     """Open requests first (oldest waiting first), then those resolved (audited)."""
     async with services.db.transaction() as session:
@@ -128,4 +128,5 @@ async def erase(request: Request, services: ServicesDep, staff: AdminStaff) -> R
             session, services.clock, ref, actor=actor, hasher=services.ref_hasher()
         )
     await services.db.checkpoint()  # SQLite: the WAL holds the words no more
-    return RedirectResponse(f"/officer/requests?erased={ref}", 303)
+    # the ref stays out of the address: browser history and proxies keep addresses
+    return RedirectResponse("/officer/requests?erased=1", 303)

@@ -180,6 +180,8 @@ def test_query_strings_keep_only_safe_values() -> None:
     assert mask_query("period=2017-18&by=question") == "period=2017-18&by=question"
     assert mask_query("code=ABC&period=x%0Ay") == "…&period=…"
     assert mask_query("ABCD1234") == "…"
+    assert mask_query("by=form,audience,team") == "by=form,audience,team"
+    assert mask_query("by=kayleigh") == "by=…"  # a word that is no breakdown could be a name
 
 
 def test_client_addresses_lose_their_port_and_host() -> None:
