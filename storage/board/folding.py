@@ -136,7 +136,7 @@ async def contributions(
         answer_queries += answer_cell_selects("q", start, span, persons, languages=True)
         for row in (await connection.execute(_form_cells_by_person(span, dialect, persons))).all():
             key = (row[0], *(str(v) for v in (*row[1:4], *row[8:11])))
-            out.forms[key] = [int(v or 0) for v in row[4:8]]  # type: ignore[assignment]
+            out.forms[key] = [int(v or 0) for v in row[4:8]]
         for row in (await connection.execute(choice_cell_select(span, persons))).all():
             out.choices[(row[0], str(row[1]), str(row[2]), row[3], row[4])] = int(row[5])
     for start in sorted({year_start(q) for q in quarters}):
