@@ -445,7 +445,9 @@ class ErasedAnswerCellRow(Base):
 
 
 class ErasedFormCellRow(Base):
-    """What erased invitations added to `board_form_cells` (sent, returned, ...)."""
+    """What erased invitations added to `board_form_cells` (sent, returned, ...), also by
+    the young person's cohort, team and language (the breakdowns a board reads, which
+    `board_form_cells` do not hold); counts only, naming no one."""
 
     __tablename__ = "erased_form_cells"
 
@@ -453,6 +455,9 @@ class ErasedFormCellRow(Base):
     form: Mapped[str] = mapped_column(String(48), primary_key=True)
     audience: Mapped[str] = mapped_column(String(32), primary_key=True)
     age_band: Mapped[str] = mapped_column(String(16), primary_key=True)
+    cohort: Mapped[str] = mapped_column(String(16), primary_key=True, server_default="unknown")
+    team: Mapped[str] = mapped_column(String(64), primary_key=True, server_default="unknown")
+    language: Mapped[str] = mapped_column(String(16), primary_key=True, server_default="unknown")
     sent: Mapped[int] = mapped_column(Integer)
     returned: Mapped[int] = mapped_column(Integer)
     early: Mapped[int] = mapped_column(Integer)

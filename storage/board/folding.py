@@ -37,6 +37,7 @@ from storage.tables import (
     ErasedChoiceCellRow,
     ErasedFormCellRow,
     InvitationRow,
+    PersonRow,
     ResponseRow,
 )
 from surveys.insights.periods import uk_date
@@ -56,7 +57,8 @@ ALL_TIME: Final = date(2000, 1, 1)
 """Erased answer cells counted over all time (grain "a") all begin on this date."""
 
 AnswerKey = tuple[str, date, str, str, str]  # grain, start, survey, kind, group
-FormKey = tuple[date, str, str, str]  # start, form, audience, age band
+FormKey = tuple[date, str, str, str, str, str, str]
+"""start, form, audience, age band, and the young person's cohort, team and language"""
 ChoiceKey = tuple[date, str, str, str | None, int | None]  # start, survey, question, ...
 
 
@@ -131,22 +133,48 @@ async def contributions(
     answer_queries: list[Any] = []
     for start in quarters:
         span = quarter_span(start)
-        answer_queries += answer_cell_selects("q", start, span, persons)
-        for row in (await connection.execute(form_cell_select(span, dialect, persons))).all():
-            out.forms[(row[0], str(row[1]), str(row[2]), str(row[3]))] = [
-                int(v or 0) for v in row[4:]
-            ]
+        answer_queries += answer_cell_selects("q", start, span, persons, languages=True)
+        for row in (await connection.execute(_form_cells_by_person(span, dialect, persons))).all():
+            key = (row[0], *(str(v) for v in (*row[1:4], *row[8:11])))
+            out.forms[key] = [int(v or 0) for v in row[4:8]]
         for row in (await connection.execute(choice_cell_select(span, persons))).all():
             out.choices[(row[0], str(row[1]), str(row[2]), row[3], row[4])] = int(row[5])
     for start in sorted({year_start(q) for q in quarters}):
         year = Span("", start, date(start.year + 1, start.month, 1))
-        answer_queries += answer_cell_selects("y", start, year, persons)
-    answer_queries += answer_cell_selects(ALL_TIME_GRAIN, ALL_TIME, None, persons)
+        answer_queries += answer_cell_selects("y", start, year, persons, languages=True)
+    answer_queries += answer_cell_selects(
+        ALL_TIME_GRAIN, ALL_TIME, None, persons, languages=True
+    )
     for query in answer_queries:
         for row in (await connection.execute(query)).all():
             key = (str(row[0]), _as_date(row[1]), str(row[2]), str(row[3]), str(row[4]))
             out.answers[key] = [float(v or 0) for v in row[5:]]
     return out
+
+
+PEOPLE_GROUPS: Final = ("cohort", "team", "language")
+"""The young person's breakdowns of forms that rollup cells lack and erased cells hold."""
+
+
+def _people_columns() -> dict[str, Any]:
+    p = PersonRow
+    return {
+        "cohort": func.coalesce(p.cohort, UNKNOWN_GROUP),
+        "team": func.coalesce(func.nullif(p.team, ""), UNKNOWN_GROUP),
+        "language": func.coalesce(p.language, UNKNOWN_GROUP),
+    }
+
+
+def _form_cells_by_person(span: Span, dialect: str, persons: Sequence[int]) -> Any:
+    """The form cells of `persons` in the quarter `span`, by cohort, team and language as
+    well (FORM_CELL_COLUMNS, then those three), as the board's breakdowns count them."""
+    groups = [column.label(name) for name, column in _people_columns().items()]
+    return (
+        form_cell_select(span, dialect, persons)
+        .outerjoin(PersonRow, PersonRow.id == InvitationRow.person_id)
+        .add_columns(*groups)
+        .group_by(*groups)
+    )
 
 
 def _as_date(value: Any) -> date:
@@ -181,10 +209,13 @@ async def _add(connection: AsyncConnection, folded: Contributions) -> None:
             {"respondents": int(resp), "answers": int(n), "total": total,
              "negative": int(neg), "positive": int(pos)},
         )  # fmt: skip
-    for (start, form, audience, band), (sent, returned, early, reviewed) in folded.forms.items():
+    for (start, form, audience, band, *people), (sent, returned, early, reviewed) in (
+        folded.forms.items()
+    ):
         await _upsert_add(
             connection, f,
-            {"start": start, "form": form, "audience": audience, "age_band": band},
+            {"start": start, "form": form, "audience": audience, "age_band": band,
+             **dict(zip(PEOPLE_GROUPS, people, strict=True))},
             {"sent": sent, "returned": returned, "early": early, "reviewed": reviewed},
         )  # fmt: skip
     for (start, survey, question, choice, number), n in folded.choices.items():
@@ -216,7 +247,10 @@ async def erased_form_counts(
     """(span index, key of `dims` without quarter, sent, returned) of the erased forms
     in `spans` (quarter-aligned), as `storage.board.return_rates` counts invitations."""
     e = ErasedFormCellRow
-    columns = {"form": e.form, "audience": e.audience, "age_band": e.age_band}
+    columns = {
+        "form": e.form, "audience": e.audience, "age_band": e.age_band, "cohort": e.cohort,
+        "team": e.team, "language": e.language,
+    }  # fmt: skip
     wanted = [d for d in dims if d != "quarter"]
     keys: list[Any] = [columns[d] for d in wanted if d in columns]
     query = (
@@ -228,8 +262,6 @@ async def erased_form_counts(
     for row in (await session.execute(query)).all():
         start = _as_date(row[0])
         index = next(i for i, s in enumerate(spans) if s.start <= start < s.end)
-        held = iter(str(v) for v in row[1:-2])
-        # the erased cells keep no cohort or team (they name no one): "unknown"
-        key = tuple(next(held) if d in columns else UNKNOWN_GROUP for d in wanted)
+        key = tuple(str(v) for v in row[1:-2])
         out.append((index, key, int(row[-2]), int(row[-1])))
     return out

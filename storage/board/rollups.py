@@ -74,6 +74,7 @@ from storage.tables import (
     ErasedChoiceCellRow,
     ErasedFormCellRow,
     InvitationRow,
+    PersonRow,
     ResponseRow,
     SurveyVersionRow,
 )
@@ -343,10 +344,12 @@ CHOICE_CELL_COLUMNS: Final = ("start", "survey_key", "question_id", "choice", "n
 
 
 def answer_cell_selects(
-    grain: str, start: date, span: Span | None, persons: Persons = None
+    grain: str, start: date, span: Span | None, persons: Persons = None, *, languages: bool = False
 ) -> list[Any]:
     """SELECTs giving the answer cells (ANSWER_CELL_COLUMNS) of `grain` beginning on
-    `start` for what was written in `span` (any time when None) by `persons`."""
+    `start` for what was written in `span` (any time when None) by `persons`; with
+    `languages`, cells of kind "language" too (the young person's: erased cells only, as
+    the rollups have none by language)."""
     a, r, i, t = AnswerRow, ResponseRow, InvitationRow, AnswerTopicRow
     head = (literal(grain), literal(start, Date()))
     negative = func.sum(case((a.polarity < NEGATIVE_BELOW, 1), else_=0))
@@ -398,6 +401,25 @@ def answer_cell_selects(
         .outerjoin(i, i.id == r.invitation_id)
         .group_by(per_response.c.survey_key, band)
     )
+    if languages:
+        language = func.coalesce(PersonRow.language, UNKNOWN)
+        selects.append(
+            select(
+                *head,
+                per_response.c.survey_key,
+                literal("language"),
+                language,
+                func.count(),
+                func.sum(per_response.c.n),
+                func.sum(per_response.c.s),
+                func.sum(per_response.c.neg),
+                func.sum(per_response.c.pos),
+            )
+            .select_from(per_response)
+            .join(r, r.id == per_response.c.response_id)
+            .outerjoin(PersonRow, PersonRow.id == r.person_id)
+            .group_by(per_response.c.survey_key, language)
+        )
     tagged: list[ColumnElement[bool]] = []
     if span is not None:
         tagged.append(in_spans(t.answered_at, [span]))
@@ -534,7 +556,7 @@ async def _form_cells(connection: AsyncConnection, span: Span, dialect: str) -> 
     )
     await _add_erased(
         connection, cells, ErasedFormCellRow, FORM_CELL_COLUMNS[:4],
-        (ErasedFormCellRow.start == span.start,),
+        (ErasedFormCellRow.start == span.start,), FORM_CELL_COLUMNS[4:],
     )  # fmt: skip
 
 
@@ -557,10 +579,20 @@ async def _add_erased(
     erased: Any,
     keys: Sequence[str],
     where: Sequence[ColumnElement[bool]],
+    summed: Sequence[str] = (),
 ) -> None:
     """Add the erased cells matching `where` to the rollup cells of the same key (few
-    rows: one per survey and group a quarter)."""
-    found = (await connection.execute(select(erased.__table__).where(*where))).mappings().all()
+    rows: one per survey and group a quarter). With `summed`, the erased cells are first
+    summed over what the rollup cells do not hold (forms' cohort, team and language)."""
+    source = erased.__table__
+    query: Any = select(source).where(*where)
+    if summed:
+        query = (
+            select(*(source.c[k] for k in keys), *(func.sum(source.c[v]).label(v) for v in summed))
+            .where(*where)
+            .group_by(*(source.c[k] for k in keys))
+        )
+    found = (await connection.execute(query)).mappings().all()
     table = cells.__table__
     for row in found:
         values = {name: row[name] for name in row if name not in keys}

@@ -50,15 +50,12 @@ __all__ = ["SENTIMENT_GROUPS", "SentimentRow", "TrendPoint", "sentiment_summary"
 SENTIMENT_GROUPS: Final = ("question", "theme", "age_band", "language")
 _PER_RESPONSE: Final = ("age_band", "language")  # a group of the response, not the answer
 _CELL_KIND: Final = {"question": "question", "theme": "theme", "age_band": "band",
-                     "language": "band"}  # fmt: skip
-"""The rollup cells a breakdown reads. There are no cells by language: it is counted from
-the rows, and what erased young people said (kept by age band, which splits the
-respondents as languages do) is added as "unknown", so every language together is the
-same total as every age band together."""
+                     "language": "language"}  # fmt: skip
+"""The rollup cells a breakdown reads. There are no rollup cells by language (it is
+counted from the rows), but erased cells by language hold what erased young people said,
+by the language they read."""
 
 
-def _cell_group(by: str, group: str) -> str:
-    return UNKNOWN if by == "language" else group
 Point = tuple[int, float | None]  # respondents and mean polarity in one quarter
 Sums = tuple[int, int, float, int, int]  # respondents, answers, polarity sum, neg, pos
 
@@ -195,16 +192,14 @@ async def _add_erased(
         grain, start = ALL_TIME_GRAIN, ALL_TIME
     else:
         grain, start = ("y" if period.quarter is None else "q"), period.start
-    for _, cell, respondents, n, total, negative, positive in await answer_cells(
+    for _, grp, respondents, n, total, negative, positive in await answer_cells(
         session, grain, [start], kind, survey_key, erased=True
     ):
-        grp = _cell_group(by, cell)
         totals[grp] = _add(totals.get(grp, _NONE), (respondents, n, total, negative, positive))
     index = {span.start: i for i, span in enumerate(spans)}
-    for day, cell, respondents, n, total, negative, positive in await answer_cells(
+    for day, grp, respondents, n, total, negative, positive in await answer_cells(
         session, "q", list(index), kind, survey_key, erased=True
     ):
-        grp = _cell_group(by, cell)
         trend = trends.setdefault(grp, [_NONE] * len(spans))
         trend[index[day]] = _add(trend[index[day]], (respondents, n, total, negative, positive))
 
@@ -320,10 +315,9 @@ async def _history(
                 if n:
                     out.setdefault(grp, {})[span.start] = (respondents, n, negative, positive)
     if dirty:  # counted from the rows: add what erased young people said, as the cells do
-        for day, cell, respondents, n, _, negative, positive in await answer_cells(
+        for day, grp, respondents, n, _, negative, positive in await answer_cells(
             session, "q", list(dirty), _CELL_KIND[by], survey_key, erased=True
         ):
-            grp = _cell_group(by, cell)
             r0, n0, neg0, pos0 = out.setdefault(grp, {}).get(day, (0, 0, 0, 0))
             out[grp][day] = (r0 + respondents, n0 + n, neg0 + negative, pos0 + positive)
     return out

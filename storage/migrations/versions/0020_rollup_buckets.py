@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020_rollup_buckets"
-down_revision: str | None = "0015_sg"
+down_revision: str | None = "0016_dataa"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
