@@ -3,8 +3,10 @@
 `check` lists every string a shipped language lacks (built-in surveys by default, or the
 files given) and fails if any is missing; `export-strings` writes a survey's words as a PO
 file for a translator (msgctxt the place, msgid the English, msgstr what we have);
-`import-strings` reads the translator's file back and stores the survey with its words as
-a new version (responses keep the version they started with).
+`import-strings` reads the translator's file back (refused if it is for another survey or
+language, or not PO: `surveys.translations.check_po`, as the officers' Translations page)
+and stores the survey with its words as a new version (responses keep the version they
+started with).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from surveys.errors import CarevoiceError
 from surveys.loader import load_builtin_surveys, load_survey
 from surveys.model import Survey
 from surveys.translations import (
+    check_po,
     export_po,
-    import_po,
     languages_to_check,
     missing,
     translatable_languages,
@@ -28,6 +30,9 @@ from surveys.translations import (
 
 if TYPE_CHECKING:
     from carevoice.wiring import Services
+
+MAX_PO_BYTES = 5_000_000
+"""A survey's PO file is about 10 KB; anything this large is the wrong file."""
 
 LanguageOption = Annotated[
     str, typer.Option("--language", "-l", help="A shipped language code, e.g. cy.")
@@ -126,9 +131,15 @@ async def surveys_import_strings(
     """Read a translator's PO file back: the survey is stored with the words as a new version."""
 
     async def work(services: Services) -> None:
-        survey, report = import_po(await _latest(services, key), language, file.read_bytes())
+        checked = check_po(
+            await _latest(services, key), language, file.read_bytes(), max_bytes=MAX_PO_BYTES
+        )
+        if checked.problems or checked.survey is None or checked.report is None:
+            errors.print(" ".join(checked.problems), highlight=False, markup=False)
+            raise typer.Exit(1)
+        report = checked.report
         async with services.db.transaction() as session:
-            registered = await services.catalog.register(session, survey)
+            registered = await services.catalog.register(session, checked.survey)
         verb = "Stored as" if registered.created else "Nothing new:"
         console.print(
             f"{verb} {registered.row.key} v{registered.row.version}: {len(report.updated)} "

@@ -32,18 +32,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, write_po
 
 from surveys.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext_for
 from surveys.model import DEFAULT_SCALE_LABELS, Choice, Question, Survey
 
 __all__ = [
     "ImportReport",
+    "PoCheck",
+    "check_po",
     "export_po",
     "import_po",
     "languages_to_check",
@@ -246,3 +248,53 @@ def import_po(survey: Survey, language: str, data: bytes) -> tuple[Survey, Impor
     updated = replace(survey, translations=translations)
     report.still_missing = missing(updated, language)
     return updated, report
+
+
+PROJECT_PREFIX = "carevoice survey "
+
+
+@dataclass(frozen=True, slots=True)
+class PoCheck:
+    """A translator's PO file checked against a survey before anything is stored: what it
+    would add and change (string keys), what it leaves out, and any reason it cannot be
+    used (`problems`, for a person to read; empty when it can be imported)."""
+
+    problems: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    report: ImportReport | None = None
+    survey: Survey | None = None
+
+
+def check_po(survey: Survey, language: str, data: bytes, *, max_bytes: int) -> PoCheck:
+    """Check a translator's PO file is for this survey and language, is PO and not too
+    large; then what importing it would add and change (nothing is stored here)."""
+    if language not in TRANSLATABLE:
+        return PoCheck([f"{language!r} is not a language surveys are translated into."])
+    if not data:
+        return PoCheck(["The file is empty. Choose the PO file the translator sent back."])
+    if len(data) > max_bytes:
+        return PoCheck([f"That file is larger than {max_bytes // 1000:,} KB: a survey's PO "
+                        "file is much smaller. Check it is the right file."])
+    try:
+        catalog = read_po(io.BytesIO(data), abort_invalid=True)
+    except (PoFileError, UnicodeDecodeError, ValueError):
+        return PoCheck(["That file isn't a PO file (gettext, UTF-8). Upload the .po file "
+                        "exported from this page, as the translator sent it back."])
+    project = catalog.project or ""
+    if not project.startswith(PROJECT_PREFIX) or not any(m.context for m in catalog if m.id):
+        return PoCheck(["That PO file wasn't exported from carevoice for a survey (it has no "
+                        "survey's name in its header). Download the survey's file from this "
+                        "page and send that to the translator."])
+    if project != PROJECT_PREFIX + survey.key:
+        return PoCheck([f"That file is for another survey ({project.removeprefix(PROJECT_PREFIX)}"
+                        f"), not {survey.key}. Nothing was changed."])
+    if catalog.locale is None or str(catalog.locale) != language:
+        return PoCheck([f"That file is in another language ({catalog.locale or 'none given'}), "
+                        f"not {language}. Nothing was changed."])
+    updated, report = import_po(survey, language, data)
+    before = survey.translations.get(language, {})
+    after = updated.translations.get(language, {})
+    added = [key for key in report.updated if not before.get(key)]
+    changed = [key for key in report.updated if before.get(key) and before[key] != after[key]]
+    return PoCheck([], added, changed, report, updated)

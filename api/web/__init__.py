@@ -20,6 +20,8 @@
     /officer/returns      forms returned on paper or by email (officer_returns.py)
     /officer/requests     requests, and erasure for admins (officer_requests.py)
     /officer/keys         access keys, for admins (officer_keys.py)
+    /officer/translations surveys' languages, PO files out and back in with a preview
+                          (officer_translations.py)
     /static/...           CSS and the chat's small script (api/static)
 
 Every page is server-rendered with autoescaping, every form carries a CSRF token, and
@@ -46,6 +48,7 @@ from api.web import (
     officer_requests,
     officer_returns,
     officer_roster,
+    officer_translations,
     staff,
     talk,
 )
@@ -65,6 +68,7 @@ def web_router() -> APIRouter:
         officer.router, officer_alerts.router, officer_people.router, officer_replies.router,
         officer_roster.router, officer_campaigns.router, officer_children.router,
         officer_returns.router, officer_requests.router, officer_keys.router,
+        officer_translations.router,
     )  # fmt: skip
     for part in parts:
         router.include_router(part)

@@ -64,6 +64,7 @@ from surveys.i18n import (
     Gettext,
     format_number,
     gettext_for,
+    ngettext_for,
     normalize_language,
     translations,
 )
@@ -355,16 +356,45 @@ def _invitation_page(
     )
 
 
-def _wait_page(wait: int, council: str) -> Response:
-    """429: this address tried too many links that do not exist."""
+WAIT_TITLE: Final = N_("Please wait a little")
+def browser_language(request: Request) -> str:
+    """The shipped language a browser asks for first (`Accept-Language`), else English:
+    for pages shown before any young person is known."""
+    wanted: list[tuple[float, str]] = []
+    for part in request.headers.get("accept-language", "")[:200].split(","):
+        tag, _, quality = part.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            continue
+        if tag:
+            wanted.append((weight, tag.split("-")[0].lower()))
+    for _weight, tag in sorted(wanted, key=lambda w: -w[0]):
+        if tag in LANGUAGES:
+            return tag
+    return DEFAULT_LANGUAGE
+
+
+def _wait_page(wait: int, council: str, language: str) -> Response:
+    """429: this address tried too many links that do not exist (no young person is known
+    here: in the browser's language)."""
     minutes = max(1, round(wait / 60))
+    ngettext = ngettext_for(language)
+    message = ngettext(
+        "Too many links that don't work were tried from here. Please wait {minutes} minute "
+        "and open your link again. If it still doesn't work, ask the person who gave it to "
+        "you for a new one.",
+        "Too many links that don't work were tried from here. Please wait {minutes} minutes "
+        "and open your link again. If it still doesn't work, ask the person who gave it to "
+        "you for a new one.",
+        minutes,
+    )
     response = render(
-        "chat_message.html", status_code=429, title="Please wait a little",
-        message=f"Too many links that don't work were tried from here. Please wait {minutes} "
-        f"minute{'s' if minutes != 1 else ''} and open your link again. If it still doesn't "
-        "work, ask the person who gave it to you for a new one.",
+        "chat_message.html", status_code=429, language=language,
+        title=gettext_for(language)(WAIT_TITLE),
+        message=message.format(minutes=format_number(minutes, language)),
         council=council,
-    )  # no young person is known here: English
+    )  # fmt: skip
     response.headers["Retry-After"] = str(wait)
     return response
 
@@ -570,7 +600,7 @@ async def chat(code: str, request: Request, services: ServicesDep) -> Response:
         return await _show(request, services, code)
     except InvitationError as error:
         _count_miss(request, services, error)
-        return _invitation_page(error, council, await _language_of_code(services, code))
+        return _invitation_page(error, council, await language_of_code(services, code))
     except Exception as error:  # logged without a traceback: it may hold their words
         log.error("web chat page failed: %s", describe(error))
         return _trouble_page(council)
@@ -589,7 +619,7 @@ async def _show(request: Request, services: Services, code: str) -> Response:
             return await _chat_page(request, services, code, sid, flash)
     wait = services.throttles.codes.wait(client_address(request))
     if wait:
-        return _wait_page(wait, services.settings.council_name)
+        return _wait_page(wait, services.settings.council_name, browser_language(request))
     peek = await _peek(services, code)
     if peek is None:
         raise InvitationError("unknown")
@@ -672,7 +702,7 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
     if form.get("action") == "start":
         wait = services.throttles.codes.wait(client_address(request))
         if wait:
-            return _wait_page(wait, council)
+            return _wait_page(wait, council, browser_language(request))
     try:
         flash = await _apply(services, code, sid, form)
     except BadPin:
@@ -687,7 +717,7 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
         _count_miss(request, services, error)
         if error.reason == "started" and form.get("action") == "start":
             return await _resume_page(request, services, code, sid)
-        return _invitation_page(error, council, await _language_of_code(services, code))
+        return _invitation_page(error, council, await language_of_code(services, code))
     except NotLinkedError:
         flash = None
     except Exception as error:  # logged without a traceback: it may hold their words
@@ -700,7 +730,7 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
     return RedirectResponse(f"/c/{code}", 303)
 
 
-async def _language_of_code(services: Services, code: str) -> str:
+async def language_of_code(services: Services, code: str) -> str:
     """The language of the young person an invitation code was made for (English if none)."""
     try:
         peek = await _peek(services, code)

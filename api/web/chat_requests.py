@@ -6,39 +6,44 @@ the officer workspace (`/officer/people`) and tells them honestly what happens n
 
 from __future__ import annotations
 
+from typing import Final
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from api.deps import ServicesDep
-from api.web.chat import CHANNEL, CHAT_COOKIE
+from api.web.chat import CHANNEL, CHAT_COOKIE, language_of_code
 from api.web.errors import CSRF_YOUNG, CsrfRejected
 from api.web.render import render
 from api.web.security import csrf_ok
 from api.web.staff import read_form
 from storage.invitation_codes import session_hash
 from storage.reach import Reach, RequestKind, RequestOutcome
+from surveys.i18n import N_, gettext_for
 
 router = APIRouter(include_in_schema=False)
 
 
-def access_done(council: str) -> str:
-    """What happens after asking for their data, in plain words."""
-    return (
-        f"We've asked the participation team at {council} for a copy of everything we hold "
-        "about you. They have one month to get it to you (the law says so). A person will "
-        "check it first, then give it to you through your worker or PA, or ask how you'd "
-        "like it. We can't show it on this page, because someone else could see it here."
-    )
-
-
-ACCESS_ALREADY = (
+ACCESS_DONE: Final = N_(
+    "We've asked the participation team at {council} for a copy of everything we hold "
+    "about you. They have one month to get it to you (the law says so). A person will "
+    "check it first, then give it to you through your worker or PA, or ask how you'd "
+    "like it. We can't show it on this page, because someone else could see it here."
+)
+ACCESS_ALREADY: Final = N_(
     "You've already asked for a copy of your data, and the team has it. They have one month "
     "from when you asked."
 )
-NOTHING_HELD = (
+NOTHING_HELD: Final = N_(
     "This page isn't linked to you yet, so we hold nothing from it. To ask what the council "
     "holds about you, ask your worker."
 )
+YOUR_DATA: Final = N_("Your data")
+
+
+def access_done(council: str, language: str | None = None) -> str:
+    """What happens after asking for their data, in plain words."""
+    return gettext_for(language)(ACCESS_DONE).format(council=council)
 
 
 @router.post("/c/{code}/my-data")
@@ -52,12 +57,14 @@ async def ask_for_my_data(code: str, request: Request, services: ServicesDep) ->
         RequestKind.ACCESS, CHANNEL, session_hash(sid)
     )
     council = services.settings.council_name
+    language = await language_of_code(services, code)
+    _ = gettext_for(language)
     message = {
-        RequestOutcome.CREATED: access_done(council),
-        RequestOutcome.ALREADY_OPEN: ACCESS_ALREADY,
-        RequestOutcome.NOT_LINKED: NOTHING_HELD,
+        RequestOutcome.CREATED: access_done(council, language),
+        RequestOutcome.ALREADY_OPEN: _(ACCESS_ALREADY),
+        RequestOutcome.NOT_LINKED: _(NOTHING_HELD),
     }[outcome]
     return render(
-        "message.html", title="Your data", message=message, council=council, young=True,
-        back=f"/c/{code}",
+        "message.html", language=language, title=_(YOUR_DATA), message=message,
+        council=council, young=True, back=f"/c/{code}",
     )  # fmt: skip

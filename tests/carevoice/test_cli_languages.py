@@ -67,3 +67,12 @@ def test_the_terminal_chat_speaks_welsh(env: dict[str, str]) -> None:
     assert "Pwy gaiff ddarllen beth rwyt ti newydd ei ysgrifennu?" in out  # after free text
     assert "Is there anything that isn't going so well?" in out  # after `language en`
     assert "Your answers so far are saved" in out
+
+
+def test_a_file_for_another_language_is_refused(env: dict[str, str], tmp_path: Path) -> None:
+    po = tmp_path / "feedback.cy.po"
+    code, _ = run(env, "surveys", "export-strings", "review-feedback", "-l", "cy",
+                  "--out", str(po))
+    assert code == 0
+    code, out = run(env, "surveys", "import-strings", "review-feedback", str(po), "-l", "ar")
+    assert code == 1 and "in another language (cy)" in out, out

@@ -26,7 +26,14 @@ from surveys.loader import (
 from surveys.office_hours import OfficeHours
 from surveys.people import parse_people_csv
 from surveys.progress import Progress
-from surveys.translations import export_po, import_po, localize, missing, source_strings
+from surveys.translations import (
+    check_po,
+    export_po,
+    import_po,
+    localize,
+    missing,
+    source_strings,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
@@ -303,3 +310,27 @@ def test_translated_labels_must_be_as_many_as_the_question_has(count: int) -> No
     message = str(caught.value)
     assert "translations.cy.questions.life.labels: must be a list of 11 labels" in message
     assert "mood" not in message  # five labels for a 1 to 5 scale are still right
+
+
+def test_check_po_says_what_a_translators_file_adds_and_changes_or_why_not() -> None:
+    surveys = {s.key: s for s in load_builtin_surveys()}
+    feedback = surveys["review-feedback"]
+    ar = export_po(feedback, "ar").replace(
+        b'msgctxt "title"\nmsgid "How was my review?"\nmsgstr ""',
+        'msgctxt "title"\nmsgid "How was my review?"\nmsgstr "كيف كانت مراجعتي؟"'.encode(),
+    )
+    checked = check_po(feedback, "ar", ar, max_bytes=100_000)
+    assert checked.problems == [] and checked.added == ["title"] and checked.changed == []
+    assert checked.survey is not None and checked.survey.translations["ar"]["title"]
+    cy = export_po(feedback, "cy").replace(b"Sut aeth fy adolygiad?", b"Sut aeth yr adolygiad?")
+    checked = check_po(feedback, "cy", cy, max_bytes=100_000)
+    assert checked.added == [] and checked.changed == ["title"]
+    refusals = {
+        "another survey": check_po(feedback, "ar", export_po(surveys["review-prep-child"], "ar"),
+                                   max_bytes=100_000),
+        "another language": check_po(feedback, "ar", cy, max_bytes=100_000),
+        "isn't a PO file": check_po(feedback, "ar", b"a,b\n1,2\n", max_bytes=100_000),
+        "larger than": check_po(feedback, "ar", ar, max_bytes=1_000),
+    }
+    for reason, refused in refusals.items():
+        assert refused.survey is None and reason in refused.problems[0], reason

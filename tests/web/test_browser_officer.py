@@ -73,7 +73,7 @@ def test_every_officer_page_at_desk_and_phone_size(browser: Any, live: Live) -> 
              f"/officer/campaigns/{campaign}", f"/officer/invitations/{invitation}/revoke",
              f"/officer/invitations/{invitation}/returned",
              f"/officer/campaigns/{campaign}/letters?invitation={invitation}",
-             "/officer/returns", "/officer/requests", "/officer/keys",
+             "/officer/returns", "/officer/requests", "/officer/keys", "/officer/translations",
              f"/officer/young-people/{ref}"]
     found: dict[str, list[dict[str, Any]]] = {}
     for size, viewport in (("desk", DESK), ("phone", PHONE)):

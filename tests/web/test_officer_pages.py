@@ -22,6 +22,7 @@ from api.web import (
     officer_requests,
     officer_returns,
     officer_roster,
+    officer_translations,
 )
 from carevoice.wiring import Services
 from storage.conversations import ConversationService
@@ -541,7 +542,8 @@ async def test_another_teams_officer_sees_none_of_it(
 @dataclass(frozen=True)
 class Route:
     """An officer page: its method and path, who may use it, and whether a key for another
-    team must get "not found" (it names one young person, campaign or invitation)."""
+    team must get "not found" (it names one young person, campaign or invitation). Key
+    revocation comes last: it revokes the board key the checks sign in with."""
 
     method: str
     path: str
@@ -572,6 +574,9 @@ ROUTES = [
     Route("POST", "/officer/returns/{count}/remove"),
     Route("GET", "/officer/requests"),
     Route("POST", "/officer/requests/{request}/resolve", theirs=True),
+    Route("GET", "/officer/translations"),
+    Route("GET", "/officer/translations/{key}/{language}.po"),
+    Route("POST", "/officer/translations/preview"), Route("POST", "/officer/translations/import"),
     Route("GET", "/officer/erasure", admin=True), Route("POST", "/officer/erasure", admin=True),
     Route("GET", "/officer/keys", admin=True), Route("POST", "/officer/keys", admin=True),
     Route("GET", "/officer/keys/{prefix}/revoke", admin=True),
@@ -582,7 +587,7 @@ ROUTES = [
 def test_the_matrix_covers_every_officer_page() -> None:
     routers = (officer.router, officer_roster.router, officer_campaigns.router,
                officer_children.router, officer_returns.router, officer_requests.router,
-               officer_keys.router)
+               officer_keys.router, officer_translations.router)
     pages = {
         (method, route.path.replace("{campaign_id}", "{campaign}")
          .replace("{invitation_id}", "{invitation}").replace("{response_id}", "{response}")
@@ -622,6 +627,8 @@ async def test_every_role_and_another_team_against_every_officer_page(
             "request": await session.scalar(select(RequestRow.id)),
             "prefix": await session.scalar(select(ApiKeyRow.prefix).where(
                 ApiKeyRow.role == "board")),
+            "key": "review-feedback",
+            "language": "cy",
         }
         counts = list((await session.scalars(select(ExternalFormCountRow.id))).all())
     south = await team_key(services.db, clock, "South")

@@ -49,6 +49,12 @@ async def test_links_that_do_not_exist_are_throttled_but_real_ones_work_before(
     assert int(refused.headers["retry-after"]) > 0
     assert "Please wait" in refused.text
     assert refused.headers["cache-control"] == "no-store"
+    # no young person is known here: the page speaks the browser's language
+    welsh = await tight.get(f"/c/{codes[1]}", headers={"Accept-Language": "cy-GB,en;q=0.5"})
+    assert welsh.status_code == 429 and '<html lang="cy"' in welsh.text
+    assert "Aros ychydig" in welsh.text and "Please wait" not in welsh.text
+    arabic = await tight.get(f"/c/{codes[1]}", headers={"Accept-Language": "fr, ar;q=0.8"})
+    assert 'dir="rtl"' in arabic.text and "من فضلك انتظر قليلًا" in arabic.text
 
 
 async def test_young_peoples_own_links_that_do_not_exist_are_throttled(
