@@ -3,6 +3,7 @@ language control at any point, and what a child reads (issue 12, items 1, 7 and 
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 import httpx
@@ -192,3 +193,24 @@ async def test_the_intro_and_the_help_card_survive_a_reload(
     await chat.open()
     await chat.open()  # reloaded twice: the help card is still shown
     assert "Help is here" in chat.text and "0800 1111" in chat.text
+
+
+async def test_asking_for_a_copy_of_their_data_is_answered_in_welsh(
+    client: httpx.AsyncClient, invite_csv: InviteCsv
+) -> None:
+    codes = await invite_csv(CSV, "review-prep-child")
+    chat = Chat(client, codes[1])  # W1: Welsh from the CSV
+    await chat.open()
+    assert chat.page is not None
+    form = chat.page.form("start")
+    await chat.post(form.data(form.button("Iawn, gadewch i ni ddechrau")))
+    assert chat.page is not None
+    ask = chat.page.form_to(f"/c/{codes[1]}/my-data")
+    button = ask.button("Gofyn am gopi o fy ngwybodaeth")
+    asked = await client.post(ask.action, data=ask.data(button))
+    assert asked.status_code == 200 and '<html lang="cy"' in asked.text
+    words = html.unescape(asked.text)
+    assert "Rydyn ni wedi gofyn i'r tîm cyfranogiad" in words
+    assert "Yn ôl i'r sgwrs" in words and "one month" not in words
+    again = await client.post(ask.action, data=ask.data(button))
+    assert "Rwyt ti wedi gofyn am gopi o dy wybodaeth yn barod" in html.unescape(again.text)
