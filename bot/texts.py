@@ -5,8 +5,9 @@ Written for 16-25 year olds: short sentences, plain words, no jargon, never blam
 
 from __future__ import annotations
 
-import calendar
 import re
+
+from babel import Locale
 
 from storage.alerts import category_label
 from surveys.i18n import LANGUAGES, N_, gettext_for, ngettext_for
@@ -294,11 +295,20 @@ CARRY_ON_NOT_READ = N_(
     "Sorry, I couldn't read that. Reply to my message above with your first name and the "
     "month of your birthday, like: Sam March"
 )
-_MONTHS = (
-    {name.casefold(): n for n, name in enumerate(calendar.month_name) if name}
-    | {name.casefold(): n for n, name in enumerate(calendar.month_abbr) if name}
-    | {"sept": 9}
-)
+def _month_words() -> dict[str, int]:
+    """Month names and their short forms in every shipped language (Babel's CLDR data), so
+    "Ceri Mawrth" and "سارة مارس" read as March as "Sam March" does."""
+    words: dict[str, int] = {"sept": 9}
+    for code in LANGUAGES:
+        months = Locale.parse("en_GB" if code == "en" else code).months
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for n in range(1, 13):
+                    words.setdefault(str(months[context][width][n]).casefold(), n)
+    return words
+
+
+_MONTHS = _month_words()
 
 
 def carry_on_prompt(code: str, *, pin: bool, language: str | None = None) -> str:

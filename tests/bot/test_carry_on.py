@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select, update
 from telegram.ext import Application
 
@@ -147,3 +148,24 @@ async def test_a_code_with_nothing_to_check_still_needs_a_new_letter(
     stranger = YoungPerson(state, app, 5002)  # a made-up prompt proves nothing
     await stranger.say(texts.carry_on_prompt(code, pin=True))
     assert await _links(db) == {"web"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("Sam March", ("Sam", 3)),
+        ("march sam", ("sam", 3)),
+        ("Sam-Lee Sept.", ("Sam-Lee", 9)),
+        ("Ceri Mawrth", ("Ceri", 3)),  # Welsh
+        ("medi Ceri", ("Ceri", 9)),
+        ("Gwen Gorff", ("Gwen", 7)),
+        ("سارة مارس", ("سارة", 3)),  # Arabic
+        ("سارة ٣", ("سارة", 3)),  # Arabic-Indic digits
+        ("Sam", None),
+        ("Sam Smith", None),
+    ],
+)
+def test_the_name_and_month_are_read_in_every_shipped_language(
+    typed: str, read: tuple[str, int] | None
+) -> None:
+    assert texts.name_and_month(typed) == read
