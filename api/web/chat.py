@@ -28,6 +28,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from api.clients import client_address
 from api.deps import ServicesDep
+from api.web.browser_language import browser_language
 from api.web.errors import CSRF_YOUNG, CsrfRejected
 from api.web.render import render
 from api.web.security import csrf_ok, csrf_token, new_nonce, new_token, set_cookie
@@ -357,22 +358,6 @@ def _invitation_page(
 
 
 WAIT_TITLE: Final = N_("Please wait a little")
-def browser_language(request: Request) -> str:
-    """The shipped language a browser asks for first (`Accept-Language`), else English:
-    for pages shown before any young person is known."""
-    wanted: list[tuple[float, str]] = []
-    for part in request.headers.get("accept-language", "")[:200].split(","):
-        tag, _, quality = part.strip().partition(";q=")
-        try:
-            weight = float(quality) if quality else 1.0
-        except ValueError:
-            continue
-        if tag:
-            wanted.append((weight, tag.split("-")[0].lower()))
-    for _weight, tag in sorted(wanted, key=lambda w: -w[0]):
-        if tag in LANGUAGES:
-            return tag
-    return DEFAULT_LANGUAGE
 
 
 def _wait_page(wait: int, council: str, language: str) -> Response:

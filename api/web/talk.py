@@ -27,33 +27,51 @@ from starlette.responses import RedirectResponse, Response
 
 from api.clients import client_address
 from api.deps import ServicesDep
+from api.web.browser_language import browser_language
 from api.web.errors import CSRF_YOUNG, CsrfRejected
 from api.web.render import render
 from api.web.security import csrf_ok, csrf_token, new_nonce, new_token, set_cookie
 from api.web.staff import read_form
 from services.container import Services
 from storage import replies, statements
-from storage.contact import LABELS, Contact, ContactKind, LinkOwner
+from storage.contact import Contact, ContactKind, LinkOwner
 from storage.invitation_codes import session_hash
-from storage.tables import ChannelLinkRow
+from storage.tables import ChannelLinkRow, PersonRow
 from surveys.errors import NotFoundError, ValidationError
 from surveys.failures import describe
+from surveys.i18n import (
+    DEFAULT_LANGUAGE,
+    N_,
+    format_number,
+    gettext_for,
+    ngettext_for,
+    normalize_language,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 TALK_COOKIE: Final = "cv_talk"
 COOKIE_DAYS: Final = 365
-UNKNOWN: Final = (
+UNKNOWN: Final = N_(
     "This link doesn't work. It may be an old one: ask your worker for a new link. "
     "If you need help now, call Childline free on 0800 1111."
 )
-
-
-NOT_SENT: Final = (
+NOT_SENT: Final = N_(
     "Sorry, something went wrong on our side and your message was not sent. Please go back "
     "and try again in a minute. If you need help now, call Childline free on 0800 1111."
 )
+KIND_LABELS: Final = {
+    ContactKind.WRONG: N_("Something's wrong"),
+    ContactKind.GOOD_NEWS: N_("Good news"),
+    ContactKind.TALK: N_("Talk to my worker"),
+}
+TALK_TITLE: Final = N_("Message your worker")
+LINK_UNUSABLE: Final = N_("This link can't be used")
+WAIT_TITLE: Final = N_("Please wait a little")
+SORRY: Final = N_("Sorry")
+A_REPLY: Final = N_("💬 A reply from your worker:\n{text}")
+SAID_AND_DONE: Final = N_("📣 You said: {said}\n✅ We did: {did}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +101,17 @@ async def worker_words(
         waiting = person_id is not None and await replies.web_replies_waiting(session, person_id)
     if person_id is None:
         return [], []
+    _ = gettext_for(await language_of(services, person_id))
     new: list[str] = []
     if waiting:
         async with services.db.transaction() as session:
             new = await replies.take_web_replies(session, person_id, services.clock)
-    before = [WorkerWords("bot", f"💬 A reply from your worker:\n{text}", "reply") for text in new]
+    before = [WorkerWords("bot", _(A_REPLY).format(text=text), "reply") for text in new]
     after: list[WorkerWords] = []
     if finished_response is not None:
         said = await statements.take_at_end(services.db, services.clock, finished_response)
         after = [
-            WorkerWords("bot", f"📣 You said: {s.you_said}\n✅ We did: {s.we_did}", "statement")
+            WorkerWords("bot", _(SAID_AND_DONE).format(said=s.you_said, did=s.we_did), "statement")
             for s in said
         ]
     return before, after
@@ -102,16 +121,33 @@ def _contact(services: Services) -> Contact:
     return Contact(services.db, services.clock, services.conversations)
 
 
-def _wait_page(wait: int, council: str) -> Response:
-    """429: this address tried too many links that do not exist."""
+async def language_of(services: Services, person_id: int) -> str:
+    """The language a young person reads (English if none is set)."""
+    async with services.db.reader() as session:
+        language = await session.scalar(
+            select(PersonRow.language).where(PersonRow.id == person_id)
+        )
+    return normalize_language(language) or DEFAULT_LANGUAGE
+
+
+def _wait_page(wait: int, council: str, language: str) -> Response:
+    """429: this address tried too many links that do not exist (in the browser's
+    language: nobody is known yet)."""
     minutes = max(1, round(wait / 60))
+    ngettext = ngettext_for(language)
+    message = ngettext(
+        "Too many links that don't work were tried from here. Please wait {minutes} minute "
+        "and open your link again. If you need help now, call Childline free on 0800 1111.",
+        "Too many links that don't work were tried from here. Please wait {minutes} minutes "
+        "and open your link again. If you need help now, call Childline free on 0800 1111.",
+        minutes,
+    )
     response = render(
         "chat_message.html",
         status_code=429,
-        title="Please wait a little",
-        message=f"Too many links that don't work were tried from here. Please wait {minutes} "
-        f"minute{'s' if minutes != 1 else ''} and open your link again. If you need help now, "
-        "call Childline free on 0800 1111.",
+        language=language,
+        title=gettext_for(language)(WAIT_TITLE),
+        message=message.format(minutes=format_number(minutes, language)),
         council=council,
     )
     response.headers["Retry-After"] = str(wait)
@@ -120,21 +156,25 @@ def _wait_page(wait: int, council: str) -> Response:
 
 def _too_many(request: Request, services: Services) -> Response | None:
     wait = services.throttles.codes.wait(client_address(request))
-    return _wait_page(wait, services.settings.council_name) if wait else None
+    if not wait:
+        return None
+    return _wait_page(wait, services.settings.council_name, browser_language(request))
 
 
 def _guessed(request: Request, services: Services) -> Response:
     """A token that names no link: count the guess, say so kindly."""
     services.throttles.codes.miss(client_address(request))
-    return _gone(services.settings.council_name)
+    return _gone(services.settings.council_name, browser_language(request))
 
 
-def _gone(council: str) -> Response:
+def _gone(council: str, language: str) -> Response:
+    _ = gettext_for(language)
     return render(
         "chat_message.html",
         status_code=404,
-        title="This link can't be used",
-        message=UNKNOWN,
+        language=language,
+        title=_(LINK_UNUSABLE),
+        message=_(UNKNOWN),
         council=council,
     )
 
@@ -156,20 +196,23 @@ async def talk(token: str, request: Request, services: ServicesDep, sent: int = 
         return _guessed(request, services)
     except Exception as error:  # logged without a traceback: it may hold their words
         log.error("talk page failed: %s", describe(error))
-        return _gone(council)
+        return _gone(council, browser_language(request))
+    language = await language_of(services, owner.person_id)
+    _ = gettext_for(language)
     response = render(
         "talk.html",
-        title="Message your worker",
+        language=language,
+        title=_(TALK_TITLE),
         council=council,
         token=token,
         csrf=csrf_token(sid, "talk"),
         nonce=new_nonce(),
         owner=owner,
         thread=thread,
-        kinds=[(str(k), v) for k, v in LABELS.items()],
+        kinds=[(str(k), _(label)) for k, label in KIND_LABELS.items()],
         sent=sent in (1, 2),
         helped=sent == 2,
-        help_text=services.conversations.engine.help_text(),
+        help_text=services.conversations.engine.speaking(language).help(),
         problem=request.query_params.get("problem"),
     )
     if fresh:
@@ -218,11 +261,13 @@ async def talk_post(token: str, request: Request, services: ServicesDep) -> Resp
         return RedirectResponse(f"/talk/{token}?problem=text#send", 303)
     except Exception as error:  # logged without a traceback: it may hold their words
         log.error("talk message failed: %s", describe(error))
+        language = browser_language(request)
         return render(
             "chat_message.html",
             status_code=500,
-            title="Sorry",
-            message=NOT_SENT,
+            language=language,
+            title=gettext_for(language)(SORRY),
+            message=gettext_for(language)(NOT_SENT),
             council=services.settings.council_name,
         )
     return RedirectResponse(f"/talk/{token}?sent={2 if done.alert_ids else 1}#sent", 303)
