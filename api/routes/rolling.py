@@ -158,9 +158,10 @@ async def invite_before_review(
     services: ServicesDep,
     caller: OfficerKey,
 ) -> ReviewPublic:
-    """Invite one young person for their next review now; a review date already past is
-    refused (422) with what to do, and a young person asked enough lately (the asking
-    cap) is not invited (409, with the reason)."""
+    """Invite one young person for their next review now.
+
+    A review date already past is refused (422) with what to do, and a young person asked
+    enough lately (the asking cap) is not invited (409, with the reason)."""
     await person_by_ref(session, body.council_ref, caller.scope)
     invitation, _ = await invite_for_review(
         session, campaign_id, body.council_ref, services.clock, cap=services.asking_cap()

@@ -148,6 +148,8 @@ async def test_read_it_to_me_in_welsh_is_the_welsh_question_in_the_welsh_voice(
 
 async def welsh_code(db: Database, catalog: SurveyCatalog, clock: FixedClock) -> str:
     """An invitation to the Welsh check-in for a young person whose language is Welsh."""
-    from tests.bot.test_languages import CSV, invite
+    from tests.bot.test_languages import CSV
+    from tests.factories import invite_from_csv
 
-    return await invite(db, catalog, clock, CSV)
+    (code,) = await invite_from_csv(db, catalog, clock, CSV, survey_key="wellbeing-16plus")
+    return code

@@ -37,7 +37,7 @@ from tests.factories import campaign_with_codes
 from tests.storage.test_board_rollups import build
 
 WORDS = "Zebramarmalade says my school is great"
-SECRET = "Obsidianlighthouse only for my IRO"
+SECRET = "Obsidianquokka only for my IRO"  # a marker the net reads as no risk
 NAME = "Xanthippe"
 HASHER = RefHasher(b"k" * 32)
 
@@ -132,7 +132,7 @@ async def test_nothing_of_the_erased_child_is_left_in_any_table_or_file(
     conversations: ConversationService,
 ) -> None:
     ref = await answer_all(db, catalog, clock, conversations)
-    needles = [WORDS, SECRET, ref, NAME, "Zebramarmalade", "Obsidianlighthouse"]
+    needles = [WORDS, SECRET, ref, NAME, "Zebramarmalade", "Obsidianquokka"]
     held = await table_text(db)
     assert all(n in held for n in needles)  # the scan finds them while they are held
     if db.is_sqlite:
