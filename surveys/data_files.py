@@ -3,6 +3,7 @@ with one clear error naming the file when it cannot be read or parsed."""
 
 from __future__ import annotations
 
+import gzip
 import os
 from importlib import resources
 from typing import Any
@@ -13,9 +14,17 @@ __all__ = ["builtin_text", "parse_yaml", "read_text"]
 
 
 def builtin_text(name: str) -> tuple[str, str]:
-    """The text of `surveys/data/<name>` shipped with carevoice, and that path to name it."""
+    """The text of `surveys/data/<name>` shipped with carevoice, and that path to name it.
+
+    A name ending ``.gz`` is gunzipped first: large generated files (the safeguarding model)
+    ship compressed to keep every tracked file under 1 MiB.
+    """
     resource = resources.files("surveys").joinpath("data", name)
-    return resource.read_text(encoding="utf-8"), f"surveys/data/{name}"
+    if name.endswith(".gz"):
+        text = gzip.decompress(resource.read_bytes()).decode("utf-8")
+    else:
+        text = resource.read_text(encoding="utf-8")
+    return text, f"surveys/data/{name}"
 
 
 def read_text(path: str | os.PathLike[str], error: type[Exception], what: str) -> str:

@@ -3,11 +3,11 @@
 It catches what no phrase was written for ("nobody would care if i wasnt here", "he
 says its our special game"). It was trained with scikit-learn on the development part of
 the corpus in ``tests/data/safeguarding/`` (``python -m benchmarks.safeguarding_train``) and
-ships as ``surveys/data/safeguarding_model.json``: the vocabulary, each n-gram's inverse
-document frequency, and the weights of two logistic regressions, one saying whether a text
-is a risk and one saying which category. Scoring needs no numpy: TF-IDF with sublinear term
-frequency and no norm (so a two-word answer cannot score as high as a disclosure), then a
-dot product, exactly as scikit-learn computes it.
+ships as ``surveys/data/safeguarding_model.json.gz`` (gzipped JSON, to stay under 1 MiB): the
+vocabulary, each n-gram's inverse document frequency, and the weights of two logistic
+regressions, one saying whether a text is a risk and one saying which category. Scoring
+needs no numpy: TF-IDF with sublinear term frequency and no norm (so a two-word answer cannot
+score as high as a disclosure), then a dot product, exactly as scikit-learn computes it.
 """
 
 from __future__ import annotations
@@ -165,5 +165,5 @@ def _sigmoid(score: float) -> float:
 
 @cache
 def _default_model() -> RiskModel:
-    text, _ = builtin_text("safeguarding_model.json")
+    text, _ = builtin_text("safeguarding_model.json.gz")
     return RiskModel.from_json(text)

@@ -166,7 +166,7 @@ def test_model_only_speaks_when_no_phrase_matched() -> None:
 
 
 def test_model_scores_match_the_file() -> None:
-    text, _ = builtin_text("safeguarding_model.json")
+    text, _ = builtin_text("safeguarding_model.json.gz")
     data = json.loads(text)
     model = RiskModel(data)
     assert 0.5 < model.threshold < 1
