@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.bodies import survey_yaml
 from api.deps import OfficerKey, ReaderDep, ServicesDep, SessionDep
+from api.errors import forbidden
 from api.schemas import (
     ChoicePublic,
     QuestionPublic,
@@ -103,9 +104,15 @@ async def show_survey(
 )
 async def upload_survey(
     request: Request, response: Response, session: SessionDep, services: ServicesDep,
-    _: OfficerKey,
+    caller: OfficerKey,
 ) -> SurveyUploaded:
-    """Store a survey from YAML: a changed survey becomes a new version; faults are listed."""
+    """Store a survey from YAML: a changed survey becomes a new version; faults are listed.
+    Surveys are shared by every team, so this needs a key for every team (or an admin key)."""
+    if not caller.scope.every_team:
+        raise forbidden(
+            "surveys are shared by every team: storing one needs a key for every team "
+            f"(this key is for {caller.scope.label()}) or an admin key"
+        )
     text = await survey_yaml(request)
     # parsed in a worker thread, so a large or tricky file never stalls anyone's chat
     survey = await run_in_threadpool(parse_survey, text, "upload")

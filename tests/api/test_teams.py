@@ -42,6 +42,8 @@ OTHER_TEAM: dict[tuple[str, str], int] = {
     ("POST", "/api/v1/campaigns/{campaign_id}/invitations/{invitation_id}/reprint"): 404,
     ("POST", "/api/v1/campaigns/{campaign_id}/invitations/{invitation_id}/revoke"): 404,
 }
+# Routes that change what every team shares (surveys): refused to any key for some teams.
+EVERY_TEAM_ONLY = {("POST", "/api/v1/surveys")}
 NOT_YOURS = {"not_found", "invitation_unknown", "invalid_import"}
 EMPTY_LISTS = {"/api/v1/people", "/api/v1/campaigns", "/api/v1/alerts", "/api/v1/requests"}
 
@@ -75,7 +77,11 @@ async def test_each_route_with_a_key_for_the_team_and_one_for_another(
         headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {key}"}
         reply = await client.request(method, url, headers=headers, **kwargs)
         expected = OTHER_TEAM.get((endpoint.method, endpoint.path)) if team == "South" else None
-        if expected is None:
+        if (endpoint.method, endpoint.path) in EVERY_TEAM_ONLY:
+            assert reply.status_code == 403, (team, reply.status_code, reply.text)
+            assert reply.json()["error"]["code"] == "forbidden"
+            assert "shared by every team" in reply.json()["error"]["message"]
+        elif expected is None:
             assert 200 <= reply.status_code < 300, (team, reply.status_code, reply.text)
         else:
             assert reply.status_code == expected, (team, reply.status_code, reply.text)

@@ -4,6 +4,7 @@ would be added and changed (or why it can't be used), then confirmed as a new ve
 
 from __future__ import annotations
 
+import base64
 import io
 
 import httpx
@@ -11,7 +12,9 @@ from babel.messages.pofile import read_po, write_po
 from sqlalchemy import select
 
 from storage.database import Database
+from storage.keys import Role, create_key
 from storage.tables import AuditLogRow, SurveyVersionRow
+from surveys.clock import FixedClock
 from surveys.loader import load_builtin_surveys
 from surveys.translations import export_po
 from tests.web.conftest import Keys, sign_in
@@ -33,12 +36,17 @@ def translated(data: bytes, language: str, words: dict[str, str]) -> bytes:
 
 
 async def upload(
-    client: httpx.AsyncClient, data: bytes, *, survey: str = KEY, language: str = "ar",
+    client: httpx.AsyncClient,
+    data: bytes,
+    *,
+    survey: str = KEY,
+    language: str = "ar",
     name: str = "strings.po",
 ) -> httpx.Response:
     form = Page.of((await client.get(PAGE)).text).form_to(PAGE + "/preview")
     return await client.post(
-        form.action, data={"csrf": form.fields["csrf"], "survey": survey, "language": language},
+        form.action,
+        data={"csrf": form.fields["csrf"], "survey": survey, "language": language},
         files={"file": (name, data, "text/x-gettext-translation")},
     )
 
@@ -72,8 +80,11 @@ async def test_download_then_upload_shows_what_changes_then_confirm_stores_a_ver
     assert "1 string to add, 0 to change; 23 still missing" in shown.text
     assert "كيف كانت مراجعتي؟" in shown.text and "Nothing has been saved" in shown.text
     async with db.reader() as session:
-        versions = (await session.scalars(
-            select(SurveyVersionRow.version).where(SurveyVersionRow.key == KEY))).all()
+        versions = (
+            await session.scalars(
+                select(SurveyVersionRow.version).where(SurveyVersionRow.key == KEY)
+            )
+        ).all()
     assert list(versions) == [1]
 
     confirm = shown.form_to(PAGE + "/import")
@@ -121,20 +132,29 @@ async def test_a_confirm_is_checked_again_and_needs_the_form_token(
 ) -> None:
     await sign_in(client, keys.officer)
     data = translated(export_po(load_builtin_surveys()[0], "ar"), "ar", {})
-    forged = await client.post(PAGE + "/preview", data={"survey": KEY, "language": "ar"},
-                               files={"file": ("s.po", data, "text/x-gettext-translation")})
+    forged = await client.post(
+        PAGE + "/preview",
+        data={"survey": KEY, "language": "ar"},
+        files={"file": ("s.po", data, "text/x-gettext-translation")},
+    )
     assert forged.status_code == 403
     form = Page.of((await client.get(PAGE)).text).form_to(PAGE + "/preview")
-    no_token = await client.post(PAGE + "/import", data={"survey": KEY, "language": "ar",
-                                                          "file_b64": ""})
+    no_token = await client.post(
+        PAGE + "/import", data={"survey": KEY, "language": "ar", "file_b64": ""}
+    )
     assert no_token.status_code == 403
-    tampered = await client.post(PAGE + "/import", data={
-        "csrf": form.fields["csrf"], "survey": KEY, "language": "ar", "file_b64": "!!"})
+    tampered = await client.post(
+        PAGE + "/import",
+        data={"csrf": form.fields["csrf"], "survey": KEY, "language": "ar", "file_b64": "!!"},
+    )
     assert tampered.status_code == 422
     assert "didn't come back whole" in Page.of(tampered.text).text
     async with db.reader() as session:
-        versions = (await session.scalars(
-            select(SurveyVersionRow.version).where(SurveyVersionRow.key == KEY))).all()
+        versions = (
+            await session.scalars(
+                select(SurveyVersionRow.version).where(SurveyVersionRow.key == KEY)
+            )
+        ).all()
     assert list(versions) == [1]
 
 
@@ -143,3 +163,67 @@ async def test_a_board_key_is_refused(client: httpx.AsyncClient, keys: Keys) -> 
     for reply in (await client.get(PAGE), await client.get(f"{PAGE}/{KEY}/cy.po")):
         assert reply.status_code == 403
         assert "needs an officer or admin key" in reply.text
+
+
+async def test_a_file_that_changes_nothing_stores_nothing_and_says_so(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    await sign_in(client, keys.officer)
+    data = export_po(load_builtin_surveys()[0], "cy")  # every Welsh string already there
+    form = Page.of((await client.get(PAGE)).text).form_to(PAGE + "/preview")
+    posted = await client.post(
+        PAGE + "/import",
+        data={
+            "csrf": form.fields["csrf"],
+            "survey": load_builtin_surveys()[0].key,
+            "language": "cy",
+            "file_b64": base64.b64encode(data).decode("ascii"),
+        },
+    )
+    assert posted.status_code == 303 and "unchanged=true" in posted.headers["location"]
+    listed = Page.of((await client.get(posted.headers["location"])).text)
+    assert "Nothing to save" in listed.text and "already has these words" in listed.text
+    assert "is now version" not in listed.text
+    async with db.reader() as session:
+        actions = list((await session.scalars(select(AuditLogRow.action))).all())
+    assert "import survey strings" not in actions
+
+
+async def test_a_key_for_some_teams_may_download_but_not_import(
+    client: httpx.AsyncClient, db: Database, clock: FixedClock
+) -> None:
+    async with db.transaction() as session:
+        north = (
+            await create_key(session, clock, role=Role.OFFICER, name="north", teams=["North"])
+        ).token
+    await sign_in(client, north)
+    page = await client.get(PAGE)
+    assert page.status_code == 200 and "only a key for every team" in Page.of(page.text).text
+    assert not any(f.action == PAGE + "/preview" for f in Page.of(page.text).forms)
+    assert (await client.get(f"{PAGE}/{KEY}/cy.po")).status_code == 200
+    csrf = next(f for f in Page.of(page.text).forms if "csrf" in f.fields).fields["csrf"]
+    data = translated(export_po(load_builtin_surveys()[0], "ar"), "ar", {"title": "عنوان"})
+    preview = await client.post(
+        PAGE + "/preview",
+        data={"csrf": csrf, "survey": KEY, "language": "ar"},
+        files={"file": ("s.po", data, "text/x-gettext-translation")},
+    )
+    confirm = await client.post(
+        PAGE + "/import",
+        data={
+            "csrf": csrf,
+            "survey": KEY,
+            "language": "ar",
+            "file_b64": base64.b64encode(data).decode("ascii"),
+        },
+    )
+    for reply in (preview, confirm):
+        assert reply.status_code == 403
+        assert "only a key for every team" in Page.of(reply.text).text
+    async with db.reader() as session:
+        versions = (
+            await session.scalars(
+                select(SurveyVersionRow.version).where(SurveyVersionRow.key == KEY)
+            )
+        ).all()
+    assert list(versions) == [1]
