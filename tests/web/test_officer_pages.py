@@ -543,12 +543,14 @@ async def test_another_teams_officer_sees_none_of_it(
 class Route:
     """An officer page: its method and path, who may use it, and whether a key for another
     team must get "not found" (it names one young person, campaign or invitation). Key
-    revocation comes last: it revokes the board key the checks sign in with."""
+    revocation comes last: it revokes the board key the checks sign in with. `every_team`:
+    it changes what every team shares (a survey), so a key for some teams gets 403."""
 
     method: str
     path: str
     admin: bool = False
     theirs: bool = False
+    every_team: bool = False
 
 
 ROUTES = [
@@ -576,7 +578,8 @@ ROUTES = [
     Route("POST", "/officer/requests/{request}/resolve", theirs=True),
     Route("GET", "/officer/translations"),
     Route("GET", "/officer/translations/{key}/{language}.po"),
-    Route("POST", "/officer/translations/preview"), Route("POST", "/officer/translations/import"),
+    Route("POST", "/officer/translations/preview", every_team=True),
+    Route("POST", "/officer/translations/import", every_team=True),
     Route("GET", "/officer/erasure", admin=True), Route("POST", "/officer/erasure", admin=True),
     Route("GET", "/officer/keys", admin=True), Route("POST", "/officer/keys", admin=True),
     Route("GET", "/officer/keys/{prefix}/revoke", admin=True),
@@ -649,6 +652,8 @@ async def test_every_role_and_another_team_against_every_officer_page(
                 assert reply.status_code == 403, (who, route, reply.status_code)
             elif who == "south" and route.theirs:
                 assert reply.status_code == 404, (who, route, reply.status_code)
+            elif who == "south" and route.every_team:
+                assert reply.status_code == 403, (who, route, reply.status_code)
             else:
                 assert reply.status_code < 500 and reply.status_code not in (403, 404), (
                     who, route, reply.status_code)
