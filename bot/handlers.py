@@ -177,11 +177,17 @@ class ChatHandlers:
             return
         status = await self.reach.chat_status(CHANNEL, str(chat_id), code=code)
         if code is not None and not (status.consented and status.owns_code):
-            if not self.signer.fits(ButtonKind.CONSENT, code):
+            # every code looked up is checked against the throttle and a guess is counted
+            # before anything is shown: the notice's language would tell a real code apart
+            if not await self._may_try_code(context, chat_id):
+                return
+            invited = await self.conversations.invited_language(code)
+            if invited is None or not self.signer.fits(ButtonKind.CONSENT, code):
+                self.codes.miss(f"{CHANNEL}:{chat_id}")
                 language = await self._language(chat_id)
                 await message.reply_text(texts.say(language, str(InvitationError("unknown"))))
                 return
-            language = await self.conversations.language_of_code(code)
+            language = invited
             markup = consent_keyboard(chat_id, code, self.signer, language)
             await message.reply_text(
                 texts.privacy_notice(self.council_name, self.keeping, language),

@@ -409,13 +409,22 @@ class ConversationService:
     async def language_of_code(self, code: str) -> str:
         """The language of the young person an invitation code was made for (English if
         the code names no one): the privacy notice is read before anything is linked."""
+        return await self.invited_language(code) or DEFAULT_LANGUAGE
+
+    async def invited_language(self, code: str) -> str | None:
+        """The language of the young person an invitation code was made for; None if the
+        code names no invitation (a guess, to be counted by the caller's throttle)."""
         async with self.db.reader() as session:
-            found = await session.scalar(
-                select(PersonRow.language)
-                .join(InvitationRow, InvitationRow.person_id == PersonRow.id)
-                .where(InvitationRow.code_hash == code_hash(code))
-            )
-        return found or DEFAULT_LANGUAGE
+            found = (
+                await session.execute(
+                    select(PersonRow.language)
+                    .join(InvitationRow, InvitationRow.person_id == PersonRow.id)
+                    .where(InvitationRow.code_hash == code_hash(code))
+                )
+            ).first()
+        if found is None:
+            return None
+        return found[0] or DEFAULT_LANGUAGE
 
     async def set_language(self, language: str, *, channel: str, address: str) -> Turn:
         """The young person chose the language they read, in the chat: kept on them (a

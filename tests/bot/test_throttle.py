@@ -69,3 +69,23 @@ async def test_something_that_is_no_code_is_answered_kindly_and_counted(
         assert young.last()["text"] == UNKNOWN
     await young.command("start", bad)
     assert young.last()["text"].startswith("Too many codes")
+
+
+async def test_a_guess_is_refused_and_counted_before_any_privacy_notice(
+    state: BotApiState, guarded: Application,  # type: ignore[type-arg]
+    db: Database, catalog: SurveyCatalog, clock: FixedClock,
+) -> None:
+    """A chat that never presses "Yes" is counted too: an unknown code gets no notice (whose
+    language would tell a real code from a guess), and the fourth try is asked to wait."""
+    _, [code] = await campaign_with_codes(db, catalog, clock, people=1)
+    guesser = YoungPerson(state, guarded, 7004)
+    for n in range(3):
+        await guesser.command("start", f"Nope{n}Nope{n}")
+        assert guesser.last()["text"] == UNKNOWN
+        assert not guesser.last().get("reply_markup")
+    await guesser.command("start", code)
+    assert guesser.last()["text"].startswith("Too many codes that don't work")
+
+    real = YoungPerson(state, guarded, 7005)
+    await real.command("start", code)
+    assert real.last().get("reply_markup", {}).get("inline_keyboard")  # the notice, to agree
