@@ -67,10 +67,14 @@ def render_item(item: OutboxItem, signer: Signer, alerts_link: str) -> tuple[int
         return chat_id, Outgoing(fit(texts.reply(str(payload["text"]), language)))
     if item.kind == OutboxKind.ALERT:
         alert_id = int(payload.get("alert_id", item.alert_id or 0))
-        category = str(payload.get("category", "alert"))
+        listed = payload.get("categories")  # rows queued before it was added name one
+        categories = (
+            [str(c) for c in listed] if isinstance(listed, list) and listed
+            else [str(payload.get("category", "alert"))]
+        )
         escalated = bool(payload.get("escalated"))
         return chat_id, Outgoing(
-            texts.alert(alert_id, category, alerts_link, escalated=escalated)
+            texts.alert(alert_id, categories, alerts_link, escalated=escalated)
         )
     raise UnsendableError(f"unknown outbox kind {item.kind!r}")
 

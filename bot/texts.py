@@ -6,10 +6,11 @@ Written for 16-25 year olds: short sentences, plain words, no jargon, never blam
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from babel import Locale
 
-from storage.alerts import category_label
+from storage.alerts import categories_label
 from surveys.i18n import LANGUAGES, N_, gettext_for, ngettext_for
 
 LANGUAGE_ASK = N_("Which language would you like me to use? Tap one.")
@@ -223,11 +224,14 @@ def reminder(title: str, *, started: bool, language: str | None = None) -> str:
     return say(language, words).format(title=title)
 
 
-def alert(alert_id: int, category: str, link: str, *, escalated: bool = False) -> str:
-    """A safeguarding alert to an officer (or, escalated, to the duty team): no name, no id
-    of the young person, no words from them; a link to the alert's page, behind sign-in.
-    `link` is where alerts are read; the alert's own page is `<link>/<alert id>`."""
-    label = category_label(category)
+def alert(
+    alert_id: int, categories: Sequence[str], link: str, *, escalated: bool = False
+) -> str:
+    """A safeguarding alert to an officer (or, escalated, to the duty team): every category
+    the input showed, main one first; no name, no id of the young person, no words from
+    them; a link to the alert's page, behind sign-in. `link` is where alerts are read; the
+    alert's own page is `<link>/<alert id>`."""
+    label = categories_label(categories)
     page = f"{link.rstrip('/')}/{alert_id}" if link else ""
     if escalated:
         lead = (

@@ -198,6 +198,7 @@ def _notify(
                 channel=recipient.channel,
                 address=recipient.address,
                 payload={"alert_id": alert.id, "category": alert.category,
+                         "categories": list(alert_categories(alert)),
                          "escalated": prefix == "escalate"},
                 dedupe_key=f"{prefix}:{alert.id}:{recipient.channel}:{recipient.address}",
                 person_id=None,

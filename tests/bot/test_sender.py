@@ -4,19 +4,25 @@ errors, deliveries recorded, and the Start button on an invitation."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from telegram import Bot
 
 from bot.callbacks import Signer
 from bot.ratelimit import SendLimiter
-from bot.sender import OutboxSender
-from storage.alerts import AlertPolicy, AlertRecipient, escalate_due
+from bot.sender import OutboxSender, render_item
+from storage.alerts import (
+    AlertPolicy,
+    AlertRecipient,
+    alert_categories,
+    categories_label,
+    escalate_due,
+)
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
-from storage.outbox import Outbox, RetryPolicy
+from storage.outbox import Outbox, OutboxItem, RetryPolicy
 from storage.reach import Reach
 from storage.tables import (
     ChannelLinkRow,
@@ -256,6 +262,52 @@ async def test_an_alert_reaches_the_officer_at_once_without_personal_data(
     async with db.reader() as session:
         stored = await session.scalar(select(SafeguardingAlertRow))
     assert stored is not None and stored.notified_at is not None
+
+
+async def test_an_alert_names_every_category_the_message_showed_and_no_words(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    state: BotApiState,
+    conversations: ConversationService,
+    outbox: Outbox,
+) -> None:
+    _, [code] = await campaign_with_codes(db, catalog, clock)
+    state.add_user(OFFICER)
+    await conversations.redeem(code, channel="telegram", address="5006")
+    words = "my uncle touches me and says its our secret and i want to die"
+    await conversations.handle(UserInput(text=words), channel="telegram", address="5006")
+    _, sender = await sender_for(state, outbox)
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    sender.wake()
+    for _ in range(200):
+        if state.messages_to(OFFICER):
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await running
+    [alert] = state.messages_to(OFFICER)
+    async with db.reader() as session:
+        stored = await session.scalar(select(SafeguardingAlertRow))
+    assert stored is not None
+    categories = alert_categories(stored)
+    assert len(categories) == 3
+    assert f"({categories_label(categories)})" in alert["text"]
+    for word in ("uncle", "touches", "our secret", "want to die", "5006"):
+        assert word not in alert["text"].lower()
+
+
+def test_an_alert_queued_before_categories_were_listed_names_its_one_category() -> None:
+    item = OutboxItem(
+        id=1, kind="alert", channel="telegram", address="42",
+        payload={"alert_id": 7, "category": "suicide"}, person_id=None, invitation_id=None,
+        alert_id=7, attempts=0, locked_until=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    chat_id, outgoing = render_item(item, Signer("123:token"), "https://council.example/alerts")
+    assert chat_id == 42
+    assert f"#7 ({categories_label(['suicide'])})" in outgoing.text
+    assert "https://council.example/alerts/7" in outgoing.text
 
 
 async def test_an_officer_who_blocked_the_bot_still_never_loses_an_alert(
