@@ -95,4 +95,4 @@ async def ons_wellbeing(
     by_quarter = await ons_counts_by_quarter(session, year.quarters())
     chosen = {q.start for q in period.quarters()}
     counts = protect_over_year(by_quarter, chosen, threshold=threshold)
-    return wellbeing_figures(counts, threshold=threshold)
+    return wellbeing_figures(counts, threshold=threshold, year_starting=year.start.year)

@@ -91,14 +91,18 @@ class NationalFigure:
     where: str | None = None  # the table or page of the source a checked figure was read in
 
 
-def load_national(text: str | None = None) -> dict[tuple[str, str], NationalFigure]:
-    """The national figures by (measure, age group), from the shipped data file."""
+def load_national(
+    text: str | None = None, *, year_starting: int | None = None
+) -> dict[tuple[str, str], NationalFigure]:
+    """The national figure for each (measure, age group) from the shipped data file: for
+    the financial year starting in `year_starting` if one is known, else the nearest
+    earlier year, else the nearest later one (None: the latest known)."""
     source = "surveys/data/wellbeing_national.yaml"
     if text is None:
         text, source = builtin_text("wellbeing_national.yaml")
     data: Any = parse_yaml(text, source, ValueError)
     sources: Mapping[str, Mapping[str, Any]] = data["sources"]
-    found: dict[tuple[str, str], NationalFigure] = {}
+    candidates: dict[tuple[str, str], list[tuple[int, NationalFigure]]] = {}
     for item in data["figures"]:
         cited = sources[item["source"]]
         if item["checked"] and not (item.get("where") and cited.get("url")):
@@ -106,8 +110,9 @@ def load_national(text: str | None = None) -> dict[tuple[str, str], NationalFigu
                 f"{source}: a checked figure ({item['measure']}, {item['group']}) must say "
                 "`where` in its source it was read, and the source its url"
             )
-        year = f", {cited['year']}" if cited.get("year") else ""
-        found[(item["measure"], item["group"])] = NationalFigure(
+        covers = item.get("year", cited.get("year"))
+        year = f", {covers}" if covers else ""
+        figure = NationalFigure(
             measure=item["measure"],
             group=item["group"],
             population=item["population"],
@@ -118,7 +123,21 @@ def load_national(text: str | None = None) -> dict[tuple[str, str], NationalFigu
             url=cited.get("url"),
             where=item.get("where"),
         )
-    return found
+        starts = int(str(covers)[:4]) if covers else 0
+        candidates.setdefault((item["measure"], item["group"]), []).append((starts, figure))
+    return {key: _nearest(found, year_starting) for key, found in candidates.items()}
+
+
+def _nearest(found: list[tuple[int, NationalFigure]], year: int | None) -> NationalFigure:
+    """The figure for `year`, else the nearest earlier, else the nearest later; a known
+    figure is preferred to one marked not known (mean null)."""
+    known = [pair for pair in found if pair[1].mean is not None] or found
+    if year is None:
+        return max(known, key=lambda pair: pair[0])[1]
+    earlier = [pair for pair in known if pair[0] <= year]
+    if earlier:
+        return max(earlier, key=lambda pair: pair[0])[1]
+    return min(known, key=lambda pair: pair[0])[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +177,12 @@ def wellbeing_figures(
     counts: Sequence[OnsCounts],
     national: Mapping[tuple[str, str], NationalFigure] | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    *,
+    year_starting: int | None = None,
 ) -> list[WellbeingFigure]:
-    """Every measure for every age group, suppressed, with its national comparator."""
-    national = load_national() if national is None else national
+    """Every measure for every age group, suppressed, with its national comparator (for
+    the financial year starting in `year_starting`, or the nearest one published)."""
+    national = load_national(year_starting=year_starting) if national is None else national
     by_key = {(c.measure, c.group): c for c in counts}
     rows: list[WellbeingFigure] = []
     for group in AGE_GROUPS:
@@ -238,6 +260,8 @@ def protect_over_year(
         )
         found.append(replace(added, hide_respondents=hide_n, hide_share=hide_n or hide_low))
     return found
+
+
 def _cited(ref: NationalFigure | None) -> str | None:
     """Where a national figure comes from, with the place in it that was read."""
     if ref is None:

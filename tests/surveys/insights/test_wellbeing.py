@@ -17,7 +17,7 @@ from surveys.insights.wellbeing import (
 
 
 def test_the_national_figures_are_data_with_a_source_and_say_if_checked() -> None:
-    national = load_national()
+    national = load_national(year_starting=2017)
     for group in AGE_GROUPS:
         for measure in MEASURES:
             figure = national[(measure.key, group)]
@@ -34,6 +34,32 @@ def test_the_national_figures_are_data_with_a_source_and_say_if_checked() -> Non
         "Personal well-being in the UK: April 2017 to March 2018"
     )
     assert national[("life_satisfaction", "under 16")].mean is None  # not invented
+
+
+def test_each_year_gets_its_own_figure_else_the_nearest_earlier_one() -> None:
+    def adults(year: int | None) -> dict[str, tuple[float | None, bool, str]]:
+        found = load_national(year_starting=year)
+        return {
+            m.key: (
+                found[(m.key, "16 and over")].mean,
+                found[(m.key, "16 and over")].checked,
+                found[(m.key, "16 and over")].source,
+            )
+            for m in MEASURES
+        }
+
+    assert adults(2018)["happy"][:2] == (7.56, True) and adults(2018)["anxious"][:2] == (2.87, True)
+    assert "2018-19" in adults(2018)["anxious"][2]  # read in the 2019-20 bulletin, for 2018-19
+    assert adults(2019)["anxious"][:2] == (3.05, True)
+    assert adults(2020)["anxious"][:2] == (3.05, True)  # nothing for 2020-21: the year before
+    latest = adults(2022)
+    assert latest["life_satisfaction"][:2] == (7.45, True)
+    assert latest["worthwhile"][:2] == (7.73, True)
+    assert latest["happy"][:2] == (7.39, False)  # read only in a press report: unchecked
+    assert adults(None) == latest == adults(2030)
+    assert adults(2010)["happy"][0] == 7.52  # before any figure: the earliest one
+    for year in (2010, 2017, 2022, None):  # children: nothing invented in any year
+        assert load_national(year_starting=year)[("happy", "under 16")].mean is None
 
 
 def test_a_checked_figure_is_shown_as_checked() -> None:
@@ -75,7 +101,7 @@ def test_small_numbers_are_suppressed(
     n: int, low: int, shown: int | str, mean: float | None, share: float | None
 ) -> None:
     counts = [OnsCounts("life_satisfaction", "16 and over", n, 6 * n, low)]
-    rows = wellbeing_figures(counts, load_national())
+    rows = wellbeing_figures(counts, load_national(year_starting=2017))
     row = next(r for r in rows if (r.measure, r.group) == ("life_satisfaction", "16 and over"))
     assert (row.respondents, row.mean, row.low_share) == (shown, mean, share)
     assert len(rows) == len(MEASURES) * len(AGE_GROUPS)
