@@ -148,15 +148,19 @@ async def board_page(
     sentiment = await board.sentiment_summary(session, period, None, by="theme", today=today)
     read = await board.top_themes(session, period, limit=max(THEMES, THEMES_READ))
     themed = _first_of_each_kind(read, THEMES)
-    quotes = await board.quotes(
-        session, period, limit=QUOTES, min_group=quote_min_group, max_chars=QUOTE_CHARS,
-        ref_patterns=ref_patterns,
-    )
     scorecard = await board.scorecard(session, period)
     key = await board.key_messages(
         session, period, quote_min_group=quote_min_group, ref_patterns=ref_patterns,
         rates=rates, themed=_first_of_each_kind(read, THEMES_READ), said=said,
     )  # fmt: skip
+    read_above = [r.quote for r in key.raised if r.quote]
+    quotes = _not_read_above(
+        await board.quotes(
+            session, period, limit=QUOTES + len(read_above), min_group=quote_min_group,
+            max_chars=QUOTE_CHARS, ref_patterns=ref_patterns,
+        ),
+        read_above,
+    )[:QUOTES]
     breakdown = [
         r for r in await board.return_rates(session, period, by=("audience", "cohort", "team"))
         if r.audience in YOUNG_FORMS
@@ -256,6 +260,19 @@ async def board_page(
         card_comparators=card_comparators,
         breakdown=breakdown,
     )
+
+
+def _not_read_above(
+    quotes: Sequence[board.QuoteRow], read_above: Sequence[str]
+) -> list[board.QuoteRow]:
+    """The quotes less those the key messages already read out (shortened there, so a
+    quote is the same when one text, its closing "…" taken off, begins the other)."""
+
+    def same(a: str, b: str) -> bool:
+        a, b = a.removesuffix("…").rstrip(), b.removesuffix("…").rstrip()
+        return a.startswith(b) or b.startswith(a)
+
+    return [q for q in quotes if not any(same(q.text, said) for said in read_above)]
 
 
 def _key_items(messages: Sequence[Message]) -> list[tuple[Message, list[Message]]]:

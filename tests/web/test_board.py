@@ -9,7 +9,7 @@ from datetime import date
 
 import httpx
 
-from api.web.board import _first_of_each_kind, board_page
+from api.web.board import _first_of_each_kind, _not_read_above, board_page
 from api.web.render import environment
 from storage.board import QuoteRow, ThemeRow
 from storage.database import Database
@@ -193,3 +193,14 @@ def test_first_of_each_kind_is_a_shorter_top_themes() -> None:
     short = _first_of_each_kind(rows, 2)
     assert [r.key for r in short] == ["t0", "t1", "k0", "k1"]
     assert _first_of_each_kind(rows, 20) == rows
+
+
+def test_quotes_read_in_the_key_messages_are_not_listed_again() -> None:
+    def row(text: str) -> QuoteRow:
+        return QuoteRow(text, "school", 0.0, "s", "2017-18 Q1")
+
+    long = "my school is ok but the bus takes ages and i miss my friends from before " * 3
+    listed = [row("i like my carers"), row(long.strip()), row("i want to see my brother")]
+    kept = _not_read_above(listed, ["i like my carers", long[:60].rstrip() + "…"])
+    assert [q.text for q in kept] == ["i want to see my brother"]
+    assert _not_read_above(listed, []) == listed

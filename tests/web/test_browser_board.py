@@ -52,6 +52,11 @@ def test_key_messages_come_first(browser: Any, live: Live, size: str,  # noqa: F
     assert "83 of the 581 consultation forms" in said and "target of 30%" in said
     assert "The three things young people wrote about most" in said
     assert page.locator("#key-messages .key-quote").count() == 3  # a quote under each
+    # a quote read in the key messages is not read again under "In their own words"
+    above = [re.sub(r"^.*?“|”$", "", q.inner_text().strip()).removesuffix("…")
+             for q in page.locator("#key-messages .key-quote").all()]  # fmt: skip
+    below = [q.inner_text().strip() for q in page.locator("ul.quotes blockquote").all()]
+    assert below and all(not b.startswith(a) for a in above for b in below), (above, below)
     assert "The biggest change since 2016-17" in said
     assert "You said:" in said and "We did:" in said
     assert "General" not in said
