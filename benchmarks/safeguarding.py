@@ -5,6 +5,8 @@ Scores every detector on the held-out part of the corpus in ``tests/data/safegua
 (``benchmarks/data/safeguarding_phrases_before.yaml``, read by today's matcher):
 
 - recall per category and overall, and the false-alarm rate on ordinary messages;
+- false alarms on everyday care answers (the theme and sentiment sets' rows of the same
+  part that the phrase book does not flag), which the model alone can raise;
 - what each layer adds: the phrase book alone (without the spellings list, without the
   safe contexts, and whole), the model alone, and both (what carevoice runs);
 - texts per second on one core, over the held-out texts, per second of wall time and per
@@ -25,7 +27,14 @@ import yaml
 
 from surveys.data_files import builtin_text
 from surveys.safeguarding import Detector, PhraseBook, RiskCategory, RiskHit
-from surveys.safeguarding.evaluation import NONE, Message, Score, load_corpus, score
+from surveys.safeguarding.evaluation import (
+    NONE,
+    Message,
+    Score,
+    care_answers,
+    load_corpus,
+    score,
+)
 from surveys.safeguarding.model import RiskModel
 from surveys.safeguarding.normalising import Spellings
 
@@ -115,6 +124,16 @@ def report(part: str, seconds: float) -> int:
     print(
         f"{'FALSE ALARMS':{width}} {ordinary:>4} "
         + " ".join(f"{_pct(scores[x].false_alarm_rate):>18}" for x in names)
+    )
+    care = care_answers(part, runs["phrase book"])
+    flagged = {
+        name: sum(bool(runs[name](m.text)) for m in care) for name in ("model", "book + model")
+    }
+    print(
+        f"\nEveryday care answers ({len(care)} {part} rows of tests/data/themes and "
+        "tests/data/sentiment that the phrase book does not flag): the model raises an alert "
+        f"on {flagged['book + model']} "
+        f"({_pct(flagged['book + model'] / max(len(care), 1)).strip()}%)"
     )
     final = scores["book + model"]
     named = sum(v[2] for v in final.by_category.values()) / max(final.risk, 1)

@@ -26,8 +26,8 @@ try:
 except ImportError:  # pragma: no cover - a development dependency
     sys.exit("Training needs scikit-learn, a development dependency: pip install -e '.[dev]'")
 
-from surveys.safeguarding import RiskCategory, canonical
-from surveys.safeguarding.evaluation import load_corpus
+from surveys.safeguarding import Detector, PhraseBook, RiskCategory, canonical
+from surveys.safeguarding.evaluation import care_answers, load_corpus
 from surveys.safeguarding.model import features
 
 DEFAULT_OUT = (
@@ -52,7 +52,11 @@ def _round(value: float) -> float:
 
 
 def train(out: Path) -> dict[str, float]:
-    messages = load_corpus("development")
+    # everyday care answers as ordinary messages too: the corpus alone taught the model that
+    # "they made me a birthday cake" and "my house mum reads to me every night" were risk
+    book = Detector(PhraseBook.default(), None).detect
+    corpus = load_corpus("development")
+    messages = corpus + care_answers("development", book)
     words = [canonical(m.text) for m in messages]
     is_risk = np.array([m.is_risk for m in messages])
     # No L2 norm: with it, a two-word answer ("all done") puts its whole weight on a couple
@@ -76,12 +80,14 @@ def train(out: Path) -> dict[str, float]:
     # The threshold: the lowest at which the model alone, scored out of fold, raises a false
     # alarm on at most MODEL_FALSE_ALARMS of the ordinary development messages. (The phrase
     # book was written on the same messages, so the two together cannot be judged here.)
-    ordinary = np.sort(out_of_fold[~is_risk])
+    # (the corpus's ordinary messages only: the care answers are easier, and would lower it)
+    in_corpus = np.arange(len(messages)) < len(corpus)
+    ordinary = np.sort(out_of_fold[~is_risk & in_corpus])
     index = int(np.ceil((1 - MODEL_FALSE_ALARMS) * len(ordinary))) - 1
     threshold = _round(float(ordinary[index]) + 1e-4)
     flagged = out_of_fold >= threshold
     recall = float(flagged[is_risk].mean())
-    false_alarms = float(flagged[~is_risk].mean())
+    false_alarms = float(flagged[~is_risk & in_corpus].mean())
 
     risky = [i for i, m in enumerate(messages) if m.is_risk and m.category != "help_now"]
     vocabulary = vectoriser.get_feature_names_out()
@@ -93,7 +99,8 @@ def train(out: Path) -> dict[str, float]:
 
     data = {
         "version": 1,
-        "trained_on": "tests/data/safeguarding/development.tsv",
+        "trained_on": "tests/data/safeguarding/development.tsv + development rows of "
+        "tests/data/themes/answers.csv and tests/data/sentiment/phrases.csv",
         "threshold": threshold,
         "vocabulary": [str(f) for f in vocabulary],
         "idf": [_round(x) for x in vectoriser.idf_],

@@ -17,11 +17,13 @@ from surveys.safeguarding.categories import RiskCategory
 from surveys.safeguarding.phrases import RiskHit
 
 __all__ = [
+    "CARE_SETS",
     "CORPUS_DIR",
     "NONE",
     "CorpusError",
     "Message",
     "Score",
+    "care_answers",
     "load_corpus",
     "score",
 ]
@@ -29,6 +31,9 @@ __all__ = [
 NONE = "none"
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "safeguarding"
 _VOICES = frozenset({"child", "teen", "care_leaver"})
+_TESTS_DATA = CORPUS_DIR.parent
+CARE_SETS = (_TESTS_DATA / "themes" / "answers.csv", _TESTS_DATA / "sentiment" / "phrases.csv")
+"""Everyday answers about care, labelled for themes and feelings (not for risk)."""
 
 
 class CorpusError(ValueError):
@@ -118,3 +123,23 @@ def score(detect: Callable[[str], Sequence[RiskHit]], messages: Iterable[Message
                 result.false_alarms += 1
                 result.alarmed.append(message)
     return result
+
+
+def care_answers(
+    part: str, flagged_by_book: Callable[[str], object], sets: Sequence[Path] = CARE_SETS
+) -> list[Message]:
+    """Everyday answers about care from the theme and sentiment sets (their `part` rows),
+    as ordinary messages: what children write in surveys is mostly short and about home,
+    school and workers, wording the corpus's ordinary messages cover thinly. Texts the
+    phrase book flags are left out: a few are real disclosures ("I self harm sometimes")."""
+    found: list[Message] = []
+    for path in sets:
+        try:
+            with path.open(encoding="utf-8", newline="") as handle:
+                rows = list(csv.DictReader(handle))
+        except OSError as error:
+            raise CorpusError(f"{path}: cannot read: {error.strerror}") from None
+        for row in rows:
+            if row.get("split") == part and not flagged_by_book(row["text"]):
+                found.append(Message(NONE, "care_answer", row["text"]))
+    return found

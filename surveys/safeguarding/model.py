@@ -2,7 +2,8 @@
 
 It catches what no phrase was written for ("nobody would care if i wasnt here", "he
 says its our special game"). It was trained with scikit-learn on the development part of
-the corpus in ``tests/data/safeguarding/`` (``python -m benchmarks.safeguarding_train``) and
+the corpus in ``tests/data/safeguarding/``, with everyday care answers from the theme and
+sentiment sets as further ordinary messages (``python -m benchmarks.safeguarding_train``), and
 ships as ``surveys/data/safeguarding_model.json.gz`` (gzipped JSON, to stay under 1 MiB): the
 vocabulary, each n-gram's inverse document frequency, and the weights of two logistic
 regressions, one saying whether a text is a risk and one saying which category. Scoring

@@ -19,6 +19,7 @@ from surveys.safeguarding.evaluation import (
     CorpusError,
     Message,
     Score,
+    care_answers,
     load_corpus,
     score,
 )
@@ -44,9 +45,12 @@ CAUGHT: dict[str, tuple[int, int]] = {
     "help_now": (10, 10),
 }
 RISK, CAUGHT_ALL = 268, 265
-ORDINARY, FALSE_ALARMS_AT_MOST = 313, 15
+ORDINARY, FALSE_ALARMS_AT_MOST = 313, 13
+# everyday care answers (theme and sentiment sets, held-out rows the phrase book does not
+# flag): the model raised 18 alerts on them before it was trained on such answers too
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 513, 2
 NAMED_AT_LEAST = 262  # risk messages whose hits include their own category
-PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 259, 160  # each layer alone, to show what each adds
+PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 259, 154  # each layer alone, to show what each adds
 
 
 @cache
@@ -91,6 +95,14 @@ def test_each_layer_catches_what_the_other_misses() -> None:
     assert book_only.caught >= PHRASE_BOOK_CAUGHT
     assert model_only.caught >= MODEL_CAUGHT
     assert _score().caught > max(book_only.caught, model_only.caught)
+
+
+def test_everyday_care_answers_rarely_raise_an_alert() -> None:
+    care = care_answers("held_out", Detector(PhraseBook.default(), None).detect)
+    assert len(care) == CARE_ANSWERS
+    alerts = [m.text for m in care if detect_risk(m.text)]
+    assert len(alerts) <= CARE_ALERTS_AT_MOST, alerts
+    assert not detect_risk("they made me a birthday cake")  # once a model false alarm
 
 
 def test_a_malformed_corpus_file_is_a_clear_error(tmp_path: Path) -> None:
