@@ -33,6 +33,9 @@ HELP = RiskCategory.HELP_NOW
 # Realistic answers that must be flagged, with the category that must be among the hits.
 # They cover each category, text-speak, misspellings, case, punctuation and emoji.
 POSITIVES: list[tuple[str, str]] = [
+    ("i have bruises everywhere", "harmed_or_abused"),  # short answers the net once missed
+    ("i got beaten", "harmed_or_abused"),
+    ("im always hungry", "neglect"),
     ("I want to kill myself", "suicide"),
     ("kms", "suicide"),
     ("i wanna kms lol", "suicide"),
@@ -136,6 +139,9 @@ POSITIVES: list[tuple[str, str]] = [
 
 # Answers that must not be flagged.
 NEGATIVES: list[str] = [
+    "bruises all over from rugby lol",
+    "i got beaten at football",
+    "they made me a birthday cake",
     "I cut my hair",
     "I feel safe at home",
     "my carer helps me",
