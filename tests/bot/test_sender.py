@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from telegram import Bot
@@ -75,6 +76,22 @@ async def sender_for(
         limiter=limiter or SendLimiter(1000, 0.0, margin=0.0),
     )
     return bot, sender
+
+
+async def the_officers_alert(state: BotApiState, outbox: Outbox) -> dict[str, Any]:
+    """Run a sender until the officer's chat has a message, and return the one message."""
+    _, sender = await sender_for(state, outbox)
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    sender.wake()
+    for _ in range(200):
+        if state.messages_to(OFFICER):
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await running
+    [alert] = state.messages_to(OFFICER)
+    return alert
 
 
 async def drain(sender: OutboxSender) -> None:
@@ -245,17 +262,7 @@ async def test_an_alert_reaches_the_officer_at_once_without_personal_data(
     await conversations.handle(
         UserInput(text="my carer hits me"), channel="telegram", address="5005"
     )
-    _, sender = await sender_for(state, outbox)
-    stop = asyncio.Event()
-    running = asyncio.create_task(sender.run(stop))
-    sender.wake()
-    for _ in range(200):
-        if state.messages_to(OFFICER):
-            break
-        await asyncio.sleep(0.01)
-    stop.set()
-    await running
-    [alert] = state.messages_to(OFFICER)
+    alert = await the_officers_alert(state, outbox)
     assert alert["text"].startswith("⚠️ Safeguarding alert #1")
     assert "hits" not in alert["text"] and "5005" not in alert["text"]
     assert CONFIG.alerts_link in alert["text"]
@@ -277,17 +284,7 @@ async def test_an_alert_names_every_category_the_message_showed_and_no_words(
     await conversations.redeem(code, channel="telegram", address="5006")
     words = "my uncle touches me and says its our secret and i want to die"
     await conversations.handle(UserInput(text=words), channel="telegram", address="5006")
-    _, sender = await sender_for(state, outbox)
-    stop = asyncio.Event()
-    running = asyncio.create_task(sender.run(stop))
-    sender.wake()
-    for _ in range(200):
-        if state.messages_to(OFFICER):
-            break
-        await asyncio.sleep(0.01)
-    stop.set()
-    await running
-    [alert] = state.messages_to(OFFICER)
+    alert = await the_officers_alert(state, outbox)
     async with db.reader() as session:
         stored = await session.scalar(select(SafeguardingAlertRow))
     assert stored is not None

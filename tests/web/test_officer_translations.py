@@ -35,6 +35,15 @@ def translated(data: bytes, language: str, words: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
+async def versions(db: Database, key: str = KEY) -> list[int]:
+    """The stored versions of a survey."""
+    async with db.reader() as session:
+        found = await session.scalars(
+            select(SurveyVersionRow.version).where(SurveyVersionRow.key == key)
+        )
+        return list(found.all())
+
+
 async def upload(
     client: httpx.AsyncClient,
     data: bytes,
@@ -79,13 +88,7 @@ async def test_download_then_upload_shows_what_changes_then_confirm_stores_a_ver
     shown = Page.of(preview.text)
     assert "1 string to add, 0 to change; 23 still missing" in shown.text
     assert "كيف كانت مراجعتي؟" in shown.text and "Nothing has been saved" in shown.text
-    async with db.reader() as session:
-        versions = (
-            await session.scalars(
-                select(SurveyVersionRow.version).where(SurveyVersionRow.key == KEY)
-            )
-        ).all()
-    assert list(versions) == [1]
+    assert await versions(db) == [1]
 
     confirm = shown.form_to(PAGE + "/import")
     done = await client.post(confirm.action, data=confirm.data())
@@ -149,13 +152,7 @@ async def test_a_confirm_is_checked_again_and_needs_the_form_token(
     )
     assert tampered.status_code == 422
     assert "didn't come back whole" in Page.of(tampered.text).text
-    async with db.reader() as session:
-        versions = (
-            await session.scalars(
-                select(SurveyVersionRow.version).where(SurveyVersionRow.key == KEY)
-            )
-        ).all()
-    assert list(versions) == [1]
+    assert await versions(db) == [1]
 
 
 async def test_a_board_key_is_refused(client: httpx.AsyncClient, keys: Keys) -> None:
@@ -220,10 +217,4 @@ async def test_a_key_for_some_teams_may_download_but_not_import(
     for reply in (preview, confirm):
         assert reply.status_code == 403
         assert "only a key for every team" in Page.of(reply.text).text
-    async with db.reader() as session:
-        versions = (
-            await session.scalars(
-                select(SurveyVersionRow.version).where(SurveyVersionRow.key == KEY)
-            )
-        ).all()
-    assert list(versions) == [1]
+    assert await versions(db) == [1]
