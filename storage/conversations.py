@@ -919,9 +919,8 @@ class ConversationService:
         now = self.clock.now()
         ids: list[int] = []
         raised: list[int] = []
-        risk = [e for e in flagged if e.category != alerts.HELP_NOW]
-        if risk:
-            main = risk[0]
+
+        def raise_for(first: RiskFlagged, also: Sequence[str] = ()) -> None:
             raised.append(
                 alerts.raise_alert(
                     session,
@@ -929,38 +928,27 @@ class ConversationService:
                     now,
                     person_id=person_id,
                     response_id=response.id if response else None,
-                    question_id=main.question_id,
-                    category=main.category,
-                    phrase_id=main.phrase_id,
+                    question_id=first.question_id,
+                    category=first.category,
+                    phrase_id=first.phrase_id,
                     channel=channel,
                     words=words,
                     reply=reply,
-                    also=[e.category for e in risk[1:]],
+                    also=list(also),
                 )
             )
             ids.append(raised[-1])
+
+        risk = [e for e in flagged if e.category != alerts.HELP_NOW]
+        if risk:
+            raise_for(risk[0], [e.category for e in risk[1:]])
         help_now = next((e for e in flagged if e.category == alerts.HELP_NOW), None)
         if help_now is not None:
             joined = alerts.join_open_alert(session, now, person_id, None if ids else words)
             if joined is not None:
                 ids.append(joined)
             else:
-                raised.append(
-                    alerts.raise_alert(
-                        session,
-                        self.policy,
-                        now,
-                        person_id=person_id,
-                        response_id=response.id if response else None,
-                        question_id=help_now.question_id,
-                        category=alerts.HELP_NOW,
-                        phrase_id=help_now.phrase_id,
-                        channel=channel,
-                        words=words,
-                        reply=reply,
-                    )
-                )
-                ids.append(raised[-1])
+                raise_for(help_now)
         return tuple(dict.fromkeys(ids)), tuple(raised)
 
     def _decline(self, session: Session, response: ActiveResponse, now: datetime) -> None:
