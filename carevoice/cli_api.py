@@ -73,7 +73,8 @@ async def keys_create(
 
     made = await with_services(database_url, work)
     seen = key_store.key_scope(made.row).label() if chosen is Role.OFFICER else None
-    errors.print(f"Made a {made.row.role} key “{made.row.name}” (prefix {made.row.prefix})"
+    article = "an" if str(made.row.role)[:1] in "aeiou" else "a"
+    errors.print(f"Made {article} {made.row.role} key “{made.row.name}” (prefix {made.row.prefix})"
                  + (f" for {seen}" if seen else "")
                  + ". This is the only time it is shown:", highlight=False)
     print(made.token)

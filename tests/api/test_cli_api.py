@@ -47,6 +47,7 @@ def test_officer_keys_belong_to_teams_or_to_every_team(env: dict[str, str]) -> N
                               "--team", "North", "--team", "South"], env=env)
     assert two.exit_code == 0, two.output
     assert "for North, South" in two.stderr and KEY.fullmatch(two.stdout.strip())
+    assert "Made an officer key" in " ".join(two.stderr.split())
     manager = runner.invoke(app, ["keys", "create", "--role", "officer", "--name", "Manager",
                                   "--all-teams"], env=env)
     assert manager.exit_code == 0 and "for every team" in manager.stderr
