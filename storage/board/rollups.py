@@ -100,6 +100,7 @@ __all__ = [
     "log_every_day",
     "quarter_span",
     "quarter_start",
+    "refresh_in_steps",
     "refresh_once",
     "refresh_rollups",
     "responses_of",
@@ -254,13 +255,41 @@ async def log_every_day(session: AsyncSession) -> None:
 
 
 async def refresh_once(db: Database) -> RefreshSummary | None:
-    """One refresh in its own transaction; None (logged by error class only) if it failed."""
+    """One refresh; None (logged by error class only) if it failed. On PostgreSQL in one
+    transaction of its own; on SQLite, which has one writer at a time, in steps
+    (`refresh_in_steps`), so a young person's answer never waits for a whole refresh."""
     try:
+        if db.is_sqlite:
+            return await refresh_in_steps(db)
         async with db.transaction() as session:
             return await refresh_rollups(session)
     except (DBAPIError, OperationalError) as error:
         log.warning("board rollups not refreshed: %s", type(error).__name__)
         return None
+
+
+async def refresh_in_steps(db: Database) -> RefreshSummary:
+    """The work of `refresh_rollups` in short write transactions: the buckets and what is
+    logged, then each quarter, each year, and last the log rows seen. Answers committed
+    between steps are logged with later ids, so they stay for the next refresh; until the
+    last step a board read finds the period's changes still logged and counts the rows,
+    so a figure is exact throughout (and a step that fails leaves the log to retry)."""
+    async with db.transaction() as session:
+        connection = await session.connection()
+        buckets = await refresh_buckets(connection)
+        logged = await _logged(connection)
+    if logged is None:
+        return RefreshSummary(0, 0, 0, buckets)
+    last, quarters, years = logged
+    for start in quarters:
+        async with db.transaction() as session:
+            await _refresh_quarter(await session.connection(), start)
+    for start in years:
+        async with db.transaction() as session:
+            await _refresh_year(await session.connection(), start)
+    async with db.transaction() as session:
+        changes = await _forget_logged(await session.connection(), last)
+    return RefreshSummary(changes, len(quarters), len(years), buckets)
 
 
 async def keep_fresh(db: Database, every: float = REFRESH_EVERY) -> None:
@@ -291,25 +320,47 @@ async def refresh_rollups(session: AsyncSession) -> RefreshSummary:
             return RefreshSummary(0, 0, 0)  # another process is refreshing
         await connection.execute(select(func.set_config("work_mem", WORK_MEM, True)))
     buckets = await refresh_buckets(connection)
+    logged = await _logged(connection)
+    if logged is None:
+        return RefreshSummary(0, 0, 0, buckets)
+    last, quarters, years = logged
+    for start in quarters:
+        await _refresh_quarter(connection, start)
+    for start in years:
+        await _refresh_year(connection, start)
+    changes = await _forget_logged(connection, last)
+    return RefreshSummary(changes, len(quarters), len(years), buckets)
+
+
+async def _logged(connection: AsyncConnection) -> tuple[int, list[date], list[date]] | None:
+    """The last change logged, and the quarters and years it and those before touch (a
+    UTC day is one UK day or the next); None when nothing is logged."""
     c = BoardChangeRow
     last = await connection.scalar(select(func.max(c.id)))
     if last is None:
-        return RefreshSummary(0, 0, 0, buckets)
+        return None
     days = (await connection.scalars(select(c.day).where(c.id <= last).distinct())).all()
     quarters = sorted(
         {quarter_start(d) for d in days} | {quarter_start(d + timedelta(days=1)) for d in days}
     )
-    years = sorted({_year_start(q) for q in quarters})
-    for start in quarters:
-        span = quarter_span(start)
-        await _returned_cells(connection, QUARTER, span)
-        await _form_cells(connection, span, dialect)
-        await _choice_cells(connection, span)
-    for start in years:
-        await _returned_cells(connection, YEAR, Span("", start, _add_months(start, 12)))
-    done = await connection.execute(delete(c).where(c.id <= last))
-    changes = int(getattr(done, "rowcount", 0) or 0)
-    return RefreshSummary(changes, len(quarters), len(years), buckets)
+    return int(last), quarters, sorted({_year_start(q) for q in quarters})
+
+
+async def _refresh_quarter(connection: AsyncConnection, start: date) -> None:
+    span = quarter_span(start)
+    await _returned_cells(connection, QUARTER, span)
+    await _form_cells(connection, span, connection.dialect.name)
+    await _choice_cells(connection, span)
+
+
+async def _refresh_year(connection: AsyncConnection, start: date) -> None:
+    await _returned_cells(connection, YEAR, Span("", start, _add_months(start, 12)))
+
+
+async def _forget_logged(connection: AsyncConnection, last: int) -> int:
+    """Delete the log rows up to `last`; how many there were."""
+    done = await connection.execute(delete(BoardChangeRow).where(BoardChangeRow.id <= last))
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 def _scored(span: Span | None, persons: Persons) -> list[ColumnElement[bool]]:
