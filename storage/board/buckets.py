@@ -33,6 +33,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -51,7 +52,15 @@ from storage.tables import (
 )
 from surveys.insights.periods import uk_date
 
-__all__ = ["BUCKET", "BUCKETED", "ERASED", "patched_cells", "period_span", "refresh_buckets"]
+__all__ = [
+    "BUCKET",
+    "BUCKETED",
+    "ERASED",
+    "logged_buckets",
+    "patched_cells",
+    "period_span",
+    "refresh_buckets",
+]
 
 BUCKET: Final = 1000
 """Responses per bucket (migration 0020's triggers use the same number)."""
@@ -263,15 +272,23 @@ def _spans_between(first: date, last: date, grain: str) -> list[Span]:
     return spans
 
 
-async def refresh_buckets(connection: AsyncConnection) -> int:
-    """Store the new cells of every logged bucket, add the difference to the answer cells
-    and delete the log rows seen; the number of buckets. Run inside `refresh_rollups`'
-    transaction (one snapshot on PostgreSQL)."""
+async def logged_buckets(connection: AsyncConnection) -> list[int]:
+    """The buckets with a logged change, in order."""
+    log = BoardBucketChangeRow
+    return sorted(set((await connection.scalars(select(log.bucket).distinct())).all()))
+
+
+async def refresh_buckets(connection: AsyncConnection, only: int | None = None) -> int:
+    """Store the new cells of every logged bucket (or of bucket `only`), add the difference
+    to the answer cells and delete the log rows seen; the number of buckets. Run inside
+    `refresh_rollups`' transaction (one snapshot on PostgreSQL), or one bucket a
+    transaction (`refresh_in_steps` on SQLite)."""
     log, b, e = BoardBucketChangeRow, BoardBucketCellRow, ErasedAnswerCellRow
-    last = await connection.scalar(select(func.max(log.id)))
+    mine = true() if only is None else log.bucket == only
+    last = await connection.scalar(select(func.max(log.id)).where(mine))
     if last is None:
         return 0
-    seen = select(log.bucket).where(log.id <= last).distinct()
+    seen = select(log.bucket).where(log.id <= last, mine).distinct()
     buckets = set((await connection.scalars(seen)).all())
     before = await _sums(connection, seen)
     await connection.execute(delete(b).where(b.bucket.in_(seen)))
@@ -302,7 +319,7 @@ async def refresh_buckets(connection: AsyncConnection) -> int:
         await connection.execute(insert(b).from_select(columns, erased))
     after = await _sums(connection, seen)
     await _add(connection, before, after)
-    await connection.execute(delete(log).where(log.id <= last))
+    await connection.execute(delete(log).where(log.id <= last, mine))
     return len(buckets)
 
 

@@ -61,7 +61,14 @@ from storage.board._common import (
     in_spans,
     uk_date_before,
 )
-from storage.board.buckets import BUCKET, BUCKETED, ERASED, patched_cells, refresh_buckets
+from storage.board.buckets import (
+    BUCKET,
+    BUCKETED,
+    ERASED,
+    logged_buckets,
+    patched_cells,
+    refresh_buckets,
+)
 from storage.database import Database
 from storage.tables import (
     AnswerRow,
@@ -269,15 +276,19 @@ async def refresh_once(db: Database) -> RefreshSummary | None:
 
 
 async def refresh_in_steps(db: Database) -> RefreshSummary:
-    """The work of `refresh_rollups` in short write transactions: the buckets and what is
-    logged, then each quarter, each year, and last the log rows seen. Answers committed
+    """The work of `refresh_rollups` in short write transactions: each bucket of responses,
+    then each quarter, each year, and last the log rows seen. Answers committed
     between steps are logged with later ids, so they stay for the next refresh; until the
     last step a board read finds the period's changes still logged and counts the rows,
     so a figure is exact throughout (and a step that fails leaves the log to retry)."""
-    async with db.transaction() as session:
-        connection = await session.connection()
-        buckets = await refresh_buckets(connection)
-        logged = await _logged(connection)
+    async with db.reader() as session:
+        waiting = await logged_buckets(await session.connection())
+    buckets = 0
+    for bucket in waiting:
+        async with db.transaction() as session:
+            buckets += await refresh_buckets(await session.connection(), only=bucket)
+    async with db.reader() as session:
+        logged = await _logged(await session.connection())
     if logged is None:
         return RefreshSummary(0, 0, 0, buckets)
     last, quarters, years = logged
