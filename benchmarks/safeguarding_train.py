@@ -6,7 +6,7 @@ Reproducible: the same corpus and the same scikit-learn give the same file (gzip
 timestamp when the name ends ``.gz``, as the shipped one does, to keep it under 1 MiB).
 scikit-learn is a development dependency only; carevoice scores the model in plain Python
 (`surveys.safeguarding.model`). The threshold is chosen on out-of-fold scores of the
-development part: the model alone may raise a false alarm on at most 2.5% of its ordinary
+development part: the model alone may raise a false alarm on at most 3% of its ordinary
 messages.
 """
 
@@ -39,11 +39,14 @@ DEFAULT_OUT = (
 # sitting's 174 risk messages at the same 5 false alarms of 98, and out-of-fold recall from
 # 39.8% to 48.1%; a 3% budget caught 131 for 6, 4% 136 for 8 (kept back: both layers must
 # stay under 5% false alarms); C, class weights, 2-6-letter pieces did no better and an L2
-# norm raised 21 false alarms of 98.
+# norm raised 21 false alarms of 98. The seventh sitting, held out of training in the same
+# way, then raised the threshold at 2.5%; there 2% to 3.5% caught the same with both layers
+# and 4% one more, for no more false alarms: the budget became 3% (the sixth sitting's best
+# trade), leaving room under 5%.
 MIN_DF = 1
 RISK_C = 0.1
 CATEGORY_C = 1.0
-MODEL_FALSE_ALARMS = 0.025
+MODEL_FALSE_ALARMS = 0.03
 FOLDS = 5
 
 

@@ -58,6 +58,11 @@ _SYMBOL_LETTERS = (
 _SH = re.compile(r"(?<![^\W\d_])s\s?[/.\-]\s?h(?![^\W\d_])", re.IGNORECASE)
 # "sh'd", "sh’ing": the short form made a verb with an apostrophe (which goes next).
 _SH_VERB = re.compile(r"(?<![^\W\d_])sh['’‘](d|ed|ing|in)(?![^\W\d_])", re.IGNORECASE)
+# A word spelled out a letter at a time: "c.u.t.t.i.n.g", "d-i-e", "k i l l" read as one word.
+# With marks between them three letters are enough; with spaces, four ("u r a" stays apart).
+_SPELLED_WITH_MARKS = re.compile(r"(?<![^\W_])(?:[^\W\d_][.\-*_]){2,}[^\W\d_](?![^\W_])")
+_SPELLED_WITH_SPACES = re.compile(r"(?<![^\W_])(?:[^\W\d_] ){3,}[^\W\d_](?![^\W_])")
+_LETTERS_ONLY = re.compile(r"[^\W\d_]")
 _SH_ENDINGS = {"d": "self harmed", "ed": "self harmed", "ing": "self harming", "in": "self harming"}
 _LEET = str.maketrans("0134579", "oieastg")
 _HAS_DIGIT = re.compile(r"\d")
@@ -155,6 +160,10 @@ def _default_spellings() -> Spellings:
     return Spellings.from_yaml(text, source=source)
 
 
+def _joined(match: re.Match[str]) -> str:
+    return "".join(_LETTERS_ONLY.findall(match.group()))
+
+
 def canonical(text: str, spellings: Spellings | None = None) -> str:
     """`normalise`, then leetspeak and text-speak into ordinary words.
 
@@ -164,6 +173,9 @@ def canonical(text: str, spellings: Spellings | None = None) -> str:
     if "@" in text or "$" in text or "!" in text:
         for pattern, letter in _SYMBOL_LETTERS:
             text = pattern.sub(letter, text)
+    if "." in text or "-" in text or "*" in text or "_" in text:
+        text = _SPELLED_WITH_MARKS.sub(_joined, text)
+    text = _SPELLED_WITH_SPACES.sub(_joined, text)
     if "/" in text or "." in text or "-" in text:
         text = _SH.sub("sh", text)
     if "'" in text or "’" in text or "‘" in text:

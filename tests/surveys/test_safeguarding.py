@@ -135,6 +135,12 @@ POSITIVES: list[tuple[str, str]] = [
     ("i dont feel safe", "unsafe"),
     ("I don`t feel safe", "unsafe"),
     ("k̶m̶s̶", "suicide"),
+    ("send pics or he will share the other ones", "grooming"),
+    ("my landlord says i can pay rent in other ways", "sexual_abuse"),
+    ("i get locked in", "confined"),
+    ("nobody cares about me", "suicide"),
+    ("the electric has been off for a week", "neglect"),
+    ("some men moved into my flat", "criminal_exploitation"),
 ]
 
 # Answers that must not be flagged.
@@ -183,6 +189,9 @@ NEGATIVES: list[str] = [
     "my carer hurt her back lifting the shopping",
     "I could murder a pizza",
     "I don't feel unsafe at all",
+    "i locked myself out but my carer came back quick",
+    "my brother hit me with a pillow in a pillow fight",
+    "i was homeless before but i have my own flat now",
 ]
 
 # Decided: flagged on purpose. Negation never removes a hit where it could hide a real

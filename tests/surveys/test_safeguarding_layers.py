@@ -41,6 +41,11 @@ from surveys.safeguarding.normalising import Spellings, SpellingsError
         ("S/H’ing every nite", "self harming every nite"),
         ("she'd like it", "shed like it"),  # only "sh" on its own
         ("i dont want to exsist", "i dont want to exist"),
+        ("i keep c.u.t.t.i.n.g", "i kep cuting"),  # spelled out a letter at a time
+        ("k i l l myself", "kil myself"),
+        ("w-a-n-t to d*i*e", "want to die"),
+        ("u r a star", "you are a star"),  # three single letters with spaces stay apart
+        ("e.g. at 3 p.m.", "e g at 3 p m"),
         ("", ""),
     ],
 )
