@@ -141,6 +141,11 @@ POSITIVES: list[tuple[str, str]] = [
     ("nobody cares about me", "suicide"),
     ("the electric has been off for a week", "neglect"),
     ("some men moved into my flat", "criminal_exploitation"),
+    ("ive given all my stuff away to my mates", "suicide"),
+    ("ive decided how im going to do it", "suicide"),
+    ("i wont be at my review cos i wont be here", "suicide"),
+    ("the babysitter plays a game where we take our clothes off", "sexual_abuse"),
+    ("i have to wear long sleeves so school dont see", "harmed_or_abused"),
 ]
 
 # Answers that must not be flagged.
@@ -192,6 +197,8 @@ NEGATIVES: list[str] = [
     "i locked myself out but my carer came back quick",
     "my brother hit me with a pillow in a pillow fight",
     "i was homeless before but i have my own flat now",
+    "my mum has bruises from her fall but she is ok now",
+    "i want to be left alone when im revising",
 ]
 
 # Decided: flagged on purpose. Negation never removes a hit where it could hide a real
