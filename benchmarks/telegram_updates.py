@@ -76,7 +76,10 @@ class Young:
         self.step += 1
         if self.step == 1:
             return self.maker.command(self.chat, "start", self.code)
-        if last == "Thank you!":
+        # the thanks, then what happens next and when ("... will read ... after 17 December")
+        if last == "Thank you!" or last.startswith(
+            ("The participation team will read", "Your IRO will read")
+        ):
             self.done = True
             return None
         for ending, label in (
@@ -87,6 +90,8 @@ class Young:
         ):
             if last.endswith(ending):
                 return self._tap(label)
+        if last.startswith("Who can read what you just wrote?"):
+            return self._tap("My IRO and worker can read this")
         if last.endswith("Who should come?"):
             ticked = any(
                 b["text"].startswith("✅ My")

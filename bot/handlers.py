@@ -835,7 +835,7 @@ class ChatHandlers:
         asked = [p.question_id for p in prompts if p.kind is PromptKind.QUESTION and p.question_id]
         if turn is None or not asked:
             return {}
-        survey = await self.conversations.survey_of(turn.response_id)
+        survey = turn.survey or await self.conversations.survey_of(turn.response_id)
         if survey is None or not survey.easy:
             return {}
         found: dict[str, bytes] = {}

@@ -104,6 +104,9 @@ class Turn:
     recorded: tuple[RecordedAnswer, ...] = ()
     current_question: str | None = None
     language: str = DEFAULT_LANGUAGE  # the language the young person reads
+    # the survey being answered, in that language, when the call had it to hand (so a
+    # channel need not read it again to show its pictures)
+    survey: Survey | None = field(default=None, compare=False, repr=False)
 
 
 class NotLinkedError(Exception):
@@ -557,7 +560,9 @@ class ConversationService:
         session.flush()
         self._link(session, invitation.person_id, channel, address, response.id)
         log.info("invitation redeemed", extra={"response": response.id, "channel": channel})
-        return self._open_response(session, ActiveResponse.of(response))
+        return self._open_response(
+            session, ActiveResponse.of(response), person.language or DEFAULT_LANGUAGE
+        )
 
     def _easy_version(
         self, session: Session, person: PersonRow, invitation: InvitationRow, version_id: int
@@ -784,6 +789,7 @@ class ConversationService:
             recorded=tuple(recorded),
             current_question=step.progress.current,
             language=language,
+            survey=survey,
         )
 
     def _what_next(
