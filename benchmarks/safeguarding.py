@@ -184,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--part",
         default="held_out",
-        choices=("held_out", "development"),
-        help="which part of the corpus to score (default: held_out)",
+        choices=("held_out", "development", "welsh"),
+        help="which part of the corpus to score (default: held_out; welsh: the Welsh messages, written with the Welsh phrase book and awaiting review)",
     )
     parser.add_argument(
         "--seconds",

@@ -86,6 +86,8 @@ def category_label(category: str) -> str:
         label = None
     if isinstance(label, str) and label:
         return label
+    if category == safeguarding.UNREAD_CATEGORY:
+        return safeguarding.UNREAD_LABEL
     return "asked for help now" if category == HELP_NOW else category.replace("_", " ")
 
 

@@ -689,7 +689,13 @@ class ConversationService:
             hits.append(("help_now", "help_now"))
         if not hits:
             said = gettext_for(language)(NOTHING_TO_DO)
-            return Turn((Prompt(PromptKind.NOTICE, said),), language=language)
+            ids: tuple[int, ...] = ()
+            if len(text.split()) >= 2 and safeguarding.cannot_read(text, language):
+                # words the net cannot read: a person reads them; nothing is said
+                unread = safeguarding.UNREAD_CATEGORY
+                flag = RiskFlagged(unread, unread, None)
+                ids, _ = self._store_alerts(session, person_id, None, channel, [flag], text, None)
+            return Turn((Prompt(PromptKind.NOTICE, said),), alert_ids=ids, language=language)
         prompts = (Prompt(PromptKind.HELP, self.engine.help_text(language)),)
         flagged = [RiskFlagged(category, phrase, None) for category, phrase in dict(hits).items()]
         ids, _ = self._store_alerts(

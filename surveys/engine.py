@@ -248,15 +248,16 @@ class Engine:
             help_event = RiskFlagged("help_now", "help_now", progress.current)
             events = (*risk, *(() if _has_help(risk) else (help_event,)))
             return self._with_help(survey, progress, events)
+        unread = () if risk else self._unread_events(survey, progress, text)
         if progress.checking_in:
             if command is None and user_input.option is None:
-                return self._checked_in(survey, progress, text, risk)
+                return _and(self._checked_in(survey, progress, text, risk), unread)
             progress = replace(progress, checking_in=False)  # a button: do what it says
         if risk:
             # Free text showed risk: record the alert first, then handle the input as usual.
             step = self._dispatch(survey, progress, user_input, text, command)
             return self._with_help(survey, step.progress, (*risk, *step.events), step.prompts)
-        return self._dispatch(survey, progress, user_input, text, command)
+        return _and(self._dispatch(survey, progress, user_input, text, command), unread)
 
     # ----- dispatch -----------------------------------------------------------------
 
@@ -558,6 +559,24 @@ class Engine:
             for hit in safeguarding.detect_risk(text[: MAX_INPUT_CHARS * 4])
         )
 
+    def _unread_events(
+        self, survey: Survey, progress: Progress, text: str | None
+    ) -> tuple[RiskFlagged, ...]:
+        """A quiet flag for words the net cannot read (`safeguarding.cannot_read`): typed
+        to a free-text question, or two words or more anywhere ("نعم" to a yes-or-no
+        question is not worth an officer's time; "ساعدني الآن" is)."""
+        if not text or not safeguarding.cannot_read(text, self.language):
+            return ()
+        asked = progress.current
+        free = (
+            asked is not None
+            and survey.has_question(asked)
+            and survey.question(asked).kind is QuestionKind.TEXT
+        )
+        if not free and len(text.split()) < 2:
+            return ()
+        return (RiskFlagged(safeguarding.UNREAD_CATEGORY, safeguarding.UNREAD_CATEGORY, asked),)
+
     def _finished(self, survey: Survey) -> str:
         return self._("You've already finished “{title}”. Thank you!").format(title=survey.title)
 
@@ -647,6 +666,11 @@ def _visibility_of(said: str | None) -> bool | None:
 def visibility_label(private: bool) -> str:
     """The button a young person chose, as their answer reads back."""
     return reach_texts.VISIBILITY_PRIVATE if private else reach_texts.VISIBILITY_SHARED
+
+
+def _and(step: Step, flags: tuple[RiskFlagged, ...]) -> Step:
+    """`step` with quiet flags among its events: an alert is stored, nothing is said."""
+    return replace(step, events=(*step.events, *flags)) if flags else step
 
 
 def _has_help(events: Sequence[RiskFlagged]) -> bool:

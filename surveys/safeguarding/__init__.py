@@ -11,15 +11,25 @@ from surveys.safeguarding.detection import Detector, detect_risk, is_help_reques
 from surveys.safeguarding.normalising import canonical, normalise
 from surveys.safeguarding.phrases import PhraseBook, PhraseBookError, RiskHit
 from surveys.safeguarding.reply import DEFAULT_OFFICE_HOURS, HELP_MESSAGE, help_reply
+from surveys.safeguarding.unread import (
+    READ_LANGUAGES,
+    UNREAD_CATEGORY,
+    UNREAD_LABEL,
+    cannot_read,
+)
 
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
     "HELP_MESSAGE",
+    "READ_LANGUAGES",
+    "UNREAD_CATEGORY",
+    "UNREAD_LABEL",
     "Detector",
     "PhraseBook",
     "PhraseBookError",
     "RiskCategory",
     "RiskHit",
+    "cannot_read",
     "canonical",
     "detect_risk",
     "help_reply",

@@ -447,7 +447,18 @@ def _parse_book(data: Any, source: str, words: Mapping[str, str]) -> list[_Entry
     return result
 
 
+# The shipped books: English, then Welsh (awaiting review by a Welsh speaker), read
+# together so a child who writes in either, or mixes them, is read by both.
+BUILTIN_BOOKS = ("safeguarding_phrases.yaml", "safeguarding_phrases_cy.yaml")
+
+
 @cache
 def _default_book() -> PhraseBook:
-    text, source = builtin_text("safeguarding_phrases.yaml")
-    return PhraseBook.from_yaml(text, source=source)
+    books = [
+        PhraseBook.from_yaml(text, source=source)
+        for text, source in map(builtin_text, BUILTIN_BOOKS)
+    ]
+    book = books[0]
+    for other in books[1:]:
+        book = book.extended(other)
+    return book

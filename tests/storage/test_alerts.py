@@ -260,3 +260,53 @@ async def test_erasure_blanks_the_words_on_alerts_and_keeps_the_alerts(
     history = await rows(db, SafeguardingAlertEventRow)
     assert not any(e.words for e in history)  # type: ignore[attr-defined]
     assert not any("Sam" in (e.detail or "") for e in history)  # type: ignore[attr-defined]
+
+
+async def test_words_the_net_cannot_read_raise_a_quiet_alert(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    conversations = service(db, catalog, clock)
+    await joined(conversations, db, catalog, clock)
+    turn = await conversations.handle(UserInput(text="ساعدني من فضلك"), channel=CHAT,
+                                      address="7", message_key="ar")
+    [alert] = await rows(db, SafeguardingAlertRow)
+    assert isinstance(alert, SafeguardingAlertRow) and turn.alert_ids == (alert.id,)
+    assert alert.category == "unread" and alert.words == "ساعدني من فضلك"
+    assert alert.reply is None  # they were told nothing: nothing was seen to worry about
+    assert all(p.kind.value != "help" for p in turn.prompts)
+    assert alerts.category_label("unread").startswith("Not read by the net")
+    assert len(await rows(db, OutboxRow)) == 1  # an officer is told, as for any alert
+
+
+async def test_welsh_words_raise_their_category_with_the_help_reply(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    conversations = service(db, catalog, clock)
+    await joined(conversations, db, catalog, clock)
+    await conversations.handle(UserInput(text="mae o'n fy nghyffwrdd i yn y nos"),
+                               channel=CHAT, address="7", message_key="cy")
+    [alert] = await rows(db, SafeguardingAlertRow)
+    assert isinstance(alert, SafeguardingAlertRow) and alert.category == "sexual_abuse"
+    assert alert.reply is not None and "0800 1111" in alert.reply
+
+
+async def test_unread_words_outside_a_survey_are_kept_for_a_person(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    conversations = service(db, catalog, clock)
+    await joined(conversations, db, catalog, clock)
+    steps = [UserInput(option="4", question_id="mood"), UserInput(text="1"),
+             UserInput(command=Command.SKIP), UserInput(text="no"),
+             UserInput(command=Command.SKIP)]
+    turn = None
+    for n, step in enumerate(steps):
+        turn = await conversations.handle(step, channel=CHAT, address="7", message_key=f"s{n}")
+    assert turn is not None and turn.finished
+    replies = []
+    for n, text in enumerate(("شكرا", "أنا خائف من البيت")):
+        turn = await conversations.handle(UserInput(text=text), channel=CHAT, address="7",
+                                          message_key=f"after{n}")
+        replies.append(turn.prompts[0].text)
+    assert all("don't have a survey to answer" in said for said in replies)
+    found = await rows(db, SafeguardingAlertRow)
+    assert [a.category for a in found] == ["unread"]  # type: ignore[attr-defined]

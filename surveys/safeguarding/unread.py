@@ -1,0 +1,50 @@
+"""Words the net cannot read: a person must read them instead.
+
+The phrase books read English and Welsh, the model English. An answer written mostly in
+another script (Arabic, Tigrinya, Pashto, Farsi, Kurdish Sorani, Amharic...) or typed by a
+young person whose survey is in a language the net has no phrases for would pass it
+silently, so it raises a quiet alert instead: the young person is told nothing (nothing
+was seen to worry about), and an officer reads or has the answer translated.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+__all__ = ["READ_LANGUAGES", "UNREAD_CATEGORY", "UNREAD_LABEL", "cannot_read"]
+
+READ_LANGUAGES = frozenset({"en", "cy"})
+"""Languages the phrase books are written in (base codes, as in `cy-GB` -> `cy`)."""
+UNREAD_CATEGORY = "unread"
+UNREAD_LABEL = "Not read by the net: written in a language or script it cannot read"
+
+
+def _latin(letter: str) -> bool:
+    return letter.isascii() or unicodedata.name(letter, "").startswith("LATIN")
+
+
+def cannot_read(text: str, language: str = "en") -> bool:
+    """Whether the net cannot read `text` written by someone answering in `language`.
+
+    True when most of its letters are outside the Latin alphabet, or when its language is
+    not one the phrase books are written in and it has letters at all. Digits, emoji and
+    punctuation alone are nothing to read.
+
+    >>> cannot_read("أريد أن أموت"), cannot_read("I want to die"), cannot_read("👍")
+    (True, False, False)
+    >>> cannot_read("je veux mourir", "fr"), cannot_read("dw i eisiau marw", "cy")
+    (True, False)
+    """
+    latin = other = 0
+    for character in text:
+        if character.isalpha():
+            if _latin(character):
+                latin += 1
+            else:
+                other += 1
+    if latin + other == 0:
+        return False
+    if other > latin:
+        return True
+    base = (language or "en").replace("_", "-").split("-")[0].lower()
+    return base not in READ_LANGUAGES
