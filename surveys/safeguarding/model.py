@@ -106,6 +106,10 @@ class RiskModel:
         """The model shipped with carevoice (loaded once)."""
         return _default_model()
 
+    def knows(self, word: str) -> bool:
+        """Whether `word` (canonical) was seen as a word in training: English, mostly."""
+        return "w:" + word in self._index
+
     @classmethod
     def from_json(cls, text: str) -> RiskModel:
         """Build from the JSON text the training script writes."""

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from surveys.safeguarding.model import RiskModel
+from surveys.safeguarding.normalising import canonical
+
 __all__ = ["READ_LANGUAGES", "UNREAD_CATEGORY", "UNREAD_LABEL", "cannot_read"]
 
 READ_LANGUAGES = frozenset({"en", "cy"})
@@ -26,14 +29,18 @@ def _latin(letter: str) -> bool:
 def cannot_read(text: str, language: str = "en") -> bool:
     """Whether the net cannot read `text` written by someone answering in `language`.
 
-    True when most of its letters are outside the Latin alphabet, or when its language is
-    not one the phrase books are written in and it has letters at all. Digits, emoji and
-    punctuation alone are nothing to read.
+    True when most of its letters are outside the Latin alphabet; or when its language is
+    not one the phrase books are written in and at most half of its words are words the
+    model learnt (English, mostly), so a child whose language is Arabic and who writes
+    "I am happy with my carer" is read, and one who writes Arabic in Latin letters is not.
+    Digits, emoji and punctuation alone are nothing to read.
 
     >>> cannot_read("أريد أن أموت"), cannot_read("I want to die"), cannot_read("👍")
     (True, False, False)
-    >>> cannot_read("je veux mourir", "fr"), cannot_read("dw i eisiau marw", "cy")
+    >>> cannot_read("je veux mourir", "fr"), cannot_read("I miss my mum", "ar")
     (True, False)
+    >>> cannot_read("dw i eisiau marw", "cy")
+    False
     """
     latin = other = 0
     for character in text:
@@ -47,4 +54,8 @@ def cannot_read(text: str, language: str = "en") -> bool:
     if other > latin:
         return True
     base = (language or "en").replace("_", "-").split("-")[0].lower()
-    return base not in READ_LANGUAGES
+    if base in READ_LANGUAGES:
+        return False
+    words = canonical(text).split()
+    model = RiskModel.default()
+    return sum(map(model.knows, words)) * 2 <= len(words)

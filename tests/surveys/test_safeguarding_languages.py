@@ -51,7 +51,8 @@ def test_welsh_patterns_do_not_change_what_english_raises() -> None:
         ("أريد أن أموت", "en", True),  # Arabic
         ("ሓገዝ ደልየ", "en", True),  # Tigrinya
         ("je veux mourir", "fr", True),  # a survey in a language with no phrases
-        ("ok", "sq", True),
+        ("nuk jam mire", "sq", True),  # Albanian
+        ("I am happy with my carer", "ar", False),  # English from an Arabic speaker: read
         ("I want to die", "en", False),  # English: the net reads it
         ("dw i eisiau marw", "cy", False),  # Welsh: so does the Welsh book
         ("I'm fine", "cy-GB", False),
