@@ -185,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         "--part",
         default="held_out",
         choices=("held_out", "development", "welsh"),
-        help="which part of the corpus to score (default: held_out; welsh: the Welsh messages, written with the Welsh phrase book and awaiting review)",
+        help="which part of the corpus to score (default: held_out; welsh: the Welsh "
+        "messages, written with the Welsh phrase book and awaiting review)",
     )
     parser.add_argument(
         "--seconds",

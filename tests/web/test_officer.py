@@ -158,3 +158,21 @@ async def test_board_keys_cannot_see_officer_pages(
 async def _alert_ids(db: Database) -> list[int]:
     async with db.reader() as session:
         return list((await session.scalars(select(SafeguardingAlertRow.id))).all())
+
+
+async def test_an_alert_for_words_the_net_cannot_read_says_why_and_that_nothing_was_said(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys,
+    codes: list[str], db: Database,
+) -> None:
+    chat = Chat(other_client, codes[0])
+    await chat.start()
+    for button in ("Good", "At school", "Skip this one", "No"):
+        await chat.press(button)
+    await chat.write("ساعدني من فضلك", choose=None)  # "Anything just for your IRO?"
+    assert "Thank you for telling us" not in chat.text  # nothing seen to worry about: no help card
+    [alert_id] = await _alert_ids(db)
+    await sign_in(client, keys.officer)
+    page = Page.of((await client.get(f"/officer/alerts/{alert_id}")).text)
+    assert "Not read by the net" in page.text
+    assert "ساعدني من فضلك" in page.text  # the words, for the officer to read or translate
+    assert "could not read their words" in page.text  # what they were told, and why
