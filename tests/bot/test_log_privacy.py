@@ -16,9 +16,12 @@ from storage.database import Database
 from surveys.clock import FixedClock
 from tests.bot.conftest import YoungPerson
 from tests.factories import campaign_with_codes
+from tests.telegram_emulator import BotApiState
 
 WORDS = "My carer Mrs Oduya shouts at me and I want to move to Nantwich"
-CHAT = 5001
+# Nine digits: a four-digit id like 5001 turned up by chance among the records' times,
+# thread and process ids that the capture writes out whole, and failed a clean run.
+CHAT = 738_291_546
 
 
 class Capture(logging.Handler):
@@ -28,6 +31,11 @@ class Capture(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(f"{record.name} {record.getMessage()} {record.__dict__!r}")
+
+
+@pytest.fixture
+def young(state: BotApiState, app: Application) -> YoungPerson:  # type: ignore[type-arg]
+    return YoungPerson(state, app, CHAT)
 
 
 @pytest.fixture
