@@ -690,7 +690,7 @@ class ConversationService:
         if not hits:
             said = gettext_for(language)(NOTHING_TO_DO)
             ids: tuple[int, ...] = ()
-            if len(text.split()) >= 2 and safeguarding.cannot_read(text, language):
+            if safeguarding.needs_reading(text, language):
                 # words the net cannot read: a person reads them; nothing is said
                 unread = safeguarding.UNREAD_CATEGORY
                 flag = RiskFlagged(unread, unread, None)

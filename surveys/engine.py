@@ -562,18 +562,14 @@ class Engine:
     def _unread_events(
         self, survey: Survey, progress: Progress, text: str | None
     ) -> tuple[RiskFlagged, ...]:
-        """A quiet flag for words the net cannot read (`safeguarding.cannot_read`): typed
-        to a free-text question, or two words or more anywhere ("نعم" to a yes-or-no
-        question is not worth an officer's time; "ساعدني الآن" is)."""
-        if not text or not safeguarding.cannot_read(text, self.language):
-            return ()
+        """A quiet flag for words a person must read (`safeguarding.needs_reading`)."""
         asked = progress.current
         free = (
             asked is not None
             and survey.has_question(asked)
             and survey.question(asked).kind is QuestionKind.TEXT
         )
-        if not free and len(text.split()) < 2:
+        if not text or not safeguarding.needs_reading(text, self.language, free_text=free):
             return ()
         return (RiskFlagged(safeguarding.UNREAD_CATEGORY, safeguarding.UNREAD_CATEGORY, asked),)
 

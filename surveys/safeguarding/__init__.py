@@ -16,6 +16,7 @@ from surveys.safeguarding.unread import (
     UNREAD_CATEGORY,
     UNREAD_LABEL,
     cannot_read,
+    needs_reading,
 )
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "detect_risk",
     "help_reply",
     "is_help_request",
+    "needs_reading",
     "normalise",
 ]

@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, reduce
 from typing import Any
 
 from surveys.data_files import builtin_text, parse_yaml, read_text
@@ -454,11 +454,8 @@ BUILTIN_BOOKS = ("safeguarding_phrases.yaml", "safeguarding_phrases_cy.yaml")
 
 @cache
 def _default_book() -> PhraseBook:
-    books = [
+    books = (
         PhraseBook.from_yaml(text, source=source)
         for text, source in map(builtin_text, BUILTIN_BOOKS)
-    ]
-    book = books[0]
-    for other in books[1:]:
-        book = book.extended(other)
-    return book
+    )
+    return reduce(PhraseBook.extended, books)

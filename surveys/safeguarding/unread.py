@@ -14,7 +14,7 @@ import unicodedata
 from surveys.safeguarding.model import RiskModel
 from surveys.safeguarding.normalising import canonical
 
-__all__ = ["READ_LANGUAGES", "UNREAD_CATEGORY", "UNREAD_LABEL", "cannot_read"]
+__all__ = ["READ_LANGUAGES", "UNREAD_CATEGORY", "UNREAD_LABEL", "cannot_read", "needs_reading"]
 
 READ_LANGUAGES = frozenset({"en", "cy"})
 """Languages the phrase books are written in (base codes, as in `cy-GB` -> `cy`)."""
@@ -42,6 +42,11 @@ def cannot_read(text: str, language: str = "en") -> bool:
     >>> cannot_read("dw i eisiau marw", "cy")
     False
     """
+    base = (language or "en").replace("_", "-").split("-")[0].lower()
+    if text.isascii():  # the usual case: Latin letters, or nothing to read
+        if base in READ_LANGUAGES or not any(c.isalpha() for c in text):
+            return False
+        return _mostly_unknown(text)
     latin = other = 0
     for character in text:
         if character.isalpha():
@@ -53,9 +58,18 @@ def cannot_read(text: str, language: str = "en") -> bool:
         return False
     if other > latin:
         return True
-    base = (language or "en").replace("_", "-").split("-")[0].lower()
-    if base in READ_LANGUAGES:
-        return False
+    return base not in READ_LANGUAGES and _mostly_unknown(text)
+
+
+def needs_reading(text: str, language: str = "en", *, free_text: bool = False) -> bool:
+    """Whether `text` should go to a person unread: `cannot_read`, and typed to a free-text
+    question or two words or more ("نعم" to a yes-or-no question is not worth an officer's
+    time; "ساعدني الآن" is)."""
+    return (free_text or len(text.split()) >= 2) and cannot_read(text, language)
+
+
+def _mostly_unknown(text: str) -> bool:
+    """At most half the words are words the model learnt."""
     words = canonical(text).split()
     model = RiskModel.default()
     return sum(map(model.knows, words)) * 2 <= len(words)
