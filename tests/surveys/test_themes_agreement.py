@@ -22,10 +22,10 @@ from benchmarks.themes_agreement import (
 from surveys.topics import load_topics
 
 # Held-out (353 answers) when the taxonomy was frozen, and the same after issue 13's second
-# pass (fresh answers in development, keyword fixes on development misses).
+# pass (fresh answers in development, keyword fixes on development misses) and the fourth.
 KNOWN_MISSES = {
     "home_and_carers": "precision 88.6% (39 right, 5 wrong)",
-    "school": "precision 89.7% (26 right, 3 wrong)",
+    "school": "precision 89.3% (25 right, 3 wrong; 89.7% before the fourth fresh set)",
     "leaving_care_housing": "precision 86.7% (13 right, 2 wrong)",
     "leaving_care_work": "precision 88.2% (15 right, 2 wrong)",
 }
