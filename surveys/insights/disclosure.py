@@ -131,33 +131,62 @@ class _Relation:
         return (*self.members, self.total)
 
 
-_Vector = dict[int, Fraction]
+# Coefficients stay Python ints while they are whole (they almost always are: every relation
+# is a sum of cells with coefficients 1 and -1) and become exact Fractions only when a
+# division leaves a remainder, so the arithmetic is exact either way and ints are ten times
+# cheaper than Fractions.
+_Number = int | Fraction
+_Vector = dict[int, _Number]
 
 
-def _reduce(vector: _Vector, basis: list[tuple[int, _Vector]]) -> _Vector:
+def _divide(x: _Number, by: _Number) -> _Number:
+    """x / by, exactly: an int when it divides evenly."""
+    if isinstance(x, int) and isinstance(by, int) and x % by == 0:
+        return x // by
+    q = Fraction(x) / by
+    return q.numerator if q.denominator == 1 else q
+
+
+_Basis = dict[int, _Vector]
+"""A basis in reduced row echelon form, by pivot: each row is 1 at its pivot and 0 at every
+other row's pivot, so reducing a vector needs one pass over the pivots it holds."""
+
+
+def _subtract(v: _Vector, factor: _Number, row: _Vector) -> None:
+    """v -= factor * row, in place, dropping zeros."""
+    for key, x in row.items():
+        updated = v.get(key, 0) - factor * x
+        if updated:
+            v[key] = updated
+        else:
+            v.pop(key, None)
+
+
+def _reduce(vector: _Vector, basis: _Basis) -> _Vector:
     """What is left of `vector` after removing its part in the span of `basis`."""
     v = dict(vector)
-    for pivot, row in basis:
+    for pivot in [k for k in vector if k in basis]:
         factor = v.get(pivot)
         if factor:
-            for key, x in row.items():
-                updated = v.get(key, Fraction(0)) - factor * x
-                if updated:
-                    v[key] = updated
-                else:
-                    v.pop(key, None)
+            _subtract(v, factor, basis[pivot])
     return v
 
 
-def _basis(vectors: Sequence[_Vector]) -> list[tuple[int, _Vector]]:
-    """An echelon basis of the span of `vectors`, as (pivot, row) pairs."""
-    basis: list[tuple[int, _Vector]] = []
+def _basis(vectors: Sequence[_Vector]) -> _Basis:
+    """A reduced echelon basis of the span of `vectors`."""
+    basis: _Basis = {}
     for vector in vectors:
         v = _reduce(vector, basis)
-        if v:
-            pivot = min(v)
-            scale = v[pivot]
-            basis.append((pivot, {k: x / scale for k, x in v.items()}))
+        if not v:
+            continue
+        pivot = min(v)
+        scale = v[pivot]
+        row = {k: _divide(x, scale) for k, x in v.items()}
+        for other in basis.values():  # keep every other row at 0 on the new pivot
+            factor = other.get(pivot)
+            if factor:
+                _subtract(other, factor, row)
+        basis[pivot] = row
     return basis
 
 
@@ -174,21 +203,21 @@ def _leaks(
         v: _Vector = {}
         for member in relation.members:
             if member in hidden:
-                v[member] = v.get(member, Fraction(0)) + 1
+                v[member] = v.get(member, 0) + 1
         if relation.total in hidden:
-            v[relation.total] = v.get(relation.total, Fraction(0)) - 1
+            v[relation.total] = v.get(relation.total, 0) - 1
         equations.append({k: x for k, x in v.items() if x})
     basis = _basis(equations)
     leaks: list[tuple[int, ...]] = []
     for p in sorted(hidden):
-        if not _reduce({p: Fraction(1)}, basis):
+        if not _reduce({p: 1}, basis):
             leaks.append((p,))
     for part, whole in sensitive_pairs:
         form: _Vector = {}
         if whole in hidden:
-            form[whole] = Fraction(1)
+            form[whole] = 1
         if part in hidden:
-            form[part] = Fraction(-1)
+            form[part] = -1
         if not _reduce(form, basis):
             leaks.append((part, whole))
     return leaks

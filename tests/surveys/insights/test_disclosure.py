@@ -215,6 +215,20 @@ def test_audit_catches_what_lines_alone_miss() -> None:
     assert recoverable(hidden, relations) == [2]
 
 
+def test_the_basis_stays_exact_when_a_division_leaves_a_remainder() -> None:
+    # Whole coefficients are kept as ints; 2a + b and a + 3b need a division by 2 (then 5)
+    # on the way, and together they still pin down a alone, exactly.
+    from surveys.insights.disclosure import _basis, _reduce
+
+    one = _basis([{0: 2, 1: 1}])
+    assert one == {0: {0: 1, 1: Fraction(1, 2)}}
+    assert _reduce({0: 1}, one) == {1: Fraction(-1, 2)}  # a alone is not known
+    both = _basis([{0: 2, 1: 1}, {0: 1, 1: 3}])
+    assert both == {0: {0: 1}, 1: {1: 1}}
+    assert all(type(x) is int for row in both.values() for x in row.values())
+    assert _reduce({0: 1}, both) == {} and _reduce({0: 5, 1: -2}, both) == {}
+
+
 def test_grid_needs_the_audit() -> None:
     # Row and column rules alone leave row 1 as [6, c, c, c | 16] with the cell holding 4
     # recoverable from the columns; the audit suppresses one more cell.
