@@ -12,14 +12,17 @@ import asyncio
 import os
 import secrets
 import shutil
-from collections.abc import AsyncIterator, Iterator
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from storage.catalog import SurveyCatalog
@@ -38,6 +41,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     for name in ("COLUMNS", "LINES"):
         os.environ.pop(name, None)
 
+T = TypeVar("T")
 PG_URL = os.environ.get("CAREVOICE_TEST_DATABASE_URL")
 # Set CAREVOICE_DATA_KEY to run the storage tests with free text encrypted at rest (the
 # services the API and web tests build read it from the environment too).
@@ -66,34 +70,71 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @dataclass(frozen=True)
+class PgCopy:
+    """A schema's rows kept in a side schema (only the tables that had any), and where its
+    sequences stood (None: never used), to be put back by `PgSchema.reset_sql`."""
+
+    schema: str
+    tables: tuple[str, ...]
+    sequences: tuple[tuple[str, int | None], ...]
+
+
+async def copy_rows(conn: AsyncConnection, source: str, target: str) -> PgCopy:
+    """Copy every non-empty table of `source` into a new schema `target`."""
+    await conn.execute(text(f'CREATE SCHEMA "{target}"'))
+    kept: list[str] = []
+    for table in await table_names(conn, source):
+        if await conn.scalar(text(f'SELECT EXISTS (SELECT 1 FROM "{source}"."{table}")')):
+            await conn.execute(text(
+                f'CREATE TABLE "{target}"."{table}" AS SELECT * FROM "{source}"."{table}"'
+            ))
+            kept.append(table)
+    sequences = tuple(
+        (str(sequence), None if value is None else int(value))
+        for sequence, value in (await conn.execute(
+            text("SELECT sequencename, last_value FROM pg_sequences "
+                 "WHERE schemaname = :s ORDER BY sequencename"),
+            {"s": source},
+        )).all()
+    )
+    return PgCopy(target, tuple(kept), sequences)
+
+
+async def table_names(conn: AsyncConnection, schema: str) -> tuple[str, ...]:
+    return tuple((await conn.execute(
+        text("SELECT tablename FROM pg_tables WHERE schemaname = :s "
+             "AND tablename <> 'alembic_version' ORDER BY tablename"),
+        {"s": schema},
+    )).scalars())
+
+
+@dataclass(frozen=True)
 class PgSchema:
     """A schema of this test process's own, migrated once and emptied before each test."""
 
     name: str
     tables: tuple[str, ...]
-    # Rows the migrations leave behind (e.g. 0020's "rebuild the erased cells" mark), kept
-    # in a side schema and put back after each emptying, with their sequences where they
-    # were: each test starts from exactly what a fresh migration gives.
-    seeded: tuple[str, ...]
-    # Every sequence, with its last value after the migrations (None: never used).
-    sequences: tuple[tuple[str, int | None], ...]
+    # Rows the migrations leave behind (e.g. 0020's "rebuild the erased cells" mark), put
+    # back after each emptying with the sequences where they were: each test starts from
+    # exactly what a fresh migration gives.
+    seeds: PgCopy
     # DELETE with triggers and foreign keys off (session_replication_role, which needs a
     # superuser: 12 ms a test) where the server allows it, else TRUNCATE (70-80 ms).
     fast: bool
 
-    @property
-    def seeds(self) -> str:
-        return f"{self.name}_seed"
-
-    def reset_sql(self) -> list[str]:
-        """Statements that take the schema back to just after its migrations."""
+    def reset_sql(self, rows: PgCopy | None = None) -> list[str]:
+        """Statements that take the schema back to `rows` (by default, just after its
+        migrations). Only the seeds may be put back without `fast`: with triggers on, rows
+        put back would log changes again."""
+        rows = rows or self.seeds
+        assert self.fast or rows is self.seeds, "a snapshot needs session_replication_role"
         restore = [
-            f'INSERT INTO "{self.name}"."{t}" SELECT * FROM "{self.seeds}"."{t}"'
-            for t in self.seeded
+            f'INSERT INTO "{self.name}"."{t}" SELECT * FROM "{rows.schema}"."{t}"'
+            for t in rows.tables
         ]
         positions = [
             f"setval('\"{self.name}\".\"{s}\"', {value or 1}, {value is not None})"
-            for s, value in self.sequences
+            for s, value in rows.sequences
         ]
         if not self.fast:
             listed = ", ".join(f'"{self.name}"."{t}"' for t in self.tables)
@@ -102,6 +143,27 @@ class PgSchema:
         body += restore + [f"PERFORM {p}" for p in positions]
         return ["SET LOCAL session_replication_role = replica",
                 "DO $$ BEGIN " + " ".join(f"{b};" for b in body) + " END $$"]
+
+    async def reset(self, rows: PgCopy | None = None) -> None:
+        """Take the schema back to `rows` (by default, just after its migrations)."""
+        assert PG_URL is not None
+        admin = create_async_engine(async_url(PG_URL), poolclass=NullPool)
+        try:
+            async with admin.begin() as conn:
+                for statement in self.reset_sql(rows):
+                    await conn.execute(text(statement))
+        finally:
+            await admin.dispose()
+
+    async def keep(self, label: str) -> PgCopy:
+        """Copy the schema's rows as they are now aside, as `{name}_{label}`."""
+        assert PG_URL is not None
+        admin = create_async_engine(async_url(PG_URL), poolclass=NullPool)
+        try:
+            async with admin.begin() as conn:
+                return await copy_rows(conn, self.name, f"{self.name}_{label}")
+        finally:
+            await admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -121,32 +183,8 @@ def pg_schema(worker_id: str) -> Iterator[PgSchema | None]:
             database = await Database.connect(PG_URL, schema=name, data_keys=KEYS)
             await database.dispose()
             async with admin.begin() as conn:
-                tables = tuple(
-                    (await conn.execute(
-                        text("SELECT tablename FROM pg_tables WHERE schemaname = :s "
-                             "AND tablename <> 'alembic_version' ORDER BY tablename"),
-                        {"s": name},
-                    )).scalars()
-                )
-                seeded: list[str] = []
-                for table in tables:
-                    if await conn.scalar(
-                        text(f'SELECT EXISTS (SELECT 1 FROM "{name}"."{table}")')
-                    ):
-                        seeded.append(table)
-                await conn.execute(text(f'CREATE SCHEMA "{name}_seed"'))
-                for table in seeded:
-                    await conn.execute(text(
-                        f'CREATE TABLE "{name}_seed"."{table}" AS SELECT * FROM "{name}"."{table}"'
-                    ))
-                sequences = tuple(
-                    (str(sequence), None if value is None else int(value))
-                    for sequence, value in (await conn.execute(
-                        text("SELECT sequencename, last_value FROM pg_sequences "
-                             "WHERE schemaname = :s ORDER BY sequencename"),
-                        {"s": name},
-                    )).all()
-                )
+                tables = await table_names(conn, name)
+                seeds = await copy_rows(conn, name, f"{name}_seed")
             try:
                 async with admin.begin() as conn:
                     await conn.execute(text("SET LOCAL session_replication_role = replica"))
@@ -155,14 +193,19 @@ def pg_schema(worker_id: str) -> Iterator[PgSchema | None]:
                 fast = False
         finally:
             await admin.dispose()
-        return PgSchema(name, tables, tuple(seeded), sequences, fast)
+        return PgSchema(name, tables, seeds, fast)
 
     async def drop() -> None:
+        # the schema, its seeds and any snapshots (`StoreSnapshots`): every `{name}_...`
         admin = create_async_engine(async_url(PG_URL), poolclass=NullPool)
         try:
             async with admin.begin() as conn:
-                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}_seed" CASCADE'))
+                side = (await conn.execute(
+                    text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :p)"),
+                    {"p": f"{name}_"},
+                )).scalars().all()
+                for schema in (name, *side):
+                    await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         finally:
             await admin.dispose()
 
@@ -192,20 +235,76 @@ async def db(
     assert PG_URL is not None
     shared: PgSchema | None = request.getfixturevalue("pg_schema")
     assert shared is not None
-    admin = create_async_engine(async_url(PG_URL), poolclass=NullPool)
     # Emptying the worker's schema (12 to 80 ms, see PgSchema.fast) stands in for migrating
     # a new one (0.4 s of a test's set-up, and more on a busy server).
-    try:
-        async with admin.begin() as conn:
-            for statement in shared.reset_sql():
-                await conn.execute(text(statement))
-    finally:
-        await admin.dispose()
+    await shared.reset()
     database = await Database.connect(PG_URL, schema=shared.name, migrate=False, data_keys=KEYS)
     try:
         yield database
     finally:
         await database.dispose()
+
+
+class StoreSnapshots:
+    """What an expensive arrangement left in a store, kept once per test process, backend
+    and name, and put back for every later test that asks for the same: the role and team
+    matrices build their world (a campaign answered through the engine, alerts, keys,
+    messages) once, not for each of their 230 tests.
+
+    SQLite: the file is copied with SQLite's backup API, and copied back the same way (safe
+    with the test's own connections open). PostgreSQL: the rows are copied to a side schema
+    and put back as `db` puts back the seeds. What `build` returns is kept with it and
+    handed to each test: it must not be changed. Where the server refuses
+    session_replication_role (`PgSchema.fast`), every test builds its own."""
+
+    def __init__(self, folder: Path, pg: PgSchema | None) -> None:
+        self._folder = folder
+        self._pg = pg
+        self._kept: dict[tuple[str, str], tuple[object, Path | PgCopy]] = {}
+
+    async def arrange(self, name: str, db: Database, build: Callable[[], Awaitable[T]]) -> T:
+        """`build()` in `db` the first time, else `db` put back to what it left."""
+        backend = db.engine.dialect.name
+        if backend != "sqlite" and not (self._pg and self._pg.fast):
+            return await build()
+        found = self._kept.get((name, backend))
+        if found is not None:
+            value, rows = found
+            if isinstance(rows, Path):
+                await asyncio.to_thread(_sqlite_backup, rows, _sqlite_path(db))
+            else:
+                assert self._pg is not None
+                await self._pg.reset(rows)
+            return cast(T, value)
+        built = await build()
+        kept: Path | PgCopy
+        if backend == "sqlite":
+            kept = self._folder / f"{name}.db"
+            await asyncio.to_thread(_sqlite_backup, _sqlite_path(db), self._folder / f"{name}.db")
+        else:
+            assert self._pg is not None
+            kept = await self._pg.keep(f"s{len(self._kept)}")
+        self._kept[(name, backend)] = (built, kept)
+        return built
+
+
+def _sqlite_path(db: Database) -> Path:
+    database = db.engine.url.database
+    assert database and database != ":memory:", "snapshots need a SQLite file"
+    return Path(database)
+
+
+def _sqlite_backup(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+@pytest.fixture(scope="session")
+def store_snapshots(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> StoreSnapshots:
+    pg: PgSchema | None = request.getfixturevalue("pg_schema") if PG_URL else None
+    return StoreSnapshots(tmp_path_factory.mktemp("snapshots"), pg)
 
 
 @pytest.fixture

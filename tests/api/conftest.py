@@ -78,6 +78,11 @@ class Keys:
 
 @pytest.fixture
 async def keys(db: Database, clock: FixedClock) -> Keys:
+    return await make_keys(db, clock)
+
+
+async def make_keys(db: Database, clock: FixedClock) -> Keys:
+    """A key for each role, and one revoked."""
     async with db.transaction() as session:
         made = {
             role: (await create_key(session, clock, role=role, name=f"test {role}")).token

@@ -24,7 +24,8 @@ from storage.tables import (
     RequestRow,
     SafeguardingAlertRow,
 )
-from tests.api.conftest import Keys, add_alerts_and_requests, answered_campaign
+from tests.api.conftest import Keys, add_alerts_and_requests, answered_campaign, make_keys
+from tests.conftest import StoreSnapshots
 from tests.factories import SMALL_SURVEY_YAML
 
 ROLES = list(Role)
@@ -57,7 +58,27 @@ class Loop:
 
 
 @pytest.fixture
-async def world(services: Services, keys: Keys) -> World:
+async def arranged(services: Services, store_snapshots: StoreSnapshots) -> tuple[World, Keys]:
+    """The world and the keys, built once a test process and backend, put back for each test."""
+
+    async def build() -> tuple[World, Keys]:
+        made = await make_keys(services.db, services.clock)  # type: ignore[arg-type]
+        return await _world(services), made
+
+    return await store_snapshots.arrange("api-world", services.db, build)
+
+
+@pytest.fixture
+def world(arranged: tuple[World, Keys]) -> World:
+    return arranged[0]
+
+
+@pytest.fixture
+def keys(arranged: tuple[World, Keys]) -> Keys:
+    return arranged[1]
+
+
+async def _world(services: Services) -> World:
     db, clock = services.db, services.clock
     answered = await answered_campaign(db, services.catalog, clock, services.conversations)  # type: ignore[arg-type]
     await add_alerts_and_requests(db, clock, count=3)  # type: ignore[arg-type]

@@ -14,7 +14,9 @@ from storage.tables import PersonRow
 from surveys.errors import ValidationError
 from tests.api.conftest import Keys
 from tests.api.test_roles import ENDPOINTS, Endpoint, World
-from tests.api.test_roles import world as world  # the shared fixture
+from tests.api.test_roles import arranged as arranged  # the shared fixtures
+from tests.api.test_roles import keys as keys
+from tests.api.test_roles import world as world
 
 # What a key for another team gets from each route (officer routes only; the rest are
 # answered by role, as for any officer key).
