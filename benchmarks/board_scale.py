@@ -492,7 +492,7 @@ class Direct:
         if self.backend == "postgresql":
             dsn = make_url(self.url).set(drivername="postgresql").render_as_string(False)
             # what storage.board.prepare sets for its own transaction (SET LOCAL)
-            settings = {"work_mem": WORK_MEM, "jit": "off"}
+            settings = {"work_mem": WORK_MEM, "jit": "off", "plan_cache_mode": "force_custom_plan"}
             if self.schema:
                 settings["search_path"] = self.schema
             self.pg = await asyncpg.connect(dsn, server_settings=settings)

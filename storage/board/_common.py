@@ -140,20 +140,28 @@ def uk_date_before(
 
 
 WORK_MEM: Final = "64MB"
+BOARD_SETTINGS: Final = (
+    # room to group and sort in memory: the default 4MB spills a year of national answers
+    func.set_config("work_mem", WORK_MEM, True),
+    # no JIT: compiling takes longer than these queries run (0.3-0.5 s a statement of the
+    # rollup refresh, whose few logged buckets the planner estimates at 100,000s of rows)
+    func.set_config("jit", "off", True),
+    # a plan for each statement's own values: asyncpg prepares statements, and after five
+    # runs PostgreSQL may keep a generic plan; in a long-running `serve` the refresh after
+    # one change went from 0.6 s to 2 s by its fourth run at 1M responses
+    func.set_config("plan_cache_mode", "force_custom_plan", True),
+)
+"""Settings (`SET LOCAL`: they end with the transaction) for board reads and the refresh."""
 
 
 async def prepare(session: AsyncSession) -> str:
     """Ready a read transaction for board figures; return the dialect's name.
 
-    On PostgreSQL the transaction gets room to group and sort in memory (`work_mem`; the
-    default 4MB spills a year of national answers to disk) and no JIT (compiling takes
-    longer than these queries run). Both are `SET LOCAL`: they end with the transaction."""
+    On PostgreSQL the transaction gets `BOARD_SETTINGS`."""
     connection = await session.connection()
     name = connection.dialect.name
     if name == "postgresql":
-        await connection.execute(
-            select(func.set_config("work_mem", WORK_MEM, True), func.set_config("jit", "off", True))
-        )
+        await connection.execute(select(*BOARD_SETTINGS))
     return name
 
 

@@ -50,13 +50,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.board._common import (
+    BOARD_SETTINGS,
     CHAIR,
     LISTENED,
     NEGATIVE_BELOW,
     POSITIVE_ABOVE,
     UNKNOWN,
     WELLBEING,
-    WORK_MEM,
     Span,
     in_spans,
     uk_date_before,
@@ -329,11 +329,7 @@ async def refresh_rollups(session: AsyncSession) -> RefreshSummary:
         await connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
         if not await take_refresh_lock(connection):
             return RefreshSummary(0, 0, 0)  # another process is refreshing
-        # no JIT, as for board reads: with a few buckets logged, the planner expects
-        # hundreds of thousands of rows and compiled each statement (0.3-0.5 s apiece)
-        await connection.execute(
-            select(func.set_config("work_mem", WORK_MEM, True), func.set_config("jit", "off", True))
-        )
+        await connection.execute(select(*BOARD_SETTINGS))
     buckets = await refresh_buckets(connection)
     logged = await _logged(connection)
     if logged is None:
