@@ -663,7 +663,7 @@ async def run_size(args: argparse.Namespace, size: int) -> list[Measured]:
         finally:
             await direct.close()
         if args.rollups and args.waiting:
-            await measure_waiting(db, results)
+            await measure_waiting(db, results, max(args.runs, WAITING_RUNS))
         await db.dispose()
         return results
     finally:
@@ -675,12 +675,12 @@ async def run_size(args: argparse.Namespace, size: int) -> list[Measured]:
             tmp.cleanup()
 
 
-WAITING_RUNS = 3
+WAITING_RUNS = 3  # at least, while a change waits (as many as --runs when more)
 WAITING_DAY = date(2018, 11, 15)  # in 2018-19 Q3: a change not yet refreshed
 WAITING_AT = datetime(2018, 11, 15, 12, tzinfo=UTC)
 
 
-async def measure_waiting(db: Database, results: Sequence[Measured]) -> None:
+async def measure_waiting(db: Database, results: Sequence[Measured], runs: int) -> None:
     """Time each function while a change waits in one quarter of the period (what the
     triggers log for one answer given that day: its day and its response's bucket), then
     the refresh that clears it."""
@@ -693,7 +693,7 @@ async def measure_waiting(db: Database, results: Sequence[Measured]) -> None:
         )  # fmt: skip
         await session.execute(insert(BoardBucketChangeRow).values(bucket=response // BUCKET))
     for m, (_, call) in zip(results, FUNCTIONS, strict=True):
-        for _ in range(WAITING_RUNS):
+        for _ in range(runs):
             async with db.reader() as session:
                 started = time.perf_counter()
                 await call(session)
@@ -720,6 +720,7 @@ def report(size: int, results: Sequence[Measured], goal_ms: float, explain: bool
         "peak KiB",
         "goal",
         "waiting p50",
+        "waiting p95",
     ):
         table.add_column(column, justify="left" if column == "function" else "right")
     for m in results:
@@ -734,10 +735,11 @@ def report(size: int, results: Sequence[Measured], goal_ms: float, explain: bool
             f"{m.peak_bytes / 1024:.0f}",
             ok,
             f"{m.pct(m.waiting, 0.5):.0f}" if m.waiting else "-",
+            f"{m.pct(m.waiting, 0.95):.0f}" if m.waiting else "-",
         )
     console.print(table)
     console.print(
-        "goal: p95 under the goal. waiting p50: while a change waits for the refresh in one "
+        "goal: p95 under the goal. waiting p50 / p95: while a change waits for the refresh in one "
         "quarter of the period (that quarter, or for distinct respondents the whole period, "
         "is counted from the rows)"
     )
@@ -851,10 +853,14 @@ async def main(argv: Sequence[str] | None = None) -> None:
         runs[size] = await run_size(args, size)
         report(size, runs[size], goal, args.explain)
         over = [m.name for m in runs[size] if m.p95 >= goal]
+        over += [f"{m.name} (waiting)" for m in runs[size]
+                 if m.waiting and m.pct(m.waiting, 0.95) >= goal]
         where = "nationally on PostgreSQL" if args.backend == "postgresql" else "on SQLite"
         console.print(
             f"[bold]Goal p95 < {goal:.0f} ms {where} at {size:,} responses: "
-            + (f"met by all {len(runs[size])} functions[/]" if not over else
+            + (f"met by all {len(runs[size])} functions"
+               + (", and while a change waits" if runs[size][0].waiting else "") + "[/]"
+               if not over else
                f"MISSED by {', '.join(over)}[/]")
         )  # fmt: skip
     if len(args.sizes) > 1:
