@@ -14,7 +14,7 @@ import secrets
 import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import closing
+from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
@@ -146,24 +146,26 @@ class PgSchema:
 
     async def reset(self, rows: PgCopy | None = None) -> None:
         """Take the schema back to `rows` (by default, just after its migrations)."""
-        assert PG_URL is not None
-        admin = create_async_engine(async_url(PG_URL), poolclass=NullPool)
-        try:
-            async with admin.begin() as conn:
-                for statement in self.reset_sql(rows):
-                    await conn.execute(text(statement))
-        finally:
-            await admin.dispose()
+        async with admin_transaction() as conn:
+            for statement in self.reset_sql(rows):
+                await conn.execute(text(statement))
 
     async def keep(self, label: str) -> PgCopy:
         """Copy the schema's rows as they are now aside, as `{name}_{label}`."""
-        assert PG_URL is not None
-        admin = create_async_engine(async_url(PG_URL), poolclass=NullPool)
-        try:
-            async with admin.begin() as conn:
-                return await copy_rows(conn, self.name, f"{self.name}_{label}")
-        finally:
-            await admin.dispose()
+        async with admin_transaction() as conn:
+            return await copy_rows(conn, self.name, f"{self.name}_{label}")
+
+
+@asynccontextmanager
+async def admin_transaction() -> AsyncIterator[AsyncConnection]:
+    """A transaction on CAREVOICE_TEST_DATABASE_URL's database, on a connection of its own."""
+    assert PG_URL is not None
+    admin = create_async_engine(async_url(PG_URL), poolclass=NullPool)
+    try:
+        async with admin.begin() as conn:
+            yield conn
+    finally:
+        await admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -197,17 +199,13 @@ def pg_schema(worker_id: str) -> Iterator[PgSchema | None]:
 
     async def drop() -> None:
         # the schema, its seeds and any snapshots (`StoreSnapshots`): every `{name}_...`
-        admin = create_async_engine(async_url(PG_URL), poolclass=NullPool)
-        try:
-            async with admin.begin() as conn:
-                side = (await conn.execute(
-                    text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :p)"),
-                    {"p": f"{name}_"},
-                )).scalars().all()
-                for schema in (name, *side):
-                    await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        finally:
-            await admin.dispose()
+        async with admin_transaction() as conn:
+            side = (await conn.execute(
+                text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :p)"),
+                {"p": f"{name}_"},
+            )).scalars().all()
+            for schema in (name, *side):
+                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
     schema = in_a_thread(lambda: asyncio.run(create()))
     try:
@@ -279,8 +277,9 @@ class StoreSnapshots:
         built = await build()
         kept: Path | PgCopy
         if backend == "sqlite":
-            kept = self._folder / f"{name}.db"
-            await asyncio.to_thread(_sqlite_backup, _sqlite_path(db), self._folder / f"{name}.db")
+            path = self._folder / f"{name}.db"
+            await asyncio.to_thread(_sqlite_backup, _sqlite_path(db), path)
+            kept = path
         else:
             assert self._pg is not None
             kept = await self._pg.keep(f"s{len(self._kept)}")
