@@ -4,7 +4,9 @@ table; the labelled set and how it was written: tests/data/themes/README.md).
 
 Themes that miss on the held-out part are listed in KNOWN_MISSES with the figure measured,
 as strict expected failures: the test says so when one starts to pass, and the taxonomy
-must not be tuned on the held-out part to make it pass.
+must not be tuned on the held-out part to make it pass. SHORTFALL_FLOORS holds each of
+them (and "no theme", whose precision is not otherwise held) to the figure measured, so
+a shortfall that gets worse fails.
 """
 
 from __future__ import annotations
@@ -22,12 +24,23 @@ from benchmarks.themes_agreement import (
 from surveys.topics import load_topics
 
 # Held-out (353 answers) when the taxonomy was frozen, and the same after issue 13's second
-# pass (fresh answers in development, keyword fixes on development misses) and the fourth.
+# pass (fresh answers in development, keyword fixes on development misses), the fourth and
+# the fifth fresh sets.
 KNOWN_MISSES = {
     "home_and_carers": "precision 88.6% (39 right, 5 wrong)",
     "school": "precision 89.3% (25 right, 3 wrong; 89.7% before the fourth fresh set)",
     "leaving_care_housing": "precision 86.7% (13 right, 2 wrong)",
     "leaving_care_work": "precision 88.2% (15 right, 2 wrong)",
+}
+
+# Held-out precision measured for each shortfall above and for "no theme" (33 right,
+# 5 wrong): none may fall below it. Raise a floor when a figure improves.
+SHORTFALL_FLOORS = {
+    "home_and_carers": 39 / 44,
+    "school": 25 / 28,
+    "leaving_care_housing": 13 / 15,
+    "leaving_care_work": 15 / 17,
+    NO_THEME: 33 / 38,
 }
 
 
@@ -70,3 +83,11 @@ def test_each_theme_meets_the_thresholds_on_the_held_out_part(
 def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> None:
     assert NO_THEME in held_out and "general" not in held_out
     assert held_out[NO_THEME].recall >= MIN_RECALL
+
+
+@pytest.mark.parametrize("theme", sorted(SHORTFALL_FLOORS))
+def test_a_known_shortfall_does_not_get_worse(theme: str, held_out: dict[str, Agreement]) -> None:
+    assert set(KNOWN_MISSES) <= set(SHORTFALL_FLOORS)
+    row = held_out[theme]
+    assert row.precision >= SHORTFALL_FLOORS[theme] - 1e-9, f"{theme}: {row.precision:.1%}"
+    assert row.recall >= MIN_RECALL, f"{theme}: recall {row.recall:.1%}"
