@@ -45,6 +45,12 @@ def content_fingerprint(survey: Survey) -> str:
     return survey_fingerprint(replace(survey, version=0))
 
 
+@cache
+def _builtins_with_fingerprints() -> tuple[tuple[Survey, str], ...]:
+    """The built-in surveys, each with its content fingerprint (both fixed for a process)."""
+    return tuple((survey, content_fingerprint(survey)) for survey in load_builtin_surveys())
+
+
 # A survey's YAML by (content fingerprint, version): the built-ins are stored again in
 # every new database (each test's, each council's first start), and dumping is the slow part.
 _DEFINITIONS: dict[tuple[str, int], str] = {}
@@ -72,46 +78,72 @@ class SurveyCatalog:
         self, session: AsyncSession, survey: Survey, *, builtin: bool = False
     ) -> Registered:
         """Store a survey; a changed survey becomes a new version, an unchanged one is reused."""
-        fingerprint = content_fingerprint(survey)
         rows = (
             await session.scalars(
                 select(SurveyVersionRow).where(SurveyVersionRow.key == survey.key)
             )
         ).all()
-        for row in rows:
-            if row.fingerprint == fingerprint:
-                return Registered(row, self._remember(row), created=False)
-        taken = {row.version for row in rows}
+        placed = self._place(session, survey, content_fingerprint(survey), list(rows),
+                             builtin=builtin)  # fmt: skip
+        if placed.created:
+            await session.flush()
+        # Not cached when new: if the transaction rolls back, the id may be reused.
+        return placed
+
+    def _place(
+        self, session: AsyncSession, survey: Survey, fingerprint: str,
+        stored: list[SurveyVersionRow], *, builtin: bool,
+    ) -> Registered:
+        """The stored version (of `stored`, this key's rows) with the survey's content, or a
+        new row added to the session (and to `stored`) with the next free version number."""
+        for row in stored:
+            if row.fingerprint == fingerprint:  # the same content: no need to parse it again
+                known = self._cache.setdefault(row.id, replace(survey, version=row.version))
+                return Registered(row, known, created=False)
+        taken = {row.version for row in stored}
         version = survey.version if survey.version not in taken else max(taken) + 1
-        stored = replace(survey, version=version)
+        kept = replace(survey, version=version)
         row = SurveyVersionRow(
-            key=stored.key,
+            key=kept.key,
             version=version,
-            title=stored.title,
-            form=str(stored.form),
-            audience=str(stored.audience),
-            anonymous=stored.anonymous,
-            definition=_definition(stored, fingerprint),
+            title=kept.title,
+            form=str(kept.form),
+            audience=str(kept.audience),
+            anonymous=kept.anonymous,
+            definition=_definition(kept, fingerprint),
             fingerprint=fingerprint,
             builtin=builtin,
             created_at=self._clock.now(),
         )
         session.add(row)
-        await session.flush()
-        # Not cached here: if the transaction rolls back, the id may be reused for another.
-        return Registered(row, stored, created=True)
+        stored.append(row)
+        return Registered(row, kept, created=True)
 
     async def sync_builtins(self, session: AsyncSession) -> list[Registered]:
         """Make sure every built-in template is stored (a changed template is a new version).
 
+        One query reads what is stored and one flush writes what is new, whatever the
+        number of templates (every test's store and every council's first start pays this).
         On PostgreSQL the transaction first takes an advisory lock, so workers starting
         together sync one after another (the second finds the first's rows) instead of
         racing to insert the same version."""
         if (await session.connection()).dialect.name == "postgresql":
             await session.execute(select(func.pg_advisory_xact_lock(SYNC_LOCK)))
-        return [
-            await self.register(session, survey, builtin=True) for survey in load_builtin_surveys()
-        ]
+        surveys = _builtins_with_fingerprints()
+        stored: dict[str, list[SurveyVersionRow]] = {}
+        rows = await session.scalars(
+            select(SurveyVersionRow).where(SurveyVersionRow.key.in_({s.key for s, _ in surveys}))
+        )
+        for row in rows.all():
+            stored.setdefault(row.key, []).append(row)
+        registered = [
+            self._place(session, survey, fingerprint, stored.setdefault(survey.key, []),
+                        builtin=True)
+            for survey, fingerprint in surveys
+        ]  # fmt: skip
+        if any(r.created for r in registered):
+            await session.flush()
+        return registered
 
     async def latest(self, session: AsyncSession, key: str) -> SurveyVersionRow:
         """The newest version of a survey; NotFoundError naming the key if there is none."""

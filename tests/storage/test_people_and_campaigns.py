@@ -15,6 +15,7 @@ from storage.people import import_people
 from storage.tables import InvitationRow, PersonRow, SurveyVersionRow
 from surveys.clock import FixedClock
 from surveys.errors import NotFoundError, ValidationError
+from surveys.loader import parse_survey
 from surveys.people import Cohort, PersonRecord
 from tests.factories import campaign_with_codes, small_survey
 
@@ -225,3 +226,20 @@ async def test_workers_starting_together_sync_the_built_in_surveys_once(
     async with db.reader() as session:
         stored = await session.scalar(select(func.count(SurveyVersionRow.id)))
     assert stored == first
+
+
+async def test_syncing_again_reuses_each_version_and_a_changed_template_gets_a_new_one(
+    db: Database, clock: FixedClock
+) -> None:
+    async with db.transaction() as session:
+        first = await SurveyCatalog(clock).sync_builtins(session)
+        assert all(r.created for r in first) and all(r.row.id for r in first)
+        stale = first[0].row
+        stale.fingerprint = "an older wording"  # as if the template changed since
+    async with db.transaction() as session:
+        again = await SurveyCatalog(clock).sync_builtins(session)
+    assert [r.created for r in again] == [True] + [False] * (len(first) - 1)
+    assert again[0].row.key == stale.key and again[0].row.version == stale.version + 1
+    assert [r.row.id for r in again[1:]] == [r.row.id for r in first[1:]]
+    for reused in again:  # the survey handed back is what the stored definition says
+        assert reused.survey == parse_survey(reused.row.definition, reused.row.key)
