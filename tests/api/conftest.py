@@ -11,7 +11,6 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from api.app import create_app
 from carevoice.wiring import Services
 from services.settings import Settings
 from storage.catalog import SurveyCatalog
@@ -22,6 +21,7 @@ from storage.tables import PersonRow, RequestRow, ResponseRow, SafeguardingAlert
 from surveys.clock import FixedClock
 from surveys.engine import Command, UserInput
 from tests.factories import campaign_with_codes
+from tests.shared_app import app_with
 
 BOT = "carevoice_test_bot"
 PUBLIC_URL = "https://voice.example.org"
@@ -50,7 +50,7 @@ async def services(
 
 @pytest.fixture
 def app(services: Services) -> FastAPI:
-    return create_app(services)
+    return app_with(services)
 
 
 @pytest.fixture

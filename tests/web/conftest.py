@@ -17,7 +17,6 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from api.app import create_app
 from carevoice.demo import load_demo
 from carevoice.wiring import Services, build_services
 from services.settings import Settings
@@ -31,6 +30,7 @@ from surveys.clock import FixedClock
 from tests.demo_council import copy_demo_council, in_a_thread
 from tests.factories import campaign_with_codes
 from tests.live_server import free_port, live_server
+from tests.shared_app import app_with
 from tests.web.pages import Page
 
 PUBLIC_URL = "https://voice.example.org"
@@ -63,7 +63,7 @@ async def services(
 
 @pytest.fixture
 def app(services: Services) -> FastAPI:
-    return create_app(services)
+    return app_with(services)
 
 
 @pytest.fixture
