@@ -124,7 +124,7 @@ def read_parts(
         out.append(
             Parts(tb, subjectivity, compound, pos, neg, valence, coverage,
                   len(item.text.split()), 1.0 if "!" in item.text else 0.0,
-                  social_marks(item.text))
+                  social_marks(item.text), *lexicon.extremes(item.text))
         )  # fmt: skip
     if cache is not None:
         cache.write_text(json.dumps(known), encoding="utf-8")

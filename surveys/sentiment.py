@@ -3,8 +3,10 @@
 Scorers share the `SentimentScorer` protocol: `TextBlobScorer` (TextBlob's pattern lexicon),
 `VaderScorer` (VADER's compound score) and `CareScorer`, the default: a small learned
 combination of TextBlob's polarity and subjectivity, VADER's compound, pos and neg, a care
-lexicon of our own (``surveys/data/youth_lexicon.yaml``, with negation) and word weights,
-shipped as weights (``surveys/data/sentiment_model.json``) and scored in plain Python.
+lexicon of our own (``surveys/data/youth_lexicon.yaml``, with negation: the mean of the
+phrases found and the most positive and most negative, so a mixed answer is not read as
+flat) and word weights (words, word pairs and words in a negator's reach), shipped as
+weights (``surveys/data/sentiment_model.json``) and scored in plain Python.
 Facts of care ("I am a care leaver", "my foster carer") are hidden from TextBlob and VADER,
 which read "care" as a warm word. TextBlob and VADER load lazily, on the first scorer
 built; nothing here needs NLTK corpora. Trained by ``benchmarks/sentiment_train.py``;
@@ -255,6 +257,19 @@ class YouthLexicon:
         over "i like". A negator up to `NEGATION_WINDOW` words before a phrase, with no
         breaker between, flips it (times `NEGATION_SCALAR`).
         """
+        valences, covered, words = self._found(text)
+        if not valences:
+            return None, 0.0
+        return sum(valences) / len(valences), covered / words
+
+    def extremes(self, text: str) -> tuple[float, float]:
+        """The most positive and the most negative valence found (after negation), 0 for
+        none: "my carers are nice but I miss my dog" has both, whose mean hides them."""
+        valences, _, _ = self._found(text)
+        return max([0.0, *valences]), min([0.0, *valences])
+
+    def _found(self, text: str) -> tuple[list[float], int, int]:
+        """The valences of the phrases found, the words they cover and the words in all."""
         words = normalise(text).split()
         candidates = [
             (len(phrase), start, valence)
@@ -274,9 +289,7 @@ class YouthLexicon:
                     valence *= NEGATION_SCALAR
                 valences.append(valence)
                 covered += length
-        if not valences:
-            return None, 0.0
-        return sum(valences) / len(valences), covered / len(words)
+        return valences, covered, len(words)
 
     def _negated(self, words: list[str], start: int) -> bool:
         for word in reversed(words[max(0, start - NEGATION_WINDOW) : start]):
@@ -294,13 +307,36 @@ def _default_lexicon() -> YouthLexicon:
 
 
 TOKEN = re.compile(r"[a-z0-9]+")
+WORD_OR_STOP = re.compile(r"[a-z0-9]+|[.,;:!?]")
+SCOPE_NEGATORS = frozenset({
+    "not", "never", "no", "dont", "didnt", "doesnt", "isnt", "wasnt", "werent", "arent",
+    "aint", "cant", "cannot", "couldnt", "wouldnt", "wont", "shouldnt", "havent", "hasnt",
+    "hadnt", "nobody", "noone", "nothing", "without", "hardly", "barely", "nor", "neither",
+})  # fmt: skip
+SCOPE_ENDS = frozenset({
+    "but", "although", "though", "however", "except", "yet", "whereas", "apart", "and", "so",
+    "because",
+})  # with punctuation, these end a negator's reach
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case words (apostrophes dropped: "didn't" -> "didnt") and adjacent word pairs,
-    as the word weights are keyed."""
-    words = TOKEN.findall(text.lower().replace("'", "").replace("\u2019", ""))
-    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    """Lower-case words (apostrophes dropped: "didn't" -> "didnt"), adjacent word pairs and,
+    marked "~", the up to `NEGATION_WINDOW` words after a negator ("didnt like it" ->
+    "~like", "~it"; a comma or "but" ends the reach), as the word weights are keyed."""
+    plain = text.lower().replace("'", "").replace("\u2019", "")
+    words = TOKEN.findall(plain)
+    negated: list[str] = []
+    reach = 0
+    for part in WORD_OR_STOP.findall(plain):
+        if not part[0].isalnum() or part in SCOPE_ENDS:
+            reach = 0
+            continue
+        if reach:
+            negated.append(f"~{part}")
+            reach -= 1
+        if part in SCOPE_NEGATORS:
+            reach = NEGATION_WINDOW
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)] + negated
 
 
 @dataclass(frozen=True)
@@ -317,6 +353,8 @@ class Parts:
     words: int = 0
     exclaims: float = 0.0  # 1 if the text has "!", else 0
     markers: float = 0.0  # 1 if the text has social-media marks (`social_marks`), else 0
+    lexicon_high: float = 0.0  # the lexicon's most positive valence found, else 0
+    lexicon_low: float = 0.0  # the lexicon's most negative valence found, else 0
 
     def dense(self) -> list[float]:
         """The model's dense features, in `DENSE` order."""
@@ -352,6 +390,9 @@ class Parts:
             self.markers * tb,
             self.markers * (1.0 if vd > POSITIVE_ABOVE else 0.0),
             self.markers * (1.0 if vd < NEGATIVE_BELOW else 0.0),
+            self.lexicon_high,
+            self.lexicon_low,
+            self.lexicon_high * self.lexicon_low,
         ]
 
 
@@ -364,7 +405,7 @@ DENSE = (
     "vader_says_positive", "vader_says_negative", "textblob_says_positive",
     "textblob_says_negative", "short_and_vader_positive", "short_and_vader_negative",
     "marks", "vader_x_marks", "textblob_x_marks", "marks_and_vader_positive",
-    "marks_and_vader_negative",
+    "marks_and_vader_negative", "lexicon_high", "lexicon_low", "lexicon_high_x_low",
 )  # fmt: skip
 SOCIAL_MARKS = re.compile(
     r"@\w|#\w|https?:|&amp;|(?<!\w)[:;=]-?[()dpDP/]|<3|\b(?:lol|lmao|haha\w*|omg)\b", re.I
@@ -489,7 +530,7 @@ class CareScorer:
         return Parts(
             polarity, subjectivity, scores["compound"], scores["pos"], scores["neg"],
             valence, coverage, len(text.split()), 1.0 if "!" in text else 0.0,
-            social_marks(text),
+            social_marks(text), *self._lexicon.extremes(text),
         )  # fmt: skip
 
     def score(self, text: str) -> SentimentScore:

@@ -231,7 +231,11 @@ def test_social_marks(text: str, marked: float) -> None:
 
 
 def test_tokens_are_words_and_pairs() -> None:
-    assert tokens("Didn't LIKE it") == ["didnt", "like", "it", "didnt like", "like it"]
+    assert tokens("Didn't LIKE it") == [
+        "didnt", "like", "it", "didnt like", "like it", "~like", "~it"
+    ]  # fmt: skip
+    assert tokens("not bad, but the taxi is late")[-1:] == ["~bad"]  # "," ends the reach
+    assert "~late" not in tokens("nobody came and the taxi was late")  # and "and"
 
 
 def test_model_file_is_checked() -> None:

@@ -28,7 +28,8 @@ def scored() -> list[Scored]:
 
 def test_the_care_phrases_are_enough_and_split_once() -> None:
     items = read_care()
-    assert len(items) >= 300
+    assert len(items) >= 800
+    assert sum(not i.tuning for i in items) == 171  # held-out never grows
     texts = [i.text.lower() for i in items]
     assert len(set(texts)) == len(texts)
     counts = Counter((i.tuning, i.human.value) for i in items)
@@ -42,7 +43,8 @@ def test_the_care_phrases_are_enough_and_split_once() -> None:
     strict=True,
     reason="measured 84.2% (144 of 171) when the model was frozen, and again after the second "
     "pass (issue 13: 102 more development phrases, chat marks, C=0.05), the third and the "
-    "fourth fresh sets",
+    "fourth fresh sets, and the fifth (negation-scope words, the lexicon's extremes, word "
+    "scale 0.45)",
 )
 def test_held_out_care_phrases_reach_the_goal(scored: list[Scored]) -> None:
     held = [s for s in scored if not s[0].tuning]
