@@ -144,13 +144,14 @@ def _alert_waits_on_response() -> Any:
 
 
 def _alert_waits_on_person() -> Any:
-    a = SafeguardingAlertRow
+    """A waiting alert about this person, or about one of their responses. The responses
+    are correlated to the outer query's person by name: left to SQLAlchemy, a subquery two
+    levels down took `people` as a table of its own, and one waiting alert held back
+    everyone."""
+    a, r = SafeguardingAlertRow, ResponseRow
+    theirs = select(r.id).where(r.person_id == PersonRow.id).correlate(PersonRow)
     return exists().where(
-        a.acknowledged_at.is_(None),
-        or_(
-            a.person_id == PersonRow.id,
-            a.response_id.in_(select(ResponseRow.id).where(ResponseRow.person_id == PersonRow.id)),
-        ),
+        a.acknowledged_at.is_(None), or_(a.person_id == PersonRow.id, a.response_id.in_(theirs))
     )
 
 

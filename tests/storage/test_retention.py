@@ -122,6 +122,35 @@ async def test_people_go_a_year_after_the_council_last_listed_or_heard_from_them
     assert erased == [HASHER.label("LEFT-1")]
 
 
+async def test_an_alert_about_a_response_holds_back_only_the_young_person_who_wrote_it(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    """As `answer` raises them: tied to the response (and its question), not to a person."""
+    people_only = RetentionPolicy(text_days=0, response_days=0, people_days=365)
+    wrote = await answer_all(db, catalog, clock, conversations)  # and two who did not answer
+    async with db.transaction() as s:
+        response = await s.scalar(
+            select(ResponseRow.id).join(PersonRow, PersonRow.id == ResponseRow.person_id)
+            .where(PersonRow.council_ref == wrote)
+        )  # fmt: skip
+        s.add(SafeguardingAlertRow(
+            response_id=response, category="harm", phrase_id="p", channel="web",
+            created_at=clock.now(),
+        ))  # fmt: skip
+        everyone = set((await s.scalars(select(PersonRow.council_ref))).all())
+    clock.advance(days=CLOSES_IN + 400)
+    async with db.reader() as s:
+        planned = await plan(s, clock, people_only)
+    assert (planned.people, planned.held_back_people) == (len(everyone) - 1, 1)
+    done = await enforce(db, clock, people_only, hasher=HASHER)
+    assert (done.people, done.held_back_people) == (len(everyone) - 1, 1)
+    async with db.reader() as s:
+        left = set((await s.scalars(
+            select(PersonRow.council_ref).where(PersonRow.erased_at.is_(None))
+        )).all())  # fmt: skip
+    assert wrote in left and not (everyone - {wrote}) & left
+
+
 def test_the_daily_run_is_at_the_hour_in_uk_time_across_summer_time() -> None:
     london = ZoneInfo("Europe/London")
     before_change = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)  # clocks go forward on the 29th
