@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.board._common import UNKNOWN, Span
@@ -131,25 +131,47 @@ async def contributions(
         return out
     dialect = connection.dialect.name
     answer_queries: list[Any] = []
+    form_queries: list[Any] = []
+    choice_queries: list[Any] = []
     for start in quarters:
         span = quarter_span(start)
         answer_queries += answer_cell_selects("q", start, span, persons, languages=True)
-        for row in (await connection.execute(_form_cells_by_person(span, dialect, persons))).all():
-            key = (row[0], *(str(v) for v in (*row[1:4], *row[8:11])))
-            out.forms[key] = [int(v or 0) for v in row[4:8]]
-        for row in (await connection.execute(choice_cell_select(span, persons))).all():
-            out.choices[(row[0], str(row[1]), str(row[2]), row[3], row[4])] = int(row[5])
+        form_queries.append(_form_cells_by_person(span, dialect, persons))
+        choice_queries.append(choice_cell_select(span, persons))
     for start in sorted({year_start(q) for q in quarters}):
         year = Span("", start, date(start.year + 1, start.month, 1))
         answer_queries += answer_cell_selects("y", start, year, persons, languages=True)
     answer_queries += answer_cell_selects(
         ALL_TIME_GRAIN, ALL_TIME, None, persons, languages=True
     )
-    for query in answer_queries:
-        for row in (await connection.execute(query)).all():
-            key = (str(row[0]), _as_date(row[1]), str(row[2]), str(row[3]), str(row[4]))
-            out.answers[key] = [float(v or 0) for v in row[5:]]
+    for row in await _rows(connection, form_queries, len(persons)):
+        key = (row[0], *(str(v) for v in (*row[1:4], *row[8:11])))
+        out.forms[key] = [int(v or 0) for v in row[4:8]]
+    for row in await _rows(connection, choice_queries, len(persons)):
+        out.choices[(row[0], str(row[1]), str(row[2]), row[3], row[4])] = int(row[5])
+    for row in await _rows(connection, answer_queries, len(persons)):
+        key = (str(row[0]), _as_date(row[1]), str(row[2]), str(row[3]), str(row[4]))
+        out.answers[key] = [float(v or 0) for v in row[5:]]
     return out
+
+
+PARAMETERS_AT_MOST: Final = 16_000
+"""Bound values in one statement (SQLite allows 32,766, asyncpg 32,767): each SELECT of a
+contribution lists the young people once or twice."""
+SELECTS_AT_MOST: Final = 100
+"""SELECTs in one UNION ALL (SQLite allows 500 terms in a compound SELECT)."""
+
+
+async def _rows(connection: AsyncConnection, queries: Sequence[Any], persons: int) -> list[Any]:
+    """The rows of `queries` (SELECTs of the same columns), a UNION ALL of as many at a time
+    as the drivers allow: one round trip where there were dozens."""
+    step = max(1, min(SELECTS_AT_MOST, PARAMETERS_AT_MOST // (2 * persons + 8)))
+    rows: list[Any] = []
+    for first in range(0, len(queries), step):
+        chunk = queries[first : first + step]
+        query = chunk[0] if len(chunk) == 1 else union_all(*chunk)
+        rows += (await connection.execute(query)).all()
+    return rows
 
 
 PEOPLE_GROUPS: Final = ("cohort", "team", "language")
