@@ -16,7 +16,9 @@
                      429 too_many_requests (with Retry-After)
     RequestValidationError                422 invalid_request, a fault per bad field
     IntegrityError (a clash in the store) 409 conflict
-    HTTPException (unknown path, ...)     its status, code from the status
+    HTTPException (unknown path, ...)     its status, code from the status (a browser
+                                          asking for a web page gets an HTML page instead:
+                                          api.web.errors)
 """
 
 from __future__ import annotations
@@ -190,6 +192,21 @@ def _documented_methods(schema: dict[str, Any], path: str) -> set[str] | None:
     return None if best is None else best[1]
 
 
+def http_error_reply(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    """The JSON reply for an HTTP error (an unknown path, a method the path does not take):
+    its status, and a code made from the status's phrase."""
+    if error.status_code == 405:  # Allow: every method of every route at this path
+        error.headers = {**(error.headers or {}), "Allow": allowed_methods(request)}
+    try:
+        phrase = HTTPStatus(error.status_code).phrase
+    except ValueError:
+        phrase = "error"
+    code = getattr(error, "code", None) or phrase.lower().replace(" ", "_").replace("-", "_")
+    message = error.detail if isinstance(error.detail, str) else phrase
+    headers = dict(error.headers) if error.headers else None
+    return _reply(error.status_code, code, message, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error to the JSON error shape, in one place."""
 
@@ -212,16 +229,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)
-        if error.status_code == 405:  # Allow: every method of every route at this path
-            error.headers = {**(error.headers or {}), "Allow": allowed_methods(request)}
-        try:
-            phrase = HTTPStatus(error.status_code).phrase
-        except ValueError:
-            phrase = "error"
-        code = getattr(error, "code", None) or phrase.lower().replace(" ", "_").replace("-", "_")
-        message = error.detail if isinstance(error.detail, str) else phrase
-        headers = dict(error.headers) if error.headers else None
-        return _reply(error.status_code, code, message, headers=headers)
+        return http_error_reply(request, error)
 
     app.add_exception_handler(CarevoiceError, on_carevoice)
     app.add_exception_handler(ApiError, on_api)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -70,7 +71,14 @@ from surveys.engine import (
 from surveys.errors import CarevoiceError, InvitationError
 from surveys.i18n import DEFAULT_LANGUAGE, N_, format_day, gettext_for, normalize_language
 from surveys.insights.periods import uk_date
-from surveys.model import SHARE_QUOTES_QUESTION, AnswerValue, Form, QuestionKind, Survey
+from surveys.model import (
+    SHARE_QUOTES_QUESTION,
+    AnswerValue,
+    Audience,
+    Form,
+    QuestionKind,
+    Survey,
+)
 from surveys.people import age_band, age_on, wants_easy, words_private_by_default
 from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
 from surveys.sentiment import SentimentScorer
@@ -773,7 +781,7 @@ class ConversationService:
                         .values(returned_at=now)
                     )
                 if step.progress.finished:
-                    prompts = (*prompts, self._what_next(session, response, survey, language))
+                    prompts = self._with_what_next(session, response, survey, language, prompts)
             elif isinstance(event, VisibilityChosen):
                 session.connection().execute(
                     _CHOOSE_VISIBILITY,
@@ -798,34 +806,59 @@ class ConversationService:
             survey=survey,
         )
 
+    def _with_what_next(
+        self,
+        session: Session,
+        response: ActiveResponse,
+        survey: Survey,
+        language: str,
+        prompts: tuple[Prompt, ...],
+    ) -> tuple[Prompt, ...]:
+        """The prompts at the end with what happens next said after them, once: when it
+        names the review's date, the survey's thanks loses its own undated "your IRO will
+        read this before your meeting" (in their language, or in English when the thanks
+        was not translated), so the young person is not told the same thing twice."""
+        words, dated = self._what_next(session, response, survey, language)
+        if dated:
+            _ = gettext_for(language)
+            said = [s for n in UNDATED_READER for s in dict.fromkeys((_(n), n))]
+            prompts = tuple(
+                replace(p, text=_without(p.text, said)) if p.kind is PromptKind.THANKS else p
+                for p in prompts
+            )
+        return (*prompts, Prompt(PromptKind.NOTICE, words))
+
     def _what_next(
         self, session: Session, response: ActiveResponse, survey: Survey, language: str
-    ) -> Prompt:
+    ) -> tuple[str, bool]:
         """At the end: what happens to their answers next, and when (their review date, or
-        when the survey closes), in their language."""
+        when the survey closes), in their language; and whether it names the review's date.
+        A care leaver's pathway plan review is read by their PA, anyone else's by the IRO."""
         _ = gettext_for(language)
         today = self.clock.now().date()
         review = session.scalar(
             select(PersonRow.next_review_date).where(PersonRow.id == response.person_id)
         )
         if survey.form is Form.CONSULTATION and review is not None and review >= today:
-            words = _("Your IRO will read this before your review on {date}.").format(
-                date=format_day(review, language)
+            dated = (
+                _("Your PA will read this before your review on {date}.")
+                if survey.audience is Audience.CARE_LEAVER
+                else _("Your IRO will read this before your review on {date}.")
             )
+            return dated.format(date=format_day(review, language)), True
+        closes = session.scalar(
+            select(CampaignRow.closes_at)
+            .join(ResponseRow, ResponseRow.campaign_id == CampaignRow.id)
+            .where(ResponseRow.id == response.id)
+        )
+        if closes is not None and closes.date() >= today:
+            words = _(
+                "The participation team will read everyone's answers after {date}, "
+                "when this survey closes."
+            ).format(date=format_day(closes.date(), language))
         else:
-            closes = session.scalar(
-                select(CampaignRow.closes_at)
-                .join(ResponseRow, ResponseRow.campaign_id == CampaignRow.id)
-                .where(ResponseRow.id == response.id)
-            )
-            if closes is not None and closes.date() >= today:
-                words = _(
-                    "The participation team will read everyone's answers after {date}, "
-                    "when this survey closes."
-                ).format(date=format_day(closes.date(), language))
-            else:
-                words = _("The participation team will read your answers soon.")
-        return Prompt(PromptKind.NOTICE, words)
+            words = _("The participation team will read your answers soon.")
+        return words, False
 
     def _language(self, session: Session, person_id: int) -> str:
         found = session.scalar(select(PersonRow.language).where(PersonRow.id == person_id))
@@ -1120,3 +1153,19 @@ def _retryable(error: Exception) -> bool:
         marker in text
         for marker in ("database is locked", "could not serialize", "deadlock detected", "busy")
     )
+
+
+UNDATED_READER: Final = (
+    N_("Your IRO will read this before your meeting."),
+    N_("Your PA will read this before your review."),
+)
+"""What the built-in surveys' thanks say about who reads the answers, without a date:
+left out of the thanks when the line after it names the review's date."""
+
+
+def _without(text: str, sentences: Sequence[str]) -> str:
+    """`text` less each of `sentences` (whole, where it stands), the spaces closed up."""
+    for sentence in sentences:
+        if sentence in text:
+            text = text.replace(sentence, "")
+    return re.sub(r"[ \t]{2,}", " ", text).strip()

@@ -129,7 +129,8 @@ class Choice:
     label: str
     icon: str
     index: int
-    selected: bool
+    selected: bool  # ticked or marked: the answer given before, or the question's default
+    before: bool = False  # the answer they gave before (after going back), not a default
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,13 +209,16 @@ def _pictures(survey: Survey | None, question: Question | None) -> Pictures | No
     return Pictures(asked.picture, options)
 
 
-def _choice(option: Option, index: int, kind: QuestionKind | None) -> Choice:
+def _choice(option: Option, index: int, kind: QuestionKind | None, *, answered: bool) -> Choice:
+    """A button or tick box; `answered` says the question has an answer from before (so a
+    selected option is "your answer before", not just the default, such as the most private
+    choice of who may read their words, marked the first time it is asked)."""
     label, icon = option.label, ""
     if kind is QuestionKind.SCALE and " " in label and not label[0].isalnum():
         icon, label = label.split(" ", 1)
     elif kind is QuestionKind.YESNO:
         icon = ICONS.get(option.id, "")
-    return Choice(option.id, label, icon, index, option.selected)
+    return Choice(option.id, label, icon, index, option.selected, option.selected and answered)
 
 
 def _question(prompt: Prompt, survey: Survey | None, language: str) -> Question:
@@ -228,7 +232,10 @@ def _question(prompt: Prompt, survey: Survey | None, language: str) -> Question:
         kind=str(prompt.question_kind or ""),
         number=prompt.number,
         total=prompt.total,
-        choices=tuple(_choice(o, i, prompt.question_kind) for i, o in enumerate(answers, 1)),
+        choices=tuple(
+            _choice(o, i, prompt.question_kind, answered=prompt.previous is not None)
+            for i, o in enumerate(answers, 1)
+        ),
         commands=commands,
         max_length=max_length,
         preselected=prompt.question_kind is QuestionKind.MULTI and any(o.selected for o in answers),

@@ -7,6 +7,11 @@
     │                    or another site posting here)
     └── UnstorableText   400: a staff form holds a NUL character or half a surrogate pair
                          (as the API answers `nul_byte`; PostgreSQL cannot store them)
+
+An HTTP error with no page behind it (a mistyped address, a method the path does not
+take) is a page too when a browser asked for one (`wants_page`): API clients, and
+anything under /api/, keep the JSON error (api.errors). Every error page's header names
+the council (settings `council_name`).
 """
 
 from __future__ import annotations
@@ -14,9 +19,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
+from api.errors import http_error_reply
 from api.web.render import render
+from api.web.security import HEADERS
 
 
 class WebError(Exception):
@@ -80,8 +88,36 @@ def sign_in_redirect(next_path: str) -> RedirectResponse:
     return RedirectResponse(f"/signin?{urlencode({'next': safe_next(next_path)})}", 303)
 
 
+NOT_FOUND_TITLE = "Page not found"
+NOT_FOUND = (
+    "There is no page at this address. Check the address for a typing mistake, or start "
+    "again from the home page."
+)
+HTTP_ERROR_TITLE = "That didn't work"
+HTTP_ERROR = "This page can't be opened like that. Go back, or start again from the home page."
+
+
+def council_name(request: Request) -> str:
+    """The council's name for a page's header (settings `council_name`), or "" before the
+    services have started."""
+    services = getattr(request.app.state, "services", None)
+    settings = getattr(services, "settings", None)
+    return str(getattr(settings, "council_name", "") or "")
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a web page (its Accept names text/html), not an API client and
+    not an address under /api/."""
+    path = request.url.path
+    if path == "/api" or path.startswith("/api/"):
+        return False
+    return "text/html" in request.headers.get("accept", "").lower()
+
+
 def install_web_errors(app: FastAPI) -> None:
-    """Show web errors as pages; the API's JSON handlers are left as they are."""
+    """Show web errors as pages; an HTTP error (unknown path, ...) as a page for a browser
+    and as the API's JSON for anyone else. Call it after `install_error_handlers`: this
+    handler for HTTP errors takes the place of the JSON one and hands back to it."""
 
     async def on_web_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, WebError)
@@ -93,9 +129,31 @@ def install_web_errors(app: FastAPI) -> None:
             title=error.title,
             message=error.message,
             young=error.young,
+            council=council_name(request),
         )
 
+    async def on_http(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        reply = http_error_reply(request, error)  # the JSON, and the headers (Allow) it sets
+        if not wants_page(request) or error.status_code < 400:
+            return reply
+        found = error.status_code == 404
+        page = render(
+            "message.html",
+            status_code=error.status_code,
+            title=NOT_FOUND_TITLE if found else HTTP_ERROR_TITLE,
+            message=NOT_FOUND if found else HTTP_ERROR,
+            young=False,
+            council=council_name(request),
+        )
+        # the pages' own headers (CSP and the rest) at any address, not only the pages'
+        extra = (*HEADERS, ("cache-control", "no-store"), *(error.headers or {}).items())
+        for name, value in extra:
+            page.headers[name] = value
+        return page
+
     app.add_exception_handler(WebError, on_web_error)
+    app.add_exception_handler(StarletteHTTPException, on_http)
 
 
 class UnstorableText(WebError):

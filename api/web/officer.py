@@ -217,7 +217,7 @@ async def letters(
                 invitation_id=invitation,
             )
     except NotFoundError:
-        return _no_campaign()
+        return _no_campaign(services.settings.council_name)
     return _letters_page(services, staff, view, survey.title, [], total, page, invitation)
 
 
@@ -259,7 +259,7 @@ async def print_letters(
                 subject=f"campaign {campaign_id}: {len(issued)} letters (page {page})",
             )
     except NotFoundError:
-        return _no_campaign()
+        return _no_campaign(services.settings.council_name)
     made = [
         replace(
             letter_for(code, base),
@@ -286,9 +286,9 @@ def public_base(request: Request, settings: Settings) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _no_campaign() -> Response:
+def _no_campaign(council: str) -> Response:
     return render("message.html", status_code=404, title="No such campaign",
-                  message="There is no campaign with that number.", young=False)
+                  message="There is no campaign with that number.", young=False, council=council)
 
 
 def _letters_page(

@@ -40,9 +40,9 @@ DONE: Final = {"note": "Your note is saved in the alert's history.",
                "acknowledged": "Alert acknowledged. Your note of what was done is saved."}
 
 
-def _missing() -> Response:
+def _missing(council: str) -> Response:
     return render("message.html", status_code=404, title="No such alert",
-                  message="There is no alert with that number.", young=False)
+                  message="There is no alert with that number.", young=False, council=council)
 
 
 @router.get("/officer/alerts/{alert_id}")
@@ -58,7 +58,7 @@ async def alert_page(
             await audit.record(session, services.clock, actor=staff.session.actor,
                                action="read alert", subject=f"alert {alert_id}")
     except NotFoundError:
-        return _missing()
+        return _missing(services.settings.council_name)
     zone = services.settings.timezone
     return render(
         "officer_alert.html",
@@ -105,7 +105,7 @@ async def alert_action(
     except ConflictError:
         return RedirectResponse(f"{here}?problem=already#act", 303)
     except NotFoundError:
-        return _missing()
+        return _missing(services.settings.council_name)
     return RedirectResponse(f"{here}?done={'acknowledged' if acknowledging else 'note'}#history",
                             303)
 

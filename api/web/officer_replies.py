@@ -252,6 +252,7 @@ async def response_reply_page(
             title="No such response",
             message="There is no returned response with that number.",
             young=False,
+            council=services.settings.council_name,
         )
     return render(
         "officer_reply.html",
@@ -392,6 +393,7 @@ async def reviews(
             title="No such rolling campaign",
             message="There is no rolling campaign with that number.",
             young=False,
+            council=services.settings.council_name,
         )
     summary: dict[str, int] = {}
     for line in lines:

@@ -387,7 +387,7 @@ async def key_messages(
         for r in raised:
             if r.quote:
                 messages.append(Message("quote", f"On {_lower(r.label)}, one young person "
-                                                 f"wrote: “{r.quote}”"))  # fmt: skip
+                                                 f"wrote: {_quoted(r.quote)}"))  # fmt: skip
         if not any(r.quote for r in raised):
             messages.append(Message(
                 "quote",
@@ -433,6 +433,20 @@ async def key_messages(
         you_said_we_did=did,
         hidden_explained=HIDDEN_WHY if hidden else None,
     )
+
+
+SENTENCE_ENDS: Final = (".", "!", "?")
+CLOSING_MARKS: Final = "”’\"')] "
+
+
+def _quoted(words: str) -> str:
+    """Words in curly quotes as the end of a sentence read aloud: a full stop after the
+    closing quote (British style) unless the words already end with . ! or ? (looked for
+    inside any closing quote or bracket of their own). A quote cut short with "…" still
+    gets one: the ellipsis says words were left out, not that the sentence is over."""
+    words = words.strip()
+    ended = words.rstrip(CLOSING_MARKS).endswith(SENTENCE_ENDS)
+    return f"“{words}”" if ended else f"“{words}”."
 
 
 def _sentence(words: str) -> str:

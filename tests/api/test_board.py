@@ -328,3 +328,20 @@ async def test_the_demo_looks_real(demo: tuple[httpx.AsyncClient, Keys, Database
     for key, cohort, born, issued in now:
         age = age_on(born, issued.date())
         assert cohort == fits[key][0] and fits[key][1] <= age <= fits[key][2], (key, age)
+
+
+async def test_the_demo_campaigns_can_be_told_apart(
+    demo: tuple[httpx.AsyncClient, Keys, Database],
+) -> None:
+    """The same survey went to young people in care and to care leavers in one quarter:
+    each campaign's name says which, so no two are called the same."""
+    client, keys, db = demo
+    async with db.reader() as session:
+        names = list((await session.scalars(select(CampaignRow.name))).all())
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    for quarter in ("Q3", "Q4"):
+        assert f"review-feedback, in care, 2017-18 {quarter}" in names
+        assert f"review-feedback, care leavers, 2017-18 {quarter}" in names
+    listed = (await client.get(f"{API}/campaigns", headers=keys.headers("officer"))).json()
+    shown = [c["name"] for c in (listed["items"] if isinstance(listed, dict) else listed)]
+    assert len(shown) == len(set(shown))

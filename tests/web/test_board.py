@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 
 from api.web.board import _first_of_each_kind, _not_read_above, board_page
 from api.web.render import environment
 from storage.board import QuoteRow, ThemeRow
+from storage.board.key_messages import _quoted
 from storage.database import Database
 from storage.tables import ExternalFormCountRow
 from surveys.clock import FixedClock
@@ -19,7 +20,7 @@ from surveys.insights.periods import parse_period
 from surveys.insights.rates import as_percent
 from surveys.sentiment import how_measured
 from tests.seed import seed_rows
-from tests.storage.board_factories import BoardData
+from tests.storage.board_factories import BoardData, uk
 from tests.web.conftest import Keys, sign_in
 from tests.web.pages import Page
 from tests.web.test_chat import Chat
@@ -204,3 +205,46 @@ def test_quotes_read_in_the_key_messages_are_not_listed_again() -> None:
     kept = _not_read_above(listed, ["i like my carers", long[:60].rstrip() + "…"])
     assert [q.text for q in kept] == ["i want to see my brother"]
     assert _not_read_above(listed, []) == listed
+
+
+async def test_key_messages_end_each_quote_as_a_sentence(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    """Read aloud, a quote ends its sentence: a full stop after the closing quote when the
+    words have none (British style), none added when they end with . ! or ?; on the
+    dashboard, in the print view and in the CSV's sentences alike."""
+    async with db.transaction() as session:
+        b = BoardData(session)
+        await b.forms(120, 24, at=uk(2017, 6, 1))
+        now = datetime(2017, 7, 1, tzinfo=UTC)
+        await b.texts([("I see my mum every week", 0.4)] * 14, at=now, share_quotes=True)
+        await b.texts([("I like my school a lot!", 0.5)] * 13, at=now, share_quotes=True)
+        await b.texts([("too many changes of social worker, I had four", -0.5)] * 12, at=now,
+                      share_quotes=True)  # fmt: skip
+    await sign_in(client, keys.board)
+    for path in ("/board?period=2017-18", "/board/print?period=2017-18"):
+        page = await client.get(path)
+        assert page.status_code == 200, path
+        said = [
+            " ".join(re.sub("<[^>]+>", " ", li).split())
+            for li in re.findall(r'<li class="key-quote">(.*?)</li>', page.text, re.S)
+        ]
+        assert len(said) == 3, (path, said)
+        assert all(s.endswith(("”.", "!”", "?”", ".”")) for s in said), said
+        text = Page.of(page.text).text
+        assert "wrote: “I see my mum every week”." in text
+        assert "wrote: “I like my school a lot!”" in text
+        assert "“I like my school a lot!”." not in text
+        assert "I had four”." in text
+
+
+def test_a_quote_gets_one_full_stop_outside_its_closing_mark() -> None:
+    assert _quoted("I've had too many changes of social worker") == (
+        "“I've had too many changes of social worker”."
+    )
+    assert _quoted("I like my carers.") == "“I like my carers.”"
+    assert _quoted("Why does nobody tell me?") == "“Why does nobody tell me?”"
+    assert _quoted("I love it here! ") == "“I love it here!”"
+    assert _quoted("my worker said “wait and see.”") == "“my worker said “wait and see.””"
+    assert _quoted("I was moved and then (again)") == "“I was moved and then (again)”."
+    assert _quoted("my school is ok but the bus takes…") == "“my school is ok but the bus takes…”."

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from carevoice.wiring import Services
+from storage.catalog import SurveyCatalog
+from storage.conversations import _without
 from storage.database import Database
 from storage.invitation_codes import code_hash, session_hash
 from storage.tables import (
@@ -21,7 +24,10 @@ from storage.tables import (
     SafeguardingAlertRow,
 )
 from surveys.clock import FixedClock
+from surveys.i18n import format_day
+from surveys.model import Audience
 from surveys.reach_texts import VISIBILITY_ASK, VISIBILITY_SHARED
+from tests.factories import campaign_with_codes, small_survey
 from tests.web.pages import Page
 
 SCRIPT = "<script>alert('x')</script> I want to chair"
@@ -423,3 +429,108 @@ async def test_a_code_typed_from_a_letter_opens_the_chat(
     assert chat.status_code == 200 and "Before we start" in words(chat)
     wrong = await client.get("/c", params={"code": "hello"})
     assert wrong.status_code == 422 and "12 letters and numbers" in words(wrong)
+
+
+# ----- the end of the survey, and who may read their words ------------------------------
+
+THANKS_SAYING_WHO = (
+    "Thank you! Your IRO will read this before your meeting. If you want to talk to "
+    "someone now, you can ask your carer."
+)
+
+
+async def _to_the_end(chat: Chat) -> None:
+    """The small survey answered from the start to its thanks."""
+    await chat.start()
+    await chat.press("Good")
+    await chat.press("At school")
+    await chat.tick("My carer")
+    await chat.press("No")
+    await chat.write("Nothing, thanks")
+    assert "All done" in chat.text
+
+
+@pytest.mark.parametrize(
+    ("audience", "reader"),
+    [(Audience.YOUNG_PERSON, "IRO"), (Audience.CARE_LEAVER, "PA")],
+)
+async def test_the_end_says_who_reads_it_and_when_once(
+    client: httpx.AsyncClient,
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    audience: Audience,
+    reader: str,
+) -> None:
+    """The thanks no longer says "will read this before your meeting" when the line after
+    it names the day of the review: said once, with the date (a care leaver's PA reads a
+    pathway plan review's answers)."""
+    undated = (
+        "Your PA will read this before your review."
+        if reader == "PA"
+        else "Your IRO will read this before your meeting."
+    )
+    survey = small_survey(audience=audience, thanks=THANKS_SAYING_WHO.replace(
+        "Your IRO will read this before your meeting.", undated))  # fmt: skip
+    _, codes = await campaign_with_codes(db, catalog, clock, survey=survey)
+    review = clock.now().date() + timedelta(days=20)
+    async with db.transaction() as session:
+        await session.execute(update(PersonRow).values(next_review_date=review))
+    chat = Chat(client, codes[0])
+    await _to_the_end(chat)
+    dated = f"Your {reader} will read this before your review on {format_day(review, 'en')}."
+    assert chat.text.count(dated) == 1
+    assert undated not in chat.text and "before your meeting" not in chat.text
+    assert "Thank you! If you want to talk to someone now, you can ask your carer." in chat.text
+    assert chat.text.index("ask your carer") < chat.text.index(dated)
+
+
+async def test_without_a_review_date_the_thanks_keeps_its_words(
+    client: httpx.AsyncClient, db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    """No review day to name: the thanks says who reads it, as the survey wrote it, and
+    the line after says when the participation team reads everyone's answers."""
+    _, codes = await campaign_with_codes(
+        db, catalog, clock, survey=small_survey(thanks=THANKS_SAYING_WHO)
+    )
+    chat = Chat(client, codes[0])
+    await _to_the_end(chat)
+    assert THANKS_SAYING_WHO in chat.text
+    assert "The participation team will read everyone's answers after" in chat.text
+    assert "before your review on" not in chat.text
+
+
+def test_a_sentence_said_again_is_left_out_of_the_thanks() -> None:
+    said = ["Your IRO will read this before your meeting."]
+    assert _without(THANKS_SAYING_WHO, said) == (
+        "Thank you! If you want to talk to someone now, you can ask your carer."
+    )
+    assert _without("Your IRO will read this before your meeting.", said) == ""
+    assert _without("Thank you!", said) == "Thank you!"
+
+
+async def test_a_default_is_not_called_your_answer_before(
+    client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    """Who may read their words: the first time it is asked the default is marked (the
+    button outlined) but not "(your answer before)": they have not answered it yet. An
+    answer they gave, seen again after going back, is."""
+    chat = Chat(client, codes[0])
+    await chat.start()
+    await chat.press("Good")
+    await chat.press("At school")
+    await chat.tick("My carer")
+    await chat.press("Yes")
+    await chat.write("I know what I want", choose=None)
+    assert VISIBILITY_ASK.split("\n")[0] in chat.text
+    assert chat.page is not None
+    assert "(your answer before)" not in chat.text
+    assert 'class="your-answer"' not in chat.page.html
+    assert 'aria-describedby="chosen-' not in chat.page.html
+    assert "is-chosen" in chat.page.html  # the default still stands out
+    await chat.press(VISIBILITY_SHARED)
+    assert "Anything just for your IRO?" in chat.text
+    await chat.press("Back")  # to the words
+    await chat.press("Back")  # to "would you like to chair it?", answered "Yes"
+    assert "Would you like to chair" in chat.text
+    assert "(your answer before)" in chat.text

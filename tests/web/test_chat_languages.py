@@ -80,8 +80,11 @@ async def test_a_whole_survey_in_welsh_on_the_web_chat(
     await write(chat, "Dim byd, diolch")
     await chat.press("Gall fy IRO a fy ngweithiwr ddarllen hwn")  # who may read it
     await chat.press("Ie")  # share my words
-    assert "Diolch! 🌟 Bydd dy IRO yn darllen hwn cyn dy gyfarfod." in chat.text
-    assert "Bydd dy IRO yn darllen hwn cyn dy adolygiad ar 12 Mawrth." in chat.text
+    # who reads it and when, said once: the dated line, not the thanks' own "before your
+    # meeting" as well
+    assert "Diolch! 🌟 Os wyt ti eisiau siarad â rhywun nawr" in chat.text
+    assert "Diolch! 🌟 Bydd dy IRO yn darllen hwn cyn dy gyfarfod." not in chat.text
+    assert chat.text.count("Bydd dy IRO yn darllen hwn cyn dy adolygiad ar 12 Mawrth.") == 1
     assert "Wedi gorffen. Gallet ti gau'r dudalen hon nawr." in chat.text
 
     async with db.reader() as session:

@@ -3,6 +3,8 @@ allows; forms need their CSRF token; every page has the security headers."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from storage.database import Database
 from storage.keys import revoke_key
 from storage.tables import ApiKeyRow
 from surveys.clock import FixedClock
-from tests.web.conftest import Keys, sign_in
+from tests.web.conftest import COUNCIL, Keys, sign_in
 from tests.web.pages import Page
 
 CSP = (
@@ -181,3 +183,58 @@ async def test_static_files_are_served(client: httpx.AsyncClient) -> None:
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     js = await client.get("/static/chat.js")
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
+
+
+# ----- error pages ------------------------------------------------------------------------
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def brand(response: httpx.Response) -> str:
+    """The header's brand: "carevoice" and the council's name."""
+    found = re.search(r'<p class="brand">(.*?)</p>', response.text, re.S)
+    assert found is not None, response.text[:500]
+    return " ".join(re.sub("<[^>]+>", " ", found[1]).split())
+
+
+async def test_an_error_page_names_the_council(client: httpx.AsyncClient, keys: Keys) -> None:
+    """A board member opening the officer's page: the 403 page's header names the council
+    (settings council_name), never "carevoice carevoice"."""
+    await sign_in(client, keys.board)
+    page = await client.get("/officer", headers=BROWSER)
+    assert page.status_code == 403
+    assert brand(page) == f"carevoice {COUNCIL}"
+    assert f"– {COUNCIL}</title>" in page.text
+    assert "carevoice carevoice" not in words(page)
+
+
+async def test_a_mistyped_address_is_a_page_for_a_browser_and_json_for_a_client(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/bord", headers=BROWSER)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Page not found" in words(page) and '<a href="/">Home page</a>' in page.text
+    assert brand(page) == f"carevoice {COUNCIL}"
+    assert page.headers["content-security-policy"] == CSP  # a page like any other
+    assert '"error"' not in page.text
+    # an API client (no text/html in Accept), and anything under /api/, keep the JSON
+    for path, accept in (("/bord", "application/json"), ("/bord", "*/*"),
+                         ("/api/v1/nothing-here", BROWSER["Accept"])):  # fmt: skip
+        reply = await client.get(path, headers={"Accept": accept})
+        assert reply.status_code == 404, (path, accept)
+        assert reply.headers["content-type"].startswith("application/json")
+        assert reply.json()["error"]["code"] == "not_found"
+
+
+async def test_a_method_a_page_does_not_take_keeps_its_allow_header(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/signout", headers=BROWSER)
+    assert page.status_code == 405
+    assert page.headers["content-type"].startswith("text/html")
+    assert "POST" in page.headers["allow"]
+    assert '<a href="/">Home page</a>' in page.text
+    reply = await client.get("/signout")
+    assert reply.status_code == 405 and reply.json()["error"]["code"] == "method_not_allowed"
+    assert reply.headers["allow"] == page.headers["allow"]
