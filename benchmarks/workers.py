@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,9 +30,12 @@ from storage.catalog import SurveyCatalog
 from storage.database import Database
 from storage.tables import AnswerRow, InboundMessageRow
 from surveys.clock import SystemClock
-from tests.bot.test_end_to_end import FIRST_USER
-from tests.factories import campaign_with_codes
-from tests.serve_workers import Patient, own_schema, serve_workers
+
+NEEDS_DEV = (
+    "The workers benchmark runs the test suite's Telegram emulator and young people "
+    "(tests/), which need the development dependencies (pytest and more): "
+    "pip install -e '.[dev]'"
+)
 
 
 async def _counts(url: str, schema: str) -> tuple[int, int]:
@@ -46,6 +50,12 @@ async def _counts(url: str, schema: str) -> tuple[int, int]:
 
 
 async def one_run(url: str, workers: int, people: int, connections: int) -> dict[str, float]:
+    try:  # here, not at the top: `--help` needs none of it
+        from tests.bot.test_end_to_end import FIRST_USER
+        from tests.factories import campaign_with_codes
+        from tests.serve_workers import Patient, own_schema, serve_workers
+    except ImportError as error:  # pragma: no cover - a development dependency
+        sys.exit(f"{NEEDS_DEV} ({error})")
     async with own_schema(url, "workers") as schema:
         db = await Database.connect(url, schema=schema)
         clock = SystemClock()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
 import shlex
 import shutil
 import sys
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
@@ -18,15 +19,17 @@ import typer
 from rich.console import Console
 
 from carevoice.cli_help import use_plain_types
-from surveys.errors import CarevoiceError
+from surveys.errors import CarevoiceError, NotFoundError
 from surveys.people import AGE_BAND_NAMES, parse_day, parse_people_csv
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+    from sqlalchemy.ext.asyncio import AsyncSession
 
     from services.container import Services
     from services.settings import Settings
     from storage import campaigns as campaign_store
+    from surveys.model import Survey
 
 use_plain_types()  # `TEXT`, `FILE` in help, never `<bool>` or `<list[Path]>`
 
@@ -168,13 +171,13 @@ async def db_upgrade(database_url: DatabaseOption = None) -> None:
 @run_async
 async def surveys_list(database_url: DatabaseOption = None) -> None:
     """List the surveys in the database (newest version of each)."""
-    from rich.table import Column, Table
+    from carevoice.cli_tables import Listing
 
     async def work(services: Services) -> None:
         async with services.db.reader() as session:
             rows = await services.catalog.latest_rows(session)
-        table = Table("version", "title", "form", "audience", "questions")
-        table.columns.insert(0, Column("key", no_wrap=True))
+        table = Listing(("key", "ver.", "title", "form", "audience", "questions"),
+                        free=frozenset({"title"}))
         for row in rows:
             survey = services.catalog._remember(row)
             table.add_row(
@@ -183,11 +186,27 @@ async def surveys_list(database_url: DatabaseOption = None) -> None:
                 row.title,
                 row.form,
                 row.audience,
-                str(sum(q.answerable for q in survey.questions)),
+                str(_answerable(survey)),
             )
-        console.print(table)
+        table.print(console)
 
     await with_services(database_url, work)
+
+
+def _answerable(survey: Survey) -> int:
+    return sum(q.answerable for q in survey.questions)
+
+
+def question_count(survey: Survey) -> str:
+    """How many questions a survey asks, as the chat counts them ("(3/17)"): an info
+    message is no question, so it is named apart. Said the same by `surveys list`,
+    `validate` and `show`."""
+    count = _answerable(survey)
+    said = f"{count} question{'s' if count != 1 else ''}"
+    info = len(survey.questions) - count
+    if info:
+        said += f" (and {info} info message{'s' if info != 1 else ''})"
+    return said
 
 
 @surveys_app.command("validate")
@@ -210,7 +229,7 @@ def surveys_validate(
             continue
         console.print(
             f"[green]OK[/green] {path}: {survey.key} v{survey.version}, "
-            f"{len(survey.questions)} questions"
+            f"{question_count(survey)}", soft_wrap=True
         )
     if failed:
         raise typer.Exit(1)
@@ -257,9 +276,12 @@ async def surveys_show(
             survey = await services.catalog.get(session, row.id)
         console.print(
             f"[bold]{survey.title}[/bold] ({survey.key} v{survey.version}, "
-            f"{survey.form}, {survey.audience})\n{survey.intro}"
+            f"{survey.form}, {survey.audience}): {question_count(survey)}, numbered as the "
+            f"chat numbers them\n{survey.intro}"
         )
-        for i, q in enumerate(survey.questions, 1):
+        answerable = iter(range(1, len(survey.questions) + 1))
+        for q in survey.questions:
+            i = f"{next(answerable):>2}." if q.answerable else " -"  # info: not a question
             flags = [str(q.theme)]
             if q.sensitive:
                 flags.append("sensitive")
@@ -270,7 +292,7 @@ async def surveys_show(
                     "if " + " and ".join(f"{c.question} {c.operator} {c.value}" for c in q.show_if)
                 )
             console.print(
-                f"{i:>2}. [cyan]{q.id}[/cyan] ({q.kind}; {', '.join(flags)})\n    {q.text}",
+                f"{i} [cyan]{q.id}[/cyan] ({q.kind}; {', '.join(flags)})\n    {q.text}",
                 highlight=False,
             )
             options = [c.label for c in q.choices] or (
@@ -370,12 +392,13 @@ def _audience(
 
 
 def _print_codes(codes: Sequence[campaign_store.IssuedCode], public_url: str) -> None:
-    """Codes just made, one line each: reference, first name, code, web link."""
+    """Codes just made, one line each: reference, first name, code, web link and the
+    invitation's id (for `invites reprint --invitation`)."""
     base = public_url.rstrip("/")
     for issued in codes:
         console.print(
             f"{issued.council_ref}\t{issued.first_name or '-'}\t{issued.printed}\t"
-            f"{base}/c/{issued.printed}",
+            f"{base}/c/{issued.printed}\tinvitation {issued.invitation_id}",
             highlight=False,
             soft_wrap=True,
         )
@@ -435,12 +458,13 @@ async def campaign_create(
     if rolling:
         from carevoice.cli_loop import create_rolling
 
-        await create_rolling(
-            survey=survey, name=name, opens=opens, closes=closes, cohort=cohort,
-            age_band=age_band, team=team, reviews=(reviews_from, reviews_to),
-            report_as=report_as, max_reminders=max_reminders, days_before=days_before,
-            database_url=database_url,
-        )  # fmt: skip
+        with _pointing_to_surveys_list():
+            await create_rolling(
+                survey=survey, name=name, opens=opens, closes=closes, cohort=cohort,
+                age_band=age_band, team=team, reviews=(reviews_from, reviews_to),
+                report_as=report_as, max_reminders=max_reminders, days_before=days_before,
+                database_url=database_url,
+            )  # fmt: skip
         return
     now = datetime.now(UTC)
     opens_at = _parse_when(opens) if opens else now
@@ -496,7 +520,19 @@ async def campaign_create(
                 f"--campaign {campaign.id}` for codes (each printing makes new codes)."
             )
 
-    await with_services(database_url, work)
+    with _pointing_to_surveys_list():
+        await with_services(database_url, work)
+
+
+@contextlib.contextmanager
+def _pointing_to_surveys_list() -> Iterator[None]:
+    """An unknown survey key says where the keys are, as `surveys show` does."""
+    try:
+        yield
+    except NotFoundError as error:
+        if not str(error).startswith("no survey with key"):
+            raise
+        raise NotFoundError(f"{error} (see `carevoice surveys list`)") from None
 
 
 @invites_app.command("issue")
@@ -554,25 +590,45 @@ async def invites_reprint(
     campaign: Annotated[int, typer.Option(help="Campaign id.")],
     invitation: Annotated[
         list[int] | None,
-        typer.Option(help="Only this invitation (repeat for several; default: all not used)."),
+        typer.Option(
+            help="Only this invitation, by its id (repeat for several; default: all not "
+            "used). Ids are printed with the codes and by `carevoice campaign reviews ID`."
+        ),
+    ] = None,
+    person: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--person", help="Only this young person's invitation, by their council reference "
+            "(repeat for several)."
+        ),
     ] = None,
     public_url: PublicUrlOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Make new codes for letters and print them: the old codes stop working at once.
-    Without --invitation, every invitation of the campaign not yet used."""
+    Without --invitation or --person, every invitation of the campaign not yet used."""
     from storage import campaigns as campaign_store
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
             await campaign_store.get_campaign(session, campaign)
-            if invitation:
-                codes = [
-                    await campaign_store.reprint_invitation(
-                        session, one, services.clock, campaign_id=campaign
-                    )
-                    for one in invitation
-                ]
+            wanted = [*(invitation or [])]
+            for ref in person or []:
+                wanted.append(await _invitation_of(session, campaign, ref))
+            if wanted:
+                codes = []
+                for one in wanted:
+                    try:
+                        codes.append(await campaign_store.reprint_invitation(
+                            session, one, services.clock, campaign_id=campaign
+                        ))
+                    except NotFoundError:
+                        raise NotFoundError(
+                            f"no invitation {one} in campaign {campaign}: the ids are printed "
+                            "with the codes (`invites issue --show`, `invites reprint`) and by "
+                            f"`carevoice campaign reviews {campaign}` (column id); or use "
+                            "--person REF"
+                        ) from None
             else:
                 codes = await campaign_store.reprint_letters(session, campaign, services.clock)
         errors.print(
@@ -581,6 +637,24 @@ async def invites_reprint(
         _print_codes(codes, public_url or services.settings.public_url)
 
     await with_services(database_url, work)
+
+
+async def _invitation_of(session: AsyncSession, campaign: int, council_ref: str) -> int:
+    """The id of a young person's newest invitation to a campaign."""
+    from sqlalchemy import select
+
+    from storage.tables import InvitationRow, PersonRow
+
+    found = await session.scalar(
+        select(InvitationRow.id)
+        .join(PersonRow, PersonRow.id == InvitationRow.person_id)
+        .where(InvitationRow.campaign_id == campaign, PersonRow.council_ref == council_ref)
+        .order_by(InvitationRow.id.desc())
+        .limit(1)
+    )
+    if found is None:
+        raise NotFoundError(f"{council_ref} has no invitation in campaign {campaign}")
+    return int(found)
 
 
 @invites_app.command("revoke")
@@ -618,6 +692,25 @@ async def chat(
 ) -> None:
     """Have a real conversation through the engine in this terminal (type `help` for controls)."""
     from carevoice.terminal_chat import run_terminal_chat
+    from surveys.i18n import LANGUAGES, normalize_language
+
+    if survey and code:
+        raise CarevoiceError(
+            "--survey and --code do not go together: --survey tries a survey as a practice "
+            "young person, --code answers a real invitation (its survey is the "
+            "campaign's). Give one of them.")
+    if language is not None:
+        if code:
+            raise CarevoiceError(
+                "--language goes with --survey: an invitation (--code) speaks its young "
+                "person's language; type `language cy` (or en, ar) in the chat to change it.")
+        chosen = normalize_language(language)
+        if chosen is None:
+            raise typer.BadParameter(
+                f"{language!r} is not a language carevoice speaks: one of "
+                f"{', '.join(f'{c} ({n})' for c, n in LANGUAGES.items())}",
+                param_hint="--language")
+        language = chosen
 
     async def work(services: Services) -> None:
         await run_terminal_chat(

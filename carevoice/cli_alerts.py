@@ -43,9 +43,9 @@ async def list_alerts(
     database_url: DatabaseOption = None,
 ) -> None:
     """Alerts newest first: waiting ones only, unless --all."""
-    from rich.table import Table
     from sqlalchemy import select
 
+    from carevoice.cli_tables import Listing
     from storage import alert_views, audit
     from storage import alerts as alert_store
     from storage.tables import PersonRow, SafeguardingAlertRow
@@ -64,7 +64,8 @@ async def list_alerts(
             rows = (await session.execute(query)).all()
             await audit.record(session, services.clock, actor=ACTOR, action="list alerts",
                                subject=f"cli: {len(rows)}")
-        table = Table("id", "raised (UK time)", "category", "young person", "channel", "state")
+        table = Listing(("id", "raised (UK time)", "category", "young person", "channel",
+                         "state"), free=frozenset({"category", "state"}))
         for alert, ref in rows:
             state = (
                 "acknowledged" if alert.acknowledged_at
@@ -74,7 +75,10 @@ async def list_alerts(
                           alert_store.categories_label(alert_store.alert_categories(alert)),
                           ref or "not known",
                           alert.channel, state)
-        console.print(table if rows else "No alerts waiting." if not all_alerts else "No alerts.")
+        if rows:
+            table.print(console)
+        else:
+            console.print("No alerts waiting." if not all_alerts else "No alerts.")
 
     await with_services(database_url, work)
 
@@ -128,7 +132,7 @@ def _print_detail(d: AlertDetail, zone: str = "Europe/London") -> None:
 @run_async
 async def ack_alert(
     alert_id: Annotated[int, typer.Argument(help="The alert's number.")],
-    note: Annotated[str, typer.Option(help="What was done (required).")],
+    note: Annotated[str, typer.Option(help="What was done about it.")],
     by: Annotated[str, typer.Option(help="Who did it.")] = ACTOR,
     database_url: DatabaseOption = None,
 ) -> None:

@@ -1,4 +1,5 @@
-"""`carevoice serve` (the HTTP API) and `carevoice keys` (API keys), on the main CLI app."""
+"""`carevoice serve` (web chat, board and officer pages, HTTP API) and `carevoice keys`
+(API keys), on the main CLI app."""
 
 from __future__ import annotations
 
@@ -106,8 +107,7 @@ def _key_teams(role: Role, team: list[str], all_teams: bool) -> list[str] | None
 @run_async
 async def keys_list(database_url: DatabaseOption = None) -> None:
     """List API keys (never their secrets)."""
-    from rich.table import Table
-
+    from carevoice.cli_tables import Listing
     from storage import keys as key_store
     from storage.keys import Role
 
@@ -116,7 +116,8 @@ async def keys_list(database_url: DatabaseOption = None) -> None:
             return await key_store.list_keys(session)
 
     rows = await with_services(database_url, work)
-    table = Table("prefix", "name", "role", "teams", "created", "last used", "revoked")
+    table = Listing(("prefix", "name", "role", "teams", "created", "last used", "revoked"),
+                    free=frozenset({"name", "teams"}))
     for row in rows:
         table.add_row(
             row.prefix, row.name, row.role,
@@ -125,7 +126,7 @@ async def keys_list(database_url: DatabaseOption = None) -> None:
             f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never",
             f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "",
         )
-    console.print(table)
+    table.print(console)
 
 
 @keys_app.command("revoke")
@@ -220,7 +221,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Run the officer and board API (OpenAPI docs at /docs)."""
+    """Run the web server: the young people's web chat (their links, /c/CODE), the board
+    and officer pages (sign in with a key at /signin) and the API (OpenAPI docs at
+    /docs)."""
     import uvicorn
 
     from api.app import create_app
@@ -237,7 +240,7 @@ def serve(
         council, board, officer, admin = run_async(_load_demo)(settings)
         console.print(
             f"{council.headline}\n\n{council.web_links(url)}\n"
-            f"(or in this terminal: {chat_command(database_url)} --code {council.codes[0]})\n\n"
+            f"(or in this terminal: {council.terminal_chat(chat_command(database_url))})\n\n"
             f"Board key:   {board}\nOfficer key: {officer}\nAdmin key:   {admin}\n"
             f"Sign in with a key at {url}/signin, then see {url}/board?period=2017-18 "
             f"and {url}/officer\n\nTry the API:\n"
@@ -246,7 +249,8 @@ def serve(
             f'  curl -H "Authorization: Bearer {officer}" "{url}/api/v1/campaigns"\n',
             highlight=False, soft_wrap=True,
         )
-    console.print(f"carevoice API on {url} (docs: {url}/docs). Ctrl+C stops it.",
+    console.print(f"carevoice on {url}: web chat, {url}/board, {url}/officer, API docs "
+                  f"{url}/docs. Ctrl+C stops it.",
                   highlight=False)
     if settings.secret_key is None:
         errors.print("CAREVOICE_SECRET_KEY is not set: erasures will be logged without any "

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from carevoice.cli import DatabaseOption, app, console, run_async, with_services
+from carevoice.cli_tables import Listing
 from surveys.insights.comparators import (
     COLUMNS,
     parse_comparators_csv,
@@ -83,10 +83,11 @@ async def comparators_list(database_url: DatabaseOption = None) -> None:
         if not found:
             console.print("No comparators loaded: carevoice comparators load FILE (or --example).")
             return
-        table = Table("Measure", "Area", "Year", "Value", "Source")
+        table = Listing(("Measure", "Area", "Year", "Value", "Source"),
+                        free=frozenset({"Measure", "Area", "Source"}))
         for c in found:
             value = f"{c.value:.1%}".replace(".0%", "%") if c.unit == "rate" else f"{c.value:g}"
             table.add_row(c.label, f"{c.area} ({c.area_type})", c.year, value, c.source)
-        console.print(table)
+        table.print(console)
 
     await with_services(database_url, work)

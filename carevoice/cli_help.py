@@ -5,10 +5,20 @@ Typer (0.2x) shows each option's Python type and range, `<bool>`, `<list[Path]>`
 are cut off (`CAREVOICE_DATABASE_UR…`). `use_plain_types()` shows the words click has
 always shown instead (a range as `1-65535`); an option's own `metavar` is kept. Imported
 by `carevoice.cli`, before any help is drawn.
+
+It also keeps two other typer habits out of sight. Help written over several lines in the
+code (a docstring) kept its line breaks on screen, so a sentence broke in the middle
+("lists⏎what is missing") whatever the terminal's width: `reflow` joins the lines of each
+paragraph (a blank line still starts a new one) so rich wraps the text to the terminal.
+And an argument showed in the usage line and in errors by its Python name in braces,
+`{files}...`: it is shown by its word instead, `FILE...`, `KEY`, `REF`, as the README
+writes it.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +37,38 @@ WORDS = {
     "datetime": "DATE",
 }
 
+ARGUMENT_WORDS = {
+    "files": "FILE",
+    "file": "FILE",
+    "council_ref": "REF",
+    "alert_id": "ID",
+    "campaign": "ID",
+}
+"""An argument's word where its Python name is not the word people read (else the name in
+capitals: `key` -> `KEY`)."""
+
 Display = Callable[[Any, Any], "str | None"]
+
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def reflow(text: str | None) -> str | None:
+    """Help text with each paragraph on one line: lines are joined with a space, a blank
+    line still parts paragraphs, and a paragraph marked with click's `\\b` (keep my lines)
+    is kept as written."""
+    if not text:
+        return text
+    paragraphs = PARAGRAPH_BREAK.split(inspect.cleandoc(text))
+    return "\n\n".join(
+        p if p.startswith("\b") else " ".join(line.strip() for line in p.splitlines())
+        for p in paragraphs
+    )
+
+
+def argument_word(name: str | None, metavar: str | None, *, many: bool) -> str:
+    """How an argument is shown in a usage line and in errors: `FILE...`, `KEY`."""
+    word = metavar or ARGUMENT_WORDS.get(name or "", (name or "value").upper())
+    return word + ("..." if many and not word.endswith("...") else "")
 
 
 def plain_type(shown: str | None, *, flag: bool, many: bool) -> str | None:
@@ -57,7 +98,10 @@ def _plain(original: Display, *, argument: bool) -> Display:
 
 
 def use_plain_types() -> None:
-    """Install the plain words on typer's option and argument classes (once)."""
+    """Install the plain words on typer's option and argument classes (once), help that
+    reflows (`reflow`) and arguments by their word (`argument_word`)."""
+    _reflow_help()
+    _argument_words()
     for cls, argument in ((typer.core.TyperOption, False), (typer.core.TyperArgument, True)):
         original = getattr(cls, "display_type_rich", None)
         if original is None or getattr(original, "_plain", False):
@@ -71,3 +115,44 @@ def use_plain_types() -> None:
 
 def _no_range(self: Any) -> None:
     return None
+
+
+def _reflow_help() -> None:
+    classes = (typer.core.TyperCommand, typer.core.TyperGroup, typer.core.TyperArgument,
+               typer.core.TyperOption)
+    for cls in classes:
+        original = cls.__init__
+        if getattr(original, "_reflow", False):
+            continue
+
+        def init(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> None:
+            _original(self, *args, **kwargs)
+            for attribute in ("help", "short_help", "epilog"):
+                value = getattr(self, attribute, None)
+                if isinstance(value, str):
+                    setattr(self, attribute, reflow(value))
+
+        init._reflow = True  # type: ignore[attr-defined]
+        cls.__init__ = init  # type: ignore[method-assign]
+
+
+def _argument_words() -> None:
+    cls = typer.core.TyperArgument
+    if getattr(cls.get_usage_pieces, "_words", False):
+        return
+
+    def word(self: Any) -> str:
+        return argument_word(self.name, self.metavar, many=self.nargs != 1)
+
+    def usage_pieces(self: Any, ctx: Any) -> list[str]:
+        return [word(self) if self.required else f"[{word(self)}]"]
+
+    def error_hint(self: Any) -> str:
+        return f"'{word(self)}'"
+
+    usage_pieces._words = True  # type: ignore[attr-defined]
+    if isinstance(getattr(cls, "display_name_raw", None), property):  # the Arguments panel
+        cls.display_name_raw = property(  # type: ignore[method-assign,assignment]
+            lambda self: argument_word(self.name, self.metavar, many=False))
+    cls.get_usage_pieces = usage_pieces  # type: ignore[method-assign]
+    cls.get_error_hint = error_hint  # type: ignore[method-assign]

@@ -94,18 +94,20 @@ async def campaign_reviews(
     database_url: DatabaseOption = None,
 ) -> None:
     """Per young person and review: was the form returned before the review?"""
-    from rich.table import Table
-
+    from carevoice.cli_tables import Listing
     from storage.rolling import review_report
 
 
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
             lines, total = await review_report(session, campaign, services.clock)
-        table = Table("young person", "review", "round", "invited", "reminders", "returned",
-                      "before the review?")  # fmt: skip
+        # a row is one invitation: its id is what `invites reprint --invitation` takes
+        table = Listing(("id", "young person", "review", "round", "invited",
+                         "reminders", "returned", "before the review?"),
+                        free=frozenset({"before the review?"}))
         for line in lines:
             table.add_row(
+                str(line.invitation_id),
                 line.council_ref,
                 f"{line.review_date:%Y-%m-%d}" if line.review_date else "-",
                 str(line.cycle),
@@ -114,7 +116,7 @@ async def campaign_reviews(
                 f"{line.returned_at:%Y-%m-%d}" if line.returned_at else "-",
                 str(line.outcome),
             )
-        console.print(table)
+        table.print(console)
         console.print(f"{len(lines)} of {total} shown.")
 
     await with_services(database_url, work)

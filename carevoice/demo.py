@@ -98,6 +98,21 @@ YOUNG_PEOPLES_FORMS: tuple[Batch, ...] = (
     ),
 )
 
+COHORT_WORDS: Mapping[Cohort, str] = {
+    Cohort.IN_CARE: "in care",
+    Cohort.CARE_LEAVER: "care leavers",
+}
+
+
+def campaign_name(batch: Batch, quarter: int) -> str:
+    """A past quarter's campaign as the officer's list names it, told apart from every
+    other: the survey, who it went to (the same survey goes to young people in care and to
+    care leavers) and the quarter (0 to 3) of its financial year, e.g. "review-feedback,
+    care leavers, 2017-18 Q4"."""
+    period = f"{batch.year}-{(batch.year + 1) % 100:02d} Q{quarter + 1}"
+    return f"{batch.survey}, {COHORT_WORDS[batch.cohort]}, {period}"
+
+
 TEXT_BANK: Mapping[str, tuple[str, ...]] = {
     "positive": (
         "I like my meeting",
@@ -182,6 +197,10 @@ def fy_start(year: int) -> datetime:
     return datetime(year, 4, 1, 9, 0, tzinfo=UTC)
 
 
+WEB_LINKS = 3
+"""How many codes `DemoCouncil.web_links` prints."""
+
+
 @dataclass(frozen=True, slots=True)
 class DemoCouncil:
     """What `load_demo` did (`headline`) and new invitation codes, to try (codes are kept
@@ -200,8 +219,15 @@ class DemoCouncil:
     def web_links(self, base_url: str) -> str:
         """The web chat's links for the first three codes."""
         return "Try a survey in the web chat (each link works once):\n" + "\n".join(
-            f"  {base_url.rstrip('/')}/c/{code}" for code in self.codes[:3]
+            f"  {base_url.rstrip('/')}/c/{code}" for code in self.codes[:WEB_LINKS]
         )
+
+    def terminal_chat(self, chat: str = "carevoice chat") -> str:
+        """The terminal chat to print beside `web_links`: with a code of its own (one a web
+        link also used would be refused as begun "on another phone or browser"), else a
+        practice survey."""
+        spare = self.codes[WEB_LINKS:]
+        return f"{chat} --code {spare[0]}" if spare else f"{chat} --survey {OPEN_NOW[0].survey}"
 
 
 async def load_demo(
@@ -329,7 +355,7 @@ async def _run_batch(
                 session,
                 services.catalog,
                 clock,
-                name=f"{batch.survey} {batch.year}-{(batch.year + 1) % 100:02d} Q{quarter + 1}",
+                name=campaign_name(batch, quarter),
                 survey_key=batch.survey,
                 opens_at=opens,
                 closes_at=closes,

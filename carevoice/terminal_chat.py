@@ -13,8 +13,9 @@ from carevoice.wiring import Services
 from storage.conversations import Turn
 from storage.invitation_codes import code_hash
 from storage.tables import PersonRow
-from surveys.engine import Command, Prompt, PromptKind, UserInput
+from surveys.engine import TYPED_MULTI_HINT, Command, Prompt, PromptKind, UserInput
 from surveys.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext_for, normalize_language
+from surveys.model import QuestionKind
 
 
 def say(language: str, text: str) -> str:
@@ -101,11 +102,13 @@ async def run_terminal_chat(
                 continue
             turn = await conversations.set_language(chosen, channel=CHANNEL, address=address)
             continue
-        counter += 1
-        user_input = _to_input(turn, line)
-        turn = await conversations.handle(
-            user_input, channel=CHANNEL, address=address, message_key=f"{address}:{run}:{counter}"
-        )
+        inputs = _ticks(turn, line) or [_to_input(turn, line)]
+        for user_input in inputs:
+            counter += 1
+            turn = await conversations.handle(
+                user_input, channel=CHANNEL, address=address,
+                message_key=f"{address}:{run}:{counter}",
+            )
         if user_input.command is Command.STOP:
             _show(turn, console)
             return
@@ -122,6 +125,25 @@ def _to_input(turn: Turn, line: str) -> UserInput:
         if 1 <= index <= len(answers) and question.question_kind is not None:
             return UserInput(option=answers[index - 1].id, question_id=question.question_id)
     return UserInput(text=line)
+
+
+_NUMBERS = re.compile(r"\d+(?:\s*[,\s]\s*\d+)*")
+
+
+def _ticks(turn: Turn, line: str) -> list[UserInput]:
+    """On a pick-several question, numbers, however parted (`1 3`, `1, 3`, `2`), tick
+    (or untick) those answers; `done` then answers. Nothing when the line is not that."""
+    question = _question(turn)
+    words = line.strip().strip(".")
+    if (question is None or question.question_kind is not QuestionKind.MULTI
+            or not _NUMBERS.fullmatch(words)):
+        return []
+    answers = [o for o in question.options if o.command is None]
+    numbers = list(dict.fromkeys(int(n) for n in re.findall(r"\d+", words)))
+    if not all(1 <= n <= len(answers) for n in numbers):
+        return []  # the engine says how to answer
+    return [UserInput(option=answers[n - 1].id, question_id=question.question_id)
+            for n in numbers]
 
 
 def _question(turn: Turn) -> Prompt | None:
@@ -153,6 +175,10 @@ def _show(turn: Turn, console: Console) -> None:
                 )
             )
             console.print(f"   {i}. {tick}{option.label}", highlight=False, markup=False)
+        if (prompt.kind is PromptKind.QUESTION and prompt.question_kind is QuestionKind.MULTI
+                and not any(p.kind is PromptKind.REPROMPT for p in turn.prompts)):  # said once
+            console.print(f"   [dim]{escape(say(turn.language, TYPED_MULTI_HINT))}[/dim]",
+                          highlight=False)
 
 
 def typed(text: str) -> str:

@@ -96,6 +96,8 @@ class ReviewLine:
     reminders_sent: int
     returned_at: datetime | None
     outcome: ReviewOutcome
+    invitation_id: int = 0
+    """What `carevoice invites reprint --invitation` takes."""
 
 
 def review_closes_at(review: date) -> datetime:
@@ -590,6 +592,7 @@ async def review_report(
             inv.reminders_sent,
             inv.returned_at,
             outcome_of(inv, now),
+            inv.id,
         )
         for ref, inv in rows.all()
     ]

@@ -183,6 +183,7 @@ YES_WORDS = frozenset(
 NO_WORDS = frozenset({"no", "n", "nope", "nah", "na", "not really", "👎", "naddo", "nac oes", "لا"})
 _WORD_RE = re.compile(r"[^\W_]", re.UNICODE)
 _SPLIT_RE = re.compile(r"[,;/&]|\band\b")
+_NUMBERS_RE = re.compile(r"\d+(?:\s+\d+)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -587,11 +588,12 @@ class _Hint:
 
 TYPED_CHANNELS = frozenset({"terminal"})
 """Channels with no buttons: everything is typed."""
+TYPED_MULTI_HINT = N_("Type the numbers of the ones that fit, like 1, 3, then done.")
+"""How a channel with no buttons answers a pick-several question (the terminal shows it
+with the question, before any answer)."""
 TYPED_HINTS: Mapping[str, str] = {
     N_("Please tap Yes or No."): N_("Please type yes or no (or 1 or 2)."),
-    N_("Tap the ones that fit, then Done. Or type their numbers, like 1, 3."): N_(
-        "Type the numbers of the ones that fit, like 1, 3, then done."
-    ),
+    N_("Tap the ones that fit, then Done. Or type their numbers, like 1, 3."): TYPED_MULTI_HINT,
     N_("Please pick a number from 1 to 5, or tap a face."): N_(
         "Please type a number from 1 to 5."
     ),
@@ -746,6 +748,8 @@ def _parse_typed(question: Question, text: str) -> AnswerValue | _Hint:
         return found
     if question.kind is QuestionKind.MULTI:
         parts = [p.strip(" .!?") for p in _SPLIT_RE.split(lowered) if p.strip(" .!?")]
+        # "1 3" is "1, 3": numbers may be parted by spaces alone (labels keep theirs)
+        parts = [n for p in parts for n in (p.split() if _NUMBERS_RE.fullmatch(p) else [p])]
         chosen = [_match_choice(question, p) for p in parts]
         if not parts or any(c is None for c in chosen):
             return _Hint(N_("Tap the ones that fit, then Done. Or type their numbers, like 1, 3."))
