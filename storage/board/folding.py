@@ -168,9 +168,9 @@ async def _rows(connection: AsyncConnection, queries: Sequence[Any], persons: in
     step = max(1, min(SELECTS_AT_MOST, PARAMETERS_AT_MOST // (2 * persons + 8)))
     rows: list[Any] = []
     for first in range(0, len(queries), step):
-        chunk = queries[first : first + step]
-        query = chunk[0] if len(chunk) == 1 else union_all(*chunk)
-        rows += (await connection.execute(query)).all()
+        chunk: list[Any] = list(queries[first : first + step])
+        query: Any = chunk[0] if len(chunk) == 1 else union_all(*chunk)
+        rows.extend((await connection.execute(query)).all())
     return rows
 
 
