@@ -44,6 +44,7 @@ from surveys.errors import (
     PeopleImportError,
     SurveyDefinitionError,
     ValidationError,
+    what_needs_fixing,
 )
 from surveys.insights.periods import PeriodError
 
@@ -114,9 +115,9 @@ def carevoice_reply(error: CarevoiceError) -> JSONResponse:
             FaultPublic(location=f"line {f.line}", line=f.line, field=f.field, message=f.message)
             for f in error.faults
         ]
-        rows = len({f.line for f in error.faults})
         return _reply(
-            422, "invalid_import", f"nothing was imported; {rows} row(s) need fixing", faults
+            422, "invalid_import", f"nothing was imported; {what_needs_fixing(error.faults)}",
+            faults,
         )
     if isinstance(error, InvalidParameter):
         fault = FaultPublic(

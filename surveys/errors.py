@@ -70,6 +70,17 @@ class ImportFault:
         return f"line {self.line}, {self.field}: {self.message}"
 
 
+def what_needs_fixing(faults: Iterable[ImportFault]) -> str:
+    """"the header and 2 rows need fixing", "1 row needs fixing": line 1 is the header."""
+    lines = {f.line for f in faults}
+    rows = len(lines - {1})
+    parts = (["the header"] if 1 in lines else []) + (
+        [f"{rows} row{'s' if rows != 1 else ''}"] if rows else []
+    )
+    verb = "need" if len(parts) > 1 or rows > 1 else "needs"
+    return f"{' and '.join(parts) or 'nothing'} {verb} fixing"
+
+
 class PeopleImportError(CarevoiceError):
     """An import of young people had bad rows; nothing was imported."""
 
@@ -79,8 +90,7 @@ class PeopleImportError(CarevoiceError):
         super().__init__(self.source, self.faults)
 
     def __str__(self) -> str:
-        rows = len({f.line for f in self.faults})
-        lines = [f"{self.source}: nothing imported; {rows} row(s) need fixing:"]
+        lines = [f"{self.source}: nothing imported; {what_needs_fixing(self.faults)}:"]
         lines.extend(f"  - {fault}" for fault in self.faults)
         return "\n".join(lines)
 

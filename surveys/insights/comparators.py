@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from surveys.data_files import builtin_text
-from surveys.errors import CarevoiceError, ImportFault, PeopleImportError
+from surveys.errors import CarevoiceError, ImportFault, PeopleImportError, what_needs_fixing
 from surveys.people import decode_csv
 
 __all__ = [
@@ -91,8 +91,7 @@ class ComparatorImportError(CarevoiceError):
         super().__init__(source, self.faults)
 
     def __str__(self) -> str:
-        rows = len({f.line for f in self.faults})
-        lines = [f"{self.source}: nothing loaded; {rows} row(s) need fixing:"]
+        lines = [f"{self.source}: nothing loaded; {what_needs_fixing(self.faults)}:"]
         lines.extend(f"  - {fault}" for fault in self.faults)
         return "\n".join(lines)
 

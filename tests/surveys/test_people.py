@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from surveys.errors import PeopleImportError
+from surveys.errors import ImportFault, PeopleImportError, what_needs_fixing
 from surveys.people import Cohort, age_band, parse_people_csv, parse_people_rows, wants_easy
 
 TODAY = date(2026, 6, 1)
@@ -38,7 +38,7 @@ def test_every_bad_row_is_reported_at_once() -> None:
     with pytest.raises(PeopleImportError) as caught:
         parse_people_csv(bad, source="people.csv", today=TODAY)
     message = str(caught.value)
-    assert message.startswith("people.csv: nothing imported; 7 row(s) need fixing")
+    assert message.startswith("people.csv: nothing imported; 7 rows need fixing")
     for expected in (
         "line 5, date_of_birth: is in the future",
         "line 6, council_ref: is required",
@@ -97,3 +97,19 @@ def test_easy_read_is_a_yes_or_no_column_and_under_8_is_easy_too() -> None:
     assert "easy_read" in str(caught.value) and "yes or no" in str(caught.value)
     assert wants_easy(False, "under 8") and wants_easy(True, "16-17")
     assert not wants_easy(False, "8-12") and not wants_easy(False, None)
+
+
+@pytest.mark.parametrize(
+    ("lines", "said"),
+    [
+        ([1], "the header needs fixing"),
+        ([2], "1 row needs fixing"),
+        ([2, 2, 5], "2 rows need fixing"),
+        ([1, 3], "the header and 1 row need fixing"),
+        ([1, 1, 3, 4], "the header and 2 rows need fixing"),
+    ],
+)
+def test_what_needs_fixing_names_the_header_apart_from_the_rows(
+    lines: list[int], said: str
+) -> None:
+    assert what_needs_fixing([ImportFault(n, "team", "bad") for n in lines]) == said
