@@ -120,11 +120,11 @@ def read_parts(
             scores = vader.scores(plain)
             known[plain] = [*textblob.raw(plain), scores["compound"], scores["pos"], scores["neg"]]
         tb, subjectivity, compound, pos, neg = known[plain]
-        valence, coverage = lexicon.assess(item.text)
+        valence, coverage, high, low = lexicon.reading(item.text)
         out.append(
             Parts(tb, subjectivity, compound, pos, neg, valence, coverage,
                   len(item.text.split()), 1.0 if "!" in item.text else 0.0,
-                  social_marks(item.text), *lexicon.extremes(item.text))
+                  social_marks(item.text), high, low)
         )  # fmt: skip
     if cache is not None:
         cache.write_text(json.dumps(known), encoding="utf-8")

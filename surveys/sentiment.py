@@ -257,16 +257,23 @@ class YouthLexicon:
         over "i like". A negator up to `NEGATION_WINDOW` words before a phrase, with no
         breaker between, flips it (times `NEGATION_SCALAR`).
         """
-        valences, covered, words = self._found(text)
-        if not valences:
-            return None, 0.0
-        return sum(valences) / len(valences), covered / words
+        valence, coverage, _, _ = self.reading(text)
+        return valence, coverage
 
     def extremes(self, text: str) -> tuple[float, float]:
         """The most positive and the most negative valence found (after negation), 0 for
         none: "my carers are nice but I miss my dog" has both, whose mean hides them."""
-        valences, _, _ = self._found(text)
-        return max([0.0, *valences]), min([0.0, *valences])
+        _, _, high, low = self.reading(text)
+        return high, low
+
+    def reading(self, text: str) -> tuple[float | None, float, float, float]:
+        """`assess` and `extremes` from one pass over the text: mean valence, coverage,
+        most positive, most negative."""
+        valences, covered, words = self._found(text)
+        if not valences:
+            return None, 0.0, 0.0, 0.0
+        high, low = max(0.0, *valences), min(0.0, *valences)
+        return sum(valences) / len(valences), covered / words, high, low
 
     def _found(self, text: str) -> tuple[list[float], int, int]:
         """The valences of the phrases found, the words they cover and the words in all."""
@@ -526,11 +533,11 @@ class CareScorer:
         plain = self._lexicon.without_facts(text)
         polarity, subjectivity = self._textblob.raw(plain)
         scores = self._vader.scores(plain)
-        valence, coverage = self._lexicon.assess(text)
+        valence, coverage, high, low = self._lexicon.reading(text)
         return Parts(
             polarity, subjectivity, scores["compound"], scores["pos"], scores["neg"],
             valence, coverage, len(text.split()), 1.0 if "!" in text else 0.0,
-            social_marks(text), *self._lexicon.extremes(text),
+            social_marks(text), high, low,
         )  # fmt: skip
 
     def score(self, text: str) -> SentimentScore:

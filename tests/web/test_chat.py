@@ -439,14 +439,14 @@ THANKS_SAYING_WHO = (
 )
 
 
-async def _to_the_end(chat: Chat) -> None:
-    """The small survey answered from the start to its thanks."""
+async def answer_to_the_end(chat: Chat, last_words: str = "Nothing, thanks") -> None:
+    """The small survey answered from the start to its thanks (`last_words` its last)."""
     await chat.start()
     await chat.press("Good")
     await chat.press("At school")
     await chat.tick("My carer")
     await chat.press("No")
-    await chat.write("Nothing, thanks")
+    await chat.write(last_words)
     assert "All done" in chat.text
 
 
@@ -477,7 +477,7 @@ async def test_the_end_says_who_reads_it_and_when_once(
     async with db.transaction() as session:
         await session.execute(update(PersonRow).values(next_review_date=review))
     chat = Chat(client, codes[0])
-    await _to_the_end(chat)
+    await answer_to_the_end(chat)
     dated = f"Your {reader} will read this before your review on {format_day(review, 'en')}."
     assert chat.text.count(dated) == 1
     assert undated not in chat.text and "before your meeting" not in chat.text
@@ -494,7 +494,7 @@ async def test_without_a_review_date_the_thanks_keeps_its_words(
         db, catalog, clock, survey=small_survey(thanks=THANKS_SAYING_WHO)
     )
     chat = Chat(client, codes[0])
-    await _to_the_end(chat)
+    await answer_to_the_end(chat)
     assert THANKS_SAYING_WHO in chat.text
     assert "The participation team will read everyone's answers after" in chat.text
     assert "before your review on" not in chat.text

@@ -19,17 +19,7 @@ from storage.tables import (
 )
 from tests.web.conftest import Keys, sign_in
 from tests.web.pages import Page
-from tests.web.test_chat import Chat
-
-
-async def _finish(chat: Chat) -> None:
-    await chat.start()
-    await chat.press("Good")
-    await chat.press("At school")
-    await chat.tick("My carer")
-    await chat.press("No")
-    await chat.write("nothing else")
-    assert "All done" in chat.text
+from tests.web.test_chat import Chat, answer_to_the_end
 
 
 async def _officer_form(
@@ -48,7 +38,7 @@ async def test_worker_replies_and_the_child_sees_it_on_their_link(
     db: Database,
 ) -> None:
     chat = Chat(client, codes[0])
-    await _finish(chat)
+    await answer_to_the_end(chat, "nothing else")
     async with db.reader() as session:
         response_id = await session.scalar(select(ResponseRow.id))
     officer = other_client
@@ -101,7 +91,7 @@ async def test_you_said_we_did_at_the_end_of_the_next_survey(
     )
     assert "done=published" in done.headers["location"]
     chat = Chat(client, codes[0])
-    await _finish(chat)
+    await answer_to_the_end(chat, "nothing else")
     assert "You said: Meetings at school are embarrassing" in chat.text
     assert "We did: Reviews now happen after school" in chat.text
     board = await other_client.get("/board?period=2025-26")
