@@ -39,14 +39,9 @@ def test_the_care_phrases_are_enough_and_split_once() -> None:
                for i in items)  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured 84.2% (144 of 171) when the model was frozen, and again after the second "
-    "pass (issue 13: 102 more development phrases, chat marks, C=0.05), the third and the "
-    "fourth fresh sets, and the fifth (negation-scope words, the lexicon's extremes, word "
-    "scale 0.45)",
-)
 def test_held_out_care_phrases_reach_the_goal(scored: list[Scored]) -> None:
+    """84.2% (144 of 171) from the frozen model through the fifth fresh set; 84.8% after the
+    sixth; 85.4% (146) after the seventh fresh set joined the development half."""
     held = [s for s in scored if not s[0].tuning]
     ours = figures(held, scorers(SentimentModel.default())["ours"])
     assert ours["accuracy"] >= GOAL
