@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -277,13 +278,13 @@ async def erase_words(
     return int(getattr(done, "rowcount", 0) or 0)
 
 
-async def delete_person_rows(session: AsyncSession, person_id: int) -> None:
-    """Delete everything of this module's that names one young person (their erasure):
+async def delete_person_rows(session: AsyncSession, person_ids: Sequence[int]) -> None:
+    """Delete everything of this module's that names these young people (their erasure):
     replies to them, what they were shown, their personal links and their messages."""
     for table in (ReplyRow, StatementViewRow, ContactLinkRow, ContactMessageRow):
         await session.execute(
             delete(table)
-            .where(table.person_id == person_id)
+            .where(table.person_id.in_(list(person_ids)))
             .execution_options(synchronize_session=False)
         )
 

@@ -106,17 +106,30 @@ def _without_text(state: Mapping[str, Any], question_ids: Iterable[str]) -> dict
 
 async def open_alerts(session: AsyncSession, person_id: int) -> list[int]:
     """Ids of the young person's safeguarding alerts no officer has acknowledged."""
+    return list((await session.scalars(_open_alerts_of([person_id]))).all())
+
+
+def _open_alerts_of(person_ids: Sequence[int]) -> Any:
     a = SafeguardingAlertRow
-    rows = await session.scalars(
-        select(a.id).where(
-            a.acknowledged_at.is_(None),
-            or_(
-                a.person_id == person_id,
-                a.response_id.in_(select(ResponseRow.id).where(ResponseRow.person_id == person_id)),
-            ),
-        )
+    theirs = select(ResponseRow.id).where(ResponseRow.person_id.in_(list(person_ids)))
+    return select(a.id).where(
+        a.acknowledged_at.is_(None),
+        or_(a.person_id.in_(list(person_ids)), a.response_id.in_(theirs)),
     )
-    return list(rows.all())
+
+
+def _waiting_people(person_ids: Sequence[int]) -> Any:
+    """Which of these young people a not yet acknowledged alert is about."""
+    a = SafeguardingAlertRow
+    by_person = select(a.person_id).where(
+        a.acknowledged_at.is_(None), a.person_id.in_(list(person_ids))
+    )
+    by_response = (
+        select(ResponseRow.person_id)
+        .join(a, a.response_id == ResponseRow.id)
+        .where(a.acknowledged_at.is_(None), ResponseRow.person_id.in_(list(person_ids)))
+    )
+    return by_person.union(by_response)
 
 
 async def erase_person(
@@ -146,95 +159,9 @@ async def erase_person(
             f"safeguarding alert {listed} about this young person is not yet acknowledged: "
             "an officer must act on it before the young person can be erased"
         )
-    counts: dict[str, int] = {}
     person_id = person.id
-    # An answer arriving meanwhile waits for this erasure (it updates its response, and
-    # inserting answers or responses needs these rows unlocked), then finds nothing: so
-    # what is folded is exactly what is deleted.
-    await session.execute(
-        select(ResponseRow.id).where(ResponseRow.person_id == person_id).with_for_update()
-    )
-
-    async def remove() -> None:
-        responses = [
-            int(r)
-            for r in (
-                await session.scalars(
-                    select(ResponseRow.id).where(ResponseRow.person_id == person_id)
-                )
-            ).all()
-        ]
-        invitations = [
-            int(i)
-            for i in (
-                await session.scalars(
-                    select(InvitationRow.id).where(InvitationRow.person_id == person_id)
-                )
-            ).all()
-        ]
-        await _forget_alert_words(session, person_id, responses)
-        await delete_person_rows(session, person_id)  # messages at any time, replies, links
-        counts.update(await _delete_rows(session, responses, invitations, person_ids=[person_id]))
-        counts["links"] = _count(
-            await session.execute(
-                delete(ChannelLinkRow).where(ChannelLinkRow.person_id == person_id)
-            )
-        )
-        await session.execute(  # "not invited: asked enough" notes name them
-            delete(InvitationHoldRow).where(InvitationHoldRow.person_id == person_id)
-        )
-        counts["alerts"] = _count(
-            await session.execute(
-                update(SafeguardingAlertRow)
-                .where(SafeguardingAlertRow.person_id == person_id)
-                .values(
-                    person_id=None,
-                    response_id=None,
-                    answer_id=None,
-                    words=None,
-                    note=case((SafeguardingAlertRow.note.is_(None), None), else_=NOTE_REMOVED),
-                )
-            )
-        )
-        now = clock.now()
-        counts["requests"] = _count(
-            await session.execute(
-                update(RequestRow)
-                .where(RequestRow.person_id == person_id, RequestRow.resolved_at.is_(None))
-                .values(resolved_at=now, resolved_by=actor[:100], note="erased")
-            )
-        )
-        await session.execute(
-            update(RequestRow).where(RequestRow.person_id == person_id).values(person_id=None)
-        )
-        await session.execute(delete(PersonRow).where(PersonRow.id == person_id))
-
-    # Another's response on one of their invitations (not made by carevoice, but possible
-    # in imported data) loses the link: folding that person too keeps the figures exact.
-    theirs = select(InvitationRow.id).where(InvitationRow.person_id == person_id)
-    others = (
-        await session.scalars(
-            select(ResponseRow.person_id)
-            .where(ResponseRow.invitation_id.in_(theirs), ResponseRow.person_id != person_id)
-            .distinct()
-        )
-    ).all()
-
-    async def unlink_then_remove() -> None:
-        if others:
-            await session.execute(
-                update(ResponseRow)
-                .where(ResponseRow.invitation_id.in_(theirs), ResponseRow.person_id != person_id)
-                .values(invitation_id=None)
-                .execution_options(synchronize_session=False)
-            )
-        await remove()
-
     session.expunge(person)
-    await fold(session, [person_id, *others], unlink_then_remove)
-    await rewrite_mentions(session, council_ref, subject)
-    await forget_message_keys(session, council_ref)
-    await audit_record(session, clock, actor=actor, action=ERASE_ACTION, subject=subject)
+    counts = await _erase(session, clock, {person_id: council_ref}, actor=actor, hasher=hasher)
     return ErasureSummary(
         subject=subject,
         already_erased=False,
@@ -248,15 +175,145 @@ async def erase_person(
     )
 
 
+async def erase_people(
+    session: AsyncSession,
+    clock: Clock,
+    council_refs: Sequence[str],
+    *,
+    actor: str,
+    hasher: RefHasher | None = None,
+) -> list[str]:
+    """Erase several young people at once (retention), exactly as `erase_person` erases
+    each, with one fold of the board's figures for them all. Anyone not found, or about
+    whom a safeguarding alert is not yet acknowledged, is left alone. Returns the
+    references erased."""
+    if not council_refs:
+        return []
+    rows = (
+        await session.execute(
+            select(PersonRow.id, PersonRow.council_ref)
+            .where(PersonRow.council_ref.in_(list(council_refs)))
+            .order_by(PersonRow.id)
+            .with_for_update()
+        )
+    ).all()
+    found = {int(i): str(ref) for i, ref in rows}
+    held = set((await session.scalars(_waiting_people(list(found)))).all())
+    chosen = {i: ref for i, ref in found.items() if i not in held}
+    if chosen:
+        await _erase(session, clock, chosen, actor=actor, hasher=hasher or RefHasher(None))
+    return list(chosen.values())
+
+
+async def _erase(
+    session: AsyncSession,
+    clock: Clock,
+    people: Mapping[int, str],
+    *,
+    actor: str,
+    hasher: RefHasher,
+) -> dict[str, int]:
+    """Erase these young people (id -> reference), found and free of waiting alerts."""
+    counts: dict[str, int] = {}
+    ids = list(people)
+    # An answer arriving meanwhile waits for this erasure (it updates its response, and
+    # inserting answers or responses needs these rows unlocked), then finds nothing: so
+    # what is folded is exactly what is deleted.
+    await session.execute(
+        select(ResponseRow.id).where(ResponseRow.person_id.in_(ids)).with_for_update()
+    )
+
+    async def remove() -> None:
+        responses = [
+            int(r)
+            for r in (
+                await session.scalars(select(ResponseRow.id).where(ResponseRow.person_id.in_(ids)))
+            ).all()
+        ]
+        invitations = [
+            int(i)
+            for i in (
+                await session.scalars(
+                    select(InvitationRow.id).where(InvitationRow.person_id.in_(ids))
+                )
+            ).all()
+        ]
+        await _forget_alert_words(session, ids, responses)
+        await delete_person_rows(session, ids)  # messages at any time, replies, links
+        counts.update(await _delete_rows(session, responses, invitations, person_ids=ids))
+        counts["links"] = _count(
+            await session.execute(delete(ChannelLinkRow).where(ChannelLinkRow.person_id.in_(ids)))
+        )
+        await session.execute(  # "not invited: asked enough" notes name them
+            delete(InvitationHoldRow).where(InvitationHoldRow.person_id.in_(ids))
+        )
+        counts["alerts"] = _count(
+            await session.execute(
+                update(SafeguardingAlertRow)
+                .where(SafeguardingAlertRow.person_id.in_(ids))
+                .values(
+                    person_id=None,
+                    response_id=None,
+                    answer_id=None,
+                    words=None,
+                    note=case((SafeguardingAlertRow.note.is_(None), None), else_=NOTE_REMOVED),
+                )
+            )
+        )
+        now = clock.now()
+        counts["requests"] = _count(
+            await session.execute(
+                update(RequestRow)
+                .where(RequestRow.person_id.in_(ids), RequestRow.resolved_at.is_(None))
+                .values(resolved_at=now, resolved_by=actor[:100], note="erased")
+            )
+        )
+        await session.execute(
+            update(RequestRow).where(RequestRow.person_id.in_(ids)).values(person_id=None)
+        )
+        await session.execute(delete(PersonRow).where(PersonRow.id.in_(ids)))
+
+    # Another's response on one of their invitations (not made by carevoice, but possible
+    # in imported data) loses the link: folding that person too keeps the figures exact.
+    theirs = select(InvitationRow.id).where(InvitationRow.person_id.in_(ids))
+    others = [
+        int(p)
+        for p in (
+            await session.scalars(
+                select(ResponseRow.person_id)
+                .where(ResponseRow.invitation_id.in_(theirs), ResponseRow.person_id.not_in(ids))
+                .distinct()
+            )
+        ).all()
+    ]
+
+    async def unlink_then_remove() -> None:
+        if others:
+            await session.execute(
+                update(ResponseRow)
+                .where(ResponseRow.invitation_id.in_(theirs), ResponseRow.person_id.not_in(ids))
+                .values(invitation_id=None)
+                .execution_options(synchronize_session=False)
+            )
+        await remove()
+
+    await fold(session, [*ids, *others], unlink_then_remove)
+    subjects = {ref: hasher.label(ref) for ref in people.values()}
+    await rewrite_mentions(session, subjects)
+    await forget_message_keys(session, subjects)
+    for subject in subjects.values():
+        await audit_record(session, clock, actor=actor, action=ERASE_ACTION, subject=subject)
+    return counts
+
+
 async def _forget_alert_words(
-    session: AsyncSession, person_id: int, responses: Sequence[int]
+    session: AsyncSession, person_ids: Sequence[int], responses: Sequence[int]
 ) -> None:
-    """The young person's words leave their alerts and the alerts' history; the alerts stay
+    """The young people's words leave their alerts and the alerts' history; the alerts stay
     (that one was raised, its category, what was done), unlinked from their answers."""
     a = SafeguardingAlertRow
-    theirs = select(a.id).where(
-        or_(a.person_id == person_id, a.response_id.in_(list(responses)))
-    )
+    about_them = or_(a.person_id.in_(list(person_ids)), a.response_id.in_(list(responses)))
+    theirs = select(a.id).where(about_them)
     events = SafeguardingAlertEventRow
     await session.execute(
         update(events)
@@ -272,7 +329,7 @@ async def _forget_alert_words(
     )
     await session.execute(
         update(a)
-        .where(or_(a.person_id == person_id, a.response_id.in_(list(responses))))
+        .where(about_them)
         .values(words=None, answer_id=None)
         .execution_options(synchronize_session=False)
     )
@@ -373,18 +430,22 @@ async def _persons_of(
     return sorted(found)
 
 
-async def forget_message_keys(session: AsyncSession, council_ref: str) -> int:
-    """Delete the duplicate-detection keys of incoming messages that name the reference
+async def forget_message_keys(session: AsyncSession, council_refs: Iterable[str]) -> int:
+    """Delete the duplicate-detection keys of incoming messages that name a reference
     (a chat adapter that built keys from it); the chat is unlinked, so none is needed."""
-    pattern = mentions(council_ref, loose=True)
+    refs = list(council_refs)
+    if not refs:
+        return 0
+    patterns = [mentions(ref, loose=True) for ref in refs]
+    column = InboundMessageRow.message_key
     rows = (
         await session.execute(
-            select(InboundMessageRow.id, InboundMessageRow.message_key).where(
-                InboundMessageRow.message_key.like(_like(council_ref), escape="\\")
+            select(InboundMessageRow.id, column).where(
+                or_(*(column.like(_like(ref), escape="\\") for ref in refs))
             )
         )
     ).all()
-    ids = [row_id for row_id, key in rows if pattern.search(key)]
+    ids = [row_id for row_id, key in rows if any(p.search(key) for p in patterns)]
     if ids:
         await session.execute(delete(InboundMessageRow).where(InboundMessageRow.id.in_(ids)))
     return len(ids)
@@ -396,22 +457,25 @@ def _like(council_ref: str) -> str:
     return f"%{escaped}%"
 
 
-async def rewrite_mentions(session: AsyncSession, council_ref: str, subject: str) -> int:
-    """Replace the reference (as a whole word) with `subject` in the audit log and in
-    officers' notes on requests and alerts. Returns how many rows changed."""
-    pattern = mentions(council_ref)
-    like = _like(council_ref)
+async def rewrite_mentions(session: AsyncSession, subjects: Mapping[str, str]) -> int:
+    """Replace each reference (as a whole word) with its subject (reference -> subject) in
+    the audit log and in officers' notes on requests and alerts, one scan of each for all
+    of them. Returns how many rows changed."""
+    if not subjects:
+        return 0
+    patterns = [(mentions(ref), subject) for ref, subject in subjects.items()]
     changed = 0
     for table, column in (
         (AuditLogRow, AuditLogRow.subject),
         (RequestRow, RequestRow.note),
         (SafeguardingAlertRow, SafeguardingAlertRow.note),
     ):
-        rows = (
-            await session.execute(select(table.id, column).where(column.like(like, escape="\\")))
-        ).all()
+        found = or_(*(column.like(_like(ref), escape="\\") for ref in subjects))
+        rows = (await session.execute(select(table.id, column).where(found))).all()
         for row_id, value in rows:
-            rewritten = pattern.sub(subject, value or "")
+            rewritten = value or ""
+            for pattern, subject in patterns:
+                rewritten = pattern.sub(subject, rewritten)
             if rewritten != value:
                 limit = 200 if table is AuditLogRow else None
                 await session.execute(

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.audit import RefHasher
 from storage.audit import record as audit_record
 from storage.database import Database
-from storage.erasure import TEXT_KIND, blank_text, delete_responses, erase_person
+from storage.erasure import TEXT_KIND, blank_text, delete_responses, erase_people
 from storage.tables import (
     AnswerRow,
     CampaignRow,
@@ -46,7 +46,6 @@ from storage.tables import (
     SafeguardingAlertRow,
 )
 from surveys.clock import Clock
-from surveys.errors import ConflictError, NotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -291,12 +290,11 @@ async def enforce(
                 found = (
                     await session.execute(_people_query(cut, held=False).limit(PEOPLE_BATCH))
                 ).all()
-                for _, ref in found:
-                    try:
-                        await erase_person(session, clock, ref, actor=actor, hasher=hasher)
-                        people += 1
-                    except (NotFoundError, ConflictError):  # erased or alerted meanwhile
-                        continue
+                # one fold for the batch; anyone erased or alerted meanwhile is left alone
+                erased = await erase_people(
+                    session, clock, [ref for _, ref in found], actor=actor, hasher=hasher
+                )
+                people += len(erased)
             tell("people", len(found))
             if len(found) < PEOPLE_BATCH:
                 break

@@ -19,7 +19,7 @@ from storage.board.rollups import refresh_rollups
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
-from storage.erasure import blank_text, delete_responses, erase_person
+from storage.erasure import blank_text, delete_responses, erase_people, erase_person
 from storage.tables import (
     AnswerRow,
     Base,
@@ -171,8 +171,13 @@ async def test_every_board_figure_is_unchanged_by_erasure_and_retention(db: Data
     assert await board_figures(db, rollups=False) == before
     async with db.transaction() as s:
         refs = (await s.scalars(select(PersonRow.council_ref).order_by(PersonRow.id))).all()
-        for ref in rng.sample(list(refs), 60):
+        chosen_people = rng.sample(list(refs), 60)
+        for ref in chosen_people[:30]:  # one at a time, as an officer erases
             await erase_person(s, FixedClock(), ref, actor="test")
+        at_once = chosen_people[30:]  # and together, as retention erases
+        assert sorted(await erase_people(s, FixedClock(), at_once, actor="test")) == sorted(
+            at_once
+        )
         responses = (await s.scalars(select(ResponseRow.id).order_by(ResponseRow.id))).all()
         chosen = rng.sample(list(responses), 30)
         invitations = (
@@ -223,6 +228,45 @@ async def test_erasure_waits_for_open_alerts_and_keeps_them_without_the_child(
     with pytest.raises(NotFoundError):  # without a key the log cannot tell who was erased
         async with db.transaction() as session:
             await erase_person(session, clock, ref, actor="dpo")
+
+
+async def test_erasing_many_at_once_leaves_anyone_with_a_waiting_alert_and_erases_the_rest(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    ref = await answer_all(db, catalog, clock, conversations)
+    async with db.transaction() as session:
+        people = {
+            r: i for i, r in (await session.execute(select(PersonRow.id, PersonRow.council_ref)))
+        }
+        response = await session.scalar(
+            select(ResponseRow.id).where(ResponseRow.person_id == people[ref])
+        )
+        session.add(  # an alert raised in the answering child's response, not yet acted on
+            SafeguardingAlertRow(
+                response_id=response, category="harm", phrase_id="hits_me",
+                channel="telegram", created_at=clock.now(),
+            )
+        )  # fmt: skip
+    others = sorted(r for r in people if r != ref)
+    async with db.transaction() as session:
+        erased = await erase_people(
+            session, clock, [*people, "nobody-by-this-ref"], actor="dpo", hasher=HASHER
+        )
+    assert sorted(erased) == others
+    held = await table_text(db)
+    assert ref in held and WORDS in held  # kept until an officer acts on the alert
+    assert not any(r in held for r in others)
+    async with db.reader() as session:
+        subjects = [r.subject for r in await audit.recent(session)]
+    assert all(subjects.count(HASHER.label(r)) == 1 for r in others)  # one erasure logged each
+    async with db.transaction() as session:
+        await session.execute(
+            update(SafeguardingAlertRow).values(acknowledged_at=clock.now(), acknowledged_by="o")
+        )
+    async with db.transaction() as session:
+        assert await erase_people(session, clock, [ref], actor="dpo", hasher=HASHER) == [ref]
+    held = await table_text(db)
+    assert ref not in held and WORDS not in held and NAME not in held
 
 
 def test_the_audit_hash_is_keyed_and_whole_words_only() -> None:
