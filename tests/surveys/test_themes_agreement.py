@@ -25,7 +25,7 @@ from surveys.topics import load_topics
 
 # Held-out (353 answers) when the taxonomy was frozen, and the same after issue 13's second
 # pass (fresh answers in development, keyword fixes on development misses), the fourth and
-# the fifth and sixth fresh sets.
+# the fifth, sixth and seventh fresh sets.
 KNOWN_MISSES = {
     "home_and_carers": "precision 88.6% (39 right, 5 wrong)",
     "school": "precision 89.7% (26 right, 3 wrong; 89.3% before the sixth fresh set)",
@@ -33,15 +33,15 @@ KNOWN_MISSES = {
     "leaving_care_work": "precision 88.2% (15 right, 2 wrong)",
 }
 
-# Held-out precision measured for each shortfall above and for "no theme" (33 right,
-# 4 wrong since the sixth fresh set; 5 before): none may fall below it. Raise a floor
-# when a figure improves.
+# Held-out precision measured for each shortfall above and for "no theme" (34 right,
+# 4 wrong since the seventh fresh set; 33 and 5 before the sixth): none may fall below
+# it. Raise a floor when a figure improves.
 SHORTFALL_FLOORS = {
     "home_and_carers": 39 / 44,
     "school": 26 / 29,
     "leaving_care_housing": 13 / 15,
     "leaving_care_work": 15 / 17,
-    NO_THEME: 33 / 37,
+    NO_THEME: 34 / 38,
 }
 
 
