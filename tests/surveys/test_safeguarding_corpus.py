@@ -31,7 +31,7 @@ CAUGHT: dict[str, tuple[int, int]] = {
     "self_harm": (23, 23),
     "sexual_abuse": (24, 24),
     "grooming": (20, 20),
-    "harmed_or_abused": (21, 20),
+    "harmed_or_abused": (21, 21),
     "domestic_abuse": (19, 18),
     "forced_marriage": (10, 10),
     "criminal_exploitation": (10, 10),
@@ -44,23 +44,26 @@ CAUGHT: dict[str, tuple[int, int]] = {
     "substances": (18, 18),
     "help_now": (10, 10),
 }
-RISK, CAUGHT_ALL = 268, 265
+RISK, CAUGHT_ALL = 268, 266  # 265 until the fourteenth and fifteenth sittings
 ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # everyday care answers (theme and sentiment sets, held-out rows the phrase book does not
 # flag): the model raised 18 alerts on them before it was trained on such answers too;
 # 2 before the tenth sitting was added to its training, 3 after, 2 after the eleventh
 # (with the fifth theme and sentiment sets among its everyday answers), 0 after the twelfth
 # sitting and the sixth and seventh sets (the everyday answers weighted half), 1 after the
-# thirteenth sitting and the seventh theme set; the phrase book itself now flags one more
-# of these answers (a neglect "no food" pattern), so 512 are left for the model
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 512, 1
-NAMED_AT_LEAST = 262  # risk messages whose hits include their own category
+# thirteenth sitting and the seventh theme set (and after the fifteenth); the phrase book
+# itself now flags two more of these answers (a neglect "no food" pattern since the twelfth
+# sitting, one more since the fifteenth), so 511 are left for the model
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 511, 1
+NAMED_AT_LEAST = 263  # risk messages whose hits include their own category
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the
 # fifth theme and sentiment sets, 164 after the twelfth sitting and the sixth sets, 156 with
 # the seventh sentiment set and the everyday answers weighted half, 163 after the thirteenth
-# sitting and the seventh theme set; together they catch the same 265)
-PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 259, 163
+# sitting and the seventh theme set, 166 after the fifteenth; together they caught 265 until
+# the fourteenth and fifteenth sittings' patterns took the phrase book from 259 to 260)
+PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 260, 166
+GOAL_RECALL, GOAL_FALSE_ALARMS = 0.99, 0.05  # issue 9's goals, overall
 
 
 @cache
@@ -97,6 +100,8 @@ def test_recall_and_false_alarms_on_held_out() -> None:
     assert result.caught >= CAUGHT_ALL
     assert result.false_alarms <= FALSE_ALARMS_AT_MOST
     assert sum(named for _, _, named in result.by_category.values()) >= NAMED_AT_LEAST
+    assert result.caught / result.risk >= GOAL_RECALL
+    assert result.false_alarms / result.ordinary < GOAL_FALSE_ALARMS
 
 
 def test_each_layer_catches_what_the_other_misses() -> None:
