@@ -38,7 +38,7 @@ from surveys.safeguarding.normalising import Spellings, SpellingsError
         ("my 1st day at 3pm", "my 1st day at 3pm"),
         ("r@pe", "rape"),
         ("i sh'd again", "i self harmed again"),  # the short form made a verb
-        ("S/H’ing every nite", "self harming every nite"),
+        ("S/H’ing every nite", "self harming every night"),
         ("she'd like it", "shed like it"),  # only "sh" on its own
         ("i dont want to exsist", "i dont want to exist"),
         ("i keep c.u.t.t.i.n.g", "i kep cuting"),  # spelled out a letter at a time
@@ -57,7 +57,7 @@ def test_canonical_reads_text_speak_and_leetspeak(text: str, expected: str) -> N
     ("text", "category"),
     [
         ("I WANT 2 K1LL MYSELF!!!", "suicide"),
-        ("sum1 touchd me n said its r secret", "secrets"),
+        ("sum1 touchd me n said its r secret", "sexual_abuse"),  # "touchd": touched
         ("hes bin askin 4 nuds", "grooming"),
         ("im n0t aloud 2 go skool", "confined"),
         ("he’s hurting me", "harmed_or_abused"),
