@@ -176,14 +176,15 @@ async def surveys_list(database_url: DatabaseOption = None) -> None:
     async def work(services: Services) -> None:
         async with services.db.reader() as session:
             rows = await services.catalog.latest_rows(session)
-        table = Listing(("key", "ver.", "title", "form", "audience", "questions"),
-                        free=frozenset({"title"}))
+        # the key above its title: at 80 columns a title column of its own was 9 wide
+        table = Listing(("survey (key, title)", "ver.", "form", "audience", "questions"),
+                        free=frozenset({"survey (key, title)"}),
+                        keyed=frozenset({"survey (key, title)"}), spaced=True)
         for row in rows:
             survey = services.catalog._remember(row)
             table.add_row(
-                row.key,
+                f"{row.key}\n{row.title}",
                 str(row.version),
-                row.title,
                 row.form,
                 row.audience,
                 str(_answerable(survey)),

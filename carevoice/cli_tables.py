@@ -40,6 +40,11 @@ class Listing:
     headings: tuple[str, ...]
     free: frozenset[str] = frozenset()
     rows: list[tuple[str, ...]] = field(default_factory=list)
+    keyed: frozenset[str] = frozenset()
+    """Free columns whose values start with a line that is never cut (a survey's key above
+    its title): the column is never narrower than the longest such line."""
+    spaced: bool = False
+    """A blank line between rows, for rows of more than one line."""
 
     def add_row(self, *cells: str) -> None:
         if len(cells) != len(self.headings):
@@ -54,10 +59,19 @@ class Listing:
         values = [cell_len(line) for v in self._values(index) for line in v.splitlines()]
         return max([*values, _longest_word(self.headings[index]), 1])
 
+    def first_lines(self, index: int) -> int:
+        """The longest first line of a keyed column's values (0 for any other column)."""
+        if self.headings[index] not in self.keyed:
+            return 0
+        return max((cell_len(v.splitlines()[0]) for v in self._values(index) if v), default=0)
+
     def least_width(self) -> int:
         """The narrowest the table can be drawn with nothing cut."""
         widths = [
-            min(FREE_TEXT_MIN, max([_longest_word(h), *map(_longest_word, self._values(i))]))
+            max(
+                min(FREE_TEXT_MIN, max([_longest_word(h), *map(_longest_word, self._values(i))])),
+                self.first_lines(i),
+            )
             if h in self.free else self.whole_width(i)
             for i, h in enumerate(self.headings)
         ]
@@ -65,12 +79,13 @@ class Listing:
 
     def table(self) -> Table:
         columns = [
-            Column(heading, overflow="fold") if heading in self.free
+            Column(heading, overflow="fold", min_width=self.first_lines(i) or None)
+            if heading in self.free
             else Column(heading, width=self.whole_width(i))  # a fixed width is never narrowed
             for i, heading in enumerate(self.headings)
         ]
         table = Table(*columns, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                      padding=(0, GAP - 1, 0, 0))
+                      padding=(0, GAP - 1, 0, 0), leading=1 if self.spaced else 0)
         for row in self.rows:
             table.add_row(*(
                 cell if heading in self.free else Text(cell, no_wrap=True, overflow="ignore")

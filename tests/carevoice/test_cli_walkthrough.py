@@ -166,6 +166,30 @@ def test_a_table_at_80_columns_wraps_free_text_and_cuts_nothing_else() -> None:
     assert len(out.splitlines()) > 3  # the title wrapped
 
 
+def test_a_keyed_column_keeps_its_first_line_whole_and_wraps_the_rest() -> None:
+    survey = "survey (key, title)"
+    table = Listing((survey, "ver.", "form"), free=frozenset({survey}),
+                    keyed=frozenset({survey}), spaced=True)
+    table.add_row("review-prep-young-person\nGetting ready for my review, with my IRO", "1",
+                  "consultation")
+    for width in (80, 40):
+        console, buffer = _terminal(width)
+        table.print(console)
+        lines = buffer.getvalue().splitlines()
+        assert any(line.startswith("review-prep-young-person ") for line in lines), lines
+        assert "…" not in "\n".join(lines)
+    assert table.least_width() >= len("review-prep-young-person")
+
+
+def test_surveys_list_puts_each_title_under_its_key(env: dict[str, str]) -> None:
+    assert run(env, "db", "upgrade")[0] == 0
+    code, out = run(env, "surveys", "list")
+    assert code == 0, out
+    lines = out.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("pathway-plan-review "))
+    assert lines[at + 1].startswith("Getting ready for my"), out  # (the width: test above)
+
+
 def test_a_table_too_wide_for_the_terminal_is_drawn_wider_not_cut() -> None:
     headings = tuple(f"column {i}" for i in range(8))
     table = Listing(headings)
