@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import RefHasher, mentions
@@ -106,30 +106,26 @@ def _without_text(state: Mapping[str, Any], question_ids: Iterable[str]) -> dict
 
 async def open_alerts(session: AsyncSession, person_id: int) -> list[int]:
     """Ids of the young person's safeguarding alerts no officer has acknowledged."""
-    return list((await session.scalars(_open_alerts_of([person_id]))).all())
-
-
-def _open_alerts_of(person_ids: Sequence[int]) -> Any:
     a = SafeguardingAlertRow
-    theirs = select(ResponseRow.id).where(ResponseRow.person_id.in_(list(person_ids)))
-    return select(a.id).where(
-        a.acknowledged_at.is_(None),
-        or_(a.person_id.in_(list(person_ids)), a.response_id.in_(theirs)),
+    theirs = select(ResponseRow.id).where(ResponseRow.person_id == person_id)
+    rows = await session.scalars(
+        select(a.id).where(
+            a.acknowledged_at.is_(None), or_(a.person_id == person_id, a.response_id.in_(theirs))
+        )
     )
+    return list(rows.all())
 
 
-def _waiting_people(person_ids: Sequence[int]) -> Any:
-    """Which of these young people a not yet acknowledged alert is about."""
-    a = SafeguardingAlertRow
-    by_person = select(a.person_id).where(
-        a.acknowledged_at.is_(None), a.person_id.in_(list(person_ids))
+def alert_waits_on_person() -> Any:
+    """A waiting alert about the outer query's young person, or about one of their
+    responses. The responses are correlated to the outer person by name: left to
+    SQLAlchemy, a subquery two levels down took `people` as a table of its own, and one
+    waiting alert held back everyone."""
+    a, r = SafeguardingAlertRow, ResponseRow
+    theirs = select(r.id).where(r.person_id == PersonRow.id).correlate(PersonRow)
+    return exists().where(
+        a.acknowledged_at.is_(None), or_(a.person_id == PersonRow.id, a.response_id.in_(theirs))
     )
-    by_response = (
-        select(ResponseRow.person_id)
-        .join(a, a.response_id == ResponseRow.id)
-        .where(a.acknowledged_at.is_(None), ResponseRow.person_id.in_(list(person_ids)))
-    )
-    return by_person.union(by_response)
 
 
 async def erase_person(
@@ -198,7 +194,8 @@ async def erase_people(
         )
     ).all()
     found = {int(i): str(ref) for i, ref in rows}
-    held = set((await session.scalars(_waiting_people(list(found)))).all())
+    waiting = select(PersonRow.id).where(PersonRow.id.in_(list(found)), alert_waits_on_person())
+    held = set((await session.scalars(waiting)).all())
     chosen = {i: ref for i, ref in found.items() if i not in held}
     if chosen:
         await _erase(session, clock, chosen, actor=actor, hasher=hasher or RefHasher(None))

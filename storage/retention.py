@@ -34,7 +34,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.audit import RefHasher
 from storage.audit import record as audit_record
 from storage.database import Database
-from storage.erasure import TEXT_KIND, blank_text, delete_responses, erase_people
+from storage.erasure import (
+    TEXT_KIND,
+    alert_waits_on_person,
+    blank_text,
+    delete_responses,
+    erase_people,
+)
 from storage.tables import (
     AnswerRow,
     CampaignRow,
@@ -142,18 +148,6 @@ def _alert_waits_on_response() -> Any:
     return exists().where(a.response_id == ResponseRow.id, a.acknowledged_at.is_(None))
 
 
-def _alert_waits_on_person() -> Any:
-    """A waiting alert about this person, or about one of their responses. The responses
-    are correlated to the outer query's person by name: left to SQLAlchemy, a subquery two
-    levels down took `people` as a table of its own, and one waiting alert held back
-    everyone."""
-    a, r = SafeguardingAlertRow, ResponseRow
-    theirs = select(r.id).where(r.person_id == PersonRow.id).correlate(PersonRow)
-    return exists().where(
-        a.acknowledged_at.is_(None), or_(a.person_id == PersonRow.id, a.response_id.in_(theirs))
-    )
-
-
 def _expired_response(cutoff: datetime) -> Any:
     """Conditions on ResponseRow (outer-joined to its campaign) for an expired response."""
     return or_(
@@ -198,7 +192,7 @@ def _lone_invitations_query(cutoff: datetime) -> Any:
 
 def _people_query(cutoff: datetime, *, held: bool) -> Any:
     p = PersonRow
-    waits = _alert_waits_on_person()
+    waits = alert_waits_on_person()
     return select(p.id, p.council_ref).where(
         p.erased_at.is_(None),
         func.coalesce(p.listed_at, p.created_at) < cutoff,

@@ -87,6 +87,15 @@ class Chat:
             await self.press(choose)
         return sent
 
+    async def to_the_words(self) -> None:
+        """Start the small survey and answer up to its question for words, saying yes to
+        telling more (`write` answers it)."""
+        await self.start()
+        await self.press("Good")
+        await self.press("At school")
+        await self.tick("My carer")
+        await self.press("Yes")
+
     @property
     def text(self) -> str:
         assert self.page is not None
@@ -516,11 +525,7 @@ async def test_a_default_is_not_called_your_answer_before(
     button outlined) but not "(your answer before)": they have not answered it yet. An
     answer they gave, seen again after going back, is."""
     chat = Chat(client, codes[0])
-    await chat.start()
-    await chat.press("Good")
-    await chat.press("At school")
-    await chat.tick("My carer")
-    await chat.press("Yes")
+    await chat.to_the_words()
     await chat.write("I know what I want", choose=None)
     assert VISIBILITY_ASK.split("\n")[0] in chat.text
     assert chat.page is not None

@@ -85,11 +85,7 @@ async def test_a_whole_chat_and_an_officer_session_log_no_code_ref_key_or_words(
     async with serving(app) as (url, capture):
         async with httpx.AsyncClient(base_url=url) as http:  # a young person
             chat = Chat(http, codes[0])
-            await chat.start()
-            await chat.press("Good")
-            await chat.press("At school")
-            await chat.tick("My carer")
-            await chat.press("Yes")
+            await chat.to_the_words()
             await chat.write(f"I am {FIRST_NAME}, ref {refs[0]}. {WORDS}")
             await chat.write(WORDS)
             assert "All done" in chat.text

@@ -86,11 +86,7 @@ async def test_the_queue_names_the_question_in_plain_words_and_the_channel(
     client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys, codes: list[str]
 ) -> None:
     chat = Chat(other_client, codes[0])
-    await chat.start()
-    await chat.press("Good")
-    await chat.press("At school")
-    await chat.tick("My carer")
-    await chat.press("Yes")
+    await chat.to_the_words()
     await chat.write("my dad hits me with a belt")
     await sign_in(client, keys.officer)
     text = Page.of((await client.get("/officer")).text).text

@@ -155,11 +155,7 @@ async def test_statements_sit_beside_the_figures_of_their_theme(
     keys: Keys,
 ) -> None:
     chat = Chat(client, codes[0])
-    await chat.start()
-    await chat.press("Good")
-    await chat.press("At school")
-    await chat.tick("My carer")
-    await chat.press("Yes")
+    await chat.to_the_words()
     await chat.write("I want to say how it goes")
     await chat.write("nothing")
     await sign_in(other_client, keys.officer)
