@@ -765,7 +765,9 @@ async def demo(
         with progress_bar() as bar:
             council = await load_demo(services, seed=seed, bar=bar)
         console.print(council.headline, highlight=False)
-        console.print(council.chat_commands(chat_command(database_url)), highlight=False)
+        # soft wrap: a command longer than the terminal is one line to copy, never cut
+        console.print(council.chat_commands(chat_command(database_url)), highlight=False,
+                      soft_wrap=True)
 
     await with_services(database_url, work)
 

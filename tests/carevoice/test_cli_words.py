@@ -65,6 +65,27 @@ def test_the_chat_command_runs_as_printed(
     assert f"{chat_command(url)} --code AAAA-BBBB-CCCC" in printed
 
 
+def test_the_demo_prints_each_chat_command_on_one_line_in_a_narrow_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command wider than the terminal is left to the terminal to wrap: a line break
+    printed inside it would cut it in two when copied."""
+    import carevoice.demo
+
+    async def loaded(*_: object, **__: object) -> DemoCouncil:
+        return DemoCouncil("loaded", ("AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF"))
+
+    monkeypatch.setattr(carevoice.demo, "load_demo", loaded)
+    monkeypatch.delenv("CAREVOICE_DATABASE_URL", raising=False)
+    url = f"sqlite:///{tmp_path / 'a folder with a long name for the demo' / 'demo.db'}"
+    (tmp_path / "a folder with a long name for the demo").mkdir()
+    result = runner.invoke(app, ["demo", "--database-url", url], env={"COLUMNS": "50"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for code in ("AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF"):
+        assert f"  {chat_command(url)} --code {code}" in lines, result.output
+
+
 def test_the_terminal_chat_shows_ticks_and_says_type(tmp_path: Path) -> None:
     env = {"CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}", "COLUMNS": "200"}
     # "fine" is free text, so the engine asks who can read it: "x" is no choice, "1" is.
