@@ -5,9 +5,11 @@ the small pattern language and the safe contexts. Councils can add their own fil
 ``PhraseBook.from_path``. A hit names a category and a phrase id only; nothing here keeps,
 logs or returns the young person's words.
 
-Speed: every pattern is compiled into regexes keyed by its possible first words (one regex
-per category and first word). Detection normalises the text once, then tries only the
-regexes for the words it contains, whatever the size of the phrase book.
+Speed: every pattern is translated into regexes keyed by its possible first words (one
+regex per category and first word). Detection normalises the text once, then tries only the
+regexes for the words it contains, whatever the size of the phrase book. Each regex is
+compiled the first time a text holds its first word (most of the book's 2,000 first words
+never turn up in a given run), so loading the book costs a fifth of compiling all of it.
 """
 
 from __future__ import annotations
@@ -227,7 +229,23 @@ def _spans(words: str) -> Iterable[tuple[int, int, str]]:
         start = end + 1
 
 
-_Matcher = tuple[RiskCategory | None, re.Pattern[str], dict[str, str]]
+class _Matcher:
+    """The regex for one first word and category, compiled when it is first needed."""
+
+    __slots__ = ("category", "names", "regex", "source")
+
+    def __init__(self, category: RiskCategory | None, source: str, names: dict[str, str]):
+        self.category = category
+        self.source = source
+        self.names = names  # regex group name -> phrase id
+        self.regex: re.Pattern[str] | None = None
+
+    def compiled(self) -> re.Pattern[str]:
+        """The regex (compiling it the first time; two threads racing compile it twice,
+        harmlessly)."""
+        if self.regex is None:
+            self.regex = re.compile(self.source)
+        return self.regex
 
 
 class PhraseBook:
@@ -243,7 +261,6 @@ class PhraseBook:
         for entry in self._entries:
             key = (entry.anchored, entry.head, entry.category)
             grouped.setdefault(key, {}).setdefault(entry.phrase_id, []).append(entry.rest)
-        compiled: dict[str, re.Pattern[str]] = {}
         self._heads: dict[str, list[_Matcher]] = {}
         self._first_heads: dict[str, list[_Matcher]] = {}  # for patterns starting with "^"
         self._safe_heads: dict[str, list[_Matcher]] = {}
@@ -257,13 +274,20 @@ class PhraseBook:
                 f"(?P<g{n}>{'|'.join(rests)})" for n, rests in enumerate(phrases.values())
             )
             source = rf"(?:{source})(?!\S)"
-            if source not in compiled:
-                compiled[source] = re.compile(source)
             if category is None:
                 table = self._safe_first_heads if anchored else self._safe_heads
             else:
                 table = self._first_heads if anchored else self._heads
-            table.setdefault(head, []).append((category, compiled[source], names))
+            table.setdefault(head, []).append(_Matcher(category, source, names))
+
+    def compile_all(self) -> PhraseBook:
+        """Compile every regex now rather than on first use (for timing detection alone, or
+        to find a faulty pattern at once); returns the book."""
+        for table in (self._heads, self._first_heads, self._safe_heads, self._safe_first_heads):
+            for matchers in table.values():
+                for matcher in matchers:
+                    matcher.compiled()
+        return self
 
     @classmethod
     def default(cls) -> PhraseBook:
@@ -324,11 +348,12 @@ class PhraseBook:
         found: dict[RiskCategory, str] = {}
         for start, end, word in _spans(words):
             for table in (self._heads, self._first_heads) if start == 0 else (self._heads,):
-                for category, regex, names in table.get(word, ()):
+                for matcher in table.get(word, ()):
+                    category = matcher.category
                     if category is not None and category not in found:
-                        match = regex.match(words, end)
+                        match = (matcher.regex or matcher.compiled()).match(words, end)
                         if match is not None and match.lastgroup is not None:
-                            found[category] = names[match.lastgroup]
+                            found[category] = matcher.names[match.lastgroup]
         if not found:  # most answers: no need to walk the categories
             return ()
         return tuple(RiskHit(c, found[c]) for c in RiskCategory if c in found)
@@ -345,8 +370,8 @@ class PhraseBook:
                 (self._safe_heads, self._safe_first_heads) if start == 0 else (self._safe_heads,)
             )
             for table in tables:
-                for _, regex, _names in table.get(word, ()):
-                    match = regex.match(words, end)
+                for matcher in table.get(word, ()):
+                    match = (matcher.regex or matcher.compiled()).match(words, end)
                     if match is not None:
                         cuts.append((start, match.end()))
                         break
@@ -368,8 +393,12 @@ class PhraseBook:
         return any(hit.category is RiskCategory.HELP_NOW for hit in self.detect(text))
 
 
-def _parse_book(data: Any, source: str, words: Mapping[str, str]) -> list[_Entry]:
-    """Check the YAML structure and translate every pattern."""
+def _parse_book(
+    data: Any, source: str, words: Mapping[str, str], *, compile_each: bool = True
+) -> list[_Entry]:
+    """Check the YAML structure and translate every pattern; `compile_each` also compiles
+    each pattern alone, so a faulty one is named by its line before the book is used (the
+    shipped books skip it: `tests/surveys/test_safeguarding.py` checks them so)."""
 
     def fail(where: str, problem: str) -> PhraseBookError:
         return PhraseBookError(f"{source}: {where}: {problem}")
@@ -439,7 +468,7 @@ def _parse_book(data: Any, source: str, words: Mapping[str, str]) -> list[_Entry
                     raise fail(at, "a pattern must be a string")
                 try:
                     translated = _translate(_normalise_pattern(pattern, slots, words))
-                    for _, _, rest in translated:
+                    for _, _, rest in translated if compile_each else ():
                         re.compile(rest)
                 except (ValueError, re.error) as error:
                     raise fail(at, f"{error} in {pattern!r}") from None
@@ -454,11 +483,12 @@ BUILTIN_BOOKS = ("safeguarding_phrases.yaml", "safeguarding_phrases_cy.yaml")
 
 @cache
 def _default_book() -> PhraseBook:
-    # Parsed one by one (so an error names its file) and compiled once, together: building
-    # each book and then `extended` compiled the English patterns twice (3.2 s -> 1.9 s).
+    # Parsed one by one (so an error names its file) and built once, together (building each
+    # book and then `extended` did the English one twice). Each pattern's regex is compiled
+    # on first use; that each compiles is checked by the tests, not at every start.
     spellings = Spellings.default()
     entries: list[_Entry] = []
     for text, source in map(builtin_text, BUILTIN_BOOKS):
         data = parse_yaml(text, source, PhraseBookError)
-        entries.extend(_parse_book(data, source, spellings.words))
+        entries.extend(_parse_book(data, source, spellings.words, compile_each=False))
     return PhraseBook(entries, spellings)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from surveys.data_files import builtin_text
 from surveys.safeguarding import (
     DEFAULT_OFFICE_HOURS,
     HELP_MESSAGE,
@@ -22,6 +23,7 @@ from surveys.safeguarding import (
     is_help_request,
     normalise,
 )
+from surveys.safeguarding.phrases import BUILTIN_BOOKS
 
 SUICIDE = RiskCategory.SUICIDE
 SELF_HARM = RiskCategory.SELF_HARM
@@ -467,6 +469,25 @@ def test_bad_phrase_book_file(tmp_path: Path) -> None:
 
 def test_default_book_has_every_category() -> None:
     assert list(PhraseBook.default().phrase_ids) == list(RiskCategory)
+
+
+@pytest.mark.parametrize("name", BUILTIN_BOOKS)
+def test_the_shipped_books_pass_every_check(name: str) -> None:
+    """`PhraseBook.default()` skips compiling each pattern alone at start: checked here, with
+    every check a council's own book gets, and every regex of the shipped books compiled."""
+    text, source = builtin_text(name)
+    assert PhraseBook.from_yaml(text, source=source).compile_all().phrase_ids
+    assert PhraseBook.default().compile_all().detect("i want to kill myself")
+
+
+def test_a_regex_is_compiled_when_its_first_word_turns_up() -> None:
+    book = PhraseBook.from_yaml(
+        "version: 1\ncategories:\n  unsafe:\n    - id: p\n      patterns: [hits me, scared of]\n"
+    )
+    matchers = {head: m for table in (book._heads,) for head, (m,) in table.items()}
+    assert {head: m.regex for head, m in matchers.items()} == {"hits": None, "scared": None}
+    assert book.detect("im scared of the dark") == (RiskHit(UNSAFE, "p"),)
+    assert matchers["scared"].regex is not None and matchers["hits"].regex is None
 
 
 def test_imports_nothing_heavy() -> None:
