@@ -45,7 +45,7 @@ CAUGHT: dict[str, tuple[int, int]] = {
     "help_now": (10, 10),
 }
 RISK, CAUGHT_ALL = 268, 266  # 265 until the fourteenth and fifteenth sittings
-ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
+ORDINARY, FALSE_ALARMS_AT_MOST = 313, 10  # 11 until the sixteenth sitting's safe contexts
 # everyday care answers (theme and sentiment sets, held-out rows the phrase book does not
 # flag): the model raised 18 alerts on them before it was trained on such answers too;
 # 2 before the tenth sitting was added to its training, 3 after, 2 after the eleventh
