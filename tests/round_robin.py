@@ -31,11 +31,14 @@ class RoundRobin:
         self._timeout = timeout
         self.sent: dict[str, int] = dict.fromkeys(self.upstreams, 0)  # answered, by worker
         self._client: httpx.AsyncClient | None = None
+        self._closed = False
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        """Stop forwarding: requests from now on, and any still in flight, get 503."""
+        self._closed = True
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,20 +48,27 @@ class RoundRobin:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         response = Response(b"no worker answered", status_code=502)
+        if self._closed:  # stopping (Telegram tries again later, as after any 5xx)
+            await Response(b"proxy stopping", status_code=503)(scope, receive, send)
+            return
         if self._client is None:
             limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
             self._client = httpx.AsyncClient(timeout=self._timeout, trust_env=False, limits=limits)
+        client = self._client
         first = next(self._turn)
         for n in range(len(self.upstreams)):
             upstream = self.upstreams[(first + n) % len(self.upstreams)]
             try:
-                answer = await self._client.request(
+                answer = await client.request(
                     request.method, upstream + path, content=body, headers=headers
                 )
             except httpx.ConnectError:
                 continue  # not listening: the next worker
             except httpx.HTTPError:
                 break  # died mid-request: 502, and the caller tries again
+            except RuntimeError:  # the client was closed while this request waited
+                response = Response(b"proxy stopping", status_code=503)
+                break
             self.sent[upstream] += 1
             kept = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
             kept.pop("content-encoding", None)  # httpx has decoded the body
