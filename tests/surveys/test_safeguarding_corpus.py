@@ -55,14 +55,15 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 10  # 11 until the sixteenth sitting's saf
 # itself now flags two more of these answers (a neglect "no food" pattern since the twelfth
 # sitting, one more since the fifteenth), so 511 are left for the model
 CARE_ANSWERS, CARE_ALERTS_AT_MOST = 511, 1
-NAMED_AT_LEAST = 263  # risk messages whose hits include their own category
+NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the
 # fifth theme and sentiment sets, 164 after the twelfth sitting and the sixth sets, 156 with
 # the seventh sentiment set and the everyday answers weighted half, 163 after the thirteenth
 # sitting and the seventh theme set, 166 after the fifteenth; together they caught 265 until
-# the fourteenth and fifteenth sittings' patterns took the phrase book from 259 to 260)
-PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 260, 166
+# the fourteenth and fifteenth sittings' patterns took the phrase book from 259 to 260, and
+# the seventeenth and eighteenth sittings' to 261)
+PHRASE_BOOK_CAUGHT, MODEL_CAUGHT = 261, 166
 GOAL_RECALL, GOAL_FALSE_ALARMS = 0.99, 0.05  # issue 9's goals, overall
 
 
