@@ -8,8 +8,9 @@ logs or returns the young person's words.
 Speed: every pattern is translated into regexes keyed by its possible first words (one
 regex per category and first word). Detection normalises the text once, then tries only the
 regexes for the words it contains, whatever the size of the phrase book. Each regex is
-compiled the first time a text holds its first word (most of the book's 2,000 first words
-never turn up in a given run), so loading the book costs a fifth of compiling all of it.
+compiled the first time a text holds its first word (the book has about 1,900 first words
+and 3,900 regexes; most never turn up in a given run), so loading it costs 0.18 s of CPU
+where compiling every regex as well cost 0.63 s.
 """
 
 from __future__ import annotations
@@ -234,7 +235,9 @@ class _Matcher:
 
     __slots__ = ("category", "names", "regex", "source")
 
-    def __init__(self, category: RiskCategory | None, source: str, names: dict[str, str]):
+    def __init__(
+        self, category: RiskCategory | None, source: str, names: dict[str, str]
+    ) -> None:
         self.category = category
         self.source = source
         self.names = names  # regex group name -> phrase id
