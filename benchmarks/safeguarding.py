@@ -184,9 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--part",
         default="held_out",
-        choices=("held_out", "development", "welsh"),
+        choices=("held_out", "development", "welsh", "welsh_held_out"),
         help="which part of the corpus to score (default: held_out; welsh: the Welsh "
-        "messages, written with the Welsh phrase book and awaiting review)",
+        "messages the Welsh phrase book was written with; welsh_held_out: Welsh messages "
+        "written blind and never used to write it; both awaiting review)",
     )
     parser.add_argument(
         "--seconds",
