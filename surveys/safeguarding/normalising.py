@@ -1,7 +1,8 @@
 """The first layer: write a young person's text the way the phrase book and the model read it.
 
 `normalise` folds case, accents, apostrophes, punctuation, emoji and stretched letters;
-`canonical` also turns leetspeak into letters and text-speak and common misspellings
+`canonical` also turns leetspeak into letters, the few emoji that carry a risk's meaning
+into words ("🔪" reads "knife") and text-speak and common misspellings
 (``surveys/data/safeguarding_spellings.yaml``) into ordinary words, so "i wnt 2 d13" reads
 "i want to die". Nothing here keeps or logs the text.
 """
@@ -69,6 +70,8 @@ _HAS_DIGIT = re.compile(r"\d")
 _NUMBER_WITH_UNIT = re.compile(r"\d+(?:st|nd|rd|th|s|pm|am|k|m|km|kg|p|x|yo|yrs)?")
 # "want 2 go" reads "want to go", but "in 2 weeks" stays a number.
 _NUMBER_WORDS = {"2": "to", "4": "for"}
+_SPELLING_KEYS = frozenset({"version", "words", "emoji"})
+_VARIATION_SELECTOR = "\ufe0f"  # "❄️" is "❄" and this; the key is read without it
 _MEASURES = frozenset(
     normalise(
         "a an of or and days day weeks week months month years year hours hour mins min "
@@ -82,10 +85,13 @@ class SpellingsError(ValueError):
 
 
 class Spellings:
-    """Whole-word replacements: text-speak and misspellings to ordinary words."""
+    """Whole-word replacements: text-speak and misspellings to ordinary words; and emoji
+    that stand for a word ("💊" for "pills"), read as that word."""
 
-    def __init__(self, words: Mapping[str, str]) -> None:
+    def __init__(self, words: Mapping[str, str], emoji: Mapping[str, str] | None = None) -> None:
         self._words = dict(words)
+        self._emoji = dict(emoji or {})
+        self._emoji_table = {ord(e): f" {w} " for e, w in self._emoji.items()}
 
     @classmethod
     def default(cls) -> Spellings:
@@ -94,13 +100,26 @@ class Spellings:
 
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<string>") -> Spellings:
-        """Build from YAML text (`version: 1`, `words: {written: ordinary words}`)."""
-        return cls(_parse_spellings(parse_yaml(text, source, SpellingsError), source))
+        """Build from YAML text (`version: 1`, `words: {written: ordinary words}`, and
+        optionally `emoji: {emoji: ordinary words}`)."""
+        data = parse_yaml(text, source, SpellingsError)
+        return cls(_parse_spellings(data, source), _parse_emoji(data, source))
 
     @property
     def words(self) -> Mapping[str, str]:
         """Each normalised written word and the normalised words it stands for."""
         return self._words
+
+    @property
+    def emoji(self) -> Mapping[str, str]:
+        """Each emoji read as words, and the normalised words it is read as."""
+        return self._emoji
+
+    def emoji_as_words(self, text: str) -> str:
+        """`text` with each listed emoji replaced by its words, set apart by spaces."""
+        if not self._emoji_table or text.isascii():
+            return text
+        return text.translate(self._emoji_table)
 
     def replace_words(self, words: str) -> str:
         """Normalised words, with leetspeak and every listed word replaced."""
@@ -132,8 +151,8 @@ def _parse_spellings(data: Any, source: str) -> dict[str, str]:
     def fail(where: str, problem: str) -> SpellingsError:
         return SpellingsError(f"{source}: {where}: {problem}")
 
-    if not isinstance(data, dict) or set(data) != {"version", "words"}:
-        raise fail("top level", "expected a mapping with 'version' and 'words'")
+    if not isinstance(data, dict) or not {"version", "words"} <= set(data) <= _SPELLING_KEYS:
+        raise fail("top level", "expected a mapping with 'version', 'words' and optionally 'emoji'")
     if data["version"] != 1:
         raise fail("version", "must be 1")
     raw = data["words"]
@@ -152,6 +171,25 @@ def _parse_spellings(data: Any, source: str) -> dict[str, str]:
         if written != ordinary:
             words[written] = ordinary
     return words
+
+
+def _parse_emoji(data: dict[str, Any], source: str) -> dict[str, str]:
+    raw = data.get("emoji") or {}
+    if not isinstance(raw, dict):
+        raise SpellingsError(f"{source}: emoji: expected a mapping of emoji to ordinary words")
+    emoji: dict[str, str] = {}
+    for key, value in raw.items():
+        symbol = str(key).replace(_VARIATION_SELECTOR, "")
+        if len(symbol) != 1 or symbol.isascii() or symbol.isalnum() or not isinstance(value, str):
+            raise SpellingsError(
+                f"{source}: emoji.{key}: a key is one emoji (one character) and its value "
+                "one or more words"
+            )
+        words = normalise(value)
+        if not words:
+            raise SpellingsError(f"{source}: emoji.{key}: the words are empty")
+        emoji[symbol] = words
+    return emoji
 
 
 @cache
@@ -180,4 +218,5 @@ def canonical(text: str, spellings: Spellings | None = None) -> str:
         text = _SH.sub("sh", text)
     if "'" in text or "’" in text or "‘" in text:
         text = _SH_VERB.sub(lambda m: _SH_ENDINGS[m.group(1).lower()], text)
-    return (spellings or _default_spellings()).replace_words(normalise(text))
+    spellings = spellings or _default_spellings()
+    return spellings.replace_words(normalise(spellings.emoji_as_words(text)))

@@ -78,6 +78,38 @@ def test_spellings_file_problems_are_clear() -> None:
         Spellings.from_yaml("version: 1\nwords: {wanna: want to, wana: want}", source="s.yaml")
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("he pulled a 🔪 on me", "harmed_or_abused"),
+        ("🆘🆘 someone come pls", "help_now"),
+        ("💊💊 every weekend now", "substances"),
+        ("⛺ in the park till the council sort something", "homeless"),
+    ],
+)
+def test_emoji_that_stand_for_a_word_are_read_as_it(text: str, category: str) -> None:
+    assert category in [hit.category.value for hit in detect_risk(text)]
+
+
+def test_emoji_that_mean_a_joke_or_a_feeling_are_read_as_nothing() -> None:
+    assert canonical("this homework is killing me 💀😂❄️👋") == "this homework is kiling me"
+    assert canonical("he pulled a 🔪") == "he puled a knife"
+    assert detect_risk("that film 💀💀💀 i cant") == ()
+
+
+def test_emoji_spellings_problems_are_clear() -> None:
+    spellings = Spellings.from_yaml("version: 1\nwords: {u: you}\nemoji: {'❄️': snow}")
+    assert spellings.emoji == {"❄": "snow"}  # read without the variation selector
+    with pytest.raises(SpellingsError, match="one emoji"):
+        Spellings.from_yaml("version: 1\nwords: {u: you}\nemoji: {'🔪🔪': knife}")
+    with pytest.raises(SpellingsError, match="one emoji"):
+        Spellings.from_yaml("version: 1\nwords: {u: you}\nemoji: {k: knife}")
+    with pytest.raises(SpellingsError, match="empty"):
+        Spellings.from_yaml("version: 1\nwords: {u: you}\nemoji: {'🔪': '!!'}")
+    with pytest.raises(SpellingsError, match="top level"):
+        Spellings.from_yaml("version: 1\nwords: {u: you}\nemojis: {}")
+
+
 def test_shipped_spellings_do_not_disagree() -> None:
     words = Spellings.default().words
     assert words["u"] == "you" and words["wana"] == "want to"
