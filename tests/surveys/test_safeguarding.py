@@ -293,10 +293,15 @@ def test_hit_never_holds_the_text() -> None:
         hit.phrase_id = "x"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t", "😀👍🙂", "...!!!", "🆘"])
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "😀👍🙂", "...!!!", "💀😂"])
 def test_no_words_no_hits(text: str) -> None:
     assert detect_risk(text) == ()
     assert not is_help_request(text)
+
+
+def test_an_sos_emoji_alone_is_a_call_for_help() -> None:
+    assert is_help_request("🆘")
+    assert [hit.category.value for hit in detect_risk("🆘🆘")] == ["help_now"]
 
 
 @pytest.mark.parametrize(
