@@ -12,6 +12,7 @@ from surveys.safeguarding.normalising import canonical, normalise
 from surveys.safeguarding.phrases import PhraseBook, PhraseBookError, RiskHit
 from surveys.safeguarding.reply import DEFAULT_OFFICE_HOURS, HELP_MESSAGE, help_reply
 from surveys.safeguarding.unread import (
+    READ_IN_PART,
     READ_LANGUAGES,
     UNREAD_CATEGORY,
     UNREAD_LABEL,
@@ -22,6 +23,7 @@ from surveys.safeguarding.unread import (
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
     "HELP_MESSAGE",
+    "READ_IN_PART",
     "READ_LANGUAGES",
     "UNREAD_CATEGORY",
     "UNREAD_LABEL",

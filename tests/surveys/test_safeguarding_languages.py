@@ -54,7 +54,8 @@ def test_welsh_patterns_do_not_change_what_english_raises() -> None:
         ("nuk jam mire", "sq", True),  # Albanian
         ("I am happy with my carer", "ar", False),  # English from an Arabic speaker: read
         ("I want to die", "en", False),  # English: the net reads it
-        ("dw i eisiau marw", "cy", False),  # Welsh: so does the Welsh book
+        ("dw i eisiau marw", "cy", True),  # Welsh: its book reads it only in part...
+        ("dw in hapus", "cy", True),  # ...so a person reads what the book does not flag
         ("I'm fine", "cy-GB", False),
         ("👍 123 !!", "ar", False),  # nothing to read
         ("", "ar", False),
@@ -91,6 +92,34 @@ def test_one_unread_word_at_a_button_question_is_not_flagged(survey: Survey) -> 
     assert ENGINE.advance(survey, opened, UserInput(text="نعم")).alerts == ()
     two = ENGINE.advance(survey, opened, UserInput(text="ساعدني الآن"))
     assert [a.category for a in two.alerts] == [UNREAD_CATEGORY]
+
+
+def test_welsh_the_book_does_not_flag_goes_to_a_person_quietly(survey: Survey) -> None:
+    progress = at_text_question(survey)
+    welsh = ENGINE.speaking("cy")
+    step = welsh.advance(survey, progress, UserInput(text="dw i'n hapus efo fy ngofalwyr"))
+    assert [a.category for a in step.alerts] == [UNREAD_CATEGORY]
+    assert PromptKind.HELP not in [p.kind for p in step.prompts]  # nothing to tell them
+    assert welsh.advance(survey, progress, UserInput(text="I'm happy here")).alerts == ()
+
+
+WELSH_HELD_OUT = WELSH.with_name("welsh_held_out.tsv")
+
+
+def test_welsh_written_blind_raises_an_alert_as_free_text(survey: Survey) -> None:
+    """On Welsh nobody wrote the book from, the book alone catches about half; as the
+    answer to a free-text question of a Welsh survey, every disclosure reaches a person
+    (by its category, or unread), and so does nearly every ordinary answer: the price."""
+    with WELSH_HELD_OUT.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    risk = [row["text"] for row in rows if row["category"] != "none"]
+    assert len(risk) >= 70
+    caught_by_the_book = sum(bool(detect_risk(text)) for text in risk)
+    assert caught_by_the_book >= 35  # measured: 35 of 72
+    progress = at_text_question(survey)
+    welsh = ENGINE.speaking("cy")
+    silent = [t for t in risk if not welsh.advance(survey, progress, UserInput(text=t)).alerts]
+    assert silent == []
 
 
 def test_welsh_risk_gets_the_help_reply(survey: Survey) -> None:
