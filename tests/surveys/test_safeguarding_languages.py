@@ -115,7 +115,7 @@ def test_welsh_written_blind_raises_an_alert_as_free_text(survey: Survey) -> Non
     risk = [row["text"] for row in rows if row["category"] != "none"]
     assert len(risk) >= 70
     caught_by_the_book = sum(bool(detect_risk(text)) for text in risk)
-    assert caught_by_the_book >= 42  # measured: 35 of 72, then 42 after a fourth sitting
+    assert caught_by_the_book >= 44  # measured: 35 of 72, then 42 and 44 after two more sittings
     progress = at_text_question(survey)
     welsh = ENGINE.speaking("cy")
     silent = [t for t in risk if not welsh.advance(survey, progress, UserInput(text=t)).alerts]
