@@ -13,6 +13,7 @@ from surveys.engine import AnswerRecorded, Engine, PromptKind, RiskFlagged, User
 from surveys.model import Survey
 from surveys.progress import Progress
 from surveys.safeguarding import UNREAD_CATEGORY, Detector, cannot_read, detect_risk
+from surveys.safeguarding.evaluation import load_corpus
 from tests.factories import small_survey
 from tests.surveys.test_engine import at_text_question
 
@@ -103,16 +104,11 @@ def test_welsh_the_book_does_not_flag_goes_to_a_person_quietly(survey: Survey) -
     assert welsh.advance(survey, progress, UserInput(text="I'm happy here")).alerts == ()
 
 
-WELSH_HELD_OUT = WELSH.with_name("welsh_held_out.tsv")
-
-
 def test_welsh_written_blind_raises_an_alert_as_free_text(survey: Survey) -> None:
-    """On Welsh nobody wrote the book from, the book alone catches about half; as the
-    answer to a free-text question of a Welsh survey, every disclosure reaches a person
-    (by its category, or unread), and so does nearly every ordinary answer: the price."""
-    with WELSH_HELD_OUT.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    risk = [row["text"] for row in rows if row["category"] != "none"]
+    """On Welsh nobody wrote the book from, the book alone catches fewer than two in three;
+    as the answer to a free-text question of a Welsh survey, every disclosure reaches a
+    person (by its category, or unread), and so does nearly every ordinary answer: the price."""
+    risk = [m.text for m in load_corpus("welsh_held_out") if m.is_risk]
     assert len(risk) >= 70
     caught_by_the_book = sum(bool(detect_risk(text)) for text in risk)
     assert caught_by_the_book >= 44  # measured: 35 of 72, then 42 and 44 after two more sittings
