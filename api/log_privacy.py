@@ -233,7 +233,9 @@ def scrub(text: str) -> str:
 class ScrubSecrets(logging.Filter):
     """A handler filter: the formatted message of every record passes `scrub`. A record
     whose message cannot be formatted is replaced by a line naming its logger. uvicorn's
-    access records keep their argument tuple (its formatter unpacks it), each part scrubbed."""
+    access records keep their argument tuple (its formatter unpacks it), each part scrubbed;
+    the coloured copy uvicorn's other records carry for a terminal is formatted and
+    scrubbed with the message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name == ACCESS_LOGGER and isinstance(record.args, tuple):
@@ -246,6 +248,13 @@ class ScrubSecrets(logging.Filter):
             message = f"unprintable log message from {record.name}"
         cleaned = scrub(message)
         if cleaned != message or record.args:
+            coloured = record.__dict__.get("color_message")
+            if isinstance(coloured, str):  # uvicorn prints it, with the args, to a terminal
+                try:
+                    coloured = coloured % record.args if record.args else coloured
+                except Exception:
+                    coloured = cleaned
+                record.color_message = scrub(coloured)
             record.msg, record.args = cleaned, None
         return True
 

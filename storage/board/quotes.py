@@ -4,7 +4,8 @@ A quote comes only from a question that is not sensitive, from a young person wh
 yes to sharing their words (`responses.share_quotes`) and did not keep that answer's
 words to themselves (`answers.private`), from a survey that at least
 `min_group` young people returned in the period, and never from an answer that raised a
-safeguarding alert. The text is redacted and shortened: their own first name, every
+safeguarding alert, nor from one that says nothing a board can read ("Not sure", "no":
+`says_something`). The text is redacted and shortened: their own first name, every
 council reference and first name in the people table that the quotes may mention (looked
 up by `ref_candidates` and `name_candidates`, never all loaded), and the council's ref
 formats (`ref_patterns`, CAREVOICE_REF_PATTERNS) are passed in. A quote that still looks
@@ -50,6 +51,7 @@ from storage.tables import (
 )
 from surveys.insights.disclosure import min_group_size_ok
 from surveys.insights.periods import Period, PeriodKind, period_containing
+from surveys.insights.quotable import says_something
 from surveys.insights.redaction import (
     TOKENS,
     is_word_name,
@@ -61,7 +63,8 @@ from surveys.insights.redaction import (
 
 __all__ = ["QuoteRow", "quotes"]
 
-_EMPTY = re.compile("|".join(re.escape(t) for t in sorted(TOKENS)) + r"|[\W_]")
+_TOKENS = re.compile("|".join(re.escape(t) for t in sorted(TOKENS)))
+_EMPTY = re.compile(_TOKENS.pattern + r"|[\W_]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +199,8 @@ async def quotes(
             if safe is None:
                 continue  # could not be made safe: not shown
             clean = shorten(safe, max_chars)
-            if not _EMPTY.sub("", clean):
-                continue
+            if not _EMPTY.sub("", clean) or not says_something(_TOKENS.sub(" ", clean)):
+                continue  # nothing left, or nothing said ("Not sure", "no")
             quarter = period_containing(answered_at, PeriodKind.QUARTER).label
             found.append(QuoteRow(clean, str(theme), rounded(polarity, 2), str(key), quarter))
             if len(found) == limit:

@@ -465,6 +465,23 @@ async def test_quotes_are_shared_redacted_and_from_big_enough_groups(db: Databas
     assert not hasattr(found[0], "response_id")
 
 
+async def test_quotes_say_something(db: Database) -> None:
+    """A board reads a handful of quotes: "Not sure" and "no" take the place of words that
+    say something, so they are never shown (they still count everywhere else)."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        for n, text in enumerate(["Not sure", "no", "idk", "I don't know", "[name]"] * 2):
+            day = uk(2017, 5, 1 + n)
+            r = await b.response(survey="big", share_quotes=True, at=day)
+            await b.answer(r, "going_well", survey="big", text=text, polarity=0.0, at=day)
+        day = uk(2017, 6, 1)
+        said = await b.response(survey="big", share_quotes=True, at=day)
+        await b.answer(said, "q", survey="big", text="Shorter meetings", at=day, polarity=0)
+    async with db.reader() as s:
+        found = await quotes(s, YEAR)
+    assert [q.text for q in found] == ["Shorter meetings"]
+
+
 async def test_quotes_name_no_one_in_the_people_table(db: Database) -> None:
     """Other young people's refs and first names (from the people table), the council's
     ref formats, and the issue's own example; a quote that cannot be made safe is dropped."""

@@ -217,3 +217,34 @@ def test_uvicorn_access_lines_are_scrubbed_and_still_format() -> None:
     line = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s').format(record)
     assert "K7Q2" not in line
     assert "/c/{code}" in line and "200" in line
+
+
+def test_uvicorn_coloured_lines_show_their_values_not_format_codes() -> None:
+    """uvicorn's coloured formatter prints a record's `color_message` with the record's
+    arguments: once the net had formatted the message and dropped them, a terminal showed
+    "Uvicorn running on %s://%s:%d". The coloured copy must be formatted (and scrubbed) too."""
+    from uvicorn.logging import DefaultFormatter
+
+    record = logging.LogRecord(
+        "uvicorn.error",
+        logging.INFO,
+        __file__,
+        1,
+        "Uvicorn running on %s://%s:%d (Press CTRL+C to quit)",
+        ("http", "127.0.0.1", 8000),
+        None,
+    )
+    record.color_message = "Uvicorn running on \x1b[1m%s://%s:%d\x1b[0m (Press CTRL+C to quit)"
+    assert ScrubSecrets().filter(record)
+    for colours in (True, False):
+        line = DefaultFormatter("%(levelprefix)s %(message)s", use_colors=colours).format(record)
+        assert "%s" not in line and "%d" not in line
+        assert "127.0.0.1:8000" in line.replace("\x1b[1m", "").replace("\x1b[0m", "")
+
+    leaky = logging.LogRecord(
+        "uvicorn.error", logging.INFO, __file__, 1, "code %s", ("/c/K7Q2M9XD",), None
+    )
+    leaky.color_message = "code \x1b[1m%s\x1b[0m"
+    assert ScrubSecrets().filter(leaky)
+    coloured = DefaultFormatter("%(message)s", use_colors=True).format(leaky)
+    assert "K7Q2M9XD" not in coloured
