@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Final
 
 from rich.progress import Progress as ProgressBar
 from sqlalchemy import func, select, update
@@ -32,6 +33,7 @@ from surveys.clock import FixedClock
 from surveys.engine import PRIVATE, SHARED, Command, Prompt, PromptKind, UserInput
 from surveys.insights.comparators import published_comparators
 from surveys.insights.redaction import first_names
+from surveys.insights.wellbeing import MEASURES
 from surveys.model import QuestionKind
 from surveys.people import Cohort, PersonRecord
 
@@ -482,6 +484,13 @@ def _question(turn: Turn) -> Prompt | None:
     return next((p for p in reversed(turn.prompts) if p.kind is PromptKind.QUESTION), None)
 
 
+ONS_WELLBEING_WEIGHTS: Final = (1, 1, 1, 2, 3, 6, 8, 10, 9, 5, 3)
+ONS_ANXIETY_WEIGHTS: Final = (6, 6, 7, 7, 6, 6, 5, 4, 3, 2, 2)
+"""How demo answers to the ONS questions spread over 0 to 10: life satisfaction, worthwhile
+and happiness (mean about 6.4), and anxiety (mean about 4.0)."""
+LOW_IS_GOOD: Final = frozenset(m.question_id for m in MEASURES if not m.high_is_good)
+
+
 def _choose(prompt: Prompt, batch: Batch, rng: random.Random) -> UserInput:
     qid, kind = prompt.question_id, prompt.question_kind
     answers = [o for o in prompt.options if o.command is None]
@@ -503,7 +512,10 @@ def _choose(prompt: Prompt, batch: Batch, rng: random.Random) -> UserInput:
         )[0]
         return UserInput(text=rng.choice(TEXT_BANK[tone]))
     if kind is QuestionKind.SCALE and len(answers) == 11:  # 0 to 10 (ONS wellbeing)
-        weights = [1, 1, 1, 2, 3, 6, 8, 10, 9, 5, 3]
+        # anxiety, where low is good, near 4 (care leavers report more than the nation's
+        # 2.9); the other three near 6.5 (the nation's 7.5 to 7.9)
+        anxious = qid in LOW_IS_GOOD
+        weights = ONS_ANXIETY_WEIGHTS if anxious else ONS_WELLBEING_WEIGHTS
         score = rng.choices(range(11), weights=weights)[0]
         return UserInput(option=str(score), question_id=qid)
     if kind is QuestionKind.SCALE:

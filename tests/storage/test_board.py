@@ -614,3 +614,23 @@ async def test_the_seed_is_reproduced(demo_database: str) -> None:
 
 def test_times_are_uk_times() -> None:
     assert uk(2017, 4, 1, 0, 30).astimezone(UTC) == datetime(2017, 3, 31, 23, 30, tzinfo=UTC)
+
+
+@pytest.mark.slow
+async def test_the_demo_wellbeing_reads_like_care_leavers(demo_database: str) -> None:
+    """Anxiety is the measure where low is good: the demo's care leavers report more of it
+    than the nation's adults, and far less than they report life satisfaction (it once drew
+    anxiety like the other three, and 65% showed as highly anxious)."""
+    from storage.board.wellbeing import ons_wellbeing
+
+    db = await Database.connect(demo_database, migrate=False, data_keys=KEYS)
+    try:
+        async with db.reader() as s:
+            rows = {r.measure: r for r in await ons_wellbeing(s, YEAR) if r.group == "16 and over"}
+    finally:
+        await db.dispose()
+    anxious, satisfied = rows["anxious"], rows["life_satisfaction"]
+    assert anxious.mean is not None and satisfied.mean is not None
+    assert anxious.national_mean is not None and anxious.mean > anxious.national_mean
+    assert 3.0 <= anxious.mean <= 5.0 < satisfied.mean
+    assert anxious.low_share is not None and anxious.low_share < 0.5
