@@ -37,6 +37,12 @@
 
   function plainSubmit(form, submitter) {
     form.setAttribute("data-plain", "1");
+    // The page that comes back keeps this fragment through the server's redirect, so the
+    // answer is where focus lands again (below), not the top of a page reloaded.
+    var action = form.getAttribute("action") || window.location.pathname;
+    if (form.id === "answer" && action.indexOf("#") < 0) {
+      form.setAttribute("action", action + "#answer-area");
+    }
     if (form.requestSubmit) {
       form.requestSubmit(submitter || undefined);
       return;
@@ -168,4 +174,7 @@
   });
 
   enhance();
+  if (window.location.hash === "#answer-area") {  // after a plain post (above)
+    window.addEventListener("load", function () { focusNext([]); });
+  }
 }());

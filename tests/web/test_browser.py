@@ -65,8 +65,16 @@ class Watch:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.problems: list[str] = []
+        self.loads: list[str] = []  # whole pages loaded, and failed or refused requests
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("requestfailed", lambda r: self.loads.append(f"failed {r.method} {r.url}"))
+        page.on("response", self._response)
+        page.on("load", lambda p: self.loads.append(f"page load {p.url}"))
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.loads.append(f"{response.status} {response.request.method} {response.url}")
 
     def _console(self, message: Any) -> None:
         text = message.text
@@ -197,7 +205,9 @@ def test_a_young_person_completes_a_survey_with_the_keyboard_alone(
     page.keyboard.press("Tab")
     steps = 0
     while page.locator("#answer").count() and steps < 40:
-        assert in_answer(), focused()  # the skip link, then the script, put focus there
+        # the skip link, then the script, put focus there (a whole page load in `loads`
+        # after the first means the script fell back to a plain post)
+        assert in_answer(), (steps, focused(), watch.loads)
         before = answer_key(page)
         kind = kind_of(page)
         if kind == "text":
@@ -216,6 +226,38 @@ def test_a_young_person_completes_a_survey_with_the_keyboard_alone(
     watch.shot("chat-6-keyboard-done")
     watch.clean()
     assert status_of(live, code) == "returned"
+
+
+def test_when_the_script_falls_back_to_a_plain_post_focus_returns_to_the_answer(
+    browser: Any, live: Live
+) -> None:
+    """The script sends answers with fetch; when that fails (a network blip, a slow box)
+    it posts the form plainly and the whole page comes back. A keyboard or screen reader
+    user then lands on the answer again, not at the top of the page."""
+    watch = new_page(browser)
+    page = watch.page
+    code = live.codes[20]  # unused by the other browser tests
+    page.goto(f"{live.url}/c/{code}")
+    page.get_by_role("button", name="OK, let's start").click()
+    page.wait_for_selector("#answer")
+
+    def no_fetch(route: Any) -> None:
+        if route.request.resource_type == "fetch":
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", no_fetch)
+    before = answer_key(page)
+    page.fill("#text", "Seeing my nan")
+    page.get_by_role("button", name="Send").click()
+    wait_for_next(page, before)
+    page.wait_for_load_state()
+    assert any(line.startswith("failed POST") for line in watch.loads), watch.loads
+    assert page.evaluate("() => window.location.hash") == "#answer-area"
+    assert page.evaluate("() => !!document.activeElement.closest('#answer')")
+    assert page.locator("text=Seeing my nan").count() == 1  # stored once, shown once
+    assert status_of(live, code) == "in_progress"
 
 
 def test_the_chat_works_with_javascript_off(browser: Any, live: Live) -> None:
