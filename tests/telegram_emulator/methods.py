@@ -3,7 +3,6 @@ commands ...), with the validation they share; part of ``BotApiState``."""
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from typing import Any
@@ -32,6 +31,7 @@ from tests.telegram_emulator.protocol import (
     _Result,
     _Webhook,
     bad_request,
+    json_copy,
     need,
 )
 
@@ -168,7 +168,7 @@ class ApiMethods:
             if known is not None:
                 if known[0] != kind:
                     raise bad_request(f"wrong file type: can't use file of type {known[0]}")
-                return copy.deepcopy(known[1])
+                return json_copy(known[1])
             if not source.startswith(("http://", "https://")):
                 raise bad_request("wrong file identifier/HTTP URL specified")
             name = urlsplit(source).path.rsplit("/", 1)[-1] or "file"
@@ -208,7 +208,7 @@ class ApiMethods:
                 if kind == "voice":
                     del media["file_name"]
                     media["mime_type"] = "audio/ogg"
-        self._files[file_id] = (kind, copy.deepcopy(media))
+        self._files[file_id] = (kind, json_copy(media))
         return media
 
     def _send_media(self, params: Params, kind: str) -> JSONDict:
@@ -264,7 +264,7 @@ class ApiMethods:
 
     @_api_method("getMe")
     def _get_me(self, params: Params) -> JSONDict:
-        return copy.deepcopy(self._bot_profile)
+        return json_copy(self._bot_profile)
 
     @_api_method("getUpdates")
     async def _get_updates(self, params: Params) -> list[JSONDict]:
@@ -312,8 +312,8 @@ class ApiMethods:
         for entry in self._queue:
             if entry.sticky:
                 entry.sticky = False
-                return [copy.deepcopy(entry.data)]
-        return [copy.deepcopy(entry.data) for entry in self._queue[:limit]]
+                return [json_copy(entry.data)]
+        return [json_copy(entry.data) for entry in self._queue[:limit]]
 
     @_api_method("setWebhook")
     def _set_webhook(self, params: Params) -> _Result:
@@ -504,7 +504,7 @@ class ApiMethods:
 
     @_api_method("getMyCommands")
     def _get_my_commands(self, params: Params) -> list[JSONDict]:
-        return copy.deepcopy(self._commands.get(self._command_key(params), []))
+        return json_copy(self._commands.get(self._command_key(params), []))
 
     @_api_method("deleteMyCommands")
     def _delete_my_commands(self, params: Params) -> bool:

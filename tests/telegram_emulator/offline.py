@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import inspect
 import itertools
 import math
@@ -45,6 +44,7 @@ from tests.telegram_emulator.protocol import (
     chat_of,
     error_body,
     fake_token,
+    json_copy,
     split_api_path,
 )
 from tests.telegram_emulator.request import FakeRequest
@@ -382,7 +382,7 @@ class BotApiState(SimulatedUsers, ApiMethods):
     @staticmethod
     def _view(message: JSONDict) -> JSONDict:
         """A message as the API shows it: only inline keyboards are echoed back."""
-        view = copy.deepcopy(message)
+        view = json_copy(message)
         markup = view.get("reply_markup")
         if markup is not None and "inline_keyboard" not in markup:
             del view["reply_markup"]
@@ -395,10 +395,10 @@ class BotApiState(SimulatedUsers, ApiMethods):
         chat.next_message_id += 1
         message: JSONDict = {
             "message_id": message_id,
-            "from": copy.deepcopy(sender),
-            "chat": copy.deepcopy(chat.data),
+            "from": json_copy(sender),
+            "chat": json_copy(chat.data),
             "date": self._now(),
-            **copy.deepcopy(content),
+            **json_copy(content),
         }
         if reply_to is not None:
             target = self._live(chat, reply_to)
@@ -413,12 +413,12 @@ class BotApiState(SimulatedUsers, ApiMethods):
     def _enqueue(self, kind: str, payload: JSONDict, deliver: bool) -> JSONDict:
         update_id = self._next_update_id
         self._next_update_id += 1
-        update = {"update_id": update_id, kind: copy.deepcopy(payload)}
+        update = {"update_id": update_id, kind: json_copy(payload)}
         self._history[update_id] = update
         if deliver and kind in self._allowed_updates:
             self._queue.append(QueuedUpdate(update_id, update))
         self._changed()
-        return copy.deepcopy(update)
+        return json_copy(update)
 
     def _new_file(self, prefix: str) -> tuple[str, str]:
         number = next(self._file_counter)

@@ -117,6 +117,17 @@ _NOT_MODIFIED = (
 _BAD_QUERY = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
+def json_copy(value: T) -> T:
+    """A deep copy of JSON-shaped data (dicts and lists of plain values): what the
+    emulator keeps and hands out, copied several times an API call, five to ten times
+    faster than `copy.deepcopy`. Anything else (str, int, bytes, tuples) is shared."""
+    if type(value) is dict:
+        return {key: json_copy(item) for key, item in value.items()}  # type: ignore[return-value]
+    if type(value) is list:
+        return [json_copy(item) for item in value]  # type: ignore[return-value]
+    return value
+
+
 def split_api_path(path: str) -> tuple[str, str] | None:
     """Split ``.../bot<token>/<method>`` into ``(token, method)``."""
     match = _API_PATH_RE.search(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +9,7 @@ from telegram import Bot, Update
 
 from tests.telegram_emulator.protocol import (
     JSONDict,
+    json_copy,
 )
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def make_update(data: Mapping[str, Any], bot: Bot | None = None) -> Update:
     """Turn an update dict (e.g. from ``user_sends_text``) into a ``telegram.Update``."""
-    return Update.de_json(copy.deepcopy(dict(data)), bot)
+    return Update.de_json(json_copy(dict(data)), bot)
 
 
 class UpdateMaker:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 
@@ -13,6 +12,7 @@ from tests.telegram_emulator.protocol import (
     MessagePredicate,
     QueuedUpdate,
     _inline_keyboard_data,
+    json_copy,
 )
 
 
@@ -34,7 +34,7 @@ class SimulatedUsers:
         with self._lock:
             user = self._ensure_user(user_id, first_name, last_name, username, language_code)
             self._chat_of(user, None, "private", None)
-            return copy.deepcopy(user)
+            return json_copy(user)
 
     def _user_message(
         self,
@@ -164,7 +164,7 @@ class SimulatedUsers:
             self._callback_queries[query_id] = False
             query = {
                 "id": query_id,
-                "from": copy.deepcopy(user),
+                "from": json_copy(user),
                 "message": self._view(message),
                 "chat_instance": self._chat_instance(chat.data["id"]),
                 "data": callback_data,
@@ -173,7 +173,7 @@ class SimulatedUsers:
 
     def _register_user_file(self, kind: str, prefix: str, obj: JSONDict) -> JSONDict:
         obj["file_id"], obj["file_unique_id"] = self._new_file(prefix)
-        self._files[obj["file_id"]] = (kind, copy.deepcopy(obj))
+        self._files[obj["file_id"]] = (kind, json_copy(obj))
         return obj
 
     def user_sends_sticker(
@@ -303,8 +303,8 @@ class SimulatedUsers:
                 member["until_date"] = 0
             members.append(member)
         payload = {
-            "chat": copy.deepcopy(chat.data),
-            "from": copy.deepcopy(user),
+            "chat": json_copy(chat.data),
+            "from": json_copy(user),
             "date": self._now(),
             "old_chat_member": members[0],
             "new_chat_member": members[1],
@@ -342,7 +342,7 @@ class SimulatedUsers:
                 raise ValueError(f"unknown update_id {update_id}")
             self._queue.insert(0, QueuedUpdate(update_id, update, sticky=True))
             self._changed()
-            return copy.deepcopy(update)
+            return json_copy(update)
 
     # ------------------------------------------------------------------ inspection
 
@@ -356,7 +356,7 @@ class SimulatedUsers:
             if chat is None:
                 return []
             return [
-                copy.deepcopy(message)
+                json_copy(message)
                 for message_id, message in chat.messages.items()
                 if message["from"]["id"] == self.bot_id
                 and (include_deleted or message_id not in chat.deleted)
@@ -369,7 +369,7 @@ class SimulatedUsers:
             if chat is None:
                 return []
             return [
-                copy.deepcopy(message)
+                json_copy(message)
                 for message_id, message in chat.messages.items()
                 if message_id not in chat.deleted
             ]
@@ -393,7 +393,7 @@ class SimulatedUsers:
                     or message["from"]["id"] != self.bot_id
                 ):
                     continue
-                candidate = copy.deepcopy(message)
+                candidate = json_copy(message)
                 if predicate is None or predicate(candidate):
                     return candidate
             return None
@@ -441,7 +441,7 @@ class SimulatedUsers:
     def callback_answers(self) -> list[JSONDict]:
         """Every answerCallbackQuery call, oldest first."""
         with self._lock:
-            return copy.deepcopy(self._callback_answers)
+            return json_copy(self._callback_answers)
 
     @property
     def chat_actions(self) -> list[tuple[int, str]]:
@@ -453,13 +453,13 @@ class SimulatedUsers:
     def pending_updates(self) -> list[JSONDict]:
         """Updates not yet confirmed (getUpdates) or delivered (webhook)."""
         with self._lock:
-            return [copy.deepcopy(entry.data) for entry in self._queue]
+            return [json_copy(entry.data) for entry in self._queue]
 
     def commands(self, scope: JSONDict | None = None, language_code: str = "") -> list[JSONDict]:
         """The command list set for ``scope``/``language_code``."""
         key = (json.dumps(scope or {"type": "default"}, sort_keys=True), language_code)
         with self._lock:
-            return copy.deepcopy(self._commands.get(key, []))
+            return json_copy(self._commands.get(key, []))
 
     def webhook_info(self) -> JSONDict:
         """What getWebhookInfo answers."""
