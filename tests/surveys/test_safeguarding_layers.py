@@ -85,6 +85,7 @@ def test_spellings_file_problems_are_clear() -> None:
         ("🆘🆘 someone come pls", "help_now"),
         ("💊💊 every weekend now", "substances"),
         ("⛺ in the park till the council sort something", "homeless"),
+        ("🍇 happened at my old placement", "sexual_abuse"),  # algospeak: grape, rape
     ],
 )
 def test_emoji_that_stand_for_a_word_are_read_as_it(text: str, category: str) -> None:
@@ -95,6 +96,7 @@ def test_emoji_that_mean_a_joke_or_a_feeling_are_read_as_nothing() -> None:
     assert canonical("this homework is killing me 💀😂❄️👋") == "this homework is kiling me"
     assert canonical("he pulled a 🔪") == "he puled a knife"
     assert detect_risk("that film 💀💀💀 i cant") == ()
+    assert detect_risk("i love grapes 🍇 my foster mum puts them in my lunchbox") == ()
 
 
 def test_emoji_spellings_problems_are_clear() -> None:
