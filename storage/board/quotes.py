@@ -64,7 +64,6 @@ from surveys.insights.redaction import (
 __all__ = ["QuoteRow", "quotes"]
 
 _TOKENS = re.compile("|".join(re.escape(t) for t in sorted(TOKENS)))
-_EMPTY = re.compile(_TOKENS.pattern + r"|[\W_]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +198,8 @@ async def quotes(
             if safe is None:
                 continue  # could not be made safe: not shown
             clean = shorten(safe, max_chars)
-            if not _EMPTY.sub("", clean) or not says_something(_TOKENS.sub(" ", clean)):
-                continue  # nothing left, or nothing said ("Not sure", "no")
+            if not says_something(_TOKENS.sub(" ", clean)):
+                continue  # nothing left but tokens, or nothing said ("Not sure", "no")
             quarter = period_containing(answered_at, PeriodKind.QUARTER).label
             found.append(QuoteRow(clean, str(theme), rounded(polarity, 2), str(key), quarter))
             if len(found) == limit:
