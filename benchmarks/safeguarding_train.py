@@ -26,7 +26,7 @@ try:
 except ImportError:  # pragma: no cover - a development dependency
     sys.exit("Training needs scikit-learn, a development dependency: pip install -e '.[dev]'")
 
-from surveys.safeguarding import Detector, PhraseBook, RiskCategory, canonical
+from surveys.safeguarding import Detector, PhraseBook, RiskCategory
 from surveys.safeguarding.evaluation import care_answers, load_corpus
 from surveys.safeguarding.model import features
 
@@ -42,7 +42,7 @@ DEFAULT_OUT = (
 # norm raised 21 false alarms of 98. The seventh sitting, held out of training in the same
 # way, then raised the threshold at 2.5%; there 2% to 3.5% caught the same with both layers
 # and 4% one more, for no more false alarms: the budget became 3% (the sixth sitting's best
-# trade), leaving room under 5%.
+# trade), leaving room under 5%; with the masked reading, 2.5% again (see `train`).
 # The everyday care answers count half as much as the corpus's messages: with the seventh
 # sentiment set they outnumbered the corpus's ordinary messages and, at full weight, the
 # model alone fell from 62.4% to 60.1% out-of-fold recall at the same 3% false alarms.
@@ -54,7 +54,7 @@ CARE_WEIGHT = 0.5
 MIN_DF = 1
 RISK_C = 0.1
 CATEGORY_C = 1.0
-MODEL_FALSE_ALARMS = 0.03
+MODEL_FALSE_ALARMS = 0.025
 FOLDS = 5
 
 
@@ -65,10 +65,20 @@ def _round(value: float) -> float:
 def train(out: Path) -> dict[str, float]:
     # everyday care answers as ordinary messages too: the corpus alone taught the model that
     # "they made me a birthday cake" and "my house mum reads to me every night" were risk
-    book = Detector(PhraseBook.default(), None).detect
+    phrases = PhraseBook.default()
     corpus = load_corpus("development")
-    messages = corpus + care_answers("development", book)
-    words = [canonical(m.text) for m in messages]
+    messages = corpus + care_answers("development", Detector(phrases, None).detect)
+    # Read as the detector hands text to the model: the book's words with its safe contexts
+    # masked. Trained on the bare words, the idioms of the ordinary messages ("killing myself
+    # laughing") taught the model that "kill myself" is ordinary, though it never sees them.
+    # Chosen on development with the 28th to 32nd sittings held out of training (749
+    # messages in registers the rest had not met), the model alone on their 500 risk and
+    # 249 ordinary messages: the shipped model of the 15th sitting 396 (8 false alarms);
+    # retrained on bare words at a 3% budget 420 (8); masked at 3% 432 (9), 2.5% 424 (9),
+    # 2% 417 (9). Out of fold on all of development, the everyday care answers the model
+    # flags: bare 3% 0.85%, masked 3% 1.25%, 2.5% 1.0%, 2% 0.75%. Masked at 2.5% (below).
+    # Masked, "i want to kill myself" is above the threshold again; bare, it was not.
+    words = [phrases.mask_safe(phrases.words(m.text)) for m in messages]
     is_risk = np.array([m.is_risk for m in messages])
     weights = np.array([1.0] * len(corpus) + [CARE_WEIGHT] * (len(messages) - len(corpus)))
     # No L2 norm: with it, a two-word answer ("all done") puts its whole weight on a couple
@@ -129,7 +139,10 @@ def train(out: Path) -> dict[str, float]:
             "classes": [c.value for c in classes],
             "intercepts": [_round(x) for x in category_model.intercept_],
             "features": word_columns,
-            "coef": [[float(f"{x:.3g}") for x in row] for row in category_model.coef_.T],
+            # two significant digits: only the largest score counts, and with the 28th to
+            # 32nd sittings three digits took the file past 1 MiB (the category changed on 3
+            # of 3,469 development risk messages)
+            "coef": [[float(f"{x:.2g}") for x in row] for row in category_model.coef_.T],
         },
     }
     payload = (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")

@@ -45,7 +45,9 @@ CAUGHT: dict[str, tuple[int, int]] = {
     "help_now": (10, 10),
 }
 RISK, CAUGHT_ALL = 268, 266  # 265 until the fourteenth and fifteenth sittings
-ORDINARY, FALSE_ALARMS_AT_MOST = 313, 10  # 11 until the sixteenth sitting's safe contexts
+# 11 until the sixteenth sitting's safe contexts; 10 until the model was retrained on the
+# 16th-32nd sittings (it catches 424 of 500 risk messages in new registers, not 396)
+ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # everyday care answers (theme and sentiment sets, held-out rows the phrase book does not
 # flag): the model raised 18 alerts on them before it was trained on such answers too;
 # 2 before the tenth sitting was added to its training, 3 after, 2 after the eleventh
@@ -54,7 +56,7 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 10  # 11 until the sixteenth sitting's saf
 # thirteenth sitting and the seventh theme set (and after the fifteenth); the phrase book
 # itself now flags two more of these answers (a neglect "no food" pattern since the twelfth
 # sitting, one more since the fifteenth), so 511 are left for the model
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 511, 1
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 511, 2  # 1 until that retraining
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the
