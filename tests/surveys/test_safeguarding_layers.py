@@ -99,6 +99,32 @@ def test_emoji_that_mean_a_joke_or_a_feeling_are_read_as_nothing() -> None:
     assert detect_risk("i love grapes 🍇 my foster mum puts them in my lunchbox") == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [  # how 8 to 11 year olds spell by ear (written for this test, not from the corpus)
+        ("i want to go to hevin to be wiv my granny", "suicide"),
+        ("my uncle kiks me wen im norty", "harmed_or_abused"),
+        ("a man online wants my pikchers", "grooming"),
+        ("im promist to a man in the other country", "forced_marriage"),
+        ("she burnd me with her ciggerette", "harmed_or_abused"),
+    ],
+)
+def test_young_childrens_spellings_are_read(text: str, category: str) -> None:
+    assert category in [hit.category.value for hit in detect_risk(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to run away to the zoo and be a zookeeper",
+        "our puppy is shut in the kitchen wen we go out",
+        "she said shell kill me if i beat her at uno again",
+    ],
+)
+def test_young_childrens_games_and_pets_raise_nothing(text: str) -> None:
+    assert detect_risk(text) == ()
+
+
 def test_emoji_spellings_problems_are_clear() -> None:
     spellings = Spellings.from_yaml("version: 1\nwords: {u: you}\nemoji: {'❄️': snow}")
     assert spellings.emoji == {"❄": "snow"}  # read without the variation selector
