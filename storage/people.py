@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.tables import PersonRow
+from storage.teams import known_spellings
 from surveys.clock import Clock
 from surveys.people import PersonRecord
 
@@ -33,8 +34,10 @@ async def import_people(
     """Add or update people by council reference, in the caller's transaction.
 
     The records were validated as a whole first (`surveys.people`), so either every row is
-    written or, if the transaction fails, none is.
+    written or, if the transaction fails, none is. A team is written as the council already
+    writes it (`storage.teams.known_spellings`).
     """
+    records = await known_spellings(session, records)  # "north" is the North team
     added = updated = 0
     now = clock.now()
     for start in range(0, len(records), CHUNK):

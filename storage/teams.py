@@ -15,14 +15,14 @@ a key cannot learn that a young person in another team exists.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.tables import InvitationRow, PersonRow
+from storage.tables import ApiKeyRow, InvitationRow, PersonRow
 from surveys.errors import ImportFault, PeopleImportError, ValidationError
 from surveys.people import PersonRecord
 
@@ -128,6 +128,34 @@ async def refuse_out_of_scope(
         raise PeopleImportError("upload", faults)
 
 
+def _folded(team: str) -> str:
+    return " ".join(team.split()).casefold()
+
+
+async def known_spellings(
+    session: AsyncSession, records: Sequence[PersonRecord]
+) -> list[PersonRecord]:
+    """The records with each team written as the council already writes it: "north" or
+    "NORTH " in a spreadsheet is the North team young people and keys already belong to,
+    not a new team that North's key cannot see. A team new to the council keeps the first
+    spelling the records use."""
+    spelling: dict[str, str] = {}
+    for team in await known_teams(session):
+        spelling.setdefault(_folded(team), team)
+    for teams in (await session.scalars(select(ApiKeyRow.teams))).all():
+        for team in teams or ():
+            if isinstance(team, str) and team.strip():
+                spelling.setdefault(_folded(team), team)
+    changed: list[PersonRecord] = []
+    for record in records:
+        if record.team is not None:
+            known = spelling.setdefault(_folded(record.team), record.team)
+            if known != record.team:
+                record = replace(record, team=known)
+        changed.append(record)
+    return changed
+
+
 async def out_of_scope(
     session: AsyncSession, scope: TeamScope, records: Sequence[PersonRecord], *,
     first_line: int = 1, lines: Sequence[int] | None = None,
@@ -136,6 +164,7 @@ async def out_of_scope(
     Rows are numbered from `first_line`, or by `lines` (one per record) when given."""
     if scope.every_team:
         return []
+    records = await known_spellings(session, records)
     faults: list[ImportFault] = []
     refs = [r.council_ref for r in records]
     elsewhere: set[str] = set()

@@ -163,6 +163,24 @@ def parse_people_csv(text: str | bytes, *, source: str, today: date) -> list[Per
     return _parse_numbered(rows, source=source, today=today, first_line=2)
 
 
+def numbered_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """The CSV's data rows as `parse_people_csv` reads them: blank rows (and rows of only
+    separators, as Excel saves them) left out, each with the line of the file it starts on
+    and its cells by lower-case column name. Rows that cannot be read are left out too
+    (`parse_people_csv` names them)."""
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True)
+    numbered, _ = _csv_rows(reader)
+    if not numbered:
+        return []
+    header = [h.strip().lower() for h in numbered[0][1]]
+    return [
+        (line, {name: (row[i].strip() if i < len(row) else "")
+                for i, name in enumerate(header) if name})
+        for line, row in numbered[1:]
+    ]  # fmt: skip
+
+
 def _csv_rows(reader: Any) -> tuple[list[tuple[int, list[str]]], list[ImportFault]]:
     """Non-blank rows with the line each starts on; a quote left open, a NUL character or
     a broken row is a fault at its line (never a row swallowed into the one before)."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 from dataclasses import dataclass
 from typing import Final
 
@@ -30,7 +28,7 @@ from storage import audit
 from storage.campaigns import band_of
 from storage.people import import_people
 from storage.tables import PersonRow
-from storage.teams import known_teams, out_of_scope
+from storage.teams import known_spellings, known_teams, out_of_scope
 from surveys.errors import ImportFault, PeopleImportError
 from surveys.people import (
     AGE_BAND_NAMES,
@@ -38,7 +36,7 @@ from surveys.people import (
     Cohort,
     PersonRecord,
     decode_csv,
-    delimiter,
+    numbered_rows,
     parse_people_csv,
     parse_people_rows,
 )
@@ -190,22 +188,20 @@ async def _preview_page(services: ServicesDep, staff: Staff, text: str) -> Respo
         parse_people_csv(text, source=SOURCE, today=today)
     except PeopleImportError as error:
         file_faults = error.faults
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter(text))
-    raw_rows = [
-        {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
-        for row in reader
-    ]
+    numbered = numbered_rows(text)  # the lines of the file, as the import reads them
     by_line: dict[int, list[ImportFault]] = {}
     for fault in file_faults:
         by_line.setdefault(fault.line, []).append(fault)
     records: list[tuple[int, PersonRecord]] = []
-    for line, row in enumerate(raw_rows, 2):
+    for line, row in numbered:
         try:
             records.append((line, parse_people_rows([row], source=SOURCE, today=today,
                                                     first_line=line)[0]))
         except PeopleImportError:
             continue
     async with services.db.reader() as session:
+        spelt = await known_spellings(session, [r for _, r in records])  # "north" is North
+        records = [(line, record) for (line, _), record in zip(records, spelt, strict=True)]
         existing = set()
         refs = [r.council_ref for _, r in records]
         for start in range(0, len(refs), 500):
@@ -218,14 +214,15 @@ async def _preview_page(services: ServicesDep, staff: Staff, text: str) -> Respo
             by_line.setdefault(fault.line, []).append(fault)
     parsed = dict(records)
     rows = []
-    for line, cells in enumerate(raw_rows, 2):
+    for line, cells in numbered:
         record = parsed.get(line)
         faults = by_line.get(line, [])
         action = "fix" if faults or record is None else (
             "update" if record.council_ref in existing else "add")
         rows.append(PreviewRow(line, cells, record, record.band_on(today) if record else None,
                                action, faults))
-    header_faults = by_line.get(1, []) + [f for f in file_faults if f.line > len(raw_rows) + 1]
+    shown = {line for line, _ in numbered}  # faults of no row shown: the header's, the file's
+    header_faults = [f for line, faults in by_line.items() if line not in shown for f in faults]
     fix = sum(1 for r in rows if r.action == "fix")
     ok = not header_faults and not fix and bool(rows)
     return render(

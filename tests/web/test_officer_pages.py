@@ -183,6 +183,60 @@ async def test_a_team_key_cannot_import_someone_into_another_team(
     assert "South is not one of your teams (North)" in Page.of(preview.text).text
 
 
+def _preview_rows(html: str) -> dict[int, str]:
+    """Each preview row's text by the line number it shows."""
+    rows = re.findall(r'<th scope="row">(\d+)</th>(.*?)</tr>', html, re.S)
+    return {int(line): re.sub(r"<[^>]+>", " ", cells) for line, cells in rows}
+
+
+async def test_blank_lines_leave_each_fault_on_its_own_line_of_the_file(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    await sign_in(client, keys.officer)
+    page = Page.of((await client.get("/officer/young-people")).text)
+    messy = (  # a blank line, a bad date, a repeat, and a row of commas as Excel saves it
+        "council_ref,cohort,age_band,team,next_review_date,first_name\n"
+        "N-1,in_care,13-15,North,15/01/2027,Sam\n\n"
+        "N-2,in_care,8-12,North,31/02/2027,\n"
+        "S-1,care_leaver,18-21,South,,\n"
+        "N-1,in_care,13-15,North,15/01/2027,Sam\n"
+        ",,,,,\n"
+    )
+    preview = await client.post("/officer/young-people/preview",
+                                data={"csrf": page.form_to("/officer/young-people/preview")
+                                      .fields["csrf"]},
+                                files={"file": ("people.csv", messy.encode(), "text/csv")})
+    assert preview.status_code == 422
+    rows = _preview_rows(preview.text)
+    assert sorted(rows) == [2, 4, 5, 6]  # the file's own lines; the blank ones not shown
+    assert "is not a date" in rows[4] and "N-2" in rows[4]
+    assert "duplicate of line 2" in rows[6] and "Fix" in rows[6]
+    assert "Add" in rows[5] and "Fix" not in rows[2]
+    assert "2 rows of 4 need fixing" in Page.of(preview.text).text
+
+
+async def test_a_team_in_other_letters_is_the_team_the_council_already_has(
+    client: httpx.AsyncClient, db: Database, clock: FixedClock
+) -> None:
+    await sign_in(client, await team_key(db, clock, "North"))
+    page = Page.of((await client.get("/officer/young-people")).text)
+    lower = "council_ref,cohort,age_band,team,easy_read,language\n" \
+        "N-7,in_care,13-15, north ,yes,cy\n"
+    preview = await client.post("/officer/young-people/preview",
+                                data={"csrf": page.form_to("/officer/young-people/preview")
+                                      .fields["csrf"]},
+                                files={"file": ("people.csv", lower.encode(), "text/csv")})
+    assert preview.status_code == 200, Page.of(preview.text).text
+    row = _preview_rows(preview.text)[2]
+    assert "North" in row and "north" not in row
+    assert " yes " in row and " cy " in row  # easy read and language as they will be saved
+    confirm = Page.of(preview.text).form_to("/officer/young-people/import")
+    assert (await client.post(confirm.action, data=confirm.data())).status_code == 303
+    async with db.reader() as session:
+        assert await session.scalar(
+            select(PersonRow.team).where(PersonRow.council_ref == "N-7")) == "North"
+
+
 async def test_the_upload_needs_the_form_token(client: httpx.AsyncClient, keys: Keys) -> None:
     await sign_in(client, keys.officer)
     forged = await client.post("/officer/young-people/preview",
