@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from surveys import reach_texts, safeguarding
-from surveys.conditions import is_shown
+from surveys.conditions import holds, is_shown
 from surveys.i18n import DEFAULT_LANGUAGE, N_, Gettext, format_number, gettext_for
 from surveys.model import AnswerValue, Question, QuestionKind, Survey
 from surveys.progress import Progress, ResponseStatus
@@ -254,11 +254,13 @@ class Engine:
             if command is None and user_input.option is None:
                 return _and(self._checked_in(survey, progress, text, risk), unread)
             progress = replace(progress, checking_in=False)  # a button: do what it says
+        step = self._dispatch(survey, progress, user_input, text, command)
+        risk = (*risk, *_answer_alerts(survey, step.events))
         if risk:
-            # Free text showed risk: record the alert first, then handle the input as usual.
-            step = self._dispatch(survey, progress, user_input, text, command)
+            # Free text showed risk, or an answer is itself a disclosure ("No" to "Do you
+            # feel safe where you live?"): the alert first, then the input handled as usual.
             return self._with_help(survey, step.progress, (*risk, *step.events), step.prompts)
-        return _and(self._dispatch(survey, progress, user_input, text, command), unread)
+        return _and(step, unread)
 
     # ----- dispatch -----------------------------------------------------------------
 
@@ -669,6 +671,21 @@ def visibility_label(private: bool) -> str:
 def _and(step: Step, flags: tuple[RiskFlagged, ...]) -> Step:
     """`step` with quiet flags among its events: an alert is stored, nothing is said."""
     return replace(step, events=(*step.events, *flags)) if flags else step
+
+
+def _answer_alerts(survey: Survey, events: Sequence[Event]) -> tuple[RiskFlagged, ...]:
+    """An alert for each answer its question's `alert_if` holds for."""
+    flags: list[RiskFlagged] = []
+    for event in events:
+        if not isinstance(event, AnswerRecorded) or event.value is None:
+            continue
+        rule = survey.question(event.question_id).alert_if
+        if rule is not None and holds(rule.condition, {event.question_id: event.value}):
+            flags.append(RiskFlagged(rule.category, ANSWER_PHRASE_ID, event.question_id))
+    return tuple(flags)
+
+
+ANSWER_PHRASE_ID = "answer"  # the phrase id of an alert an answer raised (`alert_if`)
 
 
 def _has_help(events: Sequence[RiskFlagged]) -> bool:

@@ -49,6 +49,11 @@ A survey file looks like this (the comments give the rules and defaults)::
         show_if:                    # optional; every condition must hold
           - {question: home_feel, at_most: 2}
 
+A question whose answer is itself a disclosure says so with `alert_if`, one test on its
+own answer (the operators below but `answered`) and a safeguarding category (default
+`unsafe`): `alert_if: {equals: "no"}` on "Do you feel safe where you live?" raises an alert
+and shows the help card, as words that worry are.
+
 A condition names an earlier, answerable question and exactly one operator:
 `equals: id`, `in: [ids]`, `not_in: [ids]` (choice, yesno, scale), `includes: id`
 (multi), `answered: true|false` (any kind), `at_least: n`, `at_most: n` (scale, 1..5 or 0..10).
@@ -79,6 +84,7 @@ import yaml
 from surveys.errors import Fault, SurveyDefinitionError
 from surveys.model import (
     DEFAULT_SCALE_LABELS,
+    AlertRule,
     AnswerValue,
     Audience,
     Choice,
@@ -91,6 +97,7 @@ from surveys.model import (
     Survey,
     Theme,
 )
+from surveys.safeguarding.categories import RiskCategory
 from surveys.translations import flatten, nest, translatable_languages
 
 __all__ = [
@@ -126,7 +133,9 @@ SCALE_SIZE = len(DEFAULT_SCALE_LABELS)
 _SURVEY_REQUIRED = ("key", "version", "title", "form", "audience", "intro", "thanks", "questions")
 _SURVEY_OPTIONAL = ("anonymous", "description", "easy", "stands_in_for", "translations")
 _QUESTION_REQUIRED = ("id", "kind", "text")
-_QUESTION_OPTIONAL = ("theme", "skippable", "sensitive", "show_if", "help", "flag", "picture")
+_QUESTION_OPTIONAL = (
+    "theme", "skippable", "sensitive", "show_if", "help", "flag", "picture", "alert_if",
+)  # fmt: skip
 _KIND_KEYS: Mapping[str, frozenset[QuestionKind]] = {
     "choices": frozenset({QuestionKind.CHOICE, QuestionKind.MULTI}),
     "labels": frozenset({QuestionKind.SCALE}),
@@ -383,6 +392,7 @@ class _Entry:
     kind_ok: bool
     choices_ok: bool
     conditions: list[_RawCondition]
+    alert: tuple[_RawCondition, str] | None = None  # `alert_if`, read but not yet checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -741,7 +751,7 @@ class _Checker:
         resolved = [self.conditions(e, first_seen) for e in entries]
         self.cycles(first_seen)
         return tuple(
-            replace(e.question, show_if=conditions)
+            replace(e.question, show_if=conditions, alert_if=self.alert_rule(e))
             for e, conditions in zip(entries, resolved, strict=True)
         )
 
@@ -810,8 +820,66 @@ class _Checker:
         )
         conditions = self.raw_conditions(item, location)
         return _Entry(
-            index, location, line, question, qid is not None, kind_ok, choices_ok, conditions
+            index, location, line, question, qid is not None, kind_ok, choices_ok, conditions,
+            self.raw_alert(item, location, qid or ""),
         )
+
+    def raw_alert(
+        self, item: Mapping[Any, Any], location: str, qid: str
+    ) -> tuple[_RawCondition, str] | None:
+        """`alert_if`: one test on the question's own answer, and the alert's category."""
+        if "alert_if" not in item:
+            return None
+        value = item["alert_if"]
+        where, line = _join(location, "alert_if"), _key_line(item, "alert_if")
+        operators = [op.value for op in Operator if op is not Operator.ANSWERED]
+        if not isinstance(value, Mapping):
+            self.fault(
+                where,
+                "must be one test on this question's own answer, like {equals: \"no\"} or "
+                f"{{at_most: 2, category: unsafe}}, not {_describe(value)}",
+                line,
+            )
+            return None
+        self.keys(value, where, (), [*operators, "category"])
+        given = [op for op in operators if op in value]
+        if len(given) != 1:
+            self.fault(where, f"needs exactly one operator: {_one_of(operators)}", line)
+            return None
+        category = value.get("category", str(RiskCategory.UNSAFE))
+        known = [str(c) for c in RiskCategory]
+        if category not in known:
+            self.fault(
+                f"{where}.category",
+                f"must be a safeguarding category: {_one_of(known)}, not {_describe(category)}",
+                _key_line(value, "category") or line,
+            )
+            return None
+        op = Operator(given[0])
+        raw = _RawCondition(where, line, qid, op, value[op.value], _key_line(value, op.value))
+        return raw, str(category)
+
+    def alert_rule(self, entry: _Entry) -> AlertRule | None:
+        """The checked `alert_if` of a question, or None (after a fault, if it has one)."""
+        if entry.alert is None or not entry.kind_ok:
+            return None
+        raw, category = entry.alert
+        kind = entry.question.kind
+        fitting = [op for op in _OPERATORS_BY_KIND.get(kind, ()) if op is not Operator.ANSWERED]
+        if raw.operator not in fitting:
+            takes = f"use one of {_one_of([op.value for op in fitting])}" if fitting else (
+                "only a choice, yes/no, multi or scale answer can raise one; words are read "
+                "by the safeguarding net anyway")
+            self.fault(
+                f"{raw.location}.{raw.operator.value}",
+                f"{raw.operator.value!r} does not fit a {kind.value} question; {takes}",
+                raw.value_line,
+            )
+            return None
+        value = self.condition_value(raw, entry)
+        if value is None:
+            return None
+        return AlertRule(Condition(entry.question.id, raw.operator, value), category)
 
     def optional_flag(self, mapping: Mapping[Any, Any], location: str) -> Flag | None:
         """The `flag` of a question or option, if it has a valid one."""
@@ -1238,6 +1306,11 @@ def _question_to_dict(question: Question) -> dict[str, Any]:
         data["show_if"] = [
             {"question": c.question, c.operator.value: _plain(c.value)} for c in question.show_if
         ]
+    if question.alert_if is not None:
+        rule = question.alert_if
+        data["alert_if"] = {
+            rule.condition.operator.value: _plain(rule.condition.value), "category": rule.category
+        }
     return data
 
 

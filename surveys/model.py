@@ -112,6 +112,15 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertRule:
+    """An answer that is itself a disclosure ("No" to "Do you feel safe where you live?"):
+    it raises a safeguarding alert of `category` (a `RiskCategory` value), as words do."""
+
+    condition: Condition  # on the question's own answer
+    category: str = "unsafe"
+
+
+@dataclass(frozen=True, slots=True)
 class Choice:
     """An option of a choice or multi question; `id` is what buttons send back."""
 
@@ -138,6 +147,7 @@ class Question:
     help: str | None = None
     flag: Flag | None = None  # raised by `yes`, any words, or any option (see `flags_raised`)
     picture: str | None = None  # a symbol's name (api/static/pictures/<name>.svg)
+    alert_if: AlertRule | None = None  # an answer that raises a safeguarding alert
 
     @property
     def answerable(self) -> bool:

@@ -24,7 +24,7 @@ from surveys.engine import (
     UserInput,
     describe_answer,
 )
-from surveys.loader import load_builtin_surveys
+from surveys.loader import load_builtin_surveys, parse_survey
 from surveys.model import QuestionKind, Survey
 from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
 from tests.factories import small_survey
@@ -399,3 +399,55 @@ def extracted_msgids() -> set[str]:
     pot = resources.files("surveys").joinpath("locale", "carevoice.pot")
     with pot.open("rb") as handle:
         return {str(m.id) for m in read_po(handle) if m.id and isinstance(m.id, str)}
+
+
+SAFE_AT_HOME = """
+key: safe-at-home
+version: 1
+title: Safe at home
+form: consultation
+audience: child
+intro: Hello
+thanks: Thank you
+questions:
+  - id: safe_home
+    kind: yesno
+    text: Do you feel safe where you live?
+    alert_if: {equals: "no"}
+  - id: how_safe
+    kind: scale
+    text: How safe do you feel?
+    alert_if: {at_most: 2, category: harmed_or_abused}
+  - id: more
+    kind: text
+    text: Anything else?
+"""
+
+
+def test_an_answer_that_is_a_disclosure_raises_an_alert_and_shows_help() -> None:
+    survey = parse_survey(SAFE_AT_HOME, "safe.yaml")
+    step = answer(survey, opened(survey).progress, option="no", question_id="safe_home")
+    assert step.alerts == (RiskFlagged("unsafe", "answer", "safe_home"),)
+    assert AnswerRecorded("safe_home", "no", None) in step.events  # the answer is kept too
+    assert [p.kind for p in step.prompts] == [PromptKind.HELP, PromptKind.CHECK_IN]
+    carried = answer(survey, step.progress, command=Command.REPEAT)
+    assert carried.prompts[-1].question_id == "how_safe" and not carried.alerts
+    low = answer(survey, carried.progress, option="2", question_id="how_safe")
+    assert low.alerts == (RiskFlagged("harmed_or_abused", "answer", "how_safe"),)
+
+
+def test_an_answer_the_rule_does_not_hold_for_raises_nothing() -> None:
+    survey = parse_survey(SAFE_AT_HOME, "safe.yaml")
+    step = answer(survey, opened(survey).progress, option="yes", question_id="safe_home")
+    assert not step.alerts and step.prompts[-1].question_id == "how_safe"
+    step = answer(survey, step.progress, option="3", question_id="how_safe")
+    assert not step.alerts and step.prompts[-1].question_id == "more"
+
+
+def test_the_easy_survey_raises_an_alert_when_a_child_does_not_feel_safe() -> None:
+    easy = next(s for s in load_builtin_surveys() if s.key == "review-prep-easy")
+    rule = easy.question("safe_home").alert_if
+    assert rule is not None and rule.category == "unsafe"
+    progress = Progress(current="safe_home")
+    step = answer(easy, progress, option="no", question_id="safe_home")
+    assert step.alerts and step.prompts[0].kind is PromptKind.HELP

@@ -900,3 +900,44 @@ def test_random_damage_to_a_valid_survey_raises_only_definition_errors(data: st.
 @given(st.lists(st.sampled_from([*"key: -[]{}\n\"'&*!|>#,?%@`\t0x", *KEYS])).map("".join))
 def test_random_text_raises_only_definition_errors(text: str) -> None:
     only_definition_errors(lambda: parse_survey(text, "random.yaml"))
+
+
+# --- alert_if: an answer that is itself a disclosure ------------------------------------------
+
+
+def _with_alert(question_id: str, rule: object) -> dict[str, Any]:
+    data = base()
+    for question in data["questions"]:
+        if question["id"] == question_id:
+            question["alert_if"] = rule
+    return data
+
+
+def test_alert_if_is_read_for_each_kind_it_fits() -> None:
+    data = _with_alert("listened", {"equals": False})  # YAML's unquoted no
+    data = {**data, "questions": [
+        {**q, "alert_if": {"at_most": 2, "category": "harmed_or_abused"}} if q["id"] == "mood"
+        else q for q in data["questions"]
+    ]}  # fmt: skip
+    survey = parse_survey(yaml.safe_dump(data, sort_keys=False), "ok.yaml")
+    listened, mood = survey.question("listened").alert_if, survey.question("mood").alert_if
+    assert listened is not None and listened.category == "unsafe"
+    assert listened.condition == Condition("listened", Operator.EQUALS, "no")
+    assert mood is not None and mood.category == "harmed_or_abused"
+    assert mood.condition == Condition("mood", Operator.AT_MOST, 2)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "rule", "fault"),
+    [
+        ("say", {"equals": "x"}, "does not fit a text question; only a choice, yes/no"),
+        ("listened", {"equals": "maybe"}, "'maybe' is not a choice of 'listened'"),
+        ("mood", {"at_most": 9}, "use a whole number from 1 to 5"),
+        ("mood", {"at_most": 2, "category": "sad"}, "must be a safeguarding category"),
+        ("mood", {"answered": True}, "needs exactly one operator"),
+        ("mood", [{"at_most": 2}], "must be one test on this question's own answer"),
+        ("mood", {"at_most": 2, "question": "mood"}, "unknown key 'question'"),
+    ],
+)
+def test_a_wrong_alert_if_is_a_clear_fault(question_id: str, rule: object, fault: str) -> None:
+    assert fault in problems(_with_alert(question_id, rule))

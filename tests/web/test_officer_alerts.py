@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import httpx
 
+from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
+from storage.tables import SafeguardingAlertRow
+from surveys.clock import FixedClock
 from surveys.engine import Command, UserInput
+from surveys.loader import load_builtin_surveys
+from tests.factories import campaign_with_codes
 from tests.web.conftest import Keys, sign_in
 from tests.web.pages import Page
 
@@ -66,3 +71,31 @@ async def test_board_keys_cannot_read_an_alert(
         refused = await client.get(path)
         assert refused.status_code == 403 and "kill" not in refused.text
     assert (await client.post("/officer/alerts/1/actions", data={})).status_code == 403
+
+
+async def test_an_answer_that_is_a_disclosure_raises_a_durable_alert_the_page_explains(
+    client: httpx.AsyncClient, keys: Keys, db: Database, catalog: SurveyCatalog,
+    clock: FixedClock, conversations: ConversationService,
+) -> None:
+    easy = next(s for s in load_builtin_surveys() if s.key == "review-prep-easy")
+    _, (code,) = await campaign_with_codes(db, catalog, clock, survey=easy)
+    await conversations.redeem(code, channel="web", address="sid-9")
+    turn = None
+    for n, question in enumerate(q for q in easy.questions if q.answerable):
+        value = "no" if question.id == "safe_home" else None
+        user_input = (UserInput(option=value, question_id=question.id) if value
+                      else UserInput(command=Command.SKIP))
+        turn = await conversations.handle(user_input, channel="web", address="sid-9",
+                                          message_key=f"e{n}")
+        if question.id == "safe_home":
+            break
+    assert turn is not None and turn.alert_ids  # stored before anything is said
+    async with db.reader() as session:
+        alert = await session.get(SafeguardingAlertRow, turn.alert_ids[0])
+        assert alert is not None
+        assert (alert.category, alert.phrase_id, alert.question_id) == (
+            "unsafe", "answer", "safe_home")
+    await sign_in(client, keys.officer)
+    text = Page.of((await client.get(f"/officer/alerts/{turn.alert_ids[0]}")).text).text
+    assert "treats as a disclosure" in text and "Do you feel safe where you live?" in text
+    assert "words are not held" not in text
