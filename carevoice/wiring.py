@@ -44,10 +44,10 @@ async def build_services(
     said = settings.office_hours  # a council's own words, if it set them
     now = clock.now
 
-    def help_text(language: str = "en") -> str:
+    def help_text(language: str = "en", audience: str | None = None) -> str:
         # Honest, for the moment it is said: "today, before 5pm", "on Monday after 9am".
         when = said or office.when_read(now(), language)
-        return safeguarding.help_reply(language, office_hours=when)
+        return safeguarding.help_reply(language, office_hours=when, audience=audience)
 
     conversations = ConversationService(
         db,

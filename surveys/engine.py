@@ -172,7 +172,8 @@ class Step:
 
 
 class HelpText(Protocol):
-    """The help reply, in a language (`surveys.safeguarding.help_reply`)."""
+    """The help reply, in a language (`surveys.safeguarding.help_reply`); one that takes an
+    `audience` keyword is told the survey's, so care leavers get adult helplines."""
 
     def __call__(self, language: str = ...) -> str: ...
 
@@ -214,14 +215,19 @@ class Engine:
     def _(self) -> Gettext:
         return gettext_for(self.language)
 
-    def help(self) -> str:
+    def help(self, audience: str | None = None) -> str:
         """The help reply in this engine's language (a `help_text` that takes no language
-        is English only)."""
+        is English only), for the survey's `audience` when the `help_text` takes one."""
         try:
-            takes_language = bool(inspect.signature(self.help_text).parameters)
+            parameters = inspect.signature(self.help_text).parameters
         except (TypeError, ValueError):
-            takes_language = True
-        return self.help_text(self.language) if takes_language else self.help_text()
+            return self.help_text(self.language)
+        if not parameters:
+            return self.help_text()
+        if "audience" in parameters:
+            reply: str = self.help_text(self.language, audience=audience)  # type: ignore[call-arg]
+            return reply
+        return self.help_text(self.language)
 
     # ----- entry points -------------------------------------------------------------
 
@@ -509,7 +515,7 @@ class Engine:
     ) -> Step:
         """The help reply stays the last thing said: then "carry on, or stop for now?",
         never straight on to the next question."""
-        help_prompt = Prompt(PromptKind.HELP, self.help())
+        help_prompt = Prompt(PromptKind.HELP, self.help(str(survey.audience)))
         if progress.current is None:  # finished (or nothing to ask): help, and the thanks
             thanks = tuple(p for p in after if p.kind is PromptKind.THANKS)
             return Step(progress, tuple(events), (help_prompt, *thanks))

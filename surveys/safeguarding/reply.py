@@ -9,11 +9,18 @@ __all__ = ["DEFAULT_OFFICE_HOURS", "HELP_MESSAGE", "help_reply"]
 DEFAULT_OFFICE_HOURS = N_("on the next working day (Monday to Friday, 9am to 5pm)")
 
 
-def help_reply(language: str = "en", *, office_hours: str | None = None) -> str:
+ADULT_AUDIENCES = frozenset({"care_leaver"})  # 16 to 25; Childline is for the under-19s
+
+
+def help_reply(
+    language: str = "en", *, office_hours: str | None = None, audience: str | None = None
+) -> str:
     """The kind, honest reply sent when a young person asks for help or sounds at risk.
 
     `office_hours` completes "A participation officer will read this ..."; the words are
-    in `language` (the message catalogue), but for `office_hours` as given.
+    in `language` (the message catalogue), but for `office_hours` as given. For a survey
+    whose `audience` includes adults (care leavers, 16 to 25), the helplines are ones a
+    19-year-old can call too (Samaritans, Shout), not Childline alone.
     """
     _ = gettext_for(language)
     if office_hours is None:
@@ -26,6 +33,12 @@ def help_reply(language: str = "en", *, office_hours: str | None = None) -> str:
             _("Thank you for telling us. You are not in trouble."),
             _("If you are in danger now, call 999."),
             _(
+                "If you are under 19, you can call Childline free on 0800 1111. At any age, "
+                "Samaritans will listen, free, day or night: call 116 123, or text SHOUT to "
+                "85258. You could also tell your PA or someone you trust."
+            )
+            if audience in ADULT_AUDIENCES
+            else _(
                 "You can talk to Childline for free, any time, day or night: call 0800 1111 "
                 "or go to childline.org.uk. You could also tell an adult you trust."
             ),

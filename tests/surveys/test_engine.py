@@ -451,3 +451,19 @@ def test_the_easy_survey_raises_an_alert_when_a_child_does_not_feel_safe() -> No
     progress = Progress(current="safe_home")
     step = answer(easy, progress, option="no", question_id="safe_home")
     assert step.alerts and step.prompts[0].kind is PromptKind.HELP
+
+
+def test_care_leavers_are_given_helplines_an_adult_can_call() -> None:
+    from surveys.safeguarding import help_reply
+
+    engine = Engine(help_text=help_reply)
+    builtins = {s.key: s for s in load_builtin_surveys()}
+    leaver, child = builtins["pathway-plan-review"], builtins["review-prep-child"]
+    said = engine.advance(leaver, Progress(), UserInput(command=Command.HELP_NOW)).prompts[0]
+    assert said.kind is PromptKind.HELP
+    assert "116 123" in said.text and "85258" in said.text and "under 19" in said.text
+    assert "999" in said.text and "your PA" in said.text
+    young = engine.advance(child, Progress(), UserInput(command=Command.HELP_NOW)).prompts[0]
+    assert "0800 1111" in young.text and "116 123" not in young.text
+    welsh = engine.speaking("cy").advance(leaver, Progress(), UserInput(command=Command.HELP_NOW))
+    assert "116 123" in welsh.prompts[0].text and "Samariaid" in welsh.prompts[0].text
