@@ -202,7 +202,7 @@ async def _reply(
                 await response_in_scope(session, response_id, staff.scope)
             if contact_message_id is not None:
                 await message_in_scope(session, contact_message_id, staff.scope)
-            await replies.write_reply(
+            written = await replies.write_reply(
                 session,
                 services.clock,
                 actor=staff.session.actor,
@@ -215,7 +215,8 @@ async def _reply(
     except ValidationError as error:
         problem = "erased" if "erased" in str(error) else "reply"
         return _redirect(anchor, path=path, problem=problem)
-    return _redirect(anchor, path=path, done="reply")
+    # a reply carevoice cannot deliver (a paper return, the demo) must not read as sent
+    return _redirect(anchor, path=path, done="reply" if written.undelivered is None else "unsent")
 
 
 @router.post("/officer/replies/messages/{message_id}/reply")

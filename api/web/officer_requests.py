@@ -98,7 +98,9 @@ async def erasure_confirm(
         "This removes their first name, date of birth (their age band is kept), their chat "
         "links, and every word they wrote. It cannot be undone.",
         "What boards count stays: their choices and scores, so past figures don't change. "
-        "Safeguarding alerts are kept, as the law requires.",
+        "Their safeguarding alerts stay, as a record that they were raised and acted on, but "
+        "without their words, your notes on them or anything that leads back to them: copy "
+        "what you need into their case record first.",
         "Their open \u201cdelete my information\u201d requests are marked done with this.",
     ]
     if person.erased_at is not None:

@@ -465,6 +465,8 @@ async def test_requests_are_resolved_and_erasure_needs_an_admin_and_a_second_ste
     ref = people[1].council_ref
     ask = Page.of((await other_client.get("/officer/erasure", params={"ref": ref})).text)
     assert f"Erase {ref}?" in ask.text and "cannot be undone" in ask.text
+    # honest about alerts: kept as a record, but the officers' notes on them go too
+    assert "your notes on them" in ask.text and "case record first" in ask.text
     async with db.reader() as session:
         assert (await session.get(PersonRow, people[1].id)).erased_at is None  # type: ignore[union-attr]
     form = ask.form_to("/officer/erasure")

@@ -75,6 +75,24 @@ async def test_worker_replies_and_the_child_sees_it_on_their_link(
     assert missing.status_code == 404
 
 
+async def test_a_reply_carevoice_cannot_send_does_not_say_it_was_sent(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, codes: list[str],
+    keys: Keys, db: Database,
+) -> None:
+    await answer_to_the_end(Chat(client, codes[0]), "nothing else")
+    async with db.transaction() as session:
+        response = await session.scalar(select(ResponseRow))
+        assert response is not None
+        response.channel, response_id = "paper", response.id  # as a paper return is stored
+    await sign_in(other_client, keys.officer)
+    sent = await _officer_form(
+        other_client, f"/officer/replies/responses/{response_id}/reply",
+        on=f"/officer/replies/responses/{response_id}", text="Thank you for your form.",
+    )
+    shown = Page.of((await other_client.get(sent.headers["location"])).text).text
+    assert "carevoice cannot send it" in shown and "It goes to the young person" not in shown
+
+
 async def test_you_said_we_did_at_the_end_of_the_next_survey(
     client: httpx.AsyncClient,
     other_client: httpx.AsyncClient,
