@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Final
 
 from sqlalchemy import func, select
@@ -335,6 +335,18 @@ def _said_did(
     return SaidDid(newest.you_said, newest.we_did, newest.theme, about_the_change=False)
 
 
+SAID_AFTER = timedelta(days=92)
+"""A statement published within a quarter after a period ends answers that period (the
+year's feedback, acted on and written up by the time the board reads the year)."""
+
+
+def _answers(statement: statement_store.Statement, period: Period) -> bool:
+    """Whether a "you said, we did" statement belongs to `period`: published in it, or in
+    the quarter after it; never one from years before or after."""
+    published = statement.published_at.date()
+    return period.start <= published < period.end_exclusive + SAID_AFTER
+
+
 async def key_messages(
     session: AsyncSession,
     period: Period,
@@ -409,7 +421,7 @@ async def key_messages(
         ))  # fmt: skip
     if said is None:
         said = await statement_store.for_board(session)
-    did = _said_did(said, change, raised)
+    did = _said_did([s for s in said if _answers(s, period)], change, raised)
     if did is not None:
         lead = "What was done about it" if did.about_the_change else "You said, we did"
         messages.append(Message(

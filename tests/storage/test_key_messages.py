@@ -81,6 +81,20 @@ async def test_key_messages_read_aloud(db: Database) -> None:
     assert any(m.kind == "did" and "What was done about it" in m.text for m in found.messages)
 
 
+async def test_a_statement_is_read_only_beside_the_period_it_answers(db: Database) -> None:
+    """Published 20 April 2018, it answers 2017-18 (a quarter after it ends), not 2016-17,
+    nor 2019-20 a year later."""
+    await _two_years(db)
+    async with db.reader() as s:
+        for label in ("2016-17", "2019-20", "2018-19 Q2"):
+            found = await key_messages(s, parse_period(label), quote_min_group=10)
+            assert found.you_said_we_did is None, label
+            assert not any(m.kind == "did" for m in found.messages), label
+        assert (await key_messages(s, YEAR, quote_min_group=10)).you_said_we_did is not None
+        first_quarter = await key_messages(s, parse_period("2018-19 Q1"), quote_min_group=10)
+        assert first_quarter.you_said_we_did is not None  # published in it
+
+
 async def test_figures_already_read_give_the_same_messages(db: Database) -> None:
     """The dashboard hands key messages the return rates, themes and statements it read;
     the messages are the same as when they read their own."""
