@@ -19,7 +19,7 @@ from typing import Protocol
 from surveys import reach_texts, safeguarding
 from surveys.conditions import holds, is_shown
 from surveys.i18n import DEFAULT_LANGUAGE, N_, Gettext, format_number, gettext_for
-from surveys.model import AnswerValue, Question, QuestionKind, Survey
+from surveys.model import AnswerValue, Flag, Question, QuestionKind, Survey
 from surveys.progress import Progress, ResponseStatus
 
 MAX_INPUT_CHARS = 4096
@@ -385,12 +385,15 @@ class Engine:
         first = progress.status is ResponseStatus.OPEN
         new = progress.with_answer(question.id, value)
         words = question.kind is QuestionKind.TEXT and text is not None
-        private = words and progress.private_default
+        # "Is there something you want to tell just your IRO?" says who reads the words: no
+        # "who can read this?" after it, and never "only counted" (the IRO would not see it)
+        said_who = question.flag is Flag.PRIVATE
+        private = words and not said_who and progress.private_default
         events: tuple[Event, ...] = (AnswerRecorded(question.id, value, text, private),)
         if first:
             events = (ResponseStarted(), *events)
         step = self._move_to_next(survey, new, after=question.id)
-        if words:  # their own words: who may read them? (stored as the default till then)
+        if words and not said_who:  # who may read them? (stored as the default till then)
             if step.progress.finished:  # the last answer returns the form, choice or not
                 events = (*events, *step.events)
             choosing = replace(new, current=question.id, choosing=True)

@@ -467,3 +467,14 @@ def test_care_leavers_are_given_helplines_an_adult_can_call() -> None:
     assert "0800 1111" in young.text and "116 123" not in young.text
     welsh = engine.speaking("cy").advance(leaver, Progress(), UserInput(command=Command.HELP_NOW))
     assert "116 123" in welsh.prompts[0].text and "Samariaid" in welsh.prompts[0].text
+
+
+def test_words_for_just_the_iro_are_not_asked_who_can_read_them_and_the_iro_can() -> None:
+    child = next(s for s in load_builtin_surveys() if s.key == "review-prep-child")
+    just_iro = next(q for q in child.questions if q.flag is not None and q.flag.value == "private")
+    progress = Progress(current=just_iro.id, private_default=True)  # an under-13's default
+    step = answer(child, progress, text="I miss my brother")
+    assert AnswerRecorded(just_iro.id, "I miss my brother", "I miss my brother", False) \
+        in step.events  # shown to the IRO, not "only counted"
+    assert not step.progress.choosing
+    assert "Who can read" not in " ".join(p.text for p in step.prompts)
