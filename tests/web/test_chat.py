@@ -265,6 +265,23 @@ async def test_i_need_help_now_shows_help_and_raises_an_alert(
     assert alert.category == "help_now" and alert.channel == "web"  # the second press joined
 
 
+async def test_after_asking_for_help_a_child_can_write_what_is_happening(
+    client: httpx.AsyncClient, codes: list[str], db: Database
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    assert chat.page is not None
+    help_form = chat.page.form("help-form")
+    await chat.post(help_form.data(help_form.button("I need help now")))
+    assert "write what is happening. A person will read it" in chat.text
+    more = chat.page.form("say-more")
+    await chat.post(more.data(text="my carer locked me out and its dark"))
+    assert "carry on with the questions, or stop for now" in chat.text  # asked again
+    async with db.reader() as session:
+        alerts = (await session.scalars(select(SafeguardingAlertRow))).all()
+    assert any(a.words and "locked me out" in a.words for a in alerts)  # kept for a person
+
+
 async def test_a_text_that_is_not_taken_is_kept_in_the_box(
     client: httpx.AsyncClient, codes: list[str]
 ) -> None:
