@@ -282,6 +282,23 @@ async def test_after_asking_for_help_a_child_can_write_what_is_happening(
     assert any(a.words and "locked me out" in a.words for a in alerts)  # kept for a person
 
 
+async def test_a_care_leavers_help_card_gives_helplines_an_adult_can_call(
+    client: httpx.AsyncClient, db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    from surveys.loader import load_builtin_surveys
+
+    pathway = next(s for s in load_builtin_surveys() if s.key == "pathway-plan-review")
+    _, (code,) = await campaign_with_codes(db, catalog, clock, survey=pathway)
+    chat = Chat(client, code)
+    await chat.start()
+    assert chat.page is not None
+    help_form = chat.page.form("help-form")
+    await chat.post(help_form.data(help_form.button("I need help now")))
+    assert "Samaritans will listen" in chat.text and "116 123" in chat.text
+    assert 'href="tel:116123"' in chat.page.html and "Call Samaritans 116 123" in chat.text
+    assert "Call Childline 0800 1111" not in chat.text
+
+
 async def test_a_text_that_is_not_taken_is_kept_in_the_box(
     client: httpx.AsyncClient, codes: list[str]
 ) -> None:
