@@ -787,7 +787,7 @@ class ConversationService:
                     _CHOOSE_VISIBILITY,
                     {"rid": response.id, "qid": event.question_id, "private": event.private},
                 )
-                said = _(visibility_label(event.private))
+                said = _(visibility_label(event.private, str(survey.audience)))
                 recorded.append(RecordedAnswer(event.question_id, said))
             elif isinstance(event, ResponsePaused):
                 changes["paused_at"] = now

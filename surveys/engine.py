@@ -450,7 +450,7 @@ class Engine:
     def _ask(self, survey: Survey, progress: Progress, question_id: str) -> Prompt:
         question = survey.question(question_id)
         if progress.choosing and question_id == progress.current:
-            return _visibility_prompt(question, progress, self._)
+            return _visibility_prompt(question, progress, self._, str(survey.audience))
         answerable = [q for q in survey.questions if q.answerable]
         number = next(i for i, q in enumerate(answerable, 1) if q.id == question_id)
         options = list(_answer_options(question, progress, self._))
@@ -637,9 +637,11 @@ _PAUSED = N_(
 
 
 
-def _visibility_prompt(question: Question, progress: Progress, _: Gettext) -> Prompt:
+def _visibility_prompt(
+    question: Question, progress: Progress, _: Gettext, audience: str | None = None
+) -> Prompt:
     """Who may read the words just given; the default (most private for under-13s) is
-    the one marked selected."""
+    the one marked selected. Care leavers have a PA, not an IRO."""
     private = progress.private_default
     return Prompt(
         PromptKind.QUESTION,
@@ -647,7 +649,7 @@ def _visibility_prompt(question: Question, progress: Progress, _: Gettext) -> Pr
         question_id=question.id,
         question_kind=QuestionKind.CHOICE,
         options=(
-            Option(SHARED, _(reach_texts.VISIBILITY_SHARED), selected=not private),
+            Option(SHARED, _(visibility_label(False, audience)), selected=not private),
             Option(PRIVATE, _(reach_texts.VISIBILITY_PRIVATE), selected=private),
             Option(Command.BACK, _("⬅ Back"), command=Command.BACK),
         ),
@@ -658,6 +660,7 @@ _VISIBILITY_WORDS = {
     SHARED: False,
     "1": False,
     reach_texts.VISIBILITY_SHARED.casefold(): False,
+    reach_texts.VISIBILITY_SHARED_LEAVER.casefold(): False,
     PRIVATE: True,
     "2": True,
     "only count it": True,
@@ -672,9 +675,14 @@ def _visibility_of(said: str | None) -> bool | None:
     return _VISIBILITY_WORDS.get(said.casefold().strip(" .!?"))
 
 
-def visibility_label(private: bool) -> str:
-    """The button a young person chose, as their answer reads back."""
-    return reach_texts.VISIBILITY_PRIVATE if private else reach_texts.VISIBILITY_SHARED
+def visibility_label(private: bool, audience: str | None = None) -> str:
+    """The button a young person chose, as their answer reads back (a care leaver's names
+    their PA, not an IRO)."""
+    if private:
+        return reach_texts.VISIBILITY_PRIVATE
+    if audience == "care_leaver":
+        return reach_texts.VISIBILITY_SHARED_LEAVER
+    return reach_texts.VISIBILITY_SHARED
 
 
 def _and(step: Step, flags: tuple[RiskFlagged, ...]) -> Step:

@@ -18,6 +18,7 @@ VISIBILITY_ASK: Final = N_(
     "a person who keeps you safe will read it."
 )
 VISIBILITY_SHARED: Final = N_("My IRO and worker can read this")
+VISIBILITY_SHARED_LEAVER: Final = N_("My PA and worker can read this")  # care leavers: no IRO
 VISIBILITY_PRIVATE: Final = N_("Only count it, don't show my words to anyone")
 VISIBILITY_HINT: Final = N_("Please tap one of the two buttons, so we know who can read it.")
 VISIBILITY_SHARED_SAID: Final = N_("Your IRO and worker can read it.")

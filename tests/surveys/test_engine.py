@@ -22,6 +22,7 @@ from surveys.engine import (
     SaidMore,
     Step,
     UserInput,
+    VisibilityChosen,
     describe_answer,
 )
 from surveys.loader import load_builtin_surveys, parse_survey
@@ -478,3 +479,17 @@ def test_words_for_just_the_iro_are_not_asked_who_can_read_them_and_the_iro_can(
         in step.events  # shown to the IRO, not "only counted"
     assert not step.progress.choosing
     assert "Who can read" not in " ".join(p.text for p in step.prompts)
+
+
+def test_care_leavers_are_asked_whether_their_pa_not_an_iro_may_read_their_words() -> None:
+    builtins = {s.key: s for s in load_builtin_surveys()}
+    for key, worker in (("pathway-plan-review", "My PA and worker"),
+                        ("review-prep-young-person", "My IRO and worker")):
+        survey = builtins[key]
+        words = next(q for q in survey.questions
+                     if q.kind is QuestionKind.TEXT and q.flag is None and not q.show_if)
+        step = answer(survey, Progress(current=words.id), text="more help with money")
+        labels = [o.label for o in step.prompts[-1].options]
+        assert any(label.startswith(worker) for label in labels), (key, labels)
+        chosen = answer(survey, step.progress, option="shared", question_id=words.id)
+        assert any(isinstance(e, VisibilityChosen) and not e.private for e in chosen.events)

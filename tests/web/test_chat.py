@@ -26,7 +26,7 @@ from storage.tables import (
 from surveys.clock import FixedClock
 from surveys.i18n import format_day
 from surveys.model import Audience
-from surveys.reach_texts import VISIBILITY_ASK, VISIBILITY_SHARED
+from surveys.reach_texts import VISIBILITY_ASK, VISIBILITY_SHARED, VISIBILITY_SHARED_LEAVER
 from tests.factories import campaign_with_codes, small_survey
 from tests.web.pages import Page
 
@@ -84,6 +84,8 @@ class Chat:
         form = self.page.form("answer")
         sent = await self.post(form.data(form.button("Send"), text=text))
         if choose is not None and VISIBILITY_ASK.split("\n")[0] in self.text:
+            if choose == VISIBILITY_SHARED and VISIBILITY_SHARED_LEAVER in self.text:
+                choose = VISIBILITY_SHARED_LEAVER  # a care leaver's survey names their PA
             await self.press(choose)
         return sent
 
