@@ -361,9 +361,9 @@ class Engine:
                     ).format(limit=limit),
                 )
             if not _WORD_RE.search(text):
-                return self._reprompt(
-                    survey, progress, self._("I like the emoji! Can you tell me in words?")
-                )
+                # "😡😡😡" may be how they feel: thanked, never judged, and asked for words
+                thanks = self._("Thanks for sharing that. Could you tell me in words as well?")
+                return self._reprompt(survey, progress, thanks)
             return self._record(survey, progress, question, text, text)
         if kind is QuestionKind.INFO:  # not reached: info questions are never current
             return self._move_to_next(survey, progress, after=question.id)

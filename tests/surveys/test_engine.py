@@ -493,3 +493,12 @@ def test_care_leavers_are_asked_whether_their_pa_not_an_iro_may_read_their_words
         assert any(label.startswith(worker) for label in labels), (key, labels)
         chosen = answer(survey, step.progress, option="shared", question_id=words.id)
         assert any(isinstance(e, VisibilityChosen) and not e.private for e in chosen.events)
+
+
+def test_an_answer_of_only_emoji_is_thanked_not_judged_and_asked_for_words(
+    survey: Survey,
+) -> None:
+    step = answer(survey, at_text_question(survey), text="😡😡😡")
+    said = " ".join(p.text for p in step.prompts)
+    assert "in words" in said and "like the emoji" not in said
+    assert not any(isinstance(e, AnswerRecorded) for e in step.events)

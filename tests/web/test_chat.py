@@ -311,7 +311,7 @@ async def test_a_text_that_is_not_taken_is_kept_in_the_box(
     await chat.tick("My mum")
     await chat.press("Yes")
     await chat.write("😀😀")
-    assert "Can you tell me in words?" in chat.text
+    assert "Could you tell me in words as well?" in chat.text
     assert chat.page is not None and chat.page.form("answer").textareas["text"] == "😀😀"
 
 
