@@ -414,11 +414,13 @@ async def key_messages(
     change = await _changes(session, period, forms, themed, threshold)
     if change is not None:
         messages.append(_change_sentence(change, period))
-    elif forms:
-        messages.append(Message(
-            "change", f"There is no figure for {period.previous().label} to compare with, or "
-                      "nothing moved by a whole percentage point.",
-        ))  # fmt: skip
+    elif forms:  # one sentence for what is true, not "no figure ..., or nothing moved"
+        before = period.previous().label
+        compared = any(r.previous_rate is not None for r in forms)
+        messages.append(Message("change", (
+            f"Nothing moved by a whole percentage point since {before}." if compared
+            else f"There is no figure for {before} to compare with."
+        )))  # fmt: skip
     if said is None:
         said = await statement_store.for_board(session)
     did = _said_did([s for s in said if _answers(s, period)], change, raised)

@@ -95,6 +95,14 @@ async def test_a_statement_is_read_only_beside_the_period_it_answers(db: Databas
         assert first_quarter.you_said_we_did is not None  # published in it
 
 
+async def test_with_nothing_to_compare_the_change_sentence_says_just_that(db: Database) -> None:
+    await _two_years(db)
+    async with db.reader() as s:
+        first = await key_messages(s, parse_period("2016-17"), quote_min_group=10)
+    [change] = [m.text for m in first.messages if m.kind == "change"]
+    assert change == "There is no figure for 2015-16 to compare with."
+
+
 async def test_figures_already_read_give_the_same_messages(db: Database) -> None:
     """The dashboard hands key messages the return rates, themes and statements it read;
     the messages are the same as when they read their own."""
