@@ -89,6 +89,12 @@ class Chat:
             await self.press(choose)
         return sent
 
+    async def help_now(self) -> httpx.Response:
+        """Press "I need help now" (a form of its own on every page of the chat)."""
+        assert self.page is not None
+        form = self.page.form("help-form")
+        return await self.post(form.data(form.button("I need help now")))
+
     async def to_the_words(self) -> None:
         """Start the small survey and answer up to its question for words, saying yes to
         telling more (`write` answers it)."""
@@ -249,16 +255,14 @@ async def test_i_need_help_now_shows_help_and_raises_an_alert(
 ) -> None:
     chat = Chat(client, codes[0])
     await chat.start()
+    await chat.help_now()
     assert chat.page is not None
-    help_form = chat.page.form("help-form")
-    await chat.post(help_form.data(help_form.button("I need help now")))
     assert "Help is here" in chat.text and "Childline" in chat.text
     assert 'href="tel:08001111"' in chat.page.html
     assert chat.location.endswith("#help") and 'id="help"' in chat.page.html  # in view
     assert "How are things?" not in chat.text  # not straight on to the question:
     assert "carry on with the questions, or stop for now" in chat.text
-    again = chat.page.form("help-form")
-    await chat.post(again.data(again.button("I need help now")))  # pressed again
+    await chat.help_now()  # pressed again
     stop = chat.page.form("answer")
     await chat.post(stop.data(stop.button("Carry on")))
     assert "How are things?" in chat.text  # carried on
@@ -272,9 +276,8 @@ async def test_after_asking_for_help_a_child_can_write_what_is_happening(
 ) -> None:
     chat = Chat(client, codes[0])
     await chat.start()
+    await chat.help_now()
     assert chat.page is not None
-    help_form = chat.page.form("help-form")
-    await chat.post(help_form.data(help_form.button("I need help now")))
     assert "write what is happening. A person will read it" in chat.text
     more = chat.page.form("say-more")
     await chat.post(more.data(text="my carer locked me out and its dark"))
@@ -293,9 +296,8 @@ async def test_a_care_leavers_help_card_gives_helplines_an_adult_can_call(
     _, (code,) = await campaign_with_codes(db, catalog, clock, survey=pathway)
     chat = Chat(client, code)
     await chat.start()
+    await chat.help_now()
     assert chat.page is not None
-    help_form = chat.page.form("help-form")
-    await chat.post(help_form.data(help_form.button("I need help now")))
     assert "Samaritans will listen" in chat.text and "116 123" in chat.text
     assert 'href="tel:116123"' in chat.page.html and "Call Samaritans 116 123" in chat.text
     assert "Call Childline 0800 1111" not in chat.text
