@@ -357,7 +357,8 @@ class ChatHandlers:
         language = await self._language(chat_id)
         if sent.alert_ids:
             self.on_alert()
-            await message.reply_text(self._help_reply(language))
+            person = await self.conversations.person_linked(channel=CHANNEL, address=str(chat_id))
+            await message.reply_text(await self.conversations.help_reply(person, language))
         # again for a repeat: it may not have gone
         await message.reply_text(texts.say(language, texts.CONTACT_SENT))
 

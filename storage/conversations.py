@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Final, TypeVar
 
@@ -65,6 +65,7 @@ from surveys.engine import (
     Step,
     UserInput,
     VisibilityChosen,
+    audience_of,
     describe_answer,
     visibility_label,
 )
@@ -79,7 +80,7 @@ from surveys.model import (
     QuestionKind,
     Survey,
 )
-from surveys.people import age_band, age_on, wants_easy, words_private_by_default
+from surveys.people import Cohort, age_band, age_on, is_adult, wants_easy, words_private_by_default
 from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
 from surveys.sentiment import SentimentScorer
 from surveys.translations import localize
@@ -417,6 +418,39 @@ class ConversationService:
             )
         return found or DEFAULT_LANGUAGE
 
+    async def help_reply(self, person_id: int | None, language: str) -> str:
+        """The help reply for a young person outside a survey: adult helplines for a care
+        leaver or anyone 18 or over (Childline is for the under-19s), Childline otherwise."""
+        async with self.db.reader() as session:
+            return await session.run_sync(self._help_for, person_id, language)
+
+    def _help_for(self, session: Session, person_id: int | None, language: str) -> str:
+        audience = None
+        if person_id is not None:
+            found = session.execute(
+                select(PersonRow).where(PersonRow.id == person_id)
+            ).scalar()
+            if found is not None and self._leaver(found, uk_date(self.clock.now())):
+                audience = str(Audience.CARE_LEAVER)
+        return self.engine.speaking(language).help(audience)
+
+    @staticmethod
+    def _leaver(person: PersonRow, day: date) -> bool:
+        """A care leaver by cohort, or 18 or over (they have left care)."""
+        return person.cohort == str(Cohort.CARE_LEAVER) or is_adult(
+            person.date_of_birth, person.age_band, day
+        )
+
+    async def person_linked(self, *, channel: str, address: str) -> int | None:
+        """The young person a chat is linked to, if any."""
+        async with self.db.reader() as session:
+            found: int | None = await session.scalar(
+                select(ChannelLinkRow.person_id).where(
+                    ChannelLinkRow.channel == channel, ChannelLinkRow.address == address
+                )
+            )
+        return found
+
     async def language_of_code(self, code: str) -> str:
         """The language of the young person an invitation code was made for (English if
         the code names no one): the privacy notice is read before anything is linked."""
@@ -704,7 +738,7 @@ class ConversationService:
                 flag = RiskFlagged(unread, unread, None)
                 ids, _ = self._store_alerts(session, person_id, None, channel, [flag], text, None)
             return Turn((Prompt(PromptKind.NOTICE, said),), alert_ids=ids, language=language)
-        prompts = (Prompt(PromptKind.HELP, self.engine.help_text(language)),)
+        prompts = (Prompt(PromptKind.HELP, self._help_for(session, person_id, language)),)
         flagged = [RiskFlagged(category, phrase, None) for category, phrase in dict(hits).items()]
         ids, _ = self._store_alerts(
             session, person_id, None, channel, flagged, text or None, _told(prompts)
@@ -787,7 +821,7 @@ class ConversationService:
                     _CHOOSE_VISIBILITY,
                     {"rid": response.id, "qid": event.question_id, "private": event.private},
                 )
-                said = _(visibility_label(event.private, str(survey.audience)))
+                said = _(visibility_label(event.private, audience_of(survey, step.progress)))
                 recorded.append(RecordedAnswer(event.question_id, said))
             elif isinstance(event, ResponsePaused):
                 changes["paused_at"] = now
@@ -1095,6 +1129,11 @@ class ConversationService:
         private = person is None or words_private_by_default(
             person.date_of_birth, person.age_band, now.date()
         )
+        state: dict[str, object] = {}
+        if private:
+            state["private_default"] = True
+        if person is not None and self._leaver(person, now.date()):
+            state["leaver"] = True
         return ResponseRow(
             person_id=person_id,
             invitation_id=invitation_id,
@@ -1102,7 +1141,7 @@ class ConversationService:
             survey_version_id=version_id,
             channel=channel,
             status=str(ResponseStatus.OPEN),
-            state={"private_default": True} if private else {},
+            state=state,
             opened_at=now,
             updated_at=now,
         )

@@ -19,7 +19,7 @@ from typing import Protocol
 from surveys import reach_texts, safeguarding
 from surveys.conditions import holds, is_shown
 from surveys.i18n import DEFAULT_LANGUAGE, N_, Gettext, format_number, gettext_for
-from surveys.model import AnswerValue, Flag, Question, QuestionKind, Survey
+from surveys.model import AnswerValue, Audience, Flag, Question, QuestionKind, Survey
 from surveys.progress import Progress, ResponseStatus
 
 MAX_INPUT_CHARS = 4096
@@ -450,7 +450,7 @@ class Engine:
     def _ask(self, survey: Survey, progress: Progress, question_id: str) -> Prompt:
         question = survey.question(question_id)
         if progress.choosing and question_id == progress.current:
-            return _visibility_prompt(question, progress, self._, str(survey.audience))
+            return _visibility_prompt(question, progress, self._, audience_of(survey, progress))
         answerable = [q for q in survey.questions if q.answerable]
         number = next(i for i, q in enumerate(answerable, 1) if q.id == question_id)
         options = list(_answer_options(question, progress, self._))
@@ -518,7 +518,7 @@ class Engine:
     ) -> Step:
         """The help reply stays the last thing said: then "carry on, or stop for now?",
         never straight on to the next question."""
-        help_prompt = Prompt(PromptKind.HELP, self.help(str(survey.audience)))
+        help_prompt = Prompt(PromptKind.HELP, self.help(audience_of(survey, progress)))
         if progress.current is None:  # finished (or nothing to ask): help, and the thanks
             thanks = tuple(p for p in after if p.kind is PromptKind.THANKS)
             return Step(progress, tuple(events), (help_prompt, *thanks))
@@ -673,6 +673,12 @@ def _visibility_of(said: str | None) -> bool | None:
     if said is None:
         return None
     return _VISIBILITY_WORDS.get(said.casefold().strip(" .!?"))
+
+
+def audience_of(survey: Survey, progress: Progress) -> str:
+    """Who is answering: the survey's audience, but a care leaver for a care leaver (or
+    anyone 18 or over), whatever survey they were sent."""
+    return str(Audience.CARE_LEAVER) if progress.leaver else str(survey.audience)
 
 
 def visibility_label(private: bool, audience: str | None = None) -> str:

@@ -348,6 +348,20 @@ PRIVATE_UNDER = 13
 """Below this age a young person's words are "only counted" unless they choose otherwise."""
 
 
+ADULT_FROM = 18
+"""From this age a young person has left care: a care leaver, whom Childline (under 19s)
+soon stops serving and who has a PA, not an IRO."""
+
+
+def is_adult(born: date | None, band: str | None, day: date) -> bool:
+    """Whether a young person is 18 or over on `day`, by date of birth, else by an age band
+    that starts at 18 or later; False when the age is not known."""
+    if born is not None:
+        return age_on(born, day) >= ADULT_FROM
+    lows = {name: low for name, low, _ in AGE_BANDS}
+    return band is not None and lows.get(band, 0) >= ADULT_FROM
+
+
 def words_private_by_default(born: date | None, band: str | None, day: date) -> bool:
     """Whether free text starts as "only count it, don't show my words to anyone": under
     13 by date of birth, else by an age band that ends below 13; and when the age is not

@@ -34,6 +34,9 @@ class Progress:
     # Words are "only counted" unless the young person says otherwise (under-13s, or
     # age unknown; set when the response is made).
     private_default: bool = False
+    # The young person is a care leaver (by cohort, or 18 or over when the response was
+    # made), whatever the survey's audience: adult helplines, "My PA and worker".
+    leaver: bool = False
 
     @property
     def finished(self) -> bool:
@@ -77,7 +80,7 @@ def progress_to_json(progress: Progress) -> dict[str, object]:
         "pending": list(progress.pending),
         "status": str(progress.status),
     }
-    for flag in ("checking_in", "choosing", "private_default"):
+    for flag in ("checking_in", "choosing", "private_default", "leaver"):
         if getattr(progress, flag):
             state[flag] = True
     return state
@@ -103,6 +106,7 @@ def progress_from_json(data: Mapping[str, object]) -> Progress:
         checking_in=data.get("checking_in") is True,
         choosing=data.get("choosing") is True,
         private_default=data.get("private_default") is True,
+        leaver=data.get("leaver") is True,
     )
 
 

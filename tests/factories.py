@@ -102,11 +102,13 @@ async def campaign_with_codes(
     people: int = 1,
     survey: Survey | None = None,
     days: int = 14,
+    age_band: str = "13-15",
+    cohort: Cohort = Cohort.IN_CARE,
 ) -> tuple[int, list[str]]:
     """A campaign on the small survey (or another) with one code per new young person."""
     survey = survey or small_survey()
     records = [
-        PersonRecord(council_ref=f"P{i:05d}-{survey.key}", cohort=Cohort.IN_CARE, age_band="13-15")
+        PersonRecord(council_ref=f"P{i:05d}-{survey.key}", cohort=cohort, age_band=age_band)
         for i in range(people)
     ]
     async with db.transaction() as session:

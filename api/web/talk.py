@@ -212,7 +212,7 @@ async def talk(token: str, request: Request, services: ServicesDep, sent: int = 
         kinds=[(str(k), _(label)) for k, label in KIND_LABELS.items()],
         sent=sent in (1, 2),
         helped=sent == 2,
-        help_text=services.conversations.engine.speaking(language).help(),
+        help_text=await services.conversations.help_reply(owner.person_id, language),
         problem=request.query_params.get("problem"),
     )
     if fresh:

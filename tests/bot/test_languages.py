@@ -49,7 +49,7 @@ async def test_a_whole_survey_in_welsh_on_telegram(
     await young.tap("Diogel gan amlaf")
     await young.tap("🙂 Da")  # overall
     await young.say("Mae gen i swydd newydd")
-    await young.tap("Gall fy IRO a fy ngweithiwr ddarllen hwn")  # who may read the words
+    await young.tap("Gall fy PA a fy ngweithiwr ddarllen hwn")  # a care leaver: no IRO
     await young.say("Dim byd")
     await young.tap("Dim ond ei gyfrif")
     assert "Oes unrhyw beth yr hoffet ti help gydag e?" in young.last()["text"]

@@ -342,3 +342,19 @@ async def test_inputs_go_to_the_survey_this_chat_opened_last(
         )
     assert answered == campaign.id and answered != first_id
     assert turn.current_question == "where"
+
+
+async def test_help_outside_a_survey_gives_an_adult_the_helplines_an_adult_can_call(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    from storage.tables import PersonRow
+
+    await campaign_with_codes(db, catalog, clock, age_band="18-21")
+    await campaign_with_codes(db, catalog, clock, survey=replace(small_survey(), key="other"))
+    async with db.reader() as session:
+        people = dict((await session.execute(select(PersonRow.age_band, PersonRow.id))).all())
+    adult = await conversations.help_reply(people["18-21"], "en")
+    young = await conversations.help_reply(people["13-15"], "en")
+    unknown = await conversations.help_reply(None, "en")
+    assert "116 123" in adult and "Childline" in adult  # Childline for under-19s still named
+    assert "116 123" not in young and "0800 1111" in young and unknown == young

@@ -470,6 +470,23 @@ def test_care_leavers_are_given_helplines_an_adult_can_call() -> None:
     assert "116 123" in welsh.prompts[0].text and "Samariaid" in welsh.prompts[0].text
 
 
+def test_a_care_leaver_is_answered_as_one_on_a_survey_for_all_ages() -> None:
+    from surveys.safeguarding import help_reply
+
+    engine = Engine(help_text=help_reply)
+    wellbeing = next(s for s in load_builtin_surveys() if s.key == "wellbeing-16plus")
+    assert wellbeing.audience != "care_leaver"  # sent to 16-year-olds and 22-year-olds alike
+    help_now = UserInput(command=Command.HELP_NOW)
+    adult = engine.advance(wellbeing, Progress(leaver=True), help_now).prompts[0]
+    assert "116 123" in adult.text and "If you are under 19" in adult.text
+    young = engine.advance(wellbeing, Progress(), help_now).prompts[0]
+    assert "116 123" not in young.text
+    asked = next(q for q in wellbeing.questions if q.kind is QuestionKind.TEXT)
+    choosing = Progress(current=asked.id, choosing=True, leaver=True)
+    labels = [o.label for o in engine.open_survey(wellbeing, choosing).prompts[-1].options]
+    assert "My PA and worker can read this" in labels
+
+
 def test_words_for_just_the_iro_are_not_asked_who_can_read_them_and_the_iro_can() -> None:
     child = next(s for s in load_builtin_surveys() if s.key == "review-prep-child")
     just_iro = next(q for q in child.questions if q.flag is not None and q.flag.value == "private")

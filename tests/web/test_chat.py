@@ -26,6 +26,7 @@ from storage.tables import (
 from surveys.clock import FixedClock
 from surveys.i18n import format_day
 from surveys.model import Audience
+from surveys.people import Cohort
 from surveys.reach_texts import VISIBILITY_ASK, VISIBILITY_SHARED, VISIBILITY_SHARED_LEAVER
 from tests.factories import campaign_with_codes, small_survey
 from tests.web.pages import Page
@@ -301,6 +302,21 @@ async def test_a_care_leavers_help_card_gives_helplines_an_adult_can_call(
     assert "Samaritans will listen" in chat.text and "116 123" in chat.text
     assert 'href="tel:116123"' in chat.page.html and "Call Samaritans 116 123" in chat.text
     assert "Call Childline 0800 1111" not in chat.text
+
+
+async def test_a_19_year_old_on_a_survey_for_all_ages_gets_helplines_an_adult_can_call(
+    client: httpx.AsyncClient, db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    from surveys.loader import load_builtin_surveys
+
+    wellbeing = next(s for s in load_builtin_surveys() if s.key == "wellbeing-16plus")
+    _, (code,) = await campaign_with_codes(
+        db, catalog, clock, survey=wellbeing, age_band="18-21", cohort=Cohort.CARE_LEAVER
+    )
+    chat = Chat(client, code)
+    await chat.start()
+    await chat.help_now()
+    assert "Samaritans will listen" in chat.text and "Call Samaritans 116 123" in chat.text
 
 
 async def test_a_text_that_is_not_taken_is_kept_in_the_box(
