@@ -1,7 +1,8 @@
 """What a young person can ask of a person from the web chat: a copy of their data.
 
-`POST /c/{code}/my-data` (a button under the chat) records a subject access request for
-the officer workspace (`/officer/people`) and tells them honestly what happens next.
+`POST /c/{code}/my-data` (a button under the chat) first asks "do you want a copy?" (a
+tap by mistake files nothing); confirmed, it records a subject access request for the
+officer workspace (`/officer/people`) and tells them honestly what happens next.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ NOTHING_HELD: Final = N_(
     "holds about you, ask your worker."
 )
 YOUR_DATA: Final = N_("Your data")
+ACCESS_ASK: Final = N_(
+    "Do you want a copy of everything {council} holds about you from this chat and your "
+    "records? A person in the participation team will get it ready and send it to you."
+)
+ACCESS_YES: Final = N_("Yes, ask for a copy")
 
 
 def access_done(council: str, language: str | None = None) -> str:
@@ -53,12 +59,19 @@ async def ask_for_my_data(code: str, request: Request, services: ServicesDep) ->
     sid = request.cookies.get(CHAT_COOKIE)
     if sid is None or not csrf_ok(sid, "chat", form.get("csrf")):
         raise CsrfRejected(CSRF_YOUNG, young=True)
-    outcome = await Reach(services.db, services.clock).request(
-        RequestKind.ACCESS, CHANNEL, session_hash(sid)
-    )
     council = services.settings.council_name
     language = await language_of_code(services, code)
     _ = gettext_for(language)
+    if form.get("confirm") != "yes":  # asked first: a tap by mistake files nothing
+        confirm = {"action": f"/c/{code}/my-data", "csrf": form.get("csrf"), "label": _(ACCESS_YES)}
+        return render(
+            "message.html", language=language, title=_(YOUR_DATA), council=council,
+            message=_(ACCESS_ASK).format(council=council), young=True, back=f"/c/{code}",
+            confirm=confirm,
+        )  # fmt: skip
+    outcome = await Reach(services.db, services.clock).request(
+        RequestKind.ACCESS, CHANNEL, session_hash(sid)
+    )
     message = {
         RequestOutcome.CREATED: access_done(council, language),
         RequestOutcome.ALREADY_OPEN: _(ACCESS_ALREADY),

@@ -15,6 +15,7 @@ from storage.tables import AnswerRow, PersonRow, ResponseRow
 from surveys.clock import FixedClock
 from surveys.people import parse_people_csv
 from tests.factories import InviteCsv
+from tests.web.pages import Page
 from tests.web.test_chat import Chat
 
 REVIEW = date(2026, 3, 12)  # the clock says 5 January 2026
@@ -209,10 +210,13 @@ async def test_asking_for_a_copy_of_their_data_is_answered_in_welsh(
     assert chat.page is not None
     ask = chat.page.form_to(f"/c/{codes[1]}/my-data")
     button = ask.button("Gofyn am gopi o fy ngwybodaeth")
-    asked = await client.post(ask.action, data=ask.data(button))
+    tapped = await client.post(ask.action, data=ask.data(button))
+    assert '<html lang="cy"' in tapped.text
+    confirm = Page.of(tapped.text).form_to(f"/c/{codes[1]}/my-data")
+    asked = await client.post(confirm.action, data=confirm.data())
     assert asked.status_code == 200 and '<html lang="cy"' in asked.text
     words = html.unescape(asked.text)
     assert "Rydyn ni wedi gofyn i'r tîm cyfranogiad" in words
     assert "Yn ôl i'r sgwrs" in words and "one month" not in words
-    again = await client.post(ask.action, data=ask.data(button))
+    again = await client.post(confirm.action, data=confirm.data())
     assert "Rwyt ti wedi gofyn am gopi o dy wybodaeth yn barod" in html.unescape(again.text)

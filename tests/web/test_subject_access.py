@@ -24,9 +24,16 @@ async def test_a_young_person_asks_for_their_data_and_the_officer_gives_it(
     await chat.press("Good")
     assert chat.page is not None
     ask = chat.page.form_to(f"/c/{codes[0]}/my-data")
-    asked = await other_client.post(ask.action, data=ask.data(ask.button("copy of my data")))
+    tapped = await other_client.post(ask.action, data=ask.data(ask.button("copy of my data")))
+    assert tapped.status_code == 200 and "Do you want a copy of everything" in tapped.text
+    async with db.reader() as session:  # a tap by mistake files nothing
+        assert (await session.scalars(select(RequestRow.kind))).all() == []
+    sure = Page.of(tapped.text)
+    assert f'href="/c/{codes[0]}"' in tapped.text and "No, back to the chat" in sure.text
+    confirm = sure.form_to(f"/c/{codes[0]}/my-data")
+    asked = await other_client.post(confirm.action, data=confirm.data())
     assert asked.status_code == 200 and "one month" in asked.text and "worker or PA" in asked.text
-    again = await other_client.post(ask.action, data=ask.data(ask.button("copy of my data")))
+    again = await other_client.post(confirm.action, data=confirm.data())
     assert "already asked" in again.text
     forged = await other_client.post(ask.action, data={"csrf": "0" * 64})
     assert forged.status_code == 403
