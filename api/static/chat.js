@@ -144,7 +144,9 @@
     var text = document.getElementById("text");
     if (!text || text.getAttribute("data-counted")) { return; }
     text.setAttribute("data-counted", "1");
-    var limit = parseInt(text.getAttribute("maxlength"), 10);
+    // no maxlength: a browser cuts a long paste without a word; the counter says how many
+    // characters are too many, and the chat keeps the words if they are sent anyway
+    var limit = parseInt(text.getAttribute("data-limit"), 10);
     var row = text.form && text.form.querySelector(".send-row");
     if (!limit || !row) { return; }
     var counter = document.createElement("span");
@@ -152,10 +154,14 @@
     row.insertBefore(counter, row.firstChild);
     function show() {
       var left = limit - text.value.length;
+      var over = left < 0;
+      var n = over ? -left : left;
       // the words come from the page, in the young person's language ({n}: the number)
-      var words = text.getAttribute(left === 1 ? "data-left-one" : "data-left-many");
-      counter.textContent = words ? words.replace("{n}", String(left))
-        : left + (left === 1 ? " character left" : " characters left");
+      var words = text.getAttribute((over ? "data-over-" : "data-left-") + (n === 1 ? "one" : "many"));
+      counter.textContent = words ? words.replace("{n}", String(n))
+        : n + (over ? " too many" : " left");
+      counter.classList.toggle("counter-over", over);
+      if (over) { text.setAttribute("aria-invalid", "true"); } else { text.removeAttribute("aria-invalid"); }
     }
     text.addEventListener("input", show);
     show();

@@ -444,3 +444,34 @@ def test_without_javascript_the_page_opens_at_the_help(browser: Any, live: Live)
     page.get_by_role("button", name="Stop for now").click()
     page.wait_for_selector("text=Your answers so far are saved")
     watch.clean()
+
+
+def test_a_long_paste_is_not_cut_without_a_word(browser: Any, live: Live) -> None:
+    watch = new_page(browser)  # 390 x 844
+    page = watch.page
+    page.goto(f"{live.url}/c/{live.codes[8]}")
+    page.get_by_role("button", name="OK, let's start").click()
+    page.wait_for_selector("#answer")
+    for _ in range(40):
+        if kind_of(page) == "text":
+            break
+        before = answer_key(page)
+        page.get_by_role("button", name="Skip this one").click()
+        wait_for_next(page, before)
+    limit = int(str(page.locator("#text").get_attribute("data-limit")))
+    long = "We went to the park and played football after school. " * (limit // 50 + 4)
+    page.locator("#text").focus()
+    page.keyboard.insert_text(long)  # as a paste arrives
+    assert page.input_value("#text") == long  # not cut where they cannot see
+    over = len(long) - limit
+    assert page.inner_text(".counter") == f"{over} characters too many"
+    assert page.locator("#text").get_attribute("aria-invalid") == "true"
+    watch.shot("chat-9-long-paste-phone")
+    before = answer_key(page)
+    page.get_by_role("button", name="Send").click()
+    wait_for_next(page, before)
+    assert "Could you make it a bit shorter?" in page.inner_text("#log")
+    assert page.input_value("#text") == long  # kept, to be shortened
+    page.fill("#text", "Shorter now")
+    assert "characters left" in page.inner_text(".counter")
+    watch.clean()
