@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import alerts
 from storage.campaigns import CampaignProgress, campaign_progress
 from storage.invitation_codes import code_hash
+from storage.people import find_by_ref
 from storage.tables import (
     AnswerRow,
     CampaignRow,
@@ -341,11 +342,7 @@ async def person_by_ref(
     session: AsyncSession, council_ref: str, scope: TeamScope = EVERY_TEAM
 ) -> PersonRow:
     """A young person by reference; NotFoundError if none (or not in scope)."""
-    row = await session.scalar(
-        select(PersonRow).where(
-            PersonRow.council_ref == council_ref, scope.people(PersonRow.team)
-        )
-    )
+    row = await find_by_ref(session, council_ref, scope.people(PersonRow.team))
     if row is None:
         raise NotFoundError(f"no young person with reference {council_ref!r}")
     return row

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from storage.conversations import ConversationService
 from storage.database import Database
+from storage.people import find_by_ref
 from storage.tables import (
     ChannelLinkRow,
     ContactLinkRow,
@@ -98,7 +99,7 @@ def clean_text(text: str | None) -> str:
 
 async def issue_contact_link(session: AsyncSession, council_ref: str, clock: Clock) -> str:
     """A new personal link token for a young person; any earlier one stops working."""
-    person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == council_ref))
+    person = await find_by_ref(session, council_ref)
     if person is None or person.erased_at is not None:
         raise NotFoundError("no young person with that reference")
     if person.status != "active":

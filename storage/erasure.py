@@ -37,6 +37,7 @@ from storage.audit import RefHasher, mentions
 from storage.audit import record as audit_record
 from storage.board.folding import fold
 from storage.contact import delete_person_rows, erase_words
+from storage.people import find_by_ref
 from storage.tables import (
     AnswerRow,
     AnswerTopicRow,
@@ -141,9 +142,10 @@ async def erase_person(
     ConflictError while a safeguarding alert about them is not yet acknowledged."""
     hasher = hasher or RefHasher(None)
     subject = hasher.label(council_ref)
-    person = await session.scalar(
-        select(PersonRow).where(PersonRow.council_ref == council_ref).with_for_update()
-    )
+    person = await find_by_ref(session, council_ref, for_update=True)
+    if person is not None:
+        council_ref = person.council_ref  # as stored, however it was typed
+        subject = hasher.label(council_ref)
     if person is None:
         if hasher.keyed and await _erased_before(session, subject):
             return ErasureSummary(subject, already_erased=True)

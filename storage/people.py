@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.tables import PersonRow
@@ -14,6 +14,33 @@ from surveys.clock import Clock
 from surveys.people import PersonRecord
 
 CHUNK = 500
+
+
+async def find_by_ref(
+    session: AsyncSession,
+    council_ref: str,
+    *where: ColumnElement[bool],
+    for_update: bool = False,
+) -> PersonRow | None:
+    """The young person with this council reference, as an officer types it: the exact
+    reference, else the only one that matches ignoring case and spaces around it ("ab123 "
+    finds "AB123"; two that differ only by case find neither). None if there is none."""
+    exact = select(PersonRow).where(PersonRow.council_ref == council_ref, *where)
+    if for_update:
+        exact = exact.with_for_update()
+    person = await session.scalar(exact)
+    typed = council_ref.strip()
+    if person is not None or not typed:
+        return person
+    loose = select(PersonRow).where(func.lower(PersonRow.council_ref) == typed.lower(), *where)
+    found = (await session.scalars(loose.limit(2))).all()
+    if len(found) != 1:
+        return None
+    if for_update:  # lock the one found, as the exact look-up would have
+        return await session.scalar(
+            select(PersonRow).where(PersonRow.id == found[0].id).with_for_update()
+        )
+    return found[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from storage.catalog import SurveyCatalog
 from storage.database import Database
 from storage.invitation_codes import code_hash, new_code
 from storage.outbox import OutboxKind, enqueue
+from storage.people import find_by_ref
 from storage.tables import (
     CampaignRow,
     ChannelLinkRow,
@@ -213,7 +214,7 @@ async def invite_for_review(
     settings = await rolling_settings(session, campaign_id)
     if settings is None:
         raise ConflictError(f"campaign {campaign_id} is not a rolling campaign")
-    person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == council_ref))
+    person = await find_by_ref(session, council_ref)
     if person is None or person.erased_at is not None:
         raise NotFoundError("no young person with that reference")
     now = clock.now()

@@ -27,6 +27,7 @@ from storage.alerts import alert_categories
 from storage.audit import mentions
 from storage.audit import record as audit_record
 from storage.board._common import NEGATIVE_BELOW, POSITIVE_ABOVE
+from storage.people import find_by_ref
 from storage.tables import (
     AnswerRow,
     AnswerTopicRow,
@@ -35,7 +36,6 @@ from storage.tables import (
     ChannelLinkRow,
     InvitationRow,
     OutboxRow,
-    PersonRow,
     RequestRow,
     ResponseRow,
     SafeguardingAlertRow,
@@ -129,7 +129,7 @@ async def export_person(
 ) -> dict[str, Any]:
     """Everything held about the young person with `council_ref`, as plain data; the read
     is written to the audit log (in this transaction)."""
-    person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == council_ref))
+    person = await find_by_ref(session, council_ref)
     if person is None:
         raise NotFoundError(f"no young person with reference {council_ref!r}")
     surveys = _Surveys(session, {})

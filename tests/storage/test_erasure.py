@@ -217,8 +217,8 @@ async def test_erasure_waits_for_open_alerts_and_keeps_them_without_the_child(
         assert row is not None
         row.acknowledged_at, row.acknowledged_by = clock.now(), "officer"
         row.note = f"Rang {NAME}'s social worker about {ref}"
-    async with db.transaction() as session:
-        summary = await erase_person(session, clock, ref, actor="dpo")  # no key set
+    async with db.transaction() as session:  # the reference as typed, in another case
+        summary = await erase_person(session, clock, f" {ref.lower()}", actor="dpo")  # no key
     assert summary.subject == NO_KEY_LABEL and summary.alerts_kept == 1
     async with db.reader() as session:
         kept = await session.get(SafeguardingAlertRow, alert.id)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from storage import campaigns as campaign_store
 from storage.catalog import SurveyCatalog
 from storage.database import Database
-from storage.people import import_people
+from storage.people import find_by_ref, import_people
 from storage.tables import InvitationRow, PersonRow, SurveyVersionRow
 from surveys.clock import FixedClock
 from surveys.errors import NotFoundError, ValidationError
@@ -243,3 +243,24 @@ async def test_syncing_again_reuses_each_version_and_a_changed_template_gets_a_n
     assert [r.row.id for r in again[1:]] == [r.row.id for r in first[1:]]
     for reused in again:  # the survey handed back is what the stored definition says
         assert reused.survey == parse_survey(reused.row.definition, reused.row.key)
+
+
+async def test_a_reference_is_found_as_an_officer_types_it(
+    db: Database, clock: FixedClock
+) -> None:
+    records = [
+        PersonRecord(council_ref=ref, cohort=Cohort.IN_CARE, age_band="13-15")
+        for ref in ("AB123", "cd9", "CD9")
+    ]
+    async with db.transaction() as session:
+        await import_people(session, records, clock)
+    async with db.reader() as session:
+        for typed, found in (("AB123", "AB123"), ("ab123", "AB123"), (" Ab123 ", "AB123"),
+                             ("cd9", "cd9"), ("CD9", "CD9")):  # fmt: skip
+            person = await find_by_ref(session, typed)
+            assert person is not None and person.council_ref == found, typed
+        assert await find_by_ref(session, "Cd9") is None  # two differ only by case: neither
+        assert await find_by_ref(session, "AB12") is None
+        assert await find_by_ref(session, " ") is None
+        other_team = await find_by_ref(session, "ab123", PersonRow.team == "North")
+        assert other_team is None  # the officer's scope still holds
