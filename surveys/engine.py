@@ -451,8 +451,7 @@ class Engine:
         question = survey.question(question_id)
         if progress.choosing and question_id == progress.current:
             return _visibility_prompt(question, progress, self._, audience_of(survey, progress))
-        answerable = [q for q in survey.questions if q.answerable]
-        number = next(i for i, q in enumerate(answerable, 1) if q.id == question_id)
+        number, total = _where(survey, progress, question_id)
         options = list(_answer_options(question, progress, self._))
         if question.kind is QuestionKind.MULTI:
             options.append(Option(Command.DONE, self._("✅ Done"), command=Command.DONE))
@@ -473,7 +472,7 @@ class Engine:
             options=tuple(options),
             allow_text=question.kind is QuestionKind.TEXT,
             number=number,
-            total=len(answerable),
+            total=total,
             previous=progress.answers.get(question.id),
         )
 
@@ -673,6 +672,39 @@ def _visibility_of(said: str | None) -> bool | None:
     if said is None:
         return None
     return _VISIBILITY_WORDS.get(said.casefold().strip(" .!?"))
+
+
+def _where(survey: Survey, progress: Progress, question_id: str) -> tuple[int, int]:
+    """Which question this is and of how many, counting only questions this young person
+    is asked: a follow-up their answers left out is not counted, so the numbers never jump
+    ("10 of 17" then "11 of 16", not "12 of 17"). Later questions that may yet be asked
+    count, so the total is an upper bound ("about")."""
+    number = total = 0
+    current = survey.position(question_id)
+    for position, question in enumerate(survey.questions):
+        if not question.answerable:
+            continue
+        if position <= current or question.id in progress.history:
+            asked = position == current or _was_asked(question, progress)
+        else:
+            asked = _may_be_asked(question, progress)
+        if asked:
+            total += 1
+            number += position <= current
+    return number, total
+
+
+def _was_asked(question: Question, progress: Progress) -> bool:
+    return question.id in progress.history or is_shown(question, progress.answers)
+
+
+def _may_be_asked(question: Question, progress: Progress) -> bool:
+    """A later question is left out only once every answer its conditions read is given
+    (or skipped) and they do not hold."""
+    decided = all(
+        c.question in progress.answers or c.question in progress.skipped for c in question.show_if
+    )
+    return not decided or is_shown(question, progress.answers)
 
 
 def audience_of(survey: Survey, progress: Progress) -> str:

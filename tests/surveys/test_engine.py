@@ -519,3 +519,23 @@ def test_an_answer_of_only_emoji_is_thanked_not_judged_and_asked_for_words(
     said = " ".join(p.text for p in step.prompts)
     assert "in words" in said and "like the emoji" not in said
     assert not any(isinstance(e, AnswerRecorded) for e in step.events)
+
+
+def test_question_numbers_count_only_what_this_young_person_is_asked() -> None:
+    pathway = next(s for s in load_builtin_surveys() if s.key == "pathway-plan-review")
+    step = opened(pathway)
+    asked = []
+    for said in ("fine", "1", "3", "no", "4"):  # "no" to a worry: its follow-up is left out
+        question = step.prompts[-1]
+        if question.number is not None:  # not "who can read this?"
+            asked.append((question.question_id, question.number, question.total))
+        step = ENGINE.advance(pathway, step.progress, UserInput(text=said))
+    question = step.prompts[-1]
+    asked.append((question.question_id, question.number, question.total))
+    assert [q for q, _, _ in asked] == [
+        "going_well", "housing_feel", "housing_worry", "money_feel", "money_help"
+    ]
+    assert [n for _, n, _ in asked] == [1, 2, 3, 4, 5]  # no number skipped
+    assert [t for _, _, t in asked] == [17, 17, 17, 16, 16]  # the follow-up left out
+    back = ENGINE.advance(pathway, step.progress, UserInput(command=Command.BACK))
+    assert (back.prompts[-1].question_id, back.prompts[-1].number) == ("money_feel", 4)
