@@ -35,6 +35,7 @@ from storage.alerts import keep_escalating
 from storage.conversations import ConversationService
 from storage.outbox import Outbox
 from storage.reach import Reach
+from storage.retention import RetentionPolicy
 from storage.rolling import RollingCampaigns
 from surveys.speech import AudioCache
 from surveys.throttle import Guard
@@ -50,7 +51,7 @@ class BotConfig:
     token: str
     api_url: str = TELEGRAM_API
     council_name: str = "your council"
-    keeping: str = ""  # the retention periods in words, for the privacy notice
+    retention: RetentionPolicy | None = None  # said in the privacy notice, in their language
     alerts_link: str = ""  # where officers read alerts (in alert messages)
     poll_timeout: float = 10.0
     reminder_every: float = 300.0  # seconds between reminder scans
@@ -89,7 +90,7 @@ def build_application(
         reach,
         Signer(config.token),
         council_name=config.council_name,
-        keeping=config.keeping,
+        retention=config.retention,
         on_alert=on_alert or (lambda: None),
         audio=config.audio,
     )

@@ -65,6 +65,7 @@ from storage.conversations import (
 )
 from storage.invitation_codes import canonical, display
 from storage.reach import Reach, RequestKind, RequestOutcome
+from storage.retention import RetentionPolicy
 from surveys import safeguarding
 from surveys.engine import Command, Prompt, PromptKind, UserInput
 from surveys.errors import InvitationError, ValidationError
@@ -133,7 +134,7 @@ class ChatHandlers:
     on_alert: Callable[[], None] = field(default=lambda: None)
     codes: Guard = field(default_factory=lambda: Throttles.from_limits().codes)
     """Unknown invitation codes a chat may try (`carevoice` shares the serve process's)."""
-    keeping: str = ""  # the retention periods in words, for the privacy notice
+    retention: RetentionPolicy | None = None  # said in the privacy notice, in their language
     audio: AudioCache | None = None  # read-aloud; None when espeak-ng is missing
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
@@ -190,7 +191,7 @@ class ChatHandlers:
             language = invited
             markup = consent_keyboard(chat_id, code, self.signer, language)
             await message.reply_text(
-                texts.privacy_notice(self.council_name, self.keeping, language),
+                texts.privacy_notice(self.council_name, self._keeping(language), language),
                 reply_markup=markup,
             )
             return
@@ -212,7 +213,13 @@ class ChatHandlers:
     async def on_privacy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, chat_id = _message(update)
         language = await self._language(chat_id)
-        await message.reply_text(texts.privacy_reminder(self.council_name, self.keeping, language))
+        await message.reply_text(
+            texts.privacy_reminder(self.council_name, self._keeping(language), language)
+        )
+
+    def _keeping(self, language: str) -> str:
+        """How long what they tell us is kept, in words in `language` ("" if not set)."""
+        return self.retention.describe(language) if self.retention is not None else ""
 
     async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/language (or /iaith): buttons for each language; `/language cy` sets it at once."""

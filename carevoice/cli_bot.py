@@ -59,7 +59,7 @@ def telegram_bot(settings: Settings, services: Services) -> TelegramBot:
         council_name=settings.council_name,
         alerts_link=f"{settings.public_url.rstrip('/')}/officer/alerts",  # + /<alert id>
         codes=services.throttles.codes,  # shared with the web chat in `serve`
-        keeping=services.retention_policy().describe(),
+        retention=services.retention_policy(),
         audio=services.audio(),
     )
     return TelegramBot(

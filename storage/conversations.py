@@ -296,19 +296,27 @@ class ConversationService:
         address: str,
         pin: str | None = None,
         consent: bool = False,
+        language: str | None = None,
     ) -> Turn:
         """Link a chat to the young person an invitation code was issued to, and begin;
         `pin` (chosen as they start) lets them carry on in another chat later; `consent`
         records, in the same transaction, that they agreed to the privacy notice just now
-        (first time only).
+        (first time only); `language`, chosen on the privacy notice before starting, is
+        kept on them as a choice in the chat is (a first start only; ValueError for a
+        language not shipped).
 
         A code already started in another chat raises InvitationError("started"): that
         chat may carry on after the check (`resume`)."""
         code, address = storable(code), storable(address)
         hashed = code_hash(code) if code.strip() else ""
         pin_hash = await asyncio.to_thread(hash_pin, pin) if pin else None
+        chosen = None
+        if language is not None:
+            chosen = normalize_language(language)
+            if chosen is None:
+                raise ValueError(f"no language {language!r} is shipped")
         return await self._retrying(
-            lambda s: self._redeem(s, hashed, channel, address, pin_hash, consent)
+            lambda s: self._redeem(s, hashed, channel, address, pin_hash, consent, chosen)
         )
 
     async def redeem_invitation(self, invitation_id: int, *, channel: str, address: str) -> Turn:
@@ -534,6 +542,7 @@ class ConversationService:
         address: str,
         pin_hash: str | None,
         consent: bool = False,
+        language: str | None = None,
     ) -> Turn:
         invitation = (
             session.scalar(
@@ -544,6 +553,12 @@ class ConversationService:
         )
         if invitation is None:
             raise InvitationError("unknown")
+        if language is not None and invitation.used_at is None:  # chosen on the notice
+            session.execute(
+                update(PersonRow)
+                .where(PersonRow.id == invitation.person_id)
+                .values(language=language, language_chosen_at=self.clock.now())
+            )
         turn = self._begin(session, invitation, channel, address, checked=False, pin_hash=pin_hash)
         if consent:
             session.execute(

@@ -52,6 +52,7 @@ from storage.tables import (
     SafeguardingAlertRow,
 )
 from surveys.clock import Clock
+from surveys.i18n import gettext_for, ngettext_for
 
 log = logging.getLogger(__name__)
 
@@ -79,32 +80,44 @@ class RetentionPolicy:
     response_days: int = 1095
     people_days: int = 365
 
-    def describe(self) -> str:
+    def describe(self, language: str | None = None) -> str:
         """The periods in words, for the privacy notice and the CLI (a rule turned off
-        reads "until you ask us to delete them")."""
-        words = f"{_span(self.text_days)} after the survey closes" if self.text_days else ""
-        answers = f"{_span(self.response_days)} after it closes" if self.response_days else ""
-        if not words and not answers:
-            kept = f"your words and your answers {_UNTIL}"
+        reads "until you ask us to delete them"), in `language` (English by default)."""
+        _ = gettext_for(language)
+        span = _spanner(language)
+        until_them = _("until you ask us to delete them")
+        words = _("{span} after the survey closes").format(span=span(self.text_days))
+        answers = _("{span} after it closes").format(span=span(self.response_days))
+        if not self.text_days and not self.response_days:
+            kept = _("your words and your answers {until}").format(until=until_them)
         else:
-            kept = f"your words {words or _UNTIL}; your answers {answers or _UNTIL}"
+            kept = _("your words {words}; your answers {answers}").format(
+                words=words if self.text_days else until_them,
+                answers=answers if self.response_days else until_them,
+            )
         about_you = (
-            f"{_span(self.people_days)} after we last hear from you or the council's list "
-            "last includes you"
+            _(
+                "{span} after we last hear from you or the council's list last includes you"
+            ).format(span=span(self.people_days))
             if self.people_days
-            else _UNTIL.removesuffix("them") + "it"
+            else _("until you ask us to delete it")
         )
-        return f"{kept}; everything about you {about_you}"
+        return _("{kept}; everything about you {about_you}").format(
+            kept=kept, about_you=about_you
+        )
 
 
-_UNTIL: Final = "until you ask us to delete them"
+def _spanner(language: str | None) -> Callable[[int], str]:
+    """Days in words in `language`: whole years as years ("2 years"), else days."""
+    ngettext = ngettext_for(language)
 
+    def span(days: int) -> str:
+        if days % 365 == 0:
+            years = days // 365
+            return ngettext("{n} year", "{n} years", years).format(n=years)
+        return ngettext("{n} day", "{n} days", days).format(n=days)
 
-def _span(days: int) -> str:
-    if days % 365 == 0:
-        years = days // 365
-        return "1 year" if years == 1 else f"{years} years"
-    return f"{days} days"
+    return span
 
 
 @dataclass(frozen=True, slots=True)

@@ -417,8 +417,9 @@ class _Peek:
     language: str
 
 
-async def _peek(services: Services, code: str) -> _Peek | None:
-    """The invitation's state, read only: consent comes before the code is used."""
+async def _peek(services: Services, code: str, language: str | None = None) -> _Peek | None:
+    """The invitation's state, read only: consent comes before the code is used; the title
+    in `language` if given, else in the young person's."""
     if not code or len(code) > MAX_CODE:
         return None
     async with services.db.reader() as session:
@@ -440,8 +441,8 @@ async def _peek(services: Services, code: str) -> _Peek | None:
         ).first()
     if row is None:
         return None
-    used_at, revoked_at, expires_at, title, language, version_id = row
-    language = language or DEFAULT_LANGUAGE
+    used_at, revoked_at, expires_at, title, theirs, version_id = row
+    language = language or theirs or DEFAULT_LANGUAGE
     if language != DEFAULT_LANGUAGE:
         async with services.db.reader() as session:
             survey = await services.catalog.get(session, version_id)
@@ -466,11 +467,12 @@ def _consent_page(
         language=language,
         title=title,
         council=services.settings.council_name,
-        keeping=services.retention_policy().describe(),
+        keeping=services.retention_policy().describe(language),
         code=code,
         csrf=csrf_token(sid, "chat"),
         nonce=new_nonce(),
         pin_error=pin_error,
+        languages=LANGUAGES,
     )
     if fresh:
         _set_chat_cookie(response, request, sid)
@@ -620,9 +622,10 @@ async def _show(request: Request, services: Services, code: str) -> Response:
     if not peek.used:
         if peek.expires_at <= services.clock.now():
             raise InvitationError("expired")
-        return _consent_page(
-            request, services, code, sid, peek.title, language=peek.language
-        )
+        chosen = normalize_language(request.query_params.get("lang"))
+        if chosen is not None and chosen != peek.language:  # chosen on the notice itself
+            peek = await _peek(services, code, chosen) or peek
+        return _consent_page(request, services, code, sid, peek.title, language=peek.language)
     if not sid:
         return await _resume_page(request, services, code, sid)
     try:
@@ -747,8 +750,9 @@ async def _apply(services: Services, code: str, sid: str, form: FormData) -> Cha
         if pin and not valid_pin(pin):
             raise BadPin
         turn = await services.conversations.redeem(
-            code, channel=CHANNEL, address=address, pin=pin or None
-        )
+            code, channel=CHANNEL, address=address, pin=pin or None,
+            language=normalize_language(form.get("language")),
+        )  # fmt: skip
         await Reach(services.db, services.clock).record_consent(CHANNEL, address)
         return ChatFlash(code, turn)
     if form.get("action") == "resume":  # the carry-on check on a new phone or browser

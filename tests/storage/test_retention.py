@@ -179,3 +179,12 @@ def test_a_rule_turned_off_reads_as_a_sentence() -> None:
         "delete them; everything about you 1 year after we last hear from you or the "
         "council's list last includes you"
     )
+
+
+def test_the_periods_are_said_in_the_young_persons_language() -> None:
+    welsh = RetentionPolicy().describe("cy")
+    assert welsh.startswith("dy eiriau 2 flynedd ar ôl i'r arolwg gau") and "years" not in welsh
+    arabic = RetentionPolicy(0, 0, 0).describe("ar")
+    assert "حتى تطلب منا حذفها" in arabic and "until" not in arabic
+    assert RetentionPolicy(45, 0, 1).describe().startswith("your words 45 days after")
+    assert "everything about you 1 day after" in RetentionPolicy(45, 0, 1).describe()

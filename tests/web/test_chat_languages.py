@@ -141,6 +141,34 @@ async def test_the_language_can_be_changed_at_any_point_and_is_kept(
     assert "السؤال 2 من حوالي" in again.text
 
 
+async def test_the_language_can_be_chosen_on_the_privacy_notice_before_starting(
+    client: httpx.AsyncClient, db: Database, invite_csv: InviteCsv
+) -> None:
+    codes = await invite_csv(CSV, "review-prep-child")
+    chat = Chat(client, codes[0])  # E1: no language in the CSV, so English
+    await chat.open()
+    assert chat.page is not None and "Before we start" in chat.text
+    choose = chat.page.form("language-form")
+    assert choose.method == "get" and choose.action == f"/c/{codes[0]}"
+    notice = await client.get(choose.action, params={"lang": "cy"})
+    welsh = html.unescape(notice.text)
+    assert '<html lang="cy"' in notice.text and "Cyn i ni ddechrau" in welsh
+    assert "dy eiriau 2 flynedd ar ôl i'r arolwg gau" in welsh  # how long, in Welsh too
+    assert "after the survey closes" not in welsh
+    async with db.reader() as session:  # reading the notice in Welsh changes nothing yet
+        person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == "E1"))
+        assert person is not None and person.language_chosen_at is None
+    chat.page = Page.of(notice.text)
+    start = chat.page.form("start")
+    await chat.post(start.data(start.button("Iawn, gadewch i ni ddechrau")))
+    assert "Mae dy adolygiad yn dod cyn bo hir" in chat.text  # the intro in Welsh
+    async with db.reader() as session:
+        person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == "E1"))
+    assert person is not None and person.language == "cy" and person.language_chosen_at
+    odd = await client.get(choose.action, params={"lang": "klingon"})
+    assert odd.status_code == 200  # an unknown language: the page in theirs
+
+
 async def test_what_a_child_reads_back_refusals_and_unknown_options(
     client: httpx.AsyncClient, invite_csv: InviteCsv
 ) -> None:
