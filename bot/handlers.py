@@ -733,7 +733,7 @@ class ChatHandlers:
             return
         db, clock = self.conversations.db, self.conversations.clock
         for said in await statements.take_at_end(db, clock, turn.response_id):
-            words = texts.you_said_we_did(said.you_said, said.we_did, turn.language)
+            words = texts.you_said_we_did(*said.words(turn.language), turn.language)
             await context.bot.send_message(chat_id, words)
 
     async def _handle(

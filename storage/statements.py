@@ -9,9 +9,10 @@ participation officer for a cohort and/or a survey (optionally one of its themes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,7 @@ from storage.tables import (
 )
 from surveys.clock import Clock
 from surveys.errors import NotFoundError, ValidationError
+from surveys.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from surveys.people import Cohort
 
 MAX_PART: Final = 600
@@ -43,6 +45,8 @@ class Statement:
     survey_key: str | None
     theme: str | None
     published_at: datetime
+    translations: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """language -> (you said, we did), in the officer's own words."""
 
     @classmethod
     def of(cls, row: StatementRow) -> Statement:
@@ -54,10 +58,39 @@ class Statement:
             row.survey_key,
             row.theme,
             row.published_at,
+            _read_translations(row.translations),
         )
 
-    def for_young_people(self) -> str:
-        return f"You said: {self.you_said}\nWe did: {self.we_did}"
+    def words(self, language: str | None) -> tuple[str, str]:
+        """(you said, we did) in `language` where the officer wrote them, else English."""
+        return self.translations.get(language or DEFAULT_LANGUAGE, (self.you_said, self.we_did))
+
+
+def _read_translations(stored: Mapping[str, Any] | None) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for language, parts in (stored or {}).items():
+        if isinstance(parts, Mapping):
+            said, did = parts.get("you_said"), parts.get("we_did")
+            if isinstance(said, str) and isinstance(did, str):
+                out[str(language)] = (said, did)
+    return out
+
+
+def _translations(given: Mapping[str, tuple[str, str]] | None) -> dict[str, dict[str, str]]:
+    """Translations as stored; both parts for each language, or neither (blank: none)."""
+    stored: dict[str, dict[str, str]] = {}
+    for language, (said, did) in (given or {}).items():
+        if language == DEFAULT_LANGUAGE or language not in LANGUAGES:
+            others = ", ".join(k for k in LANGUAGES if k != DEFAULT_LANGUAGE)
+            raise ValidationError(f"no language {language!r} to translate into: use {others}")
+        if not (said or "").strip() and not (did or "").strip():
+            continue
+        name = LANGUAGES[language]
+        stored[language] = {
+            "you_said": _part(said, f"You said ({name})"),
+            "we_did": _part(did, f"We did ({name})"),
+        }
+    return stored
 
 
 def _part(value: str | None, name: str) -> str:
@@ -79,9 +112,11 @@ async def publish(
     cohort: str | None = None,
     survey_key: str | None = None,
     theme: str | None = None,
+    translations: Mapping[str, tuple[str, str]] | None = None,
 ) -> Statement:
     """Publish a statement for a cohort (in_care, care_leaver; none: everyone) and/or a
-    survey (by key, optionally one of its themes)."""
+    survey (by key, optionally one of its themes); `translations` (language -> you said,
+    we did) are shown to young people who read that language."""
     cohort = cohort or None
     if cohort is not None and cohort not in {c.value for c in Cohort}:
         valid = ", ".join(c.value for c in Cohort)
@@ -102,6 +137,7 @@ async def publish(
         cohort=cohort,
         survey_key=survey_key,
         theme=theme[:32] if theme else None,
+        translations=_translations(translations) or None,
         published_by=actor[:100],
         published_at=clock.now(),
     )

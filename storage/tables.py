@@ -715,6 +715,8 @@ class StatementRow(Base):
     cohort: Mapped[str | None] = mapped_column(String(16))
     survey_key: Mapped[str | None] = mapped_column(String(64))
     theme: Mapped[str | None] = mapped_column(String(32))
+    # language -> {"you_said": ..., "we_did": ...}: the officer's own words in Welsh, say
+    translations: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     published_by: Mapped[str] = mapped_column(String(100))
     published_at: Mapped[datetime] = mapped_column(index=True)
     withdrawn_at: Mapped[datetime | None]

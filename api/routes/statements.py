@@ -18,6 +18,15 @@ router = APIRouter(prefix="/statements", tags=["you said, we did"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
+class StatementWords(BaseModel):
+    """A statement's two parts in another language, in the officer's own words."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    you_said: str = Field(min_length=1, max_length=statements.MAX_PART)
+    we_did: str = Field(min_length=1, max_length=statements.MAX_PART)
+
+
 class StatementCreate(BaseModel):
     """A statement for a cohort (none: everyone) and/or a survey (and one of its themes)."""
 
@@ -28,6 +37,12 @@ class StatementCreate(BaseModel):
     cohort: Cohort | None = None
     survey: str | None = Field(None, max_length=64, description="Survey key.")
     theme: str | None = Field(None, max_length=32)
+    translations: dict[str, StatementWords] = Field(
+        default_factory=dict,
+        max_length=8,
+        description="Language code (cy, ar) -> the statement in it, shown to young people "
+        "who read that language (otherwise they see the English).",
+    )
 
 
 class StatementPublic(BaseModel):
@@ -40,12 +55,17 @@ class StatementPublic(BaseModel):
     survey: str | None
     theme: str | None
     published_at: datetime
+    translations: dict[str, StatementWords] = Field(default_factory=dict)
 
 
 def _public(s: statements.Statement) -> StatementPublic:
     return StatementPublic(
         id=s.id, you_said=s.you_said, we_did=s.we_did, cohort=s.cohort, survey=s.survey_key,
         theme=s.theme, published_at=s.published_at,
+        translations={
+            k: StatementWords(you_said=said, we_did=did)
+            for k, (said, did) in s.translations.items()
+        },
     )  # fmt: skip
 
 
@@ -58,6 +78,7 @@ async def publish(
         session, services.clock, actor=caller.actor, you_said=body.you_said,
         we_did=body.we_did, cohort=body.cohort.value if body.cohort else None,
         survey_key=body.survey, theme=body.theme,
+        translations={k: (v.you_said, v.we_did) for k, v in body.translations.items()},
     )  # fmt: skip
     await caller.audit(session, services, "publish statement", f"statement {made.id}")
     return _public(made)

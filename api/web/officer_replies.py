@@ -43,10 +43,13 @@ from storage.tables import (
 )
 from storage.teams import TeamScope
 from surveys.errors import NotFoundError, ValidationError
+from surveys.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from surveys.insights.periods import UK_TZ as UK
 from surveys.people import Cohort
 
 router = APIRouter(include_in_schema=False)
+TRANSLATED: Final = {k: v for k, v in LANGUAGES.items() if k != DEFAULT_LANGUAGE}
+"""The languages a "you said, we did" statement can also be written in."""
 
 MESSAGES_SHOWN: Final = 50
 RESPONSES_SHOWN: Final = 30
@@ -55,7 +58,10 @@ PROBLEMS: Final = {
     "reply": "Write the reply first (up to 2,000 characters).",
     "missing": "That message or response no longer exists.",
     "erased": "That young person's data has been erased.",
-    "statement": "Write both parts of the statement (up to 600 characters each).",
+    "statement": (
+        "Write both parts of the statement (up to 600 characters each), and both parts "
+        "of any translation."
+    ),
     "ref": "No active young person has that reference.",
 }
 
@@ -121,6 +127,7 @@ async def replies_home(
         statements=published,
         surveys=surveys,
         cohorts=[c.value for c in Cohort],
+        translated=TRANSLATED,
         rolling=rolling,
         done=done,
         problem=PROBLEMS.get(problem or ""),
@@ -320,6 +327,10 @@ async def publish_statement(
                 cohort=field("cohort") or None,
                 survey_key=field("survey") or None,
                 theme=field("theme") or None,
+                translations={
+                    language: (field(f"you_said_{language}"), field(f"we_did_{language}"))
+                    for language in TRANSLATED
+                },
             )
     except ValidationError:
         return _redirect("statements", problem="statement")

@@ -101,7 +101,8 @@ async def worker_words(
         waiting = person_id is not None and await replies.web_replies_waiting(session, person_id)
     if person_id is None:
         return [], []
-    _ = gettext_for(await language_of(services, person_id))
+    language = await language_of(services, person_id)
+    _ = gettext_for(language)
     new: list[str] = []
     if waiting:
         async with services.db.transaction() as session:
@@ -110,9 +111,10 @@ async def worker_words(
     after: list[WorkerWords] = []
     if finished_response is not None:
         said = await statements.take_at_end(services.db, services.clock, finished_response)
+        words = [s.words(language) for s in said]  # in their language, where written
         after = [
-            WorkerWords("bot", _(SAID_AND_DONE).format(said=s.you_said, did=s.we_did), "statement")
-            for s in said
+            WorkerWords("bot", _(SAID_AND_DONE).format(said=you, did=we), "statement")
+            for you, we in words
         ]
     return before, after
 

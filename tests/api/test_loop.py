@@ -140,6 +140,19 @@ async def test_statements_are_published_by_officers_and_read_by_boards(
         f"{API}/statements", json={**body, "survey": "nope"}, headers=keys.headers("officer")
     )
     assert unknown.status_code == 422
+    welsh = {"cy": {"you_said": "Gormod o newid gweithiwr", "we_did": "Ymunodd dau weithiwr"}}
+    translated = await client.post(
+        f"{API}/statements", json={**body, "translations": welsh}, headers=keys.headers("officer")
+    )
+    assert translated.status_code == 201 and translated.json()["translations"] == welsh
+    french = await client.post(
+        f"{API}/statements", json={**body, "translations": {"fr": welsh["cy"]}},
+        headers=keys.headers("officer"),
+    )  # fmt: skip
+    assert french.status_code == 422 and "no language 'fr'" in french.text
+    await client.post(
+        f"{API}/statements/{translated.json()['id']}/withdraw", headers=keys.headers("officer")
+    )
     gone = await client.post(
         f"{API}/statements/{made.json()['id']}/withdraw", headers=keys.headers("officer")
     )

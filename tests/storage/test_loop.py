@@ -179,6 +179,31 @@ async def test_statements_are_shown_once_by_cohort_and_survey(
     assert theirs == ["small", "leavers", "for everyone"]
 
 
+async def test_a_statement_is_read_in_the_language_the_officer_wrote_it_in(
+    db: Database, clock: FixedClock
+) -> None:
+    child = await person(db, clock, "C1")
+    welsh = {"cy": ("Roedd y cyfarfodydd yn rhy hir", "Maen nhw'n fyrrach nawr")}
+    async with db.transaction() as session:
+        made = await publish(
+            session, clock, actor="o", you_said="Meetings were too long",
+            we_did="They are shorter now", translations={**welsh, "ar": ("", "  ")},
+        )  # fmt: skip
+        for wrong, match in (({"fr": ("a", "b")}, "no language 'fr'"),
+                             ({"en": ("a", "b")}, "no language 'en'"),
+                             ({"cy": ("only one part", "")}, r"We did \(Cymraeg\)")):  # fmt: skip
+            with pytest.raises(ValidationError, match=match):
+                await publish(session, clock, actor="o", you_said="a", we_did="b",
+                              translations=wrong)  # fmt: skip
+    assert made.translations == welsh  # a blank translation is none
+    async with db.transaction() as session:
+        [shown] = await take_for_person(session, child, "small", clock)
+    assert shown.words("cy") == welsh["cy"]
+    assert shown.words("ar") == shown.words("en") == shown.words(None) == (
+        "Meetings were too long", "They are shorter now"
+    )
+
+
 async def test_erasure_deletes_and_retention_blanks_the_words(
     db: Database, clock: FixedClock, conversations: ConversationService
 ) -> None:

@@ -106,14 +106,37 @@ async def test_you_said_we_did_at_the_end_of_the_next_survey(
         you_said="Meetings at school are embarrassing",
         we_did="Reviews now happen after school, where you choose",
         cohort="in_care",
+        you_said_cy="Mae cyfarfodydd yn yr ysgol yn codi cywilydd",
+        we_did_cy="Mae adolygiadau nawr ar ôl ysgol, lle rwyt ti'n dewis",
     )
     assert "done=published" in done.headers["location"]
     chat = Chat(client, codes[0])
     await answer_to_the_end(chat, "nothing else")
     assert "You said: Meetings at school are embarrassing" in chat.text
     assert "We did: Reviews now happen after school" in chat.text
+    assert "cywilydd" not in chat.text
     board = await other_client.get("/board?period=2025-26")
     assert "Reviews now happen after school" in board.text
+    listed = Page.of((await other_client.get("/officer/replies")).text).text
+    assert "Cymraeg: Mae cyfarfodydd yn yr ysgol yn codi cywilydd" in listed
+
+    browser = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
+    async with browser:  # another young person, who reads Welsh, finishes
+        welsh = Chat(browser, codes[1])
+        await welsh.start()
+        for button in ("Good", "At school"):
+            await welsh.press(button)
+        await welsh.tick("My carer")
+        await welsh.press("No")
+        assert welsh.page is not None
+        language = welsh.page.form("language-form")
+        await welsh.post(language.data(language.button("Change language"), language="cy"))
+        assert welsh.page is not None
+        answer = welsh.page.form("answer")
+        await welsh.post(answer.data(answer.button("Anfon"), text="Dim byd"))
+        await welsh.press("Gall fy IRO a fy ngweithiwr ddarllen hwn")  # who may read it
+    assert "Mae adolygiadau nawr ar ôl ysgol, lle rwyt ti'n dewis" in welsh.text
+    assert "Reviews now happen after school" not in welsh.text
 
 
 async def test_a_young_persons_own_link_sends_messages_through_the_net(
