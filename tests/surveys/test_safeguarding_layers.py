@@ -125,6 +125,24 @@ def test_young_childrens_games_and_pets_raise_nothing(text: str) -> None:
     assert detect_risk(text) == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [  # a safe context must not hide what stands beside it (written for this test)
+        ("i want to dye my hair pink", False),
+        ("i want to die. my hair is a mess and everything is rubbish", True),
+        ("my mum said she'll kill me if i tell everyone who i fancy", False),
+        ("she says shell murder me if i tell anyone who touched me", True),
+        ("can my worker help me with my cv", False),
+        ("please can my pa help me, im scared hes coming back", True),
+        ("i was homeless once but now ive got a flat and a cat", False),
+        ("i was homeless for a bit but now im sofa surfing again", True),
+        ("he kicked the door in and the lock broke, mum was screaming", True),
+    ],
+)
+def test_safe_contexts_hide_only_the_safe_sense(text: str, risk: bool) -> None:
+    assert bool(detect_risk(text)) is risk
+
+
 def test_emoji_spellings_problems_are_clear() -> None:
     spellings = Spellings.from_yaml("version: 1\nwords: {u: you}\nemoji: {'❄️': snow}")
     assert spellings.emoji == {"❄": "snow"}  # read without the variation selector
