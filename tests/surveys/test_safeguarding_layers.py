@@ -137,6 +137,12 @@ def test_young_childrens_games_and_pets_raise_nothing(text: str) -> None:
         ("i was homeless once but now ive got a flat and a cat", False),
         ("i was homeless for a bit but now im sofa surfing again", True),
         ("he kicked the door in and the lock broke, mum was screaming", True),
+        ("i fell off my scooter and it bled a bit lol", False),
+        ("i punched the wall and it bled", True),
+        ("she said shell help me", False),
+        ("he said hell help me if i send pictures", True),
+        ("we played our game at lunch it was tag", False),
+        ("he says its our game and i cant tell anyone", True),
     ],
 )
 def test_safe_contexts_hide_only_the_safe_sense(text: str, risk: bool) -> None:
