@@ -1,4 +1,5 @@
-"""`carevoice alerts`: safeguarding alerts from the terminal (list, show, ack, note, rescan)."""
+"""`carevoice alerts`: safeguarding alerts from the terminal (list, show, ack, note, duty,
+rescan)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
 
 alerts_app = typer.Typer(
     help="Safeguarding alerts: `list` the waiting ones, `show` one with the young person's "
-    "own words and its history, `ack` it with a note of what was done, add a `note`, and "
+    "own words and its history, `ack` it with a note of what was done, add a `note`, send it "
+    "to the `duty` team now, and "
     "`rescan` stored answers with today's safeguarding net (after a phrase-book update). "
     "Alerts are never deleted. Every read is written to the audit log.",
     no_args_is_help=True,
@@ -175,6 +177,38 @@ async def note_alert(
 
     await with_services(database_url, work)
     console.print(f"Note added to alert {alert_id}.", highlight=False)
+
+
+@alerts_app.command("duty")
+@run_async
+async def duty_alert(
+    alert_id: Annotated[int, typer.Argument(help="The alert's number.")],
+    note: Annotated[str, typer.Option(help="Why it goes to the duty team now.")],
+    by: Annotated[str, typer.Option(help="Who sends it.")] = ACTOR,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Send an alert to the duty team now (CAREVOICE_DUTY_CHAT_IDS, on Telegram), with a
+    note of why; it stays waiting until someone acknowledges it."""
+    from storage import alerts as alert_store
+    from storage import audit
+
+    if not note.strip():
+        raise typer.BadParameter("say why, e.g. --note 'Out of hours; police called'")
+
+    async def work(services: Services) -> int:
+        async with services.db.transaction() as session:
+            sent = await alert_store.send_to_duty(
+                session, services.clock.now(), alert_id, actor=by, note=note,
+                policy=services.conversations.policy,
+            )  # fmt: skip
+            await audit.record(session, services.clock, actor=by,
+                               action="send alert to duty team", subject=f"alert {alert_id}")
+        return sent
+
+    sent = await with_services(database_url, work)
+    people = "person" if sent == 1 else "people"
+    console.print(f"Alert {alert_id} sent to the duty team ({sent} {people}); the note is in "
+                  "its history.", highlight=False)
 
 
 @alerts_app.command("rescan")

@@ -37,7 +37,7 @@ from storage.tables import (
 )
 from surveys import safeguarding
 from surveys.clock import Clock
-from surveys.errors import ConflictError, NotFoundError
+from surveys.errors import ConflictError, NotFoundError, ValidationError
 from surveys.office_hours import OfficeHours
 
 log = logging.getLogger(__name__)
@@ -187,12 +187,16 @@ def add_words(session: Session, now: datetime, person_id: int, words: str) -> in
 
 
 def _notify(
-    session: Session,
+    session: Session | AsyncSession,
     alert: SafeguardingAlertRow,
     recipients: Iterable[AlertRecipient],
     now: datetime,
     prefix: str,
+    *,
+    escalated: bool | None = None,
 ) -> None:
+    """Queue a Telegram message about `alert` to each recipient (once per `prefix`)."""
+    escalated = prefix == "escalate" if escalated is None else escalated
     for recipient in recipients:
         session.add(
             OutboxRow(
@@ -201,7 +205,7 @@ def _notify(
                 address=recipient.address,
                 payload={"alert_id": alert.id, "category": alert.category,
                          "categories": list(alert_categories(alert)),
-                         "escalated": prefix == "escalate"},
+                         "escalated": escalated},
                 dedupe_key=f"{prefix}:{alert.id}:{recipient.channel}:{recipient.address}",
                 person_id=None,
                 alert_id=alert.id,
@@ -306,6 +310,45 @@ async def acknowledge(
                                           actor=actor[:100], detail=note))
     await session.flush()
     return alert
+
+
+async def send_to_duty(
+    session: AsyncSession,
+    now: datetime,
+    alert_id: int,
+    *,
+    actor: str,
+    note: str,
+    policy: AlertPolicy,
+) -> int:
+    """An officer sends an alert to the duty team now (out of hours, or it cannot wait for
+    the escalation): queued to each of them, written in its history with the reason, and
+    not escalated again by the clock. Returns how many were sent to; ValidationError
+    when no duty team is set."""
+    note = note.strip()
+    if not note:
+        raise ValueError("say why it goes to the duty team, for its history")
+    if not policy.duty:
+        raise ValidationError("no duty team is set (CAREVOICE_DUTY_CHAT_IDS)")
+    alert = await session.scalar(
+        select(SafeguardingAlertRow).where(SafeguardingAlertRow.id == alert_id).with_for_update()
+    )
+    if alert is None:
+        raise NotFoundError(f"no alert {alert_id}")
+    if alert.escalated_at is None:
+        alert.escalated_at = now
+    people = len(policy.duty)
+    event = SafeguardingAlertEventRow(
+        alert_id=alert_id, at=now, kind=EventKind.ESCALATED, actor=actor[:100],
+        detail=f"sent to the duty team by hand ({people} {'person' if people == 1 else 'people'})"
+               f": {note}",
+    )  # fmt: skip
+    session.add(event)
+    await session.flush()
+    _notify(session, alert, policy.duty, now, f"duty-{event.id}", escalated=True)
+    await session.flush()
+    log.warning("safeguarding alert sent to the duty team", extra={"alert": alert_id})
+    return people
 
 
 async def add_note(

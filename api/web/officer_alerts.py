@@ -14,10 +14,11 @@ from starlette.responses import RedirectResponse, Response
 from api.deps import ServicesDep
 from api.queries import alert_in_scope
 from api.web.render import render
-from api.web.staff import OfficerStaff, staff_form
+from api.web.staff import OfficerStaff, Staff, staff_form
+from services.container import Services
 from storage import alert_views, audit
 from storage import alerts as alert_store
-from surveys.errors import ConflictError, NotFoundError
+from surveys.errors import ConflictError, NotFoundError, ValidationError
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -35,9 +36,13 @@ PROBLEMS: Final = {
     "note": "Please write a note of what was done (up to 4,000 characters).",
     "already": "This alert had already been acknowledged; your note was not saved as the "
     "acknowledgement. Add it as a note instead.",
+    "duty": "No duty team is set (CAREVOICE_DUTY_CHAT_IDS), so nothing was sent. Ring them "
+    "and add a note of it.",
 }
 DONE: Final = {"note": "Your note is saved in the alert's history.",
-               "acknowledged": "Alert acknowledged. Your note of what was done is saved."}
+               "acknowledged": "Alert acknowledged. Your note of what was done is saved.",
+               "duty": "Sent to the duty team on Telegram, with your note in the history. It "
+               "is still waiting for someone to acknowledge it."}
 
 
 def _missing(council: str) -> Response:
@@ -73,6 +78,7 @@ async def alert_page(
         done=DONE.get(done or ""),
         note_max=NOTE_MAX,
         escalate_after=services.settings.alert_escalate_after,
+        duty_team=len(services.conversations.policy.duty),
     )
 
 
@@ -80,14 +86,18 @@ async def alert_page(
 async def alert_action(
     alert_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff
 ) -> Response:
-    """Add a note, or acknowledge with a note of the action taken."""
+    """Add a note, acknowledge with a note of the action taken, or send it to the duty team
+    now with a note of why."""
     form = await staff_form(request, staff)
     note = form.get("note")
     note = note.strip() if isinstance(note, str) else ""
     here = f"/officer/alerts/{alert_id}"
     if not note or len(note) > NOTE_MAX:
         return RedirectResponse(f"{here}?problem=note#act", 303)
-    acknowledging = form.get("action") == "acknowledge"
+    action = form.get("action")
+    if action == "duty":
+        return await _to_duty(services, staff, alert_id, note)
+    acknowledging = action == "acknowledge"
     try:
         async with services.db.transaction() as session:
             await alert_in_scope(session, alert_id, staff.scope)
@@ -108,6 +118,24 @@ async def alert_action(
         return _missing(services.settings.council_name)
     return RedirectResponse(f"{here}?done={'acknowledged' if acknowledging else 'note'}#history",
                             303)
+
+
+async def _to_duty(services: Services, staff: Staff, alert_id: int, note: str) -> Response:
+    here = f"/officer/alerts/{alert_id}"
+    try:
+        async with services.db.transaction() as session:
+            await alert_in_scope(session, alert_id, staff.scope)
+            await alert_store.send_to_duty(
+                session, services.clock.now(), alert_id, actor=staff.session.actor,
+                note=note, policy=services.conversations.policy,
+            )  # fmt: skip
+            await audit.record(session, services.clock, actor=staff.session.actor,
+                               action="send alert to duty team", subject=f"alert {alert_id}")
+    except ValidationError:
+        return RedirectResponse(f"{here}?problem=duty#act", 303)
+    except NotFoundError:
+        return _missing(services.settings.council_name)
+    return RedirectResponse(f"{here}?done=duty#history", 303)
 
 
 @router.get("/officer/alerts/{alert_id}/response")

@@ -1,4 +1,5 @@
-"""`carevoice alerts`: list, show, ack, and rescan (idempotent), as an officer would use them."""
+"""`carevoice alerts`: list, show, duty, ack, and rescan (idempotent), as an officer would use
+them."""
 
 from __future__ import annotations
 
@@ -47,6 +48,15 @@ def test_rescan_show_ack_and_list(tmp_path: Path) -> None:
     [alert_id] = re.findall(r"^\s*│?\s*(\d+)\s", run(env, "alerts", "list")[1], re.M)[:1]
     code, out = run(env, "alerts", "show", alert_id)
     assert code == 0 and "i want to kill myself" in out and "Sam" in out and "rescan" in out
+    code, out = run(env, "alerts", "duty", alert_id, "--note", "cannot wait")
+    assert code == 1 and "no duty team is set" in out
+    code, out = run({**env, "CAREVOICE_DUTY_CHAT_IDS": "555"}, "alerts", "duty", alert_id,
+                    "--note", "Out of hours, cannot wait")
+    assert code == 0 and "sent to the duty team (1 person)" in out
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM outbox WHERE kind = 'alert' AND address = '555'"
+        ).fetchone() == (1,)
     code, out = run(env, "alerts", "ack", alert_id, "--note", " ")
     assert code == 2 and "write what was done" in out
     assert run(env, "alerts", "ack", alert_id, "--note", "Rang Sam's carer")[0] == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from storage import alert_rescan, alerts
@@ -16,6 +17,7 @@ from storage.database import Database
 from storage.tables import OutboxRow, SafeguardingAlertEventRow, SafeguardingAlertRow
 from surveys.clock import FixedClock
 from surveys.engine import Command, UserInput
+from surveys.errors import NotFoundError, ValidationError
 from surveys.safeguarding import RiskCategory, RiskHit
 from tests.factories import campaign_with_codes
 from tests.fakes import FakeScorer
@@ -136,6 +138,41 @@ async def test_escalation_after_15_office_minutes_once_even_with_two_workers(
     assert sorted(r.address for r in duty) == ["200", "201"]  # type: ignore[attr-defined]
     events = [e.kind for e in await rows(db, SafeguardingAlertEventRow)]  # type: ignore[attr-defined]
     assert events == ["raised", "escalated"]
+
+
+async def test_an_officer_sends_an_alert_to_the_duty_team_now_and_the_clock_does_not_again(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    conversations = service(db, catalog, clock)
+    await joined(conversations, db, catalog, clock)
+    await conversations.handle(UserInput(text="he said hes coming round tonight with a knife"),
+                               channel=CHAT, address="7", message_key="a")
+    async with db.transaction() as session:
+        with pytest.raises(ValidationError, match="no duty team"):
+            await alerts.send_to_duty(session, clock.now(), 1, actor="o", note="now",
+                                      policy=AlertPolicy())
+        with pytest.raises(ValueError, match="say why"):
+            await alerts.send_to_duty(session, clock.now(), 1, actor="o", note=" ", policy=POLICY)
+        with pytest.raises(NotFoundError):
+            await alerts.send_to_duty(session, clock.now(), 99, actor="o", note="x", policy=POLICY)
+        sent = await alerts.send_to_duty(session, clock.now(), 1, actor="o",
+                                         note="Out of hours and cannot wait", policy=POLICY)
+    assert sent == 2
+    duty = await rows(db, OutboxRow, OutboxRow.kind == "alert", OutboxRow.address != "100")
+    assert sorted(r.address for r in duty) == ["200", "201"]  # type: ignore[attr-defined]
+    assert all(r.payload["escalated"] for r in duty)  # type: ignore[attr-defined]
+    escalated = SafeguardingAlertEventRow.kind == "escalated"
+    [event] = await rows(db, SafeguardingAlertEventRow, escalated)
+    assert isinstance(event, SafeguardingAlertEventRow) and event.actor == "o"
+    assert event.detail is not None and "Out of hours and cannot wait" in event.detail
+    clock.advance(hours=2)
+    assert await alerts.escalate_due(db, clock, POLICY) == []  # not sent again by the clock
+    async with db.transaction() as session:  # sent again by hand: a second message each
+        await alerts.send_to_duty(session, clock.now(), 1, actor="o2", note="No answer yet",
+                                  policy=POLICY)
+    assert len(await rows(db, OutboxRow, OutboxRow.address.in_(["200", "201"]))) == 4
+    [raised] = await rows(db, SafeguardingAlertRow)
+    assert raised.acknowledged_at is None  # type: ignore[attr-defined]  # still waiting
 
 
 async def test_acknowledged_alerts_are_not_escalated_and_need_a_note(

@@ -3,12 +3,16 @@ escaped; the question; UK time; what they were told; history; notes and acknowle
 
 from __future__ import annotations
 
-import httpx
+from dataclasses import replace
 
+import httpx
+from sqlalchemy import select
+
+from storage.alerts import AlertRecipient
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
-from storage.tables import SafeguardingAlertRow
+from storage.tables import AuditLogRow, OutboxRow, SafeguardingAlertRow
 from surveys.clock import FixedClock
 from surveys.engine import Command, UserInput
 from surveys.loader import load_builtin_surveys
@@ -59,6 +63,38 @@ async def test_the_alert_page_has_what_an_officer_needs_to_act(
     assert "Alert acknowledged" in after and "Rang carer" in after and "Strategy call" in after
     whole = await client.get("/officer/alerts/1/response")
     assert whole.status_code == 200 and "the whole response" in Page.of(whole.text).text
+
+
+async def test_an_officer_can_send_an_alert_to_the_duty_team_now(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database,
+    conversations: ConversationService,
+) -> None:
+    await disclosed(conversations, codes[0])
+    await sign_in(client, keys.officer)
+    page = Page.of((await client.get("/officer/alerts/1")).text)
+    assert "No duty team is set (CAREVOICE_DUTY_CHAT_IDS)" in page.text
+    form = page.form_to("/officer/alerts/1/actions")
+    refused = await client.post(form.action, data={**form.data(), "action": "duty", "note": "x"})
+    assert "problem=duty" in refused.headers["location"]
+
+    duty = (AlertRecipient("telegram", "900"),)
+    conversations.alert_policy = replace(conversations.policy, duty=duty)
+    page = Page.of((await client.get("/officer/alerts/1")).text)
+    assert "to the 1 person on the duty team" in page.text
+    form = page.form_to("/officer/alerts/1/actions")
+    sent = await client.post(form.action, data=form.data(
+        form.button("Send to the duty team now"), note="Out of hours: police called, tell duty"))
+    assert "done=duty" in sent.headers["location"]
+    after = Page.of((await client.get(sent.headers["location"])).text).text
+    assert "Sent to the duty team" in after and "Escalated to the duty team by" in after
+    assert "police called, tell duty" in after and "Act on it" in after  # still waiting
+    async with db.reader() as session:
+        queued = (await session.scalars(
+            select(OutboxRow).where(OutboxRow.kind == "alert", OutboxRow.address == "900")
+        )).all()
+        actions = (await session.scalars(select(AuditLogRow.action))).all()
+    assert len(queued) == 1 and queued[0].payload["escalated"] is True
+    assert "send alert to duty team" in actions
 
 
 async def test_board_keys_cannot_read_an_alert(
