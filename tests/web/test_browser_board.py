@@ -100,6 +100,16 @@ def test_the_print_view_opens_with_the_key_messages(browser: Any, live: Live) ->
         violations = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
         assert not violations, violations
     page.emulate_media(media="print")
+    kept = page.evaluate(  # no heading left at a page's foot, no card or table row split
+        "['main section', 'main h2', 'main .lede', 'main tr', 'main .card']"
+        ".map(s => { const e = document.querySelector(s); const c = getComputedStyle(e);"
+        " return [s, c.breakInside, c.breakAfter]; })"
+    )
+    assert [k[1] for k in kept] == ["avoid", "auto", "avoid", "avoid", "avoid"], kept
+    assert kept[1][2] == "avoid" and kept[2][2] == "avoid", kept
+    columns = page.evaluate("getComputedStyle(document.querySelector('.cards'))"
+                            ".gridTemplateColumns.split(' ').length")
+    assert columns >= 4  # the cards in one row: none alone on a page
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "board-print-key-messages.png"))
     page.pdf(path=str(SHOTS / "board-print-key-messages.pdf"), format="A4",
