@@ -475,3 +475,36 @@ def test_a_long_paste_is_not_cut_without_a_word(browser: Any, live: Live) -> Non
     page.fill("#text", "Shorter now")
     assert "characters left" in page.inner_text(".counter")
     watch.clean()
+
+
+def test_at_200_percent_zoom_on_a_phone_nothing_runs_off_the_side(
+    browser: Any, live: Live
+) -> None:
+    # 200% zoom on a 390 px phone is a 195 px wide page (WCAG 1.4.10, reflow)
+    watch = new_page(browser, viewport={"width": 195, "height": 422})
+    page = watch.page
+    page.goto(f"{live.url}/c/{live.codes[9]}")
+    page.get_by_role("button", name="OK, let's start").click()
+    page.wait_for_selector("#answer")
+    seen: set[str] = set()
+    while page.locator("#answer").count() and len(seen) < 40:
+        kind = kind_of(page)
+        if kind not in seen:
+            seen.add(kind)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= 195, (kind, wide)
+            outside = page.evaluate(
+                "[...document.querySelectorAll('#answer .tick, #answer .btn, #answer .counter')]"
+                ".filter(e => { const r = e.getBoundingClientRect();"
+                " return r.right > 195 || r.left < 0; }).length"
+            )
+            assert outside == 0, kind
+            watch.shot(f"chat-zoom-{kind}")
+        skip = page.get_by_role("button", name="Skip this one")
+        if not skip.count():
+            break
+        before = answer_key(page)
+        skip.click()
+        wait_for_next(page, before)
+    assert {"scale", "multi"} <= seen, seen
+    watch.clean()
