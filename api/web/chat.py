@@ -36,6 +36,7 @@ from api.web.staff import read_form
 from api.web.stores import ChatFlash, web_state
 from api.web.talk import worker_words
 from services.container import Services
+from storage.catalog import easy_alternatives
 from storage.conversations import NotLinkedError, ResumeAsk, ResumeCheck, ResumeRefused
 from storage.invitation_codes import (
     PIN_RULE,
@@ -69,7 +70,9 @@ from surveys.i18n import (
     normalize_language,
     translations,
 )
+from surveys.insights.periods import uk_date
 from surveys.model import QuestionKind, Survey
+from surveys.people import age_band, age_on, wants_easy
 from surveys.speech import AudioFormat, SpeechUnavailable, digest, speakable, spoken_question
 from surveys.translations import localize
 
@@ -415,6 +418,7 @@ class _Peek:
     expires_at: datetime
     title: str
     language: str
+    easy: bool = False  # they will be asked an easy survey: the easy-read notice first
 
 
 async def _peek(services: Services, code: str, language: str | None = None) -> _Peek | None:
@@ -432,6 +436,11 @@ async def _peek(services: Services, code: str, language: str | None = None) -> _
                     SurveyVersionRow.title,
                     PersonRow.language,
                     CampaignRow.survey_version_id,
+                    PersonRow.easy_read,
+                    PersonRow.age_band,
+                    PersonRow.date_of_birth,
+                    InvitationRow.age_band,
+                    SurveyVersionRow.key,
                 )
                 .join(PersonRow, PersonRow.id == InvitationRow.person_id)
                 .join(CampaignRow, CampaignRow.id == InvitationRow.campaign_id)
@@ -441,13 +450,18 @@ async def _peek(services: Services, code: str, language: str | None = None) -> _
         ).first()
     if row is None:
         return None
-    used_at, revoked_at, expires_at, title, theirs, version_id = row
+    used_at, revoked_at, expires_at, title, theirs, version_id = row[:6]
+    easy_read, band, born, invited_band, survey_key = row[6:]
+    band = invited_band or band
+    if born is not None:
+        band = age_band(age_on(born, uk_date(services.clock.now())))
+    easy = wants_easy(easy_read, band) and bool(easy_alternatives().get(survey_key))
     language = language or theirs or DEFAULT_LANGUAGE
     if language != DEFAULT_LANGUAGE:
         async with services.db.reader() as session:
             survey = await services.catalog.get(session, version_id)
         title = localize(survey, language).title
-    return _Peek(used_at is not None, revoked_at is not None, expires_at, title, language)
+    return _Peek(used_at is not None, revoked_at is not None, expires_at, title, language, easy)
 
 
 def _consent_page(
@@ -458,6 +472,7 @@ def _consent_page(
     title: str,
     pin_error: str | None = None,
     language: str | None = None,
+    easy: bool = False,
 ) -> Response:
     fresh = sid is None
     sid = sid or new_token()
@@ -473,6 +488,7 @@ def _consent_page(
         nonce=new_nonce(),
         pin_error=pin_error,
         languages=LANGUAGES,
+        easy=easy,
     )
     if fresh:
         _set_chat_cookie(response, request, sid)
@@ -625,7 +641,9 @@ async def _show(request: Request, services: Services, code: str) -> Response:
         chosen = normalize_language(request.query_params.get("lang"))
         if chosen is not None and chosen != peek.language:  # chosen on the notice itself
             peek = await _peek(services, code, chosen) or peek
-        return _consent_page(request, services, code, sid, peek.title, language=peek.language)
+        return _consent_page(
+            request, services, code, sid, peek.title, language=peek.language, easy=peek.easy
+        )
     if not sid:
         return await _resume_page(request, services, code, sid)
     try:

@@ -98,6 +98,12 @@ def test_the_easy_survey_on_a_phone(browser: Any, easy_server: EasyServer) -> No
     watch = new_page(browser, axe=True)
     page = watch.page
     page.goto(f"{easy_server.url}/c/{easy_server.codes['EASY-5']}")
+    assert page.locator(".notice-pictures img").count() == 4  # the easy-read notice
+    assert not page.locator(".notice-more").evaluate("d => d.open")  # the rest folded
+    watch.shot("easy-0-notice")
+    if AXE.exists():
+        violations = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
+        assert not violations, violations
     page.get_by_role("button", name="OK, let's start").click()
     page.wait_for_selector("#answer")
     assert page.locator("h1").inner_text() == "My meeting"

@@ -209,6 +209,11 @@ async def test_the_easy_survey_stands_in_for_children_under_8_and_easy_read_peop
         transport = httpx.ASGITransport(app=create_app(speaking))
         async with httpx.AsyncClient(transport=transport, base_url="https://test") as http:
             chat = Chat(http, code)
+            notice = (await chat.open()).text
+            easy_notice = "This is a chat. We ask you some questions." in notice
+            assert easy_notice is (ref != "EZ-8"), ref  # in pictures and short sentences
+            assert "to read with a grown-up" in notice or ref == "EZ-8"
+            assert "How long we keep it" in notice  # the whole notice is still there
             await chat.start()
             titles[ref] = chat.text
             html = chat.page.html if chat.page else ""
