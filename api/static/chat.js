@@ -140,10 +140,34 @@
     });
   });
 
+  // Words typed but not yet sent survive a reload of this tab (sessionStorage: this tab
+  // only, gone when it is closed), for this question only; sending lets them go.
+  function draftKey(form) {
+    var question = form && form.querySelector("input[name=question]");
+    return question ? "carevoice-draft:" + window.location.pathname + ":" + question.value : null;
+  }
+
+  function keepDraft(text) {
+    var key = draftKey(text.form);
+    if (!key) { return; }
+    try {
+      var kept = window.sessionStorage.getItem(key);
+      if (kept && !text.value) { text.value = kept; }
+      text.addEventListener("input", function () {
+        if (text.value) { window.sessionStorage.setItem(key, text.value); }
+        else { window.sessionStorage.removeItem(key); }
+      });
+      text.form.addEventListener("submit", function (event) {  // sent (not Skip or Stop)
+        if (!event.submitter || !event.submitter.name) { window.sessionStorage.removeItem(key); }
+      });
+    } catch (e) { /* storage turned off: nothing kept */ }
+  }
+
   function enhance() {
     var text = document.getElementById("text");
     if (!text || text.getAttribute("data-counted")) { return; }
     text.setAttribute("data-counted", "1");
+    keepDraft(text);
     // no maxlength: a browser cuts a long paste without a word; the counter says how many
     // characters are too many, and the chat keeps the words if they are sent anyway
     var limit = parseInt(text.getAttribute("data-limit"), 10);

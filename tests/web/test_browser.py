@@ -508,3 +508,32 @@ def test_at_200_percent_zoom_on_a_phone_nothing_runs_off_the_side(
         wait_for_next(page, before)
     assert {"scale", "multi"} <= seen, seen
     watch.clean()
+
+
+def test_words_typed_but_not_sent_survive_a_reload_of_the_tab(
+    browser: Any, live: Live
+) -> None:
+    watch = new_page(browser)
+    page = watch.page
+    page.goto(f"{live.url}/c/{live.codes[10]}")
+    page.get_by_role("button", name="OK, let's start").click()
+    page.wait_for_selector("#answer")
+    while kind_of(page) != "text":
+        before = answer_key(page)
+        page.get_by_role("button", name="Skip this one").click()
+        wait_for_next(page, before)
+    question = page.locator("#answer input[name=question]").get_attribute("value")
+    page.locator("#text").press_sequentially("I want to say that my")
+    page.reload()
+    page.wait_for_selector("#text")
+    assert page.input_value("#text") == "I want to say that my"  # kept in this tab
+    page.locator("#text").press_sequentially(" room is cold")
+    before = answer_key(page)
+    page.get_by_role("button", name="Send").click()
+    wait_for_next(page, before)
+    kept = page.evaluate("Object.keys(window.sessionStorage)")
+    assert not [k for k in kept if k.endswith(f":{question}")]  # sent: nothing kept
+    other = watch.page.context.new_page()  # another tab keeps nothing of it
+    other.goto(f"{live.url}/c/{live.codes[10]}")
+    assert other.evaluate("Object.keys(window.sessionStorage)") == []
+    watch.clean()
