@@ -449,7 +449,7 @@ def test_without_javascript_the_page_opens_at_the_help(browser: Any, live: Live)
 def test_a_long_paste_is_not_cut_without_a_word(browser: Any, live: Live) -> None:
     watch = new_page(browser)  # 390 x 844
     page = watch.page
-    page.goto(f"{live.url}/c/{live.codes[8]}")
+    page.goto(f"{live.url}/c/{live.codes[21]}")  # unused elsewhere
     page.get_by_role("button", name="OK, let's start").click()
     page.wait_for_selector("#answer")
     for _ in range(40):
@@ -483,7 +483,7 @@ def test_at_200_percent_zoom_on_a_phone_nothing_runs_off_the_side(
     # 200% zoom on a 390 px phone is a 195 px wide page (WCAG 1.4.10, reflow)
     watch = new_page(browser, viewport={"width": 195, "height": 422})
     page = watch.page
-    page.goto(f"{live.url}/c/{live.codes[9]}")
+    page.goto(f"{live.url}/c/{live.codes[22]}")  # unused elsewhere
     page.get_by_role("button", name="OK, let's start").click()
     page.wait_for_selector("#answer")
     seen: set[str] = set()
@@ -515,7 +515,7 @@ def test_words_typed_but_not_sent_survive_a_reload_of_the_tab(
 ) -> None:
     watch = new_page(browser)
     page = watch.page
-    page.goto(f"{live.url}/c/{live.codes[10]}")
+    page.goto(f"{live.url}/c/{live.codes[23]}")  # unused elsewhere
     page.get_by_role("button", name="OK, let's start").click()
     page.wait_for_selector("#answer")
     while kind_of(page) != "text":
@@ -534,6 +534,6 @@ def test_words_typed_but_not_sent_survive_a_reload_of_the_tab(
     kept = page.evaluate("Object.keys(window.sessionStorage)")
     assert not [k for k in kept if k.endswith(f":{question}")]  # sent: nothing kept
     other = watch.page.context.new_page()  # another tab keeps nothing of it
-    other.goto(f"{live.url}/c/{live.codes[10]}")
+    other.goto(f"{live.url}/c/{live.codes[23]}")
     assert other.evaluate("Object.keys(window.sessionStorage)") == []
     watch.clean()
