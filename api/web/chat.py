@@ -456,6 +456,18 @@ async def _peek(services: Services, code: str, language: str | None = None) -> _
     if born is not None:
         band = age_band(age_on(born, uk_date(services.clock.now())))
     easy = wants_easy(easy_read, band) and bool(easy_alternatives().get(survey_key))
+    if easy:  # the easy survey's own title ("My meeting"), as the chat will show
+        async with services.db.reader() as session:
+            found = (
+                await session.execute(
+                    select(SurveyVersionRow.id, SurveyVersionRow.title)
+                    .where(SurveyVersionRow.key.in_(easy_alternatives()[survey_key]))
+                    .order_by(SurveyVersionRow.version.desc())
+                    .limit(1)
+                )
+            ).first()
+        if found is not None:
+            version_id, title = found
     language = language or theirs or DEFAULT_LANGUAGE
     if language != DEFAULT_LANGUAGE:
         async with services.db.reader() as session:

@@ -214,6 +214,7 @@ async def test_the_easy_survey_stands_in_for_children_under_8_and_easy_read_peop
             assert easy_notice is (ref != "EZ-8"), ref  # in pictures and short sentences
             assert "to read with a grown-up" in notice or ref == "EZ-8"
             assert "How long we keep it" in notice  # the whole notice is still there
+            assert ("<h1 class=\"chat-title\">My meeting</h1>" in notice) is (ref != "EZ-8")
             await chat.start()
             titles[ref] = chat.text
             html = chat.page.html if chat.page else ""
