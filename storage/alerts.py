@@ -1,8 +1,9 @@
-"""Safeguarding alerts: raise, join, escalate, acknowledge, note, read, rescan.
+"""Safeguarding alerts: raise, join, escalate, send to the duty team, acknowledge, note,
+read, rescan.
 
     raise_alert / join_open_alert / add_words    inside a conversation's transaction (sync)
     escalate_due(db, clock, policy)              a periodic job in `serve` and `bot`
-    acknowledge / add_note                       officers, through the API and pages (async)
+    acknowledge / add_note / send_to_duty        officers, through the API and pages (async)
 
 What officers read is in `storage.alert_views`; `carevoice alerts rescan` in
 `storage.alert_rescan`.

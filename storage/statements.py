@@ -1,7 +1,8 @@
 """You said, we did: what changed because young people spoke, published by a
 participation officer for a cohort and/or a survey (optionally one of its themes).
 
-    publish(...)            a statement (no young person is named in it: it is about many)
+    publish(...)            a statement (no young person is named in it: it is about many),
+                            with the officer's own words in Welsh or Arabic if given
     take_for_person(...)    statements a young person has not seen, for the end of their
                             next survey (each shown once; `statement_views`)
     for_board(...)          the statements published, as text beside the board's figures

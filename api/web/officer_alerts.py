@@ -1,7 +1,8 @@
 """The alert an officer acts on: `/officer/alerts/{id}` (the young person's own words, the
-question, who and when in UK time, what they were told, the history; add a note or
-acknowledge with a note of the action taken) and `/officer/alerts/{id}/response` (the whole
-response). Officer's Telegram messages link here. Every read is audited.
+question, who and when in UK time, what they were told, the history; add a note,
+acknowledge with a note of the action taken, or send it to the duty team now) and
+`/officer/alerts/{id}/response` (the whole response). Officer's Telegram messages link
+here. Every read is audited.
 """
 
 from __future__ import annotations
