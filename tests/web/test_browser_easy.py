@@ -99,7 +99,8 @@ def test_the_easy_survey_on_a_phone(browser: Any, easy_server: EasyServer) -> No
     page = watch.page
     page.goto(f"{easy_server.url}/c/{easy_server.codes['EASY-5']}")
     assert page.locator(".notice-pictures img").count() == 4  # the easy-read notice
-    assert not page.locator(".notice-more").evaluate("d => d.open")  # the rest folded
+    assert not page.locator(".notice-more").first.evaluate("d => d.open")  # the rest folded
+    assert not page.locator("#pin").is_visible()  # an optional PIN, folded away too
     watch.shot("easy-0-notice")
     if AXE.exists():
         violations = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
