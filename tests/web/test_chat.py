@@ -505,13 +505,18 @@ THANKS_SAYING_WHO = (
 )
 
 
-async def answer_to_the_end(chat: Chat, last_words: str = "Nothing, thanks") -> None:
-    """The small survey answered from the start to its thanks (`last_words` its last)."""
+async def answer_to_the_last_question(chat: Chat) -> None:
+    """The small survey answered from the start up to its last question (words)."""
     await chat.start()
     await chat.press("Good")
     await chat.press("At school")
     await chat.tick("My carer")
     await chat.press("No")
+
+
+async def answer_to_the_end(chat: Chat, last_words: str = "Nothing, thanks") -> None:
+    """The small survey answered from the start to its thanks (`last_words` its last)."""
+    await answer_to_the_last_question(chat)
     await chat.write(last_words)
     assert "All done" in chat.text
 

@@ -19,7 +19,7 @@ from storage.tables import (
 )
 from tests.web.conftest import Keys, sign_in
 from tests.web.pages import Page
-from tests.web.test_chat import Chat, answer_to_the_end
+from tests.web.test_chat import Chat, answer_to_the_end, answer_to_the_last_question
 
 
 async def _officer_form(
@@ -123,11 +123,7 @@ async def test_you_said_we_did_at_the_end_of_the_next_survey(
     browser = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
     async with browser:  # another young person, who reads Welsh, finishes
         welsh = Chat(browser, codes[1])
-        await welsh.start()
-        for button in ("Good", "At school"):
-            await welsh.press(button)
-        await welsh.tick("My carer")
-        await welsh.press("No")
+        await answer_to_the_last_question(welsh)
         assert welsh.page is not None
         language = welsh.page.form("language-form")
         await welsh.post(language.data(language.button("Change language"), language="cy"))
