@@ -287,3 +287,48 @@ def test_model_scores_match_the_file() -> None:
 def test_a_broken_model_file_is_a_clear_error(text: str, message: str) -> None:
     with pytest.raises(ModelError, match=message):
         RiskModel.from_json(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [  # the thirty-eighth sitting's kinds of miss, in words written for this test
+        ("thank you for everything miss, i wont be around after friday", "suicide"),
+        ("i wont need my tablets after tonight", "suicide"),
+        ("i wear my jumper in summer so nobody sees the marks", "self_harm"),
+        ("my cousin is 13 and shes getting married next month", "forced_marriage"),
+        ("they want me to get married to a man i have never met", "forced_marriage"),
+        ("im going to some city i dont even know on my own tonight, he paid the ticket",
+         "criminal_exploitation"),
+        ("the olders made me steal phones for them", "criminal_exploitation"),
+        ("still not got my insulin from the pharmacy, carer keeps forgetting", "neglect"),
+        ("my social worker doesnt know where i am staying and im not telling", "running_away"),
+        ("how far could i get with no money", "running_away"),
+        ("if they move me again then im gone", "running_away"),
+        ("she blacked out after the laughing gas", "substances"),
+    ],
+)
+def test_the_thirty_eighth_sittings_kinds_of_miss_are_caught(text: str, category: str) -> None:
+    assert category in [hit.category.value for hit in detect_risk(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # their ordinary twins, written for this test: none may raise an alert
+        "thanks for everything this year, you have been great",
+        "i wont need the flat after this weekend cos im moving into my new place",
+        "i wear long sleeves in PE so no one sees my eczema",
+        "my cousin is 15 and getting her ears pierced",
+        "we are going to a town i never heard of for the school trip",
+        "my mum told me to steal the show at the concert",
+        "my carer doesnt know where i am going for my birthday surprise",
+        "how do i get to college without a bus pass",
+        "my mate passed out after the marathon",
+        "we ran away from the rain and got soaked anyway",
+        "a film where the boy runs away from home to find his dad, so sad",
+        "got locked in the loo at the cinema cos the door jammed",
+        "a game where you sell drugs and race cars, its dumb",
+        "baby was up all night, im so tired i could die",
+    ],
+)
+def test_the_thirty_eighth_sittings_ordinary_twins_raise_nothing(text: str) -> None:
+    assert detect_risk(text) == ()
