@@ -25,7 +25,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol
 from babel.support import Translations
 
 __all__ = [
@@ -128,3 +128,8 @@ def _locale(language: str | None) -> Locale:
 def format_number(number: int, language: str | None) -> str:
     """1,000 in English and Welsh; as the language writes it otherwise."""
     return format_decimal(number, locale=_locale(language))
+
+
+def number_group(language: str | None) -> str:
+    """The mark between thousands as `format_number` writes it: "," in English."""
+    return get_group_symbol(_locale(language))

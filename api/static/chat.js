@@ -171,6 +171,7 @@
     // no maxlength: a browser cuts a long paste without a word; the counter says how many
     // characters are too many, and the chat keeps the words if they are sent anyway
     var limit = parseInt(text.getAttribute("data-limit"), 10);
+    var group = text.getAttribute("data-group") || ",";
     var row = text.form && text.form.querySelector(".send-row");
     if (!limit || !row) { return; }
     var counter = document.createElement("span");
@@ -182,8 +183,10 @@
       var n = over ? -left : left;
       // the words come from the page, in the young person's language ({n}: the number)
       var words = text.getAttribute((over ? "data-over-" : "data-left-") + (n === 1 ? "one" : "many"));
-      counter.textContent = words ? words.replace("{n}", String(n))
-        : n + (over ? " too many" : " left");
+      // grouped as the hint writes the limit ("1,000 characters left", not "1000")
+      var shown = String(n).replace(/\B(?=(\d{3})+(?!\d))/g, group);
+      counter.textContent = words ? words.replace("{n}", shown)
+        : shown + (over ? " too many" : " left");
       counter.classList.toggle("counter-over", over);
       if (over) { text.setAttribute("aria-invalid", "true"); } else { text.removeAttribute("aria-invalid"); }
     }

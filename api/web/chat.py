@@ -68,6 +68,7 @@ from surveys.i18n import (
     gettext_for,
     ngettext_for,
     normalize_language,
+    number_group,
     translations,
 )
 from surveys.insights.periods import uk_date
@@ -149,6 +150,7 @@ class Question:
     max_length: int
     preselected: bool
     limit: str  # max_length as the young person's language writes it: "1,000"
+    group: str  # the mark between thousands in that language, for the counter: ","
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +245,7 @@ def _question(prompt: Prompt, survey: Survey | None, language: str) -> Question:
         max_length=max_length,
         preselected=prompt.question_kind is QuestionKind.MULTI and any(o.selected for o in answers),
         limit=format_number(max_length, language),
+        group=number_group(language),
     )
 
 

@@ -472,6 +472,9 @@ def test_a_long_paste_is_not_cut_without_a_word(browser: Any, live: Live) -> Non
     wait_for_next(page, before)
     assert "Could you make it a bit shorter?" in page.inner_text("#log")
     assert page.input_value("#text") == long  # kept, to be shortened
+    page.fill("#text", "")  # the count grouped as the hint writes the limit
+    assert page.inner_text(".counter") == f"{limit:,} characters left"
+    assert f"up to {limit:,} characters" in page.inner_text("#text-hint")
     page.fill("#text", "Shorter now")
     assert "characters left" in page.inner_text(".counter")
     watch.clean()
