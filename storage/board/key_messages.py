@@ -39,6 +39,7 @@ from surveys.insights.periods import (
     uk_date,
 )
 from surveys.insights.rates import as_percent
+from surveys.sentiment import SentimentLabel, label_for
 from surveys.topics import topics_of
 
 __all__ = [
@@ -226,14 +227,21 @@ def _pick_raised(themed: Sequence[ThemeRow]) -> list[ThemeRow]:
 
 
 def _quote_for(thing: ThemeRow, pool: Sequence[QuoteRow], used: set[str]) -> str | None:
-    for q in pool:
-        if q.text in used:
-            continue
-        about = thing.key in topics_of(q.text) if thing.kind == "topic" else q.theme == thing.key
-        if about:
-            used.add(q.text)
-            return q.text
-    return None
+    """The first unused quote about `thing` that says how its writer feels (a polarity
+    outside the neutral band), else the first about it: read aloud, "My social worker left
+    and nobody told me" says more about social workers than "Just my carer and my IRO"."""
+    about = [
+        q for q in pool
+        if q.text not in used
+        and (thing.key in topics_of(q.text) if thing.kind == "topic" else q.theme == thing.key)
+    ]
+    felt = [q for q in about
+            if q.polarity is not None and label_for(q.polarity) is not SentimentLabel.NEUTRAL]
+    if not about:
+        return None
+    chosen = (felt or about)[0]
+    used.add(chosen.text)
+    return chosen.text
 
 
 def _raised_sentence(things: Sequence[Raised], period: Period) -> Message:

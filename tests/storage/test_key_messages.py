@@ -208,3 +208,19 @@ async def test_comparators_load_and_update(db: Database) -> None:
     async with db.reader() as s:
         kept = await all_comparators(s)
     assert [(c.area, c.value) for c in kept] == [("cheshire east", 0.15), ("Leeds", 0.2)]
+
+
+async def test_the_quote_read_aloud_says_how_its_writer_feels(db: Database) -> None:
+    """Of the quotes about a thing raised, one with a feeling is read before a bare fact."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(60, 30, at=uk(2017, 6, 1))
+        early = datetime(2017, 5, 1, tzinfo=UTC)  # first in the pool: the quotes run in time
+        await b.texts([("Just my social worker and my nan", 0.0)] * 10, at=early,
+                      share_quotes=True)  # fmt: skip
+        await b.texts([("My social worker never calls me back", -0.6)] * 10,
+                      at=datetime(2017, 9, 1, tzinfo=UTC), share_quotes=True)  # fmt: skip
+    async with db.reader() as s:
+        found = await key_messages(s, YEAR, quote_min_group=10)
+    worker = next(r for r in found.raised if r.key == "social_worker")
+    assert worker.quote == "My social worker never calls me back"

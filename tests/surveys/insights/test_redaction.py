@@ -343,6 +343,12 @@ def test_a_quote_that_cannot_be_made_safe_is_refused() -> None:
     assert safe_quote("my name is the one and only Jessamyn-Rae") is None
     assert safe_quote("k a y l e i g h", known_names=["Kayleigh"]) == "[name]"
     assert safe_quote("I am 12345 in the queue") is None  # a long number left: refused
+    assert safe_quote("everyone calls me shortz") == "everyone calls me [name]"  # a nickname
+    assert safe_quote("my carer calls me sweetie") is None  # a pet name left: refused
+    # what a worker or carer does is not what a young person is called
+    for words in ("My social worker never calls me back", "he calls me names at school",
+                  "she calls me stupid", "my PA calls me every week", "call me when you can"):
+        assert safe_quote(words) == words
 
 
 def test_ref_candidates_cover_the_ways_a_ref_is_stored() -> None:
