@@ -726,10 +726,11 @@ async def chat(
     await with_services(database_url, work)
 
 
-def chat_command(database_url: str | None) -> str:
-    """`carevoice chat` as it runs from here, as printed after the demo loads: the script
-    by the path that finds it (`.venv/bin/carevoice` when it is not on PATH) and the
-    `--database-url` given, unless it came from CAREVOICE_DATABASE_URL (still set)."""
+def chat_command(database_url: str | None, *, command: str = "chat") -> str:
+    """`carevoice chat` (or another `command`) as it runs from here, as printed after the
+    demo loads: the script by the path that finds it (`.venv/bin/carevoice` when it is not
+    on PATH) and the `--database-url` given, unless it came from CAREVOICE_DATABASE_URL
+    (still set)."""
     script = Path(sys.executable).parent / "carevoice"
     on_path = shutil.which("carevoice")
     if not script.exists() or (on_path and Path(on_path).resolve() == script.resolve()):
@@ -739,7 +740,7 @@ def chat_command(database_url: str | None) -> str:
             program = str(script.relative_to(Path.cwd()))
         except ValueError:
             program = str(script)
-    words = [program, "chat"]
+    words = [program, *command.split()]
     if database_url and database_url != os.environ.get("CAREVOICE_DATABASE_URL"):
         words += ["--database-url", database_url]
     return shlex.join(words)
@@ -768,6 +769,11 @@ async def demo(
         # soft wrap: a command longer than the terminal is one line to copy, never cut
         console.print(council.chat_commands(chat_command(database_url)), highlight=False,
                       soft_wrap=True)
+        # a plain `serve` applies retention at night, and the demo's answers are from
+        # 2016-18: its words would be blanked before anyone read the board
+        console.print("\nOn the web, with keys to sign in (the demo's 2016-18 answers kept):\n  "
+                      + chat_command(database_url, command="serve --demo"),
+                      highlight=False, soft_wrap=True)
 
     await with_services(database_url, work)
 

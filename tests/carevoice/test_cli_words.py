@@ -84,6 +84,10 @@ def test_the_demo_prints_each_chat_command_on_one_line_in_a_narrow_terminal(
     lines = result.output.splitlines()
     for code in ("AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF"):
         assert f"  {chat_command(url)} --code {code}" in lines, result.output
+    # and how to serve it without retention blanking its 2016-18 answers overnight
+    serve = chat_command(url, command="serve --demo")
+    assert f"  {serve}" in lines, result.output
+    assert shlex.split(serve)[1:] == ["serve", "--demo", "--database-url", url]
 
 
 def test_the_terminal_chat_shows_ticks_and_says_type(tmp_path: Path) -> None:
