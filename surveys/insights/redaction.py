@@ -838,8 +838,10 @@ _NOT_NAMES = _words(
 )
 
 
-# Words that follow "call(s) me" without being what someone is called: "my worker never
-# calls me back", "he calls me names", "she calls me stupid", "call me when you can".
+# Words that follow "call(s) me", "called" or "my name is" without being what someone is
+# called: "my worker never calls me back", "he calls me names", "I get called names", "my
+# meeting was called off", "call me when you can". (After "my name is" such a word is not
+# taken for a name either, but the quote is still refused: "my name is the one and only".)
 _CALLED_NOT_A_NAME = _words(
     """
     back up out in on over round around later when whenever if after before at every each
@@ -847,10 +849,10 @@ _CALLED_NOT_A_NAME = _words(
     cos coz though too a an the names name stupid ugly fat thick dumb lazy rude horrible
     mean weird crazy mad silly naughty bad good first last most more less loads lots by
     just now then today tonight tomorrow much it straight asap daily weekly late early
-    myself things stuff nicknames hurtful nasty liar useless nothing anything
+    myself things stuff nicknames hurtful nasty liar useless nothing anything off always
+    spelt spelled said pronounced wrong written not
     """
 )
-_CALLS_ME = re.compile(r"(?i)\bcalls?\s+me\s+$")
 
 
 def _name_like(word: str, *, strong: bool) -> bool:
@@ -875,13 +877,12 @@ def _in_context(text: str) -> str:
 
     def named(match: re.Match[str]) -> str:
         strong = _STRONG_LEAD.search(match["lead"]) is not None
-        calls = _CALLS_ME.search(match["lead"]) is not None
         words = match["name"].split()
         taken = 0
         for i, word in enumerate(words):
             core = re.sub(r"['’]s$", "", word)
-            if calls and i == 0 and core.lower() in _CALLED_NOT_A_NAME:
-                break  # "calls me back", "calls me names": not what they are called
+            if strong and i == 0 and core.lower() in _CALLED_NOT_A_NAME:
+                break  # "calls me back", "called names", "called off": not a name
             if core != NAME and not _name_like(core, strong=strong):
                 break
             taken = i + 1
@@ -957,7 +958,8 @@ _STILL_IDENTIFYING = re.compile(
     r"|\d(?:[ .-]?\d){8,}"  # a phone-length run of digits
     r"|[\w.+-]@|@ ?[A-Za-z_]"  # an email or a handle
     r"|://|\bwww\.|\.(?:com|co\.uk|org|net|uk)\b"  # a link
-    r"|(?i:\bmy\s+name\s+is|\bname's|\bi'?m\s+called|\bsurname)\s+(?!\[)\w"
+    r"|(?i:\bmy\s+name\s+is|\bname's|\bsurname)\s+(?!\[)\w"  # "the one and only ...": refused
+    r"|(?i:\bi'?m\s+called)\s+(?!\[)(?!(?:names|off|back|up|out|in|into|on|things|by|at)\b)\w"
     rf"|(?i:\bcalls?\s+me)\s+(?!\[)(?!(?:{'|'.join(sorted(_CALLED_NOT_A_NAME))})\b)\w",
     re.IGNORECASE,
 )

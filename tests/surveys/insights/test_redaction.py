@@ -347,7 +347,9 @@ def test_a_quote_that_cannot_be_made_safe_is_refused() -> None:
     assert safe_quote("my carer calls me sweetie") is None  # a pet name left: refused
     # what a worker or carer does is not what a young person is called
     for words in ("My social worker never calls me back", "he calls me names at school",
-                  "she calls me stupid", "my PA calls me every week", "call me when you can"):
+                  "she calls me stupid", "my PA calls me every week", "call me when you can",
+                  "I get called names at school", "my meeting was called off again",
+                  "im called names at school"):
         assert safe_quote(words) == words
 
 
