@@ -22,7 +22,7 @@ from api.web.labels import audience_label, form_label, theme_label
 from api.web.render import render
 from api.web.staff import BoardStaff, Staff
 from storage import board, statements
-from storage.board.key_messages import THEMES_READ, Message
+from storage.board.key_messages import THEMES_READ, Message, answers_period
 from storage.board.wellbeing import ons_wellbeing
 from storage.comparators import all_comparators
 from surveys.insights.comparators import Comparator
@@ -344,6 +344,9 @@ async def _page(
             ref_patterns=services.settings.ref_patterns, said=said_did,
         )
         wellbeing = await ons_wellbeing(session, chosen)
+    # the statements that answer this period (published in it or the quarter after), as
+    # the key messages read them: never a 2018 action beside 2016-17's figures
+    for_period = [s for s in said_did if answers_period(s, chosen)]
     return render(
         template,
         status_code=400 if problem else 200,
@@ -354,7 +357,8 @@ async def _page(
         problem=problem,
         demo_year=DEMO_YEAR,
         today=today,
-        said_did=said_did,
+        said_did=for_period,
+        said_elsewhere=len(said_did) - len(for_period),
         wellbeing=wellbeing,
     )
 

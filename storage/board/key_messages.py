@@ -348,7 +348,7 @@ SAID_AFTER = timedelta(days=92)
 year's feedback, acted on and written up by the time the board reads the year)."""
 
 
-def _answers(statement: statement_store.Statement, period: Period) -> bool:
+def answers_period(statement: statement_store.Statement, period: Period) -> bool:
     """Whether a "you said, we did" statement belongs to `period`: published in it, or in
     the quarter after it; never one from years before or after."""
     published = statement.published_at.date()
@@ -431,7 +431,7 @@ async def key_messages(
         )))  # fmt: skip
     if said is None:
         said = await statement_store.for_board(session)
-    did = _said_did([s for s in said if _answers(s, period)], change, raised)
+    did = _said_did([s for s in said if answers_period(s, period)], change, raised)
     if did is not None:
         lead = "What was done about it" if did.about_the_change else "You said, we did"
         messages.append(Message(

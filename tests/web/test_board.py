@@ -248,3 +248,27 @@ def test_a_quote_gets_one_full_stop_outside_its_closing_mark() -> None:
     assert _quoted("my worker said “wait and see.”") == "“my worker said “wait and see.””"
     assert _quoted("I was moved and then (again)") == "“I was moved and then (again)”."
     assert _quoted("my school is ok but the bus takes…") == "“my school is ok but the bus takes…”."
+
+
+async def test_you_said_we_did_sits_beside_the_period_it_answers(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    """A statement of April 2018 answers 2017-18 (published in the quarter after it); on
+    2016-17's page it would be read as an answer to feedback it came before."""
+    from storage import statements
+
+    async with db.transaction() as session:
+        await statements.publish(
+            session, FixedClock(datetime(2018, 4, 20, tzinfo=UTC)), actor="test",
+            you_said="too many changes of social worker",
+            we_did="each young person keeps one named worker for a year",
+        )  # fmt: skip
+    await sign_in(client, keys.board)
+    answered = (await client.get("/board?period=2017-18")).text
+    assert "each young person keeps one named worker for a year" in answered
+    for before_or_long_after in ("2016-17", "2019-20"):
+        page = (await client.get(f"/board?period={before_or_long_after}")).text
+        assert "each young person keeps one named worker for a year" not in page
+        assert f"None was published for {before_or_long_after}" in page
+    printed = (await client.get("/board/print?period=2016-17")).text
+    assert "each young person keeps one named worker for a year" not in printed
