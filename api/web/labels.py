@@ -24,7 +24,9 @@ AUDIENCES: Final = {
     "professional": "other professionals",
     "parent_of_care_leaver": "parents of care leavers",
 }
-RAG_TEXT: Final = {Rag.GREEN: "On target", Rag.AMBER: "Near target", Rag.RED: "Below target"}
+RAG_TEXT: Final = {  # the colour said in words too: a committee speaks in RAG, a print may be grey
+    Rag.GREEN: "Green: on target", Rag.AMBER: "Amber: near target", Rag.RED: "Red: below target",
+}
 DIRECTION_TEXT: Final = {
     Direction.BETTER: "Better",
     Direction.WORSE: "Worse",

@@ -66,7 +66,7 @@ async def test_the_board_shows_the_seed_table(
             assert cell(html, r["form"], r["audience"], "rate") == f"{as_percent(returned / sent)}%"
     assert cell(html, "consultation", "child", "rate") == "14%"
     assert cell(html, "consultation", "carer", "rate") == "27%"
-    assert "Below target" in cell(html, "consultation", "child", "rag")
+    assert "Red: below target" in cell(html, "consultation", "child", "rag")
     assert 'id="note-c"' in html and "disclosure control" in html
 
 
