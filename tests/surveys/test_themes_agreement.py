@@ -25,10 +25,10 @@ from surveys.topics import load_topics
 
 # Held-out (353 answers) when the taxonomy was frozen, and the same after issue 13's second
 # pass (fresh answers in development, keyword fixes on development misses), the fourth and
-# the fifth, sixth and seventh fresh sets.
+# the fifth, sixth and seventh fresh sets. School met the goal after the eighth (90.0%,
+# 27 right, 3 wrong; 89.7% before).
 KNOWN_MISSES = {
     "home_and_carers": "precision 88.6% (39 right, 5 wrong)",
-    "school": "precision 89.7% (26 right, 3 wrong; 89.3% before the sixth fresh set)",
     "leaving_care_housing": "precision 86.7% (13 right, 2 wrong)",
     "leaving_care_work": "precision 88.2% (15 right, 2 wrong)",
 }
@@ -38,7 +38,7 @@ KNOWN_MISSES = {
 # it. Raise a floor when a figure improves.
 SHORTFALL_FLOORS = {
     "home_and_carers": 39 / 44,
-    "school": 26 / 29,
+    "school": 27 / 30,
     "leaving_care_housing": 13 / 15,
     "leaving_care_work": 15 / 17,
     NO_THEME: 34 / 38,
