@@ -160,6 +160,8 @@ def _what_who(form: str, audience: str) -> tuple[str, str]:
 
 def _form_words(form: str, audience: str) -> str:
     what, who = _what_who(form, audience)
+    if form == "feedback_not_attended":  # read aloud, not "feedback forms (did not attend)"
+        return f"feedback forms sent to {who} who did not attend their review"
     return f"{what} sent to {who}"
 
 

@@ -224,3 +224,14 @@ async def test_the_quote_read_aloud_says_how_its_writer_feels(db: Database) -> N
         found = await key_messages(s, YEAR, quote_min_group=10)
     worker = next(r for r in found.raised if r.key == "social_worker")
     assert worker.quote == "My social worker never calls me back"
+
+
+async def test_a_form_for_a_review_not_attended_reads_as_a_sentence(db: Database) -> None:
+    async with db.transaction() as s:
+        await BoardData(s).forms(80, 20, at=uk(2017, 6, 1), form="feedback_not_attended",
+                                 audience="care_leaver")  # fmt: skip
+    async with db.reader() as s:
+        found = await key_messages(s, YEAR)
+    said = " ".join(m.text for m in found.messages)
+    assert "20 of the 80 feedback forms sent to care leavers who did not attend their " \
+           "review came back (25%)" in said, said
