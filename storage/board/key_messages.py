@@ -237,10 +237,10 @@ def _quote_for(thing: ThemeRow, pool: Sequence[QuoteRow], used: set[str]) -> str
         if q.text not in used
         and (thing.key in topics_of(q.text) if thing.kind == "topic" else q.theme == thing.key)
     ]
-    felt = [q for q in about
-            if q.polarity is not None and label_for(q.polarity) is not SentimentLabel.NEUTRAL]
     if not about:
         return None
+    felt = [q for q in about
+            if q.polarity is not None and label_for(q.polarity) is not SentimentLabel.NEUTRAL]
     chosen = (felt or about)[0]
     used.add(chosen.text)
     return chosen.text
