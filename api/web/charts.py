@@ -244,7 +244,9 @@ def shares(rows: Sequence[ShareRow], title: str) -> Chart:
         chart.texts.append(Text(0, y + 21, row.label, "label strong"))
         parts = (row.negative, row.neutral, row.positive)
         if any(p is None for p in parts):
-            chart.texts.append(Text(x0, y + 21, f"{SUPPRESSED}: too few to show", "value"))
+            # the group may be large: it is a share of it that is 5 or fewer
+            hidden = f"{SUPPRESSED}: shares hidden, one is 5 or fewer"
+            chart.texts.append(Text(x0, y + 21, hidden, "value"))
             continue
         x = float(x0)
         for value, cls in zip(parts, ("neg", "neu", "pos"), strict=True):
