@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Final
 
 from surveys.insights.rates import Direction, Rag, as_percent
+from surveys.topics import labels as topic_labels
+from surveys.topics import topics_of
 
 FORMS: Final = {
     "consultation": "Consultation",
@@ -61,6 +63,15 @@ QUESTION_THEMES: Final = {"general": "Other questions"}  # "General" is never sh
 def theme_label(theme: str) -> str:
     """A survey question theme as a board reads it ("Other questions", never "General")."""
     return QUESTION_THEMES.get(theme, theme.replace("_", " ").capitalize())
+
+
+def quote_about(text: str, theme: str) -> str:
+    """What a quote is about, as a board reads it: the care themes its words name (two at
+    most: "Health and feelings · Leaving care: money"), else its question's theme, never
+    "Other questions" beside words about bills."""
+    names = topic_labels()
+    found = [names[key] for key in topics_of(text)[:2]]
+    return " · ".join(found) if found else theme_label(theme)
 
 
 def percent(value: float | None) -> str:

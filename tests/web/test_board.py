@@ -272,3 +272,22 @@ async def test_you_said_we_did_sits_beside_the_period_it_answers(
         assert f"None was published for {before_or_long_after}" in page
     printed = (await client.get("/board/print?period=2016-17")).text
     assert "each young person keeps one named worker for a year" not in printed
+
+
+async def test_a_quote_is_labelled_by_what_its_words_are_about(db: Database) -> None:
+    """A quote from a catch-all question is labelled by the care themes its words name, not
+    "Other questions" (found by reading the board as its chair)."""
+    async with db.reader() as session:
+        page = await board_page(session, parse_period("2017-18"), date(2026, 1, 5))
+    page = dataclasses.replace(page, quotes=[
+        QuoteRow("My money doesn't last and I worry about bills", "general", -0.4, "s",
+                 "2017-18 Q2"),
+        QuoteRow("It was fine", "review", 0.1, "s", "2017-18 Q3"),
+    ])  # fmt: skip
+    html = environment().get_template("board.html").render(
+        title="t", council="c", staff=None, page=page, problem=None, demo_year="2017-18",
+        today=date(2026, 1, 5),
+    )
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", html)
+    assert "Health and feelings · Leaving care: money, 2017-18 Q2" in captions
+    assert any(c.endswith(", 2017-18 Q3") and "Other questions" not in c for c in captions)
