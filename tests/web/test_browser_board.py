@@ -5,8 +5,11 @@ view opens with the same sentences. Screenshots go to test-artifacts/screenshots
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
+import subprocess
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,6 +115,16 @@ def test_the_print_view_opens_with_the_key_messages(browser: Any, live: Live) ->
     assert columns >= 4  # the cards in one row: none alone on a page
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "board-print-key-messages.png"))
-    page.pdf(path=str(SHOTS / "board-print-key-messages.pdf"), format="A4",
-             print_background=True)  # fmt: skip
+    pdf = SHOTS / "board-print-key-messages.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
+    # each page numbered in its margin ("page 7, the scorecard"): the text of the PDF
+    numbered = re.findall(rb"Page \d+ of \d+", _pdf_text(pdf))
+    assert numbered and numbered[0] == b"Page 1 of " + numbered[-1].split(b" of ")[1], numbered
     watch.clean()
+
+
+def _pdf_text(path: Path) -> bytes:
+    """The words of a PDF, by poppler's pdftotext when it is there (else the test says why)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout
