@@ -228,22 +228,33 @@ def _pick_raised(themed: Sequence[ThemeRow]) -> list[ThemeRow]:
     return (topics + themes)[:RAISED]
 
 
-def _quote_for(thing: ThemeRow, pool: Sequence[QuoteRow], used: set[str]) -> str | None:
+def _quote_for(
+    thing: ThemeRow, pool: Sequence[QuoteRow], used: set[str], topics: dict[str, tuple[str, ...]]
+) -> str | None:
     """The first unused quote about `thing` that says how its writer feels (a polarity
     outside the neutral band), else the first about it: read aloud, "My social worker left
-    and nobody told me" says more about social workers than "Just my carer and my IRO"."""
-    about = [
-        q for q in pool
-        if q.text not in used
-        and (thing.key in topics_of(q.text) if thing.kind == "topic" else q.theme == thing.key)
-    ]
-    if not about:
+    and nobody told me" says more about social workers than "Just my carer and my IRO".
+    `topics` keeps the topics each quote's words name, read once whichever thing asks."""
+    first: QuoteRow | None = None
+    for q in pool:
+        if q.text in used:
+            continue
+        if thing.kind == "topic":
+            if q.text not in topics:
+                topics[q.text] = topics_of(q.text)
+            about = thing.key in topics[q.text]
+        else:
+            about = q.theme == thing.key
+        if not about:
+            continue
+        if q.polarity is not None and label_for(q.polarity) is not SentimentLabel.NEUTRAL:
+            first = q
+            break
+        first = first or q
+    if first is None:
         return None
-    felt = [q for q in about
-            if q.polarity is not None and label_for(q.polarity) is not SentimentLabel.NEUTRAL]
-    chosen = (felt or about)[0]
-    used.add(chosen.text)
-    return chosen.text
+    used.add(first.text)
+    return first.text
 
 
 def _raised_sentence(things: Sequence[Raised], period: Period) -> Message:
@@ -401,8 +412,10 @@ async def key_messages(
         ref_patterns=ref_patterns,
     )  # fmt: skip
     used: set[str] = set()
+    topics: dict[str, tuple[str, ...]] = {}
     raised = [
-        Raised(t.key, t.kind, t.label, t.respondents, _quote_for(t, pool, used)) for t in picked
+        Raised(t.key, t.kind, t.label, t.respondents, _quote_for(t, pool, used, topics))
+        for t in picked
     ]
     if raised:
         messages.append(_raised_sentence(raised, period))
