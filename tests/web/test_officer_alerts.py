@@ -4,9 +4,10 @@ escaped; the question; UK time; what they were told; history; notes and acknowle
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storage.alerts import AlertRecipient
 from storage.catalog import SurveyCatalog
@@ -72,7 +73,7 @@ async def test_an_officer_can_send_an_alert_to_the_duty_team_now(
     await disclosed(conversations, codes[0])
     await sign_in(client, keys.officer)
     page = Page.of((await client.get("/officer/alerts/1")).text)
-    assert "No duty team is set (CAREVOICE_DUTY_CHAT_IDS)" in page.text
+    assert "No duty team is set up in carevoice" in page.text
     form = page.form_to("/officer/alerts/1/actions")
     refused = await client.post(form.action, data={**form.data(), "action": "duty", "note": "x"})
     assert "problem=duty" in refused.headers["location"]
@@ -135,3 +136,19 @@ async def test_an_answer_that_is_a_disclosure_raises_a_durable_alert_the_page_ex
     text = Page.of((await client.get(f"/officer/alerts/{turn.alert_ids[0]}")).text).text
     assert "treats as a disclosure" in text and "Do you feel safe where you live?" in text
     assert "words are not held" not in text
+
+
+async def test_an_escalated_alert_with_no_duty_team_says_nobody_was_told(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database,
+    conversations: ConversationService,
+) -> None:
+    """Past its time with no duty team set up, nothing went anywhere: the page must not
+    say it "went to the duty team" (found by the officer-tester)."""
+    await disclosed(conversations, codes[0])
+    async with db.transaction() as session:
+        await session.execute(update(SafeguardingAlertRow).values(
+            escalated_at=datetime(2026, 1, 5, 10, 0, tzinfo=UTC)))  # fmt: skip
+    await sign_in(client, keys.officer)
+    text = Page.of((await client.get("/officer/alerts/1")).text).text
+    assert "went to the duty team" not in text
+    assert "nobody outside this page has been told" in text and "ring the duty team now" in text
