@@ -152,3 +152,5 @@ async def test_an_escalated_alert_with_no_duty_team_says_nobody_was_told(
     text = Page.of((await client.get("/officer/alerts/1")).text).text
     assert "went to the duty team" not in text
     assert "nobody outside this page has been told" in text and "ring the duty team now" in text
+    overview = Page.of((await client.get("/officer")).text).text
+    assert "Overdue, waiting" in overview  # the list says so too, not just "Waiting"
