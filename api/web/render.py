@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
@@ -60,10 +60,19 @@ def uk_time(moment: datetime | None, style: str = "%-d %b %Y, %H:%M") -> str:
     return moment.astimezone(UK).strftime(style)
 
 
-def uk_date(day: date | datetime | None) -> str:
-    """A day as people write it: 2 Dec 2026 (a moment is taken in UK local time)."""
-    if day is None:
+def uk_date(day: date | datetime | str | None) -> str:
+    """A day as people write it: 2 Dec 2026 (a moment is taken in UK local time; an ISO
+    text, as an export holds it, is read first)."""
+    if day is None or day == "":
         return ""
+    if isinstance(day, str):
+        text = day
+        try:
+            day = datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
+        except ValueError:
+            return text
+        if isinstance(day, datetime) and day.tzinfo is None:
+            day = day.replace(tzinfo=UTC)
     if isinstance(day, datetime):
         day = day.astimezone(UK).date()
     return day.strftime("%-d %b %Y")
@@ -98,6 +107,7 @@ def environment() -> Environment:
         sentiment_words=labels.sentiment_words,
         uk=uk_time,
         uk_date=uk_date,
+        staff_name=lambda name: re.sub(r"\s*\([0-9a-f]{8}\)$", "", name or ""),  # no key prefix
         alert_label=lambda alert: categories_label(alert_categories(alert)),
     )
     env.globals.update(

@@ -3,6 +3,8 @@ request, opens a page written for the child (and JSON), and every view is audite
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from sqlalchemy import select
 
@@ -50,6 +52,9 @@ async def test_a_young_person_asks_for_their_data_and_the_officer_gives_it(
     assert "What we hold about you" in shown.text and "How are things?" in shown.text
     assert "Good" in shown.text and "Who has looked at your information" in shown.text
     assert codes[0] not in page.text  # the invitation code is a key: never shown
+    # read by a young person: days as people write them, no key prefixes or ISO dates
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", shown.text), shown.text
+    assert not re.search(r"\([0-9a-f]{8}\)", shown.text), shown.text
     as_json = await client.get("/officer/people/P00000-small", params={"format": "json"})
     assert as_json.json()["person"]["council_ref"] == "P00000-small"
     assert "attachment" in as_json.headers["content-disposition"]
