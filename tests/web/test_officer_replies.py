@@ -59,6 +59,9 @@ async def test_worker_replies_and_the_child_sees_it_on_their_link(
     assert sent.headers["location"].startswith(f"/officer/replies/responses/{response_id}?done")
     listed = await officer.get(sent.headers["location"])
     assert "Reply saved" in listed.text
+    # what they said is one click away, and the web chat can carry the reply: no warning
+    assert f'href="/officer/responses/{response_id}"' in listed.text
+    assert "cannot send a reply that way" not in listed.text
     assert "waiting: shown when they next open their link" in listed.text
 
     again = await chat.open()  # the child opens their link again
@@ -85,6 +88,8 @@ async def test_a_reply_carevoice_cannot_send_does_not_say_it_was_sent(
         assert response is not None
         response.channel, response_id = "paper", response.id  # as a paper return is stored
     await sign_in(other_client, keys.officer)
+    before = Page.of((await other_client.get(f"/officer/replies/responses/{response_id}")).text)
+    assert "They answered on paper: carevoice cannot send a reply that way" in before.text
     sent = await _officer_form(
         other_client, f"/officer/replies/responses/{response_id}/reply",
         on=f"/officer/replies/responses/{response_id}", text="Thank you for your form.",
