@@ -20,7 +20,7 @@ from api.web.staff import OfficerStaff
 from storage import audit
 from storage.campaigns import band_of
 from storage.summaries import person_responses, response_summary
-from storage.tables import RequestRow
+from storage.tables import RequestRow, SafeguardingAlertRow
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -49,8 +49,8 @@ async def person_page(
     council_ref: Annotated[str, Path(min_length=1, max_length=64)], services: ServicesDep,
     staff: OfficerStaff,
 ) -> Response:
-    """A young person's record, their responses (newest first, with what they asked for)
-    and their requests (audited)."""
+    """A young person's record, their safeguarding alerts, their responses (newest first,
+    with what they asked for) and their requests (audited)."""
     async with services.db.transaction() as session:
         person = await or_404(person_by_ref(session, council_ref, staff.scope))
         responses = await person_responses(session, services.catalog, person.id)
@@ -58,10 +58,14 @@ async def person_page(
             select(RequestRow).where(RequestRow.person_id == person.id)
             .order_by(RequestRow.created_at.desc())
         )).all())
+        alerts = list((await session.scalars(  # what an officer preparing a call must see
+            select(SafeguardingAlertRow).where(SafeguardingAlertRow.person_id == person.id)
+            .order_by(SafeguardingAlertRow.created_at.desc(), SafeguardingAlertRow.id.desc())
+        )).all())
         await audit.record(session, services.clock, actor=staff.session.actor,
                            action="read person", subject=person.council_ref)
     return render(
         "officer_person.html", title=person.council_ref, council=services.settings.council_name,
         staff=staff, p=person, band=band_of(person, services.clock.now().date()),
-        responses=responses, requests=requests,
+        responses=responses, requests=requests, alerts=alerts,
     )

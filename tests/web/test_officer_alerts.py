@@ -13,7 +13,7 @@ from storage.alerts import AlertRecipient
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
-from storage.tables import AuditLogRow, OutboxRow, SafeguardingAlertRow
+from storage.tables import AuditLogRow, OutboxRow, PersonRow, SafeguardingAlertRow
 from surveys.clock import FixedClock
 from surveys.engine import Command, UserInput
 from surveys.loader import load_builtin_surveys
@@ -154,3 +154,19 @@ async def test_an_escalated_alert_with_no_duty_team_says_nobody_was_told(
     assert "nobody outside this page has been told" in text and "ring the duty team now" in text
     overview = Page.of((await client.get("/officer")).text).text
     assert "Overdue, waiting" in overview  # the list says so too, not just "Waiting"
+
+
+async def test_a_young_persons_page_lists_their_alerts(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database,
+    conversations: ConversationService,
+) -> None:
+    """An officer preparing a call opens the young person's page: an open safeguarding
+    concern must be there (found by the officer-tester: it was not)."""
+    await disclosed(conversations, codes[0])
+    async with db.reader() as session:
+        person_id = await session.scalar(select(SafeguardingAlertRow.person_id))
+        ref = await session.scalar(select(PersonRow.council_ref).where(PersonRow.id == person_id))
+    await sign_in(client, keys.officer)
+    page = await client.get(f"/officer/young-people/{ref}")
+    assert 'href="/officer/alerts/1"' in page.text
+    assert "Safeguarding alerts" in Page.of(page.text).text and "waiting" in page.text
