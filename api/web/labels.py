@@ -74,6 +74,17 @@ def quote_about(text: str, theme: str) -> str:
     return " · ".join(found) if found else theme_label(theme)
 
 
+CHANNELS: Final = {
+    "web": "Web chat", "telegram": "Telegram", "terminal": "Terminal chat",
+    "demo": "Demo data", "paper": "Paper", "email": "Email", "phone": "Phone",
+}
+
+
+def channel_label(channel: str | None) -> str:
+    """How a young person answered, in words ("Web chat", not "web")."""
+    return CHANNELS.get(channel or "", (channel or "not known").replace("_", " ").capitalize())
+
+
 def percent(value: float | None) -> str:
     """A fraction as a whole percentage ("14%"), or an en dash when there is none."""
     return "–" if value is None else f"{as_percent(value)}%"

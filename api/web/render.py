@@ -103,6 +103,7 @@ def environment() -> Environment:
         form_label=labels.form_label,
         audience_label=labels.audience_label,
         theme_label=labels.theme_label,
+        channel_label=labels.channel_label,
         quote_about=lambda q: labels.quote_about(q.text, q.theme),
         sentiment_words=labels.sentiment_words,
         uk=uk_time,

@@ -89,7 +89,7 @@ async def test_a_reply_carevoice_cannot_send_does_not_say_it_was_sent(
         response.channel, response_id = "paper", response.id  # as a paper return is stored
     await sign_in(other_client, keys.officer)
     before = Page.of((await other_client.get(f"/officer/replies/responses/{response_id}")).text)
-    assert "They answered on paper: carevoice cannot send a reply that way" in before.text
+    assert "They answered by paper: carevoice cannot send a reply that way" in before.text
     sent = await _officer_form(
         other_client, f"/officer/replies/responses/{response_id}/reply",
         on=f"/officer/replies/responses/{response_id}", text="Thank you for your form.",
