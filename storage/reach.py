@@ -363,6 +363,28 @@ def _unreachable(person: PersonRow) -> bool:
     )
 
 
+async def record_request(
+    session: AsyncSession, person_id: int, kind: RequestKind, channel: str,
+    received_at: datetime,
+) -> RequestOutcome:
+    """A request that reached an officer outside the chat (by phone, letter, email or in
+    person), dated when it was received: the legal clock runs from then. One open
+    request of each kind at a time, as from the chat."""
+    open_request = await session.scalar(
+        select(RequestRow.id).where(
+            RequestRow.person_id == person_id,
+            RequestRow.kind == str(kind),
+            RequestRow.resolved_at.is_(None),
+        )
+    )
+    if open_request is not None:
+        return RequestOutcome.ALREADY_OPEN
+    session.add(
+        RequestRow(person_id=person_id, kind=str(kind), channel=channel, created_at=received_at)
+    )
+    return RequestOutcome.CREATED
+
+
 async def _linked_person(session: AsyncSession, channel: str, address: str) -> PersonRow | None:
     return await session.scalar(
         select(PersonRow)

@@ -77,6 +77,7 @@ def quote_about(text: str, theme: str) -> str:
 CHANNELS: Final = {
     "web": "Web chat", "telegram": "Telegram", "terminal": "Terminal chat",
     "demo": "Demo data", "paper": "Paper", "email": "Email", "phone": "Phone",
+    "person": "In person",
 }
 
 

@@ -8,24 +8,73 @@ Each view of a young person's data is written to the audit log (`storage.subject
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Final
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import ServicesDep
 from api.queries import list_requests_in_scope, person_by_ref
+from api.web.officer_forms import form_text
 from api.web.render import render
-from api.web.staff import OfficerStaff
+from api.web.staff import OfficerStaff, staff_form
 from storage import audit
+from storage.reach import RequestKind, RequestOutcome, record_request
 from storage.subject_access import export_person
 from surveys.errors import NotFoundError
+from surveys.insights.periods import uk_date
 
 router = APIRouter(include_in_schema=False)
 
 REQUESTS_SHOWN: Final = 100
 Ref = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+UK: Final = ZoneInfo("Europe/London")
+RECEIVED_BY: Final = {"phone": "By phone", "paper": "By letter", "email": "By email",
+                      "person": "In person"}
+PROBLEMS: Final = {
+    "ref": "There is no young person with that reference in your teams.",
+    "how": "Choose how the request came.",
+    "date": "Give the day it was received, as a date on or before today.",
+    "already": "They already have a request for their data open: it is in the list below.",
+}
+
+
+@router.post("/officer/people/requests")
+async def record_access_request(
+    request: Request, services: ServicesDep, staff: OfficerStaff
+) -> Response:
+    """Record a request for a copy of their data that came by phone, letter, email or in
+    person, dated the day it was received (the month the law gives runs from then)."""
+    form = await staff_form(request, staff)
+    ref, how = form_text(form, "ref", 64), form_text(form, "how", 16)
+    if how not in RECEIVED_BY:
+        return RedirectResponse("/officer/people?problem=how#record", 303)
+    try:
+        day = date.fromisoformat(form_text(form, "received", 10))
+    except ValueError:
+        return RedirectResponse("/officer/people?problem=date#record", 303)
+    today = uk_date(services.clock.now())
+    if day > today or day < today - timedelta(days=366):
+        return RedirectResponse("/officer/people?problem=date#record", 303)
+    async with services.db.transaction() as session:
+        try:
+            person = await person_by_ref(session, ref, staff.scope)
+        except NotFoundError:
+            return RedirectResponse("/officer/people?problem=ref#record", 303)
+        received = (services.clock.now() if day == today  # an earlier day: noon, UK time
+                    else datetime.combine(day, time(12), tzinfo=UK).astimezone(UTC))
+        outcome = await record_request(session, person.id, RequestKind.ACCESS, how, received)
+        if outcome is RequestOutcome.CREATED:
+            await audit.record(session, services.clock, actor=staff.session.actor,
+                               action="record request", subject=f"access ({person.council_ref})")
+    if outcome is RequestOutcome.ALREADY_OPEN:
+        return RedirectResponse("/officer/people?problem=already#record", 303)
+    return RedirectResponse("/officer/people?recorded=1", 303)
 
 
 @router.get("/officer/people")
@@ -34,6 +83,8 @@ async def people_home(
     services: ServicesDep,
     staff: OfficerStaff,
     ref: Annotated[str | None, Query(max_length=64)] = None,
+    problem: Annotated[str | None, Query(max_length=16)] = None,
+    recorded: Annotated[int | None, Query(ge=1, le=1)] = None,
 ) -> Response:
     """Young people's requests for their data, and a look-up by council reference."""
     if ref and ref.strip():
@@ -55,6 +106,10 @@ async def people_home(
         requests=rows,
         total=total,
         missing=None,
+        problem=PROBLEMS.get(problem or ""),
+        recorded=recorded,
+        received_by=RECEIVED_BY,
+        today=uk_date(services.clock.now()),
     )
 
 

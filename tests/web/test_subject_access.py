@@ -79,3 +79,35 @@ async def test_board_staff_cannot_see_a_young_persons_data(
     denied = await client.get("/officer/people/P00000-small")
     assert denied.status_code in (302, 303, 403)
     assert "What we hold about you" not in denied.text
+
+
+async def test_an_officer_records_a_request_that_came_by_phone(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database,
+) -> None:
+    """A request by phone, letter or email starts the legal clock too: an officer records
+    it dated the day it came (found by the officer-tester: only the chat could file one)."""
+    await sign_in(client, keys.officer)
+    page = Page.of((await client.get("/officer/people")).text)
+    form = page.form_to("/officer/people/requests")
+    sent = await client.post(form.action, data=form.data(
+        ref=" p00000-small ", how="phone", received="2026-01-02"))  # fmt: skip
+    assert sent.headers["location"] == "/officer/people?recorded=1"
+    listed = Page.of((await client.get(sent.headers["location"])).text).text
+    assert "Request recorded" in listed and "Asked for their data (1 open)" in listed
+    assert "2 Jan 2026" in listed and "Phone" in listed
+    async with db.reader() as session:
+        row = await session.scalar(select(RequestRow))
+        audited = (await session.scalars(select(AuditLogRow.action))).all()
+    assert row is not None and row.kind == "access" and row.channel == "phone"
+    assert "record request" in audited
+    for bad, problem in (
+        ({"ref": "P00000-small", "how": "phone", "received": "2026-01-02"}, "already"),
+        ({"ref": "NOBODY", "how": "phone", "received": "2026-01-02"}, "ref"),
+        ({"ref": "P00000-small", "how": "pigeon", "received": "2026-01-02"}, "how"),
+        ({"ref": "P00000-small", "how": "email", "received": "2099-01-01"}, "date"),
+        ({"ref": "P00000-small", "how": "email", "received": "yesterday"}, "date"),
+    ):
+        refused = await client.post(form.action, data=form.data(**bad))
+        assert refused.headers["location"] == f"/officer/people?problem={problem}#record", bad
+    forged = await client.post(form.action, data={**bad, "csrf": "x"})
+    assert forged.status_code == 403
