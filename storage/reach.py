@@ -175,19 +175,7 @@ class Reach:
                 if person.stopped_at is None:
                     person.stopped_at = now
                 await _cancel_messages(session, person.id, now, "erasure requested")
-            open_request = await session.scalar(
-                select(RequestRow.id).where(
-                    RequestRow.person_id == person.id,
-                    RequestRow.kind == str(kind),
-                    RequestRow.resolved_at.is_(None),
-                )
-            )
-            if open_request is not None:
-                return RequestOutcome.ALREADY_OPEN
-            session.add(
-                RequestRow(person_id=person.id, kind=str(kind), channel=channel, created_at=now)
-            )
-        return RequestOutcome.CREATED
+            return await record_request(session, person.id, kind, channel, now)
 
     async def owns_invitation(self, invitation_id: int, channel: str, address: str) -> bool:
         """Whether an invitation belongs to the young person linked to this chat."""
@@ -367,9 +355,9 @@ async def record_request(
     session: AsyncSession, person_id: int, kind: RequestKind, channel: str,
     received_at: datetime,
 ) -> RequestOutcome:
-    """A request that reached an officer outside the chat (by phone, letter, email or in
-    person), dated when it was received: the legal clock runs from then. One open
-    request of each kind at a time, as from the chat."""
+    """Record a request dated when it was received (the legal clock runs from then): from
+    the chat, or one that reached an officer by phone, letter, email or in person. One
+    open request of each kind at a time."""
     open_request = await session.scalar(
         select(RequestRow.id).where(
             RequestRow.person_id == person_id,
