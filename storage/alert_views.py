@@ -20,8 +20,9 @@ from storage.tables import (
     SafeguardingAlertEventRow,
     SafeguardingAlertRow,
 )
-from surveys.engine import describe_answer
+from surveys.engine import ANSWER_PHRASE_ID, describe_answer
 from surveys.errors import NotFoundError
+from surveys.model import Question
 from surveys.people import age_band, age_on
 from surveys.reach_texts import PRIVATE_WORDS
 
@@ -66,6 +67,7 @@ class AlertDetail:
     question_text: str | None
     events: tuple[AlertEvent, ...]
     related: tuple[RelatedAlert, ...] = ()  # the young person's other alerts, newest first
+    answered: str | None = None  # the answer that raised it, when an answer did ("No")
 
     @property
     def label(self) -> str:
@@ -92,12 +94,15 @@ async def alert_detail(
     if found is None:
         raise NotFoundError(f"no alert {alert_id}")
     alert, person, version_id = found
-    title = question = None
+    title = question = answered = None
     if version_id is not None:
         survey = await catalog.get(session, version_id)
         title = survey.title
         if alert.question_id and survey.has_question(alert.question_id):
-            question = survey.question(alert.question_id).text
+            asked = survey.question(alert.question_id)
+            question = asked.text
+            if alert.phrase_id == ANSWER_PHRASE_ID and alert.response_id is not None:
+                answered = await _answer_that_raised(session, alert, asked)
     events = (
         await session.scalars(
             select(SafeguardingAlertEventRow)
@@ -130,7 +135,26 @@ async def alert_detail(
         question,
         tuple(AlertEvent(e.at, e.kind, e.actor, e.detail, e.words) for e in events),
         tuple(related),
+        answered,
     )
+
+
+async def _answer_that_raised(
+    session: AsyncSession, alert: SafeguardingAlertRow, question: Question
+) -> str | None:
+    """The answer to the alert's question given when it was raised (stored in the same
+    transaction), in words: "No" to "Do you feel safe where you live?"."""
+    value = await session.scalar(
+        select(AnswerRow.value)
+        .where(AnswerRow.response_id == alert.response_id,
+               AnswerRow.question_id == alert.question_id,
+               AnswerRow.answered_at <= alert.created_at)
+        .order_by(AnswerRow.answered_at.desc(), AnswerRow.id.desc())
+        .limit(1)
+    )  # fmt: skip
+    if value is None:
+        return None
+    return describe_answer(question, tuple(value) if isinstance(value, list) else value)
 
 
 

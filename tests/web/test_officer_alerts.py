@@ -15,7 +15,7 @@ from storage.conversations import ConversationService
 from storage.database import Database
 from storage.tables import AuditLogRow, OutboxRow, PersonRow, SafeguardingAlertRow
 from surveys.clock import FixedClock
-from surveys.engine import Command, UserInput
+from surveys.engine import Command, UserInput, describe_answer
 from surveys.loader import load_builtin_surveys
 from tests.factories import campaign_with_codes
 from tests.web.conftest import Keys, sign_in
@@ -133,9 +133,14 @@ async def test_an_answer_that_is_a_disclosure_raises_a_durable_alert_the_page_ex
         assert (alert.category, alert.phrase_id, alert.question_id) == (
             "unsafe", "answer", "safe_home")
     await sign_in(client, keys.officer)
-    text = Page.of((await client.get(f"/officer/alerts/{turn.alert_ids[0]}")).text).text
+    html = (await client.get(f"/officer/alerts/{turn.alert_ids[0]}")).text
+    text = Page.of(html).text
     assert "treats as a disclosure" in text and "Do you feel safe where you live?" in text
     assert "words are not held" not in text
+    # the answer itself is on the page, under "What ... answered" (officer-tester)
+    said = describe_answer(easy.question("safe_home"), "no")
+    assert "answered" in text and f'<blockquote class="said"><p>{said}</p></blockquote>' in html
+    assert "Found by their answer" in text
 
 
 async def test_an_escalated_alert_with_no_duty_team_says_nobody_was_told(
