@@ -281,6 +281,9 @@ async def test_a_campaign_counts_who_matches_then_invites_exactly_them(
     campaign = Page.of((await client.get(made.headers["location"])).text)
     assert "2 invitations issued" in campaign.text
     assert "N-1" in campaign.text and "N-2" in campaign.text and "S-1" not in campaign.text
+    # the form's 2 reminders against the council's cap of 1, said plainly (officer-tester)
+    assert ("up to 1 (this campaign asked for 2; the council allows at most 1 a survey)"
+            in campaign.text), campaign.text
     listed = Page.of((await client.get("/officer/campaigns")).text)
     assert "North consultation" in listed.text
 
