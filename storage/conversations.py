@@ -29,6 +29,7 @@ from storage.alerts import AlertRecipient as AlertRecipient  # where it used to 
 from storage.board.topics import tag_answer
 from storage.catalog import SurveyCatalog, easy_alternatives
 from storage.database import Database
+from storage.direct import Direct
 from storage.invitation_codes import (
     ResumeThrottle,
     code_hash,
@@ -192,7 +193,10 @@ _ACTIVE_COLUMNS = (
 _RESPONSES = Base.metadata.tables["responses"]
 _ANSWERS = Base.metadata.tables["answers"]
 _INSERT_INBOUND = insert(Base.metadata.tables["inbound_messages"])
-_INSERT_ANSWER = insert(_ANSWERS)
+_INSERT_ANSWER = insert(_ANSWERS).values(
+    {column.name: bindparam(column.name, type_=column.type) for column in _ANSWERS.c
+     if column.name != "id"}
+).returning(_ANSWERS.c.id)
 _CURRENT_ANSWER = (  # the answer to question `qid` in response `rid` that stands now
     _ANSWERS.c.response_id == bindparam("rid"),
     _ANSWERS.c.question_id == bindparam("qid"),
@@ -253,6 +257,14 @@ _FIND_AFTER_INBOUND = _FIND.add_cte(
 )
 """PostgreSQL: the message's key stored and the young person found in one round trip (a
 data-modifying WITH runs whether or not the SELECT reads it; a repeat still fails)."""
+_DIRECT_FIND = Direct(_FIND)
+_DIRECT_FIND_AFTER_INBOUND = Direct(_FIND_AFTER_INBOUND)
+_DIRECT_SAVE_PROGRESS = Direct(_SAVE_PROGRESS)
+_DIRECT_SUPERSEDE = Direct(_SUPERSEDE)
+_DIRECT_INSERT_ANSWER = Direct(_INSERT_ANSWER)
+_DIRECT_SUPERSEDE_AND_INSERT = Direct(_INSERT_ANSWER.add_cte(_SUPERSEDE.cte("superseded")))
+"""PostgreSQL: an answer given again supersedes the one before in the same round trip (a
+data-modifying WITH: the UPDATE sees the rows as they were, never the new one)."""
 
 
 @dataclass
@@ -926,20 +938,20 @@ class ConversationService:
         if state == response.state and not changes:
             return
         connection = session.connection()
-        statement = _SAVE_PROGRESS.values(**changes) if changes else _SAVE_PROGRESS
-        done = connection.execute(
-            statement,
-            {
-                "rid": response.id,
-                "rev": response.revision,
-                "state": state,
-                "status": str(progress.status),
-                "current": progress.current,
-                "now": now,
-                "new_rev": response.revision + 1,
-            },
-        )
-        if getattr(done, "rowcount", 1) != 1:
+        params = {
+            "rid": response.id,
+            "rev": response.revision,
+            "state": state,
+            "status": str(progress.status),
+            "current": progress.current,
+            "now": now,
+            "new_rev": response.revision + 1,
+        }
+        if changes:
+            rowcount = connection.execute(_SAVE_PROGRESS.values(**changes), params).rowcount
+        else:
+            rowcount = _DIRECT_SAVE_PROGRESS.execute(connection, params).rowcount
+        if rowcount != 1:
             raise StaleDataError(f"response {response.id} changed while this input was applied")
 
     def _store_answer(
@@ -954,15 +966,21 @@ class ConversationService:
     ) -> int:
         question = survey.question(event.question_id)
         connection = session.connection()
+        insert = _DIRECT_INSERT_ANSWER
+        superseding: dict[str, object] = {}
         if again:  # answered before (then went back): the earlier answer is kept, superseded
-            connection.execute(
-                _SUPERSEDE, {"rid": response.id, "qid": question.id, "now": now}
-            )
+            superseding = {"rid": response.id, "qid": question.id, "now": now}
+            if connection.dialect.name == "postgresql":  # in the same statement
+                insert = _DIRECT_SUPERSEDE_AND_INSERT
+            else:
+                _DIRECT_SUPERSEDE.execute(connection, superseding)
+                superseding = {}
         value = event.value
         score = self.scorer.score(event.text) if event.text else None
-        stored = connection.execute(
-            _INSERT_ANSWER,
+        answer_id = insert.execute(
+            connection,
             dict(
+                superseding,
                 response_id=response.id,
                 survey_key=survey.key,
                 question_id=question.id,
@@ -980,8 +998,7 @@ class ConversationService:
                 answered_at=now,
                 superseded_at=None,
             ),
-        )
-        answer_id = int(stored.inserted_primary_key[0])  # type: ignore[index]
+        ).inserted_id
         # Free text a board may read is tagged with its topics in this transaction
         # (storage.board.topics): one executemany, only when the text names a topic.
         if event.text and score is not None and not question.sensitive:
@@ -1089,7 +1106,9 @@ class ConversationService:
         params = {"channel": channel, "address": address, "now": self.clock.now()}
         if inbound is not None:
             params["key"] = inbound
-        row = (connection.execute(_FIND_AFTER_INBOUND if inbound else _FIND, params)).first()
+        row = (_DIRECT_FIND_AFTER_INBOUND if inbound else _DIRECT_FIND).execute(
+            connection, params
+        ).first()
         if row is None:
             raise NotLinkedError
         person_id, language, response_id, *rest = row
