@@ -64,15 +64,18 @@ async def list_people(
 
 @dataclass(frozen=True, slots=True)
 class CampaignView:
-    """A campaign with the key and version of its survey."""
+    """A campaign with the key, version and title of its survey."""
 
     row: CampaignRow
     survey: str
     survey_version: int
+    survey_title: str
 
 
-def _campaigns() -> Select[CampaignRow, str, int]:
-    return select(CampaignRow, SurveyVersionRow.key, SurveyVersionRow.version).join(
+def _campaigns() -> Select[CampaignRow, str, int, str]:
+    return select(
+        CampaignRow, SurveyVersionRow.key, SurveyVersionRow.version, SurveyVersionRow.title
+    ).join(
         SurveyVersionRow, SurveyVersionRow.id == CampaignRow.survey_version_id
     )
 

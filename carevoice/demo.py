@@ -106,13 +106,24 @@ COHORT_WORDS: Mapping[Cohort, str] = {
 }
 
 
+SURVEY_WORDS: Mapping[str, str] = {
+    "review-feedback": "How was my review",
+    "review-prep-child": "Getting ready for my review, 8 to 12",
+    "review-prep-young-person": "Getting ready for my review, 13 to 17",
+    "wellbeing-16plus": "How am I getting on, 16 plus",
+}
+"""What an officer calls each demo survey in a campaign's name (its title, told apart by
+age where two share one)."""
+
+
 def campaign_name(batch: Batch, quarter: int) -> str:
     """A past quarter's campaign as the officer's list names it, told apart from every
     other: the survey, who it went to (the same survey goes to young people in care and to
-    care leavers) and the quarter (0 to 3) of its financial year, e.g. "review-feedback,
+    care leavers) and the quarter (0 to 3) of its financial year, e.g. "How was my review,
     care leavers, 2017-18 Q4"."""
     period = f"{batch.year}-{(batch.year + 1) % 100:02d} Q{quarter + 1}"
-    return f"{batch.survey}, {COHORT_WORDS[batch.cohort]}, {period}"
+    survey = SURVEY_WORDS.get(batch.survey, batch.survey)
+    return f"{survey}, {COHORT_WORDS[batch.cohort]}, {period}"
 
 
 TEXT_BANK: Mapping[str, tuple[str, ...]] = {

@@ -31,6 +31,7 @@ from storage.tables import (
     ResponseRow,
     SurveyVersionRow,
 )
+from storage.teams import EVERY_TEAM, TeamScope
 from surveys.clock import Clock
 from surveys.errors import NotFoundError, ValidationError
 
@@ -194,10 +195,11 @@ class Reach:
     # ----- queueing ----------------------------------------------------------------------
 
     async def queue_invitations(
-        self, campaign_id: int, *, channel: str = "telegram"
+        self, campaign_id: int, *, channel: str = "telegram", scope: TeamScope = EVERY_TEAM
     ) -> QueueSummary:
-        """Queue the campaign's invitation for every young person linked on `channel`.
-        Nothing goes before the campaign opens; quiet hours are kept by the sender."""
+        """Queue the campaign's invitation for every young person linked on `channel` (in
+        `scope`'s teams). Nothing goes before the campaign opens; quiet hours are kept by
+        the sender."""
         now = self.clock.now()
         async with self.db.transaction() as session:
             found = (
@@ -220,6 +222,7 @@ class Reach:
                         InvitationRow.campaign_id == campaign_id,
                         InvitationRow.revoked_at.is_(None),
                         InvitationRow.returned_at.is_(None),
+                        scope.people(PersonRow.team),
                     )
                     .order_by(InvitationRow.id)
                 )

@@ -42,6 +42,7 @@ from services.container import Services
 from storage import asking, audit
 from storage import campaigns as campaign_store
 from storage.hand_returns import record_hand_return
+from storage.reach import Reach
 from storage.rolling import (
     DEFAULT_DAYS_BEFORE,
     MAX_DAYS_BEFORE,
@@ -352,7 +353,7 @@ def invitation_status(row: InvitationRow, now: datetime) -> str:
 async def campaign_page(
     campaign_id: Id, services: ServicesDep, staff: OfficerStaff, page: int = 1,
     created: int | None = None, revoked: str | None = None, invited: str | None = None,
-    problem: str | None = None, returned: int | None = None,
+    problem: str | None = None, returned: int | None = None, sent: str | None = None,
 ) -> Response:
     """One campaign: progress, and its invitations by council reference (audited)."""
     page = max(1, min(page, 100_000))
@@ -382,6 +383,10 @@ async def campaign_page(
         total=total, page=page, pages=max(1, -(-total // INVITATIONS_PER_PAGE)), now=now,
         created=created, revoked=revoked, invited=invited, problem=PROBLEMS.get(problem or ""),
         returned=returned, not_invited=not_invited, held=held, reminder_cap=services.asking_cap(),
+        sent=SendSummary.parse(sent), telegram=services.settings.telegram_token is not None,
+        problem_at="send-h" if problem == "no_telegram" else "council_ref",
+        quiet_hours=(f"{services.settings.quiet_start_hour:02d}:00 to "
+                     f"{services.settings.quiet_end_hour:02d}:00"),
     )
 
 
@@ -392,6 +397,8 @@ PROBLEMS: Final = {
     "erased": "That young person's record was erased; they can't be invited.",
     "asked": "Not invited: that young person has already been asked as often as the council "
     "allows for now (see \u201cNot invited\u201d below). Try again later.",
+    "no_telegram": "Telegram is not set up for this council (no bot token), so nothing was "
+    "sent: print their letters or give them their links.",
 }
 
 
@@ -423,6 +430,51 @@ async def invite_one(
         await audit.record(session, services.clock, actor=staff.session.actor,
                            action="issue invitations", subject=f"campaign {campaign_id}: 1 (web)")
     return RedirectResponse(f"{here}?invited={person.council_ref}#invitations", 303)
+
+
+@router.post("/officer/campaigns/{campaign_id}/send")
+async def send_on_telegram(
+    campaign_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff
+) -> Response:
+    """Queue the campaign's invitations to the young people in the officer's teams who are
+    linked on Telegram; the bot sends them (keeping quiet hours). Audited."""
+    await staff_form(request, staff)
+    here = f"/officer/campaigns/{campaign_id}"
+    async with services.db.reader() as session:
+        view = await or_404(campaign_view(session, campaign_id, staff.scope))
+    if view.row.closes_at <= services.clock.now():
+        return RedirectResponse(f"{here}?problem=closed#send", 303)
+    if services.settings.telegram_token is None:
+        return RedirectResponse(f"{here}?problem=no_telegram#send", 303)
+    reach = Reach(services.db, services.clock, cap=services.asking_cap())
+    summary = await reach.queue_invitations(campaign_id, scope=staff.scope)
+    async with services.db.transaction() as session:
+        await audit.record(session, services.clock, actor=staff.session.actor,
+                           action="queue invitations",
+                           subject=f"campaign {campaign_id}: {summary.queued} (web)")
+    sent = "-".join(str(n) for n in (
+        summary.queued, summary.already_queued, summary.already_started,
+        summary.not_linked, summary.not_reachable,
+    ))
+    return RedirectResponse(f"{here}?sent={sent}#send", 303)
+
+
+@dataclass(frozen=True, slots=True)
+class SendSummary:
+    """What "Send on Telegram" did, read back from the page's address."""
+
+    queued: int
+    already_queued: int
+    already_started: int
+    not_linked: int
+    not_reachable: int
+
+    @classmethod
+    def parse(cls, text: str | None) -> SendSummary | None:
+        parts = (text or "").split("-")
+        if len(parts) != 5 or not all(p.isdigit() and len(p) < 8 for p in parts):
+            return None
+        return cls(*(int(p) for p in parts))
 
 
 async def _invitation(

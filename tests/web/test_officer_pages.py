@@ -44,7 +44,7 @@ from storage.tables import (
 from surveys.clock import FixedClock
 from surveys.engine import UserInput
 from surveys.loader import parse_survey
-from tests.factories import campaign_with_codes
+from tests.factories import campaign_with_codes, small_survey
 from tests.web.conftest import Keys, sign_in
 from tests.web.pages import Page
 
@@ -346,6 +346,11 @@ async def test_campaigns_are_listed_newest_opening_first(
     await sign_in(client, keys.officer)
     text = Page.of((await client.get("/officer/campaigns")).text).text
     assert text.index("newest") < text.index("middle") < text.index("oldest")
+    # the survey by its title, as an officer knows it; its key and version beneath
+    title = small_survey().title
+    assert text.count(title) == 3 and text.count("version 1") == 3
+    overview = Page.of((await client.get("/officer")).text).text
+    assert title in overview
 
 
 async def test_revoke_asks_first_and_reprint_prints_one_letter(
@@ -625,6 +630,7 @@ ROUTES = [
     Route("GET", "/officer/campaigns/{campaign}/letters", theirs=True),
     Route("POST", "/officer/campaigns/{campaign}/letters", theirs=True),
     Route("POST", "/officer/campaigns/{campaign}/invite", theirs=True),
+    Route("POST", "/officer/campaigns/{campaign}/send", theirs=True),
     Route("GET", "/officer/invitations/{invitation}/revoke", theirs=True),
     Route("POST", "/officer/invitations/{invitation}/revoke", theirs=True),
     Route("GET", "/officer/invitations/{invitation}/returned", theirs=True),
