@@ -134,6 +134,7 @@ async def test_an_answer_that_is_a_disclosure_raises_a_durable_alert_the_page_ex
             "unsafe", "answer", "safe_home")
     await sign_in(client, keys.officer)
     html = (await client.get(f"/officer/alerts/{turn.alert_ids[0]}")).text
+    assert 'class="officer-nav' in html  # the officer tabs, as on every officer page
     text = Page.of(html).text
     assert "treats as a disclosure" in text and "Do you feel safe where you live?" in text
     assert "words are not held" not in text

@@ -739,6 +739,10 @@ async def _try_every_route(
             else:
                 assert reply.status_code < 500 and reply.status_code not in (403, 404), (
                     who, route, reply.status_code)
+                page = reply.status_code == 200 and reply.headers["content-type"].startswith(
+                    "text/html") and "/letters" not in url
+                if page:  # every officer page has the officer tabs (a print page has not)
+                    assert 'class="officer-nav' in reply.text, url
 
 
 async def csrf_of(client: httpx.AsyncClient) -> str:

@@ -47,6 +47,7 @@ async def test_worker_replies_and_the_child_sees_it_on_their_link(
     assert 'href="/officer/replies"' in home.text
     page = await officer.get("/officer/replies")
     assert page.status_code == 200 and f'id="response-{response_id}"' in page.text
+    assert 'class="officer-nav' in page.text  # the officer tabs, as on every officer page
 
     assert f'href="/officer/replies/responses/{response_id}"' in page.text
     sent = await _officer_form(
@@ -88,7 +89,9 @@ async def test_a_reply_carevoice_cannot_send_does_not_say_it_was_sent(
         assert response is not None
         response.channel, response_id = "paper", response.id  # as a paper return is stored
     await sign_in(other_client, keys.officer)
-    before = Page.of((await other_client.get(f"/officer/replies/responses/{response_id}")).text)
+    reply_page = await other_client.get(f"/officer/replies/responses/{response_id}")
+    assert 'class="officer-nav' in reply_page.text
+    before = Page.of(reply_page.text)
     assert "They answered by paper: carevoice cannot send a reply that way" in before.text
     sent = await _officer_form(
         other_client, f"/officer/replies/responses/{response_id}/reply",
