@@ -6,6 +6,8 @@
                            the web it waits until they next open their link
     take_web_replies(...)  the web replies not yet shown to a young person (marked shown)
     thread(...)            a young person's messages and the replies to them, oldest first
+    withdraw_reply(...)    take back a reply that has not reached them yet (a mistake, the
+                           wrong young person): never shown, never sent
 
 Replies are staff words, not a young person's, so they do not go through the safeguarding
 net; each is written to the audit log (who wrote to whom, never the words) and the words
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
@@ -32,11 +34,14 @@ from storage.tables import (
     ResponseRow,
 )
 from surveys.clock import Clock
-from surveys.errors import NotFoundError, ValidationError
+from surveys.errors import ConflictError, NotFoundError, ValidationError
 
 MAX_REPLY: Final = 2000
 WEB: Final = "web"
 TELEGRAM: Final = "telegram"
+WITHDRAWN: Final = "withdrawn by staff"
+"""`ReplyRow.undelivered` for a reply taken back before it reached the young person."""
+_NOT_WITHDRAWN = or_(ReplyRow.undelivered.is_(None), ReplyRow.undelivered != WITHDRAWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,7 @@ class ReplyStatus:
     created_at: datetime
     channel: str
     state: str  # "sent", "shown", "waiting", "not sent: ..."
+    waiting: bool = False  # not yet with them: it can still be withdrawn
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +150,7 @@ async def web_replies_waiting(session: AsyncSession, person_id: int) -> bool:
             ReplyRow.person_id == person_id,
             ReplyRow.channel == WEB,
             ReplyRow.delivered_at.is_(None),
+            ReplyRow.undelivered.is_(None),
             ReplyRow.text.is_not(None),
         )
         .limit(1)
@@ -161,6 +168,7 @@ async def take_web_replies(session: AsyncSession, person_id: int, clock: Clock) 
                     ReplyRow.person_id == person_id,
                     ReplyRow.channel == WEB,
                     ReplyRow.delivered_at.is_(None),
+                    ReplyRow.undelivered.is_(None),
                     ReplyRow.text.is_not(None),
                 )
                 .order_by(ReplyRow.id)
@@ -185,7 +193,7 @@ async def thread(session: AsyncSession, person_id: int, *, limit: int = 50) -> l
     )
     replies = await session.scalars(
         select(ReplyRow)
-        .where(ReplyRow.person_id == person_id, ReplyRow.text.is_not(None))
+        .where(ReplyRow.person_id == person_id, ReplyRow.text.is_not(None), _NOT_WITHDRAWN)
         .order_by(ReplyRow.id.desc())
         .limit(limit)
     )
@@ -221,10 +229,48 @@ async def replies_to(
     failures = await _failures(session, [r.id for r in rows])
     return [
         ReplyStatus(
-            r.id, r.text, r.written_by, r.created_at, r.channel, _state(r, failures.get(r.id))
+            r.id, r.text, r.written_by, r.created_at, r.channel, _state(r, failures.get(r.id)),
+            waiting=r.delivered_at is None and r.undelivered is None and r.id not in failures,
         )
         for r in rows
     ]
+
+
+async def withdraw_reply(
+    session: AsyncSession, clock: Clock, *, reply_id: int, actor: str
+) -> ReplyRow:
+    """Take back a reply before it reaches the young person: a Telegram reply waiting in
+    the outbox is cancelled, a web reply is never shown, and neither is in their thread.
+    The words stay for staff, marked withdrawn; audited. NotFoundError if there is no such
+    reply; ConflictError once it has been sent or shown, is being sent this minute, or was
+    never going to be sent."""
+    reply = await session.get(ReplyRow, reply_id, with_for_update=True)
+    if reply is None:
+        raise NotFoundError(f"no reply {reply_id}")
+    if reply.undelivered is not None:
+        raise ConflictError(f"this reply was not sent ({reply.undelivered})")
+    if reply.delivered_at is not None:
+        raise ConflictError("this reply has already reached them")
+    now = clock.now()
+    if reply.channel == TELEGRAM:
+        cancelled = await session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.dedupe_key == f"reply:{reply.id}",
+                OutboxRow.sent_at.is_(None),
+                OutboxRow.failed_at.is_(None),
+                or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until <= now),
+            )
+            .values(failed_at=now, locked_until=None, last_error=f"cancelled: {WITHDRAWN}")
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(cancelled, "rowcount", 0) != 1:
+            raise ConflictError("this reply is being sent now, or could not be sent")
+    reply.undelivered = WITHDRAWN
+    await audit.record(
+        session, clock, actor=actor, action="withdraw reply", subject=f"reply {reply.id}"
+    )
+    return reply
 
 
 async def _failures(session: AsyncSession, reply_ids: list[int]) -> dict[int, str]:
@@ -241,6 +287,8 @@ async def _failures(session: AsyncSession, reply_ids: list[int]) -> dict[int, st
 
 
 def _state(reply: ReplyRow, failure: str | None) -> str:
+    if reply.undelivered == WITHDRAWN:
+        return "withdrawn: they never saw it"
     if reply.undelivered:
         return f"not sent: {reply.undelivered}"
     if reply.delivered_at is not None:
@@ -254,6 +302,7 @@ def _state(reply: ReplyRow, failure: str | None) -> str:
 
 __all__ = [
     "MAX_REPLY",
+    "WITHDRAWN",
     "ReplyStatus",
     "ThreadItem",
     "mark_web_replies_shown",
@@ -261,5 +310,6 @@ __all__ = [
     "take_web_replies",
     "thread",
     "web_replies_waiting",
+    "withdraw_reply",
     "write_reply",
 ]

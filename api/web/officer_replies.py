@@ -37,12 +37,13 @@ from storage.tables import (
     CampaignRow,
     ContactMessageRow,
     PersonRow,
+    ReplyRow,
     ResponseRow,
     RollingCampaignRow,
     SurveyVersionRow,
 )
 from storage.teams import TeamScope
-from surveys.errors import NotFoundError, ValidationError
+from surveys.errors import ConflictError, NotFoundError, ValidationError
 from surveys.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from surveys.insights.periods import UK_TZ as UK
 from surveys.people import Cohort
@@ -63,6 +64,8 @@ PROBLEMS: Final = {
         "of any translation."
     ),
     "ref": "No active young person has that reference.",
+    "withdraw": "That reply has already reached them (or is being sent this minute), so it "
+    "cannot be withdrawn. Tell them another way if it was a mistake.",
 }
 
 
@@ -283,6 +286,30 @@ async def reply_to_response(
     return await _reply(
         request, services, staff, f"response-{response_id}", response_id=response_id
     )
+
+
+@router.post("/officer/replies/{reply_id}/withdraw")
+async def withdraw(
+    reply_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff
+) -> Response:
+    """Take back a reply that has not reached the young person yet (audited)."""
+    await staff_form(request, staff)
+    async with services.db.transaction() as session:
+        row = await session.get(ReplyRow, reply_id)
+        person = await session.get(PersonRow, row.person_id) if row is not None else None
+        if row is None or person is None or not staff.scope.sees_team(person.team):
+            return _redirect("responses", problem="missing")
+        if row.response_id is not None:
+            anchor, path = "replies", f"/officer/replies/responses/{row.response_id}"
+        else:
+            anchor, path = f"message-{row.contact_message_id}", "/officer/replies"
+        try:
+            await replies.withdraw_reply(
+                session, services.clock, reply_id=reply_id, actor=staff.session.actor
+            )
+        except ConflictError:
+            return _redirect(anchor, path=path, problem="withdraw")
+    return _redirect(anchor, path=path, done="reply_withdrawn")
 
 
 @router.post("/officer/replies/messages/{message_id}/read")

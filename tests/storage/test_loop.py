@@ -15,9 +15,17 @@ from storage.conversations import AlertRecipient, ConversationService
 from storage.database import Database
 from storage.erasure import apply_retention, erase_person
 from storage.outbox import Outbox, QuietHours
-from storage.replies import replies_to, take_web_replies, write_reply
+from storage.replies import (
+    replies_to,
+    take_web_replies,
+    thread,
+    web_replies_waiting,
+    withdraw_reply,
+    write_reply,
+)
 from storage.statements import publish, take_for_person
 from storage.tables import (
+    AuditLogRow,
     ChannelLinkRow,
     ContactLinkRow,
     ContactMessageRow,
@@ -27,7 +35,7 @@ from storage.tables import (
     SafeguardingAlertRow,
 )
 from surveys.clock import FixedClock
-from surveys.errors import ValidationError
+from surveys.errors import ConflictError, NotFoundError, ValidationError
 from surveys.people import Cohort
 from tests.factories import person, small_survey
 from tests.fakes import FakeScorer
@@ -236,3 +244,71 @@ async def test_erasure_deletes_and_retention_blanks_the_words(
     async with db.reader() as session:
         assert (await session.get_one(ContactMessageRow, kept.message_id)).text is None
     assert clock.now() - NOON == timedelta(days=80)
+
+
+async def test_a_reply_withdrawn_before_it_goes_is_never_sent_nor_shown(
+    db: Database, clock: FixedClock, conversations: ConversationService
+) -> None:
+    who = await person(db, clock)
+    await _link(db, who, "777")
+    contact = Contact(db, clock, conversations)
+    message = await contact.send(who, ContactKind.TALK, "can we talk", channel="telegram")
+    async with db.transaction() as session:
+        wrong = await write_reply(
+            session, clock, actor="Sam", text="Meant for someone else",
+            contact_message_id=message.message_id,
+        )  # fmt: skip
+        right = await write_reply(
+            session, clock, actor="Sam", text="Yes, tomorrow at 4.",
+            contact_message_id=message.message_id,
+        )  # fmt: skip
+    async with db.transaction() as session:
+        states = await replies_to(session, contact_message_id=message.message_id)
+        assert [s.waiting for s in states] == [True, True]
+        await withdraw_reply(session, clock, reply_id=wrong.id, actor="Sam")
+    outbox = Outbox(db, clock, quiet=None)
+    (item,) = await outbox.claim(10)  # only the right one goes
+    assert item.payload["text"] == "Yes, tomorrow at 4."
+    async with db.transaction() as session:
+        with pytest.raises(ConflictError):  # being sent this minute: too late
+            await withdraw_reply(session, clock, reply_id=right.id, actor="Sam")
+    assert await outbox.mark_sent(item)
+    async with db.transaction() as session:
+        with pytest.raises(ConflictError):  # reached them
+            await withdraw_reply(session, clock, reply_id=right.id, actor="Sam")
+        with pytest.raises(ConflictError):  # already withdrawn
+            await withdraw_reply(session, clock, reply_id=wrong.id, actor="Sam")
+        with pytest.raises(NotFoundError):
+            await withdraw_reply(session, clock, reply_id=right.id + 99, actor="Sam")
+    async with db.reader() as session:
+        states = await replies_to(session, contact_message_id=message.message_id)
+        seen = [item.text for item in await thread(session, who)]
+        audited = (await session.scalars(select(AuditLogRow.subject).where(
+            AuditLogRow.action == "withdraw reply"))).all()  # fmt: skip
+    assert [s.state for s in states] == ["withdrawn: they never saw it", "sent on Telegram"]
+    assert [s.waiting for s in states] == [False, False]
+    assert "Meant for someone else" not in seen and "Yes, tomorrow at 4." in seen
+    assert audited == [f"reply {wrong.id}"]
+
+
+async def test_a_web_reply_withdrawn_is_never_shown(
+    db: Database, clock: FixedClock, conversations: ConversationService
+) -> None:
+    who = await person(db, clock)
+    message = await Contact(db, clock, conversations).send(
+        who, ContactKind.GOOD_NEWS, "I passed", channel="web"
+    )
+    async with db.transaction() as session:
+        first = await write_reply(
+            session, clock, actor="Sam", text="Wrong words", contact_message_id=message.message_id
+        )
+        await withdraw_reply(session, clock, reply_id=first.id, actor="Sam")
+        assert not await web_replies_waiting(session, who)
+        await write_reply(
+            session, clock, actor="Sam", text="Well done!", contact_message_id=message.message_id
+        )
+    async with db.transaction() as session:
+        assert await take_web_replies(session, who, clock) == ["Well done!"]
+        shown = (await replies_to(session, contact_message_id=message.message_id))[-1]
+        with pytest.raises(ConflictError):  # shown: too late
+            await withdraw_reply(session, clock, reply_id=shown.id, actor="Sam")

@@ -216,3 +216,36 @@ async def test_statements_sit_beside_the_figures_of_their_theme(
     feel = board.html.split('id="feel-h"', 1)[1].split('id="themes-h"', 1)[0]
     assert "You said, we did, on these themes" in feel
     assert "IROs now offer it at every review" in feel
+
+
+async def test_a_reply_written_by_mistake_is_withdrawn_before_the_child_sees_it(
+    client: httpx.AsyncClient,
+    other_client: httpx.AsyncClient,
+    codes: list[str],
+    keys: Keys,
+    db: Database,
+) -> None:
+    chat = Chat(client, codes[0])
+    await answer_to_the_end(chat, "nothing else")
+    async with db.reader() as session:
+        response_id = await session.scalar(select(ResponseRow.id))
+    officer = other_client
+    await sign_in(officer, keys.officer)
+    on = f"/officer/replies/responses/{response_id}"
+    await _officer_form(officer, f"{on}/reply", on=on, text="This was meant for Jo, not you")
+    async with db.reader() as session:
+        reply_id = await session.scalar(select(ReplyRow.id))
+    page = Page.of((await officer.get(on)).text)
+    form = page.form_to(f"/officer/replies/{reply_id}/withdraw")
+    assert (await officer.post(form.action, data={})).status_code == 403  # no CSRF token
+    done = await officer.post(form.action, data=form.data(), follow_redirects=True)
+    assert "Reply withdrawn: the young person will not see it." in done.text
+    assert "withdrawn: they never saw it" in done.text
+    assert f"/officer/replies/{reply_id}/withdraw" not in done.text  # nothing left to withdraw
+    again = await officer.post(form.action, data=form.data(), follow_redirects=True)
+    assert "cannot be withdrawn" in again.text
+    opened = await chat.open()  # the child opens their link again: nothing from their worker
+    assert "A reply from your worker" not in opened.text and "meant for Jo" not in opened.text
+    async with db.reader() as session:
+        reply = await session.get_one(ReplyRow, reply_id)
+    assert reply.delivered_at is None and reply.undelivered == "withdrawn by staff"
