@@ -36,9 +36,14 @@ Ref = Annotated[str, Path(min_length=1, max_length=64)]
 UK: Final = ZoneInfo("Europe/London")
 RECEIVED_BY: Final = {"phone": "By phone", "paper": "By letter", "email": "By email",
                       "person": "In person"}
+ASKED_FOR: Final = {"access": "A copy of their data", "erasure": "Their data deleted"}
+"""What a request that came another way asks for, as the form offers it."""
 PROBLEMS: Final = {
     "ref": "There is no young person with that reference in your teams.",
     "how": "Choose how the request came.",
+    "what": "Choose what they asked for.",
+    "already_erasure": "They already have a request to delete their data open: it is on "
+    "the Requests and erasure page.",
     "date": "Give the day it was received, as a date on or before today.",
     "already": "They already have a request for their data open: it is in the list below.",
 }
@@ -48,12 +53,17 @@ PROBLEMS: Final = {
 async def record_access_request(
     request: Request, services: ServicesDep, staff: OfficerStaff
 ) -> Response:
-    """Record a request for a copy of their data that came by phone, letter, email or in
-    person, dated the day it was received (the month the law gives runs from then)."""
+    """Record a request for a copy of their data, or for it to be deleted, that came by
+    phone, letter, email or in person, dated the day it was received (the month the law
+    gives runs from then). A request to delete goes to the Requests and erasure page."""
     form = await staff_form(request, staff)
     ref, how = form_text(form, "ref", 64), form_text(form, "how", 16)
+    what = form_text(form, "what", 16) or "access"
     if how not in RECEIVED_BY:
         return RedirectResponse("/officer/people?problem=how#record", 303)
+    if what not in ASKED_FOR:
+        return RedirectResponse("/officer/people?problem=what#record", 303)
+    kind = RequestKind.ERASURE if what == "erasure" else RequestKind.ACCESS
     try:
         day = date.fromisoformat(form_text(form, "received", 10))
     except ValueError:
@@ -68,12 +78,15 @@ async def record_access_request(
             return RedirectResponse("/officer/people?problem=ref#record", 303)
         received = (services.clock.now() if day == today  # an earlier day: noon, UK time
                     else datetime.combine(day, time(12), tzinfo=UK).astimezone(UTC))
-        outcome = await record_request(session, person.id, RequestKind.ACCESS, how, received)
+        outcome = await record_request(session, person.id, kind, how, received)
         if outcome is RequestOutcome.CREATED:
             await audit.record(session, services.clock, actor=staff.session.actor,
-                               action="record request", subject=f"access ({person.council_ref})")
+                               action="record request", subject=f"{kind} ({person.council_ref})")
     if outcome is RequestOutcome.ALREADY_OPEN:
-        return RedirectResponse("/officer/people?problem=already#record", 303)
+        problem = "already" if kind is RequestKind.ACCESS else "already_erasure"
+        return RedirectResponse(f"/officer/people?problem={problem}#record", 303)
+    if kind is RequestKind.ERASURE:
+        return RedirectResponse("/officer/requests?recorded=1#open-h", 303)
     return RedirectResponse("/officer/people?recorded=1", 303)
 
 
@@ -108,7 +121,7 @@ async def people_home(
         missing=None,
         problem=PROBLEMS.get(problem or ""),
         recorded=recorded,
-        received_by=RECEIVED_BY,
+        received_by=RECEIVED_BY, asked_for=ASKED_FOR,
         today=uk_date(services.clock.now()),
     )
 

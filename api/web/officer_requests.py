@@ -35,7 +35,7 @@ PROBLEMS: Final = {
 @router.get("/officer/requests")
 async def requests_page(
     services: ServicesDep, staff: OfficerStaff, resolved: int | None = None,
-    erased: int | None = None, problem: str | None = None,
+    erased: int | None = None, problem: str | None = None, recorded: int | None = None,
 ) -> Response:
     """Open requests first (oldest waiting first), then those resolved (audited)."""
     async with services.db.transaction() as session:
@@ -54,7 +54,7 @@ async def requests_page(
         "officer_requests.html", title="Requests and erasure",
         council=services.settings.council_name, staff=staff, waiting=list(reversed(waiting)),
         open_total=open_total, done=done, kinds=KIND_TEXT, resolved=resolved, erased=erased,
-        problem=PROBLEMS.get(problem or ""), note_max=NOTE_MAX,
+        problem=PROBLEMS.get(problem or ""), note_max=NOTE_MAX, recorded=recorded,
     )
 
 

@@ -111,3 +111,32 @@ async def test_an_officer_records_a_request_that_came_by_phone(
         assert refused.headers["location"] == f"/officer/people?problem={problem}#record", bad
     forged = await client.post(form.action, data={**bad, "csrf": "x"})
     assert forged.status_code == 403
+
+
+async def test_an_officer_records_a_request_to_delete_that_came_by_letter(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database,
+) -> None:
+    """A request to delete their data that came by letter waits on Requests and erasure for
+    an administrator, dated the day it came (before, only an administrator erasing could
+    record one)."""
+    await sign_in(client, keys.officer)
+    form = Page.of((await client.get("/officer/people")).text).form_to("/officer/people/requests")
+    assert form.data()["what"] == "access"  # the form asks; a copy of their data by default
+    sent = await client.post(form.action, data=form.data(
+        ref="P00000-small", what="erasure", how="paper", received="2026-01-02"))  # fmt: skip
+    assert sent.headers["location"] == "/officer/requests?recorded=1#open-h"
+    waiting = Page.of((await client.get(sent.headers["location"])).text).text
+    assert "Request to delete their data recorded" in waiting
+    assert "P00000-small" in waiting and "Paper" in waiting and "2 Jan 2026" in waiting
+    again = await client.post(form.action, data=form.data(
+        ref="P00000-small", what="erasure", how="email", received="2026-01-03"))  # fmt: skip
+    assert again.headers["location"] == "/officer/people?problem=already_erasure#record"
+    odd = await client.post(form.action, data=form.data(
+        ref="P00000-small", what="everything", how="email", received="2026-01-03"))  # fmt: skip
+    assert odd.headers["location"] == "/officer/people?problem=what#record"
+    async with db.reader() as session:
+        rows = (await session.scalars(select(RequestRow))).all()
+        audited = (await session.scalars(select(AuditLogRow.subject).where(
+            AuditLogRow.action == "record request"))).all()  # fmt: skip
+    assert [(r.kind, r.channel) for r in rows] == [("erasure", "paper")]
+    assert audited == ["erasure (P00000-small)"]
