@@ -23,6 +23,9 @@ def say(language: str, text: str) -> str:
 
 CHANNEL = "terminal"
 TYPE_CARRY_ON_OR_STOP = N_("Type “carry on” or “stop”.")
+ANSWER_BEFORE = N_("Your answer before: {answer}")
+"""Under a question asked again after "back": the words they typed (the web chat puts them
+back in the box)."""
 CONTROLS = {
     "back": Command.BACK,
     "skip": Command.SKIP,
@@ -175,6 +178,9 @@ def _show(turn: Turn, console: Console) -> None:
                 )
             )
             console.print(f"   {i}. {tick}{option.label}", highlight=False, markup=False)
+        if prompt.kind is PromptKind.QUESTION and isinstance(prompt.previous, str):
+            before = say(turn.language, ANSWER_BEFORE).format(answer=prompt.previous)
+            console.print(f"   [dim]{escape(before)}[/dim]", highlight=False)
         if (prompt.kind is PromptKind.QUESTION and prompt.question_kind is QuestionKind.MULTI
                 and not any(p.kind is PromptKind.REPROMPT for p in turn.prompts)):  # said once
             console.print(f"   [dim]{escape(say(turn.language, TYPED_MULTI_HINT))}[/dim]",

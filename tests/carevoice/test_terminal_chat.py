@@ -47,3 +47,22 @@ def test_a_resumed_terminal_chat_raises_an_alert(tmp_path: Path) -> None:
     assert ("help_now", "I need help now") in alerts
     assert any(words == "my dad hits me" for _, words in alerts)
     assert inbound == 6  # every input of both runs recorded once
+
+
+def test_going_back_shows_the_words_typed_before(tmp_path: Path) -> None:
+    """The web chat puts the words back in the box after "back"; the terminal says them."""
+    db = tmp_path / "chat.db"
+    env = {"CAREVOICE_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200"}
+    csv = tmp_path / "people.csv"
+    csv.write_text("council_ref,cohort,age_band\nT1,in_care,13-15\n")
+    assert run(env, "people", "import", str(csv))[0] == 0
+    code, out = run(env, "campaign", "create", "--survey", "review-prep-young-person",
+                    "--name", "P", "--cohort", "in_care", "--show")
+    found = re.search(r"^T1\s.*?([0-9A-Z]{4}(?:-[0-9A-Z]{4}){2})\s+http", out, re.M)
+    assert code == 0 and found, out
+    code, out = run(env, "chat", "--code", found.group(1),
+                    input="my cat [x] is the best\n1\nback\nstop\n")
+    assert code == 0, out
+    first, _, after_back = out.partition("Your answer before:")
+    assert "Your answer before" not in first  # only once asked again
+    assert after_back.startswith(" my cat [x] is the best"), out[-800:]
