@@ -138,9 +138,12 @@ async def board_page(
     """The dashboard's figures for `period`, from the store's board queries; the key
     messages reuse the return rates, themes and statements (`said`, when given) read here."""
     current = period_containing(today, PeriodKind.YEAR)
+    # the years a board can choose: those with figures, this year, and the one being read
+    shown = await board.years_with_figures(session) | {current.start_year, period.start_year}
     years = tuple(
         financial_year(y).label
         for y in range(current.start_year, min(FIRST_YEAR, period.start_year) - 1, -1)
+        if y in shown
     )
     rates = await board.return_rates(session, period)
     year = period.year

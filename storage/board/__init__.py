@@ -9,7 +9,12 @@ birth or name, nor text from a sensitive question.
 """
 
 from storage.board._common import SUPPRESSED, Count
-from storage.board.key_messages import KeyMessages, key_messages, latest_period_with_figures
+from storage.board.key_messages import (
+    KeyMessages,
+    key_messages,
+    latest_period_with_figures,
+    years_with_figures,
+)
 from storage.board.quotes import QuoteRow, quotes
 from storage.board.return_rates import DEFAULT_TARGETS, DIMENSIONS, ReturnRateRow, return_rates
 from storage.board.scorecard import (
@@ -47,4 +52,5 @@ __all__ = [
     "scorecard",
     "sentiment_summary",
     "top_themes",
+    "years_with_figures",
 ]

@@ -29,7 +29,15 @@ from storage.board._common import SUPPRESSED, Count
 from storage.board.quotes import QuoteRow, quotes
 from storage.board.return_rates import ReturnRateRow, return_rates
 from storage.board.themes import ThemeRow, top_themes
-from storage.tables import ErasedFormCellRow, ExternalFormCountRow, InvitationRow
+from storage.tables import (
+    BoardAnswerCellRow,
+    BoardChangeRow,
+    BoardFormCellRow,
+    ErasedAnswerCellRow,
+    ErasedFormCellRow,
+    ExternalFormCountRow,
+    InvitationRow,
+)
 from surveys.insights.comparators import AUDIENCE_WORDS, FORM_WORDS
 from surveys.insights.disclosure import DEFAULT_THRESHOLD
 from surveys.insights.periods import (
@@ -518,3 +526,23 @@ async def latest_period_with_figures(session: AsyncSession, today: date) -> Peri
     year = period_containing(max(found), PeriodKind.YEAR)
     return year if year.start_year <= current.start_year else current
 
+
+async def years_with_figures(session: AsyncSession) -> set[int]:
+    """The financial years (by the calendar year they start in) that have any figure: forms
+    sent (by any route, erased young people's too) or scored answers. Read from the rollup
+    cells and the days changed since they were refreshed, so it stays cheap at any size."""
+    days: set[date] = set()
+    for column, where in (
+        (BoardFormCellRow.start, BoardFormCellRow.sent > 0),
+        (ErasedFormCellRow.start, ErasedFormCellRow.sent > 0),
+        (ExternalFormCountRow.period_start, ExternalFormCountRow.sent > 0),
+        (BoardAnswerCellRow.start, BoardAnswerCellRow.answers > 0),
+        (ErasedAnswerCellRow.start, (ErasedAnswerCellRow.answers > 0)
+         & (ErasedAnswerCellRow.grain != "a")),
+        (BoardChangeRow.day, None),
+    ):
+        query = select(column).distinct()
+        found = await session.scalars(query if where is None else query.where(where))
+        for day in found:
+            days.add(date.fromisoformat(day[:10]) if isinstance(day, str) else day)
+    return {day.year if day.month >= 4 else day.year - 1 for day in days}

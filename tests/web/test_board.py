@@ -16,7 +16,7 @@ from storage.board.key_messages import _quoted
 from storage.database import Database
 from storage.tables import ExternalFormCountRow
 from surveys.clock import FixedClock
-from surveys.insights.periods import parse_period
+from surveys.insights.periods import PeriodKind, parse_period, period_containing
 from surveys.insights.rates import as_percent
 from surveys.sentiment import how_measured
 from tests.seed import seed_rows
@@ -68,6 +68,13 @@ async def test_the_board_shows_the_seed_table(
     assert cell(html, "consultation", "carer", "rate") == "27%"
     assert "Red: below target" in cell(html, "consultation", "child", "rag")
     assert 'id="note-c"' in html and "disclosure control" in html
+    # the period menu offers the years with figures and this one, not years of nothing
+    menu = html[html.index('<select id="period"'):html.index("</select>")]
+    this_year = period_containing(clock.now().date(), PeriodKind.YEAR).label
+    assert "2017-18" in menu and this_year in menu
+    assert "2016-17" not in menu and "2019-20" not in menu
+    read = (await client.get("/board?period=2019-20")).text  # asked for: offered while read
+    assert '<option value="2019-20" selected>' in read
 
 
 async def test_small_numbers_show_as_c_with_a_footnote(
