@@ -120,3 +120,39 @@ async def test_answers_written_directly_are_encrypted_at_rest(
     finally:
         if keyed is not db:
             await keyed.dispose()
+
+
+async def test_a_connection_lost_midway_is_invalidated_so_the_input_is_retried(
+    db: Database,
+) -> None:
+    """The server drops the connection between two statements of a transaction: the error
+    says the connection was invalidated (`ConversationService` retries such an input on a
+    fresh one), and the pool does not hand the dead one out again."""
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL connections only")
+    import asyncpg
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.util import await_only
+
+    admin = await asyncpg.connect(db.engine.url.set(drivername="postgresql").render_as_string(
+        hide_password=False))
+
+    def work(session: Session) -> None:
+        connection = session.connection()
+        STORE_KEY.execute(connection, {"channel": "web", "key": "a", "now": NOW})
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        await_only(admin.execute("SELECT pg_terminate_backend($1)", pid))
+        STORE_KEY.execute(connection, {"channel": "web", "key": "b", "now": NOW})
+
+    try:
+        with pytest.raises(DBAPIError) as raised:
+            await db.run(work)
+    finally:
+        await admin.close()
+    assert raised.value.connection_invalidated
+    assert "web" not in str(raised.value)  # parameters are never quoted
+    await db.run(lambda s: STORE_KEY.execute(
+        s.connection(), {"channel": "web", "key": "c", "now": NOW}))  # a fresh connection
+    async with db.reader() as session:
+        keys = (await session.scalars(select(INBOUND.c.message_key))).all()
+    assert keys == ["c"]  # nothing of the broken transaction was kept
