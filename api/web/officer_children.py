@@ -21,6 +21,7 @@ from storage import audit
 from storage.campaigns import band_of
 from storage.summaries import person_responses, response_summary
 from storage.tables import RequestRow, SafeguardingAlertRow
+from surveys.insights.periods import uk_date
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -41,6 +42,7 @@ async def before_my_review(response_id: Id, services: ServicesDep, staff: Office
         "officer_response.html", title=f"Before my review: {summary.person.council_ref}",
         council=services.settings.council_name, staff=staff, s=summary,
         band=band_of(summary.person, services.clock.now().date()),
+        today=uk_date(services.clock.now()),
     )
 
 
@@ -68,4 +70,5 @@ async def person_page(
         "officer_person.html", title=person.council_ref, council=services.settings.council_name,
         staff=staff, p=person, band=band_of(person, services.clock.now().date()),
         responses=responses, requests=requests, alerts=alerts,
+        today=uk_date(services.clock.now()),
     )

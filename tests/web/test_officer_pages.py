@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from api.web import (
     officer,
@@ -574,6 +574,12 @@ async def test_before_my_review_shows_what_they_asked_for_first_and_is_audited(
     person = Page.of((await client.get("/officer/young-people/P00000-flagged")).text)
     assert "Getting ready for my review" in person.text and "Wants an advocate" in person.text
     assert "read person" in await audit_actions(services.db)
+    assert "past: their record needs the next date" not in person.text
+    async with services.db.transaction() as session:  # a review date that has gone by
+        await session.execute(update(PersonRow).values(next_review_date=date(2025, 3, 1)))
+    for path in ("/officer/young-people/P00000-flagged", f"/officer/responses/{response_id}"):
+        shown = Page.of((await client.get(path)).text).text
+        assert "1 Mar 2025 (past: their record needs the next date)" in shown, path
 
     overview = Page.of((await client.get("/officer")).text)
     assert f'href="/officer/responses/{response_id}"' in overview.html
