@@ -3,7 +3,7 @@
 `Connection.execute` spends more of a young person's input in SQLAlchemy than in the
 driver: a compiled-cache lookup, an execution context and a result object for every
 statement. The answer path runs the same three or four statements for every input, so
-`Direct` compiles each once per dialect (and per set of columns), keeps the bind and result
+`Direct` compiles each once per dialect (each engine has its own), keeps the bind and result
 processors SQLAlchemy's types give (so free text is still encrypted at rest and JSON still
 encoded), and runs it through the DBAPI cursor of the connection's transaction, as
 SQLAlchemy itself would. Driver errors come out as SQLAlchemy's (an `IntegrityError` is

@@ -447,7 +447,10 @@ async def send_on_telegram(
     if services.settings.telegram_token is None:
         return RedirectResponse(f"{here}?problem=no_telegram#send", 303)
     reach = Reach(services.db, services.clock, cap=services.asking_cap())
-    summary = await reach.queue_invitations(campaign_id, scope=staff.scope)
+    try:
+        summary = await reach.queue_invitations(campaign_id, scope=staff.scope)
+    except (NotFoundError, ValidationError):  # closed (or gone) since the check above
+        return RedirectResponse(f"{here}?problem=closed#send", 303)
     async with services.db.transaction() as session:
         await audit.record(session, services.clock, actor=staff.session.actor,
                            action="queue invitations",
