@@ -151,7 +151,9 @@ async def test_a_young_persons_own_link_sends_messages_through_the_net(
     db: Database,
 ) -> None:
     await sign_in(other_client, keys.officer)
-    made = await _officer_form(other_client, "/officer/contact-links", council_ref="P00000-small")
+    # made from the young person's own page: the form carries their reference
+    made = await _officer_form(other_client, "/officer/contact-links",
+                               on="/officer/young-people/P00000-small")  # fmt: skip
     assert made.status_code == 200
     link = re.search(r'href="https?://[^"/]+(/talk/[A-Za-z0-9_-]+)"', made.text)
     assert link is not None
