@@ -180,6 +180,14 @@ async def keys_rotate_data(database_url: DatabaseOption = None) -> None:
     console.print(f"Re-encrypted {done.total} values with the first key.", highlight=False)
 
 
+async def _open_store(settings: Settings) -> None:
+    """Open the database once (UnavailableError, said plainly, if it cannot be)."""
+    from carevoice.wiring import build_services
+
+    services = await build_services(settings, sync_surveys=False)
+    await services.close()
+
+
 async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str, str]:
     """Load the demo council (once) and make a board, an officer and an admin key to try."""
     from carevoice.demo import load_demo
@@ -249,6 +257,8 @@ def serve(
             f'  curl -H "Authorization: Bearer {officer}" "{url}/api/v1/campaigns"\n',
             highlight=False, soft_wrap=True,
         )
+    else:  # the store opens (and its schema is brought up to date) before the server starts,
+        run_async(_open_store)(settings)  # so a wrong URL is a message, not a traceback
     console.print(f"carevoice on {url}: web chat, {url}/board, {url}/officer, API docs "
                   f"{url}/docs. Ctrl+C stops it.",
                   highlight=False)

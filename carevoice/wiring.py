@@ -3,6 +3,9 @@ the adapters are handed a `services.container.Services`)."""
 
 from __future__ import annotations
 
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
 from services.container import Services
 from services.settings import Settings
 from storage.alerts import AlertPolicy, AlertRecipient
@@ -13,6 +16,7 @@ from storage.encryption import DataKeys
 from surveys import safeguarding
 from surveys.clock import Clock, SystemClock
 from surveys.engine import Engine
+from surveys.errors import UnavailableError
 from surveys.sentiment import SentimentScorer, default_scorer
 from surveys.throttle import Throttles
 
@@ -28,14 +32,29 @@ async def build_services(
 ) -> Services:
     """Connect to the store (upgrading its schema) and wire the use cases."""
     clock = clock or SystemClock()
-    db = await Database.connect(
-        settings.database_url,
-        sqlite_synchronous=settings.sqlite_synchronous,
-        schema=settings.database_schema,
-        data_keys=DataKeys.parse(
-            settings.data_key.get_secret_value() if settings.data_key else None
-        ),
-    )
+    try:
+        db = await Database.connect(
+            settings.database_url,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            schema=settings.database_schema,
+            data_keys=DataKeys.parse(
+                settings.data_key.get_secret_value() if settings.data_key else None
+            ),
+        )
+    except ArgumentError as error:  # not a URL at all
+        raise UnavailableError(
+            f"cannot read the database URL {settings.database_url!r}: write it like "
+            "sqlite:///carevoice.db or postgresql://user@host:5432/carevoice"
+        ) from error
+    except (OSError, DBAPIError) as error:  # a wrong URL, a server down, a folder not writable
+        url = make_url(settings.database_url)
+        check = ("that its folder exists and can be written" if url.get_backend_name() ==
+                 "sqlite" else "that the database server is running")
+        reason = getattr(error, "orig", None) or error
+        raise UnavailableError(
+            f"cannot open the database {url.render_as_string(hide_password=True)}: {reason}. "
+            f"Check --database-url (or CAREVOICE_DATABASE_URL) and {check}."
+        ) from error
     catalog = SurveyCatalog(clock)
     if sync_surveys:
         async with db.transaction() as session:

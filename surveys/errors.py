@@ -9,6 +9,7 @@
         ├── ConflictError            a duplicate, or a clash with what is stored
         ├── PeriodError              a period that is not "2017-18" or "2017-18 Q1"
         │                            (in surveys.insights.periods; also a ValueError)
+        ├── UnavailableError         the database cannot be opened or reached
         └── ValidationError          other input that cannot be accepted
             └── InvalidParameter     a bad query parameter (api.errors)
 
@@ -128,6 +129,10 @@ class NotFoundError(CarevoiceError):
 
 class ConflictError(CarevoiceError):
     """The request clashes with what is stored (a duplicate, or a change made elsewhere)."""
+
+
+class UnavailableError(CarevoiceError):
+    """The database cannot be opened or reached (a wrong URL, a server that is down)."""
 
 
 class ValidationError(CarevoiceError):

@@ -53,3 +53,19 @@ def test_validate_refuses_a_huge_file_at_once(env: dict[str, str], tmp_path: Pat
     code, out = run(env, "surveys", "validate", str(path))
     assert code == 1
     assert "at most 200,000 bytes" in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("notaurl", "cannot read the database URL 'notaurl': write it like sqlite:///"),
+        ("sqlite:////proc/no-such-folder/x.db", "that its folder exists and can be written"),
+        ("postgresql://someone:hunter2@127.0.0.1:1/x", "that the database server is running"),
+    ],
+)
+def test_a_database_that_cannot_be_opened_is_said_plainly(url: str, said: str) -> None:
+    for command in (["db", "upgrade"], ["serve", "--port", "1"]):
+        code, out = run({"CAREVOICE_DATABASE_URL": url, "COLUMNS": "400"}, *command)
+        assert code == 1, out
+        assert said in out and "Traceback" not in out, out
+        assert "hunter2" not in out  # a password is never printed
