@@ -95,13 +95,17 @@ async def people_erase(
     kept as counts first). Refused while a safeguarding alert about them waits for an
     officer. The audit log names them by a keyed hash (CAREVOICE_SECRET_KEY)."""
     from storage.erasure import erase_person
-
-    if not yes:
-        typer.confirm(
-            f"Erase {council_ref} and everything they said? This cannot be undone", abort=True
-        )
+    from storage.people import find_by_ref
 
     async def work(services: Services) -> tuple[ErasureSummary, bool, bool]:
+        if not yes:  # asked only about someone who is there (or was: erase says so)
+            async with services.db.reader() as session:
+                there = await find_by_ref(session, council_ref) is not None
+            if there:
+                typer.confirm(
+                    f"Erase {council_ref} and everything they said? This cannot be undone",
+                    abort=True,
+                )
         async with services.db.transaction() as session:
             summary = await erase_person(
                 session, services.clock, council_ref, actor=cli_actor(),

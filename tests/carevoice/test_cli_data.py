@@ -65,6 +65,8 @@ def test_erase_asks_first_then_removes_them_for_good(env: dict[str, str], import
     assert code == 0 and "Erased" in out and "ref#" in out
     code, out = run(env, "people", "erase", "DPO-1", "--yes")
     assert code == 0 and "already erased" in out
+    code, out = run(env, "people", "erase", "NOBODY")  # no one to erase: not asked first
+    assert code == 1 and "Erase NOBODY" not in out and "no young person" in out
     code, out = run(env, "people", "export", "DPO-1")
     assert code == 1
     raw = b"".join(p.read_bytes() for p in imported.parent.glob("dpo.db*"))
