@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -29,11 +30,13 @@ if TYPE_CHECKING:
     from services.container import Services
     from services.settings import Settings
     from storage import campaigns as campaign_store
+    from storage.tables import CampaignRow
     from surveys.model import Survey
 
 use_plain_types()  # `TEXT`, `FILE` in help, never `<bool>` or `<list[Path]>`
 
 P = ParamSpec("P")
+UK = ZoneInfo("Europe/London")
 T = TypeVar("T")
 
 app = typer.Typer(
@@ -104,6 +107,27 @@ def settings_for(database_url: str | None) -> Settings:
     return settings
 
 
+def cli_actor() -> str:
+    """How the audit log and an alert's history name someone at the command line."""
+    import getpass
+
+    try:
+        return f"cli ({getpass.getuser()})"[:100]
+    except (KeyError, OSError):  # no login name for this user id
+        return "cli"
+
+
+def warn_unprotected(settings: Settings) -> None:
+    """Say, before a server starts, what it keeps unprotected for want of a key."""
+    if settings.data_key is None:
+        errors.print("CAREVOICE_DATA_KEY is not set: young people's words will be stored "
+                     "unencrypted (make a key with `carevoice keys new-data-key`; README: "
+                     "Free text at rest).", highlight=False)
+    if settings.secret_key is None:
+        errors.print("CAREVOICE_SECRET_KEY is not set: erasures will be logged without any "
+                     "way to tell later whom they were of (README: Erasure).", highlight=False)
+
+
 def run_async(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
     """Run an async command; a CarevoiceError becomes a clear message and exit code 1."""
 
@@ -121,10 +145,19 @@ def run_async(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
     return wrapper
 
 
-async def with_services(database_url: str | None, work: Callable[[Services], Awaitable[T]]) -> T:
+async def with_services(
+    database_url: str | None,
+    work: Callable[[Services], Awaitable[T]],
+    *,
+    create: bool = False,
+) -> T:
+    """Run `work` with the services; `create=True` for the commands that may start a new
+    SQLite database (the others refuse a file that is not there: a mistyped path)."""
     from carevoice.wiring import build_services
 
-    services = await build_services(settings_for(database_url))
+    settings = settings_for(database_url)
+    default = type(settings).model_fields["database_url"].default
+    services = await build_services(settings, create=create or settings.database_url == default)
     try:
         return await work(services)
     finally:
@@ -161,7 +194,7 @@ async def db_upgrade(database_url: DatabaseOption = None) -> None:
     async def work(services: Services) -> None:
         console.print(f"Database is up to date: {services.db.engine.url.render_as_string()}")
 
-    await with_services(database_url, work)
+    await with_services(database_url, work, create=True)
 
 
 # ----- surveys -------------------------------------------------------------------------
@@ -191,7 +224,7 @@ async def surveys_list(database_url: DatabaseOption = None) -> None:
             )
         table.print(console)
 
-    await with_services(database_url, work)
+    await with_services(database_url, work, create=True)
 
 
 def _answerable(survey: Survey) -> int:
@@ -253,7 +286,7 @@ async def surveys_add(
         verb = "Added" if registered.created else "Unchanged:"
         console.print(f"{verb} {registered.row.key} v{registered.row.version}")
 
-    await with_services(database_url, work)
+    await with_services(database_url, work, create=True)
 
 
 @surveys_app.command("show")
@@ -307,7 +340,7 @@ async def surveys_show(
                 console.print("    " + " | ".join(options), highlight=False)
         console.print(survey.thanks)
 
-    await with_services(database_url, work)
+    await with_services(database_url, work, create=True)
 
 
 # ----- people --------------------------------------------------------------------------
@@ -319,9 +352,10 @@ async def people_import(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV with columns council_ref, cohort, "
-            "date_of_birth or age_band, team, next_review_date, "
-            "first_name.",
+            help="CSV with a header row. Needed: council_ref, cohort (in_care or "
+            "care_leaver). Optional: date_of_birth (or age_band), team, "
+            "next_review_date, first_name, easy_read (yes/no), language (en, cy, ar). "
+            "Dates as YYYY-MM-DD or DD/MM/YYYY.",
             exists=True,
             dir_okay=False,
         ),
@@ -343,13 +377,13 @@ async def people_import(
                 )
         console.print(f"Imported {summary.added} new and updated {summary.updated} young people.")
 
-    await with_services(database_url, work)
+    await with_services(database_url, work, create=True)
 
 
 # ----- campaigns and invitations -------------------------------------------------------
 
 
-def _parse_when(value: str, *, end: bool = False) -> datetime:
+def _parse_when(value: str, *, end: bool = False, option: str | None = None) -> datetime:
     """A date (YYYY-MM-DD or DD/MM/YYYY, as the people CSV takes) or an ISO date and time."""
     value = value.strip()
     try:
@@ -360,18 +394,20 @@ def _parse_when(value: str, *, end: bool = False) -> datetime:
         except ValueError:
             raise typer.BadParameter(
                 f"{value!r} is not a date or time "
-                "(use 2026-01-31, 31/01/2026 or 2026-01-31T17:00)"
+                "(use 2026-01-31, 31/01/2026 or 2026-01-31T17:00)",
+                param_hint=option,
             ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    # a time without a zone is UK time, as the officer pages read it
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UK)).astimezone(UTC)
 
 
-def _day(value: str | None) -> date | None:
+def _day(value: str | None, option: str | None = None) -> date | None:
     if value is None:
         return None
     try:
         return parse_day(value)
     except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
+        raise typer.BadParameter(str(error), param_hint=option) from None
 
 
 def _audience(
@@ -387,8 +423,8 @@ def _audience(
         cohort=cohort,
         age_bands=tuple(age_bands or ()),
         teams=tuple(teams or ()),
-        review_from=_day(reviews_from),
-        review_to=_day(reviews_to),
+        review_from=_day(reviews_from, "--reviews-from"),
+        review_to=_day(reviews_to, "--reviews-to"),
     )
 
 
@@ -410,9 +446,13 @@ def _print_codes(codes: Sequence[campaign_store.IssuedCode], public_url: str) ->
 async def campaign_create(
     survey: Annotated[str, typer.Option(help="Survey key (see `carevoice surveys list`).")],
     name: Annotated[str, typer.Option(help="A name officers will recognise.")],
-    opens: Annotated[str | None, typer.Option(help="Opening date/time (default: now).")] = None,
+    opens: Annotated[
+        str | None, typer.Option(help="Opening date or date and time, UK time (default: now).")
+    ] = None,
     closes: Annotated[
-        str | None, typer.Option(help="Closing date/time (default: in 14 days).")
+        str | None,
+        typer.Option(help="Closing date (to its end) or date and time, UK time (default: "
+                     "in 14 days)."),
     ] = None,
     cohort: Annotated[str | None, typer.Option(help="in_care or care_leaver.")] = None,
     age_band: Annotated[
@@ -455,6 +495,7 @@ async def campaign_create(
     their invitations. The campaign keeps its filter: later invitations only reach active
     young people who match it."""
     from storage import campaigns as campaign_store
+    from storage.alert_views import local_time
 
     if rolling:
         from carevoice.cli_loop import create_rolling
@@ -468,8 +509,12 @@ async def campaign_create(
             )  # fmt: skip
         return
     now = datetime.now(UTC)
-    opens_at = _parse_when(opens) if opens else now
-    closes_at = _parse_when(closes, end=True) if closes else opens_at + timedelta(days=14)
+    opens_at = _parse_when(opens, option="--opens") if opens else now
+    closes_at = (_parse_when(closes, end=True, option="--closes") if closes
+                 else opens_at + timedelta(days=14))
+    if opens_at < closes_at <= now:  # (closing before opening is said below)
+        raise typer.BadParameter("that time has passed: invitations would never work",
+                                 param_hint="--closes")
     wanted = _audience(cohort, age_band, team, reviews_from, reviews_to)
 
     async def work(services: Services) -> None:
@@ -507,8 +552,8 @@ async def campaign_create(
         console.print(
             f"Campaign {campaign.id} “{campaign.name}” for "
             f"{campaign_store.campaign_audience(campaign).describe()}: {len(people)} young "
-            f"people match; {issued} invitations issued. Open {opens_at:%Y-%m-%d %H:%M} to "
-            f"{closes_at:%Y-%m-%d %H:%M} UTC.",
+            f"people match; {issued} invitations issued. Open {local_time(opens_at)} to "
+            f"{local_time(closes_at)}.",
             highlight=False,
         )
         for line in held:
@@ -559,6 +604,7 @@ async def invites_issue(
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
             row = await campaign_store.get_campaign(session, campaign)
+            _refuse_widening(row, cohort, team or [])
             people = await campaign_store.campaign_people(
                 session,
                 row,
@@ -566,7 +612,8 @@ async def invites_issue(
                 _audience(cohort, None, team),
             )
             with progress_bar() as bar:
-                task = bar.add_task("Issuing invitations", total=len(people))
+                task = bar.add_task("Issuing invitations to those without one",
+                                    total=len(people))
                 summary = await campaign_store.issue_invitations(
                     session, row, people, services.clock, progress=lambda n: bar.advance(task, n),
                     cap=services.asking_cap(),
@@ -583,6 +630,20 @@ async def invites_issue(
             _print_codes(summary.codes, public_url or services.settings.public_url)
 
     await with_services(database_url, work)
+
+
+def _refuse_widening(row: CampaignRow, cohort: str | None, teams: list[str]) -> None:
+    """`--cohort` and `--team` narrow a campaign's filter; one it leaves out is refused,
+    not answered with "0 match"."""
+    if cohort and row.cohort and cohort != row.cohort:
+        raise typer.BadParameter(
+            f"campaign {row.id} is for {row.cohort} young people only", param_hint="--cohort"
+        )
+    outside = [t for t in teams if row.teams and t not in row.teams]
+    if outside:
+        raise typer.BadParameter(
+            f"campaign {row.id} is for {', '.join(row.teams)} only, not "
+            f"{', '.join(outside)}", param_hint="--team")
 
 
 @invites_app.command("reprint")
@@ -723,7 +784,7 @@ async def chat(
             language=language,
         )
 
-    await with_services(database_url, work)
+    await with_services(database_url, work, create=True)
 
 
 def chat_command(database_url: str | None, *, command: str = "chat") -> str:
@@ -775,7 +836,7 @@ async def demo(
                       + chat_command(database_url, command="serve --demo"),
                       highlight=False, soft_wrap=True)
 
-    await with_services(database_url, work)
+    await with_services(database_url, work, create=True)
 
 
 def main() -> None:

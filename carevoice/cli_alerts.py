@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from carevoice.cli import DatabaseOption, app, console, progress_bar, run_async, with_services
+from carevoice.cli import (
+    DatabaseOption,
+    app,
+    cli_actor,
+    console,
+    progress_bar,
+    run_async,
+    with_services,
+)
 
 if TYPE_CHECKING:
     from services.container import Services
@@ -24,7 +32,14 @@ alerts_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(alerts_app, name="alerts")
-ACTOR = "cli"
+
+
+
+def _who(by: str | None) -> str:
+    return by.strip() if by and by.strip() else cli_actor()
+
+
+BY_HELP = "Your name, for the alert's history (default: cli and your login name)."
 
 
 def _date(value: str) -> datetime:
@@ -64,7 +79,7 @@ async def list_alerts(
             if not all_alerts:
                 query = query.where(SafeguardingAlertRow.acknowledged_at.is_(None))
             rows = (await session.execute(query)).all()
-            await audit.record(session, services.clock, actor=ACTOR, action="list alerts",
+            await audit.record(session, services.clock, actor=cli_actor(), action="list alerts",
                                subject=f"cli: {len(rows)}")
         table = Listing(("id", "raised (UK time)", "category", "young person", "channel",
                          "state"), free=frozenset({"category", "state"}))
@@ -98,7 +113,7 @@ async def show_alert(
     async def work(services: Services) -> AlertDetail:
         async with services.db.transaction() as session:
             detail = await alert_views.alert_detail(session, services.catalog, alert_id)
-            await audit.record(session, services.clock, actor=ACTOR, action="read alert",
+            await audit.record(session, services.clock, actor=cli_actor(), action="read alert",
                                subject=f"alert {alert_id}")
         return detail
 
@@ -135,7 +150,7 @@ def _print_detail(d: AlertDetail, zone: str = "Europe/London") -> None:
 async def ack_alert(
     alert_id: Annotated[int, typer.Argument(help="The alert's number.")],
     note: Annotated[str, typer.Option(help="What was done about it.")],
-    by: Annotated[str, typer.Option(help="Who did it.")] = ACTOR,
+    by: Annotated[str | None, typer.Option(help=BY_HELP)] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Acknowledge an alert with a note of the action taken (stops escalation)."""
@@ -148,8 +163,8 @@ async def ack_alert(
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
             await alert_store.acknowledge(session, services.clock.now(), alert_id,
-                                          actor=by, note=note)
-            await audit.record(session, services.clock, actor=by, action="acknowledge alert",
+                                          actor=_who(by), note=note)
+            await audit.record(session, services.clock, actor=_who(by), action="acknowledge alert",
                                subject=f"alert {alert_id}")
 
     await with_services(database_url, work)
@@ -161,7 +176,7 @@ async def ack_alert(
 async def note_alert(
     alert_id: Annotated[int, typer.Argument(help="The alert's number.")],
     note: Annotated[str, typer.Option(help="The note.")],
-    by: Annotated[str, typer.Option(help="Who writes it.")] = ACTOR,
+    by: Annotated[str | None, typer.Option(help=BY_HELP)] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Add a note to an alert's history."""
@@ -173,7 +188,7 @@ async def note_alert(
     async def work(services: Services) -> None:
         async with services.db.transaction() as session:
             await alert_store.add_note(session, services.clock.now(), alert_id,
-                                       actor=by, note=note)
+                                       actor=_who(by), note=note)
 
     await with_services(database_url, work)
     console.print(f"Note added to alert {alert_id}.", highlight=False)
@@ -184,7 +199,7 @@ async def note_alert(
 async def duty_alert(
     alert_id: Annotated[int, typer.Argument(help="The alert's number.")],
     note: Annotated[str, typer.Option(help="Why it goes to the duty team now.")],
-    by: Annotated[str, typer.Option(help="Who sends it.")] = ACTOR,
+    by: Annotated[str | None, typer.Option(help=BY_HELP)] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Send an alert to the duty team now (CAREVOICE_DUTY_CHAT_IDS, on Telegram), with a
@@ -198,10 +213,10 @@ async def duty_alert(
     async def work(services: Services) -> int:
         async with services.db.transaction() as session:
             sent = await alert_store.send_to_duty(
-                session, services.clock.now(), alert_id, actor=by, note=note,
+                session, services.clock.now(), alert_id, actor=_who(by), note=note,
                 policy=services.conversations.policy,
             )  # fmt: skip
-            await audit.record(session, services.clock, actor=by,
+            await audit.record(session, services.clock, actor=_who(by),
                                action="send alert to duty team", subject=f"alert {alert_id}")
         return sent
 

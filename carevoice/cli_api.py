@@ -17,11 +17,14 @@ from carevoice.cli import (
     progress_bar,
     run_async,
     settings_for,
+    warn_unprotected,
     with_services,
 )
 from surveys.errors import CarevoiceError
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from carevoice.demo import DemoCouncil
     from services.container import Services
     from services.settings import Settings
@@ -68,11 +71,12 @@ async def keys_create(
 
     async def work(services: Services) -> key_store.NewKey:
         async with services.db.transaction() as session:
+            named = None if teams is None else await _known_teams(session, teams)
             return await key_store.create_key(
-                session, services.clock, role=chosen, name=name, teams=teams
+                session, services.clock, role=chosen, name=name, teams=named
             )
 
-    made = await with_services(database_url, work)
+    made = await with_services(database_url, work, create=True)
     seen = key_store.key_scope(made.row).label() if chosen is Role.OFFICER else None
     article = "an" if str(made.row.role)[:1] in "aeiou" else "a"
     errors.print(f"Made {article} {made.row.role} key “{made.row.name}” (prefix {made.row.prefix})"
@@ -101,6 +105,25 @@ def _key_teams(role: Role, team: list[str], all_teams: bool) -> list[str] | None
             "an officer key needs its teams: --team North (repeat for several), or "
             "--all-teams for a manager", param_hint="--team / --all-teams")
     return None if all_teams else team
+
+
+async def _known_teams(session: AsyncSession, teams: list[str]) -> list[str]:
+    """The teams as the council writes them ("north" is North); a team no young person
+    belongs to is refused with the teams there are (a typo would make a key that sees
+    nobody). Before any young person is imported, names cannot be checked: said."""
+    from storage.teams import known_teams
+
+    known = {" ".join(t.split()).casefold(): t for t in await known_teams(session)}
+    if not known:
+        errors.print("No young people are imported yet, so the team names are not checked.",
+                     highlight=False)
+        return teams
+    unknown = [t for t in teams if " ".join(t.split()).casefold() not in known]
+    if unknown:
+        raise typer.BadParameter(
+            f"no young person is in team {', '.join(map(repr, unknown))}; the teams are: "
+            + ", ".join(known.values()), param_hint="--team")
+    return list(dict.fromkeys(known[" ".join(t.split()).casefold()] for t in teams))
 
 
 @keys_app.command("list")
@@ -262,9 +285,8 @@ def serve(
     console.print(f"carevoice on {url}: web chat, {url}/board, {url}/officer, API docs "
                   f"{url}/docs. Ctrl+C stops it.",
                   highlight=False)
-    if settings.secret_key is None:
-        errors.print("CAREVOICE_SECRET_KEY is not set: erasures will be logged without any "
-                     "way to tell later whom they were of (README: Erasure).", highlight=False)
+    if not demo:  # the demo council's words are made up
+        warn_unprotected(settings)
     uvicorn.run(create_app(settings=settings, build=build_services,
                            extra_routers=webhook_routers(settings)),
                 host=host, port=port,

@@ -77,4 +77,4 @@ async def audio_make(
             f"in {cache.root} ({took:.1f} s)"
         )
 
-    await with_services(database_url, work)
+    await with_services(database_url, work, create=True)

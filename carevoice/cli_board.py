@@ -68,7 +68,7 @@ async def comparators_load(
             f"unchanged {summary.unchanged}{removed}."
         )
 
-    await with_services(database_url, work)
+    await with_services(database_url, work, create=True)
 
 
 @comparators_app.command("list")

@@ -19,6 +19,7 @@ from carevoice.cli import (
     errors,
     run_async,
     settings_for,
+    warn_unprotected,
     with_services,
 )
 
@@ -82,7 +83,9 @@ def bot(ctx: typer.Context, database_url: DatabaseOption = None) -> None:
     reminder timer in the same process. Ctrl+C stops it."""
     if ctx.invoked_subcommand is not None:
         return
-    run_async(_run_polling)(settings_for(database_url))
+    settings = settings_for(database_url)
+    warn_unprotected(settings)
+    run_async(_run_polling)(settings)
 
 
 async def _run_polling(settings: Settings) -> None:

@@ -3,7 +3,6 @@ and `retention` (with `--dry-run`), on the main CLI app."""
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,6 +12,7 @@ import typer
 from carevoice.cli import (
     DatabaseOption,
     app,
+    cli_actor,
     console,
     errors,
     people_app,
@@ -29,14 +29,6 @@ if TYPE_CHECKING:
 RefArgument = Annotated[
     str, typer.Argument(help="The young person's council reference.", show_default=False)
 ]
-
-
-def cli_actor() -> str:
-    """How the audit log names someone using the command line."""
-    try:
-        return f"cli ({getpass.getuser()})"[:100]
-    except (KeyError, OSError):
-        return "cli"
 
 
 @people_app.command("export")
@@ -98,6 +90,12 @@ async def people_erase(
     from storage.people import find_by_ref
 
     async def work(services: Services) -> tuple[ErasureSummary, bool, bool]:
+        if not services.ref_hasher().keyed:  # said before, not after, it is done
+            errors.print(
+                "CAREVOICE_SECRET_KEY is not set, so the audit log will not be able to tell "
+                "later whom this erasure was of (README: Erasure).",
+                highlight=False,
+            )
         if not yes:  # asked only about someone who is there (or was: erase says so)
             async with services.db.reader() as session:
                 there = await find_by_ref(session, council_ref) is not None
@@ -124,15 +122,10 @@ async def people_erase(
         f"{summary.invitations_deleted} invitations, {summary.links_removed} chat links, "
         f"{summary.messages_deleted} messages; {summary.requests_closed} open requests "
         f"closed; {summary.alerts_kept} safeguarding alerts kept without them. "
-        f"The audit log names them {summary.subject}.",
+        + (f"The audit log names them by a keyed hash, {summary.subject}." if keyed else
+           "The audit log records the erasure without their reference."),
         highlight=False,
     )
-    if not keyed:
-        errors.print(
-            "CAREVOICE_SECRET_KEY is not set, so the audit log cannot tell later "
-            "whom this erasure was of.",
-            highlight=False,
-        )
     if not checkpointed:
         errors.print(
             "The SQLite WAL could not be truncated now (a reader was busy); it "

@@ -117,7 +117,7 @@ async def surveys_export_strings(
                 "strings still to translate)"
             )
 
-    await with_services(database_url, work)
+    await with_services(database_url, work, create=True)
 
 
 @surveys_app.command("import-strings")
@@ -154,4 +154,4 @@ async def surveys_import_strings(
         if report.unknown:
             errors.print("not in the survey: " + ", ".join(report.unknown), markup=False)
 
-    await with_services(database_url, work)
+    await with_services(database_url, work, create=True)

@@ -51,8 +51,8 @@ async def create_rolling(
             "a rolling campaign invites before every review: leave out "
             "--reviews-from and --reviews-to"
         )
-    opens_at = _parse_when(opens) if opens else None
-    closes_at = _parse_when(closes, end=True) if closes else None
+    opens_at = _parse_when(opens, option="--opens") if opens else None
+    closes_at = _parse_when(closes, end=True, option="--closes") if closes else None
     wanted = CohortFilter(cohort=cohort, age_bands=tuple(age_band or ()), teams=tuple(team or ()))
 
     async def work(services: Services) -> None:

@@ -225,14 +225,18 @@ class DemoCouncil:
     def chat_commands(self, chat: str = "carevoice chat") -> str:
         """How to try a survey in the terminal with the first three codes; `chat` is the
         command as it runs here (`carevoice.cli.chat_command`)."""
-        return "Try a survey as a young person would (each code works once):\n" + "\n".join(
-            f"  {chat} --code {code}" for code in self.codes[:3]
+        return (
+            "Try a survey as a young person would (each code is one young person's; the same "
+            "command again carries on where they stopped):\n"
+            + "\n".join(f"  {chat} --code {code}" for code in self.codes[:3])
         )
 
     def web_links(self, base_url: str) -> str:
         """The web chat's links for the first three codes."""
-        return "Try a survey in the web chat (each link works once):\n" + "\n".join(
-            f"  {base_url.rstrip('/')}/c/{code}" for code in self.codes[:WEB_LINKS]
+        return (
+            "Try a survey in the web chat (each link is one young person's; opened again in "
+            "the same browser, it carries on where they stopped):\n"
+            + "\n".join(f"  {base_url.rstrip('/')}/c/{code}" for code in self.codes[:WEB_LINKS])
         )
 
     def terminal_chat(self, chat: str = "carevoice chat") -> str:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from carevoice.wiring import Services
-from storage.conversations import Turn
+from storage.conversations import PRACTICE_STATUS, Turn
 from storage.invitation_codes import code_hash
 from storage.tables import PersonRow
 from surveys.engine import TYPED_MULTI_HINT, Command, Prompt, PromptKind, UserInput
@@ -43,6 +43,12 @@ HELP = N_(
 )
 
 
+PRACTICE_NO_ALERT = (
+    "(Practice: with a real young person this would raise a safeguarding alert for the "
+    "duty team. None was raised.)"
+)
+
+
 async def run_terminal_chat(
     services: Services,
     *,
@@ -71,7 +77,7 @@ async def run_terminal_chat(
                 council_ref=f"PRACTICE-{address}",
                 cohort="in_care",
                 age_band="13-15",
-                status="practice",
+                status=PRACTICE_STATUS,
                 language=language or DEFAULT_LANGUAGE,
                 created_at=services.clock.now(),
             )
@@ -88,6 +94,8 @@ async def run_terminal_chat(
     counter = 0
     while True:
         _show(turn, console)
+        if code is None and any(p.kind is PromptKind.HELP for p in turn.prompts):
+            console.print(f"[dim]{PRACTICE_NO_ALERT}[/dim]", highlight=False)
         if turn.finished:
             return
         line = read("[bold]> [/bold]")

@@ -3,6 +3,8 @@ the adapters are handed a `services.container.Services`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
@@ -29,9 +31,17 @@ async def build_services(
     clock: Clock | None = None,
     scorer: SentimentScorer | None = None,
     sync_surveys: bool = True,
+    create: bool = True,
 ) -> Services:
-    """Connect to the store (upgrading its schema) and wire the use cases."""
+    """Connect to the store (upgrading its schema) and wire the use cases.
+
+    `create=False` refuses a SQLite file that does not exist yet, so a mistyped path is
+    said instead of answered from a new, empty database.
+    """
     clock = clock or SystemClock()
+    refuse_unsupported(settings.database_url)
+    if not create:
+        refuse_missing_sqlite(settings.database_url)
     try:
         db = await Database.connect(
             settings.database_url,
@@ -77,6 +87,39 @@ async def build_services(
         alert_policy=alert_policy(settings),
     )
     return Services(settings, db, catalog, conversations, clock, throttles_from(settings))
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql", "postgres")
+
+
+def refuse_unsupported(database_url: str) -> None:
+    """Raise `UnavailableError` for a database carevoice does not run on (MySQL, say)."""
+    try:
+        backend = make_url(database_url).get_backend_name()
+    except ArgumentError:
+        return  # said plainly when it is opened
+    if backend not in SUPPORTED_BACKENDS:
+        raise UnavailableError(
+            f"carevoice keeps its data in SQLite or PostgreSQL, not {backend}: write the "
+            "URL like sqlite:///carevoice.db or postgresql://user@host:5432/carevoice"
+        )
+
+
+def refuse_missing_sqlite(database_url: str) -> None:
+    """Raise `UnavailableError` if the URL names a SQLite file that is not there."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return  # said plainly when it is opened
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database).expanduser().resolve()
+    if not path.exists():
+        raise UnavailableError(
+            f"there is no database at {path}. Check --database-url (or "
+            "CAREVOICE_DATABASE_URL); to start a new one there, run "
+            f"`carevoice db upgrade --database-url sqlite:///{path}`."
+        )
 
 
 def alert_policy(settings: Settings) -> AlertPolicy:

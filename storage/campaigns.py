@@ -19,7 +19,8 @@ from storage.tables import CampaignRow, InvitationRow, PersonRow
 from storage.teams import EVERY_TEAM, TeamScope
 from surveys.clock import Clock
 from surveys.errors import ConflictError, NotFoundError, ValidationError
-from surveys.people import AGE_BAND_NAMES, Cohort, age_band, age_on
+from surveys.model import Audience
+from surveys.people import AGE_BAND_NAMES, AGE_BANDS, Cohort, age_band, age_on
 
 COHORTS: Final = tuple(c.value for c in Cohort)
 REPORT_AUDIENCE = {Cohort.IN_CARE.value: "child", Cohort.CARE_LEAVER.value: "care_leaver"}
@@ -150,6 +151,41 @@ async def check_filter(session: AsyncSession, wanted: CohortFilter) -> None:
             )
 
 
+class SurveyMisfitError(ValidationError):
+    """A survey written for other young people than the campaign's (`audience_misfit`)."""
+
+    def __init__(self, survey_key: str, reason: str) -> None:
+        super().__init__(f"survey {survey_key!r} does not fit this campaign: {reason}")
+        self.reason = reason
+
+
+def audience_misfit(survey_audience: str, wanted: CohortFilter) -> str | None:
+    """Why a survey written for `survey_audience` (a `surveys.model.Audience`) cannot go to
+    the young people a filter names, or None. Only plain contradictions: a care leavers'
+    survey for children in care or for under-16s only; a children's survey (8 to 12, or
+    easy read) for care leavers or for over-16s only. A survey for young people (13 to
+    17) is also used for older ones (the wellbeing check-in), so it is never refused."""
+    bands = [(lo, hi) for name, lo, hi in AGE_BANDS if name in wanted.age_bands]
+    if survey_audience == Audience.CARE_LEAVER:
+        if wanted.cohort == Cohort.IN_CARE:
+            return ("it is written for care leavers, and the campaign is for young people "
+                    "in care (choose a survey for their ages, or the care leavers)")
+        if bands and all(hi < CARE_LEAVER_FROM for _, hi in bands):
+            return (f"it is written for care leavers, and the campaign is for "
+                    f"{', '.join(wanted.age_bands)} (choose a survey for those ages)")
+    if survey_audience == Audience.CHILD:
+        if wanted.cohort == Cohort.CARE_LEAVER:
+            return ("it is written for children, and the campaign is for care leavers "
+                    "(choose a care leavers' survey)")
+        if bands and all(lo >= CARE_LEAVER_FROM for lo, _ in bands):
+            return (f"it is written for children, and the campaign is for "
+                    f"{', '.join(wanted.age_bands)} (choose a survey for those ages)")
+    return None
+
+
+CARE_LEAVER_FROM: Final = 16  # the youngest age at which a young person can be a care leaver
+
+
 async def team_names(session: AsyncSession) -> list[str]:
     """The teams active young people are in, sorted."""
     rows = await session.scalars(
@@ -236,6 +272,9 @@ async def create_campaign(
     audience = audience or CohortFilter()
     await check_filter(session, audience)
     version = await catalog.latest(session, survey_key)
+    misfit = audience_misfit(version.audience, audience)
+    if misfit:
+        raise SurveyMisfitError(survey_key, misfit)
     campaign = CampaignRow(
         name=name.strip() or survey_key,
         survey_version_id=version.id,

@@ -119,6 +119,9 @@ class Turn:
     survey: Survey | None = field(default=None, compare=False, repr=False)
 
 
+PRACTICE_STATUS = "practice"  # a young person made up to try a survey (`carevoice chat`)
+
+
 class NotLinkedError(Exception):
     """The chat is not linked to a young person: they need their invitation link."""
 
@@ -1027,7 +1030,14 @@ class ConversationService:
         """One new alert for the signs of risk in one input, listing every category it
         showed; a call for help joins the young person's open alert (one raised just now
         included) and raises one only when none is open. Returns the alerts this input
-        raised or joined, and those it raised."""
+        raised or joined, and those it raised. A practice young person's (an officer trying
+        a survey in the terminal) raise none: the help is shown, and the duty queue is left
+        to real children."""
+        if flagged and session.scalar(
+            select(PersonRow.status).where(PersonRow.id == person_id)
+        ) == PRACTICE_STATUS:
+            log.info("practice chat: no alert raised", extra={"channel": channel})
+            return (), ()
         now = self.clock.now()
         ids: list[int] = []
         raised: list[int] = []

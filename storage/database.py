@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
@@ -70,7 +72,7 @@ def make_engine(
     if is_sqlite(full):
         database = make_url(full).database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(database))
         engine = create_async_engine(
             full,
             echo=echo,
@@ -90,6 +92,15 @@ def make_engine(
     )
     _skip_closed_connections(engine)
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """A new SQLite file is made readable by its owner only (it holds children's words);
+    SQLite gives its -wal and -shm files the same permissions. An existing file is left
+    as its owner set it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _skip_closed_connections(engine: AsyncEngine) -> None:

@@ -293,6 +293,9 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
             except NotFoundError:
                 form.problems.append(("survey", "That survey isn't there any more: choose one."))
                 return await _form_page(services, staff, form, status=422)
+            except campaign_store.SurveyMisfitError as error:
+                form.problems.append(("survey", f"That survey does not fit: {error.reason}."))
+                return await _form_page(services, staff, form, status=422)
             issued = await campaign_store.issue_invitations(
                 session, campaign, people, services.clock, cap=services.asking_cap()
             )
@@ -324,6 +327,9 @@ async def _create_rolling(
         )
     except NotFoundError:
         form.problems.append(("survey", "That survey isn't there any more: choose one."))
+        return await _form_page(services, staff, form, status=422)
+    except campaign_store.SurveyMisfitError as error:
+        form.problems.append(("survey", f"That survey does not fit: {error.reason}."))
         return await _form_page(services, staff, form, status=422)
     scan = await RollingCampaigns(services.db, services.clock).scan_campaign(
         session, campaign.id

@@ -125,6 +125,7 @@ def test_chat_practice_survey_stops_and_says_so(env: dict[str, str]) -> None:
 
 
 def test_campaign_create_with_bad_dates(env: dict[str, str]) -> None:
+    assert run(env, "db", "upgrade")[0] == 0
     code, out = run(
         env,
         "campaign",
@@ -174,7 +175,7 @@ def test_a_campaign_keeps_its_targeting_when_invitations_are_issued(
     code, out = run(env, "invites", "issue", "--campaign", "1")
     assert code == 0 and "2 issued" in out, out
     code, out = run(env, "invites", "issue", "--campaign", "1", "--team", "South")
-    assert code == 0 and "0 match; 0 issued" in out  # narrowing never widens
+    assert code == 2 and "campaign 1 is for North only, not South" in out  # never widens
     code, out = run(
         env, "campaign", "create", "--survey", "review-feedback", "--name", "Everyone",
     )  # fmt: skip
@@ -185,7 +186,7 @@ def test_campaign_filters_refuse_unknown_values_and_take_uk_dates(env: dict[str,
                                                                    tmp_path: Path) -> None:
     csv = tmp_path / "people.csv"
     csv.write_text("council_ref,cohort,age_band,team,next_review_date\n"
-                   "N1,in_care,13-15,North,15/03/2026\nN2,in_care,13-15,South,2026-05-01\n")
+                   "N1,in_care,13-15,North,15/03/2099\nN2,in_care,13-15,South,2099-05-01\n")
     assert run(env, "people", "import", str(csv))[0] == 0
     base = ("campaign", "create", "--survey", "review-feedback", "--name", "x")
     code, out = run(env, *base, "--age-band", "9-11")
@@ -196,9 +197,12 @@ def test_campaign_filters_refuse_unknown_values_and_take_uk_dates(env: dict[str,
     assert code == 1 and "use one of: in_care, care_leaver" in out
     code, out = run(env, *base, "--reviews-from", "31/13/2026")
     assert code == 2 and "YYYY-MM-DD or DD/MM/YYYY" in out
-    code, out = run(env, *base, "--reviews-from", "01/03/2026", "--reviews-to", "31/03/2026",
-                    "--opens", "01/03/2026", "--closes", "31/03/2026")
+    code, out = run(env, *base, "--reviews-from", "01/03/2099", "--reviews-to", "31/03/2099",
+                    "--opens", "01/03/2099", "--closes", "31/03/2099")
     assert code == 0, out
-    assert "next review 2026-03-01 to 2026-03-31: 1 young people match" in out
-    assert "Open 2026-03-01 00:00 to 2026-03-31 23:59" in out
+    assert "next review 2099-03-01 to 2099-03-31: 1 young people match" in out
+    # dates are UK days, said in UK time (as the officer pages and alerts say them)
+    assert "Open Sun 1 Mar 2099, 00:00 GMT to Tue 31 Mar 2099, 23:59 BST" in out
+    code, out = run(env, *base, "--opens", "2099-06-01T09:00")
+    assert code == 0 and "Open Mon 1 Jun 2099, 09:00 BST" in out, out
     assert "Traceback" not in out

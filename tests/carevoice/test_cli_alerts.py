@@ -60,6 +60,11 @@ def test_rescan_show_ack_and_list(tmp_path: Path) -> None:
     code, out = run(env, "alerts", "ack", alert_id, "--note", " ")
     assert code == 2 and "write what was done" in out
     assert run(env, "alerts", "ack", alert_id, "--note", "Rang Sam's carer")[0] == 0
+    with sqlite3.connect(db) as conn:  # the history names who, not a bare "cli"
+        [(actor,)] = conn.execute(
+            "SELECT acknowledged_by FROM safeguarding_alerts WHERE acknowledged_by IS NOT NULL"
+        ).fetchall()
+    assert actor.startswith("cli (") and actor != "cli (", actor
     code, out = run(env, "alerts", "ack", alert_id, "--note", "again")
     assert code == 1 and "already acknowledged" in out
     assert "No alerts waiting" in run(env, "alerts", "list")[1]

@@ -334,6 +334,24 @@ async def test_campaign_faults_are_listed_and_nothing_is_made(
         assert await session.scalar(select(func.count()).select_from(CampaignRow)) == 0
 
 
+async def test_a_survey_written_for_other_young_people_is_refused_on_the_page(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    await sign_in(client, keys.officer)
+    await import_csv(client)
+    form = Page.of((await client.get("/officer/campaigns/new")).text).form_to("/officer/campaigns")
+    for rolling in ("", "yes"):
+        reply = await client.post(form.action, data=dict(
+            form.data(), action="create", name="Care leavers' form to children",
+            survey="pathway-plan-review", cohort="in_care", team="North", rolling=rolling,
+            days_before="10", closes=""))
+        assert reply.status_code == 422
+        assert ("That survey does not fit: it is written for care leavers, and the campaign "
+                "is for young people in care") in Page.of(reply.text).text
+    async with db.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(CampaignRow)) == 0
+
+
 async def test_campaigns_are_listed_newest_opening_first(
     client: httpx.AsyncClient, keys: Keys, services: Services, clock: FixedClock
 ) -> None:

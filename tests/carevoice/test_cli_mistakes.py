@@ -1,0 +1,96 @@
+"""The command line when an officer slips: a mistyped path, a database carevoice does not
+run on, a team that does not exist, a survey for other young people, a date gone by."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from carevoice.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "COLUMNS": "200"}
+
+
+def run(env: dict[str, str], *args: str, input: str | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env=env, input=input)
+    return result.exit_code, result.output
+
+
+def _people(env: dict[str, str], tmp_path: Path) -> None:
+    csv = tmp_path / "people.csv"
+    csv.write_text("council_ref,cohort,age_band,team\nN1,in_care,13-15,North\n"
+                   "L1,care_leaver,18-21,Leaving Care\n")
+    assert run(env, "people", "import", str(csv))[0] == 0
+
+
+def test_a_mistyped_path_is_said_not_answered_from_a_new_empty_database(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    wrong = tmp_path / "nodir" / "x.db"
+    code, out = run(env, "alerts", "list", "--database-url", f"sqlite:///{wrong}")
+    assert code == 1 and f"there is no database at {wrong}" in out
+    assert "No alerts waiting" not in out and not wrong.parent.exists()
+    # the commands that start a database still do
+    assert run(env, "db", "upgrade", "--database-url", f"sqlite:///{wrong}")[0] == 0
+    code, out = run(env, "alerts", "list", "--database-url", f"sqlite:///{wrong}")
+    assert code == 0 and "No alerts waiting" in out
+
+
+def test_a_new_sqlite_file_is_readable_by_its_owner_only(env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    assert run(env, "db", "upgrade")[0] == 0
+    mode = stat.S_IMODE(os.stat(tmp_path / "cli.db").st_mode)
+    assert mode == 0o600, oct(mode)
+
+
+@pytest.mark.parametrize("url", ["mysql://root@127.0.0.1/test", "oracle://u@h/db"])
+def test_a_database_carevoice_does_not_run_on_is_said(env: dict[str, str], url: str) -> None:
+    code, out = run(env, "alerts", "list", "--database-url", url)
+    assert code == 1 and "SQLite or PostgreSQL" in out and "Traceback" not in out
+
+
+def test_a_practice_chat_raises_no_alert_in_the_real_queue(env: dict[str, str]) -> None:
+    code, out = run(env, "chat", "--survey", "review-prep-young-person",
+                    input="I want to kill myself\nstop\n")
+    assert code == 0 and "Childline" in out  # the help is shown, as to a young person
+    assert "None was raised" in out
+    code, out = run(env, "alerts", "list", "--all")
+    assert code == 0 and "PRACTICE" not in out and "No alerts" in out
+
+
+def test_an_officer_key_for_a_team_nobody_is_in_is_refused(env: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    _people(env, tmp_path)
+    code, out = run(env, "keys", "create", "--role", "officer", "--name", "Sam",
+                    "--team", "Nrth")
+    assert code == 2 and "no young person is in team 'Nrth'" in out
+    assert "Leaving Care, North" in out
+    code, out = run(env, "keys", "create", "--role", "officer", "--name", "Sam",
+                    "--team", "north")
+    assert code == 0 and "for North" in out  # as the council writes it
+
+
+def test_a_survey_for_other_young_people_or_a_past_date_is_refused(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    _people(env, tmp_path)
+    base = ("campaign", "create", "--name", "x")
+    code, out = run(env, *base, "--survey", "pathway-plan-review", "--cohort", "in_care")
+    assert code == 1 and "written for care leavers" in out
+    code, out = run(env, *base, "--survey", "review-prep-child", "--cohort", "care_leaver")
+    assert code == 1 and "written for children" in out
+    code, out = run(env, *base, "--survey", "review-prep-child", "--opens", "2020-01-01",
+                    "--closes", "2020-02-01")
+    assert code == 2 and "--closes" in out and "has passed" in out
+    code, out = run(env, *base, "--survey", "pathway-plan-review", "--cohort", "care_leaver")
+    assert code == 0 and "1 young people match" in out
+
