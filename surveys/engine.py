@@ -554,7 +554,7 @@ class Engine:
             return Step(
                 stopped, (ResponsePaused(),), (Prompt(PromptKind.NOTICE, self._(_PAUSED)),)
             )
-        if not words:
+        if not any(char.isalpha() for char in words):  # nothing, or "1" meant for a choice
             return Step(progress, (), (self._check_in(progress),))
         return Step(
             progress,

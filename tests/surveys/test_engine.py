@@ -346,6 +346,17 @@ def test_more_words_after_a_disclosure_are_kept_not_taken_as_an_answer(survey: S
     assert again.alerts and again.prompts[0].kind is PromptKind.HELP
 
 
+def test_a_bare_number_after_a_disclosure_asks_again_and_adds_nothing(survey: Survey) -> None:
+    """A "1" meant for the choice before is not "more words" for the person who reads the
+    alert (and the child is not thanked for adding it)."""
+    progress = _checking_in(survey)
+    for typed in ("1", " 2. ", "!!"):
+        step = ENGINE.advance(survey, progress, UserInput(text=typed))
+        assert step.events == () and step.progress == progress
+        assert [p.kind for p in step.prompts] == [PromptKind.CHECK_IN]
+        assert step.prompts[0].text == ENGINE._check_in(progress).text
+
+
 def test_coming_back_after_a_disclosure_shows_the_question(survey: Survey) -> None:
     progress = _checking_in(survey)
     step = ENGINE.open_survey(survey, progress)
