@@ -34,8 +34,8 @@ alerts_app = typer.Typer(
 app.add_typer(alerts_app, name="alerts")
 
 
-
 def _who(by: str | None) -> str:
+    """The name given with --by, else the login at this terminal."""
     return by.strip() if by and by.strip() else cli_actor()
 
 
