@@ -332,3 +332,38 @@ def test_the_thirty_eighth_sittings_kinds_of_miss_are_caught(text: str, category
 )
 def test_the_thirty_eighth_sittings_ordinary_twins_raise_nothing(text: str) -> None:
     assert detect_risk(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [  # the thirty-ninth sitting's kinds of miss, in words written for this test
+        ("my uncle keeps grabbing my bum when nobody is looking", "sexual_abuse"),
+        ("he comes in when im in the shower and wont go out", "sexual_abuse"),
+        ("i would say more but my mum is sat right next to me", "secrets"),
+        ("id tell you but shes watching", "secrets"),
+        ("gonna do one tonight, got my bag packed", "running_away"),
+        # and what a safe context must never hide
+        ("he gives me sweets and says dont tell my mum", "secrets"),
+        ("my dad is going to kill me when he gets out of prison", "harmed_or_abused"),
+        ("he said he will kill me when he finds me", "harmed_or_abused"),
+        ("the olders in year 11 make me hold stuff for them", "criminal_exploitation"),
+    ],
+)
+def test_the_thirty_ninth_sittings_kinds_of_miss_are_caught(text: str, category: str) -> None:
+    assert category in [hit.category.value for hit in detect_risk(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # ordinary answers with the same words, written for this test: none may raise an alert
+        "my carer is gonna kill me when she sees my school report",
+        "my brother shot me with his nerf gun at the park",
+        "snuck some chocolate after tea dont tell my foster mum",
+        "the older ones in year 10 are doing their mocks",
+        "i was gonna do one more level then go to bed",
+        "id tell you more but i cant remember",
+        "my carer is sat next to me reading the questions to me",
+    ],
+)
+def test_the_thirty_ninth_sittings_ordinary_twins_raise_nothing(text: str) -> None:
+    assert detect_risk(text) == ()
