@@ -367,3 +367,42 @@ def test_the_thirty_ninth_sittings_kinds_of_miss_are_caught(text: str, category:
 )
 def test_the_thirty_ninth_sittings_ordinary_twins_raise_nothing(text: str) -> None:
     assert detect_risk(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [  # the fortieth sitting's register (LGBTQ+ young people, online), in words written here
+        ("the waiting list is years and i wont be alive in 2 years", "suicide"),
+        ("been saving up my tablets for a while now", "suicide"),
+        ("binding all day and i cant breathe properly when i run", "self_harm"),
+        ("he says the rent is me sleeping with him", "sexual_abuse"),
+        ("this guy says im mature for 13 and hell be my first", "grooming"),
+        ("he wants to video call late at night when my carers are asleep", "grooming"),
+        ("my cousin hit me for being gay at nans", "harmed_or_abused"),
+        ("mum says theres a nice boy from back home for me", "forced_marriage"),
+        ("they want to send me to a camp where they fix people like me", "confined"),
+        ("someone posted my placement address online", "unsafe"),
+        ("if they dont move me ill just go", "running_away"),
+        ("what we talk about in our chats stays between us he said", "secrets"),
+        ("he wants my pictures", "grooming"),
+    ],
+)
+def test_the_fortieth_sittings_kinds_of_miss_are_caught(text: str, category: str) -> None:
+    assert category in [hit.category.value for hit in detect_risk(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # their ordinary twins, written for this test: none may raise an alert
+        "got stabbed by the imposter again lol",
+        "my carer put my drawing on the fridge",
+        "i wont be alive for the party lol im so tired",
+        "the tablets i have saved on my phone are for school",
+        "i know where to sleep when we go camping with the scouts",
+        "someone wants my photos for the school newsletter",
+        "my brother beat me at fifa for being rubbish",
+        "i got my tooth knocked out at football",
+    ],
+)
+def test_the_fortieth_sittings_ordinary_twins_raise_nothing(text: str) -> None:
+    assert detect_risk(text) == ()
