@@ -8,21 +8,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from carevoice.cli import app
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {"CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "COLUMNS": "200"}
-
-
-def run(env: dict[str, str], *args: str, input: str | None = None) -> tuple[int, str]:
-    result = runner.invoke(app, list(args), env=env, input=input)
-    return result.exit_code, result.output
+from tests.carevoice.test_cli import env as env  # the fixture
+from tests.carevoice.test_cli import run
 
 
 def _people(env: dict[str, str], tmp_path: Path) -> None:
