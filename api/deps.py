@@ -136,5 +136,19 @@ OfficerKey = Annotated[Caller, Depends(require(Role.OFFICER))]
 AdminKey = Annotated[Caller, Depends(require(Role.ADMIN))]
 
 
+async def _every_team_officer(caller: OfficerKey) -> Caller:
+    """An officer or admin key for every team: what the whole council shares (counts of
+    forms returned another way, "you said, we did") is not a team's to change."""
+    if not caller.scope.every_team:
+        raise forbidden(
+            f"this key is for {caller.scope.label()} only; what the whole council shares "
+            "needs a key for every team (a manager's) or an admin key"
+        )
+    return caller
+
+
+CouncilOfficerKey = Annotated[Caller, Depends(_every_team_officer)]
+
+
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]

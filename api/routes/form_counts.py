@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from api.deps import OfficerKey, ReaderDep, ServicesDep, SessionDep
+from api.deps import CouncilOfficerKey, OfficerKey, ReaderDep, ServicesDep, SessionDep
 from api.schemas import FormCountCreate, FormCountPublic, error_responses
 from storage import form_counts as store
 from storage.tables import ExternalFormCountRow
@@ -27,7 +27,8 @@ def form_count_public(row: ExternalFormCountRow) -> FormCountPublic:
 
 @router.post("", status_code=201, responses=error_responses(401, 403, 409, 422))
 async def add_form_count(
-    body: FormCountCreate, session: SessionDep, services: ServicesDep, _: OfficerKey
+    body: FormCountCreate, session: SessionDep, services: ServicesDep,
+    caller: CouncilOfficerKey,
 ) -> FormCountPublic:
     """Record how many forms went out and came back by another route in a year or quarter."""
     count = store.FormCount(
@@ -35,7 +36,9 @@ async def add_form_count(
         period=parse_period(body.period), sent=body.sent, returned=body.returned,
         target_rate=body.target_rate,
     )
-    return form_count_public(await store.add_form_count(session, services.clock, count))
+    row = await store.add_form_count(session, services.clock, count)
+    await caller.audit(session, services, "add form count", f"form count {row.id}")
+    return form_count_public(row)
 
 
 @router.get("", responses=error_responses(401, 403, 422))
@@ -52,8 +55,10 @@ async def list_form_counts(
 @router.delete("/{count_id}", status_code=204, response_class=Response,
                responses=error_responses(401, 403, 404, 422))
 async def delete_form_count(
-    count_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep, _: OfficerKey
+    count_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep,
+    services: ServicesDep, caller: CouncilOfficerKey,
 ) -> Response:
     """Remove a count entered by mistake (then record the right one)."""
     await store.delete_form_count(session, count_id)
+    await caller.audit(session, services, "remove form count", f"form count {count_id}")
     return Response(status_code=204)

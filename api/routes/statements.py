@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import BoardKey, OfficerKey, ReaderDep, ServicesDep, SessionDep
+from api.deps import BoardKey, CouncilOfficerKey, ReaderDep, ServicesDep, SessionDep
 from api.schemas import error_responses
 from storage import statements
 from surveys.people import Cohort
@@ -71,7 +71,8 @@ def _public(s: statements.Statement) -> StatementPublic:
 
 @router.post("", status_code=201, responses=error_responses(401, 403, 422))
 async def publish(
-    body: StatementCreate, session: SessionDep, services: ServicesDep, caller: OfficerKey
+    body: StatementCreate, session: SessionDep, services: ServicesDep,
+    caller: CouncilOfficerKey,
 ) -> StatementPublic:
     """Publish a statement: shown at the end of young people's next survey and to boards."""
     made = await statements.publish(
@@ -92,7 +93,7 @@ async def list_statements(session: ReaderDep, _: BoardKey) -> list[StatementPubl
 
 @router.post("/{statement_id}/withdraw", responses=error_responses(401, 403, 404, 422))
 async def withdraw(
-    statement_id: Id, session: SessionDep, services: ServicesDep, caller: OfficerKey
+    statement_id: Id, session: SessionDep, services: ServicesDep, caller: CouncilOfficerKey
 ) -> StatementPublic:
     """Stop showing a statement (it is kept)."""
     done = await statements.withdraw(session, statement_id, services.clock)

@@ -28,7 +28,7 @@ from api.deps import ServicesDep
 from api.queries import message_in_scope, person_by_ref, response_in_scope
 from api.web.officer import qr_svg
 from api.web.render import render
-from api.web.staff import OfficerStaff, staff_form
+from api.web.staff import CouncilOfficerStaff, OfficerStaff, staff_form
 from storage import audit, replies, statements
 from storage.campaigns import get_campaign
 from storage.contact import LABELS, issue_contact_link
@@ -334,7 +334,7 @@ async def mark_read(
 
 @router.post("/officer/statements")
 async def publish_statement(
-    request: Request, services: ServicesDep, staff: OfficerStaff
+    request: Request, services: ServicesDep, staff: CouncilOfficerStaff
 ) -> Response:
     """Publish a "you said, we did" statement."""
     form = await staff_form(request, staff)
@@ -345,7 +345,7 @@ async def publish_statement(
 
     try:
         async with services.db.transaction() as session:
-            await statements.publish(
+            made = await statements.publish(
                 session,
                 services.clock,
                 actor=staff.session.actor,
@@ -359,6 +359,8 @@ async def publish_statement(
                     for language in TRANSLATED
                 },
             )
+            await audit.record(session, services.clock, actor=staff.session.actor,
+                               action="publish statement", subject=f"statement {made.id}")
     except ValidationError:
         return _redirect("statements", problem="statement")
     return _redirect("statements", done="published")
@@ -366,13 +368,15 @@ async def publish_statement(
 
 @router.post("/officer/statements/{statement_id}/withdraw")
 async def withdraw_statement(
-    statement_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff
+    statement_id: Id, request: Request, services: ServicesDep, staff: CouncilOfficerStaff
 ) -> Response:
     """Stop showing a statement (it is kept)."""
     await staff_form(request, staff)
     try:
         async with services.db.transaction() as session:
             await statements.withdraw(session, statement_id, services.clock)
+            await audit.record(session, services.clock, actor=staff.session.actor,
+                               action="withdraw statement", subject=f"statement {statement_id}")
     except NotFoundError:
         return _redirect("statements", problem="missing")
     return _redirect("statements", done="withdrawn")

@@ -14,7 +14,7 @@ from api.deps import ServicesDep
 from api.web import labels
 from api.web.officer_forms import Problem, or_404
 from api.web.render import render
-from api.web.staff import OfficerStaff, Staff, staff_form
+from api.web.staff import CouncilOfficerStaff, OfficerStaff, Staff, staff_form
 from services.container import Services
 from storage import audit
 from storage import form_counts as store
@@ -67,7 +67,8 @@ def _whole(raw: str) -> int | None:
 
 
 @router.post("/officer/returns")
-async def add_count(request: Request, services: ServicesDep, staff: OfficerStaff) -> Response:
+async def add_count(request: Request, services: ServicesDep,
+                    staff: CouncilOfficerStaff) -> Response:
     """Record forms sent and returned by another route in a year or quarter."""
     data = await staff_form(request, staff)
     def got(name: str) -> str:
@@ -117,7 +118,8 @@ async def _count(services: Services, count_id: int) -> ExternalFormCountRow:
 
 
 @router.get("/officer/returns/{count_id}/remove")
-async def remove_confirm(count_id: Id, services: ServicesDep, staff: OfficerStaff) -> Response:
+async def remove_confirm(count_id: Id, services: ServicesDep,
+                         staff: CouncilOfficerStaff) -> Response:
     """Are you sure? The board's figures will no longer count these forms."""
     row = await or_404(_count(services, count_id))
     what = (f"{labels.form_label(row.form)}, {labels.audience_label(row.audience)}, "
@@ -135,7 +137,7 @@ async def remove_confirm(count_id: Id, services: ServicesDep, staff: OfficerStaf
 
 @router.post("/officer/returns/{count_id}/remove")
 async def remove(count_id: Id, request: Request, services: ServicesDep,
-                 staff: OfficerStaff) -> Response:
+                 staff: CouncilOfficerStaff) -> Response:
     """Remove a count entered by mistake."""
     await staff_form(request, staff)
     async with services.db.transaction() as session:

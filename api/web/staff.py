@@ -121,8 +121,9 @@ def staff_with(role: Role) -> Callable[..., Awaitable[Staff]]:
             raise SignInNeeded(request.url.path + query)
         if not staff.role.allows(role):
             needs = "an admin key" if role is Role.ADMIN else "an officer or admin key"
+            article = "an" if staff.role.value[0] in "aeiou" else "a"
             raise NotAllowed(
-                f"You're signed in with a {staff.role} key. This page needs {needs}. "
+                f"You're signed in with {article} {staff.role} key. This page needs {needs}. "
                 + ("Your pages start at /officer." if staff.is_officer
                    else "The board dashboard is at /board.")
             )
@@ -134,6 +135,22 @@ def staff_with(role: Role) -> Callable[..., Awaitable[Staff]]:
 BoardStaff = Annotated[Staff, Depends(staff_with(Role.BOARD))]
 OfficerStaff = Annotated[Staff, Depends(staff_with(Role.OFFICER))]
 AdminStaff = Annotated[Staff, Depends(staff_with(Role.ADMIN))]
+
+EVERY_TEAM_NEEDED: Final = (
+    "Your key is for {teams} only. What the whole council shares (forms returned another "
+    "way, \u201cyou said, we did\u201d) is changed with a key for every team (a manager's) "
+    "or an admin key: ask your manager."
+)
+
+
+async def _every_team_officer(staff: OfficerStaff) -> Staff:
+    if not staff.scope.every_team:
+        raise NotAllowed(EVERY_TEAM_NEEDED.format(teams=staff.scope.label()))
+    return staff
+
+
+CouncilOfficerStaff = Annotated[Staff, Depends(_every_team_officer)]
+"""An officer or admin signed in with a key for every team."""
 
 
 async def staff_form(request: Request, staff: Staff) -> FormData:

@@ -467,6 +467,38 @@ async def test_paper_returns_are_recorded_and_removed_after_a_question(
         assert await session.scalar(select(func.count()).select_from(ExternalFormCountRow)) == 0
 
 
+async def test_a_team_key_reads_but_cannot_change_what_the_whole_council_shares(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys, db: Database,
+    clock: FixedClock,
+) -> None:
+    """Counts of forms returned another way and "you said, we did" are the council's: a
+    key for North reads them, and is told (not shown a form) who can change them."""
+    await sign_in(client, keys.officer)
+    form = Page.of((await client.get("/officer/returns")).text).form_to("/officer/returns")
+    assert (await client.post(form.action, data=form.data(
+        form="consultation", audience="parent", route="email", period="2025-26 Q2",
+        sent="40", returned="11"))).status_code == 303
+    async with db.reader() as session:
+        count_id = await session.scalar(select(ExternalFormCountRow.id))
+    await sign_in(other_client, await team_key(db, clock, "North"))
+    page = Page.of((await other_client.get("/officer/returns")).text)
+    assert "2025-26 Q2" in page.text and "a key for every team" in page.text
+    assert f"/officer/returns/{count_id}/remove" not in page.html
+    csrf = page.form_to("/signout").data()["csrf"]
+    for path in (f"/officer/returns/{count_id}/remove", "/officer/returns",
+                 "/officer/statements"):
+        refused = await other_client.post(path, data={"csrf": csrf, "period": "2025-26",
+                                                      "sent": "1", "returned": "1",
+                                                      "you_said": "a", "we_did": "b"})
+        assert refused.status_code == 403, path
+        assert "North only" in Page.of(refused.text).text
+    assert (await other_client.get(f"/officer/returns/{count_id}/remove")).status_code == 403
+    async with db.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(ExternalFormCountRow)) == 1
+    replies = Page.of((await other_client.get("/officer/replies")).text)
+    assert 'action="/officer/statements"' not in replies.html
+
+
 async def test_requests_are_resolved_and_erasure_needs_an_admin_and_a_second_step(
     client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys, codes: list[str],
     db: Database, clock: FixedClock,
@@ -662,9 +694,9 @@ ROUTES = [
     Route("GET", "/officer/responses/{response}", theirs=True),
     Route("GET", "/officer/young-people/{ref}", theirs=True),
     Route("POST", "/officer/alerts/{alert}/acknowledge"),
-    Route("GET", "/officer/returns"), Route("POST", "/officer/returns"),
-    Route("GET", "/officer/returns/{count}/remove"),
-    Route("POST", "/officer/returns/{count}/remove"),
+    Route("GET", "/officer/returns"), Route("POST", "/officer/returns", every_team=True),
+    Route("GET", "/officer/returns/{count}/remove", every_team=True),
+    Route("POST", "/officer/returns/{count}/remove", every_team=True),
     Route("GET", "/officer/requests"),
     Route("POST", "/officer/requests/{request}/resolve", theirs=True),
     Route("GET", "/officer/translations"),
