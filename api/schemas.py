@@ -467,6 +467,14 @@ class NoteCreate(BaseModel):
     note: str = Field(min_length=1, max_length=4000)
 
 
+class RequestResolve(NoteCreate):
+    """What was done about a request. A request to delete their information is done by
+    erasing the young person (an admin's `DELETE /people/{ref}`); otherwise it is
+    `decline`d, the note saying why (they must be told, and may complain to the ICO)."""
+
+    decline: bool = False
+
+
 class AlertPublic(BaseModel):
     """A safeguarding alert. Alerts are never deleted."""
 

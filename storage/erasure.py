@@ -610,10 +610,21 @@ async def list_requests(
     return [(row, ref) for row, ref in rows.all()], total
 
 
+DECLINED_PREFIX: Final = "Declined: "
+
+
+class ErasureStillDue(ConflictError):
+    """A request to delete someone's information, marked done while they are not erased."""
+
+
 async def resolve_request(
-    session: AsyncSession, clock: Clock, request_id: int, *, actor: str, note: str
+    session: AsyncSession, clock: Clock, request_id: int, *, actor: str, note: str,
+    decline: bool = False,
 ) -> tuple[RequestRow, str | None]:
-    """Mark a request done, with a note of what was done."""
+    """Mark a request done, with a note of what was done. A request to delete their
+    information is done by erasing them (`erase_person` resolves it); marked done without
+    that, it must be `decline`d, the note saying why (the young person is told, and may
+    complain to the ICO): it is never closed as done with their information still held."""
     found = (
         await session.execute(
             select(RequestRow, PersonRow.council_ref)
@@ -626,8 +637,14 @@ async def resolve_request(
     row, ref = found
     if row.resolved_at is not None:
         raise ConflictError(f"request {request_id} was already resolved by {row.resolved_by}")
+    if row.kind == "erasure" and ref is not None and not decline:
+        raise ErasureStillDue(
+            f"request {request_id} asks for {ref}'s information to be deleted and they are "
+            "not erased: an administrator erases them (which marks it done), or decline it "
+            "with the reason"
+        )
     row.resolved_at = clock.now()
     row.resolved_by = actor[:100]
-    row.note = note
+    row.note = f"{DECLINED_PREFIX}{note}" if decline else note
     await session.flush()
     return row, ref

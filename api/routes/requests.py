@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import Limit, OfficerKey, Offset, ServicesDep, SessionDep
 from api.queries import list_requests_in_scope, request_in_scope
-from api.schemas import NoteCreate, Page, RequestPublic, error_responses
+from api.schemas import Page, RequestPublic, RequestResolve, error_responses
 from storage.erasure import resolve_request
 from storage.tables import RequestRow
 
@@ -47,14 +47,16 @@ async def list_requests_route(
 @router.post("/{request_id}/resolve", responses=error_responses(401, 403, 404, 409, 422))
 async def resolve(
     request_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    body: NoteCreate,
+    body: RequestResolve,
     session: SessionDep,
     services: ServicesDep,
     caller: OfficerKey,
 ) -> RequestPublic:
-    """Mark a request done, with a note of what was done (erasure itself needs an admin)."""
+    """Mark a request done, with a note of what was done. A request to delete their
+    information is done when an admin erases them; until then it can only be declined
+    (`decline`: true, the note saying why): 409 otherwise."""
     await request_in_scope(session, request_id, caller.scope)
     row, ref = await resolve_request(session, services.clock, request_id, actor=caller.actor,
-                                     note=body.note)
+                                     note=body.note, decline=body.decline)
     await caller.audit(session, services, "resolve request", f"request {request_id}")
     return request_public(row, ref)

@@ -17,7 +17,7 @@ from api.web.officer_forms import form_text, or_404
 from api.web.render import render
 from api.web.staff import AdminStaff, OfficerStaff, staff_form
 from storage import audit
-from storage.erasure import erase_person, resolve_request
+from storage.erasure import ErasureStillDue, erase_person, resolve_request
 from surveys.errors import ConflictError, NotFoundError
 
 router = APIRouter(include_in_schema=False)
@@ -29,6 +29,9 @@ PROBLEMS: Final = {
     "note": "Write a note of what was done (up to 4,000 characters).",
     "already": "That request had already been resolved; its note is unchanged.",
     "ref": "There is no young person with that reference in your teams.",
+    "erase_first": "A request to delete their information is done by erasing them (an "
+    "administrator does it, and it is then marked done). Not erasing them? Decline it, "
+    "writing why: they must be told, and may complain to the Information Commissioner.",
 }
 
 
@@ -73,9 +76,13 @@ async def resolve(request_id: Id, request: Request, services: ServicesDep,
         async with services.db.transaction() as session:
             await or_404(request_in_scope(session, request_id, staff.scope))
             await resolve_request(session, services.clock, request_id,
-                                  actor=staff.session.actor, note=note)
+                                  actor=staff.session.actor, note=note,
+                                  decline=form.get("decline") == "yes")
             await audit.record(session, services.clock, actor=staff.session.actor,
                                action="resolve request", subject=f"request {request_id}")
+    except ErasureStillDue:
+        return RedirectResponse(
+            f"/officer/requests?problem=erase_first#request-{request_id}", 303)
     except ConflictError:
         return RedirectResponse(f"/officer/requests?problem=already#request-{request_id}", 303)
     return RedirectResponse(f"/officer/requests?resolved={request_id}", 303)

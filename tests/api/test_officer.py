@@ -330,6 +330,27 @@ async def test_requests_list_and_resolve(
     assert "list requests|test officer" in " ".join(await audit_actions(services))
 
 
+async def test_a_request_to_delete_is_done_by_erasing_or_declined_with_a_reason(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    """It is never closed as "done" while their information is still held."""
+    officer = keys.headers("officer")
+    await answered_campaign(services.db, services.catalog, clock_of(services),
+                            services.conversations)
+    await add_alerts_and_requests(services.db, clock_of(services), count=1)
+    waiting = (await client.get(f"{API}/requests", params={"kind": "erasure", "open": True},
+                                headers=officer)).json()["items"]
+    first = waiting[0]["id"]
+    refused = await client.post(f"{API}/requests/{first}/resolve",
+                                json={"note": "Done"}, headers=officer)
+    assert refused.status_code == 409 and "decline" in refused.json()["error"]["message"]
+    declined = await client.post(
+        f"{API}/requests/{first}/resolve", headers=officer,
+        json={"note": "Care records are kept by law; told them by phone", "decline": True})
+    assert declined.status_code == 200
+    assert declined.json()["note"].startswith("Declined: Care records are kept by law")
+
+
 # ----- forms returned by other routes ----------------------------------------------------
 
 

@@ -221,7 +221,9 @@ ENDPOINTS: list[Endpoint] = [
         "POST", f"/api/v1/alerts/{w.alert_ids[0]}/notes", {"json": {"note": f"rang {n}"}})),
     get("/api/v1/requests", Role.OFFICER),
     Endpoint("POST", "/api/v1/requests/{request_id}/resolve", Role.OFFICER, lambda w, n: (
-        "POST", f"/api/v1/requests/{w.request_ids[n]}/resolve", {"json": {"note": "done"}})),
+        # half are requests to delete, which are erased or declined, never just "done"
+        "POST", f"/api/v1/requests/{w.request_ids[n]}/resolve",
+        {"json": {"note": "kept by law; told them", "decline": True}})),
     Endpoint("POST", "/api/v1/retention/apply", Role.ADMIN, lambda w, n: (
         "POST", "/api/v1/retention/apply", {"params": {"older_than_days": 30}})),
     get("/api/v1/keys", Role.ADMIN),

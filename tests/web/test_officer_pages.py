@@ -518,6 +518,18 @@ async def test_requests_are_resolved_and_erasure_needs_an_admin_and_a_second_ste
     form = page.form_to(f"/officer/requests/{talk}/resolve")
     done = await client.post(form.action, data=form.data(note="Rang them; visit booked"))
     assert done.status_code == 303
+    async with db.reader() as session:  # a request to delete is not "done" unerased
+        deleting = await session.scalar(select(RequestRow.id).where(RequestRow.kind == "erasure"))
+    page = Page.of((await client.get("/officer/requests")).text)
+    decline = page.form_to(f"/officer/requests/{deleting}/resolve")
+    assert f"Mark request {deleting} done" not in page.text
+    assert f"Decline request {deleting}" in page.text
+    forged = await client.post(decline.action, data={**decline.data(note="Done"), "decline": ""})
+    assert forged.headers["location"].endswith(f"problem=erase_first#request-{deleting}")
+    shown = Page.of((await client.get(forged.headers["location"])).text).text
+    assert "Decline it, writing why" in shown
+    async with db.reader() as session:
+        assert (await session.get(RequestRow, deleting)).resolved_at is None  # type: ignore[union-attr]
 
     await sign_in(other_client, keys.admin)
     ref = people[1].council_ref
