@@ -73,6 +73,17 @@ async def record(
     return row
 
 
+async def latest(session: AsyncSession, *, action: str, subject: str) -> AuditLogRow | None:
+    """The newest audit row of `action` about exactly `subject`, if any."""
+    query = (
+        select(AuditLogRow)
+        .where(AuditLogRow.action == action, AuditLogRow.subject == subject[:SUBJECT_MAX])
+        .order_by(AuditLogRow.id.desc())
+        .limit(1)
+    )
+    return (await session.scalars(query)).first()
+
+
 async def recent(
     session: AsyncSession, *, limit: int = 100, offset: int = 0, action: str | None = None
 ) -> list[AuditLogRow]:

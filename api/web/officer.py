@@ -37,7 +37,7 @@ from services.settings import Settings
 from storage import audit
 from storage import campaigns as campaign_store
 from storage.summaries import flagged_requests
-from storage.tables import PersonRow, ResponseRow, SafeguardingAlertRow
+from storage.tables import AuditLogRow, PersonRow, ResponseRow, SafeguardingAlertRow
 from surveys.errors import ConflictError, NotFoundError
 from surveys.i18n import DEFAULT_LANGUAGE, LANGUAGES, direction, html_lang, translations
 from surveys.translations import localize
@@ -199,6 +199,23 @@ def qr_svg(link: str) -> Markup:
                                   svgclass="qr", lineclass="qr-line"))
 
 
+PRINT_ACTION: Final = "print invitation letters"
+
+
+def _printing(campaign_id: int, page: int, invitation: int | None) -> str:
+    """The audit subject of making one page of a campaign's letters (or one reprint)."""
+    which = f"invitation {invitation}" if invitation is not None else f"page {page}"
+    return f"campaign {campaign_id}: letters, {which}"
+
+
+async def _last_made(session: AsyncSession, campaign_id: int, page: int,
+                     invitation: int | None) -> int:
+    """The audit id of the last time these letters were made (0: never)."""
+    row = await audit.latest(session, action=PRINT_ACTION,
+                             subject=_printing(campaign_id, page, invitation))
+    return row.id if row is not None else 0
+
+
 @router.get("/officer/campaigns/{campaign_id}/letters")
 async def letters(
     campaign_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff,
@@ -216,9 +233,11 @@ async def letters(
                 session, campaign_id, services.clock.now(), scope=staff.scope,
                 invitation_id=invitation,
             )
+            made_as = await _last_made(session, campaign_id, page, invitation)
     except NotFoundError:
         return _no_campaign(services.settings.council_name)
-    return _letters_page(services, staff, view, survey.title, [], total, page, invitation)
+    return _letters_page(services, staff, view, survey.title, [], total, page, invitation,
+                         made_as=made_as)
 
 
 @router.post("/officer/campaigns/{campaign_id}/letters")
@@ -227,8 +246,13 @@ async def print_letters(
     page: int = 1, invitation: int | None = None,
 ) -> Response:
     """Invitation letters to print, one per page, each with a new code (the codes of
-    earlier letters for the same invitations stop working): name, code, link and QR."""
-    await staff_form(request, staff)
+    earlier letters for the same invitations stop working): name, code, link and QR.
+
+    The form carries when these letters were last made as the officer saw it; if they
+    were made since (a reload resending the form, or a colleague), nothing is made and
+    the page asks first: new codes would stop the letters already printed working."""
+    form = await staff_form(request, staff)
+    seen = str(form.get("made_as") or "0")
     page = max(1, min(page, 100_000))
     base = public_base(request, services.settings)
     try:
@@ -241,6 +265,11 @@ async def print_letters(
             )
             if invitation is not None and not total:
                 raise NotFoundError(f"no usable invitation {invitation}")
+            made_as = await _last_made(session, campaign_id, page, invitation)
+            if str(made_as) != seen:  # made since this page was shown: ask first
+                last = await session.get(AuditLogRow, made_as)
+                return _letters_page(services, staff, view, survey.title, [], total, page,
+                                     invitation, made_as=made_as, made_before=last)
             issued = await campaign_store.reprint_letters(
                 session, campaign_id, services.clock,
                 limit=LETTERS_PER_PAGE, offset=(page - 1) * LETTERS_PER_PAGE,
@@ -253,11 +282,10 @@ async def print_letters(
                 )
             )
             languages = {str(ref): str(language) for ref, language in found.all()}
-            await audit.record(
-                session, services.clock, actor=staff.session.actor,
-                action="print invitation letters",
-                subject=f"campaign {campaign_id}: {len(issued)} letters (page {page})",
-            )
+            made_as = (await audit.record(
+                session, services.clock, actor=staff.session.actor, action=PRINT_ACTION,
+                subject=_printing(campaign_id, page, invitation),
+            )).id
     except NotFoundError:
         return _no_campaign(services.settings.council_name)
     made = [
@@ -268,7 +296,8 @@ async def print_letters(
         )
         for code in issued
     ]
-    return _letters_page(services, staff, view, survey.title, made, total, page, invitation)
+    return _letters_page(services, staff, view, survey.title, made, total, page, invitation,
+                         made_as=made_as)
 
 
 def letter_for(issued: campaign_store.IssuedCode, base: str) -> Letter:
@@ -293,7 +322,8 @@ def _no_campaign(council: str) -> Response:
 
 def _letters_page(
     services: Services, staff: Staff, view: CampaignView, survey_title: str,
-    made: list[Letter], total: int, page: int, invitation: int | None = None,
+    made: list[Letter], total: int, page: int, invitation: int | None = None, *,
+    made_as: int = 0, made_before: AuditLogRow | None = None,
 ) -> Response:
     return render(
         "letters.html",
@@ -308,6 +338,8 @@ def _letters_page(
         pages=max(1, -(-total // LETTERS_PER_PAGE)),
         per_page=LETTERS_PER_PAGE,
         invitation=invitation,
+        made_as=made_as,
+        made_before=made_before,
         closes=view.row.closes_at,
         letter_words={code: translations(code).gettext for code in LANGUAGES},
         letter_dir={code: direction(code) for code in LANGUAGES},

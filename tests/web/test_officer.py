@@ -138,6 +138,16 @@ async def test_letters_with_qr_codes_and_web_links(
     assert "print invitation letters" in await actions(db)
     old = await client.get(f"/c/{codes[0]}")  # printing again made new codes
     assert old.status_code == 404
+    # a reload sends the form again: the printed letters keep working, and the page says so
+    resent = await client.post(form.action, data=form.data(form.button("Make the letters")))
+    assert resent.status_code == 200 and '<article class="letter"' not in resent.text
+    assert "No new letters were made" in Page.of(resent.text).text
+    for code in set(printed):
+        assert (await client.get(f"/c/{code}")).status_code == 200
+    again = Page.of(resent.text).form_to(f"{link[1]}?page=1")  # asked for, on purpose
+    remade = await client.post(again.action, data=again.data())
+    assert remade.text.count('<article class="letter"') == 3
+    assert (await client.get(f"/c/{printed[0]}")).status_code == 404
     missing = await client.get("/officer/campaigns/999/letters")
     assert missing.status_code == 404 and "No such campaign" in missing.text
 
