@@ -9,6 +9,9 @@ invited: already asked 2 times in the last 30 days" on the campaign, counted per
 Issuing again later invites them once the period allows (and removes the hold).
 Reminders (`storage.reach.Reach.queue_reminders`) stop at the cap, and never go about an
 invitation the young person said "not now" to.
+
+A young person whose request to delete their information waits is asked nothing: not
+invited (held, with that reason), sent no invitation or reminder, printed no letter.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Final
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.tables import InvitationHoldRow, InvitationRow, PersonRow
+from storage.tables import InvitationHoldRow, InvitationRow, PersonRow, RequestRow
 from storage.teams import EVERY_TEAM, TeamScope
 
 
@@ -54,6 +58,35 @@ class AskingCap:
         """Why a young person was not reminded again, as officers read it."""
         times = "once" if self.reminders == 1 else f"{self.reminders} times"
         return f"already reminded {times} (the most each survey gets)"
+
+
+DELETING_REASON: Final = "asked for their information to be deleted (the request waits)"
+
+
+def deletion_waiting(person_id: Any) -> ColumnElement[bool]:
+    """True where the young person (`person_id`, a column) has asked for their information
+    to be deleted and the request is not yet dealt with."""
+    return exists().where(
+        RequestRow.person_id == person_id,
+        RequestRow.kind == "erasure",
+        RequestRow.resolved_at.is_(None),
+    )
+
+
+async def deleting(session: AsyncSession, person_ids: Iterable[int]) -> set[int]:
+    """Those of these young people whose request to delete their information waits."""
+    ids = sorted(set(person_ids))
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        rows = await session.scalars(
+            select(RequestRow.person_id).where(
+                RequestRow.person_id.in_(ids[start : start + 500]),
+                RequestRow.kind == "erasure",
+                RequestRow.resolved_at.is_(None),
+            )
+        )
+        found.update(int(p) for p in rows.all() if p is not None)
+    return found
 
 
 NO_CAP = AskingCap(surveys=0, days=0, reminders=10)

@@ -373,10 +373,15 @@ async def issue_invitations(
     asked = await asking.asked_counts(
         session, [p.id for p in people if p.id not in invited], cap, now
     )
+    deleting = await asking.deleting(session, [p.id for p in people if p.id not in invited])
     held: list[int] = []
+    withheld: list[int] = []
     for person in people:
         if not wanted.matches(person, on):
             not_matching += 1
+        elif person.id not in invited and person.id in deleting:
+            withheld.append(person.id)
+            invited.add(person.id)
         elif person.id not in invited and cap.on and asked[person.id] >= cap.surveys:
             held.append(person.id)
             invited.add(person.id)  # counted once, even if passed twice
@@ -402,11 +407,14 @@ async def issue_invitations(
     await session.flush()
     if held:
         await asking.hold(session, campaign.id, held, cap.reason, now)
+    if withheld:
+        await asking.hold(session, campaign.id, withheld, asking.DELETING_REASON, now)
     if issued:
         await asking.release(session, campaign.id, [person.id for _, person, _ in issued])
     codes = tuple(_issued(row, person, code) for row, person, code in issued)
-    already = len(people) - len(issued) - not_matching - len(held)
-    reasons = ((cap.reason, len(held)),) if held else ()
+    already = len(people) - len(issued) - not_matching - len(held) - len(withheld)
+    reasons = tuple((reason, n) for reason, n in (
+        (asking.DELETING_REASON, len(withheld)), (cap.reason, len(held))) if n)
     return IssueSummary(len(issued), already, not_matching, codes, reasons)
 
 
@@ -546,6 +554,7 @@ def _unused(
             InvitationRow.expires_at > now,
             PersonRow.erased_at.is_(None),
             PersonRow.status == ACTIVE,
+            ~asking.deletion_waiting(PersonRow.id),  # no letter while that waits
         )
     )
 

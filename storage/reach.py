@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import asking
 from storage.asking import NO_CAP, AskingCap
 from storage.campaigns import ACTIVE
 from storage.database import Database
@@ -71,7 +72,7 @@ class QueueSummary:
     queued: int
     already_queued: int
     not_linked: int
-    not_reachable: int  # stopped, blocked the bot, or erased
+    not_reachable: int  # stopped, blocked the bot, erased, or asked to be deleted
     already_started: int
 
 
@@ -227,12 +228,13 @@ class Reach:
                     .order_by(InvitationRow.id)
                 )
             ).all()
+            deleting = await asking.deleting(session, [person.id for _, person, _ in rows])
             counts = {"queued": 0, "already": 0, "unlinked": 0, "unreachable": 0, "started": 0}
             payload = {"title": title, "closes_at": campaign.closes_at.isoformat()}
             for invitation, person, address in rows:
                 if address is None:
                     counts["unlinked"] += 1
-                elif _unreachable(person):
+                elif _unreachable(person) or person.id in deleting:
                     counts["unreachable"] += 1
                 elif invitation.used_at is not None:
                     counts["started"] += 1
@@ -300,6 +302,7 @@ class Reach:
                 PersonRow.unreachable_at.is_(None),
                 PersonRow.erased_at.is_(None),
                 PersonRow.status == ACTIVE,  # never a practice person
+                ~asking.deletion_waiting(PersonRow.id),
                 address.is_not(None),
                 ~exists().where(  # one message at a time: nothing already waiting to go
                     OutboxRow.invitation_id == InvitationRow.id,

@@ -223,6 +223,9 @@ async def invite_for_review(
     review = check_review(person, uk_date(now))
     last = await _latest(session, campaign.id, person.id)
     fresh = last is None or (last.review_date != review and not _open(last, now))
+    if fresh and await asking.deleting(session, [person.id]):
+        await asking.hold(session, campaign.id, [person.id], asking.DELETING_REASON, now)
+        raise AskedEnough(asking.DELETING_REASON)
     if fresh and cap.on:
         asked = await asking.asked_counts(session, [person.id], cap, now)
         if asked[person.id] >= cap.surveys:
@@ -320,13 +323,21 @@ class RollingCampaigns:
     ) -> tuple[list[dict[str, Any]], int]:
         """The invitations to make, less those of young people asked enough lately: they
         are held (with the reason, for officers) and looked at again on the next scan."""
-        if not rows or not self.cap.on:
+        if not rows:
             return rows, 0
+        ids = [r["person_id"] for r in rows]
+        deleting = await asking.deleting(session, ids)
+        if deleting:  # asked to be deleted: asked nothing while that waits
+            await asking.hold(session, campaign_id, deleting, asking.DELETING_REASON, now)
+        rows = [r for r in rows if r["person_id"] not in deleting]
+        if not rows or not self.cap.on:
+            return rows, len(deleting)
         asked = await asking.asked_counts(session, [r["person_id"] for r in rows], self.cap, now)
         held = [r["person_id"] for r in rows if asked[r["person_id"]] >= self.cap.surveys]
         if held:
             await asking.hold(session, campaign_id, held, self.cap.reason, now)
-        return [r for r in rows if asked[r["person_id"]] < self.cap.surveys], len(held)
+        kept = [r for r in rows if asked[r["person_id"]] < self.cap.surveys]
+        return kept, len(held) + len(deleting)
 
     async def _queue(
         self,

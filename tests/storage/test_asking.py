@@ -22,7 +22,7 @@ from storage.rolling import (
     create_rolling_campaign,
     invite_for_review,
 )
-from storage.tables import InvitationHoldRow, InvitationRow, OutboxRow, PersonRow
+from storage.tables import InvitationHoldRow, InvitationRow, OutboxRow, PersonRow, RequestRow
 from surveys.clock import FixedClock
 from surveys.engine import Command, UserInput
 from surveys.people import Cohort, PersonRecord
@@ -212,3 +212,38 @@ async def test_inviting_one_child_before_their_review_keeps_the_cap_across_three
         assert created
     async with db.reader() as session:
         assert await asking.held_by_reason(session, rolling.id) == {}
+
+
+async def test_whoever_asked_to_be_deleted_is_asked_nothing_while_it_waits(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    """No new invitation, letter, invitation message or reminder; counted and said."""
+    campaign_id, codes = await campaign_with_codes(db, catalog, clock, people=2, days=60)
+    for n, code in enumerate(codes):
+        await conversations.redeem(code, channel="telegram", address=f"90{n}")
+    async with db.transaction() as session:
+        people = list((await session.scalars(select(PersonRow).order_by(PersonRow.id))).all())
+        session.add(RequestRow(person_id=people[0].id, kind="erasure", channel="telegram",
+                               created_at=clock.now()))
+        await session.execute(update(InvitationRow).values(delivered_at=clock.now(),
+                                                           used_at=None))
+    async with db.reader() as session:
+        assert await asking.deleting(session, [p.id for p in people]) == {people[0].id}
+        assert await campaign_store.count_unused(session, campaign_id, clock.now()) == 1
+    async with db.transaction() as session:
+        letters = await campaign_store.reprint_letters(session, campaign_id, clock)
+    assert [c.council_ref for c in letters] == [people[1].council_ref]
+    reach = Reach(db, clock, quiet=QuietHours(0, 0), cap=CAP)
+    sent = await reach.queue_invitations(campaign_id)
+    assert sent.queued == 1 and sent.not_reachable == 1
+    clock.advance(days=4)
+    async with db.transaction() as session:
+        await session.execute(update(OutboxRow).values(sent_at=clock.now()))
+    clock.advance(days=4)
+    assert await reach.queue_reminders() == 1  # the other one only
+
+    again = await new_campaign(db, catalog, clock, "again")
+    summary = await issue(db, clock, again)
+    assert summary.issued == 1 and summary.held == ((asking.DELETING_REASON, 1),)
+    async with db.reader() as session:
+        assert await asking.held_by_reason(session, again) == {asking.DELETING_REASON: 1}
