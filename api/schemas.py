@@ -302,6 +302,17 @@ class CampaignCreate(AudienceFilter):
     issue_invitations: bool = Field(True, description="Issue invitations at once.")
 
 
+class CampaignClosed(BaseModel):
+    """What closing a campaign did: invitations never opened were withdrawn (they don't
+    count towards the asking cap), those started can no longer be finished, returns are
+    kept, and messages not yet sent were cancelled."""
+
+    unopened_withdrawn: int
+    started_unfinished: int
+    returned: int
+    messages_cancelled: int
+
+
 class CampaignPublic(BaseModel):
     """A campaign."""
 

@@ -1,6 +1,6 @@
 """Commands for the loop back to young people: rolling campaigns before each review
-(`campaign create --rolling`, `campaign reviews`, `campaign invite-before-review`) and a
-young person's own link (`contact link`)."""
+(`campaign create --rolling`, `campaign reviews`, `campaign invite-before-review`),
+closing a campaign early (`campaign close`) and a young person's own link (`contact link`)."""
 
 from __future__ import annotations
 
@@ -145,6 +145,48 @@ async def campaign_invite_before_review(
             review = invitation.review_date
         verb = "Invited" if created else "Already invited"
         console.print(f"{verb} for the review on {review:%Y-%m-%d}.", highlight=False)
+
+    await with_services(database_url, work)
+
+
+@campaign_app.command("close")
+@run_async
+async def campaign_close(
+    campaign: Annotated[int, typer.Argument(
+        help="The campaign's id (as `campaign create` printed it; /officer/campaigns lists "
+        "them).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Close a campaign now (sent by mistake, or done): its links stop working, nothing
+    more is sent, invitations nobody opened are withdrawn (so they don't count towards how
+    often a young person is asked), and answers already given are kept."""
+    from carevoice.cli import cli_actor
+    from storage import audit
+    from storage.campaign_closing import close_campaign, closing_plan
+    from storage.campaigns import get_campaign
+
+    async def work(services: Services) -> None:
+        if not yes:
+            async with services.db.reader() as session:
+                row = await get_campaign(session, campaign)
+                plan = await closing_plan(session, campaign, services.clock)
+            console.print(
+                f"{row.name}: {plan.unopened} unopened invitations withdrawn, {plan.started} "
+                f"started and not finished (they can no longer finish), {plan.finished} "
+                f"returned (kept), {plan.waiting_messages} messages not yet sent cancelled.",
+                highlight=False,
+            )
+            typer.confirm(f"Close campaign {campaign} now? This cannot be undone", abort=True)
+        async with services.db.transaction() as session:
+            done = await close_campaign(session, campaign, services.clock)
+            await audit.record(session, services.clock, actor=cli_actor(),
+                               action="close campaign",
+                               subject=f"campaign {campaign}: {done.unopened} withdrawn")
+        console.print(
+            f"Closed campaign {campaign}: {done.unopened} unopened invitations withdrawn, "
+            f"{done.waiting_messages} messages cancelled; answers kept.", highlight=False,
+        )
 
     await with_services(database_url, work)
 

@@ -163,9 +163,18 @@ def audience_misfit(survey_audience: str, wanted: CohortFilter) -> str | None:
     """Why a survey written for `survey_audience` (a `surveys.model.Audience`) cannot go to
     the young people a filter names, or None. Only plain contradictions: a care leavers'
     survey for children in care or for under-16s only; a children's survey (8 to 12, or
-    easy read) for care leavers or for over-16s only. A survey for young people (13 to
-    17) is also used for older ones (the wellbeing check-in), so it is never refused."""
+    easy read) for care leavers or for over-16s only; and either for every young person
+    (no cohort and no ages chosen: care leavers would get a child's survey, or children
+    a care leavers'). A survey for young people (13 to 17) is also used for older ones
+    (the wellbeing check-in), so it is never refused."""
     bands = [(lo, hi) for name, lo, hi in AGE_BANDS if name in wanted.age_bands]
+    everyone = not wanted.cohort and not bands
+    if survey_audience == Audience.CARE_LEAVER and everyone:
+        return ("it is written for care leavers, and the campaign is for every young person, "
+                "children in care too (choose care leavers)")
+    if survey_audience == Audience.CHILD and everyone:
+        return ("it is written for children, and the campaign is for every young person, "
+                "care leavers too (choose young people in care, and the ages it is for)")
     if survey_audience == Audience.CARE_LEAVER:
         if wanted.cohort == Cohort.IN_CARE:
             return ("it is written for care leavers, and the campaign is for young people "

@@ -103,10 +103,13 @@ async def campaign_with_codes(
     survey: Survey | None = None,
     days: int = 14,
     age_band: str = "13-15",
-    cohort: Cohort = Cohort.IN_CARE,
+    cohort: Cohort | None = None,
 ) -> tuple[int, list[str]]:
-    """A campaign on the small survey (or another) with one code per new young person."""
+    """A campaign on the small survey (or another) with one code per new young person (in
+    care, or care leavers for a care leavers' survey)."""
     survey = survey or small_survey()
+    if cohort is None:
+        cohort = Cohort.CARE_LEAVER if survey.audience == "care_leaver" else Cohort.IN_CARE
     records = [
         PersonRecord(council_ref=f"P{i:05d}-{survey.key}", cohort=cohort, age_band=age_band)
         for i in range(people)
@@ -122,6 +125,8 @@ async def campaign_with_codes(
             survey_key=survey.key,
             opens_at=clock.now() - timedelta(hours=1),
             closes_at=clock.now() + timedelta(days=days),
+            # for the cohort the young people are in (a child's survey never goes to all)
+            audience=campaign_store.CohortFilter(cohort=cohort.value),
         )
         chosen = await campaign_store.select_people(
             session, campaign_store.CohortFilter(), clock.now().date()
@@ -156,6 +161,8 @@ async def invite_from_csv(
             survey_key=survey.key,
             opens_at=clock.now() - timedelta(hours=1),
             closes_at=clock.now() + timedelta(days=14),
+            audience=campaign_store.CohortFilter(cohort={
+                "child": "in_care", "care_leaver": "care_leaver"}.get(survey.audience)),
         )
         chosen = await campaign_store.select_people(
             session, campaign_store.CohortFilter(), clock.now().date()

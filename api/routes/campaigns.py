@@ -20,6 +20,7 @@ from api.queries import (
 from api.schemas import (
     AnswerPublic,
     AudienceFilter,
+    CampaignClosed,
     CampaignCreate,
     CampaignCreated,
     CampaignPublic,
@@ -32,6 +33,7 @@ from api.schemas import (
 from services.settings import Settings
 from storage import asking
 from storage import campaigns as campaign_store
+from storage.campaign_closing import close_campaign
 from surveys.errors import ValidationError
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
@@ -142,6 +144,23 @@ async def show_campaign(
 ) -> CampaignPublic:
     """One campaign."""
     return campaign_public(await campaign_view(session, campaign_id, caller.scope))
+
+
+@router.post("/{campaign_id}/close", responses=error_responses(401, 403, 404, 409, 422))
+async def close_campaign_route(
+    campaign_id: CampaignId, session: SessionDep, services: ServicesDep, caller: OfficerKey
+) -> CampaignClosed:
+    """Close a campaign now (one sent by mistake, or done).
+
+    Its links stop working, nothing more is sent, unopened invitations are withdrawn (they
+    don't count towards the asking cap), answers are kept. 409 if it has closed already,
+    or if a team key's campaign also reaches other teams."""
+    await campaign_view(session, campaign_id, caller.scope)
+    done = await close_campaign(session, campaign_id, services.clock, scope=caller.scope)
+    await caller.audit(session, services, "close campaign",
+                       f"campaign {campaign_id}: {done.unopened} withdrawn")
+    return CampaignClosed(unopened_withdrawn=done.unopened, started_unfinished=done.started,
+                          returned=done.finished, messages_cancelled=done.waiting_messages)
 
 
 @router.get("/{campaign_id}/progress", responses=error_responses(401, 403, 404, 422))

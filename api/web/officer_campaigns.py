@@ -41,6 +41,7 @@ from api.web.staff import OfficerStaff, Staff, staff_form
 from services.container import Services
 from storage import asking, audit
 from storage import campaigns as campaign_store
+from storage.campaign_closing import TeamCannotClose, close_campaign, closing_plan, may_close
 from storage.hand_returns import record_hand_return
 from storage.reach import Reach
 from storage.rolling import (
@@ -360,6 +361,7 @@ async def campaign_page(
     campaign_id: Id, services: ServicesDep, staff: OfficerStaff, page: int = 1,
     created: int | None = None, revoked: str | None = None, invited: str | None = None,
     problem: str | None = None, returned: int | None = None, sent: str | None = None,
+    closed: bool = False,
 ) -> Response:
     """One campaign: progress, and its invitations by council reference (audited)."""
     page = max(1, min(page, 100_000))
@@ -388,7 +390,8 @@ async def campaign_page(
         invitations=[(r, ref, invitation_status(r, now), responses.get(r.id)) for r, ref in rows],
         total=total, page=page, pages=max(1, -(-total // INVITATIONS_PER_PAGE)), now=now,
         created=created, revoked=revoked, invited=invited, problem=PROBLEMS.get(problem or ""),
-        returned=returned, not_invited=not_invited, held=held, reminder_cap=services.asking_cap(),
+        returned=returned, closed_now=closed, not_invited=not_invited, held=held,
+        reminder_cap=services.asking_cap(),
         sent=SendSummary.parse(sent), telegram=services.settings.telegram_token is not None,
         problem_at="send-h" if problem == "no_telegram" else "council_ref",
         quiet_hours=(f"{services.settings.quiet_start_hour:02d}:00 to "
@@ -405,7 +408,60 @@ PROBLEMS: Final = {
     "allows for now (see \u201cNot invited\u201d below). Try again later.",
     "no_telegram": "Telegram is not set up for this council (no bot token), so nothing was "
     "sent: print their letters or give them their links.",
+    "team_close": "This campaign also reaches young people outside your teams: a key for "
+    "every team (a manager's) or an admin key closes it.",
 }
+
+
+@router.get("/officer/campaigns/{campaign_id}/close")
+async def close_confirm(campaign_id: Id, services: ServicesDep, staff: OfficerStaff) -> Response:
+    """Are you sure? What closing now does, in numbers, before anything changes."""
+    async with services.db.reader() as session:
+        view = await or_404(campaign_view(session, campaign_id, staff.scope))
+        plan = await closing_plan(session, campaign_id, services.clock)
+    if view.row.closes_at <= services.clock.now():
+        return RedirectResponse(f"/officer/campaigns/{campaign_id}", 303)
+    if not may_close(view.row, staff.scope):
+        return RedirectResponse(f"/officer/campaigns/{campaign_id}?problem=team_close", 303)
+    lines = [
+        f"{plan.unopened} invitation{'s' if plan.unopened != 1 else ''} not yet opened will be "
+        "withdrawn: their letters and links stop working, and they don't count towards how "
+        "often a young person may be asked.",
+        f"{plan.started} young {'person' if plan.started == 1 else 'people'} who started "
+        "but did not finish can no longer finish; what they answered is kept.",
+        f"{plan.finished} returned: kept, and counted by the board as before.",
+        f"{plan.waiting_messages} Telegram message{'s' if plan.waiting_messages != 1 else ''} "
+        "not yet sent (invitations and reminders) will not go.",
+        "This cannot be undone: to ask young people again, make a new campaign.",
+    ]
+    return render(
+        "officer_confirm.html", title="Close this campaign now?",
+        council=services.settings.council_name, staff=staff, nav="campaigns",
+        heading=f"Close \u201c{view.row.name}\u201d now?", lines=lines,
+        action=f"/officer/campaigns/{campaign_id}/close", button="Close the campaign now",
+        back=f"/officer/campaigns/{campaign_id}", danger=True, extra=None,
+    )
+
+
+@router.post("/officer/campaigns/{campaign_id}/close")
+async def close(
+    campaign_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff
+) -> Response:
+    """Close the campaign now (again is harmless: it is already closed)."""
+    await staff_form(request, staff)
+    try:
+        async with services.db.transaction() as session:
+            await or_404(campaign_view(session, campaign_id, staff.scope))
+            done = await close_campaign(session, campaign_id, services.clock, scope=staff.scope)
+            await audit.record(
+                session, services.clock, actor=staff.session.actor, action="close campaign",
+                subject=f"campaign {campaign_id}: {done.unopened} withdrawn",
+            )  # fmt: skip
+    except TeamCannotClose:
+        return RedirectResponse(f"/officer/campaigns/{campaign_id}?problem=team_close", 303)
+    except ConflictError:
+        return RedirectResponse(f"/officer/campaigns/{campaign_id}?problem=closed", 303)
+    return RedirectResponse(f"/officer/campaigns/{campaign_id}?closed=true", 303)
 
 
 @router.post("/officer/campaigns/{campaign_id}/invite")

@@ -248,8 +248,12 @@ async def test_campaign_for_a_cohort_then_progress_invitations_and_qr(
     assert team.status_code == 422 and "teams: Leaving Care, North" in team.text
     uk = await client.post(f"{API}/campaigns", headers=officer,
                            json={"name": "uk", "survey": "review-prep-child",
-                                 "review_from": f"{today:%d/%m/%Y}", "issue_invitations": False})
+                                 "cohort": "in_care", "review_from": f"{today:%d/%m/%Y}",
+                                 "issue_invitations": False})
     assert uk.status_code == 201 and uk.json()["review_from"] == str(today)
+    everyone = await client.post(f"{API}/campaigns", headers=officer,  # care leavers too
+                                 json={"name": "all", "survey": "review-prep-child"})
+    assert everyone.status_code == 422 and "care leavers too" in everyone.text
     nonsense = await client.post(f"{API}/campaigns", headers=officer,
                                  json={"name": "x", "survey": "review-prep-child",
                                        "review_to": "31/02/2026"})

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from carevoice.wiring import Services
-from storage.campaigns import CohortFilter
+from storage.campaigns import CohortFilter, create_campaign
 from storage.invitation_codes import code_hash
 from storage.keys import Role
 from storage.tables import (
@@ -55,6 +55,7 @@ class Loop:
     message_ids: list[int]
     statement_ids: list[int]
     rolling_id: int
+    closable_ids: list[int]  # one campaign for each role to close
 
 
 @pytest.fixture
@@ -132,13 +133,19 @@ async def _loop_world(services: Services) -> Loop:
             session, services.catalog, clock, name="r", survey_key="small",
             wanted=CohortFilter(),
         )
+        closable = [
+            (await create_campaign(
+                session, services.catalog, clock, name=f"close {n}", survey_key="small",
+                opens_at=clock.now(), closes_at=clock.now() + timedelta(days=30))).id
+            for n in range(3)
+        ]
     assert response_id is not None and person_id is not None
     contact = Contact(db, clock, services.conversations)
     messages = [
         (await contact.send(person_id, ContactKind.TALK, f"m{n}", channel="web")).message_id
         for n in range(3)
     ]
-    return Loop(response_id, messages, statements, rolling.id)
+    return Loop(response_id, messages, statements, rolling.id, closable)
 
 
 def _loop(w: World) -> Loop:
@@ -189,6 +196,8 @@ ENDPOINTS: list[Endpoint] = [
     get("/api/v1/campaigns", Role.OFFICER),
     get("/api/v1/campaigns/{campaign_id}", Role.OFFICER),
     get("/api/v1/campaigns/{campaign_id}/progress", Role.OFFICER),
+    Endpoint("POST", "/api/v1/campaigns/{campaign_id}/close", Role.OFFICER, lambda w, n: (
+        "POST", f"/api/v1/campaigns/{_loop(w).closable_ids[n]}/close", {})),
     get("/api/v1/campaigns/{campaign_id}/responses", Role.OFFICER),
     Endpoint("POST", "/api/v1/campaigns/{campaign_id}/invitations", Role.OFFICER, lambda w, n: (
         "POST", f"/api/v1/campaigns/{w.campaign_id}/invitations", {"json": {}})),

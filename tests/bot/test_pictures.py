@@ -26,6 +26,7 @@ async def easy_code(db: Database, catalog: SurveyCatalog, clock: FixedClock) -> 
         campaign = await campaign_store.create_campaign(
             session, catalog, clock, name="easy", survey_key=survey.key,
             opens_at=clock.now() - timedelta(hours=1), closes_at=clock.now() + timedelta(days=14),
+            audience=campaign_store.CohortFilter(cohort="in_care"),
         )  # fmt: skip
         chosen = await campaign_store.select_people(
             session, campaign_store.CohortFilter(), clock.now().date()

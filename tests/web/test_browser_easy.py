@@ -61,6 +61,7 @@ async def _invite(settings: Settings) -> dict[str, str]:
                 session, services.catalog, clock, name="easy", survey_key="review-prep-child",
                 opens_at=clock.now() - timedelta(hours=1),
                 closes_at=clock.now() + timedelta(days=14),
+                audience=campaign_store.CohortFilter(cohort="in_care"),
             )  # fmt: skip
             chosen = await campaign_store.select_people(
                 session, campaign_store.CohortFilter(), clock.now().date()

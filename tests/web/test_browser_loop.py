@@ -85,7 +85,8 @@ def test_a_young_person_messages_their_worker_and_reads_the_reply(
 
     made = httpx.post(
         f"{live.url}/api/v1/campaigns/rolling",
-        json={"name": "Before my review (rolling)", "survey": "review-prep-child"},
+        json={"name": "Before my review (rolling)", "survey": "review-prep-child",
+              "cohort": "in_care"},
         headers={"Authorization": f"Bearer {live.officer_key}"},
         timeout=30,
     )

@@ -300,7 +300,7 @@ async def test_a_rolling_campaign_is_made_on_the_page_and_invites_who_is_due(
             person.next_review_date = clock.now().date() + timedelta(days=days)
     form = Page.of((await client.get("/officer/campaigns/new")).text).form_to("/officer/campaigns")
     choices = dict(form.data(), survey="review-prep-child", name="Before each review, North",
-                   cohort="", team="North", rolling="yes", days_before="10", closes="")
+                   cohort="in_care", team="North", rolling="yes", days_before="10", closes="")
     windowed = await client.post(form.action, data={**choices, "action": "create",
                                                     "review_from": "01/01/2027"})
     assert windowed.status_code == 422
@@ -369,6 +369,35 @@ async def test_campaigns_are_listed_newest_opening_first(
     assert text.count(title) == 3 and text.count("version 1") == 3
     overview = Page.of((await client.get("/officer")).text).text
     assert title in overview
+
+
+async def test_a_campaign_is_closed_in_one_step_after_a_question(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, keys: Keys, codes: list[str],
+    db: Database, clock: FixedClock,
+) -> None:
+    async with db.reader() as session:
+        campaign_id = await session.scalar(select(InvitationRow.campaign_id))
+    await sign_in(other_client, await team_key(db, clock, "North"))
+    async with db.transaction() as session:  # a North key sees it (its young people are North)
+        await session.execute(update(PersonRow).values(team="North"))
+    refused = await other_client.get(f"/officer/campaigns/{campaign_id}/close")
+    assert refused.headers["location"].endswith("problem=team_close")
+    await sign_in(client, keys.officer)
+    page = Page.of((await client.get(f"/officer/campaigns/{campaign_id}")).text)
+    assert f"/officer/campaigns/{campaign_id}/close" in page.html
+    ask = Page.of((await client.get(f"/officer/campaigns/{campaign_id}/close")).text)
+    assert "3 invitations not yet opened will be withdrawn" in ask.text
+    assert (await client.get(f"/c/{codes[0]}")).status_code == 200  # asking changed nothing
+    form = ask.form_to(f"/officer/campaigns/{campaign_id}/close")
+    closed = await client.post(form.action, data=form.data())
+    assert closed.headers["location"].endswith("?closed=true")
+    shown = Page.of((await client.get(closed.headers["location"])).text)
+    assert "The campaign was closed" in shown.text and "(closed)" in shown.text
+    assert f"/officer/campaigns/{campaign_id}/close" not in shown.html
+    assert (await client.get(f"/c/{codes[0]}")).status_code in (403, 404, 410)
+    again = await client.post(form.action, data=form.data())
+    assert again.headers["location"].endswith("problem=closed")
+    assert "close campaign" in await audit_actions(db)
 
 
 async def test_revoke_asks_first_and_reprint_prints_one_letter(
@@ -715,6 +744,9 @@ ROUTES = [
     Route("GET", "/officer/translations/{key}/{language}.po"),
     Route("POST", "/officer/translations/preview", every_team=True),
     Route("POST", "/officer/translations/import", every_team=True),
+    # after the other campaign pages (closing ends what they try), before keys are revoked
+    Route("GET", "/officer/campaigns/{campaign}/close", theirs=True),
+    Route("POST", "/officer/campaigns/{campaign}/close", theirs=True),
     Route("GET", "/officer/erasure", admin=True), Route("POST", "/officer/erasure", admin=True),
     Route("GET", "/officer/keys", admin=True), Route("POST", "/officer/keys", admin=True),
     Route("GET", "/officer/keys/{prefix}/revoke", admin=True),

@@ -88,6 +88,7 @@ async def invite(
             survey_key=survey_key,
             opens_at=clock.now() - timedelta(hours=1),
             closes_at=clock.now() + timedelta(days=14),
+            audience=campaign_store.CohortFilter(cohort="in_care"),
         )
         chosen = await campaign_store.select_people(
             session, campaign_store.CohortFilter(), clock.now().date()
