@@ -46,10 +46,18 @@ async def _count(session: AsyncSession, query: Any) -> int:
 
 async def list_people(
     session: AsyncSession, *, cohort: str | None, team: str | None, limit: int, offset: int,
-    scope: TeamScope = EVERY_TEAM,
+    scope: TeamScope = EVERY_TEAM, find: str = "",
 ) -> tuple[list[PersonRow], int]:
-    """Young people by council reference, with how many match."""
+    """Young people by council reference, with how many match; `find` keeps those whose
+    reference holds it or whose first name starts with it (any case)."""
     query = select(PersonRow).where(scope.people(PersonRow.team))
+    find = find.strip()
+    if find:
+        pattern = find.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(
+            func.lower(PersonRow.council_ref).like(f"%{pattern}%", escape="\\")
+            | func.lower(PersonRow.first_name).like(f"{pattern}%", escape="\\")
+        )
     if cohort is not None:
         query = query.where(PersonRow.cohort == cohort)
     if team is not None:

@@ -97,6 +97,19 @@ def clean_text(text: str | None) -> str:
     return words
 
 
+async def live_contact_link(session: AsyncSession, council_ref: str) -> ContactLinkRow | None:
+    """The young person's personal link that still works, if any (newest first)."""
+    person = await find_by_ref(session, council_ref)
+    if person is None:
+        return None
+    return (await session.scalars(
+        select(ContactLinkRow)
+        .where(ContactLinkRow.person_id == person.id, ContactLinkRow.revoked_at.is_(None))
+        .order_by(ContactLinkRow.created_at.desc())
+        .limit(1)
+    )).first()
+
+
 async def issue_contact_link(session: AsyncSession, council_ref: str, clock: Clock) -> str:
     """A new personal link token for a young person; any earlier one stops working."""
     person = await find_by_ref(session, council_ref)

@@ -609,6 +609,8 @@ class ConversationService:
             invitation.handover = False
             self._link(session, invitation.person_id, channel, address, response.id)
             return self._open_response(session, ActiveResponse.of(response))
+        if invitation.returned_at is not None:  # their form came back by hand
+            raise InvitationError("used")
         campaign = session.get_one(CampaignRow, invitation.campaign_id)
         if invitation.expires_at <= now:
             raise InvitationError("expired")

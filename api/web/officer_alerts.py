@@ -153,7 +153,8 @@ async def alert_response_page(
                                subject=f"response {view.response_id} (alert {alert_id})")
     except NotFoundError:
         return render("message.html", status_code=404, title="No response",
-                      message="This alert did not come from a survey response.", young=False)
+                      message="There is no such alert in your teams, or it did not come from "
+                      "a survey response.", young=False, council=services.settings.council_name)
     zone = services.settings.timezone
     return render(
         "officer_alert_response.html",

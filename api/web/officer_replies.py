@@ -28,10 +28,11 @@ from api.deps import ServicesDep
 from api.queries import message_in_scope, person_by_ref, response_in_scope
 from api.web.officer import qr_svg
 from api.web.render import render
-from api.web.staff import CouncilOfficerStaff, OfficerStaff, staff_form
+from api.web.staff import CouncilOfficerStaff, OfficerStaff, Staff, staff_form
+from services.container import Services
 from storage import audit, replies, statements
 from storage.campaigns import get_campaign
-from storage.contact import LABELS, issue_contact_link
+from storage.contact import LABELS, issue_contact_link, live_contact_link
 from storage.rolling import review_report, rolling_settings
 from storage.tables import (
     CampaignRow,
@@ -382,6 +383,20 @@ async def withdraw_statement(
     return _redirect("statements", done="withdrawn")
 
 
+def _replace_link_first(services: Services, staff: Staff, ref: str, made: datetime) -> Response:
+    """They have a link that works: say what a new one does before making it."""
+    return render(
+        "officer_confirm.html", title="Replace their link?",
+        council=services.settings.council_name, staff=staff, nav="overview",
+        heading=f"{ref} already has a link",
+        lines=[f"It was made {uk_time(made)} and still works.",
+               "A new link stops that one working at once: if they still have it, they can "
+               "keep using it. Make a new one only if it was lost or someone else has it."],
+        action="/officer/contact-links", button="Make a new link", back="/officer/replies#links",
+        danger=True, extra={"council_ref": ref, "replace": "yes"},
+    )
+
+
 @router.post("/officer/contact-links")
 async def contact_link(request: Request, services: ServicesDep, staff: OfficerStaff) -> Response:
     """Make a young person's own link (any earlier one stops working); shown once."""
@@ -391,6 +406,9 @@ async def contact_link(request: Request, services: ServicesDep, staff: OfficerSt
     try:
         async with services.db.transaction() as session:
             await person_by_ref(session, ref, staff.scope)
+            live = await live_contact_link(session, ref)
+            if live is not None and form.get("replace") != "yes":
+                return _replace_link_first(services, staff, ref, live.created_at)
             token = await issue_contact_link(session, ref, services.clock)
             await audit.record(
                 session, services.clock, actor=staff.session.actor,

@@ -69,22 +69,24 @@ class PreviewRow:
 async def people_page(
     request: Request, services: ServicesDep, staff: OfficerStaff,
     team: str = "", cohort: str = "", page: int = 1, added: int | None = None,
-    updated: int | None = None,
+    updated: int | None = None, find: str = "",
 ) -> Response:
-    """Young people by council reference, filtered by team and cohort (audited)."""
+    """Young people by council reference, filtered by team and cohort, or found by their
+    reference or first name (audited; what was looked for is not written down)."""
+    find = find.strip()[:64]
     page = max(1, min(page, 100_000))
     cohort_value = cohort if cohort in {c.value for c in Cohort} else None
     team_value = team[:64] or None
     async with services.db.transaction() as session:
         rows, total = await list_people(
             session, cohort=cohort_value, team=team_value, limit=PEOPLE_PER_PAGE,
-            offset=(page - 1) * PEOPLE_PER_PAGE, scope=staff.scope,
+            offset=(page - 1) * PEOPLE_PER_PAGE, scope=staff.scope, find=find,
         )
         teams = await known_teams(session, staff.scope)
         await audit.record(
             session, services.clock, actor=staff.session.actor, action="list people",
             subject=f"people page: {len(rows)} of {total} (team {team_value or 'any'}, "
-            f"cohort {cohort_value or 'any'})",
+            f"cohort {cohort_value or 'any'}{', a search' if find else ''})",
         )
     today = services.clock.now().date()
     return render(
@@ -92,7 +94,7 @@ async def people_page(
         staff=staff, people=[(p, band_of(p, today)) for p in rows], total=total, page=page,
         pages=max(1, -(-total // PEOPLE_PER_PAGE)), teams=teams, team=team_value or "",
         cohort=cohort_value or "", cohorts=[c.value for c in Cohort], added=added,
-        updated=updated, columns=COLUMNS, age_bands=AGE_BAND_NAMES, problem=None,
+        updated=updated, columns=COLUMNS, age_bands=AGE_BAND_NAMES, problem=None, find=find,
     )
 
 

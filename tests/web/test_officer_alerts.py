@@ -160,6 +160,9 @@ async def test_an_escalated_alert_with_no_duty_team_says_nobody_was_told(
     assert "nobody outside this page has been told" in text and "ring the duty team now" in text
     overview = Page.of((await client.get("/officer")).text).text
     assert "Overdue, waiting" in overview  # the list says so too, not just "Waiting"
+    assert "Escalated" not in text and "Overdue, waiting" in text  # no duty team: overdue
+    missing = await client.get("/officer/alerts/999/response")
+    assert missing.status_code == 404 and "no such alert" in missing.text
 
 
 async def test_a_young_persons_page_lists_their_alerts(

@@ -150,6 +150,13 @@ async def test_importing_people_shows_every_row_then_saves_all_on_confirm(
     listed = Page.of((await client.get(done.headers["location"])).text)
     assert "Imported: 3 added, 0 updated" in listed.text and "15 Jan 2027" in listed.text
     assert "import people" in await audit_actions(db) and "list people" in await audit_actions(db)
+    found = Page.of((await client.get("/officer/young-people", params={"find": "n-"})).text)
+    assert "N-1" in found.text and "N-2" in found.text and "S-1" not in found.text
+    assert "2 young people" in found.text and "matching “n-”" in found.text
+    assert "S-1" in Page.of((await client.get("/officer/young-people",
+                                              params={"find": "s-1"})).text).text
+    none = Page.of((await client.get("/officer/young-people", params={"find": "%"})).text)
+    assert "0 young people" in none.text  # a wildcard is looked for as itself
 
 
 async def test_a_file_with_faults_shows_each_and_cannot_be_imported(

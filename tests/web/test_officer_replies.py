@@ -158,6 +158,12 @@ async def test_a_young_persons_own_link_sends_messages_through_the_net(
     link = re.search(r'href="https?://[^"/]+(/talk/[A-Za-z0-9_-]+)"', made.text)
     assert link is not None
     path = link.group(1)
+    # a second link for them is asked about first: making it stops the one they have
+    again = await _officer_form(other_client, "/officer/contact-links",
+                                on="/officer/young-people/P00000-small")  # fmt: skip
+    asked = Page.of(again.text)
+    assert "P00000-small already has a link" in asked.text and "/talk/" not in again.text
+    assert (await client.get(path)).status_code == 200  # still theirs
 
     first = await client.get(path)
     assert "This is your own link" in first.text
