@@ -206,7 +206,7 @@ async def _surveys(session: AsyncSession, services: Services) -> list[SurveyVers
 
 async def _form_page(
     services: Services, staff: Staff, form: CampaignForm, *, matched: int | None = None,
-    status: int = 200,
+    match_text: str | None = None, status: int = 200,
 ) -> Response:
     async with services.db.reader() as session:
         surveys = await _surveys(session, services)
@@ -216,7 +216,8 @@ async def _form_page(
         "officer_campaign_new.html", status_code=status, title="New campaign",
         council=services.settings.council_name, staff=staff, form=form, surveys=surveys,
         teams=teams, age_bands=AGE_BAND_NAMES, cohorts=[c.value for c in Cohort],
-        matched=matched, opens_hint=uk_input(now), closes_hint=uk_input(now + DEFAULT_OPEN),
+        matched=matched, match_text=match_text, opens_hint=uk_input(now),
+        closes_hint=uk_input(now + DEFAULT_OPEN), reminder_cap=services.asking_cap().reminders,
     )
 
 
@@ -241,8 +242,9 @@ async def campaigns_page(
 
 @router.get("/officer/campaigns/new")
 async def new_campaign(services: ServicesDep, staff: OfficerStaff) -> Response:
-    """The form for a new campaign."""
-    return await _form_page(services, staff, CampaignForm())
+    """The form for a new campaign (reminders at most what the council allows)."""
+    reminders = min(2, services.asking_cap().reminders)
+    return await _form_page(services, staff, CampaignForm(max_reminders=str(reminders)))
 
 
 @router.get("/officer/campaigns/count")
@@ -253,14 +255,27 @@ async def count_matching(request: Request, services: ServicesDep, staff: Officer
     if checked is None:
         return JSONResponse({"matched": None, "text": form.problems[0][1]})
     async with services.db.reader() as session:
-        matched = len(await matching(session, staff.scope, checked))
-    return JSONResponse({"matched": matched, "text": _matched_text(matched)})
+        people = await matching(session, staff.scope, checked)
+        text = await _matched_text(session, services, people)
+    return JSONResponse({"matched": len(people), "text": text})
 
 
-def _matched_text(matched: int) -> str:
-    if matched == 0:
+async def _matched_text(session: AsyncSession, services: Services,
+                        people: list[PersonRow]) -> str:
+    """How many match, and how many of them the asking cap holds back for now."""
+    if not people:
         return "No young people match these choices."
-    return f"{matched} young {'person matches' if matched == 1 else 'people match'}."
+    said = f"{len(people)} young {'person matches' if len(people) == 1 else 'people match'}."
+    cap = services.asking_cap()
+    if not cap.on:
+        return said
+    asked = await asking.asked_counts(session, [p.id for p in people], cap,
+                                      services.clock.now())
+    held = sum(1 for p in people if asked[p.id] >= cap.surveys)
+    if held:
+        said += (f" Not invited now, {held} of them: {cap.reason} (the campaign's page will "
+                 "list them; inviting again later reaches them).")
+    return said
 
 
 @router.post("/officer/campaigns")
@@ -273,10 +288,12 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
     checked = check(form, now, staff.scope, creating=not counting)
     if checked is None:
         return await _form_page(services, staff, form, status=422)
+    match_text: str | None = None
     async with services.db.transaction() as session:
         people = await matching(session, staff.scope, checked)
         if counting:
             matched = len(people)
+            match_text = await _matched_text(session, services, people)
         elif not people:
             form.problems.append(("cohort-any", "No young people match these choices, so "
                                   "there is no one to invite. Widen the choices."))
@@ -306,7 +323,7 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
             return RedirectResponse(
                 f"/officer/campaigns/{campaign.id}?created={issued.issued}", 303
             )
-    return await _form_page(services, staff, form, matched=matched,
+    return await _form_page(services, staff, form, matched=matched, match_text=match_text,
                             status=200 if counting else 422)
 
 

@@ -272,7 +272,8 @@ async def test_a_campaign_counts_who_matches_then_invites_exactly_them(
     page = Page.of((await client.get("/officer/campaigns/new")).text)
     form = page.form_to("/officer/campaigns")
     choices = dict(form.data(), survey="review-prep-child", name="North consultation", cohort="",
-                   team="North", age_band=["8-12", "13-15"], review_from="01/01/2027")
+                   team="North", age_band=["8-12", "13-15"], review_from="01/01/2027",
+                   max_reminders="2")  # more than the council allows (its default is 1)
     counted = await client.post(form.action, data={**choices, "action": "count"})
     assert counted.status_code == 200
     assert "2 young people match" in Page.of(counted.text).text
@@ -288,6 +289,15 @@ async def test_a_campaign_counts_who_matches_then_invites_exactly_them(
     campaign = Page.of((await client.get(made.headers["location"])).text)
     assert "2 invitations issued" in campaign.text
     assert "N-1" in campaign.text and "N-2" in campaign.text and "S-1" not in campaign.text
+    # asked twice this month: the count says who the cap would hold back, before creating
+    again = await client.post(form.action, data={**choices, "name": "again", "action": "create"})
+    assert again.status_code == 303
+    counted = await client.post(form.action, data={**choices, "action": "count"})
+    assert ("2 young people match. Not invited now, 2 of them: already asked twice this month"
+            ) in Page.of(counted.text).text
+    new_form = Page.of((await client.get("/officer/campaigns/new")).text)
+    assert "the council allows 1 a survey" in new_form.text
+    assert new_form.form_to("/officer/campaigns").fields["max_reminders"] == "1"
     # the form's 2 reminders against the council's cap of 1, said plainly (officer-tester)
     assert ("up to 1 (this campaign asked for 2; the council allows at most 1 a survey)"
             in campaign.text), campaign.text
