@@ -420,6 +420,10 @@ PROBLEMS: Final = {
     "ref": "There is no young person with that reference in your teams.",
     "closed": "This campaign has closed: make a new one to invite more young people.",
     "already": "That young person already has an invitation to this campaign.",
+    "misfit": "That young person is not one this campaign is for (its teams, cohort, ages or "
+    "review dates, above): make a campaign for them.",
+    "deleting": "Not invited: that young person has asked for their information to be "
+    "deleted, and the request waits (Requests and erasure).",
     "erased": "That young person's record was erased; they can't be invited.",
     "asked": "Not invited: that young person has already been asked as often as the council "
     "allows for now (see \u201cNot invited\u201d below). Try again later.",
@@ -502,6 +506,10 @@ async def invite_one(
         summary = await campaign_store.issue_invitations(
             session, view.row, [person], services.clock, cap=services.asking_cap()
         )
+        if summary.not_matching:  # another team, cohort or age than the campaign's
+            return RedirectResponse(f"{here}?problem=misfit#invite", 303)
+        if dict(summary.held).get(asking.DELETING_REASON):
+            return RedirectResponse(f"{here}?problem=deleting#invite", 303)
         if summary.held:  # asked enough lately: held, and listed on the page
             return RedirectResponse(f"{here}?problem=asked#invite", 303)
         if not summary.issued:

@@ -289,6 +289,12 @@ async def test_a_campaign_counts_who_matches_then_invites_exactly_them(
     campaign = Page.of((await client.get(made.headers["location"])).text)
     assert "2 invitations issued" in campaign.text
     assert "N-1" in campaign.text and "N-2" in campaign.text and "S-1" not in campaign.text
+    invite = campaign.form_to(f"{made.headers['location'].split('?')[0]}/invite")
+    for ref, problem in (("S-1", "misfit"), ("N-1", "already"), ("Z-9", "ref")):
+        said = await client.post(invite.action, data=invite.data(council_ref=ref))
+        assert f"problem={problem}" in said.headers["location"], ref
+    shown = Page.of((await client.get(said.headers["location"])).text).text
+    assert "no young person with that reference" in shown
     # asked twice this month: the count says who the cap would hold back, before creating
     again = await client.post(form.action, data={**choices, "name": "again", "action": "create"})
     assert again.status_code == 303
