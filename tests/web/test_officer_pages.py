@@ -684,8 +684,10 @@ async def test_before_my_review_shows_what_they_asked_for_first_and_is_audited(
     assert everything.index("How are things") < everything.index("Anything just for your IRO")
     assert "Good" in everything
     assert "read response" in await audit_actions(services.db)
+    assert f'href="/officer/replies/responses/{response_id}"' in reply.text  # answer them
 
     person = Page.of((await client.get("/officer/young-people/P00000-flagged")).text)
+    assert f'href="/officer/replies/responses/{response_id}"' in person.html
     assert "Getting ready for my review" in person.text and "Wants an advocate" in person.text
     assert "read person" in await audit_actions(services.db)
     assert "past: their record needs the next date" not in person.text
