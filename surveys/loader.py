@@ -24,7 +24,8 @@ A survey file looks like this (the comments give the rules and defaults)::
         sensitive: false            # optional, default false
         help: A hint shown on request   # optional
         flag: private               # optional: a request to act on before the review
-                                    # (advocate | chair | meeting | talk_to_iro | private):
+                                    # (advocate | chair | meeting | talk_to_iro |
+                                    # talk_to_worker | private):
                                     # yesno raises it on yes, text on any words, choice,
                                     # multi and scale on any answer
         max_length: 1000            # text only, 1..4000, default 1000

@@ -85,6 +85,7 @@ class Flag(StrEnum):
     CHAIR = "chair"  # wants to chair their meeting
     MEETING = "meeting"  # who they want at their meeting, and where
     TALK_TO_IRO = "talk_to_iro"  # wants to talk to their IRO
+    TALK_TO_WORKER = "talk_to_worker"  # wants their worker or PA to get in touch
     PRIVATE = "private"  # wants something kept private
 
 
@@ -93,6 +94,7 @@ FLAG_TEXT: Mapping[Flag, str] = {
     Flag.CHAIR: "Wants to chair their meeting",
     Flag.MEETING: "Who they want at their meeting, and where",
     Flag.TALK_TO_IRO: "Wants to talk to their IRO",
+    Flag.TALK_TO_WORKER: "Wants their worker or PA to get in touch",
     Flag.PRIVATE: "Wants something kept private",
 }
 

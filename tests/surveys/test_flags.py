@@ -67,6 +67,10 @@ def test_the_builtin_review_surveys_flag_each_request() -> None:
     builtins = {s.key: s for s in load_builtin_surveys()}
     child = builtins["review-prep-child"]
     raised = {f for q in child.questions if q.flag for f in (q.flag,)}
-    assert raised == set(Flag)
+    assert raised == set(Flag) - {Flag.TALK_TO_WORKER}  # their IRO is who they ask for
     leaver = builtins["pathway-plan-review"]
     assert leaver.question("chair").flag is Flag.CHAIR
+    # a care leaver's "get my PA to get in touch" is a request too, listed for officers
+    check_in = builtins["wellbeing-16plus"].question("talk_to_pa")
+    assert check_in.flags_raised("yes") == (Flag.TALK_TO_WORKER,)
+    assert check_in.flags_raised("no") == ()
