@@ -603,6 +603,8 @@ class ConversationService:
             )
             if response is None:  # erased since
                 raise InvitationError("used")
+            if response.status != str(ResponseStatus.RETURNED) and invitation.expires_at <= now:
+                raise InvitationError("closed")  # closed (or ran out) before they finished
             linked = self._person_id(session, channel, address)
             if not (checked or invitation.handover or linked == invitation.person_id):
                 raise InvitationError("started")

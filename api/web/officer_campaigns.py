@@ -444,17 +444,19 @@ async def close_confirm(campaign_id: Id, services: ServicesDep, staff: OfficerSt
         return RedirectResponse(f"/officer/campaigns/{campaign_id}", 303)
     if not may_close(view.row, staff.scope):
         return RedirectResponse(f"/officer/campaigns/{campaign_id}?problem=team_close", 303)
-    lines = [
-        f"{plan.unopened} invitation{'s' if plan.unopened != 1 else ''} not yet opened will be "
-        "withdrawn: their letters and links stop working, and they don't count towards how "
-        "often a young person may be asked.",
-        f"{plan.started} young {'person' if plan.started == 1 else 'people'} who started "
-        "but did not finish can no longer finish; what they answered is kept.",
-        f"{plan.finished} returned: kept, and counted by the board as before.",
-        f"{plan.waiting_messages} Telegram message{'s' if plan.waiting_messages != 1 else ''} "
-        "not yet sent (invitations and reminders) will not go.",
-        "This cannot be undone: to ask young people again, make a new campaign.",
+    said = [
+        (plan.unopened, f"{plan.unopened} invitation{'s' if plan.unopened != 1 else ''} not "
+         "yet opened will be withdrawn: their letters and links stop working, and they don't "
+         "count towards how often a young person may be asked."),
+        (plan.started, f"{plan.started} young {'person' if plan.started == 1 else 'people'} "
+         "who started but did not finish can no longer finish; what they answered is kept."),
+        (plan.finished, f"{plan.finished} returned: kept, and counted by the board as before."),
+        (plan.waiting_messages, f"{plan.waiting_messages} Telegram "
+         f"message{'s' if plan.waiting_messages != 1 else ''} not yet sent (invitations and "
+         "reminders) will not go."),
     ]
+    lines = [text for n, text in said if n] or ["No one has been invited to it yet."]
+    lines.append("This cannot be undone: to ask young people again, make a new campaign.")
     return render(
         "officer_confirm.html", title="Close this campaign now?",
         council=services.settings.council_name, staff=staff, nav="campaigns",

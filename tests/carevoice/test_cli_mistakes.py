@@ -82,3 +82,18 @@ def test_a_survey_for_other_young_people_or_a_past_date_is_refused(
     code, out = run(env, *base, "--survey", "pathway-plan-review", "--cohort", "care_leaver")
     assert code == 0 and "1 young people match" in out
 
+
+
+def test_a_campaign_sent_by_mistake_is_closed_in_one_step(env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    _people(env, tmp_path)
+    code, out = run(env, "campaign", "create", "--survey", "review-prep-child", "--name", "x")
+    assert code != 0 and "care leavers too" in out  # a child's survey for everyone
+    code, out = run(env, "campaign", "create", "--survey", "review-feedback", "--name", "oops")
+    assert code == 0 and "2 invitations" in out, out
+    code, out = run(env, "campaign", "close", "1", input="n\n")
+    assert code == 1 and "2 unopened invitations withdrawn" in out and "Aborted" in out
+    code, out = run(env, "campaign", "close", "1", "--yes")
+    assert code == 0 and "Closed campaign 1: 2 unopened invitations withdrawn" in out, out
+    code, out = run(env, "campaign", "close", "1", "--yes")
+    assert code != 0 and "already closed" in out

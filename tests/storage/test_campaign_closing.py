@@ -22,7 +22,7 @@ from storage.reach import Reach
 from storage.tables import InvitationRow, OutboxRow
 from storage.teams import TeamScope
 from surveys.clock import FixedClock
-from surveys.errors import ConflictError
+from surveys.errors import ConflictError, InvitationError
 from tests.factories import campaign_with_codes
 
 
@@ -88,3 +88,15 @@ async def test_a_team_key_closes_only_a_campaign_for_its_own_teams(
         (await get_campaign(session, campaign_id)).teams = ["North"]
     async with db.transaction() as session:
         await close_campaign(session, campaign_id, clock, scope=TeamScope(frozenset({"North"})))
+
+
+async def test_who_started_cannot_carry_on_once_it_is_closed(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    campaign_id, (code,) = await campaign_with_codes(db, catalog, clock, people=1)
+    await conversations.redeem(code, channel="web", address="w1")
+    async with db.transaction() as session:
+        await close_campaign(session, campaign_id, clock)
+    with pytest.raises(InvitationError) as refused:
+        await conversations.redeem(code, channel="web", address="w1")
+    assert refused.value.reason == "closed"
