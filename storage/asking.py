@@ -63,14 +63,15 @@ class AskingCap:
 DELETING_REASON: Final = "asked for their information to be deleted (the request waits)"
 
 
+def _erasure_waits() -> tuple[ColumnElement[bool], ...]:
+    """A request to delete that nobody has dealt with yet."""
+    return (RequestRow.kind == "erasure", RequestRow.resolved_at.is_(None))
+
+
 def deletion_waiting(person_id: Any) -> ColumnElement[bool]:
     """True where the young person (`person_id`, a column) has asked for their information
     to be deleted and the request is not yet dealt with."""
-    return exists().where(
-        RequestRow.person_id == person_id,
-        RequestRow.kind == "erasure",
-        RequestRow.resolved_at.is_(None),
-    )
+    return exists().where(RequestRow.person_id == person_id, *_erasure_waits())
 
 
 async def deleting(session: AsyncSession, person_ids: Iterable[int]) -> set[int]:
@@ -80,9 +81,7 @@ async def deleting(session: AsyncSession, person_ids: Iterable[int]) -> set[int]
     for start in range(0, len(ids), 500):
         rows = await session.scalars(
             select(RequestRow.person_id).where(
-                RequestRow.person_id.in_(ids[start : start + 500]),
-                RequestRow.kind == "erasure",
-                RequestRow.resolved_at.is_(None),
+                RequestRow.person_id.in_(ids[start : start + 500]), *_erasure_waits()
             )
         )
         found.update(int(p) for p in rows.all() if p is not None)

@@ -321,8 +321,9 @@ class RollingCampaigns:
     async def _within_cap(
         self, session: AsyncSession, campaign_id: int, rows: list[dict[str, Any]], now: datetime
     ) -> tuple[list[dict[str, Any]], int]:
-        """The invitations to make, less those of young people asked enough lately: they
-        are held (with the reason, for officers) and looked at again on the next scan."""
+        """The invitations to make, less those of young people asked enough lately or whose
+        request to delete waits: they are held (with the reason, for officers) and looked
+        at again on the next scan."""
         if not rows:
             return rows, 0
         ids = [r["person_id"] for r in rows]

@@ -139,6 +139,21 @@ async def test_the_rolling_scan_holds_who_was_asked_enough(
     async with db.reader() as session:
         assert await asking.held_by_reason(session, rolling.id) == {REASON: 3}
 
+    # a month on, the one whose request to delete waits is still held, for that reason
+    async with db.transaction() as session:
+        r0 = await session.scalar(select(PersonRow.id).where(PersonRow.council_ref == "R0"))
+        session.add(RequestRow(person_id=r0, kind="erasure", channel="web",
+                               created_at=clock.now()))
+    clock.advance(days=31)
+    async with db.transaction() as session:  # their next reviews, five days off again
+        await session.execute(
+            update(PersonRow).values(next_review_date=clock.now().date() + timedelta(days=5))
+        )
+    scan = await RollingCampaigns(db, clock, cap=CAP).scan()
+    assert scan.invited == 2 and scan.held == 1
+    async with db.reader() as session:
+        assert await asking.held_by_reason(session, rolling.id) == {asking.DELETING_REASON: 1}
+
 
 async def test_one_reminder_each_and_none_after_not_now(
     db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
