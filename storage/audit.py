@@ -73,11 +73,12 @@ async def record(
     return row
 
 
-async def latest(session: AsyncSession, *, action: str, subject: str) -> AuditLogRow | None:
-    """The newest audit row of `action` about exactly `subject`, if any."""
+async def latest(session: AsyncSession, *, action: str, about: str) -> AuditLogRow | None:
+    """The newest audit row of `action` whose subject starts with `about`, if any."""
     query = (
         select(AuditLogRow)
-        .where(AuditLogRow.action == action, AuditLogRow.subject == subject[:SUBJECT_MAX])
+        .where(AuditLogRow.action == action,
+               AuditLogRow.subject.startswith(about[:SUBJECT_MAX], autoescape=True))
         .order_by(AuditLogRow.id.desc())
         .limit(1)
     )

@@ -203,16 +203,17 @@ PRINT_ACTION: Final = "print invitation letters"
 
 
 def _printing(campaign_id: int, page: int, invitation: int | None) -> str:
-    """The audit subject of making one page of a campaign's letters (or one reprint)."""
+    """How the audit subject of making one page of a campaign's letters (or one reprint)
+    starts; how many were made follows."""
     which = f"invitation {invitation}" if invitation is not None else f"page {page}"
-    return f"campaign {campaign_id}: letters, {which}"
+    return f"campaign {campaign_id}: letters, {which}:"
 
 
 async def _last_made(session: AsyncSession, campaign_id: int, page: int,
                      invitation: int | None) -> int:
     """The audit id of the last time these letters were made (0: never)."""
     row = await audit.latest(session, action=PRINT_ACTION,
-                             subject=_printing(campaign_id, page, invitation))
+                             about=_printing(campaign_id, page, invitation))
     return row.id if row is not None else 0
 
 
@@ -284,7 +285,7 @@ async def print_letters(
             languages = {str(ref): str(language) for ref, language in found.all()}
             made_as = (await audit.record(
                 session, services.clock, actor=staff.session.actor, action=PRINT_ACTION,
-                subject=_printing(campaign_id, page, invitation),
+                subject=f"{_printing(campaign_id, page, invitation)} {len(issued)} made",
             )).id
     except NotFoundError:
         return _no_campaign(services.settings.council_name)

@@ -141,6 +141,10 @@ async def test_letters_with_qr_codes_and_web_links(
         assert f"{PUBLIC_URL}/c/{code}" in html and f"{PUBLIC_URL}/c</span>" in html
     assert " style=" not in html
     assert "print invitation letters" in await actions(db)
+    async with db.reader() as session:  # how many, for whoever reads the audit log
+        made = await session.scalar(select(AuditLogRow.subject).where(
+            AuditLogRow.action == "print invitation letters"))
+    assert made == f"campaign {link[2]}: letters, page 1: 3 made"
     old = await client.get(f"/c/{codes[0]}")  # printing again made new codes
     assert old.status_code == 404
     # a reload sends the form again: the printed letters keep working, and the page says so
