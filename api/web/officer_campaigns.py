@@ -470,7 +470,7 @@ async def close_confirm(campaign_id: Id, services: ServicesDep, staff: OfficerSt
 async def close(
     campaign_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff
 ) -> Response:
-    """Close the campaign now (again is harmless: it is already closed)."""
+    """Close the campaign now (one already closed is said so, and nothing changes)."""
     await staff_form(request, staff)
     try:
         async with services.db.transaction() as session:
