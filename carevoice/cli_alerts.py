@@ -83,10 +83,12 @@ async def list_alerts(
                                subject=f"cli: {len(rows)}")
         table = Listing(("id", "raised (UK time)", "category", "young person", "channel",
                          "state"), free=frozenset({"category", "state"}))
+        # past its time with no duty team set, nobody was told: overdue, not escalated
+        late = "escalated, waiting" if services.conversations.policy.duty else "overdue, waiting"
         for alert, ref in rows:
             state = (
                 "acknowledged" if alert.acknowledged_at
-                else "escalated, waiting" if alert.escalated_at else "waiting"
+                else late if alert.escalated_at else "waiting"
             )
             table.add_row(str(alert.id), alert_views.local_time(alert.created_at, zone),
                           alert_store.categories_label(alert_store.alert_categories(alert)),

@@ -53,6 +53,10 @@ def test_rescan_show_ack_and_list(tmp_path: Path) -> None:
     code, out = run({**env, "CAREVOICE_DUTY_CHAT_IDS": "555"}, "alerts", "duty", alert_id,
                     "--note", "Out of hours, cannot wait")
     assert code == 0 and "sent to the duty team (1 person)" in out
+    # with no duty team set, an alert past its time is overdue: nobody else was told
+    assert "overdue, waiting" in run(env, "alerts", "list")[1]
+    duty = {**env, "CAREVOICE_DUTY_CHAT_IDS": "555"}
+    assert "escalated, waiting" in run(duty, "alerts", "list")[1]
     with sqlite3.connect(db) as conn:
         assert conn.execute(
             "SELECT count(*) FROM outbox WHERE kind = 'alert' AND address = '555'"
