@@ -113,17 +113,13 @@ SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 ReaderDep = Annotated[AsyncSession, Depends(_reader, scope="function")]
 
 
-def _article(role: Role) -> str:
-    return "an" if role.value[0] in "aeiou" else "a"
-
-
 def require(role: Role) -> Callable[..., Awaitable[Caller]]:
     """A dependency letting through keys whose role includes `role`."""
 
     async def check(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
         if not caller.role.allows(role):
-            allowed = " or ".join(f"{_article(r)} {r}" for r in Role if r.allows(role))
-            raise forbidden(f"{_article(caller.role)} {caller.role} key cannot do this; "
+            allowed = " or ".join(r.with_article for r in Role if r.allows(role))
+            raise forbidden(f"{caller.role.with_article} key cannot do this; "
                             f"it needs {allowed} key")
         return caller
 

@@ -46,6 +46,11 @@ class Role(StrEnum):
         """Whether a key with this role may do what `needed` may."""
         return self.rank >= needed.rank
 
+    @property
+    def with_article(self) -> str:
+        """"a board", "an officer", "an admin": for sentences."""
+        return f"{'an' if self.value[0] in 'aeiou' else 'a'} {self.value}"
+
 
 _RANKS = {Role.BOARD: 1, Role.OFFICER: 2, Role.ADMIN: 3}
 

@@ -205,8 +205,8 @@ async def _surveys(session: AsyncSession, services: Services) -> list[SurveyVers
 
 
 async def _form_page(
-    services: Services, staff: Staff, form: CampaignForm, *, matched: int | None = None,
-    match_text: str | None = None, status: int = 200,
+    services: Services, staff: Staff, form: CampaignForm, *, match_text: str | None = None,
+    status: int = 200,
 ) -> Response:
     async with services.db.reader() as session:
         surveys = await _surveys(session, services)
@@ -216,7 +216,7 @@ async def _form_page(
         "officer_campaign_new.html", status_code=status, title="New campaign",
         council=services.settings.council_name, staff=staff, form=form, surveys=surveys,
         teams=teams, age_bands=AGE_BAND_NAMES, cohorts=[c.value for c in Cohort],
-        matched=matched, match_text=match_text, opens_hint=uk_input(now),
+        match_text=match_text, opens_hint=uk_input(now),
         closes_hint=uk_input(now + DEFAULT_OPEN), reminder_cap=services.asking_cap().reminders,
     )
 
@@ -292,12 +292,11 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
     async with services.db.transaction() as session:
         people = await matching(session, staff.scope, checked)
         if counting:
-            matched = len(people)
             match_text = await _matched_text(session, services, people)
         elif not people:
             form.problems.append(("cohort-any", "No young people match these choices, so "
                                   "there is no one to invite. Widen the choices."))
-            matched = 0
+            match_text = await _matched_text(session, services, people)
         elif form.rolling:
             return await _create_rolling(session, services, staff, form, checked)
         else:
@@ -323,7 +322,7 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
             return RedirectResponse(
                 f"/officer/campaigns/{campaign.id}?created={issued.issued}", 303
             )
-    return await _form_page(services, staff, form, matched=matched, match_text=match_text,
+    return await _form_page(services, staff, form, match_text=match_text,
                             status=200 if counting else 422)
 
 
@@ -439,11 +438,11 @@ async def close_confirm(campaign_id: Id, services: ServicesDep, staff: OfficerSt
     """Are you sure? What closing now does, in numbers, before anything changes."""
     async with services.db.reader() as session:
         view = await or_404(campaign_view(session, campaign_id, staff.scope))
+        if view.row.closes_at <= services.clock.now():
+            return RedirectResponse(f"/officer/campaigns/{campaign_id}", 303)
+        if not may_close(view.row, staff.scope):
+            return RedirectResponse(f"/officer/campaigns/{campaign_id}?problem=team_close", 303)
         plan = await closing_plan(session, campaign_id, services.clock)
-    if view.row.closes_at <= services.clock.now():
-        return RedirectResponse(f"/officer/campaigns/{campaign_id}", 303)
-    if not may_close(view.row, staff.scope):
-        return RedirectResponse(f"/officer/campaigns/{campaign_id}?problem=team_close", 303)
     said = [
         (plan.unopened, f"{plan.unopened} invitation{'s' if plan.unopened != 1 else ''} not "
          "yet opened will be withdrawn: their letters and links stop working, and they don't "

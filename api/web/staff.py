@@ -121,9 +121,8 @@ def staff_with(role: Role) -> Callable[..., Awaitable[Staff]]:
             raise SignInNeeded(request.url.path + query)
         if not staff.role.allows(role):
             needs = "an admin key" if role is Role.ADMIN else "an officer or admin key"
-            article = "an" if staff.role.value[0] in "aeiou" else "a"
             raise NotAllowed(
-                f"You're signed in with {article} {staff.role} key. This page needs {needs}. "
+                f"You're signed in with {staff.role.with_article} key. This page needs {needs}. "
                 + ("Your pages start at /officer." if staff.is_officer
                    else "The board dashboard is at /board.")
             )
