@@ -403,6 +403,8 @@ async def issue_invitations(
                 form=campaign.report_form,
                 audience=REPORT_AUDIENCE.get(person.cohort, person.cohort),
                 age_band=band_of(person, now.date()),
+                cohort=person.cohort,
+                team=person.team or "",
                 review_date=person.next_review_date,
                 issued_at=now,
                 expires_at=campaign.closes_at,

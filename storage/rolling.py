@@ -446,6 +446,8 @@ def _new_invitation(
         "form": campaign.report_form,
         "audience": REPORT_AUDIENCE.get(person.cohort, person.cohort),
         "age_band": band_of(person, uk_date(now)),
+        "cohort": person.cohort,
+        "team": person.team or "",
         "review_date": review,
         "issued_at": now,
         "expires_at": min(review_closes_at(review), campaign.closes_at),

@@ -158,7 +158,9 @@ class InvitationRow(Base):
     """One young person invited to one campaign; the code is single use and expires.
 
     `form`, `audience`, `age_band` and the dates are copied here so return rates are one
-    GROUP BY over this table.
+    GROUP BY over this table. `cohort` and `team` are the young person's when invited (""
+    for no team; NULL: not recorded, before migration 0022), so a board's breakdowns by
+    cohort and team keep a form where it was when a child later leaves care or moves team.
     """
 
     __tablename__ = "invitations"
@@ -188,6 +190,8 @@ class InvitationRow(Base):
     form: Mapped[str] = mapped_column(String(48))
     audience: Mapped[str] = mapped_column(String(32))
     age_band: Mapped[str | None] = mapped_column(String(16))
+    cohort: Mapped[str | None] = mapped_column(String(16))  # migration 0022
+    team: Mapped[str | None] = mapped_column(String(64))  # migration 0022
     review_date: Mapped[date | None] = mapped_column(Date)
     issued_at: Mapped[datetime]
     expires_at: Mapped[datetime]

@@ -49,6 +49,7 @@ __all__ = [
     "contributions",
     "erased_form_counts",
     "fold",
+    "invitation_groups",
 ]
 
 UNKNOWN_GROUP: Final = UNKNOWN
@@ -178,12 +179,22 @@ PEOPLE_GROUPS: Final = ("cohort", "team", "language")
 """The young person's breakdowns of forms that rollup cells lack and erased cells hold."""
 
 
-def _people_columns() -> dict[str, Any]:
-    p = PersonRow
+def invitation_groups() -> dict[str, Any]:
+    """The cohort and team a form counts under: the young person's when invited (kept on
+    the invitation), or for an invitation that did not record them (stored before
+    migration 0022 filled them in, or written by hand) their record's now. Needs
+    `PersonRow` joined on the invitation's person."""
+    i, p = InvitationRow, PersonRow
     return {
-        "cohort": func.coalesce(p.cohort, UNKNOWN_GROUP),
-        "team": func.coalesce(func.nullif(p.team, ""), UNKNOWN_GROUP),
-        "language": func.coalesce(p.language, UNKNOWN_GROUP),
+        "cohort": func.coalesce(i.cohort, p.cohort, UNKNOWN_GROUP),
+        "team": func.coalesce(func.nullif(func.coalesce(i.team, p.team), ""), UNKNOWN_GROUP),
+    }
+
+
+def _people_columns() -> dict[str, Any]:
+    return {
+        **invitation_groups(),
+        "language": func.coalesce(PersonRow.language, UNKNOWN_GROUP),
     }
 
 

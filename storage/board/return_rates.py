@@ -40,7 +40,7 @@ from storage.board._common import (
     spans_of,
     uk_midnight,
 )
-from storage.board.folding import erased_form_counts
+from storage.board.folding import erased_form_counts, invitation_groups
 from storage.board.rollups import contiguous, dirty_quarters
 from storage.tables import (
     BoardFormCellRow,
@@ -63,10 +63,12 @@ __all__ = [
 
 DIMENSIONS: Final = ("form", "audience", "cohort", "team", "age_band", "quarter")
 """What return rates can be broken down by, in the order rows are sorted. Cohort and team
-are the young person's (from the people table; "unknown" for forms counted by other
-routes and for young people since erased, whose forms still count)."""
+are the young person's when invited (kept on the invitation, so a form stays where it was
+counted when a child leaves care or moves team; "unknown" for forms counted by other
+routes; an erased young person's forms still count under theirs)."""
 PEOPLE_DIMENSIONS: Final = frozenset({"cohort", "team"})
-"""Read from the invitations joined to people (rollup cells do not hold them)."""
+"""Read from the invitations (rollup cells do not hold them), joined to people for an
+invitation that did not record them."""
 
 DEFAULT_TARGETS: Final[Mapping[tuple[str, str], float]] = {
     ("consultation", "child"): 0.30,
@@ -152,8 +154,7 @@ async def invitation_counts(
     columns = {
         "form": i.form,
         "audience": i.audience,
-        "cohort": func.coalesce(p.cohort, UNKNOWN),
-        "team": func.coalesce(func.nullif(p.team, ""), UNKNOWN),
+        **invitation_groups(),
         "age_band": func.coalesce(i.age_band, UNKNOWN),
     }
     keys: list[Any] = [columns[d].label(d) for d in dims if d != "quarter"]

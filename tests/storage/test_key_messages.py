@@ -3,10 +3,12 @@ board's sentences read the same suppressed figures as its tables."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
 
+from storage import campaigns as campaign_store
 from storage import statements
 from storage.board import (
     SUPPRESSED,
@@ -16,12 +18,16 @@ from storage.board import (
     top_themes,
 )
 from storage.board.key_messages import THEMES_READ
+from storage.catalog import SurveyCatalog
 from storage.comparators import all_comparators, load
 from storage.database import Database
+from storage.people import import_people
 from storage.tables import InvitationRow, PersonRow
 from surveys.clock import FixedClock
 from surveys.insights.comparators import parse_comparators_csv, published_comparators
 from surveys.insights.periods import parse_period
+from surveys.people import Cohort, PersonRecord
+from tests.factories import small_survey
 from tests.storage.board_factories import BoardData, uk
 
 YEAR = parse_period("2017-18")
@@ -235,3 +241,44 @@ async def test_a_form_for_a_review_not_attended_reads_as_a_sentence(db: Database
     said = " ".join(m.text for m in found.messages)
     assert "20 of the 80 feedback forms sent to care leavers who did not attend their " \
            "review came back (25%)" in said, said
+
+
+async def test_a_form_stays_in_the_cohort_and_team_it_was_sent_to(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    """A child in care in North is sent a form and returns it; a year later they have left
+    care and are imported again as a care leaver in the leaving care team. Last year's
+    figures by cohort and team do not move."""
+    async with db.transaction() as s:
+        await catalog.register(s, small_survey())
+    records = [PersonRecord(council_ref=f"N{n}", cohort=Cohort.IN_CARE, age_band="16-17",
+                            team="North") for n in range(8)]  # fmt: skip
+    async with db.transaction() as s:
+        await import_people(s, records, clock)
+        campaign = await campaign_store.create_campaign(
+            s, catalog, clock, name="c", survey_key="small", opens_at=clock.now(),
+            closes_at=clock.now() + timedelta(days=14),
+            audience=campaign_store.CohortFilter(cohort="in_care"),
+        )  # fmt: skip
+        people = await campaign_store.select_people(
+            s, campaign_store.CohortFilter(), clock.now().date()
+        )
+        await campaign_store.issue_invitations(s, campaign, people, clock)
+        await s.execute(update(InvitationRow).values(delivered_at=clock.now()))
+        await s.execute(
+            update(InvitationRow).where(InvitationRow.id % 2 == 0).values(returned_at=clock.now())
+        )
+    period = parse_period(f"{clock.now().year - 1}-{clock.now().year % 100:02d}")
+
+    async def by_group() -> dict[tuple[str | None, str | None], tuple[int | str, int | str]]:
+        async with db.reader() as s:
+            rows = await return_rates(s, period, by=("cohort", "team"))
+        return {(r.cohort, r.team): (r.sent, r.returned) for r in rows}
+
+    before = await by_group()
+    assert set(before) == {("in_care", "North")} and before[("in_care", "North")][0] == 8
+    clock.at += timedelta(days=400)
+    async with db.transaction() as s:
+        await import_people(s, [replace(r, cohort=Cohort.CARE_LEAVER, age_band="18-21",
+                                        team="Leaving care") for r in records], clock)  # fmt: skip
+    assert await by_group() == before

@@ -174,3 +174,33 @@ def test_codes_and_web_sessions_already_stored_are_hashed(tmp_path: Path) -> Non
     assert code == hashlib.sha256(b"OldLongCode_abc-123").hexdigest()
     assert addresses == [hashlib.sha256(b"sid-1").hexdigest(), "sid-2"]  # Telegram ids stay
     assert teams == "[]"
+
+
+def test_invitations_take_the_cohort_and_team_their_young_person_has(tmp_path: Path) -> None:
+    """0022: invitations already stored are counted where they were before it."""
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    assert run_alembic(url, "upgrade", "0021_statement_words").returncode == 0
+    engine = create_engine(url)
+    at = "'2017-06-01 12:00:00.000000'"
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO survey_versions (id, key, version, title, form, "
+                          "audience, anonymous, definition, fingerprint, builtin, created_at) "
+                          f"VALUES (1, 's', 1, 's', 'f', 'a', 0, 'x', '', 0, {at})"))
+        for n, (cohort, team) in enumerate((("in_care", "'North'"), ("care_leaver", "NULL")), 1):
+            conn.execute(text("INSERT INTO people (id, council_ref, cohort, team, status, "
+                              f"created_at) VALUES ({n}, 'r{n}', '{cohort}', {team}, 'active', "
+                              f"{at})"))
+        conn.execute(text("INSERT INTO campaigns (id, name, survey_version_id, report_form, "
+                          f"opens_at, closes_at, max_reminders, created_at) VALUES (1, 'c', 1, "
+                          f"'f', {at}, {at}, 2, {at})"))
+        for n in (1, 2):
+            conn.execute(text("INSERT INTO invitations (id, campaign_id, person_id, code, form, "
+                              f"audience, issued_at, expires_at, reminders_sent) VALUES ({n}, 1, "
+                              f"{n}, 'h{n}', 'f', 'child', {at}, {at}, 0)"))
+    engine.dispose()
+    assert run_alembic(url, "upgrade", "head").returncode == 0
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT cohort, team FROM invitations ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("in_care", "North"), ("care_leaver", "")]
