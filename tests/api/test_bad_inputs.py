@@ -24,6 +24,7 @@ from tests.bad_inputs import AFTER, API, SAID, After, Api, Said
 from tests.bot.conftest import CONFIG, YoungPerson
 from tests.factories import campaign_with_codes
 from tests.telegram_emulator import BotApiState, FakeRequest
+from tests.shared_app import app_with
 
 TABLES = (PersonRow, SurveyVersionRow, ApiKeyRow)
 
@@ -85,10 +86,8 @@ WEB_SAID = [s for s in SAID if max(s.text) < "\ud800"]  # a form carries UTF-8 o
 async def test_the_web_chat_keeps_a_young_persons_words(
     services: Services, db: Database, catalog: SurveyCatalog, clock: FixedClock, said: Said
 ) -> None:
-    from api.app import create_app
-
     _, [code] = await campaign_with_codes(db, catalog, clock, people=1)
-    transport = httpx.ASGITransport(app=create_app(services))
+    transport = httpx.ASGITransport(app=app_with(services))
     async with httpx.AsyncClient(transport=transport, base_url="https://test") as http:
         await _web_chat(
             http, code,
@@ -133,10 +132,8 @@ ANSWER = "I like my carer"
 async def test_the_web_chat_holds_after_an_answer(
     services: Services, db: Database, catalog: SurveyCatalog, clock: FixedClock, after: After
 ) -> None:
-    from api.app import create_app
-
     _, [code] = await campaign_with_codes(db, catalog, clock, people=1)
-    transport = httpx.ASGITransport(app=create_app(services))
+    transport = httpx.ASGITransport(app=app_with(services))
     async with httpx.AsyncClient(transport=transport, base_url="https://test") as http:
         await _web_chat(
             http, code,
