@@ -67,6 +67,23 @@ def _definition(survey: Survey, fingerprint: str) -> str:
     return text
 
 
+# Parsed surveys by their stored YAML: every new catalog (each process, each test) reads
+# the built-ins' rows again, and parsing the YAML is the slow part (tens of ms a survey).
+# Keyed by the text itself, so a rolled-back row whose id is reused cannot be confused.
+_PARSED: dict[str, Survey] = {}
+
+
+def _parsed(definition: str, source: str) -> Survey:
+    """`parse_survey(definition, source)`, remembered by the text (surveys are immutable)."""
+    survey = _PARSED.get(definition)
+    if survey is None:
+        survey = parse_survey(definition, source)
+        if len(_PARSED) >= 256:  # officers' own surveys pass here too: keep it small
+            _PARSED.clear()
+        _PARSED[definition] = survey
+    return survey
+
+
 class SurveyCatalog:
     """Reads and writes survey versions; parsed definitions are cached by version id."""
 
@@ -202,6 +219,6 @@ class SurveyCatalog:
     def _remember(self, row: SurveyVersionRow) -> Survey:
         survey = self._cache.get(row.id)
         if survey is None:
-            survey = parse_survey(row.definition, f"survey {row.key} v{row.version}")
+            survey = _parsed(row.definition, f"survey {row.key} v{row.version}")
             self._cache[row.id] = survey
         return survey

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -73,8 +74,13 @@ questions:
 InviteCsv = Callable[[str, str], Awaitable[list[str]]]
 
 
+@cache
+def _small() -> Survey:
+    return parse_survey(SMALL_SURVEY_YAML, "small.yaml")  # read once: surveys are frozen
+
+
 def small_survey(**changes: Any) -> Survey:
-    survey = parse_survey(SMALL_SURVEY_YAML, "small.yaml")
+    survey = _small()
     if changes:
         survey = replace(survey, **changes)
     return survey

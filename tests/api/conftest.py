@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import cache
 
 import httpx
 import pytest
@@ -31,6 +32,12 @@ FOR_IRO = "Secret words only for my IRO"
 
 
 def api_settings(database_url: str = "sqlite://") -> Settings:
+    """The API tests' settings (a copy each call: reading them costs milliseconds)."""
+    return _api_settings(database_url).model_copy()
+
+
+@cache
+def _api_settings(database_url: str) -> Settings:
     return Settings(
         _env_file=None,
         database_url=database_url,

@@ -23,8 +23,8 @@ from tests.api.conftest import Keys
 from tests.bad_inputs import AFTER, API, SAID, After, Api, Said
 from tests.bot.conftest import CONFIG, YoungPerson
 from tests.factories import campaign_with_codes
-from tests.telegram_emulator import BotApiState, FakeRequest
 from tests.shared_app import app_with
+from tests.telegram_emulator import BotApiState, FakeRequest
 
 TABLES = (PersonRow, SurveyVersionRow, ApiKeyRow)
 

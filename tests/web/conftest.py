@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -44,6 +45,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def web_settings(database_url: str = "sqlite://") -> Settings:
+    """The web tests' settings (a copy each call: reading them costs milliseconds)."""
+    return _web_settings(database_url).model_copy()
+
+
+@cache
+def _web_settings(database_url: str) -> Settings:
     return Settings(
         _env_file=None,
         database_url=database_url,
