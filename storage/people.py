@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.tables import PersonRow
 from storage.teams import known_spellings
 from surveys.clock import Clock
+from surveys.errors import ImportFault, PeopleImportError
 from surveys.people import PersonRecord
 
 CHUNK = 500
@@ -43,6 +44,45 @@ async def find_by_ref(
     return found[0]
 
 
+async def reference_clashes(
+    session: AsyncSession,
+    records: Sequence[PersonRecord],
+    *,
+    first_line: int = 1,
+    lines: Sequence[int] | None = None,
+) -> list[ImportFault]:
+    """Faults for references that differ from another only in capitals: one already held
+    ("ab123" beside "AB123") or an earlier row's. Officers' look-ups forgive case
+    (`find_by_ref`), so two such references would name two children with one look-up, and
+    the one a team key may see could stand in for one it may not. Rows are numbered from
+    `first_line`, or by `lines` (one per record)."""
+    seen: dict[str, tuple[str, int]] = {}
+    faults: list[ImportFault] = []
+    wanted = sorted({r.council_ref.lower() for r in records})
+    held: dict[str, set[str]] = {}
+    for start in range(0, len(wanted), CHUNK):
+        for ref in await session.scalars(
+            select(PersonRow.council_ref).where(
+                func.lower(PersonRow.council_ref).in_(wanted[start : start + CHUNK])
+            )
+        ):
+            held.setdefault(ref.lower(), set()).add(ref)
+    for n, record in enumerate(records):
+        line = lines[n] if lines is not None else first_line + n
+        ref, key = record.council_ref, record.council_ref.lower()
+        others = held.get(key, set()) - {ref}
+        if others and ref not in held.get(key, set()):
+            faults.append(ImportFault(
+                line, "council_ref", f"differs only in capitals from {min(others)!r}, "
+                "already held: write it as it is held"))
+        earlier = seen.setdefault(key, (ref, line))
+        if earlier[0] != ref:
+            faults.append(ImportFault(
+                line, "council_ref", f"differs only in capitals from {earlier[0]!r} on line "
+                f"{earlier[1]}: one young person, one reference"))
+    return faults
+
+
 @dataclass(frozen=True, slots=True)
 class ImportSummary:
     """How an import went: rows added and rows updated (matched by council reference)."""
@@ -57,13 +97,19 @@ async def import_people(
     clock: Clock,
     *,
     progress: Callable[[int], None] | None = None,
+    first_line: int = 2,
 ) -> ImportSummary:
     """Add or update people by council reference, in the caller's transaction.
 
     The records were validated as a whole first (`surveys.people`), so either every row is
     written or, if the transaction fails, none is. A team is written as the council already
-    writes it (`storage.teams.known_spellings`).
+    writes it (`storage.teams.known_spellings`). PeopleImportError for a reference that
+    differs from another only in capitals (`reference_clashes`; rows numbered from
+    `first_line`, 2 for a CSV under its header).
     """
+    clashes = await reference_clashes(session, records, first_line=first_line)
+    if clashes:  # callers show these first; this keeps any other caller from writing them
+        raise PeopleImportError("upload", clashes)
     records = await known_spellings(session, records)  # "north" is the North team
     added = updated = 0
     now = clock.now()

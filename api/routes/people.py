@@ -53,7 +53,7 @@ async def import_people_route(
     records = await people_records(request, today=services.clock.now().date())
     first = 1 if media_type(request) == "application/json" else 2
     await refuse_out_of_scope(session, caller.scope, records, first_line=first)
-    summary = await import_people(session, records, services.clock)
+    summary = await import_people(session, records, services.clock, first_line=first)
     await caller.audit(session, services, "import people", f"{len(records)} rows")
     return ImportPublic(added=summary.added, updated=summary.updated)
 
@@ -95,7 +95,8 @@ async def export_person_route(
 
     Invitation codes and web chat session ids are described, not shown (they are keys);
     officers' notes on safeguarding alerts are included for review before sharing."""
-    await person_by_ref(session, council_ref, caller.scope)  # 404 outside the key's teams
+    # 404 outside the key's teams; then the reference as held (`find_by_ref` forgives case)
+    council_ref = (await person_by_ref(session, council_ref, caller.scope)).council_ref
     return await export_person(
         session, services.clock, council_ref, actor=caller.actor,
         council=services.settings.council_name, retention=services.retention_policy().describe(),

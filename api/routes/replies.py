@@ -180,7 +180,8 @@ async def make_contact_link(
 ) -> ContactLinkPublic:
     """A young person's own link for messages at any time; any earlier one stops working.
     Shown once."""
-    await person_by_ref(session, council_ref, caller.scope)
+    # the reference as held: the one the key may see (`find_by_ref` forgives case)
+    council_ref = (await person_by_ref(session, council_ref, caller.scope)).council_ref
     token = await issue_contact_link(session, council_ref, services.clock)
     await caller.audit(session, services, "issue contact link", f"person {council_ref}")
     base = services.settings.public_url.rstrip("/")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.deps import Limit, OfficerKey, Offset, ServicesDep, SessionDep
-from api.queries import person_by_ref
+from api.queries import issuable, person_by_ref
 from api.schemas import NAME_PATTERN, AgeBand, Page, error_responses
 from storage.campaigns import CohortFilter
 from storage.rolling import (
@@ -125,6 +125,7 @@ async def campaign_reviews(
     offset: Offset = 0,
 ) -> Page[ReviewPublic]:
     """Per young person and review: was the form returned before it (audited)."""
+    await issuable(session, campaign_id, caller.scope)  # another team's campaign: 404
     lines, total = await review_report(
         session, campaign_id, services.clock, limit=limit, offset=offset, scope=caller.scope
     )
@@ -162,9 +163,11 @@ async def invite_before_review(
 
     A review date already past is refused (422) with what to do, and a young person asked
     enough lately (the asking cap) is not invited (409, with the reason)."""
-    await person_by_ref(session, body.council_ref, caller.scope)
+    await issuable(session, campaign_id, caller.scope)  # another team's campaign: 404
+    # the reference as held: the one the key may see (`find_by_ref` forgives case)
+    ref = (await person_by_ref(session, body.council_ref, caller.scope)).council_ref
     invitation, _ = await invite_for_review(
-        session, campaign_id, body.council_ref, services.clock, cap=services.asking_cap()
+        session, campaign_id, ref, services.clock, cap=services.asking_cap()
     )
     await caller.audit(
         session, services, "invite before review", f"campaign {campaign_id}: {body.council_ref}"

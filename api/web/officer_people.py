@@ -136,7 +136,8 @@ async def subject_access_page(
     """Everything held about one young person: a page for them to read, or JSON."""
     try:
         async with services.db.transaction() as session:
-            await person_by_ref(session, council_ref, staff.scope)  # 404 outside their teams
+            # 404 outside their teams; then the reference as held (case forgiven)
+            council_ref = (await person_by_ref(session, council_ref, staff.scope)).council_ref
             export = await export_person(
                 session, services.clock, council_ref, actor=staff.session.actor,
                 council=services.settings.council_name,

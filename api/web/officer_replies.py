@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import ServicesDep
-from api.queries import message_in_scope, person_by_ref, response_in_scope
+from api.queries import issuable, message_in_scope, person_by_ref, response_in_scope
 from api.web.officer import qr_svg
 from api.web.render import render
 from api.web.staff import CouncilOfficerStaff, OfficerStaff, Staff, staff_form
@@ -405,7 +405,8 @@ async def contact_link(request: Request, services: ServicesDep, staff: OfficerSt
     ref = ref.strip() if isinstance(ref, str) else ""
     try:
         async with services.db.transaction() as session:
-            await person_by_ref(session, ref, staff.scope)
+            # the reference as held: the one they may see (`find_by_ref` forgives case)
+            ref = (await person_by_ref(session, ref, staff.scope)).council_ref
             live = await live_contact_link(session, ref)
             if live is not None and form.get("replace") != "yes":
                 return _replace_link_first(services, staff, ref, live.created_at)
@@ -437,6 +438,7 @@ async def reviews(
     per_page = 200
     try:
         async with services.db.transaction() as session:
+            await issuable(session, campaign_id, staff.scope)  # another team's: no such one
             campaign = await get_campaign(session, campaign_id)
             settings = await rolling_settings(session, campaign_id)
             lines, total = await review_report(

@@ -130,7 +130,8 @@ async def erase(request: Request, services: ServicesDep, staff: AdminStaff) -> R
     actor = staff.session.actor
     async with services.db.transaction() as session:
         try:
-            await person_by_ref(session, ref, staff.scope)
+            # the reference as held: the one they may see (`find_by_ref` forgives case)
+            ref = (await person_by_ref(session, ref, staff.scope)).council_ref
         except NotFoundError:
             return RedirectResponse("/officer/requests?problem=ref#erase", 303)
         await erase_person(  # resolves requests; audits under a keyed hash, never the ref

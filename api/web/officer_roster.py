@@ -26,7 +26,7 @@ from api.web.security import csrf_ok
 from api.web.staff import STAFF_COOKIE, OfficerStaff, Staff, refuse_unstorable
 from storage import audit
 from storage.campaigns import band_of
-from storage.people import import_people
+from storage.people import import_people, reference_clashes
 from storage.tables import PersonRow
 from storage.teams import known_spellings, known_teams, out_of_scope
 from surveys.errors import ImportFault, PeopleImportError
@@ -158,7 +158,9 @@ async def confirm_import(request: Request, services: ServicesDep, staff: Officer
     except PeopleImportError:
         return await _preview_page(services, staff, text)
     async with services.db.transaction() as session:
-        if await out_of_scope(session, staff.scope, records, first_line=2):
+        if await out_of_scope(session, staff.scope, records, first_line=2) or (
+            await reference_clashes(session, records, first_line=2)
+        ):
             faulty = True
         else:
             faulty = False
@@ -211,8 +213,9 @@ async def _preview_page(services: ServicesDep, staff: Staff, text: str) -> Respo
                 select(PersonRow.council_ref).where(PersonRow.council_ref.in_(
                     refs[start : start + 500]))
             )).all())
-        for fault in await out_of_scope(session, staff.scope, [r for _, r in records],
-                                        lines=[line for line, _ in records]):
+        checked, at = [r for _, r in records], [line for line, _ in records]
+        for fault in [*await out_of_scope(session, staff.scope, checked, lines=at),
+                      *await reference_clashes(session, checked, lines=at)]:
             by_line.setdefault(fault.line, []).append(fault)
     parsed = dict(records)
     rows = []

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from carevoice.wiring import Services
+from storage.contact import live_contact_link
 from storage.keys import Role, create_key, key_scope
 from storage.tables import PersonRow
 from surveys.errors import ValidationError
@@ -139,3 +140,41 @@ async def test_keys_for_teams_are_made_only_for_officers(services: Services) -> 
             await create_key(session, services.clock, role=Role.OFFICER, name="x", teams=[" "])
         every = await create_key(session, services.clock, role=Role.OFFICER, name="manager")
         assert key_scope(every.row).every_team
+
+
+async def test_a_reference_in_other_capitals_cannot_reach_another_teams_child(
+    client: httpx.AsyncClient, world: World, team_keys: dict[str, str], services: Services
+) -> None:
+    """A South key imports "their" young person under a North child's reference in small
+    letters (refused), and, were one already held so, every look-up acts on the South one:
+    officers' look-ups forgive capitals, and the North child was exported and given a new
+    link through it (a tester's finding)."""
+    south = {"Authorization": f"Bearer {team_keys['South']}"}
+    theirs = world.answered_ref
+    decoy = theirs.lower()
+    assert decoy != theirs
+    row = {"council_ref": decoy, "cohort": "in_care", "age_band": "13-15", "team": "South"}
+    refused = await client.post("/api/v1/people", json=[row], headers=south)
+    assert refused.status_code == 422, refused.text
+    assert "differs only in capitals" in refused.text
+    async with services.db.transaction() as session:  # held so before the import refused it
+        session.add(PersonRow(council_ref=decoy, cohort="in_care", age_band="13-15",
+                              team="South", status="active", created_at=services.clock.now()))
+    export = await client.get(f"/api/v1/people/{theirs}/export", headers=south)
+    assert export.status_code == 200 and export.json()["person"]["council_ref"] == decoy
+    assert theirs not in export.text
+    link = await client.post(f"/api/v1/people/{theirs}/contact-link", headers=south)
+    assert link.status_code == 201 and link.json()["council_ref"] == decoy
+    async with services.db.reader() as session:
+        assert await live_contact_link(session, theirs) is None  # the North child's is untouched
+
+
+async def test_another_teams_campaign_is_not_found_by_its_reviews(
+    client: httpx.AsyncClient, world: World, team_keys: dict[str, str]
+) -> None:
+    """Not "not a rolling campaign" (409), which told a team key the campaign existed."""
+    south = {"Authorization": f"Bearer {team_keys['South']}"}
+    north = {"Authorization": f"Bearer {team_keys['North']}"}
+    path = f"/api/v1/campaigns/{world.campaign_id}/reviews"
+    assert (await client.get(path, headers=south)).status_code == 404
+    assert (await client.get(path, headers=north)).status_code == 409  # theirs, not rolling
