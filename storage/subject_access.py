@@ -34,11 +34,17 @@ from storage.tables import (
     AuditLogRow,
     CampaignRow,
     ChannelLinkRow,
+    ContactLinkRow,
+    ContactMessageRow,
     InvitationRow,
     OutboxRow,
+    ReplyRow,
     RequestRow,
     ResponseRow,
+    SafeguardingAlertEventRow,
     SafeguardingAlertRow,
+    StatementRow,
+    StatementViewRow,
     SurveyVersionRow,
 )
 from surveys.clock import Clock
@@ -164,7 +170,11 @@ async def export_person(
         "safeguarding": await _alerts(session, person.id, response_ids),
         "requests": await _requests(session, person.id),
         "messages": await _messages(session, person.id),
-        "who_looked": await _audit(session, council_ref),
+        "messages_to_us": await _messages_to_us(session, person.id),
+        "replies": await _replies(session, person.id),
+        "contact_links": await _contact_links(session, person.id),
+        "you_said_we_did_shown": await _statements_shown(session, person.id),
+        "who_looked": await _audit(session, person.council_ref),
         "retention": retention,
     }
     await audit_record(session, clock, actor=actor, action=EXPORT_ACTION, subject=council_ref)
@@ -286,18 +296,33 @@ async def _alerts(
         .where(or_(a.person_id == person_id, a.response_id.in_(response_ids)))
         .order_by(a.id)
     )
+    alerts = list(rows.all())
+    more: dict[int, list[str]] = {}
+    if alerts:
+        e = SafeguardingAlertEventRow
+        events = await session.scalars(
+            select(e)
+            .where(e.alert_id.in_([alert.id for alert in alerts]), e.words.is_not(None))
+            .order_by(e.at, e.id)
+        )
+        for event in events.all():
+            if event.words:
+                more.setdefault(event.alert_id, []).append(event.words)
     return [
         {
             "category": alert.category,
             "categories": list(alert_categories(alert)),
             "raised_at": _when(alert.created_at),
             "channel": alert.channel,
+            "your_words": alert.words,
+            "what_we_told_you": alert.reply,
+            "you_wrote_more": more.get(alert.id, []),
             "officers_told_at": _when(alert.notified_at),
             "acknowledged_at": _when(alert.acknowledged_at),
             "acknowledged_by": alert.acknowledged_by,
             "officer_note": alert.note,
         }
-        for alert in rows.all()
+        for alert in alerts
     ]
 
 
@@ -335,6 +360,72 @@ async def _messages(session: AsyncSession, person_id: int) -> list[dict[str, Any
     ]
 
 
+async def _messages_to_us(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
+    """What they wrote to their worker with their own link (`storage.contact`)."""
+    m = ContactMessageRow
+    rows = await session.scalars(select(m).where(m.person_id == person_id).order_by(m.id))
+    return [
+        {
+            "kind": row.kind,
+            "channel": row.channel,
+            "words": row.text,
+            "sent_at": _when(row.created_at),
+            "raised_a_safeguarding_alert": row.alerted,
+            "read_at": _when(row.read_at),
+            "read_by": row.read_by,
+        }
+        for row in rows.all()
+    ]
+
+
+async def _replies(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
+    """What staff wrote back to them, and whether it reached them."""
+    r = ReplyRow
+    rows = await session.scalars(select(r).where(r.person_id == person_id).order_by(r.id))
+    return [
+        {
+            "written_by": row.written_by,
+            "words": row.text,
+            "written_at": _when(row.created_at),
+            "channel": row.channel,
+            "reached_you_at": _when(row.delivered_at),
+            "could_not_reach_you": row.undelivered,
+            "about": "a message you sent" if row.contact_message_id is not None
+            else ("a survey you answered" if row.response_id is not None else None),
+        }
+        for row in rows.all()
+    ]
+
+
+async def _contact_links(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
+    c = ContactLinkRow
+    rows = await session.scalars(select(c).where(c.person_id == person_id).order_by(c.id))
+    return [
+        {
+            "link": "your own link for messages (a key, so it is not shown)",
+            "made_at": _when(row.created_at),
+            "first_opened_at": _when(row.bound_at),
+            "stopped_at": _when(row.revoked_at),
+        }
+        for row in rows.all()
+    ]
+
+
+async def _statements_shown(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
+    """The "you said, we did" statements shown to them, and when."""
+    v, s = StatementViewRow, StatementRow
+    rows = await session.execute(
+        select(s.you_said, s.we_did, v.shown_at)
+        .join(s, s.id == v.statement_id)
+        .where(v.person_id == person_id)
+        .order_by(v.shown_at)
+    )
+    return [
+        {"you_said": said, "we_did": did, "shown_at": _when(at)}
+        for said, did, at in rows.all()
+    ]
+
+
 async def _audit(session: AsyncSession, council_ref: str) -> list[dict[str, Any]]:
     """Audit rows naming the young person: who read or changed their data, and when."""
     pattern = mentions(council_ref)
@@ -362,5 +453,7 @@ def summary_counts(export: Mapping[str, Any]) -> dict[str, int]:
         "safeguarding": len(export["safeguarding"]),
         "requests": len(export["requests"]),
         "messages": len(export["messages"]),
+        "messages_to_us": len(export["messages_to_us"]),
+        "replies": len(export["replies"]),
         "who_looked": len(export["who_looked"]),
     }

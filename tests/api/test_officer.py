@@ -16,7 +16,9 @@ from storage.tables import (
     AnswerRow,
     AuditLogRow,
     ChannelLinkRow,
+    ContactMessageRow,
     PersonRow,
+    ReplyRow,
     ResponseRow,
     SafeguardingAlertRow,
 )
@@ -31,6 +33,7 @@ from tests.api.conftest import (
     answered_campaign,
 )
 from tests.factories import SMALL_SURVEY_YAML
+from tests.web.conftest import sign_in
 
 API = "/api/v1"
 YAML = {"content-type": "text/yaml"}
@@ -471,6 +474,41 @@ async def test_export_gives_a_young_person_everything_held_and_is_audited(
     assert "export person|test officer" in " ".join(await audit_actions(services))
     missing = await client.get(f"{API}/people/NOBODY/export", headers=keys.headers("officer"))
     assert missing.status_code == 404
+
+
+async def test_export_holds_their_messages_our_replies_and_the_words_that_raised_alerts(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    """A tester found the export's messages empty while two of the child's messages and
+    two replies were held, and alerts without the words that raised them."""
+    answered = await answered_campaign(services.db, services.catalog, clock_of(services),
+                                       services.conversations)
+    ref, now = answered.answered_ref, clock_of(services).now()
+    async with services.db.transaction() as session:
+        person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == ref))
+        assert person is not None
+        message = ContactMessageRow(person_id=person.id, kind="message", channel="web",
+                                    text="we moved to 4 Birch Lane", created_at=now)
+        session.add(message)
+        await session.flush()
+        session.add(ReplyRow(person_id=person.id, contact_message_id=message.id, channel="web",
+                             text="Thanks, your new worker is Sam", written_by="Jo",
+                             created_at=now))
+        session.add(SafeguardingAlertRow(person_id=person.id, category="harm", phrase_id="x",
+                                         channel="web", created_at=now, words="he hits me",
+                                         reply="Thank you for telling us."))
+    reply = await client.get(f"{API}/people/{ref}/export", headers=keys.headers("officer"))
+    data = reply.json()
+    assert [m["words"] for m in data["messages_to_us"]] == ["we moved to 4 Birch Lane"]
+    assert [(r["words"], r["about"]) for r in data["replies"]] == [
+        ("Thanks, your new worker is Sam", "a message you sent")]
+    alert = data["safeguarding"][-1]
+    assert (alert["your_words"], alert["what_we_told_you"]) == (
+        "he hits me", "Thank you for telling us.")
+    await sign_in(client, keys.officer)
+    page = await client.get(f"/officer/people/{ref}")
+    for words in ("4 Birch Lane", "your new worker is Sam", "he hits me"):
+        assert words in page.text, words
 
 
 async def test_retention_blanks_old_free_text_only(
