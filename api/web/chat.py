@@ -731,6 +731,10 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
         wait = services.throttles.codes.wait(client_address(request))
         if wait:
             return _wait_page(wait, council, browser_language(request))
+    # Starting a chat, or carrying one on in this browser, binds it to a session id of our
+    # making, never one the browser brought (which someone could have planted to read along)
+    binding = form.get("action") in ("start", "resume")
+    given, sid = sid, (new_token() if binding else sid)
     try:
         flash = await _apply(services, code, sid, form)
     except BadPin:
@@ -738,13 +742,13 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
         title = peek.title if peek else "Your chat"
         language = peek.language if peek else DEFAULT_LANGUAGE
         problem = gettext_for(language)(PIN_PROBLEM).format(rule=PIN_RULE)
-        return _consent_page(request, services, code, sid, title, problem, language)
+        return _consent_page(request, services, code, given, title, problem, language)
     except ResumeRefused as refused:
-        return await _resume_page(request, services, code, sid, refused)
+        return await _resume_page(request, services, code, given, refused)
     except InvitationError as error:
         _count_miss(request, services, error)
         if error.reason == "started" and form.get("action") == "start":
-            return await _resume_page(request, services, code, sid)
+            return await _resume_page(request, services, code, given)
         return _invitation_page(error, council, await language_of_code(services, code))
     except NotLinkedError:
         flash = None
@@ -753,9 +757,12 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
         return _trouble_page(council)
     if flash is not None:
         web_state(request).chat.put(sid, flash, services.clock.now())
-        if any(p.kind is PromptKind.HELP for p in flash.turn.prompts):
-            return RedirectResponse(f"/c/{code}#help", 303)  # the help stays in view
-    return RedirectResponse(f"/c/{code}", 303)
+    helped = flash is not None and any(p.kind is PromptKind.HELP for p in flash.turn.prompts)
+    # the help stays in view
+    response = RedirectResponse(f"/c/{code}#help" if helped else f"/c/{code}", 303)
+    if sid != given:
+        _set_chat_cookie(response, request, sid)
+    return response
 
 
 async def language_of_code(services: Services, code: str) -> str:

@@ -202,6 +202,27 @@ async def test_closing_the_tab_and_coming_back_carries_on(
     assert "Who should come?" in again.text
 
 
+async def test_a_session_id_the_browser_brought_is_not_the_one_a_chat_starts_on(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    """Someone who planted a chat cookie of their own choosing in a young person's browser
+    (a shared tablet) cannot read along with it once the chat starts."""
+    planted = "A" * 43
+    client.cookies.set("cv_chat", planted, domain="test", path="/c/")
+    notice = Page.of((await client.get(f"/c/{codes[0]}")).text).form("start")
+    started = await client.post(f"/c/{codes[0]}", data=notice.data(notice.button("let's start")))
+    assert started.status_code == 303
+    given = started.headers["set-cookie"]
+    assert given.startswith("cv_chat=") and planted not in given
+    chat = await client.get(f"/c/{codes[0]}")
+    assert "How do you feel" in words(chat) or "Good" in words(chat)
+    other_client.cookies.set("cv_chat", planted, domain="test", path="/c/")
+    watcher = await other_client.get(f"/c/{codes[0]}")
+    seen = words(watcher)  # asked to prove who they are, or told the link is in use
+    assert "Carry on where you were" in seen or "This link can't be used" in seen
+    assert "Welcome back" not in seen and "Where should the meeting be?" not in seen
+
+
 async def test_a_double_submit_is_recorded_once(
     client: httpx.AsyncClient, codes: list[str], db: Database
 ) -> None:
