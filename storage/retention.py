@@ -4,7 +4,10 @@ kept, and the daily job that enforces it through the erasure paths (`storage.era
 Three rules (days; 0 turns a rule off), each counted from a date a council can explain:
 
 - **words** (`text_days`, default 730): free text is blanked two years after its campaign
-  closes (or, outside a campaign, after it was written). Choices, scores and sentiment stay.
+  closes (or, outside a campaign, after it was written), and so are the words of messages
+  young people sent their workers and staff replies, two years after they were written.
+  Choices, scores and sentiment stay. (The words that raised a safeguarding alert are a
+  safeguarding record: they stay with the alert until the young person is erased.)
 - **responses** (`response_days`, default 1095): responses, their answers and the
   invitations (codes, review dates) are deleted three years after the campaign closes (or
   the response was last touched). The board's figures keep them as counts (folded).
@@ -33,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import RefHasher
 from storage.audit import record as audit_record
+from storage.contact import erase_words
 from storage.database import Database
 from storage.erasure import (
     TEXT_KIND,
@@ -45,8 +49,10 @@ from storage.tables import (
     AnswerRow,
     CampaignRow,
     ChannelLinkRow,
+    ContactMessageRow,
     InvitationRow,
     PersonRow,
+    ReplyRow,
     RequestRow,
     ResponseRow,
     SafeguardingAlertRow,
@@ -132,16 +138,18 @@ class RetentionReport:
     people: int
     held_back_responses: int
     held_back_people: int
+    messages: int = 0  # messages to workers and staff replies whose words were blanked
 
     @property
     def total(self) -> int:
-        return self.texts + self.responses + self.invitations + self.people
+        return self.texts + self.messages + self.responses + self.invitations + self.people
 
     def summary(self) -> str:
         verb = "would remove" if self.dry_run else "removed"
         held = self.held_back_responses + self.held_back_people
         return (
-            f"{verb}: words of {self.texts} answers, {self.responses} responses, "
+            f"{verb}: words of {self.texts} answers and {self.messages} messages, "
+            f"{self.responses} responses, "
             f"{self.invitations} invitations, {self.people} young people"
             + (
                 f"; held back for an unacknowledged safeguarding alert: "
@@ -180,6 +188,14 @@ def _text_query(cutoff: datetime) -> Any:
             a.text.is_not(None),
             or_(c.closes_at < cutoff, (r.campaign_id.is_(None)) & (a.answered_at < cutoff)),
         )
+    )
+
+
+def _messages_query(cutoff: datetime) -> Any:
+    """Messages to workers, and staff replies, whose words are older than the cutoff."""
+    m, r = ContactMessageRow, ReplyRow
+    return select(m.id).where(m.text.is_not(None), m.created_at < cutoff).union_all(
+        select(r.id).where(r.text.is_not(None), r.created_at < cutoff)
     )
 
 
@@ -226,9 +242,11 @@ async def _count(session: AsyncSession, query: Any) -> int:
 async def plan(session: AsyncSession, clock: Clock, policy: RetentionPolicy) -> RetentionReport:
     """What `enforce` would remove now (a dry run: nothing changes)."""
     now = clock.now()
-    counts = {"texts": 0, "responses": 0, "invitations": 0, "people": 0, "hr": 0, "hp": 0}
+    counts = {"texts": 0, "responses": 0, "invitations": 0, "people": 0, "hr": 0, "hp": 0,
+              "messages": 0}
     if (cut := _cutoff(now, policy.text_days)) is not None:
         counts["texts"] = await _count(session, _text_query(cut))
+        counts["messages"] = await _count(session, _messages_query(cut))
     if (cut := _cutoff(now, policy.response_days)) is not None:
         counts["responses"] = await _count(session, _responses_query(cut, held=False))
         counts["hr"] = await _count(session, _responses_query(cut, held=True))
@@ -243,7 +261,7 @@ async def plan(session: AsyncSession, clock: Clock, policy: RetentionPolicy) -> 
         counts["hp"] = await _count(session, _people_query(cut, held=True))
     return RetentionReport(
         now, True, counts["texts"], counts["responses"], counts["invitations"],
-        counts["people"], counts["hr"], counts["hp"],
+        counts["people"], counts["hr"], counts["hp"], counts["messages"],
     )  # fmt: skip
 
 
@@ -261,7 +279,7 @@ async def enforce(
     log; on SQLite checkpoint the WAL. Words go first, then responses, then people."""
     now = clock.now()
     tell = progress or (lambda _rule, _n: None)
-    texts = responses = invitations = people = 0
+    texts = messages = responses = invitations = people = 0
     if (cut := _cutoff(now, policy.text_days)) is not None:
         while True:
             async with db.transaction() as session:
@@ -271,6 +289,10 @@ async def enforce(
             tell("words", len(batch))
             if len(batch) < BATCH:
                 break
+        async with db.transaction() as session:  # messages and replies: one statement each
+            messages = await _count(session, _messages_query(cut))
+            await erase_words(session, before=cut)
+        tell("words", messages)
     if (cut := _cutoff(now, policy.response_days)) is not None:
         while True:
             async with db.transaction() as session:
@@ -309,7 +331,7 @@ async def enforce(
         after = await plan(session, clock, policy)
     report = RetentionReport(
         now, False, texts, responses, invitations, people,
-        after.held_back_responses, after.held_back_people,
+        after.held_back_responses, after.held_back_people, messages,
     )  # fmt: skip
     async with db.transaction() as session:
         await audit_record(
@@ -353,7 +375,8 @@ def report_lines(report: RetentionReport) -> list[str]:
     """The report as lines for the CLI."""
     would = report.dry_run
     lines = [
-        f"{'Would blank' if would else 'Blanked'} the words of {report.texts} answers",
+        f"{'Would blank' if would else 'Blanked'} the words of {report.texts} answers and "
+        f"{report.messages} messages",
         f"{'Would delete' if would else 'Deleted'} {report.responses} responses and "
         f"{report.invitations} invitations",
         f"{'Would erase' if would else 'Erased'} {report.people} young people",

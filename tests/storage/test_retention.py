@@ -17,8 +17,10 @@ from storage.database import Database
 from storage.retention import RetentionPolicy, _seconds_until, enforce, plan
 from storage.tables import (
     AnswerRow,
+    ContactMessageRow,
     InvitationRow,
     PersonRow,
+    ReplyRow,
     ResponseRow,
     SafeguardingAlertRow,
 )
@@ -40,6 +42,33 @@ async def counts(db: Database) -> dict[str, int]:
             "invitations": int(await s.scalar(select(func.count(InvitationRow.id))) or 0),
             "people": int(await s.scalar(select(func.count(PersonRow.id))) or 0),
         }  # fmt: skip
+
+
+async def test_messages_to_workers_and_replies_lose_their_words_with_the_same_rule(
+    db: Database, clock: FixedClock
+) -> None:
+    """The daily job blanked answers' words only: a child's messages and staff replies
+    were kept until the child was erased, years later (a tester's finding)."""
+    someone = await person(db, clock, "MSG-1")
+    async with db.transaction() as s:
+        for days_ago in (800, 10):
+            written = clock.now() - timedelta(days=days_ago)
+            message = ContactMessageRow(person_id=someone, kind="message", channel="web",
+                                        text=f"my words {days_ago}", created_at=written)
+            s.add(message)
+            await s.flush()
+            s.add(ReplyRow(person_id=someone, contact_message_id=message.id, channel="web",
+                           text=f"reply {days_ago}", written_by="Jo", created_at=written))
+    words_only = RetentionPolicy(text_days=730, response_days=0, people_days=0)
+    async with db.reader() as s:
+        assert (await plan(s, clock, words_only)).messages == 2  # one message, one reply
+    done = await enforce(db, clock, words_only, hasher=HASHER)
+    assert done.messages == 2 and "2 messages" in done.summary()
+    async with db.reader() as s:
+        kept = (await s.scalars(select(ContactMessageRow.text))).all()
+        replies = (await s.scalars(select(ReplyRow.text))).all()
+    assert set(kept) == {None, "my words 10"}
+    assert set(replies) == {None, "reply 10"}
 
 
 async def test_words_go_two_years_after_the_campaign_closes_and_scores_stay(
