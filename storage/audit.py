@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -71,6 +72,22 @@ async def record(
     session.add(row)
     await session.flush()
     return row
+
+
+async def record_each(
+    session: AsyncSession, clock: Clock, *, actor: str, action: str, refs: Iterable[str],
+    where: str,
+) -> None:
+    """One audit row for each young person whose data a list showed (subject "REF (where)"),
+    so what a subject access request says about who looked includes lists, not just
+    single reads."""
+    at = clock.now()
+    session.add_all(
+        AuditLogRow(actor=actor[:ACTOR_MAX], action=action[:ACTION_MAX],
+                    subject=f"{ref} ({where})"[:SUBJECT_MAX], at=at)
+        for ref in dict.fromkeys(refs) if ref
+    )  # fmt: skip
+    await session.flush()
 
 
 async def latest(session: AsyncSession, *, action: str, about: str) -> AuditLogRow | None:

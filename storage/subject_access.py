@@ -15,6 +15,7 @@ before anything is given to the young person (the printable page leaves them out
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -174,7 +175,7 @@ async def export_person(
         "replies": await _replies(session, person.id),
         "contact_links": await _contact_links(session, person.id),
         "you_said_we_did_shown": await _statements_shown(session, person.id),
-        "who_looked": await _audit(session, person.council_ref),
+        "who_looked": await _audit(session, person.council_ref, person.id, response_ids),
         "retention": retention,
     }
     await audit_record(session, clock, actor=actor, action=EXPORT_ACTION, subject=council_ref)
@@ -426,20 +427,38 @@ async def _statements_shown(session: AsyncSession, person_id: int) -> list[dict[
     ]
 
 
-async def _audit(session: AsyncSession, council_ref: str) -> list[dict[str, Any]]:
-    """Audit rows naming the young person: who read or changed their data, and when."""
-    pattern = mentions(council_ref)
-    like = "%" + council_ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = await session.scalars(
-        select(AuditLogRow)
-        .where(AuditLogRow.subject.like(like, escape="\\"))
-        .order_by(AuditLogRow.at, AuditLogRow.id)
-    )
+async def _audit(
+    session: AsyncSession, council_ref: str, person_id: int, response_ids: list[int]
+) -> list[dict[str, Any]]:
+    """Audit rows about the young person: who read or changed their data, and when. A row
+    names them (their reference, in a single read or one of a list's rows, see
+    `storage.audit.record_each`) or one of their responses, alerts or messages by number
+    ("response 12", "alert 3", "message 7")."""
+    a, m = SafeguardingAlertRow, ContactMessageRow
+    alert_ids = (await session.scalars(select(a.id).where(
+        or_(a.person_id == person_id, a.response_id.in_(response_ids))))).all()
+    message_ids = (await session.scalars(select(m.id).where(m.person_id == person_id))).all()
+    things = [f"response {n}" for n in response_ids] + [f"alert {n}" for n in alert_ids] + [
+        f"message {n}" for n in message_ids]
+    patterns = [mentions(council_ref)] + [
+        re.compile(rf"(?<![\w-]){re.escape(thing)}(?![\w-])") for thing in things]
+    likes = [_like(council_ref)] + [_like(thing) for thing in things]
+    found: list[AuditLogRow] = []
+    for start in range(0, len(likes), 200):  # (a young person has a few dozen at most)
+        chunk = likes[start : start + 200]
+        found.extend((await session.scalars(select(AuditLogRow).where(
+            or_(*(AuditLogRow.subject.like(like, escape="\\") for like in chunk))))).all())
+    rows = sorted({r.id: r for r in found}.values(), key=lambda r: (r.at, r.id))
     return [
         {"at": _when(r.at), "who": r.actor, "what": r.action}
-        for r in rows.all()
-        if pattern.search(r.subject)
+        for r in rows
+        if any(pattern.search(r.subject) for pattern in patterns)
     ]
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def summary_counts(export: Mapping[str, Any]) -> dict[str, int]:

@@ -31,7 +31,7 @@ from api.schemas import (
     error_responses,
 )
 from services.settings import Settings
-from storage import asking
+from storage import asking, audit
 from storage import campaigns as campaign_store
 from storage.campaign_closing import close_campaign
 from surveys.errors import ValidationError
@@ -193,6 +193,10 @@ async def campaign_responses_route(
     await caller.audit(
         session, services, "read responses",
         f"campaign {campaign_id}: {len(views)} of {total} (offset {offset})",
+    )
+    await audit.record_each(  # each young person's own "who looked" names this read
+        session, services.clock, actor=caller.actor, action="read responses",
+        refs=[v.council_ref for v in views], where=f"campaign {campaign_id}, a list",
     )
     items = [
         ResponsePublic(

@@ -11,6 +11,7 @@ from api.bodies import media_type, people_records
 from api.deps import AdminKey, Limit, OfficerKey, Offset, ServicesDep, SessionDep
 from api.queries import list_people, person_by_ref
 from api.schemas import ErasurePublic, ImportPublic, Page, PersonPublic, error_responses
+from storage import audit
 from storage.campaigns import band_of
 from storage.erasure import erase_person
 from storage.people import import_people
@@ -76,6 +77,10 @@ async def list_people_route(
     await caller.audit(
         session, services, "list people",
         f"{len(rows)} of {total} (offset {offset}, cohort {cohort or 'any'}, team {team or 'any'})",
+    )
+    await audit.record_each(  # each young person's own "who looked" names this read
+        session, services.clock, actor=caller.actor, action="list people",
+        refs=[row.council_ref for row in rows], where="a list of young people",
     )
     items = [
         PersonPublic.model_validate(row).model_copy(update={"age_band": band_of(row, today)})

@@ -109,6 +109,10 @@ async def officer_home(
             session, services.clock, actor=staff.session.actor, action="read flagged requests",
             subject=f"officer page: {len(flagged)} responses",
         )
+        await audit.record_each(  # each young person's own "who looked" names this read
+            session, services.clock, actor=staff.session.actor, action="read flagged requests",
+            refs=[f.council_ref for f in flagged], where="the officer page",
+        )
     pages = max(1, -(-total // CAMPAIGNS_PER_PAGE))
     return render(
         "officer.html",

@@ -121,6 +121,11 @@ async def replies_home(
             session, services.clock, actor=staff.session.actor, action="read messages",
             subject=f"replies page: {len(messages)} messages, {len(responses)} responses",
         )  # fmt: skip
+        await audit.record_each(  # each young person's own "who looked" names this read
+            session, services.clock, actor=staff.session.actor, action="read messages",
+            refs=[m.ref for m in messages] + [r.ref for r in responses],
+            where="the messages and replies page",
+        )
     return render(
         "officer_replies.html",
         title="Messages and replies",

@@ -88,6 +88,10 @@ async def people_page(
             subject=f"people page: {len(rows)} of {total} (team {team_value or 'any'}, "
             f"cohort {cohort_value or 'any'}{', a search' if find else ''})",
         )
+        await audit.record_each(  # each young person's own "who looked" names this read
+            session, services.clock, actor=staff.session.actor, action="list people",
+            refs=[row.council_ref for row in rows], where="the young people page",
+        )
     today = services.clock.now().date()
     return render(
         "officer_roster.html", title="Young people", council=services.settings.council_name,

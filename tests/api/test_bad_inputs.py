@@ -71,9 +71,9 @@ async def test_the_api_answers_bad_input_clearly_and_stores_nothing(
 
 async def _web_chat(client: httpx.AsyncClient, code: str, *steps: dict[str, str]) -> None:
     assert (await client.get(f"/c/{code}")).status_code == 200
-    sid = client.cookies.get("cv_chat")
-    assert sid
     for step in ({"action": "start"}, *steps):
+        sid = client.cookies.get("cv_chat")  # a new one once the chat has started
+        assert sid
         data = {"csrf": csrf_token(sid, "chat"), "key": new_nonce(), **step}
         reply = await client.post(f"/c/{code}", data=data)
         assert reply.status_code == 303, reply.text[:300]

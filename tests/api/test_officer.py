@@ -497,8 +497,18 @@ async def test_export_holds_their_messages_our_replies_and_the_words_that_raised
         session.add(SafeguardingAlertRow(person_id=person.id, category="harm", phrase_id="x",
                                          channel="web", created_at=now, words="he hits me",
                                          reply="Thank you for telling us."))
+        alert_id = (await session.scalars(select(SafeguardingAlertRow.id).where(
+            SafeguardingAlertRow.person_id == person.id))).all()[-1]
+    # who looked: a list of a campaign's responses, and an alert read by its number
+    listed = await client.get(f"{API}/campaigns/{answered.campaign_id}/responses",
+                              headers=keys.headers("admin"))
+    assert listed.status_code == 200 and ref in listed.text
+    read = await client.get(f"{API}/alerts/{alert_id}", headers=keys.headers("admin"))
+    assert read.status_code == 200
     reply = await client.get(f"{API}/people/{ref}/export", headers=keys.headers("officer"))
     data = reply.json()
+    looked = {(w["who"].split(" (")[0], w["what"]) for w in data["who_looked"]}
+    assert {("test admin", "read responses"), ("test admin", "read alert")} <= looked, looked
     assert [m["words"] for m in data["messages_to_us"]] == ["we moved to 4 Birch Lane"]
     assert [(r["words"], r["about"]) for r in data["replies"]] == [
         ("Thanks, your new worker is Sam", "a message you sent")]
