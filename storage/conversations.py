@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Final, TypeVar
 
@@ -124,6 +124,10 @@ PRACTICE_STATUS = "practice"  # a young person made up to try a survey (`carevoi
 
 class NotLinkedError(Exception):
     """The chat is not linked to a young person: they need their invitation link."""
+
+
+NAME_AND_MONTH_THROTTLE: Final = ResumeThrottle(tries=3, first_wait=timedelta(0), limit=3)
+"""The carry-on check by first name and birth month: three wrong answers in all."""
 
 
 class ResumeAsk(StrEnum):
@@ -294,6 +298,9 @@ class ConversationService:
         return self.alert_policy
 
     resume_throttle: ResumeThrottle = field(default_factory=ResumeThrottle)
+    # A first name (printed on the letter) and a birth month (12 to choose from) are far
+    # easier to guess than a PIN: three wrong answers and only a new letter will do.
+    name_throttle: ResumeThrottle = field(default_factory=lambda: NAME_AND_MONTH_THROTTLE)
 
     def warm(self) -> None:
         """Load the safeguarding phrase book and model and the sentiment scorer now (each
@@ -681,7 +688,7 @@ class ConversationService:
             raise InvitationError("unknown")
         person = session.get_one(PersonRow, invitation.person_id)
         ask = self._ask(invitation, person)
-        throttle = self.resume_throttle
+        throttle = self.resume_throttle if ask is ResumeAsk.PIN else self.name_throttle
         if ask is ResumeAsk.NONE:
             raise InvitationError("started")
         if throttle.locked(invitation.resume_failures):
