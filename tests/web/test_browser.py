@@ -262,6 +262,28 @@ def test_when_the_script_falls_back_to_a_plain_post_focus_returns_to_the_answer(
     assert status_of(live, code) == "in_progress"
 
 
+def test_a_double_click_or_back_on_the_notice_still_lands_in_the_chat(
+    browser: Any, live: Live
+) -> None:
+    """Starting binds the chat to a new session id; a second click on "OK, let's start",
+    or the Back button and the button again, must not end on "Carry on where you were"
+    or "Please try that again"."""
+    watch = new_page(browser)
+    page = watch.page
+    page.goto(f"{live.url}/c/{live.codes[24]}")  # unused by the other browser tests
+    page.get_by_role("button", name="OK, let's start").dblclick()
+    page.wait_for_selector("#answer")
+    page.go_back()
+    page.wait_for_load_state()
+    if page.get_by_role("button", name="OK, let's start").count():
+        page.get_by_role("button", name="OK, let's start").click()
+        page.wait_for_load_state()
+    page.wait_for_selector("#answer")
+    seen = page.locator("main").inner_text()
+    assert "Carry on where you were" not in seen and "Please try that again" not in seen
+    watch.shot("chat-start-again")
+
+
 def test_the_chat_works_with_javascript_off(browser: Any, live: Live) -> None:
     watch = new_page(browser, js=False)
     page = watch.page

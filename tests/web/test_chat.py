@@ -223,6 +223,23 @@ async def test_a_session_id_the_browser_brought_is_not_the_one_a_chat_starts_on(
     assert "Welcome back" not in seen and "Where should the meeting be?" not in seen
 
 
+async def test_starting_again_from_the_notice_in_the_same_browser_carries_on(
+    client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    """The notice's token was for the session id the chat replaced when it started: the
+    Back button (or a second click) and "OK, let's start" again go to the chat, not to
+    "Please try that again"."""
+    notice = Page.of((await client.get(f"/c/{codes[0]}")).text).form("start")
+    data = notice.data(notice.button("let's start"))
+    assert (await client.post(f"/c/{codes[0]}", data=data)).status_code == 303
+    again = await client.post(f"/c/{codes[0]}", data=data)
+    assert again.status_code == 303 and again.headers["location"] == f"/c/{codes[0]}"
+    page = words(await client.get(f"/c/{codes[0]}"))
+    assert "Carry on where you were" not in page and "Please try that again" not in page
+    forged = await client.post(f"/c/{codes[1]}", data=data)  # another code: still refused
+    assert forged.status_code == 403
+
+
 async def test_a_double_submit_is_recorded_once(
     client: httpx.AsyncClient, codes: list[str], db: Database
 ) -> None:
