@@ -558,9 +558,11 @@ def _unused(
         .join(PersonRow, PersonRow.id == InvitationRow.person_id)
         .where(
             scope.people(PersonRow.team),
-            *([InvitationRow.id == invitation_id] if invitation_id is not None else []),
             InvitationRow.campaign_id == campaign_id,
-            InvitationRow.used_at.is_(None),
+            # one invitation named (its page's "New letter"): a started one too, whose new
+            # code carries on where they were; all of a campaign's: those not yet used
+            *([InvitationRow.id == invitation_id, InvitationRow.returned_at.is_(None)]
+              if invitation_id is not None else [InvitationRow.used_at.is_(None)]),
             InvitationRow.revoked_at.is_(None),
             InvitationRow.expires_at > now,
             PersonRow.erased_at.is_(None),

@@ -130,6 +130,21 @@ NAME_AND_MONTH_THROTTLE: Final = ResumeThrottle(tries=3, first_wait=timedelta(0)
 """The carry-on check by first name and birth month: three wrong answers in all."""
 
 
+PIN_THROTTLE: Final = ResumeThrottle()
+"""The carry-on check by PIN (`ResumeThrottle`'s defaults)."""
+
+
+def carry_on_locked(
+    invitation: InvitationRow,
+    *,
+    pin: ResumeThrottle = PIN_THROTTLE,
+    name: ResumeThrottle = NAME_AND_MONTH_THROTTLE,
+) -> bool:
+    """Whether too many wrong answers to the carry-on check mean only a new letter (a new
+    code) will carry this invitation on in another chat."""
+    return (pin if invitation.pin_hash else name).locked(invitation.resume_failures)
+
+
 class ResumeAsk(StrEnum):
     """What the check to carry on a started link in a new chat asks for."""
 
@@ -382,9 +397,16 @@ class ConversationService:
             if invitation is None:
                 raise InvitationError("unknown")
             person = session.get_one(PersonRow, invitation.person_id)
-            return self._ask(invitation, person)
+            ask = self._ask(invitation, person)
+            if ask is not ResumeAsk.NONE and self.carry_on_locked(invitation):
+                raise InvitationError("locked")  # only a new letter will do: say so now
+            return ask
 
         return await self.db.run(run)
+
+    def carry_on_locked(self, invitation: InvitationRow) -> bool:
+        """`carry_on_locked` with this service's throttles."""
+        return carry_on_locked(invitation, pin=self.resume_throttle, name=self.name_throttle)
 
     async def survey_of(self, response_id: int | None) -> Survey | None:
         """The survey a response is answering (None for none)."""

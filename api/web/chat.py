@@ -752,7 +752,10 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
     except InvitationError as error:
         _count_miss(request, services, error)
         if error.reason == "started" and form.get("action") == "start":
-            return await _resume_page(request, services, code, given)
+            try:
+                return await _resume_page(request, services, code, given)
+            except InvitationError as locked:  # too many wrong answers: a new letter
+                error = locked
         return _invitation_page(error, council, await language_of_code(services, code))
     except NotLinkedError:
         flash = None

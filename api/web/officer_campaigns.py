@@ -42,6 +42,7 @@ from services.container import Services
 from storage import asking, audit
 from storage import campaigns as campaign_store
 from storage.campaign_closing import TeamCannotClose, close_campaign, closing_plan, may_close
+from storage.conversations import carry_on_locked
 from storage.hand_returns import record_hand_return
 from storage.reach import Reach
 from storage.rolling import (
@@ -365,6 +366,8 @@ def invitation_status(row: InvitationRow, now: datetime) -> str:
         return "returned"
     if row.declined_at is not None:
         return SAID_NOT_NOW
+    if row.used_at is not None and row.expires_at > now and carry_on_locked(row):
+        return "started; locked in a new chat after wrong answers: print a new letter"
     if row.started_at is not None:
         return "started"
     if row.expires_at <= now:

@@ -11,12 +11,14 @@ from sqlalchemy import select, update
 from telegram.ext import Application
 
 from bot import texts
+from storage.campaigns import reprint_invitation
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
 from storage.tables import ChannelLinkRow, InvitationRow, PersonRow
 from surveys.clock import FixedClock
 from surveys.engine import UserInput
+from surveys.errors import InvitationError
 from tests.bot.conftest import YoungPerson
 from tests.factories import campaign_with_codes
 from tests.telegram_emulator import BotApiState
@@ -127,6 +129,14 @@ async def test_three_wrong_months_and_only_a_new_letter_will_do(
     await _reply(young, prompt, "Kayleigh July")  # right, but too late
     assert "Where should the meeting be?" not in "\n".join(young.texts()[-3:])
     assert await _links(db) == {"web"}
+    with pytest.raises(InvitationError, match="new letter"):  # a new chat is told at once
+        await conversations.resume_check(code)
+    async with db.transaction() as session:  # the officer prints a new letter
+        invitation = await session.scalar(select(InvitationRow))
+        assert invitation is not None
+        new = await reprint_invitation(session, invitation.id, clock)
+    turn = await conversations.redeem(new.code, channel="web", address="another-phone")
+    assert "Where should the meeting be?" in " ".join(p.text for p in turn.prompts)
 
 
 async def test_wrong_answers_are_throttled_like_the_web(

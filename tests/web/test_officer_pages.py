@@ -464,6 +464,33 @@ async def test_revoke_asks_first_and_reprint_prints_one_letter(
     assert (await client.get(f"/c/{new_code}")).status_code in (403, 404, 410)
 
 
+async def test_a_started_invitation_locked_on_a_new_phone_gets_a_new_letter_from_its_page(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database,
+    conversations: ConversationService,
+) -> None:
+    """A child locked out of the carry-on check is told to ask for a new letter: the
+    campaign page says so and makes one (it offered none for a started invitation)."""
+    await conversations.redeem(codes[2], channel="web", address="old-phone")
+    async with db.transaction() as session:
+        invitation = await session.scalar(
+            select(InvitationRow).where(InvitationRow.code_hash == code_hash(codes[2])))
+        assert invitation is not None
+        invitation.resume_failures = 3  # three wrong names and months on a new phone
+    await sign_in(client, keys.officer)
+    campaign = await client.get(f"/officer/campaigns/{invitation.campaign_id}")
+    assert "locked in a new chat" in campaign.text
+    letters = f"/officer/campaigns/{invitation.campaign_id}/letters"
+    assert f"{letters}?invitation={invitation.id}" in campaign.text
+    asked = await client.get(letters, params={"invitation": invitation.id})
+    form = Page.of(asked.text).form_to(f"{letters}?page=1&invitation={invitation.id}")
+    letter = await client.post(form.action, data=form.data())
+    assert letter.status_code == 200 and letter.text.count('class="letter"') == 1
+    printed = re.search(r'class="letter-link letter-code-text">([^<]+)<', letter.text)
+    assert printed
+    turn = await conversations.redeem(printed.group(1), channel="web", address="new-phone")
+    assert turn.prompts  # carries on where they were, unchecked: the letter is the check
+
+
 async def test_a_form_returned_on_paper_is_recorded_against_the_invitation(
     client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database, clock: FixedClock
 ) -> None:
