@@ -16,7 +16,7 @@ before anything is given to the young person (the printable page leaves them out
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
@@ -459,6 +459,19 @@ async def _audit(
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def looked_by_day(who_looked: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """"Who looked" for a person to read: one line a day, person and action, with how many
+    times (a list page opened 18 times in a morning is one line, not 18)."""
+    lines: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in who_looked:
+        day = str(row["at"] or "")[:10]
+        line = lines.setdefault((day, row["who"], row["what"]),
+                                {"at": row["at"], "who": row["who"], "what": row["what"],
+                                 "times": 0})  # fmt: skip
+        line["times"] += 1
+    return list(lines.values())
 
 
 def summary_counts(export: Mapping[str, Any]) -> dict[str, int]:

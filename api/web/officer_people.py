@@ -23,7 +23,7 @@ from api.web.render import render
 from api.web.staff import OfficerStaff, staff_form
 from storage import audit
 from storage.reach import RequestKind, RequestOutcome, record_request
-from storage.subject_access import export_person
+from storage.subject_access import export_person, looked_by_day
 from surveys.errors import NotFoundError
 from surveys.insights.periods import uk_date
 
@@ -166,4 +166,5 @@ async def subject_access_page(
         council=services.settings.council_name,
         staff=staff,
         data=export,
+        looked=looked_by_day(export["who_looked"]),
     )
