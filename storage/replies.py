@@ -182,6 +182,27 @@ async def take_web_replies(session: AsyncSession, person_id: int, clock: Clock) 
     return [row.text for row in rows if row.text]
 
 
+async def shown_web_replies(
+    session: AsyncSession, person_id: int, *, limit: int = 3
+) -> list[str]:
+    """The newest web replies already shown to this young person (not withdrawn), oldest
+    first: the survey chat keeps them on its page, so a reply read once does not vanish
+    on the next reload."""
+    rows = await session.scalars(
+        select(ReplyRow.text)
+        .where(
+            ReplyRow.person_id == person_id,
+            ReplyRow.channel == WEB,
+            ReplyRow.delivered_at.is_not(None),
+            ReplyRow.text.is_not(None),
+            _NOT_WITHDRAWN,
+        )
+        .order_by(ReplyRow.id.desc())
+        .limit(limit)
+    )
+    return [text for text in reversed(rows.all()) if text]
+
+
 async def thread(session: AsyncSession, person_id: int, *, limit: int = 50) -> list[ThreadItem]:
     """A young person's newest messages at any time and all replies to them (or to their
     responses), oldest first."""

@@ -310,7 +310,9 @@ async def _chat_page(
     _ = gettext_for(language)
     found = await _survey_of(services, turn.response_id)
     survey = localize(found, language) if found is not None else None
-    before, after = await worker_words(services, sid, turn.response_id if turn.finished else None)
+    before, after, kept = await worker_words(
+        services, sid, turn.response_id if turn.finished else None
+    )
     asked = next((p for p in reversed(turn.prompts) if p.kind is PromptKind.QUESTION), None)
     question = _question(asked, survey, language) if asked is not None else None
     read_aloud = _read_aloud(services, survey, language)
@@ -334,6 +336,7 @@ async def _chat_page(
         language=language,
         title=survey.title if survey else _("Your chat"),
         about=about,
+        worker_replies=kept,
         languages=LANGUAGES,
         language_nonce=new_nonce(),
         council=services.settings.council_name,

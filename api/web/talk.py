@@ -89,9 +89,10 @@ def _browser(sid: str | None) -> str | None:
 
 async def worker_words(
     services: Services, sid: str, finished_response: int | None
-) -> tuple[list[WorkerWords], list[WorkerWords]]:
+) -> tuple[list[WorkerWords], list[WorkerWords], list[str]]:
     """For the survey chat: replies not yet shown to the young person linked to this
-    browser (before the messages), and statements if they just finished (after)."""
+    browser (before the messages), statements if they just finished (after), and the
+    replies shown before, which the page keeps in view (`replies.shown_web_replies`)."""
     async with services.db.reader() as session:  # the usual case: nothing new, no write
         person_id = await session.scalar(
             select(ChannelLinkRow.person_id).where(
@@ -99,8 +100,11 @@ async def worker_words(
             )
         )
         waiting = person_id is not None and await replies.web_replies_waiting(session, person_id)
+        shown = (
+            await replies.shown_web_replies(session, person_id) if person_id is not None else []
+        )
     if person_id is None:
-        return [], []
+        return [], [], []
     language = await language_of(services, person_id)
     _ = gettext_for(language)
     new: list[str] = []
@@ -108,6 +112,7 @@ async def worker_words(
         async with services.db.transaction() as session:
             new = await replies.take_web_replies(session, person_id, services.clock)
     before = [WorkerWords("bot", _(A_REPLY).format(text=text), "reply") for text in new]
+    kept = [_(A_REPLY).format(text=text) for text in shown]
     after: list[WorkerWords] = []
     if finished_response is not None:
         said = await statements.take_at_end(services.db, services.clock, finished_response)
@@ -116,7 +121,7 @@ async def worker_words(
             WorkerWords("bot", _(SAID_AND_DONE).format(said=you, did=we), "statement")
             for you, we in words
         ]
-    return before, after
+    return before, after, kept
 
 
 def _contact(services: Services) -> Contact:
