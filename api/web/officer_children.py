@@ -17,7 +17,7 @@ from api.queries import person_by_ref
 from api.web.officer_forms import or_404
 from api.web.render import render
 from api.web.staff import OfficerStaff
-from storage import audit
+from storage import audit, replies
 from storage.campaigns import band_of
 from storage.summaries import person_responses, response_summary
 from storage.tables import RequestRow, SafeguardingAlertRow
@@ -64,11 +64,12 @@ async def person_page(
             select(SafeguardingAlertRow).where(SafeguardingAlertRow.person_id == person.id)
             .order_by(SafeguardingAlertRow.created_at.desc(), SafeguardingAlertRow.id.desc())
         )).all())
+        messages = await replies.thread(session, person.id, limit=20)  # theirs and ours
         await audit.record(session, services.clock, actor=staff.session.actor,
                            action="read person", subject=person.council_ref)
     return render(
         "officer_person.html", title=person.council_ref, council=services.settings.council_name,
         staff=staff, p=person, band=band_of(person, services.clock.now().date()),
-        responses=responses, requests=requests, alerts=alerts,
+        responses=responses, requests=requests, alerts=alerts, messages=messages,
         today=uk_date(services.clock.now()),
     )

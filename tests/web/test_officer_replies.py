@@ -195,6 +195,9 @@ async def test_a_young_persons_own_link_sends_messages_through_the_net(
         text="I'm calling you today.",
     )
     assert "I&#39;m calling you today." in (await client.get(path)).text
+    person = (await other_client.get("/officer/young-people/P00000-small")).text
+    assert "Messages and replies" in person  # both sides, on the young person's own page
+    assert "he hits me when I&#39;m late" in person and "I&#39;m calling you today." in person
 
     stranger = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
     async with stranger:
