@@ -462,8 +462,12 @@ class ChatHandlers:
         pass (as the web chat does). False if there is nothing to check against."""
         try:
             ask = await self.conversations.resume_check(code)
-        except InvitationError:
-            return False
+        except InvitationError as refused:
+            if refused.reason != "locked":
+                return False
+            language = await self.conversations.language_of_code(code)  # a new letter only
+            await context.bot.send_message(chat_id, texts.say(language, str(refused)))
+            return True
         if ask is ResumeAsk.NONE:
             return False
         language = await self.conversations.language_of_code(code)

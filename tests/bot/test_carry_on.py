@@ -131,6 +131,9 @@ async def test_three_wrong_months_and_only_a_new_letter_will_do(
     assert await _links(db) == {"web"}
     with pytest.raises(InvitationError, match="new letter"):  # a new chat is told at once
         await conversations.resume_check(code)
+    await young.command("start", code)  # on Telegram too, instead of the check again
+    await young.tap("Yes")
+    assert "new letter" in str(young.last()["text"])
     async with db.transaction() as session:  # the officer prints a new letter
         invitation = await session.scalar(select(InvitationRow))
         assert invitation is not None
