@@ -463,9 +463,9 @@ class ChatHandlers:
         try:
             ask = await self.conversations.resume_check(code)
         except InvitationError as refused:
-            if refused.reason != "locked":
+            if refused.reason not in ("locked", "used"):
                 return False
-            language = await self.conversations.language_of_code(code)  # a new letter only
+            language = await self.conversations.language_of_code(code)  # new letter / done
             await context.bot.send_message(chat_id, texts.say(language, str(refused)))
             return True
         if ask is ResumeAsk.NONE:

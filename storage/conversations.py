@@ -396,6 +396,8 @@ class ConversationService:
             )
             if invitation is None:
                 raise InvitationError("unknown")
+            if invitation.returned_at is not None:  # nothing to carry on: no check to ask
+                raise InvitationError("used")
             person = session.get_one(PersonRow, invitation.person_id)
             ask = self._ask(invitation, person)
             if ask is not ResumeAsk.NONE and self.carry_on_locked(invitation):

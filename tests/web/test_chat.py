@@ -639,3 +639,16 @@ async def test_a_default_is_not_called_your_answer_before(
     await chat.press("Back")  # to "would you like to chair it?", answered "Yes"
     assert "Would you like to chair" in chat.text
     assert "(your answer before)" in chat.text
+
+
+async def test_a_finished_chat_opened_on_a_new_phone_says_it_is_done_without_a_check(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, codes: list[str]
+) -> None:
+    """It asked "Carry on where you were" (or to ask for a new letter) for a survey
+    with nothing left to answer."""
+    chat = Chat(client, codes[0])
+    await answer_to_the_end(chat)
+    seen = words(await other_client.get(f"/c/{codes[0]}"))
+    assert "already been used, and there is nothing more to answer" in seen
+    assert "Carry on where you were" not in seen and "new letter" not in seen
+    assert "Nothing, thanks" not in seen  # nothing of what they said
