@@ -59,6 +59,12 @@ def mentions(council_ref: str, *, loose: bool = False) -> re.Pattern[str]:
     return re.compile(rf"(?<!{edge}){re.escape(council_ref)}(?!{edge})")
 
 
+def containing(text: str) -> str:
+    """A LIKE pattern (escape character "\\") finding `text` anywhere in a column."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 async def record(
     session: AsyncSession, clock: Clock, *, actor: str, action: str, subject: str
 ) -> AuditLogRow:

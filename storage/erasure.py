@@ -33,7 +33,7 @@ from typing import Any, Final
 from sqlalchemy import case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.audit import RefHasher, mentions
+from storage.audit import RefHasher, containing, mentions
 from storage.audit import record as audit_record
 from storage.board.folding import fold
 from storage.contact import delete_person_rows, erase_words
@@ -440,7 +440,7 @@ async def forget_message_keys(session: AsyncSession, council_refs: Iterable[str]
     rows = (
         await session.execute(
             select(InboundMessageRow.id, column).where(
-                or_(*(column.like(_like(ref), escape="\\") for ref in refs))
+                or_(*(column.like(containing(ref), escape="\\") for ref in refs))
             )
         )
     ).all()
@@ -448,12 +448,6 @@ async def forget_message_keys(session: AsyncSession, council_refs: Iterable[str]
     if ids:
         await session.execute(delete(InboundMessageRow).where(InboundMessageRow.id.in_(ids)))
     return len(ids)
-
-
-def _like(council_ref: str) -> str:
-    """A LIKE pattern finding the reference anywhere in a column."""
-    escaped = council_ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 async def rewrite_mentions(session: AsyncSession, subjects: Mapping[str, str]) -> int:
@@ -469,7 +463,7 @@ async def rewrite_mentions(session: AsyncSession, subjects: Mapping[str, str]) -
         (RequestRow, RequestRow.note),
         (SafeguardingAlertRow, SafeguardingAlertRow.note),
     ):
-        found = or_(*(column.like(_like(ref), escape="\\") for ref in subjects))
+        found = or_(*(column.like(containing(ref), escape="\\") for ref in subjects))
         rows = (await session.execute(select(table.id, column).where(found))).all()
         for row_id, value in rows:
             rewritten = value or ""

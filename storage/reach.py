@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import asking
@@ -181,15 +181,19 @@ class Reach:
 
     async def owns_invitation(self, invitation_id: int, channel: str, address: str) -> bool:
         """Whether an invitation belongs to the young person linked to this chat."""
+        return await self._owns(InvitationRow.id == invitation_id, channel, address)
+
+    async def owns_code(self, code: str, channel: str, address: str) -> bool:
+        """Whether the invitation with this code is for the young person linked to this
+        chat (the chat started here)."""
+        return await self._owns(InvitationRow.code_hash == code_hash(code), channel, address)
+
+    async def _owns(self, which: ColumnElement[bool], channel: str, address: str) -> bool:
         async with self.db.reader() as session:
             found = await session.scalar(
                 select(InvitationRow.id)
                 .join(ChannelLinkRow, ChannelLinkRow.person_id == InvitationRow.person_id)
-                .where(
-                    InvitationRow.id == invitation_id,
-                    ChannelLinkRow.channel == channel,
-                    ChannelLinkRow.address == address,
-                )
+                .where(which, ChannelLinkRow.channel == channel, ChannelLinkRow.address == address)
             )
         return found is not None
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
@@ -142,19 +142,20 @@ async def _queue(session: AsyncSession, reply: ReplyRow, now: datetime) -> None:
     )
 
 
+def _web(person_id: int, *, shown: bool) -> tuple[ColumnElement[bool], ...]:
+    """This young person's web replies with words, waiting to be shown or shown."""
+    return (
+        ReplyRow.person_id == person_id,
+        ReplyRow.channel == WEB,
+        ReplyRow.delivered_at.is_not(None) if shown else ReplyRow.delivered_at.is_(None),
+        ReplyRow.text.is_not(None),
+        _NOT_WITHDRAWN if shown else ReplyRow.undelivered.is_(None),
+    )
+
+
 async def web_replies_waiting(session: AsyncSession, person_id: int) -> bool:
     """Whether a web reply waits to be shown to this young person (a cheap read)."""
-    found = await session.scalar(
-        select(ReplyRow.id)
-        .where(
-            ReplyRow.person_id == person_id,
-            ReplyRow.channel == WEB,
-            ReplyRow.delivered_at.is_(None),
-            ReplyRow.undelivered.is_(None),
-            ReplyRow.text.is_not(None),
-        )
-        .limit(1)
-    )
+    found = await session.scalar(select(ReplyRow.id).where(*_web(person_id, shown=False)).limit(1))
     return found is not None
 
 
@@ -164,13 +165,7 @@ async def take_web_replies(session: AsyncSession, person_id: int, clock: Clock) 
         (
             await session.scalars(
                 select(ReplyRow)
-                .where(
-                    ReplyRow.person_id == person_id,
-                    ReplyRow.channel == WEB,
-                    ReplyRow.delivered_at.is_(None),
-                    ReplyRow.undelivered.is_(None),
-                    ReplyRow.text.is_not(None),
-                )
+                .where(*_web(person_id, shown=False))
                 .order_by(ReplyRow.id)
                 .with_for_update()
             )
@@ -190,13 +185,7 @@ async def shown_web_replies(
     on the next reload."""
     rows = await session.scalars(
         select(ReplyRow.text)
-        .where(
-            ReplyRow.person_id == person_id,
-            ReplyRow.channel == WEB,
-            ReplyRow.delivered_at.is_not(None),
-            ReplyRow.text.is_not(None),
-            _NOT_WITHDRAWN,
-        )
+        .where(*_web(person_id, shown=True))
         .order_by(ReplyRow.id.desc())
         .limit(limit)
     )

@@ -25,7 +25,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.alerts import alert_categories
-from storage.audit import mentions
+from storage.audit import containing, mentions
 from storage.audit import record as audit_record
 from storage.board._common import NEGATIVE_BELOW, POSITIVE_ABOVE
 from storage.people import find_by_ref
@@ -442,7 +442,7 @@ async def _audit(
         f"message {n}" for n in message_ids]
     patterns = [mentions(council_ref)] + [
         re.compile(rf"(?<![\w-]){re.escape(thing)}(?![\w-])") for thing in things]
-    likes = [_like(council_ref)] + [_like(thing) for thing in things]
+    likes = [containing(council_ref)] + [containing(thing) for thing in things]
     found: list[AuditLogRow] = []
     for start in range(0, len(likes), 200):  # (a young person has a few dozen at most)
         chunk = likes[start : start + 200]
@@ -455,10 +455,6 @@ async def _audit(
         if any(pattern.search(r.subject) for pattern in patterns)
     ]
 
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def looked_by_day(who_looked: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

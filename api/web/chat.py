@@ -729,7 +729,10 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
     form = await read_form(request)
     sid = _chat_sid(request)
     if not csrf_ok(sid, "chat", form.get("csrf")) or sid is None:
-        if form.get("action") == "start" and await _started_here(services, code, sid):
+        reach = Reach(services.db, services.clock)
+        if form.get("action") == "start" and sid is not None and (
+            await reach.owns_code(code, CHANNEL, _address(sid))
+        ):
             # "Yes, start" again from a notice shown before this browser's chat began (the
             # Back button, a second click): its token was for the session id started with
             return RedirectResponse(f"/c/{code}", 303)
@@ -773,23 +776,6 @@ async def chat_post(code: str, request: Request, services: ServicesDep) -> Respo
     if sid != given:
         _set_chat_cookie(response, request, sid)
     return response
-
-
-async def _started_here(services: Services, code: str, sid: str | None) -> bool:
-    """Whether this browser's chat session is linked to the young person `code` was for."""
-    if sid is None:
-        return False
-    async with services.db.reader() as session:
-        linked = await session.scalar(
-            select(ChannelLinkRow.person_id)
-            .join(InvitationRow, InvitationRow.person_id == ChannelLinkRow.person_id)
-            .where(
-                ChannelLinkRow.channel == CHANNEL,
-                ChannelLinkRow.address == _address(sid),
-                InvitationRow.code_hash == code_hash(code),
-            )
-        )
-    return linked is not None
 
 
 async def language_of_code(services: Services, code: str) -> str:
