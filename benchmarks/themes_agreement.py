@@ -7,6 +7,12 @@ should have found (n), found rightly (tp) and found wrongly (fp), and the same f
 theme". The taxonomy (``surveys/data/topics.yaml``) was tuned on the development part only;
 `tests/surveys/test_themes_agreement.py` holds the held-out part to the thresholds.
 
+Then the held-out part again as a second labeller read it: ``held_out_second_labeller.csv``
+beside the answers holds every held-out answer the two labellers labelled differently (the
+first labeller's themes, the second's, and the themes an adjudicator chose under the
+labelling conventions, blind to the taxonomy's output); the table gives Cohen's kappa per
+theme and each theme's precision and recall against each reading.
+
 Usage: ``python -m benchmarks.themes_agreement [--errors] [--taxonomy FILE]``
 (``--errors`` lists the development part's misses, never the held-out part's).
 """
@@ -22,6 +28,8 @@ from pathlib import Path
 from surveys.topics import Topic, load_topics, topics_of
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "themes" / "answers.csv"
+SECOND_LABELLER = DATA.with_name("held_out_second_labeller.csv")
+READINGS = ("first_labeller", "second_labeller", "adjudicated")
 PARTS = ("development", "held_out")
 NO_THEME = "(no theme)"
 MIN_PRECISION = 0.90
@@ -75,6 +83,37 @@ def load(path: Path = DATA, topics: Sequence[Topic] | None = None) -> list[Label
     return out
 
 
+def readings(
+    held_out: Sequence[Labelled], path: Path = SECOND_LABELLER
+) -> dict[str, list[Labelled]]:
+    """The held-out part under each labeller's reading (`READINGS`); answers not in the
+    second labeller's file were labelled alike by both."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        differ = {row["text"]: row for row in csv.DictReader(handle)}
+    by_text = {a.text: a for a in held_out}
+    for text, row in differ.items():
+        if text not in by_text or frozenset(row["first_labeller"].split()) != by_text[text].themes:
+            raise ValueError(f"{path}: {text!r} is not a held-out answer as labelled")
+    return {
+        reading: [
+            Labelled(a.split, frozenset(differ[a.text][reading].split()), a.text, a.batch)
+            if a.text in differ else a
+            for a in held_out
+        ]
+        for reading in READINGS
+    }
+
+
+def kappa(first: Sequence[bool], second: Sequence[bool]) -> float:
+    """Cohen's kappa for two labellers' yes/no on the same answers (1.0 when both agree
+    throughout, whatever the chance agreement)."""
+    n = len(first)
+    observed = sum(a == b for a, b in zip(first, second, strict=True)) / n
+    p1, p2 = sum(first) / n, sum(second) / n
+    chance = p1 * p2 + (1 - p1) * (1 - p2)
+    return 1.0 if chance == 1 else (observed - chance) / (1 - chance)
+
+
 def agreement(
     answers: Sequence[Labelled], topics: Sequence[Topic] | None = None
 ) -> list[Agreement]:
@@ -123,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{labels.get(row.theme, row.theme)[:31]:<32}{cells}")
     misses = [r.theme for r in tables["held_out"] if not r.passes]
     print(f"\nHeld-out themes below a threshold (*): {', '.join(misses) or 'none'}.")
+    if SECOND_LABELLER.exists():
+        print_readings(parts["held_out"], topics, labels)
     if args.errors:
         print("\nDevelopment misses (labelled -> found):")
         for a in parts["development"]:
@@ -131,6 +172,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  {' '.join(sorted(a.themes)) or '-'} -> "
                       f"{' '.join(sorted(found)) or '-'}: {a.text}")
     return 0
+
+
+def print_readings(
+    held_out: Sequence[Labelled], topics: Sequence[Topic], labels: dict[str, str]
+) -> None:
+    """The held-out table under the first labeller's, the second's and the adjudicated
+    labels, with the two labellers' kappa per theme."""
+    read = readings(held_out)
+    tables = {r: agreement(rows, topics) for r, rows in read.items()}
+    same = sum(a.themes == b.themes for a, b in zip(*(read[r] for r in READINGS[:2]), strict=True))
+    print(f"\nHeld-out as two labellers read it: the same themes on {same} of {len(held_out)}"
+          " answers; precision / recall against each reading (* below a threshold):")
+    print(f"{'theme':<32}{'kappa':>7}" + "".join(f" | {r.replace('_', ' '):^17}" for r in READINGS))
+    for i, row in enumerate(tables["first_labeller"]):
+        key = row.theme
+        marks = [[key in a.themes if key != NO_THEME else not a.themes for a in read[r]]
+                 for r in READINGS[:2]]
+        cells = ""
+        for r in READINGS:
+            got = tables[r][i]
+            cells += f" | {got.precision:7.1%} {got.recall:7.1%}{'' if got.passes else '*':<1}"
+        print(f"{labels.get(key, key)[:31]:<32}{kappa(*marks):7.2f}{cells}")
 
 
 if __name__ == "__main__":

@@ -17,9 +17,12 @@ from benchmarks.themes_agreement import (
     MIN_PRECISION,
     MIN_RECALL,
     NO_THEME,
+    READINGS,
     Agreement,
     agreement,
+    kappa,
     load,
+    readings,
 )
 from surveys.topics import load_topics
 
@@ -92,3 +95,22 @@ def test_a_known_shortfall_does_not_get_worse(theme: str, held_out: dict[str, Ag
     row = held_out[theme]
     assert row.precision >= SHORTFALL_FLOORS[theme] - 1e-9, f"{theme}: {row.precision:.1%}"
     assert row.recall >= MIN_RECALL, f"{theme}: recall {row.recall:.1%}"
+
+
+def test_a_second_labellers_reading_differs_only_where_recorded() -> None:
+    held = [a for a in load() if a.split == "held_out"]
+    read = readings(held)
+    assert [a.text for a in read["first_labeller"]] == [a.text for a in held]
+    assert [a.themes for a in read["first_labeller"]] == [a.themes for a in held]
+    differ = sum(a.themes != b.themes for a, b in
+                 zip(read["first_labeller"], read["second_labeller"], strict=True))
+    assert differ == 34  # every row of held_out_second_labeller.csv differs
+    known = {t.key for t in load_topics()}
+    assert all(a.themes <= known for r in READINGS for a in read[r])
+
+
+def test_kappa() -> None:
+    assert kappa([True, False, True, False], [True, False, True, False]) == 1.0
+    assert kappa([True, True, False, False], [True, False, True, False]) == 0.0
+    assert kappa([False] * 4, [False] * 4) == 1.0  # no theme either way: nothing to disagree on
+    assert kappa([True, True, True, False], [True, True, False, False]) == pytest.approx(0.5)
