@@ -184,9 +184,15 @@ class ChatHandlers:
                 return
             invited = await self.conversations.invited_language(code)
             if invited is None or not self.signer.fits(ButtonKind.CONSENT, code):
-                self.codes.miss(f"{CHANNEL}:{chat_id}")
+                refused = (
+                    await self.conversations.unknown_code(code)
+                    if invited is None
+                    else InvitationError("unknown")
+                )
+                if refused.reason == "unknown":  # a guess: an old letter's code is not one
+                    self.codes.miss(f"{CHANNEL}:{chat_id}")
                 language = await self._language(chat_id)
-                await message.reply_text(texts.say(language, str(InvitationError("unknown"))))
+                await message.reply_text(texts.say(language, str(refused)))
                 return
             language = invited
             markup = consent_keyboard(chat_id, code, self.signer, language)

@@ -15,10 +15,10 @@ from storage import asking
 from storage.asking import NO_CAP, AskingCap
 from storage.catalog import SurveyCatalog
 from storage.invitation_codes import code_hash, display, new_code
-from storage.tables import CampaignRow, InvitationRow, PersonRow
+from storage.tables import CampaignRow, InvitationRow, PersonRow, RetiredCodeRow
 from storage.teams import EVERY_TEAM, TeamScope
 from surveys.clock import Clock
-from surveys.errors import ConflictError, NotFoundError, ValidationError
+from surveys.errors import ConflictError, InvitationError, NotFoundError, ValidationError
 from surveys.model import Audience
 from surveys.people import AGE_BAND_NAMES, AGE_BANDS, Cohort, age_band, age_on
 
@@ -435,6 +435,17 @@ def _issued(row: InvitationRow, person: PersonRow, code: str) -> IssuedCode:
     )
 
 
+def retired_code(hashed: str) -> Select[int]:
+    """The invitation a code (by its hash) belonged to before a new letter replaced it."""
+    return select(RetiredCodeRow.invitation_id).where(RetiredCodeRow.code_hash == hashed)
+
+
+def no_invitation(retired: int | None) -> InvitationError:
+    """The error for a code that names no invitation, given `retired_code`'s answer:
+    "replaced" for an old letter's code, "unknown" for anything else (a guess)."""
+    return InvitationError("unknown" if retired is None else "replaced")
+
+
 async def find_invitation(session: AsyncSession, code: str) -> InvitationRow | None:
     """The invitation a code (typed in any accepted form) belongs to."""
     if not code.strip():
@@ -471,7 +482,8 @@ async def reprint_invitation(
 ) -> IssuedCode:
     """A new code for an invitation, for a new letter: the old code stops working at once.
 
-    A revoked invitation works again with its new code. If the young person had started,
+    The old code's hash is kept (`RetiredCodeRow`): its link says a newer letter replaced
+    it. A revoked invitation works again with its new code. If the young person had started,
     the first new chat that opens the new code carries on where they were, unchecked (the
     letter is the check), and wrong answers to the carry-on check are forgotten.
     """
@@ -493,6 +505,10 @@ async def reprint_invitation(
     if invitation.expires_at <= clock.now():
         raise ConflictError(f"invitation {invitation_id} has expired")
     code = new_code()
+    session.add(  # the old letter's link then says it was replaced (`no_invitation`)
+        RetiredCodeRow(code_hash=invitation.code_hash, invitation_id=invitation.id,
+                       retired_at=clock.now())
+    )  # fmt: skip
     invitation.code_hash = code_hash(code)
     invitation.revoked_at = None
     invitation.handover = invitation.used_at is not None

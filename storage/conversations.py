@@ -27,6 +27,7 @@ from storage import alerts
 from storage.alerts import AlertPolicy
 from storage.alerts import AlertRecipient as AlertRecipient  # where it used to live
 from storage.board.topics import tag_answer
+from storage.campaigns import no_invitation, retired_code
 from storage.catalog import SurveyCatalog, easy_alternatives
 from storage.database import Database
 from storage.direct import Direct
@@ -391,11 +392,12 @@ class ConversationService:
         """What the carry-on check asks for this code (read only)."""
 
         def run(session: Session) -> ResumeAsk:
+            hashed = code_hash(code)
             invitation = session.scalar(
-                select(InvitationRow).where(InvitationRow.code_hash == code_hash(code))
+                select(InvitationRow).where(InvitationRow.code_hash == hashed)
             )
             if invitation is None:
-                raise InvitationError("unknown")
+                raise no_invitation(session.scalar(retired_code(hashed)))
             if invitation.returned_at is not None:  # nothing to carry on: no check to ask
                 raise InvitationError("used")
             person = session.get_one(PersonRow, invitation.person_id)
@@ -511,6 +513,12 @@ class ConversationService:
         the code names no one): the privacy notice is read before anything is linked."""
         return await self.invited_language(code) or DEFAULT_LANGUAGE
 
+    async def unknown_code(self, code: str) -> InvitationError:
+        """The error for a code that names no invitation: "replaced" when a newer letter
+        replaced it, else "unknown" (a guess, for the caller's throttle to count)."""
+        async with self.db.reader() as session:
+            return no_invitation(await session.scalar(retired_code(code_hash(code))))
+
     async def invited_language(self, code: str) -> str | None:
         """The language of the young person an invitation code was made for; None if the
         code names no invitation (a guess, to be counted by the caller's throttle)."""
@@ -599,7 +607,7 @@ class ConversationService:
             else None
         )
         if invitation is None:
-            raise InvitationError("unknown")
+            raise no_invitation(session.scalar(retired_code(hashed)) if hashed else None)
         if language is not None and invitation.used_at is None:  # chosen on the notice
             session.execute(
                 update(PersonRow)
@@ -709,7 +717,7 @@ class ConversationService:
             select(InvitationRow).where(InvitationRow.code_hash == hashed).with_for_update()
         )
         if invitation is None:
-            raise InvitationError("unknown")
+            raise no_invitation(session.scalar(retired_code(hashed)))
         person = session.get_one(PersonRow, invitation.person_id)
         ask = self._ask(invitation, person)
         throttle = self.resume_throttle if ask is ResumeAsk.PIN else self.name_throttle

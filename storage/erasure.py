@@ -51,6 +51,7 @@ from storage.tables import (
     ReplyRow,
     RequestRow,
     ResponseRow,
+    RetiredCodeRow,
     SafeguardingAlertEventRow,
     SafeguardingAlertRow,
 )
@@ -351,8 +352,8 @@ async def _delete_rows(
     person_ids: Sequence[int] = (),
 ) -> dict[str, int]:
     """Delete responses and invitations with everything hanging off them: answers, topic
-    tags, messages (and, given `person_ids`, every message to those young people).
-    Alerts raised in those responses stay, unlinked from them."""
+    tags, messages (and, given `person_ids`, every message to those young people), the
+    codes new letters replaced. Alerts raised in those responses stay, unlinked from them."""
     answers = select(AnswerRow.id).where(AnswerRow.response_id.in_(list(responses)))
     await session.execute(delete(AnswerTopicRow).where(AnswerTopicRow.answer_id.in_(answers)))
     await session.execute(
@@ -378,6 +379,9 @@ async def _delete_rows(
     )
     counts["responses"] = _count(
         await session.execute(delete(ResponseRow).where(ResponseRow.id.in_(list(responses))))
+    )
+    await session.execute(
+        delete(RetiredCodeRow).where(RetiredCodeRow.invitation_id.in_(list(invitations)))
     )
     counts["invitations"] = _count(
         await session.execute(

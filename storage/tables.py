@@ -219,6 +219,18 @@ class InvitationRow(Base):
     declined_at: Mapped[datetime | None]
 
 
+class RetiredCodeRow(Base):
+    """A code an invitation had before a new letter replaced it (its SHA-256, as
+    `InvitationRow.code_hash`), so the old letter's link says a newer letter replaced it
+    rather than that the code is unknown. Deleted with its invitation (migration 0023)."""
+
+    __tablename__ = "retired_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"), index=True)
+    retired_at: Mapped[datetime]
+
+
 class ResponseRow(Base):
     """A young person's answers to one survey version, with where they are in it."""
 

@@ -97,13 +97,16 @@ class PeopleImportError(CarevoiceError):
 
 
 class InvitationError(CarevoiceError):
-    """An invitation code cannot be used. `reason` is one of: unknown, used, started,
-    locked, expired, revoked, closed, not_open. The message is kind and says nothing
+    """An invitation code cannot be used. `reason` is one of: unknown, replaced, used,
+    started, locked, expired, revoked, closed, not_open. The message is kind and says nothing
     about anyone."""
 
     MESSAGES = {  # noqa: RUF012
         "unknown": N_("Sorry, I don't recognise that code. Please check the code on your letter, "
         "or ask your worker for a new one."),
+        "replaced": N_("This link was replaced by a newer letter, so it doesn't work any more. "
+        "Anything you answered is kept: use the code on your newest letter to carry on, or "
+        "ask your worker."),
         "used": N_("That link has already been used, and there is nothing more to answer on it. "
         "Ask your worker if you'd like a new one."),
         "started": N_("You started this chat on another phone or browser. To carry on here, "

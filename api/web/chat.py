@@ -650,7 +650,7 @@ async def _show(request: Request, services: Services, code: str) -> Response:
         return _wait_page(wait, services.settings.council_name, browser_language(request))
     peek = await _peek(services, code)
     if peek is None:
-        raise InvitationError("unknown")
+        raise await services.conversations.unknown_code(code)  # a guess, or an old letter
     if peek.revoked:
         raise InvitationError("revoked")
     if not peek.used:

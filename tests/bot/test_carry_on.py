@@ -204,3 +204,25 @@ def test_the_name_and_month_are_read_in_every_shipped_language(
     typed: str, read: tuple[str, int] | None
 ) -> None:
     assert texts.name_and_month(typed) == read
+
+
+async def test_an_old_letters_code_says_a_newer_letter_replaced_it(
+    db: Database,
+    catalog: SurveyCatalog,
+    clock: FixedClock,
+    conversations: ConversationService,
+    young: YoungPerson,
+) -> None:
+    code = await _started(db, catalog, clock, conversations, pin="4821")
+    async with db.transaction() as session:
+        invitation = await session.scalar(select(InvitationRow))
+        assert invitation is not None
+        new = await reprint_invitation(session, invitation.id, clock)
+    await young.command("start", code)
+    said = str(young.last()["text"])
+    assert "replaced by a newer letter" in said and "Anything you answered is kept" in said
+    await young.command("start", "K7MQ-2X9P-H3TD")  # a guess is still only a guess
+    assert "don't recognise that code" in str(young.last()["text"])
+    await young.command("start", new.code)  # the newest letter carries on, unchecked
+    await young.tap("Yes")
+    assert await _links(db) == {"web", "telegram"}

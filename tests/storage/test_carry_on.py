@@ -12,7 +12,8 @@ from storage import campaigns as campaign_store
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService, ResumeAsk, ResumeCheck, ResumeRefused
 from storage.database import Database
-from storage.tables import InvitationRow, PersonRow
+from storage.erasure import erase_person
+from storage.tables import InvitationRow, PersonRow, RetiredCodeRow
 from surveys.clock import FixedClock
 from surveys.engine import UserInput
 from surveys.errors import InvitationError
@@ -86,7 +87,7 @@ async def test_wrong_answers_wait_then_lock_and_are_counted_durably(
         reprinted = await campaign_store.reprint_invitation(session, invitation.id, clock)
     with pytest.raises(InvitationError) as old:
         await conversations.redeem(code, channel=WEB, address="phone-3")
-    assert old.value.reason == "unknown"
+    assert old.value.reason == "replaced"
     turn = await conversations.redeem(reprinted.printed.lower(), channel=WEB, address="phone-3")
     assert turn.current_question == "where"
     with pytest.raises(InvitationError) as next_one:  # handed over once only
@@ -112,3 +113,36 @@ async def test_first_name_and_birth_month_when_no_pin_was_chosen(
     turn = await conversations.resume(code, ResumeCheck(first_name=" kayleigh ", birth_month=7),
                                       channel=WEB, address="p2")  # fmt: skip
     assert turn.current_question == "where"
+
+
+async def test_an_old_letters_code_says_a_newer_letter_replaced_it(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    code = await started(db, catalog, clock, conversations)
+    async with db.transaction() as session:
+        invitation = await session.scalar(select(InvitationRow))
+        assert invitation is not None
+        second = await campaign_store.reprint_invitation(session, invitation.id, clock)
+        third = await campaign_store.reprint_invitation(session, invitation.id, clock)
+    for old in (code, second.code):  # every earlier letter, on every path a code takes
+        for attempt in (
+            conversations.redeem(old, channel=WEB, address="phone-9"),
+            conversations.resume_check(old),
+            conversations.resume(old, ResumeCheck(pin="4821"), channel=WEB, address="phone-9"),
+        ):
+            with pytest.raises(InvitationError) as refused:
+                await attempt
+            assert refused.value.reason == "replaced"
+            assert "newer letter" in str(refused.value) and "kept" in str(refused.value)
+        assert (await conversations.unknown_code(old)).reason == "replaced"
+    assert (await conversations.unknown_code("K7MQ2X9PH3TD")).reason == "unknown"  # a guess
+    turn = await conversations.redeem(third.code, channel=WEB, address="phone-9")
+    assert turn.current_question == "where"  # the newest letter carries on
+
+    async with db.transaction() as session:
+        ref = await session.scalar(select(PersonRow.council_ref))
+        assert ref is not None
+        await erase_person(session, clock, ref, actor="test")
+    async with db.reader() as session:
+        assert await session.scalar(select(RetiredCodeRow.code_hash)) is None
+    assert (await conversations.unknown_code(code)).reason == "unknown"

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from carevoice.wiring import Services
+from storage.campaigns import reprint_invitation
 from storage.catalog import SurveyCatalog
 from storage.conversations import _without
 from storage.database import Database
@@ -402,6 +403,28 @@ async def test_kind_pages_for_codes_that_cannot_be_used(
     assert expired.status_code == 410 and "run out" in words(expired)
     for page in (unknown, used, revoked, expired):
         assert "Traceback" not in page.text and "Childline" in words(page)
+
+
+async def test_an_old_letters_link_says_a_newer_letter_replaced_it(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, codes: list[str],
+    db: Database, clock: FixedClock,
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.start()
+    await chat.press("Good")
+    async with db.transaction() as session:
+        row = await session.scalar(
+            select(InvitationRow).where(InvitationRow.code_hash == code_hash(codes[0]))
+        )
+        assert row is not None
+        new = await reprint_invitation(session, row.id, clock)
+    for browser in (other_client, client):  # a new phone, and theirs with the old link
+        old = await browser.get(f"/c/{codes[0]}")
+        assert old.status_code == 410 and "replaced by a newer letter" in words(old)
+        assert "Anything you answered is kept" in words(old)
+    fresh = Chat(other_client, new.code)
+    await fresh.open()
+    assert fresh.page is not None
 
 
 async def test_a_code_that_expires_between_notice_and_start_is_explained(
