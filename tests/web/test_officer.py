@@ -146,7 +146,7 @@ async def test_letters_with_qr_codes_and_web_links(
             AuditLogRow.action == "print invitation letters"))
     assert made == f"campaign {link[2]}: letters, page 1: 3 made"
     old = await client.get(f"/c/{codes[0]}")  # printing again made new codes
-    assert old.status_code == 404
+    assert old.status_code == 410 and "replaced by a newer letter" in Page.of(old.text).text
     # a reload sends the form again: the printed letters keep working, and the page says so
     resent = await client.post(form.action, data=form.data(form.button("Make the letters")))
     assert resent.status_code == 200 and '<article class="letter"' not in resent.text
@@ -156,7 +156,7 @@ async def test_letters_with_qr_codes_and_web_links(
     again = Page.of(resent.text).form_to(f"{link[1]}?page=1")  # asked for, on purpose
     remade = await client.post(again.action, data=again.data())
     assert remade.text.count('<article class="letter"') == 3
-    assert (await client.get(f"/c/{printed[0]}")).status_code == 404
+    assert (await client.get(f"/c/{printed[0]}")).status_code == 410  # replaced again
     missing = await client.get("/officer/campaigns/999/letters")
     assert missing.status_code == 404 and "No such campaign" in missing.text
 
