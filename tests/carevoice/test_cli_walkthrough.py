@@ -279,7 +279,7 @@ def _chat(env: dict[str, str], answers: str) -> str:
 
 def test_the_multi_choice_hint_comes_with_the_question(env: dict[str, str]) -> None:
     out = _chat(env, TO_THE_MULTI + "stop\n")
-    asked = out.index("(5/16)")
+    asked = out.index("(5/17)")
     assert HINT in out[asked:]  # before any answer was tried
 
 
@@ -288,24 +288,24 @@ def test_numbers_parted_by_spaces_or_commas_tick_and_wait_for_done(
     env: dict[str, str], typed: str
 ) -> None:
     out = _chat(env, TO_THE_MULTI + f"{typed}\nstop\n")
-    after = out[out.rindex("(5/16)"):]
+    after = out[out.rindex("(5/17)"):]
     assert "1. [x] Budgeting" in after and "3. [x] Debts" in after
     assert "2. [ ] Benefits" in after
-    assert "(6/16)" not in out  # still waiting for done
+    assert "(6/17)" not in out  # still waiting for done
     assert "like 1, 3, then done." in after
     out = _chat(env, TO_THE_MULTI + f"{typed}\ndone\nstop\n")
-    assert "(6/16)" in out
+    assert "(6/17)" in out
 
 
 def test_one_number_ticks_as_several_do(env: dict[str, str]) -> None:
     out = _chat(env, TO_THE_MULTI + "2\n4\nstop\n")
-    after = out[out.rindex("(5/16)"):]
-    assert "2. [x] Benefits" in after and "4. [x] Bills" in after and "(6/16)" not in out
+    after = out[out.rindex("(5/17)"):]
+    assert "2. [x] Benefits" in after and "4. [x] Bills" in after and "(6/17)" not in out
 
 
 def test_a_number_out_of_range_is_explained(env: dict[str, str]) -> None:
     out = _chat(env, TO_THE_MULTI + "1 9\nstop\n")
-    assert "(6/16)" not in out and "[x] Budgeting" not in out
+    assert "(6/17)" not in out and "[x] Budgeting" not in out
     assert out.count(HINT) >= 2
 
 

@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 
+from surveys.conditions import is_shown
 from surveys.errors import SurveyDefinitionError
 from surveys.loader import dump_survey_yaml, load_builtin_surveys, parse_survey
 from surveys.model import Flag
@@ -74,3 +75,32 @@ def test_the_builtin_review_surveys_flag_each_request() -> None:
     check_in = builtins["wellbeing-16plus"].question("talk_to_pa")
     assert check_in.flags_raised("yes") == (Flag.TALK_TO_WORKER,)
     assert check_in.flags_raised("no") == ()
+
+
+@pytest.mark.parametrize(
+    ("key", "who", "follow_up", "where"),
+    [
+        ("review-prep-child", "who_at_meeting", "who_else_meeting", True),
+        ("review-prep-young-person", "who_at_meeting", "who_else_meeting", True),
+        ("pathway-plan-review", "who_at_review", "who_else_review", False),
+    ],
+)
+def test_someone_else_and_somewhere_else_ask_who_and_where(
+    key: str, who: str, follow_up: str, where: bool
+) -> None:
+    """An IRO or PA cannot invite "someone else" or book "somewhere else" without knowing
+    who or where: the survey asks, only when that option was chosen, and the answer is a
+    meeting request, never quoted to a board (it may name someone)."""
+    survey = {s.key: s for s in load_builtin_surveys()}[key]
+    asked = survey.question(follow_up)
+    assert asked.flag is Flag.MEETING and asked.sensitive
+    assert survey.position(follow_up) == survey.position(who) + 1
+    assert is_shown(asked, {who: ("carer", "someone_else")})
+    assert not is_shown(asked, {who: ("carer",)}) and not is_shown(asked, {})
+    assert asked.flags_raised("My nan") == (Flag.MEETING,)
+    if where:
+        place = survey.question("where_else")
+        assert place.flag is Flag.MEETING and place.sensitive
+        assert survey.position("where_else") == survey.position("meeting_place") + 1
+        assert is_shown(place, {"meeting_place": "somewhere_else"})
+        assert not is_shown(place, {"meeting_place": "office"})
