@@ -153,6 +153,19 @@ class KeyMessages:
     hidden_explained: str | None = None
 
 
+_SAID_LEADS = ("you told us that ", "you told us ", "you said that ", "you said ")
+
+
+def _without_lead(said: str) -> str:
+    """A "you said" statement after "You said:", without its own "You told us" (officers
+    often write one): "You said: you have no say" rather than "You said: You told us..."."""
+    for lead in _SAID_LEADS:
+        if said.lower().startswith(lead) and len(said) > len(lead):
+            said = said[len(lead):]
+            return _sentence(said[:1].upper() + said[1:])
+    return _sentence(said)
+
+
 def _pct(value: float) -> str:
     return f"{as_percent(value)}%"
 
@@ -202,10 +215,14 @@ def _answered(period: Period, row: ReturnRateRow, *, first: bool = True) -> Mess
                 text += f"; down from {_pct(row.previous_rate)} in {before}"
             else:
                 text += f"; the same as in {before}"
+        elif row.previous_hidden:
+            text += f"; the figure for {before} is hidden (c)"
         elif row.target is None:
             text += f"; there is no figure for {before} to compare with"
         return Message("answered", text + ".")
     what, who = _what_who(form, audience)
+    if form == "feedback_not_attended":  # read aloud, not "feedback forms (did not attend)"
+        what, who = "feedback forms", f"{who} who did not attend their review"
     sent = f"{_n(row.sent)} {what}" if isinstance(row.sent, int) else f"some {what}"
     text = (
         f"{when}{sent} went out to {who}; how many came back is not shown (c): it is 5 or "
@@ -450,6 +467,8 @@ async def key_messages(
         compared = any(r.previous_rate is not None for r in forms)
         messages.append(Message("change", (
             f"Nothing moved by a whole percentage point since {before}." if compared
+            else f"The figures for {before} are hidden (c), so none can be compared."
+            if any(r.previous_hidden for r in forms)
             else f"There is no figure for {before} to compare with."
         )))  # fmt: skip
     if said is None:
@@ -458,7 +477,8 @@ async def key_messages(
     if did is not None:
         lead = "What was done about it" if did.about_the_change else "You said, we did"
         messages.append(Message(
-            "did", f"{lead}. You said: {_sentence(did.you_said)} We did: {_sentence(did.we_did)}"
+            "did",
+            f"{lead}. You said: {_without_lead(did.you_said)} We did: {_sentence(did.we_did)}",
         ))  # fmt: skip
     hidden = any(m.hidden for m in messages) or any(
         r.sent == SUPPRESSED or r.returned == SUPPRESSED for r in forms

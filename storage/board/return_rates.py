@@ -114,6 +114,7 @@ class ReturnRateRow:
     previous_rate: float | None
     direction: Direction | None
     age_band: str | None = None
+    previous_hidden: bool = False  # last period's figure is there but hidden (c)
     quarter: str | None = None
     cohort: str | None = None
     team: str | None = None
@@ -342,6 +343,7 @@ async def return_rates(
         earlier = key(k[:-1], previous_label[k[-1]]) if by_quarter else k
         found = shown.get(earlier) if earlier[-1] in current_labels else shown_before.get(earlier)
         previous = None if found is None else found[2]
+        was_hidden = found is not None and SUPPRESSED in (found[0], found[1])
         target = target_for(values)
         rows.append(
             ReturnRateRow(
@@ -355,6 +357,7 @@ async def return_rates(
                 rag=rag(value, target, Polarity.HIGH_IS_GOOD),
                 previous_rate=previous,
                 direction=direction(value, previous, Polarity.HIGH_IS_GOOD),
+                previous_hidden=was_hidden,
                 age_band=values.get("age_band"),
                 quarter=values.get("quarter"),
                 cohort=values.get("cohort"),

@@ -282,3 +282,48 @@ async def test_a_form_stays_in_the_cohort_and_team_it_was_sent_to(
         await import_people(s, [replace(r, cohort=Cohort.CARE_LEAVER, age_band="18-21",
                                         team="Leaving care") for r in records], clock)  # fmt: skip
     assert await by_group() == before
+
+
+async def test_a_hidden_figure_last_period_is_said_to_be_hidden_not_missing(
+    db: Database,
+) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(40, 4, at=uk(2016, 6, 1))  # 4 of 40: hidden (c)
+        await b.forms(60, 20, at=uk(2017, 6, 1))
+    async with db.reader() as s:
+        [row] = [r for r in await return_rates(s, YEAR) if r.form == "consultation"]
+        found = await key_messages(s, YEAR)
+    assert row.previous_rate is None and row.previous_hidden
+    [answered] = [m.text for m in found.messages if m.kind == "answered"]
+    assert answered.endswith("; the figure for 2016-17 is hidden (c).") and "no figure" \
+        not in answered
+    [change] = [m.text for m in found.messages if m.kind == "change"]
+    assert change == "The figures for 2016-17 are hidden (c), so none can be compared."
+
+
+async def test_a_hidden_form_not_attended_reads_as_a_sentence(db: Database) -> None:
+    async with db.transaction() as s:
+        await BoardData(s).forms(50, 3, at=uk(2017, 6, 1), form="feedback_not_attended",
+                                 audience="care_leaver")  # fmt: skip
+    async with db.reader() as s:
+        found = await key_messages(s, YEAR)
+    said = " ".join(m.text for m in found.messages if m.hidden)
+    assert said.startswith("In 2017-18, 50 feedback forms went out to care leavers who did not "
+                           "attend their review; how many came back is not shown (c)"), said
+    assert "(did not attend)" not in said
+
+
+async def test_you_said_is_not_said_twice(db: Database) -> None:
+    await _two_years(db, with_statement=False)
+    async with db.transaction() as s:
+        await statements.publish(
+            s, FixedClock(datetime(2018, 4, 20, tzinfo=UTC)), actor="test",
+            you_said="You told us there were too many changes of social worker",
+            we_did="each young person keeps one named worker for a year",
+        )  # fmt: skip
+    async with db.reader() as s:
+        found = await key_messages(s, YEAR, quote_min_group=10)
+    [did] = [m.text for m in found.messages if m.kind == "did"]
+    assert "You said: There were too many changes of social worker." in did
+    assert "You told us" not in did

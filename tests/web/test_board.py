@@ -167,7 +167,7 @@ async def test_the_board_shows_ons_wellbeing_beside_national_figures(
                            number=3, at=uk(2017, 5, 2))  # fmt: skip
     await sign_in(client, keys.board)
     html = (await client.get("/board?period=2017-18")).text
-    assert "Wellbeing compared with young people nationally, 2017-18" in html
+    assert "Wellbeing beside published national figures, 2017-18" in html
     row = re.search(r'<tr data-measure="anxious" data-group="16 and over">(.*?)</tr>', html, re.S)
     assert row is not None
     assert 'data-col="respondents">8<' in row.group(1)
