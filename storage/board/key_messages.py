@@ -225,8 +225,9 @@ def _answered(period: Period, row: ReturnRateRow, *, first: bool = True) -> Mess
         what, who = "feedback forms", f"{who} who did not attend their review"
     sent = f"{_n(row.sent)} {what}" if isinstance(row.sent, int) else f"some {what}"
     text = (
-        f"{when}{sent} went out to {who}; how many came back is not shown (c): it is 5 or "
-        f"fewer, or would give such a figure away."
+        f"{when}{sent} went out to {who}; how many came back is not shown (c), because it "
+        f"is 5 or fewer or because it would let someone work out a small figure elsewhere "
+        f"in the table."
     )
     return Message("answered", text[:1].upper() + text[1:], hidden=True)
 
