@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 from storage.encryption import DataKeys, attach
 from storage.group_commit import GroupCommit, Outcome, commit_together
 from storage.sqlite_writer import SqliteWriter
+from surveys.errors import UnavailableError
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -46,6 +48,37 @@ def async_url(url: str) -> str:
     parsed = make_url(url)
     driver = _ASYNC_DRIVERS.get(parsed.drivername, parsed.drivername)
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def libpq_parameters(url: str) -> tuple[str, dict[str, Any]]:
+    """A PostgreSQL URL as asyncpg takes it, and the connect arguments its libpq-style
+    parameters become (managed databases hand out URLs written for libpq): `sslmode` is
+    asyncpg's `ssl`, `connect_timeout` its `timeout`, `application_name` and `options`
+    ("-c name=value ...") its server settings. Any other URL comes back as it was.
+    UnavailableError for a `connect_timeout` that is not a number of seconds."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return url, {}
+    query = {k: v if isinstance(v, str) else v[-1] for k, v in parsed.query.items()}
+    args: dict[str, Any] = {}
+    settings: dict[str, str] = {}
+    if "sslmode" in query:
+        query.setdefault("ssl", query.pop("sslmode"))
+    if "connect_timeout" in query:
+        given = query.pop("connect_timeout")
+        try:
+            args["timeout"] = float(given)
+        except ValueError:
+            raise UnavailableError(
+                f"connect_timeout in the database URL must be a number of seconds, not {given!r}"
+            ) from None
+    if "application_name" in query:
+        settings["application_name"] = query.pop("application_name")
+    if "options" in query:
+        settings.update(re.findall(r"-c\s*([\w.]+)=(\S+)", query.pop("options")))
+    if settings:
+        args["server_settings"] = settings
+    return parsed.set(query=query).render_as_string(hide_password=False), args
 
 
 def is_sqlite(url: str) -> bool:
@@ -81,7 +114,10 @@ def make_engine(
         )
         _tune_sqlite(engine.sync_engine, sqlite_synchronous.upper())
         return engine
-    connect_args = {"server_settings": {"search_path": schema}} if schema else {}
+    full, connect_args = libpq_parameters(full)
+    if schema:
+        connect_args["server_settings"] = {**connect_args.get("server_settings", {}),
+                                           "search_path": schema}  # fmt: skip
     engine = create_async_engine(
         full,
         echo=echo,

@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from storage.database import async_url
+from storage.database import async_url, libpq_parameters
 from storage.tables import Base
 
 config = context.config
@@ -39,8 +39,11 @@ def _url() -> str:
 
 async def _run_online() -> None:
     schema = os.environ.get("CAREVOICE_DATABASE_SCHEMA")  # PostgreSQL: migrate this schema
-    connect_args = {"server_settings": {"search_path": schema}} if schema else {}
-    engine = create_async_engine(_url(), connect_args=connect_args)
+    url, connect_args = libpq_parameters(_url())
+    if schema:
+        connect_args["server_settings"] = {**connect_args.get("server_settings", {}),
+                                           "search_path": schema}  # fmt: skip
+    engine = create_async_engine(url, connect_args=connect_args)
     async with engine.begin() as connection:
         await connection.run_sync(_configure_and_run)
     await engine.dispose()
