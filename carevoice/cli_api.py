@@ -211,8 +211,12 @@ async def _open_store(settings: Settings) -> None:
     await services.close()
 
 
+DEMO_KEY_NAMES = ("demo board", "demo officer", "demo admin")
+
+
 async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str, str]:
-    """Load the demo council (once) and make a board, an officer and an admin key to try."""
+    """Load the demo council (once) and make a board, an officer and an admin key to try;
+    the keys an earlier `serve --demo` made are revoked (each start prints new ones)."""
     from carevoice.demo import load_demo
     from carevoice.wiring import build_services
     from storage import keys as key_store
@@ -223,6 +227,9 @@ async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str, str]:
         with progress_bar() as bar:
             council = await load_demo(services, bar=bar)
         async with services.db.transaction() as session:
+            for old in await key_store.list_keys(session):
+                if old.name in DEMO_KEY_NAMES and old.revoked_at is None:
+                    await key_store.revoke_key(session, services.clock, old.prefix)
             board = await key_store.create_key(session, services.clock, role=Role.BOARD,
                                                name="demo board")
             officer = await key_store.create_key(session, services.clock, role=Role.OFFICER,

@@ -31,6 +31,7 @@ from storage.people import import_people
 from storage.tables import CampaignRow, ExternalFormCountRow, InvitationRow, PersonRow
 from surveys.clock import FixedClock
 from surveys.engine import PRIVATE, SHARED, Command, Prompt, PromptKind, UserInput
+from surveys.errors import ConflictError
 from surveys.insights.comparators import published_comparators
 from surveys.insights.redaction import first_names
 from surveys.insights.wellbeing import MEASURES
@@ -250,10 +251,24 @@ class DemoCouncil:
 async def load_demo(
     services: Services, *, seed: int = 7, bar: ProgressBar | None = None
 ) -> DemoCouncil:
-    """Fill the store with the demo council (once; a second run changes nothing)."""
+    """Fill the store with the demo council (once; a second run changes nothing).
+    ConflictError if the store holds young people who are not the demo's: made-up people,
+    answers and safeguarding alerts must never join a council's real ones."""
     async with services.db.reader() as session:
         already = await session.scalar(
             select(func.count(PersonRow.id)).where(PersonRow.council_ref.like(f"{DEMO_PREFIX}%"))
+        )
+        real = await session.scalar(
+            select(func.count(PersonRow.id)).where(
+                PersonRow.council_ref.not_like(f"{DEMO_PREFIX}%")
+            )
+        )
+    if real:
+        raise ConflictError(
+            f"this database already holds {real} young people who are not the demo's: the "
+            "demo council's made-up people, answers and safeguarding alerts would mix with "
+            "them. Load the demo into a new database instead, e.g. "
+            "--database-url sqlite:///carevoice-demo.db"
         )
     if already:
         codes = await _open_campaign(services, random.Random(seed))

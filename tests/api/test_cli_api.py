@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +94,30 @@ def test_serve_demo_prints_keys_and_a_command_to_try(
     assert "http://127.0.0.1:8123/docs" in result.stdout
     assert "http://127.0.0.1:8123/c/code_1" in result.stdout  # the web chat, to try
     assert "http://127.0.0.1:8123/board?period=2017-18" in result.stdout
+
+    again = runner.invoke(app, ["serve", "--demo", "--port", "8123"], env=env)
+    assert again.exit_code == 0, again.output
+    database = env["CAREVOICE_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(database)) as read:
+        made = read.execute("SELECT name, revoked_at IS NOT NULL FROM api_keys").fetchall()
+    assert len(made) == 6 and sum(revoked for _, revoked in made) == 3  # the first start's
+    for key in keys:  # each printed once, and no longer let in
+        assert key not in again.stdout
+
+
+def test_the_demo_will_not_join_a_councils_real_young_people(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("council_ref,date_of_birth,cohort\nCE000003,2010-05-01,in_care\n")
+    assert runner.invoke(app, ["people", "import", str(people)], env=env).exit_code == 0
+    refused = runner.invoke(app, ["demo"], env=env)
+    assert refused.exit_code != 0 and "1 young people who are not the demo's" in refused.output
+    assert "sqlite:///carevoice-demo.db" in " ".join(refused.output.split())
+    listed = runner.invoke(app, ["people", "export", "CE000003"], env=env)
+    assert listed.exit_code == 0  # still there, and nothing else was loaded
+    served = runner.invoke(app, ["serve", "--demo"], env=env)
+    assert served.exit_code != 0 and "not the demo's" in served.output
 
 
 def test_serve_without_demo_just_serves(
