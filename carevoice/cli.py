@@ -46,6 +46,28 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        console.print(f"carevoice {version('carevoice')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True,
+                     help="Print carevoice's version and exit."),
+    ] = False,
+) -> None:
+    """carevoice: young people in care answer their council's surveys in a chat; boards see
+    what they said."""
+
+
 db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
 surveys_app = typer.Typer(
     help="Survey definitions: list, check and show them.", no_args_is_help=True
@@ -126,6 +148,10 @@ def warn_unprotected(settings: Settings) -> None:
     if settings.secret_key is None:
         errors.print("CAREVOICE_SECRET_KEY is not set: erasures will be logged without any "
                      "way to tell later whom they were of (README: Erasure).", highlight=False)
+    if "council_name" not in settings.model_fields_set:
+        errors.print(f"CAREVOICE_COUNCIL_NAME is not set: letters, the chat and the privacy "
+                     f"notice will name the council {settings.council_name!r}.",
+                     highlight=False)
 
 
 def run_async(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
@@ -784,7 +810,9 @@ async def chat(
             language=language,
         )
 
-    await with_services(database_url, work, create=True)
+    # a code is only in a database that exists: never make an empty one (a typo, or the
+    # printed command run from another folder) only to say the code is not recognised
+    await with_services(database_url, work, create=code is None)
 
 
 def chat_command(database_url: str | None, *, command: str = "chat") -> str:

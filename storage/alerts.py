@@ -267,8 +267,11 @@ async def escalate_due(
         return done
 
     escalated = await db.run(work)
-    for alert_id in escalated:
-        log.warning("safeguarding alert escalated", extra={"alert": alert_id})
+    told = (f"sent to the duty team ({len(policy.duty)})" if policy.duty
+            else "no duty team is set (CAREVOICE_DUTY_CHAT_IDS): shown as overdue only")
+    for alert_id in escalated:  # the number, not the words: `carevoice alerts show N`
+        log.warning("safeguarding alert %d escalated: not acknowledged in time; %s",
+                    alert_id, told, extra={"alert": alert_id})  # fmt: skip
     return escalated
 
 

@@ -130,6 +130,9 @@ def test_serve_without_demo_just_serves(
     result = runner.invoke(app, ["serve", "--host", "0.0.0.0"], env=env)
     assert result.exit_code == 0 and served["host"] == "0.0.0.0" and served["port"] == 8000
     assert "Bearer" not in result.stdout
+    assert "CAREVOICE_COUNCIL_NAME is not set" in " ".join(result.stderr.split())
+    named = runner.invoke(app, ["serve"], env={**env, "CAREVOICE_COUNCIL_NAME": "Testshire"})
+    assert named.exit_code == 0 and "CAREVOICE_COUNCIL_NAME" not in named.stderr
 
 
 @pytest.mark.parametrize(

@@ -117,6 +117,14 @@ def test_campaign_invites_and_a_chat_in_the_terminal(env: dict[str, str], tmp_pa
     assert code == 1 and "don't recognise that code" in out
 
 
+def test_chat_with_a_code_never_makes_an_empty_database(tmp_path: Path) -> None:
+    typo = tmp_path / "typo.db"
+    code, out = run({"CAREVOICE_DATABASE_URL": f"sqlite:///{typo}", "COLUMNS": "200"},
+                    "chat", "--code", "29YT-D75F-DG94")  # fmt: skip
+    assert code == 1 and "there is no database at" in out and "recognise" not in out
+    assert not typo.exists()
+
+
 def test_chat_practice_survey_stops_and_says_so(env: dict[str, str]) -> None:
     code, out = run(env, "chat", "--survey", "review-prep-child", input="I like football\nstop\n")
     assert code == 0
@@ -206,3 +214,10 @@ def test_campaign_filters_refuse_unknown_values_and_take_uk_dates(env: dict[str,
     code, out = run(env, *base, "--opens", "2099-06-01T09:00")
     assert code == 0 and "Open Mon 1 Jun 2099, 09:00 BST" in out, out
     assert "Traceback" not in out
+
+
+def test_version(env: dict[str, str]) -> None:
+    from importlib.metadata import version
+
+    code, out = run(env, "--version")
+    assert code == 0 and out.strip() == f"carevoice {version('carevoice')}"

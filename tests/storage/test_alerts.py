@@ -121,7 +121,7 @@ async def test_a_message_outside_a_survey_with_several_signs_raises_one_alert(
 
 
 async def test_escalation_after_15_office_minutes_once_even_with_two_workers(
-    db: Database, catalog: SurveyCatalog, clock: FixedClock
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     conversations = service(db, catalog, clock)
     await joined(conversations, db, catalog, clock)
@@ -133,6 +133,9 @@ async def test_escalation_after_15_office_minutes_once_even_with_two_workers(
     first, second = await asyncio.gather(alerts.escalate_due(db, clock, POLICY),
                                          alerts.escalate_due(db, clock, POLICY))
     assert sorted(first + second) == [1]
+    said = [r.getMessage() for r in caplog.records if "escalated" in r.getMessage()]
+    assert said == ["safeguarding alert 1 escalated: not acknowledged in time; sent to the duty "
+                    "team (2)"]  # which alert, and who was told: the log line says both
     assert await alerts.escalate_due(db, clock, POLICY) == []  # a restart changes nothing
     duty = await rows(db, OutboxRow, OutboxRow.dedupe_key.like("escalate:%"))
     assert sorted(r.address for r in duty) == ["200", "201"]  # type: ignore[attr-defined]
