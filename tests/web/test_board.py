@@ -85,7 +85,7 @@ async def test_small_numbers_show_as_c_with_a_footnote(
     await sign_in(client, keys.board)
     html = (await client.get("/board")).text
     assert cell(html, "consultation", "child", "sent") == "c"
-    assert "too few to show" in html
+    assert "hidden: 5 or fewer, or it would let someone work out a small figure" in html
     text = Page.of(html).text
     assert "2025-26" in text and "5 or fewer young people" in text
     assert "Nothing on this page needed it" not in text
