@@ -32,7 +32,7 @@ RAG_TEXT: Final = {  # the colour said in words too: a committee speaks in RAG, 
 DIRECTION_TEXT: Final = {
     Direction.BETTER: "Better",
     Direction.WORSE: "Worse",
-    Direction.SAME: "Same",
+    Direction.SAME: "No clear change",
 }
 SENTIMENT_WORDS: Final = ((-0.3, "mostly negative"), (-0.05, "a little negative"),
                           (0.05, "mixed"), (0.3, "a little positive"))

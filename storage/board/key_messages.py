@@ -46,7 +46,7 @@ from surveys.insights.periods import (
     period_containing,
     uk_date,
 )
-from surveys.insights.rates import as_percent
+from surveys.insights.rates import Direction, as_percent, clear_change
 from surveys.sentiment import SentimentLabel, label_for
 from surveys.topics import topics_of
 
@@ -127,6 +127,7 @@ class Change:
     before: float
     after: float
     points: int
+    clear: bool = True  # more than chance would explain (`clear_change`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +209,12 @@ def _answered(period: Period, row: ReturnRateRow, *, first: bool = True) -> Mess
                 text += f", meeting the target of {_pct(row.target)}"
             else:
                 text += f", below the target of {_pct(row.target)}"
-        if row.previous_rate is not None:
+        if row.previous_rate is not None and row.direction is Direction.SAME and as_percent(
+            row.rate
+        ) != as_percent(row.previous_rate):
+            text += (f"; {_pct(row.previous_rate)} in {before}, too few forms to call that "
+                     "a change")
+        elif row.previous_rate is not None:
             if as_percent(row.rate) > as_percent(row.previous_rate):
                 text += f"; up from {_pct(row.previous_rate)} in {before}"
             elif as_percent(row.rate) < as_percent(row.previous_rate):
@@ -319,8 +325,10 @@ async def _changes(
                 "return_rate", f"{r.form}:{r.audience}",
                 f"the return rate of {_form_words(r.form or '', r.audience or '')}",
                 r.previous_rate, r.rate, as_percent(r.rate) - as_percent(r.previous_rate),
+                clear=r.direction is not Direction.SAME,
             ))  # fmt: skip
     earlier = await top_themes(session, period.previous(), limit=50, threshold=threshold)
+    (now_counts, now_total), (before_counts, before_total) = _counts(themed_now), _counts(earlier)
     now_shares, before_shares = _shares(themed_now), _shares(earlier)
     labels = {t.key: t.label for t in themed_now if t.kind == "topic"}
     for key, share_now in now_shares.items():
@@ -331,19 +339,26 @@ async def _changes(
             found.append(Change(
                 "topic", key, _lower(labels[key]), share_before, share_now,
                 as_percent(share_now) - as_percent(share_before),
+                clear=clear_change(now_counts[key], now_total, before_counts[key], before_total),
             ))  # fmt: skip
     found = [c for c in found if c.points]
     if not found:
         return None
-    return max(found, key=lambda c: (abs(c.points), c.kind == "topic"))
+    # a change bigger than chance first; else the biggest, said to be possibly chance
+    return max(found, key=lambda c: (c.clear, abs(c.points), c.kind == "topic"))
+
+
+def _counts(themed: Sequence[ThemeRow]) -> tuple[dict[str, int], int]:
+    """Each shown topic's young people, and their sum over all shown topics."""
+    shown = {t.key: int(t.respondents) for t in themed
+             if t.kind == "topic" and isinstance(t.respondents, int)}  # fmt: skip
+    return shown, sum(shown.values())
 
 
 def _shares(themed: Sequence[ThemeRow]) -> dict[str, float]:
     """Each shown topic's young people as a share of all shown topics' young people."""
-    shown = {t.key: t.respondents for t in themed
-             if t.kind == "topic" and isinstance(t.respondents, int)}  # fmt: skip
-    total = sum(int(n) for n in shown.values())
-    return {k: int(n) / total for k, n in shown.items()} if total else {}
+    shown, total = _counts(themed)
+    return {k: n / total for k, n in shown.items()} if total else {}
 
 
 def _change_sentence(change: Change, period: Period) -> Message:
@@ -362,6 +377,8 @@ def _change_sentence(change: Change, period: Period) -> Message:
             f"about {change.label}, {_pct(change.after)} of all they wrote about, "
             f"{'up' if change.points > 0 else 'down'} from {_pct(change.before)} ({unit})."
         )
+    if not change.clear:
+        text += " With numbers this small, that may be chance."
     return Message("change", text)
 
 

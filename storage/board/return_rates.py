@@ -51,7 +51,7 @@ from storage.tables import (
 )
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, RETURNED_OF_SENT, suppress_table
 from surveys.insights.periods import Period
-from surveys.insights.rates import Direction, Polarity, Rag, direction, rag, rate
+from surveys.insights.rates import Direction, Polarity, Rag, clear_change, direction, rag, rate
 from surveys.people import AGE_BAND_NAMES
 
 __all__ = [
@@ -344,6 +344,8 @@ async def return_rates(
         found = shown.get(earlier) if earlier[-1] in current_labels else shown_before.get(earlier)
         previous = None if found is None else found[2]
         was_hidden = found is not None and SUPPRESSED in (found[0], found[1])
+        counts = (shown_returned, shown_sent, *(found[1::-1] if found else (None, None)))
+        clear = all(isinstance(n, int) for n in counts) and clear_change(*map(int, counts))
         target = target_for(values)
         rows.append(
             ReturnRateRow(
@@ -356,7 +358,7 @@ async def return_rates(
                 target=target,
                 rag=rag(value, target, Polarity.HIGH_IS_GOOD),
                 previous_rate=previous,
-                direction=direction(value, previous, Polarity.HIGH_IS_GOOD),
+                direction=direction(value, previous, Polarity.HIGH_IS_GOOD, clear=clear),
                 previous_hidden=was_hidden,
                 age_band=values.get("age_band"),
                 quarter=values.get("quarter"),

@@ -23,12 +23,15 @@ __all__ = [
     "ScorecardRow",
     "as_percent",
     "build_scorecard_row",
+    "clear_change",
     "direction",
     "rag",
     "rate",
 ]
 
 _EPSILON = 1e-9  # so that 0.30 - 0.05 compares as 0.25 despite binary floats
+CLEAR_Z = 1.96
+"""How far apart two rates must be, in standard errors, to be called a change (95%)."""
 
 
 class Polarity(StrEnum):
@@ -117,20 +120,41 @@ def rag(
     return Rag.RED
 
 
+def clear_change(part: int, whole: int, part_before: int, whole_before: int) -> bool:
+    """Whether `part / whole` differs from `part_before / whole_before` by more than chance
+    would explain: a two-proportion z-test at 95% (pooled). 8 of 30 forms back against 7 of
+    30 is not a change; 160 of 600 against 120 of 600 is.
+
+    >>> clear_change(7, 30, 8, 30), clear_change(160, 600, 120, 600)
+    (False, True)
+    """
+    if min(whole, whole_before) <= 0:
+        return False
+    pooled = (part + part_before) / (whole + whole_before)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / whole + 1 / whole_before))
+    if spread == 0:
+        return False  # all or none both times: the same
+    return abs(part / whole - part_before / whole_before) / spread >= CLEAR_Z
+
+
 def direction(
     current: float | None,
     previous: float | None,
     polarity: Polarity,
     tolerance: float = 0.005,
+    *,
+    clear: bool = True,
 ) -> Direction | None:
-    """Better, worse or the same (a change no bigger than `tolerance`, half a point for
-    rates) since the previous period, read with the polarity; None when either is missing."""
+    """Better, worse or the same since the previous period, read with the polarity; None
+    when either is missing. The same: a change no bigger than `tolerance` (half a point for
+    rates), or one that is not `clear` (`clear_change`: too few forms to tell it from
+    chance)."""
     if current is None or previous is None:
         return None
     if tolerance < 0:
         raise ValueError(f"tolerance cannot be negative: {tolerance}")
     change = current - previous
-    if abs(change) <= tolerance + _EPSILON:
+    if abs(change) <= tolerance + _EPSILON or not clear:
         return Direction.SAME
     went_up = change > 0
     return Direction.BETTER if went_up == (polarity is Polarity.HIGH_IS_GOOD) else Direction.WORSE

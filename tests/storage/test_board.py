@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from storage.board import (
     SUPPRESSED,
     ReturnRateRow,
+    key_messages,
     load_topics,
     quotes,
     return_rates,
@@ -121,10 +122,10 @@ async def test_returned_counts_in_the_period_the_form_was_sent(db: Database) -> 
 async def test_direction_against_the_previous_period(db: Database) -> None:
     async with db.transaction() as s:
         b = BoardData(s)
-        await b.forms(100, 20, at=uk(2016, 6, 1))
-        await b.forms(100, 30, at=uk(2017, 2, 1))  # 2016-17 Q4
-        await b.forms(100, 25, at=uk(2017, 5, 1))  # 2017-18 Q1
-        await b.forms(100, 25, at=uk(2017, 8, 1))  # Q2: same as Q1
+        await b.forms(600, 100, at=uk(2016, 6, 1))
+        await b.forms(1000, 300, at=uk(2017, 2, 1))  # 2016-17 Q4
+        await b.forms(1000, 250, at=uk(2017, 5, 1))  # 2017-18 Q1: 30% -> 25% of 1,000
+        await b.forms(1000, 250, at=uk(2017, 8, 1))  # Q2: same as Q1
     async with db.reader() as s:
         [year] = await return_rates(s, YEAR)
         quarters = await return_rates(s, YEAR, by=("form", "audience", "quarter"))
@@ -136,6 +137,28 @@ async def test_direction_against_the_previous_period(db: Database) -> None:
     async with db.reader() as s:
         [better] = await return_rates(s, parse_period("2016-17 Q4"))
     assert (better.rate, better.previous_rate, better.direction) == (0.3, None, None)
+
+
+async def test_a_move_too_small_to_tell_from_chance_is_no_clear_change(db: Database) -> None:
+    """30 of 100 forms back, then 25 of 100: five points, but no more than chance would
+    move it (a two-proportion test at 95%); 300 of 1,000 then 250 of 1,000 is a change."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(100, 30, at=uk(2017, 2, 1))
+        await b.forms(100, 25, at=uk(2017, 5, 1))
+        await b.forms(1000, 300, at=uk(2017, 2, 1), audience="care_leaver",
+                      form="feedback_not_attended")  # fmt: skip
+        await b.forms(1000, 250, at=uk(2017, 5, 1), audience="care_leaver",
+                      form="feedback_not_attended")  # fmt: skip
+    async with db.reader() as s:
+        few, many = await return_rates(s, parse_period("2017-18 Q1"))
+    assert (few.previous_rate, few.rate, few.direction) == (0.3, 0.25, Direction.SAME)
+    assert (many.previous_rate, many.rate, many.direction) == (0.3, 0.25, Direction.WORSE)
+    async with db.reader() as s:
+        found = await key_messages(s, parse_period("2017-18 Q1"))
+    said = " ".join(m.text for m in found.messages)
+    assert "came back (25%), below the target of 30%; 30% in 2016-17 Q4, too few forms to " \
+           "call that a change." in said, said
 
 
 async def test_small_counts_are_hidden_with_a_second_cell_in_the_form(db: Database) -> None:

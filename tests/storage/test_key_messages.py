@@ -79,12 +79,31 @@ async def test_key_messages_read_aloud(db: Database) -> None:
     assert "changes of social worker" in (found.raised[0].quote or "")
     assert len({r.quote for r in found.raised}) == 3  # one quote each, never the same
     assert "general" not in {r.key for r in found.raised}
+    # the biggest clear change: 10% -> 20% of 100 and 120 forms is more than chance; the
+    # 12-point rise in changes of worker (6 then 25 of 30 and 80 mentions) may be chance
     change = found.biggest_change
-    assert change is not None and change.kind == "topic"
-    assert change.key in {"worker_changes", "social_worker"} and change.points == 12
+    assert change is not None and change.kind == "return_rate" and change.clear
+    assert change.points == 10
     said = found.you_said_we_did
-    assert said is not None and said.about_the_change
-    assert any(m.kind == "did" and "What was done about it" in m.text for m in found.messages)
+    assert said is not None and not said.about_the_change
+    assert any(m.kind == "did" and "You said, we did" in m.text for m in found.messages)
+
+
+async def test_a_change_that_may_be_chance_is_said_to_be(db: Database) -> None:
+    """Only topics moved (no forms compared): the biggest rise is reported, and said to be
+    possibly chance at these numbers."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.texts([("I see my mum every week", 0.4)] * 10, at=uk(2016, 7, 1))
+        await b.texts([("too many changes of social worker", -0.5)] * 6, at=uk(2016, 7, 1))
+        await b.texts([("I see my mum every week", 0.4)] * 10, at=uk(2017, 7, 1))
+        await b.texts([("too many changes of social worker", -0.5)] * 9, at=uk(2017, 7, 1))
+    async with db.reader() as s:
+        found = await key_messages(s, YEAR, quote_min_group=10)
+    change = found.biggest_change
+    assert change is not None and change.kind == "topic" and not change.clear
+    [said] = [m.text for m in found.messages if m.kind == "change"]
+    assert said.endswith("With numbers this small, that may be chance."), said
 
 
 async def test_a_statement_is_read_only_beside_the_period_it_answers(db: Database) -> None:
