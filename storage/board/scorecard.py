@@ -10,7 +10,7 @@ quarters (plus forms counted by other routes for a whole year). A figure on 1 to
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, and_, case, false, func, select
@@ -40,7 +40,7 @@ from storage.tables import (
 )
 from surveys.insights.disclosure import DEFAULT_THRESHOLD, Pair, suppress_counts, suppress_table
 from surveys.insights.periods import Period
-from surveys.insights.rates import Direction, Polarity, Rag, build_scorecard_row
+from surveys.insights.rates import Direction, Polarity, Rag, build_scorecard_row, clear_change
 
 __all__ = ["MEASURES", "SCORECARD_TARGETS", "Measure", "ScorecardRowOut", "scorecard"]
 
@@ -201,17 +201,18 @@ def _hide(figures: _Figures, flags: Sequence[bool]) -> _Figures:
     year, shown_year = figures.year, figures.shown_year
     if len(flags) > 4 and flags[4] and shown_year is not None:
         year, shown_year = None, SUPPRESSED
-    return _Figures(tuple(quarters), tuple(shown), year, shown_year)
+    return replace(figures, quarters=tuple(quarters), shown_quarters=tuple(shown), year=year,
+                   shown_year=shown_year)
 
 
 def _upto(figures: _Figures, upto: int) -> _Figures:
     """Only the first `upto` quarters (a quarter's view of its year)."""
     pad = 4 - upto
-    return _Figures(
+    return replace(
+        figures,
         quarters=(*figures.quarters[:upto], *([None] * pad)),
         shown_quarters=(*figures.shown_quarters[:upto], *([None] * pad)),
-        year=figures.year,
-        shown_year=figures.shown_year,
+        quarter_counts=figures.quarter_counts[:upto],
     )
 
 
@@ -404,6 +405,10 @@ class _Figures:
     shown_quarters: tuple[Value, ...]
     year: float | None
     shown_year: Value
+    # (numerator, denominator) of each quarter given and of the year: whether a rate's
+    # move is more than chance (`clear_change`)
+    quarter_counts: tuple[tuple[int, int], ...] = ()
+    year_counts: tuple[int, int] = (0, 0)
 
 
 def _figures(
@@ -442,7 +447,13 @@ def _figures(
         shown_quarters=(*shown[:upto], *([None] * pad)),
         year=true[-1],
         shown_year=shown[-1],
+        quarter_counts=tuple((n, d) for n, d in parts[:upto]),
+        year_counts=(sum(n for n, _ in parts), sum(d for _, d in parts)),
     )
+
+
+def _at(counts: Sequence[tuple[int, int]], index: int) -> tuple[int, int]:
+    return counts[index] if 0 <= index < len(counts) else (0, 0)
 
 
 def _row(
@@ -455,10 +466,16 @@ def _row(
 ) -> ScorecardRowOut:
     if period.quarter is None:
         value, shown_value, previous = now.year, now.shown_year, before.year
+        counted, counted_before = now.year_counts, before.year_counts
     else:
         index = upto - 1
         value, shown_value = now.quarters[index], now.shown_quarters[index]
         previous = now.quarters[index - 1] if index else before.quarters[3]
+        counted = _at(now.quarter_counts, index)
+        counted_before = _at(now.quarter_counts, index - 1) if index else _at(
+            before.quarter_counts, 3)
+    # a rate moves better or worse only beyond chance; a mean score by its tolerance
+    clear = measure.unit != "rate" or clear_change(*counted, *counted_before)
     row = build_scorecard_row(
         measure.ref,
         measure.measure,
@@ -470,6 +487,7 @@ def _row(
         previous=previous,
         amber_margin=measure.amber_margin,
         tolerance=measure.tolerance,
+        clear=clear,
     )
     q1, q2, q3, q4 = now.shown_quarters
     return ScorecardRowOut(

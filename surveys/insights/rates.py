@@ -195,13 +195,15 @@ def build_scorecard_row(
     national: float | None = None,
     amber_margin: float = 0.05,
     tolerance: float = 0.005,
+    clear: bool = True,
 ) -> ScorecardRow:
     """A scorecard row with its RAG and direction worked out.
 
     `quarters` lists Q1 onwards (up to four; missing ones are None). When `value` is not
     given it is the latest quarter reported, and `previous` defaults to the reported
     quarter before it (or `last_year` if there is none). When `value` is given (a year-end
-    or year-to-date figure), `previous` defaults to `last_year`."""
+    or year-to-date figure), `previous` defaults to `last_year`. `clear=False` (a move no
+    bigger than chance, `clear_change`) makes the direction the same."""
     if len(quarters) > 4:
         raise ValueError(f"a year has four quarters, got {len(quarters)} values")
     given = list(quarters) + [None] * (4 - len(quarters))
@@ -222,7 +224,7 @@ def build_scorecard_row(
         quarters=padded,
         value=value,
         rag=rag(value, target, polarity, amber_margin),
-        direction=direction(value, previous, polarity, tolerance),
+        direction=direction(value, previous, polarity, tolerance, clear=clear),
         comment=comment,
         stat_neighbour=stat_neighbour,
         national=national,

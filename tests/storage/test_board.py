@@ -591,13 +591,27 @@ async def test_scorecard_rows(db: Database) -> None:
     p11 = rows["P1.1"]
     assert (p11.q1, p11.q2, p11.q3, p11.q4) == (22 / 80, 0.3, None, None)
     assert (p11.value, p11.last_year, p11.target) == (31 / 110, 0.2, 0.3)
-    assert (p11.rag, p11.direction, p11.polarity) == (Rag.AMBER, Direction.BETTER, "High is Good")
+    # 20 of 100 then 31 of 110: up 8 points, but no more than chance would move it
+    assert (p11.rag, p11.direction, p11.polarity) == (Rag.AMBER, Direction.SAME, "High is Good")
     assert rows["P1.2"].value == SUPPRESSED and rows["P1.2"].rag is None  # 3 returned
     assert rows["P1.3"].value == 10 / 22  # returned at 00:30 BST on the review day: too late
     assert (rows["P1.4"].q1, rows["P1.4"].value, rows["P1.4"].unit) == (3.5, 3.5, "score")
     assert rows["P1.5"].q2 == 0.5 and rows["P1.5"].q1 is None
     assert rows["P1.6"].value == SUPPRESSED  # "all but 3" want to chair
-    assert (q2["P1.1"].value, q2["P1.1"].q3, q2["P1.1"].direction) == (0.3, None, Direction.BETTER)
+    assert (q2["P1.1"].value, q2["P1.1"].q3, q2["P1.1"].direction) == (0.3, None, Direction.SAME)
+
+
+async def test_a_scorecard_rate_is_better_or_worse_only_beyond_chance(db: Database) -> None:
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(1000, 200, at=uk(2016, 6, 1))
+        await b.forms(1000, 300, at=uk(2017, 5, 1))  # 20% -> 30% of 1,000: a change
+        await b.forms(1000, 290, at=uk(2017, 8, 1))  # Q2 29%: within chance of Q1's 30%
+    async with db.reader() as s:
+        year = {r.ref: r for r in await scorecard(s, YEAR)}["P1.1"]
+        q2 = {r.ref: r for r in await scorecard(s, parse_period("2017-18 Q2"))}["P1.1"]
+    assert (year.last_year, year.value, year.direction) == (0.2, 0.295, Direction.BETTER)
+    assert (q2.q1, q2.value, q2.direction) == (0.3, 0.29, Direction.SAME)
 
 
 # --- the seed, through the real demo -----------------------------------------------------

@@ -13,6 +13,7 @@ from surveys.insights.rates import (
     ScorecardRow,
     as_percent,
     build_scorecard_row,
+    clear_change,
     direction,
     rag,
     rate,
@@ -204,3 +205,19 @@ def test_scorecard_row_with_nothing_reported() -> None:
 def test_scorecard_row_rejects_five_quarters() -> None:
     with pytest.raises(ValueError, match="four"):
         build_scorecard_row("X", "m", HIGH, quarters=[1, 2, 3, 4, 5])
+
+
+def test_clear_change_is_a_two_proportion_test_at_95_percent() -> None:
+    assert not clear_change(7, 30, 8, 30)  # one form fewer of 30
+    assert clear_change(160, 600, 120, 600)  # 27% against 20% of 600
+    assert not clear_change(0, 0, 5, 10) and not clear_change(5, 10, 0, 0)  # nothing sent
+    assert not clear_change(0, 50, 0, 80) and not clear_change(50, 50, 80, 80)  # none or all
+    assert clear_change(25, 100, 40, 100) and not clear_change(25, 100, 35, 100)
+
+
+def test_a_move_that_is_not_clear_is_the_same() -> None:
+    assert direction(0.30, 0.20, Polarity.HIGH_IS_GOOD) is Direction.BETTER
+    assert direction(0.30, 0.20, Polarity.HIGH_IS_GOOD, clear=False) is Direction.SAME
+    row = build_scorecard_row("P1.1", "Returned", Polarity.HIGH_IS_GOOD, quarters=(0.2, 0.3),
+                              clear=False)  # fmt: skip
+    assert row.direction is Direction.SAME
