@@ -96,6 +96,7 @@ class BoardPage:
     comparisons: list[Comparison]
     card_comparators: dict[tuple[str | None, str | None], list[Comparator]]
     breakdown: list[board.ReturnRateRow]
+    by_age: list[board.ReturnRateRow]
     feelings_note: str = ""  # how feelings are measured and how well that agrees with people
 
 
@@ -166,6 +167,10 @@ async def board_page(
     )[:QUOTES]
     breakdown = [
         r for r in await board.return_rates(session, period, by=("audience", "cohort", "team"))
+        if r.audience in YOUNG_FORMS
+    ]
+    by_age = [
+        r for r in await board.return_rates(session, period, by=("audience", "age_band"))
         if r.audience in YOUNG_FORMS
     ]
     comparisons = _comparisons(await all_comparators(session), rates, scorecard)
@@ -256,12 +261,14 @@ async def board_page(
         scorecard=scorecard,
         threshold=DEFAULT_THRESHOLD,
         feelings_note=how_measured(),
-        any_suppressed=suppressed or any(_has_c(r.sent, r.returned) for r in breakdown),
+        any_suppressed=suppressed
+        or any(_has_c(r.sent, r.returned) for r in (*breakdown, *by_age)),
         key=key,
         key_items=_key_items(key.messages),
         comparisons=comparisons,
         card_comparators=card_comparators,
         breakdown=breakdown,
+        by_age=by_age,
     )
 
 

@@ -79,13 +79,15 @@ def test_key_messages_come_first(browser: Any, live: Live, size: str,  # noqa: F
     assert page.locator("#comparators tr[data-measure='return_rate:consultation:child']"
                         " [data-col='ours']").inner_text() == "14%"  # fmt: skip
     assert page.locator("#breakdown tr[data-team='North']").count() >= 1
+    ages = page.locator("#by-age tr[data-age]")  # the age bands a board asks for, on the page
+    assert ages.count() >= 2 and page.locator("#by-age tr[data-age='13-15']").count() >= 1
     wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert wide <= 1, f"the page scrolls sideways by {wide}px at {size} size"
     if AXE.exists():
         violations = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
         assert not violations, violations
     page.locator("#key-messages").screenshot(path=str(SHOTS / f"board-key-messages-{size}.png"))
-    for part in ("glance", "comparators", "breakdown"):
+    for part in ("glance", "comparators", "breakdown", "by-age"):
         page.locator(f"section:has(#{part}), section.{part}").first.screenshot(
             path=str(SHOTS / f"board-{part}-{size}.png"))
     watch.shot(f"board-{size}")
