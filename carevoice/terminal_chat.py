@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
+from typing import Final
 
 from rich.console import Console
 from rich.markup import escape
@@ -195,8 +196,24 @@ def _show(turn: Turn, console: Console) -> None:
                           highlight=False)
 
 
+_FOR_A_TERMINAL: Final = (
+    # the easy survey's intro (English and Welsh): a picture is picked by its number, and a
+    # terminal has no play button to hear the words
+    (re.compile(r" ?(?:Tap play to hear the words|Tapia chwarae i glywed y geiriau)\."), ""),
+    (re.compile(r"\bTap a picture to answer\b"), "Type the number of a picture to answer"),
+    (re.compile(r"\bTapia lun i ateb\b"), "Teipia rif llun i ateb"),
+    (re.compile(r"\b([Tt])ap\b"), None),  # any other "tap": "type"
+)
+
+
 def typed(text: str) -> str:
-    """English survey words that say "tap" ("Tap a picture to answer"), as a terminal says
-    them. The engine's own hints already name the channel (`Engine.speaking(language,
-    "terminal")`: "type", in every language)."""
-    return re.sub(r"\b([Tt])ap\b", lambda m: "Type" if m[1] == "T" else "type", text)
+    """Survey words that say "tap" ("Tap a picture to answer"), as a terminal says them:
+    "Type the number of a picture to answer", no "Tap play to hear the words", and "type"
+    for any other "tap". The engine's own hints already name the channel
+    (`Engine.speaking(language, "terminal")`: "type", in every language)."""
+    for pattern, instead in _FOR_A_TERMINAL:
+        if instead is None:
+            text = pattern.sub(lambda m: "Type" if m[1] == "T" else "type", text)
+        else:
+            text = pattern.sub(instead, text)
+    return text

@@ -66,3 +66,18 @@ def test_going_back_shows_the_words_typed_before(tmp_path: Path) -> None:
     first, _, after_back = out.partition("Your answer before:")
     assert "Your answer before" not in first  # only once asked again
     assert after_back.startswith(" my cat [x] is the best"), out[-800:]
+
+
+def test_the_easy_survey_says_how_to_answer_in_a_terminal(tmp_path: Path) -> None:
+    """Its intro says "Tap a picture to answer. Tap play to hear the words.": a terminal
+    picks a picture by its number and has no play button (Welsh too)."""
+    env = {"CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'easy.db'}", "COLUMNS": "200"}
+    for language, said, gone in (
+        ("en", "Type the number of a picture to answer.", "play"),
+        ("cy", "Teipia rif llun i ateb.", "chwarae"),
+    ):
+        code, out = run(env, "chat", "--survey", "review-prep-easy", "--language", language,
+                        input="stop\n")  # fmt: skip
+        assert code == 0 and said in out, out
+        intro = out[out.index(said) - 200:out.index(said) + 80]
+        assert gone not in intro and "Tap" not in intro, intro
