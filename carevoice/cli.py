@@ -9,7 +9,9 @@ import logging
 import os
 import shlex
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -801,14 +803,15 @@ async def chat(
         language = chosen
 
     async def work(services: Services) -> None:
-        await run_terminal_chat(
-            services,
-            survey_key=survey,
-            code=code,
-            console=console,
-            read=_read_line,
-            language=language,
-        )
+        with _ctrl_c_stops_at_the_prompt():
+            await run_terminal_chat(
+                services,
+                survey_key=survey,
+                code=code,
+                console=console,
+                read=_read_line,
+                language=language,
+            )
 
     # a code is only in a database that exists: never make an empty one (a typo, or the
     # printed command run from another folder) only to say the code is not recognised
@@ -833,6 +836,25 @@ def chat_command(database_url: str | None, *, command: str = "chat") -> str:
     if database_url and database_url != os.environ.get("CAREVOICE_DATABASE_URL"):
         words += ["--database-url", database_url]
     return shlex.join(words)
+
+
+@contextlib.contextmanager
+def _ctrl_c_stops_at_the_prompt() -> Iterator[None]:
+    """Ctrl+C at the chat's prompt stops the chat at once, as Ctrl+D does. asyncio's own
+    handler only cancels when the event loop runs again, which a waiting prompt holds up
+    until Enter; a plain KeyboardInterrupt ends the read (`_read_line`) instead."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signal: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _read_line(prompt: str) -> str | None:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import select
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from carevoice.cli import app
@@ -81,3 +88,27 @@ def test_the_easy_survey_says_how_to_answer_in_a_terminal(tmp_path: Path) -> Non
         assert code == 0 and said in out, out
         intro = out[out.index(said) - 200:out.index(said) + 80]
         assert gone not in intro and "Tap" not in intro, intro
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_the_prompt_stops_the_chat_at_once(tmp_path: Path) -> None:
+    """As Ctrl+D does: asyncio's own Ctrl+C waited for Enter while the prompt held the loop."""
+    env = {**os.environ, "CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
+           "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "carevoice.cli", "chat", "--survey", "review-prep-child"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+    assert chat.stdout is not None
+    seen, deadline = b"", time.monotonic() + 60
+    while b"(1/" not in seen and time.monotonic() < deadline:  # the first question is asked
+        ready, _, _ = select.select([chat.stdout], [], [], 1)
+        if ready:
+            seen += os.read(chat.stdout.fileno(), 4096)
+    assert b"(1/" in seen, seen
+    time.sleep(0.3)  # at the prompt
+    chat.send_signal(signal.SIGINT)
+    rest, _ = chat.communicate(timeout=20)  # never waits for Enter
+    said = (seen + rest).decode()
+    assert chat.returncode == 0 and "we'll stop here" in said, said
+    assert "Traceback" not in said
