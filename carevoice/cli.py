@@ -218,9 +218,23 @@ def progress_bar() -> Progress:
 @run_async
 async def db_upgrade(database_url: DatabaseOption = None) -> None:
     """Create the schema or bring it up to date, and store the built-in surveys."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    shown, path = "", None
+    with contextlib.suppress(ArgumentError):  # not a URL: said plainly when it is opened
+        url = make_url(settings_for(database_url).database_url)
+        shown = url.render_as_string(hide_password=True)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            path = Path(str(url.database)).expanduser()
+    new = path is not None and not path.exists()
 
     async def work(services: Services) -> None:
-        console.print(f"Database is up to date: {services.db.engine.url.render_as_string()}")
+        if new and path is not None:
+            console.print(f"New database made at {path.resolve()} ({shown}): its tables and "
+                          "the built-in surveys are ready.", highlight=False)
+        else:
+            console.print(f"Database is up to date: {shown}", highlight=False)
 
     await with_services(database_url, work, create=True)
 

@@ -221,3 +221,13 @@ def test_version(env: dict[str, str]) -> None:
 
     code, out = run(env, "--version")
     assert code == 0 and out.strip() == f"carevoice {version('carevoice')}"
+
+
+def test_db_upgrade_says_whether_it_made_a_database(tmp_path: Path) -> None:
+    env = {"CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'new' / 'cv.db'}",
+           "COLUMNS": "200"}  # fmt: skip
+    code, out = run(env, "db", "upgrade")
+    assert code == 0 and f"New database made at {tmp_path / 'new' / 'cv.db'}" in out, out
+    code, out = run(env, "db", "upgrade")
+    assert code == 0 and out.strip() == f"Database is up to date: sqlite:///{tmp_path}/new/cv.db"
+    assert "aiosqlite" not in out
