@@ -325,3 +325,21 @@ async def test_each_role_against_the_endpoint(
 async def test_health_needs_no_key(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     assert (await client.get("/readyz")).json() == {"status": "ok"}
+    for path in ("/healthz", "/readyz"):  # as uptime monitors ask: no body, no 405
+        head = await client.head(path)
+        assert (head.status_code, head.content) == (200, b""), path
+
+
+async def test_not_ready_when_the_database_does_not_answer(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.routes import health
+
+    async def fails(_services: object) -> str:
+        return "OperationalError"
+
+    monkeypatch.setattr(health, "_database_fails", fails)
+    got = await client.get("/readyz")
+    assert got.status_code == 503 and "OperationalError" in got.json()["error"]["message"]
+    assert (await client.head("/readyz")).status_code == 503
+    assert (await client.head("/healthz")).status_code == 200  # alive all the same
