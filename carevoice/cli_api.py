@@ -241,6 +241,26 @@ async def _load_demo(settings: Settings) -> tuple[DemoCouncil, str, str, str]:
     return council, board.token, officer.token, admin.token
 
 
+def refuse_a_taken_port(host: str, port: int) -> None:
+    """Say plainly, and stop, when `host:port` cannot be listened on (another server has
+    it), before anything is printed as if the server were up."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM)[0]  # fmt: skip
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as error:
+        errors.print(
+            f"[red]Error:[/red] cannot listen on {host}:{port}: "
+            f"{error.strerror or error}. Another server (another carevoice?) may have it: "
+            "stop it, or choose another port with --port.", highlight=False, markup=True,
+        )  # fmt: skip
+        raise typer.Exit(1) from None
+
+
 def public_url_for(settings: Settings, host: str, port: int) -> Settings:
     """Settings whose `public_url` (letters, links, alerts) is where this server listens,
     unless CAREVOICE_PUBLIC_URL is set. On every address (0.0.0.0, ::) it is left unset,
@@ -271,6 +291,7 @@ def serve(
     settings = settings_for(database_url)
     url = f"http://{host}:{port}"
     settings = public_url_for(settings, host, port)
+    refuse_a_taken_port(host, port)  # before the demo's keys are made, or "carevoice on" said
     if demo:  # its answers are from 2016-18: retention would blank them before you look
         settings = settings.model_copy(
             update={"retain_text_days": 0, "retain_responses_days": 0, "retain_people_days": 0}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -118,6 +119,24 @@ def test_the_demo_will_not_join_a_councils_real_young_people(
     assert listed.exit_code == 0  # still there, and nothing else was loaded
     served = runner.invoke(app, ["serve", "--demo"], env=env)
     assert served.exit_code != 0 and "not the demo's" in served.output
+
+
+def test_serve_says_plainly_when_its_port_is_taken(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: served.append(a))
+    with socket.socket() as other:  # another server already listens there
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        taken = runner.invoke(app, ["serve", "--demo", "--port", str(port)], env=env)
+    said = " ".join(taken.output.split())
+    assert taken.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in said, said
+    assert "--port" in said and "carevoice on" not in said and "Board key" not in said
+    assert not served
 
 
 def test_serve_without_demo_just_serves(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.carevoice.test_cli import run
+from tests.live_server import free_port
 
 CSV = "council_ref,cohort,age_band,first_name\nW-1,in_care,13-15,Zoë\nW-2,care_leaver,18-21,José\n"
 
@@ -64,7 +65,7 @@ def test_validate_refuses_a_huge_file_at_once(env: dict[str, str], tmp_path: Pat
     ],
 )
 def test_a_database_that_cannot_be_opened_is_said_plainly(url: str, said: str) -> None:
-    for command in (["db", "upgrade"], ["serve", "--port", "1"]):
+    for command in (["db", "upgrade"], ["serve", "--port", str(free_port())]):
         code, out = run({"CAREVOICE_DATABASE_URL": url, "COLUMNS": "400"}, *command)
         assert code == 1, out
         assert said in out and "Traceback" not in out, out
