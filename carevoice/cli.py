@@ -66,8 +66,7 @@ def _options(
                      help="Print carevoice's version and exit."),
     ] = False,
 ) -> None:
-    """carevoice: young people in care answer their council's surveys in a chat; boards see
-    what they said."""
+    """The options before any command (--version)."""
 
 
 db_app = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
