@@ -4,7 +4,7 @@ survey, their codes (made here, shown once, kept only as hashes), and how far th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Final
 
@@ -16,7 +16,7 @@ from storage.asking import NO_CAP, AskingCap
 from storage.catalog import SurveyCatalog
 from storage.invitation_codes import code_hash, display, new_code
 from storage.tables import CampaignRow, InvitationRow, PersonRow, RetiredCodeRow
-from storage.teams import EVERY_TEAM, TeamScope
+from storage.teams import EVERY_TEAM, TeamScope, folded_team
 from surveys.clock import Clock
 from surveys.errors import ConflictError, InvitationError, NotFoundError, ValidationError
 from surveys.model import Audience
@@ -125,9 +125,10 @@ class CohortFilter:
 ACTIVE: Final = "active"
 
 
-async def check_filter(session: AsyncSession, wanted: CohortFilter) -> None:
-    """Refuse a filter naming a cohort, age band or team that does not exist, listing the
-    ones that do; and a review window that ends before it starts."""
+async def check_filter(session: AsyncSession, wanted: CohortFilter) -> CohortFilter:
+    """The filter with each team written as the council writes it ("south" is South, as
+    an import reads it); refuse one naming a cohort, age band or team that does not exist,
+    listing the ones that do, and a review window that ends before it starts."""
     if wanted.cohort is not None and wanted.cohort not in COHORTS:
         raise ValidationError(
             f"unknown cohort {wanted.cohort!r}; use one of: {', '.join(COHORTS)}"
@@ -140,15 +141,19 @@ async def check_filter(session: AsyncSession, wanted: CohortFilter) -> None:
         )
     if wanted.review_from and wanted.review_to and wanted.review_from > wanted.review_to:
         raise ValidationError("the review window ends before it starts")
-    if wanted.all_teams:
-        known = await team_names(session)
-        missing = [t for t in wanted.all_teams if t not in known]
-        if missing:
-            listed = ", ".join(known) if known else "none yet (import young people first)"
-            raise ValidationError(
-                f"no young person is in team {', '.join(repr(t) for t in missing)}; "
-                f"teams: {listed}"
-            )
+    if not wanted.all_teams:
+        return wanted
+    known = await team_names(session)
+    spelled = {folded_team(t): t for t in known}
+    missing = [t for t in wanted.all_teams if folded_team(t) not in spelled]
+    if missing:
+        listed = ", ".join(known) if known else "none yet (import young people first)"
+        raise ValidationError(
+            f"no young person is in team {', '.join(repr(t) for t in missing)}; "
+            f"teams: {listed}"
+        )
+    teams = tuple(dict.fromkeys(spelled[folded_team(t)] for t in wanted.all_teams))
+    return replace(wanted, team=None, teams=teams)
 
 
 class SurveyMisfitError(ValidationError):
@@ -278,8 +283,7 @@ async def create_campaign(
         raise ValidationError("max reminders must be between 0 and 10")
     if target_rate is not None and not 0 < target_rate <= 1:
         raise ValidationError("the target is a fraction between 0 and 1, e.g. 0.3 for 30%")
-    audience = audience or CohortFilter()
-    await check_filter(session, audience)
+    audience = await check_filter(session, audience or CohortFilter())
     version = await catalog.latest(session, survey_key)
     misfit = audience_misfit(version.audience, audience)
     if misfit:
@@ -334,8 +338,7 @@ async def campaign_people(
     """Active young people matching the campaign's stored filter (and `narrower`)."""
     wanted: CohortFilter | None = campaign_audience(campaign)
     if narrower is not None and wanted is not None:
-        await check_filter(session, narrower)
-        wanted = wanted.within(narrower)
+        wanted = wanted.within(await check_filter(session, narrower))
     return [] if wanted is None else await select_people(session, wanted, on)
 
 

@@ -128,7 +128,8 @@ async def refuse_out_of_scope(
         raise PeopleImportError("upload", faults)
 
 
-def _folded(team: str) -> str:
+def folded_team(team: str) -> str:
+    """A team name as compared: "north", "NORTH " and "North" are one team."""
     return " ".join(team.split()).casefold()
 
 
@@ -141,15 +142,15 @@ async def known_spellings(
     spelling the records use."""
     spelling: dict[str, str] = {}
     for team in await known_teams(session):
-        spelling.setdefault(_folded(team), team)
+        spelling.setdefault(folded_team(team), team)
     for teams in (await session.scalars(select(ApiKeyRow.teams))).all():
         for team in teams or ():
             if isinstance(team, str) and team.strip():
-                spelling.setdefault(_folded(team), team)
+                spelling.setdefault(folded_team(team), team)
     changed: list[PersonRecord] = []
     for record in records:
         if record.team is not None:
-            known = spelling.setdefault(_folded(record.team), record.team)
+            known = spelling.setdefault(folded_team(record.team), record.team)
             if known != record.team:
                 record = replace(record, team=known)
         changed.append(record)

@@ -184,6 +184,25 @@ async def test_a_campaign_stores_its_filter_and_invites_only_who_matches(
         assert wider == []  # narrowing never widens
 
 
+async def test_a_team_named_in_other_capitals_is_the_councils_team(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    """An import reads "south" as South; so does a campaign's or a round's filter."""
+    await _people_for_targeting(db, clock)
+    async with db.transaction() as session:
+        await catalog.register(session, small_survey())
+        campaign = await campaign_store.create_campaign(
+            session, catalog, clock, name="S", survey_key="small", opens_at=clock.now(),
+            closes_at=clock.now() + timedelta(days=9),
+            audience=campaign_store.CohortFilter(team=" south ", teams=("SOUTH", "north")),
+        )  # fmt: skip
+        assert campaign.teams == ["South", "North"]  # as the council writes them, once each
+        people = await campaign_store.campaign_people(
+            session, campaign, clock.now().date(), campaign_store.CohortFilter(team="south")
+        )
+        assert [p.council_ref for p in people] == ["S1"]
+
+
 @pytest.mark.parametrize(
     ("wanted", "message"),
     [
