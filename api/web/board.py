@@ -8,14 +8,16 @@ icons as well as colour, and a footnote wherever a "c" appears.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
+from enum import StrEnum
 from typing import Final
 
 from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from api.board import to_csv
 from api.deps import ServicesDep
 from api.web import charts
 from api.web.labels import audience_label, form_label, theme_label
@@ -379,6 +381,49 @@ async def board_dashboard(
 ) -> Response:
     """What young people said, and how many forms came back, for one period."""
     return await _page(request, services, staff, period, "board.html")
+
+
+class Download(StrEnum):
+    """The dashboard's tables a board member can take away as CSV."""
+
+    RETURN_RATES = "return-rates"
+    COHORT_TEAM = "cohort-team"
+    AGE = "age"
+    SCORECARD = "scorecard"
+
+
+_DOWNLOAD_BY: Final[dict[Download, tuple[str, ...]]] = {
+    Download.RETURN_RATES: ("form", "audience"),
+    Download.COHORT_TEAM: ("audience", "cohort", "team"),
+    Download.AGE: ("audience", "age_band"),
+}
+
+
+@router.get("/board/download/{table}.csv")
+async def board_download(
+    services: ServicesDep, staff: BoardStaff, table: Download, period: str | None = None
+) -> Response:
+    """One of the dashboard's tables as CSV, exactly as shown ("c" where a figure is
+    hidden), for a committee report or a spreadsheet."""
+    today = uk_date(services.clock.now())
+    async with services.db.reader() as session:
+        chosen, problem = _period(period, await board.latest_period_with_figures(session, today))
+        if problem:
+            return Response(problem, status_code=400, media_type="text/plain; charset=utf-8")
+        if table is Download.SCORECARD:
+            data: Sequence[object] = await board.scorecard(session, chosen)
+            row_type: type = board.ScorecardRowOut
+        else:
+            rows = await board.return_rates(session, chosen, by=_DOWNLOAD_BY[table])
+            data = rows if table is Download.RETURN_RATES else [
+                r for r in rows if r.audience in YOUNG_FORMS]
+            row_type = board.ReturnRateRow
+    columns = [f.name for f in fields(row_type)]
+    name = f"{table.value}-{chosen.label.replace(' ', '-')}"
+    return Response(
+        to_csv(list(data), columns), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )  # fmt: skip
 
 
 @router.get("/board/print")

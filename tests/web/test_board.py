@@ -3,7 +3,9 @@ a table with every chart, "c" with its footnote, and a period selector."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import re
 from datetime import UTC, date, datetime
 
@@ -68,6 +70,29 @@ async def test_the_board_shows_the_seed_table(
     assert cell(html, "consultation", "carer", "rate") == "27%"
     assert "Red: below target" in cell(html, "consultation", "child", "rag")
     assert 'id="note-c"' in html and "disclosure control" in html
+
+    # each table also comes away as CSV, exactly as shown ("c" where hidden)
+    assert 'href="/board/download/return-rates.csv?period=2017-18"' in html
+    got = await client.get("/board/download/return-rates.csv?period=2017-18")
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    assert 'filename="return-rates-2017-18.csv"' in got.headers["content-disposition"]
+    table = list(csv.DictReader(io.StringIO(got.text)))
+    assert len(table) == len(rows)
+    for r in rows:
+        [row] = [t for t in table if (t["form"], t["audience"]) == (r["form"], r["audience"])]
+        assert row["sent"] == r["sent"]
+        assert row["returned"] == ("c" if int(r["returned"]) <= 5 else r["returned"])
+    for name in ("cohort-team", "age", "scorecard"):
+        other = await client.get(f"/board/download/{name}.csv?period=2017-18")
+        assert other.status_code == 200 and other.text.splitlines()[0], name
+    assert (await client.get("/board/download/people.csv")).status_code in (404, 422)
+    wrong = await client.get("/board/download/age.csv?period=nonsense")
+    assert wrong.status_code == 400 and "Showing" in wrong.text
+    signed_out = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
+    async with signed_out:
+        away = await signed_out.get("/board/download/age.csv?period=2017-18")
+    assert away.status_code in (303, 401) and "text/csv" not in away.headers.get(
+        "content-type", "")
     # the period menu offers the years with figures and this one, not years of nothing
     menu = html[html.index('<select id="period"'):html.index("</select>")]
     this_year = period_containing(clock.now().date(), PeriodKind.YEAR).label
