@@ -152,7 +152,7 @@ async def retention(
 
     async def work(services: Services) -> RetentionReport:
         policy = services.retention_policy()
-        errors.print(f"Keeping {policy.describe()}.", highlight=False)
+        errors.print(f"Keeping {policy.describe_for_staff()}.", highlight=False)
         if dry_run:
             async with services.db.reader() as session:
                 return await plan(session, services.clock, policy)

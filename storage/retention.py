@@ -112,6 +112,22 @@ class RetentionPolicy:
             kept=kept, about_you=about_you
         )
 
+    def describe_for_staff(self) -> str:
+        """The periods in words for the people who run carevoice (the command line), about
+        young people rather than to one: "young people's words 2 years after ..."."""
+        span = _spanner(None)
+        kept = [
+            f"young people's words {span(self.text_days)} after the survey closes"
+            if self.text_days else "young people's words until they ask for them to be deleted",
+            f"their answers {span(self.response_days)} after it closes"
+            if self.response_days else "their answers until they ask for them to be deleted",
+            f"everything about a young person {span(self.people_days)} after we last hear "
+            "from them or the council's list last includes them"
+            if self.people_days
+            else "everything about a young person until they ask for it to be deleted",
+        ]  # fmt: skip
+        return "; ".join(kept)
+
 
 def _spanner(language: str | None) -> Callable[[int], str]:
     """Days in words in `language`: whole years as years ("2 years"), else days."""

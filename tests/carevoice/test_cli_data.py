@@ -83,7 +83,8 @@ def test_retention_dry_run_reports_and_the_real_run_removes(
         )
     code, out = run(env, "retention", "--dry-run")
     assert code == 0, out
-    assert "Would erase 2 young people" in out and "Keeping your words 2 years" in out
+    assert "Would erase 2 young people" in out and "Keeping young people's words 2 years" in out
+    assert "your words" not in out  # said to the admin about young people, not to one
     code, out = run(env, "retention")
     assert code == 0 and "Erased 2 young people" in out
     code, out = run(env, "retention", "--dry-run")
