@@ -50,11 +50,12 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
-def libpq_parameters(url: str) -> tuple[str, dict[str, Any]]:
+def libpq_parameters(url: str, schema: str | None = None) -> tuple[str, dict[str, Any]]:
     """A PostgreSQL URL as asyncpg takes it, and the connect arguments its libpq-style
     parameters become (managed databases hand out URLs written for libpq): `sslmode` is
     asyncpg's `ssl`, `connect_timeout` its `timeout`, `application_name` and `options`
-    ("-c name=value ...") its server settings. Any other URL comes back as it was.
+    ("-c name=value ...") its server settings; `schema` is the search path. Any other URL
+    comes back as it was.
     UnavailableError for a `connect_timeout` that is not a number of seconds."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
@@ -76,6 +77,8 @@ def libpq_parameters(url: str) -> tuple[str, dict[str, Any]]:
         settings["application_name"] = query.pop("application_name")
     if "options" in query:
         settings.update(re.findall(r"-c\s*([\w.]+)=(\S+)", query.pop("options")))
+    if schema:
+        settings["search_path"] = schema
     if settings:
         args["server_settings"] = settings
     return parsed.set(query=query).render_as_string(hide_password=False), args
@@ -114,10 +117,7 @@ def make_engine(
         )
         _tune_sqlite(engine.sync_engine, sqlite_synchronous.upper())
         return engine
-    full, connect_args = libpq_parameters(full)
-    if schema:
-        connect_args["server_settings"] = {**connect_args.get("server_settings", {}),
-                                           "search_path": schema}  # fmt: skip
+    full, connect_args = libpq_parameters(full, schema)
     engine = create_async_engine(
         full,
         echo=echo,

@@ -344,12 +344,21 @@ def _period(text: str | None, default: Period) -> tuple[Period, str | None]:
         return default, f"{error}. Showing {default.label} instead."
 
 
+async def _chosen(
+    session: AsyncSession, services: ServicesDep, period: str | None
+) -> tuple[Period, str | None]:
+    """The period asked for, else the latest with figures, and why the one asked for was
+    not used (`_period`)."""
+    latest = await board.latest_period_with_figures(session, uk_date(services.clock.now()))
+    return _period(period, latest)
+
+
 async def _page(
     request: Request, services: ServicesDep, staff: Staff, period: str | None, template: str
 ) -> Response:
     today = uk_date(services.clock.now())
     async with services.db.reader() as session:
-        chosen, problem = _period(period, await board.latest_period_with_figures(session, today))
+        chosen, problem = await _chosen(session, services, period)
         said_did = await statements.for_board(session)
         page = await board_page(
             session, chosen, today, quote_min_group=services.settings.quote_min_group,
@@ -405,9 +414,8 @@ async def board_download(
 ) -> Response:
     """One of the dashboard's tables as CSV, exactly as shown ("c" where a figure is
     hidden), for a committee report or a spreadsheet."""
-    today = uk_date(services.clock.now())
     async with services.db.reader() as session:
-        chosen, problem = _period(period, await board.latest_period_with_figures(session, today))
+        chosen, problem = await _chosen(session, services, period)
         if problem:
             return Response(problem, status_code=400, media_type="text/plain; charset=utf-8")
         if table is Download.SCORECARD:

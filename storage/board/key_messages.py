@@ -329,7 +329,7 @@ async def _changes(
             ))  # fmt: skip
     earlier = await top_themes(session, period.previous(), limit=50, threshold=threshold)
     (now_counts, now_total), (before_counts, before_total) = _counts(themed_now), _counts(earlier)
-    now_shares, before_shares = _shares(themed_now), _shares(earlier)
+    now_shares, before_shares = _shares(now_counts, now_total), _shares(before_counts, before_total)
     labels = {t.key: t.label for t in themed_now if t.kind == "topic"}
     for key, share_now in now_shares.items():
         if key in before_shares and key.lower() not in NOT_A_THEME:
@@ -355,9 +355,8 @@ def _counts(themed: Sequence[ThemeRow]) -> tuple[dict[str, int], int]:
     return shown, sum(shown.values())
 
 
-def _shares(themed: Sequence[ThemeRow]) -> dict[str, float]:
-    """Each shown topic's young people as a share of all shown topics' young people."""
-    shown, total = _counts(themed)
+def _shares(shown: dict[str, int], total: int) -> dict[str, float]:
+    """Each shown topic's young people as a share of all shown topics' (`_counts`)."""
     return {k: n / total for k, n in shown.items()} if total else {}
 
 

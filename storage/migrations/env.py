@@ -39,10 +39,7 @@ def _url() -> str:
 
 async def _run_online() -> None:
     schema = os.environ.get("CAREVOICE_DATABASE_SCHEMA")  # PostgreSQL: migrate this schema
-    url, connect_args = libpq_parameters(_url())
-    if schema:
-        connect_args["server_settings"] = {**connect_args.get("server_settings", {}),
-                                           "search_path": schema}  # fmt: skip
+    url, connect_args = libpq_parameters(_url(), schema)
     engine = create_async_engine(url, connect_args=connect_args)
     async with engine.begin() as connection:
         await connection.run_sync(_configure_and_run)
