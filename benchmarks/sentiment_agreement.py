@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from benchmarks.sentiment_data import CARE, Item, default_data, read_care, read_human, read_parts
-from surveys.sentiment import Parts, SentimentModel, label_for, tokens
+from surveys.sentiment import Parts, SentimentModel, care_polarity, label_for
 
 FIGURES = Path(__file__).resolve().parents[1] / "surveys" / "data" / "sentiment_agreement.json"
 SCORERS = ("TextBlob", "VADER", "mean", "ours")
@@ -53,7 +53,7 @@ def scorers(model: SentimentModel) -> dict[str, Callable[[Scored], float]]:
         "TextBlob": lambda s: s[1].textblob,
         "VADER": lambda s: s[1].vader,
         "mean": lambda s: (s[1].textblob + s[1].vader) / 2,
-        "ours": lambda s: model.predict(s[2], tokens(s[0].text))[0],
+        "ours": lambda s: care_polarity(model, s[2], s[0].text),
     }
 
 
@@ -64,9 +64,7 @@ def measure(
     items = read_human(data) + read_care()
     base = read_parts(items, cache, hide_facts=False)
     ours = read_parts(items, cache)
-    scored = [
-        (i, b, o) for i, b, o in zip(items, base, ours, strict=True) if b and o is not None
-    ]
+    scored = [(i, b, o) for i, b, o in zip(items, base, ours, strict=True) if b and o is not None]
     sets = sorted({s[0].set for s in scored}, key=lambda n: (n == CARE, n))
     by_scorer = scorers(model)
     out: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
@@ -112,11 +110,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name != CARE and not beats(parts["held_out"], metric)
     ]
     care = results.get(CARE, {}).get("held_out", {}).get("ours", {})
-    print(f"\nHeld-out, human-rated sets where ours is not above the best of the other three: "
-          f"{', '.join(misses) or 'none'}.")
+    print(
+        f"\nHeld-out, human-rated sets where ours is not above the best of the other three: "
+        f"{', '.join(misses) or 'none'}."
+    )
     if care:
-        print(f"Held-out care phrases, ours: 3-class accuracy {care['accuracy']:.1%} "
-              f"(goal 85%) on {care['n']}.")
+        print(
+            f"Held-out care phrases, ours: 3-class accuracy {care['accuracy']:.1%} "
+            f"(goal 85%) on {care['n']}."
+        )
     if args.write:
         held = {name: parts["held_out"] for name, parts in results.items()}
         FIGURES.write_text(json.dumps(held, indent=1) + "\n", encoding="utf-8")

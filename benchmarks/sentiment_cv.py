@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks.sentiment_data import CARE, Item, default_data, read_care, read_human, read_parts
 from benchmarks.sentiment_train import train
-from surveys.sentiment import Parts, SentimentModel, label_for, tokens
+from surveys.sentiment import Parts, SentimentModel, care_polarity, label_for
 
 
 def _accuracy(polarities: Sequence[float], items: Sequence[Item]) -> float:
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         model = SentimentModel.from_json(json.dumps(train(*zip(*fit, strict=True))))
         for n, r in enumerate(rows):
             if r[3] == fold:
-                predicted[n] = model.predict(r[1], tokens(r[0].text))[0]
+                predicted[n] = care_polarity(model, r[1], r[0].text)
     for name in sorted({r[0].set for r in rows}, key=lambda s: (s == CARE, s)):
         chosen = [n for n, r in enumerate(rows) if r[0].set == name]
         test = [rows[n][0] for n in chosen]

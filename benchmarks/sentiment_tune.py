@@ -21,7 +21,7 @@ from pathlib import Path
 
 import benchmarks.sentiment_train as training
 from benchmarks.sentiment_data import CARE, Item, default_data, read_care, read_human, read_parts
-from surveys.sentiment import Parts, SentimentModel, label_for, tokens
+from surveys.sentiment import Parts, SentimentModel, care_polarity, label_for
 
 Row = tuple[Item, Parts, Parts]  # the item (tuning = first half), our parts, baseline parts
 
@@ -54,7 +54,7 @@ def evaluate(rows: Sequence[Row], setting: Sequence[float]) -> str:
     for name in sorted({r[0].set for r in rows}):
         test = [r for r in rows if r[0].set == name and not r[0].tuning]
         human = [r[0].rating for r in test]
-        ours = [model.predict(r[1], tokens(r[0].text))[0] for r in test]
+        ours = [care_polarity(model, r[1], r[0].text) for r in test]
         others = (
             [r[2].textblob for r in test],
             [r[2].vader for r in test],

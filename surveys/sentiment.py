@@ -46,6 +46,7 @@ __all__ = [
     "TextBlobScorer",
     "VaderScorer",
     "YouthLexicon",
+    "care_polarity",
     "default_scorer",
     "how_measured",
     "label_for",
@@ -175,6 +176,7 @@ class YouthLexicon:
         negators: Iterable[str] = (),
         breakers: Iterable[str] = (),
         facts: Iterable[str] = (),
+        non_answers: Iterable[str] = (),
     ) -> None:
         self._index: dict[str, list[tuple[tuple[str, ...], float]]] = {}  # by first word
         seen: dict[tuple[str, ...], str] = {}
@@ -192,6 +194,9 @@ class YouthLexicon:
             self._index.setdefault(words[0], []).append((words, float(valence)))
         self._negators = frozenset(self._single_words(negators, "negators"))
         self._breakers = frozenset(self._single_words(breakers, "breakers"))
+        self._non_answers = frozenset(normalise(answer) for answer in non_answers)
+        if "" in self._non_answers:
+            raise LexiconError("non_answers must have words")
         facts = sorted((f.strip() for f in facts), key=len, reverse=True)
         if any(not f for f in facts):
             raise LexiconError("facts must not be empty")
@@ -205,6 +210,11 @@ class YouthLexicon:
         """`text` with the facts of care ("care leaver", "foster carer") taken out, for
         general scorers that read "care" as a warm word."""
         return text if self._facts is None else self._facts.sub(" ", text)
+
+    def says_nothing(self, text: str) -> bool:
+        """Whether the whole answer is a non-answer ("idk", "nah", "not sure", "n/a"): neutral
+        whatever the scorers make of a lone word they do not know."""
+        return normalise(text) in self._non_answers
 
     @staticmethod
     def _single_words(words: Iterable[str], what: str) -> list[str]:
@@ -230,22 +240,33 @@ class YouthLexicon:
         data = parse_yaml(text, source, LexiconError)
         if not isinstance(data, dict) or data.get("version") != 1:
             raise LexiconError(f"{source}: expected a mapping with 'version: 1' and 'phrases'")
-        unknown = set(data) - {"version", "negators", "breakers", "facts", "phrases"}
+        unknown = set(data) - {"version", "negators", "breakers", "facts", "non_answers", "phrases"}
         if unknown:
             raise LexiconError(f"{source}: unknown keys {sorted(map(str, unknown))}")
-        phrases, negators, breakers, facts = (
-            data.get(k) for k in ("phrases", "negators", "breakers", "facts")
+        phrases, negators, breakers, facts, non_answers = (
+            data.get(k) for k in ("phrases", "negators", "breakers", "facts", "non_answers")
         )
         if not isinstance(phrases, dict) or not all(isinstance(k, str) for k in phrases):
             raise LexiconError(f"{source}: 'phrases' must map phrases to valences")
-        for key, value in (("negators", negators), ("breakers", breakers), ("facts", facts)):
+        lists = (
+            ("negators", negators), ("breakers", breakers), ("facts", facts),
+            ("non_answers", non_answers),
+        )  # fmt: skip
+        for key, value in lists:
             if value is not None and not (
                 isinstance(value, list) and all(isinstance(v, str) for v in value)
             ):
-                raise LexiconError(f"{source}: '{key}' must be a list of words")
+                hint = " (quote yes and no: YAML reads them as true and false)" * any(
+                    isinstance(v, bool) for v in value or ()
+                )
+                raise LexiconError(f"{source}: '{key}' must be a list of words{hint}")
         try:
             return cls(
-                phrases, negators=negators or (), breakers=breakers or (), facts=facts or ()
+                phrases,
+                negators=negators or (),
+                breakers=breakers or (),
+                facts=facts or (),
+                non_answers=non_answers or (),
             )
         except LexiconError as error:
             raise LexiconError(f"{source}: {error}") from None
@@ -320,10 +341,21 @@ SCOPE_NEGATORS = frozenset({
     "aint", "cant", "cannot", "couldnt", "wouldnt", "wont", "shouldnt", "havent", "hasnt",
     "hadnt", "nobody", "noone", "nothing", "without", "hardly", "barely", "nor", "neither",
 })  # fmt: skip
-SCOPE_ENDS = frozenset({
-    "but", "although", "though", "however", "except", "yet", "whereas", "apart", "and", "so",
-    "because",
-})  # with punctuation, these end a negator's reach
+SCOPE_ENDS = frozenset(
+    {
+        "but",
+        "although",
+        "though",
+        "however",
+        "except",
+        "yet",
+        "whereas",
+        "apart",
+        "and",
+        "so",
+        "because",
+    }
+)  # with punctuation, these end a negator's reach
 
 
 def tokens(text: str) -> list[str]:
@@ -541,12 +573,22 @@ class CareScorer:
         )  # fmt: skip
 
     def score(self, text: str) -> SentimentScore:
-        """Score `text`; text with no letters or digits is neutral."""
+        """Score `text`; text with no letters or digits, or a non-answer, is neutral."""
         parts = self.parts(text)
-        if parts is None:
+        if parts is None or self._lexicon.says_nothing(text):
             return NEUTRAL
-        polarity, _ = self.model.predict(parts, tokens(text))
+        polarity = care_polarity(self.model, parts, text, self._lexicon)
         return SentimentScore.of(polarity, parts.subjectivity)
+
+
+def care_polarity(
+    model: SentimentModel, parts: Parts, text: str, lexicon: YouthLexicon | None = None
+) -> float:
+    """The model's polarity for `text`, 0 for a non-answer (`YouthLexicon.says_nothing`):
+    what `CareScorer` gives and the benchmarks measure."""
+    if (lexicon or YouthLexicon.default()).says_nothing(text):
+        return 0.0
+    return model.predict(parts, tokens(text))[0]
 
 
 @cache

@@ -27,6 +27,7 @@ from surveys.sentiment import (
     TextBlobScorer,
     VaderScorer,
     YouthLexicon,
+    care_polarity,
     default_scorer,
     how_measured,
     label_for,
@@ -210,6 +211,32 @@ def test_facts_of_care_are_neutral_and_hidden_from_general_scorers() -> None:
 
 
 @pytest.mark.parametrize(
+    "text", ["idk", "nah", "Not sure.", "no", "N/A", "dunno", "nothing really", "I don't know"]
+)
+def test_a_non_answer_is_neutral_whatever_a_lone_word_reads_as(text: str) -> None:
+    assert YouthLexicon.default().says_nothing(text)
+    assert score_text(text) == SentimentScore.of(0.0, 0.0), text
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("no one listens to me", NEG), ("nothing bad to say about them", POS), ("no, never", None)],
+)
+def test_only_a_whole_answer_is_a_non_answer(text: str, label: SentimentLabel | None) -> None:
+    assert not YouthLexicon.default().says_nothing(text)
+    if label is not None:
+        assert score_text(text).label is label, text
+
+
+def test_the_benchmarks_measure_what_the_scorer_gives() -> None:
+    scorer = CareScorer()
+    for text in ("idk", "my review got stood down again", "no complaints"):
+        parts = scorer.parts(text)
+        assert parts is not None
+        assert label_for(care_polarity(scorer.model, parts, text)) is scorer.score(text).label
+
+
+@pytest.mark.parametrize(
     ("text", "marked"),
     [
         ("@someone that was great", 1.0),
@@ -321,6 +348,8 @@ def test_custom_lexicon_file(tmp_path: Path) -> None:
         ("version: 1\nphrases: {Good: 0.5, good: 0.4}", "are the same"),
         ("version: 1\nnegators: [not at all]\nphrases: {}", "single words"),
         ("version: 1\nnegators: not\nphrases: {}", "list of words"),
+        ("version: 1\nnon_answers: [idk, no]\nphrases: {}", "quote yes and no"),
+        ("version: 1\nnon_answers: ['', idk]\nphrases: {}", "must have words"),
     ],
 )
 def test_bad_lexicon_is_a_clear_error(text: str, message: str) -> None:
