@@ -68,7 +68,9 @@ _TOKENS = re.compile("|".join(re.escape(t) for t in sorted(TOKENS)))
 
 @dataclass(frozen=True, slots=True)
 class QuoteRow:
-    """A redacted, shortened quote with what it is about and when (quarter only)."""
+    """A redacted, shortened quote with what it is about and when: its quarter, or its
+    year (or the period asked) where the survey's returns in the quarter are too few to
+    name it."""
 
     text: str
     theme: str
@@ -186,6 +188,20 @@ async def quotes(
         rows[n] for n in range(limit) for _, rows in sorted(by_slice.items()) if n < len(rows)
     ]
     found: list[QuoteRow] = []
+    named: dict[tuple[str, str], bool] = {}
+
+    async def when(key: str, answered_at: Any) -> str:
+        """The quarter the answer came in, or its year, whichever the survey's returns
+        there are enough to name (the period asked is; a quarter of 3 returns is not)."""
+        for kind in (PeriodKind.QUARTER, PeriodKind.YEAR):
+            part = period_containing(answered_at, kind)
+            if (key, part.label) not in named:
+                ok = await eligible_surveys(session, part, key, min_group, rollups=rollups)
+                named[key, part.label] = bool(ok)
+            if named[key, part.label]:
+                return part.label
+        return period.label if period is not None else "all time"
+
     for start in range(0, len(ordered), limit):  # a batch at a time: most are taken
         batch = ordered[start : start + limit]
         refs, table_names = await _people_named_in(session, [str(row[0]) for row in batch])
@@ -200,7 +216,7 @@ async def quotes(
             clean = shorten(safe, max_chars)
             if not says_something(_TOKENS.sub(" ", clean)):
                 continue  # nothing left but tokens, or nothing said ("Not sure", "no")
-            quarter = period_containing(answered_at, PeriodKind.QUARTER).label
+            quarter = await when(str(key), answered_at)
             found.append(QuoteRow(clean, str(theme), rounded(polarity, 2), str(key), quarter))
             if len(found) == limit:
                 return found

@@ -34,7 +34,7 @@ from storage.board._common import (
 from storage.board.folding import ALL_TIME, ALL_TIME_GRAIN
 from storage.board.history import answer_quarters, protect_quarters
 from storage.board.rollups import answer_cells, contiguous
-from storage.tables import AnswerRow, InvitationRow, PersonRow, ResponseRow
+from storage.tables import AnswerRow, InvitationRow, PersonRow, ResponseRow, SurveyVersionRow
 from surveys.i18n import LANGUAGES
 from surveys.insights.disclosure import (
     DEFAULT_THRESHOLD,
@@ -253,18 +253,24 @@ async def sentiment_summary(
     else:
         quarters = list(period.quarters())
     spans = spans_of(quarters)
-    where = scored_answers(survey_key)
     if period is not None:  # its quarters cover it exactly
-        where.append(in_spans(a.answered_at, spans))
         quarter = bucket(a.answered_at, spans)
     else:
         quarter = case((in_spans(a.answered_at, spans), bucket(a.answered_at, spans)), else_=-1)
     rollups = rollups and by != "language"  # no cells by language: counted from the rows
-    if rollups and period is not None:  # exact even while a change waits (buckets)
-        totals, trends = await _from_cells(session, by, period, spans, survey_key)
-    else:
-        totals, trends = await _aggregate(session, by, where, quarter, len(spans))
-        await _add_erased(session, by, period, spans, survey_key, totals, trends)
+
+    async def counted(key: str | None) -> tuple[dict[str, Sums], dict[str, list[Sums]]]:
+        if rollups and period is not None:  # exact even while a change waits (buckets)
+            return await _from_cells(session, by, period, spans, key)
+        where = scored_answers(key)
+        if period is not None:
+            where.append(in_spans(a.answered_at, spans))
+        found = await _aggregate(session, by, where, quarter, len(spans))
+        await _add_erased(session, by, period, spans, key, *found)
+        return found
+
+    by_survey = {key: await counted(key) for key in await _surveys(session)}
+    totals, trends = by_survey[survey_key] if survey_key in by_survey else await counted(survey_key)
     history = await _history(session, by, survey_key, rollups=rollups)
     groups = [
         _Group(
@@ -276,6 +282,11 @@ async def sentiment_summary(
     for g in groups:
         g.protect(threshold, whole_trend=period is not None)
         g.over_time(history.get(g.name, {}), period, spans, threshold)
+        g.across_surveys(
+            {key: (found[0].get(g.name, _NONE), found[1].get(g.name)) for key, found in
+             by_survey.items()},
+            survey_key, threshold,
+        )  # fmt: skip
     if by in _PER_RESPONSE:  # these split the respondents: a lone hidden one needs a partner
         split = suppress_counts([g.respondents for g in groups], threshold=threshold)
         for g, cell in zip(groups, split.cells, strict=True):
@@ -286,6 +297,12 @@ async def sentiment_summary(
     else:
         groups.sort(key=lambda g: (-g.respondents, g.name))
     return [g.row(spans) for g in groups]
+
+
+async def _surveys(session: AsyncSession) -> list[str]:
+    """Every survey's key: each survey's view of a group is one part of the group."""
+    found = await session.scalars(select(SurveyVersionRow.key).distinct())
+    return sorted(found.all())
 
 
 async def _history(
@@ -385,6 +402,42 @@ class _Group:
         self.hidden_quarters = tuple(
             hide or people.quarters.get(span.start, (False,))[0]
             for hide, span in zip(self.hidden_quarters, spans, strict=True)
+        )
+
+    def across_surveys(
+        self,
+        parts: Mapping[str, tuple[Sums, list[Sums] | None]],
+        survey_key: str | None,
+        threshold: int,
+    ) -> None:
+        """Also hide what a reader could work out from the other surveys' views: every
+        response is of one survey, so the surveys' figures of a group add up to the
+        group's (14 young people in all, 13 in one survey's view, leaves 1 in the other).
+        Each count (respondents, negative, neutral and positive answers, and each
+        quarter's respondents) is protected as parts of that whole: a lone small part
+        gets a partner, and the whole is hidden where no part can be."""
+        if not parts:
+            return
+        keys = sorted(parts)
+
+        def hidden(values: Sequence[int]) -> bool:
+            split = suppress_counts(values, threshold=threshold)
+            if survey_key is None:
+                return split.total.suppressed
+            return survey_key in keys and split.cells[keys.index(survey_key)].suppressed
+
+        sums = [parts[k][0] for k in keys]
+        self.hidden = self.hidden or hidden([s[0] for s in sums])
+        negative, positive = [s[3] for s in sums], [s[4] for s in sums]
+        neutral = [s[1] - s[3] - s[4] for s in sums]
+        n, u, p = (
+            was or hidden(values)
+            for was, values in zip(self.hidden_shares, (negative, neutral, positive), strict=True)
+        )
+        self.hidden_shares = (n, u, p)
+        self.hidden_quarters = tuple(
+            was or hidden([(parts[k][1] or [_NONE] * (q + 1))[q][0] for k in keys])
+            for q, was in enumerate(self.hidden_quarters)
         )
 
     def row(self, spans: Sequence[Span]) -> SentimentRow:

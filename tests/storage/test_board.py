@@ -314,9 +314,33 @@ async def test_shares_hide_small_numbers_issue_10(db: Database) -> None:
     assert row.respondents == 7 and row.mean_polarity is not None
     assert (row.share_negative, row.share_neutral, row.share_positive) == (None, None, None)
     [shown] = big
+    assert shown.respondents == 37
+    # the two surveys' answers add up to the group's: all surveys' 9 negative of 44 beside
+    # this survey's 8 of 37 would give the other survey's 1 back, so these shares go too
     assert (shown.share_negative, shown.share_neutral, shown.share_positive) == (
-        round(8 / 37, 3), round(9 / 37, 3), round(20 / 37, 3)
+        None, None, None
     )
+
+
+async def test_one_surveys_view_does_not_give_back_anothers_hidden_group(db: Database) -> None:
+    """Found by an attacker with a board key: 14 young people aged 13-15 in all surveys,
+    13 in one survey's view, so the other survey's hidden group was 1 young person, and
+    the means gave their feelings back (36 x -0.018 - 35 x -0.032 = +0.47)."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.texts([("meh", -0.03)] * 13, survey="big", at=uk(2017, 5, 1))
+        await b.texts([("good", 0.47)], survey="small", at=uk(2017, 5, 1))
+    period = parse_period("2017-18 Q1")
+    async with db.reader() as s:
+        views = {
+            key: await sentiment_summary(s, period, key, "age_band")
+            for key in (None, "big", "small")
+        }
+    [everyone], [big], [small] = views[None], views["big"], views["small"]
+    assert everyone.respondents == 14
+    assert small.respondents == SUPPRESSED
+    assert (big.respondents, big.mean_polarity) == (SUPPRESSED, None)  # its partner
+    assert [t.respondents for t in big.trend] == [SUPPRESSED]
 
 
 async def test_a_quarter_hides_what_its_year_hides(db: Database) -> None:
@@ -486,6 +510,28 @@ async def test_quotes_are_shared_redacted_and_from_big_enough_groups(db: Databas
     assert len(few) == 2 and all(len(q.text) <= 20 for q in few)
     assert other_year == []
     assert not hasattr(found[0], "response_id")
+
+
+async def test_a_quote_names_no_quarter_with_too_few_returns_to_quote(db: Database) -> None:
+    """Found by an attacker with a board key: the quarter asked alone gave no quotes (3
+    returned), but the year gave them labelled with that quarter. A quote now names its
+    year where its quarter is too small to be quoted on its own."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        for n in range(10):
+            at = uk(2017, 5, 1) if n < 7 else uk(2017, 11, 1)  # 7 in Q1, 3 in Q3
+            r = await b.response(survey="big", share_quotes=True, at=at)
+            await b.answer(
+                r, "q", survey="big", theme="school", polarity=0.1, text=f"Shorter meetings {n}",
+                at=at,
+            )
+    async with db.reader() as s:
+        found = await quotes(s, YEAR, limit=20, min_group=6)
+        third = await quotes(s, parse_period("2017-18 Q3"), min_group=6)
+    assert third == []
+    labels = {q.text.split()[-1]: q.quarter for q in found}
+    assert {labels[str(n)] for n in range(7)} == {"2017-18 Q1"}
+    assert {labels[str(n)] for n in range(7, 10)} == {"2017-18"}
 
 
 async def test_quotes_say_something(db: Database) -> None:
