@@ -752,7 +752,21 @@ class ConversationService:
         invitation.resume_failures = 0
         invitation.resume_failed_at = None
         log.info("carried on in a new chat", extra={"invitation": invitation.id})
+        if ask is ResumeAsk.NAME_AND_MONTH:  # a carer could pass it: nothing said so far
+            self._seal(session, invitation)  # is shown or changed from the new chat
         return self._begin(session, invitation, channel, address, checked=True)
+
+    @staticmethod
+    def _seal(session: Session, invitation: InvitationRow) -> None:
+        """Seal the answers given so far (`Progress.sealed`): a first name and birth
+        month are known to a carer or a brother as well as to the young person."""
+        response = session.scalar(
+            select(ResponseRow).where(ResponseRow.invitation_id == invitation.id)
+        )
+        if response is None or response.status == str(ResponseStatus.RETURNED):
+            return
+        progress = progress_from_json(response.state)
+        response.state = progress_to_json(progress.sealing_history())
 
     def _open(self, session: Session, channel: str, address: str) -> Turn:
         _, response, language = self._find(session, channel, address)

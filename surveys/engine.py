@@ -244,7 +244,20 @@ class Engine:
         if progress.status is ResponseStatus.IN_PROGRESS:
             welcome = self._("Welcome back! Let's carry on where you left off.")
             lead = (Prompt(PromptKind.NOTICE, welcome),)
+        if progress.current in progress.sealed:  # sealed while back on an answered one
+            return self._past_sealed(survey, progress, lead)
         return Step(progress, (), (*lead, self._ask(survey, progress, progress.current)))
+
+    def _past_sealed(self, survey: Survey, progress: Progress, lead: tuple[Prompt, ...]) -> Step:
+        """On from a sealed question (`Progress.sealed`) to the first after every sealed
+        one: none of them is asked again."""
+        known = {q.id for q in survey.questions}
+        last = max(
+            (q for q in (*progress.sealed, progress.current) if q in known),
+            key=survey.position,
+        )
+        moved = replace(progress, choosing=False, pending=())
+        return self._move_to_next(survey, moved, after=last, lead=lead)
 
     def advance(self, survey: Survey, progress: Progress, user_input: UserInput) -> Step:
         """Apply one input and say what comes next."""
@@ -282,6 +295,8 @@ class Engine:
             return Step(progress, (), (Prompt(PromptKind.NOTICE, self._finished(survey)),))
         if progress.current is None:
             return self.open_survey(survey, progress)
+        if progress.current in progress.sealed:
+            return self._past_sealed(survey, progress, (Prompt(PromptKind.NOTICE, self._(SEALED)),))
         question = survey.question(progress.current)
         if user_input.question_id is not None and user_input.question_id != question.id:
             return self._reprompt(
@@ -407,6 +422,9 @@ class Engine:
             for q in progress.history
             if current is None or survey.position(q) < survey.position(current)
         ]
+        if earlier and all(q in progress.sealed for q in earlier):
+            return self._reprompt(survey, progress, self._(SEALED))
+        earlier = [q for q in earlier if q not in progress.sealed]
         if not earlier:
             return self._reprompt(survey, progress, self._("This is the first question."))
         target = earlier[-1]
@@ -457,7 +475,10 @@ class Engine:
             options.append(Option(Command.DONE, self._("✅ Done"), command=Command.DONE))
         if question.skippable:
             options.append(Option(Command.SKIP, self._("Skip"), command=Command.SKIP))
-        if any(survey.position(q) < survey.position(question_id) for q in progress.history):
+        if any(
+            survey.position(q) < survey.position(question_id) and q not in progress.sealed
+            for q in progress.history
+        ):
             options.append(Option(Command.BACK, self._("⬅ Back"), command=Command.BACK))
         if progress.status is ResponseStatus.OPEN:  # nothing answered yet: may say not now
             options.append(
@@ -627,6 +648,11 @@ STOP_WORDS = frozenset(
     {"stop", "stop for now", "no", "n", "nah", "not now", "later", "bye", "quit", "no thanks"}
 )
 _WORDS_ONLY = re.compile(r"[^\w\s]+", re.UNICODE)
+
+SEALED = N_(
+    "The answers before this were given before you carried on here, so they can't be "
+    "changed from here. If one is wrong, tell your worker."
+)
 
 _PAUSED = N_(
     "OK, we'll stop here. Your answers so far are saved. "

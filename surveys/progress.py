@@ -37,10 +37,17 @@ class Progress:
     # The young person is a care leaver (by cohort, or 18 or over when the response was
     # made), whatever the survey's audience: adult helplines, "My PA and worker".
     leaver: bool = False
+    # Questions answered before the survey was carried on in another chat by first name and
+    # birth month (a check a carer could pass): not shown or changed again from any chat.
+    sealed: frozenset[str] = frozenset()
 
     @property
     def finished(self) -> bool:
         return self.status is ResponseStatus.RETURNED
+
+    def sealing_history(self) -> Progress:
+        """This progress with every question answered so far sealed (`sealed`)."""
+        return replace(self, sealed=self.sealed | frozenset(self.history))
 
     def with_answer(self, question_id: str, value: AnswerValue | None) -> Progress:
         """Record an answer (or a skip, when value is None) and push it onto the history."""
@@ -83,6 +90,8 @@ def progress_to_json(progress: Progress) -> dict[str, object]:
     for flag in ("checking_in", "choosing", "private_default", "leaver"):
         if getattr(progress, flag):
             state[flag] = True
+    if progress.sealed:
+        state["sealed"] = sorted(progress.sealed)
     return state
 
 
@@ -107,6 +116,7 @@ def progress_from_json(data: Mapping[str, object]) -> Progress:
         choosing=data.get("choosing") is True,
         private_default=data.get("private_default") is True,
         leaver=data.get("leaver") is True,
+        sealed=frozenset(str(q) for q in _list(data.get("sealed"))),
     )
 
 

@@ -15,7 +15,7 @@ from storage.database import Database
 from storage.erasure import erase_person
 from storage.tables import InvitationRow, PersonRow, RetiredCodeRow
 from surveys.clock import FixedClock
-from surveys.engine import UserInput
+from surveys.engine import Command, UserInput
 from surveys.errors import InvitationError
 from tests.factories import campaign_with_codes
 
@@ -113,6 +113,55 @@ async def test_first_name_and_birth_month_when_no_pin_was_chosen(
     turn = await conversations.resume(code, ResumeCheck(first_name=" kayleigh ", birth_month=7),
                                       channel=WEB, address="p2")  # fmt: skip
     assert turn.current_question == "where"
+
+
+async def test_carrying_on_by_name_and_month_shows_and_changes_nothing_said_before(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    """Found by an attacker: a carer with the letter and the child's birth month carried
+    on, pressed Back, read the child's words and wrote over them. A first name and birth
+    month are known to others; what was answered before that carry-on is sealed."""
+    code = await started(db, catalog, clock, conversations, pin=None)
+    async with db.transaction() as session:
+        await session.execute(update(PersonRow).values(first_name="Kayleigh",
+                                                       date_of_birth=date(2012, 7, 9)))
+    turn = await conversations.resume(code, ResumeCheck(first_name="Kayleigh", birth_month=7),
+                                      channel=WEB, address="carer")  # fmt: skip
+    assert turn.current_question == "where"
+    [asked] = [p for p in turn.prompts if p.question_id == "where"]
+    assert "back" not in {o.command for o in asked.options if o.command is not None}
+    back = await conversations.handle(UserInput(command=Command.BACK), channel=WEB,
+                                      address="carer")  # fmt: skip
+    assert back.current_question == "where"
+    assert "carried on here" in " ".join(p.text for p in back.prompts)
+    # the young person's own phone cannot go back past it either (one response, one state)
+    mine = await conversations.handle(UserInput(command=Command.BACK), channel=WEB,
+                                      address="phone-1")  # fmt: skip
+    assert mine.current_question == "where"
+
+
+async def test_carrying_on_with_the_pin_still_lets_them_go_back(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    code = await started(db, catalog, clock, conversations)
+    await conversations.resume(code, ResumeCheck(pin="4821"), channel=WEB, address="phone-2")
+    back = await conversations.handle(UserInput(command=Command.BACK), channel=WEB,
+                                      address="phone-2")  # fmt: skip
+    assert back.current_question == "mood"
+
+
+async def test_a_young_person_back_on_an_answered_question_is_moved_past_what_is_sealed(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    code = await started(db, catalog, clock, conversations, pin=None)
+    await conversations.handle(UserInput(command=Command.BACK), channel=WEB, address="phone-1")
+    async with db.transaction() as session:
+        await session.execute(update(PersonRow).values(first_name="Kayleigh",
+                                                       date_of_birth=date(2012, 7, 9)))
+    turn = await conversations.resume(code, ResumeCheck(first_name="Kayleigh", birth_month=7),
+                                      channel=WEB, address="carer")  # fmt: skip
+    assert turn.current_question == "where"  # not "mood", with its answer shown
+    assert all(p.previous is None for p in turn.prompts)
 
 
 async def test_an_old_letters_code_says_a_newer_letter_replaced_it(
