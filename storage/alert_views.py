@@ -1,6 +1,7 @@
 """What officers read about safeguarding alerts: one alert with the young person's words,
 details and history (`alert_detail`), the whole response it came from (`alert_response`),
-and times in UK local time (`local_time`). Staff only: callers audit each read."""
+the alerts a response raised, by answer and in all (`response_alerts`), and times in UK
+local time (`local_time`). Staff only: callers audit each read."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.alerts import EventKind, alert_categories, categories_label
+from storage.alerts import HELP_NOW, EventKind, alert_categories, categories_label
 from storage.catalog import SurveyCatalog
 from storage.tables import (
     AnswerRow,
@@ -52,6 +53,35 @@ class RelatedAlert:
     @property
     def label(self) -> str:
         return categories_label(self.category.split())
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseAlerts:
+    """The alerts one response raised: by the question whose answer raised them (the
+    "I need help now" button is not an answer), and every one, oldest first."""
+
+    by_question: dict[str, tuple[RelatedAlert, ...]]
+    all: tuple[RelatedAlert, ...]
+
+
+async def response_alerts(session: AsyncSession, response_id: int) -> ResponseAlerts:
+    """The safeguarding alerts raised while a young person answered this response."""
+    rows = (
+        await session.scalars(
+            select(SafeguardingAlertRow)
+            .where(SafeguardingAlertRow.response_id == response_id)
+            .order_by(SafeguardingAlertRow.created_at, SafeguardingAlertRow.id)
+        )
+    ).all()
+    by_question: dict[str, tuple[RelatedAlert, ...]] = {}
+    every = []
+    for row in rows:
+        seen = RelatedAlert(row.id, " ".join(alert_categories(row)), row.created_at,
+                            row.acknowledged_at is not None)  # fmt: skip
+        every.append(seen)
+        if row.question_id is not None and row.phrase_id != HELP_NOW:
+            by_question[row.question_id] = (*by_question.get(row.question_id, ()), seen)
+    return ResponseAlerts(by_question, tuple(every))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """A worker's reply to what a young person said, back on the channel they used.
 
-    write_reply(...)       an officer answers a response or a message in plain words: on
+    write_reply(...)       an officer answers a response, a message or a safeguarding
+                           alert (finished or not) in plain words: on
                            Telegram it is queued in the outbox (`OutboxKind.REPLY`, sent
                            within the quiet hours like any message to a young person); on
                            the web it waits until they next open their link
@@ -32,6 +33,7 @@ from storage.tables import (
     PersonRow,
     ReplyRow,
     ResponseRow,
+    SafeguardingAlertRow,
 )
 from surveys.clock import Clock
 from surveys.errors import ConflictError, NotFoundError, ValidationError
@@ -67,6 +69,50 @@ class ThreadItem:
     kind: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Whom a reply answers: the young person, their channel, what it is stored against."""
+
+    person_id: int
+    channel: str
+    subject: str
+    response_id: int | None = None
+    contact_message_id: int | None = None
+
+
+async def _target(
+    session: AsyncSession,
+    clock: Clock,
+    actor: str,
+    *,
+    response_id: int | None,
+    contact_message_id: int | None,
+    alert_id: int | None,
+) -> _Target:
+    """What a reply answers; NotFoundError if it is gone. A message counts as read."""
+    if sum(x is not None for x in (response_id, contact_message_id, alert_id)) != 1:
+        raise ValidationError("reply to one response, one message or one alert")
+    if response_id is not None:
+        found = await session.get(ResponseRow, response_id)
+        if found is None:
+            raise NotFoundError(f"no response {response_id}")
+        return _Target(found.person_id, found.channel, f"response {response_id}",
+                       response_id=response_id)  # fmt: skip
+    if alert_id is not None:
+        alert = await session.get(SafeguardingAlertRow, alert_id)
+        if alert is None or alert.person_id is None:
+            raise NotFoundError(f"no young person to reply to for alert {alert_id}")
+        return _Target(alert.person_id, alert.channel, f"alert {alert_id}",
+                       response_id=alert.response_id)  # fmt: skip
+    message = await session.get(ContactMessageRow, contact_message_id)
+    if message is None:
+        raise NotFoundError(f"no message {contact_message_id}")
+    if message.read_at is None:
+        message.read_at, message.read_by = clock.now(), actor[:100]
+    return _Target(message.person_id, message.channel, f"message {contact_message_id}",
+                   contact_message_id=contact_message_id)  # fmt: skip
+
+
 async def write_reply(
     session: AsyncSession,
     clock: Clock,
@@ -75,48 +121,38 @@ async def write_reply(
     text: str,
     response_id: int | None = None,
     contact_message_id: int | None = None,
+    alert_id: int | None = None,
 ) -> ReplyRow:
-    """Store a reply to a response or a message and send it on the young person's channel."""
+    """Store a reply to a response, a message or an alert (kept with the alert's response,
+    returned or not) and send it on the young person's channel."""
     words = (text or "").strip()
     if not words:
         raise ValidationError("write the reply first")
     if len(words) > MAX_REPLY:
         raise ValidationError(f"a reply is at most {MAX_REPLY:,} characters")
-    if (response_id is None) == (contact_message_id is None):
-        raise ValidationError("reply to one response or one message")
-    if response_id is not None:
-        found = await session.get(ResponseRow, response_id)
-        if found is None:
-            raise NotFoundError(f"no response {response_id}")
-        person_id, channel, subject = found.person_id, found.channel, f"response {response_id}"
-    else:
-        message = await session.get(ContactMessageRow, contact_message_id)
-        if message is None:
-            raise NotFoundError(f"no message {contact_message_id}")
-        person_id, channel = message.person_id, message.channel
-        subject = f"message {contact_message_id}"
-        if message.read_at is None:
-            message.read_at, message.read_by = clock.now(), actor[:100]
-    person = await session.get_one(PersonRow, person_id)
+    target = await _target(session, clock, actor, response_id=response_id,
+                           contact_message_id=contact_message_id, alert_id=alert_id)
+    person = await session.get_one(PersonRow, target.person_id)
     if person.erased_at is not None:
         raise ValidationError("this young person's data has been erased")
     now = clock.now()
     reply = ReplyRow(
-        person_id=person_id,
-        response_id=response_id,
-        contact_message_id=contact_message_id,
-        channel=channel,
+        person_id=target.person_id,
+        response_id=target.response_id,
+        contact_message_id=target.contact_message_id,
+        channel=target.channel,
         text=words,
         written_by=actor[:100],
         created_at=now,
     )
     session.add(reply)
     await session.flush()
-    if channel == TELEGRAM:
+    if target.channel == TELEGRAM:
         await _queue(session, reply, now)
-    elif channel != WEB:
-        reply.undelivered = f"no way to reach them on {channel}"[:64]
-    await audit.record(session, clock, actor=actor, action="reply to young person", subject=subject)
+    elif target.channel != WEB:
+        reply.undelivered = f"no way to reach them on {target.channel}"[:64]
+    await audit.record(session, clock, actor=actor, action="reply to young person",
+                       subject=target.subject)
     return reply
 
 
@@ -235,7 +271,13 @@ async def replies_to(
         if response_id is not None
         else ReplyRow.contact_message_id == contact_message_id
     )
-    rows = list((await session.scalars(select(ReplyRow).where(where).order_by(ReplyRow.id))).all())
+    return await _statuses(session, (where,))
+
+
+async def _statuses(
+    session: AsyncSession, where: tuple[ColumnElement[bool], ...]
+) -> list[ReplyStatus]:
+    rows = list((await session.scalars(select(ReplyRow).where(*where).order_by(ReplyRow.id))).all())
     failures = await _failures(session, [r.id for r in rows])
     return [
         ReplyStatus(
@@ -244,6 +286,20 @@ async def replies_to(
         )
         for r in rows
     ]
+
+
+async def replies_to_alert(session: AsyncSession, alert: SafeguardingAlertRow) -> list[ReplyStatus]:
+    """The replies about an alert: to its response, or (raised outside a survey) the
+    young person's replies to neither a response nor a message."""
+    if alert.response_id is not None:
+        return await replies_to(session, response_id=alert.response_id)
+    if alert.person_id is None:
+        return []
+    return await _statuses(session, (
+        ReplyRow.person_id == alert.person_id,
+        ReplyRow.response_id.is_(None),
+        ReplyRow.contact_message_id.is_(None),
+    ))  # fmt: skip
 
 
 async def withdraw_reply(
@@ -317,6 +373,7 @@ __all__ = [
     "ThreadItem",
     "mark_web_replies_shown",
     "replies_to",
+    "replies_to_alert",
     "take_web_replies",
     "thread",
     "web_replies_waiting",

@@ -1,6 +1,7 @@
 """The alert an officer acts on: `/officer/alerts/{id}` (the young person's own words, the
 question, who and when in UK time, what they were told, the history; add a note,
-acknowledge with a note of the action taken, or send it to the duty team now) and
+acknowledge with a note of the action taken, or send it to the duty team now; reply to
+the young person on their channel, whether or not they finished the survey) and
 `/officer/alerts/{id}/response` (the whole response). Officer's Telegram messages link
 here. Every read is audited.
 """
@@ -17,7 +18,7 @@ from api.queries import alert_in_scope
 from api.web.render import render
 from api.web.staff import OfficerStaff, Staff, staff_form
 from services.container import Services
-from storage import alert_views, audit
+from storage import alert_views, audit, replies
 from storage import alerts as alert_store
 from surveys.errors import ConflictError, NotFoundError, ValidationError
 
@@ -39,11 +40,17 @@ PROBLEMS: Final = {
     "acknowledgement. Add it as a note instead.",
     "duty": "No duty team is set (CAREVOICE_DUTY_CHAT_IDS), so nothing was sent. Ring them "
     "and add a note of it.",
+    "reply": "Write the reply first (up to 2,000 characters).",
+    "erased": "That young person's data has been erased, so no reply can go to them.",
 }
 DONE: Final = {"note": "Your note is saved in the alert's history.",
                "acknowledged": "Alert acknowledged. Your note of what was done is saved.",
                "duty": "Sent to the duty team on Telegram, with your note in the history. It "
-               "is still waiting for someone to acknowledge it."}
+               "is still waiting for someone to acknowledge it.",
+               "reply": "Reply saved. It goes to them on the channel they used; until it reaches "
+               "them you can withdraw it below.",
+               "unsent": "Reply saved, but carevoice cannot send it on the channel they used. "
+               "Tell them another way; the reply is kept below."}
 
 
 def _missing(council: str) -> Response:
@@ -61,6 +68,7 @@ async def alert_page(
         async with services.db.transaction() as session:
             await alert_in_scope(session, alert_id, staff.scope)
             detail = await alert_views.alert_detail(session, services.catalog, alert_id)
+            sent = await replies.replies_to_alert(session, detail.alert)
             await audit.record(session, services.clock, actor=staff.session.actor,
                                action="read alert", subject=f"alert {alert_id}")
     except NotFoundError:
@@ -80,6 +88,9 @@ async def alert_page(
         note_max=NOTE_MAX,
         escalate_after=services.settings.alert_escalate_after,
         duty_team=len(services.conversations.policy.duty),
+        replies=sent,
+        max_reply=replies.MAX_REPLY,
+        uk=lambda at: alert_views.local_time(at, zone) if at else "",
     )
 
 
@@ -137,6 +148,31 @@ async def _to_duty(services: Services, staff: Staff, alert_id: int, note: str) -
     except NotFoundError:
         return _missing(services.settings.council_name)
     return RedirectResponse(f"{here}?done=duty#history", 303)
+
+
+@router.post("/officer/alerts/{alert_id}/reply")
+async def reply_to_alert(
+    alert_id: Id, request: Request, services: ServicesDep, staff: OfficerStaff
+) -> Response:
+    """Write back to the young person who raised an alert, on the channel they used, even
+    if they left the survey unfinished (audited; the words are never logged)."""
+    form = await staff_form(request, staff)
+    text = form.get("text")
+    here = f"/officer/alerts/{alert_id}"
+    try:
+        async with services.db.transaction() as session:
+            await alert_in_scope(session, alert_id, staff.scope)
+            written = await replies.write_reply(
+                session, services.clock, actor=staff.session.actor,
+                text=text if isinstance(text, str) else "", alert_id=alert_id,
+            )  # fmt: skip
+    except NotFoundError:
+        return _missing(services.settings.council_name)
+    except ValidationError as error:
+        problem = "erased" if "erased" in str(error) else "reply"
+        return RedirectResponse(f"{here}?problem={problem}#reply", 303)
+    done = "reply" if written.undelivered is None else "unsent"
+    return RedirectResponse(f"{here}?done={done}#reply", 303)
 
 
 @router.get("/officer/alerts/{alert_id}/response")

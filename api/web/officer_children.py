@@ -18,6 +18,7 @@ from api.web.officer_forms import or_404
 from api.web.render import render
 from api.web.staff import OfficerStaff
 from storage import audit, replies
+from storage.alert_views import response_alerts
 from storage.campaigns import band_of
 from storage.summaries import person_responses, response_summary
 from storage.tables import RequestRow, SafeguardingAlertRow
@@ -29,18 +30,20 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 @router.get("/officer/responses/{response_id}")
 async def before_my_review(response_id: Id, services: ServicesDep, staff: OfficerStaff) -> Response:
-    """One young person's answers, requests first, ready to print (audited)."""
+    """One young person's answers, requests first, ready to print (audited). An answer
+    that raised a safeguarding alert is marked on screen and left out of the print."""
     async with services.db.transaction() as session:
         summary = await or_404(
             response_summary(session, services.catalog, response_id, staff.scope)
         )
+        alerts = await response_alerts(session, response_id)
         await audit.record(
             session, services.clock, actor=staff.session.actor, action="read response",
             subject=f"response {response_id} ({summary.person.council_ref})",
         )
     return render(
         "officer_response.html", title=f"Before my review: {summary.person.council_ref}",
-        council=services.settings.council_name, staff=staff, s=summary,
+        council=services.settings.council_name, staff=staff, s=summary, alerts=alerts,
         band=band_of(summary.person, services.clock.now().date()),
         today=uk_date(services.clock.now()),
     )

@@ -184,11 +184,13 @@ async def _responses(
         .join(PersonRow, PersonRow.id == ResponseRow.person_id)
         .join(SurveyVersionRow, SurveyVersionRow.id == ResponseRow.survey_version_id)
         .where(
-            ResponseRow.returned_at.is_not(None),
             PersonRow.erased_at.is_(None),
             PersonRow.status == "active",
             scope.people(PersonRow.team),
-            *([ResponseRow.id == response_id] if response_id is not None else []),
+            # the list: returned ones; one asked for by number may be unfinished (a reply
+            # to a young person who pressed "I need help now" and left)
+            ResponseRow.returned_at.is_not(None) if response_id is None
+            else ResponseRow.id == response_id,
         )
         .order_by(ResponseRow.returned_at.desc(), ResponseRow.id.desc())
         .limit(RESPONSES_SHOWN)
@@ -254,7 +256,8 @@ async def response_reply_page(
     done: str | None = None,
     problem: str | None = None,
 ) -> Response:
-    """One returned response: the replies so far and a box to answer the young person."""
+    """One response (returned, or left unfinished, e.g. after "I need help now"): the
+    replies so far and a box to answer the young person."""
     async with services.db.transaction() as session:
         line = next(iter(await _responses(session, staff.scope, response_id=response_id)), None)
         if line is not None:
@@ -267,7 +270,7 @@ async def response_reply_page(
             "message.html",
             status_code=404,
             title="No such response",
-            message="There is no returned response with that number.",
+            message="There is no response with that number.",
             young=False,
             council=services.settings.council_name,
         )
