@@ -112,7 +112,8 @@ def render_prompts(
     language: str | None = None,
 ) -> list[Outgoing]:
     """Messages for a turn; `help_keyboard` pins the "I need help now" button on the first
-    message that has no inline keyboard (a message carries one keyboard at most)."""
+    message that has no inline keyboard (a message carries one keyboard at most). A turn that
+    thanks them ends saying a worker's reply would come to this chat (it does: the outbox)."""
     out: list[Outgoing] = []
     for prompt in prompts:
         message = render_prompt(prompt, chat_id, signer, language)
@@ -120,6 +121,8 @@ def render_prompts(
             message = Outgoing(message.text, help_keyboard_in(language))
             help_keyboard = False
         out.extend(split(message))
+    if any(p.kind is PromptKind.THANKS for p in prompts):
+        out.append(Outgoing(texts.say(language, texts.REPLIES_COME_HERE)))
     return out
 
 

@@ -30,6 +30,7 @@ def help_buttons() -> frozenset[str]:
 HELP_BUTTON = N_("🆘 I need help now")
 CONSENT_YES = N_("👍 Yes, that's OK")
 CONSENT_NO = N_("No thanks")
+REPLIES_COME_HERE = N_("If someone writes back to you, it will come here in this chat.")
 DELETE_YES = N_("Yes, delete my data")
 DELETE_NO = N_("No, keep it")
 START_BUTTON = N_("▶️ Start")

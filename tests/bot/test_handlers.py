@@ -182,7 +182,8 @@ async def test_a_whole_survey_by_buttons_and_words_reads_as_a_record(
     await young.say("Nothing else, thanks")
     await young.tap("Only count it")
     record = young.texts()
-    assert record[-2] == "Thank you!"
+    assert record[-3] == "Thank you!"
+    assert record[-2] == "If someone writes back to you, it will come here in this chat."
     assert record[-1].startswith("The participation team will read everyone's answers after")
     assert any(t.endswith("✔️ Only count it, don't show my words to anyone") for t in record)
     assert "Question 1 of 6\nHow are things?\n\n✔️ 🙂 Good" in record

@@ -60,6 +60,8 @@ async def test_a_whole_survey_in_welsh_on_telegram(
     record = young.texts()
     assert "Cwestiwn 5 o 17\nSut wyt ti'n teimlo am dy gartref?\n\n✔️ 🙂 Da" in record
     assert any(t.startswith("Diolch am gysylltu!") for t in record)
+    assert record[-2] == ("Os bydd rhywun yn ysgrifennu'n ôl atat ti, bydd yn dod yma yn y sgwrs "
+                          "hon.")
     assert record[-1].startswith("Bydd y tîm cyfranogiad yn darllen atebion pawb ar ôl 19 Ionawr")
 
     async with db.reader() as session:

@@ -65,3 +65,12 @@ def test_long_text_is_split_at_line_breaks_within_telegrams_limit() -> None:
     assert all(len(p) <= 4096 for p in parts) and len(parts) == 5
     assert "\n".join(parts) == text
     assert chunks("y" * 9000) == ["y" * 4096, "y" * 4096, "y" * 808]
+
+
+def test_after_the_thanks_a_telegram_chat_says_a_reply_would_come_here() -> None:
+    ended = (Prompt(PromptKind.THANKS, "Thank you!"), Prompt(PromptKind.NOTICE, "Read soon."))
+    thanks, notice, after = render_prompts(ended, 5, SIGNER)
+    assert (thanks.text, notice.text) == ("Thank you!", "Read soon.")
+    assert after.text == "If someone writes back to you, it will come here in this chat."
+    [welsh] = render_prompts((Prompt(PromptKind.INTRO, "Hi"),), 5, SIGNER, language="cy")
+    assert "writes back" not in welsh.text  # only after the thanks

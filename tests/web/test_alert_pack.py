@@ -9,15 +9,19 @@ from html.parser import HTMLParser
 import httpx
 from sqlalchemy import select, update
 
+from bot import texts as bot_texts
 from storage.database import Database
 from storage.tables import AuditLogRow, PersonRow, ReplyRow, ResponseRow, SafeguardingAlertRow
 from surveys.clock import FixedClock
+from surveys.i18n import gettext_for
 from tests.web.conftest import Keys, sign_in
 from tests.web.pages import Page
 from tests.web.test_chat import Chat
 from tests.web.test_officer_pages import team_key
 
 HIT = "my carer hits me when I'm late"
+WEB_CLOSING = ("If someone writes back to you, you'll see it here when you open your link again "
+               "on this phone or computer.")
 VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
 
@@ -178,3 +182,24 @@ async def test_the_alert_page_says_the_help_button_raised_it_and_no_duty_date_wi
     assert "the safeguarding net, as they wrote" not in text
     assert "goes to the duty team on" not in text and "No duty team is set up" in text
 
+
+async def test_the_end_of_the_web_chat_says_a_reply_would_show_on_their_link(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, codes: list[str],
+) -> None:
+    chat = Chat(client, codes[0])
+    await chat.to_the_words()
+    await chat.write("I want to chair it")
+    await chat.write("nothing else")
+    assert "All done" in chat.text
+    assert ("If someone writes back to you, you'll see it here when you open your link again "
+            "on this phone or computer.") in chat.text
+    elsewhere = Page.of((await other_client.get(f"/c/{codes[0]}")).text).text
+    # another browser is not told it will see replies: this link is used up there
+    assert "already been used" in elsewhere and "writes back" not in elsewhere
+
+
+def test_the_closing_words_about_replies_are_in_welsh_and_arabic() -> None:
+    for words in (WEB_CLOSING, bot_texts.REPLIES_COME_HERE):
+        for language in ("cy", "ar"):
+            said = gettext_for(language)(words)
+            assert said and said != words, (language, words)

@@ -86,6 +86,7 @@ async def test_a_whole_survey_in_welsh_on_the_web_chat(
     assert "Diolch! 🌟 Bydd dy IRO yn darllen hwn cyn dy gyfarfod." not in chat.text
     assert chat.text.count("Bydd dy IRO yn darllen hwn cyn dy adolygiad ar 12 Mawrth.") == 1
     assert "Wedi gorffen. Gallet ti gau'r dudalen hon nawr." in chat.text
+    assert "byddi di'n ei weld yma pan fyddi di'n agor dy ddolen eto" in chat.text
 
     async with db.reader() as session:
         response = await session.scalar(select(ResponseRow).where(ResponseRow.status == "returned"))
