@@ -21,6 +21,7 @@ from surveys.conditions import holds, is_shown
 from surveys.i18n import DEFAULT_LANGUAGE, N_, Gettext, format_number, gettext_for
 from surveys.model import AnswerValue, Audience, Flag, Question, QuestionKind, Survey
 from surveys.progress import Progress, ResponseStatus
+from surveys.safeguarding.detection import MODEL_PHRASE_ID
 
 MAX_INPUT_CHARS = 4096
 """Longest input looked at; a text answer is also held to its question's max_length."""
@@ -563,8 +564,11 @@ class Engine:
         text: str | None,
         risk: tuple[RiskFlagged, ...],
     ) -> Step:
-        """Typed words while asked whether to carry on: carry on, stop, or more to say."""
-        if risk:
+        """Typed words while asked whether to carry on: carry on, stop, or more to say.
+        More words that only the model finds risky ("it happened again, dont tell him")
+        go with the alert just raised, not into a new one under a guessed kind of harm;
+        a listed phrase raises its own."""
+        if any(r.phrase_id != MODEL_PHRASE_ID for r in risk):
             return self._with_help(survey, progress, risk)
         words = " ".join(_WORDS_ONLY.sub(" ", (text or "").casefold()).split())
         if words in CARRY_ON_WORDS or words == self._("carry on").casefold():

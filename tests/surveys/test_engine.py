@@ -28,6 +28,8 @@ from surveys.engine import (
 from surveys.loader import load_builtin_surveys, parse_survey
 from surveys.model import QuestionKind, Survey
 from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
+from surveys.safeguarding import detect_risk
+from surveys.safeguarding.detection import MODEL_PHRASE_ID
 from tests.factories import small_survey
 
 ENGINE = Engine(help_text=lambda: "HELP: Childline 0800 1111; 999 in an emergency")
@@ -344,6 +346,20 @@ def test_more_words_after_a_disclosure_are_kept_not_taken_as_an_answer(survey: S
     assert step.prompts[-1].kind is PromptKind.CHECK_IN
     again = ENGINE.advance(survey, progress, UserInput(text="i want to kill myself"))
     assert again.alerts and again.prompts[0].kind is PromptKind.HELP
+
+
+def test_more_words_only_the_model_finds_risky_go_with_the_alert_already_raised(
+    survey: Survey,
+) -> None:
+    """Found by an officer: "it happened again on friday. please dont tell him I said",
+    after "my carer hits me", became a second alert headed "Self-harm" (the model's guess),
+    and the child's request was not with the first alert."""
+    words = "it happened again on friday. please dont tell him I said"
+    assert [h.phrase_id for h in detect_risk(words)] == [MODEL_PHRASE_ID]  # what it tests
+    progress = _checking_in(survey)
+    step = ENGINE.advance(survey, progress, UserInput(text=words))
+    assert step.events == (SaidMore(words, progress.current),)
+    assert not step.alerts and step.prompts[-1].kind is PromptKind.CHECK_IN
 
 
 def test_a_bare_number_after_a_disclosure_asks_again_and_adds_nothing(survey: Survey) -> None:
