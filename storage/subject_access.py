@@ -9,8 +9,9 @@ writes the read itself to the audit log. The result is plain data (JSON-ready), 
 
 Two things are described rather than shown: invitation codes and web chat session ids
 are keys (whoever holds one can answer as the young person), so they are never copied
-out. Officers' notes on safeguarding alerts are included for the officer to review
-before anything is given to the young person (the printable page leaves them out).
+out. Officers' notes on safeguarding alerts (the acknowledgement note and every note
+added later) are included for the officer to review before anything is given to the
+young person (the printable page leaves them out).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, Final
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.alerts import alert_categories
+from storage.alerts import EventKind, alert_categories
 from storage.audit import containing, mentions
 from storage.audit import record as audit_record
 from storage.board._common import NEGATIVE_BELOW, POSITIVE_ABOVE
@@ -299,16 +300,13 @@ async def _alerts(
     )
     alerts = list(rows.all())
     more: dict[int, list[str]] = {}
-    if alerts:
-        e = SafeguardingAlertEventRow
-        events = await session.scalars(
-            select(e)
-            .where(e.alert_id.in_([alert.id for alert in alerts]), e.words.is_not(None))
-            .order_by(e.at, e.id)
-        )
-        for event in events.all():
-            if event.words:
-                more.setdefault(event.alert_id, []).append(event.words)
+    notes: dict[int, list[dict[str, Any]]] = {}
+    for event in await _alert_events(session, [alert.id for alert in alerts]):
+        if event.words:
+            more.setdefault(event.alert_id, []).append(event.words)
+        if event.kind == EventKind.NOTE and event.detail:
+            notes.setdefault(event.alert_id, []).append(
+                {"at": _when(event.at), "by": event.actor, "note": event.detail})
     return [
         {
             "category": alert.category,
@@ -322,9 +320,25 @@ async def _alerts(
             "acknowledged_at": _when(alert.acknowledged_at),
             "acknowledged_by": alert.acknowledged_by,
             "officer_note": alert.note,
+            "officer_notes_added": notes.get(alert.id, []),
         }
         for alert in alerts
     ]
+
+
+async def _alert_events(
+    session: AsyncSession, alert_ids: list[int]
+) -> Sequence[SafeguardingAlertEventRow]:
+    """The alerts' events that hold words: the young person's, or an officer's note."""
+    if not alert_ids:
+        return []
+    e = SafeguardingAlertEventRow
+    events = await session.scalars(
+        select(e)
+        .where(e.alert_id.in_(alert_ids), or_(e.words.is_not(None), e.kind == EventKind.NOTE))
+        .order_by(e.at, e.id)
+    )
+    return events.all()
 
 
 async def _requests(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:

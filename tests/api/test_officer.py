@@ -521,6 +521,31 @@ async def test_export_holds_their_messages_our_replies_and_the_words_that_raised
         assert words in page.text, words
 
 
+async def test_export_holds_the_notes_officers_added_to_their_alerts(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    """Only the acknowledgement note was in; notes added with POST .../notes were left out."""
+    answered = await answered_campaign(services.db, services.catalog, clock_of(services),
+                                       services.conversations)
+    ref, now = answered.answered_ref, clock_of(services).now()
+    async with services.db.transaction() as session:
+        person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == ref))
+        assert person is not None
+        alert = SafeguardingAlertRow(person_id=person.id, category="harm", phrase_id="x",
+                                     channel="web", created_at=now, words="he hits me")
+        session.add(alert)
+        await session.flush()
+        alert_id = alert.id
+    added = await client.post(f"{API}/alerts/{alert_id}/notes",
+                              json={"note": "Rang the foster carer, home visit booked"},
+                              headers=keys.headers("officer"))
+    assert added.status_code == 201, added.text
+    reply = await client.get(f"{API}/people/{ref}/export", headers=keys.headers("officer"))
+    notes = reply.json()["safeguarding"][-1]["officer_notes_added"]
+    assert [n["note"] for n in notes] == ["Rang the foster carer, home visit booked"]
+    assert notes[0]["by"] and notes[0]["at"]
+
+
 async def test_retention_blanks_old_free_text_only(
     client: httpx.AsyncClient, keys: Keys, services: Services
 ) -> None:
