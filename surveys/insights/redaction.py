@@ -10,7 +10,8 @@
     [link]     https://..., www..., tiktok.com/@jess
     [name]     @handles and social media names, known names (the child's, their
                carers'), first names and surnames from `surveys/data/names.yaml`, names
-               after "Mr"/"Mrs", "my carer ...", "my social worker is ...", "called ...",
+               after "Mr"/"Mrs" (and "Mr and Mrs ..."), "the ... family", "with the
+               ...s", "my carer ...", "my social worker is ...", "called ...",
                "my name is ...", a capitalised word after a first name, initials ("S.")
     [phone]    UK phone numbers in any spacing, the whole number or nothing
     [address]  postcodes, "flat 3", "12 High Street", "Mill Lane"
@@ -271,6 +272,23 @@ _ADDRESS_STOPWORDS = _words(
 _TITLED = re.compile(
     rf"\b(?P<title>{_TITLES}\.?)\s+(?P<name>[A-Za-z][\w'’-]*\.?(?:\s+{_PROPER}(?!\w))?)"
 )
+_COUPLE = re.compile(  # "Mr and Mrs Oldman", "Mr & Mr Oldman", "mr n mrs oldman"
+    rf"\b(?P<titles>{_TITLES}\.?\s*(?:and|&|n|\+)\s*{_TITLES}\.?)\s+(?P<name>[A-Za-z][\w'’-]*)"
+)
+_FAMILY = re.compile(rf"(?P<lead>\b[Tt]he\s+)(?P<name>{_PROPER})(?P<tail>\s+famil(?:y|ies)\b)")
+_FAMILY_PLURAL = re.compile(  # "with the Oldmans", "at the Ashdowns' house"
+    r"(?P<lead>\b(?i:with|at|to|from|by|visit|visiting|see|seeing|stay|staying|and)\s+"
+    rf"(?i:the)\s+)(?P<name>{_PROPER}s)(?P<tail>['’]?)(?!\w)"
+)
+# Capitalised words before "family" or plurals after "with the" that are not surnames.
+_NOT_FAMILIES = _words(
+    """
+    Whole Royal Extended Adoptive Adopted Birth Host Blended Same Real Wider Entire Step
+    Kinship Own Other Foster Care Olympics Paralympics Oscars Brits Avengers Simpsons
+    Beatles Smurfs Games Lakes Dales Midlands Highlands Cotswolds Alps Others Carers
+    Parents Twins Girls Boys Lads Kids Staff Teachers Workers Police Cops Guys Grandparents
+    """
+)
 _RELATED = re.compile(
     rf"(?P<lead>\b(?i:my|our|his|her|their)\s+(?:(?i:{'|'.join(_RELATIONS)})['’]s\s+)?"
     rf"(?i:(?:{'|'.join(_RELATION_ADJECTIVES)})[\s-]+)*"
@@ -513,7 +531,39 @@ def _known(text: str, known_names: Iterable[str]) -> str:
     return text if spelt is None else spelt.sub(NAME, text)  # "k a y l e i g h"
 
 
+def _ordinary_word(word: str) -> bool:
+    """A capitalised word that is not a name: "The", "Foster", "Whole", "Are"."""
+    return (
+        word in _NOT_PROPER
+        or word in _NOT_FAMILIES
+        or word.lower() in _NOT_NAMES
+        or word.lower() in _ADDRESS_STOPWORDS
+    )
+
+
+def _families(text: str) -> str:
+    """Carers named as a couple or a family: "Mr and Mrs [name]", "the [name] family",
+    "with the [name]" ("the foster family", "the whole family" stay)."""
+
+    def couple(match: re.Match[str]) -> str:
+        if _ordinary_word(match["name"].rstrip("'’").title()):
+            return match[0]
+        return f"{match['titles']} {NAME}"
+
+    def family(match: re.Match[str]) -> str:
+        name = match["name"]
+        if _ordinary_word(name) or _ordinary_word(name.removesuffix("s")):
+            return match[0]
+        return match["lead"] + NAME + match["tail"]
+
+    text = _COUPLE.sub(couple, text)
+    text = _FAMILY.sub(family, text)
+    return _FAMILY_PLURAL.sub(family, text)
+
+
 def _names(text: str) -> str:
+    text = _families(text)
+
     def titled(match: re.Match[str]) -> str:
         name, title = match["name"], match["title"]
         first = name.split()[0].rstrip(".")

@@ -362,3 +362,22 @@ def test_ref_candidates_cover_the_ways_a_ref_is_stored() -> None:
     assert "Kayleigh" in name_candidates("kayleigh and me") and "And" not in name_candidates(
         "kayleigh and me"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I live with Mr and Mrs Oldman", "I live with Mr and Mrs [name]"),
+        ("Mr & Mr Oldman are great", "Mr & Mr [name] are great"),
+        ("I live with the Oldman family", "I live with the [name] family"),
+        ("I have been with the Oldmans for 2 years", "I have been with the [name] for 2 years"),
+        ("I like living with the foster family", "I like living with the foster family"),
+        ("the whole family came", "the whole family came"),
+        ("The Foster family took me out", "The Foster family took me out"),
+        ("Mr and Mrs are not what I call them", "Mr and Mrs are not what I call them"),
+    ],
+)
+def test_carers_named_as_a_couple_or_a_family_lose_their_surname(
+    text: str, expected: str
+) -> None:
+    assert redact(text) == expected
