@@ -447,16 +447,14 @@ async def _audit(
     """Audit rows about the young person: who read or changed their data, and when. A row
     names them (their reference, in a single read or one of a list's rows, see
     `storage.audit.record_each`) or one of their responses, alerts or messages by number
-    ("response 12", "alert 3", "message 7")."""
-    a, m = SafeguardingAlertRow, ContactMessageRow
-    alert_ids = (await session.scalars(select(a.id).where(
-        or_(a.person_id == person_id, a.response_id.in_(response_ids))))).all()
-    message_ids = (await session.scalars(select(m.id).where(m.person_id == person_id))).all()
-    things = [f"response {n}" for n in response_ids] + [f"alert {n}" for n in alert_ids] + [
-        f"message {n}" for n in message_ids]
-    patterns = [mentions(council_ref)] + [
-        re.compile(rf"(?<![\w-]){re.escape(thing)}(?![\w-])") for thing in things]
-    likes = [containing(council_ref)] + [containing(thing) for thing in things]
+    ("response 12", "alert 3", "message 7"), written once that thing existed: a number
+    freed by an erasure or retention can be given again, and another young person's
+    history under it is not theirs."""
+    things = await _numbered_things(session, person_id, response_ids)
+    ref_pattern = mentions(council_ref)
+    patterns = [(re.compile(rf"(?<![\w-]){re.escape(label)}(?![\w-])"), since)
+                for label, since in things.items()]  # fmt: skip
+    likes = [containing(council_ref)] + [containing(label) for label in things]
     found: list[AuditLogRow] = []
     for start in range(0, len(likes), 200):  # (a young person has a few dozen at most)
         chunk = likes[start : start + 200]
@@ -466,9 +464,26 @@ async def _audit(
     return [
         {"at": _when(r.at), "who": r.actor, "what": r.action}
         for r in rows
-        if any(pattern.search(r.subject) for pattern in patterns)
+        if ref_pattern.search(r.subject)
+        or any(p.search(r.subject) and r.at >= since for p, since in patterns)
     ]
 
+
+async def _numbered_things(
+    session: AsyncSession, person_id: int, response_ids: list[int]
+) -> dict[str, datetime]:
+    """Their responses, alerts and messages as the audit log names them ("alert 3"), each
+    with when it came to be."""
+    a, m, r = SafeguardingAlertRow, ContactMessageRow, ResponseRow
+    responses = await session.execute(select(r.id, r.opened_at).where(r.id.in_(response_ids)))
+    alerts = await session.execute(select(a.id, a.created_at).where(
+        or_(a.person_id == person_id, a.response_id.in_(response_ids))))
+    messages = await session.execute(select(m.id, m.created_at).where(m.person_id == person_id))
+    return (
+        {f"response {n}": at for n, at in responses.all()}
+        | {f"alert {n}": at for n, at in alerts.all()}
+        | {f"message {n}": at for n, at in messages.all()}
+    )
 
 
 def looked_by_day(who_looked: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

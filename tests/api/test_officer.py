@@ -546,6 +546,40 @@ async def test_export_holds_the_notes_officers_added_to_their_alerts(
     assert notes[0]["by"] and notes[0]["at"]
 
 
+async def _message_from(services: Services, ref: str, text: str) -> int:
+    """A message the young person with `ref` sent with their own link; its id."""
+    async with services.db.transaction() as session:
+        person = await session.scalar(select(PersonRow).where(PersonRow.council_ref == ref))
+        assert person is not None
+        message = ContactMessageRow(person_id=person.id, kind="message", channel="web",
+                                    text=text, created_at=clock_of(services).now())
+        session.add(message)
+        await session.flush()
+        return message.id
+
+
+async def test_export_after_an_erasure_holds_none_of_the_erased_young_persons_history(
+    client: httpx.AsyncClient, keys: Keys, services: Services
+) -> None:
+    """On SQLite an erased child's message id came again to the next message, and the
+    audit rows naming "message 1" showed in the other child's export."""
+    await answered_campaign(services.db, services.catalog, clock_of(services),
+                            services.conversations)
+    gone, staying = "P00000-small", "P00001-small"
+    first = await _message_from(services, gone, "I am scared at home")
+    answered = await client.post(f"{API}/messages/{first}/replies",
+                                 json={"text": "Thanks for telling us"},
+                                 headers=keys.headers("officer"))
+    assert answered.status_code == 201, answered.text
+    erased = await client.post(f"{API}/people/{gone}/erase", headers=keys.headers("admin"))
+    assert erased.status_code == 200, erased.text
+    clock_of(services).advance(minutes=5)
+    await _message_from(services, staying, "can I change my review date")
+    export = await client.get(f"{API}/people/{staying}/export", headers=keys.headers("officer"))
+    looked = [w["what"] for w in export.json()["who_looked"]]
+    assert not [what for what in looked if "repl" in what], looked
+
+
 async def test_retention_blanks_old_free_text_only(
     client: httpx.AsyncClient, keys: Keys, services: Services
 ) -> None:
