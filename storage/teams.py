@@ -18,12 +18,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.tables import ApiKeyRow, InvitationRow, PersonRow
-from surveys.errors import ImportFault, PeopleImportError, ValidationError
+from surveys.errors import ImportFault, ValidationError
 from surveys.people import PersonRecord
 
 TEAM_MAX = 64
@@ -118,16 +118,6 @@ async def known_teams(session: AsyncSession, scope: TeamScope = EVERY_TEAM) -> l
     return [t for t in rows.all() if t]
 
 
-async def refuse_out_of_scope(
-    session: AsyncSession, scope: TeamScope, records: Sequence[PersonRecord], *, first_line: int
-) -> None:
-    """PeopleImportError listing rows a team key may not write: a team not its own, or a
-    reference already held by a young person outside its teams."""
-    faults = await out_of_scope(session, scope, records, first_line=first_line)
-    if faults:
-        raise PeopleImportError("upload", faults)
-
-
 def folded_team(team: str) -> str:
     """A team name as compared: "north", "NORTH " and "North" are one team."""
     return " ".join(team.split()).casefold()
@@ -161,29 +151,33 @@ async def out_of_scope(
     session: AsyncSession, scope: TeamScope, records: Sequence[PersonRecord], *,
     first_line: int = 1, lines: Sequence[int] | None = None,
 ) -> list[ImportFault]:
-    """Faults for the rows a team key may not write (none for a key for every team).
+    """Faults for the rows a team key may not write (none for a key for every team): a
+    team not its own, or a reference (in any capitals) held by a young person outside its
+    teams. Both read alike, so a refusal never says that such a young person exists.
     Rows are numbered from `first_line`, or by `lines` (one per record) when given."""
     if scope.every_team:
         return []
     records = await known_spellings(session, records)
-    faults: list[ImportFault] = []
-    refs = [r.council_ref for r in records]
+    elsewhere = await _held_elsewhere(session, scope, [r.council_ref for r in records])
+    refused = f"outside your teams ({scope.label()}): ask a manager to import this row"
+    return [
+        ImportFault(lines[n] if lines is not None else first_line + n, "team", refused)
+        for n, record in enumerate(records)
+        if not scope.sees_team(record.team) or record.council_ref.lower() in elsewhere
+    ]
+
+
+async def _held_elsewhere(
+    session: AsyncSession, scope: TeamScope, refs: Sequence[str]
+) -> set[str]:
+    """Of `refs`, in lower case, those held (in any capitals) outside the scope's teams."""
+    wanted = sorted({ref.lower() for ref in refs})
     elsewhere: set[str] = set()
-    for start in range(0, len(refs), 500):
+    for start in range(0, len(wanted), 500):
         rows = await session.execute(
             select(PersonRow.council_ref, PersonRow.team).where(
-                PersonRow.council_ref.in_(refs[start : start + 500])
+                func.lower(PersonRow.council_ref).in_(wanted[start : start + 500])
             )
         )
-        elsewhere |= {ref for ref, team in rows.all() if not scope.sees_team(team)}
-    for n, record in enumerate(records):
-        line = lines[n] if lines is not None else first_line + n
-        if not scope.sees_team(record.team):
-            faults.append(ImportFault(
-                line, "team", f"{record.team or 'no team'} is not one of your teams "
-                f"({scope.label()})"))
-        if record.council_ref in elsewhere:
-            faults.append(ImportFault(
-                line, "council_ref",
-                "is held by a young person outside your teams; ask a manager to change it"))
-    return faults
+        elsewhere |= {ref.lower() for ref, team in rows.all() if not scope.sees_team(team)}
+    return elsewhere

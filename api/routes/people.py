@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
 
 from api.bodies import media_type, people_records
 from api.deps import AdminKey, Limit, OfficerKey, Offset, ServicesDep, SessionDep
+from api.errors import carevoice_reply
 from api.queries import list_people, person_by_ref
 from api.schemas import ErasurePublic, ImportPublic, Page, PersonPublic, error_responses
 from storage import audit
@@ -16,7 +18,8 @@ from storage.campaigns import band_of
 from storage.erasure import erase_person
 from storage.people import import_people
 from storage.subject_access import export_person
-from storage.teams import refuse_out_of_scope
+from storage.teams import out_of_scope
+from surveys.errors import PeopleImportError
 from surveys.people import COLUMNS, Cohort
 
 router = APIRouter(prefix="/people", tags=["people"])
@@ -45,15 +48,22 @@ IMPORT_BODY: dict[str, Any] = {
 @router.post(
     "",
     openapi_extra=IMPORT_BODY,
+    response_model=ImportPublic,
     responses=error_responses(400, 401, 403, 413, 415, 422),
 )
 async def import_people_route(
     request: Request, session: SessionDep, services: ServicesDep, caller: OfficerKey
-) -> ImportPublic:
-    """Add or update young people by council reference; any bad row stops the whole import."""
+) -> ImportPublic | JSONResponse:
+    """Add or update young people by council reference; any bad row stops the whole import.
+    A team key's rows outside its teams are refused alike whether or not their references
+    are held, and the attempt is audited."""
     records = await people_records(request, today=services.clock.now().date())
     first = 1 if media_type(request) == "application/json" else 2
-    await refuse_out_of_scope(session, caller.scope, records, first_line=first)
+    outside = await out_of_scope(session, caller.scope, records, first_line=first)
+    if outside:  # a reply, not a raise: the audit row is committed with it
+        await caller.audit(session, services, "import people refused",
+                           f"{len(records)} rows, {len(outside)} outside the key's teams")
+        return carevoice_reply(PeopleImportError("upload", outside))
     summary = await import_people(session, records, services.clock, first_line=first)
     await caller.audit(session, services, "import people", f"{len(records)} rows")
     return ImportPublic(added=summary.added, updated=summary.updated)

@@ -15,6 +15,7 @@ from typing import Final
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
@@ -28,7 +29,7 @@ from storage import audit
 from storage.campaigns import band_of
 from storage.people import import_people, reference_clashes
 from storage.tables import PersonRow
-from storage.teams import known_spellings, known_teams, out_of_scope
+from storage.teams import TeamScope, known_spellings, known_teams, out_of_scope
 from surveys.errors import ImportFault, PeopleImportError
 from surveys.people import (
     AGE_BAND_NAMES,
@@ -162,9 +163,14 @@ async def confirm_import(request: Request, services: ServicesDep, staff: Officer
     except PeopleImportError:
         return await _preview_page(services, staff, text)
     async with services.db.transaction() as session:
-        if await out_of_scope(session, staff.scope, records, first_line=2) or (
-            await reference_clashes(session, records, first_line=2)
-        ):
+        outside = await out_of_scope(session, staff.scope, records, first_line=2)
+        if outside:
+            faulty = True
+            await audit.record(session, services.clock, actor=staff.session.actor,
+                               action="import people refused",
+                               subject=f"{len(records)} rows (web), {len(outside)} outside "
+                               "the key's teams")
+        elif await reference_clashes(session, records, first_line=2):
             faulty = True
         else:
             faulty = False
@@ -187,6 +193,17 @@ async def _again(request: Request, services: ServicesDep, staff: Staff, problem:
         pages=1, teams=teams, team="", cohort="", cohorts=[c.value for c in Cohort],
         added=None, updated=None, columns=COLUMNS, age_bands=AGE_BAND_NAMES, problem=problem,
     )
+
+
+async def _refusals(
+    session: AsyncSession, scope: TeamScope, records: list[PersonRecord], lines: list[int]
+) -> list[ImportFault]:
+    """Rows outside the key's teams, then clashes of capitals on the other rows only (a
+    clash would name a reference held outside them)."""
+    outside = await out_of_scope(session, scope, records, lines=lines)
+    refused = {fault.line for fault in outside}
+    clashes = await reference_clashes(session, records, lines=lines)
+    return outside + [fault for fault in clashes if fault.line not in refused]
 
 
 async def _preview_page(services: ServicesDep, staff: Staff, text: str) -> Response:
@@ -218,8 +235,7 @@ async def _preview_page(services: ServicesDep, staff: Staff, text: str) -> Respo
                     refs[start : start + 500]))
             )).all())
         checked, at = [r for _, r in records], [line for line, _ in records]
-        for fault in [*await out_of_scope(session, staff.scope, checked, lines=at),
-                      *await reference_clashes(session, checked, lines=at)]:
+        for fault in await _refusals(session, staff.scope, checked, at):
             by_line.setdefault(fault.line, []).append(fault)
     parsed = dict(records)
     rows = []

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from carevoice.wiring import Services
 from storage.contact import live_contact_link
 from storage.keys import Role, create_key, key_scope
-from storage.tables import PersonRow
+from storage.tables import AuditLogRow, PersonRow
 from surveys.errors import ValidationError
 from tests.api.conftest import Keys
 from tests.api.test_roles import ENDPOINTS, Endpoint, World
@@ -156,7 +156,7 @@ async def test_a_reference_in_other_capitals_cannot_reach_another_teams_child(
     row = {"council_ref": decoy, "cohort": "in_care", "age_band": "13-15", "team": "South"}
     refused = await client.post("/api/v1/people", json=[row], headers=south)
     assert refused.status_code == 422, refused.text
-    assert "differs only in capitals" in refused.text
+    assert "outside your teams (South)" in refused.text and theirs not in refused.text
     async with services.db.transaction() as session:  # held so before the import refused it
         session.add(PersonRow(council_ref=decoy, cohort="in_care", age_band="13-15",
                               team="South", status="active", created_at=services.clock.now()))
@@ -167,6 +167,26 @@ async def test_a_reference_in_other_capitals_cannot_reach_another_teams_child(
     assert link.status_code == 201 and link.json()["council_ref"] == decoy
     async with services.db.reader() as session:
         assert await live_contact_link(session, theirs) is None  # the North child's is untouched
+
+
+async def test_importing_another_teams_reference_reads_as_any_row_outside_your_teams(
+    client: httpx.AsyncClient, world: World, team_keys: dict[str, str], services: Services
+) -> None:
+    """"is held by a young person outside your teams" told a South key which references
+    North holds; the refusal now reads as for a row in North, and the attempt is audited."""
+    south = {"Authorization": f"Bearer {team_keys['South']}"}
+    held = {"council_ref": world.answered_ref, "cohort": "in_care", "age_band": "13-15",
+            "team": "South"}
+    north_row = {**held, "council_ref": "NOBODY-HERE", "team": "North"}
+    refusals = []
+    for row in (held, north_row):
+        reply = await client.post("/api/v1/people", json=[row], headers=south)
+        assert reply.status_code == 422, reply.text
+        refusals.append(reply.json()["error"])
+    assert refusals[0] == refusals[1], refusals
+    async with services.db.reader() as session:
+        actions = (await session.scalars(select(AuditLogRow.action))).all()
+    assert actions.count("import people refused") == 2
 
 
 async def test_another_teams_campaign_is_not_found_by_its_reviews(

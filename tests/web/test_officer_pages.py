@@ -187,7 +187,7 @@ async def test_a_team_key_cannot_import_someone_into_another_team(
                                       .fields["csrf"]},
                                 files={"file": ("people.csv", CSV.encode(), "text/csv")})
     assert preview.status_code == 422
-    assert "South is not one of your teams (North)" in Page.of(preview.text).text
+    assert "outside your teams (North)" in Page.of(preview.text).text
 
 
 def _preview_rows(html: str) -> dict[int, str]:
