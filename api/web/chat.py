@@ -644,7 +644,9 @@ async def _show(request: Request, services: Services, code: str) -> Response:
         if flash is not None and not any(p.kind in _KEEP for p in flash.turn.prompts):
             flash = flashes.pop(sid, now)
         if flash is not None and flash.code == code:
-            return await _chat_page(request, services, code, sid, flash)
+            if await _still_linked(services, sid):
+                return await _chat_page(request, services, code, sid, flash)
+            flashes.pop(sid, now)  # erased since (maybe by another worker): show nothing
     wait = services.throttles.codes.wait(client_address(request))
     if wait:
         return _wait_page(wait, services.settings.council_name, browser_language(request))
@@ -696,6 +698,14 @@ async def chat_audio(code: str, name: str, request: Request, services: ServicesD
     if path is None:
         return Response("Not found", status_code=404, media_type="text/plain")
     return FileResponse(path, media_type=fmt.media_type)
+
+
+async def _still_linked(services: Services, sid: str) -> bool:
+    """Whether this browser's chat is still linked to a young person (erasure unlinks)."""
+    async with services.db.reader() as session:
+        found = await session.scalar(select(ChannelLinkRow.id).where(
+            ChannelLinkRow.channel == CHANNEL, ChannelLinkRow.address == _address(sid)))
+    return found is not None
 
 
 async def _linked_survey(services: Services, address: str) -> tuple[Survey, str] | None:

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from carevoice.wiring import Services
+from storage.alerts import acknowledge
 from storage.campaigns import reprint_invitation
 from storage.catalog import SurveyCatalog
 from storage.conversations import _without
 from storage.database import Database
+from storage.erasure import erase_person
 from storage.invitation_codes import code_hash, session_hash
 from storage.tables import (
     AnswerRow,
@@ -675,3 +677,26 @@ async def test_a_finished_chat_opened_on_a_new_phone_says_it_is_done_without_a_c
     assert "already been used, and there is nothing more to answer" in seen
     assert "Carry on where you were" not in seen and "new letter" not in seen
     assert "Nothing, thanks" not in seen  # nothing of what they said
+
+
+async def test_after_an_erasure_the_old_chat_cookie_is_shown_nothing_they_wrote(
+    client: httpx.AsyncClient, codes: list[str], db: Database, clock: FixedClock
+) -> None:
+    """The help card and the words written after it were kept in memory for ten minutes,
+    and a reload with the old cookie showed them after the young person was erased."""
+    chat = Chat(client, codes[0])
+    await chat.start()
+    await chat.help_now()
+    assert chat.page is not None
+    more = chat.page.form("say-more")
+    await chat.post(more.data(text="my carer locked me out and its dark"))
+    assert "locked me out" in chat.text
+    async with db.transaction() as session:
+        person = await session.scalar(select(PersonRow).join(
+            ChannelLinkRow, ChannelLinkRow.person_id == PersonRow.id))
+        assert person is not None
+        for alert in (await session.scalars(select(SafeguardingAlertRow))).all():
+            await acknowledge(session, clock.now(), alert.id, actor="Jo", note="Rang them")
+        await erase_person(session, clock, person.council_ref, actor="test admin")
+    page = await client.get(f"/c/{codes[0]}")
+    assert "locked me out" not in page.text and "Help is here" not in words(page)
