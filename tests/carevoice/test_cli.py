@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -221,6 +223,11 @@ def test_version(env: dict[str, str]) -> None:
 
     code, out = run(env, "--version")
     assert code == 0 and out.strip() == f"carevoice {version('carevoice')}"
+    done = subprocess.run(  # `python -m carevoice`, as a developer without the script runs it
+        [sys.executable, "-m", "carevoice", "--version"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stdout.strip() == out.strip(), done.stderr
 
 
 def test_db_upgrade_says_whether_it_made_a_database(tmp_path: Path) -> None:
