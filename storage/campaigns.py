@@ -15,7 +15,13 @@ from storage import asking
 from storage.asking import NO_CAP, AskingCap
 from storage.catalog import SurveyCatalog
 from storage.invitation_codes import code_hash, display, new_code
-from storage.tables import CampaignRow, InvitationRow, PersonRow, RetiredCodeRow
+from storage.tables import (
+    CampaignRow,
+    InvitationRow,
+    PersonRow,
+    RetiredCodeRow,
+    SurveyVersionRow,
+)
 from storage.teams import EVERY_TEAM, TeamScope, folded_team
 from surveys.clock import Clock
 from surveys.errors import ConflictError, InvitationError, NotFoundError, ValidationError
@@ -154,6 +160,21 @@ async def check_filter(session: AsyncSession, wanted: CohortFilter) -> CohortFil
         )
     teams = tuple(dict.fromkeys(spelled[folded_team(t)] for t in wanted.all_teams))
     return replace(wanted, team=None, teams=teams)
+
+
+def within_scope(wanted: CohortFilter, scope: TeamScope) -> CohortFilter:
+    """The filter a key may use: a team key's campaign names its own teams (none chosen is
+    all of *its* teams, never every team); naming another team is refused."""
+    if scope.teams is None:
+        return wanted
+    mine = {folded_team(t) for t in scope.teams}
+    outside = [t for t in wanted.all_teams if folded_team(t) not in mine]
+    if outside:
+        yours = ", ".join(sorted(scope.teams))
+        raise ValidationError(f"team {outside[0]!r} is not one of this key's teams ({yours})")
+    if wanted.all_teams:
+        return wanted
+    return replace(wanted, team=None, teams=tuple(sorted(scope.teams)))
 
 
 class SurveyMisfitError(ValidationError):
@@ -546,6 +567,24 @@ async def reprint_letters(
         await reprint_invitation(session, invitation_id, clock, campaign_id=campaign_id)
         for invitation_id in ids
     ]
+
+
+async def open_to_survey(
+    session: AsyncSession, person_ids: Sequence[int], survey_key: str, now: datetime
+) -> int:
+    """How many of these young people already have an open invitation (not revoked,
+    returned, declined or expired) to any version of the survey."""
+    found = await session.scalars(
+        select(InvitationRow.person_id).distinct()
+        .join(CampaignRow, CampaignRow.id == InvitationRow.campaign_id)
+        .join(SurveyVersionRow, SurveyVersionRow.id == CampaignRow.survey_version_id)
+        .where(
+            SurveyVersionRow.key == survey_key, CampaignRow.closes_at > now,
+            InvitationRow.expires_at > now, InvitationRow.revoked_at.is_(None),
+            InvitationRow.returned_at.is_(None), InvitationRow.declined_at.is_(None),
+        )
+    )
+    return len(set(found.all()) & set(person_ids))
 
 
 async def count_unused(

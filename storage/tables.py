@@ -152,6 +152,9 @@ class CampaignRow(Base):
     teams: Mapped[list[Any]] = mapped_column(JSON, default=list)
     review_from: Mapped[date | None] = mapped_column(Date)
     review_to: Mapped[date | None] = mapped_column(Date)
+    # the one-time token of the officer's form that made it: the same form posted again
+    # (Back, then Create) leads here instead of making a second campaign
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class InvitationRow(Base):

@@ -78,7 +78,7 @@ async def create_campaign(
         session, services.catalog, services.clock, name=body.name, survey_key=body.survey,
         opens_at=opens_at, closes_at=closes_at, report_form=body.report_form,
         max_reminders=body.max_reminders, target_rate=body.target_rate,
-        audience=cohort_filter(body),
+        audience=campaign_store.within_scope(cohort_filter(body), caller.scope),
     )
     people = [
         p for p in await campaign_store.campaign_people(

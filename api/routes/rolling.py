@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from api.deps import Limit, OfficerKey, Offset, ServicesDep, SessionDep
 from api.queries import issuable, person_by_ref
 from api.schemas import NAME_PATTERN, AgeBand, Page, error_responses
-from storage.campaigns import CohortFilter
+from storage.campaigns import CohortFilter, within_scope
 from storage.rolling import (
     DEFAULT_DAYS_BEFORE,
     MAX_DAYS_BEFORE,
@@ -97,6 +97,7 @@ async def create_rolling(
         age_bands=tuple(body.age_bands),
         team=body.team,
     )
+    wanted = within_scope(wanted, caller.scope)  # a team key: its own teams only
     campaign = await create_rolling_campaign(
         session, services.catalog, services.clock, name=body.name, survey_key=body.survey,
         wanted=wanted, days_before=body.days_before, opens_at=body.opens_at,

@@ -8,7 +8,8 @@ A key for some teams counts, invites and sees only the young people in its teams
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import secrets
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Annotated, Final
 
@@ -52,7 +53,13 @@ from storage.rolling import (
     RollingCampaigns,
     create_rolling_campaign,
 )
-from storage.tables import InvitationRow, PersonRow, ResponseRow, SurveyVersionRow
+from storage.tables import (
+    CampaignRow,
+    InvitationRow,
+    PersonRow,
+    ResponseRow,
+    SurveyVersionRow,
+)
 from storage.teams import TeamScope, known_teams
 from surveys.errors import ConflictError, NotFoundError, ValidationError
 from surveys.people import AGE_BAND_NAMES, Cohort
@@ -83,6 +90,7 @@ class CampaignForm:
     target: str = ""
     rolling: bool = False  # invite each young person `days_before` each review
     days_before: str = str(DEFAULT_DAYS_BEFORE)
+    once: str = ""  # the form's one-time token: posted again, it leads to the campaign made
     problems: list[Problem] = field(default_factory=list)
 
     @classmethod
@@ -101,6 +109,7 @@ class CampaignForm:
             max_reminders=one("max_reminders", 4) or "2", target=one("target", 6),
             rolling=one("rolling", 8) == "yes",
             days_before=one("days_before", 4) or str(DEFAULT_DAYS_BEFORE),
+            once=one("once", 64),
         )
 
 
@@ -181,11 +190,11 @@ def check(form: CampaignForm, now: datetime, scope: TeamScope, *, creating: bool
             problems.append(("target", "Target: a percentage from 1 to 100, e.g. 30."))
     if problems or opens_at is None or closes_at is None:
         return None
-    wanted = campaign_store.CohortFilter(
-        cohort=cohort, age_bands=tuple(form.age_bands), team=None,
+    wanted = campaign_store.within_scope(campaign_store.CohortFilter(
+        cohort=cohort, age_bands=tuple(form.age_bands), teams=tuple(form.teams),
         review_from=days["review_from"], review_to=days["review_to"],
-    )
-    return Checked(wanted, tuple(form.teams), opens_at, closes_at, int(reminders), target)
+    ), scope)  # a team key: none ticked is all of its teams, never every team
+    return Checked(wanted, wanted.teams, opens_at, closes_at, int(reminders), target)
 
 
 async def matching(
@@ -245,7 +254,8 @@ async def campaigns_page(
 async def new_campaign(services: ServicesDep, staff: OfficerStaff) -> Response:
     """The form for a new campaign (reminders at most what the council allows)."""
     reminders = min(2, services.asking_cap().reminders)
-    return await _form_page(services, staff, CampaignForm(max_reminders=str(reminders)))
+    form = CampaignForm(max_reminders=str(reminders), once=secrets.token_urlsafe(24))
+    return await _form_page(services, staff, form)
 
 
 @router.get("/officer/campaigns/count")
@@ -257,16 +267,23 @@ async def count_matching(request: Request, services: ServicesDep, staff: Officer
         return JSONResponse({"matched": None, "text": form.problems[0][1]})
     async with services.db.reader() as session:
         people = await matching(session, staff.scope, checked)
-        text = await _matched_text(session, services, people)
+        text = await _matched_text(session, services, people, form.survey)
     return JSONResponse({"matched": len(people), "text": text})
 
 
 async def _matched_text(session: AsyncSession, services: Services,
-                        people: list[PersonRow]) -> str:
-    """How many match, and how many of them the asking cap holds back for now."""
+                        people: list[PersonRow], survey: str) -> str:
+    """How many match, how many of them already have an open invitation to the survey,
+    and how many the asking cap holds back for now."""
     if not people:
         return "No young people match these choices."
     said = f"{len(people)} young {'person matches' if len(people) == 1 else 'people match'}."
+    already = await campaign_store.open_to_survey(
+        session, [p.id for p in people], survey, services.clock.now()
+    ) if survey else 0
+    if already:
+        said += (f" {already} of them already {'has' if already == 1 else 'have'} an open "
+                 "invitation to this survey in another campaign.")
     cap = services.asking_cap()
     if not cap.on:
         return said
@@ -291,13 +308,16 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
         return await _form_page(services, staff, form, status=422)
     match_text: str | None = None
     async with services.db.transaction() as session:
+        made = None if counting else await _made_by(session, form.once)
+        if made is not None:  # the same form again (Back, then Create): nothing new
+            return RedirectResponse(f"/officer/campaigns/{made}?again=true", 303)
         people = await matching(session, staff.scope, checked)
         if counting:
-            match_text = await _matched_text(session, services, people)
+            match_text = await _matched_text(session, services, people, form.survey)
         elif not people:
             form.problems.append(("cohort-any", "No young people match these choices, so "
                                   "there is no one to invite. Widen the choices."))
-            match_text = await _matched_text(session, services, people)
+            match_text = await _matched_text(session, services, people, form.survey)
         elif form.rolling:
             return await _create_rolling(session, services, staff, form, checked)
         else:
@@ -314,6 +334,7 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
             except campaign_store.SurveyMisfitError as error:
                 form.problems.append(("survey", f"That survey does not fit: {error.reason}."))
                 return await _form_page(services, staff, form, status=422)
+            campaign.form_token = form.once or None
             issued = await campaign_store.issue_invitations(
                 session, campaign, people, services.clock, cap=services.asking_cap()
             )
@@ -333,13 +354,10 @@ async def _create_rolling(
 ) -> Response:
     """A standing campaign: each matching young person is invited `days_before` each of
     their reviews (`storage.rolling`); those due now are invited at once."""
-    scope = staff.scope
-    teams = checked.teams or tuple(sorted(scope.teams or ()))  # a team key: its teams only
-    wanted = replace(checked.wanted, teams=teams)
     try:
         campaign = await create_rolling_campaign(
             session, services.catalog, services.clock, name=form.name,
-            survey_key=form.survey, wanted=wanted, days_before=int(form.days_before),
+            survey_key=form.survey, wanted=checked.wanted, days_before=int(form.days_before),
             opens_at=checked.opens_at, closes_at=checked.closes_at,
             max_reminders=checked.max_reminders, target_rate=checked.target_rate,
         )
@@ -349,6 +367,7 @@ async def _create_rolling(
     except campaign_store.SurveyMisfitError as error:
         form.problems.append(("survey", f"That survey does not fit: {error.reason}."))
         return await _form_page(services, staff, form, status=422)
+    campaign.form_token = form.once or None
     scan = await RollingCampaigns(services.db, services.clock).scan_campaign(
         session, campaign.id
     )
@@ -356,6 +375,13 @@ async def _create_rolling(
                        action="issue invitations",
                        subject=f"campaign {campaign.id}: {scan.invited} (web, rolling)")
     return RedirectResponse(f"/officer/campaigns/{campaign.id}?created={scan.invited}", 303)
+
+
+async def _made_by(session: AsyncSession, once: str) -> int | None:
+    """The campaign a form with this one-time token already made (None: not yet)."""
+    if not once:
+        return None
+    return await session.scalar(select(CampaignRow.id).where(CampaignRow.form_token == once))
 
 
 def invitation_status(row: InvitationRow, now: datetime) -> str:
@@ -380,7 +406,7 @@ async def campaign_page(
     campaign_id: Id, services: ServicesDep, staff: OfficerStaff, page: int = 1,
     created: int | None = None, revoked: str | None = None, invited: str | None = None,
     problem: str | None = None, returned: int | None = None, sent: str | None = None,
-    closed: bool = False,
+    closed: bool = False, again: bool = False,
 ) -> Response:
     """One campaign: progress, and its invitations by council reference (audited)."""
     page = max(1, min(page, 100_000))
@@ -409,7 +435,7 @@ async def campaign_page(
         invitations=[(r, ref, invitation_status(r, now), responses.get(r.id)) for r, ref in rows],
         total=total, page=page, pages=max(1, -(-total // INVITATIONS_PER_PAGE)), now=now,
         created=created, revoked=revoked, invited=invited, problem=PROBLEMS.get(problem or ""),
-        returned=returned, closed_now=closed, not_invited=not_invited, held=held,
+        returned=returned, closed_now=closed, not_invited=not_invited, held=held, again=again,
         reminder_cap=services.asking_cap(),
         sent=SendSummary.parse(sent), telegram=services.settings.telegram_token is not None,
         problem_at="send-h" if problem == "no_telegram" else "council_ref",

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from carevoice.wiring import Services
 from storage.contact import live_contact_link
 from storage.keys import Role, create_key, key_scope
-from storage.tables import AuditLogRow, PersonRow
+from storage.tables import AuditLogRow, CampaignRow, PersonRow
 from surveys.errors import ValidationError
 from tests.api.conftest import Keys
 from tests.api.test_roles import ENDPOINTS, Endpoint, World
@@ -23,6 +23,8 @@ from tests.api.test_roles import world as world
 # answered by role, as for any officer key).
 OTHER_TEAM: dict[tuple[str, str], int] = {
     ("POST", "/api/v1/people"): 422,  # a row outside its teams
+    ("POST", "/api/v1/campaigns"): 422,  # its own teams only, and no one is in South
+    ("POST", "/api/v1/campaigns/rolling"): 422,
     ("GET", "/api/v1/campaigns/{campaign_id}"): 404,
     ("GET", "/api/v1/campaigns/{campaign_id}/progress"): 404,
     ("POST", "/api/v1/campaigns/{campaign_id}/close"): 404,
@@ -59,7 +61,7 @@ EVERY_TEAM_ONLY = {
     ("POST", "/api/v1/statements"),
     ("POST", "/api/v1/statements/{statement_id}/withdraw"),
 }
-NOT_YOURS = {"not_found", "invitation_unknown", "invalid_import"}
+NOT_YOURS = {"not_found", "invitation_unknown", "invalid_import", "invalid"}
 EMPTY_LISTS = {"/api/v1/people", "/api/v1/campaigns", "/api/v1/alerts", "/api/v1/requests"}
 
 
@@ -198,3 +200,20 @@ async def test_another_teams_campaign_is_not_found_by_its_reviews(
     path = f"/api/v1/campaigns/{world.campaign_id}/reviews"
     assert (await client.get(path, headers=south)).status_code == 404
     assert (await client.get(path, headers=north)).status_code == 409  # theirs, not rolling
+
+
+async def test_a_team_keys_campaign_reaches_only_its_own_teams(
+    client: httpx.AsyncClient, world: World, team_keys: dict[str, str], services: Services
+) -> None:
+    """No team named is all of the key's teams, not every team; another team is refused."""
+    north = {"Authorization": f"Bearer {team_keys['North']}"}
+    for path in ("/api/v1/campaigns", "/api/v1/campaigns/rolling"):
+        made = await client.post(path, headers=north, json={"name": "mine", "survey": "small"})
+        assert made.status_code == 201, made.text
+        async with services.db.reader() as session:
+            row = await session.get(CampaignRow, made.json()["id"])
+        assert row is not None and row.teams == ["North"], path
+        refused = await client.post(path, headers=north, json={
+            "name": "theirs", "survey": "small", "team": "South"})
+        assert refused.status_code == 422, refused.text
+        assert "not one of this key's teams (North)" in refused.text

@@ -296,10 +296,13 @@ async def test_a_campaign_counts_who_matches_then_invites_exactly_them(
     shown = Page.of((await client.get(said.headers["location"])).text).text
     assert "no young person with that reference" in shown
     # asked twice this month: the count says who the cap would hold back, before creating
-    again = await client.post(form.action, data={**choices, "name": "again", "action": "create"})
-    assert again.status_code == 303
+    fresh = Page.of((await client.get("/officer/campaigns/new")).text).form_to(form.action)
+    again = await client.post(form.action, data={
+        **choices, "name": "again", "action": "create", "once": fresh.fields["once"]})
+    assert again.status_code == 303 and "again=true" not in again.headers["location"]
     counted = await client.post(form.action, data={**choices, "action": "count"})
-    assert ("2 young people match. Not invited now, 2 of them: already asked twice this month"
+    assert ("2 young people match. 2 of them already have an open invitation to this survey "
+            "in another campaign. Not invited now, 2 of them: already asked twice this month"
             ) in Page.of(counted.text).text
     new_form = Page.of((await client.get("/officer/campaigns/new")).text)
     assert "the council allows 1 a survey" in new_form.text
