@@ -10,6 +10,7 @@ are written to the audit log in the same transaction, as the API does.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Annotated, Final
 
@@ -239,10 +240,11 @@ async def letters(
                 invitation_id=invitation,
             )
             made_as = await _last_made(session, campaign_id, page, invitation)
+            last = await session.get(AuditLogRow, made_as) if made_as else None
     except NotFoundError:
         return _no_campaign(services.settings.council_name)
     return _letters_page(services, staff, view, survey.title, [], total, page, invitation,
-                         made_as=made_as)
+                         made_as=made_as, last_made=last)
 
 
 @router.post("/officer/campaigns/{campaign_id}/letters")
@@ -274,7 +276,13 @@ async def print_letters(
             if str(made_as) != seen:  # made since this page was shown: ask first
                 last = await session.get(AuditLogRow, made_as)
                 return _letters_page(services, staff, view, survey.title, [], total, page,
-                                     invitation, made_as=made_as, made_before=last)
+                                     invitation, made_as=made_as, made_before=last,
+                                     last_made=last)
+            if made_as and form.get("again") != "yes":  # made before: only when ticked
+                last = await session.get(AuditLogRow, made_as)
+                return _letters_page(services, staff, view, survey.title, [], total, page,
+                                     invitation, made_as=made_as, last_made=last,
+                                     unconfirmed=True)
             issued = await campaign_store.reprint_letters(
                 session, campaign_id, services.clock,
                 limit=LETTERS_PER_PAGE, offset=(page - 1) * LETTERS_PER_PAGE,
@@ -302,7 +310,7 @@ async def print_letters(
         for code in issued
     ]
     return _letters_page(services, staff, view, survey.title, made, total, page, invitation,
-                         made_as=made_as)
+                         made_as=made_as, last_made=None)
 
 
 def letter_for(issued: campaign_store.IssuedCode, base: str) -> Letter:
@@ -320,6 +328,12 @@ def public_base(request: Request, settings: Settings) -> str:
     return str(request.base_url).rstrip("/")
 
 
+def made_count(row: AuditLogRow | None) -> int | None:
+    """How many letters an audited making made ("...: 3 made"; None: not said)."""
+    found = re.search(r": (\d+) made$", row.subject or "") if row is not None else None
+    return int(found[1]) if found else None
+
+
 def _no_campaign(council: str) -> Response:
     return render("message.html", status_code=404, title="No such campaign",
                   message="There is no campaign with that number.", young=False, council=council)
@@ -329,9 +343,11 @@ def _letters_page(
     services: Services, staff: Staff, view: CampaignView, survey_title: str,
     made: list[Letter], total: int, page: int, invitation: int | None = None, *,
     made_as: int = 0, made_before: AuditLogRow | None = None,
+    last_made: AuditLogRow | None = None, unconfirmed: bool = False,
 ) -> Response:
     return render(
         "letters.html",
+        status_code=422 if unconfirmed else 200,
         title=f"Letters: {view.row.name}",
         council=services.settings.council_name,
         staff=staff,
@@ -345,6 +361,9 @@ def _letters_page(
         invitation=invitation,
         made_as=made_as,
         made_before=made_before,
+        last_made=last_made,
+        last_count=made_count(last_made),
+        unconfirmed=unconfirmed,
         closes=view.row.closes_at,
         letter_words={code: translations(code).gettext for code in LANGUAGES},
         letter_dir={code: direction(code) for code in LANGUAGES},

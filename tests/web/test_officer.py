@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import func, select
 
 from storage.database import Database
-from storage.tables import AuditLogRow, SafeguardingAlertRow
+from storage.tables import AuditLogRow, InvitationRow, SafeguardingAlertRow
 from tests.web.conftest import PUBLIC_URL, Keys, sign_in
 from tests.web.pages import Page
 from tests.web.test_chat import Chat
@@ -154,11 +154,37 @@ async def test_letters_with_qr_codes_and_web_links(
     for code in set(printed):
         assert (await client.get(f"/c/{code}")).status_code == 200
     again = Page.of(resent.text).form_to(f"{link[1]}?page=1")  # asked for, on purpose
-    remade = await client.post(again.action, data=again.data())
+    remade = await client.post(again.action, data=again.data(again="yes"))
     assert remade.text.count('<article class="letter"') == 3
     assert (await client.get(f"/c/{printed[0]}")).status_code == 410  # replaced again
     missing = await client.get("/officer/campaigns/999/letters")
     assert missing.status_code == 404 and "No such campaign" in missing.text
+
+
+async def test_letters_made_before_are_said_and_made_again_only_when_ticked(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str], db: Database
+) -> None:
+    await sign_in(client, keys.officer)
+    async with db.reader() as session:
+        campaign_id = await session.scalar(select(InvitationRow.campaign_id))
+    path = f"/officer/campaigns/{campaign_id}/letters"
+    first = Page.of((await client.get(path)).text)
+    assert "last made" not in first.text and "Make them again" not in first.text
+    form = first.form_to(f"{path}?page=1")
+    made = await client.post(form.action, data=form.data())
+    printed = set(re.findall(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", made.text))
+    later = Page.of((await client.get(path)).text)  # Back, or opened another day
+    assert "These letters were last made" in later.text and "(3 letters)" in later.text
+    assert "the 3 letters made" in later.text and "will stop working" in later.text
+    button = later.form_to(f"{path}?page=1")
+    unticked = await client.post(button.action, data=button.data())
+    assert unticked.status_code == 422 and '<article class="letter"' not in unticked.text
+    assert "tick the box below to make them again" in Page.of(unticked.text).text
+    for code in printed:  # the posted letters still work
+        assert (await client.get(f"/c/{code}")).status_code == 200
+    ticked = await client.post(button.action, data=button.data(again="yes"))
+    assert ticked.text.count('<article class="letter"') == 3
+    assert (await client.get(f"/c/{printed.pop()}")).status_code == 410
 
 
 async def test_board_keys_cannot_see_officer_pages(
