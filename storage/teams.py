@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from difflib import get_close_matches
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, select, true
@@ -123,13 +124,8 @@ def folded_team(team: str) -> str:
     return " ".join(team.split()).casefold()
 
 
-async def known_spellings(
-    session: AsyncSession, records: Sequence[PersonRecord]
-) -> list[PersonRecord]:
-    """The records with each team written as the council already writes it: "north" or
-    "NORTH " in a spreadsheet is the North team young people and keys already belong to,
-    not a new team that North's key cannot see. A team new to the council keeps the first
-    spelling the records use."""
+async def council_spellings(session: AsyncSession) -> dict[str, str]:
+    """Each team the council has (young people's, and keys'), by its folded name."""
     spelling: dict[str, str] = {}
     for team in await known_teams(session):
         spelling.setdefault(folded_team(team), team)
@@ -137,6 +133,40 @@ async def known_spellings(
         for team in teams or ():
             if isinstance(team, str) and team.strip():
                 spelling.setdefault(folded_team(team), team)
+    return spelling
+
+
+@dataclass(frozen=True, slots=True)
+class NewTeam:
+    """A team an import would make, and the council's team it is closest to, if any."""
+
+    name: str
+    close_to: str | None
+
+
+async def new_teams(session: AsyncSession, records: Sequence[PersonRecord]) -> list[NewTeam]:
+    """The teams the records name that the council does not have yet ("Nroth", when North
+    is meant), each with a close match among the teams it has. None while the council has
+    no teams at all (its first import)."""
+    spelling = await council_spellings(session)
+    if not spelling:
+        return []
+    named = dict.fromkeys(t for r in records if (t := r.team) and folded_team(t) not in spelling)
+    found: list[NewTeam] = []
+    for team in named:
+        close = get_close_matches(folded_team(team), list(spelling), n=1, cutoff=0.6)
+        found.append(NewTeam(team, spelling[close[0]] if close else None))
+    return found
+
+
+async def known_spellings(
+    session: AsyncSession, records: Sequence[PersonRecord]
+) -> list[PersonRecord]:
+    """The records with each team written as the council already writes it: "north" or
+    "NORTH " in a spreadsheet is the North team young people and keys already belong to,
+    not a new team that North's key cannot see. A team new to the council keeps the first
+    spelling the records use."""
+    spelling = await council_spellings(session)
     changed: list[PersonRecord] = []
     for record in records:
         if record.team is not None:

@@ -29,7 +29,7 @@ from storage import audit
 from storage.campaigns import band_of
 from storage.people import import_people, reference_clashes
 from storage.tables import PersonRow
-from storage.teams import TeamScope, known_spellings, known_teams, out_of_scope
+from storage.teams import TeamScope, known_spellings, known_teams, new_teams, out_of_scope
 from surveys.errors import ImportFault, PeopleImportError
 from surveys.people import (
     AGE_BAND_NAMES,
@@ -172,6 +172,8 @@ async def confirm_import(request: Request, services: ServicesDep, staff: Officer
                                "the key's teams")
         elif await reference_clashes(session, records, first_line=2):
             faulty = True
+        elif await new_teams(session, records) and form.get("new_teams") != "yes":
+            return await _preview_page(services, staff, text, unconfirmed=True)
         else:
             faulty = False
             summary = await import_people(session, records, services.clock)
@@ -206,7 +208,10 @@ async def _refusals(
     return outside + [fault for fault in clashes if fault.line not in refused]
 
 
-async def _preview_page(services: ServicesDep, staff: Staff, text: str) -> Response:
+async def _preview_page(
+    services: ServicesDep, staff: Staff, text: str, *, unconfirmed: bool = False
+) -> Response:
+    """Every row as read, its faults, and any team the file would make (to confirm)."""
     today = services.clock.now().date()
     file_faults: list[ImportFault] = []
     try:
@@ -235,6 +240,7 @@ async def _preview_page(services: ServicesDep, staff: Staff, text: str) -> Respo
                     refs[start : start + 500]))
             )).all())
         checked, at = [r for _, r in records], [line for line, _ in records]
+        made = await new_teams(session, checked)
         for fault in await _refusals(session, staff.scope, checked, at):
             by_line.setdefault(fault.line, []).append(fault)
     parsed = dict(records)
@@ -251,7 +257,8 @@ async def _preview_page(services: ServicesDep, staff: Staff, text: str) -> Respo
     fix = sum(1 for r in rows if r.action == "fix")
     ok = not header_faults and not fix and bool(rows)
     return render(
-        "officer_roster_preview.html", status_code=200 if ok else 422,
+        "officer_roster_preview.html", status_code=200 if ok and not unconfirmed else 422,
+        new_teams=made, unconfirmed=unconfirmed,
         title="Check the import", council=services.settings.council_name, staff=staff,
         rows=rows, header_faults=header_faults, ok=ok, fix=fix,
         adding=sum(1 for r in rows if r.action == "add"),

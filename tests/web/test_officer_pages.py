@@ -244,6 +244,32 @@ async def test_a_team_in_other_letters_is_the_team_the_council_already_has(
             select(PersonRow.team).where(PersonRow.council_ref == "N-7")) == "North"
 
 
+async def test_a_misspelt_team_in_an_import_is_named_with_its_close_match_and_needs_a_tick(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    await sign_in(client, keys.admin)
+    await import_csv(client)  # the council's first teams, North and South: nothing to ask
+    page = Page.of((await client.get("/officer/young-people")).text)
+    misspelt = "council_ref,cohort,age_band,team\nN-8,in_care,13-15,Nroth\n"
+    preview = await client.post("/officer/young-people/preview", data={
+        "csrf": page.form_to("/officer/young-people/preview").fields["csrf"]},
+        files={"file": ("people.csv", misspelt.encode(), "text/csv")})
+    shown = Page.of(preview.text)
+    assert "\u2018Nroth\u2019 is a new team; did you mean North?" in shown.text
+    confirm = shown.form_to("/officer/young-people/import")
+    unticked = await client.post(confirm.action, data=confirm.data())
+    assert unticked.status_code == 422
+    assert "Nothing was imported" in Page.of(unticked.text).text
+    async with db.reader() as session:
+        assert await session.scalar(
+            select(PersonRow.team).where(PersonRow.council_ref == "N-8")) is None
+    ticked = await client.post(confirm.action, data=confirm.data(new_teams="yes"))
+    assert ticked.status_code == 303
+    async with db.reader() as session:
+        assert await session.scalar(
+            select(PersonRow.team).where(PersonRow.council_ref == "N-8")) == "Nroth"
+
+
 async def test_the_upload_needs_the_form_token(client: httpx.AsyncClient, keys: Keys) -> None:
     await sign_in(client, keys.officer)
     forged = await client.post("/officer/young-people/preview",
