@@ -77,29 +77,39 @@ def _read_translations(stored: Mapping[str, Any] | None) -> dict[str, tuple[str,
     return out
 
 
+class StatementFault(ValidationError):
+    """A statement refused, naming the field to fix (`you_said`, `we_did_cy`, `theme`...)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def _translations(given: Mapping[str, tuple[str, str]] | None) -> dict[str, dict[str, str]]:
     """Translations as stored; both parts for each language, or neither (blank: none)."""
     stored: dict[str, dict[str, str]] = {}
     for language, (said, did) in (given or {}).items():
         if language == DEFAULT_LANGUAGE or language not in LANGUAGES:
             others = ", ".join(k for k in LANGUAGES if k != DEFAULT_LANGUAGE)
-            raise ValidationError(f"no language {language!r} to translate into: use {others}")
+            raise StatementFault(
+                "language", f"no language {language!r} to translate into: use {others}"
+            )
         if not (said or "").strip() and not (did or "").strip():
             continue
         name = LANGUAGES[language]
         stored[language] = {
-            "you_said": _part(said, f"You said ({name})"),
-            "we_did": _part(did, f"We did ({name})"),
+            "you_said": _part(said, f"You said ({name})", f"you_said_{language}"),
+            "we_did": _part(did, f"We did ({name})", f"we_did_{language}"),
         }
     return stored
 
 
-def _part(value: str | None, name: str) -> str:
+def _part(value: str | None, name: str, field: str) -> str:
     words = " ".join((value or "").split())
     if not words:
-        raise ValidationError(f"write what goes after “{name}”")
+        raise StatementFault(field, f"write what goes after “{name}”")
     if len(words) > MAX_PART:
-        raise ValidationError(f"“{name}” is at most {MAX_PART} characters")
+        raise StatementFault(field, f"“{name}” is at most {MAX_PART} characters")
     return words
 
 
@@ -121,20 +131,20 @@ async def publish(
     cohort = cohort or None
     if cohort is not None and cohort not in {c.value for c in Cohort}:
         valid = ", ".join(c.value for c in Cohort)
-        raise ValidationError(f"unknown cohort {cohort!r}: use one of {valid}")
+        raise StatementFault("cohort", f"unknown cohort {cohort!r}: use one of {valid}")
     survey_key = (survey_key or "").strip() or None
     if survey_key is not None:
         known = await session.scalar(
             select(SurveyVersionRow.id).where(SurveyVersionRow.key == survey_key).limit(1)
         )
         if known is None:
-            raise ValidationError(f"no survey with key {survey_key!r}")
+            raise StatementFault("survey", f"no survey with key {survey_key!r}")
     theme = (theme or "").strip() or None
     if theme is not None and survey_key is None:
-        raise ValidationError("a theme belongs to a survey: choose the survey too")
+        raise StatementFault("theme", "a theme belongs to a survey: choose the survey too")
     row = StatementRow(
-        you_said=_part(you_said, "You said"),
-        we_did=_part(we_did, "We did"),
+        you_said=_part(you_said, "You said", "you_said"),
+        we_did=_part(we_did, "We did", "we_did"),
         cohort=cohort,
         survey_key=survey_key,
         theme=theme[:32] if theme else None,

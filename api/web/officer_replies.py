@@ -34,6 +34,7 @@ from storage import audit, replies, statements
 from storage.campaigns import get_campaign
 from storage.contact import LABELS, issue_contact_link, live_contact_link
 from storage.rolling import review_report, rolling_settings
+from storage.statements import StatementFault
 from storage.tables import (
     CampaignRow,
     ContactMessageRow,
@@ -102,14 +103,23 @@ async def replies_home(
     problem: str | None = None,
 ) -> Response:
     """Messages from young people, responses to answer, and "you said, we did"."""
+    return await _replies_page(services, staff, done=done, problem=PROBLEMS.get(problem or ""))
+
+
+async def _replies_page(
+    services: Services, staff: Staff, *, done: str | None = None, problem: str | None = None,
+    typed: dict[str, str] | None = None, fault: StatementFault | None = None,
+) -> Response:
+    """The page; after a statement is refused, with what was typed and why, by its field."""
     async with services.db.transaction() as session:
         messages = await _messages(session, staff.scope)
         responses = await _responses(session, staff.scope)
         published = await statements.published(session)
-        surveys = list(
-            (await session.scalars(select(SurveyVersionRow.key).distinct().order_by(
-                SurveyVersionRow.key))).all()
-        )  # fmt: skip
+        surveys = {  # by title, as officers know them (two can share a title: whose it is)
+            row.key: f"{row.title} ({row.audience.replace('_', ' ')})"
+            for row in sorted(await services.catalog.latest_rows(session),
+                              key=lambda row: (row.title, row.key))
+        }
         rolling = (
             await session.execute(
                 select(CampaignRow.id, CampaignRow.name, RollingCampaignRow.days_before)
@@ -129,6 +139,10 @@ async def replies_home(
     return render(
         "officer_replies.html",
         title="Messages and replies",
+        status_code=422 if fault else 200,
+        typed=typed or {},
+        fault=fault,
+        fault_text=str(fault)[:1].upper() + str(fault)[1:] + "." if fault else "",
         council=services.settings.council_name,
         staff=staff,
         messages=messages,
@@ -139,7 +153,7 @@ async def replies_home(
         translated=TRANSLATED,
         rolling=rolling,
         done=done,
-        problem=PROBLEMS.get(problem or ""),
+        problem=problem,
         max_reply=replies.MAX_REPLY,
         uk=uk_time,
     )
@@ -347,10 +361,11 @@ async def publish_statement(
 ) -> Response:
     """Publish a "you said, we did" statement."""
     form = await staff_form(request, staff)
+    typed = {name: value[:2000] for name, value in form.multi_items()
+             if isinstance(value, str) and name != "csrf"}
 
     def field(name: str) -> str:
-        value = form.get(name)
-        return value if isinstance(value, str) else ""
+        return typed.get(name, "")
 
     try:
         async with services.db.transaction() as session:
@@ -370,6 +385,8 @@ async def publish_statement(
             )
             await audit.record(session, services.clock, actor=staff.session.actor,
                                action="publish statement", subject=f"statement {made.id}")
+    except StatementFault as fault:  # the page again: what they typed, and why, by the field
+        return await _replies_page(services, staff, typed=typed, fault=fault)
     except ValidationError:
         return _redirect("statements", problem="statement")
     return _redirect("statements", done="published")

@@ -263,3 +263,33 @@ async def test_a_reply_written_by_mistake_is_withdrawn_before_the_child_sees_it(
     async with db.reader() as session:
         reply = await session.get_one(ReplyRow, reply_id)
     assert reply.delivered_at is None and reply.undelivered == "withdrawn by staff"
+
+
+async def test_a_refused_statement_keeps_what_was_typed_and_says_why_beside_the_field(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str]
+) -> None:
+    await sign_in(client, keys.officer)
+    refused = await _officer_form(
+        client, "/officer/statements", you_said="You wanted later meetings",
+        we_did="Reviews now start after school", theme="review", you_said_cy="Roeddech chi",
+    )
+    assert refused.status_code == 422
+    page = Page.of(refused.text)
+    assert "Write both parts of the statement" not in page.text
+    assert page.html.count("A theme belongs to a survey: choose the survey too.") == 2
+    form = page.form_to("/officer/statements")
+    assert form.textareas["you_said"] == "You wanted later meetings"
+    assert form.textareas["we_did"] == "Reviews now start after school"
+    assert form.textareas["you_said_cy"] == "Roeddech chi" and form.fields["theme"] == "review"
+    assert 'id="theme" name="theme" maxlength="32" class="field" value="review" aria-invalid' \
+        in page.html
+
+
+async def test_the_statement_survey_menu_names_surveys_by_their_titles(
+    client: httpx.AsyncClient, keys: Keys, codes: list[str]
+) -> None:
+    await sign_in(client, keys.officer)
+    page = Page.of((await client.get("/officer/replies")).text)
+    menu = page.html.split('<select id="survey"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="review-prep-child">Getting ready for my review (child)</option>' in menu
+    assert ">review-prep-child<" not in menu
