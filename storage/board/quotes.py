@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.board._common import Span, in_spans, prepare, rounded, uk_midnight
+from storage.board._common import Span, bucket, in_spans, prepare, rounded, spans_of, uk_midnight
 from storage.board.folding import ALL_TIME, ALL_TIME_GRAIN
 from storage.board.rollups import is_fresh
 from storage.board.themes import written
@@ -128,6 +128,49 @@ async def eligible_surveys(
     return sorted(key for key, n in returned.items() if min_group_size_ok(n, max(min_group, 1)))
 
 
+async def _nameable_quarters(
+    session: AsyncSession, period: Period | None, min_group: int, *, rollups: bool
+) -> dict[str, set[str]]:
+    """For a year asked, each of its quarters' quotable surveys (`eligible_surveys`, all
+    four quarters at once: from fresh rollups, else from the responses and what erased
+    young people returned); empty for any other period (`quotes` asks as it needs)."""
+    if period is None or period.quarter is not None:
+        return {}
+    quarters = list(period.quarters())
+    labels = {q.start: q.label for q in quarters}
+    returned: dict[tuple[str, str], int] = {}
+    if rollups and await is_fresh(session, period.start, period.end_exclusive):
+        c = BoardAnswerCellRow
+        cells = select(c.start, c.survey_key, c.respondents).where(
+            c.grain == "q", c.start.in_(list(labels)), c.kind == "returned"
+        )
+        for start, key, n in (await session.execute(cells)).all():
+            returned[labels[start], str(key)] = int(n)
+    else:
+        r, v = ResponseRow, SurveyVersionRow
+        spans = spans_of(quarters)
+        quarter = bucket(r.returned_at, spans)
+        query = (
+            select(quarter, v.key, func.count(func.distinct(r.person_id)))
+            .join(v, v.id == r.survey_version_id)
+            .where(r.returned_at.is_not(None), in_spans(r.returned_at, spans))
+            .group_by(quarter, v.key)
+        )
+        for n_quarter, key, n in (await session.execute(query)).all():
+            returned[quarters[int(n_quarter)].label, str(key)] = int(n)
+        e = ErasedAnswerCellRow
+        erased = select(e.start, e.survey_key, e.respondents).where(
+            e.grain == "q", e.start.in_(list(labels)), e.kind == "returned"
+        )
+        for start, key, n in (await session.execute(erased)).all():
+            returned[labels[start], str(key)] = returned.get((labels[start], str(key)), 0) + int(n)
+    named: dict[str, set[str]] = {label: set() for label in labels.values()}
+    for (label, key), n in returned.items():
+        if min_group_size_ok(n, max(min_group, 1)):
+            named[label].add(key)
+    return named
+
+
 async def erased_returns(
     session: AsyncSession, grain: str, start: date, survey_key: str | None
 ) -> list[tuple[date, str, int, int, float, int, int]]:
@@ -188,17 +231,19 @@ async def quotes(
         rows[n] for n in range(limit) for _, rows in sorted(by_slice.items()) if n < len(rows)
     ]
     found: list[QuoteRow] = []
-    named: dict[tuple[str, str], bool] = {}
+    named = await _nameable_quarters(session, period, min_group, rollups=rollups)
 
     async def when(key: str, answered_at: Any) -> str:
         """The quarter the answer came in, or its year, whichever the survey's returns
         there are enough to name (the period asked is; a quarter of 3 returns is not)."""
         for kind in (PeriodKind.QUARTER, PeriodKind.YEAR):
             part = period_containing(answered_at, kind)
-            if (key, part.label) not in named:
-                ok = await eligible_surveys(session, part, key, min_group, rollups=rollups)
-                named[key, part.label] = bool(ok)
-            if named[key, part.label]:
+            if period is not None and part.label == period.label:
+                return part.label
+            if part.label not in named:
+                found = await eligible_surveys(session, part, None, min_group, rollups=rollups)
+                named[part.label] = set(found)
+            if key in named[part.label]:
                 return part.label
         return period.label if period is not None else "all time"
 

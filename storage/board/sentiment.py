@@ -269,7 +269,10 @@ async def sentiment_summary(
         await _add_erased(session, by, period, spans, key, *found)
         return found
 
-    by_survey = {key: await counted(key) for key in await _surveys(session)}
+    # one survey's view is protected as a part of the group across surveys; the view of all
+    # surveys needs nothing more (its whole is small itself, or has parts to partner)
+    surveys = await _surveys(session) if survey_key is not None else []
+    by_survey = {key: await counted(key) for key in surveys}
     totals, trends = by_survey[survey_key] if survey_key in by_survey else await counted(survey_key)
     history = await _history(session, by, survey_key, rollups=rollups)
     groups = [
@@ -415,15 +418,14 @@ class _Group:
         group's (14 young people in all, 13 in one survey's view, leaves 1 in the other).
         Each count (respondents, negative, neutral and positive answers, and each
         quarter's respondents) is protected as parts of that whole: a lone small part
-        gets a partner, and the whole is hidden where no part can be."""
-        if not parts:
+        gets a partner. Only a survey's view is changed: the whole a lone small part
+        leaves unpartnered is that part, already hidden."""
+        if not parts or survey_key is None:
             return
         keys = sorted(parts)
 
         def hidden(values: Sequence[int]) -> bool:
             split = suppress_counts(values, threshold=threshold)
-            if survey_key is None:
-                return split.total.suppressed
             return survey_key in keys and split.cells[keys.index(survey_key)].suppressed
 
         sums = [parts[k][0] for k in keys]
