@@ -157,7 +157,17 @@ def join_open_alert(
     session: Session, now: datetime, person_id: int, words: str | None
 ) -> int | None:
     """Add a call for help to the young person's newest open alert; None if none is open."""
-    alert_id = session.scalar(
+    alert_id = open_alert_id(session, person_id)
+    if alert_id is not None:
+        session.add(SafeguardingAlertEventRow(alert_id=alert_id, at=now, kind=EventKind.JOINED,
+                                              words=words))
+        log.info("call for help joined an open alert", extra={"alert": alert_id})
+    return alert_id
+
+
+def open_alert_id(session: Session, person_id: int) -> int | None:
+    """The young person's newest alert nobody has acknowledged yet, if any."""
+    return session.scalar(
         select(SafeguardingAlertRow.id)
         .where(
             SafeguardingAlertRow.person_id == person_id,
@@ -166,19 +176,18 @@ def join_open_alert(
         .order_by(SafeguardingAlertRow.created_at.desc(), SafeguardingAlertRow.id.desc())
         .limit(1)
     )
-    if alert_id is not None:
-        session.add(SafeguardingAlertEventRow(alert_id=alert_id, at=now, kind=EventKind.JOINED,
-                                              words=words))
-        log.info("call for help joined an open alert", extra={"alert": alert_id})
-    return alert_id
 
 
-def add_words(session: Session, now: datetime, person_id: int, words: str) -> int | None:
-    """Keep words written after a help reply with the young person's newest alert."""
+def add_words(
+    session: Session, now: datetime, person_id: int, words: str, *, open_only: bool = False
+) -> int | None:
+    """Keep words written after a help reply with the young person's newest alert (only
+    one still open: `open_only`)."""
+    newest = select(SafeguardingAlertRow.id).where(SafeguardingAlertRow.person_id == person_id)
+    if open_only:
+        newest = newest.where(SafeguardingAlertRow.acknowledged_at.is_(None))
     alert_id = session.scalar(
-        select(SafeguardingAlertRow.id)
-        .where(SafeguardingAlertRow.person_id == person_id)
-        .order_by(SafeguardingAlertRow.created_at.desc(), SafeguardingAlertRow.id.desc())
+        newest.order_by(SafeguardingAlertRow.created_at.desc(), SafeguardingAlertRow.id.desc())
         .limit(1)
     )
     if alert_id is not None:

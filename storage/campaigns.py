@@ -4,7 +4,7 @@ survey, their codes (made here, shown once, kept only as hashes), and how far th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Final
 
@@ -65,6 +65,9 @@ class CohortFilter:
     review_from: date | None = None
     review_to: date | None = None
     teams: tuple[str, ...] = ()
+    # `teams` are a team key's own, chosen for it (`within_scope`): those with no young
+    # person yet are left out by `check_filter`, not refused
+    key_teams: bool = field(default=False, compare=False)
 
     @property
     def all_teams(self) -> tuple[str, ...]:
@@ -151,6 +154,11 @@ async def check_filter(session: AsyncSession, wanted: CohortFilter) -> CohortFil
         return wanted
     known = await team_names(session)
     spelled = {folded_team(t): t for t in known}
+    if wanted.key_teams:  # the key's teams by default: only those with young people
+        kept = tuple(t for t in wanted.all_teams if folded_team(t) in spelled)
+        if not kept:
+            raise ValidationError("no young person is in this key's teams yet: import them first")
+        wanted = replace(wanted, team=None, teams=kept)
     missing = [t for t in wanted.all_teams if folded_team(t) not in spelled]
     if missing:
         listed = ", ".join(known) if known else "none yet (import young people first)"
@@ -174,7 +182,7 @@ def within_scope(wanted: CohortFilter, scope: TeamScope) -> CohortFilter:
         raise ValidationError(f"team {outside[0]!r} is not one of this key's teams ({yours})")
     if wanted.all_teams:
         return wanted
-    return replace(wanted, team=None, teams=tuple(sorted(scope.teams)))
+    return replace(wanted, team=None, teams=tuple(sorted(scope.teams)), key_teams=True)
 
 
 class SurveyMisfitError(ValidationError):

@@ -863,13 +863,19 @@ class ConversationService:
         changes: dict[str, object] = {}
         recorded: list[RecordedAnswer] = []
         # alerts first: they must never be lost
+        flagged = list(step.alerts)
+        more_risk = [r for e in step.events if isinstance(e, SaidMore) for r in e.risk]
+        if more_risk and alerts.open_alert_id(session, response.person_id) is None:
+            flagged += more_risk  # no alert left open to keep them with: a new one
         alert_ids, raised = self._store_alerts(
-            session, response.person_id, response, response.channel, step.alerts,
+            session, response.person_id, response, response.channel, flagged,
             (words or "").strip() or None, _told(step.prompts),
         )
         for event in step.events:
-            if isinstance(event, SaidMore):
-                alerts.add_words(session, now, response.person_id, event.text)
+            if isinstance(event, SaidMore) and not (event.risk and raised):
+                alerts.add_words(
+                    session, now, response.person_id, event.text, open_only=bool(event.risk)
+                )
             elif isinstance(event, AnswerRecorded):
                 again = event.question_id in answered_before
                 answer_id = self._store_answer(session, response, survey, event, now, again=again)

@@ -117,10 +117,12 @@ class RiskFlagged:
 
 @dataclass(frozen=True, slots=True)
 class SaidMore:
-    """Words typed after a disclosure, while asked whether to carry on: kept with the alert."""
+    """Words typed after a disclosure, while asked whether to carry on: kept with the alert.
+    `risk`: what only the model found in them, for a new alert if none is still open."""
 
     text: str
     question_id: str | None
+    risk: tuple[RiskFlagged, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -566,8 +568,8 @@ class Engine:
     ) -> Step:
         """Typed words while asked whether to carry on: carry on, stop, or more to say.
         More words that only the model finds risky ("it happened again, dont tell him")
-        go with the alert just raised, not into a new one under a guessed kind of harm;
-        a listed phrase raises its own."""
+        go with the alert still open, not into a new one under a guessed kind of harm (a
+        new one if none is open: `SaidMore.risk`); a listed phrase raises its own."""
         if any(r.phrase_id != MODEL_PHRASE_ID for r in risk):
             return self._with_help(survey, progress, risk)
         words = " ".join(_WORDS_ONLY.sub(" ", (text or "").casefold()).split())
@@ -583,7 +585,7 @@ class Engine:
             return Step(progress, (), (self._check_in(progress),))
         return Step(
             progress,
-            (SaidMore(str(text), progress.current),),
+            (SaidMore(str(text), progress.current, risk),),
             (self._check_in(progress, self._(SAID_MORE)),),
         )
 

@@ -157,6 +157,12 @@ def _nginx() -> str:
     return nginx
 
 
+def test_nginx_logs_no_request_of_any_server() -> None:
+    """Invitation codes are in paths (/c/CODE), typed over http as well as https."""
+    servers = NGINX_SITE.read_text(encoding="utf-8").split("server {")[1:]
+    assert len(servers) == 2 and all("access_log off;" in server for server in servers)
+
+
 def test_nginx_accepts_the_site(tmp_path: Path) -> None:
     main = _nginx_config(tmp_path, free_port(), free_port(), free_port())
     done = subprocess.run(

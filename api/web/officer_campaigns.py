@@ -15,6 +15,7 @@ from typing import Annotated, Final
 
 from fastapi import APIRouter, Path, Request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData, QueryParams
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -306,6 +307,20 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
     checked = check(form, now, staff.scope, creating=not counting)
     if checked is None:
         return await _form_page(services, staff, form, status=422)
+    try:
+        return await _count_or_create(services, staff, form, checked, counting=counting)
+    except IntegrityError:  # the same form twice at once: the first one made it
+        async with services.db.reader() as session:
+            made = await _made_by(session, form.once) if form.once else None
+        if made is None:
+            raise
+        return RedirectResponse(f"/officer/campaigns/{made}?again=true", 303)
+
+
+async def _count_or_create(
+    services: Services, staff: Staff, form: CampaignForm, checked: Checked, *, counting: bool
+) -> Response:
+    """The count, or the campaign made and its invitations issued, in one transaction."""
     match_text: str | None = None
     async with services.db.transaction() as session:
         made = None if counting else await _made_by(session, form.once)
@@ -333,6 +348,9 @@ async def create_campaign(request: Request, services: ServicesDep, staff: Office
                 return await _form_page(services, staff, form, status=422)
             except campaign_store.SurveyMisfitError as error:
                 form.problems.append(("survey", f"That survey does not fit: {error.reason}."))
+                return await _form_page(services, staff, form, status=422)
+            except ValidationError as error:
+                form.problems.append(("cohort-any", f"{str(error)[:1].upper()}{str(error)[1:]}."))
                 return await _form_page(services, staff, form, status=422)
             campaign.form_token = form.once or None
             issued = await campaign_store.issue_invitations(
@@ -366,6 +384,9 @@ async def _create_rolling(
         return await _form_page(services, staff, form, status=422)
     except campaign_store.SurveyMisfitError as error:
         form.problems.append(("survey", f"That survey does not fit: {error.reason}."))
+        return await _form_page(services, staff, form, status=422)
+    except ValidationError as error:
+        form.problems.append(("cohort-any", f"{str(error)[:1].upper()}{str(error)[1:]}."))
         return await _form_page(services, staff, form, status=422)
     campaign.form_token = form.once or None
     scan = await RollingCampaigns(services.db, services.clock).scan_campaign(

@@ -217,3 +217,26 @@ async def test_a_team_keys_campaign_reaches_only_its_own_teams(
             "name": "theirs", "survey": "small", "team": "South"})
         assert refused.status_code == 422, refused.text
         assert "not one of this key's teams (North)" in refused.text
+
+
+async def test_a_key_with_a_team_nobody_is_in_yet_still_makes_campaigns_for_the_others(
+    client: httpx.AsyncClient, world: World, services: Services
+) -> None:
+    """Found in review: no team ticked became every one of the key's teams, and a team
+    with nobody in it yet ("West", new) was refused by name, so the key made nothing."""
+    async with services.db.transaction() as session:
+        await session.execute(update(PersonRow).values(team="North"))
+        both = (await create_key(session, services.clock, role=Role.OFFICER, name="two",
+                                 teams=["North", "West"])).token  # fmt: skip
+        west = (await create_key(session, services.clock, role=Role.OFFICER, name="west",
+                                 teams=["West"])).token  # fmt: skip
+    made = await client.post("/api/v1/campaigns", headers={"Authorization": f"Bearer {both}"},
+                             json={"name": "mine", "survey": "small"})  # fmt: skip
+    assert made.status_code == 201, made.text
+    async with services.db.reader() as session:
+        row = await session.get(CampaignRow, made.json()["id"])
+    assert row is not None and row.teams == ["North"]
+    empty = await client.post("/api/v1/campaigns", headers={"Authorization": f"Bearer {west}"},
+                              json={"name": "mine", "survey": "small"})  # fmt: skip
+    assert empty.status_code == 422 and "no young person is in this key's teams yet" in empty.text
+    assert "North" not in empty.text  # another team's name is not told to this key

@@ -81,6 +81,34 @@ async def test_repeated_calls_for_help_join_the_open_alert(
     assert len(await rows(db, SafeguardingAlertRow)) == 2  # closed: a new alert
 
 
+async def test_more_words_the_model_finds_risky_join_an_open_alert_or_raise_a_new_one(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock
+) -> None:
+    """After a disclosure, words only the model finds risky go with the alert while it is
+    open; once an officer has acknowledged it (the child back days later, still asked
+    whether to carry on), they raise a new alert and the officers are told again."""
+    conversations = service(db, catalog, clock)
+    await joined(conversations, db, catalog, clock)
+    await conversations.handle(UserInput(text="my carer hits me when im late"), channel=CHAT,
+                               address="7", message_key="a")
+    more = "it happened again on friday. please dont tell him I said"
+    await conversations.handle(UserInput(text=more), channel=CHAT, address="7", message_key="b")
+    [alert] = await rows(db, SafeguardingAlertRow)
+    assert isinstance(alert, SafeguardingAlertRow)
+    events = await rows(db, SafeguardingAlertEventRow)
+    assert [(e.kind, e.words) for e in events][-1] == ("more", more)  # type: ignore[attr-defined]
+    told = len(await rows(db, OutboxRow))
+    async with db.transaction() as session:
+        await alerts.acknowledge(session, clock.now(), alert.id, actor="officer", note="visited")
+    clock.advance(days=3)
+    await conversations.handle(UserInput(text=more), channel=CHAT, address="7", message_key="c")
+    alerts_now = await rows(db, SafeguardingAlertRow)
+    assert len(alerts_now) == 2
+    new = alerts_now[-1]
+    assert isinstance(new, SafeguardingAlertRow) and new.words == more
+    assert len(await rows(db, OutboxRow)) > told  # the officers are told of it
+
+
 async def test_one_message_with_several_signs_raises_one_alert_listing_them_all(
     db: Database, catalog: SurveyCatalog, clock: FixedClock
 ) -> None:

@@ -358,7 +358,9 @@ def test_more_words_only_the_model_finds_risky_go_with_the_alert_already_raised(
     assert [h.phrase_id for h in detect_risk(words)] == [MODEL_PHRASE_ID]  # what it tests
     progress = _checking_in(survey)
     step = ENGINE.advance(survey, progress, UserInput(text=words))
-    assert step.events == (SaidMore(words, progress.current),)
+    [said] = step.events
+    assert isinstance(said, SaidMore) and (said.text, said.question_id) == (words, progress.current)
+    assert [r.phrase_id for r in said.risk] == [MODEL_PHRASE_ID]  # a new alert if none is open
     assert not step.alerts and step.prompts[-1].kind is PromptKind.CHECK_IN
 
 

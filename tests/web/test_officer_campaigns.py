@@ -4,8 +4,11 @@ same form posted twice makes one campaign, and the count says who is already inv
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.web import officer_campaigns
 from storage.database import Database
 from storage.tables import CampaignRow, InvitationRow
 from surveys.clock import FixedClock
@@ -68,6 +71,32 @@ async def test_the_same_new_campaign_form_posted_again_makes_nothing_new(
     other = await client.post(fresh.action, data={**choices, "once": fresh.fields["once"],
                                                   "name": "Summer"})
     assert other.status_code == 303 and (await counts(db))[0] == made[0] + 1
+
+
+async def test_the_same_form_posted_twice_at_once_lands_both_on_one_campaign(
+    client: httpx.AsyncClient, keys: Keys, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double click: both posts pass the check before either commits; the unique token
+    stops the second campaign, and its post lands on the first (it was a JSON 409)."""
+    await sign_in(client, keys.officer)
+    await import_csv(client)
+    form = await new_form(client)
+    choices = dict(form.data(), action="create", name="Spring", survey="review-prep-child",
+                   cohort="in_care", team="North", age_band=["8-12", "13-15"])
+    first = await client.post(form.action, data=choices)
+    made = await counts(db)
+    looked = officer_campaigns._made_by
+    calls = [0]
+
+    async def racing(session: AsyncSession, once: str) -> int | None:
+        calls[0] += 1
+        return None if calls[0] == 1 else await looked(session, once)  # not committed yet
+
+    monkeypatch.setattr(officer_campaigns, "_made_by", racing)
+    second = await client.post(form.action, data=choices)
+    assert second.status_code == 303, Page.of(second.text).text
+    assert second.headers["location"] == first.headers["location"].split("?")[0] + "?again=true"
+    assert await counts(db) == made
 
 
 async def test_the_count_says_how_many_already_have_an_open_invitation_to_the_survey(
