@@ -341,21 +341,10 @@ SCOPE_NEGATORS = frozenset({
     "aint", "cant", "cannot", "couldnt", "wouldnt", "wont", "shouldnt", "havent", "hasnt",
     "hadnt", "nobody", "noone", "nothing", "without", "hardly", "barely", "nor", "neither",
 })  # fmt: skip
-SCOPE_ENDS = frozenset(
-    {
-        "but",
-        "although",
-        "though",
-        "however",
-        "except",
-        "yet",
-        "whereas",
-        "apart",
-        "and",
-        "so",
-        "because",
-    }
-)  # with punctuation, these end a negator's reach
+SCOPE_ENDS = frozenset({
+    "but", "although", "though", "however", "except", "yet", "whereas", "apart", "and", "so",
+    "because",
+})  # with punctuation, these end a negator's reach
 
 
 def tokens(text: str) -> list[str]:
