@@ -108,7 +108,8 @@ class InvitationError(CarevoiceError):
         "Anything you answered is kept: use the code on your newest letter to carry on, or "
         "ask your worker."),
         "used": N_("That link has already been used, and there is nothing more to answer on it. "
-        "Ask your worker if you'd like a new one."),
+        "If someone writes back to you, it shows where you answered: on that phone or "
+        "computer, or in that chat. Ask your worker if you'd like a new one."),
         "started": N_("You started this chat on another phone or browser. To carry on here, "
         "ask your worker for a new letter: its new code carries on where you were."),
         "locked": N_("That didn't match too many times, so this link is paused to keep your "

@@ -194,8 +194,9 @@ async def test_the_end_of_the_web_chat_says_a_reply_would_show_on_their_link(
     assert ("If someone writes back to you, you'll see it here when you open your link again "
             "on this phone or computer.") in chat.text
     elsewhere = Page.of((await other_client.get(f"/c/{codes[0]}")).text).text
-    # another browser is not told it will see replies: this link is used up there
-    assert "already been used" in elsewhere and "writes back" not in elsewhere
+    # another browser is not told it will see replies: it is sent back to where they answered
+    assert "already been used" in elsewhere and "you'll see it here" not in elsewhere
+    assert "it shows where you answered: on that phone or computer" in elsewhere
 
 
 def test_the_closing_words_about_replies_are_in_welsh_and_arabic() -> None:
