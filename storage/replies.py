@@ -46,6 +46,10 @@ WITHDRAWN: Final = "withdrawn by staff"
 _NOT_WITHDRAWN = or_(ReplyRow.undelivered.is_(None), ReplyRow.undelivered != WITHDRAWN)
 
 
+class ErasedError(ValidationError):
+    """A reply to a young person whose data has been erased: there is no one to send it to."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReplyStatus:
     """A reply as officers see it: where it went and whether it arrived."""
@@ -134,7 +138,7 @@ async def write_reply(
                            contact_message_id=contact_message_id, alert_id=alert_id)
     person = await session.get_one(PersonRow, target.person_id)
     if person.erased_at is not None:
-        raise ValidationError("this young person's data has been erased")
+        raise ErasedError("this young person's data has been erased")
     now = clock.now()
     reply = ReplyRow(
         person_id=target.person_id,
@@ -369,6 +373,7 @@ def _state(reply: ReplyRow, failure: str | None) -> str:
 __all__ = [
     "MAX_REPLY",
     "WITHDRAWN",
+    "ErasedError",
     "ReplyStatus",
     "ThreadItem",
     "mark_web_replies_shown",

@@ -169,7 +169,7 @@ async def reply_to_alert(
     except NotFoundError:
         return _missing(services.settings.council_name)
     except ValidationError as error:
-        problem = "erased" if "erased" in str(error) else "reply"
+        problem = "erased" if isinstance(error, replies.ErasedError) else "reply"
         return RedirectResponse(f"{here}?problem={problem}#reply", 303)
     done = "reply" if written.undelivered is None else "unsent"
     return RedirectResponse(f"{here}?done={done}#reply", 303)

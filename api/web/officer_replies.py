@@ -245,7 +245,7 @@ async def _reply(
     except NotFoundError:
         return _redirect(anchor, problem="missing")
     except ValidationError as error:
-        problem = "erased" if "erased" in str(error) else "reply"
+        problem = "erased" if isinstance(error, replies.ErasedError) else "reply"
         return _redirect(anchor, path=path, problem=problem)
     # a reply carevoice cannot deliver (a paper return, the demo) must not read as sent
     return _redirect(anchor, path=path, done="reply" if written.undelivered is None else "unsent")
