@@ -10,7 +10,9 @@ import httpx
 from sqlalchemy import select, update
 
 from bot import texts as bot_texts
+from storage import alerts
 from storage.database import Database
+from storage.erasure import erase_person
 from storage.tables import AuditLogRow, PersonRow, ReplyRow, ResponseRow, SafeguardingAlertRow
 from surveys.clock import FixedClock
 from surveys.i18n import gettext_for
@@ -151,6 +153,28 @@ async def test_an_officer_replies_from_the_alert_page_to_a_child_who_did_not_fin
         )).all()
     assert reply is not None and reply.response_id == response_id and reply.channel == "web"
     assert reply.delivered_at is not None and audited == [f"alert {alert_id}"]
+
+
+async def test_nothing_is_written_back_to_a_young_person_erased_since(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, codes: list[str], keys: Keys,
+    db: Database, clock: FixedClock,
+) -> None:
+    await _pressed_help_and_left(client, codes[0])
+    alert_id = await _only(db, SafeguardingAlertRow)
+    await sign_in(other_client, keys.officer)
+    form = Page.of((await other_client.get(f"/officer/alerts/{alert_id}")).text).form_to(
+        f"/officer/alerts/{alert_id}/reply"
+    )
+    async with db.transaction() as session:
+        await alerts.acknowledge(session, clock.now(), alert_id, actor="o", note="rang them")
+        ref = await session.scalar(select(PersonRow.council_ref))
+        assert ref is not None
+        await erase_person(session, clock, ref, actor="admin")
+    sent = await other_client.post(form.action, data=form.data(text="I'm Sam. I'll ring you."))
+    # the alert no longer names anyone to write to: refused plainly, nothing kept or sent
+    assert sent.status_code == 404 and "Traceback" not in sent.text
+    async with db.reader() as session:
+        assert await session.scalar(select(ReplyRow)) is None
 
 
 async def test_another_teams_officer_cannot_reply_to_an_alert(
