@@ -63,7 +63,7 @@ from storage.conversations import (
     ResumeRefused,
     Turn,
 )
-from storage.invitation_codes import canonical, display
+from storage.invitation_codes import canonical, display, is_short_code
 from storage.reach import Reach, RequestKind, RequestOutcome
 from storage.retention import RetentionPolicy
 from surveys import safeguarding
@@ -118,6 +118,20 @@ READ_IT = filters.Regex(
     )
 )
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+_AS_PRINTED = re.compile(r"\s*\w{4}[\s-]+\w{4}[\s-]+\w{4}\s*")
+
+
+def _typed_code(text: str) -> str | None:
+    """The code from a letter, if `text` is one typed on its own: as printed, in three
+    groups of four ("k7mq 2x9p h3td"), or run together with a digit in it. Not any twelve
+    letters: "I need help now" is made of letters a code could hold."""
+    if not is_short_code(text):
+        return None
+    if _AS_PRINTED.fullmatch(text) or any(c.isdigit() for c in text):
+        return canonical(text)
+    return None
 """What an invitation code can look like (URL-safe base64); anything else is no code."""
 _CONTROL_COMMANDS = {"back": Command.BACK, "skip": Command.SKIP, "done": Command.DONE}
 _CONTACT_FIELDS = {(kind,) for kind in texts.CONTACT_BUTTONS}
@@ -169,6 +183,16 @@ class ChatHandlers:
         message, chat_id = _message(update)
         # a typed code may come in pieces ("/start K7MQ 2X9P H3TD"); a link's is one piece
         code = canonical("".join(context.args)) if context.args else None
+        await self._start_with(context, message, chat_id, code)
+
+    async def _start_with(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        message: Message,
+        chat_id: int,
+        code: str | None,
+    ) -> None:
+        """What /start CODE (or /start alone, `code` None) does."""
         if code is not None and not _CODE.fullmatch(code):  # not one we could have issued
             if not await self._may_try_code(context, chat_id):
                 return
@@ -435,6 +459,12 @@ class ChatHandlers:
         carry_on = self._carry_on_reply(context, message)
         if carry_on is not None and text.strip() not in texts.help_buttons():
             await self._carry_on(context, message, carry_on, text)
+            return
+        typed = _typed_code(text)
+        if typed is not None and not (
+            await self.reach.chat_status(CHANNEL, str(message.chat_id))
+        ).linked:  # the code from a letter, typed without /start
+            await self._start_with(context, message, message.chat_id, typed)
             return
         kind = self._contact_reply(context, message)
         asks_help = text.strip() in texts.help_buttons()

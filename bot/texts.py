@@ -87,11 +87,11 @@ DECLINED = N_(
 )
 WELCOME_UNLINKED = N_(
     "Hi! 👋 I ask young people what they think, for their council. To begin, please open "
-    "the link your worker sent you."
+    "the link your worker sent you, or type the code on your letter."
 )
 NOT_LINKED = N_(
     "I don't know which survey is yours yet. Please open the link your worker sent you, "
-    "and we'll start from there."
+    "or type the code on your letter, and we'll start from there."
 )
 HELP = N_(
     "Here's what you can do:\n"

@@ -12,6 +12,7 @@ from telegram.ext import Application
 from bot import texts
 from bot.application import build_application
 from bot.callbacks import ButtonKind, Signer
+from bot.handlers import _typed_code
 from storage.campaigns import revoke_invitation
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService, Turn
@@ -73,6 +74,22 @@ async def test_a_code_typed_from_a_letter_works_after_start(
     assert young.last()["text"].endswith(NOTICE_END)
     await young.tap("Yes")
     assert young.last()["text"] == "Question 1 of 6\nHow are things?"
+    assert await count(db, ChannelLinkRow) == 1
+
+
+async def test_the_code_from_a_letter_typed_alone_starts_the_survey(
+    young: YoungPerson, code: str, db: Database
+) -> None:
+    """Found by a care leaver with a letter and no link: the code typed without /start
+    got "Please open the link your worker sent you"."""
+    assert _typed_code("I need help now") is None and _typed_code("hahahahahaha") is None
+    assert _typed_code("k7mq2x9ph3td") == _typed_code("K7MQ-2X9P-H3TD") == "K7MQ2X9PH3TD"
+    await young.say(f"{code[:4].lower()} {code[4:8]} {code[8:]}")
+    assert young.last()["text"].endswith(NOTICE_END)
+    await young.tap("Yes")
+    assert young.last()["text"] == "Question 1 of 6\nHow are things?"
+    await young.say(f"{code[:4]} {code[4:8]} {code[8:]}")  # once linked, an answer
+    assert not young.last()["text"].endswith(NOTICE_END)
     assert await count(db, ChannelLinkRow) == 1
 
 
