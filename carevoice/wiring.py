@@ -75,8 +75,12 @@ async def build_services(
 
     def help_text(language: str = "en", audience: str | None = None) -> str:
         # Honest, for the moment it is said: "today, before 5pm", "on Monday after 9am".
-        when = said or office.when_read(now(), language)
-        return safeguarding.help_reply(language, office_hours=when, audience=audience)
+        at = now()
+        when = said or office.when_read(at, language)
+        duty = settings.out_of_hours_phone if not office.is_open(at) else None
+        return safeguarding.help_reply(
+            language, office_hours=when, audience=audience, out_of_hours_phone=duty
+        )
 
     conversations = ConversationService(
         db,

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     office_bank_holidays: str = Field(
         "ENG", description="Closed on the bank holidays of ENG, WLS, SCT or NIR (or none)."
     )
+    out_of_hours_phone: str | None = Field(
+        None,
+        description="The council's emergency duty team (out-of-hours children's social care) "
+        "number, told to a young person at risk while the office is closed, e.g. '0300 123 "
+        "4567'.",
+    )
     alert_escalate_after: int = Field(
         15,
         ge=1,

@@ -13,14 +13,20 @@ ADULT_AUDIENCES = frozenset({"care_leaver"})  # 16 to 25; Childline is for the u
 
 
 def help_reply(
-    language: str = "en", *, office_hours: str | None = None, audience: str | None = None
+    language: str = "en",
+    *,
+    office_hours: str | None = None,
+    audience: str | None = None,
+    out_of_hours_phone: str | None = None,
 ) -> str:
     """The kind, honest reply sent when a young person asks for help or sounds at risk.
 
     `office_hours` completes "A participation officer will read this ..."; the words are
     in `language` (the message catalogue), but for `office_hours` as given. For a survey
     whose `audience` includes adults (care leavers, 16 to 25), the helplines are ones a
-    19-year-old can call too (Samaritans, Shout), not Childline alone.
+    19-year-old can call too (Samaritans, Shout), not Childline alone. `out_of_hours_phone`
+    (the council's emergency duty team, given while the office is closed) says who can
+    help before a participation officer reads it.
     """
     _ = gettext_for(language)
     if office_hours is None:
@@ -32,6 +38,16 @@ def help_reply(
         (
             _("Thank you for telling us. You are not in trouble."),
             _("If you are in danger now, call 999."),
+            *(
+                (
+                    _(
+                        "The council's emergency duty team can help now, while our office "
+                        "is closed: call {phone}."
+                    ).format(phone=" ".join(out_of_hours_phone.split())),
+                )
+                if out_of_hours_phone and out_of_hours_phone.strip()
+                else ()
+            ),
             _(
                 "If you are under 19, you can call Childline free on 0800 1111. At any age, "
                 "Samaritans will listen, free, day or night: call 116 123, or text SHOUT to "
