@@ -153,6 +153,10 @@ def warn_unprotected(settings: Settings) -> None:
         errors.print(f"CAREVOICE_COUNCIL_NAME is not set: letters, the chat and the privacy "
                      f"notice will name the council {settings.council_name!r}.",
                      highlight=False)
+    if not settings.out_of_hours_phone:
+        errors.print("CAREVOICE_OUT_OF_HOURS_PHONE is not set: a young person at risk while "
+                     "the office is closed is told only 999, the helplines and when a person "
+                     "will read it (set the emergency duty team's number).", highlight=False)
 
 
 def run_async(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:

@@ -150,8 +150,11 @@ def test_serve_without_demo_just_serves(
     assert result.exit_code == 0 and served["host"] == "0.0.0.0" and served["port"] == 8000
     assert "Bearer" not in result.stdout
     assert "CAREVOICE_COUNCIL_NAME is not set" in " ".join(result.stderr.split())
-    named = runner.invoke(app, ["serve"], env={**env, "CAREVOICE_COUNCIL_NAME": "Testshire"})
+    assert "CAREVOICE_OUT_OF_HOURS_PHONE is not set" in " ".join(result.stderr.split())
+    named = runner.invoke(app, ["serve"], env={**env, "CAREVOICE_COUNCIL_NAME": "Testshire",
+                                               "CAREVOICE_OUT_OF_HOURS_PHONE": "0300 123 4567"})
     assert named.exit_code == 0 and "CAREVOICE_COUNCIL_NAME" not in named.stderr
+    assert "OUT_OF_HOURS" not in named.stderr
 
 
 @pytest.mark.parametrize(
