@@ -22,6 +22,7 @@ from surveys.i18n import DEFAULT_LANGUAGE, N_, Gettext, format_number, gettext_f
 from surveys.model import AnswerValue, Audience, Flag, Question, QuestionKind, Survey
 from surveys.progress import Progress, ResponseStatus
 from surveys.safeguarding.detection import MODEL_PHRASE_ID
+from surveys.sentiment import YouthLexicon
 
 MAX_INPUT_CHARS = 4096
 """Longest input looked at; a text answer is also held to its question's max_length."""
@@ -411,7 +412,9 @@ class Engine:
         if first:
             events = (ResponseStarted(), *events)
         step = self._move_to_next(survey, new, after=question.id)
-        if words and not said_who:  # who may read them? (stored as the default till then)
+        # who may read them? (stored as the default till then); not asked of words that say
+        # nothing ("no", "nah", "not sure"): a care leaver was asked after every one
+        if words and not said_who and not YouthLexicon.default().says_nothing(text or ""):
             if step.progress.finished:  # the last answer returns the form, choice or not
                 events = (*events, *step.events)
             choosing = replace(new, current=question.id, choosing=True)

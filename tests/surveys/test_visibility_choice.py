@@ -58,6 +58,19 @@ def test_words_are_stored_with_the_default_then_the_choice_is_asked(
     assert step.progress.choosing and step.progress.current == "why_chair"
 
 
+@pytest.mark.parametrize(("typed", "asked"), [
+    ("no", False), ("nah thats it", False), ("Not sure.", False), ("n/a", False),
+    ("bullying", True), ("no one listens", True),
+])
+def test_who_may_read_it_is_not_asked_of_words_that_say_nothing(typed: str, asked: bool) -> None:
+    """Found by a care leaver on Telegram: "Who can read what you just wrote?" after every
+    typed "no" and "nah thats it"."""
+    survey = small_survey()
+    step = ENGINE.advance(survey, at_why_chair(survey), UserInput(text=typed))
+    assert step.progress.choosing is asked, typed
+    assert step.progress.current == ("why_chair" if asked else "for_iro")
+
+
 @pytest.mark.parametrize(("said", "private"), [
     (UserInput(option=PRIVATE, question_id="why_chair"), True),
     (UserInput(option=SHARED, question_id="why_chair"), False),
