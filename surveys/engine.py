@@ -183,7 +183,8 @@ class HelpText(Protocol):
 
 
 YES_WORDS = frozenset(
-    {"yes", "y", "yeah", "yep", "yea", "ye", "yup", "ok", "sure", "👍", "ie", "do", "oes", "nam"}
+    {"yes", "y", "yeah", "yep", "yea", "ye", "yh", "ya", "yup", "ok", "okay", "sure", "👍", "ie",
+     "do", "oes", "nam"}
 )
 NO_WORDS = frozenset({"no", "n", "nope", "nah", "na", "not really", "👎", "naddo", "nac oes", "لا"})
 _WORD_RE = re.compile(r"[^\W_]", re.UNICODE)

@@ -568,3 +568,17 @@ def test_question_numbers_count_only_what_this_young_person_is_asked() -> None:
     assert [t for _, _, t in asked] == [18, 18, 18, 17, 17]  # the follow-up left out
     back = ENGINE.advance(pathway, step.progress, UserInput(command=Command.BACK))
     assert (back.prompts[-1].question_id, back.prompts[-1].number) == ("money_feel", 4)
+
+
+@pytest.mark.parametrize("typed", ["yh", "Ya", "okay"])
+def test_everyday_yes_words_answer_a_yes_no_question(survey: Survey, typed: str) -> None:
+    """Found by a care leaver on Telegram: "yh" got "Please tap Yes or No"."""
+    step = ENGINE.open_survey(survey, Progress())
+    for user_input in (
+        UserInput(option="5", question_id="mood"),
+        UserInput(text="2"),
+        UserInput(command=Command.SKIP),
+        UserInput(text=typed),
+    ):
+        step = ENGINE.advance(survey, step.progress, user_input)
+    assert step.progress.answers["chair"] == "yes"
