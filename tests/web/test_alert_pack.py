@@ -167,7 +167,11 @@ async def test_nothing_is_written_back_to_a_young_person_erased_since(
     )
     async with db.transaction() as session:
         await alerts.acknowledge(session, clock.now(), alert_id, actor="o", note="rang them")
-        ref = await session.scalar(select(PersonRow.council_ref))
+        ref = await session.scalar(
+            select(PersonRow.council_ref)
+            .join(SafeguardingAlertRow, SafeguardingAlertRow.person_id == PersonRow.id)
+            .where(SafeguardingAlertRow.id == alert_id)
+        )  # the young person the alert is about
         assert ref is not None
         await erase_person(session, clock, ref, actor="admin")
     sent = await other_client.post(form.action, data=form.data(text="I'm Sam. I'll ring you."))
