@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -167,33 +167,30 @@ def join_open_alert(
 
 def open_alert_id(session: Session, person_id: int) -> int | None:
     """The young person's newest alert nobody has acknowledged yet, if any."""
+    return _newest_alert(session, person_id, SafeguardingAlertRow.acknowledged_at.is_(None))
+
+
+def add_words(session: Session, now: datetime, person_id: int, words: str) -> int | None:
+    """Keep words written after a help reply with the young person's newest alert."""
+    alert_id = _newest_alert(session, person_id)
+    if alert_id is not None:
+        keep_words(session, now, alert_id, words)
+    return alert_id
+
+
+def keep_words(session: Session, now: datetime, alert_id: int, words: str) -> None:
+    """Keep words the young person wrote after an alert with it (its history's "more")."""
+    session.add(SafeguardingAlertEventRow(alert_id=alert_id, at=now, kind=EventKind.MORE,
+                                          words=words))
+
+
+def _newest_alert(session: Session, person_id: int, *where: ColumnElement[bool]) -> int | None:
     return session.scalar(
         select(SafeguardingAlertRow.id)
-        .where(
-            SafeguardingAlertRow.person_id == person_id,
-            SafeguardingAlertRow.acknowledged_at.is_(None),
-        )
+        .where(SafeguardingAlertRow.person_id == person_id, *where)
         .order_by(SafeguardingAlertRow.created_at.desc(), SafeguardingAlertRow.id.desc())
         .limit(1)
     )
-
-
-def add_words(
-    session: Session, now: datetime, person_id: int, words: str, *, open_only: bool = False
-) -> int | None:
-    """Keep words written after a help reply with the young person's newest alert (only
-    one still open: `open_only`)."""
-    newest = select(SafeguardingAlertRow.id).where(SafeguardingAlertRow.person_id == person_id)
-    if open_only:
-        newest = newest.where(SafeguardingAlertRow.acknowledged_at.is_(None))
-    alert_id = session.scalar(
-        newest.order_by(SafeguardingAlertRow.created_at.desc(), SafeguardingAlertRow.id.desc())
-        .limit(1)
-    )
-    if alert_id is not None:
-        session.add(SafeguardingAlertEventRow(alert_id=alert_id, at=now, kind=EventKind.MORE,
-                                              words=words))
-    return alert_id
 
 
 def _notify(

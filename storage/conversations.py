@@ -865,17 +865,18 @@ class ConversationService:
         # alerts first: they must never be lost
         flagged = list(step.alerts)
         more_risk = [r for e in step.events if isinstance(e, SaidMore) for r in e.risk]
-        if more_risk and alerts.open_alert_id(session, response.person_id) is None:
+        still_open = alerts.open_alert_id(session, response.person_id) if more_risk else None
+        if more_risk and still_open is None:
             flagged += more_risk  # no alert left open to keep them with: a new one
         alert_ids, raised = self._store_alerts(
             session, response.person_id, response, response.channel, flagged,
             (words or "").strip() or None, _told(step.prompts),
         )
         for event in step.events:
-            if isinstance(event, SaidMore) and not (event.risk and raised):
-                alerts.add_words(
-                    session, now, response.person_id, event.text, open_only=bool(event.risk)
-                )
+            if isinstance(event, SaidMore) and not event.risk:
+                alerts.add_words(session, now, response.person_id, event.text)
+            elif isinstance(event, SaidMore) and still_open is not None:
+                alerts.keep_words(session, now, still_open, event.text)
             elif isinstance(event, AnswerRecorded):
                 again = event.question_id in answered_before
                 answer_id = self._store_answer(session, response, survey, event, now, again=again)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -28,6 +28,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -36,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.board._common import Span, bucket, in_spans, prepare, rounded, spans_of, uk_midnight
+from storage.board._common import bucket, in_spans, prepare, rounded, spans_of, uk_midnight
 from storage.board.folding import ALL_TIME, ALL_TIME_GRAIN
 from storage.board.rollups import is_fresh
 from storage.board.themes import written
@@ -89,102 +90,76 @@ async def eligible_surveys(
 ) -> list[str]:
     """Surveys returned by at least `min_group` young people in the period (from the
     rollups when they are fresh)."""
-    if (
-        rollups
-        and period is not None
-        and await is_fresh(session, period.start, period.end_exclusive)
-    ):
-        c = BoardAnswerCellRow
-        cells = select(c.survey_key, c.respondents).where(
-            c.grain == ("y" if period.quarter is None else "q"),
-            c.start == period.start,
-            c.kind == "returned",
-        )
-        if survey_key is not None:
-            cells = cells.where(c.survey_key == survey_key)
-        return sorted(
-            str(key)
-            for key, n in (await session.execute(cells)).all()
-            if min_group_size_ok(int(n), max(min_group, 1))
-        )
-    r, v = ResponseRow, SurveyVersionRow
-    query = (
-        select(v.key, func.count(func.distinct(r.person_id)))
-        .join(v, v.id == r.survey_version_id)
-        .where(r.returned_at.is_not(None))
-        .group_by(v.key)
+    returned = await _returned_in(
+        session, [period] if period is not None else [], survey_key, rollups=rollups
     )
-    if period is not None:
-        query = query.where(in_spans(r.returned_at, [Span.of(period)]))
-    if survey_key is not None:
-        query = query.where(v.key == survey_key)
-    returned = {str(key): int(n) for key, n in (await session.execute(query)).all()}
-    if period is None:  # young people since erased still count towards the group
-        grain, start = ALL_TIME_GRAIN, ALL_TIME
-    else:
-        grain, start = ("y" if period.quarter is None else "q"), period.start
-    for _, key, n, _, _, _, _ in await erased_returns(session, grain, start, survey_key):
-        returned[key] = returned.get(key, 0) + n
-    return sorted(key for key, n in returned.items() if min_group_size_ok(n, max(min_group, 1)))
+    return sorted(k for (_, k), n in returned.items() if min_group_size_ok(n, max(min_group, 1)))
 
 
 async def _nameable_quarters(
     session: AsyncSession, period: Period | None, min_group: int, *, rollups: bool
 ) -> dict[str, set[str]]:
-    """For a year asked, each of its quarters' quotable surveys (`eligible_surveys`, all
-    four quarters at once: from fresh rollups, else from the responses and what erased
-    young people returned); empty for any other period (`quotes` asks as it needs)."""
+    """For a year asked, each of its quarters' quotable surveys (`eligible_surveys` for all
+    four at once); empty for any other period (`quotes` asks as it needs)."""
     if period is None or period.quarter is not None:
         return {}
     quarters = list(period.quarters())
-    labels = {q.start: q.label for q in quarters}
-    returned: dict[tuple[str, str], int] = {}
-    if rollups and await is_fresh(session, period.start, period.end_exclusive):
-        c = BoardAnswerCellRow
-        cells = select(c.start, c.survey_key, c.respondents).where(
-            c.grain == "q", c.start.in_(list(labels)), c.kind == "returned"
-        )
-        for start, key, n in (await session.execute(cells)).all():
-            returned[labels[start], str(key)] = int(n)
-    else:
-        r, v = ResponseRow, SurveyVersionRow
-        spans = spans_of(quarters)
-        quarter = bucket(r.returned_at, spans)
-        query = (
-            select(quarter, v.key, func.count(func.distinct(r.person_id)))
-            .join(v, v.id == r.survey_version_id)
-            .where(r.returned_at.is_not(None), in_spans(r.returned_at, spans))
-            .group_by(quarter, v.key)
-        )
-        for n_quarter, key, n in (await session.execute(query)).all():
-            returned[quarters[int(n_quarter)].label, str(key)] = int(n)
-        e = ErasedAnswerCellRow
-        erased = select(e.start, e.survey_key, e.respondents).where(
-            e.grain == "q", e.start.in_(list(labels)), e.kind == "returned"
-        )
-        for start, key, n in (await session.execute(erased)).all():
-            returned[labels[start], str(key)] = returned.get((labels[start], str(key)), 0) + int(n)
-    named: dict[str, set[str]] = {label: set() for label in labels.values()}
-    for (label, key), n in returned.items():
+    named: dict[str, set[str]] = {q.label: set() for q in quarters}
+    for (label, key), n in (await _returned_in(session, quarters, None, rollups=rollups)).items():
         if min_group_size_ok(n, max(min_group, 1)):
             named[label].add(key)
     return named
 
 
-async def erased_returns(
-    session: AsyncSession, grain: str, start: date, survey_key: str | None
-) -> list[tuple[date, str, int, int, float, int, int]]:
-    """Erased young people who returned each survey, as answer cells grouped by survey."""
-    e = ErasedAnswerCellRow
-    query = select(
-        e.start, e.survey_key, e.respondents, e.answers, e.total, e.negative, e.positive
-    ).where(e.grain == grain, e.start == start, e.kind == "returned")
+async def _returned_in(
+    session: AsyncSession, periods: Sequence[Period], survey_key: str | None, *, rollups: bool
+) -> dict[tuple[str, str], int]:
+    """Young people who returned each survey (of `survey_key` alone, if given) in each of
+    `periods` (contiguous, all quarters or all years; none: all time), by (period label,
+    survey): from the rollups when they are fresh, else from the responses and what
+    young people since erased returned."""
+    labels = {p.start: p.label for p in periods}
+    grain = "q" if periods and periods[0].quarter is not None else "y"
+    if periods and rollups and await is_fresh(session, periods[0].start, periods[-1].end_exclusive):
+        c = BoardAnswerCellRow
+        cells = select(c.start, c.survey_key, c.respondents).where(
+            c.grain == grain, c.start.in_(list(labels)), c.kind == "returned"
+        )
+        if survey_key is not None:
+            cells = cells.where(c.survey_key == survey_key)
+        rows = (await session.execute(cells)).all()
+        return {(labels[start], str(key)): int(n) for start, key, n in rows}
+    r, v = ResponseRow, SurveyVersionRow
+    spans = spans_of(periods) if periods else []
+    which = bucket(r.returned_at, spans) if spans else literal(0)
+    query = (
+        select(which, v.key, func.count(func.distinct(r.person_id)))
+        .join(v, v.id == r.survey_version_id)
+        .where(r.returned_at.is_not(None), *([in_spans(r.returned_at, spans)] if spans else []))
+        .group_by(which, v.key)
+    )
     if survey_key is not None:
-        query = query.where(e.survey_key == survey_key)
-    return [
-        (d, str(k), int(r), int(n), float(t), int(neg), int(pos))
-        for d, k, r, n, t, neg, pos in (await session.execute(query)).all()
-    ]
+        query = query.where(v.key == survey_key)
+    names = [p.label for p in periods] or [ALL_TIME_LABEL]
+    returned = {
+        (names[int(n_period)], str(key)): int(n)
+        for n_period, key, n in (await session.execute(query)).all()
+    }
+    e = ErasedAnswerCellRow  # young people since erased still count towards the group
+    starts = list(labels) if periods else [ALL_TIME]
+    erased = select(e.start, e.survey_key, e.respondents).where(
+        e.grain == (grain if periods else ALL_TIME_GRAIN), e.start.in_(starts),
+        e.kind == "returned",
+    )
+    if survey_key is not None:
+        erased = erased.where(e.survey_key == survey_key)
+    for start, key, n in (await session.execute(erased)).all():
+        label = labels.get(start, ALL_TIME_LABEL)
+        returned[label, str(key)] = returned.get((label, str(key)), 0) + int(n)
+    return returned
+
+
+ALL_TIME_LABEL = "all time"
 
 
 async def quotes(
@@ -245,7 +220,7 @@ async def quotes(
                 named[part.label] = set(found)
             if key in named[part.label]:
                 return part.label
-        return period.label if period is not None else "all time"
+        return period.label if period is not None else ALL_TIME_LABEL
 
     for start in range(0, len(ordered), limit):  # a batch at a time: most are taken
         batch = ordered[start : start + limit]
