@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from storage import alert_rescan, alerts
 from storage.alerts import AlertPolicy, AlertRecipient
@@ -39,7 +39,8 @@ async def joined(conversations: ConversationService, db: Database, catalog: Surv
 
 async def rows(db: Database, model: type, *where: object) -> list[object]:
     async with db.reader() as session:
-        return list((await session.scalars(select(model).where(*where))).all())
+        in_order = select(model).where(*where).order_by(*inspect(model).primary_key)  # type: ignore[arg-type]
+        return list((await session.scalars(in_order)).all())
 
 
 async def test_an_alert_keeps_the_words_what_they_were_told_and_its_history(
