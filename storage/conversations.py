@@ -85,6 +85,7 @@ from surveys.model import (
 from surveys.people import Cohort, age_band, age_on, is_adult, wants_easy, words_private_by_default
 from surveys.progress import Progress, ResponseStatus, progress_from_json, progress_to_json
 from surveys.sentiment import SentimentScorer
+from surveys.topics import topics_of
 from surveys.translations import localize
 
 log = logging.getLogger(__name__)
@@ -319,11 +320,12 @@ class ConversationService:
     name_throttle: ResumeThrottle = field(default_factory=lambda: NAME_AND_MONTH_THROTTLE)
 
     def warm(self) -> None:
-        """Load the safeguarding phrase book and model and the sentiment scorer now (each
-        once a process), so the first young person's input does not pay for it inside its
-        transaction, holding up every other writer meanwhile."""
+        """Load the safeguarding phrase book and model, the sentiment scorer and the themes
+        with their model now (each once a process), so the first young person's input does
+        not pay for it inside its transaction, holding up every other writer meanwhile."""
         safeguarding.detect_risk("warming up")
         self.scorer.score("warming up")
+        topics_of("warming up at my foster home")
 
     # ----- use cases -----------------------------------------------------------------
 

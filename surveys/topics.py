@@ -8,8 +8,9 @@ lower-cased, apostrophes are dropped, other punctuation and runs of white space 
 space, and a keyword must appear as whole words ("mum" matches "my mum said", not
 "mumble"); a keyword ending in "*" matches the start of a word ("brother*" matches
 "brothers"). A theme's `unless` phrases are blanked out before its keywords are looked for,
-and its `if` rules count some keywords only beside others. Agreement with a labelled set:
-``benchmarks/themes_agreement.py``.
+and its `if` rules count some keywords only beside others. A theme with `confirm_above`
+counts what its keywords find only when the theme model agrees (`surveys.theme_model`).
+Agreement with a labelled set: ``benchmarks/themes_agreement.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from surveys.data_files import builtin_text, parse_yaml, read_text
+from surveys.theme_model import ThemeModel, ThemeModelError
 
 __all__ = [
     "PUNCTUATION",
@@ -61,6 +63,8 @@ class Topic:
     keywords: tuple[str, ...]
     unless: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
+    confirm_above: float | None = None
+    """When set, what the keywords find counts only if the theme model gives at least this."""
 
     def found_in(self, padded: str) -> bool:
         """Whether ' normalised text ' is about this theme."""
@@ -102,11 +106,16 @@ def topics_of(text: str | None, topics: Sequence[Topic] | None = None) -> tuple[
     """The keys of the themes `text` is about, in taxonomy order (none for no text)."""
     if not text:
         return ()
-    padded = f" {normalise(text)} "
+    words = normalise(text)
+    padded = f" {words} "
     return tuple(
         topic.key
         for topic in (load_topics() if topics is None else topics)
         if topic.found_in(padded)
+        and (
+            topic.confirm_above is None
+            or ThemeModel.default().probability(topic.key, words) >= topic.confirm_above
+        )
     )
 
 
@@ -181,6 +190,26 @@ def _parse_topics(text: str, where: str) -> tuple[Topic, ...]:
                 _keywords(spec.get("keywords"), where, f"topic {key!r}", required=True),
                 _keywords(spec.get("unless"), where, f"topic {key!r} 'unless'", required=False),
                 _rules(spec.get("if"), where, str(key)),
+                _confirm_above(spec.get("confirm_above"), where, str(key)),
             )
         )
     return tuple(topics)
+
+
+def _confirm_above(value: Any, where: str, key: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise ValueError(
+            f"{where}: topic {key!r}: confirm_above must be a probability between 0 and 1"
+        )
+    try:
+        known = ThemeModel.default().themes
+    except ThemeModelError as error:
+        raise ValueError(f"{where}: topic {key!r}: confirm_above: {error}") from None
+    if key not in known:
+        raise ValueError(
+            f"{where}: topic {key!r}: confirm_above needs the theme model, which knows only "
+            f"{', '.join(sorted(known))}"
+        )
+    return float(value)

@@ -55,8 +55,12 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # sitting and the sixth and seventh sets (the everyday answers weighted half), 1 after the
 # thirteenth sitting and the seventh theme set (and after the fifteenth); the phrase book
 # itself now flags two more of these answers (a neglect "no food" pattern since the twelfth
-# sitting, one more since the fifteenth), so 511 are left for the model
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 511, 2  # 1 until that retraining
+# sitting, one more since the fifteenth), so 511 are left for the model. The held-out
+# halves of the eleventh and twelfth theme sets (6 December 2026, blind, never trained on)
+# added 223 answers: the phrase book flags 10 ("he scares me", "sofa surfing atm, got kicked
+# out"), the model 5 of the other 213 ("scared of living on my own tbh, what if something
+# happens and nobodys there"), 7 of 724 in all (1.0%)
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 724, 7  # 511 and 2 before those sets
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

@@ -4,9 +4,9 @@ table; the labelled set and how it was written: tests/data/themes/README.md).
 
 Themes that miss on the held-out part are listed in KNOWN_MISSES with the figure measured,
 as strict expected failures: the test says so when one starts to pass, and the taxonomy
-must not be tuned on the held-out part to make it pass. SHORTFALL_FLOORS holds each of
-them (and "no theme", whose precision is not otherwise held) to the figure measured, so
-a shortfall that gets worse fails.
+must not be tuned on the held-out part to make it pass. FLOORS holds each of them, the
+themes just over a threshold and "no theme" (whose precision is not otherwise held) to the
+figures measured, so a figure that gets worse fails.
 """
 
 from __future__ import annotations
@@ -26,25 +26,39 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (353 answers) when the taxonomy was frozen, and the same after issue 13's second
-# pass (fresh answers in development, keyword fixes on development misses), the fourth and
-# the fifth, sixth and seventh fresh sets. School met the goal after the eighth (90.0%,
-# 27 right, 3 wrong; 89.7% before).
+# Held-out: 353 answers written with the first taxonomy, and (6 December 2026) 223 more,
+# the held-out halves of two blind sets written without reading the keywords (split by the
+# same hash). Measured after keyword fixes on development misses and the theme model's
+# second opinion for home and carers, school and leaving-care housing (thresholds chosen on
+# the blind sets' development halves): those three met the goal there; these did not.
 KNOWN_MISSES = {
-    "home_and_carers": "precision 88.6% (39 right, 5 wrong)",
-    "leaving_care_housing": "precision 86.7% (13 right, 2 wrong)",
-    "leaving_care_work": "precision 88.2% (15 right, 2 wrong)",
+    "placement_moves": "precision 85.7% (30 right, 5 wrong), recall 83.3% (30 of 36)",
+    "family_contact": "precision 89.8% (44 right, 5 wrong)",
+    "health_and_feelings": "recall 84.9% (45 of 53)",
+    "worker_changes": "recall 77.8% (21 of 27)",
+    "being_listened_to": "recall 80.6% (29 of 36)",
+    "house_rules": "precision 88.9% (40 right, 5 wrong)",
+    "pocket_money_and_things_to_do": "precision 87.5% (35 right, 5 wrong)",
+    "leaving_care_work": "precision 87.0% (20 right, 3 wrong)",
 }
 
-# Held-out precision measured for each shortfall above and for "no theme" (34 right,
-# 4 wrong since the seventh fresh set; 33 and 5 before the sixth): none may fall below
-# it. Raise a floor when a figure improves.
-SHORTFALL_FLOORS = {
-    "home_and_carers": 39 / 44,
-    "school": 27 / 30,
-    "leaving_care_housing": 13 / 15,
-    "leaving_care_work": 15 / 17,
-    NO_THEME: 34 / 38,
+# Held-out precision and recall measured for each shortfall above, for the three themes the
+# model confirms (each just over a threshold) and for "no theme" (44 right, 33 wrong: an
+# answer with a theme the keywords miss, or the model vetoes, counts against it): none may
+# fall below it. Raise a floor when a figure improves.
+FLOORS = {
+    "placement_moves": (30 / 35, 30 / 36),
+    "family_contact": (44 / 49, 44 / 48),
+    "health_and_feelings": (45 / 49, 45 / 53),
+    "worker_changes": (21 / 21, 21 / 27),
+    "being_listened_to": (29 / 29, 29 / 36),
+    "house_rules": (40 / 45, 40 / 45),
+    "pocket_money_and_things_to_do": (35 / 40, 35 / 39),
+    "leaving_care_work": (20 / 23, 20 / 22),
+    "home_and_carers": (53 / 58, 53 / 60),
+    "school": (41 / 45, 41 / 48),
+    "leaving_care_housing": (25 / 26, 25 / 29),
+    NO_THEME: (44 / 77, 44 / 49),
 }
 
 
@@ -89,12 +103,13 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert held_out[NO_THEME].recall >= MIN_RECALL
 
 
-@pytest.mark.parametrize("theme", sorted(SHORTFALL_FLOORS))
-def test_a_known_shortfall_does_not_get_worse(theme: str, held_out: dict[str, Agreement]) -> None:
-    assert set(KNOWN_MISSES) <= set(SHORTFALL_FLOORS)
+@pytest.mark.parametrize("theme", sorted(FLOORS))
+def test_a_measured_figure_does_not_get_worse(theme: str, held_out: dict[str, Agreement]) -> None:
+    assert set(KNOWN_MISSES) <= set(FLOORS)
     row = held_out[theme]
-    assert row.precision >= SHORTFALL_FLOORS[theme] - 1e-9, f"{theme}: {row.precision:.1%}"
-    assert row.recall >= MIN_RECALL, f"{theme}: recall {row.recall:.1%}"
+    precision, recall = FLOORS[theme]
+    assert row.precision >= precision - 1e-9, f"{theme}: precision {row.precision:.1%}"
+    assert row.recall >= recall - 1e-9, f"{theme}: recall {row.recall:.1%}"
 
 
 def test_a_second_labellers_reading_differs_only_where_recorded() -> None:

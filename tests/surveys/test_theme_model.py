@@ -1,0 +1,84 @@
+"""The theme model: a second opinion on what keywords find, scored as scikit-learn would."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from benchmarks.themes_agreement import load
+from benchmarks.themes_train import STRENGTH, fit
+from surveys.theme_model import ThemeModel, ThemeModelError, ngrams
+from surveys.topics import load_topics, normalise, topics_of
+
+
+def test_the_shipped_model_knows_every_built_in_theme() -> None:
+    assert ThemeModel.default().themes == {t.key for t in load_topics()}
+    confirmed = {t.key: t.confirm_above for t in load_topics() if t.confirm_above}
+    assert confirmed == {"home_and_carers": 0.5, "school": 0.4, "leaving_care_housing": 0.3}
+
+
+def test_scoring_in_plain_python_matches_scikit_learn() -> None:
+    answers = [a for a in load() if a.split == "development"][::3]
+    model = ThemeModel(json.loads(json.dumps(fit(answers, ["school"]))))
+    vectoriser = TfidfVectorizer(analyzer=lambda t: ngrams(normalise(t)), sublinear_tf=True)
+    matrix = vectoriser.fit_transform([a.text for a in answers])
+    reference = LogisticRegression(C=STRENGTH, max_iter=5000, class_weight="balanced")
+    reference.fit(matrix, [("school" in a.themes) for a in answers])
+    texts = ["my teacher is sound", "the wifi at college is rubbish rubbish", "zzz unknown", ""]
+    expected = reference.predict_proba(vectoriser.transform(texts))[:, 1]
+    for text, probability in zip(texts, expected, strict=True):
+        assert model.probability("school", normalise(text)) == pytest.approx(probability, abs=1e-4)
+
+
+def test_a_keyword_find_the_model_disagrees_with_is_dropped_and_never_added() -> None:
+    topics = load_topics()
+    keywords_only = tuple(replace(t, confirm_above=None) for t in topics)
+    text = "my hamster escaped in the house"
+    assert "home_and_carers" in topics_of(text, keywords_only)
+    assert topics_of(text, topics) == ("pets",)
+    assert topics_of("my foster carer is kind and makes me laugh", topics) == ("home_and_carers",)
+    # the model is only asked about what the keywords found
+    assert topics_of("the people here are lovely to me", topics) == topics_of(
+        "the people here are lovely to me", keywords_only
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1.5", "between 0 and 1"),
+        ("true", "between 0 and 1"),
+        ("high", "between 0 and 1"),
+    ],
+)
+def test_confirm_above_must_be_a_probability(tmp_path: Path, value: str, message: str) -> None:
+    path = tmp_path / "topics.yaml"
+    path.write_text(f"themes:\n  school:\n    keywords: [school]\n    confirm_above: {value}\n")
+    with pytest.raises(ValueError, match=message):
+        load_topics(path)
+
+
+def test_confirm_above_needs_a_theme_the_model_knows(tmp_path: Path) -> None:
+    path = tmp_path / "topics.yaml"
+    path.write_text("themes:\n  pensions:\n    keywords: [pension]\n    confirm_above: 0.5\n")
+    with pytest.raises(ValueError, match="'pensions': confirm_above needs the theme model"):
+        load_topics(path)
+    path.write_text("themes:\n  school:\n    keywords: [school]\n    confirm_above: 0.5\n")
+    [school] = load_topics(path)
+    assert school.confirm_above == 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["not json", '{"vocabulary": ["a"], "idf": [1.0, 2.0], "themes": {}}',
+     '{"vocabulary": ["a"], "idf": [1.0], "themes": {"x": {"coef": [], "intercept": 0}}}',
+     '{"vocabulary": ["a"], "idf": [1.0]}'],
+)
+def test_a_malformed_model_is_refused(text: str) -> None:
+    with pytest.raises(ThemeModelError, match="theme model"):
+        ThemeModel.from_json(text)
