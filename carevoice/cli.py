@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from carevoice.cli_help import use_plain_types
+from carevoice.cli_help import plain_error, use_plain_types
 from surveys.errors import CarevoiceError, NotFoundError
 from surveys.people import AGE_BAND_NAMES, parse_day, parse_people_csv
 
@@ -88,8 +89,9 @@ app.add_typer(people_app, name="people")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(invites_app, name="invites")
 
-console = Console()
-errors = Console(stderr=True)
+# emoji=False: a young person's ":x:" or a CSV's "root:x:0" is printed as typed, never as ❌
+console = Console(emoji=False)
+errors = Console(stderr=True, emoji=False)
 
 DatabaseOption = Annotated[
     str | None,
@@ -122,8 +124,8 @@ def settings_for(database_url: str | None) -> Settings:
         for fault in error.errors():
             name = "CAREVOICE_" + "_".join(str(p) for p in fault["loc"]).upper()
             where = name if fault["loc"] else "a setting"
-            errors.print(f"[red]Error:[/red] {where}: {fault['msg']}", highlight=False,
-                         markup=True)
+            errors.print(f"[red]Error:[/red] {where}: {escape(plain_error(fault))}",
+                         highlight=False)
         raise typer.Exit(1) from None
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
@@ -166,11 +168,10 @@ def run_async(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return asyncio.run(func(*args, **kwargs))
-        except CarevoiceError as error:
-            errors.print(f"[red]Error:[/red] {error}", highlight=False, markup=True)
-            raise typer.Exit(1) from None
-        except OSError as error:
-            errors.print(f"[red]Error:[/red] {error}", highlight=False)
+        except (CarevoiceError, OSError) as error:
+            # the message names what was typed (a key, a reference, a CSV's header): "[/]"
+            # or "[x]" in it is words, never markup (a traceback, or eaten)
+            errors.print(f"[red]Error:[/red] {escape(str(error))}", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -10,6 +10,10 @@ It also keeps two other typer habits out of sight. Help written over several lin
 code (a docstring) kept its line breaks on screen, so a sentence broke in the middle
 ("lists⏎what is missing") whatever the terminal's width: `reflow` joins the lines of each
 paragraph (a blank line still starts a new one) so rich wraps the text to the terminal.
+A value typer could not read was said in pydantic's words ("Input should be a valid integer,
+unable to parse string as an integer"); `plain_error` says what was typed and what is
+wanted instead ("'abc' is not a whole number"), for options and for settings alike.
+
 And an argument showed in the usage line and in errors by its Python name in braces,
 `{files}...`: it is shown by its word instead, `FILE...`, `KEY`, `REF`, as the README
 writes it.
@@ -97,11 +101,70 @@ def _plain(original: Display, *, argument: bool) -> Display:
     return display_type_rich
 
 
+PLAIN_ERRORS = {
+    "int_parsing": "{input!r} is not a whole number",
+    "int_from_float": "{input!r} is not a whole number",
+    "float_parsing": "{input!r} is not a number",
+    "bool_parsing": "{input!r} is not yes or no (true/false, 1/0)",
+    "date_from_datetime_parsing": "{input!r} is not a date (YYYY-MM-DD)",
+    "date_parsing": "{input!r} is not a date (YYYY-MM-DD)",
+    "datetime_parsing": "{input!r} is not a date and time (YYYY-MM-DDTHH:MM)",
+    "datetime_from_date_parsing": "{input!r} is not a date and time (YYYY-MM-DDTHH:MM)",
+    "greater_than_equal": "{input!r} is too small (at least {ge})",
+    "less_than_equal": "{input!r} is too big (at most {le})",
+}
+"""A pydantic error type, in words: what was typed and what is wanted."""
+
+
+def plain_error(fault: Any) -> str:
+    """One pydantic error (a dict of `ValidationError.errors()`) in words people read:
+    `'abc' is not a whole number`; pydantic's own message for any other kind."""
+    words = PLAIN_ERRORS.get(str(fault.get("type", "")))
+    if words is None or "input" not in fault:
+        return str(fault.get("msg", ""))
+    value = fault["input"]
+    limits = {k: str(v) for k, v in (fault.get("ctx") or {}).items()}
+    try:
+        return words.format(input=value if isinstance(value, str) else str(value), **limits)
+    except (KeyError, IndexError):  # a limit the words name is not given
+        return str(fault.get("msg", ""))
+
+
+def _plain_error_messages() -> None:
+    """typer (0.2x) reads values with pydantic and says its first error in pydantic's
+    words: say the common ones with `plain_error` instead."""
+    import importlib
+
+    for name in ("typer._coercion", "typer._param_types"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # an older typer reads values with click, in click's words
+            continue
+        original = getattr(module, "get_error_msg", None)
+        if original is None or getattr(original, "_plain", False):
+            continue
+
+        def get_error_msg(exc: Any, _original: Any = original) -> str:
+            faults = exc.errors() if hasattr(exc, "errors") else []
+            if faults and str(faults[0].get("type", "")) in PLAIN_ERRORS:
+                return _printable(plain_error(faults[0]))
+            return str(_original(exc))
+
+        get_error_msg._plain = True  # type: ignore[attr-defined]
+        setattr(module, "get_error_msg", get_error_msg)  # noqa: B010 (a module typer keeps private)
+
+
+def _printable(text: str) -> str:
+    """No terminal control characters in what is said back (a pasted escape sequence)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def use_plain_types() -> None:
     """Install the plain words on typer's option and argument classes (once), help that
     reflows (`reflow`) and arguments by their word (`argument_word`)."""
     _reflow_help()
     _argument_words()
+    _plain_error_messages()
     for cls, argument in ((typer.core.TyperOption, False), (typer.core.TyperArgument, True)):
         original = getattr(cls, "display_type_rich", None)
         if original is None or getattr(original, "_plain", False):

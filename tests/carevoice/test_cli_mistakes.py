@@ -97,3 +97,35 @@ def test_a_campaign_sent_by_mistake_is_closed_in_one_step(env: dict[str, str],
     assert code == 0 and "Closed campaign 1: 2 unopened invitations withdrawn" in out, out
     code, out = run(env, "campaign", "close", "1", "--yes")
     assert code != 0 and "already closed" in out
+
+
+def test_brackets_in_what_was_typed_are_said_back_not_a_traceback(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """An error names what was typed; "[/]" in it raised rich's MarkupError, a traceback,
+    and "[x]" was eaten as markup. `:x:` (a CSV saved from /etc/passwd) became an emoji."""
+    assert run(env, "db", "upgrade")[0] == 0
+    code, out = run(env, "surveys", "show", "[/]")
+    assert code == 1 and "no survey with key '[/]'" in out, out
+    code, out = run(env, "chat", "--survey", "[x]review", input="stop\n")
+    assert code == 1 and "'[x]review'" in out, out
+    csv = tmp_path / "people.csv"
+    csv.write_text("council_ref,cohort,[/]\nN1,in_care,x\n")
+    code, out = run(env, "people", "import", str(csv))
+    assert code == 1 and "line 1, [/]: unknown column" in out, out
+    csv.write_text("root:x:0:0:root\nN1\n")
+    code, out = run(env, "people", "import", str(csv))
+    assert code == 1 and "root:x:0:0:root" in out and "❌" not in out, out
+
+
+def test_a_value_that_is_not_a_number_is_said_in_plain_words(env: dict[str, str]) -> None:
+    """typer said pydantic's "Input should be a valid integer, unable to parse string as an
+    integer"; the officer reads what they typed and what is wanted."""
+    code, out = run(env, "alerts", "show", "abc")
+    assert code == 2 and "'abc' is not a whole number" in out and "Input should" not in out
+    code, out = run(env, "alerts", "list", "--limit", "0")
+    assert code == 2 and "'0' is too small (at least 1)" in out, out
+    code, out = run(env, "serve", "--port", "99999")
+    assert code == 2 and "'99999' is too big (at most 65535)" in out, out
+    code, out = run({**env, "CAREVOICE_QUOTE_MIN_GROUP": "lots"}, "alerts", "list")
+    assert code == 1 and "CAREVOICE_QUOTE_MIN_GROUP: 'lots' is not a whole number" in out, out

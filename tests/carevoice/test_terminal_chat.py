@@ -112,3 +112,13 @@ def test_ctrl_c_at_the_prompt_stops_the_chat_at_once(tmp_path: Path) -> None:
     said = (seen + rest).decode()
     assert chat.returncode == 0 and "we'll stop here" in said, said
     assert "Traceback" not in said
+
+
+def test_a_young_persons_words_are_shown_as_typed_never_as_emoji(tmp_path: Path) -> None:
+    """Rich turned ":x:" and ":smile:" into emoji: "root:x:0" came back as "root❌0"."""
+    env = {"CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}", "COLUMNS": "200"}
+    code, out = run(env, "chat", "--survey", "review-prep-young-person",
+                    input="ok :x: :smile: [/] lol\n2\nback\nstop\n")
+    assert code == 0, out
+    assert "Your answer before: ok :x: :smile: [/] lol" in out, out[-800:]
+    assert "❌" not in out and "😄" not in out
