@@ -352,8 +352,9 @@ def _describe(value: object) -> str:
         return f"true/false ({str(value).lower()})"
     if isinstance(value, int | float):
         return f"a number ({value!r})"
-    if isinstance(value, str):
-        return f"text ({value!r})"
+    if isinstance(value, str):  # a file that is not YAML (a whole page) is not said back whole
+        shown = value if len(value) <= 60 else value[:57].rstrip() + "..."
+        return f"text ({shown!r})"
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list | tuple | set):

@@ -941,3 +941,14 @@ def test_alert_if_is_read_for_each_kind_it_fits() -> None:
 )
 def test_a_wrong_alert_if_is_a_clear_fault(question_id: str, rule: object, fault: str) -> None:
     assert fault in problems(_with_alert(question_id, rule))
+
+
+def test_a_file_that_is_not_yaml_is_not_said_back_whole(tmp_path: Path) -> None:
+    """`carevoice surveys validate /etc/passwd` printed the whole file inside its one fault."""
+    path = tmp_path / "passwd"
+    path.write_text("".join(f"user{i}:x:{i}:{i}::/home/user{i}:/bin/sh " for i in range(200)))
+    with pytest.raises(SurveyDefinitionError) as caught:
+        load_survey(path)
+    said = str(caught.value)
+    assert "the top level must be a mapping" in said and "user0:x:0" in said
+    assert "user199" not in said and len(said) < 300, said
