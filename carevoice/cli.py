@@ -171,10 +171,18 @@ def run_async(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
         except (CarevoiceError, OSError) as error:
             # the message names what was typed (a key, a reference, a CSV's header): "[/]"
             # or "[x]" in it is words, never markup (a traceback, or eaten)
-            errors.print(f"[red]Error:[/red] {escape(str(error))}", highlight=False)
+            errors.print(f"[red]Error:[/red] {escape(_said(error))}", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _said(error: Exception) -> str:
+    """An error in words: a file that cannot be read or written by its name and the reason
+    (`/no/such/dir/x.json: No such file or directory`), never `[Errno 2] ...`."""
+    if isinstance(error, OSError) and error.filename is not None and error.strerror:
+        return f"{os.fsdecode(error.filename)}: {error.strerror}"
+    return str(error)
 
 
 async def with_services(

@@ -119,7 +119,10 @@ PLAIN_ERRORS = {
 def plain_error(fault: Any) -> str:
     """One pydantic error (a dict of `ValidationError.errors()`) in words people read:
     `'abc' is not a whole number`; pydantic's own message for any other kind."""
-    words = PLAIN_ERRORS.get(str(fault.get("type", "")))
+    kind = str(fault.get("type", ""))
+    words = PLAIN_ERRORS.get(kind)
+    if kind == "value_error":  # our own validator's words, without pydantic's "Value error, "
+        return str(fault.get("msg", "")).removeprefix("Value error, ")
     if words is None or "input" not in fault:
         return str(fault.get("msg", ""))
     value = fault["input"]
@@ -146,7 +149,7 @@ def _plain_error_messages() -> None:
 
         def get_error_msg(exc: Any, _original: Any = original) -> str:
             faults = exc.errors() if hasattr(exc, "errors") else []
-            if faults and str(faults[0].get("type", "")) in PLAIN_ERRORS:
+            if faults and str(faults[0].get("type", "")) in (*PLAIN_ERRORS, "value_error"):
                 return _printable(plain_error(faults[0]))
             return str(_original(exc))
 

@@ -129,3 +129,21 @@ def test_a_value_that_is_not_a_number_is_said_in_plain_words(env: dict[str, str]
     assert code == 2 and "'99999' is too big (at most 65535)" in out, out
     code, out = run({**env, "CAREVOICE_QUOTE_MIN_GROUP": "lots"}, "alerts", "list")
     assert code == 1 and "CAREVOICE_QUOTE_MIN_GROUP: 'lots' is not a whole number" in out, out
+
+
+def test_a_file_that_cannot_be_written_is_named_with_its_reason(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """It said "[Errno 2] No such file or directory: '...'"."""
+    assert run(env, "db", "upgrade")[0] == 0
+    out_file = tmp_path / "no" / "such" / "cy.po"
+    code, out = run(env, "surveys", "export-strings", "review-prep-child", "--language", "cy",
+                    "--out", str(out_file))
+    assert code == 1 and f"Error: {out_file}: No such file or directory" in out, out
+    assert "Errno" not in out
+
+
+def test_a_choice_that_is_not_one_is_said_without_pydantic_words(env: dict[str, str]) -> None:
+    code, out = run(env, "keys", "create", "--role", "boss", "--name", "x")
+    assert code == 2 and "'boss' is not one of 'board', 'officer', 'admin'" in out, out
+    assert "Value error" not in out
