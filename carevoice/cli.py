@@ -495,7 +495,12 @@ def _print_codes(codes: Sequence[campaign_store.IssuedCode], public_url: str) ->
         )
 
 
-@campaign_app.command("create")
+@campaign_app.command(
+    "create",
+    epilog="\b\nExample:\n  carevoice campaign create --survey review-prep-child \\\n"
+    "    --name \"Before my review, spring\" --cohort in_care --age-band 8-12 \\\n"
+    "    --closes 2027-03-31 --show",
+)
 @run_async
 async def campaign_create(
     survey: Annotated[str, typer.Option(help="Survey key (see `carevoice surveys list`).")],
@@ -793,16 +798,24 @@ async def invites_revoke(
 # ----- chat and demo -------------------------------------------------------------------
 
 
-@app.command("chat")
+@app.command(
+    "chat",
+    epilog="\b\nExamples:\n  carevoice chat --survey review-prep-child   (practice)\n"
+    "  carevoice chat --code 1234-ABCD-5678        (a letter's code)",
+)
 @run_async
 async def chat(
     survey: Annotated[
-        str | None, typer.Option(help="Try a survey by key, as a practice young person.")
+        str | None,
+        typer.Option(metavar="KEY", help="Try a survey by key, as a practice young person."),
     ] = None,
-    code: Annotated[str | None, typer.Option(help="Use an invitation code instead.")] = None,
+    code: Annotated[
+        str | None, typer.Option(metavar="CODE", help="Use an invitation code instead.")
+    ] = None,
     language: Annotated[
         str | None,
-        typer.Option(help="The practice young person's language: en, cy or ar (with --survey)."),
+        typer.Option(metavar="en|cy|ar",
+                     help="The practice young person's language (with --survey)."),
     ] = None,
     database_url: DatabaseOption = None,
 ) -> None:

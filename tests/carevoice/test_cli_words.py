@@ -49,6 +49,18 @@ def test_help_words() -> None:
     assert plain_type("<board|officer|admin>", flag=False, many=False) == "board|officer|admin"
 
 
+def test_chat_and_campaign_help_show_an_example_that_fits_80_columns() -> None:
+    """A new officer met `--survey TEXT` and no example of what to type."""
+    result = runner.invoke(app, ["chat", "--help"], env={"COLUMNS": "80"})
+    out = result.output
+    assert "--survey" in out and "KEY" in out and "CODE" in out and "en|cy|ar" in out, out
+    assert "carevoice chat --survey review-prep-child" in out
+    assert "carevoice chat --code 1234-ABCD-5678" in out
+    result = runner.invoke(app, ["campaign", "create", "--help"], env={"COLUMNS": "80"})
+    assert "carevoice campaign create --survey review-prep-child \\" in result.output
+    assert "--closes 2027-03-31 --show" in result.output
+
+
 def test_the_chat_command_runs_as_printed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
