@@ -127,9 +127,22 @@ def settings_for(database_url: str | None) -> Settings:
             errors.print(f"[red]Error:[/red] {where}: {escape(plain_error(fault))}",
                          highlight=False)
         raise typer.Exit(1) from None
+    # an empty URL (`--database-url "$DB"` with DB unset) is said, never taken for "none
+    # given": that made a new carevoice.db in this folder, or used CAREVOICE_DATABASE_URL's
+    if database_url is not None and not database_url.strip():
+        _empty_url("--database-url is empty")
+    if database_url is None and not settings.database_url.strip():
+        _empty_url("CAREVOICE_DATABASE_URL is set but empty")
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     return settings
+
+
+def _empty_url(what: str) -> None:
+    errors.print(f"[red]Error:[/red] {what}: give a URL like sqlite:///carevoice.db or "
+                 "postgresql://user@host:5432/carevoice (or leave it out: the default is "
+                 "sqlite:///carevoice.db in this folder).", highlight=False)
+    raise typer.Exit(1)
 
 
 def cli_actor() -> str:

@@ -147,3 +147,22 @@ def test_a_choice_that_is_not_one_is_said_without_pydantic_words(env: dict[str, 
     code, out = run(env, "keys", "create", "--role", "boss", "--name", "x")
     assert code == 2 and "'boss' is not one of 'board', 'officer', 'admin'" in out, out
     assert "Value error" not in out
+
+
+def test_an_empty_database_url_is_said_not_taken_for_none_given(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--database-url "$DB"` with DB unset fell back to CAREVOICE_DATABASE_URL, or made a
+    new carevoice.db in the folder it ran in."""
+    monkeypatch.chdir(tmp_path)
+    code, out = run(env, "db", "upgrade", "--database-url", "")
+    assert code == 1 and "--database-url is empty" in out, out
+    assert not (tmp_path / "cli.db").exists() and not (tmp_path / "carevoice.db").exists()
+    code, out = run({**env, "CAREVOICE_DATABASE_URL": ""}, "db", "upgrade")
+    assert code == 1 and "CAREVOICE_DATABASE_URL is set but empty" in out, out
+    assert not (tmp_path / "carevoice.db").exists()
+    # a URL given still wins over the setting, and the setting over the default
+    other = tmp_path / "other.db"
+    assert run(env, "db", "upgrade", "--database-url", f"sqlite:///{other}")[0] == 0
+    assert other.exists() and not (tmp_path / "cli.db").exists()
+    assert run(env, "db", "upgrade")[0] == 0 and (tmp_path / "cli.db").exists()
