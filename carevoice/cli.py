@@ -855,7 +855,7 @@ async def chat(
         language = chosen
 
     async def work(services: Services) -> None:
-        with _ctrl_c_stops_at_the_prompt():
+        with _ctrl_c_stops_at_the_prompt(), _pointing_to_surveys_list():
             await run_terminal_chat(
                 services,
                 survey_key=survey,

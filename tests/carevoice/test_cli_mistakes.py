@@ -108,7 +108,7 @@ def test_brackets_in_what_was_typed_are_said_back_not_a_traceback(
     code, out = run(env, "surveys", "show", "[/]")
     assert code == 1 and "no survey with key '[/]'" in out, out
     code, out = run(env, "chat", "--survey", "[x]review", input="stop\n")
-    assert code == 1 and "'[x]review'" in out, out
+    assert code == 1 and "'[x]review' (see `carevoice surveys list`)" in out, out
     csv = tmp_path / "people.csv"
     csv.write_text("council_ref,cohort,[/]\nN1,in_care,x\n")
     code, out = run(env, "people", "import", str(csv))
