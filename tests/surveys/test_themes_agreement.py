@@ -119,7 +119,7 @@ def test_a_second_labellers_reading_differs_only_where_recorded() -> None:
     assert [a.themes for a in read["first_labeller"]] == [a.themes for a in held]
     differ = sum(a.themes != b.themes for a, b in
                  zip(read["first_labeller"], read["second_labeller"], strict=True))
-    assert differ == 34  # every row of held_out_second_labeller.csv differs
+    assert differ == 47  # every row of held_out_second_labeller.csv differs (34 + 13)
     known = {t.key for t in load_topics()}
     assert all(a.themes <= known for r in READINGS for a in read[r])
 
