@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from itertools import pairwise
+from itertools import combinations, pairwise
 from typing import Any, Final
 
 from sqlalchemy import func, select
@@ -378,7 +378,14 @@ def _hidden(table: _Table, fine: Sequence[str], threshold: int) -> dict[Key, tup
         {**dict(zip(fine, k, strict=True)), "sent": s, "returned": r}
         for k, (s, r) in table.counts.items()
     ]
-    groupings = [tuple(d for d in fine if d != drop) for drop in fine if drop != "form"]
+    # every total a reader may see or find published (a form's year in the IRO report): each
+    # finer cell's group with one, several or all of the other dimensions added up
+    others = [d for d in fine if d != "form"]
+    groupings = [
+        tuple(d for d in fine if d not in dropped)
+        for size in range(1, len(others) + 1)
+        for dropped in combinations(others, size)
+    ]
     out = suppress_table(
         rows,
         count_keys=("sent", "returned"),

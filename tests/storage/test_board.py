@@ -185,6 +185,27 @@ async def test_small_counts_are_hidden_with_a_second_cell_in_the_form(db: Databa
     ]
 
 
+async def test_every_breakdown_hides_what_a_published_form_total_would_give_back(
+    db: Database,
+) -> None:
+    """A form's year is published (the IRO report's "83 of 581"): in a view by cohort,
+    team or quarter the partner of a small cell is hidden too, as it is by audience."""
+    async with db.transaction() as s:
+        b = BoardData(s)
+        await b.forms(200, 60, at=uk(2017, 5, 1))
+        await b.forms(40, 30, at=uk(2017, 5, 1), form="feedback", audience="child",
+                      cohort="in_care")
+        await b.forms(40, 3, at=uk(2017, 5, 1), form="feedback", audience="care_leaver",
+                      cohort="care_leaver")
+    async with db.reader() as s:
+        for by in (("form", "audience"), ("form", "cohort"), ("form", "quarter")):
+            rows = [r for r in await return_rates(s, YEAR, by=by) if r.form == "feedback"]
+            assert rows and all(r.returned == SUPPRESSED for r in rows), (by, rows)
+        total = {r.form: r for r in await return_rates(s, YEAR, by=("form",))}
+    # with 33 published, 30 shown anywhere would give back the 3
+    assert total["consultation"].returned == 60
+
+
 async def test_nearly_all_returned_is_hidden_too(db: Database) -> None:
     async with db.transaction() as s:
         b = BoardData(s)
