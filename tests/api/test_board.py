@@ -322,6 +322,14 @@ async def test_the_demo_looks_real(demo: tuple[httpx.AsyncClient, Keys, Database
             .join(PersonRow, PersonRow.id == InvitationRow.person_id)
             .where(CampaignRow.name.like("%now)%"))
         )).all()  # fmt: skip
+        feedback = (await session.execute(
+            select(PersonRow.date_of_birth, InvitationRow.issued_at)
+            .join(CampaignRow, CampaignRow.id == InvitationRow.campaign_id)
+            .join(PersonRow, PersonRow.id == InvitationRow.person_id)
+            .where(CampaignRow.report_form == "feedback")
+        )).all()  # fmt: skip
+    # the children's feedback form went to children: nobody 18 or over at sending
+    assert feedback and all(age_on(born, issued.date()) <= 17 for born, issued in feedback)
     fits = {"review-prep-child": ("in_care", 8, 12),
             "review-prep-young-person": ("in_care", 13, 17),
             "pathway-plan-review": ("care_leaver", 16, 25)}  # fmt: skip
