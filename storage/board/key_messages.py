@@ -212,8 +212,8 @@ def _answered(period: Period, row: ReturnRateRow, *, first: bool = True) -> Mess
         if row.previous_rate is not None and row.direction is Direction.SAME and as_percent(
             row.rate
         ) != as_percent(row.previous_rate):
-            text += (f"; {_pct(row.previous_rate)} in {before}, too few forms to call that "
-                     "a change")
+            text += (f"; {_pct(row.previous_rate)} in {before}, a difference chance alone "
+                     "could make, so not a clear change")
         elif row.previous_rate is not None:
             if as_percent(row.rate) > as_percent(row.previous_rate):
                 text += f"; up from {_pct(row.previous_rate)} in {before}"

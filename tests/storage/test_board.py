@@ -157,8 +157,8 @@ async def test_a_move_too_small_to_tell_from_chance_is_no_clear_change(db: Datab
     async with db.reader() as s:
         found = await key_messages(s, parse_period("2017-18 Q1"))
     said = " ".join(m.text for m in found.messages)
-    assert "came back (25%), below the target of 30%; 30% in 2016-17 Q4, too few forms to " \
-           "call that a change." in said, said
+    assert "came back (25%), below the target of 30%; 30% in 2016-17 Q4, a difference " \
+           "chance alone could make, so not a clear change." in said, said
 
 
 async def test_small_counts_are_hidden_with_a_second_cell_in_the_form(db: Database) -> None:
