@@ -9,10 +9,12 @@ Disclosure: the rule (1 to 5 suppressed as "c", rate withheld; complement; secon
 applied to every row, adults' forms too. Counts about parents, carers and professionals
 are about a child's case: "3 of 50 parents of care leavers" can point at the care leaver.
 
-Suppression always runs at the grain of form x audience (plus the age band and quarter
-asked for). Secondary suppression there treats as published the totals a board adds up:
-rows of one form (across audiences) and, for age band and quarter, rows differing only in
-it. A coarser view (`by` without form or audience) is made of those cells: a sum is shown
+Suppression always runs at the grain of form x audience (plus the cohort, team, age band
+and quarter asked for). Secondary suppression there treats as published the totals a board
+adds up or a council publishes: rows differing only in one dimension other than the form
+(one form across audiences, across quarters, ...) and the form's whole total (the IRO
+report's "83 of 581"), so no breakdown shows the partner of a small cell that total would
+give back. A coarser view (`by` without form or audience) is made of those cells: a sum is shown
 only when every cell in it is shown, so putting views side by side reveals nothing that
 the finer table hides. (Totals of one audience across forms are not treated as published
 within a table: the report's own table would then lose its children's row.)
@@ -23,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from itertools import combinations, pairwise
+from itertools import pairwise
 from typing import Any, Final
 
 from sqlalchemy import func, select
@@ -378,14 +380,12 @@ def _hidden(table: _Table, fine: Sequence[str], threshold: int) -> dict[Key, tup
         {**dict(zip(fine, k, strict=True)), "sent": s, "returned": r}
         for k, (s, r) in table.counts.items()
     ]
-    # every total a reader may see or find published (a form's year in the IRO report): each
-    # finer cell's group with one, several or all of the other dimensions added up
-    others = [d for d in fine if d != "form"]
-    groupings = [
-        tuple(d for d in fine if d not in dropped)
-        for size in range(1, len(others) + 1)
-        for dropped in combinations(others, size)
-    ]
+    # the totals a reader may see or find published: each finer cell's group with one other
+    # dimension added up, and the form's whole total (a form's year in the IRO report).
+    # Not every combination: with six dimensions that is 31 groupings and minutes of work.
+    groupings = [tuple(d for d in fine if d != drop) for drop in fine if drop != "form"]
+    if len(groupings) > 1:
+        groupings.append(("form",))
     out = suppress_table(
         rows,
         count_keys=("sent", "returned"),

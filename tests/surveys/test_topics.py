@@ -80,3 +80,21 @@ def test_custom_lexicon(tmp_path: Path) -> None:
         path.write_text(bad, encoding="utf-8")
         with pytest.raises(ValueError, match=match):
             load_topics(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "money"),
+    [
+        ("PIP assessment next week, got to take all my letters", True),
+        ("my pip got stopped and the benefit is all i have", True),
+        ("when can i get my junior isa money", True),
+        ("saving up for when i leave care", True),
+        ("isa is my best friend at school", False),  # a name
+        ("pip is my hamster", False),
+        ("saving up for a bike with my pocket money", False),  # a child's savings
+    ],
+)
+def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
+    text: str, money: bool
+) -> None:
+    assert ("leaving_care_money" in topics_of(text)) is money
