@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import typer.core
@@ -116,7 +116,7 @@ PLAIN_ERRORS = {
 """A pydantic error type, in words: what was typed and what is wanted."""
 
 
-def plain_error(fault: Any) -> str:
+def plain_error(fault: Mapping[str, Any]) -> str:
     """One pydantic error (a dict of `ValidationError.errors()`) in words people read:
     `'abc' is not a whole number`; pydantic's own message for any other kind."""
     kind = str(fault.get("type", ""))
@@ -147,14 +147,21 @@ def _plain_error_messages() -> None:
         if original is None or getattr(original, "_plain", False):
             continue
 
-        def get_error_msg(exc: Any, _original: Any = original) -> str:
-            faults = exc.errors() if hasattr(exc, "errors") else []
-            if faults and str(faults[0].get("type", "")) in (*PLAIN_ERRORS, "value_error"):
-                return _printable(plain_error(faults[0]))
-            return str(_original(exc))
+        setattr(module, "get_error_msg", _in_words(original))  # noqa: B010 (typer keeps it private)
 
-        get_error_msg._plain = True  # type: ignore[attr-defined]
-        setattr(module, "get_error_msg", get_error_msg)  # noqa: B010 (a module typer keeps private)
+
+def _in_words(original: Callable[..., Any]) -> Callable[..., str]:
+    """typer's `get_error_msg`, saying the common pydantic errors in `plain_error`'s words
+    and passing anything else (and any other argument) to typer's own."""
+
+    def get_error_msg(exc: Any, *args: Any, **kwargs: Any) -> str:
+        faults = exc.errors() if hasattr(exc, "errors") else []
+        if faults and str(faults[0].get("type", "")) in (*PLAIN_ERRORS, "value_error"):
+            return _printable(plain_error(faults[0]))
+        return str(original(exc, *args, **kwargs))
+
+    get_error_msg._plain = True  # type: ignore[attr-defined]
+    return get_error_msg
 
 
 def _printable(text: str) -> str:

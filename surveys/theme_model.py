@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Mapping
 from functools import cache
 from itertools import pairwise
 from typing import Any
@@ -44,9 +45,9 @@ def ngrams(normalised: str) -> list[str]:
 class ThemeModel:
     """Scores normalised text for the themes it was trained on."""
 
-    def __init__(self, data: Any) -> None:
+    def __init__(self, data: Mapping[str, Any]) -> None:
         try:
-            vocabulary: list[str] = data["vocabulary"]
+            vocabulary = [str(gram) for gram in data["vocabulary"]]
             self._idf = [float(x) for x in data["idf"]]
             self._themes = {
                 str(key): ([float(x) for x in spec["coef"]], float(spec["intercept"]))
@@ -80,6 +81,8 @@ class ThemeModel:
 
     def probability(self, theme: str, normalised: str) -> float:
         """How likely normalised text is about `theme` (a key in `themes`)."""
+        if theme not in self._themes:
+            raise ThemeModelError(f"theme model: no weights for theme {theme!r}")
         coef, intercept = self._themes[theme]
         score = intercept + sum(value * coef[n] for n, value in self._weighted(normalised))
         return 1.0 / (1.0 + math.exp(-score)) if score > -60 else 0.0

@@ -82,3 +82,8 @@ def test_confirm_above_needs_a_theme_the_model_knows(tmp_path: Path) -> None:
 def test_a_malformed_model_is_refused(text: str) -> None:
     with pytest.raises(ThemeModelError, match="theme model"):
         ThemeModel.from_json(text)
+
+
+def test_a_theme_without_weights_is_a_clear_error() -> None:
+    with pytest.raises(ThemeModelError, match="no weights for theme 'pensions'"):
+        ThemeModel.default().probability("pensions", "my pension")
