@@ -174,6 +174,15 @@ def warn_unprotected(settings: Settings) -> None:
                      "will read it (set the emergency duty team's number).", highlight=False)
 
 
+async def warn_stale_tags(services: Services) -> None:
+    """Say when stored answers were tagged by an older taxonomy or theme model."""
+    from storage.board.topics import STALE_TAGS, tags_are_stale
+
+    async with services.db.reader() as session:
+        if await tags_are_stale(session):
+            errors.print(STALE_TAGS, highlight=False)
+
+
 def run_async(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
     """Run an async command; a CarevoiceError becomes a clear message and exit code 1."""
 
@@ -260,6 +269,7 @@ async def db_upgrade(database_url: DatabaseOption = None) -> None:
                           "the built-in surveys are ready.", highlight=False)
         else:
             console.print(f"Database is up to date: {shown}", highlight=False)
+        await warn_stale_tags(services)
 
     await with_services(database_url, work, create=True)
 

@@ -17,6 +17,7 @@ from carevoice.cli import (
     progress_bar,
     run_async,
     settings_for,
+    warn_stale_tags,
     warn_unprotected,
     with_services,
 )
@@ -208,7 +209,10 @@ async def _open_store(settings: Settings) -> None:
     from carevoice.wiring import build_services
 
     services = await build_services(settings, sync_surveys=False)
-    await services.close()
+    try:
+        await warn_stale_tags(services)
+    finally:
+        await services.close()
 
 
 DEMO_KEY_NAMES = ("demo board", "demo officer", "demo admin")

@@ -19,6 +19,7 @@ from carevoice.cli import (
     errors,
     run_async,
     settings_for,
+    warn_stale_tags,
     warn_unprotected,
     with_services,
 )
@@ -94,6 +95,7 @@ async def _run_polling(settings: Settings) -> None:
     _quiet_http_logs()
     services = await build_services(settings)
     try:
+        await warn_stale_tags(services)
         telegram = telegram_bot(settings, services)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -324,6 +324,18 @@ class AnswerRow(Base):
     superseded_at: Mapped[datetime | None]
 
 
+class ThemeTaggingRow(Base):
+    """What stored answers' topics were tagged by (`surveys.topics.tagging_fingerprint`),
+    one row: a fresh database records it (migration 0025), `retag_all` again. Missing, or
+    another fingerprint, and the board reads answers tagged by an older taxonomy."""
+
+    __tablename__ = "theme_tagging"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    tagged_at: Mapped[datetime]
+
+
 class AnswerTopicRow(Base):
     """A topic (`surveys.topics`) that a current free-text answer a board may read talks
     about: tagged when the answer is stored, in the same transaction. Rows exist only

@@ -15,6 +15,7 @@ Agreement with a labelled set: ``benchmarks/themes_agreement.py``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from surveys.data_files import builtin_text, parse_yaml, read_text
-from surveys.theme_model import ThemeModel, ThemeModelError
+from surveys.theme_model import MODEL_FILE, ThemeModel, ThemeModelError
 
 __all__ = [
     "PUNCTUATION",
@@ -32,6 +33,7 @@ __all__ = [
     "load_topics",
     "needle",
     "normalise",
+    "tagging_fingerprint",
     "topics_of",
 ]
 
@@ -117,6 +119,16 @@ def topics_of(text: str | None, topics: Sequence[Topic] | None = None) -> tuple[
             or ThemeModel.default().probability(topic.key, words) >= topic.confirm_above
         )
     )
+
+
+@lru_cache(maxsize=1)
+def tagging_fingerprint() -> str:
+    """What the built-in taxonomy and theme model tag by, as a SHA-256 hex digest: stored
+    answers tagged under another fingerprint need tagging again (`carevoice retag-themes`)."""
+    digest = hashlib.sha256()
+    for name in ("topics.yaml", MODEL_FILE):
+        digest.update(builtin_text(name)[0].encode("utf-8"))
+    return digest.hexdigest()
 
 
 def labels(topics: Sequence[Topic] | None = None) -> dict[str, str]:

@@ -13,17 +13,17 @@ cannot be read again: what it added stays folded under the theme keys it had the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy import Connection, delete, false, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.board.rollups import log_every_day
-from storage.tables import AnswerRow, AnswerTopicRow
-from surveys.topics import Topic, topics_of
+from storage.tables import AnswerRow, AnswerTopicRow, ThemeTaggingRow
+from surveys.topics import Topic, tagging_fingerprint, topics_of
 
-__all__ = ["retag_all", "tag_answer"]
+__all__ = ["STALE_TAGS", "record_tagging", "retag_all", "tag_answer", "tags_are_stale"]
 
 BATCH: Final = 2000
 
@@ -101,4 +101,31 @@ async def retag_all(session: AsyncSession, topics: Sequence[Topic] | None = None
             written += len(found)
         last = rows[-1].id
     await log_every_day(session)
+    if topics is None:
+        await record_tagging(session)
     return written
+
+
+STALE_TAGS: Final = (
+    "Stored answers' themes were tagged by an older taxonomy or theme model: run "
+    "`carevoice retag-themes` so the board reads them all tagged the same way."
+)
+
+
+async def tags_are_stale(session: AsyncSession) -> bool:
+    """Whether stored answers were tagged by another taxonomy or theme model than this
+    release's (or by one from before the fingerprint was kept)."""
+    row = await session.get(ThemeTaggingRow, 1)
+    if row is None:
+        return await session.scalar(select(AnswerTopicRow.answer_id).limit(1)) is not None
+    return row.fingerprint != tagging_fingerprint()
+
+
+async def record_tagging(session: AsyncSession) -> None:
+    """Record that every stored answer is tagged by this release's taxonomy and model."""
+    row = await session.get(ThemeTaggingRow, 1)
+    if row is None:
+        row = ThemeTaggingRow(id=1)
+        session.add(row)
+    row.fingerprint = tagging_fingerprint()
+    row.tagged_at = datetime.now(UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -238,3 +239,16 @@ def test_db_upgrade_says_whether_it_made_a_database(tmp_path: Path) -> None:
     code, out = run(env, "db", "upgrade")
     assert code == 0 and out.strip() == f"Database is up to date: sqlite:///{tmp_path}/new/cv.db"
     assert "aiosqlite" not in out
+
+
+def test_db_upgrade_says_when_stored_answers_need_tagging_again(tmp_path: Path) -> None:
+    path = tmp_path / "cv.db"
+    env = {"CAREVOICE_DATABASE_URL": f"sqlite:///{path}", "COLUMNS": "200"}
+    assert run(env, "db", "upgrade")[0] == 0
+    with sqlite3.connect(path) as raw:  # as a release with another taxonomy left it
+        raw.execute("UPDATE theme_tagging SET fingerprint = 'an older release'")
+    code, out = run(env, "db", "upgrade")
+    assert code == 0 and "run `carevoice retag-themes`" in " ".join(out.split()), out
+    assert run(env, "retag-themes")[0] == 0
+    code, out = run(env, "db", "upgrade")
+    assert code == 0 and "retag-themes" not in out, out

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
-from storage.board.topics import retag_all
+from storage.board.topics import retag_all, tags_are_stale
 from storage.catalog import SurveyCatalog
 from storage.conversations import ConversationService
 from storage.database import Database
 from storage.erasure import apply_retention, erase_person
-from storage.tables import AnswerRow, AnswerTopicRow, BoardChangeRow, PersonRow
+from storage.tables import AnswerRow, AnswerTopicRow, BoardChangeRow, PersonRow, ThemeTaggingRow
 from surveys.clock import FixedClock
 from surveys.engine import Command, UserInput
+from surveys.topics import tagging_fingerprint
 from tests.factories import campaign_with_codes
 from tests.storage.board_factories import BoardData
 
@@ -89,3 +90,33 @@ async def test_retag_all_replaces_old_keys_with_the_taxonomys(db: Database) -> N
     assert sorted(t for _, t in await tags(db)) == ["family_contact", "house_rules"]
     async with db.reader() as s:  # the next refresh rebuilds the theme figures
         assert await s.scalar(select(func.count()).select_from(BoardChangeRow)) >= 1
+
+
+async def test_tags_from_another_taxonomy_are_noticed_until_answers_are_tagged_again(
+    db: Database, catalog: SurveyCatalog, clock: FixedClock, conversations: ConversationService
+) -> None:
+    """A fresh database records what tags its answers; tags from an older taxonomy or
+    theme model (another fingerprint, or none kept) are stale until `retag_all`."""
+    _, [code] = await campaign_with_codes(db, catalog, clock)
+    await conversations.redeem(code, channel=CHAT, address="7")
+    for n, step in enumerate([UserInput(option="4", question_id="mood"), UserInput(text="1"),
+                              UserInput(command=Command.SKIP), UserInput(text="yes"),
+                              UserInput(text="My mum would be proud")]):
+        await conversations.handle(step, channel=CHAT, address="7", message_key=str(n))
+    async with db.reader() as s:
+        assert not await tags_are_stale(s)
+        assert (await s.get(ThemeTaggingRow, 1)) is not None
+    async with db.transaction() as s:
+        await s.execute(update(ThemeTaggingRow).values(fingerprint="an older release"))
+    async with db.reader() as s:
+        assert await tags_are_stale(s)
+    async with db.transaction() as s:
+        await s.execute(delete(ThemeTaggingRow))
+    async with db.reader() as s:
+        assert await tags_are_stale(s)  # tags, and nothing kept to say what made them
+    async with db.transaction() as s:
+        await retag_all(s)
+    async with db.reader() as s:
+        assert not await tags_are_stale(s)
+        row = await s.get(ThemeTaggingRow, 1)
+        assert row is not None and row.fingerprint == tagging_fingerprint()
