@@ -198,6 +198,8 @@ async def test_the_board_shows_ons_wellbeing_beside_national_figures(
     assert 'data-col="respondents">8<' in row.group(1)
     assert 'data-col="mean">3.0<' in row.group(1)
     assert "not yet checked against the source" in row.group(1)
+    # on a phone the table slides sideways (and says so) rather than a word a line
+    assert 'class="table-box wide" role="region" tabindex="0" aria-labelledby="ons-caption"' in html
     # nobody under 16 answered: one line, not four rows of dashes
     assert 'data-group="under 16"' not in html
     assert "No young person under 16 answered these questions in 2017-18." in html
