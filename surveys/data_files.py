@@ -4,6 +4,7 @@ with one clear error naming the file when it cannot be read or parsed."""
 from __future__ import annotations
 
 import gzip
+import json
 import os
 from importlib import resources
 from typing import Any
@@ -16,7 +17,7 @@ _SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
     yaml, "CSafeLoader", yaml.SafeLoader
 )
 
-__all__ = ["builtin_text", "parse_yaml", "read_text"]
+__all__ = ["builtin_text", "parse_json", "parse_yaml", "read_text"]
 
 
 def builtin_text(name: str) -> tuple[str, str]:
@@ -48,3 +49,11 @@ def parse_yaml(text: str, source: str, error: type[Exception]) -> Any:
         return yaml.load(text, Loader=_SAFE_LOADER)  # safe: a SafeLoader or CSafeLoader
     except yaml.YAMLError as problem:
         raise error(f"{source}: not valid YAML: {problem}") from None
+
+
+def parse_json(text: str, source: str, error: type[Exception]) -> Any:
+    """JSON `text`; `error("<source>: not valid JSON (...)")` if it is not."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as problem:
+        raise error(f"{source}: not valid JSON ({problem.msg})") from None

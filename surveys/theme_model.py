@@ -17,7 +17,6 @@ computes it.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -25,7 +24,7 @@ from functools import cache
 from itertools import pairwise
 from typing import Any
 
-from surveys.data_files import builtin_text
+from surveys.data_files import builtin_text, parse_json
 
 __all__ = ["ThemeModel", "ThemeModelError", "ngrams"]
 
@@ -69,10 +68,7 @@ class ThemeModel:
     @classmethod
     def from_json(cls, text: str) -> ThemeModel:
         """Build from the JSON text the training script writes."""
-        try:
-            return cls(json.loads(text))
-        except json.JSONDecodeError as error:
-            raise ThemeModelError(f"theme model: not valid JSON ({error.msg})") from None
+        return cls(parse_json(text, "theme model", ThemeModelError))
 
     @property
     def themes(self) -> frozenset[str]:

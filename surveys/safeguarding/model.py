@@ -13,7 +13,6 @@ score as high as a disclosure), then a dot product, exactly as scikit-learn comp
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from functools import cache
 from itertools import pairwise
 from typing import Any
 
-from surveys.data_files import builtin_text
+from surveys.data_files import builtin_text, parse_json
 from surveys.safeguarding.categories import RiskCategory
 
 __all__ = ["ModelError", "RiskModel", "Verdict", "features"]
@@ -113,10 +112,7 @@ class RiskModel:
     @classmethod
     def from_json(cls, text: str) -> RiskModel:
         """Build from the JSON text the training script writes."""
-        try:
-            return cls(json.loads(text))
-        except json.JSONDecodeError as error:
-            raise ModelError(f"safeguarding model: not valid JSON ({error.msg})") from None
+        return cls(parse_json(text, "safeguarding model", ModelError))
 
     def _weighted(self, words: str) -> list[tuple[int, float]]:
         """Each known n-gram of the text and its TF-IDF weight (not normalised)."""

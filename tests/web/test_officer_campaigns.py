@@ -3,6 +3,8 @@ same form posted twice makes one campaign, and the count says who is already inv
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -49,14 +51,23 @@ async def test_a_team_officers_campaign_with_no_team_ticked_is_for_their_teams_o
     assert closing.status_code == 200  # theirs to close: no "outside your teams"
 
 
-async def test_the_same_new_campaign_form_posted_again_makes_nothing_new(
-    client: httpx.AsyncClient, keys: Keys, db: Database
-) -> None:
+async def spring_campaign_form(
+    client: httpx.AsyncClient, keys: Keys
+) -> tuple[Form, dict[str, Any]]:
+    """An officer with young people imported, the new-campaign form, and "Spring"'s
+    choices on it (North's children in care, 8 to 15)."""
     await sign_in(client, keys.officer)
     await import_csv(client)
     form = await new_form(client)
     choices = dict(form.data(), action="create", name="Spring", survey="review-prep-child",
                    cohort="in_care", team="North", age_band=["8-12", "13-15"])
+    return form, choices
+
+
+async def test_the_same_new_campaign_form_posted_again_makes_nothing_new(
+    client: httpx.AsyncClient, keys: Keys, db: Database
+) -> None:
+    form, choices = await spring_campaign_form(client, keys)
     first = await client.post(form.action, data=choices)
     assert first.status_code == 303
     made = await counts(db)
@@ -78,11 +89,7 @@ async def test_the_same_form_posted_twice_at_once_lands_both_on_one_campaign(
 ) -> None:
     """A double click: both posts pass the check before either commits; the unique token
     stops the second campaign, and its post lands on the first (it was a JSON 409)."""
-    await sign_in(client, keys.officer)
-    await import_csv(client)
-    form = await new_form(client)
-    choices = dict(form.data(), action="create", name="Spring", survey="review-prep-child",
-                   cohort="in_care", team="North", age_band=["8-12", "13-15"])
+    form, choices = await spring_campaign_form(client, keys)
     first = await client.post(form.action, data=choices)
     made = await counts(db)
     looked = officer_campaigns._made_by
