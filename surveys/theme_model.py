@@ -1,11 +1,12 @@
-"""A second opinion on a theme the keywords found: a linear model over words and word pairs.
+"""A second opinion on themes: a linear model over words and word pairs.
 
 Keywords alone mistake other uses of a theme's words for the theme ("my mum has a new
 flat", "the wifi at college"): on answers written after the keywords were tuned, home and
 carers, school and leaving-care housing were the themes most often shown wrongly. For a
 theme whose taxonomy entry says `confirm_above: P`, an answer its keywords find counts only
-when this model gives the theme a probability of at least P. The model never adds a theme
-the keywords did not find.
+when this model gives the theme a probability of at least P. Keywords also miss wordings
+nobody wrote down ("third PA this year"): for a theme whose entry says `add_above: Q`, an
+answer the keywords did not find counts when the model gives it at least Q.
 
 Trained with scikit-learn on the development part of ``tests/data/themes/answers.csv``
 (``python -m benchmarks.themes_train``) and shipped as ``surveys/data/themes_model.json.gz``:
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from itertools import pairwise
 from typing import Any
@@ -77,11 +78,20 @@ class ThemeModel:
 
     def probability(self, theme: str, normalised: str) -> float:
         """How likely normalised text is about `theme` (a key in `themes`)."""
-        if theme not in self._themes:
-            raise ThemeModelError(f"theme model: no weights for theme {theme!r}")
-        coef, intercept = self._themes[theme]
-        score = intercept + sum(value * coef[n] for n, value in self._weighted(normalised))
-        return 1.0 / (1.0 + math.exp(-score)) if score > -60 else 0.0
+        return self.scorer(normalised)(theme)
+
+    def scorer(self, normalised: str) -> Callable[[str], float]:
+        """`probability` for one text and any theme, weighting the text's n-grams once."""
+        weighted = self._weighted(normalised)
+
+        def chance(theme: str) -> float:
+            if theme not in self._themes:
+                raise ThemeModelError(f"theme model: no weights for theme {theme!r}")
+            coef, intercept = self._themes[theme]
+            score = intercept + sum(value * coef[n] for n, value in weighted)
+            return 1.0 / (1.0 + math.exp(-score)) if score > -60 else 0.0
+
+        return chance
 
     def _weighted(self, normalised: str) -> list[tuple[int, float]]:
         counts = Counter(

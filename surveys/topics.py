@@ -9,14 +9,15 @@ space, and a keyword must appear as whole words ("mum" matches "my mum said", no
 "mumble"); a keyword ending in "*" matches the start of a word ("brother*" matches
 "brothers"). A theme's `unless` phrases are blanked out before its keywords are looked for,
 and its `if` rules count some keywords only beside others. A theme with `confirm_above`
-counts what its keywords find only when the theme model agrees (`surveys.theme_model`).
+counts what its keywords find only when the theme model agrees (`surveys.theme_model`); one
+with `add_above` also counts an answer its keywords missed when the model is that sure.
 Agreement with a labelled set: ``benchmarks/themes_agreement.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -67,6 +68,15 @@ class Topic:
     rules: tuple[Rule, ...] = ()
     confirm_above: float | None = None
     """When set, what the keywords find counts only if the theme model gives at least this."""
+    add_above: float | None = None
+    """When set, an answer the keywords missed counts if the theme model gives at least this."""
+
+    def holds(self, padded: str, chance: Callable[[str], float]) -> bool:
+        """Whether ' normalised text ' is about this theme, asking the model (`chance`, a
+        theme key's probability for this text) where the taxonomy says to."""
+        if self.found_in(padded):
+            return self.confirm_above is None or chance(self.key) >= self.confirm_above
+        return self.add_above is not None and chance(self.key) >= self.add_above
 
     def found_in(self, padded: str) -> bool:
         """Whether ' normalised text ' is about this theme."""
@@ -110,15 +120,28 @@ def topics_of(text: str | None, topics: Sequence[Topic] | None = None) -> tuple[
         return ()
     words = normalise(text)
     padded = f" {words} "
+    chance = _ModelChance(words)
     return tuple(
         topic.key
         for topic in (load_topics() if topics is None else topics)
-        if topic.found_in(padded)
-        and (
-            topic.confirm_above is None
-            or ThemeModel.default().probability(topic.key, words) >= topic.confirm_above
-        )
+        if topic.holds(padded, chance)
     )
+
+
+class _ModelChance:
+    """The theme model's probability of each theme for one text, weighed on first use (most
+    answers never ask)."""
+
+    __slots__ = ("_score", "_words")
+
+    def __init__(self, words: str) -> None:
+        self._words = words
+        self._score: Callable[[str], float] | None = None
+
+    def __call__(self, key: str) -> float:
+        if self._score is None:
+            self._score = ThemeModel.default().scorer(self._words)
+        return self._score(key)
 
 
 @lru_cache(maxsize=1)
@@ -202,26 +225,25 @@ def _parse_topics(text: str, where: str) -> tuple[Topic, ...]:
                 _keywords(spec.get("keywords"), where, f"topic {key!r}", required=True),
                 _keywords(spec.get("unless"), where, f"topic {key!r} 'unless'", required=False),
                 _rules(spec.get("if"), where, str(key)),
-                _confirm_above(spec.get("confirm_above"), where, str(key)),
+                _model_threshold(spec.get("confirm_above"), where, str(key), "confirm_above"),
+                _model_threshold(spec.get("add_above"), where, str(key), "add_above"),
             )
         )
     return tuple(topics)
 
 
-def _confirm_above(value: Any, where: str, key: str) -> float | None:
+def _model_threshold(value: Any, where: str, key: str, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
-        raise ValueError(
-            f"{where}: topic {key!r}: confirm_above must be a probability between 0 and 1"
-        )
+        raise ValueError(f"{where}: topic {key!r}: {name} must be a probability between 0 and 1")
     try:
         known = ThemeModel.default().themes
     except ThemeModelError as error:
-        raise ValueError(f"{where}: topic {key!r}: confirm_above: {error}") from None
+        raise ValueError(f"{where}: topic {key!r}: {name}: {error}") from None
     if key not in known:
         raise ValueError(
-            f"{where}: topic {key!r}: confirm_above needs the theme model, which knows only "
+            f"{where}: topic {key!r}: {name} needs the theme model, which knows only "
             f"{', '.join(sorted(known))}"
         )
     return float(value)

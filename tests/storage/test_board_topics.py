@@ -51,7 +51,7 @@ async def test_answers_are_tagged_when_stored_and_untagged_when_superseded(
         UserInput(command=Command.BACK), channel=CHAT, address="7", message_key="b"
     )
     await conversations.handle(
-        UserInput(text="So my school listens"), channel=CHAT, address="7", message_key="c"
+        UserInput(text="So my school listens to me"), channel=CHAT, address="7", message_key="c"
     )
     assert await tags(db) == [("why_chair", "being_listened_to"), ("why_chair", "school")]
     await conversations.handle(

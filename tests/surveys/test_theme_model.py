@@ -13,13 +13,20 @@ from sklearn.linear_model import LogisticRegression
 from benchmarks.themes_agreement import load
 from benchmarks.themes_train import STRENGTH, fit
 from surveys.theme_model import ThemeModel, ThemeModelError, ngrams
-from surveys.topics import load_topics, normalise, topics_of
+from surveys.topics import Topic, load_topics, normalise, topics_of
 
 
 def test_the_shipped_model_knows_every_built_in_theme() -> None:
     assert ThemeModel.default().themes == {t.key for t in load_topics()}
     confirmed = {t.key: t.confirm_above for t in load_topics() if t.confirm_above}
-    assert confirmed == {"home_and_carers": 0.5, "school": 0.4, "leaving_care_housing": 0.3}
+    assert confirmed == {
+        "home_and_carers": 0.5, "school": 0.3, "being_listened_to": 0.4, "house_rules": 0.1,
+        "leaving_care_housing": 0.3,
+    }
+    added = {t.key: t.add_above for t in load_topics() if t.add_above}
+    assert added == {
+        "school": 0.7, "worker_changes": 0.7, "being_listened_to": 0.8, "house_rules": 0.7,
+    }
 
 
 def test_scoring_in_plain_python_matches_scikit_learn() -> None:
@@ -48,6 +55,27 @@ def test_a_keyword_find_the_model_disagrees_with_is_dropped_and_never_added() ->
     )
 
 
+def test_add_above_tags_what_the_keywords_missed_only_when_the_model_is_that_sure() -> None:
+    bare = Topic("school", "School", ("school",))
+    text = "my school is fine"
+    missed = "the head of year shouts"
+    certain = ThemeModel.default().probability("school", normalise(missed))
+    assert 0.1 < certain < 0.9
+    assert not bare.found_in(f" {normalise(missed)} ")
+    assert topics_of(missed, (bare,)) == ()
+    assert topics_of(missed, (replace(bare, add_above=certain - 0.01),)) == ("school",)
+    assert topics_of(missed, (replace(bare, add_above=certain + 0.01),)) == ()
+    assert topics_of(text, (replace(bare, add_above=0.99),)) == ("school",)  # keywords still count
+
+
+def test_one_text_is_weighed_once_for_every_theme_asked() -> None:
+    model = ThemeModel.default()
+    chance = model.scorer(normalise("my new PA left after two weeks"))
+    for key in sorted(model.themes):
+        assert chance(key) == model.probability(key, normalise("my new PA left after two weeks"))
+
+
+@pytest.mark.parametrize("name", ["confirm_above", "add_above"])
 @pytest.mark.parametrize(
     ("value", "message"),
     [
@@ -56,21 +84,24 @@ def test_a_keyword_find_the_model_disagrees_with_is_dropped_and_never_added() ->
         ("high", "between 0 and 1"),
     ],
 )
-def test_confirm_above_must_be_a_probability(tmp_path: Path, value: str, message: str) -> None:
+def test_model_thresholds_must_be_probabilities(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
     path = tmp_path / "topics.yaml"
-    path.write_text(f"themes:\n  school:\n    keywords: [school]\n    confirm_above: {value}\n")
-    with pytest.raises(ValueError, match=message):
+    path.write_text(f"themes:\n  school:\n    keywords: [school]\n    {name}: {value}\n")
+    with pytest.raises(ValueError, match=f"{name} must be a probability {message}"):
         load_topics(path)
 
 
-def test_confirm_above_needs_a_theme_the_model_knows(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["confirm_above", "add_above"])
+def test_model_thresholds_need_a_theme_the_model_knows(tmp_path: Path, name: str) -> None:
     path = tmp_path / "topics.yaml"
-    path.write_text("themes:\n  pensions:\n    keywords: [pension]\n    confirm_above: 0.5\n")
-    with pytest.raises(ValueError, match="'pensions': confirm_above needs the theme model"):
+    path.write_text(f"themes:\n  pensions:\n    keywords: [pension]\n    {name}: 0.5\n")
+    with pytest.raises(ValueError, match=f"'pensions': {name} needs the theme model"):
         load_topics(path)
-    path.write_text("themes:\n  school:\n    keywords: [school]\n    confirm_above: 0.5\n")
+    path.write_text(f"themes:\n  school:\n    keywords: [school]\n    {name}: 0.5\n")
     [school] = load_topics(path)
-    assert school.confirm_above == 0.5
+    assert getattr(school, name) == 0.5
 
 
 @pytest.mark.parametrize(
