@@ -69,14 +69,24 @@ class Topic:
     confirm_above: float | None = None
     """When set, what the keywords find counts only if the theme model gives at least this."""
     add_above: float | None = None
-    """When set, an answer the keywords missed counts if the theme model gives at least this."""
+    """When set, an answer the keywords missed counts if the theme model gives at least this
+    (and none of the theme's `unless` phrases is in it)."""
 
     def holds(self, padded: str, chance: Callable[[str], float]) -> bool:
         """Whether ' normalised text ' is about this theme, asking the model (`chance`, a
         theme key's probability for this text) where the taxonomy says to."""
         if self.found_in(padded):
             return self.confirm_above is None or chance(self.key) >= self.confirm_above
-        return self.add_above is not None and chance(self.key) >= self.add_above
+        return (
+            self.add_above is not None
+            and not self.ruled_out(padded)
+            and chance(self.key) >= self.add_above
+        )
+
+    def ruled_out(self, padded: str) -> bool:
+        """Whether ' normalised text ' holds one of the phrases that say it is not about this
+        theme ("review at school" is not school): the model adds nothing there either."""
+        return _any(self.unless, padded)
 
     def found_in(self, padded: str) -> bool:
         """Whether ' normalised text ' is about this theme."""
@@ -129,8 +139,8 @@ def topics_of(text: str | None, topics: Sequence[Topic] | None = None) -> tuple[
 
 
 class _ModelChance:
-    """The theme model's probability of each theme for one text, weighed on first use (most
-    answers never ask)."""
+    """The theme model's probability of each theme for one text, weighed on first use (only
+    when a theme has `confirm_above` or `add_above`)."""
 
     __slots__ = ("_score", "_words")
 
@@ -229,6 +239,12 @@ def _parse_topics(text: str, where: str) -> tuple[Topic, ...]:
                 _model_threshold(spec.get("add_above"), where, str(key), "add_above"),
             )
         )
+        confirm, add = topics[-1].confirm_above, topics[-1].add_above
+        if confirm is not None and add is not None and add < confirm:
+            raise ValueError(
+                f"{where}: topic {key!r}: add_above ({add}) is below confirm_above ({confirm}): "
+                "the model would add an answer without its keywords that it drops with them"
+            )
     return tuple(topics)
 
 

@@ -42,14 +42,14 @@ def test_scoring_in_plain_python_matches_scikit_learn() -> None:
         assert model.probability("school", normalise(text)) == pytest.approx(probability, abs=1e-4)
 
 
-def test_a_keyword_find_the_model_disagrees_with_is_dropped_and_never_added() -> None:
+def test_a_keyword_find_the_model_disagrees_with_is_dropped() -> None:
     topics = load_topics()
-    keywords_only = tuple(replace(t, confirm_above=None) for t in topics)
+    keywords_only = tuple(replace(t, confirm_above=None, add_above=None) for t in topics)
     text = "my hamster escaped in the house"
     assert "home_and_carers" in topics_of(text, keywords_only)
     assert topics_of(text, topics) == ("pets",)
     assert topics_of("my foster carer is kind and makes me laugh", topics) == ("home_and_carers",)
-    # the model is only asked about what the keywords found
+    # home and carers has no add_above: the model is only asked about what the keywords found
     assert topics_of("the people here are lovely to me", topics) == topics_of(
         "the people here are lovely to me", keywords_only
     )
@@ -68,11 +68,39 @@ def test_add_above_tags_what_the_keywords_missed_only_when_the_model_is_that_sur
     assert topics_of(text, (replace(bare, add_above=0.99),)) == ("school",)  # keywords still count
 
 
-def test_one_text_is_weighed_once_for_every_theme_asked() -> None:
+def test_one_text_is_weighed_once_for_every_theme_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     model = ThemeModel.default()
-    chance = model.scorer(normalise("my new PA left after two weeks"))
-    for key in sorted(model.themes):
-        assert chance(key) == model.probability(key, normalise("my new PA left after two weeks"))
+    expected = {key: model.probability(key, "my new pa left") for key in sorted(model.themes)}
+    weighed = []
+    original = ThemeModel._weighted
+
+    def counting(self: ThemeModel, normalised: str) -> list[tuple[int, float]]:
+        weighed.append(normalised)
+        return original(self, normalised)
+
+    monkeypatch.setattr(ThemeModel, "_weighted", counting)
+    chance = model.scorer("my new pa left")
+    assert {key: chance(key) for key in expected} == expected
+    assert weighed == ["my new pa left"]
+    topics_of("my new PA left and the school wont let me use my phone")
+    assert len(weighed) == 2  # every theme the taxonomy asks the model about, one weighing
+
+
+def test_the_model_adds_nothing_where_an_unless_phrase_says_it_is_not_the_theme() -> None:
+    school = next(t for t in load_topics() if t.key == "school")
+    for text in ["my review at school went well", "my brother started school this year"]:
+        assert school.add_above is not None and school.ruled_out(f" {normalise(text)} ")
+        assert ThemeModel.default().probability("school", normalise(text)) >= 0.5
+        assert "school" not in topics_of(text)
+
+
+def test_add_above_may_not_be_under_confirm_above(tmp_path: Path) -> None:
+    path = tmp_path / "topics.yaml"
+    path.write_text(
+        "themes:\n  school:\n    keywords: [school]\n    confirm_above: 0.6\n    add_above: 0.5\n"
+    )
+    with pytest.raises(ValueError, match=r"add_above \(0.5\) is below confirm_above \(0.6\)"):
+        load_topics(path)
 
 
 @pytest.mark.parametrize("name", ["confirm_above", "add_above"])
