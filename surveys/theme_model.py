@@ -11,9 +11,12 @@ answer the keywords did not find counts when the model gives it at least Q.
 Trained with scikit-learn on the development part of ``tests/data/themes/answers.csv``
 (``python -m benchmarks.themes_train``) and shipped as ``surveys/data/themes_model.json.gz``:
 the vocabulary, each n-gram's inverse document frequency and, for each theme, the weights
-of a logistic regression. Scoring needs no numpy: TF-IDF over the normalised words and word
-pairs with sublinear term frequency and an L2 norm, then a dot product, as scikit-learn
-computes it.
+of a logistic regression. Features come in two blocks, each TF-IDF with sublinear term
+frequency and its own L2 norm: the normalised words and word pairs, and (when the file has
+them) the words' character 3- to 5-grams, padded with a space each side as scikit-learn's
+``char_wb`` makes them, which catch spellings and word forms nobody labelled ("skool",
+"forster", "moved" from "moving"). Scoring needs no numpy: the two blocks, then a dot
+product, as scikit-learn computes it.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import cache
 from itertools import pairwise
+from operator import itemgetter, mul
 from typing import Any
 
 from surveys.data_files import builtin_text, parse_json
 
-__all__ = ["ThemeModel", "ThemeModelError", "ngrams"]
+__all__ = ["ThemeModel", "ThemeModelError", "char_grams", "ngrams"]
 
 MODEL_FILE = "themes_model.json.gz"
+CHAR_LOW, CHAR_HIGH = 3, 5
 
 
 class ThemeModelError(ValueError):
@@ -42,6 +47,19 @@ def ngrams(normalised: str) -> list[str]:
     return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
 
 
+def char_grams(normalised: str, low: int = CHAR_LOW, high: int = CHAR_HIGH) -> list[str]:
+    """Each word's character n-grams, `low` to `high` long, the word padded with a space each
+    side; a padded word shorter than `low` counts once whole (scikit-learn's ``char_wb``)."""
+    grams: list[str] = []
+    for word in normalised.split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            grams.extend(padded[i : i + n] for i in range(max(len(padded) - n, 0) + 1))
+            if len(padded) <= n:
+                break
+    return grams
+
+
 class ThemeModel:
     """Scores normalised text for the themes it was trained on."""
 
@@ -49,17 +67,24 @@ class ThemeModel:
         try:
             vocabulary = [str(gram) for gram in data["vocabulary"]]
             self._idf = [float(x) for x in data["idf"]]
+            characters = [str(gram) for gram in data.get("char_vocabulary", ())]
+            self._char_idf = [float(x) for x in data.get("char_idf", ())]
             self._themes = {
                 str(key): ([float(x) for x in spec["coef"]], float(spec["intercept"]))
                 for key, spec in data["themes"].items()
             }
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ThemeModelError(f"theme model: malformed ({error!r})") from None
-        if len(vocabulary) != len(self._idf) or any(
-            len(coef) != len(vocabulary) for coef, _ in self._themes.values()
+        width = len(vocabulary) + len(characters)
+        if (
+            len(vocabulary) != len(self._idf)
+            or len(characters) != len(self._char_idf)
+            or any(len(coef) != width for coef, _ in self._themes.values())
         ):
             raise ThemeModelError("theme model: the arrays do not have matching lengths")
         self._index = {gram: n for n, gram in enumerate(vocabulary)}
+        self._char_index = {gram: len(vocabulary) + n for n, gram in enumerate(characters)}
+        self._columns_of_word: dict[str, tuple[int, ...]] = {}
 
     @classmethod
     def default(cls) -> ThemeModel:
@@ -83,24 +108,54 @@ class ThemeModel:
     def scorer(self, normalised: str) -> Callable[[str], float]:
         """`probability` for one text and any theme, weighting the text's n-grams once."""
         weighted = self._weighted(normalised)
+        values = [value for _, value in weighted]
+        gather = itemgetter(*(n for n, _ in weighted)) if len(weighted) > 1 else None
 
         def chance(theme: str) -> float:
             if theme not in self._themes:
                 raise ThemeModelError(f"theme model: no weights for theme {theme!r}")
             coef, intercept = self._themes[theme]
-            score = intercept + sum(value * coef[n] for n, value in weighted)
+            if gather is not None:
+                score = intercept + sum(map(mul, values, gather(coef)))
+            else:
+                score = intercept + sum(value * coef[n] for n, value in weighted)
             return 1.0 / (1.0 + math.exp(-score)) if score > -60 else 0.0
 
         return chance
 
     def _weighted(self, normalised: str) -> list[tuple[int, float]]:
-        counts = Counter(
-            n for gram in ngrams(normalised) if (n := self._index.get(gram)) is not None
+        index = self._index
+        weighted = _block(
+            Counter(n for gram in ngrams(normalised) if (n := index.get(gram)) is not None),
+            self._idf, 0,
         )
-        idf = self._idf
-        weighted = [(n, (1.0 + math.log(count)) * idf[n]) for n, count in counts.items()]
-        norm = math.sqrt(sum(value * value for _, value in weighted))
-        return [(n, value / norm) for n, value in weighted] if norm else []
+        if self._char_index:
+            columns = Counter[int]()
+            for word in normalised.split():
+                columns.update(self._word_columns(word))
+            weighted += _block(columns, self._char_idf, len(index))
+        return weighted
+
+    def _word_columns(self, word: str) -> tuple[int, ...]:
+        """The character block's columns for one word's n-grams (kept: words recur)."""
+        found = self._columns_of_word.get(word)
+        if found is None:
+            index = self._char_index
+            found = tuple(n for gram in char_grams(word) if (n := index.get(gram)) is not None)
+            if len(self._columns_of_word) >= _WORDS_KEPT:
+                self._columns_of_word.clear()
+            self._columns_of_word[word] = found
+        return found
+
+
+_WORDS_KEPT = 50_000
+
+
+def _block(counts: Counter[int], idf: list[float], offset: int) -> list[tuple[int, float]]:
+    """One feature block: (column, weight) for each column counted, sublinear TF-IDF, L2 norm."""
+    weighted = [(n, (1.0 + math.log(count)) * idf[n - offset]) for n, count in counts.items()]
+    norm = math.sqrt(sum(value * value for _, value in weighted))
+    return [(n, value / norm) for n, value in weighted] if norm else []
 
 
 @cache

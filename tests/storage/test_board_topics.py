@@ -53,13 +53,11 @@ async def test_answers_are_tagged_when_stored_and_untagged_when_superseded(
     await conversations.handle(
         UserInput(text="So my school listens"), channel=CHAT, address="7", message_key="c"
     )
-    # "listens" alone: the theme model doubts being listened to here (about 0.2, under its
-    # confirm_above of 0.4), so only school is kept (a cost of that threshold)
-    assert await tags(db) == [("why_chair", "school")]
+    assert await tags(db) == [("why_chair", "being_listened_to"), ("why_chair", "school")]
     await conversations.handle(
         UserInput(text="I miss my mum"), channel=CHAT, address="7", message_key="d"
     )  # sensitive (for the IRO alone): no tags
-    assert len(await tags(db)) == 1
+    assert len(await tags(db)) == 2
 
 
 async def test_erasing_text_removes_its_tags(db: Database, clock: FixedClock) -> None:

@@ -59,8 +59,11 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # halves of the eleventh and twelfth theme sets (6 December 2026, blind, never trained on)
 # added 223 answers: the phrase book flags 10 ("he scares me", "sofa surfing atm, got kicked
 # out"), the model 5 of the other 213 ("scared of living on my own tbh, what if something
-# happens and nobodys there"), 7 of 724 in all (1.0%)
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 724, 7  # 511 and 2 before those sets
+# happens and nobodys there"), 7 of 724 in all (1.0%). The held-out halves of the fifteenth
+# and sixteenth sets (218, a later session that day, blind): the phrase book flags 12 ("scared
+# ill end up homeless", "pack my stuff in bin bags", "im in a b&b with my baby"), the model 3
+# of the other 206 ("mums back on the drink so i stopped going round"): 10 of 930 (1.1%)
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 930, 10  # 511 and 2, then 724 and 7, before those sets
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

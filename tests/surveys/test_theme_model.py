@@ -7,11 +7,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from benchmarks.themes_agreement import load
-from benchmarks.themes_train import STRENGTH, fit
+from benchmarks.themes_train import CHAR_MIN_DF, STRENGTH, fit
 from surveys.theme_model import ThemeModel, ThemeModelError, ngrams
 from surveys.topics import Topic, load_topics, normalise, topics_of
 
@@ -20,24 +21,33 @@ def test_the_shipped_model_knows_every_built_in_theme() -> None:
     assert ThemeModel.default().themes == {t.key for t in load_topics()}
     confirmed = {t.key: t.confirm_above for t in load_topics() if t.confirm_above}
     assert confirmed == {
-        "home_and_carers": 0.5, "school": 0.3, "being_listened_to": 0.4, "house_rules": 0.1,
-        "leaving_care_housing": 0.3,
+        "home_and_carers": 0.5, "school": 0.1, "being_listened_to": 0.3, "house_rules": 0.1,
+        "pocket_money_and_things_to_do": 0.1, "leaving_care_housing": 0.1,
     }
     added = {t.key: t.add_above for t in load_topics() if t.add_above}
     assert added == {
-        "school": 0.7, "worker_changes": 0.7, "being_listened_to": 0.8, "house_rules": 0.7,
+        "home_and_carers": 0.8, "school": 0.7, "health_and_feelings": 0.9,
+        "being_listened_to": 0.7, "house_rules": 0.7, "leaving_care_work": 0.9,
     }
 
 
 def test_scoring_in_plain_python_matches_scikit_learn() -> None:
     answers = [a for a in load() if a.split == "development"][::3]
     model = ThemeModel(json.loads(json.dumps(fit(answers, ["school"]))))
-    vectoriser = TfidfVectorizer(analyzer=lambda t: ngrams(normalise(t)), sublinear_tf=True)
-    matrix = vectoriser.fit_transform([a.text for a in answers])
+    words = TfidfVectorizer(analyzer=lambda t: ngrams(normalise(t)), sublinear_tf=True)
+    characters = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=CHAR_MIN_DF,
+        preprocessor=normalise,
+    )
+    texts = [a.text for a in answers]
+    matrix = hstack([words.fit_transform(texts), characters.fit_transform(texts)])
     reference = LogisticRegression(C=STRENGTH, max_iter=5000, class_weight="balanced")
     reference.fit(matrix, [("school" in a.themes) for a in answers])
-    texts = ["my teacher is sound", "the wifi at college is rubbish rubbish", "zzz unknown", ""]
-    expected = reference.predict_proba(vectoriser.transform(texts))[:, 1]
+    texts = ["my teacher is sound", "the wifi at college is rubbish rubbish", "zzz unknown", "",
+             "skool", "i"]
+    expected = reference.predict_proba(
+        hstack([words.transform(texts), characters.transform(texts)])
+    )[:, 1]
     for text, probability in zip(texts, expected, strict=True):
         assert model.probability("school", normalise(text)) == pytest.approx(probability, abs=1e-4)
 
