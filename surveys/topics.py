@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
@@ -55,6 +55,20 @@ class Rule:
     keywords: tuple[str, ...]
     with_any: tuple[str, ...] = ()
     without: tuple[str, ...] = ()
+    _needles: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        needles = tuple(_needles(group) for group in (self.keywords, self.with_any, self.without))
+        object.__setattr__(self, "_needles", needles)
+
+    def holds(self, padded: str) -> bool:
+        """Whether ' normalised text ' has one of the keywords, beside the words it needs."""
+        keywords, with_any, without = self._needles
+        return (
+            _any(keywords, padded)
+            and (not with_any or _any(with_any, padded))
+            and not _any(without, padded)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +85,12 @@ class Topic:
     add_above: float | None = None
     """When set, an answer the keywords missed counts if the theme model gives at least this
     (and none of the theme's `unless` phrases is in it)."""
+    _keyword_needles: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _unless_needles: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_keyword_needles", _needles(self.keywords))
+        object.__setattr__(self, "_unless_needles", _needles(self.unless))
 
     def holds(self, padded: str, chance: Callable[[str], float]) -> bool:
         """Whether ' normalised text ' is about this theme, asking the model (`chance`, a
@@ -86,24 +106,24 @@ class Topic:
     def ruled_out(self, padded: str) -> bool:
         """Whether ' normalised text ' holds one of the phrases that say it is not about this
         theme ("review at school" is not school): the model adds nothing there either."""
-        return _any(self.unless, padded)
+        return _any(self._unless_needles, padded)
 
     def found_in(self, padded: str) -> bool:
         """Whether ' normalised text ' is about this theme."""
-        for phrase in self.unless:
-            padded = padded.replace(needle(phrase), " | ")
-        if _any(self.keywords, padded):
+        for phrase in self._unless_needles:
+            if phrase in padded:
+                padded = padded.replace(phrase, " | ")
+        if _any(self._keyword_needles, padded):
             return True
-        return any(
-            _any(rule.keywords, padded)
-            and (not rule.with_any or _any(rule.with_any, padded))
-            and not _any(rule.without, padded)
-            for rule in self.rules
-        )
+        return any(rule.holds(padded) for rule in self.rules)
 
 
-def _any(keywords: Sequence[str], padded: str) -> bool:
-    return any(needle(k) in padded for k in keywords)
+def _needles(keywords: Sequence[str]) -> tuple[str, ...]:
+    return tuple(needle(k) for k in keywords)
+
+
+def _any(needles: Sequence[str], padded: str) -> bool:
+    return any(n in padded for n in needles)
 
 
 def normalise(text: str, extra: str = "") -> str:
