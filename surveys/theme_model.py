@@ -84,6 +84,8 @@ class ThemeModel:
             raise ThemeModelError("theme model: the arrays do not have matching lengths")
         self._index = {gram: n for n, gram in enumerate(vocabulary)}
         self._char_index = {gram: len(vocabulary) + n for n, gram in enumerate(characters)}
+        if len(self._index) != len(vocabulary) or len(self._char_index) != len(characters):
+            raise ThemeModelError("theme model: an n-gram is listed twice")
         self._columns_of_word: dict[str, tuple[int, ...]] = {}
 
     @classmethod

@@ -55,15 +55,17 @@ class Rule:
     keywords: tuple[str, ...]
     with_any: tuple[str, ...] = ()
     without: tuple[str, ...] = ()
-    _needles: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
+    _groups: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
-        needles = tuple(_needles(group) for group in (self.keywords, self.with_any, self.without))
-        object.__setattr__(self, "_needles", needles)
+        groups = (_needles(self.keywords), _needles(self.with_any), _needles(self.without))
+        object.__setattr__(self, "_groups", groups)
 
     def holds(self, padded: str) -> bool:
         """Whether ' normalised text ' has one of the keywords, beside the words it needs."""
-        keywords, with_any, without = self._needles
+        keywords, with_any, without = self._groups
         return (
             _any(keywords, padded)
             and (not with_any or _any(with_any, padded))

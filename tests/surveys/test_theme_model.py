@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,10 +60,19 @@ def test_a_keyword_find_the_model_disagrees_with_is_dropped() -> None:
     assert "home_and_carers" in topics_of(text, keywords_only)
     assert topics_of(text, topics) == ("pets",)
     assert topics_of("my foster carer is kind and makes me laugh", topics) == ("home_and_carers",)
-    # home and carers has no add_above: the model is only asked about what the keywords found
-    assert topics_of("the people here are lovely to me", topics) == topics_of(
-        "the people here are lovely to me", keywords_only
-    )
+
+
+def test_the_model_is_not_asked_about_a_theme_without_thresholds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_model() -> ThemeModel:
+        raise AssertionError("the theme model was asked")
+
+    monkeypatch.setattr(ThemeModel, "default", staticmethod(no_model))
+    family = next(t for t in load_topics() if t.key == "family_contact")
+    assert family.confirm_above is None and family.add_above is None
+    assert topics_of("i see my mum on saturdays", (family,)) == ("family_contact",)
+    assert topics_of("the people here are lovely to me", (family,)) == ()
 
 
 def test_add_above_tags_what_the_keywords_missed_only_when_the_model_is_that_sure() -> None:
@@ -102,6 +112,26 @@ def test_the_model_adds_nothing_where_an_unless_phrase_says_it_is_not_the_theme(
         assert school.add_above is not None and school.ruled_out(f" {normalise(text)} ")
         assert ThemeModel.default().probability("school", normalise(text)) >= 0.5
         assert "school" not in topics_of(text)
+
+
+def test_a_text_with_one_known_n_gram_and_a_full_word_cache_score_as_expected(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = {"vocabulary": ["school"], "idf": [1.0], "char_vocabulary": [" sc", "sch"],
+            "char_idf": [1.0, 2.0],
+            "themes": {"school": {"coef": [2.0, 0.5, 0.25], "intercept": -1.0}}}
+    words_only = ThemeModel({**data, "char_vocabulary": [], "char_idf": [],
+                             "themes": {"school": {"coef": [2.0], "intercept": -1.0}}})
+    assert words_only.probability("school", "school") == pytest.approx(1 / (1 + math.exp(-1.0)))
+    model = ThemeModel(data)
+    # " school ": one word column (1.0) and two character columns (1.0, 2.0), each block its
+    # own L2 norm: 2.0 * 1 + 0.5 / sqrt(5) + 0.25 * 2 / sqrt(5)
+    score = -1.0 + 2.0 + (0.5 + 0.5) / math.sqrt(5)
+    expected = 1 / (1 + math.exp(-score))
+    monkeypatch.setattr("surveys.theme_model._WORDS_KEPT", 1)
+    for _ in range(3):  # the word cache is cleared when full: the same figure every time
+        assert model.probability("school", "school") == pytest.approx(expected)
+        assert model.probability("school", "my school") == pytest.approx(expected)
 
 
 def test_add_above_may_not_be_under_confirm_above(tmp_path: Path) -> None:
@@ -146,7 +176,9 @@ def test_model_thresholds_need_a_theme_the_model_knows(tmp_path: Path, name: str
     "text",
     ["not json", '{"vocabulary": ["a"], "idf": [1.0, 2.0], "themes": {}}',
      '{"vocabulary": ["a"], "idf": [1.0], "themes": {"x": {"coef": [], "intercept": 0}}}',
-     '{"vocabulary": ["a"], "idf": [1.0]}'],
+     '{"vocabulary": ["a"], "idf": [1.0]}',
+     '{"vocabulary": ["a", "a"], "idf": [1.0, 1.0], "themes": {"x": {"coef": [1, 1], '
+     '"intercept": 0}}}'],
 )
 def test_a_malformed_model_is_refused(text: str) -> None:
     with pytest.raises(ThemeModelError, match="theme model"):

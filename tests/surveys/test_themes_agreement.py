@@ -37,7 +37,7 @@ KNOWN_MISSES = {
     "placement_moves": "precision 81.8% (36 right, 8 wrong), recall 80.0% (36 of 45)",
     "family_contact": "precision 86.8% (66 right, 10 wrong)",
     "school": "precision 85.3% (58 right, 10 wrong)",
-    "health_and_feelings": "precision 85.7% (66 right, 11 wrong)",
+    "health_and_feelings": "precision 86.8% (66 right, 10 wrong)",
     "worker_changes": "recall 82.4% (28 of 34)",
     "being_listened_to": "precision 88.5% (46 right, 6 wrong)",
     "house_rules": "precision 86.0% (49 right, 8 wrong)",
@@ -50,7 +50,7 @@ KNOWN_MISSES = {
 # Held-out precision and recall as measured for every theme and for "no theme" (58 right,
 # 39 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. The 218 newest
-# held-out answers are harder than the rest (micro precision 84.6%, recall 85.6% on them;
+# held-out answers are harder than the rest (micro precision 84.9%, recall 85.6% on them;
 # 92.1% and 92.5% on the other 576): see the main README's themes section.
 FLOORS = {
     "home_and_carers": (77 / 84, 77 / 92),
@@ -59,7 +59,7 @@ FLOORS = {
     "brothers_and_sisters": (37 / 39, 37 / 37),
     "friends": (46 / 48, 46 / 46),
     "school": (58 / 68, 58 / 63),
-    "health_and_feelings": (66 / 77, 66 / 77),
+    "health_and_feelings": (66 / 76, 66 / 77),
     "social_worker": (67 / 68, 67 / 68),
     "worker_changes": (28 / 29, 28 / 34),
     "iro_and_reviews": (38 / 39, 38 / 39),

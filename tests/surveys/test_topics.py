@@ -98,3 +98,35 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
     text: str, money: bool
 ) -> None:
     assert ("leaving_care_money" in topics_of(text)) is money
+
+
+@pytest.mark.parametrize(
+    ("text", "theme", "found"),
+    [
+        ("3 PAs in a year, whats the point", "worker_changes", True),
+        ("my PA keeps changing so i dont bother ringing", "worker_changes", True),
+        ("dont change my social worker please", "worker_changes", True),
+        ("my sw went off sick and nobody replaced her", "worker_changes", True),
+        ("dont change my bedroom", "worker_changes", False),
+        ("i had to tell my story again to the police", "worker_changes", False),
+        ("i was off sick for a week with flu", "worker_changes", False),
+        ("my nan died and now shes gone", "worker_changes", False),
+        ("having nightmares every night", "health_and_feelings", True),
+        ("the bus was a nightmare", "health_and_feelings", False),
+        ("i want to be a plumber", "leaving_care_work", True),
+        ("my dad is a plumber", "leaving_care_work", False),
+        ("rent arrears letter came today", "leaving_care_money", True),
+        ("my mum is in arrears", "leaving_care_money", False),
+        ("the council said i cant bid yet", "leaving_care_housing", True),
+        ("i stayed put in my room all day", "leaving_care_housing", False),
+        ("my sisters graduation is next week", "school", False),
+        ("i want a dog so bad but my carer says no", "house_rules", True),
+        ("my carer says no one is perfect", "house_rules", False),
+        ("we had visitors at christmas", "house_rules", False),
+        ("me and the mandem go out on fridays", "friends", True),
+        ("my PA is honestly like a big sister to me", "brothers_and_sisters", False),
+        ("devils advocate here but reviews arent that bad", "advocacy", False),
+    ],
+)
+def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
+    assert (theme in topics_of(text)) is found, topics_of(text)
