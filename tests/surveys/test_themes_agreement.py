@@ -46,9 +46,12 @@ KNOWN_MISSES = {
 
 # Held-out precision and recall as measured for every theme and for "no theme" (61 right,
 # 56 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
-# it): none may fall below it. Raise a floor when a figure improves. The 218 newest
+# it): none may fall below it. Raise a floor when a figure improves. (With the trap sets'
+# thresholds some floors were lowered: recall for moving placement, friends, school, health
+# and feelings, being listened to, house rules and leaving-care work, pets on both, and
+# "no theme" precision; see the main README's themes section.) The 218 newest
 # held-out answers are harder than the rest (micro precision 88.1%, recall 85.6% on them;
-# 94.2% and 90.0% on the other 576): see the main README's themes section.
+# 94.4% and 90.0% on the other 576): see the main README's themes section.
 FLOORS = {
     "home_and_carers": (77 / 84, 77 / 92),
     "placement_moves": (35 / 40, 35 / 45),
@@ -66,7 +69,7 @@ FLOORS = {
     "pets": (27 / 31, 27 / 31),
     "advocacy": (32 / 32, 32 / 33),
     "leaving_care_housing": (40 / 44, 40 / 45),
-    "leaving_care_money": (39 / 43, 39 / 46),
+    "leaving_care_money": (39 / 42, 39 / 46),
     "leaving_care_work": (27 / 30, 27 / 31),
     NO_THEME: (61 / 117, 61 / 75),
 }
