@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import cache
 from itertools import pairwise
-from operator import itemgetter, mul
+from operator import mul
 from typing import Any
 
 from surveys.data_files import builtin_text, parse_json
@@ -110,17 +110,14 @@ class ThemeModel:
     def scorer(self, normalised: str) -> Callable[[str], float]:
         """`probability` for one text and any theme, weighting the text's n-grams once."""
         weighted = self._weighted(normalised)
+        columns = [n for n, _ in weighted]
         values = [value for _, value in weighted]
-        gather = itemgetter(*(n for n, _ in weighted)) if len(weighted) > 1 else None
 
         def chance(theme: str) -> float:
             if theme not in self._themes:
                 raise ThemeModelError(f"theme model: no weights for theme {theme!r}")
             coef, intercept = self._themes[theme]
-            if gather is not None:
-                score = intercept + sum(map(mul, values, gather(coef)))
-            else:
-                score = intercept + sum(value * coef[n] for n, value in weighted)
+            score = intercept + sum(map(mul, values, map(coef.__getitem__, columns)))
             return 1.0 / (1.0 + math.exp(-score)) if score > -60 else 0.0
 
         return chance
