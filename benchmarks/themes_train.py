@@ -2,6 +2,7 @@
 
     python -m benchmarks.themes_train [--out surveys/data/themes_model.json.gz]
     python -m benchmarks.themes_train --validate [--batches BATCH ...] --taxonomy FILE
+    python -m benchmarks.themes_train --choose
 
 The model (`surveys.theme_model`) is a second opinion on what a theme's keywords find: for
 each theme a logistic regression over the words and word pairs of an answer, trained on
@@ -10,26 +11,26 @@ scikit-learn is a development dependency only; carevoice scores the model in pla
 Reproducible: the same answers and the same scikit-learn give the same file (gzipped with
 no timestamp).
 
-``--validate`` shows how the `confirm_above` and `add_above` thresholds in
-``surveys/data/topics.yaml`` were chosen: the model is trained on the development answers
-outside ``--batches`` (blind sets, written without reading the keywords) and ``--train-
-without``, and on those batches' development answers it prints, per threshold, the wrong
-labels the model removes from what the keywords find and the right ones it loses, then the
-right and wrong labels it adds to what they miss. Run it with the taxonomy as it stood
-before those batches were tuned on, when their errors were still the natural ones of text
-the keywords had not seen: ``--batches eleventh twelfth --train-without thirteenth
-fourteenth fifteenth sixteenth seventeenth eighteenth`` with ``git show
-f24d49b:surveys/data/topics.yaml``; ``--batches thirteenth fourteenth --train-without
-fifteenth sixteenth seventeenth eighteenth`` with ``git show
-32c53d5:surveys/data/topics.yaml``; ``--batches fifteenth sixteenth --train-without
-seventeenth eighteenth`` with ``git show c4cc1bb:surveys/data/topics.yaml``; ``--batches
-seventeenth eighteenth`` with ``git show 2f34cdb:surveys/data/topics.yaml``. The four tables
-are pooled. `confirm_above`: the threshold that removes the most wrong labels net of right
-ones lost, if that is at least 2 (ties: the lower). `add_above`: the lowest threshold whose
-additions were at least 90% right and at least 2 (the precision goal). The thresholds those
-rules give are in ``surveys/data/topics.yaml``. The model written out is trained on every
-development answer, the validation ones included: a sibling of the validated one, measured
-on the held-out part by `benchmarks.themes_agreement`.
+``--validate`` shows what the `confirm_above` and `add_above` thresholds in
+``surveys/data/topics.yaml`` do: the model is trained on the development answers outside
+``--batches`` (blind sets, written without reading the keywords) and ``--train-without``,
+and on those batches' development answers it prints, per threshold, the wrong labels the
+model removes from what the keywords find and the right ones it loses, then the right and
+wrong labels it adds to what they miss. Run it with the taxonomy as it stood before those
+batches were tuned on, when their errors were still the natural ones of text the keywords
+had not seen (``git show COMMIT:surveys/data/topics.yaml``; `VALIDATIONS` names the commit
+for each pair of sets).
+
+``--choose`` is how the thresholds were chosen: it runs every validation in `VALIDATIONS`
+(each with its commit's keywords, its model trained without the sets validated after it),
+pools them per theme and applies two rules. `confirm_above`: the threshold that removes the
+most wrong labels net of right ones lost, if that is at least 2 (ties: the lower).
+`add_above`: the lowest threshold whose additions were at least 90% right and at least 2
+(the precision goal), and never under `confirm_above`. It prints the chosen thresholds
+beside those in ``surveys/data/topics.yaml`` and exits 1 where they differ. It needs the
+repository's history (git). The model written out is trained on every development answer,
+the validation ones included: a sibling of the validated one, measured on the held-out part
+by `benchmarks.themes_agreement`.
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypedDict
 
@@ -51,9 +54,9 @@ try:
 except ImportError:  # pragma: no cover - a development dependency
     sys.exit("Training needs scikit-learn, a development dependency: pip install -e '.[dev]'")
 
-from benchmarks.themes_agreement import Labelled, load
+from benchmarks.themes_agreement import MIN_PRECISION, Labelled, load
 from surveys.theme_model import char_grams, ngrams
-from surveys.topics import load_topics, normalise, topics_of
+from surveys.topics import Topic, load_topics, normalise, topics_of
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "surveys" / "data" / "themes_model.json.gz"
 STRENGTH = 10.0  # logistic regression's C (4 before the character block: see the README)
@@ -106,27 +109,46 @@ def fit(answers: Sequence[Labelled], themes: Sequence[str]) -> ModelData:
     }
 
 
-def _cells(scores: Sequence[tuple[float, bool]], thresholds: Sequence[float], *,
-           below: bool) -> str:
-    """Per threshold, "wrong / right" among the scores under it (`below`) or "right / wrong"
-    among those at or over it."""
-    cells = []
-    for t in thresholds:
-        hit = [ok for p, ok in scores if (p < t) == below]
-        first, second = (hit.count(False), hit.count(True)) if below else (
-            hit.count(True), hit.count(False))
-        cells.append(f"{first:>4} / {second:<2}")
-    return "  ".join(cells)
+@dataclass(frozen=True, slots=True)
+class Validation:
+    """One theme on one validation: the model's chance and whether the label is right, for
+    each answer its keywords find (`confirm`) and each they miss with no `unless` phrase in
+    it (`add`)."""
+
+    theme: str
+    confirm: tuple[tuple[float, bool], ...]
+    add: tuple[tuple[float, bool], ...]
+
+    def removed(self, threshold: float) -> tuple[int, int]:
+        """(wrong labels removed, right ones lost) by `confirm_above: threshold`."""
+        under = [ok for p, ok in self.confirm if p < threshold]
+        return under.count(False), under.count(True)
+
+    def added(self, threshold: float) -> tuple[int, int]:
+        """(right labels added, wrong ones added) by `add_above: threshold`."""
+        over = [ok for p, ok in self.add if p >= threshold]
+        return over.count(True), over.count(False)
 
 
-def validate(answers: Sequence[Labelled], taxonomy: Path | None, batches: Sequence[str],
-             train_without: Sequence[str] = ()) -> None:
-    """Print, per theme, what each threshold removes (`confirm_above`) and adds (`add_above`)
-    on the development answers of `batches`, with a model trained on the other development
-    answers (and none of `train_without`) standing in for the shipped one."""
+# Each validation: the blind sets whose development answers it checks, and the commit whose
+# topics.yaml was the taxonomy before they were tuned on. Its model is trained without them
+# and without every set validated after them (written later), so each table reproduces.
+VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("eleventh", "twelfth"), "f24d49b"),
+    (("thirteenth", "fourteenth"), "32c53d5"),
+    (("fifteenth", "sixteenth"), "c4cc1bb"),
+    (("seventeenth", "eighteenth"), "2f34cdb"),
+    (("nineteenth", "twentieth"), "17f4ac0"),
+)
+
+
+def validate(answers: Sequence[Labelled], topics: Sequence[Topic], batches: Sequence[str],
+             train_without: Sequence[str] = ()) -> tuple[int, int, list[Validation]]:
+    """Each theme's `Validation` on the development answers of `batches`, with a model
+    trained on the other development answers (and none of `train_without`) standing in for
+    the shipped one; also how many answers it was trained and checked on."""
     from surveys.theme_model import ThemeModel
 
-    topics = load_topics(taxonomy)
     keys = [t.key for t in topics]
     train = [a for a in answers if a.batch not in batches and a.batch not in train_without]
     check = [a for a in answers if a.batch in batches]
@@ -136,26 +158,100 @@ def validate(answers: Sequence[Labelled], taxonomy: Path | None, batches: Sequen
     keywords_only = [replace(t, confirm_above=None, add_above=None) for t in topics]
     found = {a.text: set(topics_of(a.text, keywords_only)) for a in check}
     chance = {a.text: model.scorer(normalise(a.text)) for a in check}
-    print(f"trained on {len(train)} development answers; checked on {len(check)} "
-          f"(the development answers of: {', '.join(batches)})")
+    rows = [
+        Validation(
+            topic.key,
+            tuple((chance[a.text](topic.key), topic.key in a.themes)
+                  for a in check if topic.key in found[a.text]),
+            tuple((chance[a.text](topic.key), topic.key in a.themes) for a in check
+                  if topic.key not in found[a.text]
+                  and not topic.ruled_out(f" {normalise(a.text)} ")),
+        )
+        for topic in topics
+    ]
+    return len(train), len(check), rows
+
+
+def print_validation(rows: Sequence[Validation]) -> None:
+    """The two tables `--validate` prints."""
     print("\nconfirm_above: of what the keywords find, wrong labels removed / right ones lost")
     print(f"{'theme':32} {'right':>5} {'wrong':>5}  " + "  ".join(f"{t:>9}" for t in THRESHOLDS))
-    for key in keys:
-        scores = [(chance[a.text](key), key in a.themes) for a in check if key in found[a.text]]
-        right = sum(ok for _, ok in scores)
-        print(f"{key:32} {right:5} {len(scores) - right:5}  "
-              + _cells(scores, THRESHOLDS, below=True))
+    for row in rows:
+        right = sum(ok for _, ok in row.confirm)
+        cells = "  ".join("{:>4} / {:<2}".format(*row.removed(t)) for t in THRESHOLDS)
+        print(f"{row.theme:32} {right:5} {len(row.confirm) - right:5}  {cells}")
     print("\nadd_above: of what the keywords miss (no `unless` phrase in it), right labels "
           "added / wrong ones added")
     print(f"{'theme':32} {'missed':>6}  " + "  ".join(f"{t:>9}" for t in ADD_THRESHOLDS))
-    for topic in topics:
-        key = topic.key
-        scores = [
-            (chance[a.text](key), key in a.themes) for a in check
-            if key not in found[a.text] and not topic.ruled_out(f" {normalise(a.text)} ")
-        ]
-        print(f"{key:32} {sum(ok for _, ok in scores):6}  "
-              + _cells(scores, ADD_THRESHOLDS, below=False))
+    for row in rows:
+        cells = "  ".join("{:>4} / {:<2}".format(*row.added(t)) for t in ADD_THRESHOLDS)
+        print(f"{row.theme:32} {sum(ok for _, ok in row.add):6}  {cells}")
+
+
+def choose_confirm(rows: Sequence[Validation]) -> float | None:
+    """The threshold removing the most wrong labels net of right ones lost over `rows` (one
+    theme's validations pooled), if that is at least 2; ties go to the lower."""
+    best, gain = None, 1
+    for threshold in THRESHOLDS:
+        net = sum(r.removed(threshold)[0] - r.removed(threshold)[1] for r in rows)
+        if net > gain:
+            best, gain = threshold, net
+    return best
+
+
+def choose_add(rows: Sequence[Validation]) -> float | None:
+    """The lowest threshold whose additions over `rows` were at least 2 and at least
+    `MIN_PRECISION` right."""
+    for threshold in ADD_THRESHOLDS:
+        right = sum(r.added(threshold)[0] for r in rows)
+        wrong = sum(r.added(threshold)[1] for r in rows)
+        if right >= 2 and right >= MIN_PRECISION * (right + wrong):
+            return threshold
+    return None
+
+
+def taxonomy_at(commit: str) -> tuple[Topic, ...]:
+    """`surveys/data/topics.yaml` as it stood at `commit` (read with git)."""
+    root = Path(__file__).resolve().parents[1]
+    shown = subprocess.run(
+        ["git", "show", f"{commit}:surveys/data/topics.yaml"], cwd=root, capture_output=True,
+        text=True, check=False,
+    )
+    if shown.returncode != 0:
+        sys.exit(f"git could not show topics.yaml at {commit}: {shown.stderr.strip()}"
+                 " (--choose needs the repository's history: a full clone)")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "topics.yaml"
+        path.write_text(shown.stdout, encoding="utf-8")
+        return load_topics(path)
+
+
+def choose(answers: Sequence[Labelled]) -> int:
+    """Run every validation in `VALIDATIONS`, pool them per theme, and print the thresholds
+    the two rules give beside those in `surveys/data/topics.yaml`; 1 if they differ."""
+    pooled: dict[str, list[Validation]] = {}
+    for number, (batches, commit) in enumerate(VALIDATIONS):
+        later = [b for following, _ in VALIDATIONS[number + 1:] for b in following]
+        trained, checked, rows = validate(answers, taxonomy_at(commit), batches, later)
+        print(f"{' '.join(batches)} with the keywords at {commit}: trained on {trained}, "
+              f"checked on {checked}", file=sys.stderr)
+        for row in rows:
+            pooled.setdefault(row.theme, []).append(row)
+    shipped = {t.key: t for t in load_topics()}
+    differ = 0
+    print(f"{'theme':32} {'confirm_above':>15} {'add_above':>15}   (chosen; in topics.yaml)")
+    for key, rows in pooled.items():
+        if key not in shipped:
+            continue
+        confirm, add = choose_confirm(rows), choose_add(rows)
+        if add is not None and confirm is not None and add < confirm:
+            add = confirm
+        now = shipped[key]
+        same = (confirm, add) == (now.confirm_above, now.add_above)
+        differ += not same
+        print(f"{key:32} {confirm!s:>6}; {now.confirm_above!s:<6} {add!s:>6}; "
+              f"{now.add_above!s:<6}{'' if same else '  differs'}")
+    return 1 if differ else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -170,10 +266,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--train-without", nargs="+", default=[], metavar="BATCH",
                         help="sets the validation model is not trained on either (sets written "
                         "after the validated ones)")
+    parser.add_argument("--choose", action="store_true",
+                        help="run every validation, pool them and print the thresholds the rules "
+                        "give beside topics.yaml's (exit 1 if they differ)")
     args = parser.parse_args(argv)
     development = [a for a in load() if a.split == "development"]
+    if args.choose:
+        return choose(development)
     if args.validate:
-        validate(development, args.taxonomy, args.batches, args.train_without)
+        trained, checked, rows = validate(
+            development, load_topics(args.taxonomy), args.batches, args.train_without)
+        print(f"trained on {trained} development answers; checked on {checked} "
+              f"(the development answers of: {', '.join(args.batches)})")
+        print_validation(rows)
         return 0
     data = fit(development, [t.key for t in load_topics(args.taxonomy)])
     text = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")

@@ -62,8 +62,12 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # happens and nobodys there"), 7 of 724 in all (1.0%). The held-out halves of the fifteenth
 # and sixteenth sets (218, a later session that day, blind): the phrase book flags 12 ("scared
 # ill end up homeless", "pack my stuff in bin bags", "im in a b&b with my baby"), the model 3
-# of the other 206 ("mums back on the drink so i stopped going round"): 10 of 930 (1.1%)
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 930, 10  # 511 and 2, then 724 and 7, before those sets
+# of the other 206 ("mums back on the drink so i stopped going round"): 10 of 930 (1.1%). The
+# held-out half of the nineteenth set (123, 6 December 2026, a later session, blind): the
+# phrase book flags 5, the model 3 of the other 118 ("the hostel is rough. people kicking off
+# all night, police were here twice", "scared ill have to leave if i mess up again"): 13 of
+# 1,048 (1.2%)
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 1048, 13  # 511 and 2, 724 and 7, 930 and 10 before
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

@@ -13,7 +13,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from benchmarks.themes_agreement import load
-from benchmarks.themes_train import CHAR_MIN_DF, STRENGTH, fit
+from benchmarks.themes_train import (
+    CHAR_MIN_DF,
+    STRENGTH,
+    Validation,
+    choose_add,
+    choose_confirm,
+    fit,
+    taxonomy_at,
+)
 from surveys.theme_model import ThemeModel, ThemeModelError, ngrams
 from surveys.topics import Topic, load_topics, normalise, topics_of
 
@@ -21,17 +29,48 @@ from surveys.topics import Topic, load_topics, normalise, topics_of
 def test_the_shipped_model_knows_every_built_in_theme() -> None:
     assert ThemeModel.default().themes == {t.key for t in load_topics()}
     confirmed = {t.key: t.confirm_above for t in load_topics() if t.confirm_above}
-    assert confirmed == {
-        "home_and_carers": 0.5, "placement_moves": 0.4, "family_contact": 0.2, "friends": 0.5,
-        "school": 0.3, "health_and_feelings": 0.2, "being_listened_to": 0.3, "house_rules": 0.5,
-        "pocket_money_and_things_to_do": 0.1, "pets": 0.3, "leaving_care_housing": 0.1,
-        "leaving_care_work": 0.2,
+    assert confirmed == {  # python -m benchmarks.themes_train --choose gives these
+        "home_and_carers": 0.5, "placement_moves": 0.4, "family_contact": 0.4, "friends": 0.5,
+        "school": 0.1, "health_and_feelings": 0.3, "being_listened_to": 0.3, "house_rules": 0.5,
+        "pocket_money_and_things_to_do": 0.2, "leaving_care_housing": 0.1,
+        "leaving_care_work": 0.3,
     }
     added = {t.key: t.add_above for t in load_topics() if t.add_above}
     assert added == {
-        "home_and_carers": 0.8, "school": 0.7, "health_and_feelings": 0.9, "iro_and_reviews": 0.6,
-        "being_listened_to": 0.8, "house_rules": 0.9, "pets": 0.5, "leaving_care_work": 0.9,
+        "home_and_carers": 0.7, "school": 0.7, "health_and_feelings": 0.9, "iro_and_reviews": 0.6,
+        "being_listened_to": 0.8, "house_rules": 0.9, "pocket_money_and_things_to_do": 0.9,
+        "pets": 0.5, "leaving_care_work": 0.9,
     }
+
+
+def _validation(confirm: list[tuple[float, bool]], add: list[tuple[float, bool]]) -> Validation:
+    return Validation("school", tuple(confirm), tuple(add))
+
+
+def test_confirm_takes_the_most_wrong_removed_net_of_right_lost_and_ties_go_lower() -> None:
+    # under 0.2: 1 wrong; under 0.3: 3 wrong, 1 right (net 2); under 0.5: 4 wrong, 2 right
+    first = _validation([(0.15, False), (0.25, False), (0.25, False), (0.28, True),
+                         (0.45, False), (0.45, True), (0.9, True)], [])
+    assert first.removed(0.3) == (3, 1)
+    assert choose_confirm([first]) == 0.3  # 0.3, 0.4 and 0.5 all net 2: the lower
+    # pooled with a validation where 0.3 loses two right labels, 0.2 wins
+    second = _validation([(0.25, True), (0.25, True), (0.05, False)], [])
+    assert choose_confirm([first, second]) == 0.2  # net 1 at 0.1, 2 at 0.2, 1 at 0.3 to 0.5
+    assert choose_confirm([_validation([(0.05, False)], [])]) is None  # 1 is not enough
+
+
+def test_add_takes_the_lowest_threshold_at_least_90_percent_right_and_two() -> None:
+    rows = [_validation([], [(0.55, False)] + [(0.65, True)] * 9 + [(0.95, True)])]
+    assert rows[0].added(0.6) == (10, 0)
+    assert choose_add(rows) == 0.5  # 10 right, 1 wrong: 90.9%
+    rows.append(_validation([], [(0.55, False)]))  # pooled: 10 right, 2 wrong at 0.5
+    assert choose_add(rows) == 0.6
+    assert choose_add([_validation([], [(0.95, True)])]) is None  # one right is too few
+
+
+def test_a_commit_git_cannot_show_is_a_clear_error() -> None:
+    with pytest.raises(SystemExit, match=r"git could not show topics\.yaml at 0000000"):
+        taxonomy_at("0000000")
 
 
 def test_scoring_in_plain_python_matches_scikit_learn() -> None:

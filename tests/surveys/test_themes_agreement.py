@@ -26,52 +26,50 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (794): 353 answers written with the first taxonomy, the held-out halves of two
-# blind sets (223, 6 December 2026) and of two more (218, a later session the same day),
+# Held-out (917): 353 answers written with the first taxonomy and the held-out halves of five
+# blind sets (223 and 218 on 6 December 2026, 123 from the nineteenth set a session later),
 # every blind set written without reading the keywords and split by the same hash. Measured
 # after keyword fixes on development misses only and the theme model's second opinion (it
-# confirms and adds where topics.yaml says, thresholds chosen on the blind sets' development
-# answers, the last two of them written to trap it). These themes miss a goal there.
+# confirms and adds where topics.yaml says, thresholds chosen by the rules in
+# `python -m benchmarks.themes_train --choose` on the blind sets' development answers). These
+# themes miss a goal there.
 KNOWN_MISSES = {
-    "home_and_carers": "recall 83.7% (77 of 92)",
-    "placement_moves": "precision 87.5% (35 right, 5 wrong), recall 77.8% (35 of 45)",
-    "family_contact": "precision 88.2% (67 right, 9 wrong)",
-    "health_and_feelings": "recall 81.8% (63 of 77)",
-    "worker_changes": "recall 82.4% (28 of 34)",
-    "house_rules": "recall 76.8% (43 of 56)",
-    "pocket_money_and_things_to_do": "precision 89.4% (42 right, 5 wrong)",
-    "pets": "precision 87.1% (27 right, 4 wrong)",
-    "leaving_care_money": "recall 84.8% (39 of 46)",
+    "placement_moves": "precision 85.1% (40 right, 7 wrong), recall 76.9% (40 of 52)",
+    "school": "precision 85.2% (69 right, 12 wrong)",
+    "health_and_feelings": "recall 83.0% (78 of 94)",
+    "worker_changes": "recall 80.0% (32 of 40)",
+    "house_rules": "recall 79.7% (47 of 59)",
+    "pets": "precision 86.4% (38 right, 6 wrong)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (61 right,
-# 56 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
-# it): none may fall below it. Raise a floor when a figure improves. (With the trap sets'
-# thresholds some floors were lowered: recall for moving placement, friends, school, health
-# and feelings, being listened to, house rules and leaving-care work, pets on both, and
-# "no theme" precision; see the main README's themes section.) The 218 newest
-# held-out answers are harder than the rest (micro precision 88.1%, recall 85.6% on them;
-# 94.4% and 90.0% on the other 576): see the main README's themes section.
+# Held-out precision and recall as measured for every theme and for "no theme" (69 right,
+# 48 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# it): none may fall below it. Raise a floor when a figure improves. (The nineteenth set's
+# thresholds lowered school's precision floor, its `confirm_above` 0.3 -> 0.1, and
+# pets' precision, no `confirm_above` now; see the main README's themes section.) The 218
+# answers of the fifteenth and sixteenth sets are harder than the rest (micro precision
+# 88.8%, recall 87.7% on them; 91.6% and 91.0% on the nineteenth's 123, 93.9% and 92.4% on
+# the other 576): see the main README's themes section.
 FLOORS = {
-    "home_and_carers": (77 / 84, 77 / 92),
-    "placement_moves": (35 / 40, 35 / 45),
-    "family_contact": (67 / 76, 67 / 71),
-    "brothers_and_sisters": (37 / 39, 37 / 37),
-    "friends": (45 / 46, 45 / 46),
-    "school": (57 / 62, 57 / 63),
-    "health_and_feelings": (63 / 67, 63 / 77),
-    "social_worker": (67 / 68, 67 / 68),
-    "worker_changes": (28 / 29, 28 / 34),
-    "iro_and_reviews": (39 / 40, 39 / 39),
-    "being_listened_to": (45 / 50, 45 / 50),
-    "house_rules": (43 / 47, 43 / 56),
-    "pocket_money_and_things_to_do": (42 / 47, 42 / 48),
-    "pets": (27 / 31, 27 / 31),
-    "advocacy": (32 / 32, 32 / 33),
-    "leaving_care_housing": (40 / 44, 40 / 45),
-    "leaving_care_money": (39 / 42, 39 / 46),
-    "leaving_care_work": (27 / 30, 27 / 31),
-    NO_THEME: (61 / 117, 61 / 75),
+    "home_and_carers": (97 / 105, 97 / 105),
+    "placement_moves": (40 / 47, 40 / 52),
+    "family_contact": (76 / 84, 76 / 79),
+    "brothers_and_sisters": (43 / 46, 43 / 43),
+    "friends": (54 / 56, 54 / 55),
+    "school": (69 / 81, 69 / 74),
+    "health_and_feelings": (78 / 84, 78 / 94),
+    "social_worker": (80 / 81, 80 / 81),
+    "worker_changes": (32 / 33, 32 / 40),
+    "iro_and_reviews": (45 / 46, 45 / 45),
+    "being_listened_to": (56 / 61, 56 / 61),
+    "house_rules": (47 / 51, 47 / 59),
+    "pocket_money_and_things_to_do": (46 / 50, 46 / 53),
+    "pets": (38 / 44, 38 / 38),
+    "advocacy": (38 / 39, 38 / 39),
+    "leaving_care_housing": (49 / 53, 49 / 55),
+    "leaving_care_money": (51 / 56, 51 / 57),
+    "leaving_care_work": (33 / 35, 33 / 37),
+    NO_THEME: (69 / 117, 69 / 85),
 }
 
 
@@ -115,7 +113,7 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-@pytest.mark.xfail(strict=True, reason="recall 81.3% (61 of 75): 14 with no theme get one")
+@pytest.mark.xfail(strict=True, reason="recall 81.2% (69 of 85): 16 with no theme get one")
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
     assert held_out[NO_THEME].recall >= MIN_RECALL
 
