@@ -139,6 +139,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("fifteenth", "sixteenth"), "c4cc1bb"),
     (("seventeenth", "eighteenth"), "2f34cdb"),
     (("nineteenth", "twentieth"), "17f4ac0"),
+    (("twenty_first", "twenty_second"), "f505b06"),
 )
 
 

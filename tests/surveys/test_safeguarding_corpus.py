@@ -66,8 +66,10 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # held-out half of the nineteenth set (123, 6 December 2026, a later session, blind): the
 # phrase book flags 5, the model 3 of the other 118 ("the hostel is rough. people kicking off
 # all night, police were here twice", "scared ill have to leave if i mess up again"): 13 of
-# 1,048 (1.2%)
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 1048, 13  # 511 and 2, 724 and 7, 930 and 10 before
+# 1,048 (1.2%). The twenty-first set's held-out half (121, the same session, blind): the
+# phrase book flags 6, the model 1 of the other 115 ("my nan passed away last month and I'm
+# not coping"): 14 of 1,163 (1.2%)
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 1163, 14  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

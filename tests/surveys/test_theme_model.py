@@ -31,15 +31,14 @@ def test_the_shipped_model_knows_every_built_in_theme() -> None:
     confirmed = {t.key: t.confirm_above for t in load_topics() if t.confirm_above}
     assert confirmed == {  # python -m benchmarks.themes_train --choose gives these
         "home_and_carers": 0.5, "placement_moves": 0.4, "family_contact": 0.4, "friends": 0.5,
-        "school": 0.1, "health_and_feelings": 0.3, "being_listened_to": 0.3, "house_rules": 0.5,
-        "pocket_money_and_things_to_do": 0.2, "leaving_care_housing": 0.1,
+        "school": 0.3, "health_and_feelings": 0.3, "being_listened_to": 0.3, "house_rules": 0.1,
+        "pocket_money_and_things_to_do": 0.2, "pets": 0.2, "leaving_care_housing": 0.1,
         "leaving_care_work": 0.3,
     }
     added = {t.key: t.add_above for t in load_topics() if t.add_above}
     assert added == {
-        "home_and_carers": 0.7, "school": 0.7, "health_and_feelings": 0.9, "iro_and_reviews": 0.6,
-        "being_listened_to": 0.8, "house_rules": 0.9, "pocket_money_and_things_to_do": 0.9,
-        "pets": 0.5, "leaving_care_work": 0.9,
+        "home_and_carers": 0.7, "school": 0.8, "health_and_feelings": 0.9, "iro_and_reviews": 0.6,
+        "being_listened_to": 0.8, "house_rules": 0.8, "pocket_money_and_things_to_do": 0.9,
     }
 
 
@@ -149,9 +148,10 @@ def test_one_text_is_weighed_once_for_every_theme_asked(monkeypatch: pytest.Monk
 
 def test_the_model_adds_nothing_where_an_unless_phrase_says_it_is_not_the_theme() -> None:
     school = next(t for t in load_topics() if t.key == "school")
-    for text in ["my review at school went well", "my brother started school this year"]:
+    for text in ["the meeting at school was ok",
+                 "my review in school was good"]:
         assert school.add_above is not None and school.ruled_out(f" {normalise(text)} ")
-        assert ThemeModel.default().probability("school", normalise(text)) >= 0.5
+        assert ThemeModel.default().probability("school", normalise(text)) >= school.add_above
         assert "school" not in topics_of(text)
 
 

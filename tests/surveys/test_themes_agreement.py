@@ -26,50 +26,51 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (917): 353 answers written with the first taxonomy and the held-out halves of five
-# blind sets (223 and 218 on 6 December 2026, 123 from the nineteenth set a session later),
-# every blind set written without reading the keywords and split by the same hash. Measured
-# after keyword fixes on development misses only and the theme model's second opinion (it
-# confirms and adds where topics.yaml says, thresholds chosen by the rules in
-# `python -m benchmarks.themes_train --choose` on the blind sets' development answers). These
-# themes miss a goal there.
+# Held-out (1,038): 353 answers written with the first taxonomy and the held-out halves of six
+# blind sets (223 and 218 on 6 December 2026, 123 and 121 from the nineteenth and twenty-first
+# sets a session later), every blind set written without reading the keywords and split by
+# the same hash. Measured after keyword fixes on development misses only and the theme
+# model's second opinion (it confirms and adds where topics.yaml says, thresholds chosen by
+# the rules in `python -m benchmarks.themes_train --choose` on the blind sets' development
+# answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "placement_moves": "precision 85.1% (40 right, 7 wrong), recall 76.9% (40 of 52)",
-    "school": "precision 85.2% (69 right, 12 wrong)",
-    "health_and_feelings": "recall 83.0% (78 of 94)",
-    "worker_changes": "recall 80.0% (32 of 40)",
-    "house_rules": "recall 79.7% (47 of 59)",
-    "pets": "precision 86.4% (38 right, 6 wrong)",
+    "placement_moves": "precision 88.2% (45 right, 6 wrong), recall 78.9% (45 of 57)",
+    "family_contact": "precision 88.5% (85 right, 11 wrong)",
+    "school": "recall 83.9% (73 of 87)",
+    "health_and_feelings": "recall 83.6% (92 of 110)",
+    "worker_changes": "recall 78.3% (36 of 46)",
+    "house_rules": "precision 83.1% (59 right, 12 wrong), recall 84.3% (59 of 70)",
+    "pocket_money_and_things_to_do": "precision 87.3% (48 right, 7 wrong), recall 82.8% (48 of 58)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (69 right,
-# 48 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
-# it): none may fall below it. Raise a floor when a figure improves. (The nineteenth set's
-# thresholds lowered school's precision floor, its `confirm_above` 0.3 -> 0.1, and
-# pets' precision, no `confirm_above` now; see the main README's themes section.) The 218
-# answers of the fifteenth and sixteenth sets are harder than the rest (micro precision
-# 88.8%, recall 87.7% on them; 91.6% and 91.0% on the nineteenth's 123, 93.9% and 92.4% on
-# the other 576): see the main README's themes section.
+# Held-out precision and recall as measured for every theme and for "no theme" (76 right,
+# 63 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# it): none may fall below it. Raise a floor when a figure improves. (The twenty-first set's
+# thresholds lowered house rules' precision floor, its `confirm_above` 0.5 -> 0.1, and
+# school's recall, 0.1 -> 0.3; see the main README's themes section.) The newest blind
+# answers are harder than the rest (micro precision 89.7%, recall 80.3% on the twenty-first
+# set's 121; 88.9% and 85.6% on the fifteenth and sixteenth sets' 218): see the main
+# README's themes section.
 FLOORS = {
-    "home_and_carers": (97 / 105, 97 / 105),
-    "placement_moves": (40 / 47, 40 / 52),
-    "family_contact": (76 / 84, 76 / 79),
-    "brothers_and_sisters": (43 / 46, 43 / 43),
-    "friends": (54 / 56, 54 / 55),
-    "school": (69 / 81, 69 / 74),
-    "health_and_feelings": (78 / 84, 78 / 94),
-    "social_worker": (80 / 81, 80 / 81),
-    "worker_changes": (32 / 33, 32 / 40),
-    "iro_and_reviews": (45 / 46, 45 / 45),
-    "being_listened_to": (56 / 61, 56 / 61),
-    "house_rules": (47 / 51, 47 / 59),
-    "pocket_money_and_things_to_do": (46 / 50, 46 / 53),
-    "pets": (38 / 44, 38 / 38),
-    "advocacy": (38 / 39, 38 / 39),
-    "leaving_care_housing": (49 / 53, 49 / 55),
-    "leaving_care_money": (51 / 56, 51 / 57),
-    "leaving_care_work": (33 / 35, 33 / 37),
-    NO_THEME: (69 / 117, 69 / 85),
+    "home_and_carers": (103 / 113, 103 / 116),
+    "placement_moves": (45 / 51, 45 / 57),
+    "family_contact": (85 / 96, 85 / 88),
+    "brothers_and_sisters": (50 / 54, 50 / 50),
+    "friends": (60 / 62, 60 / 61),
+    "school": (73 / 81, 73 / 87),
+    "health_and_feelings": (92 / 99, 92 / 110),
+    "social_worker": (90 / 91, 90 / 91),
+    "worker_changes": (36 / 37, 36 / 46),
+    "iro_and_reviews": (53 / 54, 53 / 54),
+    "being_listened_to": (67 / 73, 67 / 75),
+    "house_rules": (59 / 71, 59 / 70),
+    "pocket_money_and_things_to_do": (48 / 55, 48 / 58),
+    "pets": (38 / 42, 38 / 42),
+    "advocacy": (42 / 43, 42 / 43),
+    "leaving_care_housing": (54 / 58, 54 / 61),
+    "leaving_care_money": (58 / 63, 58 / 65),
+    "leaving_care_work": (40 / 41, 40 / 45),
+    NO_THEME: (76 / 139, 76 / 91),
 }
 
 
@@ -113,7 +114,7 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-@pytest.mark.xfail(strict=True, reason="recall 81.2% (69 of 85): 16 with no theme get one")
+@pytest.mark.xfail(strict=True, reason="recall 83.5% (76 of 91): 15 with no theme get one")
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
     assert held_out[NO_THEME].recall >= MIN_RECALL
 

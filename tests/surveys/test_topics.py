@@ -159,6 +159,22 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
         ("I like watching tom and jerry with the little ones", "pets", False),
         ("I get holiday pay from work but its not enough", "pocket_money_and_things_to_do",
          False),
+        # the twenty-first and twenty-second sets' wordings, and a reviewer's traps for them
+        ("this is my 7th house since i was 9", "placement_moves", True),
+        ("My moon is in my 7th house which explains a lot lol", "placement_moves", False),
+        ("In Monopoly I always count how many houses Ive got", "placement_moves", False),
+        ("I was only meant to be here for the weekend. that was 2 years ago", "placement_moves",
+         True),
+        ("My SW has changed 3 times this year, whats the point", "worker_changes", True),
+        ("The date of my contact has changed 3 times", "worker_changes", False),
+        ("my leaving care worker is moving teams", "worker_changes", True),
+        ("Im moving teams at football next season", "worker_changes", False),
+        ("first time Ive had the same social worker for a whole year", "worker_changes", True),
+        ("me and my brother have the same sw", "worker_changes", False),
+        ("different person chairing every review", "worker_changes", True),
+        ("I complained about the staff and nothing happened", "advocacy", True),
+        ("i complained cos my chips were cold", "advocacy", False),
+        ("how do I complain about my phone contract", "advocacy", False),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
