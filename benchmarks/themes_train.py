@@ -26,7 +26,7 @@ for each pair of sets).
 pools them per theme and applies two rules. `confirm_above`: the threshold that removes the
 most wrong labels net of right ones lost, if that is at least 2 (ties: the lower).
 `add_above`: the lowest threshold whose additions were at least 90% right and at least 2
-(the precision goal), and never under `confirm_above`. It prints the chosen thresholds
+(the precision goal). It prints the chosen thresholds
 beside those in ``surveys/data/topics.yaml`` and exits 1 where they differ. It needs the
 repository's history (git). The model written out is trained on every development answer,
 the validation ones included: a sibling of the validated one, measured on the held-out part
@@ -43,8 +43,9 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 try:
     import numpy as np
@@ -61,7 +62,7 @@ from surveys.topics import Topic, load_topics, normalise, topics_of
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "surveys" / "data" / "themes_model.json.gz"
 STRENGTH = 10.0  # logistic regression's C (4 before the character block: see the README)
 CHAR_MIN_DF = 2  # a character n-gram in fewer development answers is left out
-VALIDATION = ("eleventh", "twelfth")  # blind sets whose development answers choose thresholds
+VALIDATION = ("eleventh", "twelfth")  # the sets --validate checks unless told (--batches)
 THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5)
 ADD_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
@@ -143,11 +144,20 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
+class ValidationRun(NamedTuple):
+    """One validation: how many answers its model was trained and checked on, and each
+    theme's `Validation`."""
+
+    trained: int
+    checked: int
+    rows: list[Validation]
+
+
 def validate(answers: Sequence[Labelled], topics: Sequence[Topic], batches: Sequence[str],
-             train_without: Sequence[str] = ()) -> tuple[int, int, list[Validation]]:
+             train_without: Sequence[str] = ()) -> ValidationRun:
     """Each theme's `Validation` on the development answers of `batches`, with a model
     trained on the other development answers (and none of `train_without`) standing in for
-    the shipped one; also how many answers it was trained and checked on."""
+    the shipped one."""
     from surveys.theme_model import ThemeModel
 
     keys = [t.key for t in topics]
@@ -170,7 +180,7 @@ def validate(answers: Sequence[Labelled], topics: Sequence[Topic], batches: Sequ
         )
         for topic in topics
     ]
-    return len(train), len(check), rows
+    return ValidationRun(len(train), len(check), rows)
 
 
 def print_validation(rows: Sequence[Validation]) -> None:
@@ -194,7 +204,7 @@ def choose_confirm(rows: Sequence[Validation]) -> float | None:
     theme's validations pooled), if that is at least 2; ties go to the lower."""
     best, gain = None, 1
     for threshold in THRESHOLDS:
-        net = sum(r.removed(threshold)[0] - r.removed(threshold)[1] for r in rows)
+        net = sum(wrong - right for wrong, right in (r.removed(threshold) for r in rows))
         if net > gain:
             best, gain = threshold, net
     return best
@@ -202,11 +212,12 @@ def choose_confirm(rows: Sequence[Validation]) -> float | None:
 
 def choose_add(rows: Sequence[Validation]) -> float | None:
     """The lowest threshold whose additions over `rows` were at least 2 and at least
-    `MIN_PRECISION` right."""
+    `MIN_PRECISION` right (compared exactly, as fractions)."""
+    goal = Fraction(str(MIN_PRECISION))
     for threshold in ADD_THRESHOLDS:
-        right = sum(r.added(threshold)[0] for r in rows)
-        wrong = sum(r.added(threshold)[1] for r in rows)
-        if right >= 2 and right >= MIN_PRECISION * (right + wrong):
+        added = [r.added(threshold) for r in rows]
+        right, wrong = sum(a[0] for a in added), sum(a[1] for a in added)
+        if right >= 2 and Fraction(right, right + wrong) >= goal:
             return threshold
     return None
 
@@ -214,10 +225,13 @@ def choose_add(rows: Sequence[Validation]) -> float | None:
 def taxonomy_at(commit: str) -> tuple[Topic, ...]:
     """`surveys/data/topics.yaml` as it stood at `commit` (read with git)."""
     root = Path(__file__).resolve().parents[1]
-    shown = subprocess.run(
-        ["git", "show", f"{commit}:surveys/data/topics.yaml"], cwd=root, capture_output=True,
-        text=True, check=False,
-    )
+    try:
+        shown = subprocess.run(
+            ["git", "show", f"{commit}:surveys/data/topics.yaml"], cwd=root,
+            capture_output=True, text=True, check=False,
+        )
+    except OSError as error:
+        sys.exit(f"--choose reads old taxonomies with git, which could not run: {error}")
     if shown.returncode != 0:
         sys.exit(f"git could not show topics.yaml at {commit}: {shown.stderr.strip()}"
                  " (--choose needs the repository's history: a full clone)")
@@ -229,37 +243,39 @@ def taxonomy_at(commit: str) -> tuple[Topic, ...]:
 
 def choose(answers: Sequence[Labelled]) -> int:
     """Run every validation in `VALIDATIONS`, pool them per theme, and print the thresholds
-    the two rules give beside those in `surveys/data/topics.yaml`; 1 if they differ."""
+    the two rules give beside those in `surveys/data/topics.yaml`; 1 if any differ (or a
+    theme with a threshold was in no validation)."""
     pooled: dict[str, list[Validation]] = {}
     for number, (batches, commit) in enumerate(VALIDATIONS):
         later = [b for following, _ in VALIDATIONS[number + 1:] for b in following]
-        trained, checked, rows = validate(answers, taxonomy_at(commit), batches, later)
-        print(f"{' '.join(batches)} with the keywords at {commit}: trained on {trained}, "
-              f"checked on {checked}", file=sys.stderr)
-        for row in rows:
+        run = validate(answers, taxonomy_at(commit), batches, later)
+        print(f"{' '.join(batches)} with the keywords at {commit}: trained on {run.trained}, "
+              f"checked on {run.checked}", file=sys.stderr)
+        for row in run.rows:
             pooled.setdefault(row.theme, []).append(row)
-    shipped = {t.key: t for t in load_topics()}
-    differ = 0
-    print(f"{'theme':32} {'confirm_above':>15} {'add_above':>15}   (chosen; in topics.yaml)")
-    for key, rows in pooled.items():
-        if key not in shipped:
+    differ = []
+    print(f"{'theme':32} {'confirm_above':>14} {'add_above':>14}   (chosen; in topics.yaml)")
+    for topic in load_topics():
+        now = (topic.confirm_above, topic.add_above)
+        if topic.key not in pooled:
+            print(f"{topic.key:32} in no validation; in topics.yaml {now[0]}, {now[1]}")
+            if now != (None, None):
+                differ.append(topic.key)
             continue
-        confirm, add = choose_confirm(rows), choose_add(rows)
-        if add is not None and confirm is not None and add < confirm:
-            add = confirm
-        now = shipped[key]
-        same = (confirm, add) == (now.confirm_above, now.add_above)
-        differ += not same
-        print(f"{key:32} {confirm!s:>6}; {now.confirm_above!s:<6} {add!s:>6}; "
-              f"{now.add_above!s:<6}{'' if same else '  differs'}")
+        chosen = (choose_confirm(pooled[topic.key]), choose_add(pooled[topic.key]))
+        if chosen != now:
+            differ.append(topic.key)
+        print(f"{topic.key:32} {chosen[0]!s:>6}; {now[0]!s:<6} {chosen[1]!s:>6}; "
+              f"{now[1]!s:<6}{'  differs' if chosen != now else ''}")
     return 1 if differ else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the model")
-    parser.add_argument("--validate", action="store_true",
-                        help="show what each threshold removes and adds on the validation answers")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--validate", action="store_true",
+                      help="show what each threshold removes and adds on the validation answers")
     parser.add_argument("--taxonomy", type=Path, help="keywords to validate with (a topics.yaml)")
     parser.add_argument("--batches", nargs="+", default=list(VALIDATION), metavar="BATCH",
                         help="the sets whose development answers validate (default: "
@@ -267,19 +283,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--train-without", nargs="+", default=[], metavar="BATCH",
                         help="sets the validation model is not trained on either (sets written "
                         "after the validated ones)")
-    parser.add_argument("--choose", action="store_true",
-                        help="run every validation, pool them and print the thresholds the rules "
-                        "give beside topics.yaml's (exit 1 if they differ)")
+    mode.add_argument("--choose", action="store_true",
+                      help="run every validation, pool them and print the thresholds the rules "
+                      "give beside topics.yaml's (exit 1 if they differ; ignores --taxonomy, "
+                      "--batches and --train-without)")
     args = parser.parse_args(argv)
     development = [a for a in load() if a.split == "development"]
     if args.choose:
         return choose(development)
     if args.validate:
-        trained, checked, rows = validate(
-            development, load_topics(args.taxonomy), args.batches, args.train_without)
-        print(f"trained on {trained} development answers; checked on {checked} "
+        run = validate(development, load_topics(args.taxonomy), args.batches, args.train_without)
+        print(f"trained on {run.trained} development answers; checked on {run.checked} "
               f"(the development answers of: {', '.join(args.batches)})")
-        print_validation(rows)
+        print_validation(run.rows)
         return 0
     data = fit(development, [t.key for t in load_topics(args.taxonomy)])
     text = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")

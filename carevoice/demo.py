@@ -456,13 +456,12 @@ async def _review_dates(
         )
     ).all()
     dates: dict[str, date] = {}
+    rows: list[dict[str, object]] = []
     for invitation_id, ref in found:
         dates[str(ref)] = sent + timedelta(days=rng.randint(REVIEW_AFTER[0], REVIEW_AFTER[1]))
-        await session.execute(
-            update(InvitationRow)
-            .where(InvitationRow.id == invitation_id)
-            .values(review_date=dates[str(ref)])
-        )
+        rows.append({"id": invitation_id, "review_date": dates[str(ref)]})
+    if rows:  # one executemany (an ORM bulk update by primary key), not a statement each
+        await session.execute(update(InvitationRow), rows)
     return dates
 
 

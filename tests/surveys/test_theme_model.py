@@ -12,11 +12,14 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from benchmarks import themes_train
 from benchmarks.themes_agreement import load
 from benchmarks.themes_train import (
     CHAR_MIN_DF,
     STRENGTH,
     Validation,
+    ValidationRun,
+    choose,
     choose_add,
     choose_confirm,
     fit,
@@ -65,6 +68,49 @@ def test_add_takes_the_lowest_threshold_at_least_90_percent_right_and_two() -> N
     rows.append(_validation([], [(0.55, False)]))  # pooled: 10 right, 2 wrong at 0.5
     assert choose_add(rows) == 0.6
     assert choose_add([_validation([], [(0.95, True)])]) is None  # one right is too few
+
+
+def test_add_at_exactly_90_percent_right_is_enough() -> None:
+    rows = [_validation([], [(0.55, False)] + [(0.95, True)] * 9)]
+    assert rows[0].added(0.5) == (9, 1)
+    assert choose_add(rows) == 0.5
+
+
+def test_choose_pools_every_validation_and_says_where_topics_yaml_differs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shipped = load_topics()
+    school = next(t for t in shipped if t.key == "school")
+    runs: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+
+    def validate(answers: object, topics: object, batches: tuple[str, ...],
+                 later: list[str]) -> ValidationRun:
+        runs.append((batches, tuple(later)))
+        # each validation alone is one wrong label under 0.3: pooled, two, so 0.3 is chosen
+        return ValidationRun(10, 5, [_validation([(0.25, False), (0.9, True)], [])])
+
+    monkeypatch.setattr(themes_train, "VALIDATIONS", ((("a",), "c1"), (("b", "c"), "c2")))
+    monkeypatch.setattr(themes_train, "validate", validate)
+    monkeypatch.setattr(themes_train, "taxonomy_at", lambda commit: shipped)
+    monkeypatch.setattr(themes_train, "load_topics",
+                        lambda: (replace(school, confirm_above=0.3, add_above=None),))
+    assert choose([]) == 0
+    assert runs == [(("a",), ("b", "c")), (("b", "c"), ())]  # later sets left out of training
+    assert "differs" not in capsys.readouterr().out
+    monkeypatch.setattr(themes_train, "load_topics",
+                        lambda: (replace(school, confirm_above=0.1, add_above=None),))
+    assert choose([]) == 1
+    assert "differs" in capsys.readouterr().out
+    pets = replace(school, key="pets", confirm_above=0.2, add_above=None)
+    monkeypatch.setattr(themes_train, "load_topics", lambda: (pets,))
+    assert choose([]) == 1  # a threshold no validation stands behind
+    assert "pets" in capsys.readouterr().out
+
+
+def test_an_old_taxonomy_is_read_from_git() -> None:
+    old = taxonomy_at("17f4ac0")  # the keywords before the nineteenth and twentieth sets
+    assert {t.key for t in old} == {t.key for t in load_topics()}
+    assert next(t for t in old if t.key == "school").confirm_above == 0.3
 
 
 def test_a_commit_git_cannot_show_is_a_clear_error() -> None:

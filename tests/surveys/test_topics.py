@@ -175,6 +175,16 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
         ("I complained about the staff and nothing happened", "advocacy", True),
         ("i complained cos my chips were cold", "advocacy", False),
         ("how do I complain about my phone contract", "advocacy", False),
+        # a review of those: phrases that hid real answers, and keywords that fired alone
+        ("the council is changing my social worker again", "worker_changes", True),
+        ("they said the team is changing my pa next month", "worker_changes", True),
+        ("Im an agency worker at the warehouse", "worker_changes", False),
+        ("our teacher went on maternity leave and the staff are all new", "worker_changes",
+         False),
+        ("I complained about the staff at the gym cos they were rude", "advocacy", False),
+        ("how do i complain about my council tax bill", "advocacy", False),
+        ("I owe money to my mate for the cinema", "leaving_care_money", False),
+        ("when i get home i unpack my bag", "placement_moves", False),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
