@@ -26,51 +26,50 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (1,038): 353 answers written with the first taxonomy and the held-out halves of six
+# Held-out (1,259): 353 answers written with the first taxonomy, the held-out halves of six
 # blind sets (223 and 218 on 6 December 2026, 123 and 121 from the nineteenth and twenty-first
-# sets a session later), every blind set written without reading the keywords and split by
-# the same hash. Measured after keyword fixes on development misses only and the theme
-# model's second opinion (it confirms and adds where topics.yaml says, thresholds chosen by
-# the rules in `python -m benchmarks.themes_train --choose` on the blind sets' development
-# answers). These themes miss a goal there.
+# sets a session later) and the whole twenty-third set (221, measured and never tuned on),
+# every blind set written without reading the keywords. Measured after keyword fixes on
+# development misses only and the theme model's second opinion (it confirms and adds where
+# topics.yaml says, thresholds chosen by the rules in `python -m benchmarks.themes_train
+# --choose` on the blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "placement_moves": "precision 88.2% (45 right, 6 wrong), recall 78.9% (45 of 57)",
-    "family_contact": "precision 88.5% (85 right, 11 wrong)",
-    "school": "recall 83.9% (73 of 87)",
-    "health_and_feelings": "recall 83.6% (92 of 110)",
-    "worker_changes": "recall 78.3% (36 of 46)",
-    "house_rules": "precision 83.1% (59 right, 12 wrong), recall 84.3% (59 of 70)",
-    "pocket_money_and_things_to_do": "precision 87.3% (48 right, 7 wrong), recall 82.8% (48 of 58)",
+    "placement_moves": "precision 88.3% (53 right, 7 wrong), recall 80.3% (53 of 66)",
+    "family_contact": "precision 88.2% (105 right, 14 wrong)",
+    "school": "precision 89.7% (87 right, 10 wrong)",
+    "worker_changes": "recall 80.7% (46 of 57)",
+    "house_rules": "precision 83.9% (73 right, 14 wrong)",
+    "pocket_money_and_things_to_do": "precision 89.4% (59 right, 7 wrong), recall 84.3% (59 of 70)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (76 right,
-# 63 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# Held-out precision and recall as measured for every theme and for "no theme" (87 right,
+# 75 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. (The twenty-first set's
-# thresholds lowered house rules' precision floor, its `confirm_above` 0.5 -> 0.1, and
-# school's recall, 0.1 -> 0.3; see the main README's themes section.) The newest blind
-# answers are harder than the rest (micro precision 89.7%, recall 80.3% on the twenty-first
-# set's 121; 88.9% and 85.6% on the fifteenth and sixteenth sets' 218): see the main
-# README's themes section.
+# thresholds lowered house rules' precision floor, its `confirm_above` 0.5 -> 0.1; see the
+# main README's themes section.) The newest blind answers are harder than the rest (micro
+# precision 89.7%, recall 80.3% on the twenty-first set's 121; 88.9% and 85.6% on the
+# fifteenth and sixteenth sets' 218; 93.5% and 91.0% on the twenty-third's 221): see the
+# main README's themes section.
 FLOORS = {
-    "home_and_carers": (103 / 113, 103 / 116),
-    "placement_moves": (45 / 51, 45 / 57),
-    "family_contact": (85 / 96, 85 / 88),
-    "brothers_and_sisters": (50 / 54, 50 / 50),
-    "friends": (60 / 62, 60 / 61),
-    "school": (73 / 81, 73 / 87),
-    "health_and_feelings": (92 / 99, 92 / 110),
-    "social_worker": (90 / 91, 90 / 91),
-    "worker_changes": (36 / 37, 36 / 46),
-    "iro_and_reviews": (53 / 54, 53 / 54),
-    "being_listened_to": (67 / 73, 67 / 75),
-    "house_rules": (59 / 71, 59 / 70),
-    "pocket_money_and_things_to_do": (48 / 55, 48 / 58),
-    "pets": (38 / 42, 38 / 42),
-    "advocacy": (42 / 43, 42 / 43),
-    "leaving_care_housing": (54 / 58, 54 / 61),
-    "leaving_care_money": (58 / 63, 58 / 65),
-    "leaving_care_work": (40 / 41, 40 / 45),
-    NO_THEME: (76 / 139, 76 / 91),
+    "home_and_carers": (118 / 129, 118 / 137),
+    "placement_moves": (53 / 60, 53 / 66),
+    "family_contact": (105 / 119, 105 / 108),
+    "brothers_and_sisters": (62 / 66, 62 / 62),
+    "friends": (73 / 78, 73 / 74),
+    "school": (87 / 97, 87 / 102),
+    "health_and_feelings": (123 / 131, 123 / 144),
+    "social_worker": (111 / 112, 111 / 113),
+    "worker_changes": (46 / 48, 46 / 57),
+    "iro_and_reviews": (66 / 67, 66 / 67),
+    "being_listened_to": (81 / 87, 81 / 95),
+    "house_rules": (73 / 87, 73 / 85),
+    "pocket_money_and_things_to_do": (59 / 66, 59 / 70),
+    "pets": (48 / 52, 48 / 52),
+    "advocacy": (50 / 52, 50 / 51),
+    "leaving_care_housing": (79 / 85, 79 / 87),
+    "leaving_care_money": (75 / 81, 75 / 87),
+    "leaving_care_work": (58 / 60, 58 / 63),
+    NO_THEME: (87 / 162, 87 / 103),
 }
 
 
@@ -114,7 +113,7 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-@pytest.mark.xfail(strict=True, reason="recall 83.5% (76 of 91): 15 with no theme get one")
+@pytest.mark.xfail(strict=True, reason="recall 84.5% (87 of 103): 16 with no theme get one")
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
     assert held_out[NO_THEME].recall >= MIN_RECALL
 
