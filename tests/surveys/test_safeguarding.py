@@ -148,6 +148,15 @@ POSITIVES: list[tuple[str, str]] = [
     ("i wont be at my review cos i wont be here", "suicide"),
     ("the babysitter plays a game where we take our clothes off", "sexual_abuse"),
     ("i have to wear long sleeves so school dont see", "harmed_or_abused"),
+    # staying out late, owing people: still raised after three patterns were narrowed
+    ("I stay out till 2 and nobody says anything", "running_away"),
+    ("stayed out till 4 in the morning again", "running_away"),
+    ("i stay out till the police find me", "running_away"),
+    ("I have to pay back my debt or they said theyll hurt me", "criminal_exploitation"),
+    ("i have to pay back my phone to them", "criminal_exploitation"),
+    ("im in debt to this guy from the estate", "criminal_exploitation"),
+    ("in debt to a girl from the estate and she wants me to hold stuff",
+     "criminal_exploitation"),
 ]
 
 # Answers that must not be flagged.
@@ -201,6 +210,12 @@ NEGATIVES: list[str] = [
     "i was homeless before but i have my own flat now",
     "my mum has bruises from her fall but she is ok now",
     "i want to be left alone when im revising",
+    # everyday answers three patterns once flagged (a curfew, a gas bill, a phone contract)
+    "curfew is 10 but all my mates can stay out till 11",
+    "i can stay out till 9 now im 14",
+    "in debt with my gas bill",
+    "need to pay off my phone contract",
+    "i want to pay off my credit card before christmas",
 ]
 
 # Decided: flagged on purpose. Negation never removes a hit where it could hide a real

@@ -72,7 +72,8 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # phrase book flags 13, the model 1 of the other 208 ("cant sleep at night thinking about
 # stuff"): 15 of 1,371 (1.1%). Three phrase-book patterns then narrowed after flagging
 # everyday answers ("my mates can stay out till 11", "in debt with my gas bill", "pay off my
-# phone contract"): 7 more answers reach the model, which flags none: 15 of 1,378
+# phone contract"): 7 more answers reach the model, which flags none: 15 of 1,378. (Changed
+# because of flags on these held-out answers, so this figure is no longer a blind one.)
 CARE_ANSWERS, CARE_ALERTS_AT_MOST = 1378, 15  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
 # then 1,163 and 14, before those sets
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)

@@ -185,6 +185,13 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
         ("how do i complain about my council tax bill", "advocacy", False),
         ("I owe money to my mate for the cinema", "leaving_care_money", False),
         ("when i get home i unpack my bag", "placement_moves", False),
+        ("I complained about the staff because they took my phone", "advocacy", True),
+        ("its always agency staff on the weekend", "worker_changes", True),
+        ("the agency worker they sent didnt know anything about me", "worker_changes", True),
+        ("My carer does agency staff shifts at the hospital so shes always tired",
+         "worker_changes", False),
+        ("I owe money everywhere and I cant sleep", "leaving_care_money", True),
+        ("I never get to unpack my bags properly", "placement_moves", True),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
