@@ -97,13 +97,11 @@ class Topic:
     def holds(self, padded: str, chance: Callable[[str], float]) -> bool:
         """Whether ' normalised text ' is about this theme, asking the model (`chance`, a
         theme key's probability for this text) where the taxonomy says to."""
-        if self.found_in(padded):
+        blanked = self._blank(padded)
+        if self._keywords_in(blanked):
             return self.confirm_above is None or chance(self.key) >= self.confirm_above
-        return (
-            self.add_above is not None
-            and not self.ruled_out(padded)
-            and chance(self.key) >= self.add_above
-        )
+        ruled_out = blanked != padded  # an `unless` phrase was in it: the model adds nothing
+        return self.add_above is not None and not ruled_out and chance(self.key) >= self.add_above
 
     def ruled_out(self, padded: str) -> bool:
         """Whether ' normalised text ' holds one of the phrases that say it is not about this
@@ -111,13 +109,20 @@ class Topic:
         return _any(self._unless_needles, padded)
 
     def found_in(self, padded: str) -> bool:
-        """Whether ' normalised text ' is about this theme."""
+        """Whether ' normalised text ' is about this theme by its keywords."""
+        return self._keywords_in(self._blank(padded))
+
+    def _blank(self, padded: str) -> str:
+        """' normalised text ' with this theme's `unless` phrases blanked out (the same
+        string when none is in it)."""
         for phrase in self._unless_needles:
             if phrase in padded:
                 padded = padded.replace(phrase, " | ")
-        if _any(self._keyword_needles, padded):
-            return True
-        return any(rule.holds(padded) for rule in self.rules)
+        return padded
+
+    def _keywords_in(self, blanked: str) -> bool:
+        return _any(self._keyword_needles, blanked) or any(
+            rule.holds(blanked) for rule in self.rules)
 
 
 def _needles(keywords: Sequence[str]) -> tuple[str, ...]:
