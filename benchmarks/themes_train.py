@@ -142,6 +142,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("seventeenth", "eighteenth"), "2f34cdb"),
     (("nineteenth", "twentieth"), "17f4ac0"),
     (("twenty_first", "twenty_second"), "f505b06"),
+    (("twenty_fourth", "twenty_fifth"), "be90f0a"),
 )
 
 

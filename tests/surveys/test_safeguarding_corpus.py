@@ -73,9 +73,13 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # stuff"): 15 of 1,371 (1.1%). Three phrase-book patterns then narrowed after flagging
 # everyday answers ("my mates can stay out till 11", "in debt with my gas bill", "pay off my
 # phone contract"): 7 more answers reach the model, which flags none: 15 of 1,378. (Changed
-# because of flags on these held-out answers, so this figure is no longer a blind one.)
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 1378, 15  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
-# then 1,163 and 14, before those sets
+# because of flags on these held-out answers, so this figure is no longer a blind one.) The
+# twenty-fourth set's held-out half (109, a new session, blind): the phrase book flags 4
+# ("had 3 PAs in a year, whats the point", "cant have friends round after 6 on a school
+# night", "nowhere to go in the summer holidays", "the homeless decision"), the model 2 of the
+# other 105 ("cant afford to go out so i just stay in"): 17 of 1,483 (1.1%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 1483, 17  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# then 1,163 and 14 and 1,378 and 15, before those sets
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

@@ -33,15 +33,15 @@ def test_the_shipped_model_knows_every_built_in_theme() -> None:
     assert ThemeModel.default().themes == {t.key for t in load_topics()}
     confirmed = {t.key: t.confirm_above for t in load_topics() if t.confirm_above}
     assert confirmed == {  # python -m benchmarks.themes_train --choose gives these
-        "home_and_carers": 0.5, "placement_moves": 0.4, "family_contact": 0.4, "friends": 0.5,
+        "home_and_carers": 0.5, "placement_moves": 0.3, "family_contact": 0.4, "friends": 0.5,
         "school": 0.3, "health_and_feelings": 0.3, "being_listened_to": 0.3, "house_rules": 0.1,
         "pocket_money_and_things_to_do": 0.2, "pets": 0.2, "leaving_care_housing": 0.1,
         "leaving_care_work": 0.3,
     }
     added = {t.key: t.add_above for t in load_topics() if t.add_above}
     assert added == {
-        "home_and_carers": 0.7, "school": 0.8, "health_and_feelings": 0.9, "iro_and_reviews": 0.6,
-        "being_listened_to": 0.8, "house_rules": 0.8, "pocket_money_and_things_to_do": 0.9,
+        "home_and_carers": 0.8, "school": 0.8, "health_and_feelings": 0.9, "iro_and_reviews": 0.6,
+        "being_listened_to": 0.8, "house_rules": 0.8,
     }
 
 

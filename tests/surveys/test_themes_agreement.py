@@ -26,50 +26,53 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (1,259): 353 answers written with the first taxonomy, the held-out halves of six
-# blind sets (223 and 218 on 6 December 2026, 123 and 121 from the nineteenth and twenty-first
-# sets a session later) and the whole twenty-third set (221, measured and never tuned on),
-# every blind set written without reading the keywords. Measured after keyword fixes on
-# development misses only and the theme model's second opinion (it confirms and adds where
-# topics.yaml says, thresholds chosen by the rules in `python -m benchmarks.themes_train
-# --choose` on the blind sets' development answers). These themes miss a goal there.
+# Held-out (1,368): 353 answers written with the first taxonomy, the held-out halves of seven
+# blind sets (223 and 218 on 6 December 2026, 123, 121 and 109 from the nineteenth,
+# twenty-first and twenty-fourth sets in later sessions) and the whole twenty-third set (221,
+# measured and never tuned on), every blind set written without reading the keywords.
+# Measured after keyword fixes on development misses only and the theme model's second
+# opinion (it confirms and adds where topics.yaml says, thresholds chosen by the rules in
+# `python -m benchmarks.themes_train --choose` on the blind sets' development answers).
+# These themes miss a goal there.
 KNOWN_MISSES = {
-    "placement_moves": "precision 88.3% (53 right, 7 wrong), recall 80.3% (53 of 66)",
-    "family_contact": "precision 88.2% (105 right, 14 wrong)",
-    "school": "precision 89.7% (87 right, 10 wrong)",
-    "worker_changes": "recall 80.7% (46 of 57)",
-    "house_rules": "precision 83.9% (73 right, 14 wrong)",
-    "pocket_money_and_things_to_do": "precision 89.4% (59 right, 7 wrong), recall 84.3% (59 of 70)",
+    "home_and_carers": "recall 84.0% (126 of 150)",
+    "placement_moves": "precision 84.3% (59 right, 11 wrong), recall 83.1% (59 of 71)",
+    "school": "precision 86.8% (92 right, 14 wrong), recall 84.4% (92 of 109)",
+    "worker_changes": "recall 79.4% (50 of 63)",
+    "being_listened_to": "recall 84.8% (89 of 105)",
+    "house_rules": "precision 87.5% (84 right, 12 wrong)",
+    "pocket_money_and_things_to_do":
+        "precision 87.0% (67 right, 10 wrong), recall 84.8% (67 of 79)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (87 right,
-# 75 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
-# it): none may fall below it. Raise a floor when a figure improves. (The twenty-first set's
-# thresholds lowered house rules' precision floor, its `confirm_above` 0.5 -> 0.1; see the
-# main README's themes section.) The newest blind answers are harder than the rest (micro
-# precision 89.7%, recall 80.3% on the twenty-first set's 121; 88.9% and 85.6% on the
-# fifteenth and sixteenth sets' 218; 93.5% and 91.0% on the twenty-third's 221): see the
-# main README's themes section.
+# Held-out precision and recall as measured for every theme and for "no theme" (95 right,
+# 79 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# it): none may fall below it. Raise a floor when a figure improves. (Thresholds chosen by
+# `--choose` have lowered some: the twenty-first set's lowered house rules' precision, the
+# twenty-fourth's moving placement's and school's; see the main README's themes section.)
+# The newest blind answers are harder than the rest (micro precision 91.0%, recall 82.7% on
+# the twenty-fourth set's 235 as written; 89.7% and 80.3% on the twenty-first set's 121;
+# 93.5% and 91.0% on the twenty-third's 221): see the main README's themes section.
 FLOORS = {
-    "home_and_carers": (118 / 129, 118 / 137),
-    "placement_moves": (53 / 60, 53 / 66),
-    "family_contact": (105 / 119, 105 / 108),
-    "brothers_and_sisters": (62 / 66, 62 / 62),
-    "friends": (73 / 78, 73 / 74),
-    "school": (87 / 97, 87 / 102),
-    "health_and_feelings": (123 / 131, 123 / 144),
-    "social_worker": (111 / 112, 111 / 113),
-    "worker_changes": (46 / 48, 46 / 57),
-    "iro_and_reviews": (66 / 67, 66 / 67),
-    "being_listened_to": (81 / 87, 81 / 95),
-    "house_rules": (73 / 87, 73 / 85),
-    "pocket_money_and_things_to_do": (59 / 66, 59 / 70),
-    "pets": (48 / 52, 48 / 52),
-    "advocacy": (50 / 52, 50 / 51),
-    "leaving_care_housing": (79 / 85, 79 / 87),
-    "leaving_care_money": (75 / 81, 75 / 87),
-    "leaving_care_work": (58 / 60, 58 / 63),
-    NO_THEME: (87 / 162, 87 / 103),
+    "home_and_carers": (126 / 137, 126 / 150),
+    "placement_moves": (59 / 70, 59 / 71),
+    "family_contact": (111 / 123, 111 / 115),
+    "brothers_and_sisters": (66 / 71, 66 / 66),
+    "friends": (79 / 83, 79 / 82),
+    "school": (92 / 106, 92 / 109),
+    "health_and_feelings": (132 / 141, 132 / 155),
+    "social_worker": (119 / 120, 119 / 122),
+    "worker_changes": (50 / 52, 50 / 63),
+    "iro_and_reviews": (72 / 73, 72 / 73),
+    "being_listened_to": (89 / 95, 89 / 105),
+    "house_rules": (84 / 96, 84 / 93),
+    "pocket_money_and_things_to_do": (67 / 77, 67 / 79),
+    "pets": (52 / 56, 52 / 56),
+    "advocacy": (55 / 57, 55 / 58),
+    "leaving_care_housing": (87 / 93, 87 / 98),
+    "leaving_care_money": (81 / 89, 81 / 92),
+    "leaving_care_work": (64 / 68, 64 / 70),
+    NO_THEME: (95 / 174, 95 / 115),
 }
 
 
@@ -113,7 +116,7 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-@pytest.mark.xfail(strict=True, reason="recall 84.5% (87 of 103): 16 with no theme get one")
+@pytest.mark.xfail(strict=True, reason="recall 82.6% (95 of 115): 20 with no theme get one")
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
     assert held_out[NO_THEME].recall >= MIN_RECALL
 
