@@ -143,6 +143,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("nineteenth", "twentieth"), "17f4ac0"),
     (("twenty_first", "twenty_second"), "f505b06"),
     (("twenty_fourth", "twenty_fifth"), "be90f0a"),
+    (("twenty_sixth", "twenty_seventh"), "9667031"),
 )
 
 

@@ -34,14 +34,14 @@ def test_the_shipped_model_knows_every_built_in_theme() -> None:
     confirmed = {t.key: t.confirm_above for t in load_topics() if t.confirm_above}
     assert confirmed == {  # python -m benchmarks.themes_train --choose gives these
         "home_and_carers": 0.5, "placement_moves": 0.3, "family_contact": 0.4, "friends": 0.5,
-        "school": 0.3, "health_and_feelings": 0.3, "being_listened_to": 0.3, "house_rules": 0.1,
-        "pocket_money_and_things_to_do": 0.2, "pets": 0.2, "leaving_care_housing": 0.1,
-        "leaving_care_work": 0.3,
+        "school": 0.3, "health_and_feelings": 0.3, "worker_changes": 0.1, "being_listened_to": 0.5,
+        "house_rules": 0.5, "pocket_money_and_things_to_do": 0.2, "pets": 0.2,
+        "leaving_care_housing": 0.1, "leaving_care_work": 0.3,
     }
     added = {t.key: t.add_above for t in load_topics() if t.add_above}
     assert added == {
         "home_and_carers": 0.8, "school": 0.8, "health_and_feelings": 0.9, "iro_and_reviews": 0.6,
-        "being_listened_to": 0.8, "house_rules": 0.8,
+        "being_listened_to": 0.9, "house_rules": 0.8,
     }
 
 
@@ -164,7 +164,7 @@ def test_the_model_is_not_asked_about_a_theme_without_thresholds(
 def test_add_above_tags_what_the_keywords_missed_only_when_the_model_is_that_sure() -> None:
     bare = Topic("school", "School", ("school",))
     text = "my school is fine"
-    missed = "the head of year shouts"
+    missed = "the lessons are long"
     certain = ThemeModel.default().probability("school", normalise(missed))
     assert 0.1 < certain < 0.9
     assert not bare.found_in(f" {normalise(missed)} ")

@@ -26,53 +26,57 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (1,368): 353 answers written with the first taxonomy, the held-out halves of seven
-# blind sets (223 and 218 on 6 December 2026, 123, 121 and 109 from the nineteenth,
-# twenty-first and twenty-fourth sets in later sessions) and the whole twenty-third set (221,
-# measured and never tuned on), every blind set written without reading the keywords.
-# Measured after keyword fixes on development misses only and the theme model's second
-# opinion (it confirms and adds where topics.yaml says, thresholds chosen by the rules in
-# `python -m benchmarks.themes_train --choose` on the blind sets' development answers).
-# These themes miss a goal there.
+# Held-out (1,491): 353 answers written with the first taxonomy, the held-out halves of eight
+# blind sets (223 and 218 on 6 December 2026, 123, 121, 109 and 123 from the nineteenth,
+# twenty-first, twenty-fourth and twenty-sixth sets in later sessions) and the whole
+# twenty-third set (221, measured and never tuned on), every blind set written without
+# reading the keywords. Measured after keyword fixes on development misses only and the theme
+# model's second opinion (it confirms and adds where topics.yaml says, thresholds chosen by
+# the rules in `python -m benchmarks.themes_train --choose` on the blind sets' development
+# answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "home_and_carers": "recall 84.0% (126 of 150)",
-    "placement_moves": "precision 84.3% (59 right, 11 wrong), recall 83.1% (59 of 71)",
-    "school": "precision 86.8% (92 right, 14 wrong), recall 84.4% (92 of 109)",
-    "worker_changes": "recall 79.4% (50 of 63)",
-    "being_listened_to": "recall 84.8% (89 of 105)",
-    "house_rules": "precision 87.5% (84 right, 12 wrong)",
+    "home_and_carers": "recall 83.0% (137 of 165)",
+    "placement_moves": "precision 85.9% (67 right, 11 wrong)",
+    "family_contact": "precision 87.8% (122 right, 17 wrong)",
+    "school": "precision 88.1% (104 right, 14 wrong)",
+    "health_and_feelings": "recall 84.9% (146 of 172)",
+    "worker_changes": "recall 82.1% (55 of 67)",
+    "being_listened_to": "recall 80.7% (96 of 119)",
+    "house_rules": "precision 88.9% (88 right, 11 wrong)",
     "pocket_money_and_things_to_do":
-        "precision 87.0% (67 right, 10 wrong), recall 84.8% (67 of 79)",
+        "precision 89.3% (75 right, 9 wrong), recall 84.3% (75 of 89)",
+    "pets": "precision 89.1% (57 right, 7 wrong)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (95 right,
-# 79 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# Held-out precision and recall as measured for every theme and for "no theme" (105 right,
+# 85 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. (Thresholds chosen by
 # `--choose` have lowered some: the twenty-first set's lowered house rules' precision, the
-# twenty-fourth's moving placement's and school's; see the main README's themes section.)
-# The newest blind answers are harder than the rest (micro precision 91.0%, recall 82.7% on
-# the twenty-fourth set's 235 as written; 89.7% and 80.3% on the twenty-first set's 121;
-# 93.5% and 91.0% on the twenty-third's 221): see the main README's themes section.
+# twenty-fourth's moving placement's and school's, the twenty-sixth's being listened to's
+# recall; see the main README's themes section.) The newest blind answers are harder than
+# the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth set's 241 as written;
+# 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the twenty-third's 221):
+# see the main README's themes section.
 FLOORS = {
-    "home_and_carers": (126 / 137, 126 / 150),
-    "placement_moves": (59 / 70, 59 / 71),
-    "family_contact": (111 / 123, 111 / 115),
-    "brothers_and_sisters": (66 / 71, 66 / 66),
-    "friends": (79 / 83, 79 / 82),
-    "school": (92 / 106, 92 / 109),
-    "health_and_feelings": (132 / 141, 132 / 155),
-    "social_worker": (119 / 120, 119 / 122),
-    "worker_changes": (50 / 52, 50 / 63),
-    "iro_and_reviews": (72 / 73, 72 / 73),
-    "being_listened_to": (89 / 95, 89 / 105),
-    "house_rules": (84 / 96, 84 / 93),
-    "pocket_money_and_things_to_do": (67 / 77, 67 / 79),
-    "pets": (52 / 56, 52 / 56),
-    "advocacy": (55 / 57, 55 / 58),
-    "leaving_care_housing": (87 / 93, 87 / 98),
-    "leaving_care_money": (81 / 89, 81 / 92),
-    "leaving_care_work": (64 / 68, 64 / 70),
-    NO_THEME: (95 / 174, 95 / 115),
+    "home_and_carers": (137 / 152, 137 / 165),
+    "placement_moves": (67 / 78, 67 / 78),
+    "family_contact": (122 / 139, 122 / 126),
+    "brothers_and_sisters": (70 / 75, 70 / 70),
+    "friends": (86 / 94, 86 / 89),
+    "school": (104 / 118, 104 / 121),
+    "health_and_feelings": (146 / 155, 146 / 172),
+    "social_worker": (126 / 128, 126 / 130),
+    "worker_changes": (55 / 57, 55 / 67),
+    "iro_and_reviews": (78 / 80, 78 / 79),
+    "being_listened_to": (96 / 99, 96 / 119),
+    "house_rules": (88 / 99, 88 / 99),
+    "pocket_money_and_things_to_do": (75 / 84, 75 / 89),
+    "pets": (57 / 64, 57 / 61),
+    "advocacy": (60 / 62, 60 / 63),
+    "leaving_care_housing": (94 / 101, 94 / 107),
+    "leaving_care_money": (84 / 92, 84 / 97),
+    "leaving_care_work": (68 / 72, 68 / 75),
+    NO_THEME: (105 / 190, 105 / 129),
 }
 
 
@@ -116,7 +120,7 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-@pytest.mark.xfail(strict=True, reason="recall 82.6% (95 of 115): 20 with no theme get one")
+@pytest.mark.xfail(strict=True, reason="recall 81.4% (105 of 129): 24 with no theme get one")
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
     assert held_out[NO_THEME].recall >= MIN_RECALL
 
