@@ -16,6 +16,7 @@ from benchmarks import themes_train
 from benchmarks.themes_agreement import load
 from benchmarks.themes_train import (
     CHAR_MIN_DF,
+    CLASS_WEIGHT,
     STRENGTH,
     Validation,
     ValidationRun,
@@ -33,15 +34,16 @@ def test_the_shipped_model_knows_every_built_in_theme() -> None:
     assert ThemeModel.default().themes == {t.key for t in load_topics()}
     confirmed = {t.key: t.confirm_above for t in load_topics() if t.confirm_above}
     assert confirmed == {  # python -m benchmarks.themes_train --choose gives these
-        "home_and_carers": 0.5, "placement_moves": 0.3, "family_contact": 0.4, "friends": 0.5,
-        "school": 0.3, "health_and_feelings": 0.3, "worker_changes": 0.1, "being_listened_to": 0.5,
-        "house_rules": 0.5, "pocket_money_and_things_to_do": 0.2, "pets": 0.2,
-        "leaving_care_housing": 0.1, "leaving_care_work": 0.3,
+        "home_and_carers": 0.4, "placement_moves": 0.1, "family_contact": 0.1, "friends": 0.2,
+        "school": 0.1, "health_and_feelings": 0.1, "being_listened_to": 0.2, "house_rules": 0.2,
+        "pocket_money_and_things_to_do": 0.1, "pets": 0.1, "leaving_care_housing": 0.1,
+        "leaving_care_work": 0.1,
     }
     added = {t.key: t.add_above for t in load_topics() if t.add_above}
     assert added == {
-        "home_and_carers": 0.8, "school": 0.8, "health_and_feelings": 0.9, "iro_and_reviews": 0.6,
-        "being_listened_to": 0.9, "house_rules": 0.8,
+        "home_and_carers": 0.6, "placement_moves": 0.9, "school": 0.5, "health_and_feelings": 0.6,
+        "worker_changes": 0.8, "iro_and_reviews": 0.5, "house_rules": 0.5,
+        "pocket_money_and_things_to_do": 0.9, "leaving_care_money": 0.7,
     }
 
 
@@ -128,7 +130,7 @@ def test_scoring_in_plain_python_matches_scikit_learn() -> None:
     )
     texts = [a.text for a in answers]
     matrix = hstack([words.fit_transform(texts), characters.fit_transform(texts)])
-    reference = LogisticRegression(C=STRENGTH, max_iter=5000, class_weight="balanced")
+    reference = LogisticRegression(C=STRENGTH, max_iter=5000, class_weight=CLASS_WEIGHT)
     reference.fit(matrix, [("school" in a.themes) for a in answers])
     texts = ["my teacher is sound", "the wifi at college is rubbish rubbish", "zzz unknown", "",
              "skool", "i"]
