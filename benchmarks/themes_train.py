@@ -5,8 +5,9 @@
     python -m benchmarks.themes_train --choose
 
 The model (`surveys.theme_model`) is a second opinion on what a theme's keywords find: for
-each theme a logistic regression over the words and word pairs of an answer, trained on
-every development answer (``tests/data/themes/answers.csv``), never a held-out one.
+each theme a logistic regression (unweighted, C `STRENGTH`) over the words, word pairs and
+words' character 3- to 5-grams of an answer, trained on every development answer
+(``tests/data/themes/answers.csv``), never a held-out one.
 scikit-learn is a development dependency only; carevoice scores the model in plain Python.
 Reproducible: the same answers and the same scikit-learn give the same file (gzipped with
 no timestamp).
@@ -60,8 +61,11 @@ from surveys.theme_model import char_grams, ngrams
 from surveys.topics import Topic, load_topics, normalise, topics_of
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "surveys" / "data" / "themes_model.json.gz"
-STRENGTH = 20.0  # logistic regression's C (4 before the character block, 10 before 6 Dec: README)
-CLASS_WEIGHT: Literal["balanced"] | None = None  # "balanced" until 6 December 2026 (README)
+# Logistic regression's C and class weights: "balanced" from the first model (7fb9f71) until
+# d88a906, C 4 until the character block (b5358db) and 10 until d88a906; the README's themes
+# section says how each was chosen.
+STRENGTH = 20.0
+CLASS_WEIGHT: Literal["balanced"] | None = None
 CHAR_MIN_DF = 2  # a character n-gram in fewer development answers is left out
 COEF_DECIMALS = 4  # weights kept to 4 places (5 made the file over 1 MiB; scores move < 1e-3)
 VALIDATION = ("eleventh", "twelfth")  # the sets --validate checks unless told (--batches)

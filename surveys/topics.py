@@ -63,13 +63,16 @@ class Rule:
         groups = (_needles(self.keywords), _needles(self.with_any), _needles(self.without))
         object.__setattr__(self, "_groups", groups)
 
-    def holds(self, padded: str) -> bool:
-        """Whether ' normalised text ' has one of the keywords, beside the words it needs."""
+    def holds(self, padded: str, whole: str | None = None) -> bool:
+        """Whether ' normalised text ' has one of the keywords, beside the words it needs.
+        `whole` is the text before its theme's `unless` phrases were blanked (`padded` when
+        not given): a word that rules the keywords out counts even inside such a phrase
+        ("my brother moved to a new place" is not about the young person's move)."""
         keywords, with_any, without = self._groups
         return (
             _any(keywords, padded)
             and (not with_any or _any(with_any, padded))
-            and not _any(without, padded)
+            and not _any(without, padded if whole is None else whole)
         )
 
 
@@ -98,7 +101,7 @@ class Topic:
         """Whether ' normalised text ' is about this theme, asking the model (`chance`, a
         theme key's probability for this text) where the taxonomy says to."""
         blanked = self._blank(padded)
-        if self._keywords_in(blanked):
+        if self._keywords_in(blanked, padded):
             return self.confirm_above is None or chance(self.key) >= self.confirm_above
         ruled_out = blanked != padded  # an `unless` phrase was in it: the model adds nothing
         return self.add_above is not None and not ruled_out and chance(self.key) >= self.add_above
@@ -110,7 +113,7 @@ class Topic:
 
     def found_in(self, padded: str) -> bool:
         """Whether ' normalised text ' is about this theme by its keywords."""
-        return self._keywords_in(self._blank(padded))
+        return self._keywords_in(self._blank(padded), padded)
 
     def _blank(self, padded: str) -> str:
         """' normalised text ' with this theme's `unless` phrases blanked out (the same
@@ -120,9 +123,9 @@ class Topic:
                 padded = padded.replace(phrase, " | ")
         return padded
 
-    def _keywords_in(self, blanked: str) -> bool:
+    def _keywords_in(self, blanked: str, whole: str) -> bool:
         return _any(self._keyword_needles, blanked) or any(
-            rule.holds(blanked) for rule in self.rules)
+            rule.holds(blanked, whole) for rule in self.rules)
 
 
 def _needles(keywords: Sequence[str]) -> tuple[str, ...]:

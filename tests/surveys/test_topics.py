@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.topics import labels, load_topics, needle, normalise, topics_of
+from surveys.topics import Rule, Topic, labels, load_topics, needle, normalise, topics_of
 
 ISSUE_THEMES = {
     "home_and_carers", "placement_moves", "family_contact", "brothers_and_sisters", "friends",
@@ -46,6 +46,18 @@ def test_unless_and_if_rules() -> None:
     assert topics_of("I can't manage my money and bills") == ("leaving_care_money",)
     assert "placement_moves" not in topics_of("my best friend moved away")
     assert "placement_moves" in topics_of("I moved again")
+
+
+def test_a_not_word_counts_even_inside_an_unless_phrase() -> None:
+    moves = Topic("moves", "Moves", (), unless=("brother moved",),
+                  rules=(Rule(("new place",), ("moved",), ("brother",)),))
+    assert topics_of("i moved to a new place", (moves,)) == ("moves",)
+    # "brother moved" is blanked before the keywords are looked for, but "brother" still
+    # rules the move out (it was a placement move until the rule saw the whole text)
+    assert topics_of("my brother moved to a new place and i moved too", (moves,)) == ()
+    assert "placement_moves" not in topics_of("my brother moved to a new place and he sent pics")
+    assert Rule(("a",), (), ("b",)).holds(" a | ", " a b ") is False
+    assert Rule(("a",), (), ("b",)).holds(" a | ") is True
 
 
 def test_normalise_and_needles() -> None:
@@ -277,6 +289,24 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
         ("we talked about the move to high school in year 6", "placement_moves", False),
         ("ive been in 2nd place in my class for reading this year", "placement_moves", False),
         ("my dog never listens to a word i say", "being_listened_to", False),
+        # a review's everyday sentences for this session's phrases
+        ("it was 40 miles away from everything i knew", "placement_moves", True),
+        ("my placement ended and i was so scared", "placement_moves", True),
+        ("my coach says im good enough for the academy", "pocket_money_and_things_to_do", True),
+        ("my hours got cut so im short on rent this month", "leaving_care_work", True),
+        ("that place ended up closing down, the chippy i mean", "placement_moves", False),
+        ("the longest ive stayed up is 4am on new years", "placement_moves", False),
+        ("every house ive been to for halloween gave out full size bars", "placement_moves", False),
+        ("my old job never took me back after i was sick", "placement_moves", False),
+        ("my teaching placement ended last friday", "placement_moves", False),
+        ("the campsite was miles away from everything, proper peaceful", "placement_moves", False),
+        ("my mum has a revolving door of boyfriends", "worker_changes", False),
+        ("my college adviser left so i have to email someone else", "worker_changes", False),
+        ("my mates sw is a temp sw", "worker_changes", False),
+        ("our coach driver said no food on the bus", "pocket_money_and_things_to_do", False),
+        ("the library hours got cut so i cant go after school", "leaving_care_work", False),
+        ("my mum's direct debits bounced again she said", "leaving_care_money", False),
+        ("my phone ran out of money so i couldnt text back", "leaving_care_money", False),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
