@@ -80,9 +80,13 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # other 105 ("cant afford to go out so i just stay in"): 17 of 1,483 (1.1%). The
 # twenty-sixth set's held-out half (123, the same session, blind): the phrase book flags 1
 # ("universal credit got sanctioned and i had no food for a week"), the model none of the
-# other 122: 17 of 1,605 (1.1%).
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 1605, 17  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
-# then 1,163 and 14, 1,378 and 15 and 1,483 and 17, before those sets
+# other 122: 17 of 1,605 (1.1%). The whole twenty-eighth set (222, the same session, blind,
+# all held out): the phrase book flags 9 ("gonna be homeless at 18", "semi independent is
+# lonely, nobody checks on me"; and some plainly everyday: "i cant have friends round for
+# sleepovers", "my foster carer is poorly at the moment so we cant go out much"), the model 1
+# of the other 213 ("nobody's told me what happens when i turn 18"): 18 of 1,818 (1.0%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 1818, 18  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# then 1,163 and 14, 1,378 and 15, 1,483 and 17 and 1,605 and 17, before those sets
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

@@ -26,26 +26,27 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (1,491): 353 answers written with the first taxonomy, the held-out halves of eight
+# Held-out (1,713): 353 answers written with the first taxonomy, the held-out halves of eight
 # blind sets (223 and 218 on 6 December 2026, 123, 121, 109 and 123 from the nineteenth,
 # twenty-first, twenty-fourth and twenty-sixth sets in later sessions) and the whole
-# twenty-third set (221, measured and never tuned on), every blind set written without
-# reading the keywords. Measured after keyword fixes on development misses only and the theme
-# model's second opinion (it confirms and adds where topics.yaml says, thresholds chosen by
-# the rules in `python -m benchmarks.themes_train --choose` on the blind sets' development
-# answers). These themes miss a goal there.
+# twenty-third and twenty-eighth sets (221 and 222, measured and never tuned on), every blind
+# set written without reading the keywords. Measured after keyword fixes on development
+# misses only and the theme model's second opinion (it confirms and adds where topics.yaml
+# says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
+# blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "home_and_carers": "recall 80.0% (132 of 165)",
-    "placement_moves": "precision 87.3% (69 right, 10 wrong)",
-    "family_contact": "precision 85.3% (122 right, 21 wrong)",
-    "school": "precision 88.1% (104 right, 14 wrong)",
-    "being_listened_to": "recall 67.2% (80 of 119)",
-    "house_rules": "precision 88.9% (88 right, 11 wrong)",
-    "pocket_money_and_things_to_do": "recall 84.3% (75 of 89)",
+    "home_and_carers": "recall 81.1% (150 of 185)",
+    "placement_moves": "precision 87.8% (79 right, 11 wrong)",
+    "family_contact": "precision 85.7% (138 right, 23 wrong)",
+    "school": "precision 88.0% (117 right, 16 wrong)",
+    "being_listened_to": "recall 67.2% (90 of 134)",
+    "house_rules": "precision 89.5% (102 right, 12 wrong)",
+    "pocket_money_and_things_to_do": "recall 81.9% (86 of 105)",
+    "leaving_care_money": "precision 89.5% (102 right, 12 wrong)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (105 right,
-# 84 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# Held-out precision and recall as measured for every theme and for "no theme" (119 right,
+# 96 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. (Thresholds chosen by
 # `--choose` have lowered some: the twenty-first set's lowered house rules' precision, the
 # twenty-fourth's moving placement's and school's, the twenty-sixth's being listened to's
@@ -54,27 +55,28 @@ KNOWN_MISSES = {
 # carers' recall 83.0% -> 80.0%); see the main README's themes section.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
-# twenty-third's 221): see the main README's themes section.
+# twenty-third's 221; 91.6% and 90.9% on the twenty-eighth's 222, never tuned on): see the
+# main README's themes section.
 FLOORS = {
-    "home_and_carers": (132 / 145, 132 / 165),
-    "placement_moves": (69 / 79, 69 / 78),
-    "family_contact": (122 / 143, 122 / 126),
-    "brothers_and_sisters": (70 / 75, 70 / 70),
-    "friends": (86 / 93, 86 / 89),
-    "school": (104 / 118, 104 / 121),
-    "health_and_feelings": (149 / 159, 149 / 172),
-    "social_worker": (126 / 128, 126 / 130),
-    "worker_changes": (59 / 62, 59 / 67),
-    "iro_and_reviews": (78 / 80, 78 / 79),
-    "being_listened_to": (80 / 81, 80 / 119),
-    "house_rules": (88 / 99, 88 / 99),
-    "pocket_money_and_things_to_do": (75 / 81, 75 / 89),
-    "pets": (55 / 61, 55 / 61),
-    "advocacy": (60 / 62, 60 / 63),
-    "leaving_care_housing": (93 / 98, 93 / 107),
-    "leaving_care_money": (88 / 96, 88 / 97),
-    "leaving_care_work": (68 / 72, 68 / 75),
-    NO_THEME: (105 / 189, 105 / 129),
+    "home_and_carers": (150 / 164, 150 / 185),
+    "placement_moves": (79 / 90, 79 / 88),
+    "family_contact": (138 / 161, 138 / 142),
+    "brothers_and_sisters": (81 / 86, 81 / 81),
+    "friends": (98 / 106, 98 / 101),
+    "school": (117 / 133, 117 / 137),
+    "health_and_feelings": (168 / 180, 168 / 192),
+    "social_worker": (144 / 146, 144 / 149),
+    "worker_changes": (68 / 71, 68 / 76),
+    "iro_and_reviews": (91 / 95, 91 / 92),
+    "being_listened_to": (90 / 91, 90 / 134),
+    "house_rules": (102 / 114, 102 / 113),
+    "pocket_money_and_things_to_do": (86 / 95, 86 / 105),
+    "pets": (66 / 73, 66 / 72),
+    "advocacy": (70 / 72, 70 / 73),
+    "leaving_care_housing": (110 / 115, 110 / 129),
+    "leaving_care_money": (102 / 114, 102 / 112),
+    "leaving_care_work": (83 / 89, 83 / 91),
+    NO_THEME: (119 / 215, 119 / 146),
 }
 
 
@@ -118,7 +120,7 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-@pytest.mark.xfail(strict=True, reason="recall 81.4% (105 of 129): 24 with no theme get one")
+@pytest.mark.xfail(strict=True, reason="recall 81.5% (119 of 146): 27 with no theme get one")
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
     assert held_out[NO_THEME].recall >= MIN_RECALL
 
