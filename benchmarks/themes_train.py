@@ -3,6 +3,7 @@
     python -m benchmarks.themes_train [--out surveys/data/themes_model.json.gz]
     python -m benchmarks.themes_train --validate [--batches BATCH ...] --taxonomy FILE
     python -m benchmarks.themes_train --choose
+    python -m benchmarks.themes_train --sweep balanced:10 none:20
 
 The model (`surveys.theme_model`) is a second opinion on what a theme's keywords find: for
 each theme a logistic regression (unweighted, C `STRENGTH`) over the words, word pairs and
@@ -32,6 +33,11 @@ beside those in ``surveys/data/topics.yaml`` and exits 1 where they differ. It n
 repository's history (git). The model written out is trained on every development answer,
 the validation ones included: a sibling of the validated one, measured on the held-out part
 by `benchmarks.themes_agreement`.
+
+``--sweep`` compares model settings (class weights and C, as ``balanced:10`` or ``none:20``)
+the same way, on the validations alone: for each, the labels its chosen thresholds would
+have corrected over the pooled validations (wrong ones removed net of right ones lost, plus
+right ones added net of wrong ones). It is how `STRENGTH` and `CLASS_WEIGHT` were chosen.
 """
 
 from __future__ import annotations
@@ -66,6 +72,32 @@ DEFAULT_OUT = Path(__file__).resolve().parents[1] / "surveys" / "data" / "themes
 # section says how each was chosen.
 STRENGTH = 20.0
 CLASS_WEIGHT: Literal["balanced"] | None = None
+
+
+class Setting(NamedTuple):
+    """How a model is trained: logistic regression's C and class weights."""
+
+    strength: float
+    class_weight: Literal["balanced"] | None
+
+    def __str__(self) -> str:
+        return f"{self.class_weight or 'none'}:{self.strength:g}"
+
+
+SHIPPED = Setting(STRENGTH, CLASS_WEIGHT)
+
+
+def parse_setting(text: str) -> Setting:
+    """A setting written as ``balanced:10`` or ``none:20`` (class weights, then C)."""
+    weights, _, strength = text.partition(":")
+    try:
+        value = float(strength)
+    except ValueError:
+        value = 0.0
+    if weights not in ("balanced", "none") or not value > 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: write class weights and C as balanced:10 or none:20 (C above 0)")
+    return Setting(value, "balanced" if weights == "balanced" else None)
 CHAR_MIN_DF = 2  # a character n-gram in fewer development answers is left out
 COEF_DECIMALS = 4  # weights kept to 4 places (5 made the file over 1 MiB; scores move < 1e-3)
 VALIDATION = ("eleventh", "twelfth")  # the sets --validate checks unless told (--batches)
@@ -91,7 +123,8 @@ class ModelData(TypedDict):
     themes: dict[str, Weights]
 
 
-def fit(answers: Sequence[Labelled], themes: Sequence[str]) -> ModelData:
+def fit(answers: Sequence[Labelled], themes: Sequence[str],
+        setting: Setting = SHIPPED) -> ModelData:
     """The model's JSON data, trained on `answers` for `themes`."""
     texts = [normalise(a.text) for a in answers]
     vectoriser = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True)
@@ -100,7 +133,8 @@ def fit(answers: Sequence[Labelled], themes: Sequence[str]) -> ModelData:
     models: dict[str, Weights] = {}
     for theme in themes:
         labels = np.array([theme in a.themes for a in answers])
-        model = LogisticRegression(C=STRENGTH, max_iter=5000, class_weight=CLASS_WEIGHT)
+        model = LogisticRegression(C=setting.strength, max_iter=5000,
+                                   class_weight=setting.class_weight)
         model.fit(matrix, labels)
         models[theme] = {
             "intercept": round(float(model.intercept_[0]), 6),
@@ -162,7 +196,7 @@ class ValidationRun(NamedTuple):
 
 
 def validate(answers: Sequence[Labelled], topics: Sequence[Topic], batches: Sequence[str],
-             train_without: Sequence[str] = ()) -> ValidationRun:
+             train_without: Sequence[str] = (), setting: Setting = SHIPPED) -> ValidationRun:
     """Each theme's `Validation` on the development answers of `batches`, with a model
     trained on the other development answers (and none of `train_without`) standing in for
     the shipped one."""
@@ -173,7 +207,7 @@ def validate(answers: Sequence[Labelled], topics: Sequence[Topic], batches: Sequ
     check = [a for a in answers if a.batch in batches]
     if not check:
         sys.exit(f"no development answers in the batches {', '.join(batches)}")
-    model = ThemeModel(fit(train, keys))
+    model = ThemeModel(fit(train, keys, setting))
     keywords_only = [replace(t, confirm_above=None, add_above=None) for t in topics]
     found = {a.text: set(topics_of(a.text, keywords_only)) for a in check}
     chance = {a.text: model.scorer(normalise(a.text)) for a in check}
@@ -249,18 +283,48 @@ def taxonomy_at(commit: str) -> tuple[Topic, ...]:
         return load_topics(path)
 
 
-def choose(answers: Sequence[Labelled]) -> int:
-    """Run every validation in `VALIDATIONS`, pool them per theme, and print the thresholds
-    the two rules give beside those in `surveys/data/topics.yaml`; 1 if any differ (or a
-    theme with a threshold was in no validation)."""
+def pooled_validations(answers: Sequence[Labelled],
+                       setting: Setting = SHIPPED) -> dict[str, list[Validation]]:
+    """Every validation in `VALIDATIONS` (its commit's keywords, a model trained with
+    `setting` without its sets and later ones), each theme's rows pooled."""
     pooled: dict[str, list[Validation]] = {}
     for number, (batches, commit) in enumerate(VALIDATIONS):
         later = [b for following, _ in VALIDATIONS[number + 1:] for b in following]
-        run = validate(answers, taxonomy_at(commit), batches, later)
+        run = validate(answers, taxonomy_at(commit), batches, later, setting)
         print(f"{' '.join(batches)} with the keywords at {commit}: trained on {run.trained}, "
               f"checked on {run.checked}", file=sys.stderr)
         for row in run.rows:
             pooled.setdefault(row.theme, []).append(row)
+    return pooled
+
+
+def gain(rows: Sequence[Validation]) -> tuple[int, int, int]:
+    """What one theme's chosen thresholds do over its pooled `rows`: wrong labels removed net
+    of right ones lost, then right and wrong labels added."""
+    confirm, add = choose_confirm(rows), choose_add(rows)
+    net = sum(w - r for w, r in (row.removed(confirm) for row in rows)) if confirm else 0
+    added = [row.added(add) for row in rows] if add else []
+    return net, sum(a[0] for a in added), sum(a[1] for a in added)
+
+
+def sweep(answers: Sequence[Labelled], settings: Sequence[Setting]) -> int:
+    """For each setting, the labels its chosen thresholds would have corrected over the
+    pooled validations (see `gain`), summed over the themes."""
+    print(f"{'setting':14} {'removed net':>11} {'added right':>11} {'added wrong':>11} "
+          f"{'gain':>5}")
+    for setting in settings:
+        totals = [gain(rows) for rows in pooled_validations(answers, setting).values()]
+        net, right, wrong = (sum(t[i] for t in totals) for i in range(3))
+        print(f"{setting!s:14} {net:11} {right:11} {wrong:11} {net + right - wrong:5}",
+              flush=True)
+    return 0
+
+
+def choose(answers: Sequence[Labelled]) -> int:
+    """Run every validation in `VALIDATIONS`, pool them per theme, and print the thresholds
+    the two rules give beside those in `surveys/data/topics.yaml`; 1 if any differ (or a
+    theme with a threshold was in no validation)."""
+    pooled = pooled_validations(answers)
     differ = []
     print(f"{'theme':32} {'confirm_above':>14} {'add_above':>14}   (chosen; in topics.yaml)")
     for topic in load_topics():
@@ -295,8 +359,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                       help="run every validation, pool them and print the thresholds the rules "
                       "give beside topics.yaml's (exit 1 if they differ; ignores --taxonomy, "
                       "--batches and --train-without)")
+    mode.add_argument("--sweep", nargs="+", type=parse_setting, metavar="WEIGHTS:C",
+                      help="compare model settings (balanced:10, none:20) on the validations: "
+                      "the labels each setting's chosen thresholds would have corrected")
     args = parser.parse_args(argv)
     development = [a for a in load() if a.split == "development"]
+    if args.sweep:
+        return sweep(development, args.sweep)
     if args.choose:
         return choose(development)
     if args.validate:

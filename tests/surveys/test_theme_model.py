@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 from dataclasses import replace
@@ -18,12 +19,16 @@ from benchmarks.themes_train import (
     CHAR_MIN_DF,
     CLASS_WEIGHT,
     STRENGTH,
+    Setting,
     Validation,
     ValidationRun,
     choose,
     choose_add,
     choose_confirm,
     fit,
+    gain,
+    parse_setting,
+    sweep,
     taxonomy_at,
 )
 from surveys.theme_model import ThemeModel, ThemeModelError, ngrams
@@ -86,7 +91,7 @@ def test_choose_pools_every_validation_and_says_where_topics_yaml_differs(
     runs: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
 
     def validate(answers: object, topics: object, batches: tuple[str, ...],
-                 later: list[str]) -> ValidationRun:
+                 later: list[str], setting: object = None) -> ValidationRun:
         runs.append((batches, tuple(later)))
         # each validation alone is one wrong label under 0.3: pooled, two, so 0.3 is chosen
         return ValidationRun(10, 5, [_validation([(0.25, False), (0.9, True)], [])])
@@ -107,6 +112,46 @@ def test_choose_pools_every_validation_and_says_where_topics_yaml_differs(
     monkeypatch.setattr(themes_train, "load_topics", lambda: (pets,))
     assert choose([]) == 1  # a threshold no validation stands behind
     assert "pets" in capsys.readouterr().out
+
+
+def test_a_setting_is_written_as_class_weights_and_c() -> None:
+    assert parse_setting("balanced:10") == Setting(10.0, "balanced")
+    assert parse_setting("none:20") == Setting(20.0, None)
+    assert str(Setting(20.0, None)) == "none:20"
+    for bad in ("bogus", "none", "none:", "heavy:10", "none:0", "none:-1", "none:x"):
+        with pytest.raises(argparse.ArgumentTypeError, match="balanced:10 or none:20"):
+            parse_setting(bad)
+
+
+def test_gain_is_what_the_chosen_thresholds_correct() -> None:
+    # confirm: 0.3 removes 3 wrong and 1 right (net 2); add: 0.5 adds 9 right and 1 wrong
+    # (90%, the lowest threshold that meets the precision goal)
+    rows = [_validation([(0.15, False), (0.25, False), (0.25, False), (0.28, True),
+                         (0.45, False), (0.45, True), (0.9, True)],
+                        [(0.55, False)] + [(0.65, True)] * 9)]
+    assert gain(rows) == (2, 9, 1)
+    assert gain([_validation([(0.9, True)], [(0.95, True)])]) == (0, 0, 0)  # nothing chosen
+
+
+def test_sweep_trains_each_setting_and_prints_its_gain(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[object] = []
+
+    def validate(answers: object, topics: object, batches: tuple[str, ...],
+                 later: list[str], setting: object = None) -> ValidationRun:
+        seen.append(setting)
+        return ValidationRun(10, 5, [_validation([(0.25, False), (0.9, True)], [])])
+
+    monkeypatch.setattr(themes_train, "VALIDATIONS", ((("a",), "c1"), (("b",), "c2")))
+    monkeypatch.setattr(themes_train, "validate", validate)
+    monkeypatch.setattr(themes_train, "taxonomy_at", lambda commit: load_topics())
+    settings = [Setting(10.0, "balanced"), Setting(20.0, None)]
+    assert sweep([], settings) == 0
+    assert seen == [settings[0]] * 2 + [settings[1]] * 2
+    out = capsys.readouterr().out
+    assert "balanced:10" in out and "none:20" in out
+    assert out.splitlines()[1].split()[1:] == ["2", "0", "0", "2"]  # two wrong removed
 
 
 def test_an_old_taxonomy_is_read_from_git() -> None:
