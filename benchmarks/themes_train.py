@@ -72,6 +72,11 @@ DEFAULT_OUT = Path(__file__).resolve().parents[1] / "surveys" / "data" / "themes
 # section says how each was chosen.
 STRENGTH = 20.0
 CLASS_WEIGHT: Literal["balanced"] | None = None
+CHAR_MIN_DF = 2  # a character n-gram in fewer development answers is left out
+COEF_DECIMALS = 4  # weights kept to 4 places (5 made the file over 1 MiB; scores move < 1e-3)
+VALIDATION = ("eleventh", "twelfth")  # the sets --validate checks unless told (--batches)
+THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5)
+ADD_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 class Setting(NamedTuple):
@@ -98,11 +103,6 @@ def parse_setting(text: str) -> Setting:
         raise argparse.ArgumentTypeError(
             f"{text!r}: write class weights and C as balanced:10 or none:20 (C above 0)")
     return Setting(value, "balanced" if weights == "balanced" else None)
-CHAR_MIN_DF = 2  # a character n-gram in fewer development answers is left out
-COEF_DECIMALS = 4  # weights kept to 4 places (5 made the file over 1 MiB; scores move < 1e-3)
-VALIDATION = ("eleventh", "twelfth")  # the sets --validate checks unless told (--batches)
-THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5)
-ADD_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 class Weights(TypedDict):
@@ -210,7 +210,8 @@ def validate(answers: Sequence[Labelled], topics: Sequence[Topic], batches: Sequ
     model = ThemeModel(fit(train, keys, setting))
     keywords_only = [replace(t, confirm_above=None, add_above=None) for t in topics]
     found = {a.text: set(topics_of(a.text, keywords_only)) for a in check}
-    chance = {a.text: model.scorer(normalise(a.text)) for a in check}
+    words = {a.text: normalise(a.text) for a in check}
+    chance = {a.text: model.scorer(words[a.text]) for a in check}
     rows = [
         Validation(
             topic.key,
@@ -218,7 +219,7 @@ def validate(answers: Sequence[Labelled], topics: Sequence[Topic], batches: Sequ
                   for a in check if topic.key in found[a.text]),
             tuple((chance[a.text](topic.key), topic.key in a.themes) for a in check
                   if topic.key not in found[a.text]
-                  and not topic.ruled_out(f" {normalise(a.text)} ")),
+                  and not topic.ruled_out(f" {words[a.text]} ")),
         )
         for topic in topics
     ]
@@ -241,14 +242,25 @@ def print_validation(rows: Sequence[Validation]) -> None:
         print(f"{row.theme:32} {sum(ok for _, ok in row.add):6}  {cells}")
 
 
+def removed_net(rows: Sequence[Validation], threshold: float) -> int:
+    """Wrong labels removed net of right ones lost by `confirm_above: threshold` over `rows`
+    (one theme's validations pooled)."""
+    return sum(wrong - right for wrong, right in (r.removed(threshold) for r in rows))
+
+
+def added_in_all(rows: Sequence[Validation], threshold: float) -> tuple[int, int]:
+    """(right labels added, wrong ones added) by `add_above: threshold` over `rows`."""
+    added = [r.added(threshold) for r in rows]
+    return sum(a[0] for a in added), sum(a[1] for a in added)
+
+
 def choose_confirm(rows: Sequence[Validation]) -> float | None:
     """The threshold removing the most wrong labels net of right ones lost over `rows` (one
     theme's validations pooled), if that is at least 2; ties go to the lower."""
-    best, gain = None, 1
+    best, best_net = None, 1
     for threshold in THRESHOLDS:
-        net = sum(wrong - right for wrong, right in (r.removed(threshold) for r in rows))
-        if net > gain:
-            best, gain = threshold, net
+        if (net := removed_net(rows, threshold)) > best_net:
+            best, best_net = threshold, net
     return best
 
 
@@ -257,8 +269,7 @@ def choose_add(rows: Sequence[Validation]) -> float | None:
     `MIN_PRECISION` right (compared exactly, as fractions)."""
     goal = Fraction(str(MIN_PRECISION))
     for threshold in ADD_THRESHOLDS:
-        added = [r.added(threshold) for r in rows]
-        right, wrong = sum(a[0] for a in added), sum(a[1] for a in added)
+        right, wrong = added_in_all(rows, threshold)
         if right >= 2 and Fraction(right, right + wrong) >= goal:
             return threshold
     return None
@@ -302,9 +313,9 @@ def gain(rows: Sequence[Validation]) -> tuple[int, int, int]:
     """What one theme's chosen thresholds do over its pooled `rows`: wrong labels removed net
     of right ones lost, then right and wrong labels added."""
     confirm, add = choose_confirm(rows), choose_add(rows)
-    net = sum(w - r for w, r in (row.removed(confirm) for row in rows)) if confirm else 0
-    added = [row.added(add) for row in rows] if add else []
-    return net, sum(a[0] for a in added), sum(a[1] for a in added)
+    net = removed_net(rows, confirm) if confirm is not None else 0
+    right, wrong = added_in_all(rows, add) if add is not None else (0, 0)
+    return net, right, wrong
 
 
 def sweep(answers: Sequence[Labelled], settings: Sequence[Setting]) -> int:

@@ -83,6 +83,10 @@ def test_add_at_exactly_90_percent_right_is_enough() -> None:
     assert choose_add(rows) == 0.5
 
 
+# a validation whose one wrong label scores under 0.3 (and one right label over it)
+_ONE_WRONG_UNDER_0_3 = ValidationRun(10, 5, [_validation([(0.25, False), (0.9, True)], [])])
+
+
 def test_choose_pools_every_validation_and_says_where_topics_yaml_differs(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -94,7 +98,7 @@ def test_choose_pools_every_validation_and_says_where_topics_yaml_differs(
                  later: list[str], setting: object = None) -> ValidationRun:
         runs.append((batches, tuple(later)))
         # each validation alone is one wrong label under 0.3: pooled, two, so 0.3 is chosen
-        return ValidationRun(10, 5, [_validation([(0.25, False), (0.9, True)], [])])
+        return _ONE_WRONG_UNDER_0_3
 
     monkeypatch.setattr(themes_train, "VALIDATIONS", ((("a",), "c1"), (("b", "c"), "c2")))
     monkeypatch.setattr(themes_train, "validate", validate)
@@ -141,7 +145,7 @@ def test_sweep_trains_each_setting_and_prints_its_gain(
     def validate(answers: object, topics: object, batches: tuple[str, ...],
                  later: list[str], setting: object = None) -> ValidationRun:
         seen.append(setting)
-        return ValidationRun(10, 5, [_validation([(0.25, False), (0.9, True)], [])])
+        return _ONE_WRONG_UNDER_0_3
 
     monkeypatch.setattr(themes_train, "VALIDATIONS", ((("a",), "c1"), (("b",), "c2")))
     monkeypatch.setattr(themes_train, "validate", validate)
