@@ -84,9 +84,13 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # all held out): the phrase book flags 9 ("gonna be homeless at 18", "semi independent is
 # lonely, nobody checks on me"; and some plainly everyday: "i cant have friends round for
 # sleepovers", "my foster carer is poorly at the moment so we cant go out much"), the model 1
-# of the other 213 ("nobody's told me what happens when i turn 18"): 18 of 1,818 (1.0%).
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 1818, 18  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
-# then 1,163 and 14, 1,378 and 15, 1,483 and 17 and 1,605 and 17, before those sets
+# of the other 213 ("nobody's told me what happens when i turn 18"): 18 of 1,818 (1.0%). The
+# twenty-ninth set's held-out half (103, a new session, blind): the phrase book flags none,
+# the model 3 ("will i be staying here or do i have to pack again", "got a place at uni!! need
+# to sort out where im living in the holidays tho", and, plainly everyday, "sisters getting
+# married and i've been asked to be a bridesmaid"): 21 of 1,921 (1.1%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 1921, 21  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17 and 1,818 and 18, before those
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

@@ -40,15 +40,16 @@ def test_the_shipped_model_knows_every_built_in_theme() -> None:
     confirmed = {t.key: t.confirm_above for t in load_topics() if t.confirm_above}
     assert confirmed == {  # python -m benchmarks.themes_train --choose gives these
         "home_and_carers": 0.4, "placement_moves": 0.1, "family_contact": 0.1, "friends": 0.2,
-        "school": 0.1, "health_and_feelings": 0.1, "being_listened_to": 0.2, "house_rules": 0.2,
+        "school": 0.1, "health_and_feelings": 0.1, "being_listened_to": 0.1, "house_rules": 0.2,
         "pocket_money_and_things_to_do": 0.1, "pets": 0.1, "leaving_care_housing": 0.1,
         "leaving_care_work": 0.1,
     }
     added = {t.key: t.add_above for t in load_topics() if t.add_above}
     assert added == {
-        "home_and_carers": 0.6, "placement_moves": 0.9, "school": 0.5, "health_and_feelings": 0.6,
-        "worker_changes": 0.8, "iro_and_reviews": 0.5, "house_rules": 0.5,
-        "pocket_money_and_things_to_do": 0.9, "leaving_care_money": 0.7,
+        "home_and_carers": 0.6, "placement_moves": 0.8, "school": 0.5, "health_and_feelings": 0.7,
+        "worker_changes": 0.8, "iro_and_reviews": 0.5, "being_listened_to": 0.6,
+        "house_rules": 0.5, "pocket_money_and_things_to_do": 0.7, "leaving_care_housing": 0.8,
+        "leaving_care_money": 0.7,
     }
 
 
@@ -246,7 +247,7 @@ def test_one_text_is_weighed_once_for_every_theme_asked(monkeypatch: pytest.Monk
 def test_the_model_adds_nothing_where_an_unless_phrase_says_it_is_not_the_theme() -> None:
     school = next(t for t in load_topics() if t.key == "school")
     for text in ["the meeting at school was ok",
-                 "my review in school was good"]:
+                 "had my meeting at school"]:
         assert school.add_above is not None and school.ruled_out(f" {normalise(text)} ")
         assert ThemeModel.default().probability("school", normalise(text)) >= school.add_above
         assert "school" not in topics_of(text)
