@@ -184,6 +184,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("twenty_fourth", "twenty_fifth"), "be90f0a"),
     (("twenty_sixth", "twenty_seventh"), "9667031"),
     (("twenty_ninth", "thirtieth"), "06a1b4d"),
+    (("thirty_first", "thirty_second"), "033a8e4"),
 )
 
 

@@ -26,27 +26,26 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (1,818): 353 answers written with the first taxonomy, the held-out halves of nine
-# blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123 and 105 from the nineteenth,
-# twenty-first, twenty-fourth, twenty-sixth and twenty-ninth sets in later sessions) and the whole
+# Held-out (1,928): 353 answers written with the first taxonomy, the held-out halves of ten
+# blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105 and 110 from the
+# nineteenth, twenty-first, twenty-fourth, twenty-sixth, twenty-ninth and thirty-first sets in
+# later sessions) and the whole
 # twenty-third and twenty-eighth sets (221 and 222, measured and never tuned on), every blind
 # set written without reading the keywords. Measured after keyword fixes on development
 # misses only and the theme model's second opinion (it confirms and adds where topics.yaml
 # says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "home_and_carers": "recall 82.9% (160 of 193)",
-    "placement_moves": "precision 87.8% (86 right, 12 wrong)",
-    "family_contact": "precision 87.3% (144 right, 21 wrong)",
-    "school": "precision 87.9% (124 right, 17 wrong)",
-    "being_listened_to": "recall 83.9% (120 of 143)",
-    "house_rules": "precision 89.6% (103 right, 12 wrong)",
-    "pocket_money_and_things_to_do": "precision 87.4% (97 right, 14 wrong)",
-    "leaving_care_money": "precision 89.8% (106 right, 12 wrong)",
+    "home_and_carers": "recall 82.0% (169 of 206)",
+    "placement_moves": "precision 88.5% (85 right, 11 wrong)",
+    "family_contact": "precision 88.4% (152 right, 20 wrong)",
+    "school": "precision 88.4% (130 right, 17 wrong); recall 84.4% (130 of 154)",
+    "being_listened_to": "recall 82.4% (126 of 153)",
+    "pocket_money_and_things_to_do": "precision 88.3% (106 right, 14 wrong)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (127 right,
-# 87 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# Held-out precision and recall as measured for every theme and for "no theme" (134 right,
+# 100 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. (Thresholds chosen by
 # `--choose` have lowered some: the twenty-first set's lowered house rules' precision, the
 # twenty-fourth's moving placement's and school's, the twenty-sixth's being listened to's
@@ -54,31 +53,34 @@ KNOWN_MISSES = {
 # being listened to's recall 80.7% -> 67.2%, family's precision 87.8% -> 85.3%, home and
 # carers' recall 83.0% -> 80.0%); the twenty-ninth and thirtieth sets' thresholds raised
 # being listened to's recall 65.7% -> 83.9% and pocket money's 81.2% -> 86.6%, its precision
-# falling 91.0% -> 87.4%; see the main README's themes section.) The newest blind
+# falling 91.0% -> 87.4%; the thirty-first and thirty-second's took away moving placement's
+# and IRO's `add_above` and gave leaving-care money a `confirm_above`: recall 88.9% -> 85.9%,
+# 99.1% -> 95.5% and 91.9% -> 87.0%; see the main README's themes section.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
 # twenty-third's 221; 91.6% and 90.9% on the twenty-eighth's 222, never tuned on; 95.6% and
-# 88.9% on the twenty-ninth's 212 as written): see the main README's themes section.
+# 88.9% on the twenty-ninth's 212 as written; 90.7% and 88.0% on the thirty-first's 218): see
+# the main README's themes section.
 FLOORS = {
-    "home_and_carers": (160 / 173, 160 / 193),
-    "placement_moves": (86 / 98, 86 / 92),
-    "family_contact": (144 / 165, 144 / 149),
-    "brothers_and_sisters": (87 / 92, 87 / 87),
-    "friends": (105 / 114, 105 / 108),
-    "school": (124 / 141, 124 / 145),
-    "health_and_feelings": (176 / 188, 176 / 204),
-    "social_worker": (152 / 154, 152 / 157),
-    "worker_changes": (74 / 77, 74 / 82),
-    "iro_and_reviews": (100 / 105, 100 / 101),
-    "being_listened_to": (120 / 127, 120 / 143),
-    "house_rules": (103 / 115, 103 / 116),
-    "pocket_money_and_things_to_do": (97 / 111, 97 / 112),
-    "pets": (73 / 80, 73 / 78),
-    "advocacy": (75 / 77, 75 / 78),
-    "leaving_care_housing": (114 / 119, 114 / 133),
-    "leaving_care_money": (106 / 118, 106 / 116),
-    "leaving_care_work": (89 / 95, 89 / 98),
-    NO_THEME: (127 / 214, 127 / 157),
+    "home_and_carers": (169 / 182, 169 / 206),
+    "placement_moves": (85 / 96, 85 / 99),
+    "family_contact": (152 / 172, 152 / 157),
+    "brothers_and_sisters": (90 / 95, 90 / 90),
+    "friends": (108 / 116, 108 / 112),
+    "school": (130 / 147, 130 / 154),
+    "health_and_feelings": (191 / 203, 191 / 216),
+    "social_worker": (163 / 165, 163 / 168),
+    "worker_changes": (82 / 85, 82 / 89),
+    "iro_and_reviews": (107 / 111, 107 / 112),
+    "being_listened_to": (126 / 133, 126 / 153),
+    "house_rules": (107 / 117, 107 / 120),
+    "pocket_money_and_things_to_do": (106 / 120, 106 / 122),
+    "pets": (78 / 86, 78 / 83),
+    "advocacy": (81 / 83, 81 / 84),
+    "leaving_care_housing": (120 / 125, 120 / 140),
+    "leaving_care_money": (107 / 113, 107 / 123),
+    "leaving_care_work": (95 / 102, 95 / 105),
+    NO_THEME: (134 / 234, 134 / 161),
 }
 
 
@@ -122,7 +124,7 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-@pytest.mark.xfail(strict=True, reason="recall 80.9% (127 of 157): 30 with no theme get one")
+@pytest.mark.xfail(strict=True, reason="recall 83.2% (134 of 161): 27 with no theme get one")
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
     assert held_out[NO_THEME].recall >= MIN_RECALL
 

@@ -334,6 +334,22 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
         ("i go with my foster carer on the weekly food shop and pick snacks",
          "leaving_care_money", False),
         ("in pe i never got to pick the teams", "being_listened_to", False),
+        # the thirty-first and thirty-second sets' wordings, and a reviewer's sentences for them
+        ("wish i could go into town on my own, im 14 not 5", "house_rules", True),
+        ("i like playing super mario on my switch", "pocket_money_and_things_to_do", True),
+        ("my PA is moving on next month, gutted tbh", "worker_changes", True),
+        ("the woman from the advocacy service helped me get my point across",
+         "being_listened_to", True),
+        ("can my social worker contact me more, she never rings back", "family_contact", False),
+        ("i work in a school kitchen now, early starts but good money", "school", False),
+        ("got a detention for having my phone out in class", "house_rules", False),
+        ("my friend's foster carer is really strict", "home_and_carers", False),
+        ("we did a project on beavers in geography", "pocket_money_and_things_to_do", False),
+        ("my sw is moving on with the plan for me to go back home to my dad",
+         "worker_changes", False),
+        ("my little brother goes to see his dad every weekend and i dont get to see mine",
+         "family_contact", True),
+        ("after contact my sw always asks loads of questions", "family_contact", True),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
