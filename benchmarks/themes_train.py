@@ -185,6 +185,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("twenty_sixth", "twenty_seventh"), "9667031"),
     (("twenty_ninth", "thirtieth"), "06a1b4d"),
     (("thirty_first", "thirty_second"), "033a8e4"),
+    (("thirty_third", "thirty_fourth"), "68b1fe4"),
 )
 
 

@@ -91,9 +91,13 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # married and i've been asked to be a bridesmaid"): 21 of 1,921 (1.1%). The thirty-first
 # set's held-out half (105, the same session, blind): the phrase book flags none, the model 2,
 # both plainly everyday ("mum is back in my life and its going well", a carer writing that he
-# would like his dad at his review): 23 of 2,026 (1.1%).
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2026, 23  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
-# then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18 and 1,921 and 21
+# would like his dad at his review): 23 of 2,026 (1.1%). The thirty-third set's held-out half
+# (106, the same session, blind): the phrase book flags none, the model 3 ("my dad passed away
+# in the summer and ive not been coping", and two plainly everyday: "he likes living with us
+# and he loves going to cubs", "i want to stay with my aunt forever"): 26 of 2,132 (1.2%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2132, 26  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18, 1,921 and 21 and
+# 2,026 and 23
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

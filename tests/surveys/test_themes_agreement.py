@@ -26,26 +26,24 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (1,928): 353 answers written with the first taxonomy, the held-out halves of ten
-# blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105 and 110 from the
-# nineteenth, twenty-first, twenty-fourth, twenty-sixth, twenty-ninth and thirty-first sets in
-# later sessions) and the whole
+# Held-out (2,038): 353 answers written with the first taxonomy, the held-out halves of eleven
+# blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105, 110 and 110 from the
+# nineteenth, twenty-first, twenty-fourth, twenty-sixth, twenty-ninth, thirty-first and
+# thirty-third sets in later sessions) and the whole
 # twenty-third and twenty-eighth sets (221 and 222, measured and never tuned on), every blind
 # set written without reading the keywords. Measured after keyword fixes on development
 # misses only and the theme model's second opinion (it confirms and adds where topics.yaml
 # says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "home_and_carers": "recall 82.0% (169 of 206)",
-    "placement_moves": "precision 88.5% (85 right, 11 wrong)",
-    "family_contact": "precision 88.4% (152 right, 20 wrong)",
-    "school": "precision 88.4% (130 right, 17 wrong); recall 84.4% (130 of 154)",
-    "being_listened_to": "recall 82.4% (126 of 153)",
-    "pocket_money_and_things_to_do": "precision 88.3% (106 right, 14 wrong)",
+    "placement_moves": "precision 88.1% (89 right, 12 wrong)",
+    "school": "precision 88.5% (139 right, 18 wrong)",
+    "pocket_money_and_things_to_do": "recall 80.6% (104 of 129)",
+    "leaving_care_housing": "recall 84.4% (124 of 147)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (134 right,
-# 100 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# Held-out precision and recall as measured for every theme and for "no theme" (140 right,
+# 105 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. (Thresholds chosen by
 # `--choose` have lowered some: the twenty-first set's lowered house rules' precision, the
 # twenty-fourth's moving placement's and school's, the twenty-sixth's being listened to's
@@ -55,32 +53,35 @@ KNOWN_MISSES = {
 # being listened to's recall 65.7% -> 83.9% and pocket money's 81.2% -> 86.6%, its precision
 # falling 91.0% -> 87.4%; the thirty-first and thirty-second's took away moving placement's
 # and IRO's `add_above` and gave leaving-care money a `confirm_above`: recall 88.9% -> 85.9%,
-# 99.1% -> 95.5% and 91.9% -> 87.0%; see the main README's themes section.) The newest blind
+# 99.1% -> 95.5% and 91.9% -> 87.0%; the thirty-third and thirty-fourth's lowered home and
+# carers' `confirm_above` to 0.2 and raised pocket money's to 0.2 (`add_above` 0.8): home and
+# carers' precision 93.3% -> 90.7%, pocket money's recall 87.6% -> 80.6%; see the main README's
+# themes section.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
 # twenty-third's 221; 91.6% and 90.9% on the twenty-eighth's 222, never tuned on; 95.6% and
-# 88.9% on the twenty-ninth's 212 as written; 90.7% and 88.0% on the thirty-first's 218): see
-# the main README's themes section.
+# 88.9% on the twenty-ninth's 212 as written; 90.7% and 88.0% on the thirty-first's 218; 95.4%
+# and 89.9% on the thirty-third's 221): see the main README's themes section.
 FLOORS = {
-    "home_and_carers": (169 / 182, 169 / 206),
-    "placement_moves": (85 / 96, 85 / 99),
-    "family_contact": (152 / 172, 152 / 157),
-    "brothers_and_sisters": (90 / 95, 90 / 90),
-    "friends": (108 / 116, 108 / 112),
-    "school": (130 / 147, 130 / 154),
-    "health_and_feelings": (191 / 203, 191 / 216),
-    "social_worker": (163 / 165, 163 / 168),
-    "worker_changes": (82 / 85, 82 / 89),
-    "iro_and_reviews": (107 / 111, 107 / 112),
-    "being_listened_to": (126 / 133, 126 / 153),
-    "house_rules": (107 / 117, 107 / 120),
-    "pocket_money_and_things_to_do": (106 / 120, 106 / 122),
-    "pets": (78 / 86, 78 / 83),
-    "advocacy": (81 / 83, 81 / 84),
-    "leaving_care_housing": (120 / 125, 120 / 140),
-    "leaving_care_money": (107 / 113, 107 / 123),
-    "leaving_care_work": (95 / 102, 95 / 105),
-    NO_THEME: (134 / 234, 134 / 161),
+    "home_and_carers": (194 / 214, 194 / 221),
+    "placement_moves": (89 / 101, 89 / 104),
+    "family_contact": (164 / 182, 164 / 169),
+    "brothers_and_sisters": (97 / 102, 97 / 97),
+    "friends": (114 / 123, 114 / 118),
+    "school": (139 / 157, 139 / 163),
+    "health_and_feelings": (199 / 212, 199 / 226),
+    "social_worker": (175 / 177, 175 / 180),
+    "worker_changes": (88 / 91, 88 / 96),
+    "iro_and_reviews": (114 / 119, 114 / 120),
+    "being_listened_to": (142 / 151, 142 / 164),
+    "house_rules": (111 / 119, 111 / 127),
+    "pocket_money_and_things_to_do": (104 / 112, 104 / 129),
+    "pets": (87 / 95, 87 / 92),
+    "advocacy": (82 / 84, 82 / 86),
+    "leaving_care_housing": (124 / 131, 124 / 147),
+    "leaving_care_money": (114 / 121, 114 / 130),
+    "leaving_care_work": (99 / 106, 99 / 110),
+    NO_THEME: (140 / 245, 140 / 165),
 }
 
 
@@ -124,7 +125,7 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-@pytest.mark.xfail(strict=True, reason="recall 83.2% (134 of 161): 27 with no theme get one")
+@pytest.mark.xfail(strict=True, reason="recall 84.8% (140 of 165): 25 with no theme get one")
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
     assert held_out[NO_THEME].recall >= MIN_RECALL
 
