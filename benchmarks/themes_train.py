@@ -328,7 +328,7 @@ def sweep(answers: Sequence[Labelled], settings: Sequence[Setting]) -> int:
           f"{'gain':>5}")
     for setting in settings:
         totals = [gain(rows) for rows in pooled_validations(answers, setting).values()]
-        net, right, wrong = (sum(t[i] for t in totals) for i in range(3))
+        net, right, wrong = (sum(column) for column in zip(*totals, strict=True))
         print(f"{setting!s:14} {net:11} {right:11} {wrong:11} {net + right - wrong:5}",
               flush=True)
     return 0
