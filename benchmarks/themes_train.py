@@ -186,6 +186,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("twenty_ninth", "thirtieth"), "06a1b4d"),
     (("thirty_first", "thirty_second"), "033a8e4"),
     (("thirty_third", "thirty_fourth"), "68b1fe4"),
+    (("thirty_fifth", "thirty_sixth"), "faac84e"),
 )
 
 

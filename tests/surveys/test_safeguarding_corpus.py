@@ -95,9 +95,15 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # (106, the same session, blind): the phrase book flags none, the model 3 ("my dad passed away
 # in the summer and ive not been coping", and two plainly everyday: "he likes living with us
 # and he loves going to cubs", "i want to stay with my aunt forever"): 26 of 2,132 (1.2%).
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2132, 26  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
-# then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18, 1,921 and 21 and
-# 2,026 and 23
+# The thirty-fifth set's held-out half (115, a new session, blind): the phrase book flags 6,
+# left out (self-harm again, bullied and lonely, sofa surfing, the kitchen locked at night,
+# and two everyday: rent rising with full-time work, a curfew with nothing to do); the model
+# 5 of the other 109 ("the new kid in the house keeps taking my stuff and staff dont do
+# nothing", "I wasnt asked about anything, things just happen to me", and plainly everyday:
+# agency staff at night, being taken out of lessons, tv licence letters): 31 of 2,241 (1.4%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2241, 31  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18, 1,921 and 21,
+# 2,026 and 23 and 2,132 and 26
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

@@ -36,10 +36,8 @@ from surveys.topics import load_topics
 # says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "placement_moves": "precision 88.1% (89 right, 12 wrong)",
-    "school": "precision 88.5% (139 right, 18 wrong)",
-    "pocket_money_and_things_to_do": "recall 80.6% (104 of 129)",
-    "leaving_care_housing": "recall 84.4% (124 of 147)",
+    "placement_moves": "precision 88.2% (97 right, 13 wrong)",
+    "school": "precision 87.9% (153 right, 21 wrong)",
 }
 
 # Held-out precision and recall as measured for every theme and for "no theme" (140 right,
@@ -63,25 +61,25 @@ KNOWN_MISSES = {
 # 88.9% on the twenty-ninth's 212 as written; 90.7% and 88.0% on the thirty-first's 218; 95.4%
 # and 89.9% on the thirty-third's 221): see the main README's themes section.
 FLOORS = {
-    "home_and_carers": (194 / 214, 194 / 221),
-    "placement_moves": (89 / 101, 89 / 104),
-    "family_contact": (164 / 182, 164 / 169),
-    "brothers_and_sisters": (97 / 102, 97 / 97),
-    "friends": (114 / 123, 114 / 118),
-    "school": (139 / 157, 139 / 163),
-    "health_and_feelings": (199 / 212, 199 / 226),
-    "social_worker": (175 / 177, 175 / 180),
-    "worker_changes": (88 / 91, 88 / 96),
-    "iro_and_reviews": (114 / 119, 114 / 120),
-    "being_listened_to": (142 / 151, 142 / 164),
-    "house_rules": (111 / 119, 111 / 127),
-    "pocket_money_and_things_to_do": (104 / 112, 104 / 129),
-    "pets": (87 / 95, 87 / 92),
-    "advocacy": (82 / 84, 82 / 86),
-    "leaving_care_housing": (124 / 131, 124 / 147),
-    "leaving_care_money": (114 / 121, 114 / 130),
-    "leaving_care_work": (99 / 106, 99 / 110),
-    NO_THEME: (140 / 245, 140 / 165),
+    "home_and_carers": (218 / 239, 218 / 244),
+    "placement_moves": (97 / 110, 97 / 114),
+    "family_contact": (177 / 196, 177 / 183),
+    "brothers_and_sisters": (104 / 109, 104 / 104),
+    "friends": (116 / 124, 116 / 121),
+    "school": (153 / 174, 153 / 177),
+    "health_and_feelings": (214 / 227, 214 / 241),
+    "social_worker": (183 / 185, 183 / 188),
+    "worker_changes": (92 / 96, 92 / 100),
+    "iro_and_reviews": (123 / 128, 123 / 130),
+    "being_listened_to": (152 / 161, 152 / 178),
+    "house_rules": (116 / 127, 116 / 134),
+    "pocket_money_and_things_to_do": (115 / 127, 115 / 135),
+    "pets": (88 / 96, 88 / 94),
+    "advocacy": (87 / 89, 87 / 91),
+    "leaving_care_housing": (131 / 141, 131 / 152),
+    "leaving_care_money": (119 / 128, 119 / 136),
+    "leaving_care_work": (105 / 112, 105 / 116),
+    NO_THEME: (143 / 242, 143 / 168),
 }
 
 
@@ -125,7 +123,6 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-@pytest.mark.xfail(strict=True, reason="recall 84.8% (140 of 165): 25 with no theme get one")
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
     assert held_out[NO_THEME].recall >= MIN_RECALL
 

@@ -370,6 +370,22 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
          False),
         ("My dad's been off the weed for a year and contact is going better",
          "health_and_feelings", False),
+        # the thirty-fifth and thirty-sixth sets' wordings, and a reviewer's traps for them
+        ("got moved out of area and lost all my friends", "placement_moves", True),
+        ("ive had 6 different houses in 2 years", "placement_moves", True),
+        ("sending me somewhere new every time i kick off isnt helping anyone",
+         "placement_moves", True),
+        ("i love having my own front door", "leaving_care_housing", True),
+        ("ive had 3 different houses in my sims game this week", "placement_moves", False),
+        ("my PA said ill be going somewhere new when i turn 18, a supported flat in town",
+         "placement_moves", False),
+        ("they moved my review to next week without telling me", "placement_moves", False),
+        ("my key worker got moved to another house and I wasnt told till after",
+         "placement_moves", False),
+        ("my mates placement might break down", "placement_moves", False),
+        ("in animal crossing you get your own front door and you can decorate it",
+         "leaving_care_housing", False),
+        ("old school rules in this house, bed by 9 even on weekends", "school", False),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:

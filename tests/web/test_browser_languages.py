@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import Live
-from tests.web.test_browser import CHROMIUM, PHONE, axe, new_page
+from tests.web.test_browser import AXE, CHROMIUM, PHONE, axe, new_page
 from tests.web.test_browser import browser as browser  # the module-scoped fixture
 
 pytestmark = [
@@ -27,7 +27,7 @@ def serious(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_arabic_reads_right_to_left_at_phone_size(browser: Any, live: Live) -> None:
-    watch = new_page(browser, viewport=PHONE, axe=True)
+    watch = new_page(browser, viewport=PHONE, axe=AXE.exists())
     page = watch.page
     page.goto(f"{live.url}/c/{live.codes[ARABIC_CODE]}")
     page.get_by_role("button", name="OK, let's start").click()
@@ -50,11 +50,14 @@ def test_arabic_reads_right_to_left_at_phone_size(browser: Any, live: Live) -> N
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"
     watch.shot("chat-rtl-arabic-phone")
-    assert serious(axe(page)) == []
+    if AXE.exists():  # without axe-core the layout is still checked (run .ci/browsers)
+        assert serious(axe(page)) == []
     watch.clean()
 
 
 def test_welsh_at_phone_size_is_clean_under_axe(browser: Any, live: Live) -> None:
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not at {AXE}: run .ci/browsers (npm install axe-core)")
     watch = new_page(browser, viewport=PHONE, axe=True)
     page = watch.page
     page.goto(f"{live.url}/c/{live.codes[WELSH_CODE]}")
