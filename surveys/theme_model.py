@@ -11,10 +11,11 @@ answer the keywords did not find counts when the model gives it at least Q.
 Trained with scikit-learn on the development part of ``tests/data/themes/answers.csv``
 (``python -m benchmarks.themes_train``) and shipped as ``surveys/data/themes_model.json.gz``:
 the vocabulary, each n-gram's inverse document frequency and, for each theme, the weights
-of a logistic regression. Features come in two blocks, each TF-IDF with sublinear term
-frequency and its own L2 norm: the normalised words and word pairs, and (when the file has
-them) the words' character 3- to 5-grams, padded with a space each side as scikit-learn's
-``char_wb`` makes them, which catch spellings and word forms nobody labelled ("skool",
+of a logistic regression (as whole multiples of ``1 / coef_scale``, where the file gives
+one). Features come in two blocks, each TF-IDF with sublinear term frequency and its own L2
+norm: the normalised words and word pairs, and (when the file has them) the words'
+character 3- to 5-grams, padded with a space each side as scikit-learn's ``char_wb`` makes
+them, which catch spellings and word forms nobody labelled ("skool",
 "forster", "moved" from "moving"). Scoring needs no numpy: the two blocks, then a dot
 product, as scikit-learn computes it.
 """
@@ -69,8 +70,11 @@ class ThemeModel:
             self._idf = [float(x) for x in data["idf"]]
             characters = [str(gram) for gram in data.get("char_vocabulary", ())]
             self._char_idf = [float(x) for x in data.get("char_idf", ())]
+            scale = float(data.get("coef_scale", 1))  # weights stored as whole 1/scale
+            if not scale > 0:
+                raise ValueError(f"coef_scale {scale} is not above 0")
             self._themes = {
-                str(key): ([float(x) for x in spec["coef"]], float(spec["intercept"]))
+                str(key): ([float(x) / scale for x in spec["coef"]], float(spec["intercept"]))
                 for key, spec in data["themes"].items()
             }
         except (KeyError, TypeError, ValueError, AttributeError) as error:

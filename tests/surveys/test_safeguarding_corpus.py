@@ -101,9 +101,15 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # 5 of the other 109 ("the new kid in the house keeps taking my stuff and staff dont do
 # nothing", "I wasnt asked about anything, things just happen to me", and plainly everyday:
 # agency staff at night, being taken out of lessons, tv licence letters): 31 of 2,241 (1.4%).
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2241, 31  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# The thirty-seventh's held-out half (124, the same session, blind): the phrase book flags 10,
+# left out (self-harm, sofa surfing twice, a B&B after arrears, "no one checks on me. i feel
+# really lonely", older lads taking things, proving homelessness; and three everyday: a review
+# on Teams with bad wifi, a meds review, a pathway plan not updated); the model 4 of the
+# other 114 (owing £400 on the electric "and scared to open letters", trouble with the police,
+# and two everyday: no bus, pocket money paid into the bank): 35 of 2,355 (1.5%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2355, 35  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
 # then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18, 1,921 and 21,
-# 2,026 and 23 and 2,132 and 26
+# 2,026 and 23, 2,132 and 26 and 2,241 and 31
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

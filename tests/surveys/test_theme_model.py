@@ -39,17 +39,17 @@ def test_the_shipped_model_knows_every_built_in_theme() -> None:
     assert ThemeModel.default().themes == {t.key for t in load_topics()}
     confirmed = {t.key: t.confirm_above for t in load_topics() if t.confirm_above}
     assert confirmed == {  # python -m benchmarks.themes_train --choose gives these
-        "home_and_carers": 0.2, "placement_moves": 0.1, "family_contact": 0.1, "friends": 0.2,
-        "school": 0.1, "health_and_feelings": 0.1, "being_listened_to": 0.1, "house_rules": 0.2,
-        "pocket_money_and_things_to_do": 0.2, "pets": 0.1, "leaving_care_housing": 0.1,
-        "leaving_care_money": 0.1, "leaving_care_work": 0.1,
+        "home_and_carers": 0.4, "placement_moves": 0.4, "family_contact": 0.4, "friends": 0.5,
+        "school": 0.5, "health_and_feelings": 0.3, "worker_changes": 0.1,
+        "being_listened_to": 0.3, "house_rules": 0.5, "pocket_money_and_things_to_do": 0.4,
+        "pets": 0.3, "leaving_care_housing": 0.2, "leaving_care_money": 0.3,
+        "leaving_care_work": 0.3,
     }
     added = {t.key: t.add_above for t in load_topics() if t.add_above}
     assert added == {
-        "home_and_carers": 0.5, "school": 0.5, "health_and_feelings": 0.7,
-        "worker_changes": 0.8, "being_listened_to": 0.6,
-        "house_rules": 0.5, "pocket_money_and_things_to_do": 0.7, "leaving_care_housing": 0.8,
-        "leaving_care_money": 0.7,
+        "home_and_carers": 0.7, "school": 0.8, "health_and_feelings": 0.9,
+        "worker_changes": 0.9, "being_listened_to": 0.9, "house_rules": 0.8,
+        "pocket_money_and_things_to_do": 0.9,
     }
 
 
@@ -271,6 +271,10 @@ def test_a_text_with_one_known_n_gram_and_a_full_word_cache_score_as_expected(
     for _ in range(3):  # the word cache is cleared when full: the same figure every time
         assert model.probability("school", "school") == pytest.approx(expected)
         assert model.probability("school", "my school") == pytest.approx(expected)
+    # the same weights stored as whole thousandths, as the training script writes them
+    scaled = ThemeModel({**data, "coef_scale": 1000,
+                         "themes": {"school": {"coef": [2000, 500, 250], "intercept": -1.0}}})
+    assert scaled.probability("school", "school") == model.probability("school", "school")
 
 
 def test_add_above_may_not_be_under_confirm_above(tmp_path: Path) -> None:
@@ -317,7 +321,9 @@ def test_model_thresholds_need_a_theme_the_model_knows(tmp_path: Path, name: str
      '{"vocabulary": ["a"], "idf": [1.0], "themes": {"x": {"coef": [], "intercept": 0}}}',
      '{"vocabulary": ["a"], "idf": [1.0]}',
      '{"vocabulary": ["a", "a"], "idf": [1.0, 1.0], "themes": {"x": {"coef": [1, 1], '
-     '"intercept": 0}}}'],
+     '"intercept": 0}}}',
+     '{"vocabulary": ["a"], "idf": [1.0], "coef_scale": 0, '
+     '"themes": {"x": {"coef": [1], "intercept": 0}}}'],
 )
 def test_a_malformed_model_is_refused(text: str) -> None:
     with pytest.raises(ThemeModelError, match="theme model"):

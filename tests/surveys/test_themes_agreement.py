@@ -26,22 +26,24 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (2,038): 353 answers written with the first taxonomy, the held-out halves of eleven
-# blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105, 110 and 110 from the
-# nineteenth, twenty-first, twenty-fourth, twenty-sixth, twenty-ninth, thirty-first and
-# thirty-third sets in later sessions) and the whole
+# Held-out (2,277): 353 answers written with the first taxonomy, the held-out halves of
+# thirteen blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105, 110, 110, 115
+# and 124 from the nineteenth, twenty-first, twenty-fourth, twenty-sixth, twenty-ninth,
+# thirty-first, thirty-third, thirty-fifth and thirty-seventh sets in later sessions) and the
+# whole
 # twenty-third and twenty-eighth sets (221 and 222, measured and never tuned on), every blind
 # set written without reading the keywords. Measured after keyword fixes on development
 # misses only and the theme model's second opinion (it confirms and adds where topics.yaml
 # says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "placement_moves": "precision 88.2% (97 right, 13 wrong)",
-    "school": "precision 87.9% (153 right, 21 wrong)",
+    "placement_moves": "precision 88.9% (104 right, 13 wrong)",
+    "school": "recall 82.7% (153 of 185)",
+    "leaving_care_money": "recall 84.2% (123 of 146)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (140 right,
-# 105 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# Held-out precision and recall as measured for every theme and for "no theme" (146 right,
+# 113 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. (Thresholds chosen by
 # `--choose` have lowered some: the twenty-first set's lowered house rules' precision, the
 # twenty-fourth's moving placement's and school's, the twenty-sixth's being listened to's
@@ -53,33 +55,37 @@ KNOWN_MISSES = {
 # and IRO's `add_above` and gave leaving-care money a `confirm_above`: recall 88.9% -> 85.9%,
 # 99.1% -> 95.5% and 91.9% -> 87.0%; the thirty-third and thirty-fourth's lowered home and
 # carers' `confirm_above` to 0.2 and raised pocket money's to 0.2 (`add_above` 0.8): home and
-# carers' precision 93.3% -> 90.7%, pocket money's recall 87.6% -> 80.6%; see the main README's
-# themes section.) The newest blind
+# carers' precision 93.3% -> 90.7%, pocket money's recall 87.6% -> 80.6%; the thirty-seventh
+# and thirty-eighth's `--sweep` chose class-balanced weights at C 10 again, and `--choose`
+# gave it higher `confirm_above` and fewer `add_above`: school's precision 89.3% -> 92.7% and
+# recall 85.9% -> 82.7%, leaving-care money's recall 86.3% -> 84.2% with its new keywords;
+# see the main README's themes section.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
 # twenty-third's 221; 91.6% and 90.9% on the twenty-eighth's 222, never tuned on; 95.6% and
 # 88.9% on the twenty-ninth's 212 as written; 90.7% and 88.0% on the thirty-first's 218; 95.4%
-# and 89.9% on the thirty-third's 221): see the main README's themes section.
+# and 89.9% on the thirty-third's 221; 96.9% and 87.9% on the thirty-fifth's 221; 96.2% and
+# 85.2% on the thirty-seventh's 244): see the main README's themes section.
 FLOORS = {
-    "home_and_carers": (218 / 239, 218 / 244),
-    "placement_moves": (97 / 110, 97 / 114),
-    "family_contact": (177 / 196, 177 / 183),
-    "brothers_and_sisters": (104 / 109, 104 / 104),
-    "friends": (116 / 124, 116 / 121),
-    "school": (153 / 174, 153 / 177),
-    "health_and_feelings": (214 / 227, 214 / 241),
-    "social_worker": (183 / 185, 183 / 188),
-    "worker_changes": (92 / 96, 92 / 100),
-    "iro_and_reviews": (123 / 128, 123 / 130),
-    "being_listened_to": (152 / 161, 152 / 178),
-    "house_rules": (116 / 127, 116 / 134),
-    "pocket_money_and_things_to_do": (115 / 127, 115 / 135),
-    "pets": (88 / 96, 88 / 94),
-    "advocacy": (87 / 89, 87 / 91),
-    "leaving_care_housing": (131 / 141, 131 / 152),
-    "leaving_care_money": (119 / 128, 119 / 136),
-    "leaving_care_work": (105 / 112, 105 / 116),
-    NO_THEME: (143 / 242, 143 / 168),
+    "home_and_carers": (243 / 263, 243 / 271),
+    "placement_moves": (104 / 117, 104 / 120),
+    "family_contact": (188 / 205, 188 / 197),
+    "brothers_and_sisters": (106 / 112, 106 / 106),
+    "friends": (121 / 133, 121 / 126),
+    "school": (153 / 165, 153 / 185),
+    "health_and_feelings": (222 / 236, 222 / 256),
+    "social_worker": (190 / 192, 190 / 195),
+    "worker_changes": (97 / 100, 97 / 104),
+    "iro_and_reviews": (137 / 143, 137 / 144),
+    "being_listened_to": (165 / 172, 165 / 190),
+    "house_rules": (133 / 145, 133 / 146),
+    "pocket_money_and_things_to_do": (126 / 136, 126 / 143),
+    "pets": (96 / 105, 96 / 100),
+    "advocacy": (92 / 94, 92 / 96),
+    "leaving_care_housing": (140 / 151, 140 / 161),
+    "leaving_care_money": (123 / 132, 123 / 146),
+    "leaving_care_work": (113 / 120, 113 / 124),
+    NO_THEME: (146 / 259, 146 / 171),
 }
 
 

@@ -386,6 +386,20 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
         ("in animal crossing you get your own front door and you can decorate it",
          "leaving_care_housing", False),
         ("old school rules in this house, bed by 9 even on weekends", "school", False),
+        # the thirty-seventh and thirty-eighth sets' wordings, and a reviewer's traps for them
+        ("my gas meter keeps running out", "leaving_care_money", True),
+        ("pa helped me apply for the hardship fund, got it the next week",
+         "leaving_care_money", True),
+        ("my 16 plus allowance is 60 quid a week and i have to buy food and toiletries out of it",
+         "leaving_care_money", True),
+        ("my 16 plus allowance is 60 quid a week and i have to buy food and toiletries out of it",
+         "pocket_money_and_things_to_do", False),
+        ("in science we read the gas meter to work out how much gas the bunsen burners used",
+         "leaving_care_money", False),
+        ("my cousin gets an allowance from leaving care and she pays for our days out",
+         "leaving_care_money", False),
+        ("my job backdated my pay rise from april", "leaving_care_money", False),
+        ("i moved seats in form cos the boy next to me kept kicking me", "placement_moves", False),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
