@@ -193,6 +193,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("thirty_third", "thirty_fourth"), "68b1fe4"),
     (("thirty_fifth", "thirty_sixth"), "faac84e"),
     (("thirty_seventh", "thirty_eighth"), "18d31d8"),
+    (("thirty_ninth", "fortieth"), "dfb68ba"),
 )
 
 

@@ -400,6 +400,15 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
          "leaving_care_money", False),
         ("my job backdated my pay rise from april", "leaving_care_money", False),
         ("i moved seats in form cos the boy next to me kept kicking me", "placement_moves", False),
+        # the thirty-ninth and fortieth sets' wordings, and traps written for them
+        ("moved to a new childrens home, staff are ok so far", "placement_moves", True),
+        ("my carers gave notice so i have to go", "placement_moves", True),
+        ("my best friends carers gave notice and she has to move", "placement_moves", False),
+        ("meter's on emergency and its freezing", "leaving_care_money", True),
+        ("klarna is gonna be the death of me", "leaving_care_money", True),
+        ("my mum has a prepayment meter and its always on emergency credit",
+         "leaving_care_money", False),
+        ("the money side of things my carers sort out", "leaving_care_money", False),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
