@@ -15,9 +15,9 @@ of a logistic regression (as whole multiples of ``1 / coef_scale``, where the fi
 one). Features come in two blocks, each TF-IDF with sublinear term frequency and its own L2
 norm: the normalised words and word pairs, and (when the file has them) the words'
 character 3- to 5-grams, padded with a space each side as scikit-learn's ``char_wb`` makes
-them, which catch spellings and word forms nobody labelled ("skool",
-"forster", "moved" from "moving"). Scoring needs no numpy: the two blocks, then a dot
-product, as scikit-learn computes it.
+them, which catch spellings and word forms nobody labelled ("skool", "forster", "moved" from
+"moving"). Scoring needs no numpy: the two blocks, then a dot product, as scikit-learn
+computes it.
 """
 
 from __future__ import annotations
@@ -71,8 +71,8 @@ class ThemeModel:
             characters = [str(gram) for gram in data.get("char_vocabulary", ())]
             self._char_idf = [float(x) for x in data.get("char_idf", ())]
             scale = float(data.get("coef_scale", 1))  # weights stored as whole 1/scale
-            if not scale > 0:
-                raise ValueError(f"coef_scale {scale} is not above 0")
+            if not (math.isfinite(scale) and scale > 0):
+                raise ValueError(f"coef_scale {scale} is not a number above 0")
             self._themes = {
                 str(key): ([float(x) / scale for x in spec["coef"]], float(spec["intercept"]))
                 for key, spec in data["themes"].items()
