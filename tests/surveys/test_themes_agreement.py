@@ -37,7 +37,7 @@ from surveys.topics import load_topics
 # says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "placement_moves": "precision 88.4% (107 right, 14 wrong), recall 84.9% (107 of 126)",
+    "placement_moves": "precision 89.2% (107 right, 13 wrong), recall 84.9% (107 of 126)",
     "friends": "precision 87.7% (128 right, 18 wrong)",
     "school": "precision 87.3% (165 right, 24 wrong)",
 }
@@ -71,7 +71,7 @@ KNOWN_MISSES = {
 # README's themes section.
 FLOORS = {
     "home_and_carers": (261 / 285, 261 / 292),
-    "placement_moves": (107 / 121, 107 / 126),
+    "placement_moves": (107 / 120, 107 / 126),
     "family_contact": (201 / 220, 201 / 212),
     "brothers_and_sisters": (115 / 121, 115 / 115),
     "friends": (128 / 146, 128 / 131),

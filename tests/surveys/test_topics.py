@@ -409,6 +409,14 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
         ("my mum has a prepayment meter and its always on emergency credit",
          "leaving_care_money", False),
         ("the money side of things my carers sort out", "leaving_care_money", False),
+        ("not like my placement is breaking down or anything, its fine, stop asking",
+         "placement_moves", False),
+        ("this is the first placement where i can stay up past 9 on a friday",
+         "placement_moves", False),
+        ("im a week from leaving care and my flat still has no carpets", "leaving_care_money",
+         False),
+        ("the klarna advert with the singing is so annoying lol", "leaving_care_money", False),
+        ("we did emergency tax in college business studies today", "leaving_care_money", False),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
