@@ -339,8 +339,7 @@ def test_the_board_shows_the_seed_table(browser: Any, live: Live) -> None:
 
 
 def test_no_serious_accessibility_violations(browser: Any, live: Live) -> None:
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not at {AXE}: run .ci/browsers (npm install axe-core)")
+    require_axe()
     found: dict[str, list[dict[str, Any]]] = {}
     young = new_page(browser, axe=True)
     code = live.codes[3]
@@ -383,6 +382,12 @@ def test_no_serious_accessibility_violations(browser: Any, live: Live) -> None:
     assert not any(serious.values()), serious
     young.clean()
     staff.clean()
+
+
+def require_axe() -> None:
+    """Skip the calling test where axe-core is not installed (`.ci/browsers` installs it)."""
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not at {AXE}: run .ci/browsers (npm install axe-core)")
 
 
 def axe(page: Page) -> list[dict[str, Any]]:

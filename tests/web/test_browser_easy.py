@@ -32,6 +32,7 @@ from tests.web.test_browser import (  # noqa: F401 - `browser` is a fixture
     axe,
     browser,
     new_page,
+    require_axe,
     wait_for_next,
 )
 
@@ -94,8 +95,7 @@ def _fits_the_phone(page: Any) -> None:
 
 
 def test_the_easy_survey_on_a_phone(browser: Any, easy_server: EasyServer) -> None:  # noqa: F811
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not at {AXE}: run .ci/browsers")
+    require_axe()
     watch = new_page(browser, axe=True)
     page = watch.page
     page.goto(f"{easy_server.url}/c/{easy_server.codes['EASY-5']}")

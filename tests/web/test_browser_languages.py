@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import Live
-from tests.web.test_browser import AXE, CHROMIUM, PHONE, axe, new_page
+from tests.web.test_browser import AXE, CHROMIUM, PHONE, axe, new_page, require_axe
 from tests.web.test_browser import browser as browser  # the module-scoped fixture
 
 pytestmark = [
@@ -56,8 +56,7 @@ def test_arabic_reads_right_to_left_at_phone_size(browser: Any, live: Live) -> N
 
 
 def test_welsh_at_phone_size_is_clean_under_axe(browser: Any, live: Live) -> None:
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not at {AXE}: run .ci/browsers (npm install axe-core)")
+    require_axe()
     watch = new_page(browser, viewport=PHONE, axe=True)
     page = watch.page
     page.goto(f"{live.url}/c/{live.codes[WELSH_CODE]}")

@@ -13,8 +13,6 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from storage.invitation_codes import code_hash
 from tests.web.conftest import Live
 from tests.web.test_browser import (
@@ -26,6 +24,7 @@ from tests.web.test_browser import (
     axe,
     kind_of,
     new_page,
+    require_axe,
     wait_for_next,
 )
 from tests.web.test_browser import browser as browser  # the module's Chromium
@@ -61,8 +60,7 @@ def one(live: Live, sql: str, *args: object) -> Any:
 
 
 def test_every_officer_page_at_desk_and_phone_size(browser: Any, live: Live) -> None:
-    if not AXE.exists():
-        pytest.skip(f"axe-core is not at {AXE}: run .ci/browsers (npm install axe-core)")
+    require_axe()
     campaign = one(live, "select id from campaigns where name like '%(now)%'")
     invitation = one(live, "select id from invitations where campaign_id = ? and used_at is null"
                      " order by id desc", campaign)
