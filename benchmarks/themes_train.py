@@ -195,6 +195,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("thirty_fifth", "thirty_sixth"), "faac84e"),
     (("thirty_seventh", "thirty_eighth"), "18d31d8"),
     (("thirty_ninth", "fortieth"), "dfb68ba"),
+    (("forty_first", "forty_second"), "fd5f6ed"),
 )
 
 

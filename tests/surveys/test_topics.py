@@ -417,6 +417,23 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
          False),
         ("the klarna advert with the singing is so annoying lol", "leaving_care_money", False),
         ("we did emergency tax in college business studies today", "leaving_care_money", False),
+        # the forty-first and forty-second sets' wordings, and traps written for them
+        ("another family, another bedroom, same bin bags", "placement_moves", True),
+        ("my key worker at the house has moved to another home, its not the same without her",
+         "placement_moves", False),
+        ("packing my stuff again. 6th time", "placement_moves", True),
+        ("packing my stuff away cos my brothers moving in and we're sharing my room",
+         "placement_moves", False),
+        ("this is my 4th school because of all my moves", "placement_moves", True),
+        ("i can show you my moves from dance class", "placement_moves", False),
+        ("fell out with Jade and now the whole group chat is ignoring me", "friends", True),
+        ("the care leavers group chat the council set up is good for finding out about grants",
+         "friends", False),
+        ("my carers son and his mates are always on the xbox so i never get a go on it",
+         "friends", False),
+        ("my granny looks after me and she makes the best pancakes", "family_contact", True),
+        ("doing my forklift training, it's like school but better", "leaving_care_work", True),
+        ("played forklift simulator all weekend haha", "leaving_care_work", False),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
