@@ -116,10 +116,16 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # left out (rent arrears letters "im scared to open them", sofa surfing, and one everyday:
 # boxing "keeps me out of trouble"); the model 3 of the other 102 (not told what happens at
 # 18, no guarantor for private rent, no say in where they put me on leaving care): 42 of
-# 2,564 (1.6%).
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2564, 42  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# 2,564 (1.6%). The forty-third's held-out half (126, the same session, blind): the phrase
+# book flags 6, left out (sofa surfing twice, homeless twice since leaving care, pregnant and
+# scared to tell the carers, lonely in a new area, no one talks to me at a new school); the
+# model 6 of the other 120 (a hostel with "drugs everywhere, i keep my door locked", "not
+# sleeping, not eating, need someone to check in on me", not wanting contact with dad and
+# being put off, "a hostel with 40 quid to my name", the gas and electric, bus fare to a mum
+# in hospital): 48 of 2,684 (1.8%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2684, 48  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
 # then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18, 1,921 and 21,
-# 2,026 and 23, 2,132 and 26, 2,241 and 31, 2,355 and 35 and 2,462 and 39
+# 2,026 and 23, 2,132 and 26, 2,241 and 31, 2,355 and 35, 2,462 and 39 and 2,564 and 42
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the
