@@ -209,6 +209,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("thirty_ninth", "fortieth"), "dfb68ba"),
     (("forty_first", "forty_second"), "fd5f6ed"),
     (("forty_third", "forty_fourth"), "ffc3fe6"),
+    (("forty_fifth", "forty_sixth"), "d04abfa"),
 )
 
 

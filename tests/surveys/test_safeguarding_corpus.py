@@ -122,10 +122,18 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # model 6 of the other 120 (a hostel with "drugs everywhere, i keep my door locked", "not
 # sleeping, not eating, need someone to check in on me", not wanting contact with dad and
 # being put off, "a hostel with 40 quid to my name", the gas and electric, bus fare to a mum
-# in hospital): 48 of 2,684 (1.8%).
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2684, 48  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# in hospital): 48 of 2,684 (1.8%). The forty-fifth's held-out half (122, the same session,
+# blind): the phrase book flags 4, left out (pregnant and scared to tell the PA, scared of a
+# dad finding out where they live, evicted from a hostel for arrears, and one everyday: help
+# to budget); the model 7 of the other 118 (a mum messaging on Instagram against a
+# no-contact order, others smoking weed "and I'm trying to stay clean", food until UC comes,
+# "the other lads here kick off and staff dont do nothing", wanting to go home from secure,
+# and two plainly everyday: pocket money owed, an uncle and his wife who "treat me like one
+# of their own"): 55 of 2,802 (2.0%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2802, 55  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
 # then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18, 1,921 and 21,
-# 2,026 and 23, 2,132 and 26, 2,241 and 31, 2,355 and 35, 2,462 and 39 and 2,564 and 42
+# 2,026 and 23, 2,132 and 26, 2,241 and 31, 2,355 and 35, 2,462 and 39, 2,564 and 42 and
+# 2,684 and 48
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

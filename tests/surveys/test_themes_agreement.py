@@ -26,25 +26,24 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (2,619): 353 answers written with the first taxonomy, the held-out halves of
-# sixteen blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105, 110, 110, 115,
-# 124, 111, 105 and 126 from the nineteenth, twenty-first, twenty-fourth, twenty-sixth,
-# twenty-ninth, thirty-first, thirty-third, thirty-fifth, thirty-seventh, thirty-ninth,
-# forty-first and forty-third sets in later sessions) and the whole
+# Held-out (2,741): 353 answers written with the first taxonomy, the held-out halves of
+# seventeen blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105, 110, 110,
+# 115, 124, 111, 105, 126 and 122 from the nineteenth, twenty-first, twenty-fourth,
+# twenty-sixth, twenty-ninth, thirty-first, thirty-third, thirty-fifth, thirty-seventh,
+# thirty-ninth, forty-first, forty-third and forty-fifth sets in later sessions) and the whole
 # twenty-third and twenty-eighth sets (221 and 222, measured and never tuned on), every blind
 # set written without reading the keywords. Measured after keyword fixes on development
 # misses only and the theme model's second opinion (it confirms and adds where topics.yaml
 # says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "placement_moves": "precision 89.6% (112 right, 13 wrong), recall 84.8% (112 of 132)",
-    "friends": "precision 88.4% (137 right, 18 wrong)",
-    "school": "precision 86.7% (183 right, 28 wrong)",
-    "being_listened_to": "recall 70.1% (164 of 234)",
+    "placement_moves": "precision 88.5% (115 right, 15 wrong)",
+    "friends": "precision 89.9% (142 right, 16 wrong)",
+    "being_listened_to": "recall 84.7% (205 of 242)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (161 right,
-# 130 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# Held-out precision and recall as measured for every theme and for "no theme" (170 right,
+# 122 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. (Thresholds chosen by
 # `--choose` have lowered some: the twenty-first set's lowered house rules' precision, the
 # twenty-fourth's moving placement's and school's, the twenty-sixth's being listened to's
@@ -69,7 +68,10 @@ KNOWN_MISSES = {
 # words and word pairs in at least two answers, with the thresholds `--choose` gave it (being
 # listened to's `add_above` gone, friends' and school's precision and being listened to's
 # recall lower): on the same 2,619, the session's start 86.8%, 87.5% and 84.2%, the end
-# 88.4%, 86.7% and 70.1%; see the main README's themes section.) The newest blind
+# 88.4%, 86.7% and 70.1%; the forty-fifth and forty-sixth's gave being listened to its
+# `add_above` 0.9 back, IRO one, and raised school's `confirm_above` 0.3 -> 0.5: on the same
+# 2,741, being listened to's recall (the start's 84.3%) 84.7%, school's precision (87.8%)
+# 90.6%; see the main README's themes section.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
 # twenty-third's 221; 91.6% and 90.9% on the twenty-eighth's 222, never tuned on; 95.6% and
@@ -77,27 +79,28 @@ KNOWN_MISSES = {
 # and 89.9% on the thirty-third's 221; 96.9% and 87.9% on the thirty-fifth's 221; 96.2% and
 # 85.2% on the thirty-seventh's 244; 94.6% and 83.5% on the thirty-ninth's 228; 95.4% and
 # 92.1% on the forty-first's 260, before repeats were dropped; 92.9% and 83.4% on the
-# forty-third's 260): see the main README's themes section.
+# forty-third's 260; 96.6% and 91.4% on the forty-fifth's 260): see the main README's themes
+# section.
 FLOORS = {
-    "home_and_carers": (301 / 332, 301 / 331),
-    "placement_moves": (112 / 125, 112 / 132),
-    "family_contact": (230 / 254, 230 / 238),
-    "brothers_and_sisters": (123 / 129, 123 / 123),
-    "friends": (137 / 155, 137 / 142),
-    "school": (183 / 211, 183 / 208),
-    "health_and_feelings": (255 / 277, 255 / 290),
-    "social_worker": (224 / 226, 224 / 231),
-    "worker_changes": (113 / 119, 113 / 121),
-    "iro_and_reviews": (158 / 165, 158 / 167),
-    "being_listened_to": (164 / 171, 164 / 234),
-    "house_rules": (143 / 154, 143 / 167),
-    "pocket_money_and_things_to_do": (146 / 158, 146 / 164),
-    "pets": (102 / 111, 102 / 106),
-    "advocacy": (103 / 105, 103 / 109),
-    "leaving_care_housing": (170 / 184, 170 / 195),
-    "leaving_care_money": (136 / 147, 136 / 160),
-    "leaving_care_work": (128 / 135, 128 / 141),
-    NO_THEME: (161 / 291, 161 / 187),
+    "home_and_carers": (324 / 353, 324 / 357),
+    "placement_moves": (115 / 130, 115 / 135),
+    "family_contact": (244 / 267, 244 / 252),
+    "brothers_and_sisters": (129 / 135, 129 / 129),
+    "friends": (142 / 158, 142 / 146),
+    "school": (192 / 212, 192 / 221),
+    "health_and_feelings": (271 / 292, 271 / 306),
+    "social_worker": (239 / 241, 239 / 246),
+    "worker_changes": (117 / 121, 117 / 126),
+    "iro_and_reviews": (171 / 179, 171 / 171),
+    "being_listened_to": (205 / 218, 205 / 242),
+    "house_rules": (149 / 160, 149 / 172),
+    "pocket_money_and_things_to_do": (161 / 173, 161 / 179),
+    "pets": (109 / 118, 109 / 113),
+    "advocacy": (108 / 110, 108 / 114),
+    "leaving_care_housing": (177 / 191, 177 / 202),
+    "leaving_care_money": (143 / 154, 143 / 167),
+    "leaving_care_work": (131 / 138, 131 / 146),
+    NO_THEME: (170 / 292, 170 / 196),
 }
 
 
