@@ -210,6 +210,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("forty_first", "forty_second"), "fd5f6ed"),
     (("forty_third", "forty_fourth"), "ffc3fe6"),
     (("forty_fifth", "forty_sixth"), "d04abfa"),
+    (("forty_seventh", "forty_eighth"), "a598b97"),
 )
 
 
