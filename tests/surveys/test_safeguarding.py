@@ -237,6 +237,11 @@ SAFE_CONTEXTS: list[tuple[str, str, str]] = [
     ("my carer hurt her back lifting the shopping", "he hurt me", "harmed_or_abused"),
     ("school is killing me lol", "he is going to kill me", "harmed_or_abused"),
     ("we did a lesson about county lines", "im doing county lines", "criminal_exploitation"),
+    ("My UC got cut", "they are going to cut me in the summer", "forced_marriage"),
+    ("IRO didnt explain why my contact got cut", "my cousin got cut over there", "forced_marriage"),
+    ("boxing keeps me out of trouble", "he keeps me in", "confined"),
+    ("i cant have sleepovers unless their parents get police checked", "ring the police",
+     "help_now"),
 ]
 
 

@@ -135,8 +135,11 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # everyday: wanting an advocate at a meeting, an advocate to challenge a housing decision,
 # three social workers in a year, the food at the home); the model 3 of the other 101 (not
 # told a dad was in prison, staff who "restrain too quick", and one plainly everyday: a mum's
-# letters kept in a box): 58 of 2,903 (2.0%).
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2903, 58  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# letters kept in a box): 58 of 2,903 (2.0%). Three safe contexts (money or contact that "got
+# cut", a police check, "keeps me out of trouble") then stopped the phrase book flagging 5
+# more everyday answers here (11 in development) and the model flags none of them: 58 of
+# 2,908.
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2908, 58  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
 # then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18, 1,921 and 21,
 # 2,026 and 23, 2,132 and 26, 2,241 and 31, 2,355 and 35, 2,462 and 39, 2,564 and 42,
 # 2,684 and 48 and 2,802 and 55
