@@ -211,6 +211,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("forty_third", "forty_fourth"), "ffc3fe6"),
     (("forty_fifth", "forty_sixth"), "d04abfa"),
     (("forty_seventh", "forty_eighth"), "a598b97"),
+    (("forty_ninth", "fiftieth"), "3077979"),
 )
 
 

@@ -138,11 +138,16 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # letters kept in a box): 58 of 2,903 (2.0%). Three safe contexts (money or contact that "got
 # cut", a police check, "keeps me out of trouble") then stopped the phrase book flagging 5
 # more everyday answers here (11 in development) and the model flags none of them: 58 of
-# 2,908.
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 2908, 58  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# 2,908. The forty-ninth's held-out half (129, the same session, blind): the phrase book
+# flags 6, left out (nowhere to go when halls close, sofa surfing, no one talks to me since
+# school found out, and three everyday: "whats the point" after a fourth social worker,
+# "anxious all the time", "He help me" of a good social worker); the model 2 of the other 123
+# (mates "the only thing keeping me going", terrified of having to leave after two years):
+# 60 of 3,031 (2.0%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 3031, 60  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
 # then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18, 1,921 and 21,
 # 2,026 and 23, 2,132 and 26, 2,241 and 31, 2,355 and 35, 2,462 and 39, 2,564 and 42,
-# 2,684 and 48 and 2,802 and 55
+# 2,684 and 48, 2,802 and 55 and 2,908 and 58
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

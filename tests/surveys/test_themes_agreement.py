@@ -26,24 +26,27 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (2,852): 353 answers written with the first taxonomy, the held-out halves of
-# eighteen blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105, 110, 110,
-# 115, 124, 111, 105, 126, 122 and 111 from the nineteenth, twenty-first, twenty-fourth,
+# Held-out (2,981): 353 answers written with the first taxonomy, the held-out halves of
+# nineteen blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105, 110, 110,
+# 115, 124, 111, 105, 126, 122, 111 and 129 from the nineteenth, twenty-first, twenty-fourth,
 # twenty-sixth, twenty-ninth, thirty-first, thirty-third, thirty-fifth, thirty-seventh,
-# thirty-ninth, forty-first, forty-third, forty-fifth and forty-seventh sets in later
-# sessions) and the whole
+# thirty-ninth, forty-first, forty-third, forty-fifth, forty-seventh and forty-ninth sets in
+# later sessions) and the whole
 # twenty-third and twenty-eighth sets (221 and 222, measured and never tuned on), every blind
 # set written without reading the keywords. Measured after keyword fixes on development
 # misses only and the theme model's second opinion (it confirms and adds where topics.yaml
 # says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "placement_moves": "precision 88.9% (120 right, 15 wrong)",
-    "being_listened_to": "recall 84.3% (209 of 248)",
+    "placement_moves": "precision 89.7% (130 right, 15 wrong)",
+    "school": "precision 89.2% (215 right, 26 wrong)",
+    "health_and_feelings": "recall 84.2% (288 of 342)",
+    "being_listened_to": "recall 84.4% (217 of 257)",
+    "pocket_money_and_things_to_do": "precision 89.9% (179 right, 20 wrong)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (169 right,
-# 118 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# Held-out precision and recall as measured for every theme and for "no theme" (173 right,
+# 130 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. (Thresholds chosen by
 # `--choose` have lowered some: the twenty-first set's lowered house rules' precision, the
 # twenty-fourth's moving placement's and school's, the twenty-sixth's being listened to's
@@ -72,7 +75,10 @@ KNOWN_MISSES = {
 # `add_above` 0.9 back, IRO one, and raised school's `confirm_above` 0.3 -> 0.5: on the same
 # 2,741, being listened to's recall (the start's 84.3%) 84.7%, school's precision (87.8%)
 # 90.6%; the forty-seventh and forty-eighth's raised home and carers' `add_above` 0.7 -> 0.8:
-# on the same 2,852, its recall (the start's 88.8%) 88.3%; see the main README's themes
+# on the same 2,852, its recall (the start's 88.8%) 88.3%; the forty-ninth and fiftieth's
+# took away health and feelings' `add_above` and moved home and carers' `confirm_above` 0.3
+# -> 0.4 and pets' 0.3 -> 0.1: on the same 2,981, health and feelings' recall 84.2%, with
+# school's and pocket money's precision under 90% again; see the main README's themes
 # section.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
@@ -82,27 +88,28 @@ KNOWN_MISSES = {
 # 85.2% on the thirty-seventh's 244; 94.6% and 83.5% on the thirty-ninth's 228; 95.4% and
 # 92.1% on the forty-first's 260, before repeats were dropped; 92.9% and 83.4% on the
 # forty-third's 260; 96.6% and 91.4% on the forty-fifth's 260; 94.5% and 89.9% on the
-# forty-seventh's 260): see the main README's themes section.
+# forty-seventh's 260; 96.1% and 94.2% on the forty-ninth's 222): see the main README's
+# themes section.
 FLOORS = {
-    "home_and_carers": (331 / 359, 331 / 375),
-    "placement_moves": (120 / 135, 120 / 140),
-    "family_contact": (255 / 278, 255 / 264),
-    "brothers_and_sisters": (135 / 141, 135 / 135),
-    "friends": (150 / 166, 150 / 155),
-    "school": (201 / 223, 201 / 233),
-    "health_and_feelings": (285 / 306, 285 / 322),
-    "social_worker": (248 / 251, 248 / 255),
-    "worker_changes": (122 / 127, 122 / 131),
-    "iro_and_reviews": (183 / 191, 183 / 183),
-    "being_listened_to": (209 / 221, 209 / 248),
-    "house_rules": (160 / 173, 160 / 178),
-    "pocket_money_and_things_to_do": (169 / 186, 169 / 191),
-    "pets": (112 / 121, 112 / 116),
-    "advocacy": (113 / 115, 113 / 119),
-    "leaving_care_housing": (188 / 203, 188 / 214),
-    "leaving_care_money": (151 / 163, 151 / 175),
-    "leaving_care_work": (134 / 142, 134 / 148),
-    NO_THEME: (169 / 287, 169 / 200),
+    "home_and_carers": (346 / 375, 346 / 390),
+    "placement_moves": (130 / 145, 130 / 150),
+    "family_contact": (269 / 293, 269 / 277),
+    "brothers_and_sisters": (144 / 150, 144 / 144),
+    "friends": (159 / 175, 159 / 165),
+    "school": (215 / 241, 215 / 246),
+    "health_and_feelings": (288 / 307, 288 / 342),
+    "social_worker": (261 / 264, 261 / 269),
+    "worker_changes": (126 / 132, 126 / 136),
+    "iro_and_reviews": (191 / 199, 191 / 192),
+    "being_listened_to": (217 / 232, 217 / 257),
+    "house_rules": (164 / 174, 164 / 187),
+    "pocket_money_and_things_to_do": (179 / 199, 179 / 200),
+    "pets": (116 / 127, 116 / 119),
+    "advocacy": (117 / 119, 117 / 123),
+    "leaving_care_housing": (201 / 215, 201 / 225),
+    "leaving_care_money": (161 / 173, 161 / 185),
+    "leaving_care_work": (142 / 152, 142 / 155),
+    NO_THEME: (173 / 303, 173 / 205),
 }
 
 
@@ -146,7 +153,7 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-@pytest.mark.xfail(strict=True, reason="recall 84.5% (169 of 200): 31 with no theme get one")
+@pytest.mark.xfail(strict=True, reason="recall 84.4% (173 of 205): 32 with no theme get one")
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
     assert held_out[NO_THEME].recall >= MIN_RECALL
 

@@ -493,6 +493,16 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
         ("my mum got a new baby rabbit called biscuit", "brothers_and_sisters", False),
         ("my mate was fuming cos his girlfriend dumped him over text", "health_and_feelings",
          False),
+        # the forty-ninth and fiftieth sets' wordings, and traps written for them
+        ("finally moving in with my forever family on saturday", "placement_moves", True),
+        ("Ive lived in 5 different towns since I came into care", "placement_moves", True),
+        ("lost a good friend when she moved house, hard to keep in touch", "placement_moves",
+         False),
+        ("carers let me move rooms so I'm not next to the toddler anymore", "placement_moves",
+         False),
+        ("I keep asking to see my sister more and it goes nowhere", "being_listened_to", True),
+        ("my mates say im a good listener", "being_listened_to", False),
+        ("carers asked me to tidy my room before I go out", "being_listened_to", False),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
