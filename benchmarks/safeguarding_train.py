@@ -127,7 +127,7 @@ def train(out: Path) -> dict[str, float]:
     data = {
         "version": 1,
         "trained_on": "tests/data/safeguarding/development.tsv + development rows of "
-        "tests/data/themes/answers.csv and tests/data/sentiment/phrases.csv",
+        "tests/data/themes/answers/ and tests/data/sentiment/phrases.csv",
         "threshold": threshold,
         "vocabulary": [str(f) for f in vocabulary],
         "idf": [_round(x) for x in vectoriser.idf_],

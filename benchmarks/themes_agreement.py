@@ -1,7 +1,8 @@
 """How well does the theme taxonomy agree with hand-labelled answers?
 
-Reads ``tests/data/themes/answers.csv`` (columns ``split``, ``themes``, ``text``,
-``batch``; themes are space-separated keys, empty for an answer with no theme) and prints, for the
+Reads the labelled answers in ``tests/data/themes/answers/``, one CSV a set written at one
+time (``NN_BATCH.csv``, read in order; columns ``split``, ``themes``, ``text``; themes are
+space-separated keys, empty for an answer with no theme) and prints, for the
 development and the held-out part, each theme's precision and recall with the answers it
 should have found (n), found rightly (tp) and found wrongly (fp), and the same for "no
 theme". The taxonomy (``surveys/data/topics.yaml``) was tuned on the development part only;
@@ -27,8 +28,9 @@ from pathlib import Path
 
 from surveys.topics import Topic, load_topics, topics_of
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "themes" / "answers.csv"
-SECOND_LABELLER = DATA.with_name("held_out_second_labeller.csv")
+THEMES_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "themes"
+ANSWERS = THEMES_DATA / "answers"
+SECOND_LABELLER = THEMES_DATA / "held_out_second_labeller.csv"
 READINGS = ("first_labeller", "second_labeller", "adjudicated")
 PARTS = ("development", "held_out")
 NO_THEME = "(no theme)"
@@ -69,17 +71,36 @@ class Agreement:
         return self.precision >= MIN_PRECISION and self.recall >= MIN_RECALL
 
 
-def load(path: Path = DATA, topics: Sequence[Topic] | None = None) -> list[Labelled]:
-    """The labelled answers; every theme named must be one of the taxonomy's."""
+def answer_files(folder: Path = ANSWERS) -> list[Path]:
+    """The sets' files in the order they were written (``NN_BATCH.csv``)."""
+    files = sorted(folder.glob("*.csv"))
+    if not files:
+        raise ValueError(f"{folder}: no labelled answers (NN_BATCH.csv files)")
+    return files
+
+
+def batch_of(path: Path) -> str:
+    """The set a file holds: its name after the number (``07_seventh.csv`` -> seventh)."""
+    number, _, batch = path.stem.partition("_")
+    if not (number.isdigit() and batch):
+        raise ValueError(f"{path}: name it NN_BATCH.csv (a number, then the set's name)")
+    return batch
+
+
+def load(path: Path = ANSWERS, topics: Sequence[Topic] | None = None) -> list[Labelled]:
+    """The labelled answers of every set in the folder `path` (or of one set's file);
+    every theme named must be one of the taxonomy's."""
     known = {t.key for t in (load_topics() if topics is None else topics)}
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
     out = []
-    for number, row in enumerate(rows, start=2):
-        themes = frozenset(row["themes"].split())
-        if row["split"] not in PARTS or not themes <= known or not row["text"].strip():
-            raise ValueError(f"{path}:{number}: bad split, unknown theme or empty text")
-        out.append(Labelled(row["split"], themes, row["text"], row.get("batch") or "first"))
+    for file in answer_files(path) if path.is_dir() else [path]:
+        batch = batch_of(file)
+        with file.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        for number, row in enumerate(rows, start=2):
+            themes = frozenset((row.get("themes") or "").split())
+            if row.get("split") not in PARTS or not themes <= known or not row["text"].strip():
+                raise ValueError(f"{file}:{number}: bad split, unknown theme or empty text")
+            out.append(Labelled(row["split"], themes, row["text"], batch))
     return out
 
 

@@ -9,7 +9,7 @@ The model (`surveys.theme_model`) is a second opinion on what a theme's keywords
 each theme a logistic regression (class weights `CLASS_WEIGHT`, C `STRENGTH`) over the words
 and word pairs of an answer (those in at least `WORD_MIN_DF` development answers) and its
 words' character 3- to 5-grams, trained on every development answer
-(``tests/data/themes/answers.csv``), never a held-out one.
+(``tests/data/themes/answers/``), never a held-out one.
 scikit-learn is a development dependency only; carevoice scores the model in plain Python.
 Reproducible: the same answers and the same scikit-learn give the same file (gzipped with
 no timestamp).
@@ -212,6 +212,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("forty_fifth", "forty_sixth"), "d04abfa"),
     (("forty_seventh", "forty_eighth"), "a598b97"),
     (("forty_ninth", "fiftieth"), "3077979"),
+    (("fifty_first", "fifty_second"), "aa3b131"),
 )
 
 

@@ -8,7 +8,7 @@ when this model gives the theme a probability of at least P. Keywords also miss 
 nobody wrote down ("third PA this year"): for a theme whose entry says `add_above: Q`, an
 answer the keywords did not find counts when the model gives it at least Q.
 
-Trained with scikit-learn on the development part of ``tests/data/themes/answers.csv``
+Trained with scikit-learn on the development part of ``tests/data/themes/answers/``
 (``python -m benchmarks.themes_train``) and shipped as ``surveys/data/themes_model.json.gz``:
 the vocabulary, each n-gram's inverse document frequency and, for each theme, the weights
 of a logistic regression (as whole multiples of ``1 / coef_scale``, where the file gives

@@ -32,7 +32,7 @@ NONE = "none"
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "safeguarding"
 _VOICES = frozenset({"child", "teen", "care_leaver"})
 _TESTS_DATA = CORPUS_DIR.parent
-CARE_SETS = (_TESTS_DATA / "themes" / "answers.csv", _TESTS_DATA / "sentiment" / "phrases.csv")
+CARE_SETS = (_TESTS_DATA / "themes" / "answers", _TESTS_DATA / "sentiment" / "phrases.csv")
 """Everyday answers about care, labelled for themes and feelings (not for risk)."""
 
 
@@ -128,12 +128,14 @@ def score(detect: Callable[[str], Sequence[RiskHit]], messages: Iterable[Message
 def care_answers(
     part: str, flagged_by_book: Callable[[str], object], sets: Sequence[Path] = CARE_SETS
 ) -> list[Message]:
-    """Everyday answers about care from the theme and sentiment sets (their `part` rows),
+    """Everyday answers about care from the theme and sentiment sets (their `part` rows; a
+    folder in `sets` stands for each CSV in it),
     as ordinary messages: what children write in surveys is mostly short and about home,
     school and workers, wording the corpus's ordinary messages cover thinly. Texts the
     phrase book flags are left out: a few are real disclosures ("I self harm sometimes")."""
     found: list[Message] = []
-    for path in sets:
+    files = [f for s in sets for f in (sorted(s.glob("*.csv")) if s.is_dir() else [s])]
+    for path in files:
         try:
             with path.open(encoding="utf-8", newline="") as handle:
                 rows = list(csv.DictReader(handle))

@@ -242,6 +242,13 @@ SAFE_CONTEXTS: list[tuple[str, str, str]] = [
     ("boxing keeps me out of trouble", "he keeps me in", "confined"),
     ("i cant have sleepovers unless their parents get police checked", "ring the police",
      "help_now"),
+    ("our puppy is called max and he sleeps on my bed every night", "he sleeps in my bed",
+     "sexual_abuse"),
+    ("my advocate said the things i was too scared to say", "i am too scared to say what happened",
+     "secrets"),
+    ("someone help me get a job", "please help me", "help_now"),
+    ("i walked out of the meeting cos they kept on about mum", "i ran away from my placement",
+     "running_away"),
 ]
 
 

@@ -143,11 +143,20 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # school found out, and three everyday: "whats the point" after a fourth social worker,
 # "anxious all the time", "He help me" of a good social worker); the model 2 of the other 123
 # (mates "the only thing keeping me going", terrified of having to leave after two years):
-# 60 of 3,031 (2.0%).
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 3031, 60  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# 60 of 3,031 (2.0%). The fifty-first and fifty-second's held-out halves (106 and 115, a new
+# session, blind): the phrase book flags 11; four were everyday misreadings (a dog that
+# "sleeps on my bed", an advocate who said what they were too nervous to say, help to find a
+# course, walking out of a review), now safe contexts, leaving 7 left out (anxious all the
+# time, scared of being homeless, sofa surfing, a dad it is "not safe" to see and one it is
+# "not a good idea" to, no one talks to me at lunch, a clothing allowance late and trainers
+# with holes); the model 5 of the other 214 (a mum messaging against the rules, young people
+# who "kick off every night", epilepsy meds running out, and two plainly everyday: "not
+# scared anymore" in a kind family, a PA on maternity leave); one older answer (help to get
+# an apprenticeship) is no longer flagged either (3 in development): 65 of 3,246 (2.0%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 3246, 65  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
 # then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18, 1,921 and 21,
 # 2,026 and 23, 2,132 and 26, 2,241 and 31, 2,355 and 35, 2,462 and 39, 2,564 and 42,
-# 2,684 and 48, 2,802 and 55 and 2,908 and 58
+# 2,684 and 48, 2,802 and 55, 2,908 and 58 and 3,031 and 60
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

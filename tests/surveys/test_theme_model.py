@@ -40,7 +40,7 @@ def test_the_shipped_model_knows_every_built_in_theme() -> None:
     assert ThemeModel.default().themes == {t.key for t in load_topics()}
     confirmed = {t.key: t.confirm_above for t in load_topics() if t.confirm_above}
     assert confirmed == {  # python -m benchmarks.themes_train --choose gives these
-        "home_and_carers": 0.4, "placement_moves": 0.4, "family_contact": 0.3, "friends": 0.5,
+        "home_and_carers": 0.3, "placement_moves": 0.4, "family_contact": 0.3, "friends": 0.5,
         "school": 0.5, "health_and_feelings": 0.1, "worker_changes": 0.4,
         "being_listened_to": 0.4, "house_rules": 0.4, "pocket_money_and_things_to_do": 0.4,
         "pets": 0.1, "leaving_care_housing": 0.2, "leaving_care_money": 0.3,
@@ -48,8 +48,8 @@ def test_the_shipped_model_knows_every_built_in_theme() -> None:
     }
     added = {t.key: t.add_above for t in load_topics() if t.add_above}
     assert added == {
-        "home_and_carers": 0.8, "school": 0.8,
-        "worker_changes": 0.9, "iro_and_reviews": 0.9, "being_listened_to": 0.9,
+        "home_and_carers": 0.8, "school": 0.8, "health_and_feelings": 0.9,
+        "worker_changes": 0.9, "iro_and_reviews": 0.6, "being_listened_to": 0.9,
         "house_rules": 0.9, "pocket_money_and_things_to_do": 0.9,
     }
 
@@ -253,7 +253,7 @@ def test_one_text_is_weighed_once_for_every_theme_asked(monkeypatch: pytest.Monk
 def test_the_model_adds_nothing_where_an_unless_phrase_says_it_is_not_the_theme() -> None:
     school = next(t for t in load_topics() if t.key == "school")
     for text in ["the meeting at school was ok",
-                 "had my meeting at school"]:
+                 "had the meeting at school"]:
         assert school.add_above is not None and school.ruled_out(f" {normalise(text)} ")
         assert ThemeModel.default().probability("school", normalise(text)) >= school.add_above
         assert "school" not in topics_of(text)

@@ -11,6 +11,8 @@ figures measured, so a figure that gets worse fails.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks.themes_agreement import (
@@ -26,27 +28,23 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (2,981): 353 answers written with the first taxonomy, the held-out halves of
-# nineteen blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105, 110, 110,
-# 115, 124, 111, 105, 126, 122, 111 and 129 from the nineteenth, twenty-first, twenty-fourth,
-# twenty-sixth, twenty-ninth, thirty-first, thirty-third, thirty-fifth, thirty-seventh,
-# thirty-ninth, forty-first, forty-third, forty-fifth, forty-seventh and forty-ninth sets in
-# later sessions) and the whole
+# Held-out (3,202): 353 answers written with the first taxonomy, the held-out halves of
+# twenty-one blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105, 110, 110,
+# 115, 124, 111, 105, 126, 122, 111, 129, 106 and 115 from the nineteenth, twenty-first,
+# twenty-fourth, twenty-sixth, twenty-ninth, thirty-first, thirty-third, thirty-fifth,
+# thirty-seventh, thirty-ninth, forty-first, forty-third, forty-fifth, forty-seventh,
+# forty-ninth, fifty-first and fifty-second sets in later sessions) and the whole
 # twenty-third and twenty-eighth sets (221 and 222, measured and never tuned on), every blind
 # set written without reading the keywords. Measured after keyword fixes on development
 # misses only and the theme model's second opinion (it confirms and adds where topics.yaml
 # says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "placement_moves": "precision 89.7% (130 right, 15 wrong)",
-    "school": "precision 89.2% (215 right, 26 wrong)",
-    "health_and_feelings": "recall 84.2% (288 of 342)",
-    "being_listened_to": "recall 84.4% (217 of 257)",
-    "pocket_money_and_things_to_do": "precision 89.9% (179 right, 20 wrong)",
+    "being_listened_to": "recall 84.0% (242 of 288)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (173 right,
-# 130 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# Held-out precision and recall as measured for every theme and for "no theme" (187 right,
+# 121 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. (Thresholds chosen by
 # `--choose` have lowered some: the twenty-first set's lowered house rules' precision, the
 # twenty-fourth's moving placement's and school's, the twenty-sixth's being listened to's
@@ -78,8 +76,11 @@ KNOWN_MISSES = {
 # on the same 2,852, its recall (the start's 88.8%) 88.3%; the forty-ninth and fiftieth's
 # took away health and feelings' `add_above` and moved home and carers' `confirm_above` 0.3
 # -> 0.4 and pets' 0.3 -> 0.1: on the same 2,981, health and feelings' recall 84.2%, with
-# school's and pocket money's precision under 90% again; see the main README's themes
-# section.) The newest blind
+# school's and pocket money's precision under 90% again; the fifty-first and fifty-second's
+# gave health and feelings its `add_above` 0.9 back, IRO's 0.9 -> 0.6 and home and carers'
+# `confirm_above` 0.4 -> 0.3: on the same 3,202, health and feelings' recall (the start's
+# 85.1%) 90.1%, school's precision (89.9%) 91.3%, being listened to's recall (84.4%) 84.0%;
+# see the main README's themes section.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
 # twenty-third's 221; 91.6% and 90.9% on the twenty-eighth's 222, never tuned on; 95.6% and
@@ -88,28 +89,29 @@ KNOWN_MISSES = {
 # 85.2% on the thirty-seventh's 244; 94.6% and 83.5% on the thirty-ninth's 228; 95.4% and
 # 92.1% on the forty-first's 260, before repeats were dropped; 92.9% and 83.4% on the
 # forty-third's 260; 96.6% and 91.4% on the forty-fifth's 260; 94.5% and 89.9% on the
-# forty-seventh's 260; 96.1% and 94.2% on the forty-ninth's 222): see the main README's
+# forty-seventh's 260; 96.1% and 94.2% on the forty-ninth's 222; 98.2% and 92.0% on the
+# fifty-first's 214; 98.4% and 91.3% on the fifty-second's 231): see the main README's
 # themes section.
 FLOORS = {
-    "home_and_carers": (346 / 375, 346 / 390),
-    "placement_moves": (130 / 145, 130 / 150),
-    "family_contact": (269 / 293, 269 / 277),
-    "brothers_and_sisters": (144 / 150, 144 / 144),
-    "friends": (159 / 175, 159 / 165),
-    "school": (215 / 241, 215 / 246),
-    "health_and_feelings": (288 / 307, 288 / 342),
-    "social_worker": (261 / 264, 261 / 269),
-    "worker_changes": (126 / 132, 126 / 136),
-    "iro_and_reviews": (191 / 199, 191 / 192),
-    "being_listened_to": (217 / 232, 217 / 257),
-    "house_rules": (164 / 174, 164 / 187),
-    "pocket_money_and_things_to_do": (179 / 199, 179 / 200),
-    "pets": (116 / 127, 116 / 119),
-    "advocacy": (117 / 119, 117 / 123),
-    "leaving_care_housing": (201 / 215, 201 / 225),
-    "leaving_care_money": (161 / 173, 161 / 185),
-    "leaving_care_work": (142 / 152, 142 / 155),
-    NO_THEME: (173 / 303, 173 / 205),
+    "home_and_carers": (387 / 417, 387 / 433),
+    "placement_moves": (137 / 151, 137 / 158),
+    "family_contact": (295 / 316, 295 / 302),
+    "brothers_and_sisters": (157 / 164, 157 / 157),
+    "friends": (170 / 187, 170 / 175),
+    "school": (232 / 254, 232 / 263),
+    "health_and_feelings": (338 / 362, 338 / 375),
+    "social_worker": (281 / 284, 281 / 289),
+    "worker_changes": (133 / 141, 133 / 142),
+    "iro_and_reviews": (220 / 229, 220 / 222),
+    "being_listened_to": (242 / 257, 242 / 288),
+    "house_rules": (177 / 190, 177 / 199),
+    "pocket_money_and_things_to_do": (196 / 216, 196 / 216),
+    "pets": (122 / 133, 122 / 125),
+    "advocacy": (126 / 128, 126 / 132),
+    "leaving_care_housing": (214 / 228, 214 / 239),
+    "leaving_care_money": (169 / 181, 169 / 195),
+    "leaving_care_work": (149 / 160, 149 / 162),
+    NO_THEME: (187 / 308, 187 / 216),
 }
 
 
@@ -153,7 +155,8 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-@pytest.mark.xfail(strict=True, reason="recall 84.4% (173 of 205): 32 with no theme get one")
+# recall 86.6% (187 of 216) since the fifty-first and fifty-second sets; 84.4% (173 of 205)
+# before them, when this was a strict expected failure
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
     assert held_out[NO_THEME].recall >= MIN_RECALL
 
@@ -184,3 +187,40 @@ def test_kappa() -> None:
     assert kappa([True, True, False, False], [True, False, True, False]) == 0.0
     assert kappa([False] * 4, [False] * 4) == 1.0  # no theme either way: nothing to disagree on
     assert kappa([True, True, True, False], [True, True, False, False]) == pytest.approx(0.5)
+
+
+def test_each_set_is_a_file_read_in_order_and_named_by_its_set(tmp_path: Path) -> None:
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "02_later.csv").write_text("split,themes,text\nheld_out,,ok then\n")
+    (folder / "01_first.csv").write_text(
+        'split,themes,text\ndevelopment,pets school,"my cat, and maths"\n'
+    )
+    answers = load(folder)
+    assert [(a.batch, a.split, a.text) for a in answers] == [
+        ("first", "development", "my cat, and maths"),
+        ("later", "held_out", "ok then"),
+    ]
+    assert answers[0].themes == {"pets", "school"}
+    assert load(folder / "02_later.csv")[0].batch == "later"  # one set's file alone
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [
+        ("first.csv", "split,themes,text\nheld_out,,ok\n", "name it NN_BATCH.csv"),
+        ("01_first.csv", "split,themes,text\nheld_out,dragons,ok\n", "01_first.csv:2: bad split"),
+        ("01_first.csv", "split,themes,text\ntraining,,ok\n", "01_first.csv:2: bad split"),
+    ],
+)
+def test_a_badly_named_or_labelled_set_is_a_clear_error(
+    tmp_path: Path, name: str, content: str, error: str
+) -> None:
+    (tmp_path / name).write_text(content)
+    with pytest.raises(ValueError, match=error):
+        load(tmp_path)
+
+
+def test_an_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no labelled answers"):
+        load(tmp_path)
