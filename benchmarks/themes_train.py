@@ -213,6 +213,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("forty_seventh", "forty_eighth"), "a598b97"),
     (("forty_ninth", "fiftieth"), "3077979"),
     (("fifty_first", "fifty_second"), "aa3b131"),
+    (("fifty_third", "fifty_fourth"), "392ff20"),
 )
 
 

@@ -249,6 +249,7 @@ SAFE_CONTEXTS: list[tuple[str, str, str]] = [
     ("someone help me get a job", "please help me", "help_now"),
     ("i walked out of the meeting cos they kept on about mum", "i ran away from my placement",
      "running_away"),
+    ("the video call with my iro kept cutting out", "i keep cutting", "self_harm"),
 ]
 
 

@@ -152,11 +152,19 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # with holes); the model 5 of the other 214 (a mum messaging against the rules, young people
 # who "kick off every night", epilepsy meds running out, and two plainly everyday: "not
 # scared anymore" in a kind family, a PA on maternity leave); one older answer (help to get
-# an apprenticeship) is no longer flagged either (3 in development): 65 of 3,246 (2.0%).
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 3246, 65  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# an apprenticeship) is no longer flagged either (3 in development): 65 of 3,246 (2.0%). The
+# fifty-third's held-out half (115, the same session, blind): the phrase book flags 5, one an
+# everyday misreading (a review on Teams whose connection "kept cutting out", read as
+# cutting), now a safe context that also unflags an older one, leaving 4 left out (self-harm
+# and a year's wait, mould making asthma worse, locked in a room at 8pm, "whats the point"
+# when views are written down and nothing happens); the model 4 of the other 111 (a rough
+# hostel where someone "nicked my stuff", debt letters left unopened, a dad on the phone in
+# a review who made them "feel sick with stress", and one plainly everyday: "people actually
+# doing what they say they will"): 69 of 3,358 (2.1%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 3358, 69  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
 # then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18, 1,921 and 21,
 # 2,026 and 23, 2,132 and 26, 2,241 and 31, 2,355 and 35, 2,462 and 39, 2,564 and 42,
-# 2,684 and 48, 2,802 and 55, 2,908 and 58 and 3,031 and 60
+# 2,684 and 48, 2,802 and 55, 2,908 and 58, 3,031 and 60 and 3,246 and 65
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the
