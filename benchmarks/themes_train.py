@@ -171,8 +171,8 @@ def fit(answers: Sequence[Labelled], themes: Sequence[str],
 @dataclass(frozen=True, slots=True)
 class Validation:
     """One theme on one validation: the model's chance and whether the label is right, for
-    each answer its keywords find (`confirm`) and each they miss with no `unless` phrase in
-    it (`add`)."""
+    each answer its keywords find (`confirm`) and each they miss that does not rule the theme
+    out (`add`; see `Topic.ruled_out`)."""
 
     theme: str
     confirm: tuple[tuple[float, bool], ...]
@@ -265,7 +265,7 @@ def print_validation(rows: Sequence[Validation]) -> None:
         right = sum(ok for _, ok in row.confirm)
         cells = "  ".join("{:>4} / {:<2}".format(*row.removed(t)) for t in THRESHOLDS)
         print(f"{row.theme:32} {right:5} {len(row.confirm) - right:5}  {cells}")
-    print("\nadd_above: of what the keywords miss (no `unless` phrase in it), right labels "
+    print("\nadd_above: of what the keywords miss (not ruled out), right labels "
           "added / wrong ones added")
     print(f"{'theme':32} {'missed':>6}  " + "  ".join(f"{t:>9}" for t in ADD_THRESHOLDS))
     for row in rows:

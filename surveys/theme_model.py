@@ -6,7 +6,9 @@ carers, school and leaving-care housing were the themes most often shown wrongly
 theme whose taxonomy entry says `confirm_above: P`, an answer its keywords find counts only
 when this model gives the theme a probability of at least P. Keywords also miss wordings
 nobody wrote down ("third PA this year"): for a theme whose entry says `add_above: Q`, an
-answer the keywords did not find counts when the model gives it at least Q.
+answer the keywords did not find counts when the model gives it at least Q, unless the
+answer rules the theme out (an `unless` phrase, or an `if` rule's keywords with a `not`
+word: "my mum has a prepayment meter" is not the young person's leaving-care money).
 
 Trained with scikit-learn on the development part of ``tests/data/themes/answers/``
 (``python -m benchmarks.themes_train``) and shipped as ``surveys/data/themes_model.json.gz``:

@@ -75,6 +75,18 @@ class Rule:
             and not _any(without, padded if whole is None else whole)
         )
 
+    def vetoes(self, padded: str, whole: str | None = None) -> bool:
+        """Whether the keywords are in ' normalised text ' beside the words they need, and a
+        `without` word rules them out ("prepayment meter" with "my mum"): the text says it
+        is not about the theme, as an `unless` phrase does."""
+        keywords, with_any, without = self._groups
+        return (
+            bool(without)
+            and _any(keywords, padded)
+            and (not with_any or _any(with_any, padded))
+            and _any(without, padded if whole is None else whole)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Topic:
@@ -89,7 +101,7 @@ class Topic:
     """When set, what the keywords find counts only if the theme model gives at least this."""
     add_above: float | None = None
     """When set, an answer the keywords missed counts if the theme model gives at least this
-    (and none of the theme's `unless` phrases is in it)."""
+    (and the text does not rule the theme out: see `ruled_out`)."""
     _keyword_needles: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _unless_needles: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
@@ -103,13 +115,18 @@ class Topic:
         blanked = self._blank(padded)
         if self._keywords_in(blanked, padded):
             return self.confirm_above is None or chance(self.key) >= self.confirm_above
-        ruled_out = blanked != padded  # an `unless` phrase was in it: the model adds nothing
-        return self.add_above is not None and not ruled_out and chance(self.key) >= self.add_above
+        if self.add_above is None or blanked != padded:
+            return False  # not asked, or an `unless` phrase rules it out: the model adds nothing
+        # the rules' vetoes last: most answers are far under the threshold
+        return chance(self.key) >= self.add_above and not self._vetoed(blanked, padded)
 
     def ruled_out(self, padded: str) -> bool:
-        """Whether ' normalised text ' holds one of the phrases that say it is not about this
-        theme ("review at school" is not school): the model adds nothing there either."""
-        return _any(self._unless_needles, padded)
+        """Whether ' normalised text ' says it is not about this theme: one of its `unless`
+        phrases is in it ("review at school" is not school), or an `if` rule's keywords are,
+        ruled out by a `not` word ("my mum has a prepayment meter"). The model adds nothing
+        there either."""
+        blanked = self._blank(padded)
+        return blanked != padded or self._vetoed(blanked, padded)
 
     def found_in(self, padded: str) -> bool:
         """Whether ' normalised text ' is about this theme by its keywords."""
@@ -122,6 +139,9 @@ class Topic:
             if phrase in padded:
                 padded = padded.replace(phrase, " | ")
         return padded
+
+    def _vetoed(self, blanked: str, whole: str) -> bool:
+        return any(rule.vetoes(blanked, whole) for rule in self.rules)
 
     def _keywords_in(self, blanked: str, whole: str) -> bool:
         return _any(self._keyword_needles, blanked) or any(

@@ -40,7 +40,7 @@ from surveys.topics import load_topics
 # says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "school": "precision 88.7% (243 right, 31 wrong)",
+    "school": "precision 89.0% (243 right, 30 wrong)",
 }
 
 # Held-out precision and recall as measured for every theme and for "no theme" (194 right,
@@ -83,7 +83,9 @@ KNOWN_MISSES = {
 # the fifty-third and fifty-fourth's lowered school's `confirm_above` 0.5 -> 0.3, put IRO's
 # `add_above` back to 0.9 and gave leaving-care money one (0.9): on the same 3,317, school's
 # precision (the round's start 392ff20: 91.5%) 88.7% and being listened to's recall (84.4%)
-# 86.7%; see the main README's themes section.) The newest blind
+# 86.7%; then an `if` rule's `not` word began to stop the model's additions as an `unless`
+# phrase does: on the same 3,317, school's precision 88.7% -> 89.0% and changes of worker's
+# recall 93.8% -> 93.1% (one answer each); see the main README's themes section.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
 # twenty-third's 221; 91.6% and 90.9% on the twenty-eighth's 222, never tuned on; 95.6% and
@@ -101,10 +103,10 @@ FLOORS = {
     "family_contact": (303 / 327, 303 / 312),
     "brothers_and_sisters": (163 / 170, 163 / 163),
     "friends": (176 / 194, 176 / 183),
-    "school": (243 / 274, 243 / 268),
+    "school": (243 / 273, 243 / 268),
     "health_and_feelings": (347 / 370, 347 / 387),
     "social_worker": (288 / 291, 288 / 296),
-    "worker_changes": (136 / 145, 136 / 145),
+    "worker_changes": (135 / 144, 135 / 145),
     "iro_and_reviews": (241 / 249, 241 / 243),
     "being_listened_to": (267 / 285, 267 / 308),
     "house_rules": (181 / 195, 181 / 204),

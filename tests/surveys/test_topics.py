@@ -60,6 +60,22 @@ def test_a_not_word_counts_even_inside_an_unless_phrase() -> None:
     assert Rule(("a",), (), ("b",)).holds(" a | ") is True
 
 
+def test_a_not_word_stops_the_model_adding_the_theme_as_an_unless_phrase_does() -> None:
+    money = Topic("money", "Money", (), unless=("pocket money",), add_above=0.5,
+                  rules=(Rule(("meter",), ("prepayment", "key"), ("my mum",)),))
+    sure = {"money": 0.99}.__getitem__  # the model is sure every time
+    assert money.holds(" my prepayment meter is low ", sure)  # the keywords find it
+    assert money.holds(" i am skint ", sure)  # the model adds it
+    assert not money.holds(" my mum has a prepayment meter ", sure)  # the rule rules it out
+    assert not money.holds(" more pocket money please ", sure)  # as an `unless` phrase does
+    assert money.ruled_out(" my mum has a prepayment meter ")
+    assert not money.ruled_out(" my mum has a meter ")  # without an `and` word, no veto
+    assert not money.ruled_out(" i am skint ")
+    assert Rule(("meter",), (), ("mum",)).vetoes(" mum meter ")
+    assert not Rule(("meter",), (), ()).vetoes(" mum meter ")  # no `not` words, no veto
+    assert not Rule(("meter",), (), ("mum",)).vetoes(" mum only ")
+
+
 def test_normalise_and_needles() -> None:
     assert normalise("  Social-Worker’s   NEW… ") == "social workers new"
     assert normalise("don't") == "dont"
@@ -399,11 +415,11 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
          "pocket_money_and_things_to_do", False),
         ("in science we read the gas meter to work out how much gas the bunsen burners used",
          "leaving_care_money", False),
-        # leaving-care money's `add_above` (0.9, from the fifty-third and fifty-fourth sets'
-        # validation) lets the model add back what a rule's `not` word ruled out
-        pytest.param("my cousin gets an allowance from leaving care and she pays for our days out",
-                     "leaving_care_money", False, marks=pytest.mark.xfail(
-                         strict=True, reason="the model adds it back over the rule's `not`")),
+        # leaving-care money has an `add_above` (0.9) since the fifty-third and fifty-fourth
+        # sets; the model gives these 0.9 and more, but a rule's `not` word (a cousin, a mum)
+        # rules the theme out, so it adds nothing
+        ("my cousin gets an allowance from leaving care and she pays for our days out",
+         "leaving_care_money", False),
         ("my job backdated my pay rise from april", "leaving_care_money", False),
         ("i moved seats in form cos the boy next to me kept kicking me", "placement_moves", False),
         # the thirty-ninth and fortieth sets' wordings, and traps written for them
@@ -412,9 +428,8 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
         ("my best friends carers gave notice and she has to move", "placement_moves", False),
         ("meter's on emergency and its freezing", "leaving_care_money", True),
         ("klarna is gonna be the death of me", "leaving_care_money", True),
-        pytest.param("my mum has a prepayment meter and its always on emergency credit",
-                     "leaving_care_money", False, marks=pytest.mark.xfail(
-                         strict=True, reason="the model adds it back over the rule's `not`")),
+        ("my mum has a prepayment meter and its always on emergency credit",
+         "leaving_care_money", False),
         ("the money side of things my carers sort out", "leaving_care_money", False),
         ("not like my placement is breaking down or anything, its fine, stop asking",
          "placement_moves", False),
