@@ -98,9 +98,10 @@ def load(path: Path = ANSWERS, topics: Sequence[Topic] | None = None) -> list[La
             rows = list(csv.DictReader(handle))
         for number, row in enumerate(rows, start=2):
             themes = frozenset((row.get("themes") or "").split())
-            if row.get("split") not in PARTS or not themes <= known or not row["text"].strip():
+            text = row.get("text") or ""
+            if row.get("split") not in PARTS or not themes <= known or not text.strip():
                 raise ValueError(f"{file}:{number}: bad split, unknown theme or empty text")
-            out.append(Labelled(row["split"], themes, row["text"], batch))
+            out.append(Labelled(row["split"], themes, text, batch))
     return out
 
 

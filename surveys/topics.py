@@ -68,24 +68,20 @@ class Rule:
         `whole` is the text before its theme's `unless` phrases were blanked (`padded` when
         not given): a word that rules the keywords out counts even inside such a phrase
         ("my brother moved to a new place" is not about the young person's move)."""
-        keywords, with_any, without = self._groups
-        return (
-            _any(keywords, padded)
-            and (not with_any or _any(with_any, padded))
-            and not _any(without, padded if whole is None else whole)
-        )
+        return self._beside(padded) and not self._ruled_out_by(padded if whole is None else whole)
 
     def vetoes(self, padded: str, whole: str | None = None) -> bool:
         """Whether the keywords are in ' normalised text ' beside the words they need, and a
         `without` word rules them out ("prepayment meter" with "my mum"): the text says it
         is not about the theme, as an `unless` phrase does."""
-        keywords, with_any, without = self._groups
-        return (
-            bool(without)
-            and _any(keywords, padded)
-            and (not with_any or _any(with_any, padded))
-            and _any(without, padded if whole is None else whole)
-        )
+        return self._beside(padded) and self._ruled_out_by(padded if whole is None else whole)
+
+    def _beside(self, padded: str) -> bool:
+        keywords, with_any, _ = self._groups
+        return _any(keywords, padded) and (not with_any or _any(with_any, padded))
+
+    def _ruled_out_by(self, whole: str) -> bool:
+        return _any(self._groups[2], whole)
 
 
 @dataclass(frozen=True, slots=True)

@@ -217,6 +217,7 @@ def test_each_set_is_a_file_read_in_order_and_named_by_its_set(tmp_path: Path) -
         ("first.csv", "split,themes,text\nheld_out,,ok\n", "name it NN_BATCH.csv"),
         ("01_first.csv", "split,themes,text\nheld_out,dragons,ok\n", "01_first.csv:2: bad split"),
         ("01_first.csv", "split,themes,text\ntraining,,ok\n", "01_first.csv:2: bad split"),
+        ("01_first.csv", "split,themes\nheld_out,pets\n", "01_first.csv:2: .*empty text"),
     ],
 )
 def test_a_badly_named_or_labelled_set_is_a_clear_error(
