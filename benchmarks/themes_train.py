@@ -214,6 +214,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("forty_ninth", "fiftieth"), "3077979"),
     (("fifty_first", "fifty_second"), "aa3b131"),
     (("fifty_third", "fifty_fourth"), "392ff20"),
+    (("fifty_fifth", "fifty_sixth"), "cd5de86"),
 )
 
 

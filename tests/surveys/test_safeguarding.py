@@ -250,6 +250,9 @@ SAFE_CONTEXTS: list[tuple[str, str, str]] = [
     ("i walked out of the meeting cos they kept on about mum", "i ran away from my placement",
      "running_away"),
     ("the video call with my iro kept cutting out", "i keep cutting", "self_harm"),
+    ("the jobcentre threatened to sanction my universal credit", "they threatened me",
+     "harmed_or_abused"),
+    ("my dad relapsed last month and its hard", "i relapsed last night", "self_harm"),
 ]
 
 

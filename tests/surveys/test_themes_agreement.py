@@ -28,23 +28,27 @@ from benchmarks.themes_agreement import (
 )
 from surveys.topics import load_topics
 
-# Held-out (3,317): 353 answers written with the first taxonomy, the held-out halves of
-# twenty-two blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105, 110, 110,
-# 115, 124, 111, 105, 126, 122, 111, 129, 106, 115 and 115 from the nineteenth, twenty-first,
-# twenty-fourth, twenty-sixth, twenty-ninth, thirty-first, thirty-third, thirty-fifth,
-# thirty-seventh, thirty-ninth, forty-first, forty-third, forty-fifth, forty-seventh,
-# forty-ninth, fifty-first, fifty-second and fifty-third sets in later sessions) and the whole
+# Held-out (3,553): 353 answers written with the first taxonomy, the held-out halves of
+# twenty-four blind sets (223 and 218 on 6 December 2026, 123, 121, 109, 123, 105, 110, 110,
+# 115, 124, 111, 105, 126, 122, 111, 129, 106, 115, 115, 113 and 123 from the nineteenth,
+# twenty-first, twenty-fourth, twenty-sixth, twenty-ninth, thirty-first, thirty-third,
+# thirty-fifth, thirty-seventh, thirty-ninth, forty-first, forty-third, forty-fifth,
+# forty-seventh, forty-ninth and fifty-first to fifty-sixth sets in later sessions, the
+# fifty-fourth aside) and the whole
 # twenty-third and twenty-eighth sets (221 and 222, measured and never tuned on), every blind
 # set written without reading the keywords. Measured after keyword fixes on development
 # misses only and the theme model's second opinion (it confirms and adds where topics.yaml
 # says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
-    "school": "precision 89.0% (243 right, 30 wrong)",
+    "school": "precision 88.7% (260 right, 33 wrong)",
+    "worker_changes": "recall 79.9% (123 of 154)",
+    "pets": "precision 89.9% (134 right, 15 wrong)",
+    "leaving_care_money": "recall 83.9% (188 of 224)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (194 right,
-# 114 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# Held-out precision and recall as measured for every theme and for "no theme" (205 right,
+# 141 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. (Thresholds chosen by
 # `--choose` have lowered some: the twenty-first set's lowered house rules' precision, the
 # twenty-fourth's moving placement's and school's, the twenty-sixth's being listened to's
@@ -85,7 +89,11 @@ KNOWN_MISSES = {
 # precision (the round's start 392ff20: 91.5%) 88.7% and being listened to's recall (84.4%)
 # 86.7%; then an `if` rule's `not` word began to stop the model's additions as an `unless`
 # phrase does: on the same 3,317, school's precision 88.7% -> 89.0% and changes of worker's
-# recall 93.8% -> 93.1% (one answer each); see the main README's themes section.) The newest blind
+# recall 93.8% -> 93.1% (one answer each); the fifty-fifth and fifty-sixth's took away
+# changes of worker's and leaving-care money's `add_above` (their pooled additions at 0.9
+# were 52 right and 6 wrong, 89.7%, and 9 and 2): on the same 3,553, their recall (the
+# round's start cd5de86: 92.2% and 88.8%) 79.9% and 83.9%; see the main README's themes
+# section.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
 # twenty-third's 221; 91.6% and 90.9% on the twenty-eighth's 222, never tuned on; 95.6% and
@@ -96,27 +104,29 @@ KNOWN_MISSES = {
 # forty-third's 260; 96.6% and 91.4% on the forty-fifth's 260; 94.5% and 89.9% on the
 # forty-seventh's 260; 96.1% and 94.2% on the forty-ninth's 222; 98.2% and 92.0% on the
 # fifty-first's 214; 98.4% and 91.3% on the fifty-second's 231; 95.8% and 92.3% on the
-# fifty-third's 232): see the main README's themes section.
+# fifty-third's 232; 94.2% and 89.6% on the fifty-fifth's 236 (younger and SEND voices);
+# 96.0% and 86.0% on the fifty-sixth's 240 (care leavers)): see the main README's themes
+# section.
 FLOORS = {
-    "home_and_carers": (407 / 439, 407 / 452),
-    "placement_moves": (143 / 155, 143 / 165),
-    "family_contact": (303 / 327, 303 / 312),
-    "brothers_and_sisters": (163 / 170, 163 / 163),
-    "friends": (176 / 194, 176 / 183),
-    "school": (243 / 273, 243 / 268),
-    "health_and_feelings": (347 / 370, 347 / 387),
-    "social_worker": (288 / 291, 288 / 296),
-    "worker_changes": (135 / 144, 135 / 145),
-    "iro_and_reviews": (241 / 249, 241 / 243),
-    "being_listened_to": (267 / 285, 267 / 308),
-    "house_rules": (181 / 195, 181 / 204),
-    "pocket_money_and_things_to_do": (204 / 219, 204 / 225),
-    "pets": (125 / 136, 125 / 128),
-    "advocacy": (128 / 130, 128 / 134),
-    "leaving_care_housing": (222 / 237, 222 / 247),
-    "leaving_care_money": (181 / 195, 181 / 201),
-    "leaving_care_work": (153 / 164, 153 / 166),
-    NO_THEME: (194 / 308, 194 / 221),
+    "home_and_carers": (436 / 469, 436 / 486),
+    "placement_moves": (147 / 160, 147 / 169),
+    "family_contact": (331 / 351, 331 / 339),
+    "brothers_and_sisters": (180 / 187, 180 / 180),
+    "friends": (188 / 204, 188 / 195),
+    "school": (260 / 293, 260 / 288),
+    "health_and_feelings": (384 / 408, 384 / 422),
+    "social_worker": (312 / 315, 312 / 324),
+    "worker_changes": (123 / 129, 123 / 154),
+    "iro_and_reviews": (251 / 259, 251 / 254),
+    "being_listened_to": (279 / 294, 279 / 323),
+    "house_rules": (189 / 202, 189 / 216),
+    "pocket_money_and_things_to_do": (224 / 239, 224 / 250),
+    "pets": (134 / 149, 134 / 137),
+    "advocacy": (133 / 136, 133 / 139),
+    "leaving_care_housing": (243 / 257, 243 / 273),
+    "leaving_care_money": (188 / 202, 188 / 224),
+    "leaving_care_work": (167 / 176, 167 / 183),
+    NO_THEME: (205 / 346, 205 / 233),
 }
 
 
@@ -160,7 +170,8 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-# recall 87.8% (194 of 221) since the fifty-third and fifty-fourth sets (86.6%, 187 of 216,
+# recall 88.0% (205 of 233) since the fifty-fifth and fifty-sixth sets (87.8%, 194 of 221,
+# after the fifty-third and fifty-fourth; 86.6%, 187 of 216,
 # after the fifty-first and fifty-second; 84.4%, 173 of 205, before them, when this was a
 # strict expected failure)
 def test_answers_with_no_theme_are_left_without_one(held_out: dict[str, Agreement]) -> None:
