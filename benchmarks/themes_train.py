@@ -28,8 +28,11 @@ for each pair of sets).
 (each with its commit's keywords, its model trained without the sets validated after it),
 pools them per theme and applies two rules. `confirm_above`: the threshold that removes the
 most wrong labels net of right ones lost, if that is at least 2 (ties: the lower).
-`add_above`: the lowest threshold whose additions were at least 90% right and at least 2
-(the precision goal). It prints the chosen thresholds
+`add_above`: the lowest threshold whose additions were at least 2 right and at least 90%
+right (the precision goal), or at least 80% right and 10 right where the theme's labels
+with them (what its keywords find and `confirm_above` keeps, and the additions) stay at
+least 90% right: the goal is the theme's precision, not the additions'. It prints the
+chosen thresholds
 beside those in ``surveys/data/topics.yaml`` and exits 1 where they differ. It needs the
 repository's history (git). The model written out is trained on every development answer,
 the validation ones included: a sibling of the validated one, measured on the held-out part
@@ -86,6 +89,11 @@ COEF_SCALE = 1000
 VALIDATION = ("eleventh", "twelfth")  # the sets --validate checks unless told (--batches)
 THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5)
 ADD_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+ADDED_AT_LEAST = Fraction(4, 5)
+ADDED_RIGHT_AT_LEAST = 10
+"""Additions less than 90% right count only if at least `ADDED_AT_LEAST` of them are (four
+right for each wrong one) and at least `ADDED_RIGHT_AT_LEAST` (so the rate is not one or two
+answers), and the theme's labels with them stay at least 90% right."""
 
 
 class Setting(NamedTuple):
@@ -297,12 +305,25 @@ def choose_confirm(rows: Sequence[Validation]) -> float | None:
 
 
 def choose_add(rows: Sequence[Validation]) -> float | None:
-    """The lowest threshold whose additions over `rows` were at least 2 and at least
-    `MIN_PRECISION` right (compared exactly, as fractions)."""
+    """The lowest threshold whose additions over `rows` were at least 2 right and either at
+    least `MIN_PRECISION` right, or at least `ADDED_AT_LEAST` right (and
+    `ADDED_RIGHT_AT_LEAST`) with the theme's labels
+    as a whole (what the keywords find and `choose_confirm`'s threshold keeps, and the
+    additions) still at least `MIN_PRECISION` right: the goal is the theme's precision, so a
+    theme whose keywords are nearly always right can take additions a little under 90%
+    for the recall they bring. Compared exactly, as fractions."""
     goal = Fraction(str(MIN_PRECISION))
+    confirm = choose_confirm(rows)
+    kept = [ok for row in rows for p, ok in row.confirm if confirm is None or p >= confirm]
+    kept_right = sum(kept)
     for threshold in ADD_THRESHOLDS:
         right, wrong = added_in_all(rows, threshold)
-        if right >= 2 and Fraction(right, right + wrong) >= goal:
+        if right < 2:
+            continue
+        added = Fraction(right, right + wrong)
+        theme = Fraction(kept_right + right, len(kept) + right + wrong)
+        enough = right >= ADDED_RIGHT_AT_LEAST and added >= ADDED_AT_LEAST
+        if added >= goal or (enough and theme >= goal):
             return threshold
     return None
 

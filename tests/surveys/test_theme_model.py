@@ -48,9 +48,9 @@ def test_the_shipped_model_knows_every_built_in_theme() -> None:
     }
     added = {t.key: t.add_above for t in load_topics() if t.add_above}
     assert added == {
-        "home_and_carers": 0.8, "school": 0.8, "health_and_feelings": 0.9,
-        "iro_and_reviews": 0.9, "being_listened_to": 0.9,
-        "house_rules": 0.9, "pocket_money_and_things_to_do": 0.9,
+        "home_and_carers": 0.7, "school": 0.8, "health_and_feelings": 0.9,
+        "worker_changes": 0.8, "iro_and_reviews": 0.7, "being_listened_to": 0.7,
+        "house_rules": 0.9, "pocket_money_and_things_to_do": 0.8,
     }
 
 
@@ -83,6 +83,27 @@ def test_add_at_exactly_90_percent_right_is_enough() -> None:
     rows = [_validation([], [(0.55, False)] + [(0.95, True)] * 9)]
     assert rows[0].added(0.5) == (9, 1)
     assert choose_add(rows) == 0.5
+
+
+def test_add_under_90_percent_counts_where_the_theme_stays_90_percent_right() -> None:
+    # additions at 0.5: 12 right, 3 wrong (80%); at 0.6 to 0.9: 9 right, 1 wrong (90%)
+    added = [(0.55, True)] * 3 + [(0.55, False)] * 2 + [(0.95, True)] * 9 + [(0.95, False)]
+    alone = [_validation([], added)]
+    assert choose_add(alone) == 0.6  # the theme is its additions alone: 80% is too few
+    # keywords that find 40 labels, 39 right: with the 15 additions, 51 of 55 (92.7%)
+    sure = [_validation([(0.9, True)] * 39 + [(0.9, False)], added)]
+    assert choose_add(sure) == 0.5
+    # keywords that find 20, 17 right: 29 of 35 (82.9%) with them, so 90% right it must be
+    unsure = [_validation([(0.9, True)] * 17 + [(0.9, False)] * 3, added)]
+    assert choose_add(unsure) == 0.6
+    # the confirm threshold's removals count: the three wrong ones score under 0.3
+    vetoed = [_validation([(0.9, True)] * 17 + [(0.2, False)] * 3, added)]
+    assert choose_confirm(vetoed) == 0.3 and choose_add(vetoed) == 0.5
+    # under 80%, or fewer than 10 right, the theme's precision does not matter
+    few = [_validation([(0.9, True)] * 99, [(0.55, True)] * 8 + [(0.55, False)] * 2)]
+    assert choose_add(few) is None
+    under = [_validation([(0.9, True)] * 99, [(0.55, True)] * 11 + [(0.55, False)] * 4)]
+    assert choose_add(under) is None
 
 
 # a validation whose one wrong label scores under 0.3 (and one right label over it)

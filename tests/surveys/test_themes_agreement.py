@@ -42,13 +42,12 @@ from surveys.topics import load_topics
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
     "school": "precision 88.7% (260 right, 33 wrong)",
-    "worker_changes": "recall 79.9% (123 of 154)",
     "pets": "precision 89.9% (134 right, 15 wrong)",
     "leaving_care_money": "recall 83.9% (188 of 224)",
 }
 
-# Held-out precision and recall as measured for every theme and for "no theme" (205 right,
-# 141 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
+# Held-out precision and recall as measured for every theme and for "no theme" (202 right,
+# 121 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
 # it): none may fall below it. Raise a floor when a figure improves. (Thresholds chosen by
 # `--choose` have lowered some: the twenty-first set's lowered house rules' precision, the
 # twenty-fourth's moving placement's and school's, the twenty-sixth's being listened to's
@@ -92,8 +91,13 @@ KNOWN_MISSES = {
 # recall 93.8% -> 93.1% (one answer each); the fifty-fifth and fifty-sixth's took away
 # changes of worker's and leaving-care money's `add_above` (their pooled additions at 0.9
 # were 52 right and 6 wrong, 89.7%, and 9 and 2): on the same 3,553, their recall (the
-# round's start cd5de86: 92.2% and 88.8%) 79.9% and 83.9%; see the main README's themes
-# section.) The newest blind
+# round's start cd5de86: 92.2% and 88.8%) 79.9% and 83.9%; then `--choose` took additions
+# under 90% right (at least 80% and 10 right) where the theme's labels with them stay 90%
+# right: home and carers' `add_above` 0.8 -> 0.7, changes of worker's 0.8, IRO's and being
+# listened to's 0.9 -> 0.7, pocket money's 0.9 -> 0.8; on the same 3,553, being listened
+# to's precision 94.9% -> 90.5% (recall 86.4% -> 91.6%), changes of worker's recall 79.9% ->
+# 93.5% (precision 95.3% -> 91.7%), pocket money's precision 93.7% -> 91.1%; see the main
+# README's themes section.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
 # twenty-third's 221; 91.6% and 90.9% on the twenty-eighth's 222, never tuned on; 95.6% and
@@ -108,7 +112,7 @@ KNOWN_MISSES = {
 # 96.0% and 86.0% on the fifty-sixth's 240 (care leavers)): see the main README's themes
 # section.
 FLOORS = {
-    "home_and_carers": (436 / 469, 436 / 486),
+    "home_and_carers": (446 / 484, 446 / 486),
     "placement_moves": (147 / 160, 147 / 169),
     "family_contact": (331 / 351, 331 / 339),
     "brothers_and_sisters": (180 / 187, 180 / 180),
@@ -116,17 +120,17 @@ FLOORS = {
     "school": (260 / 293, 260 / 288),
     "health_and_feelings": (384 / 408, 384 / 422),
     "social_worker": (312 / 315, 312 / 324),
-    "worker_changes": (123 / 129, 123 / 154),
-    "iro_and_reviews": (251 / 259, 251 / 254),
-    "being_listened_to": (279 / 294, 279 / 323),
+    "worker_changes": (144 / 157, 144 / 154),
+    "iro_and_reviews": (251 / 261, 251 / 254),
+    "being_listened_to": (296 / 327, 296 / 323),
     "house_rules": (189 / 202, 189 / 216),
-    "pocket_money_and_things_to_do": (224 / 239, 224 / 250),
+    "pocket_money_and_things_to_do": (226 / 248, 226 / 250),
     "pets": (134 / 149, 134 / 137),
     "advocacy": (133 / 136, 133 / 139),
     "leaving_care_housing": (243 / 257, 243 / 273),
     "leaving_care_money": (188 / 202, 188 / 224),
     "leaving_care_work": (167 / 176, 167 / 183),
-    NO_THEME: (205 / 346, 205 / 233),
+    NO_THEME: (202 / 323, 202 / 233),
 }
 
 
@@ -170,7 +174,8 @@ def test_no_theme_is_counted_not_labelled(held_out: dict[str, Agreement]) -> Non
     assert NO_THEME in held_out and "general" not in held_out
 
 
-# recall 88.0% (205 of 233) since the fifty-fifth and fifty-sixth sets (87.8%, 194 of 221,
+# recall 86.7% (202 of 233) with the additions under 90% right (88.0%, 205 of 233, after
+# the fifty-fifth and fifty-sixth sets; 87.8%, 194 of 221,
 # after the fifty-third and fifty-fourth; 86.6%, 187 of 216,
 # after the fifty-first and fifty-second; 84.4%, 173 of 205, before them, when this was a
 # strict expected failure)
