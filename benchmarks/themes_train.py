@@ -32,8 +32,8 @@ most wrong labels net of right ones lost, if that is at least 2 (ties: the lower
 right (the precision goal), or at least 80% right and 10 right where the theme's labels
 with them (what its keywords find and `confirm_above` keeps, and the additions) stay at
 least 90% right: the goal is the theme's precision, not the additions'. It prints the
-chosen thresholds
-beside those in ``surveys/data/topics.yaml`` and exits 1 where they differ. It needs the
+chosen thresholds beside those in ``surveys/data/topics.yaml`` and exits 1 where they
+differ. It needs the
 repository's history (git). The model written out is trained on every development answer,
 the validation ones included: a sibling of the validated one, measured on the held-out part
 by `benchmarks.themes_agreement`.
@@ -307,11 +307,11 @@ def choose_confirm(rows: Sequence[Validation]) -> float | None:
 def choose_add(rows: Sequence[Validation]) -> float | None:
     """The lowest threshold whose additions over `rows` were at least 2 right and either at
     least `MIN_PRECISION` right, or at least `ADDED_AT_LEAST` right (and
-    `ADDED_RIGHT_AT_LEAST`) with the theme's labels
-    as a whole (what the keywords find and `choose_confirm`'s threshold keeps, and the
-    additions) still at least `MIN_PRECISION` right: the goal is the theme's precision, so a
-    theme whose keywords are nearly always right can take additions a little under 90%
-    for the recall they bring. Compared exactly, as fractions."""
+    `ADDED_RIGHT_AT_LEAST` of them) with the theme's labels as a whole (what the keywords
+    find and `choose_confirm`'s threshold keeps, and the additions) still at least
+    `MIN_PRECISION` right: the goal is the theme's precision, so a theme whose keywords are
+    nearly always right can take additions a little under 90% for the recall they bring.
+    Compared exactly, as fractions."""
     goal = Fraction(str(MIN_PRECISION))
     confirm = choose_confirm(rows)
     kept = [ok for row in rows for p, ok in row.confirm if confirm is None or p >= confirm]
