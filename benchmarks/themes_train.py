@@ -33,10 +33,9 @@ right (the precision goal), or at least 80% right and 10 right where the theme's
 with them (what its keywords find and `confirm_above` keeps, and the additions) stay at
 least 90% right: the goal is the theme's precision, not the additions'. It prints the
 chosen thresholds beside those in ``surveys/data/topics.yaml`` and exits 1 where they
-differ. It needs the
-repository's history (git). The model written out is trained on every development answer,
-the validation ones included: a sibling of the validated one, measured on the held-out part
-by `benchmarks.themes_agreement`.
+differ. It needs the repository's history (git). The model written out is trained on every
+development answer, the validation ones included: a sibling of the validated one, measured
+on the held-out part by `benchmarks.themes_agreement`.
 
 ``--sweep`` compares model settings (class weights and C, as ``balanced:10`` or ``none:20``,
 and optionally the word minimum, as ``balanced:10:1``) the same way, on the validations
