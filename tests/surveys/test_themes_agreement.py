@@ -42,8 +42,7 @@ from surveys.topics import load_topics
 # blind sets' development answers). These themes miss a goal there.
 KNOWN_MISSES = {
     "school": "precision 88.7% (260 right, 33 wrong)",
-    "pets": "precision 89.9% (134 right, 15 wrong)",
-    "leaving_care_money": "recall 83.9% (188 of 224)",
+    "leaving_care_money": "recall 84.4% (189 of 224)",
 }
 
 # Held-out precision and recall as measured for every theme and for "no theme" (202 right,
@@ -96,7 +95,10 @@ KNOWN_MISSES = {
 # right: home and carers' `add_above` 0.8 -> 0.7, changes of worker's 0.8, IRO's and being
 # listened to's 0.9 -> 0.7, pocket money's 0.9 -> 0.8; on the same 3,553, being listened
 # to's precision 94.9% -> 90.5% (recall 86.4% -> 91.6%), changes of worker's recall 79.9% ->
-# 93.5% (precision 95.3% -> 91.7%), pocket money's precision 93.7% -> 91.1%; see the main
+# 93.5% (precision 95.3% -> 91.7%), pocket money's precision 93.7% -> 91.1%; then someone
+# else's animal stopped counting as a pet ("my mates dog", "my cousin has a snake"), and a
+# tv licence and bank statements became leaving-care money: on the same 3,553, pets'
+# precision 89.9% -> 93.1%, leaving-care money's recall 83.9% -> 84.4%; see the main
 # README's themes section.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
@@ -125,10 +127,10 @@ FLOORS = {
     "being_listened_to": (296 / 327, 296 / 323),
     "house_rules": (189 / 202, 189 / 216),
     "pocket_money_and_things_to_do": (226 / 248, 226 / 250),
-    "pets": (134 / 149, 134 / 137),
+    "pets": (134 / 144, 134 / 137),
     "advocacy": (133 / 136, 133 / 139),
     "leaving_care_housing": (243 / 257, 243 / 273),
-    "leaving_care_money": (188 / 202, 188 / 224),
+    "leaving_care_money": (189 / 203, 189 / 224),
     "leaving_care_work": (167 / 176, 167 / 183),
     NO_THEME: (202 / 323, 202 / 233),
 }

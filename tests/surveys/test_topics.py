@@ -522,6 +522,21 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
         ("I keep asking to see my sister more and it goes nowhere", "being_listened_to", True),
         ("my mates say im a good listener", "being_listened_to", False),
         ("carers asked me to tidy my room before I go out", "being_listened_to", False),
+        # someone else's animal is not the young person's pet (ninth session), unless their
+        # own is named too; a care leaver's tv licence and bank statements are their money
+        ("my mates cat is so cute lol", "pets", False),
+        ("my PA's dog jumped in the car when she came to pick me up", "pets", False),
+        ("my cousin got a hamster for her birthday", "pets", False),
+        ("my dad's got a new puppy and he posts it more than he messages me", "pets", False),
+        ("my carers dog sleeps on my bed", "pets", True),
+        ("my foster mums dog had puppies!!", "pets", True),
+        ("my friend got a puppy so now i want one even more, can i have a dog", "pets", True),
+        ("my teacher has a cat and i really want a cat of my own", "pets", True),
+        ("could we get help with the tv licence", "leaving_care_money", True),
+        ("my PA asked me to bring my bank statements next time", "leaving_care_money", True),
+        ("my carers tv licence ran out and we couldnt watch the match", "leaving_care_money",
+         False),
+        ("we read pretend bank statements in maths today", "leaving_care_money", False),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
