@@ -98,8 +98,8 @@ KNOWN_MISSES = {
 # 93.5% (precision 95.3% -> 91.7%), pocket money's precision 93.7% -> 91.1%; then someone
 # else's animal stopped counting as a pet ("my mates dog", "my cousin has a snake"), and a
 # tv licence and bank statements became leaving-care money: on the same 3,553, pets'
-# precision 89.9% -> 93.1%, leaving-care money's recall 83.9% -> 84.4%; see the main
-# README's themes section.) The newest blind
+# precision 89.9% -> 93.1%, leaving-care money's recall 83.9% -> 84.4%; see
+# docs/themes-and-feelings.md.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth
 # set's 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
 # twenty-third's 221; 91.6% and 90.9% on the twenty-eighth's 222, never tuned on; 95.6% and
@@ -111,8 +111,7 @@ KNOWN_MISSES = {
 # forty-seventh's 260; 96.1% and 94.2% on the forty-ninth's 222; 98.2% and 92.0% on the
 # fifty-first's 214; 98.4% and 91.3% on the fifty-second's 231; 95.8% and 92.3% on the
 # fifty-third's 232; 94.2% and 89.6% on the fifty-fifth's 236 (younger and SEND voices);
-# 96.0% and 86.0% on the fifty-sixth's 240 (care leavers)): see the main README's themes
-# section.
+# 96.0% and 86.0% on the fifty-sixth's 240 (care leavers)): see docs/themes-and-feelings.md.
 FLOORS = {
     "home_and_carers": (446 / 484, 446 / 486),
     "placement_moves": (147 / 160, 147 / 169),
