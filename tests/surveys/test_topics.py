@@ -537,6 +537,16 @@ def test_benefits_and_savings_words_are_leaving_care_money_only_as_money(
         ("my carers tv licence ran out and we couldnt watch the match", "leaving_care_money",
          False),
         ("we read pretend bank statements in maths today", "leaving_care_money", False),
+        ("how am i supposed to live on 90 quid a week", "leaving_care_money", True),
+        ("eating once a day to make the money last", "leaving_care_money", True),
+        ("first christmas in my own flat and no money for presents for anyone",
+         "leaving_care_money", True),
+        ("my villagers live on an island and i stocked a month of food for them",
+         "leaving_care_money", False),
+        ("staff said theres no money for bus fare to go cinema so we stayed in",
+         "leaving_care_money", False),
+        ("nan has no money for the meter so when i stay at hers its freezing",
+         "leaving_care_money", False),
     ],
 )
 def test_new_wordings_and_their_traps(text: str, theme: str, found: bool) -> None:
