@@ -222,6 +222,7 @@ VALIDATIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("fifty_first", "fifty_second"), "aa3b131"),
     (("fifty_third", "fifty_fourth"), "392ff20"),
     (("fifty_fifth", "fifty_sixth"), "cd5de86"),
+    (("fifty_seventh", "fifty_eighth"), "3ac4f93"),
 )
 
 

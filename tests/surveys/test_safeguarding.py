@@ -253,6 +253,11 @@ SAFE_CONTEXTS: list[tuple[str, str, str]] = [
     ("the jobcentre threatened to sanction my universal credit", "they threatened me",
      "harmed_or_abused"),
     ("my dad relapsed last month and its hard", "i relapsed last night", "self_harm"),
+    ("my electric is on an emergency meter again", "its an emergency please help", "help_now"),
+    ("the hostel staff threaten to give you notice if youre late back",
+     "he threatened to kill me", "harmed_or_abused"),
+    ("we cant have anyone round after 10 at the flat", "im not allowed to see anyone",
+     "confined"),
 ]
 
 

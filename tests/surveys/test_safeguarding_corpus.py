@@ -168,11 +168,21 @@ ORDINARY, FALSE_ALARMS_AT_MOST = 313, 11
 # the other 232 (a mum borrowing money, a dad "out of nowhere" on Facebook, a rough hostel,
 # black mould reported three times, "confused and angry", and five plainly everyday: a
 # rabbit "black and white", a lift broken on the 9th floor, a zero-hours contract, "grown ups
-# talk about me", put in an area they did not want): 79 of 3,590 (2.2%).
-CARE_ANSWERS, CARE_ALERTS_AT_MOST = 3590, 79  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
+# talk about me", put in an area they did not want): 79 of 3,590 (2.2%). The fifty-seventh
+# and fifty-eighth sets (197 held-out): the phrase book flags 9, two of them everyday
+# misreadings now safe contexts (an emergency meter; supported accommodation's rules, a
+# threat to "give you notice" and "we can't have anyone round"), leaving 7 left out
+# (homeless at 18, sofa surfing, rent arrears, no food, help to appeal a refused grant, a
+# landlord sent "pics" of mould, days in bed with low mood); the no-visitors context also
+# lets in three older house rules ("not allowed to have friends round"); the model flags 5
+# of the 190 (a mum messaging when not allowed, a mum asking to borrow money, staying put
+# ending with nowhere to go, a mum in debt, "i wish someone would just tell me the plan"):
+# 84 of 3,783 (2.2%).
+CARE_ANSWERS, CARE_ALERTS_AT_MOST = 3783, 84  # 511 and 2, 724 and 7, 930 and 10, 1,048 and 13,
 # then 1,163 and 14, 1,378 and 15, 1,483 and 17, 1,605 and 17, 1,818 and 18, 1,921 and 21,
 # 2,026 and 23, 2,132 and 26, 2,241 and 31, 2,355 and 35, 2,462 and 39, 2,564 and 42,
-# 2,684 and 48, 2,802 and 55, 2,908 and 58, 3,031 and 60, 3,246 and 65 and 3,358 and 69
+# 2,684 and 48, 2,802 and 55, 2,908 and 58, 3,031 and 60, 3,246 and 65, 3,358 and 69 and
+# 3,590 and 79
 NAMED_AT_LEAST = 264  # messages whose hits include their own category (263 until the 17th)
 # each layer alone, to show what each adds (the model alone caught 174 before the tenth
 # sitting was added to its training, 171 after, 160 after the eleventh sitting and the

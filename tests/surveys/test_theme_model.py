@@ -48,9 +48,9 @@ def test_the_shipped_model_knows_every_built_in_theme() -> None:
     }
     added = {t.key: t.add_above for t in load_topics() if t.add_above}
     assert added == {
-        "home_and_carers": 0.7, "school": 0.8, "health_and_feelings": 0.9,
+        "home_and_carers": 0.7, "school": 0.8, "health_and_feelings": 0.8,
         "worker_changes": 0.8, "iro_and_reviews": 0.7, "being_listened_to": 0.7,
-        "house_rules": 0.9, "pocket_money_and_things_to_do": 0.8,
+        "house_rules": 0.9, "pocket_money_and_things_to_do": 0.8, "leaving_care_money": 0.9,
     }
 
 
