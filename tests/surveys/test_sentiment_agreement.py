@@ -41,7 +41,8 @@ def test_the_care_phrases_are_enough_and_split_once() -> None:
 
 def test_held_out_care_phrases_reach_the_goal(scored: list[Scored]) -> None:
     """84.2% (144 of 171) from the frozen model through the fifth fresh set; 84.8% after the
-    sixth; 85.4% (146) after the seventh fresh set joined the development half."""
+    sixth; 85.4% (146) after the seventh fresh set joined the development half; 86.0% (147)
+    after three more blind sets (children, teenagers, care leavers: 536 phrases) did."""
     held = [s for s in scored if not s[0].tuning]
     ours = figures(held, scorers(SentimentModel.default())["ours"])
     assert ours["accuracy"] >= GOAL
