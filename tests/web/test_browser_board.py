@@ -130,3 +130,28 @@ def _pdf_text(path: Path) -> bytes:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout
+
+
+def test_on_a_phone_every_table_says_it_slides_and_keeps_its_caption_on_screen(
+    browser: Any, live: Live  # noqa: F811
+) -> None:
+    """A councillor on a phone: a table wider than the screen slides inside its box, says so
+    where it starts ("Slide sideways to see every column"), and its caption (as wide as the
+    table) wraps on the screen instead of running off its right edge."""
+    watch = new_page(browser, viewport=PHONE)
+    sign_in(watch, live, live.board_key, "/board?period=2017-18")
+    page = watch.page
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.table-box')].map(box => {
+        const caption = box.querySelector('caption');
+        return {
+            id: box.getAttribute('aria-labelledby'),
+            slides: box.scrollWidth > box.clientWidth + 1,
+            wide: box.classList.contains('wide'),
+            captionRight: caption ? caption.getBoundingClientRect().right : 0,
+        };
+    })""")
+    assert len(boxes) >= 8
+    off_screen = [box for box in boxes if box["captionRight"] > PHONE["width"]]
+    unsaid = [box for box in boxes if box["slides"] and not box["wide"]]
+    assert not off_screen and not unsaid, (off_screen, unsaid)
+    watch.clean()
