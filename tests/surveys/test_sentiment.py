@@ -211,7 +211,9 @@ def test_facts_of_care_are_neutral_and_hidden_from_general_scorers() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["idk", "nah", "Not sure.", "no", "N/A", "dunno", "nothing really", "I don't know"]
+    "text",
+    ["idk", "nah", "Not sure.", "no", "N/A", "dunno", "nothing really", "I don't know",
+     "not sure yet", "No, not really.", "no questions", "Can't think of anything!"],
 )
 def test_a_non_answer_is_neutral_whatever_a_lone_word_reads_as(text: str) -> None:
     assert YouthLexicon.default().says_nothing(text)
