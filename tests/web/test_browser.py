@@ -558,9 +558,12 @@ def test_words_typed_but_not_sent_survive_a_reload_of_the_tab(
         page.get_by_role("button", name="Skip this one").click()
         wait_for_next(page, before)
     question = page.locator("#answer input[name=question]").get_attribute("value")
+    # the script keeps a draft once it has taken the box on (data-counted): typing in the
+    # moment between the box appearing and that is a race no person's fingers win
+    page.wait_for_selector("#text[data-counted]")
     page.locator("#text").press_sequentially("I want to say that my")
     page.reload()
-    page.wait_for_selector("#text")
+    page.wait_for_selector("#text[data-counted]")
     assert page.input_value("#text") == "I want to say that my"  # kept in this tab
     page.locator("#text").press_sequentially(" room is cold")
     before = answer_key(page)
