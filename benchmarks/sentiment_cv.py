@@ -1,12 +1,14 @@
 """K-fold cross-validation of the sentiment model on the tuning parts only.
 
-    python -m benchmarks.sentiment_cv [--data DIR] [--cache FILE] [--folds 5]
+    python -m benchmarks.sentiment_cv [--data DIR] [--cache FILE] [--folds 5] [--misses]
 
 The tuning parts (`benchmarks.sentiment_data`: 30% of each human-rated set and the
 development care phrases) are cut into folds by a hash of set and text; each fold is scored
 by the model trained (`benchmarks.sentiment_train.train`, its settings as they stand) on the
 others. Held-out parts are never read. Prints the care phrases' 3-class accuracy and, per
-human-rated set, ours against the best of TextBlob, VADER and their mean (accuracy and r).
+human-rated set, ours against the best of TextBlob, VADER and their mean (accuracy and r);
+`--misses` also lists each development care phrase read wrongly out of fold (its label, the
+model's label and polarity, the text): where care-lexicon phrases are written from.
 """
 
 from __future__ import annotations
@@ -29,12 +31,21 @@ def _accuracy(polarities: Sequence[float], items: Sequence[Item]) -> float:
     return right / len(items)
 
 
+def _print_misses(items: Sequence[Item], polarities: Sequence[float]) -> None:
+    for item, polarity in zip(items, polarities, strict=True):
+        if label_for(polarity) is not item.human:
+            print(f"  {item.human.value:8} -> {label_for(polarity).value:8} {polarity:+.2f}  "
+                  f"{item.text}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the out-of-fold figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--data", type=Path, default=default_data())
     parser.add_argument("--cache", type=Path, help="keep TextBlob's and VADER's readings here")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--misses", action="store_true",
+                        help="list the development care phrases misread out of fold")
     args = parser.parse_args(argv)
     items = read_human(args.data) + read_care()
     ours, base = read_parts(items, args.cache), read_parts(items, args.cache, hide_facts=False)
@@ -57,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name == CARE:
             right = round(_accuracy(mine, test) * len(test))
             print(f"{name}: 3-class accuracy {right / len(test):.1%} ({right} of {len(test)})")
+            if args.misses:
+                _print_misses(test, mine)
             continue
         human = [i.rating for i in test]
         textblob = [rows[n][2].textblob for n in chosen]

@@ -6,6 +6,7 @@ human-rated sets take a minute: `python -m benchmarks.sentiment_agreement`."""
 from __future__ import annotations
 
 import json
+import zlib
 from collections import Counter
 
 import pytest
@@ -29,7 +30,9 @@ def scored() -> list[Scored]:
 def test_the_care_phrases_are_enough_and_split_once() -> None:
     items = read_care()
     assert len(items) >= 800
-    assert sum(not i.tuning for i in items) == 171  # held-out never grows
+    held = [i for i in items if not i.tuning]
+    assert len(held) >= 370  # the first 171, and the tenth session's blind sets' half (199)
+    assert all(zlib.crc32(i.text.encode()) % 2 for i in held)  # split by a hash, never chosen
     texts = [i.text.lower() for i in items]
     assert len(set(texts)) == len(texts)
     counts = Counter((i.tuning, i.human.value) for i in items)
@@ -39,16 +42,15 @@ def test_the_care_phrases_are_enough_and_split_once() -> None:
                for i in items)  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="84.8% (145 of 171) after the ninth session's lexicon "
-                   "pass and its fourth and fifth blind sets; 86.0% (147) just before")
+@pytest.mark.xfail(strict=True, reason="78.6% (291 of 370) since three blind sets' held-out "
+                   "half (199 phrases, 72.9%) joined the first 171 (85.4%)")
 def test_held_out_care_phrases_reach_the_goal(scored: list[Scored]) -> None:
-    """84.2% (144 of 171) from the frozen model through the fifth fresh set; 84.8% after the
-    sixth; 85.4% (146) after the seventh fresh set joined the development half; 86.0% (147)
-    after three more blind sets (children, teenagers, care leavers: 536 phrases) did; 84.8%
-    (145) after 43 lexicon phrases from their development misses and two more blind sets
-    (259) joined too: two held-out phrases turned (a grant that "didn't cover a bed" read as
-    positive, "I didn't get a say about where I live" as neutral). Kept: on the two blind
-    sets before they joined, the lexicon pass took 205 of 259 against 202."""
+    """The first held-out part (171) went from 84.2% to 86.0% and back to 84.8% over the
+    issue's rounds; 85.4% (146) in the tenth session. Three blind sets written then
+    (children, teenagers, care leavers) were split by the same hash, so the held-out part
+    grew to 370, of which the shipped model reads 78.6% as labelled: the new half 72.9%
+    (145 of 199; 70.4% as written, before their development half and 73 lexicon phrases
+    from its misses joined). See tests/data/sentiment/README.md."""
     held = [s for s in scored if not s[0].tuning]
     ours = figures(held, scorers(SentimentModel.default())["ours"])
     assert ours["accuracy"] >= GOAL
