@@ -31,7 +31,7 @@ def test_the_care_phrases_are_enough_and_split_once() -> None:
     items = read_care()
     assert len(items) >= 800
     held = [i for i in items if not i.tuning]
-    assert len(held) >= 370  # the first 171, and the tenth session's blind sets' half (199)
+    assert len(held) >= 494  # the first 171, and the tenth session's blind sets' halves
     assert all(zlib.crc32(i.text.encode()) % 2 for i in held)  # split by a hash, never chosen
     texts = [i.text.lower() for i in items]
     assert len(set(texts)) == len(texts)
@@ -42,15 +42,17 @@ def test_the_care_phrases_are_enough_and_split_once() -> None:
                for i in items)  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="78.6% (291 of 370) since three blind sets' held-out "
-                   "half (199 phrases, 72.9%) joined the first 171 (85.4%)")
+@pytest.mark.xfail(strict=True, reason="79.0% (390 of 494) since five blind sets' held-out "
+                   "halves (323 phrases, 75.5%) joined the first 171 (85.4%)")
 def test_held_out_care_phrases_reach_the_goal(scored: list[Scored]) -> None:
     """The first held-out part (171) went from 84.2% to 86.0% and back to 84.8% over the
     issue's rounds; 85.4% (146) in the tenth session. Three blind sets written then
     (children, teenagers, care leavers) were split by the same hash, so the held-out part
     grew to 370, of which the shipped model reads 78.6% as labelled: the new half 72.9%
     (145 of 199; 70.4% as written, before their development half and 73 lexicon phrases
-    from its misses joined). See tests/data/sentiment/README.md."""
+    from its misses joined). Two more blind sets added 124 (79.0%, as written too), and 29
+    lexicon phrases from their development half: 390 of 494 (79.0%). See
+    tests/data/sentiment/README.md."""
     held = [s for s in scored if not s[0].tuning]
     ours = figures(held, scorers(SentimentModel.default())["ours"])
     assert ours["accuracy"] >= GOAL
