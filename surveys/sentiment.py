@@ -514,12 +514,15 @@ class SentimentModel:
             raise ModelError(f"{source}: not a sentiment model: {error!r}") from None
 
     def predict(self, parts: Parts, words: Sequence[str]) -> tuple[float, SentimentLabel]:
-        """Polarity in -1..1 whose label (`label_for`) is the most likely class."""
+        """Polarity in -1..1 whose label (`label_for`) is the most likely class: 0 for a
+        neutral text, so that every common rule reads it as neutral (VADER's, compound of at
+        least 0.05, and TextBlob's, any polarity above 0, as well as ours); a positive or
+        negative one at least `LABEL_MARGIN` past its threshold."""
         dense = parts.dense()
         label = max(CLASSES, key=lambda c: self.classes[c](dense, words))
         polarity = _clamp(self.polarity(dense, words), -1.0, 1.0)
         if label is SentimentLabel.NEUTRAL:
-            polarity = min(POSITIVE_ABOVE, max(NEGATIVE_BELOW, polarity))
+            polarity = 0.0  # whatever rule reads it (above 0.05, at least 0.05, above 0)
         elif label is SentimentLabel.POSITIVE:
             polarity = max(polarity, POSITIVE_ABOVE + LABEL_MARGIN)
         else:

@@ -201,6 +201,21 @@ def test_untrained_model_is_neutral_and_labels_follow_the_class() -> None:
         assert score.label is label_for(score.polarity)
 
 
+def test_a_neutral_reading_is_zero_and_a_side_is_past_every_common_threshold() -> None:
+    """Whatever rule a reader applies to the polarity (ours: beyond 0.05; VADER's: at
+    least 0.05; TextBlob's: any sign), it gives the label the scorer gave."""
+    seen = set()
+    for text in ("My review is on Tuesday", "I am a care leaver", "I love my carers",
+                 "my review got stood down again", "it was ok i suppose", "fine"):
+        score = score_text(text)
+        seen.add(score.label)
+        if score.label is NEU:
+            assert score.polarity == 0.0, text
+        else:
+            assert abs(score.polarity) >= POSITIVE_ABOVE + 0.01, text
+    assert seen == {NEG, NEU, POS}
+
+
 def test_facts_of_care_are_neutral_and_hidden_from_general_scorers() -> None:
     lexicon = YouthLexicon.default()
     hidden = lexicon.without_facts("I am a Care Leaver in foster care")
