@@ -11,9 +11,11 @@ on the tuning parts only by `benchmarks.sentiment_train`). Care phrases are labe
 not rated by people; their r is against -0.5/0/+0.5 and means little. VADER was built on
 the tweets, so its figures there are flattering.
 
-Usage: ``python -m benchmarks.sentiment_agreement [--data DIR] [--cache FILE] [--write]``
-(``--write`` stores the held-out figures in ``surveys/data/sentiment_agreement.json``,
-which the board reads to say how well its feelings agree with people).
+Usage: ``python -m benchmarks.sentiment_agreement [--data DIR] [--cache FILE] [--rules]
+[--write]`` (``--rules`` also reads every scorer's polarity by VADER's rule, at least 0.05,
+and TextBlob's, any sign; ``--write`` stores the held-out figures in
+``surveys/data/sentiment_agreement.json``, which the board reads to say how well its
+feelings agree with people).
 """
 
 from __future__ import annotations
@@ -26,7 +28,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from benchmarks.sentiment_data import CARE, Item, default_data, read_care, read_human, read_parts
-from surveys.sentiment import Parts, SentimentModel, care_polarity, label_for
+from surveys.sentiment import (
+    NEGATIVE_BELOW,
+    POSITIVE_ABOVE,
+    Parts,
+    SentimentLabel,
+    SentimentModel,
+    care_polarity,
+    label_for,
+)
 
 FIGURES = Path(__file__).resolve().parents[1] / "surveys" / "data" / "sentiment_agreement.json"
 SCORERS = ("TextBlob", "VADER", "mean", "ours")
@@ -57,23 +67,80 @@ def scorers(model: SentimentModel) -> dict[str, Callable[[Scored], float]]:
     }
 
 
+def score_all(data: Path, cache: Path | None) -> list[Scored]:
+    """Every rated text with words, with its baseline parts and ours."""
+    items = read_human(data) + read_care()
+    base = read_parts(items, cache, hide_facts=False)
+    ours = read_parts(items, cache)
+    return [(i, b, o) for i, b, o in zip(items, base, ours, strict=True) if b and o is not None]
+
+
+def _sets(scored: Sequence[Scored]) -> list[str]:
+    return sorted({s[0].set for s in scored}, key=lambda n: (n == CARE, n))
+
+
 def measure(
     data: Path, cache: Path | None, model: SentimentModel
 ) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
     """set -> part -> scorer -> figures."""
-    items = read_human(data) + read_care()
-    base = read_parts(items, cache, hide_facts=False)
-    ours = read_parts(items, cache)
-    scored = [(i, b, o) for i, b, o in zip(items, base, ours, strict=True) if b and o is not None]
-    sets = sorted({s[0].set for s in scored}, key=lambda n: (n == CARE, n))
+    scored = score_all(data, cache)
     by_scorer = scorers(model)
     out: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
-    for name in sets:
+    for name in _sets(scored):
         out[name] = {}
         for part in PARTS:
             chosen = [s for s in scored if s[0].set == name and s[0].tuning == (part == "tuning")]
             out[name][part] = {k: figures(chosen, f) for k, f in by_scorer.items()}
     return out
+
+
+def _at_least(polarity: float) -> SentimentLabel:
+    if polarity >= POSITIVE_ABOVE:
+        return SentimentLabel.POSITIVE
+    return SentimentLabel.NEGATIVE if polarity <= NEGATIVE_BELOW else SentimentLabel.NEUTRAL
+
+
+def _by_sign(polarity: float) -> SentimentLabel:
+    if polarity > 0:
+        return SentimentLabel.POSITIVE
+    return SentimentLabel.NEGATIVE if polarity < 0 else SentimentLabel.NEUTRAL
+
+
+RULES: dict[str, Callable[[float], SentimentLabel]] = {
+    "beyond 0.05 (ours)": label_for,
+    "at least 0.05 (VADER's)": _at_least,
+    "any sign (TextBlob's)": _by_sign,
+}
+"""Ways a reader may turn a polarity into a class; each scorer is read by the same one."""
+
+
+def accuracy_by_rule(
+    scored: Sequence[Scored], model: SentimentModel
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Held-out 3-class accuracy: set -> rule -> scorer."""
+    by_scorer = scorers(model)
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for name in _sets(scored):
+        held = [s for s in scored if s[0].set == name and not s[0].tuning]
+        out[name] = {
+            rule: {
+                k: round(sum(read(f(s)) is s[0].human for s in held) / len(held), 4)
+                for k, f in by_scorer.items()
+            }
+            for rule, read in RULES.items()
+        }
+    return out
+
+
+def _print_rules(scored: Sequence[Scored], model: SentimentModel) -> None:
+    print("\nHeld-out 3-class accuracy when every scorer's polarity is read by another rule")
+    print("(people's class as above). ours > best of the other three: +.\n")
+    print(f"{'set':<22}{'rule':<25} | " + " | ".join(f"{k:>8}" for k in SCORERS) + " | beats")
+    for name, rules in accuracy_by_rule(scored, model).items():
+        for rule, row in rules.items():
+            best = max(row[k] for k in SCORERS[:3])
+            cells = " | ".join(f"{row[k]:8.3f}" for k in SCORERS)
+            print(f"{name:<22}{rule:<25} | {cells} | {'+' if row['ours'] > best else '-'}")
 
 
 def beats(row: dict[str, dict[str, float]], metric: str) -> bool:
@@ -87,6 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=default_data())
     parser.add_argument("--cache", type=Path, help="keep TextBlob's and VADER's readings here")
     parser.add_argument("--write", action="store_true", help=f"write {FIGURES.name}")
+    parser.add_argument(
+        "--rules",
+        action="store_true",
+        help="also read every scorer's polarity by VADER's and TextBlob's rules",
+    )
     args = parser.parse_args(argv)
     if not any(args.data.glob("*_GroundTruth.txt")):
         print(f"No *_GroundTruth.txt in {args.data}: care phrases only. Pass --data DIR.\n")
@@ -119,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"Held-out care phrases, ours: 3-class accuracy {care['accuracy']:.1%} "
             f"(goal 85%) on {care['n']}."
         )
+    if args.rules:
+        _print_rules(score_all(args.data, args.cache), SentimentModel.default())
     if args.write:
         held = {name: parts["held_out"] for name, parts in results.items()}
         FIGURES.write_text(json.dumps(held, indent=1) + "\n", encoding="utf-8")

@@ -34,8 +34,10 @@ def _accuracy(polarities: Sequence[float], items: Sequence[Item]) -> float:
 def _print_misses(items: Sequence[Item], polarities: Sequence[float]) -> None:
     for item, polarity in zip(items, polarities, strict=True):
         if label_for(polarity) is not item.human:
-            print(f"  {item.human.value:8} -> {label_for(polarity).value:8} {polarity:+.2f}  "
-                  f"{item.text}")
+            print(
+                f"  {item.human.value:8} -> {label_for(polarity).value:8} {polarity:+.2f}  "
+                f"{item.text}"
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,8 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=default_data())
     parser.add_argument("--cache", type=Path, help="keep TextBlob's and VADER's readings here")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--misses", action="store_true",
-                        help="list the development care phrases misread out of fold")
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="list the development care phrases misread out of fold",
+    )
     args = parser.parse_args(argv)
     items = read_human(args.data) + read_care()
     ours, base = read_parts(items, args.cache), read_parts(items, args.cache, hide_facts=False)

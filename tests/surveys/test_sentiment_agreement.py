@@ -11,9 +11,17 @@ from collections import Counter
 
 import pytest
 
-from benchmarks.sentiment_agreement import FIGURES, Scored, beats, figures, scorers
+from benchmarks.sentiment_agreement import (
+    FIGURES,
+    RULES,
+    Scored,
+    accuracy_by_rule,
+    beats,
+    figures,
+    scorers,
+)
 from benchmarks.sentiment_data import CARE, read_care, read_parts
-from surveys.sentiment import SentimentModel
+from surveys.sentiment import SentimentLabel, SentimentModel
 
 GOAL = 0.85
 
@@ -75,6 +83,19 @@ def test_held_out_care_phrases_do_not_fall_below_today(scored: list[Scored]) -> 
 
     assert right(held) >= FLOOR
     assert right(held[:FIRST_HELD_OUT]) >= FIRST_FLOOR
+
+
+def test_ours_reads_the_same_by_every_common_rule(scored: list[Scored]) -> None:
+    """A neutral reading is 0 and the others lie past 0.06, so VADER's rule (at least
+    0.05) and TextBlob's (any sign) give our labels; the baselines' do change."""
+    assert [read(x) for read in RULES.values() for x in (0.05, 0.0, -0.01)] == [
+        SentimentLabel.NEUTRAL, SentimentLabel.NEUTRAL, SentimentLabel.NEUTRAL,
+        SentimentLabel.POSITIVE, SentimentLabel.NEUTRAL, SentimentLabel.NEUTRAL,
+        SentimentLabel.POSITIVE, SentimentLabel.NEUTRAL, SentimentLabel.NEGATIVE,
+    ]  # fmt: skip
+    care = accuracy_by_rule(scored, SentimentModel.default())[CARE]
+    assert len({row["ours"] for row in care.values()}) == 1
+    assert len({row["TextBlob"] for row in care.values()}) > 1
 
 
 def test_the_board_figures_are_the_shipped_models(scored: list[Scored]) -> None:
