@@ -50,8 +50,8 @@ def test_the_care_phrases_are_enough_and_split_once() -> None:
                for i in items)  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="81.6% (403 of 494) since five blind sets' held-out "
-                   "halves (323 phrases, 78.3%) joined the first 171 (87.7%)")
+@pytest.mark.xfail(strict=True, reason="82.0% (405 of 494) since five blind sets' held-out "
+                   "halves (323 phrases, 78.6%) joined the first 171 (88.3%)")
 def test_held_out_care_phrases_reach_the_goal(scored: list[Scored]) -> None:
     """The first held-out part (171) went from 84.2% to 86.0% and back to 84.8% over the
     issue's rounds; 85.4% (146) in the tenth session. Three blind sets written then
@@ -64,14 +64,16 @@ def test_held_out_care_phrases_reach_the_goal(scored: list[Scored]) -> None:
     topic ("we talked about my anger") hidden from TextBlob and VADER: 395 (80.0%); two
     development sets of flat facts and of tone (362) and 63 lexicon phrases: 405 (82.0%), the
     first 171 150 (87.7%); 403 (81.6%) once two phrases that only held-out rows bore out
-    were taken out. See tests/data/sentiment/README.md."""
+    were taken out; two development sets of mixed answers and flat facts (372) and 71
+    lexicon phrases: 405 (82.0%), the first 171 151 (88.3%). See
+    tests/data/sentiment/README.md."""
     held = [s for s in scored if not s[0].tuning]
     ours = figures(held, scorers(SentimentModel.default())["ours"])
     assert ours["accuracy"] >= GOAL
 
 
 FIRST_HELD_OUT = 171  # the first rows of the file held out; the rest came later
-FLOOR, FIRST_FLOOR = 403, 150  # right now, of all held out and of the first 171
+FLOOR, FIRST_FLOOR = 405, 151  # right now, of all held out and of the first 171
 
 
 def test_held_out_care_phrases_do_not_fall_below_today(scored: list[Scored]) -> None:
