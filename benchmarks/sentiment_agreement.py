@@ -80,10 +80,10 @@ def _sets(scored: Sequence[Scored]) -> list[str]:
 
 
 def measure(
-    data: Path, cache: Path | None, model: SentimentModel
+    data: Path, cache: Path | None, model: SentimentModel, scored: Sequence[Scored] = ()
 ) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
-    """set -> part -> scorer -> figures."""
-    scored = score_all(data, cache)
+    """set -> part -> scorer -> figures (of `scored`, if given: `score_all`'s list)."""
+    scored = scored or score_all(data, cache)
     by_scorer = scorers(model)
     out: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
     for name in _sets(scored):
@@ -162,7 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not any(args.data.glob("*_GroundTruth.txt")):
         print(f"No *_GroundTruth.txt in {args.data}: care phrases only. Pass --data DIR.\n")
-    results = measure(args.data, args.cache, SentimentModel.default())
+    scored = score_all(args.data, args.cache)
+    results = measure(args.data, args.cache, SentimentModel.default(), scored)
     print("r = Pearson with the human rating; acc = 3-class accuracy. ours > best of the")
     print("other three: + (r, acc). Tuning parts were used to train ours; held-out were not.\n")
     head = f"{'set':<22}{'part':<10}{'n':>6} | " + " | ".join(f"{k:^13}" for k in SCORERS)
@@ -192,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"(goal 85%) on {care['n']}."
         )
     if args.rules:
-        _print_rules(score_all(args.data, args.cache), SentimentModel.default())
+        _print_rules(scored, SentimentModel.default())
     if args.write:
         held = {name: parts["held_out"] for name, parts in results.items()}
         FIGURES.write_text(json.dumps(held, indent=1) + "\n", encoding="utf-8")
