@@ -19,6 +19,8 @@ _SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
 
 __all__ = ["builtin_text", "parse_json", "parse_yaml", "read_text"]
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
 
 def builtin_text(name: str) -> tuple[str, str]:
     """The text of `surveys/data/<name>` shipped with carevoice, and that path to name it.
@@ -44,11 +46,49 @@ def read_text(path: str | os.PathLike[str], error: type[Exception], what: str) -
 
 
 def parse_yaml(text: str, source: str, error: type[Exception]) -> Any:
-    """YAML `text` (safe types only); `error("<source>: not valid YAML: ...")` if it is not."""
+    """YAML `text` (safe types only); `error("<source>: not valid YAML: ...")` if it is not,
+    and `error("<source>: line N: ...")` if a mapping has the same key twice (YAML keeps the
+    last silently, so a council's second entry for a phrase would hide its first)."""
+    loader = _SAFE_LOADER(text)
     try:
-        return yaml.load(text, Loader=_SAFE_LOADER)  # safe: a SafeLoader or CSafeLoader
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        duplicate = _duplicate_key(node)
+        if duplicate is not None:
+            key, first, again = duplicate
+            raise error(
+                f"{source}: line {again.line + 1}: {key!r} appears twice (first on line "
+                f"{first.line + 1}); give each key once"
+            )
+        return loader.construct_document(node)  # safe: a SafeLoader or CSafeLoader
     except yaml.YAMLError as problem:
         raise error(f"{source}: not valid YAML: {problem}") from None
+    finally:
+        loader.dispose()
+
+
+def _duplicate_key(root: yaml.Node) -> tuple[str, yaml.Mark, yaml.Mark] | None:
+    """The first plain key given twice in one mapping anywhere under `root` (merge keys
+    aside), with where it was first and where again; None if there is none."""
+    seen_nodes: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:  # an alias: the same node again
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], yaml.Mark] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE_TAG:
+                    where = first.setdefault((key.tag, key.value), key.start_mark)
+                    if where is not key.start_mark:
+                        return key.value, where, key.start_mark
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
 
 
 def parse_json(text: str, source: str, error: type[Exception]) -> Any:

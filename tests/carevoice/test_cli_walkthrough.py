@@ -266,7 +266,7 @@ def test_chat_refuses_a_survey_with_a_code(env: dict[str, str]) -> None:
 
 # ----- 5. terminal multi-choice: numbers however parted, then done ----------------------
 
-TO_THE_MULTI = "fine\n1\n3\nno\n4\n"  # pathway-plan-review up to "help with any of these?"
+TO_THE_MULTI = "my flat is fine\n1\n3\nno\n4\n"  # pathway-plan-review to "help with any of these?"
 HINT = "Type the numbers of the ones that fit, like 1, 3, then done."
 
 

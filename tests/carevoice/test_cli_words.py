@@ -104,8 +104,9 @@ def test_the_demo_prints_each_chat_command_on_one_line_in_a_narrow_terminal(
 
 def test_the_terminal_chat_shows_ticks_and_says_type(tmp_path: Path) -> None:
     env = {"CAREVOICE_DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}", "COLUMNS": "200"}
-    # "fine" is free text, so the engine asks who can read it: "x" is no choice, "1" is.
-    answers = "fine\nx\n1\nbanana\n3\nno\n4\n1\nstop\n"
+    # words that say something, so the engine asks who can read them ("fine" alone says
+    # nothing and is not asked about): "x" is no choice, "1" is.
+    answers = "my flat is fine\nx\n1\nbanana\n3\nno\n4\n1\nstop\n"
     result = runner.invoke(app, ["chat", "--survey", "pathway-plan-review"], env=env,
                            input=answers)
     out = result.output

@@ -554,7 +554,7 @@ def test_question_numbers_count_only_what_this_young_person_is_asked() -> None:
     pathway = next(s for s in load_builtin_surveys() if s.key == "pathway-plan-review")
     step = opened(pathway)
     asked = []
-    for said in ("fine", "1", "3", "no", "4"):  # "no" to a worry: its follow-up is left out
+    for said in ("my new flat", "1", "3", "no", "4"):  # "no" to a worry: no follow-up
         question = step.prompts[-1]
         if question.number is not None:  # not "who can read this?"
             asked.append((question.question_id, question.number, question.total))

@@ -39,10 +39,11 @@ from surveys.topics import load_topics
 # set written without reading the keywords. Measured after keyword fixes on development
 # misses only and the theme model's second opinion (it confirms and adds where topics.yaml
 # says, thresholds chosen by the rules in `python -m benchmarks.themes_train --choose` on the
-# blind sets' development answers). These themes miss a goal there.
-KNOWN_MISSES = {
-    "school": "precision 88.8% (278 right, 35 wrong)",
-}
+# blind sets' development answers). These themes miss a goal there (none since the eleventh
+# session: school's precision was 88.8%, 278 right and 35 wrong, until 13 development labels
+# were corrected to the conventions, friends "at my new school" and the school nurse among
+# them, and the model retrained: 90.5%, 275 and 29, recall 89.7% -> 88.7%).
+KNOWN_MISSES: dict[str, str] = {}
 
 # Held-out precision and recall as measured for every theme and for "no theme" (209 right,
 # 128 wrong: an answer with a theme the keywords miss, or the model vetoes, counts against
@@ -101,7 +102,10 @@ KNOWN_MISSES = {
 # and fifty-eighth's gave leaving-care money an `add_above` (0.9) and lowered health and
 # feelings' to 0.8: on the same 3,750, leaving-care money's recall (the round's start
 # 3ac4f93: 84.3%) 90.4%, health and feelings' (91.1%) 91.8%, being listened to's precision
-# (90.4%) 90.0% and recall (90.9%) 90.0%; see docs/themes-and-feelings.md.) The newest blind
+# (90.4%) 90.0% and recall (90.9%) 90.0%; the eleventh session's 13 development labels
+# corrected to the conventions (a school named only as a place: friends there, its nurse, a
+# worker visiting it): school's precision 88.8% -> 90.5%, recall 89.7% -> 88.7%, "no
+# theme"'s 209 right -> 208; see docs/themes-and-feelings.md.) The newest blind
 # answers are harder than the rest (micro precision 87.0%, recall 83.6% on the twenty-sixth set's
 # 241 as written; 91.0% and 82.7% on the twenty-fourth's 235; 93.5% and 91.0% on the
 # twenty-third's 221; 91.6% and 90.9% on the twenty-eighth's 222, never tuned on; 95.6% and 88.9%
@@ -121,7 +125,7 @@ FLOORS = {
     "family_contact": (352 / 374, 352 / 360),
     "brothers_and_sisters": (194 / 201, 194 / 194),
     "friends": (200 / 218, 200 / 207),
-    "school": (278 / 313, 278 / 310),
+    "school": (275 / 304, 275 / 310),
     "health_and_feelings": (413 / 438, 413 / 450),
     "social_worker": (342 / 345, 342 / 354),
     "worker_changes": (154 / 171, 154 / 166),
@@ -134,7 +138,7 @@ FLOORS = {
     "leaving_care_housing": (266 / 285, 266 / 301),
     "leaving_care_money": (225 / 241, 225 / 249),
     "leaving_care_work": (182 / 194, 182 / 199),
-    NO_THEME: (209 / 337, 209 / 244),
+    NO_THEME: (208 / 337, 208 / 244),  # 209 until the eleventh session's relabelling
 }
 
 
