@@ -5,7 +5,8 @@ Scorers share the `SentimentScorer` protocol: `TextBlobScorer` (TextBlob's patte
 combination of TextBlob's polarity and subjectivity, VADER's compound, pos and neg, a care
 lexicon of our own (``surveys/data/youth_lexicon.yaml``, with negation: the mean of the
 phrases found and the most positive and most negative, so a mixed answer is not read as
-flat) and word weights (words, word pairs and words in a negator's reach), shipped as
+flat) and word weights (words, word pairs, words in a negator's reach and the 4-letter
+spelling fragments of longer words, which the label reads and the polarity does not), shipped as
 weights (``surveys/data/sentiment_model.json``) and scored in plain Python.
 Facts of care ("I am a care leaver", "my foster carer") are hidden from TextBlob and VADER,
 which read "care" as a warm word. TextBlob and VADER load lazily, on the first scorer
@@ -24,7 +25,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, Protocol
 
 from surveys.data_files import builtin_text, parse_yaml, read_text
@@ -33,6 +34,8 @@ from surveys.safeguarding import normalise
 __all__ = [
     "CLASSES",
     "DENSE",
+    "GRAM_MARK",
+    "LABEL_MARGIN",
     "NEGATIVE_BELOW",
     "POSITIVE_ABOVE",
     "CareScorer",
@@ -347,10 +350,17 @@ SCOPE_ENDS = frozenset({
 })  # with punctuation, these end a negator's reach
 
 
+GRAM = 4  # letters in a spelling fragment
+GRAM_MARK = "#"  # marks a spelling fragment among the tokens
+
+
 def tokens(text: str) -> list[str]:
-    """Lower-case words (apostrophes dropped: "didn't" -> "didnt"), adjacent word pairs and,
+    """Lower-case words (apostrophes dropped: "didn't" -> "didnt"), adjacent word pairs,
     marked "~", the up to `NEGATION_WINDOW` words after a negator ("didnt like it" ->
-    "~like", "~it"; a comma or "but" ends the reach), as the word weights are keyed."""
+    "~like", "~it"; a comma or "but" ends the reach) and, marked "#", the `GRAM`-letter
+    fragments of words longer than that ("evicted" -> "#evic", "#vict", "#icte", "#cted"),
+    so a spelling or a form of a word the model never saw still counts, as the word weights
+    are keyed."""
     plain = text.lower().replace("'", "").replace("\u2019", "")
     words = TOKEN.findall(plain)
     negated: list[str] = []
@@ -364,7 +374,13 @@ def tokens(text: str) -> list[str]:
             reach -= 1
         if part in SCOPE_NEGATORS:
             reach = NEGATION_WINDOW
-    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)] + negated
+    fragments = [
+        f"{GRAM_MARK}{word[i : i + GRAM]}"
+        for word in set(words)
+        if len(word) > GRAM and not word.isdigit()
+        for i in range(len(word) - GRAM + 1)
+    ]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)] + negated + fragments
 
 
 @dataclass(frozen=True)
@@ -481,6 +497,14 @@ class SentimentModel:
         """The model shipped with carevoice (loaded once)."""
         return _default_model()
 
+    @cached_property
+    def _weights_by_word(self) -> dict[str, tuple[float, ...]]:
+        """Each word's weight in the polarity and in each class, in one lookup: a text's
+        words are looked up once, not once per score."""
+        linears = (self.polarity, *(self.classes[c] for c in CLASSES))
+        vocabulary = set().union(*(f.words for f in linears))
+        return {w: tuple(f.words.get(w, 0.0) for f in linears) for w in vocabulary}
+
     @classmethod
     def untrained(cls) -> SentimentModel:
         """All weights zero (everything neutral): for reading parts before training."""
@@ -519,8 +543,19 @@ class SentimentModel:
         least 0.05, and TextBlob's, any polarity above 0, as well as ours); a positive or
         negative one at least `LABEL_MARGIN` past its threshold."""
         dense = parts.dense()
-        label = max(CLASSES, key=lambda c: self.classes[c](dense, words))
-        polarity = _clamp(self.polarity(dense, words), -1.0, 1.0)
+        sums = [0.0] * (1 + len(CLASSES))  # the polarity's word weights, then each class's
+        table = self._weights_by_word
+        for word in set(words):
+            found = table.get(word)
+            if found is not None:
+                sums = [total + weight for total, weight in zip(sums, found, strict=True)]
+        linears = (self.polarity, *(self.classes[c] for c in CLASSES))
+        scores = [
+            f.intercept + sum(w * x for w, x in zip(f.dense, dense, strict=True)) + words_sum
+            for f, words_sum in zip(linears, sums, strict=True)
+        ]
+        label = max(CLASSES, key=lambda c: scores[1 + CLASSES.index(c)])
+        polarity = _clamp(scores[0], -1.0, 1.0)
         if label is SentimentLabel.NEUTRAL:
             polarity = 0.0  # whatever rule reads it (above 0.05, at least 0.05, above 0)
         elif label is SentimentLabel.POSITIVE:

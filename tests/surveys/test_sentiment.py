@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveys.sentiment import (
+    CLASSES,
     DENSE,
+    LABEL_MARGIN,
     NEGATIVE_BELOW,
     POSITIVE_ABOVE,
     CareScorer,
@@ -276,10 +278,37 @@ def test_social_marks(text: str, marked: float) -> None:
 
 def test_tokens_are_words_and_pairs() -> None:
     assert tokens("Didn't LIKE it") == [
-        "didnt", "like", "it", "didnt like", "like it", "~like", "~it"
+        "didnt", "like", "it", "didnt like", "like it", "~like", "~it", "#didn", "#idnt"
     ]  # fmt: skip
-    assert tokens("not bad, but the taxi is late")[-1:] == ["~bad"]  # "," ends the reach
+    negated = [t for t in tokens("not bad, but the taxi is late") if t.startswith("~")]
+    assert negated == ["~bad"]  # "," ends the reach
     assert "~late" not in tokens("nobody came and the taxi was late")  # and "and"
+
+
+def test_tokens_carry_the_spelling_fragments_of_longer_words() -> None:
+    fragments = [t for t in tokens("got evicted in 2019, sad") if t.startswith("#")]
+    assert fragments == ["#evic", "#vict", "#icte", "#cted"]  # not "got", "sad" or "2019"
+    assert {"#evic", "#vict"} <= set(tokens("the eviction letter"))  # a form it may not know
+
+
+def test_a_text_is_scored_as_each_linear_part_scores_it() -> None:
+    """`predict` looks each word up once for every score; the same as each part alone."""
+    model, scorer = SentimentModel.default(), CareScorer()
+    for text in ("I got evicted and my PA never rang", "my carers are lush", "its ok", "idk"):
+        parts = scorer.parts(text)
+        assert parts is not None
+        words, dense = tokens(text), parts.dense()
+        label = max(CLASSES, key=lambda c: model.classes[c](dense, words))
+        polarity, predicted = model.predict(parts, words)
+        assert predicted is label
+        expected = max(-1.0, min(1.0, model.polarity(dense, words)))
+        if label is NEU:
+            expected = 0.0
+        elif label is POS:
+            expected = max(expected, POSITIVE_ABOVE + LABEL_MARGIN)
+        else:
+            expected = min(expected, NEGATIVE_BELOW - LABEL_MARGIN)
+        assert polarity == pytest.approx(expected)
 
 
 def test_model_file_is_checked() -> None:
