@@ -50,8 +50,6 @@ def test_the_care_phrases_are_enough_and_split_once() -> None:
                for i in items)  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="84.2% (607 of 721): the first 171 89.5%, the tenth "
-                   "session's blind halves (323) 80.5%, the eleventh's (227) 85.5%")
 def test_held_out_care_phrases_reach_the_goal(scored: list[Scored]) -> None:
     """The first held-out part (171) went from 84.2% to 86.0% and back to 84.8% over the
     issue's rounds; 85.4% (146) in the tenth session. Three blind sets written then
@@ -73,20 +71,23 @@ def test_held_out_care_phrases_reach_the_goal(scored: list[Scored]) -> None:
     (82.8%), the first 171 150 (87.7%), the tenth's 254, the eleventh's 193; the 4-letter
     spelling fragments of longer words as features of the label ("evicted": "#evic",
     "#vict", ...): 607 (84.2%), the first 171 153 (89.5%), the tenth's 260, the eleventh's
-    194. See tests/data/sentiment/README.md."""
+    194; two more development sets (flat facts; mixed answers and tone; 511), 30 lexicon
+    phrases and 7 non-answers from their misses: **615 (85.3%)**, the first 171 153, the
+    tenth's 265, the eleventh's 197. See tests/data/sentiment/README.md."""
     held = [s for s in scored if not s[0].tuning]
     ours = figures(held, scorers(SentimentModel.default())["ours"])
     assert ours["accuracy"] >= GOAL
 
 
 FIRST_HELD_OUT = 171  # the first rows of the file held out; the rest came later
-FLOOR, FIRST_FLOOR = 607, 153  # right now, of all held out and of the first 171 (150 after
+FLOOR, FIRST_FLOOR = 615, 153  # right now, of all held out and of the first 171 (150 after
 # the eleventh session's retraining on 668 more development phrases, 151 before it)
 
 
 def test_held_out_care_phrases_do_not_fall_below_today(scored: list[Scored]) -> None:
-    """Below the goal, a retrained model or a new lexicon phrase must not lose ground: at
-    least as many held-out phrases read right as the shipped model reads today."""
+    """A retrained model or a new lexicon phrase must not lose ground: at least as many
+    held-out phrases read right as the shipped model reads today (the goal is met by two
+    phrases, so this holds the margin too)."""
     held = [s for s in scored if not s[0].tuning]
     ours = scorers(SentimentModel.default())["ours"]
 
