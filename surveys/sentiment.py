@@ -376,7 +376,7 @@ def tokens(text: str) -> list[str]:
             reach = NEGATION_WINDOW
     fragments = [
         f"{GRAM_MARK}{word[i : i + GRAM]}"
-        for word in set(words)
+        for word in dict.fromkeys(words)  # each word once, in order
         if len(word) > GRAM and not word.isdigit()
         for i in range(len(word) - GRAM + 1)
     ]
