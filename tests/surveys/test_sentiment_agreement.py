@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 import zlib
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
+from benchmarks import sentiment_fresh
 from benchmarks.sentiment_agreement import (
     FIGURES,
     RULES,
@@ -134,3 +136,28 @@ def test_the_shipped_model_beats_the_others_on_every_human_rated_set() -> None:
         assert row["ours"]["n"] >= 1000, name
         for metric in ("r", "accuracy"):
             assert beats(row, metric), f"{name} {metric}"
+
+
+def test_fresh_sets_are_scored_as_written_and_known_texts_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fresh = tmp_path / "fresh.csv"
+    fresh.write_text(
+        "label,text\n"
+        "negative,the bus to contact broke down and we missed the whole visit\n"
+        "positive,my nan came to watch my match and we won\n"
+        "neutral,i have football on tuesdays and thursdays\n"
+        "negative,my review got stood down again\n",  # a held-out care phrase: left out
+        encoding="utf-8",
+    )
+    assert sentiment_fresh.main([str(fresh)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("fresh.csv: n=3  ours ") and "TextBlob" in line and "VADER" in line
+    assert line.endswith("(1 already in phrases.csv or repeated, left out)")
+
+
+def test_a_fresh_set_with_a_bad_label_is_a_clear_error(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.csv"
+    fresh.write_text("label,text\npositive,got my keys\nhappy,yay\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"fresh\.csv:3: needs a label"):
+        sentiment_fresh.main([str(fresh)])
