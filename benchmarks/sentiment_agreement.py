@@ -67,12 +67,17 @@ def scorers(model: SentimentModel) -> dict[str, Callable[[Scored], float]]:
     }
 
 
-def score_all(data: Path, cache: Path | None) -> list[Scored]:
-    """Every rated text with words, with its baseline parts and ours."""
-    items = read_human(data) + read_care()
+def with_parts(items: Sequence[Item], cache: Path | None = None) -> list[Scored]:
+    """Each item with words, with its baseline parts (TextBlob and VADER reading the text
+    as it is) and ours (the facts of care hidden from them)."""
     base = read_parts(items, cache, hide_facts=False)
     ours = read_parts(items, cache)
     return [(i, b, o) for i, b, o in zip(items, base, ours, strict=True) if b and o is not None]
+
+
+def score_all(data: Path, cache: Path | None) -> list[Scored]:
+    """Every rated text with words, with its baseline parts and ours."""
+    return with_parts(read_human(data) + read_care(), cache)
 
 
 def _sets(scored: Sequence[Scored]) -> list[str]:

@@ -18,10 +18,10 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.sentiment_agreement import figures, scorers
-from benchmarks.sentiment_data import CARE, CARE_TARGET, Item, read_care, read_parts
+from benchmarks.sentiment_agreement import figures, scorers, with_parts
+from benchmarks.sentiment_data import CARE, CARE_TARGET, Item, read_care
 from surveys.safeguarding import normalise
-from surveys.sentiment import CareScorer, SentimentLabel, SentimentModel, label_for
+from surveys.sentiment import SentimentLabel, SentimentModel, label_for
 
 FRESH = Path(__file__).resolve().parents[1] / "tests" / "data" / "sentiment" / "fresh"
 SCORERS = ("ours", "TextBlob", "VADER", "mean")
@@ -53,10 +53,7 @@ def read_fresh(path: Path, known: set[str]) -> tuple[list[Item], int]:
 
 def report(name: str, items: Sequence[Item], model: SentimentModel) -> str:
     """One line: n, each scorer's 3-class accuracy, and ours right of each label."""
-    base = read_parts(items, hide_facts=False)  # TextBlob and VADER read the text as it is
-    own = read_parts(items)  # ours hides the facts of care from them
-    scored = [(i, b, o) for i, b, o in zip(items, base, own, strict=True)
-              if b is not None and o is not None]  # fmt: skip
+    scored = with_parts(items)
     if not scored:
         return f"{name}: no answers with words"
     read = scorers(model)
@@ -84,7 +81,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no CSV files given and none in {FRESH}")
     known = {normalise(i.text) for i in read_care()}
     model = SentimentModel.default()
-    CareScorer()  # TextBlob and VADER load once, before the first file
     everything: list[Item] = []
     for path in files:
         items, repeated = read_fresh(path, known)

@@ -498,12 +498,16 @@ class SentimentModel:
         return _default_model()
 
     @cached_property
+    def _linears(self) -> tuple[Linear, ...]:
+        """The polarity, then each class's score, in `CLASSES` order."""
+        return (self.polarity, *(self.classes[c] for c in CLASSES))
+
+    @cached_property
     def _weights_by_word(self) -> dict[str, tuple[float, ...]]:
-        """Each word's weight in the polarity and in each class, in one lookup: a text's
-        words are looked up once, not once per score."""
-        linears = (self.polarity, *(self.classes[c] for c in CLASSES))
-        vocabulary = set().union(*(f.words for f in linears))
-        return {w: tuple(f.words.get(w, 0.0) for f in linears) for w in vocabulary}
+        """Each word's weight in each of `_linears`, in one lookup: a text's words are
+        looked up once, not once per score."""
+        vocabulary = set().union(*(f.words for f in self._linears))
+        return {w: tuple(f.words.get(w, 0.0) for f in self._linears) for w in vocabulary}
 
     @classmethod
     def untrained(cls) -> SentimentModel:
@@ -549,13 +553,12 @@ class SentimentModel:
             found = table.get(word)
             if found is not None:
                 sums = [total + weight for total, weight in zip(sums, found, strict=True)]
-        linears = (self.polarity, *(self.classes[c] for c in CLASSES))
-        scores = [
+        polarity_score, *class_scores = [
             f.intercept + sum(w * x for w, x in zip(f.dense, dense, strict=True)) + words_sum
-            for f, words_sum in zip(linears, sums, strict=True)
+            for f, words_sum in zip(self._linears, sums, strict=True)
         ]
-        label = max(CLASSES, key=lambda c: scores[1 + CLASSES.index(c)])
-        polarity = _clamp(scores[0], -1.0, 1.0)
+        label = max(zip(CLASSES, class_scores, strict=True), key=lambda pair: pair[1])[0]
+        polarity = _clamp(polarity_score, -1.0, 1.0)
         if label is SentimentLabel.NEUTRAL:
             polarity = 0.0  # whatever rule reads it (above 0.05, at least 0.05, above 0)
         elif label is SentimentLabel.POSITIVE:

@@ -21,8 +21,9 @@ from benchmarks.sentiment_agreement import (
     beats,
     figures,
     scorers,
+    with_parts,
 )
-from benchmarks.sentiment_data import CARE, read_care, read_parts
+from benchmarks.sentiment_data import CARE, read_care
 from surveys.sentiment import SentimentLabel, SentimentModel
 
 GOAL = 0.85
@@ -30,11 +31,7 @@ GOAL = 0.85
 
 @pytest.fixture(scope="module")
 def scored() -> list[Scored]:
-    items = read_care()
-    base = read_parts(items, hide_facts=False)
-    ours = read_parts(items)
-    rows = zip(items, base, ours, strict=True)
-    return [(i, b, o) for i, b, o in rows if b is not None and o is not None]
+    return with_parts(read_care())
 
 
 def test_the_care_phrases_are_enough_and_split_once() -> None:
