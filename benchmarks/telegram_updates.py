@@ -11,6 +11,12 @@ consent, the engine, one database transaction per input and the replies (edits, 
 answers, next question). Updates come in rounds, one per young person, handled as the
 long-polling loop does (chats at once, each chat in order). The echo bot answers each text
 message with the same text.
+
+Two floors are measured beside them, to show what the ratio can reach at all for a bot that
+keeps nothing-lost: the echo bot that first commits each message in one statement through
+the bare driver (aiosqlite, or asyncpg), the least any bot can do that stores an input when
+it arrives; and that bot making as many Bot API calls an update as carevoice did in the
+run (answer the button, edit the question into a record of the answer, send the next).
 """
 
 from __future__ import annotations
@@ -21,10 +27,12 @@ import os
 import secrets
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from telegram import Update
@@ -149,16 +157,23 @@ async def carevoice_run(url: str, people: int, schema: str | None) -> tuple[int,
         await db.dispose()
 
 
-async def echo_run(people: int, rounds: int) -> tuple[int, float]:
-    state = BotApiState(record_calls=False)
+Reply = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The echo bot: the message's own text, sent back."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(update.effective_message.text or "")
+
+
+async def echo_run(
+    people: int, rounds: int, reply: Reply = echo, state: BotApiState | None = None
+) -> tuple[int, float]:
+    """The bare bot answering `rounds` text messages from each of `people` chats."""
+    state = state or BotApiState(record_calls=False)
     app = ApplicationBuilder().token(DEFAULT_TOKEN).base_url(API).updater(None)
     app = app.request(FakeRequest(state)).get_updates_request(FakeRequest(state)).build()
-
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(update.effective_message.text or "")
-
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, reply))
     await app.initialize()
     maker = UpdateMaker(state, app.bot)
     left = [rounds]
@@ -172,6 +187,69 @@ async def echo_run(people: int, rounds: int) -> tuple[int, float]:
     handled, seconds = await run_rounds(app, next_updates)
     await app.shutdown()
     return handled, seconds
+
+
+class Floor:
+    """The echo bot that commits each message before it replies, through the bare driver.
+
+    One statement an update (an insert keyed by chat and message, committed on its own):
+    the least a bot can write and still lose nothing. With `calls` above 1 it also makes
+    that many Bot API calls an update on average, as carevoice does."""
+
+    def __init__(self, url: str | None, folder: Path, calls: float = 1.0) -> None:
+        self.url, self.folder, self.calls = url, folder, calls
+        self.handled = 0
+        self.table = f"floor_inputs_{secrets.token_hex(4)}"
+        self._sqlite: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()  # SQLite has one writer: wait here, not in busy_timeout
+        self._pool: asyncpg.Pool | None = None
+
+    async def __aenter__(self) -> Floor:
+        create = f"CREATE TABLE {self.table} (chat BIGINT, message BIGINT, body TEXT, " \
+            "PRIMARY KEY (chat, message))"
+        if self.url is None:
+            self._sqlite = await aiosqlite.connect(self.folder / "floor.db", isolation_level=None)
+            await self._sqlite.execute("PRAGMA journal_mode=WAL")
+            await self._sqlite.execute("PRAGMA synchronous=NORMAL")  # as carevoice's store
+            await self._sqlite.execute(create)
+        else:
+            dsn = async_url(self.url).replace("postgresql+asyncpg://", "postgresql://")
+            self._pool = await asyncpg.create_pool(dsn, min_size=1, max_size=10)
+            await self._pool.execute(create)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._sqlite is not None:
+            await self._sqlite.close()
+        if self._pool is not None:
+            await self._pool.execute(f"DROP TABLE {self.table}")
+            await self._pool.close()
+
+    async def stored(self) -> int:
+        """How many messages this floor has committed."""
+        sql = f"SELECT count(*) FROM {self.table}"
+        if self._sqlite is not None:
+            async with self._sqlite.execute(sql) as cursor:
+                row = await cursor.fetchone()
+            return int(row[0]) if row else 0
+        assert self._pool is not None
+        return int(await self._pool.fetchval(sql))
+
+    async def reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Store the message, committed, then answer it with this floor's calls."""
+        message = update.effective_message
+        assert message is not None
+        key = (message.chat_id, message.message_id, message.text or "")
+        if self._sqlite is not None:
+            async with self._lock:
+                await self._sqlite.execute(f"INSERT INTO {self.table} VALUES (?, ?, ?)", key)
+        else:
+            assert self._pool is not None
+            await self._pool.execute(f"INSERT INTO {self.table} VALUES ($1, $2, $3)", *key)
+        n = self.handled
+        self.handled += 1
+        for _ in range(round((n + 1) * self.calls) - round(n * self.calls)):
+            await message.reply_text(message.text or "")
 
 
 async def main(people: int, url: str | None) -> None:
@@ -194,8 +272,12 @@ async def main(people: int, url: str | None) -> None:
                 async with admin.begin() as conn:
                     await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
                 await admin.dispose()
-    rounds = max(1, handled // people)
-    echo_handled, echo_seconds = await echo_run(people, rounds)
+        rounds = max(1, handled // people)
+        echo_handled, echo_seconds = await echo_run(people, rounds)
+        floors = []
+        for per_update in (1.0, calls / handled):
+            async with Floor(url, Path(folder), per_update) as floor:
+                floors.append(await echo_run(people, rounds, floor.reply))
     ours, bare = handled / seconds, echo_handled / echo_seconds
     backend = "SQLite" if url is None else "PostgreSQL"
     print(f"{people} young people, each a whole survey ({backend})")
@@ -206,7 +288,16 @@ async def main(people: int, url: str | None) -> None:
     print(
         f"PTB echo bot:   {echo_handled:,} updates in {echo_seconds:.2f}s = {bare:,.0f} updates/s"
     )
+    driver = "aiosqlite" if url is None else "asyncpg"
+    names = (
+        f"floor: echo + one committed insert ({driver})",
+        f"floor: that + {calls / handled:.1f} Bot API calls an update",
+    )
+    for name, (n, took) in zip(names, floors, strict=True):
+        print(f"{name}: {n / took:,.0f} updates/s (ratio to echo {n / took / bare:.2f})")
     print(f"ratio (carevoice / echo): {ours / bare:.2f}")
+    floor_rate = floors[1][0] / floors[1][1]
+    print(f"ratio (carevoice / the second floor): {ours / floor_rate:.2f}")
 
 
 def cli() -> None:
