@@ -13,7 +13,11 @@ the council's ref patterns), and prints:
 With `--baseline REV` (default `2dbd256`, before this work) the same is measured for
 `redact` as it was at that git revision, side by side.
 
-Usage: `.venv/bin/python -m benchmarks.redaction_leaks [--baseline REV] [--show]`
+With `--file PATH` (repeatable) it scores sittings written blind instead (each file holds
+its own `people`, `ref_patterns`, `quotes` and `ordinary`; `tests/data/redaction/sittings/`),
+each on its own.
+
+Usage: `.venv/bin/python -m benchmarks.redaction_leaks [--baseline REV] [--show] [--file PATH]`
 """
 
 from __future__ import annotations
@@ -64,7 +68,12 @@ def squash(text: str) -> str:
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
-def load() -> tuple[dict[str, Any], list[str]]:
+def load(path: Path | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The corpus (people table, ref patterns, quotes with secrets) and the ordinary quotes:
+    the development set by default, or one sitting's file holding both."""
+    if path is not None:
+        sitting = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return sitting, [str(o) for o in sitting.get("ordinary") or []]
     leaks = yaml.safe_load((DATA / "leaks.yaml").read_text(encoding="utf-8"))
     ordinary = yaml.safe_load((DATA / "ordinary.yaml").read_text(encoding="utf-8"))
     return leaks, [str(o) for o in ordinary]
@@ -83,8 +92,9 @@ def call(redactor: Redactor, text: str, corpus: dict[str, Any]) -> str | None:
     return redactor(text, **kwargs)
 
 
-def score(redactor: Redactor) -> Score:
-    corpus, ordinary = load()
+def score(redactor: Redactor, path: Path | None = None) -> Score:
+    """What `redactor` does to the development set, or to one sitting's file."""
+    corpus, ordinary = load(path)
     result = Score()
     started = time.perf_counter()
     for item in corpus["quotes"]:
@@ -122,6 +132,7 @@ def baseline_redactor(revision: str) -> Redactor:
     spec = importlib.util.spec_from_file_location("baseline_redaction", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     redact: Redactor = module.redact
     return redact
@@ -131,16 +142,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", default=BASELINE, help="git revision to compare with")
     parser.add_argument("--show", action="store_true", help="print each leak and change")
+    parser.add_argument(
+        "--file", type=Path, action="append", default=[],
+        help="a sitting's YAML (people, ref_patterns, quotes, ordinary) instead of the set",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO_ROOT))
     from surveys.insights.redaction import safe_quote
 
-    now = score(safe_quote)
     try:
-        before: Score | None = score(baseline_redactor(args.baseline))
+        baseline: Redactor | None = baseline_redactor(args.baseline)
     except (subprocess.CalledProcessError, OSError) as error:
         print(f"(no baseline: {error})")
-        before = None
+        baseline = None
+    for path in args.file or [None]:
+        if path is not None:
+            print(f"\n{path}")
+        now = score(safe_quote, path)
+        before = score(baseline, path) if baseline is not None else None
+        report(now, before, args.baseline, show=args.show)
+    return 0
+
+
+def report(now: Score, before: Score | None, revision: str, *, show: bool) -> None:
+    """The figures side by side, and with `show` each leak and change."""
     rows = [
         ("adversarial quotes", lambda s: s.quotes),
         ("  shown with a secret (leaks, goal 0)", lambda s: len(s.leaks)),
@@ -150,16 +175,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("  words lost, of", lambda s: f"{s.words_lost} of {s.words}"),
         ("time per quote (µs)", lambda s: f"{s.per_quote_us:.0f}"),
     ]
-    head = f"{'':40} {'before (' + args.baseline + ')':>18} {'now':>12}"
+    head = f"{'':40} {'before (' + revision + ')':>18} {'now':>12}"
     print(head)
     for label, get in rows:
         print(f"{label:40} {str(get(before)) if before else '-':>18} {get(now)!s:>12}")
-    if args.show:
+    if show:
         for text, out, found in now.leaks:
             print(f"LEAK {found}: {text!r} -> {out!r}")
         for text, changed in now.changed:
             print(f"CHANGED: {text!r} -> {changed!r}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from surveys.data_files import builtin_text, parse_yaml
+from surveys.insights.english_words import BRANDS, is_english_word
 
 __all__ = [
     "TOKENS",
@@ -178,6 +179,7 @@ _RELATIONS = _words(
 )
 _RELATION_ADJECTIVES = _words(
     "best old new foster social key personal support youth former ex little big older younger step"
+    " forster fostor socail socal soshal"  # as children of 8 to 11 spell them
 )
 
 _MONTH = (
@@ -206,7 +208,7 @@ _AT_HANDLE = re.compile(r"(?<![\w@\[])@(?:[A-Za-z0-9_]| [A-Za-z_])(?:[A-Za-z0-9_
 _PLATFORM_HANDLE = re.compile(
     r"\b(?P<lead>(?:snapchat|snap|sc|insta|instagram|ig|tiktok|tik tok|twitter|facebook|fb"
     r"|discord|xbox|psn|gamertag|kik|username|user\s?name)(?:\s+(?:name|username|handle|id|gamertag|tag))?)"
-    r"(?P<sep>\s*(?:is|:|=|-)?\s*)"
+    r"(?P<sep>\s*(?:is|its|it's|it’s|:|=|-)?\s*)"
     r"(?P<handle>@?[A-Za-z0-9_.]*[A-Za-z0-9_])",
     re.IGNORECASE,
 )
@@ -384,6 +386,7 @@ def _links(text: str) -> str:
             handle.startswith("@")
             or re.search(r"[\d_.]|[a-z][A-Z]", handle) is not None  # jess_99, xXKidXx
             or re.search(r"(?i)name|handle|id|tag", match["lead"]) is not None
+            or (match["sep"].strip() != "" and not is_english_word(handle))  # tieganxo
         )
         if len(handle) < 3 or not (sep in {":", "=", "-"} or looks_like_handle):
             return match[0]
@@ -481,7 +484,8 @@ def _addresses(text: str) -> str:
         kind = match["kind"]
         if any(w in _ADDRESS_STOPWORDS for w in words):
             return match[0]
-        if kind.lower() in _WEAK_STREETS and not kind[0].isupper():
+        weak = kind.lower() in _WEAK_STREETS and not kind[0].isupper()
+        if weak and all(is_english_word(w) for w in words):  # "3 different way"
             return match[0]
         return ADDRESS
 
@@ -621,6 +625,116 @@ def _places(text: str) -> str:
         return match[0][: match.start("place") - match.start()] + PLACE
 
     return _PLACE_AFTER.sub(after_preposition, text)
+
+
+# --- words that are not English, where a name or a place stands --------------------------
+
+_ESTATE = re.compile(
+    r"(?P<lead>\b(?i:the)\s+)(?P<name>[A-Za-z][\w'’-]+)(?P<tail>\s+(?i:estates?)\b)"
+)
+_NOT_ESTATES = _words(
+    "housing council new old same whole big rough nice local industrial real other posh bad "
+    "good next private entire social biggest worst best"
+)
+_HOUSE = re.compile(
+    r"\b(?P<name>[A-Z][a-z'’]+)\s+(?:House|Lodge|Grange|Manor|Hall|Arms|Inn|Tavern)\b"
+)  # a children's home, a pub: "Lansdowne House", "the Kings Arms"
+# a person's place in a sentence: "me n kacper", "tell shayla", "shannon said"
+_PERSON_SLOT = re.compile(
+    r"(?P<lead>\b(?i:with|and|n|tell|ask|told|asked|miss|love|see|saw|seeing|visit|"
+    r"visiting|me\s+and|me\s+n)\s+|&\s*)(?P<name>[a-z][a-z'’-]{2,})\b"
+    r"|^(?P<first>[a-z][a-z'’-]{2,})(?=\s+(?:said|says|told|tells|asked|asks|is|was|has|had|"
+    r"helps|helped|came|comes|went|goes|lets|let|and|n|&|wants|wanted|thinks|knows)\b)",
+    re.MULTILINE,
+)
+_SAINT = re.compile(
+    r"\b(?i:st\.?|saint)\s+(?P<name>[A-Za-z][\w'’]+)"
+    r"(?:\s+(?i:school|primary|high|academy|college|juniors|infants|rc|catholic|church))*\b"
+)
+_LOWER_SCHOOL = re.compile(
+    r"(?<![\w\[])(?P<name>[a-z][\w'’-]+)\s+(?:primary|high|academy|college|juniors|infants"
+    r"|grammar|skool|school)\b"
+)
+_LIVING_IN = re.compile(
+    r"(?P<lead>\b(?i:live|lives|living|lived|stay|stays|staying|stayed|moved|move|moves|"
+    r"moving|born|grew\s+up|based|out|up|down|over)\s+(?:(?i:in|to|at|near|back\s+to)\s+)?)"
+    r"(?P<place>[a-z][a-z'’-]{2,})\b"
+)
+_LOWER_FAMILY = re.compile(
+    r"(?P<lead>\b(?i:the)\s+)(?P<name>[a-z][a-z'’-]+s)(?P<tail>['’]?)"
+    r"(?=['’]|\s+(?:are|were|have|had|house|home|place|family|said|say|let|lets)\b)"
+    r"|(?P<lead2>\b(?i:with|at|to|from|visit|visiting|see|seeing|stay|staying)\s+(?i:the)\s+)"
+    r"(?P<name2>[a-z][a-z'’-]+s)\b"
+)
+_CAPITALISED = re.compile(r"(?<![\w\['’-])[A-Z][a-z]+(?:[-'’][A-Za-z]+)*(?![\w\]])")
+
+
+def _foreign(word: str) -> bool:
+    """Whether a word could only be a name or a place: not English, not a word we know."""
+    core = re.sub(r"['’]s?$", "", word)
+    lower = core.lower()
+    return (
+        len(core) >= 3
+        and lower not in _NOT_NAMES
+        and lower not in _ADDRESS_STOPWORDS
+        and core.title() not in _NOT_PROPER
+        and core.removesuffix("s").title() not in _NOT_PROPER  # "Sundays", "Carers"
+        and core.title() not in _NOT_FAMILIES  # "the Simpsons"
+        and re.fullmatch(_TITLES, core) is None  # "Mrs"
+        and core not in BRANDS
+        and not is_english_word(core)
+    )
+
+
+def unknown_words(text: str) -> str:
+    """Names and places that no list holds, told by where they stand and by not being
+    English words (TextBlob's lexicon): "the beechwood estate", "Lansdowne House", "st
+    aidans", "kingsfield primary", "moved to middlewich", "the hartigans are my foster
+    family", and any capitalised word mid-sentence that is not English ("my worker is big
+    Tez"). A word after a telling context is handled before this, in `_in_context`."""
+
+    def estate(m: re.Match[str]) -> str:
+        name = m["name"]
+        if name.lower() in _NOT_ESTATES or (name[0].islower() and is_english_word(name)):
+            return m[0]  # "the council estate"; "the moss estate" is left, "the Moss Estate" not
+        return m["lead"] + PLACE + m["tail"]
+
+    text = _ESTATE.sub(estate, text)
+    text = _HOUSE.sub(lambda m: m[0] if m["name"] in _NOT_PROPER else PLACE, text)
+    text = _SAINT.sub(
+        lambda m: SCHOOL if _foreign(m["name"]) or m["name"][0].isupper() else m[0], text
+    )
+    text = _LOWER_SCHOOL.sub(lambda m: SCHOOL if _foreign(m["name"]) else m[0], text)
+    text = _LIVING_IN.sub(
+        lambda m: m["lead"] + PLACE if _foreign(m["place"]) else m[0], text
+    )
+
+    def family(m: re.Match[str]) -> str:
+        lead, name = (m["lead"], m["name"]) if m["name"] else (m["lead2"], m["name2"])
+        if not _foreign(name) or not _foreign(name[:-1]):
+            return m[0]
+        return lead + NAME + (m["tail"] or "")
+
+    text = _LOWER_FAMILY.sub(family, text)
+
+    def person(m: re.Match[str]) -> str:
+        name = m["name"] or m["first"]
+        if not _foreign(name):
+            return m[0]
+        return (m["lead"] or "") + NAME + name[len(re.sub(r"['’]s$", "", name)) :]
+
+    text = _PERSON_SLOT.sub(person, text)
+
+    def capitalised(m: re.Match[str]) -> str:
+        if not _foreign(m[0]):
+            return m[0]
+        # at a sentence's start only a double name is surely one: "Jean-Luc my PA is sound"
+        double = re.fullmatch(r"[A-Z][a-z]+-[A-Z][a-z]+", m[0]) is not None
+        if _starts_sentence(m.string, m.start()) and not double:
+            return m[0]
+        return NAME + (m[0][len(re.sub(r"['’]s$", "", m[0])) :])
+
+    return _CAPITALISED.sub(capitalised, text)
 
 
 # --- normalising ------------------------------------------------------------------------
@@ -850,7 +964,8 @@ _WORKERS = (
     r"counsell?or|nurse|doctor|gp|manager|worker|friend|mate|bestie|bff|boyfriend|"
     r"girlfriend|partner|brother|sister|cousin|mum|mam|dad|nan|nana|gran|grandma|grandad|"
     r"auntie|aunty|aunt|uncle|step\s*(?:mum|dad|brother|sister)|son|daughter|husband|wife|"
-    r"fiancee?"
+    r"fiancee?|nanny|nannie|nanna|mummy|daddy|granny|grandpa|grampa|bruv|bruva|bruvva|"
+    r"bruver|bro|sis|sista|wurker|werker|worka"
 )
 _CONTEXT = re.compile(
     r"(?P<lead>\b(?:"
@@ -919,7 +1034,8 @@ def _name_like(word: str, *, strong: bool) -> bool:
         return True
     if bare[0].isupper():
         return bare not in _NOT_PROPER and bare.title() not in _NOT_PROPER
-    return strong
+    # "my carer shaaron", "my bruver kaydun": lower case, but no English word
+    return strong or (len(bare) >= 3 and bare.isalpha() and not is_english_word(bare))
 
 
 def _in_context(text: str) -> str:
@@ -999,6 +1115,7 @@ def redact(
     text = _known(text, known_names)
     text = _names(text)
     text = _places(text)
+    text = unknown_words(text)
     text = _SCHOOL_AFTER_TOKEN.sub(SCHOOL, text)
     return _REPEATED_TOKEN.sub(r"\1", text)
 

@@ -381,3 +381,54 @@ def test_carers_named_as_a_couple_or_a_family_lose_their_surname(
     text: str, expected: str
 ) -> None:
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my carer shaaron lets him on the sofa", "my carer [name] lets him on the sofa"),
+        ("i wont to see my bruver kaydun", "i wont to see my bruver [name]"),
+        ("a flat on the beechwood estate, not safe", "a flat on the [place] estate, not safe"),
+        ("since I moved to Lansdowne House", "since I moved to [place]"),
+        ("The Kings Arms is where he drinks", "The [place] is where he drinks"),
+        ("i go to st aidans now", "i go to [school] now"),
+        ("i was at kingsfield primary til year 5", "i was at [school] til year 5"),
+        ("moved to middlewich and i dont know anyone", "moved to [place] and i dont know anyone"),
+        ("the hartigans are my foster family", "the [name] are my foster family"),
+        ("moving in with the fenwicks was the worst", "moving in with the [name] was the worst"),
+        ("my worker is big Tez and he takes me", "my worker is big [name] and he takes me"),
+        ("Jean-Luc my PA is sound", "[name] my PA is sound"),
+        ("me n zephyrine went to the park", "me n [name] went to the park"),
+        ("shaunagh said i could", "[name] said i could"),
+        ("add me on snap its kayz_xo", "add me on snap its [name]"),
+        ("my snap is tieganxo", "my snap is [name]"),
+        ("im at 41 birchall way now", "im at [address] now"),
+    ],
+)
+def test_words_that_are_not_english_where_a_name_or_place_stands(
+    text: str, expected: str
+) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We go to the park on Sundays if its not raining",
+        "I speak Tigrinya, a little English",
+        "my worker promisd to sort my passport",  # misspelt, not a name
+        "the council estate is rough",
+        "I got a PlayStation and Fortnite for Christmas",
+        "hostel has a curfew of 11",
+        "rugby is on wednesdays",
+        "I go to college mon, wed and fri",
+        "im moving to semi independent in march",
+        "my snap is private",
+        "we watched the Simpsons with the family",
+        "Mr and Mrs are not what I call them",
+        "it was 3 different way of saying it",
+        "I'm so Happy with my Placement",
+    ],
+)
+def test_english_words_in_those_places_stay(text: str) -> None:
+    assert redact(text) == text
