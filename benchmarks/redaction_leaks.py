@@ -121,7 +121,8 @@ def score(redactor: Redactor, path: Path | None = None) -> Score:
 
 
 def baseline_redactor(revision: str) -> Redactor:
-    """`redact` as it was at `revision` (its own module, loaded from git)."""
+    """`safe_quote` (or, before there was one, `redact`) as it was at `revision`, its own
+    module loaded from git."""
     source = subprocess.run(
         ["git", "show", f"{revision}:surveys/insights/redaction.py"],
         cwd=REPO_ROOT, check=True, capture_output=True, text=True,
@@ -134,7 +135,7 @@ def baseline_redactor(revision: str) -> Redactor:
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
-    redact: Redactor = module.redact
+    redact: Redactor = getattr(module, "safe_quote", module.redact)  # as the board uses it
     return redact
 
 

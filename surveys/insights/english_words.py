@@ -46,7 +46,9 @@ _EXTRA = """
     wiv skool skools skl lyk luv gud wen wot wat ur sum1 summat owt nowt nuffin nothin
     sumthin somethin gonna gotta wanna kinda sorta dunno lemme gimme tho thru
     mon tue tues wed weds thu thur thurs fri sat sun jan feb mar apr jun jul aug sep sept
-    oct nov dec
+    oct nov dec hostels rugby telly bedsit bedsits curfew footie quid fiver tenner karate
+    hairdressing fortnightly nite resi trauma traumatic traumatise traumatised traumatising
+    retraumatise retraumatised retraumatising safeguarding
     polish romanian somali arabic urdu punjabi bengali tigrinya amharic kurdish pashto dari
     farsi persian turkish albanian vietnamese portuguese italian lithuanian latvian slovak
     czech hungarian bulgarian ukrainian russian gujarati tamil hindi mandarin cantonese
@@ -67,7 +69,7 @@ _BRAND_NAMES = """
     Marvel Lego Barbie Boots Superdrug Morrisons Sainsbury's Sainsburys Iceland
     Poundland Wetherspoons Childline Kooth Barnardo's Barnardos Ofsted Jobcentre
     Facebook Google Messenger Zoom Teams Duolingo Tesco's Asda's Aldi's Lidl's Greggs'
-    Vinted Depop Shein Temu
+    Vinted Depop Shein Temu AirPods Airpods
 """
 BRANDS = frozenset(_BRAND_NAMES.split())
 
@@ -77,6 +79,9 @@ _SPELLINGS = {"is": "iz", "ys": "yz", "our": "or", "tre": "ter", "ogue": "og"}
 _AMERICAN = re.compile(
     r"(?<=[a-z])(?:is|ys)(?=e|ing|ation)|our(?=s?$|ed|ing|ful|ite)|tre(?=s?$)|ogue(?=s?$)"
 )
+
+
+_PREFIX = re.compile(r"(?:re|un|dis|non|over|under|mis|pre|self|semi|anti|ex|co)-?")
 
 
 @lru_cache(maxsize=1)
@@ -110,23 +115,32 @@ def _british_words() -> frozenset[str]:
     `surveys/data/names.yaml` are taken out of it."""
     spelling = _lexicon().with_name("en-spelling.txt")
     words = {
-        line.split(" ", 1)[0]
-        for line in spelling.read_text(encoding="utf-8").splitlines()
-        if line[:1].isalpha()
-    }
+        word
+        for word, _, count in (
+            line.partition(" ") for line in spelling.read_text(encoding="utf-8").splitlines()
+        )
+        if word[:1].isalpha() and count.strip().isdigit() and int(count) >= 2
+    }  # seen once: mostly names and places of the books and lists ("cheadle", "crewe")
+    return frozenset(words - _names())
+
+
+@lru_cache(maxsize=1)
+def _names() -> frozenset[str]:
+    """Every name in `surveys/data/names.yaml`, lower case."""
     text, source = builtin_text("names.yaml")
     lists = parse_yaml(text, source, ValueError)
-    names = {
+    return frozenset(
         n for key in ("forenames", "word_forenames", "surnames", "word_surnames")
         for n in str((lists or {}).get(key) or "").lower().split()
-    }  # fmt: skip
-    return frozenset(words - names)
+    )  # fmt: skip
 
 
-def is_english_word(word: str) -> bool:
+def is_english_word(word: str, *, misspelt: bool = True) -> bool:
     """Whether `word` (any case) is ordinary English: in the lexicon as a lower-case word,
     or with a plural or possessive ending taken off ("carers", "mum's"), or in the list of
-    young people's words above. Names and places mostly are not ("shaaron", "middlewich")."""
+    young people's words above. Names and places mostly are not ("shaaron", "middlewich").
+    With `misspelt`, a word of five letters or more one letter from an English word, and not
+    in the names list, is that word misspelt ("promisd", "reely")."""
     lower = word.lower().replace("’", "'")
     words = _words()
     british = _british_words()
@@ -135,14 +149,19 @@ def is_english_word(word: str) -> bool:
     american = _AMERICAN.sub(lambda m: _SPELLINGS[m[0]], lower)  # the lexicon's spelling
     if american != lower and american in words:
         return True
+    prefix = _PREFIX.match(lower)  # "retraumatising", "unsupervised", "overthinking"
+    if prefix and len(lower) - prefix.end() >= 4 and is_english_word(lower[prefix.end() :]):
+        return True
     for ending in ("'s", "s'", "s", "es", "ies"):
         if lower.endswith(ending) and len(lower) > len(ending) + 2:
             stem = lower[: -len(ending)] + ("y" if ending == "ies" else "")
             if stem in words:
                 return True
-    # a long word one letter from an English one is that word misspelt ("promisd"); short
-    # names are one letter from many words ("kev", "kaz"), so only from six letters on
-    return len(lower) >= 6 and lower.isalpha() and any(w in words for w in _one_off(lower))
+    # a long word one letter from an English one is that word misspelt ("promisd", "reely");
+    # short names are one letter from many words ("kev", "kaz"), so only from five letters
+    if not misspelt or len(lower) < 5 or not lower.isalpha() or lower in _names():
+        return False
+    return any(w in words for w in _one_off(lower))
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"

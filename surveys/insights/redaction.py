@@ -26,8 +26,11 @@ digits), invisible and bidirectional-override characters are removed (so "Kay\u2
 is one word) and Cyrillic or Greek look-alikes inside Latin words become Latin letters.
 Known names and refs are also found spelt out ("k a y l e i g h", "DEMO C 0020").
 
-It is a safety net, not a guarantee: a name that is not known, not in the list and not in
-a telling context ("Kayden said") stays. `safe_quote` redacts and then refuses (None) a
+In a text mostly in English, a word that is not English (`english_words`) standing where
+a name or a place does is taken for one (`unknown_words`): "my carer shaaron", "moved to
+middlewich", "big Tez"; phone numbers said in words, national insurance numbers and car
+registrations go too. It is a safety net, not a guarantee: a name that is also a word, not
+known, not in the list and not in a telling context ("Pat said") stays. `safe_quote` redacts and then refuses (None) a
 text that still looks identifying; show nothing rather than that. Ordinary words are left
 alone: "I like my meeting", "My IRO was descriptive".
 
@@ -41,6 +44,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -462,6 +466,45 @@ def _phone_start(run: str) -> int | None:
     return None
 
 
+_DIGIT_WORDS = {
+    "oh": "0", "o": "0", "zero": "0", "nought": "0", "one": "1", "two": "2", "three": "3",
+    "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_SPOKEN_DIGITS = re.compile(
+    r"(?<![\w\[])(?:(?:double|treble|triple)\s+)?(?:oh|o|zero|nought|one|two|three|four|five|"
+    r"six|seven|eight|nine|\d+)(?:[\s,-]+(?:(?:double|treble|triple)\s+)?(?:oh|o|zero|nought|"
+    r"one|two|three|four|five|six|seven|eight|nine|\d+)){3,}(?![\w\]])",
+    re.IGNORECASE,
+)
+# a national insurance number ("QQ 12 34 56 C"), a car registration ("MX68 KPT")
+_NI_OR_REG = re.compile(
+    r"(?<![\w\[])(?:[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]|[A-Z]{2}\d{2}\s?[A-Z]{3})(?![\w\]])"
+)
+
+
+def _spoken_numbers(text: str) -> str:
+    """A phone number said in words, or partly: "oh seven seven double oh 900 412" (seven
+    digits or more, at least one of them a word)."""
+
+    def spoken(match: re.Match[str]) -> str:
+        digits, words = "", 0
+        for token in re.findall(r"(?i)double|treble|triple|[a-z]+|\d+", match[0]):
+            lower = token.lower()
+            if lower in ("double", "treble", "triple"):
+                digits += "*" if lower == "double" else "**"
+                continue
+            if token.isdigit():
+                digit = token
+            else:
+                digit, words = _DIGIT_WORDS[lower], words + 1
+            while digits.endswith("*"):
+                digits, digit = digits[:-1], digit + digit[-1]
+            digits += digit
+        return PHONE if words and len(digits) >= 7 else match[0]
+
+    return _SPOKEN_DIGITS.sub(spoken, text)
+
+
 def _phones(text: str) -> str:
     def phone(match: re.Match[str]) -> str:
         run = match[0]
@@ -565,7 +608,7 @@ def _families(text: str) -> str:
     return _FAMILY_PLURAL.sub(family, text)
 
 
-def _names(text: str) -> str:
+def _names(text: str, *, english: bool = True) -> str:
     text = _families(text)
 
     def titled(match: re.Match[str]) -> str:
@@ -610,7 +653,7 @@ def _names(text: str) -> str:
     any_case, capitalised = _name_patterns()
     text = any_case.sub(NAME, text)
     text = capitalised.sub(_mid_sentence(NAME), text)
-    text = _in_context(text)
+    text = _in_context(text, english=english)
     return _next_to_names(text)
 
 
@@ -625,116 +668,6 @@ def _places(text: str) -> str:
         return match[0][: match.start("place") - match.start()] + PLACE
 
     return _PLACE_AFTER.sub(after_preposition, text)
-
-
-# --- words that are not English, where a name or a place stands --------------------------
-
-_ESTATE = re.compile(
-    r"(?P<lead>\b(?i:the)\s+)(?P<name>[A-Za-z][\w'’-]+)(?P<tail>\s+(?i:estates?)\b)"
-)
-_NOT_ESTATES = _words(
-    "housing council new old same whole big rough nice local industrial real other posh bad "
-    "good next private entire social biggest worst best"
-)
-_HOUSE = re.compile(
-    r"\b(?P<name>[A-Z][a-z'’]+)\s+(?:House|Lodge|Grange|Manor|Hall|Arms|Inn|Tavern)\b"
-)  # a children's home, a pub: "Lansdowne House", "the Kings Arms"
-# a person's place in a sentence: "me n kacper", "tell shayla", "shannon said"
-_PERSON_SLOT = re.compile(
-    r"(?P<lead>\b(?i:with|and|n|tell|ask|told|asked|miss|love|see|saw|seeing|visit|"
-    r"visiting|me\s+and|me\s+n)\s+|&\s*)(?P<name>[a-z][a-z'’-]{2,})\b"
-    r"|^(?P<first>[a-z][a-z'’-]{2,})(?=\s+(?:said|says|told|tells|asked|asks|is|was|has|had|"
-    r"helps|helped|came|comes|went|goes|lets|let|and|n|&|wants|wanted|thinks|knows)\b)",
-    re.MULTILINE,
-)
-_SAINT = re.compile(
-    r"\b(?i:st\.?|saint)\s+(?P<name>[A-Za-z][\w'’]+)"
-    r"(?:\s+(?i:school|primary|high|academy|college|juniors|infants|rc|catholic|church))*\b"
-)
-_LOWER_SCHOOL = re.compile(
-    r"(?<![\w\[])(?P<name>[a-z][\w'’-]+)\s+(?:primary|high|academy|college|juniors|infants"
-    r"|grammar|skool|school)\b"
-)
-_LIVING_IN = re.compile(
-    r"(?P<lead>\b(?i:live|lives|living|lived|stay|stays|staying|stayed|moved|move|moves|"
-    r"moving|born|grew\s+up|based|out|up|down|over)\s+(?:(?i:in|to|at|near|back\s+to)\s+)?)"
-    r"(?P<place>[a-z][a-z'’-]{2,})\b"
-)
-_LOWER_FAMILY = re.compile(
-    r"(?P<lead>\b(?i:the)\s+)(?P<name>[a-z][a-z'’-]+s)(?P<tail>['’]?)"
-    r"(?=['’]|\s+(?:are|were|have|had|house|home|place|family|said|say|let|lets)\b)"
-    r"|(?P<lead2>\b(?i:with|at|to|from|visit|visiting|see|seeing|stay|staying)\s+(?i:the)\s+)"
-    r"(?P<name2>[a-z][a-z'’-]+s)\b"
-)
-_CAPITALISED = re.compile(r"(?<![\w\['’-])[A-Z][a-z]+(?:[-'’][A-Za-z]+)*(?![\w\]])")
-
-
-def _foreign(word: str) -> bool:
-    """Whether a word could only be a name or a place: not English, not a word we know."""
-    core = re.sub(r"['’]s?$", "", word)
-    lower = core.lower()
-    return (
-        len(core) >= 3
-        and lower not in _NOT_NAMES
-        and lower not in _ADDRESS_STOPWORDS
-        and core.title() not in _NOT_PROPER
-        and core.removesuffix("s").title() not in _NOT_PROPER  # "Sundays", "Carers"
-        and core.title() not in _NOT_FAMILIES  # "the Simpsons"
-        and re.fullmatch(_TITLES, core) is None  # "Mrs"
-        and core not in BRANDS
-        and not is_english_word(core)
-    )
-
-
-def unknown_words(text: str) -> str:
-    """Names and places that no list holds, told by where they stand and by not being
-    English words (TextBlob's lexicon): "the beechwood estate", "Lansdowne House", "st
-    aidans", "kingsfield primary", "moved to middlewich", "the hartigans are my foster
-    family", and any capitalised word mid-sentence that is not English ("my worker is big
-    Tez"). A word after a telling context is handled before this, in `_in_context`."""
-
-    def estate(m: re.Match[str]) -> str:
-        name = m["name"]
-        if name.lower() in _NOT_ESTATES or (name[0].islower() and is_english_word(name)):
-            return m[0]  # "the council estate"; "the moss estate" is left, "the Moss Estate" not
-        return m["lead"] + PLACE + m["tail"]
-
-    text = _ESTATE.sub(estate, text)
-    text = _HOUSE.sub(lambda m: m[0] if m["name"] in _NOT_PROPER else PLACE, text)
-    text = _SAINT.sub(
-        lambda m: SCHOOL if _foreign(m["name"]) or m["name"][0].isupper() else m[0], text
-    )
-    text = _LOWER_SCHOOL.sub(lambda m: SCHOOL if _foreign(m["name"]) else m[0], text)
-    text = _LIVING_IN.sub(
-        lambda m: m["lead"] + PLACE if _foreign(m["place"]) else m[0], text
-    )
-
-    def family(m: re.Match[str]) -> str:
-        lead, name = (m["lead"], m["name"]) if m["name"] else (m["lead2"], m["name2"])
-        if not _foreign(name) or not _foreign(name[:-1]):
-            return m[0]
-        return lead + NAME + (m["tail"] or "")
-
-    text = _LOWER_FAMILY.sub(family, text)
-
-    def person(m: re.Match[str]) -> str:
-        name = m["name"] or m["first"]
-        if not _foreign(name):
-            return m[0]
-        return (m["lead"] or "") + NAME + name[len(re.sub(r"['’]s$", "", name)) :]
-
-    text = _PERSON_SLOT.sub(person, text)
-
-    def capitalised(m: re.Match[str]) -> str:
-        if not _foreign(m[0]):
-            return m[0]
-        # at a sentence's start only a double name is surely one: "Jean-Luc my PA is sound"
-        double = re.fullmatch(r"[A-Z][a-z]+-[A-Z][a-z]+", m[0]) is not None
-        if _starts_sentence(m.string, m.start()) and not double:
-            return m[0]
-        return NAME + (m[0][len(re.sub(r"['’]s$", "", m[0])) :])
-
-    return _CAPITALISED.sub(capitalised, text)
 
 
 # --- normalising ------------------------------------------------------------------------
@@ -965,7 +898,7 @@ _WORKERS = (
     r"girlfriend|partner|brother|sister|cousin|mum|mam|dad|nan|nana|gran|grandma|grandad|"
     r"auntie|aunty|aunt|uncle|step\s*(?:mum|dad|brother|sister)|son|daughter|husband|wife|"
     r"fiancee?|nanny|nannie|nanna|mummy|daddy|granny|grandpa|grampa|bruv|bruva|bruvva|"
-    r"bruver|bro|sis|sista|wurker|werker|worka"
+    r"bruver|bro|sis|sista|wurker|werker|worka|frend|freind|frnd"
 )
 _CONTEXT = re.compile(
     r"(?P<lead>\b(?:"
@@ -1020,7 +953,7 @@ _CALLED_NOT_A_NAME = _words(
 )
 
 
-def _name_like(word: str, *, strong: bool) -> bool:
+def _name_like(word: str, *, strong: bool, english: bool = True) -> bool:
     """Whether a word after a telling context is a name: capitalised and not an ordinary
     capitalised word, in the names list, or (after "called", "name is") any word that is
     not an ordinary one."""
@@ -1034,11 +967,13 @@ def _name_like(word: str, *, strong: bool) -> bool:
         return True
     if bare[0].isupper():
         return bare not in _NOT_PROPER and bare.title() not in _NOT_PROPER
-    # "my carer shaaron", "my bruver kaydun": lower case, but no English word
-    return strong or (len(bare) >= 3 and bare.isalpha() and not is_english_word(bare))
+    # "my carer shaaron", "my bruver kaydun": lower case, but no English word (in a text in
+    # English: in Welsh most words are not)
+    foreign = english and len(bare) >= 3 and bare.isalpha() and not is_english_word(bare)
+    return strong or foreign
 
 
-def _in_context(text: str) -> str:
+def _in_context(text: str, *, english: bool = True) -> str:
     """Names after "my carer", "my social worker is", "called", "my name is"... in any case."""
 
     def named(match: re.Match[str]) -> str:
@@ -1049,7 +984,7 @@ def _in_context(text: str) -> str:
             core = re.sub(r"['’]s$", "", word)
             if strong and i == 0 and core.lower() in _CALLED_NOT_A_NAME:
                 break  # "calls me back", "called names", "called off": not a name
-            if core != NAME and not _name_like(core, strong=strong):
+            if core != NAME and not _name_like(core, strong=strong, english=english):
                 break
             taken = i + 1
             if core != word:  # "Kayden's": a possessive ends the name
@@ -1090,6 +1025,230 @@ def _next_to_names(text: str) -> str:
     return text
 
 
+# --- words that are not English, where a name or a place stands --------------------------
+
+_ESTATE = re.compile(
+    r"(?P<lead>\b(?i:the)\s+)(?P<name>[A-Za-z][\w'’-]+)(?P<tail>\s+(?i:estates?)\b)"
+)
+_NOT_ESTATES = _words(
+    "housing council new old same whole big rough nice local industrial real other posh bad "
+    "good next private entire social biggest worst best"
+)
+_HOUSE = re.compile(
+    r"\b(?P<name>[A-Z][a-z'’]+)\s+(?:House|Lodge|Grange|Manor|Hall|Arms|Inn|Tavern)\b"
+)  # a children's home, a pub: "Lansdowne House", "the Kings Arms"
+# a person's place in a sentence: "me n kacper", "tell shayla", "shannon said"
+_PERSON_SLOT = re.compile(
+    r"(?P<lead>(?<!['’])\b(?i:with|and|n|tell|ask|told|asked|miss|love|see|saw|seeing|visit|"
+    r"visiting|me\s+and|me\s+n)\s+|&\s*)(?P<name>[a-z][a-z'’-]{2,})\b"
+    r"|^(?P<first>[a-z][a-z'’-]{2,})(?=\s+(?:said|says|told|tells|asked|asks|is|was|has|had|"
+    r"helps|helped|came|comes|went|goes|lets|let|and|n|&|wants|wanted|thinks|knows|"
+    rf"my\s+(?:{_WORKERS}))\b)",
+    re.MULTILINE,
+)
+_SAINT = re.compile(
+    r"\b(?i:st\.?|saint)\s+(?P<name>[A-Za-z][\w'’]+)"
+    r"(?:\s+(?i:school|primary|high|academy|college|juniors|infants|rc|catholic|church))*\b"
+)
+_LOWER_SCHOOL = re.compile(
+    r"(?<![\w\[])(?P<name>[a-z][\w'’-]+)\s+(?:primary|high|academy|college|juniors|infants"
+    r"|grammar|skool|school|sixth\s+form)\b"
+)
+_LOWER_HOUSE = re.compile(r"(?<![\w\[])(?P<name>[a-z][\w'’-]+)\s+(?:lodge|grange|manor)\b")
+_LIVING_IN = re.compile(
+    r"(?P<lead>\b(?i:live|lives|living|lived|stay|stays|staying|stayed|moved|move|moves|"
+    r"moving|born|grew\s+up|based|out|up|down|over|round)\s+"
+    r"(?:(?i:in|to|at|near|from|back\s+to)\s+)?"
+    r"|\b(?i:from|near)\s+)"
+    r"(?P<place>[a-z][a-z'’-]{2,})\b"
+)
+# English place-name endings: a lower-case word that is not English and ends so, after
+# "in", "at", "to", "near"..., is a town or village ("in audlem", "at longton")
+_TOPONYM = re.compile(
+    r"(?P<lead>\b(?i:in|at|to|from|near|round|around|outside|by)\s+)(?P<place>[a-z][a-z'’-]*"
+    r"(?:ton|ley|leigh|ham|bury|borough|brough|wich|wick|by|ford|field|fields|port|stead|worth|"
+    r"don|mouth|chester|cester|minster|well|bridge|burn|dale|stow|thorpe|hurst|wood|combe|"
+    r"land|lem|bank|heath|moor|gate|head|holme|ney|sey|ington|ing|ock|caster))\b"
+)
+# a venue by name: "Aspire Housing", "the Grosvenor Centre", "hazelmere youth club"
+_VENUE = re.compile(
+    r"\b(?P<name>[A-Z][a-z'’]+)\s+(?:Centre|Center|Park|Fields|View|Club|Nursery|Surgery|"
+    r"Housing|Medical\s+Centre|Leisure\s+Centre)\b"
+)
+_LOWER_VENUE = re.compile(
+    r"(?<![\w\[])(?P<name>[a-z][a-z'’-]+)\s+(?:park|fields|view|centre|youth\s+club|club|"
+    r"nursery|surgery|rec)\b"
+)
+# a possessive before a home: "a sleepover at ellies house", "jordans house"
+_WHOSE_HOUSE = re.compile(
+    r"(?<![\w\[])(?P<name>[a-z][a-z-]+)(?P<tail>['’]?s)(?=\s+(?:house|flat|place|home|room)\b)"
+)
+_LOWER_FAMILY = re.compile(
+    r"(?P<lead>\b(?i:the)\s+)(?P<name>[a-z][a-z'’-]+s)(?P<tail>['’]?)"
+    r"(?=['’]|\s+(?:are|were|have|had|house|home|place|family|said|say|let|lets)\b)"
+    r"|(?P<lead2>\b(?i:with|at|to|from|visit|visiting|see|seeing|stay|staying)\s+(?i:the)\s+)"
+    r"(?P<name2>[a-z][a-z'’-]+s)\b"
+)
+_CAPITALISED = re.compile(r"(?<![\w\['’-])[^\W\d_a-z](?:[^\W\d_]|[-'’](?=[^\W\d_]))+(?![\w\]])")
+_HASHTAG = re.compile(r"(?<![\w#])#(?P<tag>[^\W_][\w]*)")
+_AFTER_NAME_LOWER = re.compile(r"(?<=\[name\] )(?P<word>[a-z][a-z'’-]{2,})\b")
+
+
+def _foreign(word: str) -> bool:
+    """Whether a word could only be a name or a place: not English, not a word we know."""
+    core = re.sub(r"['’]s?$", "", word)
+    lower = core.lower()
+    return (
+        len(core) >= 3
+        and lower not in _NOT_NAMES
+        and lower not in _ADDRESS_STOPWORDS
+        and core.title() not in _NOT_PROPER
+        and core.removesuffix("s").title() not in _NOT_PROPER  # "Sundays", "Carers"
+        and core.title() not in _NOT_FAMILIES  # "the Simpsons"
+        and re.fullmatch(_TITLES, core) is None  # "Mrs"
+        and core not in BRANDS
+        and word not in BRANDS
+        and not is_english_word(core)
+    )
+
+
+def _mostly_english(text: str) -> bool:
+    """Whether most of a text's words are English (a Welsh or Polish answer is not)."""
+    words = [w for w in re.findall(r"[^\W\d_]{2,}", text)]
+    if not words:
+        return True
+    english = sum(is_english_word(w) for w in words)
+    return english >= 0.5 * len(words)
+
+
+def _named_again(original: str, text: str) -> str:
+    """A capitalised word taken out somewhere in a text is taken out wherever else it stands
+    capitalised: "I like living with [name]. Sue is kind." -> "... [name] is kind"."""
+    if NAME not in text:
+        return text
+    before = Counter(_CAPITALISED.findall(original))
+    after = Counter(_CAPITALISED.findall(text))
+    gone = {w for w, n in before.items() if after[w] < n and w not in _NOT_PROPER}
+    gone = {w for w in gone if w.lower() in _names_list().all or _foreign(w)}
+    if not gone:
+        return text
+    pattern = re.compile(rf"(?<![\w\[])(?:{'|'.join(map(re.escape, sorted(gone)))})(?![\w\]])")
+    return pattern.sub(NAME, text)
+
+
+_SHORT_WORDS = _words("of to in on at my me we is it be no so up us an or do go he by as")
+
+
+@lru_cache(maxsize=1024)
+def _english_run(run: str) -> bool:
+    """Whether `run` is English words written together ("carekids", "staysafe")."""
+    if len(run) > 40:
+        return False
+    ends = {0}
+    for end in range(1, len(run) + 1):
+        if any(
+            (end - start >= 3 or run[start:end] in _SHORT_WORDS)
+            and is_english_word(run[start:end], misspelt=False)
+            for start in ends
+        ):
+            ends.add(end)
+    return len(run) in ends
+
+
+def unknown_words(text: str) -> str:
+    """Names and places that no list holds, told by where they stand and by not being
+    English words (TextBlob's lexicon): "the beechwood estate", "Lansdowne House", "st
+    aidans", "kingsfield primary", "moved to middlewich", "the hartigans are my foster
+    family", and any capitalised word mid-sentence that is not English ("my worker is big
+    Tez"). A word after a telling context is handled before this, in `_in_context`."""
+
+    def estate(m: re.Match[str]) -> str:
+        name = m["name"]
+        if name.lower() in _NOT_ESTATES or (name[0].islower() and is_english_word(name)):
+            return m[0]  # "the council estate"; "the moss estate" is left, "the Moss Estate" not
+        return m["lead"] + PLACE + m["tail"]
+
+    text = _ESTATE.sub(estate, text)
+    text = _HOUSE.sub(lambda m: m[0] if m["name"] in _NOT_PROPER else PLACE, text)
+    text = _SAINT.sub(
+        lambda m: SCHOOL if _foreign(m["name"]) or m["name"][0].isupper() else m[0], text
+    )
+    text = _LOWER_SCHOOL.sub(lambda m: SCHOOL if _foreign(m["name"]) else m[0], text)
+    text = _LOWER_HOUSE.sub(
+        lambda m: m[0] if m["name"] in _ADDRESS_STOPWORDS or m["name"] in _NOT_NAMES else PLACE,
+        text,
+    )  # "willow lodge"
+    text = _LIVING_IN.sub(
+        lambda m: m["lead"] + PLACE if _foreign(m["place"]) else m[0], text
+    )
+    text = _TOPONYM.sub(lambda m: m["lead"] + PLACE if _foreign(m["place"]) else m[0], text)
+    text = _VENUE.sub(lambda m: m[0] if m["name"] in _NOT_PROPER else PLACE, text)
+    text = _LOWER_VENUE.sub(lambda m: PLACE if _foreign(m["name"]) else m[0], text)
+
+    def whose(m: re.Match[str]) -> str:
+        name = m["name"]
+        if name.lower() in _names_list().forenames:
+            return NAME + m["tail"]
+        if is_english_word(m[0]) or len(name) < 3:
+            return m[0]  # "this place", "his house", "miss home"
+        if _foreign(name):
+            return NAME + m["tail"]
+        return m[0]
+
+    text = _WHOSE_HOUSE.sub(whose, text)
+
+    def family(m: re.Match[str]) -> str:
+        lead, name = (m["lead"], m["name"]) if m["name"] else (m["lead2"], m["name2"])
+        if not _foreign(name) or not _foreign(name[:-1]):
+            return m[0]
+        return lead + NAME + (m["tail"] or "")
+
+    text = _LOWER_FAMILY.sub(family, text)
+
+    def person(m: re.Match[str]) -> str:
+        name = m["name"] or m["first"]
+        if not _foreign(name):
+            return m[0]
+        return (m["lead"] or "") + NAME + name[len(re.sub(r"['’]s$", "", name)) :]
+
+    text = _PERSON_SLOT.sub(person, text)
+
+    def hashtag(m: re.Match[str]) -> str:  # "#justiceforkacper", "#TeamDafydd"
+        parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", m["tag"])
+        english = all(p.isdigit() or _english_run(p.lower()) for p in parts)
+        return m[0] if english else NAME
+
+    text = _HASHTAG.sub(hashtag, text)
+    text = _AFTER_NAME_LOWER.sub(
+        lambda m: NAME if _foreign(m["word"]) else m[0], text
+    )  # "[name] mcgrath keeps starting on me"
+
+    def capitalised(m: re.Match[str]) -> str:
+        word = m[0]
+        shouted = word.isupper()
+        if shouted and (len(word) < 5 or not word.isalpha()):
+            return word  # an acronym: "CAMHS", "EHCP"
+        if not _foreign(word if not shouted else word.title()):
+            return word
+        camel = re.search(r"[a-z][A-Z]", word) and not re.match(r"(?:Mc|Mac|O['’])", word)
+        if camel:
+            return word  # a product: "AirPods", "PlayStation"
+        # at a sentence's start, only a double name, a name with letters English does not
+        # use ("Siôn", "Łukasz") or a word before another name is surely one
+        surely = (
+            re.fullmatch(r"[^\W\d_a-z][^\W\d_]*-[^\W\d_a-z][^\W\d_]*", word) is not None
+            or not word.isascii()
+            or m.string.startswith(" " + NAME, m.end())
+        )
+        if _starts_sentence(m.string, m.start()) and not surely and not shouted:
+            return word
+        before = m.string[max(0, m.start() - 6) : m.start()].lower()
+        token = PLACE if re.search(r"\b(?:in|at|to|from|near)\s+$", before) else NAME
+        return token + (word[len(re.sub(r"['’]s$", "", word)) :])
+
+    return _CAPITALISED.sub(capitalised, text)
+
+
 def redact(
     text: str,
     *,
@@ -1103,19 +1262,24 @@ def redact(
     person's own, their carers', their worker's); each word of a full name counts too.
     `known_refs` are council references to remove however they are spelt out;
     `ref_patterns` are regular expressions for the council's reference formats."""
-    text = _clean(text)
+    text = original = _clean(text)
     text = _refs(text, known_refs, ref_patterns)
     text = _links(text)
     text = _postcodes(text)
+    text = _spoken_numbers(text)  # "oh seven seven double oh 900 412"
     text = _phones(text)  # before dates, so "07700.900.123" is never half taken as a date
+    text = _NI_OR_REG.sub(REF, text)  # "QQ 12 34 56 C", "MX68 KPT"
     text = _dates(text)
     text = _shaped_refs(text)
     text = _addresses(text)
     text = _schools(text)
     text = _known(text, known_names)
-    text = _names(text)
+    english = _mostly_english(original)
+    text = _names(text, english=english)
     text = _places(text)
-    text = unknown_words(text)
+    if english:  # the rules below read "not an English word" as "a name or a place"
+        text = unknown_words(text)
+        text = _named_again(original, text)
     text = _SCHOOL_AFTER_TOKEN.sub(SCHOOL, text)
     return _REPEATED_TOKEN.sub(r"\1", text)
 

@@ -403,6 +403,18 @@ def test_carers_named_as_a_couple_or_a_family_lose_their_surname(
         ("add me on snap its kayz_xo", "add me on snap its [name]"),
         ("my snap is tieganxo", "my snap is [name]"),
         ("im at 41 birchall way now", "im at [address] now"),
+        ("text me on oh seven seven double oh 900 412", "text me on [phone]"),
+        ("my NI number is QQ 12 34 56 C ok", "my NI number is [ref] ok"),
+        ("the silver car MX68 KPT waits outside", "the silver car [ref] waits outside"),
+        ("#justiceforkacper he was moved", "[name] he was moved"),
+        ("#carekids deserve better", "#carekids deserve better"),
+        ("everyone in audlem knows us", "everyone in [place] knows us"),
+        ("my flat is through Aspire Housing", "my flat is through [place]"),
+        ("a sleepover at ellies house", "a sleepover at [name]s house"),
+        ("I like living with Sue. Sue is kind.", "I like living with [name]. [name] is kind."),
+        ("Siôn is my best mate at the unit", "[name] is my best mate at the unit"),
+        ("I HATE IT AT HOLLYBANK THE STAFF", "I HATE IT AT [place] THE STAFF"),
+        ("danny mcgrath keeps starting on me", "[name] keeps starting on me"),
     ],
 )
 def test_words_that_are_not_english_where_a_name_or_place_stands(
@@ -428,6 +440,14 @@ def test_words_that_are_not_english_where_a_name_or_place_stands(
         "Mr and Mrs are not what I call them",
         "it was 3 different way of saying it",
         "I'm so Happy with my Placement",
+        "Christmas was good, I got AirPods and a hoodie",
+        "Rose-tinted glasses is what the council wears",
+        "It is exhausting and retraumatising",
+        "I was at McDonald's with my friends",
+        "the hostel was rough but this place is way better",
+        "dw i'n brifo fy hun eto",  # Welsh: most words are not English, and not names
+        "dw i'n hapus efo fy ngofalwyr",
+        "i came to the uk when i was 15",
     ],
 )
 def test_english_words_in_those_places_stay(text: str) -> None:
