@@ -30,9 +30,9 @@ In a text mostly in English, a word that is not English (`english_words`) standi
 a name or a place does is taken for one (`unknown_words`): "my carer shaaron", "moved to
 middlewich", "big Tez"; phone numbers said in words, national insurance numbers and car
 registrations go too. It is a safety net, not a guarantee: a name that is also a word, not
-known, not in the list and not in a telling context ("Pat said") stays. `safe_quote` redacts and then refuses (None) a
-text that still looks identifying; show nothing rather than that. Ordinary words are left
-alone: "I like my meeting", "My IRO was descriptive".
+known, not in the list and not in a telling context ("Pat said") stays. `safe_quote`
+redacts and then refuses (None) a text that still looks identifying; show nothing rather
+than that. Ordinary words are left alone: "I like my meeting", "My IRO was descriptive".
 
     >>> redact("I got an explanation why I'm not with S. (old carer)")
     "I got an explanation why I'm not with [name] (old carer)"
