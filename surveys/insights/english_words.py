@@ -53,7 +53,16 @@ _EXTRA = """
     farsi persian turkish albanian vietnamese portuguese italian lithuanian latvian slovak
     czech hungarian bulgarian ukrainian russian gujarati tamil hindi mandarin cantonese
     swahili yoruba igbo eritrean ethiopian sudanese afghan syrian iraqi iranian welsh irish
-    scottish
+    scottish english british chinese indian thai italian mexican greek japanese korean
+    african caribbean jamaican nigerian ghanaian pakistani bangladeshi filipino european
+    asian american french spanish german dutch
+    england scotland wales ireland britain uk france spain germany italy portugal poland
+    romania albania greece turkey cyprus malta belgium holland netherlands denmark sweden
+    norway finland russia ukraine lithuania latvia estonia hungary bulgaria croatia serbia
+    kosovo slovakia czechia austria switzerland america usa canada mexico jamaica brazil
+    nigeria ghana somalia sudan eritrea ethiopia kenya uganda egypt morocco libya tunisia
+    syria iraq iran afghanistan pakistan india bangladesh china japan vietnam thailand
+    philippines australia dubai spain tenerife majorca lanzarote benidorm disneyland
     colour colours favourite favourites honour behaviour neighbour neighbours centre
     theatre programme travelling cancelled organised realise realised apologise
     """
@@ -135,22 +144,26 @@ def _names() -> frozenset[str]:
     )  # fmt: skip
 
 
-def is_english_word(word: str, *, misspelt: bool = True) -> bool:
+def is_english_word(word: str, *, misspelt: bool = True, british: bool = True) -> bool:
     """Whether `word` (any case) is ordinary English: in the lexicon as a lower-case word,
     or with a plural or possessive ending taken off ("carers", "mum's"), or in the list of
     young people's words above. Names and places mostly are not ("shaaron", "middlewich").
     With `misspelt`, a word of five letters or more one letter from an English word, and not
-    in the names list, is that word misspelt ("promisd", "reely")."""
+    in the names list, is that word misspelt ("promisd", "reely"). Without `british`, only
+    the tagger's lexicon and the lists here count: the spelling list has seen names in its
+    books ("jenny", "lorraine"), which a capitalised word mid-sentence is likely to be."""
     lower = word.lower().replace("’", "'")
     words = _words()
-    british = _british_words()
-    if lower in words or lower.replace("'", "") in words or lower in british:
+    if lower in words or lower.replace("'", "") in words:
+        return True
+    if british and lower in _british_words():
         return True
     american = _AMERICAN.sub(lambda m: _SPELLINGS[m[0]], lower)  # the lexicon's spelling
     if american != lower and american in words:
         return True
     prefix = _PREFIX.match(lower)  # "retraumatising", "unsupervised", "overthinking"
-    if prefix and len(lower) - prefix.end() >= 4 and is_english_word(lower[prefix.end() :]):
+    rest = lower[prefix.end() :] if prefix else ""
+    if len(rest) >= 4 and is_english_word(rest, misspelt=misspelt, british=british):
         return True
     for ending in ("'s", "s'", "s", "es", "ies"):
         if lower.endswith(ending) and len(lower) > len(ending) + 2:

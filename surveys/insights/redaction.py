@@ -310,7 +310,7 @@ _NOT_INITIALS = _words(
 )
 _INITIAL = re.compile(r"(?<![\w.\[])(?P<letter>[A-Z])\.(?![A-Za-z]\.)")
 _INITIAL_NOT_AFTER = _words(
-    "a an the grade plan vitamin type year key stage level part section option class room "
+    "a an the grade band plan vitamin type year key stage level part section option class room "
     "block set group team size tier got"
 )
 _PLACE_AFTER = re.compile(
@@ -1073,7 +1073,7 @@ _TOPONYM = re.compile(
 # a venue by name: "Aspire Housing", "the Grosvenor Centre", "hazelmere youth club"
 _VENUE = re.compile(
     r"\b(?P<name>[A-Z][a-z'’]+)\s+(?:Centre|Center|Park|Fields|View|Club|Nursery|Surgery|"
-    r"Housing|Medical\s+Centre|Leisure\s+Centre)\b"
+    r"Housing|Medical\s+Centre|Leisure\s+Centre|Stadium|Arena|Farm|Hostel|Foyer)\b"
 )
 _LOWER_VENUE = re.compile(
     r"(?<![\w\[])(?P<name>[a-z][a-z'’-]+)\s+(?:park|fields|view|centre|youth\s+club|club|"
@@ -1089,13 +1089,26 @@ _LOWER_FAMILY = re.compile(
     r"|(?P<lead2>\b(?i:with|at|to|from|visit|visiting|see|seeing|stay|staying)\s+(?i:the)\s+)"
     r"(?P<name2>[a-z][a-z'’-]+s)\b"
 )
+# a street named with an ordinary word, after "on", "off"...: "on Park Lane", "Parliament rd"
+_ON_STREET = re.compile(
+    r"(?P<lead>\b(?i:on|off|along|down|up|in|at)\s+)(?P<name>[A-Z][a-z'’]+)\s+"
+    r"(?:Street|Road|Lane|Avenue|Drive|Crescent|Close|Grove|Way|Terrace|Gardens|Rd|Ln|Ave|"
+    r"rd|st|ln|ave)\b\.?"
+)
+_GENERIC_STREETS = _words("High Main")
+_PLATFORMS = re.compile(
+    r"(?i)\b(?:snap|snapchat|insta|instagram|ig|tiktok|discord|twitter|add\s+me)\b"
+)
+_HANDLE_SHAPED = re.compile(r"(?<![\w@\[./])[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+(?![\w\]/])")
 _CAPITALISED = re.compile(r"(?<![\w\['’-])[^\W\d_a-z](?:[^\W\d_]|[-'’](?=[^\W\d_]))+(?![\w\]])")
 _HASHTAG = re.compile(r"(?<![\w#])#(?P<tag>[^\W_][\w]*)")
 _AFTER_NAME_LOWER = re.compile(r"(?<=\[name\] )(?P<word>[a-z][a-z'’-]{2,})\b")
 
 
-def _foreign(word: str) -> bool:
-    """Whether a word could only be a name or a place: not English, not a word we know."""
+def _foreign(word: str, *, strict: bool = False) -> bool:
+    """Whether a word could only be a name or a place: not English, not a word we know.
+    `strict` (for a capitalised word mid-sentence): only the lexicon's own words are
+    English, not the spelling list's or near misses ("Jenny", "Hanna")."""
     core = re.sub(r"['’]s?$", "", word)
     lower = core.lower()
     return (
@@ -1108,7 +1121,7 @@ def _foreign(word: str) -> bool:
         and re.fullmatch(_TITLES, core) is None  # "Mrs"
         and core not in BRANDS
         and word not in BRANDS
-        and not is_english_word(core)
+        and not is_english_word(core, misspelt=not strict, british=not strict)
     )
 
 
@@ -1196,6 +1209,16 @@ def unknown_words(text: str) -> str:
         return m[0]
 
     text = _WHOSE_HOUSE.sub(whose, text)
+    text = _ON_STREET.sub(
+        lambda m: m[0] if m["name"] in _GENERIC_STREETS else m["lead"] + ADDRESS, text
+    )
+    if _PLATFORMS.search(text):  # "Snap me if u want to know more: lil.dee.x"
+
+        def handle(m: re.Match[str]) -> str:
+            letters = sum(c.isalpha() for c in m[0])
+            return NAME if letters >= 4 and not is_english_word(m[0]) else m[0]
+
+        text = _HANDLE_SHAPED.sub(handle, text)
 
     def family(m: re.Match[str]) -> str:
         lead, name = (m["lead"], m["name"]) if m["name"] else (m["lead2"], m["name2"])
@@ -1228,7 +1251,7 @@ def unknown_words(text: str) -> str:
         shouted = word.isupper()
         if shouted and (len(word) < 5 or not word.isalpha()):
             return word  # an acronym: "CAMHS", "EHCP"
-        if not _foreign(word if not shouted else word.title()):
+        if not _foreign(word if not shouted else word.title(), strict=not shouted):
             return word
         camel = re.search(r"[a-z][A-Z]", word) and not re.match(r"(?:Mc|Mac|O['’])", word)
         if camel:
@@ -1243,7 +1266,7 @@ def unknown_words(text: str) -> str:
         if _starts_sentence(m.string, m.start()) and not surely and not shouted:
             return word
         before = m.string[max(0, m.start() - 6) : m.start()].lower()
-        token = PLACE if re.search(r"\b(?:in|at|to|from|near)\s+$", before) else NAME
+        token = PLACE if re.search(r"\b(?:in|at|from|near)\s+$", before) else NAME
         return token + (word[len(re.sub(r"['’]s$", "", word)) :])
 
     return _CAPITALISED.sub(capitalised, text)

@@ -415,6 +415,12 @@ def test_carers_named_as_a_couple_or_a_family_lose_their_surname(
         ("Siôn is my best mate at the unit", "[name] is my best mate at the unit"),
         ("I HATE IT AT HOLLYBANK THE STAFF", "I HATE IT AT [place] THE STAFF"),
         ("danny mcgrath keeps starting on me", "[name] keeps starting on me"),
+        ("thank you to Hanna my key worker", "thank you to [name] my key worker"),
+        ("I told my PA (Lorraine) and she said", "I told my PA ([name]) and she said"),
+        ("the house on Park Lane is good", "the house on [address] is good"),
+        ("the landlord on Parliament rd shouts", "the landlord on [address] shouts"),
+        ("my mum lives down Brambles Farm", "my mum lives down [place]"),
+        ("Snap me if u want: lil.dee.x", "Snap me if u want: [name]"),
     ],
 )
 def test_words_that_are_not_english_where_a_name_or_place_stands(
@@ -448,6 +454,10 @@ def test_words_that_are_not_english_where_a_name_or_place_stands(
         "dw i'n brifo fy hun eto",  # Welsh: most words are not English, and not names
         "dw i'n hapus efo fy ngofalwyr",
         "i came to the uk when i was 15",
+        "I've been on the list 2 years. Band C. The officer says wait",
+        "Got my passport so I can go on the trip to France",
+        "Best bit is Friday takeaway night, usually a Chinese",
+        "we went shopping on the High Street",
     ],
 )
 def test_english_words_in_those_places_stay(text: str) -> None:
