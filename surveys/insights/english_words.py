@@ -144,6 +144,7 @@ def _names() -> frozenset[str]:
     )  # fmt: skip
 
 
+@lru_cache(maxsize=65536)  # the rules ask about the same words several times a text
 def is_english_word(word: str, *, misspelt: bool = True, british: bool = True) -> bool:
     """Whether `word` (any case) is ordinary English: in the lexicon as a lower-case word,
     or with a plural or possessive ending taken off ("carers", "mum's"), or in the list of
