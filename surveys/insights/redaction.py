@@ -44,13 +44,37 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
-from surveys.data_files import builtin_text, parse_yaml
-from surveys.insights.english_words import BRANDS, is_english_word
+from surveys.insights.english_words import is_english_word
+from surveys.insights.redaction_words import (
+    ADDRESS,
+    ADDRESS_STOPWORDS,
+    DATE,
+    EMAIL,
+    LINK,
+    LOOK_BACK,
+    NAME,
+    NOT_FAMILIES,
+    NOT_NAMES,
+    NOT_PROPER,
+    PHONE,
+    PLACE,
+    PROPER,
+    REF,
+    RELATION_ADJECTIVES,
+    RELATIONS,
+    SCHOOL,
+    TITLES,
+    TOKENS,
+    WORKERS,
+    RedactionError,
+    names_list,
+    starts_sentence,
+    word_set,
+)
+from surveys.insights.unknown_words import mostly_english, named_again, unknown_words
 
 __all__ = [
     "TOKENS",
@@ -65,64 +89,12 @@ __all__ = [
     "shorten",
 ]
 
-NAME, PHONE, EMAIL, ADDRESS, PLACE, LINK, DATE, REF, SCHOOL = (
-    "[name]",
-    "[phone]",
-    "[email]",
-    "[address]",
-    "[place]",
-    "[link]",
-    "[date]",
-    "[ref]",
-    "[school]",
-)
-TOKENS = frozenset({NAME, PHONE, EMAIL, ADDRESS, PLACE, LINK, DATE, REF, SCHOOL})
-
-
-class RedactionError(ValueError):
-    """A council's ref pattern or names file that cannot be used."""
-
 # --- word lists ----------------------------------------------------------------------
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-@dataclass(frozen=True, slots=True)
-class _Names:
-    """The names list (`surveys/data/names.yaml`), lower case."""
-
-    forenames: frozenset[str]  # any case, anywhere
-    word_forenames: frozenset[str]  # also words: capitalised mid-sentence, or in context
-    surnames: frozenset[str]  # any case, anywhere
-    word_surnames: frozenset[str]  # also words: next to a name or in context
-
-    @property
-    def all(self) -> frozenset[str]:
-        return self.forenames | self.word_forenames | self.surnames | self.word_surnames
-
-
-@lru_cache(maxsize=1)
-def _names_list() -> _Names:
-    text, source = builtin_text("names.yaml")
-    data = parse_yaml(text, source, RedactionError)
-    if not isinstance(data, dict):
-        raise RedactionError(f"{source}: expected the four lists of names")
-    lists = {key: frozenset(str(data.get(key) or "").lower().split()) for key in (
-        "forenames", "word_forenames", "surnames", "word_surnames")}  # fmt: skip
-    words = lists["word_forenames"] | lists["word_surnames"]
-    return _Names(
-        forenames=lists["forenames"] - words,  # a name that is also a word is never any-case
-        word_forenames=lists["word_forenames"],
-        surnames=lists["surnames"] - words,
-        word_surnames=lists["word_surnames"],
-    )
 
 
 # UK towns, cities and counties that are not ordinary words: any case, anywhere. Places
 # that are words ("Bath", "Reading") are caught only by the "in/at/from/near X" rule.
-_PLACES = _words(
+_PLACES = word_set(
     """
     London Manchester Birmingham Liverpool Leeds Sheffield Bristol Newcastle Sunderland
     Middlesbrough Stockton Hartlepool Darlington Durham Gateshead Northumberland Cheshire
@@ -145,46 +117,6 @@ _PLACES = _words(
     """
 )
 
-
-# Capitalised words that are not names or places: they end the "in X" and "my friend X"
-# rules (so "in Year 9", "at Christmas", "my carer Mum" stay as they are).
-_NOT_PROPER = _words(
-    """
-    A An The And But Or So If As Is Was Were Are Am Be Been Has Had Have Do Did Does Not
-    No Yes He She It We They You Me Him Her Them Us My Your His Our Their This That These
-    Those There Here Then When What Why How Who Where Which Because Said Says Told Asked
-    Always Never Sometimes Really Very Too Also Just Only Can Could Would Should Might
-    Must Ok Okay Thanks Thank Please Sorry Hi Hello Bye Love Like Lol All Some Every Each
-    Any First Last Next New Old Big Little Good Bad Best Time Times Life Home Homes Bed
-    Town City Centre Center Park Youth Club Group Work Class Lesson Lessons Break Lunch
-    January February March April May June July August September October November December
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Weekend Weekends Spring
-    Autumn Winter Christmas Easter Halloween Diwali Eid Ramadan Hanukkah Holidays Holiday
-    English Maths Math Science History Geography Art Music Drama French Spanish German
-    Computing Sport Sports Football Mum Mums Mam Dad Dads Nan Nana Nanna Gran Grandma
-    Grandad Granddad Grandpa Auntie Aunty Aunt Uncle Brother Sister Carer Carers Foster
-    Care Court School Schools College Uni University Contact Review Reviews Meeting
-    Meetings Conference Panel Team Teams Social Services Children Young People Council
-    Hospital Church Mosque Year Years Key Stage Lockdown Covid Corona Zoom WhatsApp
-    Snapchat Instagram TikTok Facebook Google YouTube Xbox Playstation Mind Pathway Plan
-    Pupil Premium Virtual High Primary Secondary Junior Juniors Infant Infants Nursery
-    Sixth Form Grammar Special Boarding Catholic Community Free Upper Lower Middle Academy
-    Residential Unit Secure Children's Home Homes
-    """
-)
-
-_PROPER = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)*"  # "Sarah", "Sarah-Jane", "O'Neill"
-_TITLES = r"(?:[Mm]r|[Mm]rs|[Mm]s|[Mm]x|[Dd]r|[Mm]iss)"
-_RELATIONS = _words(
-    "friend friends mate bestie bff boyfriend girlfriend partner brother bro sister sis "
-    "cousin carer carers mum mam dad nan nana gran grandma grandad granddad auntie aunty "
-    "aunt uncle worker iro pa adviser advisor teacher ta mentor advocate manager son "
-    "daughter niece nephew husband wife fiance fiancee sw"
-)
-_RELATION_ADJECTIVES = _words(
-    "best old new foster social key personal support youth former ex little big older younger step"
-    " forster fostor socail socal soshal"  # as children of 8 to 11 spell them
-)
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -249,8 +181,10 @@ _SAID_POSTCODE = re.compile(  # "post code cw1 4 ab": spaced anyhow, after the w
 )
 _PHONE_RUN = re.compile(r"(?<!\d)\+?\(?\d[\d ().-]*")
 _FLAT = re.compile(r"\b(?:flat|apartment|apt)\.?\s*(?:no\.?\s*)?\d+[a-z]?\b", re.IGNORECASE)
-_STRONG_STREETS = _words("street st road rd lane ln avenue ave drive crescent terrace gardens mews")
-_WEAK_STREETS = _words(
+_STRONG_STREETS = word_set(
+    "street st road rd lane ln avenue ave drive crescent terrace gardens mews"
+)
+_WEAK_STREETS = word_set(
     "close way court grove place square parade boulevard walk row rise hill green park view vale"
 )
 _STREETS = sorted(_STRONG_STREETS | _WEAK_STREETS, key=len, reverse=True)
@@ -267,49 +201,32 @@ _LOWER_STREET = re.compile(
     r"(?P<lead>\b(?:on|in|at|off|to)\s+)(?P<words>(?:[a-z][a-z'’-]+\s+){1,2})"
     rf"(?P<kind>{'|'.join(sorted(_STRONG_STREETS | {'close', 'grove', 'way', 'court'}))})\b"
 )
-_ADDRESS_STOPWORDS = _words(
-    """
-    the a an my your our their his her this that these those of to in on at by for from
-    with and or down up along across over round around near past off mins minutes miles
-    hours days weeks months years times more less other another different same long short
-    big small little whole
-    """
-)
 _TITLED = re.compile(
-    rf"\b(?P<title>{_TITLES}\.?)\s+(?P<name>[A-Za-z][\w'’-]*\.?(?:\s+{_PROPER}(?!\w))?)"
+    rf"\b(?P<title>{TITLES}\.?)\s+(?P<name>[A-Za-z][\w'’-]*\.?(?:\s+{PROPER}(?!\w))?)"
 )
 _COUPLE = re.compile(  # "Mr and Mrs Oldman", "Mr & Mr Oldman", "mr n mrs oldman"
-    rf"\b(?P<titles>{_TITLES}\.?\s*(?:and|&|n|\+)\s*{_TITLES}\.?)\s+(?P<name>[A-Za-z][\w'’-]*)"
+    rf"\b(?P<titles>{TITLES}\.?\s*(?:and|&|n|\+)\s*{TITLES}\.?)\s+(?P<name>[A-Za-z][\w'’-]*)"
 )
-_FAMILY = re.compile(rf"(?P<lead>\b[Tt]he\s+)(?P<name>{_PROPER})(?P<tail>\s+famil(?:y|ies)\b)")
+_FAMILY = re.compile(rf"(?P<lead>\b[Tt]he\s+)(?P<name>{PROPER})(?P<tail>\s+famil(?:y|ies)\b)")
 _FAMILY_PLURAL = re.compile(  # "with the Oldmans", "at the Ashdowns' house"
     r"(?P<lead>\b(?i:with|at|to|from|by|visit|visiting|see|seeing|stay|staying|and)\s+"
-    rf"(?i:the)\s+)(?P<name>{_PROPER}s)(?P<tail>['’]?)(?!\w)"
-)
-# Capitalised words before "family" or plurals after "with the" that are not surnames.
-_NOT_FAMILIES = _words(
-    """
-    Whole Royal Extended Adoptive Adopted Birth Host Blended Same Real Wider Entire Step
-    Kinship Own Other Foster Care Olympics Paralympics Oscars Brits Avengers Simpsons
-    Beatles Smurfs Games Lakes Dales Midlands Highlands Cotswolds Alps Others Carers
-    Parents Twins Girls Boys Lads Kids Staff Teachers Workers Police Cops Guys Grandparents
-    """
+    rf"(?i:the)\s+)(?P<name>{PROPER}s)(?P<tail>['’]?)(?!\w)"
 )
 _RELATED = re.compile(
-    rf"(?P<lead>\b(?i:my|our|his|her|their)\s+(?:(?i:{'|'.join(_RELATIONS)})['’]s\s+)?"
-    rf"(?i:(?:{'|'.join(_RELATION_ADJECTIVES)})[\s-]+)*"
-    rf"(?i:{'|'.join(_RELATIONS)})\s+)"
-    rf"(?P<name>{_PROPER}(?:\s+{_PROPER})?(?!\w)|[A-Z]\.|[B-HJ-Z]\b)"
+    rf"(?P<lead>\b(?i:my|our|his|her|their)\s+(?:(?i:{'|'.join(RELATIONS)})['’]s\s+)?"
+    rf"(?i:(?:{'|'.join(RELATION_ADJECTIVES)})[\s-]+)*"
+    rf"(?i:{'|'.join(RELATIONS)})\s+)"
+    rf"(?P<name>{PROPER}(?:\s+{PROPER})?(?!\w)|[A-Z]\.|[B-HJ-Z]\b)"
 )
 _CALLED = re.compile(
-    rf"(?P<lead>\b(?i:called|named|name\s+is|name's|names)\s+)(?P<name>{_PROPER})(?!\w)"
+    rf"(?P<lead>\b(?i:called|named|name\s+is|name's|names)\s+)(?P<name>{PROPER})(?!\w)"
 )
 _INITIALS = re.compile(r"(?<![\w.\[])(?:[A-Z]\.){2,3}(?![A-Za-z])")
-_NOT_INITIALS = _words(
+_NOT_INITIALS = word_set(
     "U.K. U.S. U.S.A. E.U. N.H.S. A.M. P.M. I.D. P.E. R.E. D.T. I.T. T.V. G.P. O.K. A.S.A.P."
 )
 _INITIAL = re.compile(r"(?<![\w.\[])(?P<letter>[A-Z])\.(?![A-Za-z]\.)")
-_INITIAL_NOT_AFTER = _words(
+_INITIAL_NOT_AFTER = word_set(
     "a an the grade band plan vitamin type year key stage level part section option class room "
     "block set group team size tier got"
 )
@@ -319,13 +236,12 @@ _PLACE_AFTER = re.compile(
     r"(?![\w'’])"
 )
 _REPEATED_TOKEN = re.compile(r"(\[(name|phone|email|address|place|link|date)\])(?:[\s,-]*\[\2\])+")
-_LOOK_BACK = 40  # characters looked at before a match; keeps long texts linear
 _TRAILING_PUNCTUATION = ".,;:!?)'\"’”"
 
 
 def first_names() -> tuple[str, ...]:
     """The list's forenames that are never ordinary words, capitalised and sorted."""
-    return tuple(sorted(name.capitalize() for name in _names_list().forenames))
+    return tuple(sorted(name.capitalize() for name in names_list().forenames))
 
 
 def _word(alternatives: Iterable[str], flags: int = 0) -> re.Pattern[str]:
@@ -344,7 +260,7 @@ def _word(alternatives: Iterable[str], flags: int = 0) -> re.Pattern[str]:
 def _name_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Names in any case (first names and surnames that are not words), and names that
     are words when capitalised ("Grace")."""
-    names = _names_list()
+    names = names_list()
     return (
         _word(names.forenames | names.surnames, re.IGNORECASE),
         _word({n.title() for n in names.word_forenames}),
@@ -353,18 +269,9 @@ def _name_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 _PLACE = _word(_PLACES, re.IGNORECASE)
 
 
-def _starts_sentence(text: str, index: int) -> bool:
-    """Whether the word at `index` begins a sentence (or the text)."""
-    window = text[max(0, index - _LOOK_BACK) : index]
-    before = window.rstrip().rstrip("\"'“‘(").rstrip()
-    if not before:
-        return index <= _LOOK_BACK
-    return before[-1] in ".!?:;\n…"
-
-
 def _mid_sentence(token: str) -> Callable[[re.Match[str]], str]:
     def replace(match: re.Match[str]) -> str:
-        return match[0] if _starts_sentence(match.string, match.start()) else token
+        return match[0] if starts_sentence(match.string, match.start()) else token
 
     return replace
 
@@ -525,7 +432,7 @@ def _addresses(text: str) -> str:
     def numbered(match: re.Match[str]) -> str:
         words = match["words"].lower().split()
         kind = match["kind"]
-        if any(w in _ADDRESS_STOPWORDS for w in words):
+        if any(w in ADDRESS_STOPWORDS for w in words):
             return match[0]
         weak = kind.lower() in _WEAK_STREETS and not kind[0].isupper()
         if weak and all(is_english_word(w) for w in words):  # "3 different way"
@@ -538,7 +445,7 @@ def _addresses(text: str) -> str:
         # "Like Hyde Park": leading ordinary words stay, the rest is the street.
         kept = ""
         for word in re.findall(r"\S+\s+", match["words"]):
-            if word.strip() not in _NOT_PROPER:
+            if word.strip() not in NOT_PROPER:
                 break
             kept += word
         if kept == match["words"]:
@@ -548,7 +455,7 @@ def _addresses(text: str) -> str:
     text = _NAMED_STREET.sub(named, text)
 
     def lower_street(match: re.Match[str]) -> str:  # "i live on ashfield lane"
-        if any(w in _ADDRESS_STOPWORDS or w in _NOT_NAMES for w in match["words"].split()):
+        if any(w in ADDRESS_STOPWORDS or w in NOT_NAMES for w in match["words"].split()):
             return match[0]
         return match["lead"] + ADDRESS
 
@@ -564,10 +471,10 @@ def _known(text: str, known_names: Iterable[str]) -> str:
         phrases.add(name)
         for part in re.split(r"\s+", name):
             bare = part.strip(".,")
-            if len(bare) >= 2 and not re.fullmatch(_TITLES, bare, re.IGNORECASE):
+            if len(bare) >= 2 and not re.fullmatch(TITLES, bare, re.IGNORECASE):
                 phrases.add(bare)
     # A name that is also a word ("Will", "Hope") only counts when written as a name.
-    ambiguous = _names_list().word_forenames | _names_list().word_surnames
+    ambiguous = names_list().word_forenames | names_list().word_surnames
     words = {p.title() for p in phrases if p.lower() in ambiguous}
     others = {p for p in phrases if p.lower() not in ambiguous}
     if words:
@@ -581,10 +488,10 @@ def _known(text: str, known_names: Iterable[str]) -> str:
 def _ordinary_word(word: str) -> bool:
     """A capitalised word that is not a name: "The", "Foster", "Whole", "Are"."""
     return (
-        word in _NOT_PROPER
-        or word in _NOT_FAMILIES
-        or word.lower() in _NOT_NAMES
-        or word.lower() in _ADDRESS_STOPWORDS
+        word in NOT_PROPER
+        or word in NOT_FAMILIES
+        or word.lower() in NOT_NAMES
+        or word.lower() in ADDRESS_STOPWORDS
     )
 
 
@@ -616,26 +523,26 @@ def _names(text: str, *, english: bool = True) -> str:
         first = name.split()[0].rstrip(".")
         if title.lower() == "miss" and not first[:1].isupper():
             return match[0]
-        if first.lower() in _ADDRESS_STOPWORDS or first in _NOT_PROPER:
+        if first.lower() in ADDRESS_STOPWORDS or first in NOT_PROPER:
             return match[0]
         words = name.split()
-        rest = f" {words[1]}" if len(words) == 2 and words[1] in _NOT_PROPER else ""
+        rest = f" {words[1]}" if len(words) == 2 and words[1] in NOT_PROPER else ""
         return f"{title} {NAME}{rest}"
 
     text = _TITLED.sub(titled, text)
 
     def related(match: re.Match[str]) -> str:
         words = match["name"].split()
-        if words[0] in _NOT_PROPER:
+        if words[0] in NOT_PROPER:
             return match[0]
         # "my carer Sam Smith" takes both words; "my carer Sam Said" only the first.
-        name_words = 2 if len(words) == 2 and words[1] not in _NOT_PROPER else 1
+        name_words = 2 if len(words) == 2 and words[1] not in NOT_PROPER else 1
         rest = match["name"][len(" ".join(words[:name_words])) :]
         return match["lead"] + NAME + rest
 
     text = _RELATED.sub(related, text)
     text = _CALLED.sub(
-        lambda m: m[0] if m["name"] in _NOT_PROPER else m["lead"] + NAME,
+        lambda m: m[0] if m["name"] in NOT_PROPER else m["lead"] + NAME,
         text,
     )
     text = _INITIALS.sub(lambda m: m[0] if m[0] in _NOT_INITIALS else NAME, text)
@@ -643,7 +550,7 @@ def _names(text: str, *, english: bool = True) -> str:
     def initial(match: re.Match[str]) -> str:
         if match["letter"] == "I":
             return match[0]
-        window = match.string[max(0, match.start() - _LOOK_BACK) : match.start()]
+        window = match.string[max(0, match.start() - LOOK_BACK) : match.start()]
         previous = re.search(r"([A-Za-z]+)\W*$", window)
         if previous and previous[1].lower() in _INITIAL_NOT_AFTER:
             return match[0]
@@ -663,7 +570,7 @@ def _places(text: str) -> str:
     def after_preposition(match: re.Match[str]) -> str:
         place = match["place"]
         first = re.split(r"[ -]", place)[0]
-        if first in _NOT_PROPER or first.removesuffix("'s").removesuffix("’s") in _NOT_PROPER:
+        if first in NOT_PROPER or first.removesuffix("'s").removesuffix("’s") in NOT_PROPER:
             return match[0]
         return match[0][: match.start("place") - match.start()] + PLACE
 
@@ -796,12 +703,12 @@ def is_word_name(name: str) -> bool:
     """Whether a name is also an ordinary word ("Will", "Hope", "Star"): such a name is
     taken out only where it is written as a name."""
     lower = name.strip().lower()
-    names = _names_list()
+    names = names_list()
     return (
         lower in names.word_forenames
         or lower in names.word_surnames
-        or lower in _NOT_NAMES
-        or name.strip().title() in _NOT_PROPER
+        or lower in NOT_NAMES
+        or name.strip().title() in NOT_PROPER
         or (lower not in names.all and len(lower) <= 3)
     )
 
@@ -812,7 +719,7 @@ def name_candidates(text: str) -> set[str]:
     return {
         w if w[0].isupper() else w.title()
         for w in re.findall(r"[^\W\d_][\w'’-]*", _clean(text))
-        if len(w) >= 2 and w.lower() not in _NOT_NAMES
+        if len(w) >= 2 and w.lower() not in NOT_NAMES
     }
 
 
@@ -867,7 +774,7 @@ def _schools(text: str) -> str:
         kept = ""
         for word in words:  # "I Like Ruskin High": leading ordinary words stay
             bare = word.strip()
-            if bare in _NOT_PROPER or bare.lower() in {"of", "the", "and", "&"}:
+            if bare in NOT_PROPER or bare.lower() in {"of", "the", "and", "&"}:
                 kept += word
                 continue
             break
@@ -880,7 +787,7 @@ def _schools(text: str) -> str:
 
     def named_school(match: re.Match[str]) -> str:  # "Brine Leas is my school"
         words = match["words"].split()
-        if words[0] in _NOT_PROPER or all(w in _NOT_PROPER for w in words):
+        if words[0] in NOT_PROPER or all(w in NOT_PROPER for w in words):
             return match[0]
         return match[0].replace(match["words"].rstrip(), SCHOOL, 1)
 
@@ -890,21 +797,11 @@ def _schools(text: str) -> str:
 
 # --- names in context ------------------------------------------------------------------
 
-_WORKERS = (
-    r"social\s+worker|sw|iro|carers?|foster\s+(?:carers?|mum|mam|dad|parents?|family)|"
-    r"(?:key|support|youth|family\s+support|personal)\s+worker|keyworker|pa|"
-    r"personal\s+adviser|advis[oe]r|teacher|ta|tutor|mentor|advocate|therapist|"
-    r"counsell?or|nurse|doctor|gp|manager|worker|friend|mate|bestie|bff|boyfriend|"
-    r"girlfriend|partner|brother|sister|cousin|mum|mam|dad|nan|nana|gran|grandma|grandad|"
-    r"auntie|aunty|aunt|uncle|step\s*(?:mum|dad|brother|sister)|son|daughter|husband|wife|"
-    r"fiancee?|nanny|nannie|nanna|mummy|daddy|granny|grandpa|grampa|bruv|bruva|bruvva|"
-    r"bruver|bro|sis|sista|wurker|werker|worka|frend|freind|frnd"
-)
 _CONTEXT = re.compile(
     r"(?P<lead>\b(?:"
-    rf"(?:my|our|his|her|their|the)\s+(?:(?:{_WORKERS})['’]s\s+)?"
-    rf"(?:(?:{'|'.join(sorted(_RELATION_ADJECTIVES))})[\s-]+)*"
-    rf"(?:{_WORKERS})(?:'?s)?(?:\s*(?:is|was|,|:|-|–|called|named|(?:is|was)\s+called|"
+    rf"(?:my|our|his|her|their|the)\s+(?:(?:{WORKERS})['’]s\s+)?"
+    rf"(?:(?:{'|'.join(sorted(RELATION_ADJECTIVES))})[\s-]+)*"
+    rf"(?:{WORKERS})(?:'?s)?(?:\s*(?:is|was|,|:|-|–|called|named|(?:is|was)\s+called|"
     r"whose\s+name\s+is|name\s+is|is\s+named))?"
     r"|called|named|name\s+is|name's|names|i'?m\s+called|calls?\s+me|called\s+me|known\s+as|"
     r"(?:first|sur|last|full)\s*name\s+(?:is|was|:)?"
@@ -914,33 +811,11 @@ _CONTEXT = re.compile(
 _STRONG_LEAD = re.compile(
     r"(?i)(called|named|name\s+is|name's|names|calls?\s+me|known\s+as|name\s*:?)\s+$"
 )
-_NOT_NAMES = _words(
-    """
-    a an the and or but so is was are were be been am it its it's he she they we you i me
-    him her them us my your his our their this that these those there here then when what
-    why how who where which because said says told asked always never sometimes really very
-    too also just only can could would should will might must ok okay not no yes to of in
-    on at by for from with about as if than like love likes helps helped help has have had
-    do does did get gets got go goes went come comes came make makes made see sees saw
-    say says know knows knew think thinks thought want wants wanted need needs needed feel
-    feels felt look looks looked give gives gave take takes took listens listened listen
-    cares cared care lets let tries tried works worked nice kind good great lovely brilliant
-    amazing best worst bad ok alright fine rubbish horrible mean strict fair unfair new old
-    different same other another all some any every each one two three four five lots lot
-    much many more most less least well still now again ever already yet soon late early
-    something nothing anything everything someone nobody anyone everyone thing things stuff
-    bit way time times day days week weeks year years today tomorrow yesterday tonight
-    she's he's they're isn't wasn't don't doesn't didn't can't won't shouldn't wouldn't
-    couldn't haven't hasn't hadn't i'm i've i'd i'll you're we're its
-    """
-)
-
-
 # Words that follow "call(s) me", "called" or "my name is" without being what someone is
 # called: "my worker never calls me back", "he calls me names", "I get called names", "my
 # meeting was called off", "call me when you can". (After "my name is" such a word is not
 # taken for a name either, but the quote is still refused: "my name is the one and only".)
-_CALLED_NOT_A_NAME = _words(
+_CALLED_NOT_A_NAME = word_set(
     """
     back up out in on over round around later when whenever if after before at every each
     all any anymore again sometimes often never once twice about to and or but so because
@@ -961,12 +836,12 @@ def _name_like(word: str, *, strong: bool, english: bool = True) -> bool:
     if not bare or bare.startswith("[") or bare.isdigit():
         return False
     lower = bare.lower()
-    if lower in _NOT_NAMES:
+    if lower in NOT_NAMES:
         return False
-    if lower in _names_list().all:
+    if lower in names_list().all:
         return True
     if bare[0].isupper():
-        return bare not in _NOT_PROPER and bare.title() not in _NOT_PROPER
+        return bare not in NOT_PROPER and bare.title() not in NOT_PROPER
     # "my carer shaaron", "my bruver kaydun": lower case, but no English word (in a text in
     # English: in Welsh most words are not)
     foreign = english and len(bare) >= 3 and bare.isalpha() and not is_english_word(bare)
@@ -1005,13 +880,13 @@ _AFTER_NAME = re.compile(r"\[name\](?P<gap>[ -])(?P<word>[A-Za-z][\w'’-]*)")
 def _next_to_names(text: str) -> str:
     """A surname (or any capitalised word that is not an ordinary one) right after a
     name is part of it: "[name] Smith", "[name] oduya" stays ("oduya" is not known)."""
-    names = _names_list()
+    names = names_list()
 
     def surname(match: re.Match[str]) -> str:
         word = match["word"]
         core = re.sub(r"['’]s$", "", word)
         lower = core.lower()
-        if lower in _NOT_NAMES or core in _NOT_PROPER:
+        if lower in NOT_NAMES or core in NOT_PROPER:
             return match[0]
         if lower in names.surnames or lower in names.word_surnames or (
             core[0].isupper() and len(core) > 1
@@ -1023,253 +898,6 @@ def _next_to_names(text: str) -> str:
     while previous != text:
         previous, text = text, _AFTER_NAME.sub(surname, text)
     return text
-
-
-# --- words that are not English, where a name or a place stands --------------------------
-
-_ESTATE = re.compile(
-    r"(?P<lead>\b(?i:the)\s+)(?P<name>[A-Za-z][\w'’-]+)(?P<tail>\s+(?i:estates?)\b)"
-)
-_NOT_ESTATES = _words(
-    "housing council new old same whole big rough nice local industrial real other posh bad "
-    "good next private entire social biggest worst best"
-)
-_HOUSE = re.compile(
-    r"\b(?P<name>[A-Z][a-z'’]+)\s+(?:House|Lodge|Grange|Manor|Hall|Arms|Inn|Tavern)\b"
-)  # a children's home, a pub: "Lansdowne House", "the Kings Arms"
-# a person's place in a sentence: "me n kacper", "tell shayla", "shannon said"
-_PERSON_SLOT = re.compile(
-    r"(?P<lead>(?<!['’])\b(?i:with|and|n|tell|ask|told|asked|miss|love|see|saw|seeing|visit|"
-    r"visiting|me\s+and|me\s+n)\s+|&\s*)(?P<name>[a-z][a-z'’-]{2,})\b"
-    r"|^(?P<first>[a-z][a-z'’-]{2,})(?=\s+(?:said|says|told|tells|asked|asks|is|was|has|had|"
-    r"helps|helped|came|comes|went|goes|lets|let|and|n|&|wants|wanted|thinks|knows|"
-    rf"my\s+(?:{_WORKERS}))\b)",
-    re.MULTILINE,
-)
-_SAINT = re.compile(
-    r"\b(?i:st\.?|saint)\s+(?P<name>[A-Za-z][\w'’]+)"
-    r"(?:\s+(?i:school|primary|high|academy|college|juniors|infants|rc|catholic|church))*\b"
-)
-_LOWER_SCHOOL = re.compile(
-    r"(?<![\w\[])(?P<name>[a-z][\w'’-]+)\s+(?:primary|high|academy|college|juniors|infants"
-    r"|grammar|skool|school|sixth\s+form)\b"
-)
-_LOWER_HOUSE = re.compile(r"(?<![\w\[])(?P<name>[a-z][\w'’-]+)\s+(?:lodge|grange|manor)\b")
-_LIVING_IN = re.compile(
-    r"(?P<lead>\b(?i:live|lives|living|lived|stay|stays|staying|stayed|moved|move|moves|"
-    r"moving|born|grew\s+up|based|out|up|down|over|round)\s+"
-    r"(?:(?i:in|to|at|near|from|back\s+to)\s+)?"
-    r"|\b(?i:from|near)\s+)"
-    r"(?P<place>[a-z][a-z'’-]{2,})\b"
-)
-# English place-name endings: a lower-case word that is not English and ends so, after
-# "in", "at", "to", "near"..., is a town or village ("in audlem", "at longton")
-_TOPONYM = re.compile(
-    r"(?P<lead>\b(?i:in|at|to|from|near|round|around|outside|by)\s+)(?P<place>[a-z][a-z'’-]*"
-    r"(?:ton|ley|leigh|ham|bury|borough|brough|wich|wick|by|ford|field|fields|port|stead|worth|"
-    r"don|mouth|chester|cester|minster|well|bridge|burn|dale|stow|thorpe|hurst|wood|combe|"
-    r"land|lem|bank|heath|moor|gate|head|holme|ney|sey|ington|ing|ock|caster))\b"
-)
-# a venue by name: "Aspire Housing", "the Grosvenor Centre", "hazelmere youth club"
-_VENUE = re.compile(
-    r"\b(?P<name>[A-Z][a-z'’]+)\s+(?:Centre|Center|Park|Fields|View|Club|Nursery|Surgery|"
-    r"Housing|Medical\s+Centre|Leisure\s+Centre|Stadium|Arena|Farm|Hostel|Foyer)\b"
-)
-_LOWER_VENUE = re.compile(
-    r"(?<![\w\[])(?P<name>[a-z][a-z'’-]+)\s+(?:park|fields|view|centre|youth\s+club|club|"
-    r"nursery|surgery|rec)\b"
-)
-# a possessive before a home: "a sleepover at ellies house", "jordans house"
-_WHOSE_HOUSE = re.compile(
-    r"(?<![\w\[])(?P<name>[a-z][a-z-]+)(?P<tail>['’]?s)(?=\s+(?:house|flat|place|home|room)\b)"
-)
-_LOWER_FAMILY = re.compile(
-    r"(?P<lead>\b(?i:the)\s+)(?P<name>[a-z][a-z'’-]+s)(?P<tail>['’]?)"
-    r"(?=['’]|\s+(?:are|were|have|had|house|home|place|family|said|say|let|lets)\b)"
-    r"|(?P<lead2>\b(?i:with|at|to|from|visit|visiting|see|seeing|stay|staying)\s+(?i:the)\s+)"
-    r"(?P<name2>[a-z][a-z'’-]+s)\b"
-)
-# a street named with an ordinary word, after "on", "off"...: "on Park Lane", "Parliament rd"
-_ON_STREET = re.compile(
-    r"(?P<lead>\b(?i:on|off|along|down|up|in|at)\s+)(?P<name>[A-Z][a-z'’]+)\s+"
-    r"(?:Street|Road|Lane|Avenue|Drive|Crescent|Close|Grove|Way|Terrace|Gardens|Rd|Ln|Ave|"
-    r"rd|st|ln|ave)\b\.?"
-)
-_GENERIC_STREETS = _words("High Main")
-_PLATFORMS = re.compile(
-    r"(?i)\b(?:snap|snapchat|insta|instagram|ig|tiktok|discord|twitter|add\s+me)\b"
-)
-_HANDLE_SHAPED = re.compile(r"(?<![\w@\[./])[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+(?![\w\]/])")
-_CAPITALISED = re.compile(r"(?<![\w\['’-])[^\W\d_a-z](?:[^\W\d_]|[-'’](?=[^\W\d_]))+(?![\w\]])")
-_HASHTAG = re.compile(r"(?<![\w#])#(?P<tag>[^\W_][\w]*)")
-_AFTER_NAME_LOWER = re.compile(r"(?<=\[name\] )(?P<word>[a-z][a-z'’-]{2,})\b")
-
-
-def _foreign(word: str, *, strict: bool = False) -> bool:
-    """Whether a word could only be a name or a place: not English, not a word we know.
-    `strict` (for a capitalised word mid-sentence): only the lexicon's own words are
-    English, not the spelling list's or near misses ("Jenny", "Hanna")."""
-    core = re.sub(r"['’]s?$", "", word)
-    lower = core.lower()
-    return (
-        len(core) >= 3
-        and lower not in _NOT_NAMES
-        and lower not in _ADDRESS_STOPWORDS
-        and core.title() not in _NOT_PROPER
-        and core.removesuffix("s").title() not in _NOT_PROPER  # "Sundays", "Carers"
-        and core.title() not in _NOT_FAMILIES  # "the Simpsons"
-        and re.fullmatch(_TITLES, core) is None  # "Mrs"
-        and core not in BRANDS
-        and word not in BRANDS
-        and not is_english_word(core, misspelt=not strict, british=not strict)
-    )
-
-
-def _mostly_english(text: str) -> bool:
-    """Whether most of a text's words are English (a Welsh or Polish answer is not)."""
-    words = [w for w in re.findall(r"[^\W\d_]{2,}", text)]
-    if not words:
-        return True
-    english = sum(is_english_word(w) for w in words)
-    return english >= 0.5 * len(words)
-
-
-def _named_again(original: str, text: str) -> str:
-    """A capitalised word taken out somewhere in a text is taken out wherever else it stands
-    capitalised: "I like living with [name]. Sue is kind." -> "... [name] is kind"."""
-    if NAME not in text:
-        return text
-    before = Counter(_CAPITALISED.findall(original))
-    after = Counter(_CAPITALISED.findall(text))
-    gone = {w for w, n in before.items() if after[w] < n and w not in _NOT_PROPER}
-    gone = {w for w in gone if w.lower() in _names_list().all or _foreign(w)}
-    if not gone:
-        return text
-    pattern = re.compile(rf"(?<![\w\[])(?:{'|'.join(map(re.escape, sorted(gone)))})(?![\w\]])")
-    return pattern.sub(NAME, text)
-
-
-_SHORT_WORDS = _words("of to in on at my me we is it be no so up us an or do go he by as")
-
-
-@lru_cache(maxsize=1024)
-def _english_run(run: str) -> bool:
-    """Whether `run` is English words written together ("carekids", "staysafe")."""
-    if len(run) > 40:
-        return False
-    ends = {0}
-    for end in range(1, len(run) + 1):
-        if any(
-            (end - start >= 3 or run[start:end] in _SHORT_WORDS)
-            and is_english_word(run[start:end], misspelt=False)
-            for start in ends
-        ):
-            ends.add(end)
-    return len(run) in ends
-
-
-def unknown_words(text: str) -> str:
-    """Names and places that no list holds, told by where they stand and by not being
-    English words (TextBlob's lexicon): "the beechwood estate", "Lansdowne House", "st
-    aidans", "kingsfield primary", "moved to middlewich", "the hartigans are my foster
-    family", and any capitalised word mid-sentence that is not English ("my worker is big
-    Tez"). A word after a telling context is handled before this, in `_in_context`."""
-
-    def estate(m: re.Match[str]) -> str:
-        name = m["name"]
-        if name.lower() in _NOT_ESTATES or (name[0].islower() and is_english_word(name)):
-            return m[0]  # "the council estate"; "the moss estate" is left, "the Moss Estate" not
-        return m["lead"] + PLACE + m["tail"]
-
-    text = _ESTATE.sub(estate, text)
-    text = _HOUSE.sub(lambda m: m[0] if m["name"] in _NOT_PROPER else PLACE, text)
-    text = _SAINT.sub(
-        lambda m: SCHOOL if _foreign(m["name"]) or m["name"][0].isupper() else m[0], text
-    )
-    text = _LOWER_SCHOOL.sub(lambda m: SCHOOL if _foreign(m["name"]) else m[0], text)
-    text = _LOWER_HOUSE.sub(
-        lambda m: m[0] if m["name"] in _ADDRESS_STOPWORDS or m["name"] in _NOT_NAMES else PLACE,
-        text,
-    )  # "willow lodge"
-    text = _LIVING_IN.sub(
-        lambda m: m["lead"] + PLACE if _foreign(m["place"]) else m[0], text
-    )
-    text = _TOPONYM.sub(lambda m: m["lead"] + PLACE if _foreign(m["place"]) else m[0], text)
-    text = _VENUE.sub(lambda m: m[0] if m["name"] in _NOT_PROPER else PLACE, text)
-    text = _LOWER_VENUE.sub(lambda m: PLACE if _foreign(m["name"]) else m[0], text)
-
-    def whose(m: re.Match[str]) -> str:
-        name = m["name"]
-        if name.lower() in _names_list().forenames:
-            return NAME + m["tail"]
-        if is_english_word(m[0]) or len(name) < 3:
-            return m[0]  # "this place", "his house", "miss home"
-        if _foreign(name):
-            return NAME + m["tail"]
-        return m[0]
-
-    text = _WHOSE_HOUSE.sub(whose, text)
-    text = _ON_STREET.sub(
-        lambda m: m[0] if m["name"] in _GENERIC_STREETS else m["lead"] + ADDRESS, text
-    )
-    if _PLATFORMS.search(text):  # "Snap me if u want to know more: lil.dee.x"
-
-        def handle(m: re.Match[str]) -> str:
-            letters = sum(c.isalpha() for c in m[0])
-            return NAME if letters >= 4 and not is_english_word(m[0]) else m[0]
-
-        text = _HANDLE_SHAPED.sub(handle, text)
-
-    def family(m: re.Match[str]) -> str:
-        lead, name = (m["lead"], m["name"]) if m["name"] else (m["lead2"], m["name2"])
-        if not _foreign(name) or not _foreign(name[:-1]):
-            return m[0]
-        return lead + NAME + (m["tail"] or "")
-
-    text = _LOWER_FAMILY.sub(family, text)
-
-    def person(m: re.Match[str]) -> str:
-        name = m["name"] or m["first"]
-        if not _foreign(name):
-            return m[0]
-        return (m["lead"] or "") + NAME + name[len(re.sub(r"['’]s$", "", name)) :]
-
-    text = _PERSON_SLOT.sub(person, text)
-
-    def hashtag(m: re.Match[str]) -> str:  # "#justiceforkacper", "#TeamDafydd"
-        parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", m["tag"])
-        english = all(p.isdigit() or _english_run(p.lower()) for p in parts)
-        return m[0] if english else NAME
-
-    text = _HASHTAG.sub(hashtag, text)
-    text = _AFTER_NAME_LOWER.sub(
-        lambda m: NAME if _foreign(m["word"]) else m[0], text
-    )  # "[name] mcgrath keeps starting on me"
-
-    def capitalised(m: re.Match[str]) -> str:
-        word = m[0]
-        shouted = word.isupper()
-        if shouted and (len(word) < 5 or not word.isalpha()):
-            return word  # an acronym: "CAMHS", "EHCP"
-        if not _foreign(word if not shouted else word.title(), strict=not shouted):
-            return word
-        camel = re.search(r"[a-z][A-Z]", word) and not re.match(r"(?:Mc|Mac|O['’])", word)
-        if camel:
-            return word  # a product: "AirPods", "PlayStation"
-        # at a sentence's start, only a double name, a name with letters English does not
-        # use ("Siôn", "Łukasz") or a word before another name is surely one
-        surely = (
-            re.fullmatch(r"[^\W\d_a-z][^\W\d_]*-[^\W\d_a-z][^\W\d_]*", word) is not None
-            or not word.isascii()
-            or m.string.startswith(" " + NAME, m.end())
-        )
-        if _starts_sentence(m.string, m.start()) and not surely and not shouted:
-            return word
-        before = m.string[max(0, m.start() - 6) : m.start()].lower()
-        token = PLACE if re.search(r"\b(?:in|at|from|near)\s+$", before) else NAME
-        return token + (word[len(re.sub(r"['’]s$", "", word)) :])
-
-    return _CAPITALISED.sub(capitalised, text)
 
 
 def redact(
@@ -1297,12 +925,12 @@ def redact(
     text = _addresses(text)
     text = _schools(text)
     text = _known(text, known_names)
-    english = _mostly_english(original)
+    english = mostly_english(original)
     text = _names(text, english=english)
     text = _places(text)
     if english:  # the rules below read "not an English word" as "a name or a place"
         text = unknown_words(text)
-        text = _named_again(original, text)
+        text = named_again(original, text)
     text = _SCHOOL_AFTER_TOKEN.sub(SCHOOL, text)
     return _REPEATED_TOKEN.sub(r"\1", text)
 
