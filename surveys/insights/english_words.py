@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from surveys.data_files import builtin_text, parse_yaml
+from surveys.insights.redaction_words import names_list
 
 __all__ = ["BRANDS", "is_english_word"]
 
@@ -130,18 +130,7 @@ def _british_words() -> frozenset[str]:
         )
         if word[:1].isalpha() and count.strip().isdigit() and int(count) >= 2
     }  # seen once: mostly names and places of the books and lists ("cheadle", "crewe")
-    return frozenset(words - _names())
-
-
-@lru_cache(maxsize=1)
-def _names() -> frozenset[str]:
-    """Every name in `surveys/data/names.yaml`, lower case."""
-    text, source = builtin_text("names.yaml")
-    lists = parse_yaml(text, source, ValueError)
-    return frozenset(
-        n for key in ("forenames", "word_forenames", "surnames", "word_surnames")
-        for n in str((lists or {}).get(key) or "").lower().split()
-    )  # fmt: skip
+    return frozenset(words - names_list().all)
 
 
 @lru_cache(maxsize=65536)  # the rules ask about the same words several times a text
@@ -173,7 +162,7 @@ def is_english_word(word: str, *, misspelt: bool = True, british: bool = True) -
                 return True
     # a long word one letter from an English one is that word misspelt ("promisd", "reely");
     # short names are one letter from many words ("kev", "kaz"), so only from five letters
-    if not misspelt or len(lower) < 5 or not lower.isalpha() or lower in _names():
+    if not misspelt or len(lower) < 5 or not lower.isalpha() or lower in names_list().all:
         return False
     return any(w in words for w in _one_off(lower))
 

@@ -125,7 +125,7 @@ def _foreign(word: str, *, strict: bool = False) -> bool:
 
 def mostly_english(text: str) -> bool:
     """Whether most of a text's words are English (a Welsh or Polish answer is not)."""
-    words = [w for w in re.findall(r"[^\W\d_]{2,}", text)]
+    words = re.findall(r"[^\W\d_]{2,}", text)
     if not words:
         return True
     english = sum(is_english_word(w) for w in words)
@@ -166,6 +166,23 @@ def _english_run(run: str) -> bool:
     return len(run) in ends
 
 
+def _possessive(word: str) -> str:
+    """The "'s" a word ends with, kept after its token: "Kayden's" -> "'s"."""
+    return word[len(re.sub(r"['’]s$", "", word)) :]
+
+
+def _where_foreign(pattern: re.Pattern[str], group: str, token: str, text: str) -> str:
+    """Each match of `pattern` whose `group` is not English becomes `token`, after the
+    match's "lead" group where it has one ("moved to " + "[place]")."""
+
+    def replace(m: re.Match[str]) -> str:
+        if not _foreign(m[group]):
+            return m[0]
+        return (m.groupdict().get("lead") or "") + token
+
+    return pattern.sub(replace, text)
+
+
 def unknown_words(text: str) -> str:
     """Names and places that no list holds, told by where they stand and by not being
     English words (TextBlob's lexicon): "the beechwood estate", "Lansdowne House", "st
@@ -184,17 +201,15 @@ def unknown_words(text: str) -> str:
     text = _SAINT.sub(
         lambda m: SCHOOL if _foreign(m["name"]) or m["name"][0].isupper() else m[0], text
     )
-    text = _LOWER_SCHOOL.sub(lambda m: SCHOOL if _foreign(m["name"]) else m[0], text)
+    text = _where_foreign(_LOWER_SCHOOL, "name", SCHOOL, text)
     text = _LOWER_HOUSE.sub(
         lambda m: m[0] if m["name"] in ADDRESS_STOPWORDS or m["name"] in NOT_NAMES else PLACE,
         text,
     )  # "willow lodge"
-    text = _LIVING_IN.sub(
-        lambda m: m["lead"] + PLACE if _foreign(m["place"]) else m[0], text
-    )
-    text = _TOPONYM.sub(lambda m: m["lead"] + PLACE if _foreign(m["place"]) else m[0], text)
+    text = _where_foreign(_LIVING_IN, "place", PLACE, text)
+    text = _where_foreign(_TOPONYM, "place", PLACE, text)
     text = _VENUE.sub(lambda m: m[0] if m["name"] in NOT_PROPER else PLACE, text)
-    text = _LOWER_VENUE.sub(lambda m: PLACE if _foreign(m["name"]) else m[0], text)
+    text = _where_foreign(_LOWER_VENUE, "name", PLACE, text)
 
     def whose(m: re.Match[str]) -> str:
         name = m["name"]
@@ -230,7 +245,7 @@ def unknown_words(text: str) -> str:
         name = m["name"] or m["first"]
         if not _foreign(name):
             return m[0]
-        return (m["lead"] or "") + NAME + name[len(re.sub(r"['’]s$", "", name)) :]
+        return (m["lead"] or "") + NAME + _possessive(name)
 
     text = _PERSON_SLOT.sub(person, text)
 
@@ -240,9 +255,7 @@ def unknown_words(text: str) -> str:
         return m[0] if english else NAME
 
     text = _HASHTAG.sub(hashtag, text)
-    text = _AFTER_NAME_LOWER.sub(
-        lambda m: NAME if _foreign(m["word"]) else m[0], text
-    )  # "[name] mcgrath keeps starting on me"
+    text = _where_foreign(_AFTER_NAME_LOWER, "word", NAME, text)  # "[name] mcgrath keeps"
 
     def capitalised(m: re.Match[str]) -> str:
         word = m[0]
@@ -265,6 +278,6 @@ def unknown_words(text: str) -> str:
             return word
         before = m.string[max(0, m.start() - 6) : m.start()].lower()
         token = PLACE if re.search(r"\b(?:in|at|from|near)\s+$", before) else NAME
-        return token + (word[len(re.sub(r"['’]s$", "", word)) :])
+        return token + _possessive(word)
 
     return _CAPITALISED.sub(capitalised, text)
